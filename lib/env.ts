@@ -16,6 +16,20 @@ const ZEnv = z.object({
   /** HTTP port of the web app. */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Largest accepted model upload in bytes (default 2 GiB); larger uploads get HTTP 413. */
+  SLIMBOARD_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
+  /** Job lease: a running job whose worker stops heartbeating for this long is handed to another worker. */
+  SLIMBOARD_JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+  /** How often the job engine's maintenance (expiring dead leases, archiving) runs. */
+  SLIMBOARD_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Attempts per job before it fails for good (first run included). */
+  SLIMBOARD_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** API token the CLI sends with `submit --server URL` (create one with `token create`). */
+  SLIMBOARD_API_TOKEN: z.string().min(1).optional(),
+  /** Intra-op threads a worker gives onnxruntime for benchmarks (part of its device profile). */
+  SLIMBOARD_WORKER_THREADS: z.coerce.number().int().min(1).max(1024).default(1),
+  /** Benchmarks in the latency harness's quick mode (tests, smoke runs); never for published numbers. */
+  SLIMBOARD_BENCH_QUICK: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };

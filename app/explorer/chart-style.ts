@@ -1,0 +1,35 @@
+import type { TMethod, TSource } from '@/lib/explorer/entry';
+
+/** Colour per method (colour-blind-safe Okabe-Ito palette) and marker per source. */
+export const METHOD_COLORS: Record<TMethod, string> = {
+  baseline: '#555555',
+  prune: '#0072B2',
+  distill: '#009E73',
+  prune_distill: '#CC79A7',
+  quant: '#E69F00',
+  nas: '#D55E00',
+};
+
+export const METHOD_LABELS: Record<TMethod, string> = {
+  baseline: 'baseline',
+  prune: 'prune',
+  distill: 'distill',
+  prune_distill: 'prune + distill',
+  quant: 'quant',
+  nas: 'NAS',
+};
+
+export const SOURCE_LABELS: Record<TSource, string> = { published: 'published (circle)', measured: 'measured (diamond)' };
+
+/** SVG path of a marker centred on (cx, cy) with radius r: circle for published, diamond for measured. */
+export function markerPath(source: TSource, cx: number, cy: number, r: number): string {
+  if (source === 'measured') {
+    const d = r * 1.35;
+    return `M${cx},${cy - d}L${cx + d},${cy}L${cx},${cy + d}L${cx - d},${cy}Z`;
+  }
+  return `M${cx - r},${cy}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`;
+}
+
+export function modelHref(modelId: string): string {
+  return `/models/${encodeURIComponent(modelId)}`;
+}

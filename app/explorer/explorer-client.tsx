@@ -1,0 +1,457 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { COST_AXES, COST_AXIS_INFO, PERCENTILES, datasetLabel, devicesForDataset, metricsForDataset, METRIC_INFO } from '@/lib/explorer/axes';
+import { chartCsv } from '@/lib/explorer/chart-csv';
+import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/chart-model';
+import { METHODS, type TExplorerEntry, type TMethod } from '@/lib/explorer/entry';
+import { compareHref, serializeExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
+import { downloadPng, downloadSvg, download } from './chart-export';
+import { METHOD_COLORS, METHOD_LABELS, modelHref } from './chart-style';
+import { HoverStore, useHover } from './hover-store';
+import { PointDetails } from './point-details';
+import { TradeoffChart } from './tradeoff-chart';
+import './explorer.css';
+
+export type TExplorerClientProps = {
+  entries: TExplorerEntry[];
+  initialView: TExplorerView;
+  /** Path the view's query string is written to (the explorer, or the landing page's default chart). */
+  basePath: string;
+  /** Landing page: chart only, fixed view, no controls or table. */
+  compact?: boolean;
+};
+
+function safeModel(entries: TExplorerEntry[], view: TExplorerView): { model: TChartModel | null; error: string | null } {
+  try {
+    return { model: buildChartModel(entries, view), error: null };
+  } catch (e) {
+    return { model: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function fileStem(m: TChartModel): string {
+  const s = m.sel;
+  return ['slimboard', s.dataset, s.y ?? 'acc', 'vs', s.x, s.x === 'latency' ? `${s.pct}-${s.device}` : '', s.sizes ? s.sizes.join('-') : 'all']
+    .filter(Boolean)
+    .join('_');
+}
+
+export function ExplorerClient({ entries, initialView, basePath, compact = false }: TExplorerClientProps) {
+  const [view, setViewState] = useState<TExplorerView>(initialView);
+  const hoverStore = useMemo(() => new HoverStore(), []);
+  const hostRef = useRef<HTMLDivElement | null>(null);
+
+  const byKey = useMemo(() => entriesByKey(entries), [entries]);
+  const nameOf = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const e of entries) if (!m.has(e.modelId)) m.set(e.modelId, e.name);
+    return m;
+  }, [entries]);
+  const { model, error } = useMemo(() => safeModel(entries, view), [entries, view]);
+
+  const setView = useCallback(
+    (patch: Partial<TExplorerView>, drop: Array<keyof TExplorerView> = []) => {
+      setViewState((prev) => {
+        const next: TExplorerView = { ...prev, ...patch };
+        for (const k of drop) delete next[k];
+        if (!compact) {
+          const qs = serializeExplorerView(next);
+          window.history.replaceState(window.history.state, '', qs ? `${basePath}?${qs}` : basePath);
+        }
+        return next;
+      });
+    },
+    [basePath, compact],
+  );
+
+  const onOpen = useCallback(
+    (key: string) => {
+      const e = byKey.get(key);
+      if (e) window.location.assign(modelHref(e.modelId));
+    },
+    [byKey],
+  );
+
+  const datasets = useMemo(() => [...new Set(entries.map((e) => e.dataset))], [entries]);
+  const metrics = metricsForDataset(view.dataset, entries);
+  const devices = devicesForDataset(entries, view.dataset);
+  const sizes = useMemo(
+    () => [...new Set(entries.filter((e) => e.dataset === view.dataset).map((e) => e.inputSize))].sort((a, b) => a - b),
+    [entries, view.dataset],
+  );
+  const compare = view.compare ?? [];
+
+  const toggleCompare = (modelId: string) => {
+    const next = compare.includes(modelId) ? compare.filter((m) => m !== modelId) : [...compare, modelId].slice(0, 6);
+    setView({ compare: next }, next.length === 0 ? ['compare'] : []);
+  };
+
+  const tableRows = useMemo(() => {
+    if (!model) return [];
+    const rows = view.frontier ? model.frontier : [...model.points].sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
+    return rows;
+  }, [model, view.frontier]);
+
+
+  return (
+    <div className="sb-explorer">
+      {!compact && (
+        <form className="sb-controls" aria-label="Chart settings" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            Dataset{' '}
+            <select
+              name="dataset"
+              value={view.dataset}
+              onChange={(e) => setView({ dataset: e.target.value }, ['y', 'device', 'sizes'])}
+            >
+              {datasets.map((d) => (
+                <option key={d} value={d}>
+                  {datasetLabel(d)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Cost (x){' '}
+            <select name="x" value={view.x} onChange={(e) => setView({ x: e.target.value as TExplorerView['x'] })}>
+              {COST_AXES.map((a) => (
+                <option key={a} value={a}>
+                  {COST_AXIS_INFO[a].label} ({COST_AXIS_INFO[a].unit})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Accuracy (y){' '}
+            <select name="y" value={model?.sel.y ?? ''} onChange={(e) => setView({ y: e.target.value as TExplorerView['y'] })}>
+              {metrics.map((m) => (
+                <option key={m} value={m}>
+                  {METRIC_INFO[m].label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {view.x === 'latency' && (
+            <>
+              <label>
+                Device{' '}
+                <select name="device" value={model?.sel.device ?? ''} onChange={(e) => setView({ device: e.target.value })}>
+                  {devices.map((d) => (
+                    <option key={d.device} value={d.device}>
+                      {d.deviceLabel}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Percentile{' '}
+                <select name="pct" value={view.pct} onChange={(e) => setView({ pct: e.target.value as TExplorerView['pct'] })}>
+                  {PERCENTILES.map((p) => (
+                    <option key={p} value={p}>
+                      {p}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
+          )}
+          <label>
+            <input type="checkbox" name="log" checked={view.log} onChange={(e) => setView({ log: e.target.checked })} /> Log scale
+          </label>
+          <fieldset>
+            <legend>Input size</legend>
+            {sizes.map((s) => {
+              const on = view.sizes === undefined || view.sizes.includes(s);
+              return (
+                <label key={s}>
+                  <input
+                    type="checkbox"
+                    name="size"
+                    value={s}
+                    checked={on}
+                    onChange={() => {
+                      const cur = view.sizes ?? sizes;
+                      const next = on ? cur.filter((x) => x !== s) : [...cur, s].sort((a, b) => a - b);
+                      setView({ sizes: next.length === sizes.length ? undefined : next.length === 0 ? [s === sizes[0] ? sizes[1] ?? s : sizes[0]] : next });
+                    }}
+                  />{' '}
+                  {s}
+                </label>
+              );
+            })}
+          </fieldset>
+          <fieldset>
+            <legend>Method</legend>
+            {METHODS.map((m) => {
+              const on = view.methods === undefined || view.methods.includes(m);
+              return (
+                <label key={m}>
+                  <input
+                    type="checkbox"
+                    name="method"
+                    value={m}
+                    checked={on}
+                    onChange={() => {
+                      const cur: TMethod[] = view.methods ?? [...METHODS];
+                      const next = on ? cur.filter((x) => x !== m) : [...cur, m];
+                      setView({ methods: next.length === METHODS.length ? undefined : next.sort() });
+                    }}
+                  />{' '}
+                  <span className="sb-swatch" style={{ background: METHOD_COLORS[m] }} /> {METHOD_LABELS[m]}
+                </label>
+              );
+            })}
+          </fieldset>
+          <label>
+            Source{' '}
+            <select name="source" value={view.source} onChange={(e) => setView({ source: e.target.value as TExplorerView['source'] })}>
+              <option value="all">all</option>
+              <option value="published">published</option>
+              <option value="measured">measured</option>
+            </select>
+          </label>
+        </form>
+      )}
+
+      {error && (
+        <p className="sb-error" role="alert">
+          {error}
+        </p>
+      )}
+
+      {model && (
+        <>
+          <p className="sb-summary" data-testid="chart-summary" data-points={model.points.length} data-frontier={model.frontier.length}>
+            <strong>{model.points.length}</strong> points, <strong>{model.frontier.length}</strong> on the Pareto frontier
+            {model.missingValue > 0 && <> · {model.missingValue} model variants of this dataset lack this cost or metric and are not drawn</>}
+          </p>
+          <div className="sb-chart-wrap">
+            <TradeoffChart
+              title={model.title}
+              xTitle={model.xTitle}
+              yTitle={model.yTitle}
+              log={model.sel.log}
+              xDomain={model.xDomain}
+              xTicks={model.xTicks}
+              yDomain={model.yDomain}
+              yTicks={model.yTicks}
+              byMethod={model.byMethod}
+              frontierKeys={model.frontierKeys}
+              frontierSteps={model.frontierSteps}
+              curves={model.curves}
+              arrows={model.arrows}
+              sources={model.sources}
+              hoverStore={hoverStore}
+              onOpen={onOpen}
+              hostRef={hostRef}
+              height={compact ? 440 : 520}
+            />
+            <HoverTooltip store={hoverStore} model={model} byKey={byKey} />
+            {model.points.length === 0 && <p className="sb-empty">No model has both numbers for this selection.</p>}
+          </div>
+          <div className="sb-toolbar">
+            <button type="button" onClick={() => hostRef.current && downloadPng(hostRef.current, `${fileStem(model)}.png`)}>
+              Export PNG
+            </button>
+            <button type="button" onClick={() => hostRef.current && downloadSvg(hostRef.current, `${fileStem(model)}.svg`)}>
+              Export SVG
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                download(`${fileStem(model)}.csv`, new Blob([chartCsv(model.points, model.frontierKeys, byKey, model.sel)], { type: 'text/csv' }))
+              }
+            >
+              Export CSV
+            </button>
+            {compact && (
+              <a href={`/explorer?${serializeExplorerView(view)}`} className="sb-button-link">
+                Open in the explorer →
+              </a>
+            )}
+          </div>
+          {!compact && <PinnedDetails store={hoverStore} model={model} byKey={byKey} compare={compare} onToggleCompare={toggleCompare} />}
+        </>
+      )}
+
+      {!compact && (
+        <div className="sb-compare-tray" data-testid="compare-tray">
+          <strong>Compare:</strong>{' '}
+          {compare.length === 0 && <span className="sb-muted">tick models in the table (or hover a point and “Add to compare”), 2 to 6.</span>}
+          {compare.map((id) => (
+            <span key={id} className="sb-chip">
+              {nameOf.get(id) ?? id}{' '}
+              <button type="button" aria-label={`remove ${id}`} onClick={() => toggleCompare(id)}>
+                ×
+              </button>
+            </span>
+          ))}
+          {compare.length >= 2 && (
+            <a className="sb-button-link" href={compareHref(compare)} data-testid="compare-link">
+              Compare {compare.length} models →
+            </a>
+          )}
+        </div>
+      )}
+
+      {!compact && model && (
+        <section className="sb-table-section">
+          <h2>Data ({view.frontier ? 'Pareto frontier only' : 'all points'})</h2>
+          <label>
+            <input type="checkbox" name="frontier" checked={view.frontier} onChange={(e) => setView({ frontier: e.target.checked })} /> Show only
+            the frontier
+          </label>
+          <PointTable
+            rows={tableRows}
+            model={model}
+            byKey={byKey}
+            compare={compare}
+            onToggleCompare={toggleCompare}
+          />
+        </section>
+      )}
+    </div>
+  );
+}
+
+function HoverTooltip({ store, model, byKey }: { store: HoverStore; model: TChartModel; byKey: Map<string, TExplorerEntry> }) {
+  const hover = useHover(store);
+  if (!hover) return null;
+  const point = model.points.find((p) => p.key === hover.key);
+  const entry = byKey.get(hover.key);
+  if (!point || !entry) return null;
+  const baseline = point.baselineKey ? (byKey.get(point.baselineKey) ?? null) : null;
+  const flip = hover.xPx > 420;
+  return (
+    <>
+      <div className="sb-ring" style={{ left: hover.xPx - 9, top: hover.yPx - 9 }} />
+      <div
+        className="sb-tooltip"
+        role="tooltip"
+        data-testid="chart-tooltip"
+        style={flip ? { right: `calc(100% - ${hover.xPx - 14}px)`, top: hover.yPx + 10 } : { left: hover.xPx + 14, top: hover.yPx + 10 }}
+      >
+        <PointDetails point={point} entry={entry} baseline={baseline} costLabel={model.xTitle} accuracyLabel={model.yTitle} />
+        <div className="sb-muted">click to open the model page</div>
+      </div>
+    </>
+  );
+}
+
+/** The last hovered point stays in view below the chart (sticky), so its buttons can be reached. */
+function PinnedDetails({
+  store,
+  model,
+  byKey,
+  compare,
+  onToggleCompare,
+}: {
+  store: HoverStore;
+  model: TChartModel;
+  byKey: Map<string, TExplorerEntry>;
+  compare: string[];
+  onToggleCompare: (modelId: string) => void;
+}) {
+  const hover = useHover(store);
+  const [lastKey, setLastKey] = useState<string | null>(null);
+  const hoverKey = hover?.key ?? null;
+  useEffect(() => {
+    if (hoverKey !== null) setLastKey(hoverKey);
+  }, [hoverKey]);
+  const point = lastKey ? (model.points.find((p) => p.key === lastKey) ?? null) : null;
+  const entry = point ? (byKey.get(point.key) ?? null) : null;
+  if (!point || !entry) return <p className="sb-muted sb-pinned-hint">Hover a point for its lineage and provenance; click it to open the model page.</p>;
+  return (
+    <div className="sb-pinned">
+      <PointDetails
+        point={point}
+        entry={entry}
+        baseline={point.baselineKey ? (byKey.get(point.baselineKey) ?? null) : null}
+        costLabel={model.xTitle}
+        accuracyLabel={model.yTitle}
+      />
+      <div className="sb-pinned-actions">
+        <a href={modelHref(entry.modelId)}>Open model page</a>
+        <button type="button" onClick={() => onToggleCompare(entry.modelId)}>
+          {compare.includes(entry.modelId) ? 'Remove from compare' : 'Add to compare'}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function PointTable({
+  rows,
+  model,
+  byKey,
+  compare,
+  onToggleCompare,
+}: {
+  rows: TChartModel['points'];
+  model: TChartModel;
+  byKey: Map<string, TExplorerEntry>;
+  compare: string[];
+  onToggleCompare: (modelId: string) => void;
+}) {
+  return (
+    <table className="sb-table" data-testid="points-table">
+      <caption>
+        Text alternative to the chart: {model.title}. One row per point, cheapest first; ✓ marks the Pareto frontier.
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Compare</th>
+          <th scope="col">Model</th>
+          <th scope="col">Backbone</th>
+          <th scope="col">Method</th>
+          <th scope="col">Strategy</th>
+          <th scope="col">Input size</th>
+          <th scope="col">{model.xTitle}</th>
+          <th scope="col">{model.yTitle}</th>
+          <th scope="col">Frontier</th>
+          <th scope="col">Source</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((p) => {
+          const e = byKey.get(p.key);
+          return (
+            <tr key={p.key} data-key={p.key} data-frontier={model.frontierKeys.has(p.key) ? '1' : '0'}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`compare ${e?.name ?? p.modelId}`}
+                  checked={compare.includes(p.modelId)}
+                  disabled={!compare.includes(p.modelId) && compare.length >= 6}
+                  onChange={() => onToggleCompare(p.modelId)}
+                />
+              </td>
+              <td>
+                <a href={modelHref(p.modelId)}>{e?.name ?? p.modelId}</a>
+              </td>
+              <td>{e?.backbone}</td>
+              <td>{METHOD_LABELS[p.method]}</td>
+              <td>{e?.strategy}</td>
+              <td>{p.inputSize}</td>
+              <td className="sb-num">
+                {p.cost}
+                {p.latencyReported ? '*' : ''}
+              </td>
+              <td className="sb-num">{p.accuracy}</td>
+              <td>{model.frontierKeys.has(p.key) ? '✓' : ''}</td>
+              <td>{p.source}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+      {model.sel.x === 'latency' && rows.some((r) => r.latencyReported) && (
+        <tfoot>
+          <tr>
+            <td colSpan={10}>* published ms/image, statistic not stated by the source (shown for every percentile).</td>
+          </tr>
+        </tfoot>
+      )}
+    </table>
+  );
+}

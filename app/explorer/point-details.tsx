@@ -1,0 +1,71 @@
+'use client';
+
+import type { TExplorerEntry } from '@/lib/explorer/entry';
+import type { TPoint } from '@/lib/explorer/points';
+import { METHOD_COLORS, METHOD_LABELS } from './chart-style';
+
+/** Everything known about one point: lineage (baseline, strategy, parameters, teacher, pretraining) and provenance. */
+export function PointDetails({
+  point,
+  entry,
+  baseline,
+  costLabel,
+  accuracyLabel,
+}: {
+  point: TPoint;
+  entry: TExplorerEntry;
+  baseline: TExplorerEntry | null;
+  costLabel: string;
+  accuracyLabel: string;
+}) {
+  const params = entry.strategyParams;
+  const ratios = params && Array.isArray(params.prunedRatios) ? (params.prunedRatios as unknown[]) : null;
+  const prunedParams = params && Array.isArray(params.prunedParams) ? (params.prunedParams as unknown[]) : null;
+  return (
+    <div className="sb-details" data-testid="point-details" data-key={point.key}>
+      <div className="sb-details-title">
+        <span className="sb-swatch" style={{ background: METHOD_COLORS[point.method] }} />
+        <strong>{entry.name}</strong> <span className="sb-muted">@ {entry.inputSize} px</span>
+      </div>
+      <dl>
+        <dt>{costLabel}</dt>
+        <dd>
+          {point.cost}
+          {point.latencyReported && <span className="sb-muted"> (published ms/image; statistic not stated)</span>}
+        </dd>
+        <dt>{accuracyLabel}</dt>
+        <dd>{point.accuracy}</dd>
+        <dt>Family / backbone</dt>
+        <dd>
+          {entry.family} / {entry.backbone}
+        </dd>
+        <dt>Method / strategy</dt>
+        <dd>
+          {METHOD_LABELS[entry.method]} / {entry.strategy}
+        </dd>
+        {prunedParams && (
+          <>
+            <dt>Pruned params</dt>
+            <dd className="sb-wrap">{prunedParams.length} tensors</dd>
+          </>
+        )}
+        {ratios && (
+          <>
+            <dt>Pruned ratios</dt>
+            <dd className="sb-wrap">{ratios.join(', ')}</dd>
+          </>
+        )}
+        <dt>Teacher</dt>
+        <dd>{entry.teacher ? `${entry.teacher.name}${entry.teacher.accuracy !== null ? ` (${entry.teacher.accuracy})` : ''}` : '—'}</dd>
+        <dt>Pretraining</dt>
+        <dd>{entry.pretraining ?? '—'}</dd>
+        <dt>Baseline</dt>
+        <dd>{baseline ? `${baseline.name} @ ${baseline.inputSize}` : entry.method === 'baseline' ? '(is a baseline)' : '—'}</dd>
+        <dt>Source</dt>
+        <dd>
+          {point.source}: {entry.provenance}
+        </dd>
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { getDb } from '@/lib/db/client';
+import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
+import { ZPruneParams } from '@/lib/zoo/strategy-params';
+
+export const dynamic = 'force-dynamic';
+
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,120}$/;
+
+async function load(slug: string) {
+  if (!SLUG.test(slug)) return null;
+  return getModelPage(await getDb(), slug);
+}
+
+export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
+  const { slug } = await params;
+  const model = await load(slug);
+  return { title: model ? `${model.name} ${model.strategy?.slug ?? 'baseline'} (${model.dataset.name})` : 'Model not found' };
+}
+
+function Ref({ m }: { m: ModelRef }) {
+  return (
+    <Link href={`/models/${m.slug}`}>
+      {m.name} <span className="tag">{m.strategy ?? m.method}</span>
+    </Link>
+  );
+}
+
+export default async function ModelPageView({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const model = await load(slug);
+  if (!model) notFound();
+  const prune = model.strategy ? ZPruneParams.safeParse(model.strategy.params) : null;
+
+  return (
+    <article className="model-page">
+      <p className="breadcrumbs">
+        <Link href="/zoo">Zoo</Link> / <Link href={`/zoo?dataset=${model.dataset.slug}`}>{model.dataset.name}</Link> / {model.name}
+      </p>
+      <h1>
+        {model.name} <span className="tag big">{model.strategy?.slug ?? 'baseline'}</span>
+      </h1>
+      <dl className="facts">
+        <div><dt>Family</dt><dd>{model.family}</dd></div>
+        <div><dt>Backbone</dt><dd>{model.backbone}</dd></div>
+        <div><dt>Dataset</dt><dd>{model.dataset.name}</dd></div>
+        <div><dt>Pretraining</dt><dd>{model.pretraining ?? 'not stated by the source'}</dd></div>
+        <div><dt>Method</dt><dd>{model.method}</dd></div>
+        <div><dt>Baseline</dt><dd>{model.baseline ? <Ref m={model.baseline} /> : 'this model is a baseline'}</dd></div>
+        <div><dt>Teacher</dt><dd>{model.teacher ? <Ref m={model.teacher} /> : '–'}</dd></div>
+        <div><dt>Identifier</dt><dd><code>{model.slug}</code></dd></div>
+      </dl>
+
+      <section>
+        <h2>Lineage</h2>
+        <ol className="lineage" data-testid="lineage">
+          {model.lineage.map((m) => (
+            <li key={m.slug} className={m.slug === model.slug ? 'current' : undefined}>
+              {m.slug === model.slug ? (
+                <strong>
+                  {m.name} <span className="tag">{m.strategy ?? m.method}</span>
+                </strong>
+              ) : (
+                <Ref m={m} />
+              )}
+            </li>
+          ))}
+          {model.children.length > 0 && (
+            <li className="children">
+              derived models:{' '}
+              {model.children.map((c, i) => (
+                <span key={c.slug}>
+                  {i > 0 && ', '}
+                  <Ref m={c} />
+                </span>
+              ))}
+            </li>
+          )}
+        </ol>
+        {model.students.length > 0 && (
+          <p>
+            Teacher of:{' '}
+            {model.students.map((s, i) => (
+              <span key={s.slug}>
+                {i > 0 && ', '}
+                <Ref m={s} />
+              </span>
+            ))}
+          </p>
+        )}
+      </section>
+
+      {model.strategy && (
+        <section>
+          <h2>
+            Strategy <code>{model.strategy.slug}</code>
+          </h2>
+          <p>{model.strategy.description}</p>
+          {prune?.success ? (
+            <table className="params-table" data-testid="pruned-params">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>pruned_params</th>
+                  <th className="num">pruned_ratios</th>
+                </tr>
+              </thead>
+              <tbody>
+                {prune.data.prunedParams.map((p, i) => (
+                  <tr key={p}>
+                    <td>{i + 1}</td>
+                    <td>
+                      <code>{p}</code>
+                    </td>
+                    <td className="num">{prune.data.prunedRatios[i]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : model.strategy.params ? (
+            <pre className="params">{JSON.stringify(model.strategy.params, null, 2)}</pre>
+          ) : null}
+        </section>
+      )}
+
+      <section>
+        <h2>Numbers</h2>
+        <div className="table-wrap">
+          <table className="zoo-table" data-testid="numbers">
+            <thead>
+              <tr>
+                <th>Metric</th>
+                <th className="num">Input size</th>
+                <th>Device</th>
+                <th className="num">Value</th>
+                <th className="num">Baseline</th>
+                <th className="num">Change</th>
+                <th>Provenance</th>
+              </tr>
+            </thead>
+            <tbody>
+              {model.numbers.map((n, i) => (
+                <tr key={i}>
+                  <td>{n.metricLabel}{n.dataset ? ` (${n.dataset})` : ''}</td>
+                  <td className="num">{n.inputSize ?? 'any'}</td>
+                  <td>{n.device ?? '–'}</td>
+                  <td className="num">{n.value.toFixed(n.decimals)}</td>
+                  <td className="num">{n.baselineValue ?? '–'}</td>
+                  <td className="num">{n.delta ? <span className={`delta ${n.delta.verdict}`}>{n.delta.text}</span> : model.baseline ? '(-)' : '–'}</td>
+                  <td>
+                    {n.provenance.kind === 'reported' ? (
+                      <>
+                        <span className="tag">reported</span>{' '}
+                        {n.provenance.sourceUrl ? <a href={n.provenance.sourceUrl}>{n.provenance.sourceTitle}</a> : n.provenance.sourceTitle}
+                      </>
+                    ) : (
+                      <>
+                        <span className="tag measured">measured</span> job {n.provenance.jobId}
+                        {n.provenance.deviceSlug ? ` on ${n.provenance.deviceSlug}` : ''}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section>
+        <h2>Downloads</h2>
+        {model.downloads.length === 0 ? (
+          <p>The source publishes no download for this model.</p>
+        ) : (
+          <ul className="downloads">
+            {model.downloads.map((d) => (
+              <li key={d.fileName}>
+                {d.url ? <a href={d.url}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${d.sizeBytes} bytes` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {model.sections.length > 0 && (
+        <section>
+          <h2>Listed in</h2>
+          <ul>
+            {model.sections.map((s) => (
+              <li key={s.slug}>
+                <Link href={`/zoo?section=${s.slug}`}>{s.title}</Link> <span className="muted">at {s.inputSizes.join(', ')}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </article>
+  );
+}

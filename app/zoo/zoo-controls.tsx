@@ -1,0 +1,88 @@
+'use client';
+
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import type { ZooFacets } from '@/lib/zoo/list-zoo-rows';
+import type { TZooQuery } from '@/lib/zoo/query';
+
+/** Replace (or remove) one URL parameter and navigate; the server re-renders the filtered zoo. */
+function useSetParam() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  return (key: string, value: string | null) => {
+    const next = new URLSearchParams(params?.toString() ?? '');
+    if (value === null || value === '') next.delete(key);
+    else next.set(key, value);
+    const s = next.toString();
+    router.push(s ? `${pathname}?${s}` : pathname, { scroll: false });
+  };
+}
+
+const METHOD_LABELS: Record<string, string> = {
+  baseline: 'Baseline',
+  prune: 'Pruning',
+  distill: 'Distillation',
+  prune_distill: 'Pruning + distillation',
+  quant: 'Quantization',
+  nas: 'NAS',
+};
+
+export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQuery }) {
+  const setParam = useSetParam();
+  const one = (v: Array<string | number> | undefined) => (v && v.length === 1 ? String(v[0]) : v && v.length > 1 ? '__multi' : '');
+  const select = (name: string, label: string, value: string, options: Array<{ value: string; label: string }>) => (
+    <label className="filter">
+      <span>{label}</span>
+      <select name={name} value={value} onChange={(e) => setParam(name, e.target.value === '__multi' ? null : e.target.value)} data-testid={`filter-${name}`}>
+        <option value="">All</option>
+        {value === '__multi' && <option value="__multi">(several)</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  const active = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'section'].some((k) => (query as Record<string, unknown>)[k] !== undefined);
+  return (
+    <form className="filter-bar" action="/zoo" method="get">
+      {select('backbone', 'Backbone', one(query.backbone), facets.backbones.map((b) => ({ value: b, label: b })))}
+      {select('dataset', 'Dataset', one(query.dataset), facets.datasets.map((d) => ({ value: d.slug, label: d.name })))}
+      {select('method', 'Method', one(query.method), facets.methods.map((m) => ({ value: m, label: METHOD_LABELS[m] ?? m })))}
+      {select('strategy', 'Strategy', one(query.strategy), facets.strategies.map((s) => ({ value: s, label: s })))}
+      {select('inputSize', 'Input size', one(query.inputSize), facets.inputSizes.map((n) => ({ value: String(n), label: String(n) })))}
+      {select('source', 'Source', one(query.source), facets.sources.map((s) => ({ value: s, label: s === 'reported' ? 'Published' : 'Measured' })))}
+      <noscript>
+        <button type="submit" className="button">
+          Apply
+        </button>
+      </noscript>
+      {active && (
+        <a className="reset" href="/zoo">
+          Clear filters
+        </a>
+      )}
+    </form>
+  );
+}
+
+export function ColumnPicker({ columns, hidden }: { columns: Array<{ id: string; label: string }>; hidden: string[] }) {
+  const setParam = useSetParam();
+  const toggle = (id: string) => {
+    const next = hidden.includes(id) ? hidden.filter((h) => h !== id) : [...hidden, id];
+    setParam('hide', next.length ? next.join(',') : null);
+  };
+  return (
+    <details className="column-picker">
+      <summary>Columns{hidden.length ? ` (${hidden.length} hidden)` : ''}</summary>
+      <div className="column-list">
+        {columns.map((c) => (
+          <label key={c.id}>
+            <input type="checkbox" checked={!hidden.includes(c.id)} onChange={() => toggle(c.id)} data-testid={`column-${c.id}`} /> {c.label}
+          </label>
+        ))}
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,148 @@
+'use client';
+
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useMemo } from 'react';
+import { columnInfo } from '@/lib/zoo/columns';
+import type { TCell, TZooRow } from '@/lib/zoo/row';
+
+/**
+ * One zoo table. Sorting happens on the server (the URL's `sort`/`dir`, the same for every table, so a
+ * link reproduces the view); clicking a header cycles ascending -> descending -> source order.
+ */
+
+function provenanceText(c: TCell): string {
+  const p = c.provenance;
+  const origin = p.kind === 'reported' ? `reported in: ${p.sourceTitle}` : `measured by job ${p.jobId}${p.deviceSlug ? ` on ${p.deviceSlug}` : ''}`;
+  const base = c.baseline ? `; baseline ${c.baseline.value.toFixed(c.baseline.decimals)} (${c.baseline.modelSlug})` : c.comparable ? '; the baseline has no number here' : '';
+  return origin + base;
+}
+
+function MetricCell({ cell }: { cell: TCell | undefined }) {
+  if (!cell) return <span className="missing">–</span>;
+  const value = cell.value.toFixed(cell.decimals);
+  return (
+    <span className="metric" title={provenanceText(cell)} data-value={cell.value}>
+      {value}
+      {cell.delta ? (
+        <span className={`delta ${cell.delta.verdict}`}>({cell.delta.text})</span>
+      ) : cell.comparable ? (
+        <span className="delta none" title="no baseline number at this input size">(-)</span>
+      ) : null}
+    </span>
+  );
+}
+
+function renderCell(columnId: string, row: TZooRow) {
+  switch (columnId) {
+    case 'model':
+      return <Link href={`/models/${row.model.slug}`}>{row.model.name}</Link>;
+    case 'backbone':
+      return <Link href={`/models/${row.model.slug}`}>{row.model.backbone}</Link>;
+    case 'dataset':
+      return row.model.dataset;
+    case 'pretraining':
+      return row.model.pretraining ?? <span className="missing">–</span>;
+    case 'method':
+      return row.model.method;
+    case 'strategy':
+      return row.model.strategy ? <span className="tag">{row.model.strategy}</span> : <span className="tag baseline">baseline</span>;
+    case 'inputSize':
+      return row.inputSize;
+    case 'teacher':
+      return row.teacher ? (
+        <Link href={`/models/${row.teacher.slug}`} title={row.teacher.accuracy ? provenanceText(row.teacher.accuracy) : undefined}>
+          {row.teacher.name}
+          {row.teacher.accuracy && <span className="teacher-acc">({row.teacher.accuracy.text})</span>}
+        </Link>
+      ) : (
+        <span className="missing">–</span>
+      );
+    case 'download':
+      return row.download ? (
+        <a href={row.download.url} title={row.download.fileName} rel="noopener noreferrer">
+          Download
+        </a>
+      ) : (
+        <span className="missing">–</span>
+      );
+    default:
+      return <MetricCell cell={row.cells[columnId]} />;
+  }
+}
+
+export function ZooTable({ sectionSlug, rows, columns, sort, dir }: { sectionSlug: string; rows: TZooRow[]; columns: string[]; sort: string | null; dir: 'asc' | 'desc' }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+
+  const sortHref = (columnId: string) => {
+    const next = new URLSearchParams(params?.toString() ?? '');
+    if (sort !== columnId) {
+      next.set('sort', columnId);
+      next.set('dir', 'asc');
+    } else if (dir === 'asc') {
+      next.set('dir', 'desc');
+    } else {
+      next.delete('sort');
+      next.delete('dir');
+    }
+    const s = next.toString();
+    return s ? `${pathname}?${s}` : pathname;
+  };
+
+  const defs = useMemo<ColumnDef<TZooRow>[]>(
+    () =>
+      columns.map((id) => ({
+        id,
+        header: columnInfo(id).label,
+        cell: ({ row }) => renderCell(id, row.original),
+      })),
+    [columns],
+  );
+  const table = useReactTable({ data: rows, columns: defs, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (r) => r.id });
+
+  return (
+    <div className="table-wrap">
+      <table className="zoo-table" data-section={sectionSlug}>
+        <thead>
+          {table.getHeaderGroups().map((hg) => (
+            <tr key={hg.id}>
+              {hg.headers.map((h) => {
+                const info = columnInfo(h.column.id);
+                const active = sort === h.column.id;
+                return (
+                  <th
+                    key={h.id}
+                    className={info.numeric ? 'num' : undefined}
+                    aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                    data-column={h.column.id}
+                  >
+                    <button type="button" className="sort-button" onClick={() => router.push(sortHref(h.column.id), { scroll: false })}>
+                      {flexRender(h.column.columnDef.header, h.getContext())}
+                      <span className="sort-indicator" aria-hidden="true">
+                        {active ? (dir === 'asc' ? '▲' : '▼') : '↕'}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.map((r) => (
+            <tr key={r.id} data-row-id={r.original.id} data-model={r.original.model.slug} className={r.original.model.method === 'baseline' ? 'is-baseline' : undefined}>
+              {r.getVisibleCells().map((c) => (
+                <td key={c.id} className={columnInfo(c.column.id).numeric ? 'num' : undefined} data-column={c.column.id}>
+                  {flexRender(c.column.columnDef.cell, c.getContext())}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

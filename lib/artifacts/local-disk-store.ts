@@ -1,0 +1,91 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SlimboardError } from '../errors';
+import { SHA256_HEX, type ArtifactStore, type ByteRange, type PutOptions, type StoredArtifact } from './store';
+
+/**
+ * Local-disk backend. Layout under `root`:
+ *   sha256/ab/cd/abcd…(64 hex)   the content, read-only once written
+ *   tmp/<uuid>                   uploads in flight (renamed into place when complete)
+ * The final name is derived from the hash only: nothing a user sends becomes a path.
+ */
+export class LocalDiskArtifactStore implements ArtifactStore {
+  constructor(readonly root: string) {}
+
+  private contentPath(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
+    return path.join(this.root, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions): Promise<StoredArtifact> {
+    const tmpDir = path.join(this.root, 'tmp');
+    await fs.mkdir(tmpDir, { recursive: true });
+    const tmpPath = path.join(tmpDir, randomUUID());
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done: TransformCallback) {
+        sizeBytes += chunk.length;
+        if (sizeBytes > options.maxBytes) {
+          done(new SlimboardError('too_large', `upload exceeds the size limit of ${options.maxBytes} bytes`, { status: 413 }));
+          return;
+        }
+        hash.update(chunk);
+        options.onProgress?.(sizeBytes);
+        done(null, chunk);
+      },
+    });
+    try {
+      const input = source instanceof Readable ? source : Readable.from(source);
+      await pipeline(input, meter, createWriteStream(tmpPath, { flags: 'wx' }));
+    } catch (e) {
+      await fs.rm(tmpPath, { force: true });
+      throw e;
+    }
+    const sha256 = hash.digest('hex');
+    const finalPath = this.contentPath(sha256);
+    await fs.mkdir(path.dirname(finalPath), { recursive: true });
+    const existing = await this.stat(sha256);
+    if (existing && existing.sizeBytes === sizeBytes) {
+      await fs.rm(tmpPath, { force: true });
+      return { sha256, sizeBytes, created: false };
+    }
+    await fs.chmod(tmpPath, 0o444);
+    await fs.rename(tmpPath, finalPath);
+    return { sha256, sizeBytes, created: true };
+  }
+
+  async stat(sha256: string): Promise<{ sizeBytes: number } | null> {
+    try {
+      const s = await fs.stat(this.contentPath(sha256));
+      return { sizeBytes: s.size };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  openRead(sha256: string, range?: ByteRange): Readable {
+    return createReadStream(this.contentPath(sha256), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async localPath(sha256: string): Promise<string> {
+    const p = this.contentPath(sha256);
+    if (!(await this.stat(sha256))) throw new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 });
+    return p;
+  }
+
+  async rehash(sha256: string): Promise<string> {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(this.contentPath(sha256)), hash);
+    return hash.digest('hex');
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await fs.rm(this.contentPath(sha256), { force: true });
+  }
+}

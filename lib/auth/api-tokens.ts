@@ -1,0 +1,79 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type pg from 'pg';
+import { SlimboardError } from '../errors';
+
+/**
+ * API tokens: every write (register, re-run, delete) needs one. A token is `sb_` + 32 random bytes
+ * (base64url); only its sha256 is stored (`ApiToken.tokenHash`), plus an 11-character prefix to
+ * recognise it in listings. The plain token is shown once, when created with `slimboard token create`.
+ * sha256 without salt is enough here: tokens carry 256 bits of entropy, they are not passwords.
+ */
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface CreatedToken {
+  id: string;
+  name: string;
+  /** The plain token: shown once, never stored. */
+  token: string;
+  prefix: string;
+}
+
+export interface TokenIdentity {
+  id: string;
+  name: string;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export async function createApiToken(db: Queryable, name: string): Promise<CreatedToken> {
+  const trimmed = name.trim();
+  if (!/^[\w .@-]{1,100}$/.test(trimmed)) {
+    throw new SlimboardError('bad_token_name', `token name "${name.slice(0, 100)}" must be 1-100 letters, digits, spaces or . _ @ -`);
+  }
+  const token = `sb_${randomBytes(32).toString('base64url')}`;
+  const id = randomUUID();
+  const prefix = token.slice(0, 11);
+  await db.query(`INSERT INTO "ApiToken" (id, name, "tokenHash", "tokenPrefix", "createdAt") VALUES ($1, $2, $3, $4, now())`, [
+    id,
+    trimmed,
+    hashToken(token),
+    prefix,
+  ]);
+  return { id, name: trimmed, token, prefix };
+}
+
+/** Parse `Authorization: Bearer sb_…`; missing or malformed -> 401. */
+export function bearerToken(authorization: string | null | undefined): string {
+  if (!authorization) throw new SlimboardError('unauthorized', 'this request writes data and needs an API token (Authorization: Bearer sb_…; create one with `slimboard token create`)', { status: 401 });
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!m) throw new SlimboardError('unauthorized', 'Authorization header must be "Bearer <token>"', { status: 401 });
+  return m[1];
+}
+
+/** Check a plain token against the stored hashes; unknown or revoked -> 401. */
+export async function verifyApiToken(db: Queryable, token: string): Promise<TokenIdentity> {
+  if (!/^sb_[A-Za-z0-9_-]{43}$/.test(token)) throw new SlimboardError('unauthorized', 'API token is malformed (expected sb_ followed by 43 characters)', { status: 401 });
+  const hash = hashToken(token);
+  const r = await db.query(`SELECT id, name, "tokenHash" AS token_hash, "revokedAt" AS revoked_at FROM "ApiToken" WHERE "tokenHash" = $1`, [hash]);
+  const row = r.rows[0] as { id: string; name: string; token_hash: string; revoked_at: Date | null } | undefined;
+  // The lookup is by hash (an index); the constant-time compare guards against any future non-exact lookup.
+  if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) {
+    throw new SlimboardError('unauthorized', 'API token is not valid', { status: 401 });
+  }
+  if (row.revoked_at) throw new SlimboardError('unauthorized', `API token "${row.name}" was revoked`, { status: 401 });
+  await db.query(`UPDATE "ApiToken" SET "lastUsedAt" = now() WHERE id = $1`, [row.id]);
+  return { id: row.id, name: row.name };
+}
+
+export async function revokeApiToken(db: Queryable, idOrPrefix: string): Promise<number> {
+  const r = await db.query(`UPDATE "ApiToken" SET "revokedAt" = now() WHERE (id::text = $1 OR "tokenPrefix" = $1) AND "revokedAt" IS NULL`, [idOrPrefix]);
+  return r.rowCount ?? 0;
+}
+
+export async function listApiTokens(db: Queryable): Promise<Array<{ id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }>> {
+  const r = await db.query(`SELECT id, name, "tokenPrefix" AS token_prefix, "createdAt" AS created_at, "lastUsedAt" AS last_used_at, "revokedAt" AS revoked_at FROM "ApiToken" ORDER BY "createdAt"`);
+  return r.rows.map((x) => ({ id: x.id, name: x.name, prefix: x.token_prefix, createdAt: x.created_at, lastUsedAt: x.last_used_at, revokedAt: x.revoked_at }));
+}

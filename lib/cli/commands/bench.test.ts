@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../main';
+
+const FIX = path.resolve(import.meta.dirname, '../../inference/__fixtures__');
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) } };
+}
+
+describe('bench command', () => {
+  it('--quick --json prints one JSON object with statistics and fingerprint', async () => {
+    const c = io();
+    const code = await runCli(['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--quick', '--json'], c.io);
+    expect(code).toBe(0);
+    const j = JSON.parse(c.out.join(''));
+    for (const k of ['p50Ms', 'p90Ms', 'p99Ms', 'meanMs', 'stdMs', 'minMs', 'maxMs', 'throughputPerS']) expect(typeof j.summary[k]).toBe('number');
+    expect(j.fingerprint).toMatchObject({ intraOpNumThreads: 1, inputShape: [1, 3, 64, 64], executionProvider: 'cpu', opset: 13 });
+    expect(j.quick).toBe(true);
+    expect(j.sampleCount).toBe(10);
+    expect(j.samplesMs).toBeUndefined();
+    expect(j.postprocessing.nmsInGraph).toBe(false);
+  });
+  it('--samples keeps the raw samples; explicit protocol flags override --quick', async () => {
+    const c = io();
+    expect(await runCli(['bench', path.join(FIX, 'not-a-detector.onnx'), '--input-size', '32', '--threads', '1', '--quick', '--runs', '15', '--samples', '--json'], c.io)).toBe(0);
+    const j = JSON.parse(c.out.join(''));
+    expect(j.samplesMs).toHaveLength(15);
+    expect(j.protocol.timedMinRuns).toBe(15);
+  });
+  it('BAD CALL: each bad input is one error line and exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['bench', '--input-size', '64', '--threads', '1'], /expected exactly one model FILE/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--threads', '1'], /missing required flag --input-size/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', 'big', '--threads', '1'], /--input-size must be an integer/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '0'], /--threads must be >= 1/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--graph-opt', 'max'], /--graph-opt must be one of/],
+      [['bench', path.join(FIX, 'shapes-coco', 'annotations.json'), '--input-size', '64', '--threads', '1', '--quick'], /annotations\.json: /],
+      [['bench', '/no/such.onnx', '--input-size', '64', '--threads', '1', '--quick'], /\/no\/such\.onnx: cannot read model file/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--bogus'], /Unknown option '--bogus'/],
+    ];
+    for (const [argv, re] of cases) {
+      const c = io();
+      expect(await runCli(argv, c.io)).toBe(2);
+      expect(c.out.join('')).toBe('');
+      const err = c.err.join('');
+      expect(err).toMatch(re);
+      expect(err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isSlimboardError } from '../../errors';
+import { FIXTURES_DIR, readFixture } from '../../metrics/reference-fixtures';
+import type { CliCommand } from '../command';
+import commands from './eval';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'slimboard-eval-'));
+const write = (name: string, value: unknown) => {
+  const p = path.join(tmp, name);
+  writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value));
+  return p;
+};
+
+/** Runs a command as main.ts does: SlimboardError -> one stderr line, exit code 2. */
+async function run(words: string[], args: string[]) {
+  const cmd = (commands as CliCommand[]).find((c) => c.words.join(' ') === words.join(' ')) as CliCommand;
+  let stdout = '';
+  let stderr = '';
+  let code: number;
+  try {
+    code = await cmd.run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  } catch (e) {
+    if (!isSlimboardError(e)) throw e;
+    stderr += `error: ${e.message}\n`;
+    code = 2;
+  }
+  return { code, stdout, stderr };
+}
+
+describe('eval coco', () => {
+  const input = readFixture<{ gt: unknown; dt: unknown }>('coco/random-ties-crowd-areas.input.json');
+  const golden = readFixture<{ stats: number[]; perCategoryAp: Array<number | null> }>('coco/random-ties-crowd-areas.golden.json');
+  const gt = write('gt.json', input.gt);
+  const dt = write('dt.json', input.dt);
+
+  it('--json prints one object with the 12 statistics and per-category AP (null without GT)', async () => {
+    const r = await run(['eval', 'coco'], ['--gt', gt, '--dt', dt, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl', 'perCategory']);
+    expect([out.AP, out.AP50, out.AP75, out.APs, out.APm, out.APl, out.AR1, out.AR10, out.AR100, out.ARs, out.ARm, out.ARl]).toEqual(golden.stats);
+    expect(out.perCategory.map((c: { AP: number | null }) => c.AP)).toEqual(golden.perCategoryAp);
+    expect(out.perCategory[0]).toMatchObject({ id: 1, name: 'class_1' });
+  });
+
+  it('BAD INPUT: exit 2 with one line naming the file and item', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--gt', gt, '--dt', write('empty.json', [])], /empty\.json: \(root\): empty detection list/],
+      [['--gt', gt, '--dt', write('broken.json', '[{"image_id": 1,')], /broken\.json: malformed JSON/],
+      [['--gt', gt, '--dt', write('nan.json', [{ image_id: 8, category_id: 1, bbox: [0, 0, 1, 1], score: 'x' }])], /nan\.json: \[0\]: "score" must be a finite number/],
+      [['--gt', gt, '--dt', path.join(tmp, 'missing.json')], /missing\.json: cannot read file \(ENOENT\)/],
+      [['--gt', gt], /missing required flag --dt/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await run(['eval', 'coco'], [...args, '--json']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('eval voc', () => {
+  const input = readFixture<{ gt: unknown; dt: unknown }>('voc/random-pixel.input.json');
+  const golden = readFixture<Record<string, { mAP: number; apPerClass: Array<number | null> }>>('voc/random-pixel.golden.json');
+  const gt = write('voc-gt.json', input.gt);
+  const dt = write('voc-dt.json', input.dt);
+
+  it('--json prints {mAP, apPerClass} keyed by class name, for both AP types and difficult modes', async () => {
+    for (const [key, g] of Object.entries(golden)) {
+      const args = ['--gt', gt, '--dt', dt, '--ap', key.split('-')[0], '--json'];
+      if (key.endsWith('-difficult')) args.push('--evaluate-difficult');
+      const r = await run(['eval', 'voc'], args);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.mAP).toBe(g.mAP);
+      expect(Object.values(out.apPerClass)).toEqual(g.apPerClass);
+      expect(Object.keys(out.apPerClass)).toEqual(['a', 'b', 'c', 'd', 'no-gt', 'no-dt']);
+    }
+  });
+
+  it('BAD INPUT: label out of range, bad --ap', async () => {
+    const r = await run(['eval', 'voc'], ['--gt', gt, '--dt', write('voc-bad.json', [{ image_id: 'img_0001', label: 9, score: 1, box: [0, 0, 1, 1] }]), '--ap', 'integral']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/voc-bad\.json: \[0\]: "label" must be an integer in 0\.\.5, got 9/);
+    const r2 = await run(['eval', 'voc'], ['--gt', gt, '--dt', dt, '--ap', 'area']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--ap must be 11point or integral/);
+  });
+});
+
+describe('eval widerface', () => {
+  it('--json from the official .mat directory and predictions directory', async () => {
+    const dir = path.join(FIXTURES_DIR, 'widerface/official-files');
+    const r = await run(['eval', 'widerface'], ['--gt', path.join(dir, 'ground_truth'), '--pred', path.join(dir, 'predictions'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(readFixture('widerface/official-files/golden.json'));
+  });
+
+  it('--json from the JSON interchange; a GT image without predictions is exit 2', async () => {
+    const input = readFixture<{ gt: unknown; pred: Record<string, Record<string, unknown>> }>('widerface/random-unsorted-extra.input.json');
+    const gt = write('w-gt.json', input.gt);
+    const r = await run(['eval', 'widerface'], ['--gt', gt, '--pred', write('w-pred.json', input.pred), '--json']);
+    expect(JSON.parse(r.stdout)).toEqual(readFixture('widerface/random-unsorted-extra.golden.json'));
+    const partial = structuredClone(input.pred);
+    delete partial['1--Event_1']['1_Event_1_103'];
+    const r2 = await run(['eval', 'widerface'], ['--gt', gt, '--pred', write('w-partial.json', partial)]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/w-partial\.json: 1--Event_1\/1_Event_1_103: no predictions for this image/);
+  });
+});

@@ -1,0 +1,199 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { getEnv } from '../../env';
+import { SlimboardError } from '../../errors';
+import { parseCliArgs } from '../args';
+import type { CliCommand, CliIo } from '../command';
+
+/**
+ * `slimboard start` (= `npm start`): database (embedded unless DATABASE_URL), migrations, seed import,
+ * `next build` when the build is missing or older than the sources, then `next start` on PORT.
+ * Ctrl-C (SIGINT) or SIGTERM stops the web server first, then the embedded PostgreSQL.
+ * Other processes (workers) can be added to `children` the same way as the web server.
+ */
+
+const SOURCE_ROOTS = ['app', 'lib', 'public', 'prisma/schema.prisma', 'next.config.js', 'package-lock.json', 'tsconfig.json', 'proxy.ts'];
+const SKIP_DIRS = new Set(['node_modules', '.next', '__fixtures__', '.slimboard', 'test-results']);
+
+function newestMtimeMs(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const d of fs.readdirSync(p, { withFileTypes: true })) {
+    if (SKIP_DIRS.has(d.name)) continue;
+    newest = Math.max(newest, newestMtimeMs(path.join(p, d.name)));
+  }
+  return newest;
+}
+
+/** True when `.next` holds a production build newer than every source file. */
+export function hasCurrentBuild(root = process.cwd()): boolean {
+  const buildId = path.join(root, '.next', 'BUILD_ID');
+  if (!fs.existsSync(buildId)) return false;
+  const builtAt = fs.statSync(buildId).mtimeMs;
+  return SOURCE_ROOTS.every((r) => newestMtimeMs(path.join(root, r)) <= builtAt);
+}
+
+const nextBin = (root: string) => path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...extra };
+}
+
+/**
+ * Run `next build` unless the build is current. Serialised by a lock directory (`.next-build.lock`) so
+ * that `npm start` and the e2e setup never build into the same `.next` at once. Returns build ms (0: none).
+ */
+export async function ensureNextBuild(log: (line: string) => void, root = process.cwd()): Promise<number> {
+  const lock = path.join(root, '.next-build.lock');
+  const deadline = Date.now() + 15 * 60_000;
+  while (true) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(fs.existsSync(path.join(lock, 'pid')) ? fs.readFileSync(path.join(lock, 'pid'), 'utf8') : 0);
+      let alive = false;
+      try {
+        if (holder) process.kill(holder, 0);
+        alive = holder > 0;
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new SlimboardError('build_locked', `another process (pid ${holder}) has been building for 15 minutes`, { status: 500 });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (hasCurrentBuild(root)) return 0;
+    log('building the web app (next build)...');
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [nextBin(root), 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv({ NODE_ENV: 'production' }) });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new SlimboardError('build_failed', `next build failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`, { status: 500 })),
+      );
+    });
+    const ms = performance.now() - t0;
+    log(`built in ${(ms / 1000).toFixed(1)} s`);
+    return ms;
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Poll until the server answers HTTP (any status) or the child dies. */
+export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new SlimboardError('server_exited', `the web server exited with code ${child.exitCode} during start`, { status: 500 });
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new SlimboardError('server_timeout', `the web server did not answer at ${url} within ${timeoutMs / 1000} s`, { status: 500 });
+}
+
+/** Start `next start` on `port` against `databaseUrl`; stdout/stderr pass through. */
+export function spawnWebServer(root: string, port: number, databaseUrl: string, stdio: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
+  return spawn(process.execPath, [nextBin(root), 'start', '-p', String(port)], {
+    cwd: root,
+    stdio: ['ignore', stdio, stdio],
+    env: childEnv({ DATABASE_URL: databaseUrl, NODE_ENV: 'production', PORT: String(port) }),
+  });
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function runStart(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCliArgs(args, { port: { type: 'string' }, 'no-build': { type: 'boolean' } }, 'start');
+  const env = getEnv();
+  const port = values.port !== undefined ? Number(values.port) : env.PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SlimboardError('bad_arguments', `--port must be an integer in 1..65535, got "${values.port}"`);
+  const root = process.cwd();
+  const log = (line: string) => io.stdout(`[slimboard] ${line}\n`);
+
+  const { getDb, getDatabaseUrl, closeDb, manageShutdownYourself, setDbLog, embeddedHandle } = await import('../../db/client');
+  const { ensureSeedImported } = await import('../../zoo/import-catalog');
+  manageShutdownYourself();
+  setDbLog(log);
+
+  const children: ChildProcess[] = [];
+  let stopping: Promise<number> | undefined;
+  const shutdown = (code: number) => {
+    stopping ??= (async () => {
+      log('stopping...');
+      await Promise.all(children.map((c) => stopChild(c)));
+      await closeDb();
+      log('stopped');
+      return code;
+    })();
+    return stopping;
+  };
+  const finished = new Promise<number>((resolve) => {
+    process.once('SIGINT', () => void shutdown(130).then(resolve));
+    process.once('SIGTERM', () => void shutdown(143).then(resolve));
+  });
+
+  try {
+    const t0 = performance.now();
+    const db = await getDb();
+    const handle = embeddedHandle();
+    if (handle) log(`database: embedded PostgreSQL on port ${handle.port}${handle.owned ? ` (started: init ${handle.initMs.toFixed(0)} ms, start ${handle.startMs.toFixed(0)} ms)` : ' (already running)'}`);
+    else log('database: DATABASE_URL');
+    const imported = await ensureSeedImported(db);
+    log(imported ? `imported the seed: ${imported.rows} rows (${imported.created} created, ${imported.updated} updated)` : 'seed already imported');
+    log(`database ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (!values['no-build']) await ensureNextBuild(log, root);
+    if (stopping) return await stopping;
+
+    const web = spawnWebServer(root, port, await getDatabaseUrl());
+    children.push(web);
+    web.once('exit', (code) => {
+      if (!stopping) {
+        log(`the web server exited (code ${code})`);
+        void shutdown(code === 0 ? 0 : 1).then(() => process.exit(code === 0 ? 0 : 1));
+      }
+    });
+    await waitForHttp(`http://127.0.0.1:${port}/zoo`, web, 120_000);
+    log(`Slimboard is running at http://localhost:${port}/zoo  (Ctrl-C to stop)`);
+  } catch (e) {
+    await shutdown(1);
+    throw e;
+  }
+  return finished;
+}
+
+const start: CliCommand = {
+  words: ['start'],
+  summary: 'start Slimboard: database, migrations, seed import, build if needed, web server on PORT',
+  usage: 'npm start [-- --port N] [--no-build]   (or: npm run -s slimboard -- start)',
+  run: runStart,
+};
+
+export default [start];

@@ -1,0 +1,53 @@
+import { SlimboardError } from '../../errors';
+import { parseCliArgs } from '../args';
+import { printJson, type CliCommand } from '../command';
+
+/** `zoo export --format json|csv [filters]`: every zoo row with values, computed deltas and provenance. */
+const exportCommand: CliCommand = {
+  words: ['zoo', 'export'],
+  summary: 'print the zoo (all rows, computed deltas, provenance) as JSON or CSV',
+  usage:
+    'npm run -s slimboard -- zoo export --format json|csv [--backbone B] [--dataset D] [--method M] [--strategy S] [--input-size N] [--source reported|measured]',
+  async run(args, io) {
+    const { values } = parseCliArgs(
+      args,
+      {
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+        backbone: { type: 'string' },
+        dataset: { type: 'string' },
+        method: { type: 'string' },
+        strategy: { type: 'string' },
+        'input-size': { type: 'string' },
+        source: { type: 'string' },
+      },
+      'zoo export',
+    );
+    const format = values.format ?? (values.json ? 'json' : undefined);
+    if (format !== 'json' && format !== 'csv') {
+      throw new SlimboardError('bad_arguments', `zoo export: --format must be json or csv, got ${format === undefined ? 'nothing' : `"${format}"`}`);
+    }
+    const { parseZooQuery } = await import('../../zoo/query');
+    const filters: Record<string, string> = {};
+    for (const k of ['backbone', 'dataset', 'method', 'strategy', 'source'] as const) if (values[k] !== undefined) filters[k] = values[k]!;
+    if (values['input-size'] !== undefined) filters.inputSize = values['input-size'];
+    const query = parseZooQuery(filters);
+
+    const { getDb, closeDb } = await import('../../db/client');
+    const { ensureSeedImported } = await import('../../zoo/import-catalog');
+    const { listZooRows } = await import('../../zoo/list-zoo-rows');
+    const { zooRowsToCsv, zooRowsToJson } = await import('../../zoo/export');
+    try {
+      const db = await getDb();
+      await ensureSeedImported(db);
+      const { rows } = await listZooRows(db, query);
+      if (format === 'json') printJson(io, zooRowsToJson(rows));
+      else io.stdout(zooRowsToCsv(rows));
+      return 0;
+    } finally {
+      await closeDb();
+    }
+  },
+};
+
+export default [exportCommand];

@@ -1,0 +1,32 @@
+/**
+ * The demo zoo's validation split, generated on first start instead of being committed (a few seconds).
+ * Idempotent: a marker file records what was generated; a complete split with the same version, seed and
+ * count is reused.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION, writeSyntheticSplit } from '../synthetic';
+
+export const DEMO_VAL_SPLIT = { split: 'val', count: 300, seed: DEMO_DATASET_SEED } as const;
+
+export interface DemoValSplit {
+  dir: string;
+  cocoPath: string;
+  imageDir: string;
+  generated: boolean;
+}
+
+/** Make sure `<dir>` holds the demo val split (COCO + VOC + PNG); returns where it is. `count` is for tests. */
+export async function ensureDemoValSplit(dir: string, options: { count?: number } = {}): Promise<DemoValSplit> {
+  const { split, seed } = DEMO_VAL_SPLIT;
+  const count = options.count ?? DEMO_VAL_SPLIT.count;
+  const marker = path.join(dir, `.complete-${split}.json`);
+  const want = JSON.stringify({ version: SYNTHETIC_DATASET_VERSION, split, count, seed });
+  const cocoPath = path.join(dir, 'annotations', `instances_${split}.json`);
+  const imageDir = path.join(dir, 'images', split);
+  const have = await readFile(marker, 'utf8').catch(() => '');
+  if (have === want) return { dir, cocoPath, imageDir, generated: false };
+  await writeSyntheticSplit({ outDir: dir, split, count, seed });
+  await writeFile(marker, want);
+  return { dir, cocoPath, imageDir, generated: true };
+}

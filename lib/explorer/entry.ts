@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * The explorer's input: one model at one input size (a "variant").
+ *
+ * The zoo stores a model once with per-input-size metrics (the same weights evaluated at 608/416/320);
+ * the explorer flattens that to one entry per (model, input size). `lib/explorer/from-zoo.ts` builds
+ * these from the zoo's rows, tests and the browser benchmark build them directly.
+ *
+ * Conventions:
+ * - accuracy values are percentage points (COCO Box AP 39.1, not 0.391), as the seed prints them;
+ * - costs carry their unit in the name; a missing number is `null`, never 0;
+ * - `baselineModelId` is the declared baseline (same family, backbone, dataset, pretraining), whose
+ *   entry at the SAME input size is the comparison point.
+ */
+
+export const METHODS = ['baseline', 'prune', 'distill', 'prune_distill', 'quant', 'nas'] as const;
+export const ZMethod = z.enum(METHODS);
+export type TMethod = z.infer<typeof ZMethod>;
+
+export const SOURCES = ['published', 'measured'] as const;
+export const ZSource = z.enum(SOURCES);
+export type TSource = z.infer<typeof ZSource>;
+
+export const METRIC_KEYS = ['boxAp', 'vocMap', 'widerEasy', 'widerMedium', 'widerHard'] as const;
+export const ZMetricKey = z.enum(METRIC_KEYS);
+export type TMetricKey = z.infer<typeof ZMetricKey>;
+
+/** One device's latency for one entry, in milliseconds per image. */
+export const ZLatency = z.object({
+  /** Stable device key, e.g. `tesla-p4-trt`, `kirin-970`. */
+  device: z.string().min(1),
+  /** Human label, e.g. `Tesla P4 (TensorRT)`. */
+  deviceLabel: z.string().min(1),
+  /**
+   * Published rows print one "ms/image" number whose statistic the seed does not state: it goes in
+   * `reportedMs` and serves every percentile choice (the tooltip says so). Measured rows carry real
+   * percentiles over `samplesMs`.
+   */
+  reportedMs: z.number().positive().nullable(),
+  p50Ms: z.number().positive().nullable(),
+  p90Ms: z.number().positive().nullable(),
+  p99Ms: z.number().positive().nullable(),
+  meanMs: z.number().positive().nullable(),
+  /** Raw per-image samples (ms) where measured; empty for published numbers. */
+  samplesMs: z.array(z.number().nonnegative()),
+  /** Where the number comes from: the source document, or the job that measured it. */
+  provenance: z.string().min(1),
+});
+export type TLatency = z.infer<typeof ZLatency>;
+
+export const ZExplorerEntry = z.object({
+  modelId: z.string().min(1),
+  /** Display name, e.g. `YOLOv3-MobileNetV1 r578 distilled`. */
+  name: z.string().min(1),
+  family: z.string().min(1),
+  backbone: z.string().min(1),
+  /** Dataset key: `coco`, `voc`, `widerface`, or a user dataset's slug. */
+  dataset: z.string().min(1),
+  method: ZMethod,
+  strategy: z.string().min(1),
+  pretraining: z.string().nullable(),
+  teacher: z.object({ name: z.string().min(1), accuracy: z.number().nullable() }).nullable(),
+  /** Strategy parameters as stored (for pruning: prunedParams and prunedRatios). */
+  strategyParams: z.record(z.string(), z.unknown()).nullable(),
+  source: ZSource,
+  /** Provenance of the accuracy and cost numbers (e.g. `reported: PaddleDetection slim benchmark`). */
+  provenance: z.string().min(1),
+  baselineModelId: z.string().nullable(),
+  inputSize: z.number().int().positive(),
+  gflops: z.number().positive().nullable(),
+  /** How `gflops` counts (e.g. `PaddleSlim: multiply-adds of conv and fc`). */
+  gflopsConvention: z.string().nullable(),
+  paramsM: z.number().positive().nullable(),
+  sizeMB: z.number().positive().nullable(),
+  accuracy: z.partialRecord(ZMetricKey, z.number()),
+  latency: z.array(ZLatency),
+});
+export type TExplorerEntry = z.infer<typeof ZExplorerEntry>;
+
+/** `modelId@inputSize`: the identity of a point, a table row and a CSV line. */
+export function entryKey(entry: Pick<TExplorerEntry, 'modelId' | 'inputSize'>): string {
+  return `${entry.modelId}@${entry.inputSize}`;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeBoxesAndScores, decodePaddleNmsRows, decodeYoloHeads, postprocessDetections } from './detection-decoding';
+import { fitGeometry } from './image-geometry';
+import { parseModelAdapter, resolveAutoYoloStrides } from './model-adapter';
+
+const xyxy = { boxFormat: 'xyxy', boxCoordinates: 'input-pixels', scoreActivation: 'none' } as const;
+
+describe('decodeBoxesAndScores', () => {
+  it('hand-computed goldens: formats, normalised coordinates, multi-label threshold', () => {
+    const boxes = { data: new Float32Array([10, 20, 30, 40]), dims: [1, 1, 4] };
+    const scores = { data: new Float32Array([0.5, 0.01, 0.3]), dims: [1, 1, 3] };
+    const a = decodeBoxesAndScores(boxes, scores, xyxy, 100, 100, 0.01);
+    // 0.01 is not > 0.01: two candidates (classes 0 and 2)
+    expect(Array.from(a.classes)).toEqual([0, 2]);
+    expect(Array.from(a.boxes)).toEqual([10, 20, 30, 40, 10, 20, 30, 40]);
+    // cxcywh: (10,20,30,40) -> x1 = 10-15 = -5, y1 = 20-20 = 0, x2 = 25, y2 = 40
+    const b = decodeBoxesAndScores(boxes, scores, { ...xyxy, boxFormat: 'cxcywh' }, 100, 100, 0.4);
+    expect(Array.from(b.boxes)).toEqual([-5, 0, 25, 40]);
+    // xywh: x2 = 10+30 = 40, y2 = 20+40 = 60
+    expect(Array.from(decodeBoxesAndScores(boxes, scores, { ...xyxy, boxFormat: 'xywh' }, 100, 100, 0.4).boxes)).toEqual([10, 20, 40, 60]);
+    // normalised against a 200x100 input: x *200, y *100
+    const n = decodeBoxesAndScores({ data: new Float32Array([0.1, 0.2, 0.5, 0.5]), dims: [1, 4] }, { data: new Float32Array([0.9]), dims: [1, 1] }, { ...xyxy, boxCoordinates: 'normalized' }, 200, 100, 0);
+    expect(Array.from(n.boxes).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([20, 20, 100, 50]);
+    // softmax of logits [0, ln 3] = [0.25, 0.75]
+    const s = decodeBoxesAndScores(boxes, { data: new Float32Array([0, Math.log(3)]), dims: [1, 1, 2] }, { ...xyxy, scoreActivation: 'softmax' }, 100, 100, 0);
+    expect(s.scores[0]).toBeCloseTo(0.25, 6);
+    expect(s.scores[1]).toBeCloseTo(0.75, 6);
+  });
+  it('degenerate: zero rows, mismatched rows, wrong box width', () => {
+    const e = decodeBoxesAndScores({ data: new Float32Array(0), dims: [1, 0, 4] }, { data: new Float32Array(0), dims: [1, 0, 80] }, xyxy, 64, 64, 0);
+    expect(e.scores.length).toBe(0);
+    expect(() => decodeBoxesAndScores({ data: new Float32Array(4), dims: [1, 1, 4] }, { data: new Float32Array(4), dims: [1, 2, 2] }, xyxy, 64, 64, 0)).toThrow(/1 rows/);
+    expect(() => decodeBoxesAndScores({ data: new Float32Array(5), dims: [1, 1, 5] }, { data: new Float32Array(1), dims: [1, 1, 1] }, xyxy, 64, 64, 0)).toThrow(/expected \[N,4\]/);
+  });
+});
+
+/** Build a [1, A*(5+C), gh, gw] head filled with `fill`, then set channel `ch` of cell (gy, gx). */
+function head(a: number, c: number, gh: number, gw: number, fill = -20) {
+  const data = new Float32Array(a * (5 + c) * gh * gw).fill(fill);
+  const set = (anchor: number, ch: number, gy: number, gx: number, v: number) => {
+    data[(anchor * (5 + c) + ch) * gh * gw + gy * gw + gx] = v;
+  };
+  return { data, dims: [1, a * (5 + c), gh, gw], set };
+}
+
+describe('decodeYoloHeads (PaddleDetection yolo_box)', () => {
+  it('hand-computed golden', () => {
+    // input 32x32, one head 2x2 (stride 16), anchor (10, 13), C = 1.
+    const h = head(1, 1, 2, 2);
+    // cell gy=1, gx=0: tx = ty = 0 -> sigmoid 0.5 -> cx = (0 + 0.5) * 16 = 8, cy = (1 + 0.5) * 16 = 24;
+    // tw = ln 2 -> w = 2 * 10 = 20; th = 0 -> h = 13; obj = cls = 0 -> score = 0.5 * 0.5 = 0.25.
+    for (const [ch, v] of [[0, 0], [1, 0], [2, Math.log(2)], [3, 0], [4, 0], [5, 0]] as const) h.set(0, ch, 1, 0, v);
+    const r = decodeYoloHeads([{ ...h, stride: 16, anchors: [[10, 13]] }], { scaleXY: 1, confThreshold: 0.005 }, 32, 32, 0.01);
+    expect(Array.from(r.scores)).toEqual([0.25]);
+    expect(Array.from(r.boxes)).toEqual([-2, 17.5, 18, 30.5]);
+    // scaleXY 1.05 with tx = ln 3 (sigmoid 0.75): cx = (0 + 0.75*1.05 - 0.025) * 16 = 12.2 -> x1 = 2.2
+    h.set(0, 0, 1, 0, Math.log(3));
+    const s = decodeYoloHeads([{ ...h, stride: 16, anchors: [[10, 13]] }], { scaleXY: 1.05, confThreshold: 0.005 }, 32, 32, 0.01);
+    expect(s.boxes[0]).toBeCloseTo(2.2, 5);
+    // confThreshold 0.6 > obj 0.5: dropped
+    expect(decodeYoloHeads([{ ...h, stride: 16, anchors: [[10, 13]] }], { scaleXY: 1, confThreshold: 0.6 }, 32, 32, 0.01).scores.length).toBe(0);
+  });
+  it('degenerate: all-background head gives nothing; bad channel count throws', () => {
+    const h = head(3, 2, 4, 4);
+    expect(decodeYoloHeads([{ ...h, stride: 8, anchors: [[1, 1], [2, 2], [3, 3]] }], { scaleXY: 1, confThreshold: 0.005 }, 32, 32, 0.01).scores.length).toBe(0);
+    expect(() => decodeYoloHeads([{ ...h, stride: 8, anchors: [[1, 1], [2, 2]] }], { scaleXY: 1, confThreshold: 0.005 }, 32, 32, 0)).toThrow(/21 channels/);
+  });
+  it('property: encoding a box as PaddleDetection would and decoding it gives the box back', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 63, noNaN: true }), fc.double({ min: 1, max: 63, noNaN: true }),
+        fc.double({ min: 2, max: 60, noNaN: true }), fc.double({ min: 2, max: 60, noNaN: true }),
+        (cx, cy, w, hh) => {
+          const stride = 8, g = 8, anchor: [number, number] = [16, 30];
+          const h = head(1, 1, g, g);
+          const gx = Math.floor(cx / stride), gy = Math.floor(cy / stride);
+          const fx = Math.min(Math.max(cx / stride - gx, 1e-6), 1 - 1e-6), fy = Math.min(Math.max(cy / stride - gy, 1e-6), 1 - 1e-6);
+          h.set(0, 0, gy, gx, Math.log(fx / (1 - fx)));
+          h.set(0, 1, gy, gx, Math.log(fy / (1 - fy)));
+          h.set(0, 2, gy, gx, Math.log(w / anchor[0]));
+          h.set(0, 3, gy, gx, Math.log(hh / anchor[1]));
+          h.set(0, 4, gy, gx, 10);
+          h.set(0, 5, gy, gx, 10);
+          const r = decodeYoloHeads([{ ...h, stride, anchors: [anchor] }], { scaleXY: 1, confThreshold: 0.005 }, 64, 64, 0.5);
+          expect(r.scores.length).toBe(1);
+          const ecx = (gx + fx) * stride, ecy = (gy + fy) * stride;
+          expect(r.boxes[0]).toBeCloseTo(ecx - w / 2, 2);
+          expect(r.boxes[1]).toBeCloseTo(ecy - hh / 2, 2);
+          expect(r.boxes[2]).toBeCloseTo(ecx + w / 2, 2);
+          expect(r.boxes[3]).toBeCloseTo(ecy + hh / 2, 2);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('decodePaddleNmsRows', () => {
+  it('skips padding rows and low scores, clips to the image, sorts by score', () => {
+    const rows = { data: new Float32Array([
+      -1, 0, 0, 0, 0, 0, // padding (PaddleDetection emits it when nothing is found)
+      2, 0.3, -5, 10, 50, 300, // clipped to 0..100 x 0..200
+      1, 0.9, 1, 2, 3, 4,
+      0, 0.005, 1, 1, 2, 2, // below threshold 0.01
+    ]), dims: [4, 6] };
+    expect(decodePaddleNmsRows(rows, 0.01, 100, 200)).toEqual([
+      { classIndex: 1, score: expect.closeTo(0.9, 6), box: [1, 2, 3, 4] },
+      { classIndex: 2, score: expect.closeTo(0.3, 6), box: [0, 10, 50, 200] },
+    ]);
+    expect(decodePaddleNmsRows({ data: new Float32Array(0), dims: [0, 6] }, 0, 10, 10)).toEqual([]);
+  });
+});
+
+describe('postprocessDetections', () => {
+  it('decoded adapter: duplicate suppressed by class-aware NMS, boxes mapped back through the letterbox', () => {
+    const adapter = parseModelAdapter({ output: { kind: 'decoded', boxes: 'b', scores: 's' }, postprocess: { nmsIouThreshold: 0.5 } }, 't');
+    const g = fitGeometry(200, 150, 320, 320, 'letterbox'); // scale 1.6, padTop 40
+    // box 0 and box 1 overlap (IoU 0.81 > 0.5, same class 0) -> 1 suppressed; box 0 as class 1 (0.2) kept.
+    const outputs = {
+      b: { data: new Float32Array([32, 72, 128, 136, 35, 75, 128, 136]), dims: [1, 2, 4] },
+      s: { data: new Float32Array([0.9, 0.2, 0.8, 0.0]), dims: [1, 2, 2] },
+    };
+    const d = postprocessDetections(adapter, outputs, g);
+    // (32,72,128,136) -> x: 32/1.6 = 20, 128/1.6 = 80; y: (72-40)/1.6 = 20, (136-40)/1.6 = 60
+    expect(d).toEqual([
+      { classIndex: 0, score: expect.closeTo(0.9, 6), box: [20, 20, 80, 60] },
+      { classIndex: 1, score: expect.closeTo(0.2, 6), box: [20, 20, 80, 60] },
+    ]);
+  });
+  it('yolo: a stride that does not fit the output size is an error; auto strides are resolved from sizes', () => {
+    const h = head(3, 1, 4, 4);
+    const adapter = parseModelAdapter({ name: 'auto:yolo', output: { kind: 'yolo', heads: [{ output: 'h', stride: 32, anchors: [[1, 1], [2, 2], [3, 3]] }] } }, 't');
+    const g = fitGeometry(64, 64, 64, 64, 'letterbox');
+    expect(() => postprocessDetections(adapter, { h }, g)).toThrow(/not stride 32/);
+    const fixed = resolveAutoYoloStrides(adapter, { h: 4 }, 64);
+    expect(fixed.output.kind === 'yolo' && fixed.output.heads[0].stride).toBe(16);
+    expect(postprocessDetections(fixed, { h }, g)).toEqual([]);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Evaluate an ONNX detector on a COCO-format dataset directory: detection pipeline -> COCO results
+ * -> lib/metrics' pycocotools-exact evaluator. Used by the `evaluate` command and the workers.
+ */
+import { SlimboardError } from '../errors';
+import { COCO_STAT_NAMES, evaluateCoco, type CocoDetections, type CocoStatName } from '../metrics/coco';
+import { parseCocoResults } from '../metrics/formats/coco-json';
+import { mapModelClassesToCategories } from './class-mapping';
+import { openCocoDatasetDir } from './coco-dataset-dir';
+import { detectImages, type PipelineStats } from './detection-pipeline';
+import type { TModelAdapter } from './model-adapter';
+import type { SessionOptions } from './ort';
+import type { ProgressReporter } from './progress';
+
+/** One row of a COCO results file. bbox = [x, y, width, height] in original-image pixels. */
+export interface CocoResultRow {
+  image_id: number;
+  category_id: number;
+  bbox: [number, number, number, number];
+  score: number;
+}
+
+export interface EvaluateDetectorOptions {
+  modelPath: string;
+  datasetDir: string;
+  split?: string;
+  inputSize: number;
+  adapter?: TModelAdapter;
+  session?: SessionOptions;
+  workers?: number;
+  /** Makes the progress reporter (total = image count) before detection starts; attach listeners there. */
+  createProgress?: (total: number) => ProgressReporter;
+}
+
+export type CocoMetrics = Record<CocoStatName, number> & {
+  perCategory: Array<{ id: number; name: string; AP: number | null }>;
+};
+
+export interface EvaluateDetectorResult {
+  family: 'coco';
+  dataset: { dir: string; annotations: string; images: number; categories: number };
+  adapter: string;
+  metrics: CocoMetrics;
+  detections: CocoResultRow[];
+  pipeline: PipelineStats;
+}
+
+export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promise<EvaluateDetectorResult> {
+  const ds = openCocoDatasetDir(o.datasetDir, o.split);
+  const labels = { model: o.modelPath, dataset: ds.annotationsPath };
+  let catIds: number[] = [];
+  let classCountKnown = true;
+  const progress = o.createProgress?.(ds.images.length);
+  const run = await detectImages({
+    modelPath: o.modelPath,
+    images: ds.images,
+    inputSize: o.inputSize,
+    adapter: o.adapter,
+    session: o.session,
+    workers: o.workers,
+    progress,
+    onDetectorReady: (adapter, numClasses) => {
+      const n = adapter.classNames?.length ?? adapter.numClasses ?? numClasses;
+      classCountKnown = n !== undefined;
+      catIds = mapModelClassesToCategories({ classNames: adapter.classNames, numClasses: n ?? ds.gt.categories.length }, ds.gt.categories, labels);
+    },
+  });
+  const rows: CocoResultRow[] = [];
+  for (const r of run.results) {
+    for (const d of r.detections) {
+      const catId = catIds[d.classIndex];
+      if (catId === undefined) {
+        throw new SlimboardError('class_mismatch', `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'}`);
+      }
+      const [x1, y1, x2, y2] = d.box;
+      rows.push({ image_id: r.imageId, category_id: catId, bbox: [x1, y1, x2 - x1, y2 - y1], score: d.score });
+    }
+  }
+  // pycocotools' loadRes crashes on an empty list; a detector that finds nothing simply scores 0/-1.
+  const dt: CocoDetections =
+    rows.length > 0
+      ? parseCocoResults(rows, ds.gt, `${o.modelPath} detections`)
+      : { detImage: new Int32Array(0), detCategory: new Int32Array(0), detBox: new Float64Array(0), detScore: new Float64Array(0) };
+  const ev = evaluateCoco(ds.gt, dt);
+  const metrics = Object.fromEntries(COCO_STAT_NAMES.map((n, i) => [n, ev.stats[i]])) as Record<CocoStatName, number>;
+  return {
+    family: 'coco',
+    dataset: { dir: ds.dir, annotations: ds.annotationsPath, images: ds.images.length, categories: ds.gt.categories.length },
+    adapter: run.adapter.name ?? run.adapter.output.kind,
+    metrics: { ...metrics, perCategory: ds.gt.categories.map((c, k) => ({ id: c.id, name: c.name, AP: ev.perCategoryAp[k] })) },
+    detections: rows,
+    pipeline: run.stats,
+  };
+}

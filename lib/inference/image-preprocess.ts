@@ -1,0 +1,59 @@
+/**
+ * Image file -> model input tensor, with sharp (libvips). Decoding applies the EXIF orientation
+ * (as OpenCV's imread does, which PaddleDetection uses), drops alpha, converts to sRGB 8-bit RGB;
+ * then resize (+ letterbox padding) per the adapter, then normalisation to planar float CHW.
+ */
+import sharp, { type Sharp, type OutputInfo } from 'sharp';
+import { SlimboardError } from '../errors';
+import { fitGeometry, rgbHwcToNormalizedChw, type FitGeometry } from './image-geometry';
+import type { TModelAdapter } from './model-adapter';
+
+export interface PreprocessedImage {
+  /** [1, 3, S, S] planar float in the model's channel order. */
+  tensor: Float32Array;
+  geometry: FitGeometry;
+}
+
+// One libvips thread per operation: the pipeline parallelises across images with worker threads
+// and leaves the cores to onnxruntime; libvips' own pool would oversubscribe 2 cores.
+sharp.concurrency(1);
+sharp.cache(false);
+
+export async function preprocessImageFile(file: string | Buffer, adapter: Pick<TModelAdapter, 'preprocess'>, inputSize: number, label = typeof file === 'string' ? file : '<image>'): Promise<PreprocessedImage> {
+  const p = adapter.preprocess;
+  let img: Sharp;
+  let width: number;
+  let height: number;
+  try {
+    img = sharp(file, { failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
+    const meta = await sharp(file).metadata();
+    const swap = (meta.orientation ?? 1) >= 5;
+    width = swap ? meta.height! : meta.width!;
+    height = swap ? meta.width! : meta.height!;
+    if (!width || !height) throw new Error('no size');
+  } catch (e) {
+    throw new SlimboardError('bad_image', `${label}: cannot decode image (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+  const g = fitGeometry(width, height, inputSize, inputSize, p.resize);
+  const bg = { r: p.padValue, g: p.padValue, b: p.padValue };
+  let pipeline = img.resize(g.newW, g.newH, { fit: 'fill', kernel: p.interpolation === 'linear' ? 'linear' : p.interpolation });
+  if (g.newW !== inputSize || g.newH !== inputSize) {
+    pipeline = pipeline.extend({ left: g.padLeft, top: g.padTop, right: inputSize - g.newW - g.padLeft, bottom: inputSize - g.newH - g.padTop, background: bg });
+  }
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw new SlimboardError('bad_image', `${label}: cannot decode image (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+  if (raw.info.width !== inputSize || raw.info.height !== inputSize || raw.info.channels !== 3) {
+    throw new SlimboardError('bad_image', `${label}: resize produced ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${inputSize}x${inputSize}x3`);
+  }
+  const tensor = rgbHwcToNormalizedChw(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length), inputSize, inputSize, {
+    scale: p.scale,
+    mean: p.mean,
+    std: p.std,
+    channelOrder: p.channelOrder,
+  });
+  return { tensor, geometry: g };
+}

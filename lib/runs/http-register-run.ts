@@ -1,0 +1,135 @@
+import { Readable, PassThrough } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
+import busboy from 'busboy';
+import { verifyApiToken, bearerToken } from '../auth/api-tokens';
+import { SlimboardError, isSlimboardError } from '../errors';
+import type { Pipeline } from '../jobs/pipeline';
+import { registerRun, RunRefusedError, type RegisteredRunSummary, type RunDoor } from './register-run';
+import { parseRunMetadataJson } from './run-metadata';
+import { checkSameOrigin } from './same-origin';
+
+/**
+ * POST /api/runs (and the upload form, which posts here): multipart/form-data with
+ *   meta  (field, JSON, FIRST)  the run metadata (ZRunMetadata)
+ *   file  (file part)           the .onnx model, streamed to the artifact store as it arrives
+ *   door  (field, optional)     "web" when sent by the upload page
+ * Auth: `Authorization: Bearer <token>`. Cross-site requests are refused (Origin must match Host).
+ * Plain Web Request in, Response out: no Next.js here (the route file only delegates).
+ */
+
+const MULTIPART_SLACK_BYTES = 1024 * 1024;
+
+export function errorResponse(e: unknown): Response {
+  if (isSlimboardError(e)) {
+    const runId = e instanceof RunRefusedError ? e.runId : undefined;
+    return Response.json({ error: { code: e.code, message: e.message, ...(runId ? { runId } : {}) } }, { status: e.status });
+  }
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? message) : message}\n`);
+  return Response.json({ error: { code: 'internal', message: 'internal error (logged on the server)' } }, { status: 500 });
+}
+
+export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { maxBytes: number }): Promise<Response> {
+  try {
+    checkSameOrigin(req);
+    const token = await verifyApiToken(p.pool, bearerToken(req.headers.get('authorization')));
+    const contentType = req.headers.get('content-type') ?? '';
+    if (!/^multipart\/form-data/i.test(contentType)) {
+      throw new SlimboardError('unsupported_media_type', 'send multipart/form-data with a "meta" field (JSON) followed by a "file" part (the .onnx)', { status: 415 });
+    }
+    if (!req.body) throw new SlimboardError('bad_request', 'request has no body');
+    const contentLength = Number(req.headers.get('content-length') ?? NaN);
+    const summary = await receiveMultipart(req.body as unknown as NodeWebReadableStream<Uint8Array>, contentType, async (meta, door, fileName, file) =>
+      registerRun(p, {
+        metadata: meta,
+        fileName,
+        file,
+        // Refuse at once when the request alone is larger than the limit plus multipart overhead.
+        declaredSizeBytes: Number.isFinite(contentLength) && contentLength > o.maxBytes + MULTIPART_SLACK_BYTES ? contentLength : undefined,
+        door,
+        tokenId: token.id,
+        maxBytes: o.maxBytes,
+      }),
+    );
+    return Response.json({ run: summary }, { status: 201 });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+type OnFile = (meta: unknown, door: RunDoor, fileName: string, file: Readable) => Promise<RegisteredRunSummary>;
+
+/** Stream the multipart body: the meta field must precede the file, which is handed over as a stream. */
+function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: string, onFile: OnFile): Promise<RegisteredRunSummary> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 4, fieldSize: 256 * 1024 } });
+    } catch (e) {
+      reject(new SlimboardError('bad_request', `malformed multipart request (${e instanceof Error ? e.message : String(e)})`));
+      return;
+    }
+    const source = Readable.fromWeb(body);
+    let metaText: string | undefined;
+    let door: RunDoor = 'api';
+    let started = false;
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (!settled) {
+        settled = true;
+        fn();
+      }
+    };
+    bb.on('field', (name, value) => {
+      if (name === 'meta') metaText = value;
+      else if (name === 'door' && value === 'web') door = 'web';
+    });
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file' || started) {
+        stream.resume();
+        return;
+      }
+      started = true;
+      if (metaText === undefined) {
+        stream.resume();
+        finish(() => reject(new SlimboardError('bad_request', 'the "meta" field must come before the "file" part in the form')));
+        return;
+      }
+      let meta: unknown;
+      try {
+        meta = JSON.parse(metaText);
+      } catch {
+        // Let the shared parser produce the one-line message.
+        try {
+          parseRunMetadataJson(metaText, 'meta');
+        } catch (e) {
+          stream.resume();
+          finish(() => reject(e));
+          return;
+        }
+      }
+      // A PassThrough so that a cut-off request surfaces as an error on the file stream we hand over.
+      const file = new PassThrough();
+      stream.on('error', (e) => file.destroy(e));
+      stream.on('limit', () => file.destroy(new Error('file part truncated')));
+      stream.pipe(file);
+      onFile(meta, door, info.filename ?? '', file).then(
+        (summary) => finish(() => resolve(summary)),
+        (e) => {
+          // Stop reading whatever is left (e.g. the rest of a 3 GiB upload refused at once).
+          source.destroy();
+          finish(() => reject(e));
+        },
+      );
+    });
+    bb.on('error', (e) => {
+      const err = new SlimboardError('upload_incomplete', `upload cut off before the end (${e instanceof Error ? e.message : String(e)})`);
+      finish(() => reject(err));
+    });
+    bb.on('close', () => {
+      if (!started) finish(() => reject(new SlimboardError('bad_request', 'no "file" part in the form (send the .onnx as a file named "file")')));
+    });
+    source.on('error', (e) => bb.destroy(e));
+    source.pipe(bb);
+  });
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import { SlimboardError, isSlimboardError } from '../errors';
+import { enqueueJobs, type EnqueueRequest } from '../jobs/enqueue-job';
+import type { Pipeline } from '../jobs/pipeline';
+import { checkOnnxFileIsolated, type OnnxUploadSummary } from './onnx-upload-check';
+import { failRun } from './run-state';
+import { parseRunMetadata, type TRunMetadata } from './run-metadata';
+import { createZooModel, resolveZooRefs } from './zoo-model-for-run';
+import { checkUploadFileName } from './upload-file-name';
+
+/**
+ * Register a run: the one code path behind all three doors (upload form, POST /api/runs, CLI submit).
+ *
+ * 1. Metadata is validated (zod) before anything is stored: invalid -> 400, no run.
+ * 2. A run row is written (`receiving`), so that every later failure leaves a failed run with its reason.
+ * 3. Checks that need no bytes: file name, dataset/baseline/pretraining exist, target device exists,
+ *    declared size.
+ * 4. The file streams into the content-addressed store (constant memory, size limit -> 413).
+ * 5. The file must be a parseable ONNX model with an image input (checked in a child process).
+ * 6. One transaction: the zoo Model + Artifact, run -> `queued`, and its jobs (pg-boss + RunJob rows).
+ * Any failure after step 2 marks the run failed with one clear line and removes what this upload
+ * stored (unless the same bytes belong to another run): nothing else changes.
+ */
+
+export type RunDoor = 'web' | 'api' | 'cli';
+
+export interface RegisterRunInput {
+  /** Raw metadata (parsed JSON); validated here. */
+  metadata: unknown;
+  /** Name the user gave the file (label only; never a path). */
+  fileName: string;
+  /** The model bytes, streamed. */
+  file: Readable | AsyncIterable<Uint8Array>;
+  /** Content-Length of the file (or of the whole request) when known: refused early if over the limit. */
+  declaredSizeBytes?: number;
+  door: RunDoor;
+  tokenId: string | null;
+  maxBytes: number;
+}
+
+export interface RegisteredRunSummary {
+  id: string;
+  state: 'queued';
+  name: string;
+  /** Slug of the zoo model created for the run (its page: /models/<slug>). */
+  modelSlug: string;
+  sha256: string;
+  sizeBytes: number;
+  deduplicated: boolean;
+  model: OnnxUploadSummary;
+  jobs: Array<{ id: string; kind: string; inputSize: number; dataset: string | null; targetDeviceId: string | null }>;
+}
+
+/** A refused registration that left a failed run behind: the HTTP layer returns its id with the error. */
+export class RunRefusedError extends SlimboardError {
+  constructor(readonly runId: string, cause: SlimboardError) {
+    super(cause.code, cause.message, { status: cause.status, details: { runId }, cause });
+  }
+}
+
+/** Validate metadata only (step 1); exported for the doors that want to fail before reading the body. */
+export function validateRunMetadata(metadata: unknown): TRunMetadata {
+  return parseRunMetadata(metadata);
+}
+
+export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise<RegisteredRunSummary> {
+  const meta = parseRunMetadata(input.metadata);
+  const runId = randomUUID();
+  await p.pool.query(
+    `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door, "tokenId", "createdAt", "updatedAt")
+     VALUES ($1, $2, 'receiving', $3, $4, $5, $6, now(), now())`,
+    [runId, meta.name, JSON.stringify(meta), input.fileName.slice(0, 200), input.door, input.tokenId],
+  );
+
+  let stored: { sha256: string; sizeBytes: number; created: boolean } | undefined;
+  try {
+    checkUploadFileName(input.fileName);
+    const refs = await resolveZooRefs(p.pool, meta);
+    if (meta.measurements.benchmarkDevice) {
+      const d = await p.pool.query(`SELECT 1 FROM "Device" WHERE slug = $1`, [meta.measurements.benchmarkDevice]);
+      if (d.rowCount === 0) throw new SlimboardError('unknown_device', `metadata.measurements.benchmarkDevice: no registered device "${meta.measurements.benchmarkDevice}"`, { status: 422 });
+    }
+    if (input.declaredSizeBytes !== undefined && input.declaredSizeBytes > input.maxBytes) {
+      throw new SlimboardError('too_large', `upload of ${input.declaredSizeBytes} bytes exceeds the size limit of ${input.maxBytes} bytes`, { status: 413 });
+    }
+    try {
+      stored = await p.store.put(input.file, { maxBytes: input.maxBytes });
+    } catch (e) {
+      if (isSlimboardError(e)) throw e;
+      throw new SlimboardError('upload_incomplete', `upload of "${input.fileName}" was cut off before the end (${e instanceof Error ? e.message : String(e)})`);
+    }
+    const modelPath = await p.store.localPath(stored.sha256);
+    const model = await checkOnnxFileIsolated(modelPath, input.fileName);
+
+    const jobs = planJobs(runId, meta);
+    const client = await p.pool.connect();
+    let jobIds: string[];
+    let modelSlug = '';
+    try {
+      await client.query('BEGIN');
+      const zooModel = await createZooModel(client, { runId, meta, refs, sha256: stored.sha256, sizeBytes: stored.sizeBytes, fileName: input.fileName });
+      modelSlug = zooModel.slug;
+      await client.query(
+        `UPDATE "RegisteredRun" SET state = 'queued', sha256 = $2, "sizeBytes" = $3, "modelId" = $4, "updatedAt" = now() WHERE id = $1`,
+        [runId, stored.sha256, stored.sizeBytes, zooModel.id],
+      );
+      jobIds = await enqueueJobs(client, p.boss, p.settings, jobs);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+    return {
+      id: runId,
+      state: 'queued',
+      name: meta.name,
+      modelSlug,
+      sha256: stored.sha256,
+      sizeBytes: stored.sizeBytes,
+      deduplicated: !stored.created,
+      model,
+      jobs: jobs.map((j, i) => ({ id: jobIds[i], kind: j.kind, inputSize: j.payload.inputSize, dataset: j.payload.dataset ?? null, targetDeviceId: j.payload.targetDeviceId ?? null })),
+    };
+  } catch (e) {
+    const reason = isSlimboardError(e) ? e : new SlimboardError('registration_failed', `registration failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { status: 500 });
+    await failRun(p.pool, runId, reason.message);
+    if (stored?.created) await removeIfUnreferenced(p, stored.sha256);
+    throw new RunRefusedError(runId, reason);
+  }
+}
+
+/** One analyse, benchmark and evaluate job per input size (as the metadata asks). */
+export function planJobs(runId: string, meta: TRunMetadata): EnqueueRequest[] {
+  const jobs: EnqueueRequest[] = [];
+  for (const inputSize of meta.inputSizes) {
+    if (meta.measurements.analyse) jobs.push({ kind: 'analyse', payload: { runId, inputSize } });
+    if (meta.measurements.benchmark) {
+      jobs.push({
+        kind: 'benchmark',
+        payload: { runId, inputSize, targetDeviceId: meta.measurements.benchmarkDevice ?? null },
+      });
+    }
+    if (meta.measurements.evaluate) jobs.push({ kind: 'evaluate', payload: { runId, inputSize, dataset: meta.dataset } });
+  }
+  if (jobs.length === 0) throw new SlimboardError('bad_metadata', 'metadata.measurements: nothing to measure (analyse, benchmark and evaluate are all off)');
+  return jobs;
+}
+
+async function removeIfUnreferenced(p: Pipeline, sha256: string): Promise<void> {
+  const r = await p.pool.query(`SELECT 1 FROM "RegisteredRun" WHERE sha256 = $1 UNION ALL SELECT 1 FROM "Artifact" WHERE sha256 = $1`, [sha256]);
+  if (r.rowCount === 0) await p.store.delete(sha256);
+}
+
+export type { pg };

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { SlimboardError, formatZodIssues } from '../errors';
+import { ZModelAdapter } from '../inference/model-adapter';
+
+/**
+ * The ONE metadata schema of a registered run, shared by the upload form, `POST /api/runs` and
+ * `slimboard submit --meta FILE.json`. Validated before a single byte of the model is stored.
+ */
+
+export const METHODS = ['baseline', 'prune', 'distill', 'prune+distill', 'quant', 'nas'] as const;
+export const PRETRAININGS = ['imagenet', 'objects365'] as const;
+
+const ZSlug = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits and . _ + - only, starting with a letter or digit');
+
+
+export const ZStrategyParams = z
+  .object({
+    /** PaddleSlim `--pruned_params`, in the seed's order. */
+    prunedParams: z.array(z.string().min(1).max(200)).max(1000).optional(),
+    /** PaddleSlim `--pruned_ratios`, one per pruned parameter, each in [0, 1). */
+    prunedRatios: z.array(z.number().min(0).lt(1)).max(1000).optional(),
+    /** Distillation teacher: a zoo model slug or a free-text description. */
+    teacher: z.string().min(1).max(200).optional(),
+    /** Quantization mode. */
+    quantMode: z.enum(['post', 'aware']).optional(),
+  })
+  .strict()
+  .refine((p) => (p.prunedParams?.length ?? 0) === (p.prunedRatios?.length ?? 0), {
+    message: 'prunedParams and prunedRatios must have the same length',
+    path: ['prunedRatios'],
+  });
+
+export const ZMeasurements = z
+  .object({
+    analyse: z.boolean().default(true),
+    benchmark: z.boolean().default(true),
+    evaluate: z.boolean().default(true),
+    /**
+     * Target the benchmark at one registered device (its id, see the jobs page); omitted: whichever
+     * worker is free. A device is a CPU model + cores + threads + execution provider.
+     */
+    benchmarkDevice: z.string().regex(/^d[0-9a-f]{16}$/, 'a device id like d0123456789abcdef').optional(),
+  })
+  .strict();
+
+export const ZRunMetadata = z
+  .object({
+    /** Display name of the run, e.g. "YOLOv3-MobileNetV1 r578 (my pruning)". */
+    name: z.string().trim().min(1).max(200),
+    family: ZSlug,
+    backbone: ZSlug,
+    /** Dataset key the model is evaluated on (coco, voc, widerface or a registered user dataset). */
+    dataset: ZSlug,
+    method: z.enum(METHODS),
+    /** e.g. sensity, r578, l2_distiil, split_distiil, post, aware. */
+    strategy: ZSlug.optional(),
+    strategyParams: ZStrategyParams.default({}),
+    pretraining: z.enum(PRETRAININGS).optional(),
+    /** Slug of the zoo model this run is compared against (must exist). */
+    baseline: ZSlug.optional(),
+    /** Square input sizes in pixels, each measured separately. */
+    inputSizes: z
+      .array(z.number().int().min(32).max(4096))
+      .min(1)
+      .max(8)
+      .refine((a) => new Set(a).size === a.length, 'input sizes must be distinct'),
+    /**
+     * How to feed the model and read its outputs (lib/inference/model-adapter.ts). Omitted: recognised
+     * from the model's inputs and outputs when it is evaluated.
+     */
+    adapter: ZModelAdapter.optional(),
+    measurements: ZMeasurements.default({ analyse: true, benchmark: true, evaluate: true }),
+  })
+  .strict()
+  .refine((m) => m.method === 'baseline' || m.baseline !== undefined, {
+    message: 'a compressed model must name the baseline it is compared against',
+    path: ['baseline'],
+  });
+
+export type TRunMetadata = z.infer<typeof ZRunMetadata>;
+export type TRunMetadataInput = z.input<typeof ZRunMetadata>;
+
+/** Validate metadata from any door; the error is one line with the zod message, naming the field. */
+export function parseRunMetadata(value: unknown, source = 'metadata'): TRunMetadata {
+  const parsed = ZRunMetadata.safeParse(value);
+  if (!parsed.success) {
+    throw new SlimboardError('bad_metadata', `${source}: ${formatZodIssues(parsed.error.issues)}`);
+  }
+  return parsed.data;
+}
+
+/** Parse metadata given as JSON text (form field, file). */
+export function parseRunMetadataJson(jsonText: string, source = 'metadata'): TRunMetadata {
+  let value: unknown;
+  try {
+    value = JSON.parse(jsonText);
+  } catch (e) {
+    throw new SlimboardError('bad_metadata', `${source}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return parseRunMetadata(value, source);
+}

@@ -1,0 +1,75 @@
+import { metricOfColumn, METRICS } from './metrics';
+import type { TZooRow } from './row';
+
+/**
+ * Zoo table columns: id (used in URLs: `sort=gflops`, `hide=download`), header label, and how to read a
+ * row's value for sorting. Metric columns read `row.cells[id]`.
+ */
+
+export interface ColumnInfo {
+  id: string;
+  label: string;
+  /** Numeric columns sort numerically and align right. */
+  numeric: boolean;
+}
+
+const DEVICE_LABELS: Record<string, string> = {
+  'tesla-p4-trt': 'Tesla P4 (ms)',
+  'kirin-970': 'Kirin 970 (ms)',
+  'snapdragon-835': 'Snapdragon 835 (ms)',
+  'snapdragon-855': 'Snapdragon 855 (ms)',
+};
+
+const FIXED: ColumnInfo[] = [
+  { id: 'model', label: 'Model', numeric: false },
+  { id: 'backbone', label: 'Backbone', numeric: false },
+  { id: 'dataset', label: 'Dataset', numeric: false },
+  { id: 'pretraining', label: 'Pretraining', numeric: false },
+  { id: 'method', label: 'Method', numeric: false },
+  { id: 'strategy', label: 'Strategy', numeric: false },
+  { id: 'inputSize', label: 'Input size', numeric: true },
+  { id: 'teacher', label: 'Teacher', numeric: false },
+  { id: 'download', label: 'Download', numeric: false },
+];
+
+/** Every column id that can appear in a URL; latency columns are `latency:<device slug>`. */
+export function isColumnId(id: string): boolean {
+  return FIXED.some((c) => c.id === id) || metricOfColumn(id) !== undefined;
+}
+
+export function columnInfo(id: string): ColumnInfo {
+  const fixed = FIXED.find((c) => c.id === id);
+  if (fixed) return fixed;
+  const metric = metricOfColumn(id);
+  if (metric?.kind === 'latency_ms') {
+    return { id, label: DEVICE_LABELS[metric.deviceSlug ?? ''] ?? `${metric.deviceSlug} (ms)`, numeric: true };
+  }
+  if (metric) return { id, label: METRICS[metric.kind].label, numeric: true };
+  return { id, label: id, numeric: false };
+}
+
+/** The value a column sorts by (null sorts last in both directions). */
+export function sortValue(row: TZooRow, columnId: string): string | number | null {
+  switch (columnId) {
+    case 'model':
+      return row.model.name;
+    case 'backbone':
+      return row.model.backbone;
+    case 'dataset':
+      return row.model.dataset;
+    case 'pretraining':
+      return row.model.pretraining;
+    case 'method':
+      return row.model.method;
+    case 'strategy':
+      return row.model.strategy ?? 'baseline';
+    case 'inputSize':
+      return row.inputSize;
+    case 'teacher':
+      return row.teacher?.name ?? null;
+    case 'download':
+      return row.download?.fileName ?? null;
+    default:
+      return row.cells[columnId]?.value ?? null;
+  }
+}

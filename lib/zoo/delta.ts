@@ -1,0 +1,55 @@
+import { METRICS, type TDeltaKind, type TMetricKind } from './metrics';
+
+/**
+ * Deltas against a declared baseline, computed when shown and never stored.
+ *
+ * - absolute (accuracy): value - baseline in the metric's unit (points), rounded to the larger of the two
+ *   numbers' decimals. Computed on integers scaled by 10^decimals, so 39.8 - 39.1 is exactly 0.7.
+ * - relative (costs): (value - baseline) / baseline * 100, rounded to 2 decimals, half away from zero.
+ * A rounded delta of zero is `same`; otherwise `better`/`worse` by the metric's direction.
+ */
+
+export type TVerdict = 'better' | 'worse' | 'same';
+
+export interface Delta {
+  kind: TDeltaKind;
+  /** Rounded delta: points (absolute) or percent (relative). */
+  value: number;
+  decimals: number;
+  verdict: TVerdict;
+}
+
+export const RELATIVE_DELTA_DECIMALS = 2;
+
+/** Round half away from zero at `decimals`, robust to binary representation (1.005 -> 1.01). */
+export function roundHalfAway(x: number, decimals: number): number {
+  if (!Number.isFinite(x)) return x;
+  const scale = 10 ** decimals;
+  const scaled = Math.abs(x) * scale;
+  // Nudge by a relative epsilon so that 0.125 stored as 0.12499999 still rounds up.
+  const rounded = Math.round(scaled * (1 + 1e-12) + 1e-9) / scale;
+  return x < 0 ? -rounded : rounded;
+}
+
+export function computeDelta(
+  metric: TMetricKind,
+  value: { value: number; decimals: number },
+  baseline: { value: number; decimals: number },
+): Delta | null {
+  const info = METRICS[metric];
+  if (!Number.isFinite(value.value) || !Number.isFinite(baseline.value)) return null;
+  let delta: number;
+  let decimals: number;
+  if (info.deltaKind === 'absolute') {
+    decimals = Math.max(value.decimals, baseline.decimals);
+    const scale = 10 ** decimals;
+    delta = (Math.round(value.value * scale) - Math.round(baseline.value * scale)) / scale;
+  } else {
+    if (baseline.value === 0) return null; // a relative change from zero is undefined
+    decimals = RELATIVE_DELTA_DECIMALS;
+    delta = roundHalfAway(((value.value - baseline.value) / baseline.value) * 100, decimals);
+  }
+  if (Object.is(delta, -0)) delta = 0;
+  const verdict: TVerdict = delta === 0 ? 'same' : delta > 0 === info.higherIsBetter ? 'better' : 'worse';
+  return { kind: info.deltaKind, value: delta, decimals, verdict };
+}

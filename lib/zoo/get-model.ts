@@ -1,0 +1,149 @@
+import type { Db } from '../db/client';
+import { computeDelta } from './delta';
+import { formatCell, formatDelta } from './format';
+import { METRICS, type TMetricKind } from './metrics';
+import type { TDeltaView, TProvenance } from './row';
+import { ZStrategyParams, type TStrategyParams } from './strategy-params';
+
+/** Everything the model page shows: attributes, lineage, strategy parameters, every number, downloads. */
+
+export interface ModelRef {
+  slug: string;
+  name: string;
+  method: string;
+  strategy: string | null;
+}
+
+export interface ModelNumber {
+  metric: TMetricKind;
+  metricLabel: string;
+  inputSize: number | null;
+  device: string | null;
+  dataset: string | null;
+  value: number;
+  decimals: number;
+  text: string;
+  baselineValue: number | null;
+  delta: TDeltaView | null;
+  provenance: TProvenance;
+}
+
+export interface ModelPage {
+  slug: string;
+  name: string;
+  family: string;
+  backbone: string;
+  dataset: { slug: string; name: string };
+  pretraining: string | null;
+  method: string;
+  strategy: { slug: string; description: string; params: TStrategyParams } | null;
+  /** Oldest ancestor first, ending with this model. */
+  lineage: ModelRef[];
+  children: ModelRef[];
+  baseline: ModelRef | null;
+  teacher: ModelRef | null;
+  students: ModelRef[];
+  numbers: ModelNumber[];
+  downloads: Array<{ fileName: string; url: string | null; kind: string; format: string; sha256: string | null; sizeBytes: number | null }>;
+  sections: Array<{ slug: string; title: string; inputSizes: number[] }>;
+}
+
+const refSelect = { slug: true, name: true, method: true, strategy: { select: { slug: true } } } as const;
+const toRef = (m: { slug: string; name: string; method: string; strategy: { slug: string } | null }): ModelRef => ({
+  slug: m.slug,
+  name: m.name,
+  method: m.method,
+  strategy: m.strategy?.slug ?? null,
+});
+
+export async function getModelPage(db: Db, slug: string): Promise<ModelPage | null> {
+  const model = await db.model.findUnique({
+    where: { slug },
+    include: {
+      backbone: true,
+      dataset: true,
+      pretraining: true,
+      strategy: true,
+      baseline: { select: { id: true, ...refSelect } },
+      teacher: { select: refSelect },
+      children: { select: refSelect, orderBy: { slug: 'asc' } },
+      students: { select: refSelect, orderBy: { slug: 'asc' } },
+      artifacts: { orderBy: { id: 'asc' } },
+      entries: { include: { section: true }, orderBy: [{ section: { position: 'asc' } }, { position: 'asc' }] },
+    },
+  });
+  if (!model) return null;
+
+  const lineage: ModelRef[] = [toRef(model)];
+  let parentId = model.parentId;
+  for (let guard = 0; parentId !== null && guard < 20; guard++) {
+    const p = await db.model.findUnique({ where: { id: parentId }, select: { ...refSelect, parentId: true } });
+    if (!p) break;
+    lineage.unshift(toRef(p));
+    parentId = p.parentId;
+  }
+
+  const include = { device: { select: { slug: true, name: true } }, dataset: { select: { name: true } }, source: { select: { slug: true, title: true, url: true } } } as const;
+  const [own, base] = await Promise.all([
+    db.measurement.findMany({ where: { modelId: model.id }, include, orderBy: [{ metric: 'asc' }, { inputSize: 'desc' }, { deviceId: 'asc' }] }),
+    model.baseline ? db.measurement.findMany({ where: { modelId: model.baseline.id }, include }) : Promise.resolve([]),
+  ]);
+  const numbers: ModelNumber[] = own.map((m) => {
+    const info = METRICS[m.metric as TMetricKind];
+    const decimals = m.decimals ?? info.defaultDecimals;
+    const b = base.find(
+      (x) => x.metric === m.metric && x.inputSize === m.inputSize && x.deviceId === m.deviceId && x.datasetId === m.datasetId && x.provenance === m.provenance,
+    );
+    const delta = model.baseline && b ? computeDelta(m.metric as TMetricKind, { value: m.value, decimals }, { value: b.value, decimals: b.decimals ?? info.defaultDecimals }) : null;
+    const provenance: TProvenance =
+      m.provenance === 'reported'
+        ? { kind: 'reported', sourceSlug: m.source?.slug ?? 'unknown', sourceTitle: m.source?.title ?? 'unknown source', sourceUrl: m.source?.url ?? null }
+        : { kind: 'measured', jobId: m.jobId ?? 'unknown', deviceSlug: m.device?.slug ?? null };
+    return {
+      metric: m.metric as TMetricKind,
+      metricLabel: info.label,
+      inputSize: m.inputSize,
+      device: m.device?.name ?? null,
+      dataset: m.dataset?.name ?? null,
+      value: m.value,
+      decimals,
+      text: formatCell(m.value, decimals, model.baseline ? delta : undefined),
+      baselineValue: b?.value ?? null,
+      delta: delta ? { ...delta, text: formatDelta(delta) } : null,
+      provenance,
+    };
+  });
+
+  const sections = new Map<string, { slug: string; title: string; inputSizes: number[] }>();
+  for (const e of model.entries) {
+    const s = sections.get(e.section.slug) ?? { slug: e.section.slug, title: e.section.title, inputSizes: [] };
+    s.inputSizes.push(e.inputSize);
+    sections.set(e.section.slug, s);
+  }
+
+  return {
+    slug: model.slug,
+    name: model.name,
+    family: model.family,
+    backbone: model.backbone.name,
+    dataset: { slug: model.dataset.slug, name: model.dataset.name },
+    pretraining: model.pretraining?.name ?? null,
+    method: model.method,
+    strategy: model.strategy ? { slug: model.strategy.slug, description: model.strategy.description, params: ZStrategyParams.parse(model.strategy.params ?? null) } : null,
+    lineage,
+    children: model.children.map(toRef),
+    baseline: model.baseline ? toRef(model.baseline) : null,
+    teacher: model.teacher ? toRef(model.teacher) : null,
+    students: model.students.map(toRef),
+    numbers,
+    downloads: model.artifacts.map((a) => ({
+      fileName: a.fileName,
+      url: a.url,
+      kind: a.kind,
+      format: a.format,
+      sha256: a.sha256,
+      sizeBytes: a.sizeBytes === null ? null : Number(a.sizeBytes),
+    })),
+    sections: [...sections.values()],
+  };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { isSlimboardError } from '../errors';
+import { filterZooRows, parseZooQuery, sortZooRows, zooQueryToSearch } from './query';
+import type { TZooRow } from './row';
+
+function row(p: { id: string; pos: number; section?: number; backbone?: string; strategy?: string | null; size?: number; gflops?: number; method?: TZooRow['model']['method'] }): TZooRow {
+  const cell = (value: number) => ({
+    metric: 'gflops' as const,
+    value,
+    decimals: 2,
+    inputSize: p.size ?? 608,
+    deviceSlug: null,
+    comparable: false,
+    baseline: null,
+    delta: null,
+    text: value.toFixed(2),
+    provenance: { kind: 'reported' as const, sourceSlug: 's', sourceTitle: 'S', sourceUrl: null },
+  });
+  return {
+    id: p.id,
+    section: { slug: `s${p.section ?? 1}`, title: 'S', sourceTitle: null, position: p.section ?? 1, columns: ['gflops'] },
+    position: p.pos,
+    source: 'reported',
+    model: {
+      slug: p.id,
+      name: p.id,
+      family: 'YOLOv3',
+      backbone: p.backbone ?? 'MobileNetV1',
+      backboneSlug: (p.backbone ?? 'MobileNetV1').toLowerCase(),
+      dataset: 'COCO',
+      datasetSlug: 'coco',
+      pretraining: null,
+      method: p.method ?? 'prune',
+      strategy: p.strategy === undefined ? 'r578' : p.strategy,
+      baselineSlug: null,
+      parentSlug: null,
+    },
+    inputSize: p.size ?? 608,
+    teacher: null,
+    cells: p.gflops === undefined ? {} : { gflops: cell(p.gflops) },
+    download: null,
+  };
+}
+
+describe('parseZooQuery', () => {
+  it('accepts comma lists and repeated parameters', () => {
+    const q = parseZooQuery(new URLSearchParams('backbone=MobileNetV1,ResNet34&inputSize=608&inputSize=416&sort=gflops&dir=desc'));
+    expect(q.backbone).toEqual(['MobileNetV1', 'ResNet34']);
+    expect(q.inputSize).toEqual([608, 416]);
+    expect(q.sort).toBe('gflops');
+  });
+  it('accepts latency columns and empty values', () => {
+    expect(parseZooQuery({ sort: 'latency:kirin-970', backbone: '' })).toMatchObject({ sort: 'latency:kirin-970', backbone: [] });
+  });
+  it.each([
+    ['inputSize=abc', 'inputSize'],
+    ['method=pruning', 'method'],
+    ['sort=nope', 'sort'],
+    ['dir=up', 'dir'],
+    ['colour=red', 'colour'],
+    ['source=guessed', 'source'],
+    ['sort=gflops&sort=boxAp', 'sort'],
+  ])('EXPECTED FAILURE: %s is a 400 naming %s', (qs, field) => {
+    try {
+      parseZooQuery(new URLSearchParams(qs));
+      expect.unreachable();
+    } catch (e) {
+      expect(isSlimboardError(e) && e.status).toBe(400);
+      expect((e as Error).message).toContain(field);
+      expect((e as Error).message.split('\n')).toHaveLength(1);
+    }
+  });
+  it('round-trips through zooQueryToSearch', () => {
+    const q = parseZooQuery(new URLSearchParams('dataset=voc&strategy=r578,baseline&hide=download'));
+    expect(parseZooQuery(new URLSearchParams(zooQueryToSearch(q)))).toEqual(q);
+  });
+});
+
+describe('filterZooRows / sortZooRows', () => {
+  const rows = [
+    row({ id: 'a', pos: 1, strategy: null, method: 'baseline', gflops: 20.64 }),
+    row({ id: 'b', pos: 2, gflops: 6.27 }),
+    row({ id: 'c', pos: 3, backbone: 'ResNet50-vd-dcn', gflops: 29.98, size: 416 }),
+    row({ id: 'd', pos: 4 }),
+    row({ id: 'e', pos: 1, section: 2, gflops: 1 }),
+  ];
+  it('filters AND across fields, OR within a field, case-insensitively, with aliases', () => {
+    const ids = (q: string) => filterZooRows(rows, parseZooQuery(new URLSearchParams(q)), { backboneAliases: { 'resnet50-vd-dcn': ['R50vd-dcn'] }, datasetAliases: {} }).map((r) => r.id);
+    expect(ids('strategy=baseline')).toEqual(['a']);
+    expect(ids('backbone=mobilenetv1&inputSize=608')).toEqual(['a', 'b', 'd', 'e']);
+    expect(ids('backbone=r50vd-dcn')).toEqual(['c']);
+    expect(ids('inputSize=416,320')).toEqual(['c']);
+    expect(ids('backbone=Nope')).toEqual([]);
+  });
+  it('sorts within each section, missing values last, ties in source order', () => {
+    const asc = sortZooRows(rows, { sort: 'gflops', dir: 'asc' }).map((r) => r.id);
+    expect(asc).toEqual(['b', 'a', 'c', 'd', 'e']);
+    const desc = sortZooRows(rows, { sort: 'gflops', dir: 'desc' }).map((r) => r.id);
+    expect(desc).toEqual(['c', 'a', 'b', 'd', 'e']);
+    expect(sortZooRows([...rows].reverse(), {}).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { ZMetricKind } from './metrics';
+import { ZMethod } from './seed-schema';
+
+/**
+ * ZZooRow: one row of a zoo table, the single shape shared by the zoo pages, GET /api/zoo, the CSV/JSON
+ * exports and `slimboard zoo export`. Build rows with `listZooRows` (lib/zoo/list-zoo-rows.ts); never
+ * assemble them by hand. Consumers (e.g. the explorer) read the typed fields below.
+ *
+ * - A row is one model at one input size inside one section (the same model appears in several
+ *   sections, e.g. a baseline in four tables).
+ * - `cells` holds every number the model has at this input size for the row's provenance, keyed by
+ *   column id: `gflops`, `modelSizeMb`, `boxAp`, `vocMap`, `widerEasy`, `widerMedium`, `widerHard`,
+ *   `latency:<device slug>` (`latency:tesla-p4-trt`, `latency:kirin-970`, `latency:snapdragon-835`,
+ *   `latency:snapdragon-855`). The section's `columns` say which of them the source table printed.
+ * - Accuracy is in percentage points (39.1 means 39.1 AP); costs carry their unit in the metric.
+ * - Deltas are computed against the model's declared baseline at the same scope (metric, input size,
+ *   device, dataset, provenance). `delta === null` with `comparable === true` means the baseline lacks that
+ *   number (printed `(-)`); `comparable === false` means the model is a baseline itself.
+ */
+
+export const ZProvenance = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('reported'),
+    sourceSlug: z.string(),
+    sourceTitle: z.string(),
+    sourceUrl: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('measured'),
+    /** The job that measured it. */
+    jobId: z.string(),
+    /** Device slug the job ran on (null for device-independent numbers). */
+    deviceSlug: z.string().nullable(),
+  }),
+]);
+export type TProvenance = z.infer<typeof ZProvenance>;
+
+export const ZDelta = z.object({
+  /** absolute: points (accuracy); relative: percent of the baseline (costs). */
+  kind: z.enum(['absolute', 'relative']),
+  value: z.number(),
+  decimals: z.number().int().min(0),
+  verdict: z.enum(['better', 'worse', 'same']),
+  /** As printed: `-16.06%`, `+0.7`. */
+  text: z.string(),
+});
+export type TDeltaView = z.infer<typeof ZDelta>;
+
+export const ZCell = z.object({
+  metric: ZMetricKind,
+  value: z.number(),
+  /** Decimals the number is printed with (as reported, or the metric's default for measured numbers). */
+  decimals: z.number().int().min(0),
+  /** Null for numbers that do not depend on the input size (model size). */
+  inputSize: z.number().int().nullable(),
+  deviceSlug: z.string().nullable(),
+  /** False when the model is a baseline (nothing to compare with). */
+  comparable: z.boolean(),
+  /** The baseline's number at the same scope, when it has one. */
+  baseline: z.object({ modelSlug: z.string(), value: z.number(), decimals: z.number().int() }).nullable(),
+  delta: ZDelta.nullable(),
+  /** The seed's cell text: `37.53(-16.06%)`, `39.8(+0.7)`, `37.5(-)`, `44.71`. */
+  text: z.string(),
+  provenance: ZProvenance,
+});
+export type TCell = z.infer<typeof ZCell>;
+
+export const ZZooRow = z.object({
+  /** `<section slug>/<position>`, stable across imports. */
+  id: z.string(),
+  section: z.object({
+    slug: z.string(),
+    title: z.string(),
+    /** The heading as printed in the source. */
+    sourceTitle: z.string().nullable(),
+    position: z.number().int(),
+    columns: z.array(z.string()),
+  }),
+  /** 1-based row position inside the section, as in the source. */
+  position: z.number().int(),
+  /** Provenance of the row's numbers. */
+  source: z.enum(['reported', 'measured']),
+  model: z.object({
+    slug: z.string(),
+    name: z.string(),
+    family: z.string(),
+    backbone: z.string(),
+    backboneSlug: z.string(),
+    dataset: z.string(),
+    datasetSlug: z.string(),
+    pretraining: z.string().nullable(),
+    method: ZMethod,
+    /** Strategy slug (`r578`, `sensity`, ...); null for baselines. */
+    strategy: z.string().nullable(),
+    baselineSlug: z.string().nullable(),
+    parentSlug: z.string().nullable(),
+  }),
+  inputSize: z.number().int(),
+  teacher: z
+    .object({
+      slug: z.string(),
+      name: z.string(),
+      /** The teacher's accuracy at the row's input size, when known. */
+      accuracy: ZCell.nullable(),
+      /** As printed: `YOLOv3-ResNet34(36.2)`. */
+      text: z.string(),
+    })
+    .nullable(),
+  cells: z.record(z.string(), ZCell),
+  download: z.object({ url: z.string(), fileName: z.string() }).nullable(),
+});
+export type TZooRow = z.infer<typeof ZZooRow>;

@@ -1,0 +1,218 @@
+/**
+ * Browser benchmark of the trade-off explorer with N points (default 2,000): hover and filter-change
+ * response in headless Debian Chromium, against a 100 ms target.
+ *
+ *   npx tsx tools/bench/explorer-bench.ts [--points 2000] [--rounds 20] [--port 3391] [--screenshot file.png]
+ *
+ * The page is the real ExplorerClient component (app/explorer/explorer-client.tsx) bundled by esbuild in
+ * production mode and fed `tools/bench/synthetic-entries.ts`; no database or Next.js server is involved,
+ * so the numbers are the client's own work (the explorer filters entirely in the browser).
+ *
+ * Measured response = time from the input event's timestamp (event.timeStamp, when Chromium created the
+ * event) to the first animation frame after the DOM shows the result (tooltip for the hovered point; new
+ * point count in the summary), i.e. input -> React update -> layout -> frame. Prints median, p95 and max
+ * per action and the ratio max/target; exits 1 when any p95 exceeds the target.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { syntheticEntries } from './synthetic-entries';
+
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const TARGET_MS = 100;
+
+const PROBE_SOURCE = `
+window.__count = function () {
+  var el = document.querySelector('[data-testid="chart-summary"]');
+  return Number(el && el.getAttribute('data-points'));
+};
+window.__sig = function () {
+  var svg = document.querySelector('.sb-chart-host svg.recharts-surface');
+  if (!svg) return '';
+  var ticks = Array.prototype.map.call(svg.querySelectorAll('.recharts-cartesian-axis-tick-value'), function (n) { return n.textContent; });
+  var label = svg.querySelector('.recharts-label');
+  return ticks.join('|') + (label ? label.textContent : '');
+};
+window.__probe = function (type, kind, value) {
+  return new Promise(function (resolve) {
+    function done() {
+      // Markers overlap: the point under the cursor may be a neighbour of the one aimed at; any tooltip counts.
+      if (kind === 'tooltip') return !!document.querySelector('[data-testid="chart-tooltip"] [data-key]');
+      if (kind === 'count') return window.__count() !== value;
+      return window.__sig() !== value;
+    }
+    function onEvent(ev) {
+      document.removeEventListener(type, onEvent, true);
+      var start = ev.timeStamp;
+      function check() {
+        if (done()) requestAnimationFrame(function () { resolve(performance.now() - start); });
+        else requestAnimationFrame(check);
+      }
+      setTimeout(check, 0);
+    }
+    document.addEventListener(type, onEvent, true);
+  });
+};
+`;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function stats(xs: number[]): { median: number; p95: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+}
+
+async function main(): Promise<void> {
+  const points = Number(arg('points', '2000'));
+  const rounds = Number(arg('rounds', '20'));
+  const port = Number(arg('port', '3391'));
+  const screenshot = arg('screenshot', '');
+  const root = path.resolve(import.meta.dirname, '../..');
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-explorer-bench-'));
+
+  const t0 = performance.now();
+  await build({
+    entryPoints: [path.join(root, 'tools/bench/explorer-bench-entry.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    jsx: 'automatic',
+    outdir: outDir,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    alias: { '@': root },
+    logLevel: 'error',
+  });
+  const buildMs = performance.now() - t0;
+  const entries = syntheticEntries(points);
+  const css = fs.existsSync(path.join(outDir, 'explorer-bench-entry.css')) ? '<link rel="stylesheet" href="/app.css">' : '';
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>explorer bench</title>${css}
+<style>body{font-family:system-ui,sans-serif;margin:16px;max-width:1200px}</style></head>
+<body><div id="root"></div><script>window.__ENTRIES__=${JSON.stringify(entries)}</script>
+<script type="module" src="/app.js"></script></body></html>`;
+  const server = http.createServer((req, res) => {
+    const file = req.url === '/app.js' ? 'explorer-bench-entry.js' : req.url === '/app.css' ? 'explorer-bench-entry.css' : null;
+    if (file) {
+      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css' });
+      res.end(fs.readFileSync(path.join(outDir, file)));
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(html);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') console.error(`page console: ${m.text()}`);
+    });
+    page.setDefaultTimeout(20_000);
+    const tLoad = performance.now();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForSelector('[data-testid="chart-summary"]');
+    await page.waitForFunction("document.querySelectorAll('.sb-point').length > 0");
+    const loadMs = performance.now() - tLoad;
+    const drawn = await page.locator('.sb-point').count();
+
+    // In-page probe (a string: tsx's helpers must not leak into page code). __probe(type, kind, arg) resolves
+    // with (first frame after the condition holds) - (timestamp of the next `type` input event).
+    await page.evaluate(PROBE_SOURCE);
+    const probe = (type: string, kind: 'tooltip' | 'count' | 'sig', value: string | number) =>
+      page.evaluate(`window.__probe(${JSON.stringify(type)}, ${JSON.stringify(kind)}, ${JSON.stringify(value)})`) as Promise<number>;
+    const countNow = () => page.evaluate('window.__count()') as Promise<number>;
+    const sigNow = () => page.evaluate('window.__sig()') as Promise<string>;
+
+    if (process.env.BENCH_VERBOSE) console.error(`loaded: ${drawn} markers`);
+    // Hover: move the real mouse onto points spread over the chart.
+    const hoverMs: number[] = [];
+    const keys = (await page.evaluate("Array.from(document.querySelectorAll('.sb-point')).map(e => e.getAttribute('data-key'))")) as string[];
+    for (let i = 0; i < rounds; i++) {
+      const key = keys[Math.floor(((i + 0.5) / rounds) * keys.length)];
+      const box = await page.locator(`.sb-point[data-key="${key}"]`).boundingBox();
+      if (!box) continue;
+      await page.mouse.move(5, 5);
+      await page.waitForFunction('!document.querySelector(\'[data-testid="chart-tooltip"]\')');
+      const p = probe('mouseover', 'tooltip', key);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      if (process.env.BENCH_VERBOSE) {
+        await page.screenshot({ path: '/tmp/bench-hover.png' });
+        console.error(`hover ${key} at ${JSON.stringify(box)}: tooltip ${await page.evaluate("document.querySelector('[data-testid=\"chart-tooltip\"]')?.outerHTML.slice(0, 300)")}`);
+      }
+      hoverMs.push(await p);
+    }
+    await page.mouse.move(5, 5);
+
+    // Filter changes: toggle a method off and on, an input size off and on (point count changes).
+    const filterMs: Record<string, number[]> = { method: [], size: [], axis: [], log: [] };
+    const timedCount = async (bucket: string, act: () => Promise<void>) => {
+      const p = probe('click', 'count', await countNow());
+      await act();
+      filterMs[bucket].push(await p);
+    };
+    // Axis and log changes keep the point count: wait for the tick labels / axis title to change.
+    const timedSig = async (bucket: string, type: string, act: () => Promise<void>) => {
+      const p = probe(type, 'sig', await sigNow());
+      await act();
+      filterMs[bucket].push(await p);
+    };
+    for (let i = 0; i < Math.max(2, Math.round(rounds / 2)); i++) {
+      await timedCount('method', () => page.locator('input[name="method"][value="prune"]').click());
+      await timedCount('method', () => page.locator('input[name="method"][value="prune"]').click());
+      await timedCount('size', () => page.locator('input[name="size"][value="416"]').click());
+      await timedCount('size', () => page.locator('input[name="size"][value="416"]').click());
+    }
+    for (let i = 0; i < Math.max(2, Math.round(rounds / 4)); i++) {
+      await timedSig('axis', 'change', async () => void (await page.selectOption('select[name="x"]', 'size')));
+      await timedSig('axis', 'change', async () => void (await page.selectOption('select[name="x"]', 'gflops')));
+      await timedSig('log', 'click', () => page.locator('input[name="log"]').click());
+      await timedSig('log', 'click', () => page.locator('input[name="log"]').click());
+    }
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
+
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    console.log(`explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless`);
+    console.log(`bundle ${buildMs.toFixed(0)} ms, first render ${loadMs.toFixed(0)} ms (navigation to markers drawn)`);
+    let worst = 0;
+    const report = (name: string, xs: number[]) => {
+      const s = stats(xs);
+      worst = Math.max(worst, s.p95);
+      console.log(
+        `${name.padEnd(14)} n=${String(xs.length).padStart(2)}  median ${s.median.toFixed(1).padStart(6)} ms  p95 ${s.p95.toFixed(1).padStart(6)} ms  max ${s.max.toFixed(1).padStart(6)} ms  p95/target ${(s.p95 / TARGET_MS).toFixed(2)}`,
+      );
+    };
+    report('hover', hoverMs);
+    report('filter:method', filterMs.method);
+    report('filter:size', filterMs.size);
+    report('axis change', filterMs.axis);
+    report('log toggle', filterMs.log);
+    console.log(`target ${TARGET_MS} ms: ${worst <= TARGET_MS ? 'MET' : 'MISSED'} (worst p95 ${worst.toFixed(1)} ms)`);
+    process.exitCode = worst <= TARGET_MS ? 0 : 1;
+  } finally {
+    await browser.close();
+    server.close();
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 2;
+});

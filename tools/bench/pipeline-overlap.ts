@@ -1,0 +1,99 @@
+/**
+ * Does pre/post-processing overlap with inference? End-to-end images/s of the detection pipeline vs
+ * inference-only images/s on the same model, same session options, same images.
+ *
+ *   nice -n 10 npx tsx tools/bench/pipeline-overlap.ts [--model FILE] [--input-size 320] [--threads 2]
+ *        [--images 24] [--workers 1] [--rounds 2] [--conf 0.6]
+ *
+ * - images: the synthetic shapes dataset (lib/datasets), PNG, 256-416 px, written to a temp dir.
+ * - inference-only: every image decoded and preprocessed beforehand (untimed), then `session.run`
+ *   over them back to back: images / total run time.
+ * - end-to-end: `detectImages` (worker threads: decode, letterbox, normalise; main thread: run;
+ *   workers: YOLO decoding + class-aware NMS + mapping back): images / wall time (worker start-up
+ *   excluded).
+ * Rounds are ordered inference-only, end-to-end, end-to-end, inference-only, ... (drift cancels).
+ * Target: end-to-end >= 0.90 x inference-only.
+ *
+ * The default model is the YOLOv3-MobileNetV1 reference graph with SEEDED RANDOM weights: every
+ * anchor has objectness ~ sigmoid(+-2), so with PaddleDetection's conf_thresh 0.005 each of the
+ * 3 x (10^2 + 20^2 + 40^2) anchors x 80 classes at 320 would be an NMS candidate (~500k per image),
+ * far beyond a trained detector. `--conf` (default 0.6) sets the YOLO objectness threshold so that the
+ * candidate count is in a trained detector's range; the script prints the count it gets.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeSyntheticSplit } from '../../lib/datasets/synthetic';
+import { decodeYoloHeads } from '../../lib/inference/detection-decoding';
+import { detectImages, modelFeeds, openDetector } from '../../lib/inference/detection-pipeline';
+import { cpuModelName } from '../../lib/inference/fingerprint';
+import { preprocessImageFile } from '../../lib/inference/image-preprocess';
+import { resolveAutoYoloStrides, type TModelAdapter } from '../../lib/inference/model-adapter';
+import { referenceModelPath, scriptFlags } from './reference-model';
+
+const flags = scriptFlags(process.argv.slice(2));
+const model = flags.model ?? referenceModelPath();
+const inputSize = Number(flags['input-size'] ?? 320);
+const threads = Number(flags.threads ?? 2);
+const count = Number(flags.images ?? 24);
+const workers = Number(flags.workers ?? 1);
+const rounds = Number(flags.rounds ?? 2);
+const conf = flags.conf === undefined ? 0.6 : Number(flags.conf);
+const session = { intraOpNumThreads: threads, interOpNumThreads: 1 };
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'slimboard-overlap-'));
+try {
+  const split = await writeSyntheticSplit({ outDir: dir, split: 'val', count, seed: 7 });
+  const { readdirSync } = await import('node:fs');
+  const images = readdirSync(split.imageDir).sort().map((f, i) => ({ id: i + 1, file: path.join(split.imageDir, f) }));
+
+  // Adapter: auto-detected, objectness threshold per --conf (see header), strides resolved once.
+  const det = await openDetector(model, inputSize, undefined, session);
+  let adapter: TModelAdapter = det.adapter;
+  if (adapter.output.kind === 'yolo') adapter = { ...adapter, output: { ...adapter.output, confThreshold: conf } };
+  const pre = await Promise.all(images.map((im) => preprocessImageFile(im.file, adapter, inputSize)));
+  const first = await det.session.run(modelFeeds(adapter, det.imageInput, pre[0].tensor, pre[0].geometry));
+  if (adapter.output.kind === 'yolo') {
+    adapter = resolveAutoYoloStrides(adapter, Object.fromEntries(Object.entries(first).map(([k, v]) => [k, v.dims[2]])), inputSize);
+    const o = adapter.output as Extract<TModelAdapter['output'], { kind: 'yolo' }>;
+    const cand = decodeYoloHeads(o.heads.map((h) => ({ ...first[h.output], stride: h.stride, anchors: h.anchors })), o, inputSize, inputSize, adapter.postprocess.scoreThreshold);
+    process.stdout.write(`NMS candidates on image 1 with objectness threshold ${conf}: ${cand.scores.length}\n`);
+  }
+
+  const inferenceOnly = async () => {
+    const t0 = performance.now();
+    for (const p of pre) await det.session.run(modelFeeds(adapter, det.imageInput, p.tensor, p.geometry));
+    return (images.length * 1000) / (performance.now() - t0);
+  };
+  const endToEnd = async () => {
+    const r = await detectImages({ modelPath: model, images, inputSize, adapter, session, workers });
+    process.stdout.write(`  (end-to-end: wall ${r.stats.elapsedMs.toFixed(0)} ms, session.run total ${r.stats.inferenceMs.toFixed(0)} ms, worker busy ${r.stats.workerBusyMs.toFixed(0)} ms)\n`);
+    return r.stats.imagesPerS;
+  };
+
+  const inf: number[] = [];
+  const e2e: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? ['inf', 'e2e'] : ['e2e', 'inf'];
+    for (const which of order) {
+      const v = which === 'inf' ? await inferenceOnly() : await endToEnd();
+      (which === 'inf' ? inf : e2e).push(v);
+      process.stdout.write(`round ${r + 1}: ${which === 'inf' ? 'inference-only' : 'end-to-end    '} ${v.toFixed(2)} images/s\n`);
+    }
+  }
+  await det.session.release();
+  // Harmonic means of rates = total images / total time.
+  const hmean = (xs: number[]) => xs.length / xs.reduce((a, b) => a + 1 / b, 0);
+  const ratio = hmean(e2e) / hmean(inf);
+  process.stdout.write(
+    [
+      `model ${model}, input ${inputSize}, intra-op threads ${threads}, ${workers} worker thread(s), ${images.length} images x ${rounds} rounds`,
+      `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `inference-only ${hmean(inf).toFixed(3)} images/s`,
+      `end-to-end     ${hmean(e2e).toFixed(3)} images/s (decode + letterbox + normalise + run + YOLO decode + NMS + map back)`,
+      `end-to-end / inference-only ratio ${ratio.toFixed(4)} (target >= 0.90): ${ratio >= 0.9 ? 'PASS' : 'FAIL'}${os.loadavg()[0] > os.availableParallelism() ? '  (machine busy: noisy; rerun when load < cores)' : ''}`,
+    ].join('\n') + '\n',
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,32 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { SlimboardError } from '@/lib/errors';
+import { runCliJson } from '../measure-with-cli';
+import type { MeasureContext } from './measure-context';
+
+/**
+ * evaluate: accuracy on the run's dataset via `evaluate`. Datasets are installed per worker under
+ * `<dataDir>/datasets/<key>/` (e.g. by `slimboard dataset synth --out …`); the key is a validated slug,
+ * so it cannot leave that folder. The run's adapter (if given) goes to the command as a JSON file.
+ */
+export async function evaluate(c: MeasureContext): Promise<Record<string, unknown>> {
+  const key = c.job.payload.dataset ?? c.meta.dataset;
+  const datasetDir = path.join(c.dataDir, 'datasets', key);
+  try {
+    await fs.access(datasetDir);
+  } catch {
+    throw new SlimboardError('dataset_missing', `dataset "${key}" is not installed on this worker (expected ${datasetDir})`);
+  }
+  const args = ['evaluate', c.modelPath, '--dataset', datasetDir, '--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
+  if (c.meta.adapter) {
+    const adapterFile = path.join(c.scratchDir, 'adapter.json');
+    await fs.writeFile(adapterFile, JSON.stringify(c.meta.adapter));
+    args.push('--adapter', adapterFile);
+  }
+  await c.job.reportProgress(0.1);
+  // The CLI draws a progress bar on stderr ("… 37/300 …"): forward it to the jobs page.
+  return runCliJson(args, c.job.signal, (line) => {
+    const m = /(\d+)\s*\/\s*(\d+)/.exec(line);
+    if (m && Number(m[2]) > 0) void c.job.reportProgress(0.1 + 0.85 * (Number(m[1]) / Number(m[2])));
+  });
+}

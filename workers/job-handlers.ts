@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { getEnv } from '@/lib/env';
+import { SlimboardError } from '@/lib/errors';
+import type { JobHandlers, JobOutcome } from '@/lib/jobs/job-runner';
+import type { Pipeline } from '@/lib/jobs/pipeline';
+import { publishMeasurements, scalarsFromResult } from '@/lib/runs/publish-measurements';
+import { recordResult, type ResultKey } from '@/lib/runs/record-result';
+import { failRunFromJob, markRunDoneIfComplete, markRunRunning } from '@/lib/runs/run-state';
+import type { TRunMetadata } from '@/lib/runs/run-metadata';
+import { analyse } from './handlers/analyse';
+import { benchmark } from './handlers/benchmark';
+import { evaluate } from './handlers/evaluate';
+import type { MeasureContext } from './handlers/measure-context';
+
+/**
+ * The worker's job handlers: thin. Load the run, re-hash its artifact (fail if it changed), measure
+ * (kind-specific, in ./handlers), and return the result for the runner to commit in the fenced
+ * transaction that also completes the job. Idempotent: a retried job re-measures and replaces the
+ * current result (the old one goes to history); a run that already failed records nothing.
+ */
+export function createJobHandlers(p: Pipeline, device: { id: number; slug: string; threads: number }): JobHandlers {
+  return {
+    async run(ctx): Promise<JobOutcome> {
+      const r = await p.pool.query(
+        `SELECT r.id, r.state, r.metadata, r.sha256, r."fileName", d.slug AS dataset_slug
+           FROM "RegisteredRun" r LEFT JOIN "Model" m ON m.id = r."modelId" LEFT JOIN "Dataset" d ON d.id = m."datasetId"
+          WHERE r.id = $1`,
+        [ctx.payload.runId],
+      );
+      const run = r.rows[0] as { id: string; state: string; metadata: TRunMetadata; sha256: string | null; fileName: string; dataset_slug: string | null } | undefined;
+      if (!run) throw new SlimboardError('run_missing', `run ${ctx.payload.runId} does not exist (deleted?)`);
+      if (run.state === 'failed') return { output: { skipped: 'run already failed' }, commit: async () => undefined };
+      if (!run.sha256) throw new SlimboardError('artifact_missing', `run ${run.id} has no stored model`);
+      const sha256 = run.sha256;
+      const modelPath = await p.store.localPath(sha256);
+      const actual = await p.store.rehash(sha256);
+      if (actual !== sha256) {
+        throw new SlimboardError('artifact_changed', `stored model ${sha256} changed on disk (now hashes to ${actual}); refusing to measure it`);
+      }
+      await markRunRunning(p.pool, run.id);
+      await ctx.reportProgress(0.05);
+
+      const scratchDir = path.join(getEnv().dataDir, 'tmp', 'jobs', ctx.jobId);
+      await fs.mkdir(scratchDir, { recursive: true });
+      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir: getEnv().dataDir };
+      let metrics: Record<string, unknown>;
+      try {
+        metrics = ctx.kind === 'analyse' ? await analyse(mctx) : ctx.kind === 'benchmark' ? await benchmark(mctx) : await evaluate(mctx);
+      } finally {
+        await fs.rm(scratchDir, { recursive: true, force: true });
+      }
+      const key: ResultKey = {
+        runId: run.id,
+        kind: ctx.kind,
+        dataset: ctx.kind === 'evaluate' ? (ctx.payload.dataset ?? run.metadata.dataset) : '',
+        inputSize: ctx.payload.inputSize,
+        device: ctx.kind === 'benchmark' ? device.slug : '',
+      };
+      // Validate the result's shape now (outside the transaction): a contract mismatch is retried.
+      const scalars = scalarsFromResult(ctx.kind, ctx.payload.inputSize, metrics);
+      return {
+        output: { runId: run.id, kind: ctx.kind, inputSize: key.inputSize, device: key.device || null },
+        async commit(client) {
+          const state = await client.query(`SELECT state FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [run.id]);
+          if (state.rows[0]?.state === 'failed') return;
+          await recordResult(client, key, metrics, { jobId: ctx.jobId, attempt: ctx.attempt });
+          await publishMeasurements(client, {
+            runId: run.id,
+            jobId: ctx.jobId,
+            scalars,
+            deviceId: ctx.kind === 'benchmark' ? device.id : null,
+            deviceSlug: ctx.kind === 'benchmark' ? device.slug : null,
+            datasetSlug: ctx.kind === 'evaluate' ? run.dataset_slug : null,
+          });
+          await markRunDoneIfComplete(client, run.id);
+        },
+      };
+    },
+    async onFinalFailure(client, f) {
+      await failRunFromJob(client, f.runId, f.jobId, f.kind, f.reason);
+    },
+  };
+}
