@@ -13,6 +13,8 @@ import { PointDetails } from './point-details';
 import { TradeoffChart } from './tradeoff-chart';
 import './explorer.css';
 
+const TABLE_PAGE = 100;
+
 export type TExplorerClientProps = {
   entries: TExplorerEntry[];
   initialView: TExplorerView;
@@ -394,8 +396,12 @@ function PointTable({
   compare: string[];
   onToggleCompare: (modelId: string) => void;
 }) {
+  // Long tables render in pages of TABLE_PAGE rows so filter changes stay fast with thousands of points.
+  const [limit, setLimit] = useState(TABLE_PAGE);
+  const shown = rows.length > limit ? rows.slice(0, limit) : rows;
   return (
-    <table className="sb-table" data-testid="points-table">
+    <>
+    <table className="sb-table" data-testid="points-table" data-rows={rows.length}>
       <caption>
         Text alternative to the chart: {model.title}. One row per point, cheapest first; ✓ marks the Pareto frontier.
       </caption>
@@ -414,7 +420,7 @@ function PointTable({
         </tr>
       </thead>
       <tbody>
-        {rows.map((p) => {
+        {shown.map((p) => {
           const e = byKey.get(p.key);
           return (
             <tr key={p.key} data-key={p.key} data-frontier={model.frontierKeys.has(p.key) ? '1' : '0'}>
@@ -453,5 +459,18 @@ function PointTable({
         </tfoot>
       )}
     </table>
+    {rows.length > shown.length && (
+      <p>
+        Showing {shown.length} of {rows.length} rows.{' '}
+        <button type="button" onClick={() => setLimit((l) => l + TABLE_PAGE * 5)}>
+          Show {Math.min(TABLE_PAGE * 5, rows.length - shown.length)} more
+        </button>{' '}
+        <button type="button" onClick={() => setLimit(rows.length)}>
+          Show all
+        </button>{' '}
+        (or export the CSV)
+      </p>
+    )}
+    </>
   );
 }

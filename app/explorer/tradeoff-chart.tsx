@@ -1,10 +1,9 @@
 'use client';
 
-import { memo, useCallback, type MouseEvent, type RefObject } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, type MouseEvent, type RefObject } from 'react';
 import {
   CartesianGrid,
   ResponsiveContainer,
-  Scatter,
   ScatterChart,
   XAxis,
   YAxis,
@@ -17,6 +16,7 @@ import {
 import { formatTick, type TDomain } from '@/lib/explorer/chart-scale';
 import type { TBaselineArrow, TInputSizeCurve } from '@/lib/explorer/curves';
 import type { TMethod, TSource } from '@/lib/explorer/entry';
+import { PixelIndex } from '@/lib/explorer/pixel-index';
 import type { TPoint } from '@/lib/explorer/points';
 import { METHOD_COLORS, METHOD_LABELS, markerPath } from './chart-style';
 import type { HoverStore } from './hover-store';
@@ -30,7 +30,7 @@ export type TTradeoffChartProps = {
   xTicks: number[];
   yDomain: TDomain;
   yTicks: number[];
-  /** Points grouped by method, one Scatter each (legend order). */
+  /** Points grouped by method (legend and draw order). */
   byMethod: Array<{ method: TMethod; points: TPoint[] }>;
   frontierKeys: ReadonlySet<string>;
   /** Frontier step-line vertices in cost order, [cost, accuracy]. */
@@ -46,82 +46,138 @@ export type TTradeoffChartProps = {
 };
 
 const MARKER_R = 4.5;
+/** Hover/click pick radius around a marker centre. */
+const PICK_RADIUS_PX = 9;
 const LEGEND_H = 44;
 
-/** Marker shape: published circle / measured diamond, ring when on the frontier; `data-key` drives hover and click. */
-function makeShape(frontierKeys: ReadonlySet<string>, color: string) {
-  return function PointShape(props: unknown) {
-    const { cx, cy, payload } = props as { cx?: number; cy?: number; payload: TPoint };
-    if (cx === undefined || cy === undefined || !Number.isFinite(cx) || !Number.isFinite(cy)) return <g />;
-    const onFrontier = frontierKeys.has(payload.key);
-    return (
-      <path
-        d={markerPath(payload.source, cx, cy, onFrontier ? MARKER_R + 1 : MARKER_R)}
-        fill={color}
-        fillOpacity={0.85}
-        stroke={onFrontier ? '#111111' : '#ffffff'}
-        strokeWidth={onFrontier ? 2 : 0.8}
-        data-key={payload.key}
-        data-frontier={onFrontier ? '1' : undefined}
-        className="sb-point"
-        style={{ cursor: 'pointer' }}
-      />
-    );
+/** Marker centres in SVG pixels, in draw order, with the lookup the host uses for hover and click. */
+export type TMarkerLayout = { points: TPoint[]; xPx: number[]; yPx: number[]; index: PixelIndex };
+
+/**
+ * All markers as ONE <path> per (method, source) group: thousands of markers cost a dozen DOM nodes,
+ * so filter changes stay fast. Frontier points get a dark ring (one more path). Later subpaths paint
+ * over earlier ones, matching PixelIndex's "higher index is on top" tie rule.
+ */
+function MarkerLayer({
+  byMethod,
+  frontierKeys,
+  layoutRef,
+}: Pick<TTradeoffChartProps, 'byMethod' | 'frontierKeys'> & { layoutRef: RefObject<TMarkerLayout | null> }) {
+  const xs = useXAxisScale();
+  const ys = useYAxisScale();
+  const drawn = useMemo(() => {
+    if (!xs || !ys) return null;
+    const points: TPoint[] = [];
+    const xPx: number[] = [];
+    const yPx: number[] = [];
+    const groups: Array<{ method: TMethod; source: TSource; d: string; count: number }> = [];
+    let ring = '';
+    let ringCount = 0;
+    for (const g of byMethod) {
+      for (const source of ['published', 'measured'] as const) {
+        let d = '';
+        let count = 0;
+        for (const p of g.points) {
+          if (p.source !== source) continue;
+          const x = xs(p.cost) as number;
+          const y = ys(p.accuracy) as number;
+          if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+          d += markerPath(source, x, y, MARKER_R);
+          count++;
+          points.push(p);
+          xPx.push(x);
+          yPx.push(y);
+          if (frontierKeys.has(p.key)) {
+            ring += markerPath(source, x, y, MARKER_R + 2);
+            ringCount++;
+          }
+        }
+        if (count > 0) groups.push({ method: g.method, source, d, count });
+      }
+    }
+    return { points, xPx, yPx, groups, ring, ringCount };
+  }, [xs, ys, byMethod, frontierKeys]);
+  useEffect(() => {
+    layoutRef.current = drawn ? { points: drawn.points, xPx: drawn.xPx, yPx: drawn.yPx, index: new PixelIndex(drawn.xPx, drawn.yPx) } : null;
+  }, [drawn, layoutRef]);
+  if (!drawn) return null;
+  return (
+    <g className="sb-markers">
+      {drawn.groups.map((g) => (
+        <path
+          key={`${g.method}-${g.source}`}
+          className="sb-marker-group"
+          data-method={g.method}
+          data-source={g.source}
+          data-count={g.count}
+          d={g.d}
+          fill={METHOD_COLORS[g.method]}
+          fillOpacity={0.85}
+          stroke="#ffffff"
+          strokeWidth={0.8}
+        />
+      ))}
+      {drawn.ringCount > 0 && (
+        <path className="sb-frontier-markers" data-count={drawn.ringCount} d={drawn.ring} fill="none" stroke="#111111" strokeWidth={1.8} />
+      )}
+    </g>
+  );
+}
+
+/** Arrowhead pointing from (x1, y1) to (x2, y2), tip at (x2, y2) pulled back by `back` px (the marker radius). */
+function arrowHead(x1: number, y1: number, x2: number, y2: number, back: number, size = 6): { shaft: string; head: string } {
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const len = Math.hypot(dx, dy);
+  if (!(len > back + size)) return { shaft: '', head: '' };
+  const ux = dx / len;
+  const uy = dy / len;
+  const tx = x2 - ux * back;
+  const ty = y2 - uy * back;
+  const bx = tx - ux * size;
+  const by = ty - uy * size;
+  const w = size * 0.5;
+  return {
+    shaft: `M${x1},${y1}L${bx},${by}`,
+    head: `M${tx},${ty}L${bx - uy * w},${by + ux * w}L${bx + uy * w},${by - ux * w}Z`,
   };
 }
 
-/** Input-size curves, baseline arrows and the frontier step line, drawn with the chart's own scales. */
+/**
+ * Input-size curves (one path per method colour), baseline arrows (one path of shafts, one of heads) and
+ * the frontier step line, drawn with the chart's own scales. A handful of DOM nodes however many points.
+ */
 function Overlays({ curves, arrows, frontierSteps }: Pick<TTradeoffChartProps, 'curves' | 'arrows' | 'frontierSteps'>) {
   const xs = useXAxisScale();
   const ys = useYAxisScale();
-  if (!xs || !ys) return null;
-  const X = (v: number) => xs(v) as number;
-  const Y = (v: number) => ys(v) as number;
+  const drawn = useMemo(() => {
+    if (!xs || !ys) return null;
+    const X = (v: number) => xs(v) as number;
+    const Y = (v: number) => ys(v) as number;
+    const curveD = new Map<TMethod, string>();
+    for (const c of curves) {
+      const m = c.points[0].method;
+      curveD.set(m, (curveD.get(m) ?? '') + c.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${X(p.cost)},${Y(p.accuracy)}`).join(''));
+    }
+    let shafts = '';
+    let heads = '';
+    for (const a of arrows) {
+      const h = arrowHead(X(a.from.cost), Y(a.from.accuracy), X(a.to.cost), Y(a.to.accuracy), MARKER_R + 1);
+      shafts += h.shaft;
+      heads += h.head;
+    }
+    const steps = frontierSteps.map(([c, acc], i) => `${i === 0 ? 'M' : 'L'}${X(c)},${Y(acc)}`).join('');
+    return { curveD: [...curveD], shafts, heads, steps };
+  }, [xs, ys, curves, arrows, frontierSteps]);
+  if (!drawn) return null;
   return (
     <g className="sb-overlays" pointerEvents="none">
-      <defs>
-        <marker id="sb-arrowhead" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-          <path d="M0,0L8,4L0,8Z" fill="#9a9a9a" />
-        </marker>
-      </defs>
-      <g className="sb-arrows">
-        {arrows.map((a) => (
-          <line
-            key={`${a.from.key}>${a.to.key}`}
-            x1={X(a.from.cost)}
-            y1={Y(a.from.accuracy)}
-            x2={X(a.to.cost)}
-            y2={Y(a.to.accuracy)}
-            stroke="#9a9a9a"
-            strokeOpacity={0.45}
-            strokeWidth={1}
-            strokeDasharray="3 3"
-            markerEnd="url(#sb-arrowhead)"
-          />
-        ))}
-      </g>
-      <g className="sb-curves">
-        {curves.map((c) => (
-          <polyline
-            key={c.modelId}
-            points={c.points.map((p) => `${X(p.cost)},${Y(p.accuracy)}`).join(' ')}
-            fill="none"
-            stroke={METHOD_COLORS[c.points[0].method]}
-            strokeOpacity={0.55}
-            strokeWidth={1.4}
-          />
-        ))}
-      </g>
-      {frontierSteps.length > 0 && (
-        <polyline
-          className="sb-frontier-line"
-          points={frontierSteps.map(([c, a]) => `${X(c)},${Y(a)}`).join(' ')}
-          fill="none"
-          stroke="#111111"
-          strokeWidth={1.6}
-          strokeOpacity={0.8}
-        />
-      )}
+      <path className="sb-arrows" data-count={arrows.length} d={drawn.shafts} fill="none" stroke="#9a9a9a" strokeOpacity={0.45} strokeWidth={1} strokeDasharray="3 3" />
+      <path className="sb-arrowheads" d={drawn.heads} fill="#9a9a9a" fillOpacity={0.6} />
+      {drawn.curveD.map(([method, d]) => (
+        <path key={method} className="sb-curves" data-method={method} d={d} fill="none" stroke={METHOD_COLORS[method]} strokeOpacity={0.55} strokeWidth={1.4} />
+      ))}
+      {drawn.steps && <path className="sb-frontier-line" d={drawn.steps} fill="none" stroke="#111111" strokeWidth={1.6} strokeOpacity={0.8} />}
     </g>
   );
 }
@@ -156,9 +212,15 @@ function SvgLegend({ methods, sources }: { methods: TMethod[]; sources: TSource[
     },
     {
       label: '→ baseline',
-      draw: (x: number, y: number) => (
-        <line x1={x - 8} y1={y} x2={x + 8} y2={y} stroke="#9a9a9a" strokeDasharray="3 3" markerEnd="url(#sb-arrowhead)" />
-      ),
+      draw: (x: number, y: number) => {
+        const h = arrowHead(x - 10, y, x + 10, y, 0);
+        return (
+          <g>
+            <path d={h.shaft} stroke="#9a9a9a" strokeDasharray="3 3" />
+            <path d={h.head} fill="#9a9a9a" />
+          </g>
+        );
+      },
     },
   ];
   // Flow layout: ~7 px per character plus the symbol; wrap to a second line when needed.
@@ -202,40 +264,42 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
   const { hoverStore, onOpen, hostRef } = props;
   const height = props.height ?? 500;
 
-  const keyOf = (e: MouseEvent<HTMLDivElement>): { key: string; el: Element } | null => {
-    const el = (e.target as Element).closest?.('[data-key]');
-    const key = el?.getAttribute('data-key');
-    return el && key ? { key, el } : null;
+  const layoutRef = useRef<TMarkerLayout | null>(null);
+
+  /** The marker under the pointer (within PICK_RADIUS_PX), with its centre relative to the host. */
+  const pick = (e: MouseEvent<HTMLDivElement>): { point: TPoint; xPx: number; yPx: number } | null => {
+    const layout = layoutRef.current;
+    const host = hostRef.current;
+    const svg = host?.querySelector('svg.recharts-surface');
+    if (!layout || !host || !svg) return null;
+    const sb = svg.getBoundingClientRect();
+    const i = layout.index.nearest(e.clientX - sb.left, e.clientY - sb.top, PICK_RADIUS_PX);
+    if (i < 0) return null;
+    const hb = host.getBoundingClientRect();
+    return { point: layout.points[i], xPx: layout.xPx[i] + sb.left - hb.left, yPx: layout.yPx[i] + sb.top - hb.top };
   };
-  const onMouseOver = useCallback(
+  const onMouseMove = useCallback(
     (e: MouseEvent<HTMLDivElement>) => {
-      const hit = keyOf(e);
-      if (!hit || !hostRef.current) return;
-      const box = hostRef.current.getBoundingClientRect();
-      const r = hit.el.getBoundingClientRect();
-      hoverStore.set({ key: hit.key, xPx: r.left + r.width / 2 - box.left, yPx: r.top + r.height / 2 - box.top });
+      const hit = pick(e);
+      e.currentTarget.style.cursor = hit ? 'pointer' : '';
+      hoverStore.set(hit ? { key: hit.point.key, xPx: hit.xPx, yPx: hit.yPx } : null);
     },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [hoverStore, hostRef],
   );
-  const onMouseOut = useCallback(
-    (e: MouseEvent<HTMLDivElement>) => {
-      const hit = keyOf(e);
-      const to = (e.relatedTarget as Element | null)?.closest?.('[data-key]');
-      if (hit && !to) hoverStore.set(null);
-    },
-    [hoverStore],
-  );
+  const onMouseLeave = useCallback(() => hoverStore.set(null), [hoverStore]);
   const onClick = useCallback(
     (e: MouseEvent<HTMLDivElement>) => {
-      const hit = keyOf(e);
-      if (hit) onOpen(hit.key);
+      const hit = pick(e);
+      if (hit) onOpen(hit.point.key);
     },
-    [onOpen],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [onOpen, hostRef],
   );
 
   const methods = props.byMethod.map((g) => g.method);
   return (
-    <div ref={hostRef} className="sb-chart-host" onMouseOver={onMouseOver} onMouseOut={onMouseOut} onClick={onClick} style={{ position: 'relative' }}>
+    <div ref={hostRef} className="sb-chart-host" onMouseMove={onMouseMove} onMouseLeave={onMouseLeave} onClick={onClick} style={{ position: 'relative' }}>
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 28, right: 24, bottom: LEGEND_H + 8, left: 16 }}>
           <CartesianGrid stroke="#e6e6e6" />
@@ -265,16 +329,7 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
             width={64}
           />
           <Overlays curves={props.curves} arrows={props.arrows} frontierSteps={props.frontierSteps} />
-          {props.byMethod.map((g) => (
-            <Scatter
-              key={g.method}
-              name={METHOD_LABELS[g.method]}
-              data={g.points}
-              fill={METHOD_COLORS[g.method]}
-              isAnimationActive={false}
-              shape={makeShape(props.frontierKeys, METHOD_COLORS[g.method])}
-            />
-          ))}
+          <MarkerLayer byMethod={props.byMethod} frontierKeys={props.frontierKeys} layoutRef={layoutRef} />
           <SvgLegend methods={methods} sources={props.sources} />
           <ChartTitle title={props.title} />
         </ScatterChart>

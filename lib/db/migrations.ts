@@ -31,20 +31,20 @@ export interface LocalMigration {
 }
 
 export function defaultMigrationsDir(root = process.cwd()): string {
-  return path.join(root, 'prisma', 'migrations');
+  return path.join(/* turbopackIgnore: true */ root, 'prisma', 'migrations');
 }
 
 export function readLocalMigrations(migrationsDir = defaultMigrationsDir()): LocalMigration[] {
-  if (!fs.existsSync(migrationsDir)) {
+  if (!fs.existsSync(/* turbopackIgnore: true */ migrationsDir)) {
     throw new SlimboardError('migrations_missing', `migrations folder not found: ${migrationsDir} (run Slimboard from the repository root)`, { status: 500 });
   }
   return fs
-    .readdirSync(migrationsDir, { withFileTypes: true })
+    .readdirSync(/* turbopackIgnore: true */ migrationsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort()
     .map((name) => {
-      const bytes = fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'));
+      const bytes = fs.readFileSync(/* turbopackIgnore: true */ path.join(migrationsDir, name, 'migration.sql'));
       return { name, sql: bytes.toString('utf8'), checksum: crypto.createHash('sha256').update(bytes).digest('hex') };
     });
 }

@@ -41,6 +41,7 @@ export interface DetectImagesOptions {
   inputSize: number;
   /** Adapter from a file; without it the model's layout is recognised (detectAdapter). */
   adapter?: TModelAdapter;
+  /** Default intraOpSpinning: false (see below); other fields as createSession. */
   session?: SessionOptions;
   /** Worker threads for pre/post-processing (default 1). */
   workers?: number;
@@ -118,7 +119,8 @@ export async function detectImages(options: DetectImagesOptions): Promise<Detect
   const { modelPath, images, inputSize } = options;
   const workers = options.workers ?? 1;
   const prefetch = Math.max(1, options.prefetch ?? 2 * workers + 1);
-  const det = await openDetector(modelPath, inputSize, options.adapter, options.session);
+  // Idle onnxruntime threads do not spin by default here: the workers need the cores in between.
+  const det = await openDetector(modelPath, inputSize, options.adapter, { intraOpSpinning: false, ...options.session });
   let adapter = det.adapter;
   try {
     options.onDetectorReady?.(adapter, det.numClasses);

@@ -171,7 +171,7 @@ export function checkAdapterAgainstModel(adapter: TModelAdapter, inputs: readonl
 
 /**
  * Recognise a model's output layout when no adapter file is given:
- * - inputs im_shape + scale_factor and an output [N, 6]        -> paddle-nms (stretch, ImageNet mean/std)
+ * - inputs im_shape + scale_factor and an output [N, 6]        -> paddle-nms (stretch, cubic, ImageNet mean/std)
  * - an output [.., N, 4] and an output [.., N, C] with same N  -> decoded (letterbox, /255)
  * - 1-3 outputs of rank 4 whose channels are 3 x (5 + C)      -> yolo, PaddleDetection anchors by stride
  *   (strides need the spatial size: taken from `strideHint` (input size / output size) at run time,
@@ -185,7 +185,8 @@ export function detectAdapter(inputs: readonly ValueInfo[], outputs: readonly Va
   if (names.includes('im_shape') && names.includes('scale_factor') && six) {
     return parseModelAdapter({
       name: 'auto:paddle-nms',
-      preprocess: { resize: 'stretch', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+      // PaddleDetection YOLOv3 reader: Resize target [S, S], keep_ratio False, interp 2 (cubic); NormalizeImage ImageNet.
+      preprocess: { resize: 'stretch', interpolation: 'cubic', mean: IMAGENET_MEAN, std: IMAGENET_STD },
       output: { kind: 'paddle-nms', detections: six.name },
     }, label);
   }

@@ -20,7 +20,8 @@ describe('ort (the only onnxruntime-node module)', () => {
     expect(out.scores.data[0]).toBeCloseTo(0.9, 6);
     await s.release();
 
-    const b = await createSession(readFileSync(path.join(FIX, 'detector-paddle.onnx')));
+    const b = await createSession(readFileSync(path.join(FIX, 'detector-paddle.onnx')), { intraOpNumThreads: 2, intraOpSpinning: false });
+    expect(b.options.intraOpSpinning).toBe(false);
     expect(b.source).toBe('<bytes>');
     expect(b.inputNames).toEqual(['image', 'im_shape', 'scale_factor']);
     expect(typeof (await b.timeBareLoop({

@@ -167,12 +167,12 @@ export function evaluateCocoImages(
   params: CocoParams = defaultCocoParams(),
   hooks?: EvaluationHooks,
 ): CocoImageEvaluation {
+  params = { ...params, maxDets: [...params.maxDets].sort((a, b) => a - b) }; // the reference sorts them too
   const I = gt.imageIds.length;
   const K = gt.categories.length;
   const T = params.iouThrs.length;
   const A = params.areaRng.length;
   const maxDet = params.maxDets[params.maxDets.length - 1];
-  const G = gt.annImage.length;
   const D = dt.detImage.length;
 
   const gtGroups = groupByCategoryImage(gt.annImage, gt.annCategory, I, K);
@@ -231,6 +231,7 @@ export function evaluateCocoImages(
   let sIgn = new Uint8Array(cap); // ignore flag per sorted GT position
   let sCrowd = new Uint8Array(cap); // crowd flag per sorted GT position
   let sIdNonZero = new Uint8Array(cap); // annotation id !== 0 per sorted GT position
+  let dMaxIou = new Float64Array(cap); // best IoU of each detection over the group's GT
 
   const progress = new ProgressReporter(hooks, 'evaluate', K);
   let keptPos = 0;
@@ -260,6 +261,7 @@ export function evaluateCocoImages(
         sIgn = new Uint8Array(cap);
         sCrowd = new Uint8Array(cap);
         sIdNonZero = new Uint8Array(cap);
+        dMaxIou = new Float64Array(cap);
       }
 
       // IoU [Dg×Gg] as maskApi.c bbIou (detections in score order, GT in file order).
@@ -284,6 +286,11 @@ export function evaluateCocoImages(
             }
             ious[d * Gg + g] = o;
           }
+        }
+        for (let d = 0; d < Dg; d++) {
+          let best = 0;
+          for (let g = 0; g < Gg; g++) if (ious[d * Gg + g] > best) best = ious[d * Gg + g];
+          dMaxIou[d] = best;
         }
       }
 
@@ -331,7 +338,9 @@ export function evaluateCocoImages(
             let iou = thr[t];
             let m = -1;
             const row = d * Gg;
-            for (let q = 0; q < Gg; q++) {
+            // no GT reaches the threshold: the scan below could not match (a shortcut, same result)
+            const scanTo = dMaxIou[d] < iou ? 0 : Gg;
+            for (let q = 0; q < scanTo; q++) {
               // an already matched, non-crowd GT is skipped
               if (gMatched[q] && !sCrowd[q]) continue;
               // once matched to a regular GT, stop at the first ignored GT
@@ -360,7 +369,6 @@ export function evaluateCocoImages(
     progress.tick(k + 1);
   }
   progress.finish();
-  void G;
 
   return {
     params,

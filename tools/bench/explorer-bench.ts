@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { CHART_GEOMETRY_SOURCE, type TClientPoint } from './chart-geometry';
 import { syntheticEntries } from './synthetic-entries';
 
 const CHROMIUM_FLAGS = [
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   await build({
     entryPoints: [path.join(root, 'tools/bench/explorer-bench-entry.tsx')],
     bundle: true,
-    minify: true,
+    minify: !process.env.BENCH_PROFILE,
     format: 'esm',
     jsx: 'automatic',
     outdir: outDir,
@@ -128,9 +129,9 @@ async function main(): Promise<void> {
     const tLoad = performance.now();
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector('[data-testid="chart-summary"]');
-    await page.waitForFunction("document.querySelectorAll('.sb-point').length > 0");
+    await page.waitForFunction("document.querySelectorAll('.sb-marker-group').length > 0");
     const loadMs = performance.now() - tLoad;
-    const drawn = await page.locator('.sb-point').count();
+    const drawn = (await page.evaluate("Array.from(document.querySelectorAll('.sb-marker-group')).reduce((a, e) => a + Number(e.getAttribute('data-count')), 0)")) as number;
 
     // In-page probe (a string: tsx's helpers must not leak into page code). __probe(type, kind, arg) resolves
     // with (first frame after the condition holds) - (timestamp of the next `type` input event).
@@ -140,22 +141,20 @@ async function main(): Promise<void> {
     const countNow = () => page.evaluate('window.__count()') as Promise<number>;
     const sigNow = () => page.evaluate('window.__sig()') as Promise<string>;
 
-    if (process.env.BENCH_VERBOSE) console.error(`loaded: ${drawn} markers`);
+    if (process.env.BENCH_VERBOSE) {
+      console.error(`loaded: ${drawn} markers`);
+    }
     // Hover: move the real mouse onto points spread over the chart.
     const hoverMs: number[] = [];
-    const keys = (await page.evaluate("Array.from(document.querySelectorAll('.sb-point')).map(e => e.getAttribute('data-key'))")) as string[];
+    await page.evaluate(CHART_GEOMETRY_SOURCE);
+    // Aim at entries spread over the list (each has GFLOPs and Box AP: all are drawn in the default view).
     for (let i = 0; i < rounds; i++) {
-      const key = keys[Math.floor(((i + 0.5) / rounds) * keys.length)];
-      const box = await page.locator(`.sb-point[data-key="${key}"]`).boundingBox();
-      if (!box) continue;
+      const e = entries[Math.floor(((i + 0.5) / rounds) * entries.length)];
+      const at = (await page.evaluate(`window.__pointToClient(${e.gflops}, ${e.accuracy.boxAp}, false)`)) as TClientPoint;
       await page.mouse.move(5, 5);
       await page.waitForFunction('!document.querySelector(\'[data-testid="chart-tooltip"]\')');
-      const p = probe('mouseover', 'tooltip', key);
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      if (process.env.BENCH_VERBOSE) {
-        await page.screenshot({ path: '/tmp/bench-hover.png' });
-        console.error(`hover ${key} at ${JSON.stringify(box)}: tooltip ${await page.evaluate("document.querySelector('[data-testid=\"chart-tooltip\"]')?.outerHTML.slice(0, 300)")}`);
-      }
+      const p = probe('mousemove', 'tooltip', '');
+      await page.mouse.move(at.x, at.y);
       hoverMs.push(await p);
     }
     await page.mouse.move(5, 5);
@@ -173,11 +172,28 @@ async function main(): Promise<void> {
       await act();
       filterMs[bucket].push(await p);
     };
+    // BENCH_PROFILE=1: CPU-profile the filter phase and print the functions with the most self time.
+    const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     for (let i = 0; i < Math.max(2, Math.round(rounds / 2)); i++) {
       await timedCount('method', () => page.locator('input[name="method"][value="prune"]').click());
       await timedCount('method', () => page.locator('input[name="method"][value="prune"]').click());
       await timedCount('size', () => page.locator('input[name="size"][value="416"]').click());
       await timedCount('size', () => page.locator('input[name="size"][value="416"]').click());
+    }
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples: number[]; timeDeltas: number[] } };
+      const self = new Map<number, number>();
+      profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+      const byName = new Map<string, number>();
+      for (const n of profile.nodes) {
+        const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        byName.set(k, (byName.get(k) ?? 0) + (self.get(n.id) ?? 0) / 1000);
+      }
+      for (const [k, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.error(`${ms.toFixed(0).padStart(7)} ms  ${k}`);
     }
     for (let i = 0; i < Math.max(2, Math.round(rounds / 4)); i++) {
       await timedSig('axis', 'change', async () => void (await page.selectOption('select[name="x"]', 'size')));

@@ -3,7 +3,7 @@
  * inference-only images/s on the same model, same session options, same images.
  *
  *   nice -n 10 npx tsx tools/bench/pipeline-overlap.ts [--model FILE] [--input-size 320] [--threads 2]
- *        [--images 24] [--workers 1] [--rounds 2] [--conf 0.6]
+ *        [--images 24] [--workers 1] [--rounds 2] [--conf 0.005] [--spinning]
  *
  * - images: the synthetic shapes dataset (lib/datasets), PNG, 256-416 px, written to a temp dir.
  * - inference-only: every image decoded and preprocessed beforehand (untimed), then `session.run`
@@ -39,7 +39,8 @@ const count = Number(flags.images ?? 24);
 const workers = Number(flags.workers ?? 1);
 const rounds = Number(flags.rounds ?? 2);
 const conf = flags.conf === undefined ? 0.6 : Number(flags.conf);
-const session = { intraOpNumThreads: threads, interOpNumThreads: 1 };
+// Same session options for both measurements; idle intra-op threads do not spin (the pipeline's default).
+const session = { intraOpNumThreads: threads, interOpNumThreads: 1, intraOpSpinning: flags.spinning === 'true' };
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'slimboard-overlap-'));
 try {

@@ -5,7 +5,7 @@ import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag } from '../args';
 
 const usage =
-  'bench FILE --input-size S --threads T [--inter-threads N] [--graph-opt disabled|basic|extended|all] [--quick] ' +
+  'bench FILE --input-size S --threads T [--inter-threads N] [--graph-opt disabled|basic|extended|all] [--no-spinning] [--quick] ' +
   '[--warmup-runs N] [--warmup-ms MS] [--runs N] [--min-ms MS] [--samples] [--json]';
 
 function fmt(ms: number): string {
@@ -25,7 +25,7 @@ function describeMeasurement(m: LatencyMeasurement): string {
     `throughput ${s.throughputPerS.toFixed(2)} runs/s`,
     `includes   ${m.postprocessing.statement}`,
     `machine    ${f.cpuModel}, ${f.logicalCores} logical cores, load ${m.loadAverage1m.before.toFixed(2)} -> ${m.loadAverage1m.after.toFixed(2)}`,
-    `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, intra ${f.intraOpNumThreads}, inter ${f.interOpNumThreads}), Node ${f.nodeVersion}, opset ${f.opset ?? '?'}`,
+    `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}), Node ${f.nodeVersion}, opset ${f.opset ?? '?'}`,
     `model sha  ${f.modelSha256}`,
   ].join('\n');
 }
@@ -42,6 +42,7 @@ const command: CliCommand = {
         threads: { type: 'string' },
         'inter-threads': { type: 'string' },
         'graph-opt': { type: 'string' },
+        'no-spinning': { type: 'boolean' },
         quick: { type: 'boolean' },
         'warmup-runs': { type: 'string' },
         'warmup-ms': { type: 'string' },
@@ -71,7 +72,7 @@ const command: CliCommand = {
     const m = await measureLatency(positionals[0], {
       inputSize,
       protocol,
-      session: { intraOpNumThreads: threads, interOpNumThreads: inter, graphOptimizationLevel: level as GraphOptimizationLevel },
+      session: { intraOpNumThreads: threads, interOpNumThreads: inter, graphOptimizationLevel: level as GraphOptimizationLevel, intraOpSpinning: !values['no-spinning'] },
     });
     if (values.json) {
       // Raw samples are kept in the measurement; printed with --samples (they can be long).

@@ -33,9 +33,7 @@ export function readMatV5(bytes: Uint8Array, source: string): Map<string, MatVal
   };
   if (bytes.length < 128) fail('not a MAT-file (shorter than its 128-byte header)');
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, 128).toString('latin1');
-  if (head.startsWith('\x89HDF') || bytes[512] === 0x89) {
-    if (head.includes('7.3')) fail('MAT-file v7.3 (HDF5) is not supported; re-save it with save(..., "-v7")');
-  }
+  if (head.startsWith('MATLAB 7.3')) fail('MAT-file v7.3 (HDF5) is not supported; re-save it with save(..., "-v7")');
   if (!head.startsWith('MATLAB 5.0 MAT-file')) fail('not a MATLAB 5.0 MAT-file (header text missing)');
   const endian = head.slice(126, 128);
   if (endian !== 'IM' && endian !== 'MI') fail(`unknown byte-order mark ${JSON.stringify(endian)}`);
