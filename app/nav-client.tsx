@@ -9,7 +9,7 @@ export function NavLinks() {
   return (
     <nav className="site-nav" aria-label="Main">
       {NAV_LINKS.map((l) => {
-        const active = pathname === l.href || pathname.startsWith(l.href + '/');
+        const active = [l.href, ...(l.also ?? [])].some((h) => pathname === h || pathname.startsWith(h + '/'));
         return (
           <Link key={l.href} href={l.href} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
             {l.label}

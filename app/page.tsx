@@ -1,5 +1,121 @@
-import { redirect } from 'next/navigation';
+import type { Metadata } from 'next';
+import { getDb } from '@/lib/db/client';
+import { datasetLabel, METRIC_INFO } from '@/lib/explorer/axes';
+import type { TExplorerEntry } from '@/lib/explorer/entry';
+import { headlineNumbers } from '@/lib/explorer/overview';
+import { DEFAULT_VIEW, type TExplorerView } from '@/lib/explorer/view-state';
+import { biggestWins, type TWin } from '@/lib/explorer/wins';
+import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { ExplorerClient } from './explorer/explorer-client';
+import { modelHref } from './explorer/chart-style';
 
-export default function Home() {
-  redirect('/zoo');
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Overview' };
+
+/** The landing page's chart: COCO, GFLOPs vs Box AP, 608 px. */
+const OVERVIEW_VIEW: TExplorerView = { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops', y: 'boxAp', sizes: [608] };
+
+function WinsTable({ wins, entries, costLabel, testId }: { wins: TWin[]; entries: Map<string, TExplorerEntry>; costLabel: string; testId: string }) {
+  if (wins.length === 0) return <p className="sb-muted">No model qualifies.</p>;
+  return (
+    <table className="sb-table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th scope="col">Model</th>
+          <th scope="col">Dataset</th>
+          <th scope="col">Input size</th>
+          <th scope="col">{costLabel}: model vs baseline</th>
+          <th scope="col">Cost cut</th>
+          <th scope="col">Accuracy vs baseline</th>
+        </tr>
+      </thead>
+      <tbody>
+        {wins.map((w) => {
+          const e = entries.get(w.key);
+          const b = entries.get(`${w.baselineModelId}@${w.inputSize}`);
+          return (
+            <tr key={w.key} data-key={w.key}>
+              <td>
+                <a href={modelHref(w.modelId)}>{e?.name ?? w.modelId}</a>
+                <div className="sb-muted">vs {b?.name ?? w.baselineModelId}</div>
+              </td>
+              <td>{datasetLabel(w.dataset)}</td>
+              <td>{w.inputSize}</td>
+              <td className="sb-num">
+                {w.cost} vs {w.baselineCost}
+              </td>
+              <td className="sb-num sb-better">−{(w.costCut * 100).toFixed(2)}%</td>
+              <td className={`sb-num ${w.accuracyDelta >= 0 ? 'sb-better' : 'sb-worse'}`}>
+                {METRIC_INFO[w.metric].label} {w.accuracy.toFixed(1)} ({w.accuracyDelta >= 0 ? '+' : ''}
+                {w.accuracyDelta.toFixed(1)})
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export default async function OverviewPage() {
+  const entries = await listExplorerEntries(await getDb());
+  const head = headlineNumbers(entries);
+  const byKey = new Map(entries.map((e) => [`${e.modelId}@${e.inputSize}`, e]));
+  const gflopsWins = biggestWins(entries, { axis: 'gflops' }).slice(0, 8);
+  const sizeWins = biggestWins(entries, { axis: 'size' }).slice(0, 8);
+  const latencyDevices = head.devices.slice(0, 1);
+  const latencyWins = latencyDevices.flatMap((d) => biggestWins(entries, { axis: 'latency', device: d.device }).slice(0, 6));
+
+  return (
+    <div className="sb-overview">
+      <h1>Slimboard</h1>
+      <p>
+        A living zoo of compressed object detectors: pruned, distilled and quantized YOLOv3 and BlazeFace variants with their
+        published numbers, and the ones Slimboard measures on its own devices.
+      </p>
+      <div className="sb-headline" data-testid="headline">
+        <div>
+          <strong data-testid="headline-models">{head.models}</strong> models
+        </div>
+        <div>
+          <strong>{head.variants}</strong> model × input size variants
+        </div>
+        <div>
+          <strong>{head.datasets.length}</strong> datasets
+          <div className="sb-muted">{head.datasets.map(datasetLabel).join(', ')}</div>
+        </div>
+        <div>
+          <strong>{head.devices.length}</strong> devices with latency
+          <div className="sb-muted">{head.devices.map((d) => d.deviceLabel).join(', ')}</div>
+        </div>
+        <div>
+          <strong data-testid="headline-published">{head.publishedModels}</strong> published ·{' '}
+          <strong data-testid="headline-measured">{head.measuredModels}</strong> measured
+        </div>
+      </div>
+
+      <h2>COCO: Box AP against GFLOPs at 608 px</h2>
+      <ExplorerClient entries={entries} initialView={OVERVIEW_VIEW} basePath="/" compact />
+
+      <h2>Biggest wins</h2>
+      <p className="sb-muted">
+        Computed, not hand-picked: compressed models ranked by how much cost they cut against their declared baseline at the same
+        input size, among those losing at most 1 point of the dataset&apos;s accuracy metric (one row per model, its best input
+        size).
+      </p>
+      <h3>By GFLOPs</h3>
+      <WinsTable wins={gflopsWins} entries={byKey} costLabel="GFLOPs" testId="wins-gflops" />
+      <h3>By model size</h3>
+      <WinsTable wins={sizeWins} entries={byKey} costLabel="Model size (MB)" testId="wins-size" />
+      {latencyDevices.map((d) => (
+        <div key={d.device}>
+          <h3>By latency on {d.deviceLabel}</h3>
+          <WinsTable wins={latencyWins} entries={byKey} costLabel="Latency (ms/image)" testId="wins-latency" />
+        </div>
+      ))}
+      <p>
+        <a href="/explorer">Open the trade-off explorer</a> · <a href="/zoo">Browse the zoo tables</a> · <a href="/compare">Compare models</a>
+      </p>
+    </div>
+  );
 }

@@ -28,6 +28,8 @@ const ZEnv = z.object({
   SLIMBOARD_API_TOKEN: z.string().min(1).optional(),
   /** Intra-op threads a worker gives onnxruntime for benchmarks (part of its device profile). */
   SLIMBOARD_WORKER_THREADS: z.coerce.number().int().min(1).max(1024).default(1),
+  /** On SIGTERM a worker lets its running job finish for this long, then releases it to the queue. */
+  SLIMBOARD_WORKER_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   /** Benchmarks in the latency harness's quick mode (tests, smoke runs); never for published numbers. */
   SLIMBOARD_BENCH_QUICK: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
 });

@@ -63,7 +63,7 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
         output: { runId: run.id, kind: ctx.kind, inputSize: key.inputSize, device: key.device || null },
         async commit(client) {
           const state = await client.query(`SELECT state FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [run.id]);
-          if (state.rows[0]?.state === 'failed') return;
+          if (!state.rows[0] || state.rows[0].state === 'failed') return;
           await recordResult(client, key, metrics, { jobId: ctx.jobId, attempt: ctx.attempt });
           await publishMeasurements(client, {
             runId: run.id,

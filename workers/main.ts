@@ -3,7 +3,7 @@
  *
  * Registers its device, then claims analyse / evaluate / benchmark jobs (and benchmarks targeted at
  * its own device) one at a time. SIGTERM or SIGINT: claim nothing more, let the running job finish
- * for up to 20 s, else abort it and release it to the queue, then
+ * for up to SLIMBOARD_WORKER_GRACE_SECONDS (default 20), else abort it and release it to the queue, then
  * exit 0. SIGKILL: the job's lease runs out and another worker takes it (see lib/jobs/job-engine.ts).
  */
 import os from 'node:os';
@@ -50,7 +50,7 @@ export async function startWorker(options: { log?: (line: string) => void } = {}
   return {
     workerId,
     deviceSlug: profile.id,
-    stop(graceMs = 20_000) {
+    stop(graceMs = env.SLIMBOARD_WORKER_GRACE_SECONDS * 1000) {
       stopped ??= (async () => {
         await runner.stop(graceMs);
         await pipeline.close();

@@ -172,7 +172,7 @@ function Overlays({ curves, arrows, frontierSteps }: Pick<TTradeoffChartProps, '
   if (!drawn) return null;
   return (
     <g className="sb-overlays" pointerEvents="none">
-      <path className="sb-arrows" data-count={arrows.length} d={drawn.shafts} fill="none" stroke="#9a9a9a" strokeOpacity={0.45} strokeWidth={1} strokeDasharray="3 3" />
+      <path className="sb-arrows" data-count={arrows.length} d={drawn.shafts} fill="none" stroke="#b0b0b0" strokeOpacity={0.5} strokeWidth={0.8} />
       <path className="sb-arrowheads" d={drawn.heads} fill="#9a9a9a" fillOpacity={0.6} />
       {drawn.curveD.map(([method, d]) => (
         <path key={method} className="sb-curves" data-method={method} d={d} fill="none" stroke={METHOD_COLORS[method]} strokeOpacity={0.55} strokeWidth={1.4} />

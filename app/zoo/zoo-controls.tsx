@@ -1,6 +1,7 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useState } from 'react';
 import type { ZooFacets } from '@/lib/zoo/list-zoo-rows';
 import type { TZooQuery } from '@/lib/zoo/query';
 
@@ -67,10 +68,15 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
   );
 }
 
-export function ColumnPicker({ columns, hidden }: { columns: Array<{ id: string; label: string }>; hidden: string[] }) {
+export function ColumnPicker({ columns, hidden: hiddenProp }: { columns: Array<{ id: string; label: string }>; hidden: string[] }) {
   const setParam = useSetParam();
+  // Optimistic: the checkbox flips at once; the server render that follows confirms it.
+  const [hidden, setHidden] = useState(hiddenProp);
+  const key = hiddenProp.join(',');
+  useEffect(() => setHidden(key ? key.split(',') : []), [key]);
   const toggle = (id: string) => {
     const next = hidden.includes(id) ? hidden.filter((h) => h !== id) : [...hidden, id];
+    setHidden(next);
     setParam('hide', next.length ? next.join(',') : null);
   };
   return (

@@ -32,3 +32,11 @@ describe('runCli', () => {
     expect(io.err.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('runCli with the real registry', () => {
+  it('help lists the commands of every module', async () => {
+    const io = capture();
+    expect(await runCli(['help'], io)).toBe(0);
+    for (const words of ['zoo export', 'eval coco', 'analyze', 'bench', 'submit']) expect(io.out).toContain(words);
+  });
+});

@@ -2,8 +2,11 @@ import { isSlimboardError } from '../errors';
 import { processIo, type CliCommand, type CliIo } from './command';
 import { commandModules } from './registry';
 
-async function loadCommands(): Promise<CliCommand[]> {
-  const modules = await Promise.all(commandModules.map((load) => load()));
+/** Load the module of one first word, or every module (for `help` and unknown words). */
+async function loadCommands(firstWord?: string): Promise<CliCommand[]> {
+  const one = firstWord === undefined ? undefined : commandModules[firstWord];
+  const loaders = one ? [one] : Object.values(commandModules);
+  const modules = await Promise.all(loaders.map((load) => load()));
   return modules.flatMap((m) => (Array.isArray(m.default) ? m.default : [m.default]));
 }
 
@@ -27,8 +30,9 @@ export function matchCommand(commands: CliCommand[], argv: string[]): { command:
 }
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
-  const commands = await loadCommands();
-  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+  const wantsHelp = argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h';
+  const commands = await loadCommands(wantsHelp ? undefined : argv[0]);
+  if (wantsHelp) {
     io.stdout(helpText(commands));
     return argv.length === 0 ? 2 : 0;
   }

@@ -1,18 +1,22 @@
 import type { CliCommand } from './command';
 
 /**
- * Every CLI command, loaded lazily so that `zoo export` does not load onnxruntime and `bench` does not
- * load Prisma. Add a line per command module; each module default-exports a `CliCommand` or an array.
+ * Every CLI command module, keyed by the first command word, loaded lazily: `eval coco` loads only
+ * commands/eval.ts, so it does not pay for onnxruntime or Prisma. Each module default-exports a
+ * `CliCommand` or an array whose commands all start with the key. `help` loads them all.
  */
-export const commandModules: Array<() => Promise<{ default: CliCommand | CliCommand[] }>> = [
-  () => import('./commands/dataset'),
-  () => import('./commands/build'),
-  () => import('./commands/analyze'),
-  () => import('./commands/prune'),
-  () => import('./commands/bench'),
-  () => import('./commands/evaluate'),
-  () => import('./commands/eval'),
-  () => import('./commands/db'),
-  () => import('./commands/zoo'),
-  () => import('./commands/start'),
-];
+export const commandModules: Record<string, () => Promise<{ default: CliCommand | CliCommand[] }>> = {
+  dataset: () => import('./commands/dataset'),
+  build: () => import('./commands/build'),
+  analyze: () => import('./commands/analyze'),
+  prune: () => import('./commands/prune'),
+  bench: () => import('./commands/bench'),
+  evaluate: () => import('./commands/evaluate'),
+  eval: () => import('./commands/eval'),
+  db: () => import('./commands/db'),
+  zoo: () => import('./commands/zoo'),
+  start: () => import('./commands/start'),
+  submit: () => import('./commands/submit'),
+  token: () => import('./commands/token'),
+  worker: () => import('./commands/worker'),
+};

@@ -24,6 +24,8 @@ export const EMBEDDED_DATABASE = 'slimboard';
 interface DbState {
   url?: Promise<string>;
   embedded?: EmbeddedPostgresHandle;
+  /** The handle being released by closeDb (the exit hook still needs it). */
+  releasing?: EmbeddedPostgresHandle;
   client?: Promise<PrismaClient>;
   prisma?: PrismaClient;
   manualShutdown?: boolean;
@@ -75,6 +77,8 @@ function installSignalHandlers(): void {
       void closeDb().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     });
   }
+  // A host that exits from its own signal handler (Next.js does) never lets the async release run.
+  process.once('exit', () => (state.embedded ?? state.releasing)?.releaseOnExit());
 }
 
 /** URL of Slimboard's database; starts the embedded server when DATABASE_URL is unset. */
@@ -119,6 +123,8 @@ export async function closeDb(): Promise<void> {
   state.prisma = undefined;
   state.url = undefined;
   state.embedded = undefined;
+  state.releasing = embedded;
   if (prisma) await prisma.$disconnect().catch(() => undefined);
   if (embedded) await embedded.release();
+  state.releasing = undefined;
 }

@@ -8,12 +8,13 @@ import { EMBEDDED_PASSWORD, EMBEDDED_USER } from './embedded-postgres';
 /**
  * The embedded server's lifecycle across real processes: the first process starts it, a second one
  * connects to the running server, the starter leaving does not cut the second off, the last one to
- * leave stops it. Own port (54497) and data directory.
+ * leave stops it. Own port and data directory.
  */
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = path.join(root, '.slimboard', 'test', `lifecycle-${process.pid}`, 'pg');
-const PORT = 54497;
+// Per-process port in 54450-54494 so concurrent test runs (several checkouts) do not share it.
+const PORT = 54450 + (process.pid % 45);
 const probes: ChildProcessWithoutNullStreams[] = [];
 
 function startProbe(): { child: ChildProcessWithoutNullStreams; next: () => Promise<Record<string, unknown>> } {

@@ -43,6 +43,11 @@ export interface EmbeddedPostgresHandle {
   url(database: string): string;
   /** Stop the server if this process owns it and nobody else is connected (see module comment). */
   release(): Promise<void>;
+  /**
+   * Synchronous last resort for a process that is exiting without `release()` (e.g. `next start`, whose
+   * own SIGINT handler exits at once): if this process owns the server, ask it for a fast shutdown.
+   */
+  releaseOnExit(): void;
 }
 
 export const EMBEDDED_USER = 'postgres';
@@ -328,8 +333,14 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
     const presence = await openPresence(options.port);
     if (presence) {
       let released = false;
+      let finished = false;
       return {
         ...result.handle,
+        releaseOnExit() {
+          if (finished) return;
+          finished = true;
+          result.handle.releaseOnExit();
+        },
         async release() {
           if (released) return;
           released = true;
@@ -337,6 +348,7 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
           (presence as unknown as { connection: { stream: { ref(): void } } }).connection.stream.ref();
           await presence.end().catch(() => undefined);
           await result.release();
+          finished = true;
         },
       };
     }
@@ -405,6 +417,12 @@ async function ensureOnce(options: EmbeddedPostgresOptions): Promise<{ handle: E
     await stopServer(dataDir, log);
     fs.rmSync(ownerPath, { force: true });
   };
+  const releaseOnExit = () => {
+    if (readOwner(ownerPath) !== process.pid) return;
+    const pid = postmasterPid(dataDir);
+    if (pid !== undefined && pidAlive(pid)) process.kill(pid, 'SIGINT');
+    fs.rmSync(ownerPath, { force: true });
+  };
   return {
     release,
     handle: {
@@ -415,6 +433,7 @@ async function ensureOnce(options: EmbeddedPostgresOptions): Promise<{ handle: E
       startMs,
       url: (database) => `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
       release,
+      releaseOnExit,
     },
   };
 }

@@ -32,6 +32,8 @@ export const ZLatency = z.object({
   device: z.string().min(1),
   /** Human label, e.g. `Tesla P4 (TensorRT)`. */
   deviceLabel: z.string().min(1),
+  /** Published number, or measured by a Slimboard job (drawn as a diamond on the latency axis). */
+  source: ZSource,
   /**
    * Published rows print one "ms/image" number whose statistic the seed does not state: it goes in
    * `reportedMs` and serves every percentile choice (the tooltip says so). Measured rows carry real

@@ -44,7 +44,7 @@ describe('extractPoints', () => {
   it('a measured percentile wins over the reported number', () => {
     const e = makeEntry({
       modelId: 'm', inputSize: 320, gflops: 1, accuracy: { boxAp: 20 },
-      latency: [{ ...p4(10), p90Ms: 12, source: undefined } as never],
+      latency: [{ ...p4(10), p90Ms: 12 }],
     });
     const sel = resolveSelection({ ...DEFAULT_VIEW, x: 'latency', pct: 'p90' }, [e]);
     expect(extractPoints([e], sel).points[0]).toMatchObject({ cost: 12, latencyReported: false });

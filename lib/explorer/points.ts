@@ -99,12 +99,14 @@ export function extractPoints(entries: readonly TExplorerEntry[], sel: TResolved
     }
     const latencyReported =
       sel.x === 'latency' && sel.device !== null ? (latencyValue(e.latency, sel.device, sel.pct)?.reported ?? false) : false;
+    // On the latency axis the marker shows where the LATENCY came from (a published model can be measured on our devices).
+    const latencySource = sel.x === 'latency' ? e.latency.find((l) => l.device === sel.device)?.source : undefined;
     points.push({
       key,
       modelId: e.modelId,
       inputSize: e.inputSize,
       method: e.method,
-      source: e.source,
+      source: latencySource ?? e.source,
       cost,
       accuracy,
       latencyReported,

@@ -24,7 +24,7 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const flag = z.enum(['0', '1']).transform((v) => v === '1');
 
-function commaList<T extends z.ZodType>(item: T, what: string) {
+function commaList<T extends z.ZodType<unknown, string>>(item: T, what: string) {
   return z
     .string()
     .transform((s) => (s === '' ? [] : s.split(',')))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeBoxesAndScores, decodePaddleNmsRows, decodeYoloHeads, postprocessDetections } from './detection-decoding';
+import { decodeBoxesAndScores, decodePaddleNmsRows, decodeYoloHeads, postprocessDetections, sigmoid, logit } from './detection-decoding';
 import { fitGeometry } from './image-geometry';
 import { parseModelAdapter, resolveAutoYoloStrides } from './model-adapter';
 
@@ -66,6 +66,35 @@ describe('decodeYoloHeads (PaddleDetection yolo_box)', () => {
     expect(decodeYoloHeads([{ ...h, stride: 8, anchors: [[1, 1], [2, 2], [3, 3]] }], { scaleXY: 1, confThreshold: 0.005 }, 32, 32, 0.01).scores.length).toBe(0);
     expect(() => decodeYoloHeads([{ ...h, stride: 8, anchors: [[1, 1], [2, 2]] }], { scaleXY: 1, confThreshold: 0.005 }, 32, 32, 0)).toThrow(/21 channels/);
   });
+  it('property: the logit-threshold shortcut gives exactly what a naive yolo_box decode gives', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -8, max: 8, noNaN: true }), { minLength: 2 * 7 * 9, maxLength: 2 * 7 * 9 }), fc.double({ min: 0, max: 0.9, noNaN: true }), fc.double({ min: 0, max: 0.9, noNaN: true }), (vals, conf, thr) => {
+        // 2 anchors x (5 + 2 classes) channels, 3x3 grid, stride 8 (input 24)
+        const data = Float32Array.from(vals);
+        const anchors: Array<[number, number]> = [[5, 7], [11, 13]];
+        const got = decodeYoloHeads([{ data, dims: [1, 14, 3, 3], stride: 8, anchors }], { scaleXY: 1, confThreshold: conf }, 24, 24, thr);
+        const want: number[][] = [];
+        for (let a = 0; a < 2; a++) for (let gy = 0; gy < 3; gy++) for (let gx = 0; gx < 3; gx++) {
+          const v = (ch: number) => data[(a * 7 + ch) * 9 + gy * 3 + gx];
+          const obj = sigmoid(v(4));
+          if (obj < conf) continue;
+          for (let k = 0; k < 2; k++) {
+            const score = obj * sigmoid(v(5 + k));
+            if (!(score > thr)) continue;
+            const cx = (gx + sigmoid(v(0))) * 8, cy = (gy + sigmoid(v(1))) * 8, w = Math.exp(v(2)) * anchors[a][0], h = Math.exp(v(3)) * anchors[a][1];
+            want.push([Math.fround(cx - w / 2), Math.fround(cy - h / 2), Math.fround(cx + w / 2), Math.fround(cy + h / 2), Math.fround(score), k]);
+          }
+        }
+        const gotRows = Array.from(got.scores, (sc, i) => [...Array.from(got.boxes.subarray(4 * i, 4 * i + 4)), sc, got.classes[i]]);
+        expect(gotRows).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
+    expect(logit(0)).toBe(Number.NEGATIVE_INFINITY);
+    expect(logit(1)).toBe(Number.POSITIVE_INFINITY);
+    expect(sigmoid(logit(0.3))).toBeCloseTo(0.3, 12);
+  });
+
   it('property: encoding a box as PaddleDetection would and decoding it gives the box back', () => {
     fc.assert(
       fc.property(

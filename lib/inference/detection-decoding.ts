@@ -63,6 +63,13 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** Inverse of sigmoid: logit(p) = ln(p / (1 - p)); -Infinity at p <= 0, +Infinity at p >= 1. */
+export function logit(p: number): number {
+  if (p <= 0) return Number.NEGATIVE_INFINITY;
+  if (p >= 1) return Number.POSITIVE_INFINITY;
+  return Math.log(p / (1 - p));
+}
+
 /** Leading batch dim of 1 is optional: [1, N, K] or [N, K] -> N. */
 function rowsOf(t: RawTensor, k: number, what: string): number {
   const d = t.dims;
@@ -131,21 +138,33 @@ export function decodeYoloHeads(heads: readonly YoloHeadTensor[], o: Pick<TYoloO
     numClasses = c;
     const plane = gh * gw;
     const bias = (o.scaleXY - 1) / 2;
+    // Fast rejection on raw logits (sigmoid is monotone): sigmoid(x) < t  <=>  x < logit(t). The
+    // margin keeps the exact comparison (on the sigmoid, as the reference) for values near the edge.
+    const objLogitMin = logit(o.confThreshold) - 1e-6;
     for (let ai = 0; ai < a; ai++) {
       const base = ai * (5 + c) * plane;
       const [aw, ah] = h.anchors[ai];
       for (let gy = 0; gy < gh; gy++) {
         for (let gx = 0; gx < gw; gx++) {
           const cell = gy * gw + gx;
-          const obj = sigmoid(h.data[base + 4 * plane + cell]);
+          const objRaw = h.data[base + 4 * plane + cell];
+          if (objRaw < objLogitMin) continue;
+          const obj = sigmoid(objRaw);
           if (obj < o.confThreshold) continue;
-          const cx = (gx + sigmoid(h.data[base + cell]) * o.scaleXY - bias) * (inputW / gw);
-          const cy = (gy + sigmoid(h.data[base + plane + cell]) * o.scaleXY - bias) * (inputH / gh);
-          const w = Math.exp(h.data[base + 2 * plane + cell]) * aw;
-          const hh = Math.exp(h.data[base + 3 * plane + cell]) * ah;
+          const clsLogitMin = logit(scoreThreshold / obj) - 1e-6;
+          let cx = NaN, cy = NaN, w = NaN, hh = NaN;
           for (let k = 0; k < c; k++) {
-            const score = obj * sigmoid(h.data[base + (5 + k) * plane + cell]);
-            if (score > scoreThreshold) out.push(cx - w / 2, cy - hh / 2, cx + w / 2, cy + hh / 2, score, k);
+            const clsRaw = h.data[base + (5 + k) * plane + cell];
+            if (clsRaw < clsLogitMin) continue;
+            const score = obj * sigmoid(clsRaw);
+            if (!(score > scoreThreshold)) continue;
+            if (Number.isNaN(cx)) {
+              cx = (gx + sigmoid(h.data[base + cell]) * o.scaleXY - bias) * (inputW / gw);
+              cy = (gy + sigmoid(h.data[base + plane + cell]) * o.scaleXY - bias) * (inputH / gh);
+              w = Math.exp(h.data[base + 2 * plane + cell]) * aw;
+              hh = Math.exp(h.data[base + 3 * plane + cell]) * ah;
+            }
+            out.push(cx - w / 2, cy - hh / 2, cx + w / 2, cy + hh / 2, score, k);
           }
         }
       }

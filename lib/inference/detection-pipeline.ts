@@ -45,7 +45,7 @@ export interface DetectImagesOptions {
   session?: SessionOptions;
   /** Worker threads for pre/post-processing (default 1). */
   workers?: number;
-  /** Images preprocessed ahead of inference (default 2 x workers + 1). */
+  /** Images preprocessed ahead of inference (default 4 x workers + 4: absorbs stalls of the workers). */
   prefetch?: number;
   progress?: ProgressReporter;
   /** Called once the model and its adapter are known, before any image is read; may throw. */
@@ -118,7 +118,7 @@ export function modelFeeds(a: TModelAdapter, imageInput: string, tensor: Float32
 export async function detectImages(options: DetectImagesOptions): Promise<DetectImagesResult> {
   const { modelPath, images, inputSize } = options;
   const workers = options.workers ?? 1;
-  const prefetch = Math.max(1, options.prefetch ?? 2 * workers + 1);
+  const prefetch = Math.max(1, options.prefetch ?? 4 * workers + 4);
   // Idle onnxruntime threads do not spin by default here: the workers need the cores in between.
   const det = await openDetector(modelPath, inputSize, options.adapter, { intraOpSpinning: false, ...options.session });
   let adapter = det.adapter;

@@ -3,6 +3,7 @@
  * postprocessing (decode outputs + NMS + map back) of single images, off the main thread so that
  * they overlap with `session.run` there. Loaded by detection-worker-entry.mjs.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSlimboardError } from '../errors';
 import { postprocessDetections, type RawTensor } from './detection-decoding';
@@ -20,6 +21,15 @@ export type WorkerResponse =
   | { id: number; ok: false; error: { slimboard: boolean; code: string; message: string } };
 
 let adapter: TModelAdapter = (workerData as { adapter: TModelAdapter }).adapter;
+
+// Lower this thread's priority (on Linux nice values are per thread, and os.setPriority without a
+// pid applies to the calling thread): inference on the main thread keeps the cores, and pre/post-
+// processing fills the cycles it leaves idle. Lowering is always permitted; failures are harmless.
+try {
+  os.setPriority(Math.min(19, os.getPriority() + 5));
+} catch {
+  /* not permitted or not supported: keep the default priority */
+}
 
 async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
   if (req.type === 'preprocess') {

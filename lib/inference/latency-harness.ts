@@ -169,14 +169,21 @@ export async function measureLatency(modelPath: string, options: MeasureLatencyO
   const loadBefore = os.loadavg()[0];
 
   const t0 = performance.now();
-  const session = await createSession(bytes, options.session);
+  const session = await createSession(bytes, options.session, modelPath);
   const sessionCreateMs = performance.now() - t0;
   try {
     const { feeds, inputShape } = buildBenchmarkFeeds(session.inputs, options.inputSize, modelPath);
     const run = session.prepare(feeds);
 
     const t1 = performance.now();
-    await run();
+    try {
+      await run();
+    } catch (e) {
+      if (e instanceof SlimboardError && e.code === 'model_run_failed') {
+        throw new SlimboardError('bad_input_size', `${modelPath}: the model cannot run at input size ${options.inputSize}x${options.inputSize} (${e.message.replace(`${modelPath}: `, '')})`);
+      }
+      throw e;
+    }
     const firstRunMs = performance.now() - t1;
     options.onPhase?.('cold', 1);
 

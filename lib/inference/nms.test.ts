@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { argsortByScoreDesc, boxIou, nmsClassAware, orderByScoreDesc } from './nms';
+import { argsortByScoreDesc, boxIou, kthLargestInPlace, nmsClassAware, orderByScoreDesc } from './nms';
 
 /** Straightforward reference: per class, visit by score, suppress against kept; then merge, cut. */
 function naiveNms(boxes: number[], scores: number[], classes: number[], iou: number, maxDet = Infinity, topK = Infinity): number[] {
@@ -103,6 +103,28 @@ describe('nmsClassAware', () => {
         expect(nmsClassAware(boxes, s32, classes, { iouThreshold: 0.3 })).toEqual(naiveNms(boxes, s32, classes, 0.3));
       }),
     );
+  });
+
+  it('property: the quickselect shortcut (selectChunk) gives the same result as the full sort', () => {
+    fc.assert(
+      fc.property(candidates, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 5 }), ({ boxes, scores, classes }, chunk, maxDet, topK) => {
+        // coarse scores make many ties at the chunk threshold
+        const s32 = scores.map((v) => Math.round(v * 8) / 8);
+        expect(nmsClassAware(boxes, s32, classes, { iouThreshold: 0.5, maxDetections: maxDet, preNmsTopK: topK, selectChunk: chunk })).toEqual(naiveNms(boxes, s32, classes, 0.5, maxDet, topK));
+      }),
+    );
+  });
+
+  it('kthLargestInPlace: goldens and property against a full sort', () => {
+    expect(kthLargestInPlace(Float64Array.from([3, 1, 2]), 1)).toBe(3);
+    expect(kthLargestInPlace(Float64Array.from([3, 1, 2]), 3)).toBe(1);
+    expect(kthLargestInPlace(Float64Array.from([5, 5, 5, 1]), 3)).toBe(5);
+    expect(kthLargestInPlace(Float64Array.from([7]), 1)).toBe(7);
+    fc.assert(fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 60 }), fc.nat(), (xs, kr) => {
+      const k = (kr % xs.length) + 1;
+      const sorted = [...xs].sort((a, b) => b - a);
+      expect(kthLargestInPlace(Float64Array.from(xs), k)).toBe(sorted[k - 1]);
+    }));
   });
 
   it('orderByScoreDesc: fast packed-key path and comparator path agree (ties by index)', () => {

@@ -20,6 +20,12 @@ export interface NmsOptions {
   maxDetections?: number;
   /** Consider at most this many highest-scoring candidates per class (Infinity: all). */
   preNmsTopK?: number;
+  /**
+   * Performance only (same result): with a finite maxDetections and more than 4x this many candidates,
+   * first visit only the candidates scoring >= the `selectChunk`-th best score (found by quickselect,
+   * O(n)), and sort the rest only if they are still needed. Default 4096.
+   */
+  selectChunk?: number;
 }
 
 type Floats = ArrayLike<number>;
@@ -46,32 +52,68 @@ export function argsortByScoreDesc(scores: Floats, indices?: ArrayLike<number>):
 }
 
 /**
- * All indices ordered by descending score, ties by ascending index. Fast path: for non-negative
- * float32 scores and n < 2^21, each candidate is packed into one exact float64 key
- * (float32 bit pattern * 2^21 + (2^21 - 1 - index) < 2^53; the bit pattern of a non-negative float32 is
- * monotone in its value) and sorted natively. Otherwise a comparator sort.
+ * Indices ordered by descending score, ties by ascending index (all of 0..n-1, or the given subset).
+ * Fast path: for non-negative float32-exact scores and indices < 2^21, each candidate is packed into
+ * one exact float64 key (float32 bit pattern * 2^21 + (2^21 - 1 - index) < 2^53; the bit pattern of a
+ * non-negative float32 is monotone in its value) and sorted natively. Otherwise (negative, NaN or not
+ * float32-exact scores) a comparator sort.
  */
-export function orderByScoreDesc(scores: Floats): Int32Array {
-  const n = scores.length;
-  const order = new Int32Array(n);
+export function orderByScoreDesc(scores: Floats, subset?: ArrayLike<number>): Int32Array {
+  const m = subset ? subset.length : scores.length;
+  const at = subset ? (j: number) => subset[j] : (j: number) => j;
+  const order = new Int32Array(m);
   const SHIFT = 2 ** 21;
-  let fast = n < SHIFT;
-  for (let i = 0; fast && i < n; i++) if (!(scores[i] >= 0) || Math.fround(scores[i]) !== scores[i]) fast = false;
+  let fast = scores.length <= SHIFT;
+  for (let j = 0; fast && j < m; j++) {
+    const v = scores[at(j)];
+    if (!(v >= 0) || Math.fround(v) !== v) fast = false;
+  }
   if (fast) {
     const f32 = new Float32Array(1);
     const u32 = new Uint32Array(f32.buffer);
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    const keys = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      const i = at(j);
       f32[0] = scores[i];
-      keys[i] = u32[0] * SHIFT + (SHIFT - 1 - i);
+      keys[j] = u32[0] * SHIFT + (SHIFT - 1 - i);
     }
     keys.sort();
-    for (let j = 0; j < n; j++) order[j] = SHIFT - 1 - (keys[n - 1 - j] % SHIFT);
+    for (let j = 0; j < m; j++) order[j] = SHIFT - 1 - (keys[m - 1 - j] % SHIFT);
     return order;
   }
-  const idx = argsortByScoreDesc(scores);
-  for (let j = 0; j < n; j++) order[j] = idx[j];
+  const idx = argsortByScoreDesc(scores, subset ? Array.from(subset) : undefined);
+  for (let j = 0; j < m; j++) order[j] = idx[j];
   return order;
+}
+
+/** The k-th largest (1-based) of `values` (non-empty, no NaN, 1 <= k <= length); reorders `values`. */
+export function kthLargestInPlace(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1; // position in descending order
+  while (lo < hi) {
+    // median of three as pivot, Hoare partition in descending order
+    const mid = (lo + hi) >>> 1;
+    const a = values[lo], b = values[mid], c = values[hi];
+    const pivot = a > b ? (b > c ? b : a > c ? c : a) : a > c ? a : b > c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] > pivot) i++;
+      while (values[j] < pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target];
+  }
+  return values[target];
 }
 
 export function nmsClassAware(boxes: Floats, scores: Floats, classes: ArrayLike<number>, options: NmsOptions): number[] {
@@ -87,31 +129,54 @@ export function nmsClassAware(boxes: Floats, scores: Floats, classes: ArrayLike<
   // One pass over all candidates in global score order. A candidate's fate depends only on the
   // higher-scored candidates of its class, so visiting them globally gives the same per-class result
   // as per-class NMS, and the first `maxDetections` survivors are exactly the best ones: we can stop.
-  // NaN scores are skipped.
-  const order = orderByScoreDesc(scores);
+  // NaN scores are skipped. Visiting in global order also allows the split into a best chunk and
+  // the rest (selectChunk): every candidate of the first chunk comes before every other one.
   const seen = new Map<number, number>();
   const keptByClass = new Map<number, number[]>();
   const kept: number[] = [];
-  for (let j = 0; j < n && kept.length < maxDetections; j++) {
-    const i = order[j];
-    if (Number.isNaN(scores[i])) continue;
-    const c = classes[i];
-    const s = seen.get(c) ?? 0;
-    if (s >= preNmsTopK) continue;
-    seen.set(c, s + 1);
-    let group = keptByClass.get(c);
-    if (!group) keptByClass.set(c, (group = []));
-    let suppressed = false;
-    for (let g = 0; g < group.length; g++) {
-      if (boxIou(boxes, i, group[g]) > iouThreshold) {
-        suppressed = true;
-        break;
+  const visit = (order: Int32Array) => {
+    for (let j = 0; j < order.length && kept.length < maxDetections; j++) {
+      const i = order[j];
+      const c = classes[i];
+      const s = seen.get(c) ?? 0;
+      if (s >= preNmsTopK) continue;
+      seen.set(c, s + 1);
+      let group = keptByClass.get(c);
+      if (!group) keptByClass.set(c, (group = []));
+      let suppressed = false;
+      for (let g = 0; g < group.length; g++) {
+        if (boxIou(boxes, i, group[g]) > iouThreshold) {
+          suppressed = true;
+          break;
+        }
+      }
+      if (!suppressed) {
+        group.push(i);
+        kept.push(i);
       }
     }
-    if (!suppressed) {
-      group.push(i);
-      kept.push(i);
+  };
+  const valid = new Int32Array(n);
+  let nv = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(scores[i])) valid[nv++] = i;
+  const chunk = options.selectChunk ?? 4096;
+  if (Number.isFinite(maxDetections) && nv > 4 * chunk) {
+    const vals = new Float64Array(nv);
+    for (let j = 0; j < nv; j++) vals[j] = scores[valid[j]];
+    const tau = kthLargestInPlace(vals, chunk);
+    let nh = 0;
+    for (let j = 0; j < nv; j++) if (scores[valid[j]] >= tau) nh++;
+    const head = new Int32Array(nh);
+    const tail = new Int32Array(nv - nh);
+    for (let j = 0, h = 0, t = 0; j < nv; j++) {
+      const i = valid[j];
+      if (scores[i] >= tau) head[h++] = i;
+      else tail[t++] = i;
     }
+    visit(orderByScoreDesc(scores, head));
+    if (kept.length < maxDetections) visit(orderByScoreDesc(scores, tail));
+  } else {
+    visit(orderByScoreDesc(scores, nv === n ? undefined : valid.subarray(0, nv)));
   }
   return kept;
 }

@@ -91,7 +91,7 @@ export interface OutputTensor {
 }
 
 export interface Session {
-  /** File path, or '<bytes>' when created from memory. */
+  /** File path, or the label given (default '<bytes>') when created from memory. */
   readonly source: string;
   readonly options: ResolvedSessionOptions;
   readonly inputNames: readonly string[];
@@ -112,6 +112,8 @@ export interface Session {
   timeBareLoop(feeds: Record<string, InputTensor>, runs: number): Promise<number>;
   release(): Promise<void>;
 }
+
+const RUN_OPTIONS: ort.InferenceSession.RunOptions = { logSeverityLevel: 4 };
 
 /** onnxruntime-node's version string, e.g. "1.30.0". */
 export const onnxruntimeVersion: string = String((ort.env.versions as Record<string, string>).node ?? (ort.env.versions as Record<string, string>).common);
@@ -169,16 +171,16 @@ function toOutput(v: ort.OnnxValue): OutputTensor {
  * Create a session from an ONNX file path or its bytes. Throws `SlimboardError('bad_model')` with
  * onnxruntime's first error line when the file cannot be loaded (not ONNX, truncated, unknown op...).
  */
-export async function createSession(source: string | Uint8Array, options: SessionOptions = {}): Promise<Session> {
+export async function createSession(source: string | Uint8Array, options: SessionOptions = {}, label = typeof source === 'string' ? source : '<bytes>'): Promise<Session> {
   const resolved = resolveSessionOptions(options);
-  const label = typeof source === 'string' ? source : '<bytes>';
   const ortOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: resolved.intraOpNumThreads,
     interOpNumThreads: resolved.interOpNumThreads,
     graphOptimizationLevel: resolved.graphOptimizationLevel,
     executionProviders: resolved.executionProviders,
     executionMode: resolved.executionMode,
-    logSeverityLevel: 3,
+    // 4 = fatal only: failures reach the caller as one-line SlimboardErrors, not as native log lines.
+    logSeverityLevel: 4,
     ...(resolved.intraOpSpinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
   };
   let session: ort.InferenceSession;
@@ -210,7 +212,7 @@ export async function createSession(source: string | Uint8Array, options: Sessio
 
   const runOrt = async (feeds: Record<string, ort.Tensor>, fetches?: readonly string[]) => {
     try {
-      return fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);
+      return fetches ? await session.run(feeds, [...fetches], RUN_OPTIONS) : await session.run(feeds, RUN_OPTIONS);
     } catch (e) {
       throw new SlimboardError('model_run_failed', `${label}: onnxruntime run failed: ${firstLine(e)}`, { cause: e });
     }
@@ -245,7 +247,7 @@ export async function createSession(source: string | Uint8Array, options: Sessio
     async timeBareLoop(feeds, runs) {
       const bound = toFeeds(feeds);
       const t0 = performance.now();
-      for (let i = 0; i < runs; i++) await session.run(bound);
+      for (let i = 0; i < runs; i++) await session.run(bound, RUN_OPTIONS);
       return performance.now() - t0;
     },
     async release() {

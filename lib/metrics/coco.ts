@@ -103,8 +103,13 @@ export interface CocoImageEvaluation {
   rank: Int32Array;
   /** [N] score of each kept detection. */
   score: Float64Array;
-  /** [N×A×T] DET_TP / DET_FP / DET_IGNORED (dtMatches + dtIgnore of the reference), detection-major. */
+  /**
+   * [N×A×TS] DET_TP / DET_FP / DET_IGNORED (dtMatches + dtIgnore of the reference), detection-major;
+   * TS = T rounded up to a multiple of 4 (padding bytes unused) so each (detection, area) row is word aligned.
+   */
   status: Uint8Array;
+  /** Row length of `status` per area range (T rounded up to a multiple of 4). */
+  statusStride: number;
   /** [K×A] number of GT not ignored (npig). */
   npig: Int32Array;
 }
@@ -164,10 +169,10 @@ function groupByCategoryImage(image: Int32Array, category: Int32Array, I: number
 export function evaluateCocoImages(
   gt: CocoGroundTruth,
   dt: CocoDetections,
-  params: CocoParams = defaultCocoParams(),
+  paramsIn: CocoParams = defaultCocoParams(),
   hooks?: EvaluationHooks,
 ): CocoImageEvaluation {
-  params = { ...params, maxDets: [...params.maxDets].sort((a, b) => a - b) }; // the reference sorts them too
+  const params: CocoParams = { ...paramsIn, maxDets: [...paramsIn.maxDets].sort((a, b) => a - b) }; // the reference sorts them too
   const I = gt.imageIds.length;
   const K = gt.categories.length;
   const T = params.iouThrs.length;
@@ -216,14 +221,15 @@ export function evaluateCocoImages(
     catStart[K] = N;
   }
 
-  const AT = A * T;
-  const status = new Uint8Array(N * AT);
+  const TS = (T + 3) & ~3;
+  const rowStride = A * TS; // status bytes per kept detection
+  const status = new Uint8Array(N * rowStride);
   const thr = new Float64Array(T);
   for (let t = 0; t < T; t++) thr[t] = Math.min(params.iouThrs[t], 1 - 1e-10);
 
   // Scratch per group, grown on demand.
   let cap = 16;
-  let ious = new Float64Array(cap * cap); // [Dg×Gg] row-major by detection
+  let ious = new Float64Array(cap * cap); // [Dg×Gg] row-major by detection (grown to the largest Dg*Gg)
   let gIgn = new Uint8Array(cap); // per GT in file order
   let gSorted = new Int32Array(cap); // GT indices (within group), non-ignored first
   let gMatched = new Uint8Array(cap); // per sorted GT position, for the current threshold
@@ -233,7 +239,8 @@ export function evaluateCocoImages(
   let sIdNonZero = new Uint8Array(cap); // annotation id !== 0 per sorted GT position
   let dMaxIou = new Float64Array(cap); // best IoU of each detection over the group's GT
 
-  const progress = new ProgressReporter(hooks, 'evaluate', K);
+  // progress unit: one GT box or kept detection walked
+  const progress = new ProgressReporter(hooks, 'evaluate', N + gOrder.length);
   let keptPos = 0;
   let gp = 0;
   for (let k = 0; k < K; k++) {
@@ -251,9 +258,9 @@ export function evaluateCocoImages(
       const Gg = gq - gp;
       const Dg = dq - keptPos;
 
+      if (Dg * Gg > ious.length) ious = new Float64Array(Dg * Gg * 2);
       if (Gg > cap || Dg > cap) {
         cap = Math.max(cap * 2, Gg, Dg);
-        ious = new Float64Array(cap * cap);
         gIgn = new Uint8Array(cap);
         gSorted = new Int32Array(cap);
         gMatched = new Uint8Array(cap);
@@ -323,12 +330,12 @@ export function evaluateCocoImages(
           const da = dt.detBox[di + 2] * dt.detBox[di + 3];
           dOutside[d] = da < lo || da > hi ? 1 : 0;
         }
-        const aBase = keptPos * AT + a * T;
+        const aBase = keptPos * rowStride + a * TS;
         if (Gg === 0) {
           // nothing to match: unmatched detections are false positives unless outside the area range
           for (let d = 0; d < Dg; d++) {
             const st = dOutside[d] ? DET_IGNORED : DET_FP;
-            for (let t = 0; t < T; t++) status[aBase + d * AT + t] = st;
+            for (let t = 0; t < T; t++) status[aBase + d * rowStride + t] = st;
           }
           continue;
         }
@@ -359,25 +366,26 @@ export function evaluateCocoImages(
               else if (sIdNonZero[m]) st = DET_TP;
               else st = dOutside[d] ? DET_IGNORED : DET_FP; // matched to GT id 0: dtm == 0 in the reference
             }
-            status[aBase + d * AT + t] = st;
+            status[aBase + d * rowStride + t] = st;
           }
         }
       }
       gp = gq;
       keptPos = dq;
+      progress.tick(gp + keptPos);
     }
-    progress.tick(k + 1);
   }
   progress.finish();
 
   return {
     params,
     K,
-    kept: kept.slice(0, N),
+    kept: kept.subarray(0, N),
     catStart,
-    rank: rank.slice(0, N),
-    score: keptScore.slice(0, N),
+    rank: rank.subarray(0, N),
+    score: keptScore.subarray(0, N),
     status,
+    statusStride: TS,
     npig,
   };
 }
@@ -396,24 +404,33 @@ export function accumulateCoco(ev: CocoImageEvaluation, hooks?: EvaluationHooks)
   const N = ev.kept.length;
   const AT = A * T;
   const C = M * AT; // curves per category, c = (m*A + a)*T + t
+  const TS = ev.statusStride;
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const scores = new Float64Array(T * R * K * A * M).fill(-1);
   const eps = NUMPY_SPACING_ONE; // a local: module bindings are getters after some transpilers
 
-  // A TP consumes a distinct non-ignored GT, so a curve has at most max_a npig[k, a] true positives.
+  // A TP consumes a distinct non-ignored GT, so a curve of category k has at most
+  // min(max_a npig[k, a], detections of k) true positives: `cap` is that bound for the current category.
   let cap = 1;
-  for (let i = 0; i < ev.npig.length; i++) cap = Math.max(cap, ev.npig[i] + 1);
   const order = new Int32Array(N);
   const scratch = new Int32Array(Math.max(N, 1));
   const tpCount = new Int32Array(C);
-  const fpCount = new Int32Array(C);
-  const evFp = new Int32Array(C * cap); // fp count at each TP of each curve
-  const evScore = new Float64Array(C * cap); // score of each TP of each curve
+  const fpCount = new Int32Array(C); // FPs counted one threshold at a time
+  const fpAllT = new Int32Array(M * A); // FPs at every threshold, counted once per (m, a)
+  let evFp = new Int32Array(C * 16); // [C×cap] fp count at each TP of each curve (grown per category)
+  let evScore = new Float64Array(C * 16); // [C×cap] score of each TP of each curve
   const nd = new Int32Array(M);
   const firstScore = new Float64Array(M);
-  const pr = new Float64Array(cap);
-  const rc = new Float64Array(cap);
+  let pr = new Float64Array(16);
+  let rc = new Float64Array(16);
+  const rowKind = new Uint8Array(A); // per area of the current detection: 0 all FP, 1 all ignored, 2 mixed
+  // Word view of the status rows (little-endian hosts): a row of T bytes is "all FP" when its words are 0.
+  const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+  const words = littleEndian ? new Uint32Array(ev.status.buffer, ev.status.byteOffset, ev.status.byteLength >> 2) : null;
+  const fullWords = T >> 2;
+  const tailMask = (T & 3) === 0 ? 0 : 2 ** (8 * (T & 3)) - 1;
+  const IGN4 = 0x02020202;
   const progress = new ProgressReporter(hooks, 'accumulate', K);
 
   for (let k = 0; k < K; k++) {
@@ -422,8 +439,20 @@ export function accumulateCoco(ev: CocoImageEvaluation, hooks?: EvaluationHooks)
     for (let i = s0; i < s1; i++) order[i] = i;
     // np.argsort(-dtScores, kind='mergesort') over the concatenation (image order, score order within)
     sortByScoreDescStable(order, s0, s1, ev.score, scratch);
+    let maxNpig = 0;
+    for (let a = 0; a < A; a++) maxNpig = Math.max(maxNpig, ev.npig[k * A + a]);
+    cap = Math.min(maxNpig, s1 - s0) + 1;
+    if (evFp.length < C * cap) {
+      evFp = new Int32Array(C * cap * 2);
+      evScore = new Float64Array(C * cap * 2);
+    }
+    if (pr.length < cap) {
+      pr = new Float64Array(cap * 2);
+      rc = new Float64Array(cap * 2);
+    }
     tpCount.fill(0);
     fpCount.fill(0);
+    fpAllT.fill(0);
     nd.fill(0);
     // One pass over the sorted detections feeds every curve (maxDets m, area a, IoU t): a detection of
     // rank r is in the list of maxDets[m] iff r < maxDets[m].
@@ -431,18 +460,47 @@ export function accumulateCoco(ev: CocoImageEvaluation, hooks?: EvaluationHooks)
       const pos = order[i];
       const r = ev.rank[pos];
       const sc = ev.score[pos];
-      const sBase = pos * AT;
+      const sBase = pos * A * TS;
+      for (let a = 0; a < A; a++) {
+        let kind = 2;
+        if (words) {
+          const w0 = (sBase + a * TS) >> 2;
+          let or = 0;
+          let allIgn = true;
+          for (let w = 0; w < fullWords; w++) {
+            const x = words[w0 + w];
+            or |= x;
+            if (x !== IGN4) allIgn = false;
+          }
+          if (tailMask !== 0) {
+            const x = words[w0 + fullWords] & tailMask;
+            or |= x;
+            if (x !== (IGN4 & tailMask)) allIgn = false;
+          }
+          kind = or === 0 ? 0 : allIgn ? 1 : 2;
+        }
+        rowKind[a] = kind;
+      }
       for (let m = M - 1; m >= 0 && r < p.maxDets[m]; m--) {
         if (nd[m]++ === 0) firstScore[m] = sc;
-        const cBase = m * AT;
-        for (let j = 0; j < AT; j++) {
-          const st = ev.status[sBase + j];
-          if (st === DET_FP) fpCount[cBase + j]++;
-          else if (st === DET_TP) {
-            const c = cBase + j;
-            const at = c * cap + tpCount[c]++;
-            evFp[at] = fpCount[c];
-            evScore[at] = sc;
+        for (let a = 0; a < A; a++) {
+          const kind = rowKind[a];
+          if (kind === 1) continue;
+          if (kind === 0) {
+            fpAllT[m * A + a]++;
+            continue;
+          }
+          const cBase = (m * A + a) * T;
+          const rowBase = sBase + a * TS;
+          for (let t = 0; t < T; t++) {
+            const st = ev.status[rowBase + t];
+            if (st === DET_FP) fpCount[cBase + t]++;
+            else if (st === DET_TP) {
+              const c = cBase + t;
+              const at = c * cap + tpCount[c]++;
+              evFp[at] = fpCount[c] + fpAllT[m * A + a];
+              evScore[at] = sc;
+            }
           }
         }
       }

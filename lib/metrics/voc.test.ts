@@ -110,6 +110,30 @@ describe('VOC mAP: properties', () => {
     );
   });
 
+  it('permuting the image order does not change mAP (distinct scores; ties are broken by processing order)', () => {
+    fc.assert(
+      fc.property(sceneArb, fc.integer({ min: 0, max: 1000 }), (scene, seed) => {
+        const images = scene.map((objs) => ({ boxes: objs.map((o) => o.box), labels: objs.map((o) => o.label) }));
+        const dets = scene.flatMap((objs, i) => objs.map((o, j) => ({ image: i, label: (o.label + j) % 3, score: ((i * 7 + j * 3) % 11) / 11 + i * 1e-4 + j * 1e-6, box: [o.box[0] + j, o.box[1], o.box[2] + j, o.box[3]] })));
+        if (dets.length === 0) return;
+        const order = images.map((_, i) => i);
+        for (let i = order.length - 1, x = seed; i > 0; i--, x = (x * 1103515245 + 12345) % 2147483648) {
+          const j = x % (i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        const a = gtOf(images, 3);
+        const b = gtOf(order.map((i) => images[i]), 3);
+        const pos = new Map(order.map((img, p) => [img, p]));
+        for (const apType of ['11point', 'integral'] as const) {
+          const ea = evaluateVoc(a, parseVocDetections(dets.map((d) => ({ ...d, image_id: d.image })), a, 'dt'), { apType, evaluateDifficult: false });
+          const eb = evaluateVoc(b, parseVocDetections(dets.map((d) => ({ ...d, image_id: pos.get(d.image) })), b, 'dt'), { apType, evaluateDifficult: false });
+          expect(eb.mAP).toBe(ea.mAP);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('adding a detection on an image without GT never raises mAP', () => {
     fc.assert(
       fc.property(sceneArb, boxArb, fc.nat(2), fc.integer({ min: 0, max: 10 }), (scene, box, label, score) => {

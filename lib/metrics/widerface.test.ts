@@ -78,6 +78,28 @@ describe('WIDER FACE: degenerate cases and properties', () => {
     expect(evaluateWiderFace(gt, preds)).toEqual({ easy: 0, medium: 0, hard: 0 });
   });
 
+  it('property: a prediction on an image without faces never changes AP when its score is inside the range', () => {
+    // Images without GT boxes are skipped; only the score normalisation could react, and a score inside
+    // [min, max] leaves it unchanged. (A score outside the range renormalises everything: not monotone.)
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 2, max: 40 }), fc.integer({ min: 0, max: 100 })), { minLength: 2, maxLength: 10 }),
+        fc.integer({ min: 0, max: 100 }),
+        (rows, extra) => {
+          const gt = gtOf([{ boxes: rows.map(([x, y, s]) => [x, y, s, s]) }, { boxes: [] }]);
+          const preds = rows.map(([x, y, s, sc]) => [x + 1, y, s, s, sc / 100]);
+          const lo = Math.min(...preds.map((r) => r[4]));
+          const hi = Math.max(...preds.map((r) => r[4]));
+          const score = lo + ((hi - lo) * extra) / 100;
+          const before = evaluateWiderFace(gt, parseWiderFacePredictions({ e: { i0: preds, i1: [] } }, 'pred'));
+          const after = evaluateWiderFace(gt, parseWiderFacePredictions({ e: { i0: preds, i1: [[0, 0, 10, 10, score]] } }, 'pred'));
+          expect(after).toEqual(before);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
   it('property: perfect predictions with distinct scores give AP 1', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 2, max: 60 })), { minLength: 2, maxLength: 12 }), (faces) => {

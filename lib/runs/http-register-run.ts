@@ -64,7 +64,7 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 4, fieldSize: 256 * 1024 } });
+      bb = busboy({ headers: { 'content-type': contentType }, preservePath: true, limits: { files: 1, fields: 4, fieldSize: 256 * 1024 } });
     } catch (e) {
       reject(new SlimboardError('bad_request', `malformed multipart request (${e instanceof Error ? e.message : String(e)})`));
       return;
@@ -73,6 +73,7 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
     let metaText: string | undefined;
     let door: RunDoor = 'api';
     let started = false;
+    let file: PassThrough | undefined;
     let settled = false;
     const finish = (fn: () => void) => {
       if (!settled) {
@@ -109,11 +110,13 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
         }
       }
       // A PassThrough so that a cut-off request surfaces as an error on the file stream we hand over.
-      const file = new PassThrough();
-      stream.on('error', (e) => file.destroy(e));
-      stream.on('limit', () => file.destroy(new Error('file part truncated')));
-      stream.pipe(file);
-      onFile(meta, door, info.filename ?? '', file).then(
+      file = new PassThrough();
+      // Errors reach registerRun through its pipeline; this keeps a late one from being unhandled.
+      file.on('error', () => undefined);
+      stream.on('error', (e) => file!.destroy(e));
+      stream.on('limit', () => file!.destroy(new Error('file part truncated')));
+      stream.pipe(file!);
+      onFile(meta, door, info.filename ?? '', file!).then(
         (summary) => finish(() => resolve(summary)),
         (e) => {
           // Stop reading whatever is left (e.g. the rest of a 3 GiB upload refused at once).
@@ -124,12 +127,18 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
     });
     bb.on('error', (e) => {
       const err = new SlimboardError('upload_incomplete', `upload cut off before the end (${e instanceof Error ? e.message : String(e)})`);
-      finish(() => reject(err));
+      // Once the file was handed over, its stream carries the error and registerRun fails the run.
+      if (file) file.destroy(err);
+      else finish(() => reject(err));
     });
     bb.on('close', () => {
       if (!started) finish(() => reject(new SlimboardError('bad_request', 'no "file" part in the form (send the .onnx as a file named "file")')));
     });
-    source.on('error', (e) => bb.destroy(e));
+    source.on('error', (e) => {
+      const err = new SlimboardError('upload_incomplete', `upload cut off before the end (${e instanceof Error ? e.message : String(e)})`);
+      if (file) file.destroy(err);
+      else finish(() => reject(err));
+    });
     source.pipe(bb);
   });
 }

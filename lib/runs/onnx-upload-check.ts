@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { SlimboardError } from '../errors';
 import { readModelFile } from '../onnx/model-file';
@@ -42,8 +43,21 @@ export function summarizeUploadedModel(model: ModelProto, label: string, opset: 
   return { opset, irVersion: toInt(model.irVersion), imageInput: { name: image.name, shape: image.shape }, outputs };
 }
 
+/** Printable ASCII/UTF-8 text with whitespace only: an ONNX file always has binary tags and lengths. */
+function looksLikeText(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f) return false;
+  return true;
+}
+
 /** In-process check (used by the child entry below and by tests). */
 export function checkOnnxFile(file: string, label: string): OnnxUploadSummary {
+  const head = Buffer.alloc(512);
+  const fd = fs.openSync(file, 'r');
+  const headBytes = fs.readSync(fd, head, 0, head.length, 0);
+  fs.closeSync(fd);
+  if (headBytes > 0 && looksLikeText(head.subarray(0, headBytes))) {
+    throw new SlimboardError('bad_model', `${label}: not an ONNX model (looks like a text file; ONNX files are binary protobuf)`);
+  }
   let loaded;
   try {
     loaded = readModelFile(file);

@@ -1,9 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { createPipelineFixture, tinyMetadata, NUM_SHAPE_CLASSES, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
+import { createHash } from 'node:crypto';
+import { handleArtifactDownload } from '@/lib/artifacts/http-download';
 import { handleRegisterRunRequest } from './http-register-run';
 import { registerRun } from './register-run';
 
@@ -51,8 +54,14 @@ async function world() {
 function form(meta: unknown, fileName: string, bytes: Uint8Array): FormData {
   const fd = new FormData();
   fd.append('meta', typeof meta === 'string' ? meta : JSON.stringify(meta));
-  fd.append('file', new Blob([bytes]), fileName);
+  fd.append('file', new Blob([Buffer.from(bytes)]), fileName);
   return fd;
+}
+
+/** The exact bytes and Content-Type (with its boundary) a client would send for this form. */
+async function encodeForm(fd: FormData): Promise<{ bytes: Uint8Array; contentType: string }> {
+  const r = new Response(fd);
+  return { contentType: r.headers.get('content-type')!, bytes: new Uint8Array(await r.arrayBuffer()) };
 }
 
 function post(body: FormData | ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Request {
@@ -123,7 +132,7 @@ describe('registering a run through POST /api/runs', () => {
   it('EXPECTED FAILURE: a file that is not ONNX', async () => {
     const before = await world();
     const res = await handleRegisterRunRequest(post(form(tinyMetadata(), 'notes.onnx', new TextEncoder().encode('these are my notes, not a model\n'))), f.pipeline, { maxBytes: MAX_BYTES });
-    await expectRefused(res, 400, /notes\.onnx: not an ONNX model/, before);
+    await expectRefused(res, 400, /notes\.onnx: not an ONNX model \(looks like a text file/, before);
   });
 
   it('EXPECTED FAILURE: a truncated ONNX', async () => {
@@ -166,7 +175,7 @@ describe('registering a run through POST /api/runs', () => {
     const err = await registerRun(f.pipeline, {
       metadata: tinyMetadata(),
       fileName: '..\\..\\windows\\model.onnx',
-      file: [tinyDetector()],
+      file: Readable.from([Buffer.from(tinyDetector())]),
       door: 'cli',
       tokenId: null,
       maxBytes: MAX_BYTES,
@@ -178,12 +187,13 @@ describe('registering a run through POST /api/runs', () => {
 
   it('EXPECTED FAILURE: a 3 GiB upload is refused with 413 from its Content-Length, without reading it', async () => {
     const before = await world();
-    const encoded = new Uint8Array(await new Response(form(tinyMetadata(), 'huge.onnx', tinyDetector())).arrayBuffer());
-    const contentType = new Response(form(tinyMetadata(), 'huge.onnx', tinyDetector())).headers.get('content-type')!;
+    const { bytes: encoded, contentType } = await encodeForm(form(tinyMetadata(), 'huge.onnx', tinyDetector()));
     let pulled = 0;
     const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        // The multipart head and the start of the file, then an endless file part (never sent in full).
+      async pull(controller) {
+        // The multipart head and the start of the file, then an endless file part (never sent in full),
+        // arriving like a network would (one chunk per timer tick).
+        await new Promise((r) => setTimeout(r, 1));
         if (pulled === 0) controller.enqueue(encoded.subarray(0, encoded.length - 100));
         else controller.enqueue(new Uint8Array(64 * 1024));
         pulled++;
@@ -204,14 +214,7 @@ describe('registering a run through POST /api/runs', () => {
 
   it('EXPECTED FAILURE: an upload cut off halfway', async () => {
     const before = await world();
-    const fd = form(tinyMetadata(), 'half.onnx', tinyDetector({ seed: 11 }));
-    const encoded = new Uint8Array(await new Response(fd).arrayBuffer());
-    const contentType = new Response(form(tinyMetadata(), 'half.onnx', tinyDetector())).headers.get('content-type')!;
-    const boundary = /boundary=(.*)$/.exec(contentType)![1];
-    // Re-encode with the boundary we announce, then send only the first half and drop the connection.
-    const text = Buffer.from(encoded).toString('latin1');
-    const ownBoundary = /^--(.*?)\r\n/.exec(text)![1];
-    const bytes = Buffer.from(text.split(ownBoundary).join(boundary), 'latin1');
+    const { bytes, contentType } = await encodeForm(form(tinyMetadata(), 'half.onnx', tinyDetector({ seed: 11 })));
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(bytes.subarray(0, bytes.length >> 1));
@@ -234,5 +237,34 @@ describe('registering a run through POST /api/runs', () => {
     expect(res.status).toBe(403);
     expect((await res.json()).error.message).toMatch(/cross-site request refused/);
     expect(await world()).toEqual(before);
+  });
+
+  it('downloads a stored model with Content-Length, Content-Disposition, ETag = sha256 and Range', async () => {
+    const bytes = tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 123 });
+    const reg = await (await handleRegisterRunRequest(post(form(tinyMetadata(), 'my model.onnx', bytes)), f.pipeline, { maxBytes: MAX_BYTES })).json();
+    const sha = reg.run.sha256 as string;
+    expect(sha).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const get = (headers: Record<string, string> = {}, id = sha) => handleArtifactDownload(new Request(`http://x/api/artifacts/${id}`, { headers }), id, f.pipeline.pool, f.pipeline.store);
+
+    const full = await get();
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-length')).toBe(String(bytes.length));
+    expect(full.headers.get('etag')).toBe(`"${sha}"`);
+    expect(full.headers.get('content-disposition')).toBe('attachment; filename="my model.onnx"');
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await full.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+
+    const part = await get({ range: 'bytes=10-19' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 10-19/${bytes.length}`);
+    expect(part.headers.get('content-length')).toBe('10');
+    expect(Buffer.from(await part.arrayBuffer()).equals(Buffer.from(bytes.subarray(10, 20)))).toBe(true);
+
+    const tail = await get({ range: 'bytes=-5' });
+    expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(bytes.subarray(bytes.length - 5)))).toBe(true);
+    expect((await get({ range: `bytes=${bytes.length}-` })).status).toBe(416);
+    expect((await get({ 'if-none-match': `"${sha}"` })).status).toBe(304);
+    await expect(get({}, 'f'.repeat(64))).rejects.toMatchObject({ status: 404 });
+    await expect(get({}, '../../etc/passwd')).rejects.toMatchObject({ code: 'bad_sha256' });
   });
 });

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import { computeDelta } from './delta';
-import { formatCell, formatDelta } from './format';
+import { formatCell, formatDelta, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
 import type { TDeltaView, TProvenance } from './row';
 import { ZStrategyParams, type TStrategyParams } from './strategy-params';
@@ -24,6 +24,8 @@ export interface ModelNumber {
   decimals: number;
   text: string;
   baselineValue: number | null;
+  /** The baseline number as printed (its own decimals). */
+  baselineText: string | null;
   delta: TDeltaView | null;
   provenance: TProvenance;
 }
@@ -109,6 +111,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       decimals,
       text: formatCell(m.value, decimals, model.baseline ? delta : undefined),
       baselineValue: b?.value ?? null,
+      baselineText: b ? formatNumber(b.value, b.decimals ?? info.defaultDecimals) : null,
       delta: delta ? { ...delta, text: formatDelta(delta) } : null,
       provenance,
     };

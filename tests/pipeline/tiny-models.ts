@@ -19,6 +19,10 @@ export interface TinyDetectorOptions {
   vectorInput?: boolean;
   /** Seed for the deterministic weights (changes the bytes, not the structure). */
   seed?: number;
+  /** The image input has this fixed H = W instead of symbolic dims. */
+  fixedSize?: number;
+  /** One pooled output [1,3] instead of boxes/scores: matches no detection adapter. */
+  pooledOutput?: boolean;
 }
 
 function seeded(n: number, seed: number): Float32Array {
@@ -50,6 +54,15 @@ function node(opType: string, inputs: string[], outputs: string[], attrs: Record
 export function tinyDetector(o: TinyDetectorOptions = {}): Uint8Array {
   const C = o.numClasses ?? 3;
   const seed = o.seed ?? 7;
+  if (o.pooledOutput) {
+    const graph = onnx.GraphProto.create({
+      name: 'classifier_like',
+      input: [valueInfo('image', DataType.FLOAT, [1, 3, 'height', 'width'])],
+      output: [valueInfo('pooled', DataType.FLOAT, [1, 3])],
+      node: [node('GlobalAveragePool', ['image'], ['gap']), node('Flatten', ['gap'], ['pooled'])],
+    });
+    return encodeModel(onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], graph, producerName: 'slimboard-tests' }));
+  }
   if (o.vectorInput) {
     const graph = onnx.GraphProto.create({
       name: 'not_an_image_model',
@@ -100,7 +113,7 @@ export function tinyDetector(o: TinyDetectorOptions = {}): Uint8Array {
   }
   const graph = onnx.GraphProto.create({
     name: 'tiny_detector',
-    input: [valueInfo('image', DataType.FLOAT, [1, 3, 'height', 'width'])],
+    input: [valueInfo('image', DataType.FLOAT, [1, 3, o.fixedSize ?? 'height', o.fixedSize ?? 'width'])],
     output: [valueInfo('boxes', DataType.FLOAT, ['num_boxes', 4]), valueInfo('scores', DataType.FLOAT, ['num_boxes', C])],
     node: nodes,
     initializer,

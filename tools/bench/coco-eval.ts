@@ -36,22 +36,32 @@ if (!existsSync(gtPath) || !existsSync(dtPath)) {
   ({ gtPath, dtPath } = generateCocoVal2017Case(dir));
 }
 
+const cpuNowMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 function runOnce() {
-  const cpu0 = process.cpuUsage();
+  const c0 = cpuNowMs();
   const t0 = performance.now();
   const gt = readCocoGroundTruthFile(gtPath);
   const t1 = performance.now();
+  const c1 = cpuNowMs();
   const dt = readCocoResultsFile(dtPath, gt);
   const t2 = performance.now();
+  const c2 = cpuNowMs();
   const images = evaluateCocoImages(gt, dt);
   const t3 = performance.now();
+  const c3 = cpuNowMs();
   const acc = accumulateCoco(images);
   const t4 = performance.now();
+  const c4 = cpuNowMs();
   const summary = summarizeCoco(acc);
   const t5 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
+  const c5 = cpuNowMs();
   return {
-    cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMs: c5 - c0,
+    cpuStages: [c1 - c0, c2 - c1, c3 - c2, c4 - c3, c5 - c4],
     stats: summary.stats,
     sizes: { images: gt.imageIds.length, gt: gt.annImage.length, dt: dt.detImage.length, categories: gt.categories.length },
     ms: { loadGt: t1 - t0, loadResults: t2 - t1, evaluate: t3 - t2, accumulate: t4 - t3, summarize: t5 - t4, total: t5 - t0 },
@@ -67,8 +77,9 @@ process.stdout.write(
     `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}\n` +
     `load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (wall times under load are pessimistic)\n` +
     `runs (wall): ${results.map((r) => fmt(r.ms.total)).join(', ')}; (cpu time of this process): ${results.map((r) => fmt(r.cpuMs)).join(', ')}\n` +
-    `best run: load GT ${fmt(best.ms.loadGt)}, load results ${fmt(best.ms.loadResults)}, evaluate ${fmt(best.ms.evaluate)}, ` +
+    `best run (wall): load GT ${fmt(best.ms.loadGt)}, load results ${fmt(best.ms.loadResults)}, evaluate ${fmt(best.ms.evaluate)}, ` +
     `accumulate ${fmt(best.ms.accumulate)}, summarize ${fmt(best.ms.summarize)}\n` +
+    `best run (cpu): ${best.cpuStages.map(fmt).join(', ')}; first run (cpu): ${results[0].cpuStages.map(fmt).join(', ')}\n` +
     `slimboard total: wall ${fmt(best.ms.total)}, cpu ${fmt(best.cpuMs)} (target <= ${TARGET_SECONDS} s): ` +
     `${(PYCOCOTOOLS_SECONDS / (best.ms.total / 1000)).toFixed(1)}x (wall) / ${(PYCOCOTOOLS_SECONDS / (best.cpuMs / 1000)).toFixed(1)}x (cpu) faster than pycocotools' ${PYCOCOTOOLS_SECONDS} s\n` +
     `stats: ${COCO_STAT_NAMES.map((n, i) => `${n}=${best.stats[i]}`).join(' ')}\n`,

@@ -57,8 +57,10 @@ window.__probe = function (type, kind, value) {
     function onEvent(ev) {
       document.removeEventListener(type, onEvent, true);
       var start = ev.timeStamp;
+      var firstCheck = -1;
       function check() {
-        if (done()) requestAnimationFrame(function () { resolve(performance.now() - start); });
+        if (firstCheck < 0) firstCheck = performance.now() - start;
+        if (done()) requestAnimationFrame(function () { window.__lastJsMs = firstCheck; resolve(performance.now() - start); });
         else requestAnimationFrame(check);
       }
       setTimeout(check, 0);
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
   const root = path.resolve(import.meta.dirname, '../..');
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-explorer-bench-'));
 
+  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const t0 = performance.now();
   await build({
     entryPoints: [path.join(root, 'tools/bench/explorer-bench-entry.tsx')],
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
       const p = probe('click', 'count', await countNow());
       await act();
       filterMs[bucket].push(await p);
+      if (process.env.BENCH_VERBOSE) console.error(`${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`);
     };
     // Axis and log changes keep the point count: wait for the tick labels / axis title to change.
     const timedSig = async (bucket: string, type: string, act: () => Promise<void>) => {
@@ -204,7 +208,8 @@ async function main(): Promise<void> {
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless`);
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    console.log(`explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless, load average ${load} (before: ${loadBefore})`);
     console.log(`bundle ${buildMs.toFixed(0)} ms, first render ${loadMs.toFixed(0)} ms (navigation to markers drawn)`);
     let worst = 0;
     const report = (name: string, xs: number[]) => {

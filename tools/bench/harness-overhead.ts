@@ -10,6 +10,8 @@
  *            runs) over `runs` runs of `session.prepare(feeds)`, total = its elapsed time.
  * Blocks are ordered A B B A A B B A ... so that a linear drift in machine speed (other engineers'
  * jobs on the 2 shared cores) cancels. Ratio = total harness time / total bare time.
+ * CPU time of the process (process.cpuUsage) is summed per side too: wall time on a busy shared
+ * machine is noise-dominated (other jobs), CPU time much less so.
  * Also run once: the full `measureLatency` (own session, cold start, warm-up) for its mean, as a
  * cross-check. Target: ratio <= 1.02. Default model: YOLOv3-MobileNetV1 COCO built by lib/onnx.
  */
@@ -35,16 +37,27 @@ await runPhase(harnessRun, 5, 0, false);
 
 let bareMs = 0;
 let harnessMs = 0;
+// CPU time (user + system, all threads of this process) per side: far less sensitive than wall time
+// to other processes competing for the 2 cores, so it resolves small differences on a busy machine.
+let bareCpuUs = 0;
+let harnessCpuUs = 0;
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 const perBlock: string[] = [];
 for (let b = 0; b < blocks; b++) {
   const bareFirst = b % 4 === 0 || b % 4 === 3; // A B B A
   for (const which of bareFirst ? ['bare', 'harness'] : ['harness', 'bare']) {
+    const c0 = cpuNow();
     if (which === 'bare') {
       const t = await session.timeBareLoop(feeds, runs);
+      bareCpuUs += cpuNow() - c0;
       bareMs += t;
       perBlock.push(`bare ${(t / runs).toFixed(2)}`);
     } else {
       const p = await runPhase(harnessRun, runs, 0, true);
+      harnessCpuUs += cpuNow() - c0;
       harnessMs += p.elapsedMs;
       perBlock.push(`harness ${(p.elapsedMs / runs).toFixed(2)}`);
     }
@@ -71,6 +84,7 @@ process.stdout.write(
     `harness timed phase      ${(harnessMs / n).toFixed(3)} ms/run`,
     `measureLatency (own session, ${runs} runs) mean ${full.summary.meanMs.toFixed(3)} ms/run, p50 ${full.summary.p50Ms.toFixed(3)}`,
     `harness bookkeeping per run (no-op run, 1e6 runs) ${bookkeepingUs.toFixed(3)} us = ${((bookkeepingUs / 1000 / full.summary.p50Ms) * 100).toExponential(2)}% of p50`,
+    `CPU time per run: bare ${(bareCpuUs / n / 1000).toFixed(3)} ms, harness ${(harnessCpuUs / n / 1000).toFixed(3)} ms, ratio ${(harnessCpuUs / bareCpuUs).toFixed(4)}`,
     `harness/bare ratio ${ratio.toFixed(4)} (target <= 1.02): ${ratio <= 1.02 ? 'PASS' : 'FAIL'}${os.loadavg()[0] > os.availableParallelism() ? '  (machine busy: the ratio is noise-dominated; rerun when load < cores)' : ''}`,
   ].join('\n') + '\n',
 );

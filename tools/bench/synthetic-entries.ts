@@ -57,6 +57,7 @@ export function syntheticEntries(count: number, seed = 7): TExplorerEntry[] {
         latency.push({
           device: 'cpu-2t',
           deviceLabel: 'CPU, 2 threads (onnxruntime-node)',
+          source: 'measured',
           reportedMs: null,
           p50Ms: q(0.5),
           p90Ms: q(0.9),
@@ -69,6 +70,7 @@ export function syntheticEntries(count: number, seed = 7): TExplorerEntry[] {
         latency.push({
           device: 'tesla-p4-trt',
           deviceLabel: 'Tesla P4 (TensorRT)',
+          source: 'published',
           reportedMs: round(gflops * 0.8 + 2, 3),
           p50Ms: null,
           p90Ms: null,

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { LiveModelRefresh } from '@/app/jobs/live-model-refresh';
 import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
@@ -42,6 +43,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
       <h1>
         {model.name} <span className="tag big">{model.strategy?.slug ?? 'baseline'}</span>
       </h1>
+      <LiveModelRefresh slug={model.slug} />
       <dl className="facts">
         <div><dt>Family</dt><dd>{model.family}</dd></div>
         <div><dt>Backbone</dt><dd>{model.backbone}</dd></div>
@@ -147,7 +149,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                   <td className="num">{n.inputSize ?? 'any'}</td>
                   <td>{n.device ?? '–'}</td>
                   <td className="num">{n.value.toFixed(n.decimals)}</td>
-                  <td className="num">{n.baselineValue ?? '–'}</td>
+                  <td className="num">{n.baselineText ?? '–'}</td>
                   <td className="num">{n.delta ? <span className={`delta ${n.delta.verdict}`}>{n.delta.text}</span> : model.baseline ? '(-)' : '–'}</td>
                   <td>
                     {n.provenance.kind === 'reported' ? (
@@ -177,7 +179,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           <ul className="downloads">
             {model.downloads.map((d) => (
               <li key={d.fileName}>
-                {d.url ? <a href={d.url}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${d.sizeBytes} bytes` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
+                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${d.sizeBytes} bytes` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
               </li>
             ))}
           </ul>

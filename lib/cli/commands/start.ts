@@ -10,7 +10,7 @@ import type { CliCommand, CliIo } from '../command';
  * `slimboard start` (= `npm start`): database (embedded unless DATABASE_URL), migrations, seed import,
  * `next build` when the build is missing or older than the sources, then `next start` on PORT.
  * Ctrl-C (SIGINT) or SIGTERM stops the web server first, then the embedded PostgreSQL.
- * Other processes (workers) can be added to `children` the same way as the web server.
+ * One measuring worker (workers/main.ts) runs beside the web server, stopped the same way (SIGTERM).
  */
 
 const SOURCE_ROOTS = ['app', 'lib', 'public', 'prisma/schema.prisma', 'next.config.js', 'package-lock.json', 'tsconfig.json', 'proxy.ts'];
@@ -181,6 +181,16 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
       }
     });
     await waitForHttp(`http://127.0.0.1:${port}/zoo`, web, 120_000);
+    // One measuring worker beside the web server (the single-machine default; `npm run worker` adds more).
+    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workers', 'main.ts')], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: childEnv({ DATABASE_URL: await getDatabaseUrl() }),
+    });
+    children.push(worker);
+    worker.once('exit', (code) => {
+      if (!stopping) log(`the worker exited (code ${code}); start another with: npm run worker`);
+    });
     log(`Slimboard is running at http://localhost:${port}/zoo  (Ctrl-C to stop)`);
   } catch (e) {
     await shutdown(1);

@@ -30,6 +30,7 @@ export function p4(reportedMs: number): TLatency {
   return {
     device: 'tesla-p4-trt',
     deviceLabel: 'Tesla P4 (TensorRT)',
+    source: 'published',
     reportedMs,
     p50Ms: null,
     p90Ms: null,

@@ -1,0 +1,225 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { getDb } from '@/lib/db/client';
+import { isSlimboardError, SlimboardError } from '@/lib/errors';
+import { datasetLabel } from '@/lib/explorer/axes';
+import { compareRows, groupForCompare, type TCompareCell, type TCompareRow } from '@/lib/explorer/compare-table';
+import type { TExplorerEntry } from '@/lib/explorer/entry';
+import { COMPARE_MAX, compareHref, parseCompareSelection } from '@/lib/explorer/view-state';
+import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { METHOD_LABELS, modelHref } from '../explorer/chart-style';
+import { LatencyBoxPlot, type TLatencySeries } from './latency-box-plot';
+import '../explorer/explorer.css';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Compare models' };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function fmt(v: number | null, digits = 3): string {
+  return v === null ? '—' : String(Number(v.toFixed(digits)));
+}
+
+function DeltaText({ cell, row }: { cell: TCompareCell; row: TCompareRow }) {
+  if (cell.delta === null) return null;
+  const cls = cell.better === null ? 'sb-muted' : cell.better ? 'sb-better' : 'sb-worse';
+  const text =
+    row.group === 'accuracy'
+      ? `${cell.delta > 0 ? '+' : ''}${fmt(cell.delta, 2)}`
+      : `${cell.deltaPct !== null && cell.deltaPct > 0 ? '+' : ''}${fmt(cell.deltaPct, 2)}%`;
+  return <span className={cls}> ({text})</span>;
+}
+
+function Picker({ selected, all }: { selected: string[]; all: Array<{ id: string; name: string; dataset: string }> }) {
+  if (selected.length >= COMPARE_MAX) return null;
+  return (
+    <form method="get" action="/compare" className="sb-controls">
+      {selected.length > 0 && <input type="hidden" name="models" value={selected.join(',')} />}
+      <label>
+        Add a model{' '}
+        <select name="add" required defaultValue="">
+          <option value="" disabled>
+            choose…
+          </option>
+          {all
+            .filter((m) => !selected.includes(m.id))
+            .map((m) => (
+              <option key={m.id} value={m.id}>
+                {datasetLabel(m.dataset)} · {m.name}
+              </option>
+            ))}
+        </select>
+      </label>
+      <button type="submit">Add</button>
+    </form>
+  );
+}
+
+export default async function ComparePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const entries = await listExplorerEntries(await getDb());
+  const models = new Map<string, TExplorerEntry>();
+  for (const e of entries) if (!models.has(e.modelId)) models.set(e.modelId, e);
+  const all = [...models.values()].map((e) => ({ id: e.modelId, name: e.name, dataset: e.dataset }));
+
+  // `add=<id>` (the picker form) appends to the selection and redirects to the canonical URL.
+  const add = typeof sp.add === 'string' ? sp.add : undefined;
+  const current = typeof sp.models === 'string' && sp.models !== '' ? sp.models.split(',') : [];
+  if (add !== undefined) {
+    const next = current.includes(add) ? current : [...current, add];
+    if (next.length >= 2) redirect(compareHref(next.slice(0, COMPARE_MAX)));
+    return (
+      <div>
+        <h1>Compare models</h1>
+        <p>Picked: {next.map((id) => models.get(id)?.name ?? id).join(', ')}. Pick one more.</p>
+        <Picker selected={next} all={all} />
+      </div>
+    );
+  }
+  if (current.length === 0) {
+    return (
+      <div>
+        <h1>Compare models</h1>
+        <p>
+          Pick 2 to 6 models: tick them in the <a href="/explorer">explorer</a>&apos;s table (or hover a point and “Add to compare”), or
+          add them here.
+        </p>
+        <Picker selected={[]} all={all} />
+      </div>
+    );
+  }
+
+  let ids: string[];
+  let groups: ReturnType<typeof groupForCompare>;
+  try {
+    ids = parseCompareSelection({ models: sp.models });
+    groups = groupForCompare(entries, ids);
+  } catch (e) {
+    if (!isSlimboardError(e)) throw e;
+    return (
+      <div className="message-page">
+        <h1>{(e as SlimboardError).code === 'unknown_model' ? 'Unknown model' : 'Bad compare link'}</h1>
+        <p className="error-text" role="alert">
+          {e.message}
+        </p>
+        <p>
+          <a href="/compare">Start a new comparison</a>
+        </p>
+      </div>
+    );
+  }
+
+  const rows = compareRows(groups);
+  const heads = groups.map((g) => g.entries[0]);
+  const without = (id: string) => ids.filter((x) => x !== id);
+
+  // Latency distributions: every (device, input size) where at least one model has raw samples.
+  const dist = new Map<string, { title: string; series: TLatencySeries[] }>();
+  for (const g of groups) {
+    for (const e of g.entries) {
+      for (const l of e.latency) {
+        if (l.samplesMs.length === 0) continue;
+        const k = `${l.device}@${e.inputSize}`;
+        const d = dist.get(k) ?? { title: `${l.deviceLabel}, input ${e.inputSize} px`, series: [] };
+        d.series.push({ label: heads[groups.indexOf(g)].name, samplesMs: l.samplesMs });
+        dist.set(k, d);
+      }
+    }
+  }
+
+  const lineage: Array<[string, (e: TExplorerEntry) => string]> = [
+    ['Dataset', (e) => datasetLabel(e.dataset)],
+    ['Family / backbone', (e) => `${e.family} / ${e.backbone}`],
+    ['Method', (e) => METHOD_LABELS[e.method]],
+    ['Strategy', (e) => e.strategy],
+    ['Pretraining', (e) => e.pretraining ?? '—'],
+    ['Teacher', (e) => (e.teacher ? e.teacher.name : '—')],
+    ['Baseline', (e) => (e.baselineModelId ? (models.get(e.baselineModelId)?.name ?? e.baselineModelId) : e.method === 'baseline' ? '(is a baseline)' : '—')],
+    ['Pruned ratios', (e) => (e.strategyParams && Array.isArray(e.strategyParams.prunedRatios) ? (e.strategyParams.prunedRatios as number[]).join(', ') : '—')],
+    ['Pruned params', (e) => (e.strategyParams && Array.isArray(e.strategyParams.prunedParams) ? `${(e.strategyParams.prunedParams as string[]).length} tensors` : '—')],
+    ['Input sizes', (e) => groups.find((g) => g.modelId === e.modelId)!.entries.map((x) => x.inputSize).join(', ')],
+    ['Numbers from', (e) => e.provenance],
+  ];
+
+  return (
+    <div className="sb-compare" data-testid="compare-page" data-models={ids.join(',')}>
+      <h1>Compare {ids.length} models</h1>
+      <p className="sb-muted">Deltas are against the first model ({heads[0].name}); accuracy in points, costs in percent.</p>
+      <div style={{ overflowX: 'auto' }}>
+        <table className="sb-table" data-testid="compare-lineage">
+          <caption>Lineage and parameters</caption>
+          <thead>
+            <tr>
+              <th scope="col" />
+              {heads.map((e, i) => (
+                <th key={e.modelId} scope="col">
+                  <a href={modelHref(e.modelId)}>{e.name}</a>
+                  {i === 0 && <span className="sb-muted"> (reference)</span>}{' '}
+                  {ids.length > 2 && (
+                    <a className="sb-muted" href={compareHref(without(e.modelId))} aria-label={`remove ${e.name}`}>
+                      ×
+                    </a>
+                  )}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {lineage.map(([label, get]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {heads.map((e) => (
+                  <td key={e.modelId} className="sb-wrap">
+                    {get(e)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Picker selected={ids} all={all} />
+      <div style={{ overflowX: 'auto' }}>
+        <table className="sb-table" data-testid="compare-metrics">
+          <caption>Every number at every input size and device</caption>
+          <thead>
+            <tr>
+              <th scope="col">Metric</th>
+              <th scope="col">Input size</th>
+              {heads.map((e) => (
+                <th key={e.modelId} scope="col">
+                  {e.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={`${r.label}@${r.inputSize}`} data-metric={r.label} data-size={r.inputSize}>
+                <th scope="row">
+                  {r.label} ({r.unit})
+                </th>
+                <td>{r.inputSize}</td>
+                {r.cells.map((c, i) => (
+                  <td key={ids[i]} className="sb-num" data-value={c.value ?? ''}>
+                    {fmt(c.value)}
+                    <DeltaText cell={c} row={r} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Latency distributions</h2>
+      {dist.size === 0 ? (
+        <p className="sb-muted" data-testid="no-distribution">
+          None of these models has raw latency samples: published latencies are single ms/image numbers. Models measured by
+          Slimboard show their distribution here.
+        </p>
+      ) : (
+        [...dist.entries()].map(([k, d]) => <LatencyBoxPlot key={k} title={d.title} series={d.series} />)
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import type { Metadata } from 'next';
+import { getDb } from '@/lib/db/client';
+import { isSlimboardError } from '@/lib/errors';
+import { buildChartModel } from '@/lib/explorer/chart-model';
+import { parseExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
+import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { ExplorerClient } from './explorer-client';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Trade-off explorer' };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export default async function ExplorerPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const entries = await listExplorerEntries(await getDb());
+  let view: TExplorerView;
+  try {
+    view = parseExplorerView(sp);
+    // Resolve once on the server so a URL naming a metric or device the data lacks gets a clear message.
+    buildChartModel(entries, view);
+  } catch (e) {
+    if (!isSlimboardError(e)) throw e;
+    return (
+      <div className="message-page">
+        <h1>Bad explorer link</h1>
+        <p className="error-text" role="alert">
+          {e.message}
+        </p>
+        <p>
+          <a href="/explorer">Open the default view</a>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div>
+      <h1>Trade-off explorer</h1>
+      <p className="sb-muted">
+        Which model gives the most accuracy for the compute, memory or latency you can afford? Each dot is one model at one input
+        size; the black step line is the Pareto frontier (no other dot is both cheaper and at least as accurate). The view lives in
+        the URL: copy it to share.
+      </p>
+      <ExplorerClient entries={entries} initialView={view} basePath="/explorer" />
+    </div>
+  );
+}

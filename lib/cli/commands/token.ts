@@ -1,0 +1,63 @@
+import { SlimboardError } from '../../errors';
+import { parseCliArgs, requireStringFlag } from '../args';
+import { printJson, type CliCommand } from '../command';
+
+async function withPool<T>(fn: (pool: import('pg').Pool) => Promise<T>): Promise<T> {
+  const { getDb, getDatabaseUrl, closeDb } = await import('../../db/client');
+  const pg = (await import('pg')).default;
+  await getDb();
+  const pool = new pg.Pool({ connectionString: await getDatabaseUrl(), max: 1 });
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end();
+    await closeDb();
+  }
+}
+
+const create: CliCommand = {
+  words: ['token', 'create'],
+  summary: 'create an API token for writes (shown once; only its hash is stored)',
+  usage: 'token create --name NAME [--json]',
+  async run(args, io) {
+    const { values } = parseCliArgs(args, { name: { type: 'string' }, json: { type: 'boolean', default: false } }, 'token create');
+    const name = requireStringFlag(values.name, 'name');
+    const { createApiToken } = await import('../../auth/api-tokens');
+    const t = await withPool((pool) => createApiToken(pool, name));
+    if (values.json) printJson(io, t);
+    else io.stdout(`${t.token}\n(token "${t.name}", id ${t.id}; store it now, it is not shown again)\n`);
+    return 0;
+  },
+};
+
+const list: CliCommand = {
+  words: ['token', 'list'],
+  summary: 'list API tokens (prefix, name, last use; never the token)',
+  usage: 'token list [--json]',
+  async run(args, io) {
+    const { values } = parseCliArgs(args, { json: { type: 'boolean', default: false } }, 'token list');
+    const { listApiTokens } = await import('../../auth/api-tokens');
+    const tokens = await withPool((pool) => listApiTokens(pool));
+    if (values.json) printJson(io, { tokens });
+    else for (const t of tokens) io.stdout(`${t.prefix}…  ${t.name}  created ${t.createdAt.toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
+    return 0;
+  },
+};
+
+const revoke: CliCommand = {
+  words: ['token', 'revoke'],
+  summary: 'revoke an API token by id or prefix',
+  usage: 'token revoke ID|PREFIX [--json]',
+  async run(args, io) {
+    const { values, positionals } = parseCliArgs(args, { json: { type: 'boolean', default: false } }, 'token revoke');
+    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', 'token revoke: expected one token id or prefix');
+    const { revokeApiToken } = await import('../../auth/api-tokens');
+    const n = await withPool((pool) => revokeApiToken(pool, positionals[0]));
+    if (n === 0) throw new SlimboardError('not_found', `no active token with id or prefix "${positionals[0]}"`);
+    if (values.json) printJson(io, { revoked: n });
+    else io.stdout(`revoked ${n} token(s)\n`);
+    return 0;
+  },
+};
+
+export default [create, list, revoke];

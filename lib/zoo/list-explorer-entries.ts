@@ -1,0 +1,54 @@
+import type { Db } from '../db/client';
+import { entriesFromZoo, type TLatencyDetail } from '../explorer/from-zoo';
+import type { TExplorerEntry } from '../explorer/entry';
+import { loadZoo } from './list-zoo-rows';
+
+/**
+ * The explorer's data: every zoo row merged into one entry per model and input size
+ * (lib/explorer/from-zoo.ts), with strategy parameters, device labels and, for measured latencies, the
+ * full benchmark result (p50/p90/p99/mean and raw samples) from MeasuredResult.
+ */
+
+function numAt(obj: unknown, ...paths: string[]): number | null {
+  for (const p of paths) {
+    let cur: unknown = obj;
+    for (const k of p.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+    if (typeof cur === 'number' && Number.isFinite(cur)) return cur;
+  }
+  return null;
+}
+
+export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
+  const [{ rows }, strategies, devices, results] = await Promise.all([
+    loadZoo(db),
+    db.strategy.findMany({ select: { slug: true, params: true } }),
+    db.device.findMany({ select: { slug: true, name: true, runtime: true } }),
+    db.measuredResult.findMany({
+      where: { kind: 'benchmark', run: { modelId: { not: null } } },
+      select: { inputSize: true, device: true, metrics: true, jobId: true, run: { select: { model: { select: { slug: true } } } } },
+    }),
+  ]);
+  const latencyDetails: TLatencyDetail[] = [];
+  for (const r of results) {
+    const slug = r.run.model?.slug;
+    if (!slug || !r.device) continue;
+    const m = r.metrics as Record<string, unknown>;
+    const samples = Array.isArray(m.samplesMs) ? (m.samplesMs as unknown[]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v)) : [];
+    latencyDetails.push({
+      modelSlug: slug,
+      inputSize: r.inputSize,
+      deviceSlug: r.device,
+      p50Ms: numAt(m, 'summary.p50Ms', 'p50Ms'),
+      p90Ms: numAt(m, 'summary.p90Ms', 'p90Ms'),
+      p99Ms: numAt(m, 'summary.p99Ms', 'p99Ms'),
+      meanMs: numAt(m, 'summary.meanMs', 'meanMs'),
+      samplesMs: samples,
+      jobId: r.jobId,
+    });
+  }
+  return entriesFromZoo(rows, {
+    strategyParams: Object.fromEntries(strategies.map((s) => [s.slug, (s.params as Record<string, unknown> | null) ?? null])),
+    deviceLabels: Object.fromEntries(devices.map((d) => [d.slug, d.runtime && !d.name.includes(d.runtime) ? `${d.name} (${d.runtime})` : d.name])),
+    latencyDetails,
+  });
+}
