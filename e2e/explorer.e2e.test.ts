@@ -184,9 +184,9 @@ describe('compare', () => {
 
   it('an unknown model or a metric the dataset lacks gets a message, not a crash', async () => {
     await page.goto(`${appUrl}/compare?models=yolov3-nope,yolov3-nada`);
-    await expect(page.locator('[role="alert"]').innerText()).resolves.toContain('compare: no model "yolov3-nope"');
+    await expect(page.locator('.error-text[role="alert"]').innerText()).resolves.toContain('compare: no model "yolov3-nope"');
     await page.goto(`${appUrl}/explorer?dataset=voc&y=boxAp`);
-    await expect(page.locator('[role="alert"]').innerText()).resolves.toContain('dataset "voc" has no metric "boxAp"');
+    await expect(page.locator('.error-text[role="alert"]').innerText()).resolves.toContain('dataset "voc" has no metric "boxAp"');
   });
 });
 

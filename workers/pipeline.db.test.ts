@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { handleRegisterRunRequest } from '@/lib/runs/http-register-run';
+import { deleteRunRequest, rerunRequest } from '@/lib/runs/run-writes';
 import { getRunReport, waitForRun, type RunReport } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector, type TinyDetectorOptions } from '@/tests/pipeline/tiny-models';
@@ -124,6 +125,30 @@ describe('measurement pipeline with two workers', () => {
     const devices = await f.query(`SELECT slug, "cpuModel", "logicalCores", threads, "executionProvider" FROM "Device"`);
     expect(devices).toHaveLength(1);
     expect(devices[0]).toMatchObject({ threads: 1, executionProvider: 'cpu' });
+  });
+
+  it('a re-run replaces the current results and keeps the old ones in history; delete removes the run', async () => {
+    const [{ id }] = await f.query(`SELECT id FROM "RegisteredRun" WHERE name = 'via api'`);
+    const before = (await getRunReport(f.pipeline.pool, id))!;
+    const auth = { authorization: `Bearer ${token}` };
+    const res = await rerunRequest(new Request(`http://127.0.0.1:3201/api/runs/${id}/rerun`, { method: 'POST', headers: auth }), f.pipeline, id);
+    expect(res.status).toBe(202);
+    const after = await waitForRun(f.pipeline.pool, id, { timeoutMs: 120_000 });
+    expect(after.state).toBe('done');
+    expect(after.results).toHaveLength(3);
+    expect(after.measurements).toHaveLength(4);
+    const oldJobs = new Set(before.results.map((r) => r.jobId));
+    for (const r of after.results) expect(oldJobs.has(r.jobId)).toBe(false);
+    const history = await f.query(`SELECT kind, "jobId" FROM "MeasuredResultHistory" WHERE "runId" = $1 ORDER BY kind`, [id]);
+    expect(history.map((h) => h.kind)).toEqual(['analyse', 'benchmark', 'evaluate']);
+    for (const h of history) expect(oldJobs.has(h.jobId)).toBe(true);
+
+    const sha = after.sha256!;
+    const del = await deleteRunRequest(new Request(`http://127.0.0.1:3201/api/runs/${id}`, { method: 'DELETE', headers: auth }), f.pipeline, id);
+    expect(del.status).toBe(200);
+    expect(await getRunReport(f.pipeline.pool, id)).toBeNull();
+    expect(await f.query(`SELECT 1 FROM "Model" WHERE slug = $1`, [after.modelSlug])).toEqual([]);
+    expect(await f.pipeline.store.stat(sha)).toBeNull();
   });
 
   const workerBadInputs: Array<[string, TinyDetectorOptions, Record<string, unknown>, RegExp]> = [

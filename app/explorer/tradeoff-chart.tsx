@@ -10,7 +10,9 @@ import {
   useChartHeight,
   useChartWidth,
   usePlotArea,
+  useXAxisDomain,
   useXAxisScale,
+  useYAxisDomain,
   useYAxisScale,
 } from 'recharts';
 import { formatTick, type TDomain } from '@/lib/explorer/chart-scale';
@@ -62,11 +64,14 @@ function MarkerLayer({
   byMethod,
   frontierKeys,
   layoutRef,
-}: Pick<TTradeoffChartProps, 'byMethod' | 'frontierKeys'> & { layoutRef: RefObject<TMarkerLayout | null> }) {
+  xDomain,
+  yDomain,
+}: Pick<TTradeoffChartProps, 'byMethod' | 'frontierKeys' | 'xDomain' | 'yDomain'> & { layoutRef: RefObject<TMarkerLayout | null> }) {
   const xs = useXAxisScale();
   const ys = useYAxisScale();
+  const current = useScalesCurrent(xDomain, yDomain);
   const drawn = useMemo(() => {
-    if (!xs || !ys) return null;
+    if (!xs || !ys || !current) return null;
     const points: TPoint[] = [];
     const xPx: number[] = [];
     const yPx: number[] = [];
@@ -96,7 +101,7 @@ function MarkerLayer({
       }
     }
     return { points, xPx, yPx, groups, ring, ringCount };
-  }, [xs, ys, byMethod, frontierKeys]);
+  }, [xs, ys, current, byMethod, frontierKeys]);
   useEffect(() => {
     layoutRef.current = drawn ? { points: drawn.points, xPx: drawn.xPx, yPx: drawn.yPx, index: new PixelIndex(drawn.xPx, drawn.yPx) } : null;
   }, [drawn, layoutRef]);
@@ -124,6 +129,17 @@ function MarkerLayer({
   );
 }
 
+/**
+ * True when recharts' axes already use the domains we asked for. After a filter change recharts renders
+ * once with the previous scales and again with the new ones (same task, before paint); skipping the
+ * stale pass halves the work of drawing thousands of markers.
+ */
+function useScalesCurrent(xDomain: TDomain, yDomain: TDomain): boolean {
+  const xd = useXAxisDomain();
+  const yd = useYAxisDomain();
+  return Boolean(xd && yd && xd[0] === xDomain[0] && xd[1] === xDomain[1] && yd[0] === yDomain[0] && yd[1] === yDomain[1]);
+}
+
 /** Arrowhead pointing from (x1, y1) to (x2, y2), tip at (x2, y2) pulled back by `back` px (the marker radius). */
 function arrowHead(x1: number, y1: number, x2: number, y2: number, back: number, size = 6): { shaft: string; head: string } {
   const dx = x2 - x1;
@@ -147,11 +163,18 @@ function arrowHead(x1: number, y1: number, x2: number, y2: number, back: number,
  * Input-size curves (one path per method colour), baseline arrows (one path of shafts, one of heads) and
  * the frontier step line, drawn with the chart's own scales. A handful of DOM nodes however many points.
  */
-function Overlays({ curves, arrows, frontierSteps }: Pick<TTradeoffChartProps, 'curves' | 'arrows' | 'frontierSteps'>) {
+function Overlays({
+  curves,
+  arrows,
+  frontierSteps,
+  xDomain,
+  yDomain,
+}: Pick<TTradeoffChartProps, 'curves' | 'arrows' | 'frontierSteps' | 'xDomain' | 'yDomain'>) {
   const xs = useXAxisScale();
   const ys = useYAxisScale();
+  const current = useScalesCurrent(xDomain, yDomain);
   const drawn = useMemo(() => {
-    if (!xs || !ys) return null;
+    if (!xs || !ys || !current) return null;
     const X = (v: number) => xs(v) as number;
     const Y = (v: number) => ys(v) as number;
     const curveD = new Map<TMethod, string>();
@@ -168,7 +191,7 @@ function Overlays({ curves, arrows, frontierSteps }: Pick<TTradeoffChartProps, '
     }
     const steps = frontierSteps.map(([c, acc], i) => `${i === 0 ? 'M' : 'L'}${X(c)},${Y(acc)}`).join('');
     return { curveD: [...curveD], shafts, heads, steps };
-  }, [xs, ys, curves, arrows, frontierSteps]);
+  }, [xs, ys, current, curves, arrows, frontierSteps]);
   if (!drawn) return null;
   return (
     <g className="sb-overlays" pointerEvents="none">
@@ -328,8 +351,8 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
             label={{ value: props.yTitle, angle: -90, position: 'insideLeft', offset: 6, fontSize: 13, fill: '#111', style: { textAnchor: 'middle' } }}
             width={64}
           />
-          <Overlays curves={props.curves} arrows={props.arrows} frontierSteps={props.frontierSteps} />
-          <MarkerLayer byMethod={props.byMethod} frontierKeys={props.frontierKeys} layoutRef={layoutRef} />
+          <Overlays curves={props.curves} arrows={props.arrows} frontierSteps={props.frontierSteps} xDomain={props.xDomain} yDomain={props.yDomain} />
+          <MarkerLayer byMethod={props.byMethod} frontierKeys={props.frontierKeys} layoutRef={layoutRef} xDomain={props.xDomain} yDomain={props.yDomain} />
           <SvgLegend methods={methods} sources={props.sources} />
           <ChartTitle title={props.title} />
         </ScatterChart>

@@ -27,6 +27,13 @@ describe('decodeBoxesAndScores', () => {
     expect(s.scores[0]).toBeCloseTo(0.25, 6);
     expect(s.scores[1]).toBeCloseTo(0.75, 6);
   });
+  it('degenerate: NaN / infinite boxes or scores from a broken model are dropped', () => {
+    const boxes = { data: new Float32Array([NaN, 0, 1, 1, 0, 0, Infinity, 1, 0, 0, 2, 2]), dims: [3, 4] };
+    const scores = { data: new Float32Array([0.9, 0.9, NaN]), dims: [3, 1] };
+    expect(decodeBoxesAndScores(boxes, scores, xyxy, 10, 10, 0).scores.length).toBe(0);
+    const rows = { data: new Float32Array([0, 0.9, NaN, 0, 1, 1, 0, 0.8, 0, 0, 1, 1]), dims: [2, 6] };
+    expect(decodePaddleNmsRows(rows, 0.01, 10, 10)).toHaveLength(1);
+  });
   it('degenerate: zero rows, mismatched rows, wrong box width', () => {
     const e = decodeBoxesAndScores({ data: new Float32Array(0), dims: [1, 0, 4] }, { data: new Float32Array(0), dims: [1, 0, 80] }, xyxy, 64, 64, 0);
     expect(e.scores.length).toBe(0);

@@ -35,7 +35,9 @@ class CandidateBuilder {
   private boxes = new Float32Array(4 * 1024);
   private scores = new Float32Array(1024);
   private classes = new Int32Array(1024);
+  /** Candidates with a non-finite coordinate or score (a broken model) are dropped here. */
   push(x1: number, y1: number, x2: number, y2: number, score: number, cls: number): void {
+    if (!(Number.isFinite(x1) && Number.isFinite(y1) && Number.isFinite(x2) && Number.isFinite(y2) && Number.isFinite(score))) return;
     if (this.n === this.scores.length) {
       const grow = <T extends Float32Array | Int32Array>(a: T, make: (len: number) => T): T => {
         const b = make(a.length * 2);
@@ -179,7 +181,7 @@ export function decodePaddleNmsRows(rows: RawTensor, scoreThreshold: number, ima
   const out: Detection[] = [];
   for (let i = 0; i < n; i++) {
     const r = rows.data.subarray(6 * i, 6 * i + 6);
-    if (r[0] < 0 || !(r[1] > scoreThreshold)) continue;
+    if (r[0] < 0 || !(r[1] > scoreThreshold) || !r.every((v) => Number.isFinite(v))) continue;
     const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
     out.push({ classIndex: Math.round(r[0]), score: r[1], box: [clip(r[2], imageW), clip(r[3], imageH), clip(r[4], imageW), clip(r[5], imageH)] });
   }

@@ -73,7 +73,8 @@ export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promis
         throw new SlimboardError('class_mismatch', `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'}`);
       }
       const [x1, y1, x2, y2] = d.box;
-      rows.push({ image_id: r.imageId, category_id: catId, bbox: [x1, y1, x2 - x1, y2 - y1], score: d.score });
+      // An inverted box (x2 < x1, possible from a broken model) becomes an empty one, not a negative width.
+      rows.push({ image_id: r.imageId, category_id: catId, bbox: [x1, y1, Math.max(0, x2 - x1), Math.max(0, y2 - y1)], score: d.score });
     }
   }
   // pycocotools' loadRes crashes on an empty list; a detector that finds nothing simply scores 0/-1.

@@ -64,7 +64,7 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: { 'content-type': contentType }, preservePath: true, limits: { files: 1, fields: 4, fieldSize: 256 * 1024 } });
+      bb = busboy({ headers: { 'content-type': contentType }, preservePath: true, limits: { files: 2, fields: 4, fieldSize: 256 * 1024 } });
     } catch (e) {
       reject(new SlimboardError('bad_request', `malformed multipart request (${e instanceof Error ? e.message : String(e)})`));
       return;
@@ -85,12 +85,44 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
       if (name === 'meta') metaText = value;
       else if (name === 'door' && value === 'web') door = 'web';
     });
+    let metaFile: Promise<string> | undefined;
     bb.on('file', (name, stream, info) => {
+      if (name === 'meta' && metaText === undefined && !metaFile) {
+        // `curl -F meta=@meta.json` sends the metadata as a file part: read it (bounded) as text.
+        metaFile = new Promise((res, rej) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          stream.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= 256 * 1024) chunks.push(c);
+          });
+          stream.on('error', rej);
+          stream.on('end', () => (size > 256 * 1024 ? rej(new SlimboardError('bad_metadata', 'meta: larger than 256 KiB')) : res(Buffer.concat(chunks).toString('utf8'))));
+        });
+        return;
+      }
       if (name !== 'file' || started) {
         stream.resume();
         return;
       }
       started = true;
+      if (metaFile) {
+        stream.pause();
+        metaFile.then(
+          (text) => {
+            metaText = text;
+            handleFile(stream, info);
+          },
+          (e) => {
+            stream.resume();
+            finish(() => reject(e));
+          },
+        );
+        return;
+      }
+      handleFile(stream, info);
+    });
+    const handleFile = (stream: Readable, info: busboy.FileInfo) => {
       if (metaText === undefined) {
         stream.resume();
         finish(() => reject(new SlimboardError('bad_request', 'the "meta" field must come before the "file" part in the form')));
@@ -124,7 +156,7 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
           finish(() => reject(e));
         },
       );
-    });
+    };
     bb.on('error', (e) => {
       const err = new SlimboardError('upload_incomplete', `upload cut off before the end (${e instanceof Error ? e.message : String(e)})`);
       // Once the file was handed over, its stream carries the error and registerRun fails the run.

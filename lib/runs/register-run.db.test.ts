@@ -108,6 +108,16 @@ describe('registering a run through POST /api/runs', () => {
     expect(after.files).toEqual([...before.files, body.run.sha256].sort());
   });
 
+  it('accepts the metadata as a file part too (curl -F meta=@meta.json)', async () => {
+    const fd = new FormData();
+    fd.append('meta', new Blob([JSON.stringify(tinyMetadata({ name: 'meta as file' }))]), 'meta.json');
+    fd.append('file', new Blob([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 77 }))]), 'curl.onnx');
+    const res = await handleRegisterRunRequest(post(fd), f.pipeline, { maxBytes: MAX_BYTES });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(body.run.name).toBe('meta as file');
+  });
+
   it('the same bytes uploaded twice are stored once', async () => {
     const bytes = tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 99 });
     const a = await (await handleRegisterRunRequest(post(form(tinyMetadata(), 'a.onnx', bytes)), f.pipeline, { maxBytes: MAX_BYTES })).json();

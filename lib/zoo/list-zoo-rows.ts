@@ -148,6 +148,8 @@ export async function loadZoo(db: Db): Promise<ZooData> {
           text: acc ? `${model.teacher.name}(${formatNumber(acc.value, decimals)})` : model.teacher.name,
         };
       }
+      // Published models link to their external URL; stored files (measured uploads) are served by the
+      // artifact route `/artifacts/<id>`, which the pipeline area provides.
       const artifact = model.artifacts.find((a) => a.url) ?? model.artifacts[0];
       rows.push({
         id: `${s.slug}/${e.position}`,

@@ -5,7 +5,7 @@
  * PaddleLite 4 threads -55.98 .. -60.91 % at 608/416/320).
  *
  *   nice -n 10 npx tsx tools/bench/yolov3-pruning-latency.ts [--num-classes 20] [--sizes 320,416,608]
- *        [--threads 2] [--rounds 1] [--quick] [--json FILE]
+ *        [--threads 2] [--rounds 1] [--quick] [--interleaved N] [--skip-protocol] [--json FILE]
  *
  * Graphs: built by lib/onnx (seeded random weights; latency does not depend on weight values) and
  * pruned with the seed's --pruned_params and the r578 / sensity ratio lists. For each input size the
@@ -13,12 +13,20 @@
  * r578 sensity / sensity r578 baseline, and the round with the median p50 is reported per model, so
  * drift in machine load hits all models alike); a reduction is 1 - pruned / baseline on p50 (and on
  * the mean), shown only when the fingerprints agree on everything but the model hash.
+ *
+ * --interleaved N (default 30; 0 to skip) adds a PAIRED comparison for a busy machine: one session
+ * per model (same options), 5 warm-up runs each, then N rounds in which every model runs once (order
+ * rotating each round), so all three see the same background load; per-model p50 and min over the
+ * N samples and the reductions from them. This is not the latency protocol (no 10 s floor per model),
+ * it is the fairer relative comparison when other jobs share the cores.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareFingerprints } from '../../lib/inference/fingerprint';
-import { measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement } from '../../lib/inference/latency-harness';
+import { buildBenchmarkFeeds, measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement } from '../../lib/inference/latency-harness';
+import { summarizeLatency } from '../../lib/inference/latency-statistics';
+import { createSession } from '../../lib/inference/ort';
 import { pruneChannels } from '../../lib/onnx/channel-prune';
 import { encodeModel } from '../../lib/onnx/model-file';
 import { buildYoloV3, RATIOS_R578, RATIOS_SENSITY, YOLO_HEAD_PRUNED_PARAMS } from '../../lib/onnx/yolov3';
@@ -30,6 +38,9 @@ const sizes = (flags.sizes ?? '320,416,608').split(',').map(Number);
 const threads = Number(flags.threads ?? 2);
 const protocol = flags.quick === 'true' ? QUICK_PROTOCOL : STANDARD_PROTOCOL;
 const rounds = Number(flags.rounds ?? 1);
+const interleaved = Number(flags.interleaved ?? 30);
+/** --skip-protocol: only the paired comparison (the protocol part takes ~15 min on 2 cores). */
+const skipProtocol = flags['skip-protocol'] === 'true';
 
 const PUBLISHED_R578: Record<number, { teslaP4: number; kirin970: number; sd835: number; sd855: number }> = {
   608: { teslaP4: -39.21, kirin970: -57.97, sd835: -55.98, sd855: -57.43 },
@@ -48,7 +59,7 @@ for (const [name, ratios] of [['r578', RATIOS_R578], ['sensity', RATIOS_SENSITY]
 }
 
 const all: Array<{ model: string; inputSize: number; m: LatencyMeasurement }> = [];
-for (const size of sizes) {
+for (const size of skipProtocol ? [] : sizes) {
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? ['baseline', 'r578', 'sensity'] : ['sensity', 'r578', 'baseline'];
     for (const model of order) {
@@ -72,7 +83,7 @@ const results = sizes.flatMap((size) =>
 const pct = (a: number, b: number) => (100 * (a - b)) / b;
 const table: string[] = ['| input | model | p50 ms | mean ms | std ms | p50 vs baseline | mean vs baseline | published r578 (P4 / Kirin970 / SD835 / SD855) |', '|---|---|---|---|---|---|---|---|'];
 const summary: unknown[] = [];
-for (const size of sizes) {
+for (const size of skipProtocol ? [] : sizes) {
   const b = results.find((r) => r.model === 'baseline' && r.inputSize === size)!.m;
   for (const model of ['baseline', 'r578', 'sensity']) {
     const m = results.find((r) => r.model === model && r.inputSize === size)!.m;
@@ -84,8 +95,8 @@ for (const size of sizes) {
     summary.push({ inputSize: size, model, summary: m.summary, p50VsBaselinePct: model === 'baseline' ? null : pct(m.summary.p50Ms, b.summary.p50Ms), comparable: cmp.comparable, fingerprint: m.fingerprint, loadAverage1m: m.loadAverage1m, quick: m.quick });
   }
 }
-const fp = results[0].m.fingerprint;
-process.stdout.write(
+const fp = results[0]?.m.fingerprint;
+if (fp) process.stdout.write(
   [
     '',
     `YOLOv3-MobileNetV1, ${numClasses} classes; ${fp.cpuModel}, ${fp.logicalCores} logical cores; onnxruntime-node ${fp.onnxruntimeVersion} ${fp.executionProvider}, intra ${fp.intraOpNumThreads} inter ${fp.interOpNumThreads}, graph opt ${fp.graphOptimizationLevel}; Node ${fp.nodeVersion}; protocol ${protocol === STANDARD_PROTOCOL ? 'standard' : 'QUICK'}, ${rounds} round(s); ${new Date().toISOString()}`,
@@ -93,4 +104,32 @@ process.stdout.write(
     ...table,
   ].join('\n') + '\n',
 );
-if (flags.json) writeFileSync(flags.json, JSON.stringify(summary, null, 2) + '\n');
+
+const paired: unknown[] = [];
+if (interleaved > 0) {
+  const names = ['baseline', 'r578', 'sensity'];
+  const ptable = [`| input | model | p50 ms | min ms | p50 vs baseline | min vs baseline |`, '|---|---|---|---|---|---|'];
+  for (const size of sizes) {
+    const sessions = await Promise.all(names.map((n) => createSession(files[n], { intraOpNumThreads: threads, interOpNumThreads: 1 })));
+    const runs = sessions.map((s) => s.prepare(buildBenchmarkFeeds(s.inputs, size, 'model').feeds));
+    for (const run of runs) for (let i = 0; i < 5; i++) await run();
+    const samples: number[][] = names.map(() => []);
+    for (let r = 0; r < interleaved; r++) {
+      for (let k = 0; k < names.length; k++) {
+        const m = (k + r) % names.length;
+        const t0 = performance.now();
+        await runs[m]();
+        samples[m].push(performance.now() - t0);
+      }
+    }
+    await Promise.all(sessions.map((s) => s.release()));
+    const sums = samples.map((xs) => summarizeLatency(xs));
+    names.forEach((n, k) => {
+      const d = (v: number, b: number) => (k === 0 ? '' : `${pct(v, b).toFixed(1)}%`);
+      ptable.push(`| ${size} | ${n} | ${sums[k].p50Ms.toFixed(1)} | ${sums[k].minMs.toFixed(1)} | ${d(sums[k].p50Ms, sums[0].p50Ms)} | ${d(sums[k].minMs, sums[0].minMs)} |`);
+      paired.push({ inputSize: size, model: n, summary: sums[k], p50VsBaselinePct: k === 0 ? null : pct(sums[k].p50Ms, sums[0].p50Ms), minVsBaselinePct: k === 0 ? null : pct(sums[k].minMs, sums[0].minMs) });
+    });
+  }
+  process.stdout.write(`\nPaired comparison: ${interleaved} interleaved rounds per size (one run of each model per round), load ${os.loadavg()[0].toFixed(1)} at the end\n${ptable.join('\n')}\n`);
+}
+if (flags.json) writeFileSync(flags.json, JSON.stringify({ protocol: summary, paired }, null, 2) + '\n');

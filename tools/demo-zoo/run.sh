@@ -5,7 +5,7 @@
 #   bash tools/demo-zoo/run.sh            (from the repository root; about 2 hours on a shared 2-core machine)
 #
 # Environment: DEMO_ZOO_WORK (scratch, default /tmp/slimboard-demo-zoo), DEMO_ZOO_THREADS (torch threads,
-# default 1), DEMO_ZOO_BASELINE_MINUTES (default 42), DEMO_ZOO_STAGE_MINUTES (fine-tuning stages, default 8).
+# default 1), DEMO_ZOO_BASELINE_MINUTES (default 42), DEMO_ZOO_STAGE_MINUTES (fine-tuning stages, default 7).
 # Seeds are fixed per stage. Training stops at a wall-clock limit (the schedule is compressed to fit), so
 # on a faster or idler machine the same command trains more steps: compare logs/ for the step counts.
 set -euo pipefail
@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="${DEMO_ZOO_WORK:-/tmp/slimboard-demo-zoo}"
 DATA="$WORK/data"
 BASE_MIN="${DEMO_ZOO_BASELINE_MINUTES:-42}"
-STAGE_MIN="${DEMO_ZOO_STAGE_MINUTES:-8}"
+STAGE_MIN="${DEMO_ZOO_STAGE_MINUTES:-7}"
 PY=/usr/bin/python3   # Debian's python3-torch 1.13 / torchvision 0.14 / onnx 1.12
 export LD_PRELOAD="${LD_PRELOAD:-/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4}"
 mkdir -p "$WORK/work"
@@ -37,10 +37,9 @@ run slimzoo.stage_baseline --minutes "$BASE_MIN" --seed 1
 run slimzoo.stage_prune sensitivity &
 run slimzoo.stage_prune prune --strategy r578 --minutes "$STAGE_MIN" --seed 2 &
 run slimzoo.stage_quant post --seed 3 &
-wait
-run slimzoo.stage_prune prune --strategy sensity --minutes "$STAGE_MIN" --seed 2 &
 run slimzoo.stage_quant aware --minutes "$STAGE_MIN" --seed 3 &
 wait
+run slimzoo.stage_prune prune --strategy sensity --minutes "$STAGE_MIN" --seed 2
 
 # 4. ONNX + manifest, then onnxruntime-node agreement / latency check
 run slimzoo.stage_export

@@ -11,18 +11,29 @@ pruned model is the same class built with smaller numbers (see prune.py).
 from __future__ import annotations
 
 import math
+import re
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# Names of the six convolutions of a yolo_block, in data-flow order, with kernel size and
-# whether their default width is c (route width) or 2c.
+# The six convolutions of a yolo_block, in data-flow order: internal key (module name with "." for "_"),
+# kernel size, and whether their default width is c (route width) or 2c.
 BLOCK_CONVS = [("0.0.0", 1, 1), ("0.0.1", 3, 2), ("0.1.0", 1, 1), ("0.1.1", 3, 2), ("2", 1, 1), ("tip", 3, 2)]
+# PaddleDetection's names for them: yolo_block.{level}.{pair}.{conv} / .2 / .tip
+PADDLE_NAME = {"0.0.0": "0.0", "0.0.1": "0.1", "0.1.0": "1.0", "0.1.1": "1.1", "2": "2", "tip": "tip"}
+_LEGACY = re.compile(r"^yolo_block\.(\d)\.0\.(\d)\.(\d)\.conv\.weights$")
 
 
 def block_param(level: int, conv: str) -> str:
-    return f"yolo_block.{level}.{conv}.conv.weights"
+    """PaddleDetection parameter name of a head convolution, e.g. yolo_block.0.1.1.conv.weights."""
+    return f"yolo_block.{level}.{PADDLE_NAME[conv]}.conv.weights"
+
+
+def normalize_param(name: str) -> str:
+    """Early checkpoints of this pipeline named yolo_block.L.0.P.K; PaddleDetection's name is yolo_block.L.P.K."""
+    m = _LEGACY.match(name)
+    return f"yolo_block.{m.group(1)}.{m.group(2)}.{m.group(3)}.conv.weights" if m else name
 
 
 def transition_param(level: int) -> str:
@@ -79,7 +90,7 @@ class YoloV3(nn.Module):
         self.num_classes = num_classes
         self.backbone_scale = backbone_scale
         self.head_channels = tuple(head_channels)
-        self.channels = dict(channels or {})
+        self.channels = {normalize_param(k): v for k, v in (channels or {}).items()}
         # anchors [9, 2] (w, h) in input pixels; level l uses anchors mask [6-3l .. 8-3l] like YOLOv3
         self.register_buffer("anchors", torch.tensor(anchors, dtype=torch.float32))
         self.strides = (32, 16, 8)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from .coco_eval import coco_ap
-from .model import YoloV3
+from .model import BLOCK_CONVS, YoloV3, block_param
 from .prune import PRUNABLE, prune
 from .quant import QuantDetector, calibrate
 
@@ -33,16 +33,18 @@ def check_prune():
     torch.manual_seed(0)
     m = YoloV3(3, ANCHORS, 0.25, (32, 16, 8)).eval()
     ratios = {}
-    for p in PRUNABLE:
-        level, name = int(p.split(".")[1]), ".".join(p.split(".")[2:-2])
-        cb = m.blocks[level][name.replace(".", "_")]
-        n = cb.conv.out_channels // 4
-        with torch.no_grad():
-            for k in range(n):  # zero every 4th channel entirely
-                cb.conv.weight[4 * k].zero_()
-                cb.bn.weight[4 * k] = 0
-                cb.bn.bias[4 * k] = 0
-        ratios[p] = n / cb.conv.out_channels
+    for level in range(3):
+        for name, _, _ in BLOCK_CONVS:
+            p = block_param(level, name)
+            cb = m.blocks[level][name.replace(".", "_")]
+            n = cb.conv.out_channels // 4
+            with torch.no_grad():
+                for k in range(n):  # zero every 4th channel entirely
+                    cb.conv.weight[4 * k].zero_()
+                    cb.bn.weight[4 * k] = 0
+                    cb.bn.bias[4 * k] = 0
+            ratios[p] = n / cb.conv.out_channels
+    assert sorted(ratios) == sorted(PRUNABLE) and "yolo_block.1.1.0.conv.weights" in ratios
     pruned = prune(m, ratios)
     x = torch.rand(1, 3, 128, 96)
     with torch.no_grad():

@@ -17,7 +17,7 @@ from .common import EVAL_SIZES, ZOO_DIR, load_checkpoint, make_logger, setup_thr
 from .data import CocoSplit
 from .detect import MAX_DETECTIONS, NMS_IOU, SCORE_THRESHOLD
 from .export import export_detector, export_onnx, sha256_file, write_probe
-from .model import DecodedExport, build_model, count_gflops
+from .model import DecodedExport, build_model, count_gflops, normalize_param
 from .prune import PRUNABLE
 from .quant import QuantDetector, finalize_qdq
 
@@ -80,6 +80,9 @@ def main():
             log(f"skip {mid}: {ckpt} not found")
             continue
         evals_path = os.path.join(args.work, ckpt.replace(".pt", ".eval.json"))
+        if not os.path.exists(evals_path):
+            log(f"skip {mid}: {os.path.basename(evals_path)} not found (stage still running?)")
+            continue
         with open(evals_path) as f:
             evals = json.load(f)
         out = os.path.join(ZOO_DIR, fname)
@@ -104,10 +107,12 @@ def main():
             write_probe(forward, val, os.path.join(probes, f"{mid}.probe"))
         lineage = {"baseline": "baseline" if mid != "teacher" else None, "parent": parent, "method": method, "strategy": strategy, "teacher": teacher}
         if "ratios" in extra:
-            lineage.update({"prunedParams": extra["params"], "ratios": extra["ratios"]})
-            for k in ("lossThreshold", "targetReduction", "apBeforeFinetune416"):
+            lineage.update({"prunedParams": [normalize_param(p) for p in extra["params"]], "ratios": extra["ratios"]})
+            for k in ("lossThreshold", "targetReduction", "apBeforeFinetune416", "apBeforeFinetuneImages"):
                 if k in extra:
                     lineage[k] = extra[k]
+            if "apBeforeFinetune416" in extra and "apBeforeFinetuneImages" not in extra:
+                lineage["apBeforeFinetuneImages"] = 300  # the first r578 run measured it on the whole val split
         entry = {
             "id": mid,
             "file": fname,

@@ -81,8 +81,9 @@ def prune_stage(args, log):
     ds = CocoSplit(args.data, "train")
     val = CocoSplit(args.data, "val")
     name = f"prune_{args.strategy}"
-    before = evaluate(lambda x: pruned.decode(pruned(x)), val, 416)
-    log(f"{name} before fine-tuning @416: AP {before['AP']:.4f}")
+    before = evaluate(lambda x: pruned.decode(pruned(x)), val, 416, limit=args.before_images, areas=("all",))
+    log(f"{name} before fine-tuning @416 ({args.before_images} val images): AP {before['AP']:.4f}")
+    info["apBeforeFinetuneImages"] = args.before_images
     ema = train(pruned, ds, epochs=args.epochs, batch_size=16, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, warmup=50, max_minutes=args.minutes)
     recipe = {"init": "baseline.pt pruned", "epochs": args.epochs, "max_minutes": args.minutes, "lr": args.lr, "warmup": 50, "batch": 16, "seed": args.seed, "train_sizes": TRAIN_SIZES}
     save_checkpoint(os.path.join(args.work, f"{name}.pt"), ema, {"recipe": recipe, "ratios": [ratios[p] for p in PRUNABLE], "params": PRUNABLE,
@@ -105,6 +106,7 @@ def main():
     ap.add_argument("--minutes", type=float, default=8)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=2)
+    ap.add_argument("--before-images", type=int, default=100, help="val images for the AP measured right after pruning")
     args = ap.parse_args()
     setup_threads()
     log = make_logger(f"prune_{args.strategy}" if args.what == "prune" else "sensitivity")
