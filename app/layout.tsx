@@ -15,7 +15,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <header className="site-header">
           <div className="site-header-inner">
-            <Link href="/zoo" className="brand" aria-label="Slimboard home">
+            <Link href="/" className="brand" aria-label="Slimboard home">
               <span className="brand-mark" aria-hidden="true">◧</span> Slimboard
             </Link>
             <NavLinks />

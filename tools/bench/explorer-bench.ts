@@ -48,6 +48,8 @@ window.__sig = function () {
 };
 window.__probe = function (type, kind, value) {
   return new Promise(function (resolve) {
+    // Never hang: no matching event or no result within 10 s counts as 10,000 ms (a miss).
+    setTimeout(function () { resolve(10000); }, 10000);
     function done() {
       // Markers overlap: the point under the cursor may be a neighbour of the one aimed at; any tooltip counts.
       if (kind === 'tooltip') return !!document.querySelector('[data-testid="chart-tooltip"] [data-key]');
