@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the whole demo zoo: dataset -> baseline -> sensitivity -> pruned (sensity, r578) ->
-# int8 (post, aware) -> ONNX export + manifest -> onnxruntime-node check. One command:
+# int8 (post, aware) -> ONNX export + manifest -> onnxruntime-node checks (outputs, latency, AP). One command:
 #
 #   bash tools/demo-zoo/run.sh            (from the repository root; about 2 hours on a shared 2-core machine)
 #
@@ -45,4 +45,8 @@ run slimzoo.stage_prune prune --strategy sensity --minutes "$STAGE_MIN" --seed 2
 run slimzoo.stage_export
 cd "$ROOT"
 npx tsx tools/demo-zoo/check-onnx.ts --zoo prisma/demo-zoo --probes "$WORK/work/probes" > tools/demo-zoo/logs/check-onnx.json
+# 5. COCO AP of what onnxruntime-node computes (int8 kernels included) next to the PyTorch AP
+cd "$ROOT/tools/demo-zoo"
+for size in 416 320 608; do run slimzoo.ort_eval --size "$size" --models baseline,prune_sensity,prune_r578,quant_post,quant_aware; done
+cd "$ROOT"
 echo "done: prisma/demo-zoo/manifest.json, tools/demo-zoo/logs/"

@@ -50,7 +50,7 @@ def main():
     val = CocoSplit(args.data, "val")
     q = QuantDetector(base)
     calibrate(q, calib_batches(ds, args.calib, args.seed))
-    recipe = {"calibration": f"{args.calib} train images, max range", "weights": "int8 symmetric per channel", "activations": "uint8 per tensor"}
+    recipe = {"calibration": f"{args.calib} train images, max range", "weights": "int8 symmetric per channel", "activations": "uint8 per tensor", "seed": args.seed}
     if args.method == "aware":
         q.train().set_mode("ema")
         q = train(q, ds, epochs=args.epochs, batch_size=16, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, warmup=30,
