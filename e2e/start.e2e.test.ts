@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * `npm start` as a person runs it, on a fresh embedded database of its own, then Ctrl-C: the terminal
+ * sends SIGINT to the whole process group (npm, node, next, the worker). Everything must stop,
+ * the embedded PostgreSQL included. The app was built by tests/setup/app.ts, so `--no-build`.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const PORT = 3187;
+const PG_PORT = 54491;
+
+function postmasterRunning(dataDir: string): boolean {
+  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return false;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  it('serves the zoo on a fresh embedded database and stops everything on Ctrl-C', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-start-'));
+    fs.chmodSync(dataDir, 0o755); // the embedded server runs as user postgres when we are root
+    const { DATABASE_URL: _external, ...env } = process.env;
+    const child = spawn('npm', ['start', '--', '--no-build', '--port', String(PORT)], {
+      cwd: ROOT,
+      env: { ...env, SLIMBOARD_DATA_DIR: dataDir, SLIMBOARD_PG_PORT: String(PG_PORT), NEXT_TELEMETRY_DISABLED: '1' },
+      detached: true, // its own process group, like a terminal session
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (d) => (log += d));
+    child.stderr.on('data', (d) => (log += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => log, { timeout: 180_000, interval: 500 }).toMatch(/Slimboard is running at http:\/\/localhost:3187/);
+      const res = await fetch(`http://127.0.0.1:${PORT}/api/zoo?source=reported`);
+      expect(res.status, log).toBe(200);
+      expect(((await res.json()) as { count: number }).count).toBe(85);
+      expect(postmasterRunning(dataDir)).toBe(true);
+
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+      expect(log, log).toMatch(/stopped embedded PostgreSQL/);
+      expect(postmasterRunning(dataDir), log).toBe(false);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // the group is already gone
+        }
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
