@@ -1,22 +1,20 @@
+import { mulberry32 } from '../random/mulberry32';
+
 /**
  * Deterministic pseudo-random numbers for reference weights: mulberry32 (32-bit state) for uniforms
  * and Box-Muller for normals. The same seed gives the same bytes on every machine.
  */
 export class SeededRandom {
-  private state: number;
+  private readonly uniform: () => number;
   private spare: number | null = null;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
 
   /** Standard normal N(0, 1). */

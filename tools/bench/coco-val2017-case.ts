@@ -9,18 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../../lib/random/mulberry32';
 
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
-export function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface CocoCaseFiles {
   gtPath: string;
@@ -43,7 +33,7 @@ const round = (v: number, digits: number) => {
 };
 
 export function generateCocoVal2017Case(outDir: string, seed = 2017, numImages = 5000): CocoCaseFiles {
-  const rand = makeRandom(seed);
+  const rand = mulberry32(seed);
   const normal = () => {
     const u = Math.max(rand(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());

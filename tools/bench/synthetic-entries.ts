@@ -1,4 +1,5 @@
 import type { TExplorerEntry, TLatency, TMethod } from '../../lib/explorer/entry';
+import { mulberry32 } from '../../lib/random/mulberry32';
 
 /**
  * Deterministic synthetic zoo for the browser benchmark: `count` explorer entries on COCO, made of
@@ -7,23 +8,12 @@ import type { TExplorerEntry, TLatency, TMethod } from '../../lib/explorer/entry
  * Numbers are plausible (GFLOPs grow with input area, AP with GFLOPs) but invented: benchmark input only.
  */
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SIZES = [320, 416, 608] as const;
 const METHODS: TMethod[] = ['prune', 'distill', 'prune_distill', 'quant', 'nas'];
 
 export function syntheticEntries(count: number, seed = 7): TExplorerEntry[] {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const round = (v: number, d: number) => Number(v.toFixed(d));
   const out: TExplorerEntry[] = [];
   let model = 0;

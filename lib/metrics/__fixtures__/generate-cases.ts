@@ -7,17 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../../random/mulberry32';
 
-function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
 
 interface CocoCase {
@@ -27,7 +18,7 @@ interface CocoCase {
 
 /** Random COCO case: crowd, GT area != box area (and exactly on 32², 96²), score ties, >100 dets in one group. */
 function cocoRandom(seed: number, numImages: number, catIds: number[], opts: { scoreDigits: number; noGtCat?: number; noDtCat?: number; heavyGroup?: boolean; idZero?: boolean }): CocoCase {
-  const rand = makeRandom(seed);
+  const rand = mulberry32(seed);
   const images = Array.from({ length: numImages }, (_, i) => ({ id: 3 * i + 5 + (i % 4 === 0 ? 1000 : 0) }));
   const annotations: Array<Record<string, unknown>> = [];
   const dt: CocoCase['dt'] = [];
@@ -130,7 +121,7 @@ function cocoDegenerate(): CocoCase {
 /** Perfect detections: every non-crowd GT detected exactly once with a distinct score. */
 function cocoPerfect(seed: number): CocoCase {
   const c = cocoRandom(seed, 12, [1, 2, 3], { scoreDigits: 6 });
-  const rand = makeRandom(seed + 1);
+  const rand = mulberry32(seed + 1);
   c.dt = (c.gt.annotations as Array<{ image_id: number; category_id: number; bbox: number[]; iscrowd: number }>)
     .filter((a) => a.iscrowd === 0)
     .map((a, i) => ({ image_id: a.image_id, category_id: a.category_id, bbox: a.bbox, score: round(0.5 + rand() * 0.4, 6) + i * 1e-7 }));
@@ -143,7 +134,7 @@ interface VocCase {
 }
 
 function vocRandom(seed: number, normalized: boolean): VocCase {
-  const rand = makeRandom(seed);
+  const rand = mulberry32(seed);
   const C = 6; // class 4 never has GT; class 5 has GT but no detections
   const scale = normalized ? 1 / 500 : 1;
   const q = (v: number) => (normalized ? round(v * scale, 4) : Math.round(v));
@@ -193,7 +184,7 @@ interface WiderCase {
 }
 
 function widerRandom(seed: number, opts: { sortScores: boolean; extraImage: boolean }): WiderCase {
-  const rand = makeRandom(seed);
+  const rand = mulberry32(seed);
   const events: WiderCase['gt']['events'] = [];
   const pred: WiderCase['pred'] = {};
   for (let e = 0; e < 3; e++) {
