@@ -9,6 +9,7 @@ import { failRun } from './run-state';
 import { parseRunMetadata, type TRunMetadata } from './run-metadata';
 import { createZooModel, resolveZooRefs } from './zoo-model-for-run';
 import { checkUploadFileName } from './upload-file-name';
+import { withPgTransaction } from '../db/pg-transaction';
 
 /**
  * Register a run: the one code path behind all three doors (upload form, POST /api/runs, CLI submit).
@@ -95,25 +96,15 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
     const model = await checkOnnxFileIsolated(modelPath, input.fileName);
 
     const jobs = planJobs(runId, meta);
-    const client = await p.pool.connect();
-    let jobIds: string[];
-    let modelSlug = '';
-    try {
-      await client.query('BEGIN');
-      const zooModel = await createZooModel(client, { runId, meta, refs, sha256: stored.sha256, sizeBytes: stored.sizeBytes, fileName: input.fileName });
-      modelSlug = zooModel.slug;
+    const { sha256, sizeBytes } = stored;
+    const { jobIds, modelSlug } = await withPgTransaction(p.pool, async (client) => {
+      const zooModel = await createZooModel(client, { runId, meta, refs, sha256, sizeBytes, fileName: input.fileName });
       await client.query(
         `UPDATE "RegisteredRun" SET state = 'queued', sha256 = $2, "sizeBytes" = $3, "modelId" = $4, "updatedAt" = now() WHERE id = $1`,
-        [runId, stored.sha256, stored.sizeBytes, zooModel.id],
+        [runId, sha256, sizeBytes, zooModel.id],
       );
-      jobIds = await enqueueJobs(client, p.boss, p.settings, jobs);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+      return { jobIds: await enqueueJobs(client, p.boss, p.settings, jobs), modelSlug: zooModel.slug };
+    });
     return {
       id: runId,
       state: 'queued',

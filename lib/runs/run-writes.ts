@@ -6,6 +6,7 @@ import type { Pipeline } from '../jobs/pipeline';
 import { planJobs } from './register-run';
 import { parseRunMetadata } from './run-metadata';
 import { checkSameOrigin } from './same-origin';
+import { withPgTransaction } from '../db/pg-transaction';
 
 /**
  * The other writes on a run (token + same-origin, like registration):
@@ -27,9 +28,7 @@ function checkId(id: string): void {
 export async function rerunRequest(req: Request, p: Pipeline, runId: string): Promise<Response> {
   await authorize(req, p);
   checkId(runId);
-  const client = await p.pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withPgTransaction(p.pool, async (client) => {
     const r = await client.query(`SELECT state, metadata, sha256, "modelId" FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
     const run = r.rows[0];
     if (!run) throw new SlimboardError('not_found', `no run with id ${runId}`, { status: 404 });
@@ -38,26 +37,16 @@ export async function rerunRequest(req: Request, p: Pipeline, runId: string): Pr
     const jobs = planJobs(runId, parseRunMetadata(run.metadata));
     await client.query(`UPDATE "RegisteredRun" SET state = 'queued', "failureReason" = NULL, "updatedAt" = now() WHERE id = $1`, [runId]);
     const ids = await enqueueJobs(client, p.boss, p.settings, jobs);
-    await client.query('COMMIT');
     return Response.json({ run: { id: runId, state: 'queued', jobs: ids } }, { status: 202 });
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function deleteRunRequest(req: Request, p: Pipeline, runId: string): Promise<Response> {
   await authorize(req, p);
   checkId(runId);
-  const client = await p.pool.connect();
-  let sha256: string | null = null;
-  try {
-    await client.query('BEGIN');
+  const sha256 = await withPgTransaction(p.pool, async (client): Promise<string | null> => {
     const r = await client.query(`SELECT sha256, "modelId" FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
     if (!r.rowCount) throw new SlimboardError('not_found', `no run with id ${runId}`, { status: 404 });
-    sha256 = r.rows[0].sha256;
     const jobs = await client.query(`SELECT id, queue FROM "RunJob" WHERE "runId" = $1 AND state IN ('queued', 'retrying', 'running')`, [runId]);
     for (const j of jobs.rows) {
       await client.query(`UPDATE ${JOB_SCHEMA}.job SET state = 'cancelled', completed_on = now() WHERE name = $1 AND id = $2::uuid AND state < 'completed'`, [j.queue, j.id]);
@@ -65,13 +54,8 @@ export async function deleteRunRequest(req: Request, p: Pipeline, runId: string)
     if (r.rows[0].modelId) await client.query(`DELETE FROM "Model" WHERE id = $1`, [r.rows[0].modelId]);
     await client.query(`DELETE FROM "MeasuredResultHistory" WHERE "runId" = $1`, [runId]);
     await client.query(`DELETE FROM "RegisteredRun" WHERE id = $1`, [runId]);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+    return r.rows[0].sha256;
+  });
   if (sha256) {
     const still = await p.pool.query(`SELECT 1 FROM "RegisteredRun" WHERE sha256 = $1 UNION ALL SELECT 1 FROM "Artifact" WHERE sha256 = $1`, [sha256]);
     if (!still.rowCount) await p.store.delete(sha256);
