@@ -129,16 +129,23 @@ function ensureTraversable(dir: string, log: (line: string) => void): void {
   }
 }
 
-async function canConnect(port: number): Promise<boolean> {
+/** A client of the embedded server's maintenance database; connection errors are left to the caller. */
+function maintenanceClient(port: number, applicationName?: string): pg.Client {
   const client = new pg.Client({
     host: '127.0.0.1',
     port,
     user: EMBEDDED_USER,
     password: EMBEDDED_PASSWORD,
     database: 'postgres',
+    application_name: applicationName,
     connectionTimeoutMillis: 3000,
   });
   client.on('error', () => undefined);
+  return client;
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const client = maintenanceClient(port);
   try {
     await client.connect();
     await client.query('select 1');
@@ -151,8 +158,7 @@ async function canConnect(port: number): Promise<boolean> {
 }
 
 async function otherClientCount(port: number): Promise<number> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: EMBEDDED_USER, password: EMBEDDED_PASSWORD, database: 'postgres', connectionTimeoutMillis: 3000 });
-  client.on('error', () => undefined);
+  const client = maintenanceClient(port);
   try {
     await client.connect();
     const r = await client.query<{ n: string }>(
@@ -307,16 +313,7 @@ async function stopServer(dataDir: string, log: (line: string) => void): Promise
  * Its socket is unref'd: it never keeps a process alive on its own.
  */
 async function openPresence(port: number): Promise<pg.Client | undefined> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
-    database: 'postgres',
-    application_name: 'slimboard-presence',
-    connectionTimeoutMillis: 3000,
-  });
-  client.on('error', () => undefined);
+  const client = maintenanceClient(port, 'slimboard-presence');
   try {
     await client.connect();
     (client as unknown as { connection: { stream: { unref(): void } } }).connection.stream.unref();
