@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Reproduces the whole demo zoo: dataset -> baseline -> sensitivity -> pruned (sensity, r578) ->
-# int8 (post, aware) -> ONNX export + manifest -> onnxruntime-node checks (outputs, latency, AP). One command:
+# Reproduces the whole demo zoo: dataset -> baseline (three phases) + teacher -> sensitivity -> pruned
+# (sensity, r578) -> int8 (post, aware) -> distilled (l2_distiil, split_distiil, control) -> pruned+distilled
+# -> ONNX export + manifest -> onnxruntime-node checks (outputs, latency, AP). One command:
 #
-#   bash tools/demo-zoo/run.sh            (from the repository root; about 2 hours on a shared 2-core machine)
+#   bash tools/demo-zoo/run.sh            (from the repository root; about 3.5 hours on a 2-core machine)
 #
 # Environment: DEMO_ZOO_WORK (scratch, default /tmp/slimboard-demo-zoo), DEMO_ZOO_THREADS (torch threads,
-# default 1), DEMO_ZOO_BASELINE_MINUTES (default 42), DEMO_ZOO_CONTINUE_MINUTES (second baseline phase, default 14), DEMO_ZOO_STAGE_MINUTES (fine-tuning
-# stages, default 4; the shipped sensity model got 3).
-# Seeds are fixed per stage. Training stops at a wall-clock limit (the schedule is compressed to fit), so
-# on a faster or idler machine the same command trains more steps: compare logs/ for the step counts.
+# default 1), DEMO_ZOO_BASELINE_MINUTES (phase 1, default 42), DEMO_ZOO_CONTINUE_MINUTES (phase 2, default 14),
+# DEMO_ZOO_LONG_MINUTES (phase 3 and the teacher, side by side, default 75), DEMO_ZOO_JOBS (compression
+# stages run at once, default 2), DEMO_ZOO_FROM=compress (reuse baseline.pt and teacher.pt in $WORK/work).
+# Seeds are fixed per stage. The baseline phases stop at a wall-clock limit (the schedule is compressed to
+# fit), so on a faster or idler machine they train more steps: compare logs/ for the step counts. The
+# compression stages stop after a fixed number of steps (epochs); their minutes are only a safety cap.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="${DEMO_ZOO_WORK:-/tmp/slimboard-demo-zoo}"
 DATA="$WORK/data"
 BASE_MIN="${DEMO_ZOO_BASELINE_MINUTES:-42}"
-STAGE_MIN="${DEMO_ZOO_STAGE_MINUTES:-4}"
 CONT_MIN="${DEMO_ZOO_CONTINUE_MINUTES:-14}"
+LONG_MIN="${DEMO_ZOO_LONG_MINUTES:-75}"
+JOBS="${DEMO_ZOO_JOBS:-2}"
+FROM="${DEMO_ZOO_FROM:-}"
 PY=/usr/bin/python3   # Debian's python3-torch 1.13 / torchvision 0.14 / onnx 1.12
 export LD_PRELOAD="${LD_PRELOAD:-/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4}"
 mkdir -p "$WORK/work"
@@ -32,22 +37,42 @@ fi
 cd "$ROOT/tools/demo-zoo"
 run() { nice -n 15 "$PY" -m "$@" --data "$DATA" --work "$WORK/work"; }
 
-# 2. baseline: from scratch, then continued from that checkpoint at a lower peak learning rate (the shipped
-#    run did the second part when the shared machine was idle); the continued weights are "baseline"
-run slimzoo.stage_baseline --minutes "$BASE_MIN" --seed 1
-mv "$WORK/work/baseline.pt" "$WORK/work/baseline_first.pt"
-mv "$WORK/work/baseline.eval.json" "$WORK/work/baseline_first.eval.json"
-run slimzoo.stage_baseline --init "$WORK/work/baseline_first.pt" --name baseline_cont --minutes "$CONT_MIN" --lr 1e-3 --seed 11
-cp "$WORK/work/baseline_cont.pt" "$WORK/work/baseline.pt"
-cp "$WORK/work/baseline_cont.eval.json" "$WORK/work/baseline.eval.json"
+# 2. baseline, in three phases: from scratch; continued at a lower peak learning rate; continued again
+#    for LONG_MIN while the teacher (same backbone, started from phase 2's backbone, head twice as wide)
+#    trains beside it. Phase 3's weights are "baseline".
+if [ "$FROM" != "compress" ]; then
+  run slimzoo.stage_baseline --minutes "$BASE_MIN" --seed 1
+  mv "$WORK/work/baseline.pt" "$WORK/work/baseline_first.pt"
+  mv "$WORK/work/baseline.eval.json" "$WORK/work/baseline_first.eval.json"
+  run slimzoo.stage_baseline --init "$WORK/work/baseline_first.pt" --name baseline_cont --minutes "$CONT_MIN" --lr 1e-3 --seed 11
+  run slimzoo.stage_baseline --init "$WORK/work/baseline_cont.pt" --name baseline_long --minutes "$LONG_MIN" --epochs 60 --lr 1e-3 --seed 21 &
+  run slimzoo.stage_baseline --init-backbone "$WORK/work/baseline_cont.pt" --name teacher --head 192,96,48 --minutes "$LONG_MIN" --epochs 60 --lr 2e-3 --seed 5 &
+  wait
+  cp "$WORK/work/baseline_long.pt" "$WORK/work/baseline.pt"
+  cp "$WORK/work/baseline_long.eval.json" "$WORK/work/baseline.eval.json"
+fi
 
-# 3. compression stages; independent ones run side by side (one thread each)
-run slimzoo.stage_prune sensitivity &
-run slimzoo.stage_prune prune --strategy r578 --minutes "$STAGE_MIN" --seed 2 &
-run slimzoo.stage_quant post --seed 3 &
-run slimzoo.stage_quant aware --minutes "$STAGE_MIN" --seed 3 &
+# 3. compression stages, JOBS at a time (one thread each), longest first. Fine-tuning budgets are in
+#    epochs of the 4000-image train split (1 epoch = 250 steps of 16 images); the distilled models, their
+#    control and the pruned models get the same 1.5 epochs at the same learning rate.
+stages=(
+  "slimzoo.stage_distill split --epochs 1.5 --minutes 40 --seed 4"
+  "slimzoo.stage_distill l2 --epochs 1.5 --minutes 40 --seed 4"
+  "slimzoo.stage_distill split --prune r578 --epochs 1.5 --minutes 40 --seed 2"
+  "slimzoo.stage_distill none --epochs 1.5 --minutes 40 --seed 4"
+  "slimzoo.stage_prune prune --strategy r578 --epochs 1.5 --minutes 40 --seed 2"
+  "slimzoo.stage_quant aware --epochs 1 --minutes 40 --seed 3"
+  "slimzoo.stage_prune sensitivity + slimzoo.stage_prune prune --strategy sensity --epochs 1.5 --minutes 40 --seed 2"
+  "slimzoo.stage_quant post --seed 3"
+)
+for stage in "${stages[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+  ( IFS='+'; for part in $stage; do eval "run $part"; done ) &
+done
 wait
-run slimzoo.stage_prune prune --strategy sensity --minutes 3 --seed 2
+for ck in baseline teacher distill_l2 distill_split distill_control prune_r578_distill prune_r578 prune_sensity quant_aware quant_post; do
+  [ -f "$WORK/work/$ck.eval.json" ] || { echo "stage $ck failed: see tools/demo-zoo/logs/" >&2; exit 1; }
+done
 
 # 4. ONNX + manifest, then onnxruntime-node agreement / latency check
 run slimzoo.stage_export
@@ -55,6 +80,6 @@ cd "$ROOT"
 npx tsx tools/demo-zoo/check-onnx.ts --zoo prisma/demo-zoo --probes "$WORK/work/probes" > tools/demo-zoo/logs/check-onnx.json
 # 5. COCO AP of what onnxruntime-node computes (int8 kernels included) next to the PyTorch AP
 cd "$ROOT/tools/demo-zoo"
-for size in 416 320 608; do run slimzoo.ort_eval --size "$size" --models baseline,prune_sensity,prune_r578,quant_post,quant_aware; done
+for size in 416 320 608; do run slimzoo.ort_eval --size "$size" --models baseline,teacher,prune_sensity,prune_r578,quant_post,quant_aware,distill_l2,distill_split,prune_r578_distill; done
 cd "$ROOT"
 echo "done: prisma/demo-zoo/manifest.json, tools/demo-zoo/logs/"

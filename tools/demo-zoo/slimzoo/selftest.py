@@ -5,12 +5,19 @@
 - prune: channels whose conv filters, BN scale and BN shift are all zero output exactly 0, so pruning them
   (they have the smallest L1 norm) leaves the network's outputs unchanged.
 - quant: the fake-quant twin of a model stays close to the float model after calibration.
+- distill: l2 of identical outputs is 0; for C = 1, one 1x1 cell, student logits 0 and teacher logits 0
+  except tobj = ln 3 (sigmoid 0.75): reg = 0.75 * 2 ln 2 per anchor of that cell, cls = 0.75 ln 2,
+  obj = ln 2 (mask tobj > 0 is 1 there); with identical outputs the split loss has zero gradient for
+  x, y, w, h and the classes (each is minimised at the teacher's value).
 """
 from __future__ import annotations
 
 import torch
 
+import math
+
 from .coco_eval import coco_ap
+from .distill import l2_distill, split_distill
 from .model import BLOCK_CONVS, YoloV3, block_param
 from .prune import PRUNABLE, prune
 from .quant import QuantDetector, calibrate
@@ -67,7 +74,28 @@ def check_quant():
     print(f"quant: ok (max diff {diff:.3f} of output range {scale:.3f})")
 
 
+def check_distill():
+    torch.manual_seed(0)
+    outs = [torch.randn(2, 3 * 8, 4, 4), torch.randn(2, 3 * 8, 8, 8)]
+    assert float(l2_distill(outs, [o.clone() for o in outs])) == 0.0
+    s = [torch.zeros(1, 3 * 6, 1, 1)]
+    t = torch.zeros(1, 3, 6, 1, 1)
+    t[:, :, 4] = math.log(3.0)
+    ln2 = math.log(2.0)
+    # per anchor: reg = 0.75 * (ln2 + ln2 + 0 + 0), cls = 0.75 * ln2, obj = BCE(0, 1) = ln2; means over 3 anchors
+    want = 0.75 * 2 * ln2 + 0.75 * ln2 + ln2
+    got = float(split_distill(s, [t.view(1, 18, 1, 1)], 1, weight=1.0))
+    assert abs(got - want) < 1e-6, (got, want)
+    student = [o.clone().requires_grad_(True) for o in outs]
+    split_distill(student, outs, 3).backward()
+    for g in student:
+        g = g.grad.view(g.shape[0], 3, 8, *g.shape[2:])
+        assert float(g[:, :, [0, 1, 2, 3, 5, 6, 7]].abs().max()) < 1e-6
+    print("distill: ok")
+
+
 if __name__ == "__main__":
+    check_distill()
     check_coco()
     check_prune()
     check_quant()

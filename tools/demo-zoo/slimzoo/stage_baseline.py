@@ -30,6 +30,7 @@ def main():
     ap.add_argument("--backbone-scale", type=float, default=0.25)
     ap.add_argument("--name", default="baseline")
     ap.add_argument("--init", default=None, help="continue from this checkpoint (same architecture) instead of from scratch")
+    ap.add_argument("--init-backbone", default=None, help="start the backbone (same width) from this checkpoint's backbone; the head starts from scratch (the teacher)")
     args = ap.parse_args()
     setup_threads()
     log = make_logger(args.name)
@@ -47,10 +48,18 @@ def main():
         init, prior = load_checkpoint(args.init)
         model = init.train()
         log(f"continuing from {args.init} (anchors from the checkpoint: {model.anchors.tolist()})")
+    elif args.init_backbone:
+        donor, prior = load_checkpoint(args.init_backbone)
+        if donor.backbone_scale != args.backbone_scale:
+            raise SystemExit(f"--init-backbone {args.init_backbone}: backbone scale {donor.backbone_scale}, expected {args.backbone_scale}")
+        model.backbone.load_state_dict(donor.backbone.state_dict())
+        model.anchors.copy_(donor.anchors)
+        log(f"backbone and anchors from {args.init_backbone}; head from scratch")
     log(f"params {sum(p.numel() for p in model.parameters())} GFLOPs@416 {count_gflops(model, 416):.4f}")
     recipe = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "optimizer": "AdamW wd 5e-4, warm-up 300 steps, cosine", "ema": 0.999,
-              "train_sizes": TRAIN_SIZES, "continued_from": args.init and {"checkpoint": os.path.basename(args.init), "recipe": prior.get("recipe")}, "augment": "stretch resize (bilinear, no antialias), h/v flip, brightness/contrast", "threads": torch.get_num_threads(), "head_channels": args.head, "backbone_scale": args.backbone_scale, "seed": args.seed, "max_minutes": args.minutes}
-    warmup = 50 if args.init else 300
+              "train_sizes": TRAIN_SIZES, "continued_from": args.init and {"checkpoint": os.path.basename(args.init), "recipe": prior.get("recipe")},
+              "backbone_from": args.init_backbone and {"checkpoint": os.path.basename(args.init_backbone), "recipe": prior.get("recipe")}, "augment": "stretch resize (bilinear, no antialias), h/v flip, brightness/contrast", "threads": torch.get_num_threads(), "head_channels": args.head, "backbone_scale": args.backbone_scale, "seed": args.seed, "max_minutes": args.minutes}
+    warmup = 50 if args.init else 150 if args.init_backbone else 300
     recipe["warmup_steps"] = warmup
     ema = train(model, ds, epochs=args.epochs, batch_size=args.batch, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, max_minutes=args.minutes, warmup=warmup)
     ckpt = os.path.join(args.work, f"{args.name}.pt")

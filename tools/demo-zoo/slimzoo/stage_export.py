@@ -21,8 +21,6 @@ from .model import DecodedExport, build_model, count_gflops, normalize_param
 from .prune import PRUNABLE
 from .quant import QuantDetector, finalize_qdq
 
-BACKBONE = "MobileNetV1 x0.25"
-
 # id, checkpoint, ONNX file, method, strategy, parent, teacher id, kind
 MODELS = [
     ("baseline", "baseline.pt", "yolov3_mobilenet_v1_x025_shapes.onnx", "baseline", None, None, None, "fp32"),
@@ -30,10 +28,10 @@ MODELS = [
     ("prune_r578", "prune_r578.pt", "yolov3_mobilenet_v1_x025_shapes_prune_r578.onnx", "prune", "r578", "baseline", None, "fp32"),
     ("quant_post", "quant_post.pt", "yolov3_mobilenet_v1_x025_shapes_quant_post.onnx", "quant", "post", "baseline", None, "int8"),
     ("quant_aware", "quant_aware.pt", "yolov3_mobilenet_v1_x025_shapes_quant_aware.onnx", "quant", "aware", "baseline", None, "int8"),
-    ("teacher", "teacher.pt", "yolov3_mobilenet_v1_x050_shapes_teacher.onnx", "baseline", None, None, None, "fp32"),
+    ("teacher", "teacher.pt", "yolov3_mobilenet_v1_x025_head2x_shapes_teacher.onnx", "baseline", None, None, None, "fp32"),
     ("distill_l2", "distill_l2.pt", "yolov3_mobilenet_v1_x025_shapes_l2_distiil.onnx", "distill", "l2_distiil", "baseline", "teacher", "fp32"),
     ("distill_split", "distill_split.pt", "yolov3_mobilenet_v1_x025_shapes_split_distiil.onnx", "distill", "split_distiil", "baseline", "teacher", "fp32"),
-    ("prune_r578_distill", "prune_r578_distill.pt", "yolov3_mobilenet_v1_x025_shapes_prune_r578_distillby_teacher.onnx", "prune+distill", "r578", "prune_r578", "teacher", "fp32"),
+    ("prune_r578_distill", "prune_r578_distill.pt", "yolov3_mobilenet_v1_x025_shapes_prune_r578_distillby_teacher.onnx", "prune+distill", "r578", "baseline", "teacher", "fp32"),
 ]
 
 
@@ -119,7 +117,8 @@ def main():
             "sha256": sha256_file(out),
             "bytes": os.path.getsize(out),
             "precision": precision,
-            "backbone": "MobileNetV1 x0.5" if mid == "teacher" else BACKBONE,
+            "backbone": f"MobileNetV1 x{cfg['backbone_scale']:g}",
+            "headChannels": list(cfg["head_channels"]),
             "params": sum(p.numel() for p in model_for_flops.parameters()),
             "gflops": {str(s): round(count_gflops(model_for_flops, s), 4) for s in EVAL_SIZES},
             "lineage": lineage,
