@@ -42,7 +42,7 @@ function WinsTable({ wins, entries, costLabel, testId }: { wins: TWin[]; entries
               <td>{datasetLabel(w.dataset)}</td>
               <td>{w.inputSize}</td>
               <td className="sb-num">
-                {w.cost} vs {w.baselineCost}
+                {w.cost.toFixed(2)} vs {w.baselineCost.toFixed(2)}
               </td>
               <td className="sb-num sb-better">−{(w.costCut * 100).toFixed(2)}%</td>
               <td className={`sb-num ${w.accuracyDelta >= 0 ? 'sb-better' : 'sb-worse'}`}>
