@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApiToken } from '../lib/auth/api-tokens';
+
+/**
+ * Upload -> jobs -> model page in a real browser against the built app and this run's test database.
+ * No worker runs beside the e2e web server, so the queued jobs stay queued: the test checks that the
+ * upload registered the run and its jobs exactly as the metadata asked.
+ */
+
+const appUrl = inject('appUrl');
+const SHOTS = path.resolve(import.meta.dirname, '..', 'test-results');
+const MODEL_FILE = path.resolve(import.meta.dirname, '..', 'lib', 'inference', '__fixtures__', 'detector-decoded.onnx');
+let browser: Browser;
+let page: Page;
+let pool: pg.Pool;
+let token: string;
+
+function metadata(name: string, overrides: Record<string, unknown> = {}) {
+  return {
+    name,
+    family: 'YOLOv3',
+    backbone: 'mobilenet_v1',
+    dataset: 'coco',
+    method: 'prune',
+    strategy: 'r578',
+    baseline: 'yolov3-mobilenet-v1-coco',
+    inputSizes: [320, 416],
+    measurements: { analyse: true, benchmark: false, evaluate: false },
+    ...overrides,
+  };
+}
+
+async function runsNamed(name: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "RegisteredRun" WHERE name = $1`, [name]);
+  return Number(rows[0].n);
+}
+
+async function fillForm(meta: unknown, withToken: string) {
+  await page.goto(`${appUrl}/upload`);
+  await page.setInputFiles('input[type="file"]', MODEL_FILE);
+  await expect(page.locator('[data-testid="drop-zone"]').innerText()).resolves.toContain('detector-decoded.onnx');
+  await page.fill('#meta', JSON.stringify(meta, null, 2));
+  await page.fill('#token', withToken);
+  await page.locator('button[type="submit"]').click();
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
+  token = (await createApiToken(pool, 'e2e upload')).token;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await pool?.end();
+});
+
+describe('upload page', () => {
+  it('checks the metadata in the browser, names the bad field and uploads nothing', async () => {
+    const name = `e2e bad metadata ${Date.now()}`;
+    await fillForm(metadata(name, { method: 'shrink' }), token);
+    const error = page.locator('[data-testid="upload-error"]');
+    await expect(error.innerText()).resolves.toMatch(/^metadata: .*method/);
+    expect(await runsNamed(name)).toBe(0);
+  });
+
+  it('refuses a wrong token with 401 and says how to get one', async () => {
+    const name = `e2e bad token ${Date.now()}`;
+    await fillForm(metadata(name), 'sb_not-a-real-token');
+    const error = page.locator('[data-testid="upload-error"]');
+    await expect(error.innerText()).resolves.toMatch(/^401: .*token/);
+    expect(await runsNamed(name)).toBe(0);
+  });
+
+  it('uploads a model; its queued jobs show on /jobs and the run has a model page', async () => {
+    const name = `e2e upload ${Date.now()}`;
+    await fillForm(metadata(name), token);
+    await expect(page.locator('[data-testid="upload-done"]').innerText()).resolves.toContain('Registered run');
+    expect(await runsNamed(name)).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'upload-done.png') });
+
+    await page.locator('[data-testid="upload-done"] a[href="/jobs"]').click();
+    await page.waitForURL(/\/jobs$/);
+    const rows = page.locator('table.jobs-table tbody tr', { has: page.locator('td[title]', { hasText: name }) });
+    // analyse only (benchmark and evaluate switched off): the page must list exactly the run's jobs in the
+    // database, all analyse jobs, all queued (no worker runs here), with their input sizes.
+    const { rows: dbJobs } = await pool.query<{ kind: string; state: string; inputSize: number }>(
+      `SELECT j.kind, j.state, j."inputSize" FROM "RunJob" j JOIN "RegisteredRun" r ON r.id = j."runId" WHERE r.name = $1`,
+      [name],
+    );
+    expect(dbJobs.length).toBeGreaterThan(0);
+    expect(dbJobs.every((j) => j.kind === 'analyse' && j.state === 'queued')).toBe(true);
+    await expect.poll(() => rows.count()).toBe(dbJobs.length);
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(shown.map((cells) => cells[3])).toEqual(dbJobs.map(() => 'queued'));
+    expect(shown.map((cells) => Number(cells[2])).sort()).toEqual(dbJobs.map((j) => j.inputSize).sort());
+    await page.screenshot({ path: path.join(SHOTS, 'jobs-after-upload.png'), fullPage: true });
+
+    const { rows: models } = await pool.query<{ slug: string }>(
+      `SELECT m.slug FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId" WHERE r.name = $1`,
+      [name],
+    );
+    expect(models).toHaveLength(1);
+    const res = await page.goto(`${appUrl}/models/${models[0].slug}`);
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('h1').innerText()).resolves.toContain(name);
+  });
+});
