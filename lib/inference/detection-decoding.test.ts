@@ -102,6 +102,68 @@ describe('decodeYoloHeads (PaddleDetection yolo_box)', () => {
     expect(sigmoid(logit(0.3))).toBeCloseTo(0.3, 12);
   });
 
+  it('property: two heads, non-finite logits, zero thresholds: the one-allocation decode equals a naive decode', () => {
+    // Values include NaN and +-Infinity (a broken model): a NaN objectness or score gives nothing, a
+    // non-finite box drops the cell. Thresholds include 0, where every finite candidate counts, so the
+    // upper bound of pass 1 is reached exactly.
+    const value = fc.oneof(fc.double({ min: -6, max: 6, noNaN: true }), fc.constantFrom(NaN, Infinity, -Infinity, 0));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 7 * 4 + 7 * 1, maxLength: 7 * 4 + 7 * 1 }), fc.constantFrom(0, 0.005, 0.3), fc.constantFrom(0, 0.01, 0.5), (vals, conf, thr) => {
+        // head A: 1 anchor x (5 + 2), 2x2 grid, stride 4 (input 8); head B: 1 anchor, 1x1 grid, stride 8.
+        const a = Float32Array.from(vals.slice(0, 28));
+        const b = Float32Array.from(vals.slice(28));
+        const heads = [
+          { data: a, dims: [1, 7, 2, 2], stride: 4, anchors: [[3, 5]] as Array<[number, number]> },
+          { data: b, dims: [1, 7, 1, 1], stride: 8, anchors: [[7, 9]] as Array<[number, number]> },
+        ];
+        const got = decodeYoloHeads(heads, { scaleXY: 1.05, confThreshold: conf }, 8, 8, thr);
+        const want: number[][] = [];
+        for (const h of heads) {
+          const [, , gh, gw] = h.dims;
+          for (let gy = 0; gy < gh; gy++) for (let gx = 0; gx < gw; gx++) {
+            const v = (ch: number) => h.data[ch * gh * gw + gy * gw + gx];
+            const obj = sigmoid(v(4));
+            if (obj < conf) continue;
+            for (let k = 0; k < 2; k++) {
+              const score = obj * sigmoid(v(5 + k));
+              if (!(score > thr)) continue;
+              const cx = (gx + sigmoid(v(0)) * 1.05 - 0.025) * (8 / gw), cy = (gy + sigmoid(v(1)) * 1.05 - 0.025) * (8 / gh);
+              const w = Math.exp(v(2)) * h.anchors[0][0], hh = Math.exp(v(3)) * h.anchors[0][1];
+              const box = [cx - w / 2, cy - hh / 2, cx + w / 2, cy + hh / 2];
+              if (!box.every(Number.isFinite)) continue;
+              want.push([...box.map(Math.fround), Math.fround(score), k]);
+            }
+          }
+        }
+        const gotRows = Array.from(got.scores, (sc, i) => [...Array.from(got.boxes.subarray(4 * i, 4 * i + 4)), sc, got.classes[i]]);
+        expect(gotRows).toEqual(want);
+        expect(got.boxes.length).toBe(4 * got.scores.length);
+        expect(got.classes.length).toBe(got.scores.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('degenerate: thresholds 0 keep every candidate of a finite head (the pass-1 bound is exact)', () => {
+    // 2 anchors x (5 + 3 classes), 2x3 grid, every logit 0: obj = 0.5 >= 0, score = 0.25 > 0 -> 2*6*3 = 36 candidates.
+    const h = head(2, 3, 2, 3, 0);
+    const got = decodeYoloHeads([{ ...h, stride: 4, anchors: [[2, 2], [4, 4]] }], { scaleXY: 1, confThreshold: 0 }, 12, 8, 0);
+    expect(got.scores.length).toBe(36);
+    expect(got.scores.every((v) => v === 0.25)).toBe(true);
+    // first candidate: anchor 0, cell (0, 0): cx = 0.5 * 4 = 2, cy = 0.5 * 4 = 2, w = h = 2 -> [1, 1, 3, 3], classes 0, 1, 2
+    expect(Array.from(got.boxes.subarray(0, 4))).toEqual([1, 1, 3, 3]);
+    expect(Array.from(got.classes.subarray(0, 3))).toEqual([0, 1, 2]);
+  });
+  it('edge: a score just above the threshold is kept, just below is dropped (no false negative in the bound)', () => {
+    // obj logit 30 -> obj = 1 - 9.4e-14; class 0 logit = logit(0.0101) -> score ~ 0.0101 > 0.01 (kept);
+    // class 1 logit = logit(0.0099) -> score ~ 0.0099 (dropped).
+    const h = head(1, 2, 1, 1, 0);
+    h.set(0, 4, 0, 0, 30);
+    h.set(0, 5, 0, 0, logit(0.0101));
+    h.set(0, 6, 0, 0, logit(0.0099));
+    const got = decodeYoloHeads([{ ...h, stride: 8, anchors: [[4, 4]] }], { scaleXY: 1, confThreshold: 0.005 }, 8, 8, 0.01);
+    expect(Array.from(got.classes)).toEqual([0]);
+    expect(got.scores[0]).toBeCloseTo(0.0101, 6);
+  });
   it('property: encoding a box as PaddleDetection would and decoding it gives the box back', () => {
     fc.assert(
       fc.property(

@@ -128,8 +128,13 @@ export interface YoloHeadTensor extends RawTensor {
  *   score_k = obj * sigmoid(t[base+5+k]); a candidate per class with score_k > scoreThreshold.
  */
 export function decodeYoloHeads(heads: readonly YoloHeadTensor[], o: Pick<TYoloOutput, 'scaleXY' | 'confThreshold'>, inputW: number, inputH: number, scoreThreshold: number): Candidates {
-  const out = new CandidateBuilder();
+  // Pass 1: check the heads and bound the candidate count from the raw logits (no exp): a candidate
+  // needs obj >= confThreshold and obj * sigmoid(cls) > scoreThreshold, so sigmoid(cls) > scoreThreshold
+  // (obj <= 1). The arrays are allocated once at that size (a poorly trained model gives ~500k).
   let numClasses: number | undefined;
+  const objLogitMin = logit(o.confThreshold) - 1e-6;
+  const clsLogitFloor = logit(scoreThreshold) - 1e-6;
+  let capacity = 0;
   for (const h of heads) {
     if (h.dims.length !== 4 || h.dims[0] !== 1) throw new SlimboardError('bad_model_output', `YOLO head has shape [${h.dims.join(',')}], expected [1, A*(5+C), H, W]`);
     const [, ch, gh, gw] = h.dims;
@@ -139,40 +144,78 @@ export function decodeYoloHeads(heads: readonly YoloHeadTensor[], o: Pick<TYoloO
     if (numClasses !== undefined && numClasses !== c) throw new SlimboardError('bad_model_output', `YOLO heads disagree on the class count (${numClasses} vs ${c})`);
     numClasses = c;
     const plane = gh * gw;
+    const d = h.data;
+    for (let ai = 0; ai < a; ai++) {
+      const base = ai * (5 + c) * plane;
+      for (let cell = 0; cell < plane; cell++) {
+        if (!(d[base + 4 * plane + cell] >= objLogitMin)) continue;
+        for (let k = 0, at = base + 5 * plane + cell; k < c; k++, at += plane) if (d[at] >= clsLogitFloor) capacity++;
+      }
+    }
+  }
+  const boxes = new Float32Array(4 * capacity);
+  const scores = new Float32Array(capacity);
+  const classes = new Int32Array(capacity);
+  let n = 0;
+  // Pass 2: the exact decode, candidates in (head, anchor, row, column, class) order.
+  for (const h of heads) {
+    const [, ch, gh, gw] = h.dims;
+    const a = h.anchors.length;
+    const c = ch / a - 5;
+    const plane = gh * gw;
     const bias = (o.scaleXY - 1) / 2;
-    // Fast rejection on raw logits (sigmoid is monotone): sigmoid(x) < t  <=>  x < logit(t). The
-    // margin keeps the exact comparison (on the sigmoid, as the reference) for values near the edge.
-    const objLogitMin = logit(o.confThreshold) - 1e-6;
+    const d = h.data;
+    const strideX = inputW / gw;
+    const strideY = inputH / gh;
     for (let ai = 0; ai < a; ai++) {
       const base = ai * (5 + c) * plane;
       const [aw, ah] = h.anchors[ai];
-      for (let gy = 0; gy < gh; gy++) {
-        for (let gx = 0; gx < gw; gx++) {
-          const cell = gy * gw + gx;
-          const objRaw = h.data[base + 4 * plane + cell];
+      for (let gy = 0, cell = 0; gy < gh; gy++) {
+        for (let gx = 0; gx < gw; gx++, cell++) {
+          // Fast rejection on raw logits (sigmoid is monotone): sigmoid(x) < t  <=>  x < logit(t). The
+          // margin keeps the exact comparison (on the sigmoid, as the reference) for values near the edge.
+          const objRaw = d[base + 4 * plane + cell];
           if (objRaw < objLogitMin) continue;
           const obj = sigmoid(objRaw);
           if (obj < o.confThreshold) continue;
           const clsLogitMin = logit(scoreThreshold / obj) - 1e-6;
-          let cx = NaN, cy = NaN, w = NaN, hh = NaN;
-          for (let k = 0; k < c; k++) {
-            const clsRaw = h.data[base + (5 + k) * plane + cell];
+          let boxDone = false;
+          let boxOk = false;
+          let x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+          for (let k = 0, at = base + 5 * plane + cell; k < c; k++, at += plane) {
+            const clsRaw = d[at];
             if (clsRaw < clsLogitMin) continue;
             const score = obj * sigmoid(clsRaw);
             if (!(score > scoreThreshold)) continue;
-            if (Number.isNaN(cx)) {
-              cx = (gx + sigmoid(h.data[base + cell]) * o.scaleXY - bias) * (inputW / gw);
-              cy = (gy + sigmoid(h.data[base + plane + cell]) * o.scaleXY - bias) * (inputH / gh);
-              w = Math.exp(h.data[base + 2 * plane + cell]) * aw;
-              hh = Math.exp(h.data[base + 3 * plane + cell]) * ah;
+            if (!boxDone) {
+              boxDone = true;
+              const cx = (gx + sigmoid(d[base + cell]) * o.scaleXY - bias) * strideX;
+              const cy = (gy + sigmoid(d[base + plane + cell]) * o.scaleXY - bias) * strideY;
+              const w = Math.exp(d[base + 2 * plane + cell]) * aw;
+              const hh = Math.exp(d[base + 3 * plane + cell]) * ah;
+              x1 = cx - w / 2;
+              y1 = cy - hh / 2;
+              x2 = cx + w / 2;
+              y2 = cy + hh / 2;
+              // A broken model (non-finite box) gives no candidates for this cell.
+              boxOk = Number.isFinite(x1) && Number.isFinite(y1) && Number.isFinite(x2) && Number.isFinite(y2);
             }
-            out.push(cx - w / 2, cy - hh / 2, cx + w / 2, cy + hh / 2, score, k);
+            if (!boxOk) break;
+            boxes[4 * n] = x1;
+            boxes[4 * n + 1] = y1;
+            boxes[4 * n + 2] = x2;
+            boxes[4 * n + 3] = y2;
+            scores[n] = score;
+            classes[n] = k;
+            n++;
           }
         }
       }
     }
   }
-  return out.build();
+  // Pass 1 is an upper bound by construction; a miscount would silently lose candidates, so say so.
+  if (n > capacity) throw new Error(`internal: YOLO decode found ${n} candidates, more than its bound ${capacity}`);
+  return n === capacity ? { boxes, scores, classes } : { boxes: boxes.subarray(0, 4 * n), scores: scores.subarray(0, n), classes: classes.subarray(0, n) };
 }
 
 /** PaddleDetection [N, 6] rows (class, score, x1, y1, x2, y2), original pixels; class < 0 rows are padding. */

@@ -6,10 +6,14 @@
  *   worker threads:  decode outputs + class-aware NMS + map back (image i-1, ...)   ┘
  *
  * The main thread only runs the model (onnxruntime's intra-op threads use the cores); the workers
- * keep `prefetch` images preprocessed ahead of it, so with a model that takes longer than the
- * preprocessing the end-to-end rate approaches the inference-only rate (tools/bench/pipeline-overlap.ts).
- * Results come back in input order. Timing (stats) starts after the workers are up and after one
- * untimed warm-up run of the model, so images/s is the steady-state rate.
+ * (one image at a time each, a few nice levels below inference, libvips threads included) keep
+ * `prefetch` images requested ahead of it, and get the consumed input tensors back for reuse. With a
+ * model that costs more CPU than its pre/post-processing, the end-to-end rate approaches the
+ * inference-only rate (tools/bench/pipeline-overlap.ts; on 2 cores it cannot exceed
+ * 2 / (CPU time per image of all stages), which the benchmark prints). Results come back in input
+ * order. Timing (stats) starts after the workers are up, after one untimed warm-up run of the model
+ * and after the workers' warm-up (a generated image, and the warm-up run's outputs through
+ * postprocessing so that its loops are compiled), so images/s is the steady-state rate.
  */
 import { SlimboardError } from '../errors';
 import type { Detection, RawTensor } from './detection-decoding';
@@ -45,7 +49,7 @@ export interface DetectImagesOptions {
   session?: SessionOptions;
   /** Worker threads for pre/post-processing (default 1). */
   workers?: number;
-  /** Images preprocessed ahead of inference (default 4 x workers + 4: absorbs stalls of the workers). */
+  /** Images requested ahead of inference (default 2 x workers + 2: each worker has its next image queued). */
   prefetch?: number;
   progress?: ProgressReporter;
   /** Called once the model and its adapter are known, before any image is read; may throw. */
@@ -118,7 +122,7 @@ export function modelFeeds(a: TModelAdapter, imageInput: string, tensor: Float32
 export async function detectImages(options: DetectImagesOptions): Promise<DetectImagesResult> {
   const { modelPath, images, inputSize } = options;
   const workers = options.workers ?? 1;
-  const prefetch = Math.max(1, options.prefetch ?? 4 * workers + 4);
+  const prefetch = Math.max(1, options.prefetch ?? 2 * workers + 2);
   // Idle onnxruntime threads do not spin by default here: the workers need the cores in between.
   const det = await openDetector(modelPath, inputSize, options.adapter, { intraOpSpinning: false, ...options.session });
   let adapter = det.adapter;
@@ -128,38 +132,49 @@ export async function detectImages(options: DetectImagesOptions): Promise<Detect
     await det.session.release();
     throw e;
   }
-  const pool = new DetectionWorkerPool(workers, adapter);
+  let pool: DetectionWorkerPool;
+  try {
+    pool = new DetectionWorkerPool(workers, adapter);
+  } catch (e) {
+    await det.session.release();
+    throw e;
+  }
   const wanted = adapterOutputNames(adapter);
   const results: ImageDetections[] = new Array(images.length);
   const pre: Array<Promise<PreprocessedImage> | undefined> = new Array(images.length);
   const posts: Promise<void>[] = [];
+  // Input tensors onnxruntime has consumed, handed back to the workers for the next images: no
+  // allocation (and page faults) of a fresh 3*S*S float buffer per image.
+  const freeBuffers: ArrayBuffer[] = [];
   let inferenceMs = 0;
-  await pool.setAdapter(adapter); // also waits until every worker has started (not timed)
-  // One untimed run on a blank image: onnxruntime's first run allocates and is several times slower.
-  const dims = fitGeometry(inputSize, inputSize, inputSize, inputSize, 'stretch');
-  await det.session.run(modelFeeds(adapter, det.imageInput, new Float32Array(3 * inputSize * inputSize), dims), wanted);
-  const t0 = performance.now();
-  const startPre = (i: number) => {
-    if (i < images.length && !pre[i]) {
-      pre[i] = pool.request<PreprocessedImage>({ type: 'preprocess', file: images[i].file, inputSize });
-      pre[i]!.catch(() => {}); // awaited in order below; avoid an unhandled rejection meanwhile
-    }
-  };
   try {
+    // Untimed set-up: the workers start; one run on a blank image (onnxruntime's first run allocates
+    // and is several times slower); its outputs resolve auto-detected YOLO strides and warm the workers up.
+    const blank = fitGeometry(inputSize, inputSize, inputSize, inputSize, 'stretch');
+    const warm = await det.session.run(modelFeeds(adapter, det.imageInput, new Float32Array(3 * inputSize * inputSize), blank), wanted);
+    adapter = resolveAutoYoloStrides(adapter, Object.fromEntries(Object.entries(warm).map(([k, v]) => [k, v.dims[2]])), inputSize);
+    await pool.setAdapter(adapter);
+    await pool.warmUp(inputSize, Object.fromEntries(Object.entries(warm).map(([k, v]) => [k, { data: v.data, dims: v.dims }])), blank);
+
+    const t0 = performance.now();
+    const busy0 = pool.busyMs;
+    const startPre = (i: number) => {
+      if (i < images.length && !pre[i]) {
+        const buffer = freeBuffers.pop();
+        pre[i] = pool.request<PreprocessedImage>({ type: 'preprocess', file: images[i].file, inputSize, buffer }, buffer ? [buffer] : []);
+        pre[i]!.catch(() => {}); // awaited in order below; avoid an unhandled rejection meanwhile
+      }
+    };
     for (let i = 0; i < Math.min(prefetch, images.length); i++) startPre(i);
     for (let i = 0; i < images.length; i++) {
-      startPre(i + prefetch - 1);
       const p = await pre[i]!;
       pre[i] = undefined;
-      startPre(i + prefetch);
       const r0 = performance.now();
       const out = await det.session.run(modelFeeds(adapter, det.imageInput, p.tensor, p.geometry), wanted);
       inferenceMs += performance.now() - r0;
-      if (i === 0 && adapter.name === 'auto:yolo') {
-        const heights = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.dims[2]]));
-        adapter = resolveAutoYoloStrides(adapter, heights, inputSize);
-        await pool.setAdapter(adapter);
-      }
+      // session.run is synchronous underneath: once it has returned, the input tensor is free.
+      freeBuffers.push(p.tensor.buffer as ArrayBuffer);
+      startPre(i + prefetch);
       const outputs: Record<string, RawTensor> = {};
       const transfer: ArrayBuffer[] = [];
       for (const [k, v] of Object.entries(out)) {
@@ -183,7 +198,7 @@ export async function detectImages(options: DetectImagesOptions): Promise<Detect
       adapter,
       numClasses: det.numClasses,
       results,
-      stats: { images: images.length, elapsedMs, imagesPerS: elapsedMs > 0 ? (images.length * 1000) / elapsedMs : 0, inferenceMs, workerBusyMs: pool.busyMs },
+      stats: { images: images.length, elapsedMs, imagesPerS: elapsedMs > 0 ? (images.length * 1000) / elapsedMs : 0, inferenceMs, workerBusyMs: pool.busyMs - busy0 },
     };
   } finally {
     await Promise.allSettled(posts);

@@ -3,18 +3,21 @@
  * postprocessing (decode outputs + NMS + map back) of single images, off the main thread so that
  * they overlap with `session.run` there. Loaded by detection-worker-entry.mjs.
  */
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
 import { isSlimboardError } from '../errors';
 import { postprocessDetections, type RawTensor } from './detection-decoding';
 import type { FitGeometry } from './image-geometry';
 import { preprocessImageFile } from './image-preprocess';
+import { lowerLibvipsThreads, lowerThreadPriority } from './thread-priority';
 import type { TModelAdapter } from './model-adapter';
 
 export type WorkerRequest =
-  | { id: number; type: 'preprocess'; file: string; inputSize: number }
+  /** `buffer`: a consumed input tensor handed back for reuse (3*S*S float32), or none. */
+  | { id: number; type: 'preprocess'; file: string; inputSize: number; buffer?: ArrayBuffer }
   | { id: number; type: 'postprocess'; outputs: Record<string, RawTensor>; geometry: FitGeometry }
-  | { id: number; type: 'set-adapter'; adapter: TModelAdapter };
+  | { id: number; type: 'set-adapter'; adapter: TModelAdapter }
+  | { id: number; type: 'warm-up'; inputSize: number; outputs: Record<string, RawTensor>; geometry: FitGeometry };
 
 export type WorkerResponse =
   | { id: number; ok: true; result: unknown; busyMs: number }
@@ -22,21 +25,32 @@ export type WorkerResponse =
 
 let adapter: TModelAdapter = (workerData as { adapter: TModelAdapter }).adapter;
 
-// Lower this thread's priority (on Linux nice values are per thread, and os.setPriority without a
-// pid applies to the calling thread): inference on the main thread keeps the cores, and pre/post-
-// processing fills the cycles it leaves idle. Lowering is always permitted; failures are harmless.
-try {
-  os.setPriority(Math.min(19, os.getPriority() + 5));
-} catch {
-  /* not permitted or not supported: keep the default priority */
-}
+// Lower the priority of this thread and of the libvips threads that decode and resize for it (on Linux
+// nice values are per thread): inference on the main thread keeps the cores, and pre/post-processing
+// fills the cycles it leaves idle. Lowering is always permitted; failures are harmless.
+const NICE_OFFSET = 5;
+const workerNice = lowerThreadPriority(undefined, NICE_OFFSET);
+let preprocessed = 0;
+const WARM_UP_POSTPROCESS_CALLS = 12;
 
 async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
   if (req.type === 'preprocess') {
-    const r = await preprocessImageFile(req.file, adapter, req.inputSize);
+    const r = await preprocessImageFile(req.file, adapter, req.inputSize, req.file, req.buffer ? new Float32Array(req.buffer) : undefined);
+    // libvips starts its threads lazily (they inherit the nice value of whoever started them): check again now and then.
+    if (preprocessed++ % 64 === 0 && workerNice !== undefined) lowerLibvipsThreads(workerNice);
     return { result: r, transfer: [r.tensor.buffer as ArrayBuffer] };
   }
   if (req.type === 'postprocess') return { result: postprocessDetections(adapter, req.outputs, req.geometry), transfer: [] };
+  if (req.type === 'warm-up') {
+    // A small generated PNG through the whole preprocessing, then the model's warm-up outputs through
+    // postprocessing: the first ~10 calls of the decode/NMS loops run unoptimised code (measured 2-8x
+    // slower with the 500k candidates of a random-weight YOLOv3), so they happen before the first image.
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 90, g: 120, b: 150 } } }).png().toBuffer();
+    await preprocessImageFile(png, adapter, req.inputSize, '<warm-up image>');
+    if (workerNice !== undefined) lowerLibvipsThreads(workerNice);
+    for (let i = 0; i < WARM_UP_POSTPROCESS_CALLS; i++) postprocessDetections(adapter, req.outputs, req.geometry);
+    return { result: null, transfer: [] };
+  }
   adapter = req.adapter;
   return { result: null, transfer: [] };
 }

@@ -77,4 +77,29 @@ describe('rgbHwcToNormalizedChw', () => {
       }),
     );
   });
+  it('property: equals the direct formula per value, both channel orders, fresh or reused output', () => {
+    const triple = fc.tuple(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }));
+    const stdTriple = fc.tuple(fc.double({ min: 0.01, max: 3, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.nat(), fc.double({ min: 1e-4, max: 2, noNaN: true }), triple, stdTriple, fc.constantFrom('rgb', 'bgr'), (w, h, seed, scale, mean, std, order) => {
+        const rgb = Uint8Array.from({ length: 3 * w * h }, (_, i) => (i * 97 + seed) % 256);
+        const norm = { scale, mean, std, channelOrder: order as 'rgb' | 'bgr' };
+        const fresh = rgbHwcToNormalizedChw(rgb, w, h, norm);
+        const reused = rgbHwcToNormalizedChw(rgb, w, h, norm, new Float32Array(3 * w * h).fill(NaN));
+        for (let c = 0; c < 3; c++) {
+          const src = order === 'rgb' ? c : 2 - c;
+          for (let p = 0; p < w * h; p++) {
+            const want = Math.fround((rgb[3 * p + src] * scale - mean[c]) / std[c]);
+            expect(fresh[c * w * h + p]).toBe(want);
+            expect(reused[c * w * h + p]).toBe(want);
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+  it('degenerate: an output buffer of the wrong length is refused', () => {
+    const norm = { scale: 1, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number], channelOrder: 'rgb' as const };
+    expect(() => rgbHwcToNormalizedChw(new Uint8Array(6), 2, 1, norm, new Float32Array(5))).toThrow(/output tensor has 5 values, expected 6/);
+  });
 });

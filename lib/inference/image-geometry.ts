@@ -73,18 +73,28 @@ export interface Normalization {
 /**
  * Interleaved 8-bit RGB (HWC, length 3*w*h) -> planar float CHW (length 3*w*h) in the model's
  * channel order, normalised: out[c][y][x] = (in[y][x][src(c)] * scale - mean[c]) / std[c].
+ * `out` (length 3*w*h) is written in place when given: the pipeline recycles its input tensors.
  */
 export function rgbHwcToNormalizedChw(rgb: Uint8Array, width: number, height: number, norm: Normalization, out?: Float32Array): Float32Array {
   const plane = width * height;
   if (rgb.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `expected ${3 * plane} RGB bytes for ${width}x${height}, got ${rgb.length}`);
+  if (out && out.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${width}x${height}`);
   const dst = out ?? new Float32Array(3 * plane);
-  for (let c = 0; c < 3; c++) {
-    const src = norm.channelOrder === 'rgb' ? c : 2 - c;
-    // Precompute a 256-entry table per channel: the same float for the same byte, whatever the pixel.
-    const lut = new Float32Array(256);
-    for (let v = 0; v < 256; v++) lut[v] = (v * norm.scale - norm.mean[c]) / norm.std[c];
-    const base = c * plane;
-    for (let p = 0, q = src; p < plane; p++, q += 3) dst[base + p] = lut[rgb[q]];
+  // A 256-entry table per model channel: the same float for the same byte, whatever the pixel. The
+  // value is computed in float64 and rounded once to float32, exactly as a direct computation would.
+  const lut = (c: number) => {
+    const t = new Float32Array(256);
+    for (let v = 0; v < 256; v++) t[v] = (v * norm.scale - norm.mean[c]) / norm.std[c];
+    return t;
+  };
+  // Table of the model channel that reads each RGB byte (bgr: R feeds model channel 2).
+  const [lr, lg, lb] = norm.channelOrder === 'rgb' ? [lut(0), lut(1), lut(2)] : [lut(2), lut(1), lut(0)];
+  const [pr, pg, pb] = norm.channelOrder === 'rgb' ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
+  // One pass over the pixels, three plane writes each.
+  for (let p = 0, q = 0; p < plane; p++, q += 3) {
+    dst[pr + p] = lr[rgb[q]];
+    dst[pg + p] = lg[rgb[q + 1]];
+    dst[pb + p] = lb[rgb[q + 2]];
   }
   return dst;
 }

@@ -3,6 +3,7 @@
  * (as OpenCV's imread does, which PaddleDetection uses), drops alpha, converts to sRGB 8-bit RGB;
  * then resize (+ letterbox padding) per the adapter, then normalisation to planar float CHW.
  */
+import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp, type OutputInfo } from 'sharp';
 import { SlimboardError } from '../errors';
 import { fitGeometry, rgbHwcToNormalizedChw, type FitGeometry } from './image-geometry';
@@ -14,29 +15,52 @@ export interface PreprocessedImage {
   geometry: FitGeometry;
 }
 
-// One libvips thread per operation: the pipeline parallelises across images with worker threads
-// and leaves the cores to onnxruntime; libvips' own pool would oversubscribe 2 cores.
+// One libvips thread per operation: the pipeline parallelises across images (one image in flight per
+// worker thread) and leaves the cores to onnxruntime; libvips' own pool would oversubscribe 2 cores.
 sharp.concurrency(1);
 sharp.cache(false);
 
-export async function preprocessImageFile(file: string | Buffer, adapter: Pick<TModelAdapter, 'preprocess'>, inputSize: number, label = typeof file === 'string' ? file : '<image>'): Promise<PreprocessedImage> {
+function decodeError(label: string, e: unknown): SlimboardError {
+  return new SlimboardError('bad_image', `${label}: cannot decode image (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+}
+
+/**
+ * Decode, resize (+ pad) and normalise one image. The file is read once; its header (size, EXIF
+ * orientation) and its pixels come from the same bytes. `out` (length 3*S*S), when given, receives
+ * the tensor (the pipeline recycles the buffers that onnxruntime has consumed); otherwise a new one.
+ */
+export async function preprocessImageFile(
+  file: string | Buffer,
+  adapter: Pick<TModelAdapter, 'preprocess'>,
+  inputSize: number,
+  label = typeof file === 'string' ? file : '<image>',
+  out?: Float32Array,
+): Promise<PreprocessedImage> {
   const p = adapter.preprocess;
+  let bytes: Buffer;
+  if (typeof file === 'string') {
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      throw new SlimboardError('bad_image', `${label}: cannot read image (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else bytes = file;
   let img: Sharp;
   let width: number;
   let height: number;
   try {
-    img = sharp(file, { failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb');
-    const meta = await sharp(file).metadata();
+    img = sharp(bytes, { failOn: 'error' });
+    const meta = await img.metadata();
     const swap = (meta.orientation ?? 1) >= 5;
     width = swap ? meta.height! : meta.width!;
     height = swap ? meta.width! : meta.height!;
     if (!width || !height) throw new Error('no size');
   } catch (e) {
-    throw new SlimboardError('bad_image', `${label}: cannot decode image (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    throw decodeError(label, e);
   }
   const g = fitGeometry(width, height, inputSize, inputSize, p.resize);
   const bg = { r: p.padValue, g: p.padValue, b: p.padValue };
-  let pipeline = img.resize(g.newW, g.newH, { fit: 'fill', kernel: p.interpolation === 'linear' ? 'linear' : p.interpolation });
+  let pipeline = img.rotate().removeAlpha().toColourspace('srgb').resize(g.newW, g.newH, { fit: 'fill', kernel: p.interpolation === 'linear' ? 'linear' : p.interpolation });
   if (g.newW !== inputSize || g.newH !== inputSize) {
     pipeline = pipeline.extend({ left: g.padLeft, top: g.padTop, right: inputSize - g.newW - g.padLeft, bottom: inputSize - g.newH - g.padTop, background: bg });
   }
@@ -44,16 +68,12 @@ export async function preprocessImageFile(file: string | Buffer, adapter: Pick<T
   try {
     raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new SlimboardError('bad_image', `${label}: cannot decode image (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    throw decodeError(label, e);
   }
   if (raw.info.width !== inputSize || raw.info.height !== inputSize || raw.info.channels !== 3) {
     throw new SlimboardError('bad_image', `${label}: resize produced ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${inputSize}x${inputSize}x3`);
   }
-  const tensor = rgbHwcToNormalizedChw(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length), inputSize, inputSize, {
-    scale: p.scale,
-    mean: p.mean,
-    std: p.std,
-    channelOrder: p.channelOrder,
-  });
+  const norm = { scale: p.scale, mean: p.mean, std: p.std, channelOrder: p.channelOrder };
+  const tensor = rgbHwcToNormalizedChw(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length), inputSize, inputSize, norm, out && out.length === 3 * inputSize * inputSize ? out : undefined);
   return { tensor, geometry: g };
 }

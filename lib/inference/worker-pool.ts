@@ -1,28 +1,46 @@
 /**
- * A small pool of detection workers (worker_threads). Requests go to the worker with the fewest
- * requests in flight; responses are matched by id. Errors thrown in a worker come back as
- * SlimboardError when they were one (bad image...), else as internal errors.
+ * A small pool of detection workers (worker_threads) with one queue: each worker runs at most
+ * `perWorker` requests at a time (default 1), the next queued request goes to the first free worker,
+ * in submission order. One request at a time per worker keeps the number of threads that decode
+ * images (libvips runs each on its own thread) equal to the worker count, so that preprocessing
+ * fills the cores onnxruntime leaves idle instead of competing with it for all of them.
+ * Responses are matched by id. Errors thrown in a worker come back as SlimboardError when they were
+ * one (bad image...), else as internal errors.
  */
 import { Worker } from 'node:worker_threads';
 import { SlimboardError } from '../errors';
+import type { RawTensor } from './detection-decoding';
 import type { WorkerRequest, WorkerResponse } from './detection-worker';
+import type { FitGeometry } from './image-geometry';
 import type { TModelAdapter } from './model-adapter';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void; worker: number };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type Queued = { id: number; req: DistributiveOmit<WorkerRequest, 'id'>; transfer: ArrayBuffer[] };
+
+export interface DetectionWorkerPoolOptions {
+  /** Requests one worker runs at the same time (default 1). */
+  perWorker?: number;
+}
 
 export class DetectionWorkerPool {
   private readonly workers: Worker[] = [];
   private readonly inFlight: number[] = [];
   private readonly pending = new Map<number, Pending>();
+  private readonly queue: Queued[] = [];
+  private readonly perWorker: number;
   private nextId = 1;
   private closed = false;
+  private failure: unknown = undefined;
   /** Sum of the time workers spent on requests (ms), for pipeline statistics. */
   busyMs = 0;
 
-  constructor(size: number, adapter: TModelAdapter) {
+  constructor(size: number, adapter: TModelAdapter, options: DetectionWorkerPoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1) throw new SlimboardError('bad_workers', `worker count must be a positive integer, got ${size}`);
+    this.perWorker = options.perWorker ?? 1;
+    if (!Number.isInteger(this.perWorker) || this.perWorker < 1) throw new SlimboardError('bad_workers', `requests per worker must be a positive integer, got ${this.perWorker}`);
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./detection-worker-entry.mjs', import.meta.url), { workerData: { adapter } });
       w.on('message', (m: WorkerResponse) => this.onMessage(i, m));
@@ -39,50 +57,89 @@ export class DetectionWorkerPool {
     return this.workers.length;
   }
 
+  /** Requests submitted but not yet handed to a worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   private onMessage(i: number, m: WorkerResponse): void {
-    this.inFlight[i]--;
     const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    if (m.ok) {
-      this.busyMs += m.busyMs;
-      p.resolve(m.result);
-    } else p.reject(m.error.slimboard ? new SlimboardError(m.error.code, m.error.message) : new Error(m.error.message));
+    if (p) {
+      this.pending.delete(m.id);
+      this.inFlight[p.worker]--;
+      if (m.ok) {
+        this.busyMs += m.busyMs;
+        p.resolve(m.result);
+      } else p.reject(m.error.slimboard ? new SlimboardError(m.error.code, m.error.message) : new Error(m.error.message));
+    } else this.inFlight[i] = Math.max(0, this.inFlight[i] - 1);
+    this.dispatch();
   }
 
   private failAll(e: unknown): void {
+    this.failure ??= e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+    this.queue.length = 0;
   }
 
+  /** Hand queued requests to free workers, oldest first. */
+  private dispatch(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      let best = -1;
+      for (let i = 0; i < this.workers.length; i++) if (this.inFlight[i] < this.perWorker && (best < 0 || this.inFlight[i] < this.inFlight[best])) best = i;
+      if (best < 0) return;
+      const q = this.queue.shift()!;
+      const p = this.pending.get(q.id);
+      if (!p) continue;
+      p.worker = best;
+      this.inFlight[best]++;
+      this.workers[best].postMessage({ ...q.req, id: q.id }, q.transfer);
+    }
+  }
+
+  /** Queue a request; `transfer` buffers move to the worker when it is dispatched. */
   request<T>(req: DistributiveOmit<WorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    let best = 0;
-    for (let i = 1; i < this.workers.length; i++) if (this.inFlight[i] < this.inFlight[best]) best = i;
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
-    this.inFlight[best]++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.workers[best].postMessage({ ...req, id }, transfer);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, worker: -1 });
+      this.queue.push({ id, req, transfer });
+      this.dispatch();
     });
   }
 
-  /** Send a new adapter to every worker (after auto-detected YOLO strides are resolved). */
-  async setAdapter(adapter: TModelAdapter): Promise<void> {
-    await Promise.all(
+  /** Send one request to EVERY worker at once (outside the queue) and wait for all of them. */
+  private broadcast(make: () => DistributiveOmit<WorkerRequest, 'id'>): Promise<unknown[]> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return Promise.all(
       this.workers.map((w, i) => {
         const id = this.nextId++;
         this.inFlight[i]++;
         return new Promise((resolve, reject) => {
-          this.pending.set(id, { resolve, reject });
-          w.postMessage({ id, type: 'set-adapter', adapter });
+          this.pending.set(id, { resolve, reject, worker: i });
+          w.postMessage({ ...make(), id });
         });
       }),
     );
   }
 
+  /** Send a new adapter to every worker (after auto-detected YOLO strides are resolved). */
+  async setAdapter(adapter: TModelAdapter): Promise<void> {
+    await this.broadcast(() => ({ type: 'set-adapter', adapter }));
+  }
+
+  /**
+   * Untimed warm-up of every worker: one preprocessing of a generated image and a few
+   * postprocessings of `outputs` (compiles the hot loops before the first real image).
+   */
+  async warmUp(inputSize: number, outputs: Record<string, RawTensor>, geometry: FitGeometry): Promise<void> {
+    await this.broadcast(() => ({ type: 'warm-up', inputSize, outputs, geometry }));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.queue.length = 0;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
