@@ -38,12 +38,31 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Markers drawn (sum over the marker groups) and frontier rings, read from the chart's SVG. */
+/**
+ * Markers and frontier rings drawn. The markers are painted on one canvas over the chart's SVG; the painter
+ * counts what it actually drew and writes it on the canvas (data-points, data-frontier).
+ */
 async function drawnCounts(): Promise<{ points: number; frontier: number }> {
   return page.evaluate(() => {
-    const sum = (sel: string) => Array.from(document.querySelectorAll(sel)).reduce((a, e) => a + Number(e.getAttribute('data-count')), 0);
-    return { points: sum('.sb-chart-host .sb-marker-group'), frontier: sum('.sb-chart-host .sb-frontier-markers') };
+    const canvas = document.querySelector('.sb-chart-host canvas.sb-data-canvas');
+    return { points: Number(canvas?.getAttribute('data-points')), frontier: Number(canvas?.getAttribute('data-frontier')) };
   });
+}
+
+/** Alpha (0-255) of the chart canvas at a viewport point: a marker drawn there is opaque. */
+async function canvasAlphaAt(at: TClientPoint): Promise<number> {
+  return page.evaluate(`(() => {
+    const c = document.querySelector('.sb-chart-host canvas.sb-data-canvas');
+    const b = c.getBoundingClientRect();
+    const k = c.width / b.width;
+    return c.getContext('2d').getImageData(Math.floor((${at.x} - b.left) * k), Math.floor((${at.y} - b.top) * k), 1, 1).data[3];
+  })()`) as Promise<number>;
+}
+
+/** Markers and frontier rings in an exported SVG: sums of data-count over the groups the exporter wrote. */
+function svgCounts(svg: string): { points: number; frontier: number } {
+  const sum = (cls: string) => [...svg.matchAll(new RegExp(`class="${cls}"[^>]*?data-count="(\\d+)"`, 'g'))].reduce((a, m) => a + Number(m[1]), 0);
+  return { points: sum('sb-marker-group'), frontier: sum('sb-frontier-markers') };
 }
 
 const VIEWS = [
@@ -88,6 +107,8 @@ describe('explorer', () => {
     await expect.poll(() => drawnCounts().then((c) => c.points)).toBe(model.points.length);
     await page.evaluate(CHART_GEOMETRY_SOURCE);
     const at = (await page.evaluate(`window.__pointToClient(${target.cost}, ${target.accuracy}, false)`)) as TClientPoint;
+    // the marker is painted where the axes say it is
+    expect(await canvasAlphaAt(at)).toBeGreaterThan(200);
     await page.mouse.move(at.x, at.y);
     const tooltip = page.locator('[data-testid="chart-tooltip"]');
     await expect(tooltip.locator('[data-testid="point-details"]').getAttribute('data-key')).resolves.toBe(target.key);
@@ -128,6 +149,8 @@ describe('explorer', () => {
     const svg = fs.readFileSync((await svgDl.path())!, 'utf8');
     expect(svg).toMatch(/^<\?xml/);
     expect(svg).toContain('Model size (MB)');
+    // the exported SVG carries every point and frontier ring as vectors (on screen they are a canvas)
+    expect(svgCounts(svg)).toEqual({ points: model.points.length, frontier: model.frontier.length });
     const [pngDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PNG' }).click()]);
     const png = fs.readFileSync((await pngDl.path())!);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');

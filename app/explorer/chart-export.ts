@@ -3,10 +3,14 @@
 /**
  * Export the chart's <svg> as a standalone SVG file or a PNG (2x pixel density), and any text as a
  * download. The SVG is cloned with a white background and explicit font so it renders the same
- * outside the page.
+ * outside the page. On screen the data layer (markers, curves, arrows, frontier) is a canvas; the export
+ * writes it into the clone's `g.sb-data-layer` as SVG elements (`dataLayerSvg`, from chartSceneSvg), so
+ * both files carry every point as vectors.
  */
 
-export function chartSvgMarkup(host: HTMLElement): { markup: string; width: number; height: number } | null {
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export function chartSvgMarkup(host: HTMLElement, dataLayerSvg: string): { markup: string; width: number; height: number } | null {
   const svg = host.querySelector('svg.recharts-surface');
   if (!svg) return null;
   const { width, height } = svg.getBoundingClientRect();
@@ -16,11 +20,16 @@ export function chartSvgMarkup(host: HTMLElement): { markup: string; width: numb
   clone.setAttribute('height', String(Math.round(height)));
   clone.setAttribute('viewBox', `0 0 ${Math.round(width)} ${Math.round(height)}`);
   clone.setAttribute('font-family', 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif');
-  const bg = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  const bg = document.createElementNS(SVG_NS, 'rect');
   bg.setAttribute('width', '100%');
   bg.setAttribute('height', '100%');
   bg.setAttribute('fill', '#ffffff');
   clone.insertBefore(bg, clone.firstChild);
+  const slot = clone.querySelector('g.sb-data-layer');
+  if (slot && dataLayerSvg) {
+    const doc = new DOMParser().parseFromString(`<svg xmlns="${SVG_NS}">${dataLayerSvg}</svg>`, 'image/svg+xml');
+    for (const node of Array.from(doc.documentElement.childNodes)) slot.appendChild(document.importNode(node, true));
+  }
   const markup = `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}`;
   return { markup, width, height };
 }
@@ -36,15 +45,15 @@ export function download(fileName: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function downloadSvg(host: HTMLElement, fileName: string): boolean {
-  const svg = chartSvgMarkup(host);
+export function downloadSvg(host: HTMLElement, dataLayerSvg: string, fileName: string): boolean {
+  const svg = chartSvgMarkup(host, dataLayerSvg);
   if (!svg) return false;
   download(fileName, new Blob([svg.markup], { type: 'image/svg+xml' }));
   return true;
 }
 
-export async function downloadPng(host: HTMLElement, fileName: string, scale = 2): Promise<boolean> {
-  const svg = chartSvgMarkup(host);
+export async function downloadPng(host: HTMLElement, dataLayerSvg: string, fileName: string, scale = 2): Promise<boolean> {
+  const svg = chartSvgMarkup(host, dataLayerSvg);
   if (!svg) return false;
   const img = new Image();
   const url = URL.createObjectURL(new Blob([svg.markup], { type: 'image/svg+xml' }));

@@ -21,6 +21,9 @@ export const METHOD_LABELS: Record<TMethod, string> = {
 
 export const SOURCE_LABELS: Record<TSource, string> = { published: 'published (circle)', measured: 'measured (diamond)' };
 
+/** Marker radius in CSS pixels (a diamond's half-diagonal is 1.35x this). */
+export const MARKER_R = 4.5;
+
 /** SVG path of a marker centred on (cx, cy) with radius r: circle for published, diamond for measured. */
 export function markerPath(source: TSource, cx: number, cy: number, r: number): string {
   if (source === 'measured') {

@@ -1,19 +1,25 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { COST_AXES, COST_AXIS_INFO, PERCENTILES, datasetLabel, devicesForDataset, metricsForDataset, METRIC_INFO } from '@/lib/explorer/axes';
 import { chartCsv } from '@/lib/explorer/chart-csv';
 import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/chart-model';
+import type { TChartScene } from '@/lib/explorer/chart-scene';
 import { METHODS, type TExplorerEntry, type TMethod } from '@/lib/explorer/entry';
 import { compareHref, serializeExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
 import { downloadPng, downloadSvg, download } from './chart-export';
+import { chartSceneSvg } from './chart-scene-draw';
 import { METHOD_COLORS, METHOD_LABELS, modelHref } from './chart-style';
 import { HoverStore, useHover } from './hover-store';
 import { PointDetails } from './point-details';
 import { TradeoffChart } from './tradeoff-chart';
 import './explorer.css';
 
-const TABLE_PAGE = 100;
+/**
+ * Rows per table page. The table re-renders after every filter change (deferred, after the chart); with 100
+ * rows its layout and paint cost more main-thread time than the chart itself and delayed the next change.
+ */
+const TABLE_PAGE = 50;
 
 export type TExplorerClientProps = {
   entries: TExplorerEntry[];
@@ -43,6 +49,8 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
   const [view, setViewState] = useState<TExplorerView>(initialView);
   const hoverStore = useMemo(() => new HoverStore(), []);
   const hostRef = useRef<HTMLDivElement | null>(null);
+  const sceneRef = useRef<TChartScene | null>(null);
+  const sceneSvg = () => (sceneRef.current ? chartSceneSvg(sceneRef.current) : '');
 
   const byKey = useMemo(() => entriesByKey(entries), [entries]);
   const nameOf = useMemo(() => {
@@ -52,20 +60,30 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
   }, [entries]);
   const { model, error } = useMemo(() => safeModel(entries, view), [entries, view]);
 
-  const setView = useCallback(
-    (patch: Partial<TExplorerView>, drop: Array<keyof TExplorerView> = []) => {
-      setViewState((prev) => {
-        const next: TExplorerView = { ...prev, ...patch };
-        for (const k of drop) delete next[k];
-        if (!compact) {
-          const qs = serializeExplorerView(next);
-          window.history.replaceState(window.history.state, '', qs ? `${basePath}?${qs}` : basePath);
-        }
-        return next;
-      });
-    },
-    [basePath, compact],
-  );
+  const setView = useCallback((patch: Partial<TExplorerView>, drop: Array<keyof TExplorerView> = []) => {
+    setViewState((prev) => {
+      const next: TExplorerView = { ...prev, ...patch };
+      for (const k of drop) delete next[k];
+      return next;
+    });
+  }, []);
+
+  // The view lives in the URL. Written after the next frame: the chart's response never waits for it.
+  const firstView = useRef(view);
+  useEffect(() => {
+    if (compact || view === firstView.current) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        const qs = serializeExplorerView(view);
+        window.history.replaceState(window.history.state, '', qs ? `${basePath}?${qs}` : basePath);
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [view, basePath, compact]);
 
   const onOpen = useCallback(
     (key: string) => {
@@ -76,24 +94,30 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
   );
 
   const datasets = useMemo(() => [...new Set(entries.map((e) => e.dataset))], [entries]);
-  const metrics = metricsForDataset(view.dataset, entries);
-  const devices = devicesForDataset(entries, view.dataset);
+  const metrics = useMemo(() => metricsForDataset(view.dataset, entries), [view.dataset, entries]);
+  const devices = useMemo(() => devicesForDataset(entries, view.dataset), [entries, view.dataset]);
   const sizes = useMemo(
     () => [...new Set(entries.filter((e) => e.dataset === view.dataset).map((e) => e.inputSize))].sort((a, b) => a - b),
     [entries, view.dataset],
   );
-  const compare = view.compare ?? [];
+  const compare = useMemo(() => view.compare ?? [], [view.compare]);
 
-  const toggleCompare = (modelId: string) => {
-    const next = compare.includes(modelId) ? compare.filter((m) => m !== modelId) : [...compare, modelId].slice(0, 6);
-    setView({ compare: next }, next.length === 0 ? ['compare'] : []);
-  };
+  const toggleCompare = useCallback(
+    (modelId: string) => {
+      const next = compare.includes(modelId) ? compare.filter((m) => m !== modelId) : [...compare, modelId].slice(0, 6);
+      setView({ compare: next }, next.length === 0 ? ['compare'] : []);
+    },
+    [compare, setView],
+  );
 
+  // The table (text alternative) follows the chart in a deferred, interruptible render: a filter change
+  // paints the chart first and never waits for hundreds of table rows.
+  const tableModel = useDeferredValue(model);
+  const tableFrontierOnly = useDeferredValue(view.frontier);
   const tableRows = useMemo(() => {
-    if (!model) return [];
-    const rows = view.frontier ? model.frontier : [...model.points].sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
-    return rows;
-  }, [model, view.frontier]);
+    if (!tableModel) return [];
+    return tableFrontierOnly ? tableModel.frontier : [...tableModel.points].sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
+  }, [tableModel, tableFrontierOnly]);
 
 
   return (
@@ -247,16 +271,17 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
               hoverStore={hoverStore}
               onOpen={onOpen}
               hostRef={hostRef}
+              sceneRef={sceneRef}
               height={compact ? 440 : 520}
             />
             <HoverTooltip store={hoverStore} model={model} byKey={byKey} />
             {model.points.length === 0 && <p className="sb-empty">No model has both numbers for this selection.</p>}
           </div>
           <div className="sb-toolbar">
-            <button type="button" onClick={() => hostRef.current && downloadPng(hostRef.current, `${fileStem(model)}.png`)}>
+            <button type="button" onClick={() => hostRef.current && downloadPng(hostRef.current, sceneSvg(), `${fileStem(model)}.png`)}>
               Export PNG
             </button>
-            <button type="button" onClick={() => hostRef.current && downloadSvg(hostRef.current, `${fileStem(model)}.svg`)}>
+            <button type="button" onClick={() => hostRef.current && downloadSvg(hostRef.current, sceneSvg(), `${fileStem(model)}.svg`)}>
               Export SVG
             </button>
             <button
@@ -297,16 +322,16 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
         </div>
       )}
 
-      {!compact && model && (
+      {!compact && tableModel && (
         <section className="sb-table-section">
-          <h2>Data ({view.frontier ? 'Pareto frontier only' : 'all points'})</h2>
+          <h2>Data ({tableFrontierOnly ? 'Pareto frontier only' : 'all points'})</h2>
           <label>
             <input type="checkbox" name="frontier" checked={view.frontier} onChange={(e) => setView({ frontier: e.target.checked })} /> Show only
             the frontier
           </label>
           <PointTable
             rows={tableRows}
-            model={model}
+            model={tableModel}
             byKey={byKey}
             compare={compare}
             onToggleCompare={toggleCompare}
@@ -383,7 +408,7 @@ function PinnedDetails({
   );
 }
 
-function PointTable({
+const PointTable = memo(function PointTable({
   rows,
   model,
   byKey,
@@ -473,4 +498,4 @@ function PointTable({
     )}
     </>
   );
-}
+});

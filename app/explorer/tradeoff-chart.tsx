@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useCallback, useEffect, useMemo, useRef, type MouseEvent, type RefObject } from 'react';
+import { createContext, memo, useCallback, useContext, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type RefObject } from 'react';
 import {
   CartesianGrid,
   ResponsiveContainer,
@@ -15,12 +15,14 @@ import {
   useYAxisDomain,
   useYAxisScale,
 } from 'recharts';
+import { arrowGeometry, axisProjection, buildChartScene, type TChartScene } from '@/lib/explorer/chart-scene';
 import { formatTick, type TDomain } from '@/lib/explorer/chart-scale';
 import type { TBaselineArrow, TInputSizeCurve } from '@/lib/explorer/curves';
 import type { TMethod, TSource } from '@/lib/explorer/entry';
 import { PixelIndex } from '@/lib/explorer/pixel-index';
 import type { TPoint } from '@/lib/explorer/points';
-import { METHOD_COLORS, METHOD_LABELS, markerPath } from './chart-style';
+import { paintChartScene } from './chart-scene-draw';
+import { MARKER_R, METHOD_COLORS, METHOD_LABELS, markerPath } from './chart-style';
 import type { HoverStore } from './hover-store';
 
 export type TTradeoffChartProps = {
@@ -44,95 +46,89 @@ export type TTradeoffChartProps = {
   onOpen: (key: string) => void;
   /** The element holding the <svg>, for export. */
   hostRef: RefObject<HTMLDivElement | null>;
+  /** The scene last painted (pixel positions of every marker), for hover, click and SVG/PNG export. */
+  sceneRef: RefObject<TChartScene | null>;
   height?: number;
 };
 
-const MARKER_R = 4.5;
 /** Hover/click pick radius around a marker centre. */
 const PICK_RADIUS_PX = 9;
 const LEGEND_H = 44;
-
-/** Marker centres in SVG pixels, in draw order, with the lookup the host uses for hover and click. */
-export type TMarkerLayout = { points: TPoint[]; xPx: number[]; yPx: number[]; index: PixelIndex };
+/** Baseline arrows stop this far from the baseline marker's centre; arrowhead length. */
+const ARROW_BACK_PX = MARKER_R + 1;
+const ARROW_HEAD_PX = 6;
 
 /**
- * All markers as ONE <path> per (method, source) group: thousands of markers cost a dozen DOM nodes,
- * so filter changes stay fast. Frontier points get a dark ring (one more path). Later subpaths paint
- * over earlier ones, matching PixelIndex's "higher index is on top" tie rule.
+ * The data layer (markers, frontier rings, input-size curves, baseline arrows, frontier step line) painted
+ * on ONE <canvas> laid over the chart's SVG, with recharts' own axis scales. A filter change costs one
+ * canvas repaint (a few ms for thousands of markers) instead of rebuilding and re-parsing SVG paths.
+ * Painted in a layout effect, so the new markers appear in the same frame as the new axes.
+ * Renders an empty <g class="sb-data-layer"> into the SVG: the exporter fills it with the same scene as vectors.
+ * Reads its data from ChartDataContext, so a filter that leaves the axes alone re-renders this layer only,
+ * never recharts' axes, grid and legend.
  */
-function MarkerLayer({
-  byMethod,
-  frontierKeys,
-  layoutRef,
-  xDomain,
-  yDomain,
-}: Pick<TTradeoffChartProps, 'byMethod' | 'frontierKeys' | 'xDomain' | 'yDomain'> & { layoutRef: RefObject<TMarkerLayout | null> }) {
+function DataLayer() {
+  const data = useContext(ChartDataContext);
+  if (!data) throw new Error('DataLayer outside ChartDataContext');
+  const { byMethod, frontierKeys, curves, arrows, frontierSteps, xDomain, yDomain, log, canvas, sceneRef } = data;
   const xs = useXAxisScale();
   const ys = useYAxisScale();
+  const width = useChartWidth();
+  const height = useChartHeight();
   const current = useScalesCurrent(xDomain, yDomain);
-  const drawn = useMemo(() => {
+  // recharts' scales, read at the domain ends only; the scene projects thousands of values without them.
+  const projection = useMemo(() => {
     if (!xs || !ys || !current) return null;
-    const points: TPoint[] = [];
-    const xPx: number[] = [];
-    const yPx: number[] = [];
-    const groups: Array<{ method: TMethod; source: TSource; d: string; count: number }> = [];
-    let ring = '';
-    let ringCount = 0;
-    for (const g of byMethod) {
-      for (const source of ['published', 'measured'] as const) {
-        let d = '';
-        let count = 0;
-        for (const p of g.points) {
-          if (p.source !== source) continue;
-          const x = xs(p.cost) as number;
-          const y = ys(p.accuracy) as number;
-          if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-          d += markerPath(source, x, y, MARKER_R);
-          count++;
-          points.push(p);
-          xPx.push(x);
-          yPx.push(y);
-          if (frontierKeys.has(p.key)) {
-            ring += markerPath(source, x, y, MARKER_R + 2);
-            ringCount++;
-          }
-        }
-        if (count > 0) groups.push({ method: g.method, source, d, count });
-      }
+    return {
+      x: axisProjection(xDomain, [xs(xDomain[0]) as number, xs(xDomain[1]) as number], log),
+      y: axisProjection(yDomain, [ys(yDomain[0]) as number, ys(yDomain[1]) as number], false),
+    };
+  }, [xs, ys, current, xDomain, yDomain, log]);
+  const scene = useMemo(() => {
+    if (!projection) return null;
+    return buildChartScene({ byMethod, frontierKeys, curves, arrows, frontierSteps }, projection.x, projection.y, ARROW_BACK_PX, ARROW_HEAD_PX);
+  }, [projection, byMethod, frontierKeys, curves, arrows, frontierSteps]);
+  useLayoutEffect(() => {
+    // A stale pass (scales not yet updated) keeps the previous picture until the current one is ready.
+    if (!scene || !canvas || !width || !height) return;
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.round(width * dpr);
+    const h = Math.round(height * dpr);
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
     }
-    return { points, xPx, yPx, groups, ring, ringCount };
-  }, [xs, ys, current, byMethod, frontierKeys]);
-  useEffect(() => {
-    layoutRef.current = drawn ? { points: drawn.points, xPx: drawn.xPx, yPx: drawn.yPx, index: new PixelIndex(drawn.xPx, drawn.yPx) } : null;
-  }, [drawn, layoutRef]);
-  if (!drawn) return null;
-  return (
-    <g className="sb-markers">
-      {drawn.groups.map((g) => (
-        <path
-          key={`${g.method}-${g.source}`}
-          className="sb-marker-group"
-          data-method={g.method}
-          data-source={g.source}
-          data-count={g.count}
-          d={g.d}
-          fill={METHOD_COLORS[g.method]}
-          fillOpacity={0.85}
-          stroke="#ffffff"
-          strokeWidth={0.8}
-        />
-      ))}
-      {drawn.ringCount > 0 && (
-        <path className="sb-frontier-markers" data-count={drawn.ringCount} d={drawn.ring} fill="none" stroke="#111111" strokeWidth={1.8} />
-      )}
-    </g>
-  );
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    const painted = paintChartScene(ctx, scene, width, height, dpr);
+    sceneRef.current = scene;
+    // What was actually painted, for browser tests and the benchmark (canvas pixels are not in the DOM).
+    canvas.setAttribute('data-points', String(painted.points));
+    canvas.setAttribute('data-frontier', String(painted.frontier));
+    canvas.setAttribute('data-paints', String(Number(canvas.getAttribute('data-paints') ?? 0) + 1));
+  }, [scene, canvas, width, height, sceneRef]);
+  return <g className="sb-data-layer" />;
+}
+
+type TChartData = Pick<TTradeoffChartProps, 'byMethod' | 'frontierKeys' | 'curves' | 'arrows' | 'frontierSteps' | 'xDomain' | 'yDomain' | 'log' | 'sceneRef'> & {
+  canvas: HTMLCanvasElement | null;
+};
+const ChartDataContext = createContext<TChartData | null>(null);
+
+/** The previous array while the new one holds the same numbers: keeps memoised recharts props unchanged. */
+function useStableNumbers<T extends readonly number[]>(next: T): T {
+  const ref = useRef(next);
+  const prev = ref.current;
+  if (prev !== next && (prev.length !== next.length || prev.some((v, i) => v !== next[i]))) ref.current = next;
+  return ref.current;
 }
 
 /**
  * True when recharts' axes already use the domains we asked for. After a filter change recharts renders
  * once with the previous scales and again with the new ones (same task, before paint); skipping the
- * stale pass halves the work of drawing thousands of markers.
+ * stale pass halves the work.
  */
 function useScalesCurrent(xDomain: TDomain, yDomain: TDomain): boolean {
   const xd = useXAxisDomain();
@@ -140,73 +136,22 @@ function useScalesCurrent(xDomain: TDomain, yDomain: TDomain): boolean {
   return Boolean(xd && yd && xd[0] === xDomain[0] && xd[1] === xDomain[1] && yd[0] === yDomain[0] && yd[1] === yDomain[1]);
 }
 
-/** Arrowhead pointing from (x1, y1) to (x2, y2), tip at (x2, y2) pulled back by `back` px (the marker radius). */
-function arrowHead(x1: number, y1: number, x2: number, y2: number, back: number, size = 6): { shaft: string; head: string } {
-  const dx = x2 - x1;
-  const dy = y2 - y1;
-  const len = Math.hypot(dx, dy);
-  if (!(len > back + size)) return { shaft: '', head: '' };
-  const ux = dx / len;
-  const uy = dy / len;
-  const tx = x2 - ux * back;
-  const ty = y2 - uy * back;
-  const bx = tx - ux * size;
-  const by = ty - uy * size;
-  const w = size * 0.5;
-  return {
-    shaft: `M${x1},${y1}L${bx},${by}`,
-    head: `M${tx},${ty}L${bx - uy * w},${by + ux * w}L${bx + uy * w},${by - ux * w}Z`,
-  };
+/** Legend arrow: shaft and head as SVG path data. */
+function legendArrow(x1: number, y: number, x2: number): { shaft: string; head: string } {
+  const g = arrowGeometry(x1, y, x2, y, 0, ARROW_HEAD_PX);
+  if (!g) return { shaft: '', head: '' };
+  const [a, b, c, d] = g.shaft;
+  const [tx, ty, lx, ly, rx, ry] = g.head;
+  return { shaft: `M${a},${b}L${c},${d}`, head: `M${tx},${ty}L${lx},${ly}L${rx},${ry}Z` };
 }
 
-/**
- * Input-size curves (one path per method colour), baseline arrows (one path of shafts, one of heads) and
- * the frontier step line, drawn with the chart's own scales. A handful of DOM nodes however many points.
- */
-function Overlays({
-  curves,
-  arrows,
-  frontierSteps,
-  xDomain,
-  yDomain,
-}: Pick<TTradeoffChartProps, 'curves' | 'arrows' | 'frontierSteps' | 'xDomain' | 'yDomain'>) {
-  const xs = useXAxisScale();
-  const ys = useYAxisScale();
-  const current = useScalesCurrent(xDomain, yDomain);
-  const drawn = useMemo(() => {
-    if (!xs || !ys || !current) return null;
-    const X = (v: number) => xs(v) as number;
-    const Y = (v: number) => ys(v) as number;
-    const curveD = new Map<TMethod, string>();
-    for (const c of curves) {
-      const m = c.points[0].method;
-      curveD.set(m, (curveD.get(m) ?? '') + c.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${X(p.cost)},${Y(p.accuracy)}`).join(''));
-    }
-    let shafts = '';
-    let heads = '';
-    for (const a of arrows) {
-      const h = arrowHead(X(a.from.cost), Y(a.from.accuracy), X(a.to.cost), Y(a.to.accuracy), MARKER_R + 1);
-      shafts += h.shaft;
-      heads += h.head;
-    }
-    const steps = frontierSteps.map(([c, acc], i) => `${i === 0 ? 'M' : 'L'}${X(c)},${Y(acc)}`).join('');
-    return { curveD: [...curveD], shafts, heads, steps };
-  }, [xs, ys, current, curves, arrows, frontierSteps]);
-  if (!drawn) return null;
-  return (
-    <g className="sb-overlays" pointerEvents="none">
-      <path className="sb-arrows" data-count={arrows.length} d={drawn.shafts} fill="none" stroke="#b0b0b0" strokeOpacity={0.5} strokeWidth={0.8} />
-      <path className="sb-arrowheads" d={drawn.heads} fill="#9a9a9a" fillOpacity={0.6} />
-      {drawn.curveD.map(([method, d]) => (
-        <path key={method} className="sb-curves" data-method={method} d={d} fill="none" stroke={METHOD_COLORS[method]} strokeOpacity={0.55} strokeWidth={1.4} />
-      ))}
-      {drawn.steps && <path className="sb-frontier-line" d={drawn.steps} fill="none" stroke="#111111" strokeWidth={1.6} strokeOpacity={0.8} />}
-    </g>
-  );
-}
+/** Title and legend contents: read from context so that a new title or method list re-renders only them. */
+type TChartLabels = { title: string; methods: TMethod[]; sources: TSource[] };
+const ChartLabelsContext = createContext<TChartLabels>({ title: '', methods: [], sources: [] });
 
 /** Legend inside the SVG (so PNG/SVG exports carry it): methods by colour, sources by shape, frontier, arrows. */
-function SvgLegend({ methods, sources }: { methods: TMethod[]; sources: TSource[] }) {
+function SvgLegend() {
+  const { methods, sources } = useContext(ChartLabelsContext);
   const width = useChartWidth();
   const height = useChartHeight();
   const plot = usePlotArea();
@@ -236,7 +181,7 @@ function SvgLegend({ methods, sources }: { methods: TMethod[]; sources: TSource[
     {
       label: '→ baseline',
       draw: (x: number, y: number) => {
-        const h = arrowHead(x - 10, y, x + 10, y, 0);
+        const h = legendArrow(x - 10, y, x + 10);
         return (
           <g>
             <path d={h.shaft} stroke="#9a9a9a" strokeDasharray="3 3" />
@@ -273,7 +218,8 @@ function SvgLegend({ methods, sources }: { methods: TMethod[]; sources: TSource[
   );
 }
 
-function ChartTitle({ title }: { title: string }) {
+function ChartTitle() {
+  const { title } = useContext(ChartLabelsContext);
   const width = useChartWidth();
   if (!width) return null;
   return (
@@ -287,19 +233,23 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
   const { hoverStore, onOpen, hostRef } = props;
   const height = props.height ?? 500;
 
-  const layoutRef = useRef<TMarkerLayout | null>(null);
+  const { sceneRef } = props;
+  const [canvas, setCanvas] = useState<HTMLCanvasElement | null>(null);
+  // Built on the first pointer query after a repaint, not on every filter change.
+  const pickIndex = useRef<{ scene: TChartScene; index: PixelIndex } | null>(null);
 
   /** The marker under the pointer (within PICK_RADIUS_PX), with its centre relative to the host. */
   const pick = (e: MouseEvent<HTMLDivElement>): { point: TPoint; xPx: number; yPx: number } | null => {
-    const layout = layoutRef.current;
+    const scene = sceneRef.current;
     const host = hostRef.current;
     const svg = host?.querySelector('svg.recharts-surface');
-    if (!layout || !host || !svg) return null;
+    if (!scene || !host || !svg) return null;
+    if (pickIndex.current?.scene !== scene) pickIndex.current = { scene, index: new PixelIndex(scene.xPx, scene.yPx) };
     const sb = svg.getBoundingClientRect();
-    const i = layout.index.nearest(e.clientX - sb.left, e.clientY - sb.top, PICK_RADIUS_PX);
+    const i = pickIndex.current.index.nearest(e.clientX - sb.left, e.clientY - sb.top, PICK_RADIUS_PX);
     if (i < 0) return null;
     const hb = host.getBoundingClientRect();
-    return { point: layout.points[i], xPx: layout.xPx[i] + sb.left - hb.left, yPx: layout.yPx[i] + sb.top - hb.top };
+    return { point: scene.points[i], xPx: scene.xPx[i] + sb.left - hb.left, yPx: scene.yPx[i] + sb.top - hb.top };
   };
   const onMouseMove = useCallback(
     (e: MouseEvent<HTMLDivElement>) => {
@@ -320,43 +270,79 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
     [onOpen, hostRef],
   );
 
-  const methods = props.byMethod.map((g) => g.method);
-  return (
-    <div ref={hostRef} className="sb-chart-host" onMouseMove={onMouseMove} onMouseLeave={onMouseLeave} onClick={onClick} style={{ position: 'relative' }}>
+  const xDomain = useStableNumbers(props.xDomain);
+  const yDomain = useStableNumbers(props.yDomain);
+  const xTicks = useStableNumbers(props.xTicks);
+  const yTicks = useStableNumbers(props.yTicks);
+  const methodsKey = props.byMethod.map((g) => g.method).join(',');
+  const sourcesKey = props.sources.join(',');
+  const { title, xTitle, yTitle, log } = props;
+  const labels = useMemo<TChartLabels>(
+    () => ({ title, methods: methodsKey ? (methodsKey.split(',') as TMethod[]) : [], sources: sourcesKey ? (sourcesKey.split(',') as TSource[]) : [] }),
+    [title, methodsKey, sourcesKey],
+  );
+  // Axes and grid: re-rendered only when they change (a new domain, ticks, axis titles, scale type); the
+  // data layer, legend and title follow their contexts.
+  const frame = useMemo(
+    () => (
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 28, right: 24, bottom: LEGEND_H + 8, left: 16 }}>
           <CartesianGrid stroke="#e6e6e6" />
           <XAxis
             type="number"
             dataKey="cost"
-            name={props.xTitle}
-            scale={props.log ? 'log' : 'linear'}
-            domain={props.xDomain}
-            ticks={props.xTicks}
+            name={xTitle}
+            scale={log ? 'log' : 'linear'}
+            domain={xDomain}
+            ticks={xTicks}
             allowDataOverflow
             tickFormatter={formatTick}
             tick={{ fontSize: 12, fill: '#333' }}
-            label={{ value: props.xTitle, position: 'insideBottom', offset: -6, fontSize: 13, fill: '#111' }}
+            label={{ value: xTitle, position: 'insideBottom', offset: -6, fontSize: 13, fill: '#111' }}
             height={44}
           />
           <YAxis
             type="number"
             dataKey="accuracy"
-            name={props.yTitle}
-            domain={props.yDomain}
-            ticks={props.yTicks}
+            name={yTitle}
+            domain={yDomain}
+            ticks={yTicks}
             allowDataOverflow
             tickFormatter={formatTick}
             tick={{ fontSize: 12, fill: '#333' }}
-            label={{ value: props.yTitle, angle: -90, position: 'insideLeft', offset: 6, fontSize: 13, fill: '#111', style: { textAnchor: 'middle' } }}
+            label={{ value: yTitle, angle: -90, position: 'insideLeft', offset: 6, fontSize: 13, fill: '#111', style: { textAnchor: 'middle' } }}
             width={64}
           />
-          <Overlays curves={props.curves} arrows={props.arrows} frontierSteps={props.frontierSteps} xDomain={props.xDomain} yDomain={props.yDomain} />
-          <MarkerLayer byMethod={props.byMethod} frontierKeys={props.frontierKeys} layoutRef={layoutRef} xDomain={props.xDomain} yDomain={props.yDomain} />
-          <SvgLegend methods={methods} sources={props.sources} />
-          <ChartTitle title={props.title} />
+          <DataLayer />
+          <SvgLegend />
+          <ChartTitle />
         </ScatterChart>
       </ResponsiveContainer>
+    ),
+    [height, xTitle, yTitle, log, xDomain, xTicks, yDomain, yTicks],
+  );
+  const data = useMemo<TChartData>(
+    () => ({
+      byMethod: props.byMethod,
+      frontierKeys: props.frontierKeys,
+      curves: props.curves,
+      arrows: props.arrows,
+      frontierSteps: props.frontierSteps,
+      xDomain,
+      yDomain,
+      log,
+      canvas,
+      sceneRef,
+    }),
+    [props.byMethod, props.frontierKeys, props.curves, props.arrows, props.frontierSteps, xDomain, yDomain, log, canvas, sceneRef],
+  );
+  return (
+    <div ref={hostRef} className="sb-chart-host" onMouseMove={onMouseMove} onMouseLeave={onMouseLeave} onClick={onClick} style={{ position: 'relative' }}>
+      <ChartLabelsContext.Provider value={labels}>
+        <ChartDataContext.Provider value={data}>{frame}</ChartDataContext.Provider>
+      </ChartLabelsContext.Provider>
+      {/* Over the SVG surface (which sits at the host's top-left), under the hover ring and tooltip. The table is the text alternative. */}
+      <canvas ref={setCanvas} className="sb-data-canvas" aria-hidden="true" style={{ position: 'absolute', left: 0, top: 0, pointerEvents: 'none' }} />
     </div>
   );
 }

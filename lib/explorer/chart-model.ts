@@ -37,7 +37,10 @@ export function buildChartModel(entries: readonly TExplorerEntry[], view: TExplo
   const frontierIdx = paretoFrontierIndices(points);
   const frontier = frontierIdx.map((i) => points[i]);
   const frontierKeys = new Set(frontier.map((p) => p.key));
-  const byMethod = METHODS.map((method) => ({ method, points: points.filter((p) => p.method === method) })).filter((g) => g.points.length > 0);
+  // One pass: points grouped by method in METHODS order, each group in the points' order.
+  const grouped = new Map<TMethod, TPoint[]>(METHODS.map((m) => [m, []]));
+  for (const p of points) grouped.get(p.method)?.push(p);
+  const byMethod = METHODS.map((method) => ({ method, points: grouped.get(method)! })).filter((g) => g.points.length > 0);
   const sources = (['published', 'measured'] as const).filter((s) => points.some((p) => p.source === s));
   // Linear cost axes start at 0 (costs are > 0), so distances read as ratios.
   const x = sel.log ? logDomain(points.map((p) => p.cost)) : linearDomain([0, ...points.map((p) => p.cost)]);
@@ -46,7 +49,9 @@ export function buildChartModel(entries: readonly TExplorerEntry[], view: TExplo
     x.ticks = x.ticks.filter((t) => t >= 0);
   }
   const y = linearDomain(points.map((p) => p.accuracy));
-  const deviceLabel = sel.device === null ? null : (devicesForDataset(entries, sel.dataset).find((d) => d.device === sel.device)?.deviceLabel ?? sel.device);
+  // The device appears in titles only on the latency axis (saves a pass over the entries otherwise).
+  const deviceLabel =
+    sel.x !== 'latency' || sel.device === null ? null : (devicesForDataset(entries, sel.dataset).find((d) => d.device === sel.device)?.deviceLabel ?? sel.device);
   const xTitle = costAxisTitle(sel.x, deviceLabel, sel.pct, sel.log);
   const yTitle = sel.y === null ? 'Accuracy' : metricAxisTitle(sel.y);
   const sizes = sel.sizes ? ` at ${sel.sizes.join('/')} px` : '';

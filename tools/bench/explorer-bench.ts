@@ -9,9 +9,16 @@
  * so the numbers are the client's own work (the explorer filters entirely in the browser).
  *
  * Measured response = time from the input event's timestamp (event.timeStamp, when Chromium created the
- * event) to the first animation frame after the DOM shows the result (tooltip for the hovered point; new
- * point count in the summary), i.e. input -> React update -> layout -> frame. Prints median, p95 and max
- * per action and the ratio max/target; exits 1 when any p95 exceeds the target.
+ * event) to the first animation frame after the chart shows the result, i.e. input -> React update ->
+ * canvas paint -> layout -> frame. "Shows the result" means: hover, the tooltip is in the DOM; filter, the
+ * data canvas has repainted and its painted marker count equals the new count in the summary; axis or log
+ * change, the canvas has repainted and the tick labels changed. The table below the chart renders in a
+ * deferred pass and is not waited for. Prints median, p95 and max per action and the ratio p95/target;
+ * exits 1 when any p95 exceeds the target. A probe that sees no result within 10 s is reported as a miss
+ * and counted as 10,000 ms.
+ *
+ * Profiling: BENCH_PROFILE=1 (unminified bundle) prints the functions with the most self time during the
+ * filter phase.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -34,10 +41,17 @@ const CHROMIUM_FLAGS = [
 ];
 const TARGET_MS = 100;
 
+const PROBE_TIMEOUT_MS = 10_000;
+
 const PROBE_SOURCE = `
 window.__count = function () {
   var el = document.querySelector('[data-testid="chart-summary"]');
   return Number(el && el.getAttribute('data-points'));
+};
+// The data canvas records what it last painted: marker count and a paint counter.
+window.__canvas = function () {
+  var c = document.querySelector('.sb-chart-host canvas.sb-data-canvas');
+  return { points: Number(c && c.getAttribute('data-points')), paints: Number(c && c.getAttribute('data-paints')) };
 };
 window.__sig = function () {
   var svg = document.querySelector('.sb-chart-host svg.recharts-surface');
@@ -46,15 +60,24 @@ window.__sig = function () {
   var label = svg.querySelector('.recharts-label');
   return ticks.join('|') + (label ? label.textContent : '');
 };
-window.__probe = function (type, kind, value) {
-  return new Promise(function (resolve) {
-    // Never hang: no matching event or no result within 10 s counts as 10,000 ms (a miss).
-    setTimeout(function () { resolve(10000); }, 10000);
+// Two steps so the listener is surely installed before the input is sent (an evaluate that installs it
+// and an input event travel different paths through Chromium and may arrive in either order):
+// __arm(type, kind, before) installs the listener and returns; __result() resolves with
+// (first animation frame after the chart shows the result) - (timestamp of the next "type" event),
+// or -1 when no such event or no result came within ${PROBE_TIMEOUT_MS} ms.
+window.__arm = function (type, kind, before) {
+  var paintsBefore = window.__canvas().paints;
+  window.__pending = new Promise(function (resolve) {
+    var timer = setTimeout(function () { document.removeEventListener(type, onEvent, true); resolve(-1); }, ${PROBE_TIMEOUT_MS});
     function done() {
       // Markers overlap: the point under the cursor may be a neighbour of the one aimed at; any tooltip counts.
       if (kind === 'tooltip') return !!document.querySelector('[data-testid="chart-tooltip"] [data-key]');
-      if (kind === 'count') return window.__count() !== value;
-      return window.__sig() !== value;
+      // The chart shows the result when the canvas has repainted with the new data: for a filter, the painted
+      // marker count equals the new count in the summary; for an axis change, the tick labels changed too.
+      var c = window.__canvas();
+      if (!(c.paints > paintsBefore)) return false;
+      if (kind === 'count') { var n = window.__count(); return n !== before && c.points === n; }
+      return window.__sig() !== before;
     }
     function onEvent(ev) {
       document.removeEventListener(type, onEvent, true);
@@ -62,14 +85,16 @@ window.__probe = function (type, kind, value) {
       var firstCheck = -1;
       function check() {
         if (firstCheck < 0) firstCheck = performance.now() - start;
-        if (done()) requestAnimationFrame(function () { window.__lastJsMs = firstCheck; resolve(performance.now() - start); });
+        if (done()) requestAnimationFrame(function () { clearTimeout(timer); window.__lastJsMs = firstCheck; resolve(performance.now() - start); });
         else requestAnimationFrame(check);
       }
       setTimeout(check, 0);
     }
     document.addEventListener(type, onEvent, true);
   });
+  return true;
 };
+window.__result = function () { return window.__pending; };
 `;
 
 function arg(name: string, fallback: string): string {
@@ -107,7 +132,8 @@ async function main(): Promise<void> {
   const buildMs = performance.now() - t0;
   const entries = syntheticEntries(points);
   const css = fs.existsSync(path.join(outDir, 'explorer-bench-entry.css')) ? '<link rel="stylesheet" href="/app.css">' : '';
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>explorer bench</title>${css}
+  // No favicon request: every URL update (history.replaceState) makes Chromium fetch it again.
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>explorer bench</title><link rel="icon" href="data:,">${css}
 <style>body{font-family:system-ui,sans-serif;margin:16px;max-width:1200px}</style></head>
 <body><div id="root"></div><script>window.__ENTRIES__=${JSON.stringify(entries)}</script>
 <script type="module" src="/app.js"></script></body></html>`;
@@ -116,9 +142,13 @@ async function main(): Promise<void> {
     if (file) {
       res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css' });
       res.end(fs.readFileSync(path.join(outDir, file)));
-    } else {
+    } else if (req.url === '/' || req.url?.startsWith('/?')) {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(html);
+    } else {
+      // Anything else (a favicon, a stray request) is a small 404, never the 1.5 MB page again.
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
     }
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -134,15 +164,22 @@ async function main(): Promise<void> {
     const tLoad = performance.now();
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector('[data-testid="chart-summary"]');
-    await page.waitForFunction("document.querySelectorAll('.sb-marker-group').length > 0");
+    await page.waitForFunction("Number(document.querySelector('.sb-chart-host canvas.sb-data-canvas')?.getAttribute('data-points')) > 0");
     const loadMs = performance.now() - tLoad;
-    const drawn = (await page.evaluate("Array.from(document.querySelectorAll('.sb-marker-group')).reduce((a, e) => a + Number(e.getAttribute('data-count')), 0)")) as number;
+    const drawn = Number(await page.getAttribute('.sb-chart-host canvas.sb-data-canvas', 'data-points'));
 
-    // In-page probe (a string: tsx's helpers must not leak into page code). __probe(type, kind, arg) resolves
-    // with (first frame after the condition holds) - (timestamp of the next `type` input event).
+    // In-page probe (a string: tsx's helpers must not leak into page code). Arm it, act, then read the result;
+    // a miss (no result within the timeout) counts as the timeout and is reported.
     await page.evaluate(PROBE_SOURCE);
-    const probe = (type: string, kind: 'tooltip' | 'count' | 'sig', value: string | number) =>
-      page.evaluate(`window.__probe(${JSON.stringify(type)}, ${JSON.stringify(kind)}, ${JSON.stringify(value)})`) as Promise<number>;
+    const misses: string[] = [];
+    const timed = async (label: string, type: string, kind: 'tooltip' | 'count' | 'sig', before: string | number, act: () => Promise<void>): Promise<number> => {
+      await page.evaluate(`window.__arm(${JSON.stringify(type)}, ${JSON.stringify(kind)}, ${JSON.stringify(before)})`);
+      await act();
+      const ms = (await page.evaluate('window.__result()')) as number;
+      if (ms >= 0) return ms;
+      misses.push(label);
+      return PROBE_TIMEOUT_MS;
+    };
     const countNow = () => page.evaluate('window.__count()') as Promise<number>;
     const sigNow = () => page.evaluate('window.__sig()') as Promise<string>;
 
@@ -158,25 +195,19 @@ async function main(): Promise<void> {
       const at = (await page.evaluate(`window.__pointToClient(${e.gflops}, ${e.accuracy.boxAp}, false)`)) as TClientPoint;
       await page.mouse.move(5, 5);
       await page.waitForFunction('!document.querySelector(\'[data-testid="chart-tooltip"]\')');
-      const p = probe('mousemove', 'tooltip', '');
-      await page.mouse.move(at.x, at.y);
-      hoverMs.push(await p);
+      hoverMs.push(await timed(`hover ${e.modelId}@${e.inputSize}`, 'mousemove', 'tooltip', '', () => page.mouse.move(at.x, at.y)));
     }
     await page.mouse.move(5, 5);
 
     // Filter changes: toggle a method off and on, an input size off and on (point count changes).
     const filterMs: Record<string, number[]> = { method: [], size: [], axis: [], log: [] };
     const timedCount = async (bucket: string, act: () => Promise<void>) => {
-      const p = probe('click', 'count', await countNow());
-      await act();
-      filterMs[bucket].push(await p);
+      filterMs[bucket].push(await timed(bucket, 'click', 'count', await countNow(), act));
       if (process.env.BENCH_VERBOSE) console.error(`${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`);
     };
     // Axis and log changes keep the point count: wait for the tick labels / axis title to change.
     const timedSig = async (bucket: string, type: string, act: () => Promise<void>) => {
-      const p = probe(type, 'sig', await sigNow());
-      await act();
-      filterMs[bucket].push(await p);
+      filterMs[bucket].push(await timed(bucket, type, 'sig', await sigNow(), act));
     };
     // BENCH_PROFILE=1: CPU-profile the filter phase and print the functions with the most self time.
     const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
@@ -226,6 +257,7 @@ async function main(): Promise<void> {
     report('filter:size', filterMs.size);
     report('axis change', filterMs.axis);
     report('log toggle', filterMs.log);
+    if (misses.length > 0) console.log(`probe misses (no result within ${PROBE_TIMEOUT_MS} ms, counted as ${PROBE_TIMEOUT_MS} ms): ${misses.join(', ')}`);
     console.log(`target ${TARGET_MS} ms: ${worst <= TARGET_MS ? 'MET' : 'MISSED'} (worst p95 ${worst.toFixed(1)} ms)`);
     process.exitCode = worst <= TARGET_MS ? 0 : 1;
   } finally {
