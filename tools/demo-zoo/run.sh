@@ -3,11 +3,12 @@
 # (sensity, r578) -> int8 (post, aware) -> distilled (l2_distiil, split_distiil, control) -> pruned+distilled
 # -> ONNX export + manifest -> onnxruntime-node checks (outputs, latency, AP). One command:
 #
-#   bash tools/demo-zoo/run.sh            (from the repository root; about 3.5 hours on a 2-core machine)
+#   bash tools/demo-zoo/run.sh            (from the repository root; about 4 hours on a 2-core machine)
 #
 # Environment: DEMO_ZOO_WORK (scratch, default /tmp/slimboard-demo-zoo), DEMO_ZOO_THREADS (torch threads,
 # default 1), DEMO_ZOO_BASELINE_MINUTES (phase 1, default 42), DEMO_ZOO_CONTINUE_MINUTES (phase 2, default 14),
-# DEMO_ZOO_LONG_MINUTES (phase 3 and the teacher, side by side, default 75), DEMO_ZOO_JOBS (compression
+# DEMO_ZOO_LONG_MINUTES (phase 3 and the teacher, side by side, default 75), DEMO_ZOO_FINAL_MINUTES
+# (phase 4, default 20), DEMO_ZOO_JOBS (compression
 # stages run at once, default 2), DEMO_ZOO_FROM=compress (reuse baseline.pt and teacher.pt in $WORK/work).
 # Seeds are fixed per stage. The baseline phases stop at a wall-clock limit (the schedule is compressed to
 # fit), so on a faster or idler machine they train more steps: compare logs/ for the step counts. The
@@ -19,6 +20,7 @@ DATA="$WORK/data"
 BASE_MIN="${DEMO_ZOO_BASELINE_MINUTES:-42}"
 CONT_MIN="${DEMO_ZOO_CONTINUE_MINUTES:-14}"
 LONG_MIN="${DEMO_ZOO_LONG_MINUTES:-75}"
+FINAL_MIN="${DEMO_ZOO_FINAL_MINUTES:-20}"
 JOBS="${DEMO_ZOO_JOBS:-2}"
 FROM="${DEMO_ZOO_FROM:-}"
 PY=/usr/bin/python3   # Debian's python3-torch 1.13 / torchvision 0.14 / onnx 1.12
@@ -39,7 +41,7 @@ run() { nice -n 15 "$PY" -m "$@" --data "$DATA" --work "$WORK/work"; }
 
 # 2. baseline, in three phases: from scratch; continued at a lower peak learning rate; continued again
 #    for LONG_MIN while the teacher (same backbone, started from phase 2's backbone, head twice as wide)
-#    trains beside it. Phase 3's weights are "baseline".
+#    trains beside it; then phase 4 alone for FINAL_MIN on 2 threads. Phase 4's weights are "baseline".
 if [ "$FROM" != "compress" ]; then
   run slimzoo.stage_baseline --minutes "$BASE_MIN" --seed 1
   mv "$WORK/work/baseline.pt" "$WORK/work/baseline_first.pt"
@@ -48,8 +50,9 @@ if [ "$FROM" != "compress" ]; then
   run slimzoo.stage_baseline --init "$WORK/work/baseline_cont.pt" --name baseline_long --minutes "$LONG_MIN" --epochs 60 --lr 1e-3 --seed 21 &
   run slimzoo.stage_baseline --init-backbone "$WORK/work/baseline_cont.pt" --name teacher --head 192,96,48 --minutes "$LONG_MIN" --epochs 60 --lr 2e-3 --seed 5 &
   wait
-  cp "$WORK/work/baseline_long.pt" "$WORK/work/baseline.pt"
-  cp "$WORK/work/baseline_long.eval.json" "$WORK/work/baseline.eval.json"
+  DEMO_ZOO_THREADS=2 run slimzoo.stage_baseline --init "$WORK/work/baseline_long.pt" --name baseline_final --minutes "$FINAL_MIN" --epochs 60 --lr 1e-3 --seed 31
+  cp "$WORK/work/baseline_final.pt" "$WORK/work/baseline.pt"
+  cp "$WORK/work/baseline_final.eval.json" "$WORK/work/baseline.eval.json"
 fi
 
 # 3. compression stages, JOBS at a time (one thread each), longest first. Fine-tuning budgets are in

@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import os
 
+import torch
+
 from .common import EVAL_SIZES, TRAIN_SIZES, load_checkpoint, make_logger, save_checkpoint, setup_threads, write_json
 from .data import CocoSplit
 from .detect import evaluate
@@ -45,7 +47,9 @@ def main():
     log(f"stage distill: {vars(args)}")
     student, _ = load_checkpoint(os.path.join(args.work, "baseline.pt"))
     teacher, _ = load_checkpoint(os.path.join(args.work, "teacher.pt"))
-    if teacher.anchors.tolist() != student.anchors.tolist() or teacher.num_classes != student.num_classes:
+    # The anchors are a float buffer, so the weight EMA moves them by float rounding (~1e-5 px): same anchors
+    # within 1e-3 px.
+    if not torch.allclose(teacher.anchors, student.anchors, atol=1e-3) or teacher.num_classes != student.num_classes:
         raise SystemExit("teacher.pt and baseline.pt must share anchors and classes")
     extra = {}
     if args.prune:
