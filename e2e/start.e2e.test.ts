@@ -48,6 +48,17 @@ describe('npm start', () => {
       expect(((await res.json()) as { count: number }).count).toBe(85);
       expect(postmasterRunning(dataDir)).toBe(true);
 
+      // The demo zoo is registered in the background: every manifest model at each evaluation size is a
+      // row of the demo section (numbers fill in as the worker measures), and the zoo page shows the section.
+      await expect.poll(() => log, { timeout: 120_000, interval: 500 }).toMatch(/demo zoo: \d+ model\(s\) registered/);
+      expect(log).not.toMatch(/demo zoo: error/);
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'prisma', 'demo-zoo', 'manifest.json'), 'utf8')) as { models: unknown[]; adapter: { resize: { evalSizes: number[] } } };
+      const demo = await fetch(`http://127.0.0.1:${PORT}/api/zoo?section=demo-shapes`);
+      expect(((await demo.json()) as { count: number }).count).toBe(manifest.models.length * manifest.adapter.resize.evalSizes.length);
+      const page = await (await fetch(`http://127.0.0.1:${PORT}/zoo?section=demo-shapes`)).text();
+      expect(page).toContain('Demo (synthetic shapes)');
+      expect(page).toContain('data-testid="demo-zoo-status"');
+
       process.kill(-child.pid!, 'SIGINT');
       await exited;
       expect(log, log).toMatch(/stopped embedded PostgreSQL/);

@@ -68,6 +68,6 @@ it('a worker survives a database restart and carries on with the next job', asyn
   });
   const report = await waitForRun(f.pipeline.pool, run.id, { timeoutMs: 90_000 });
   expect(report.state, `${report.failureReason}\n${log.slice(-1500)}`).toBe('done');
-  expect(report.measurements.map((m) => m.metric).sort()).toEqual(['gflops', 'latency_ms', 'model_size_mb']);
+  expect(report.measurements.map((m) => m.metric).sort()).toEqual(['gflops', 'latency_ms', 'model_size_mb', 'params']);
   expect(worker.exitCode).toBeNull();
 });

@@ -80,7 +80,7 @@ function expectMeasuredOnce(report: RunReport) {
   expect(report.jobs.map((j) => `${j.kind}:${j.state}`).sort()).toEqual(['analyse:done', 'benchmark:done', 'evaluate:done']);
   expect(report.results.map((r) => r.kind).sort()).toEqual(['analyse', 'benchmark', 'evaluate']);
   const metrics = report.measurements.map((m) => `${m.metric}@${m.inputSize ?? '-'}`).sort();
-  expect(metrics).toEqual(['box_ap@64', 'gflops@64', 'latency_ms@64', 'model_size_mb@-']);
+  expect(metrics).toEqual(['box_ap@64', 'gflops@64', 'latency_ms@64', 'model_size_mb@-', 'params@-']);
   const latency = report.measurements.find((m) => m.metric === 'latency_ms')!;
   const benchJob = report.jobs.find((j) => j.kind === 'benchmark')!;
   expect(latency.device).toBe(benchJob.device);
@@ -136,7 +136,7 @@ describe('measurement pipeline with two workers', () => {
     const after = await waitForRun(f.pipeline.pool, id, { timeoutMs: 120_000 });
     expect(after.state).toBe('done');
     expect(after.results).toHaveLength(3);
-    expect(after.measurements).toHaveLength(4);
+    expect(after.measurements).toHaveLength(5);
     const oldJobs = new Set(before.results.map((r) => r.jobId));
     for (const r of after.results) expect(oldJobs.has(r.jobId)).toBe(false);
     const history = await f.query(`SELECT kind, "jobId" FROM "MeasuredResultHistory" WHERE "runId" = $1 ORDER BY kind`, [id]);

@@ -7,6 +7,8 @@ import { parseZooQuery, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query
 import type { TZooRow } from '@/lib/zoo/row';
 import { ColumnPicker, FilterBar } from './zoo-controls';
 import { ZooTable } from './zoo-table';
+import { DEMO_DATASET_SLUG } from '@/lib/datasets/demo-zoo/demo-zoo-constants';
+import { getDemoZooStatus, type DemoZooStatus } from '@/lib/datasets/demo-zoo/demo-zoo-status';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Model zoo' };
@@ -32,7 +34,9 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
       </div>
     );
   }
-  const { rows, data } = await listZooRows(await getDb(), query);
+  const db = await getDb();
+  const [{ rows, data }, demo] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db)]);
+  const demoHasRows = rows.some((r) => r.model.datasetSlug === DEMO_DATASET_SLUG);
   const hidden = new Set(query.hide ?? []);
   const exportSearch = (format: 'csv' | 'json') => zooQueryToSearch({ ...query, hide: undefined, format });
 
@@ -81,6 +85,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
         return (
           <section key={ds} className="dataset-group" data-dataset={ds}>
             <h2>{dsRows[0].model.dataset}</h2>
+            {ds === DEMO_DATASET_SLUG && <DemoZooNote status={demo} />}
             {sections.map(({ section, rows: sRows }) => (
               <div key={section.slug} className="zoo-section" data-section={section.slug}>
                 <div className="section-head">
@@ -99,10 +104,61 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
           </section>
         );
       })}
+      {!demoHasRows && demo.problem && (
+        <section className="dataset-group" data-dataset={DEMO_DATASET_SLUG}>
+          <h2>Demo (synthetic shapes)</h2>
+          <DemoZooNote status={demo} />
+        </section>
+      )}
       <p className="source-note">
         Source of the published rows: the PaddleDetection slim benchmark (<code>prisma/seed/paddledetection-slim-benchmark.md</code>). Every number
         keeps its provenance; hover a value to see it.
       </p>
+    </div>
+  );
+}
+
+/** The demo zoo's state: a refused manifest or file, the workers' progress, the devices behind the latency columns. */
+function DemoZooNote({ status }: { status: DemoZooStatus }) {
+  const { jobs } = status;
+  return (
+    <div className="demo-note" data-testid="demo-zoo-status">
+      {status.problem && (
+        <p className="error-text" data-testid="demo-zoo-problem">
+          Demo zoo problem: {status.problem}
+        </p>
+      )}
+      {jobs.total > 0 && (
+        <p>
+          Measured on this machine by Slimboard&apos;s workers: <strong>{jobs.done}</strong> of {jobs.total} measurements done
+          {jobs.active > 0 ? `, ${jobs.active} queued or running (rows fill in as workers finish; reload to see them)` : ''}
+          {jobs.failed > 0 ? `, ${jobs.failed} failed` : ''}.
+        </p>
+      )}
+      {status.failedRuns.map((r) => (
+        <p key={r.name} className="error-text">
+          {r.name}: {r.reason ?? 'failed'}
+        </p>
+      ))}
+      {status.devices.length > 0 && (
+        <p className="muted">
+          Latency: median (p50) of timed single-image runs in onnxruntime-node, per device fingerprint:{' '}
+          {status.devices.map((d, i) => (
+            <span key={d.slug}>
+              {i > 0 && '; '}
+              <code>{d.slug}</code> = {d.cpuModel ?? 'unknown CPU'}, {d.logicalCores ?? '?'} logical cores, {d.threads ?? '?'} thread(s), {d.executionProvider ?? '?'} EP
+            </span>
+          ))}
+          .
+        </p>
+      )}
+      {status.models > 0 && (
+        <p className="muted">
+          GFLOPs: PaddleSlim convention (convolution multiply-adds / 2^30). Models trained by <code>tools/demo-zoo</code>
+          {status.manifestCreatedAt ? ` (manifest ${status.manifestCreatedAt})` : ''}; downloads come from Slimboard&apos;s artifact store (sha256 in the link title);
+          each model page shows Slimboard&apos;s AP beside the training pipeline&apos;s own.
+        </p>
+      )}
     </div>
   );
 }

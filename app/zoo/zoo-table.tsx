@@ -61,7 +61,7 @@ function renderCell(columnId: string, row: TZooRow) {
       );
     case 'download':
       return row.download ? (
-        <a href={row.download.url} title={row.download.fileName} rel="noopener noreferrer">
+        <a href={row.download.url} title={row.download.sha256 ? `${row.download.fileName} (sha256 ${row.download.sha256})` : row.download.fileName} rel="noopener noreferrer" data-sha256={row.download.sha256 ?? undefined}>
           Download
         </a>
       ) : (

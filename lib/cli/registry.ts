@@ -19,4 +19,5 @@ export const commandModules: Record<string, () => Promise<{ default: CliCommand 
   submit: () => import('./commands/submit'),
   token: () => import('./commands/token'),
   worker: () => import('./commands/worker'),
+  demo: () => import('./commands/demo'),
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TExplorerEntry, TLatency, TMetricKey } from './entry';
+import { DEMO_DATASET_SLUG } from '../datasets/demo-zoo/demo-zoo-constants';
 
 /**
  * The explorer's axes. The x axis is a cost (lower is better), the y axis an accuracy (higher is better);
@@ -67,12 +68,14 @@ export const DATASET_METRICS: Record<string, readonly TMetricKey[]> = {
   coco: ['boxAp'],
   voc: ['vocMap'],
   widerface: ['widerEasy', 'widerMedium', 'widerHard'],
+  [DEMO_DATASET_SLUG]: ['boxAp'],
 };
 
 export const DATASET_LABELS: Record<string, string> = {
   coco: 'COCO',
   voc: 'Pascal VOC',
   widerface: 'WIDER FACE',
+  [DEMO_DATASET_SLUG]: 'Demo (synthetic shapes)',
 };
 
 export function datasetLabel(dataset: string): string {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { SlimboardError } from '../errors';
 import { measurementKey } from '../zoo/measurement-key';
-import type { TMetricKind } from '../zoo/metrics';
+import { METRICS, type TMetricKind } from '../zoo/metrics';
 
 /**
  * Turn a job's full result into the zoo's scalar Measurements for the run's model (provenance
@@ -9,7 +9,8 @@ import type { TMetricKind } from '../zoo/metrics';
  * current number; MeasuredResultHistory keeps the old full results.
  *
  * Scalars taken (units in the metric names, see prisma/schema.prisma MetricKind):
- * - analyse:   gflops (paddleslim convention) at the input size; model_size_mb = bytes / 10^6 (no input size).
+ * - analyse:   gflops (paddleslim convention) at the input size; model_size_mb = bytes / 10^6 and params
+ *              (weight count, when the output has it) with no input size.
  * - benchmark: latency_ms = the median (p50) of the timed runs at the input size on the worker's device.
  * - evaluate:  COCO AP@[.5:.95] -> box_ap, VOC mAP -> voc_map, WIDER FACE -> wider_easy/medium/hard, in
  *              percentage points (evaluators return fractions in [0, 1]; ×100 as the seed prints them).
@@ -38,9 +39,11 @@ export function scalarsFromResult(kind: 'analyse' | 'benchmark' | 'evaluate', in
     const gflops = num(result, 'gflops');
     const bytes = num(result, 'bytes', 'sizeBytes');
     if (gflops === undefined || bytes === undefined) throw new Error(`analyze output lacks gflops/bytes (keys: ${Object.keys(result).join(', ')})`);
+    const params = num(result, 'params');
     return [
       { metric: 'gflops', inputSize, value: gflops },
       { metric: 'model_size_mb', inputSize: null, value: bytes / 1e6 },
+      ...(params === undefined ? [] : [{ metric: 'params' as const, inputSize: null, value: params }]),
     ];
   }
   if (kind === 'benchmark') {
@@ -75,7 +78,7 @@ export async function publishMeasurements(
   if (!modelId) return;
   const datasetId = o.datasetSlug ? ((await client.query(`SELECT id FROM "Dataset" WHERE slug = $1`, [o.datasetSlug])).rows[0]?.id ?? null) : null;
   for (const m of o.scalars) {
-    const isAccuracy = m.metric !== 'gflops' && m.metric !== 'model_size_mb' && m.metric !== 'latency_ms';
+    const isAccuracy = METRICS[m.metric].isAccuracy;
     const deviceId = m.metric === 'latency_ms' ? o.deviceId : null;
     const scopeDataset = isAccuracy ? datasetId : null;
     const key = measurementKey({

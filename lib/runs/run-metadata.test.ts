@@ -57,6 +57,8 @@ describe('scalarsFromResult', () => {
       { metric: 'gflops', inputSize: 416, value: 9.66 },
       { metric: 'model_size_mb', inputSize: null, value: 1.5 },
     ]);
+    // With a weight count (analyze --json "params"): passed through, no input size.
+    expect(scalarsFromResult('analyse', 416, { gflops: 9.66, bytes: 1_500_000, params: 965_589 })[2]).toEqual({ metric: 'params', inputSize: null, value: 965_589 });
     expect(scalarsFromResult('benchmark', 320, { summary: { p50Ms: 12.5, meanMs: 13 } })).toEqual([{ metric: 'latency_ms', inputSize: 320, value: 12.5 }]);
     // COCO AP 0.2925 -> 29.25 percentage points.
     expect(scalarsFromResult('evaluate', 608, { metrics: { AP: 0.2925 } })[0]).toMatchObject({ metric: 'box_ap', value: expect.closeTo(29.25, 12) });

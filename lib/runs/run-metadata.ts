@@ -62,6 +62,19 @@ export const ZRunMetadata = z
     pretraining: z.enum(PRETRAININGS).optional(),
     /** Slug of the zoo model this run is compared against (must exist). */
     baseline: ZSlug.optional(),
+    /** Slug of the zoo model whose weights this one was derived from (must exist); default: the baseline. */
+    parent: ZSlug.optional(),
+    /** Where the model comes from, one line (e.g. "Slimboard demo zoo, trained by tools/demo-zoo, manifest 2026-11-29T06:11:43Z"). */
+    provenance: z.string().trim().min(1).max(300).optional(),
+    /** How the weights were trained: the recipe as given (epochs, lr, ...) and the random seed. Shown on the model page. */
+    training: z
+      .object({
+        recipe: z.record(z.string(), z.unknown()).optional(),
+        seed: z.number().int().nullable().optional(),
+      })
+      .strict()
+      .refine((t) => JSON.stringify(t).length <= 20_000, 'training: at most 20,000 characters of JSON')
+      .optional(),
     /** Square input sizes in pixels, each measured separately. */
     inputSizes: z
       .array(z.number().int().min(32).max(4096))

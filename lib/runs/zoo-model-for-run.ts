@@ -18,6 +18,8 @@ export interface ZooRefs {
   datasetSlug: string;
   pretrainingId: number | null;
   baselineId: number | null;
+  /** The model the weights were derived from: metadata.parent, else the baseline. */
+  parentId: number | null;
   teacherId: number | null;
 }
 
@@ -58,9 +60,14 @@ export async function resolveZooRefs(db: Queryable, meta: TRunMetadata): Promise
     baselineId = await modelBySlug(db, meta.baseline);
     if (baselineId === null) throw new SlimboardError('unknown_baseline', `metadata.baseline: no zoo model with slug "${meta.baseline}"`, { status: 422 });
   }
+  let parentId = baselineId;
+  if (meta.parent) {
+    parentId = await modelBySlug(db, meta.parent);
+    if (parentId === null) throw new SlimboardError('unknown_parent', `metadata.parent: no zoo model with slug "${meta.parent}"`, { status: 422 });
+  }
   let teacherId: number | null = null;
   if (meta.strategyParams.teacher) teacherId = await modelBySlug(db, meta.strategyParams.teacher);
-  return { datasetId: dataset.id, datasetSlug: dataset.slug, pretrainingId, baselineId, teacherId };
+  return { datasetId: dataset.id, datasetSlug: dataset.slug, pretrainingId, baselineId, parentId, teacherId };
 }
 
 function slugify(s: string): string {
@@ -97,6 +104,7 @@ export async function createZooModel(
   const slug = `${slugify(meta.name)}-${o.runId.slice(0, 8)}`;
   const description = [
     `Registered run ${o.runId}.`,
+    meta.provenance ? `${meta.provenance.replace(/\.$/, '')}.` : '',
     meta.strategyParams.prunedParams ? `Pruned ${meta.strategyParams.prunedParams.length} parameters.` : '',
     meta.strategyParams.quantMode ? `Quantization: ${meta.strategyParams.quantMode}.` : '',
     meta.strategyParams.teacher && refs.teacherId === null ? `Teacher: ${meta.strategyParams.teacher}.` : '',
@@ -105,8 +113,8 @@ export async function createZooModel(
     .join(' ');
   const m = await client.query(
     `INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", "parentId", "baselineId", "teacherId", description, "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7::"Method", $8, $9, $9, $10, $11, now(), now()) RETURNING id`,
-    [slug, meta.name, meta.family, backbone!.id, refs.datasetId, refs.pretrainingId, METHOD_TO_ZOO[meta.method], strategyId, refs.baselineId, refs.teacherId, description],
+     VALUES ($1, $2, $3, $4, $5, $6, $7::"Method", $8, $9, $10, $11, $12, now(), now()) RETURNING id`,
+    [slug, meta.name, meta.family, backbone!.id, refs.datasetId, refs.pretrainingId, METHOD_TO_ZOO[meta.method], strategyId, refs.parentId, refs.baselineId, refs.teacherId, description],
   );
   const modelId = m.rows[0].id as number;
   await client.query(

@@ -4,6 +4,10 @@ import { formatCell, formatDelta, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
 import type { TDeltaView, TProvenance } from './row';
 import { ZStrategyParams, type TStrategyParams } from './strategy-params';
+import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
+
+/** Measured and reported accuracy of the same weights agree when within this many points (the demo zoo's export check). */
+export const AGREEMENT_TOLERANCE_POINTS = 0.5;
 
 /** Everything the model page shows: attributes, lineage, strategy parameters, every number, downloads. */
 
@@ -48,6 +52,13 @@ export interface ModelPage {
   numbers: ModelNumber[];
   downloads: Array<{ fileName: string; url: string | null; kind: string; format: string; sha256: string | null; sizeBytes: number | null }>;
   sections: Array<{ slug: string; title: string; inputSizes: number[] }>;
+  /** Measured models: the registration that created the model (its provenance and training record). */
+  run: { id: string; state: string; provenance: string | null; training: { recipe?: Record<string, unknown>; seed?: number | null } | null } | null;
+  /**
+   * Per source of reported accuracy for a measured model: the reported number beside the measured one
+   * (e.g. the demo zoo's training pipeline vs Slimboard), agreement within AGREEMENT_TOLERANCE_POINTS.
+   */
+  agreement: Array<{ sourceSlug: string; sourceTitle: string; tolerancePoints: number; rows: AgreementRow[] }>;
 }
 
 const refSelect = { slug: true, name: true, method: true, strategy: { select: { slug: true } } } as const;
@@ -72,6 +83,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       students: { select: refSelect, orderBy: { slug: 'asc' } },
       artifacts: { orderBy: { id: 'asc' } },
       entries: { include: { section: true }, orderBy: [{ section: { position: 'asc' } }, { position: 'asc' }] },
+      registeredRun: { select: { id: true, state: true, metadata: true } },
     },
   });
   if (!model) return null;
@@ -117,6 +129,29 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     };
   });
 
+  // A registered run's own strategy parameters (its pruned ratios) win over the shared Strategy row's,
+  // which hold whatever the first model with that strategy name declared (the seed's r578, say).
+  const meta = (model.registeredRun?.metadata ?? null) as { provenance?: string; training?: { recipe?: Record<string, unknown>; seed?: number | null }; strategyParams?: unknown } | null;
+  const runParams = meta?.strategyParams ? ZStrategyParams.safeParse(meta.strategyParams) : null;
+  const ownParams = runParams?.success && Object.keys(runParams.data ?? {}).length > 0 ? runParams.data : null;
+  const runMeta: ModelPage['run'] = model.registeredRun
+    ? { id: model.registeredRun.id, state: model.registeredRun.state, provenance: meta?.provenance ?? null, training: meta?.training ?? null }
+    : null;
+  const agreement: ModelPage['agreement'] = [];
+  if (model.registeredRun) {
+    const sources = new Map<string, string>();
+    for (const n of numbers) if (n.provenance.kind === 'reported' && METRICS[n.metric].isAccuracy) sources.set(n.provenance.sourceSlug, n.provenance.sourceTitle);
+    for (const [sourceSlug, sourceTitle] of sources) {
+      const rows = accuracyAgreement(
+        numbers.map((n) => ({ metric: n.metric, inputSize: n.inputSize, dataset: n.dataset, value: n.value, provenance: n.provenance.kind === 'reported' ? { kind: 'reported' as const, sourceSlug: n.provenance.sourceSlug } : { kind: 'measured' as const } })),
+        sourceSlug,
+        AGREEMENT_TOLERANCE_POINTS,
+        (m) => METRICS[m].isAccuracy,
+      );
+      agreement.push({ sourceSlug, sourceTitle, tolerancePoints: AGREEMENT_TOLERANCE_POINTS, rows });
+    }
+  }
+
   const sections = new Map<string, { slug: string; title: string; inputSizes: number[] }>();
   for (const e of model.entries) {
     const s = sections.get(e.section.slug) ?? { slug: e.section.slug, title: e.section.title, inputSizes: [] };
@@ -132,7 +167,15 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     dataset: { slug: model.dataset.slug, name: model.dataset.name },
     pretraining: model.pretraining?.name ?? null,
     method: model.method,
-    strategy: model.strategy ? { slug: model.strategy.slug, description: model.strategy.description, params: ZStrategyParams.parse(model.strategy.params ?? null) } : null,
+    strategy: model.strategy
+      ? {
+          slug: model.strategy.slug,
+          description: ownParams
+            ? `${model.strategy.description} The parameters below are this model's own, as declared when it was registered.`
+            : model.strategy.description,
+          params: ownParams ?? ZStrategyParams.parse(model.strategy.params ?? null),
+        }
+      : null,
     lineage,
     children: model.children.map(toRef),
     baseline: model.baseline ? toRef(model.baseline) : null,
@@ -148,5 +191,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       sizeBytes: a.sizeBytes === null ? null : Number(a.sizeBytes),
     })),
     sections: [...sections.values()],
+    run: runMeta,
+    agreement,
   };
 }

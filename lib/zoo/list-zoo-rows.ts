@@ -148,9 +148,10 @@ export async function loadZoo(db: Db): Promise<ZooData> {
           text: acc ? `${model.teacher.name}(${formatNumber(acc.value, decimals)})` : model.teacher.name,
         };
       }
-      // Published models link to their external URL; stored files (measured uploads) are served by the
-      // artifact route `/artifacts/<id>`, which the pipeline area provides.
-      const artifact = model.artifacts.find((a) => a.url) ?? model.artifacts[0];
+      // Published models link to their external URL; stored files (measured uploads, the demo zoo) are
+      // served from the artifact store by `/api/artifacts/<sha256>`.
+      const artifact = model.artifacts.find((a) => a.url) ?? model.artifacts.find((a) => a.sha256) ?? model.artifacts[0];
+      const downloadUrl = artifact?.url ?? (artifact?.sha256 ? `/api/artifacts/${artifact.sha256}` : null);
       rows.push({
         id: `${s.slug}/${e.position}`,
         section: { slug: s.slug, title: s.title, sourceTitle: s.sourceTitle, position: s.position, columns: s.columns },
@@ -173,9 +174,20 @@ export async function loadZoo(db: Db): Promise<ZooData> {
         inputSize: e.inputSize,
         teacher,
         cells,
-        download: artifact ? { url: artifact.url ?? `/artifacts/${artifact.id}`, fileName: artifact.fileName } : null,
+        download: artifact && downloadUrl ? { url: downloadUrl, fileName: artifact.fileName, sha256: artifact.sha256 } : null,
       });
     }
+  }
+
+  // Measured sections show a latency column per device that measured their rows (known only afterwards).
+  for (const s of sections) {
+    if (s.provenance !== 'measured') continue;
+    const found = [...new Set(rows.filter((r) => r.section.slug === s.slug).flatMap((r) => Object.keys(r.cells)).filter((id) => id.startsWith('latency:')))].sort();
+    const extra = found.filter((id) => !s.columns.includes(id));
+    if (extra.length === 0) continue;
+    const at = s.columns.includes('download') ? s.columns.indexOf('download') : s.columns.length;
+    const columns = [...s.columns.slice(0, at), ...extra, ...s.columns.slice(at)];
+    for (const r of rows) if (r.section.slug === s.slug) r.section = { ...r.section, columns };
   }
 
   const uniq = <T,>(xs: T[]) => [...new Set(xs)];

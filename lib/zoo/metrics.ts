@@ -10,7 +10,7 @@ import { z } from 'zod';
  *   lower is better.
  */
 
-export const METRIC_KINDS = ['box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard', 'gflops', 'model_size_mb', 'latency_ms'] as const;
+export const METRIC_KINDS = ['box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard', 'gflops', 'model_size_mb', 'latency_ms', 'params'] as const;
 export const ZMetricKind = z.enum(METRIC_KINDS);
 export type TMetricKind = z.infer<typeof ZMetricKind>;
 
@@ -41,6 +41,7 @@ export const METRICS: Record<TMetricKind, MetricInfo> = {
   gflops: { kind: 'gflops', columnId: 'gflops', label: 'GFLOPs', unit: 'GFLOPs', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 2, perInputSize: true, isAccuracy: false },
   model_size_mb: { kind: 'model_size_mb', columnId: 'modelSizeMb', label: 'Model size (MB)', unit: 'MB', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 2, perInputSize: false, isAccuracy: false },
   latency_ms: { kind: 'latency_ms', columnId: 'latency', label: 'Latency (ms)', unit: 'ms', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 3, perInputSize: true, isAccuracy: false },
+  params: { kind: 'params', columnId: 'params', label: 'Params', unit: 'params', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 0, perInputSize: false, isAccuracy: false },
 };
 
 /** Column id of a metric cell: `boxAp`, `gflops`, `latency:kirin-970`. */

@@ -108,6 +108,7 @@ export const ZZooRow = z.object({
     })
     .nullable(),
   cells: z.record(z.string(), ZCell),
-  download: z.object({ url: z.string(), fileName: z.string() }).nullable(),
+  /** Published download (external URL) or a stored file served by `/api/artifacts/<sha256>` (sha256 given). */
+  download: z.object({ url: z.string(), fileName: z.string(), sha256: z.string().nullable().optional() }).nullable(),
 });
 export type TZooRow = z.infer<typeof ZZooRow>;

@@ -127,6 +127,58 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
         </section>
       )}
 
+      {model.run && (model.run.provenance || model.run.training) && (
+        <section data-testid="training">
+          <h2>Provenance and training</h2>
+          {model.run.provenance && <p>{model.run.provenance}</p>}
+          {model.run.training && (
+            <>
+              <p>
+                Seed: <code>{model.run.training.seed ?? 'not stated'}</code>
+              </p>
+              {model.run.training.recipe && <pre className="params">{JSON.stringify(model.run.training.recipe, null, 2)}</pre>}
+            </>
+          )}
+        </section>
+      )}
+
+      {model.agreement.map((a) => (
+        <section key={a.sourceSlug} data-testid="agreement">
+          <h2>Measured here vs {a.sourceTitle}</h2>
+          <p className="muted">
+            The same weights evaluated twice: by Slimboard (onnxruntime-node, its own pre-processing, decoding and COCO evaluator) and as
+            reported by {a.sourceTitle}. They should agree within {a.tolerancePoints} points; a larger gap points at the export,
+            pre-processing or decoding.
+          </p>
+          <div className="table-wrap">
+            <table className="zoo-table">
+              <thead>
+                <tr>
+                  <th>Metric</th>
+                  <th className="num">Input size</th>
+                  <th className="num">Slimboard (measured)</th>
+                  <th className="num">Training pipeline (reported)</th>
+                  <th className="num">Difference</th>
+                  <th>Within {a.tolerancePoints}?</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.rows.map((r) => (
+                  <tr key={`${r.metric}-${r.inputSize}`} data-input-size={r.inputSize ?? ''}>
+                    <td>{r.metric === 'box_ap' ? 'Box AP' : r.metric}{r.dataset ? ` (${r.dataset})` : ''}</td>
+                    <td className="num">{r.inputSize ?? 'any'}</td>
+                    <td className="num">{r.measured === null ? <span className="muted">pending</span> : r.measured.toFixed(2)}</td>
+                    <td className="num">{r.reported.toFixed(2)}</td>
+                    <td className="num">{r.differencePoints === null ? '–' : `${r.differencePoints >= 0 ? '+' : ''}${r.differencePoints.toFixed(2)}`}</td>
+                    <td>{r.agrees === null ? '–' : r.agrees ? <span className="delta better">yes</span> : <span className="delta worse">no</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ))}
+
       <section>
         <h2>Numbers</h2>
         <div className="table-wrap">

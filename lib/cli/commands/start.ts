@@ -11,6 +11,8 @@ import type { CliCommand, CliIo } from '../command';
  * `next build` when the build is missing or older than the sources, then `next start` on PORT.
  * Ctrl-C (SIGINT) or SIGTERM stops the web server first, then the embedded PostgreSQL.
  * One measuring worker (workers/main.ts) runs beside the web server, stopped the same way (SIGTERM).
+ * The shipped demo zoo (prisma/demo-zoo) is registered in the background meanwhile (idempotent; never
+ * blocks or stops the start: a refused manifest or file is one logged line and shown on the zoo page).
  */
 
 const SOURCE_ROOTS = ['app', 'lib', 'public', 'prisma/schema.prisma', 'next.config.js', 'package-lock.json', 'tsconfig.json', 'proxy.ts'];
@@ -118,6 +120,33 @@ export function spawnWebServer(root: string, port: number, databaseUrl: string, 
   });
 }
 
+/**
+ * Register the demo zoo (lib/datasets/demo-zoo/register-demo-zoo.ts) and log the outcome; never throws.
+ * Runs beside the web build and start: it queues jobs, the worker measures them.
+ */
+export async function registerDemoZooAtStart(log: (line: string) => void, root: string, databaseUrl: string): Promise<void> {
+  const env = getEnv();
+  const { openPipeline } = await import('../../jobs/pipeline');
+  const { registerDemoZoo } = await import('../../datasets/demo-zoo/register-demo-zoo');
+  const { DEMO_ZOO_DIR } = await import('../../datasets/demo-zoo/manifest');
+  let pipeline: Awaited<ReturnType<typeof openPipeline>> | undefined;
+  try {
+    const t0 = performance.now();
+    pipeline = await openPipeline({ databaseUrl, supervise: false, poolSize: 3 });
+    const r = await registerDemoZoo(pipeline, { zooDir: path.join(root, DEMO_ZOO_DIR), dataDir: env.dataDir, maxBytes: env.SLIMBOARD_UPLOAD_MAX_BYTES });
+    const count = (status: string) => r.models.filter((m) => m.status === status).length;
+    log(
+      `demo zoo: ${count('registered')} model(s) registered, ${count('unchanged')} unchanged, ${count('refused')} refused; ${r.jobsQueued} measurement job(s) queued` +
+        `${r.valSplit.generated ? `; val split generated (${r.valSplit.images} images)` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    for (const p of r.problems) log(`demo zoo: error: ${p}`);
+  } catch (e) {
+    log(`demo zoo: error: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
+  } finally {
+    await pipeline?.close();
+  }
+}
+
 function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -131,7 +160,7 @@ function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
 }
 
 async function runStart(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(args, { port: { type: 'string' }, 'no-build': { type: 'boolean' } }, 'start');
+  const { values } = parseCliArgs(args, { port: { type: 'string' }, 'no-build': { type: 'boolean' }, 'no-demo': { type: 'boolean' } }, 'start');
   const env = getEnv();
   const port = values.port !== undefined ? Number(values.port) : env.PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SlimboardError('bad_arguments', `--port must be an integer in 1..65535, got "${values.port}"`);
@@ -144,11 +173,13 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
   setDbLog(log);
 
   const children: ChildProcess[] = [];
+  let demoRegistration: Promise<void> = Promise.resolve();
   let stopping: Promise<number> | undefined;
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       log('stopping...');
       await Promise.all(children.map((c) => stopChild(c)));
+      await Promise.race([demoRegistration, new Promise((r) => setTimeout(r, 10_000))]);
       await closeDb();
       log('stopped');
       return code;
@@ -169,6 +200,7 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     const imported = await ensureSeedImported(db);
     log(imported ? `imported the seed: ${imported.rows} rows (${imported.created} created, ${imported.updated} updated)` : 'seed already imported');
     log(`database ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (!values['no-demo']) demoRegistration = registerDemoZooAtStart(log, root, await getDatabaseUrl());
     if (!values['no-build']) await ensureNextBuild(log, root);
     if (stopping) return await stopping;
 
@@ -202,7 +234,7 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
 const start: CliCommand = {
   words: ['start'],
   summary: 'start Slimboard: database, migrations, seed import, build if needed, web server on PORT',
-  usage: 'npm start [-- --port N] [--no-build]   (or: npm run -s slimboard -- start)',
+  usage: 'npm start [-- --port N] [--no-build] [--no-demo]   (or: npm run -s slimboard -- start)\n  --no-demo: do not register the demo zoo (prisma/demo-zoo) at start',
   run: runStart,
 };
 

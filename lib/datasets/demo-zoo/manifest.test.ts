@@ -20,6 +20,7 @@ function fixture(file: string, bytes: Buffer): TDemoZooManifest {
     sha256: createHash('sha256').update(bytes).digest('hex'),
     bytes: bytes.length,
     precision: 'fp32' as const,
+    family: 'YOLOv3',
     backbone: 'MobileNetV1 x0.25',
     params: 10,
     gflops: { '416': 0.4 },

@@ -28,6 +28,8 @@ export const ZDemoZooModel = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().positive(),
   precision: z.enum(['fp32', 'int8']),
+  /** Detector family shown in the zoo (the demo's detectors are YOLOv3-style). */
+  family: z.string().min(1).default('YOLOv3'),
   backbone: z.string(),
   params: z.number().int().positive(),
   /** 1e9 multiply-adds of convolutions at S x S, keyed by S ("320", "416", "608"). */

@@ -1,0 +1,313 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleArtifactDownload } from '@/lib/artifacts/http-download';
+import { registerDemoZooAtStart } from '@/lib/cli/commands/start';
+import { PrismaClient } from '@/lib/generated/prisma/client';
+import { scalarsFromResult } from '@/lib/runs/publish-measurements';
+import { waitForRun } from '@/lib/runs/run-report';
+import { deleteRunRequest } from '@/lib/runs/run-writes';
+import { createApiToken } from '@/lib/auth/api-tokens';
+import { computeDelta } from '@/lib/zoo/delta';
+import { loadZoo } from '@/lib/zoo/list-zoo-rows';
+import { getModelPage } from '@/lib/zoo/get-model';
+import { createPipelineFixture, REPO_ROOT, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
+import { DEMO_SECTION_SLUG } from './demo-zoo-constants';
+import { demoModelDependencies } from './demo-run-metadata';
+import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest, type TDemoZooModel } from './manifest';
+import { registerDemoZoo, type RegisterDemoZooOptions } from './register-demo-zoo';
+import { getDemoZooStatus } from './demo-zoo-status';
+
+/**
+ * The demo zoo's registration against a real PostgreSQL, with copies of the shipped models:
+ * idempotency (a second registration adds no run and no job), a changed file (new sha256) becoming a new
+ * run that the zoo shows, refused manifests and files (one line naming the file, recorded for the zoo
+ * page, start goes on), and one model measured end to end by a real worker process on a small val split.
+ *
+ * To stay fast, the tests register a sub-zoo read from the shipped manifest: its first self-contained
+ * baseline and one model that depends only on it, at the manifest's first evaluation size.
+ */
+
+const SHIPPED = path.join(REPO_ROOT, DEMO_ZOO_DIR);
+const VAL_IMAGES = 6;
+let f: PipelineFixture;
+let db: PrismaClient;
+let shipped: TDemoZooManifest;
+let base: TDemoZooModel;
+let derived: TDemoZooModel;
+const tmpDirs: string[] = [];
+/** The sub-zoo of the first test (the measured test registers it again). */
+let firstDir: string;
+/** Run of the changed file registered by the second test (the measured test deletes it). */
+let changedRunId: string;
+const SIZES = (m: TDemoZooManifest) => m.adapter.resize.evalSizes.slice(0, 1);
+
+async function zooDir(mutate: (m: TDemoZooManifest) => TDemoZooManifest | string = (m) => m, files?: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'slimboard-demo-'));
+  tmpDirs.push(dir);
+  const sub: TDemoZooManifest = { ...shipped, adapter: { ...shipped.adapter, resize: { ...shipped.adapter.resize, evalSizes: SIZES(shipped) } }, models: [base, derived] };
+  for (const m of sub.models) await copyFile(path.join(SHIPPED, files?.[m.id] ?? m.file), path.join(dir, m.file));
+  const out = mutate(structuredClone(sub));
+  await writeFile(path.join(dir, 'manifest.json'), typeof out === 'string' ? out : JSON.stringify(out, null, 2));
+  return dir;
+}
+
+function options(dir: string): RegisterDemoZooOptions {
+  return { zooDir: dir, dataDir: f.dataDir, maxBytes: 1e9, valCount: VAL_IMAGES };
+}
+
+async function counts() {
+  const [[runs], [jobs], [boss]] = await Promise.all([
+    f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`),
+    f.query(`SELECT count(*)::int AS n FROM "RunJob"`),
+    f.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name IN ('analyse', 'evaluate') OR name LIKE 'benchmark%'`),
+  ]);
+  return { runs: runs.n as number, jobs: jobs.n as number, boss: boss.n as number };
+}
+
+async function sectionModels(): Promise<string[]> {
+  const rows = await f.query(
+    `SELECT m.slug, e."inputSize" FROM "ZooEntry" e JOIN "ZooSection" s ON s.id = e."sectionId" JOIN "Model" m ON m.id = e."modelId" WHERE s.slug = $1 ORDER BY e.position`,
+    [DEMO_SECTION_SLUG],
+  );
+  return rows.map((r) => `${r.slug}@${r.inputSize}`);
+}
+
+beforeAll(async () => {
+  f = await createPipelineFixture('demozoo', { leaseSeconds: 20, maintenanceSeconds: 2, maxAttempts: 2 });
+  db = new PrismaClient({ adapter: new PrismaPg({ connectionString: f.url }) });
+  shipped = await readDemoZooManifest(SHIPPED);
+  // A self-contained baseline and a model that depends on it alone (e.g. a pruned one; not a teacher).
+  const pairs = shipped.models.flatMap((b) =>
+    b.lineage.method === 'baseline' && demoModelDependencies(b).length === 0
+      ? shipped.models.filter((d) => { const deps = demoModelDependencies(d); return deps.length > 0 && deps.every((x) => x === b.id); }).map((d) => [b, d] as const)
+      : [],
+  );
+  [base, derived] = pairs[0] ?? [];
+  expect(base, 'the shipped manifest has a self-contained baseline').toBeDefined();
+  expect(derived, 'the shipped manifest has a model derived from that baseline only').toBeDefined();
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await f?.close();
+  for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('demo zoo registration', () => {
+  it('registers every model through the upload path once; a second registration adds no run and no job', async () => {
+    const dir = await zooDir();
+    firstDir = dir;
+    const first = await registerDemoZoo(f.pipeline, options(dir));
+    expect(first.problems).toEqual([]);
+    expect(first.models.map((m) => [m.id, m.status])).toEqual([[base.id, 'registered'], [derived.id, 'registered']]);
+    const sizes = SIZES(shipped);
+    // analyse + benchmark + evaluate at each size, per model.
+    expect(first.jobsQueued).toBe(2 * 3 * sizes.length);
+    expect(first.valSplit).toMatchObject({ images: VAL_IMAGES, generated: true });
+    const after1 = await counts();
+    expect(after1).toEqual({ runs: 2, jobs: first.jobsQueued, boss: first.jobsQueued });
+
+    // Stored like an upload: the artifact store holds the manifest's bytes under their sha256.
+    for (const m of [base, derived]) {
+      expect((await f.pipeline.store.stat(m.sha256))?.sizeBytes).toBe(m.bytes);
+      const [run] = await f.query(`SELECT r.door, r.metadata, a.sha256 FROM "RegisteredRun" r JOIN "Artifact" a ON a."modelId" = r."modelId" WHERE r.id = $1`, [first.models.find((x) => x.id === m.id)!.runId]);
+      expect(run.sha256).toBe(m.sha256);
+      expect(run.metadata.provenance).toBe(`Slimboard demo zoo, trained by tools/demo-zoo, manifest createdAt ${shipped.createdAt}`);
+      expect(run.metadata.training.seed).toBe(m.seed);
+    }
+    // Lineage: the derived model's baseline (and parent) is the registered baseline.
+    const [lineage] = await f.query(
+      `SELECT b.slug AS baseline, p.slug AS parent, m.method FROM "Model" m LEFT JOIN "Model" b ON b.id = m."baselineId" LEFT JOIN "Model" p ON p.id = m."parentId" WHERE m.slug = $1`,
+      [first.models[1].modelSlug],
+    );
+    expect(lineage.baseline).toBe(first.models[0].modelSlug);
+    if (derived.lineage.parent === base.id) expect(lineage.parent).toBe(first.models[0].modelSlug);
+    // The section lists both models at each size; the training pipeline's AP is a reported number.
+    expect(await sectionModels()).toEqual([base, derived].flatMap((_, i) => sizes.map((s) => `${first.models[i].modelSlug}@${s}`)));
+    const reported = await f.query(`SELECT m.slug, me."inputSize", me.value FROM "Measurement" me JOIN "Model" m ON m.id = me."modelId" WHERE me.provenance = 'reported' AND m.slug = $1 ORDER BY 2`, [first.models[0].modelSlug]);
+    expect(reported.map((r) => [r.inputSize, r.value])).toEqual(Object.entries(base.ap).map(([s, ap]) => [Number(s), ap.AP * 100]).sort((a, b) => a[0] - b[0]));
+
+    const second = await registerDemoZoo(f.pipeline, options(dir));
+    expect(second.models.map((m) => m.status)).toEqual(['unchanged', 'unchanged']);
+    expect(second.jobsQueued).toBe(0);
+    expect(second.valSplit.generated).toBe(false);
+    expect(await counts()).toEqual(after1);
+    expect(second.models.map((m) => m.runId)).toEqual(first.models.map((m) => m.runId));
+    expect((await getDemoZooStatus(db)).problem).toBeNull();
+  });
+
+  it('a changed file (new sha256 for an id) registers a new run and the zoo shows it; the unchanged model queues nothing', async () => {
+    const before = await counts();
+    const [oldDerived] = await f.query(`SELECT m.slug FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId" JOIN "Model" m ON m.id = r."modelId" WHERE d."manifestId" = $1`, [derived.id]);
+    // The derived id now ships another valid model file: the baseline's bytes under the derived model's file name.
+    const baseBytes = await readFile(path.join(SHIPPED, base.file));
+    const dir = await zooDir(
+      (m) => ({ ...m, createdAt: '2026-11-29T08:30:00Z', models: m.models.map((x) => (x.id === derived.id ? { ...x, sha256: createHash('sha256').update(baseBytes).digest('hex'), bytes: baseBytes.length } : x)) }),
+      { [derived.id]: base.file },
+    );
+    const report = await registerDemoZoo(f.pipeline, options(dir));
+    expect(report.problems).toEqual([]);
+    expect(report.models.map((m) => m.status)).toEqual(['unchanged', 'registered']);
+    const after = await counts();
+    expect(after.runs).toBe(before.runs + 1);
+    expect(after.jobs).toBe(before.jobs + report.jobsQueued);
+    const newSlug = report.models[1].modelSlug!;
+    changedRunId = report.models[1].runId!;
+    expect(newSlug).not.toBe(oldDerived.slug);
+    const listed = await sectionModels();
+    expect(listed.some((e) => e.startsWith(`${newSlug}@`))).toBe(true);
+    expect(listed.some((e) => e.startsWith(`${oldDerived.slug}@`))).toBe(false);
+    // Registering the changed manifest again is a no-op too.
+    await registerDemoZoo(f.pipeline, options(dir));
+    expect(await counts()).toEqual(after);
+  });
+
+  it('a distilled model is registered after its teacher and names it: teacher on its zoo row and model page', async () => {
+    const teacherId = `${base.id}_teacher`;
+    const studentId = `${derived.id}_student`;
+    const dir = await zooDir((m) => ({
+      ...m,
+      models: [
+        m.models[0],
+        { ...m.models[1], id: studentId, lineage: { baseline: base.id, parent: base.id, method: 'distill', strategy: 'l2_distiil', teacher: teacherId } },
+        { ...m.models[0], id: teacherId, lineage: { baseline: null, parent: null, method: 'baseline', strategy: null, teacher: null } },
+      ],
+    }));
+    const report = await registerDemoZoo(f.pipeline, options(dir));
+    expect(report.problems).toEqual([]);
+    expect(report.models.map((m) => [m.id, m.status])).toEqual([[base.id, 'unchanged'], [studentId, 'registered'], [teacherId, 'registered']]);
+    const [student, teacher] = [report.models[1].modelSlug!, report.models[2].modelSlug!];
+    const page = (await getModelPage(db, student))!;
+    expect(page.teacher?.slug).toBe(teacher);
+    expect(page.method).toBe('distill');
+    expect(page.baseline?.slug).toBe(report.models[0].modelSlug);
+    const row = (await loadZoo(db)).rows.find((r) => r.section.slug === DEMO_SECTION_SLUG && r.model.slug === student)!;
+    expect(row.teacher?.slug).toBe(teacher);
+    expect(row.model.strategy).toBe('l2_distiil');
+    // Keep the worker of the last test on the models it waits for: remove these two runs as a user would.
+    const token = (await createApiToken(f.pipeline.pool, 'tests-distill')).token;
+    for (const runId of [report.models[1].runId!, report.models[2].runId!]) {
+      const del = await deleteRunRequest(new Request(`http://x/api/runs/${runId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }), f.pipeline, runId);
+      expect(del.status).toBe(200);
+    }
+  });
+
+  const badZoos: Array<[string, () => Promise<string>, () => RegExp]> = [
+    ['a manifest that is not JSON', () => zooDir(() => '{ "schemaVersion": 1,'), () => /manifest\.json: cannot read manifest/],
+    ['a manifest with a bad field', () => zooDir((m) => ({ ...m, models: [{ ...m.models[0], sha256: 'xyz' }, m.models[1]] })), () => /manifest\.json: .*sha256/],
+    ['a missing model file', () => zooDir((m) => ({ ...m, models: [m.models[0], { ...m.models[1], file: 'nowhere.onnx' }] })), () => /nowhere\.onnx is missing/],
+    ['a file whose sha256 differs from the manifest', () => zooDir((m) => ({ ...m, models: [m.models[0], { ...m.models[1], sha256: 'b'.repeat(64) }] })), () => new RegExp(`${derived.file.replace(/\./g, '\\.')} has \\d+ bytes / sha256`)],
+  ];
+  for (const [what, make, message] of badZoos) {
+    it(`EXPECTED FAILURE: ${what} -> one line naming the file, recorded for the zoo page, nothing registered`, async () => {
+      const before = await counts();
+      const dir = await make();
+      const err = await registerDemoZoo(f.pipeline, options(dir)).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(message());
+      expect(err!.message.split('\n')).toHaveLength(1);
+      expect(await counts()).toEqual(before);
+      const status = await getDemoZooStatus(db);
+      expect(status.problem).toBe(err!.message);
+    });
+  }
+
+  it('EXPECTED FAILURE: at start, a refused manifest is one logged line and start goes on', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'slimboard-demo-root-'));
+    tmpDirs.push(root);
+    await mkdir(path.join(root, DEMO_ZOO_DIR), { recursive: true });
+    await writeFile(path.join(root, DEMO_ZOO_DIR, 'manifest.json'), '[]');
+    const lines: string[] = [];
+    await expect(registerDemoZooAtStart((l) => lines.push(l), root, f.url)).resolves.toBeUndefined();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^demo zoo: error: .*manifest\.json: /);
+  });
+});
+
+describe('demo zoo measured by a worker', () => {
+  let worker: ChildProcess | undefined;
+  const log: string[] = [];
+  afterAll(async () => {
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker!.on('close', r));
+    }
+  });
+
+  it('a registered demo model is measured end to end and its zoo rows show the pipeline numbers with deltas, download and the training AP beside', async () => {
+    // Back to the shipped files (their runs exist: nothing new is registered); the run of the changed file is
+    // deleted as a user would, so the worker measures just the two listed models.
+    const token = (await createApiToken(f.pipeline.pool, 'tests')).token;
+    const del = await deleteRunRequest(new Request(`http://x/api/runs/${changedRunId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }), f.pipeline, changedRunId);
+    expect(del.status).toBe(200);
+    const report = await registerDemoZoo(f.pipeline, options(firstDir));
+    expect(report.jobsQueued).toBe(0);
+    const [baseRun, derivedRun] = report.models.map((m) => m.runId!);
+    worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker.stdout!.on('data', (d) => log.push(String(d)));
+    worker.stderr!.on('data', (d) => log.push(String(d)));
+    for (const id of [baseRun, derivedRun]) {
+      const run = await waitForRun(f.pipeline.pool, id, { timeoutMs: 240_000 });
+      expect(run.state, `${run.failureReason}\n${log.join('').slice(-3000)}`).toBe('done');
+    }
+
+    const allRows = (await loadZoo(db)).rows.filter((r) => r.section.slug === DEMO_SECTION_SLUG);
+    const sizes = SIZES(shipped);
+    expect(allRows.map((r) => `${r.model.slug}@${r.inputSize}`)).toEqual(report.models.flatMap((m) => sizes.map((s) => `${m.modelSlug}@${s}`)));
+    const rows = allRows.filter((r) => r.model.slug === report.models[0].modelSlug);
+    const results = await f.query(`SELECT kind, "inputSize", device, metrics FROM "MeasuredResult" WHERE "runId" = $1`, [baseRun]);
+    const result = (kind: string, size: number) => results.find((r) => r.kind === kind && r.inputSize === size)!.metrics;
+    for (const row of rows) {
+      const analyse = result('analyse', row.inputSize);
+      const bench = result('benchmark', row.inputSize);
+      const evaluation = result('evaluate', row.inputSize);
+      // The row's numbers are the pipeline's own results, in the zoo's units.
+      expect(row.cells.gflops.value).toBe(analyse.gflops);
+      expect(row.cells.params.value).toBe(analyse.params);
+      expect(row.cells.modelSizeMb.value).toBe(base.bytes / 1e6);
+      const latencyColumn = Object.keys(row.cells).find((k) => k.startsWith('latency:'))!;
+      expect(latencyColumn).toBe(`latency:${results.find((r) => r.kind === 'benchmark')!.device}`);
+      expect(row.cells[latencyColumn].value).toBe(scalarsFromResult('benchmark', row.inputSize, bench)[0].value);
+      expect(row.cells.boxAp.value).toBeCloseTo(evaluation.metrics.AP * 100, 10);
+      expect(row.cells.boxAp.value).toBeGreaterThan(0);
+      // A baseline: nothing to compare with; the section shows the device's latency column.
+      expect(row.cells.gflops.comparable).toBe(false);
+      expect(row.section.columns).toContain(latencyColumn);
+      expect(row.download).toEqual({ url: `/api/artifacts/${base.sha256}`, fileName: base.file, sha256: base.sha256 });
+    }
+    // The derived model's cells carry deltas against the demo baseline, computed like every zoo row.
+    for (const row of allRows.filter((r) => r.model.slug === report.models[1].modelSlug)) {
+      const baseRow = rows.find((r) => r.inputSize === row.inputSize)!;
+      expect(row.model.baselineSlug).toBe(report.models[0].modelSlug);
+      for (const column of ['gflops', 'params', 'modelSizeMb', 'boxAp']) {
+        const c = row.cells[column];
+        const b = baseRow.cells[column];
+        expect(c.baseline?.value).toBe(b.value);
+        expect(c.delta).toMatchObject(computeDelta(c.metric, { value: c.value, decimals: c.decimals }, { value: b.value, decimals: b.decimals })!);
+      }
+    }
+    // The download serves the manifest's bytes.
+    const res = await handleArtifactDownload(new Request(`http://x/api/artifacts/${base.sha256}`), base.sha256, f.pipeline.pool, f.pipeline.store);
+    expect(res.status).toBe(200);
+    expect(createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')).toBe(base.sha256);
+    // The model page shows Slimboard's AP beside the training pipeline's for every size.
+    const page = (await getModelPage(db, report.models[0].modelSlug!))!;
+    const agreement = page.agreement.find((a) => a.sourceSlug === 'demo-zoo-manifest')!;
+    for (const s of sizes) {
+      const r = agreement.rows.find((x) => x.inputSize === s)!;
+      expect(r.reported).toBeCloseTo(base.ap[String(s)].AP * 100, 10);
+      expect(r.measured).toBe(rows.find((x) => x.inputSize === s)!.cells.boxAp.value);
+      expect(r.differencePoints).toBeCloseTo(r.measured! - r.reported, 10);
+    }
+    const status = await getDemoZooStatus(db);
+    expect(status.jobs).toMatchObject({ total: 2 * 3 * sizes.length, done: 2 * 3 * sizes.length, failed: 0, active: 0 });
+    expect(status.devices).toHaveLength(1);
+  }, 300_000);
+});
