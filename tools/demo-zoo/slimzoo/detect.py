@@ -8,10 +8,13 @@ boxes [N, 4] x1y1x2y2 in network-input pixels, scores [N, C] -> detections in or
 """
 from __future__ import annotations
 
+import os
+
 import torch
 from torchvision.ops import batched_nms
 
 from .coco_eval import coco_ap
+from .common import write_json
 from .data import CocoSplit, resize_image
 
 SCORE_THRESHOLD = 0.01
@@ -60,3 +63,15 @@ def evaluate(forward, ds: CocoSplit, size: int, batch_size: int = 8, limit: int 
     keep = set(image_ids)
     gts = [a for a in ds.coco["annotations"] if a["image_id"] in keep]
     return coco_ap(gts, dets, image_ids, cat_ids, areas)
+
+
+def evaluate_and_save(model, val: CocoSplit, log, name: str, work: str, sizes=(320, 416, 608)) -> dict:
+    """COCO AP of `model` (decoded outputs) at every eval size, logged and written to <work>/<name>.eval.json."""
+    results = {}
+    for size in sizes:
+        r = evaluate(lambda x: model.decode(model(x)), val, size)
+        results[str(size)] = r
+        log(f"eval {name} @{size}: " + " ".join(f"{k} {v:.4f}" for k, v in r.items()))
+    write_json(os.path.join(work, f"{name}.eval.json"), results)
+    return results
+

@@ -10,9 +10,9 @@ import time
 
 import torch
 
-from .common import EVAL_SIZES, TRAIN_SIZES, load_checkpoint, make_logger, save_checkpoint, setup_threads, write_json
+from .common import EVAL_SIZES, TRAIN_SIZES, load_checkpoint, make_logger, save_checkpoint, setup_threads
 from .data import CocoSplit
-from .detect import evaluate
+from .detect import evaluate_and_save
 from .model import YoloV3, count_gflops
 from .train import kmeans_anchors, seed_everything, train
 
@@ -65,12 +65,7 @@ def main():
     ckpt = os.path.join(args.work, f"{args.name}.pt")
     save_checkpoint(ckpt, ema, {"recipe": recipe, "classes": ds.classes})
     log(f"saved {ckpt}")
-    results = {}
-    for size in EVAL_SIZES:
-        r = evaluate(lambda x: ema.decode(ema(x)), val, size)
-        results[str(size)] = r
-        log(f"eval {args.name} @{size}: " + " ".join(f"{k} {v:.4f}" for k, v in r.items()))
-    write_json(os.path.join(args.work, f"{args.name}.eval.json"), results)
+    evaluate_and_save(ema, val, log, args.name, args.work, EVAL_SIZES)
 
 
 if __name__ == "__main__":

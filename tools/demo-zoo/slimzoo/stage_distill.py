@@ -19,9 +19,9 @@ import os
 
 import torch
 
-from .common import EVAL_SIZES, TRAIN_SIZES, load_checkpoint, make_logger, save_checkpoint, setup_threads, write_json
+from .common import EVAL_SIZES, TRAIN_SIZES, load_checkpoint, make_logger, save_checkpoint, setup_threads
 from .data import CocoSplit
-from .detect import evaluate
+from .detect import evaluate_and_save
 from .distill import L2_WEIGHT, SPLIT_WEIGHT, distill_loss_fn
 from .prune import PRUNABLE, prune
 from .stage_prune import R578
@@ -65,12 +65,7 @@ def main():
               "distillLoss": {"l2": "l2_distiil", "split": "split_distiil", "none": None}[args.mode], "distillWeight": None if args.mode == "none" else weight,
               "epochs": args.epochs, "max_minutes": args.minutes, "lr": args.lr, "warmup": 50, "batch": 16, "seed": args.seed, "train_sizes": TRAIN_SIZES}
     save_checkpoint(os.path.join(args.work, f"{name}.pt"), ema, {"recipe": recipe, **extra})
-    results = {}
-    for size in EVAL_SIZES:
-        r = evaluate(lambda x: ema.decode(ema(x)), val, size)
-        results[str(size)] = r
-        log(f"eval {name} @{size}: " + " ".join(f"{k} {v:.4f}" for k, v in r.items()))
-    write_json(os.path.join(args.work, f"{name}.eval.json"), results)
+    evaluate_and_save(ema, val, log, name, args.work, EVAL_SIZES)
 
 
 if __name__ == "__main__":

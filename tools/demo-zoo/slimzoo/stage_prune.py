@@ -20,21 +20,12 @@ import time
 
 from .common import EVAL_SIZES, TRAIN_SIZES, ZOO_DIR, load_checkpoint, make_logger, save_checkpoint, setup_threads, write_json
 from .data import CocoSplit
-from .detect import evaluate
+from .detect import evaluate, evaluate_and_save
 from .model import count_gflops
 from .prune import PRUNABLE, gflops_reduction, prune, ratios_for_target
 from .train import train
 
 R578 = {p: [0.5, 0.7, 0.8][int(p.split(".")[1])] for p in PRUNABLE}
-
-
-def eval_all(model, val, log, name):
-    results = {}
-    for size in EVAL_SIZES:
-        r = evaluate(lambda x: model.decode(model(x)), val, size)
-        results[str(size)] = r
-        log(f"eval {name} @{size}: " + " ".join(f"{k} {v:.4f}" for k, v in r.items()))
-    return results
 
 
 def sensitivity(args, log):
@@ -88,8 +79,7 @@ def prune_stage(args, log):
     recipe = {"init": "baseline.pt pruned", "epochs": args.epochs, "max_minutes": args.minutes, "lr": args.lr, "warmup": 50, "batch": 16, "seed": args.seed, "train_sizes": TRAIN_SIZES}
     save_checkpoint(os.path.join(args.work, f"{name}.pt"), ema, {"recipe": recipe, "ratios": [ratios[p] for p in PRUNABLE], "params": PRUNABLE,
                                                                    "strategy": args.strategy, "apBeforeFinetune416": before["AP"], **info})
-    results = eval_all(ema, val, log, name)
-    write_json(os.path.join(args.work, f"{name}.eval.json"), results)
+    evaluate_and_save(ema, val, log, name, args.work, EVAL_SIZES)
 
 
 def main():

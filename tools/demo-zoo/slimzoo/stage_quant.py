@@ -16,10 +16,9 @@ import torch
 
 from .common import EVAL_SIZES, TRAIN_SIZES, load_checkpoint, make_logger, setup_threads
 from .data import CocoSplit, resize_image
-from .detect import evaluate
+from .detect import evaluate_and_save
 from .quant import QuantDetector, calibrate
 from .train import train
-from .common import write_json
 
 
 def calib_batches(ds, n: int, seed: int):
@@ -59,12 +58,7 @@ def main():
         recipe.update({"qat_epochs": args.epochs, "max_minutes": args.minutes, "lr": args.lr, "init": "post-calibrated baseline"})
     q.eval().set_mode("frozen")
     torch.save({"source_config": q.source_config, "state_dict": q.state_dict(), "extra": {"recipe": recipe}}, os.path.join(args.work, f"quant_{args.method}.pt"))
-    results = {}
-    for size in EVAL_SIZES:
-        r = evaluate(lambda x: q.decode(q(x)), val, size)
-        results[str(size)] = r
-        log(f"eval quant_{args.method} @{size}: " + " ".join(f"{k} {v:.4f}" for k, v in r.items()))
-    write_json(os.path.join(args.work, f"quant_{args.method}.eval.json"), results)
+    evaluate_and_save(q, val, log, f"quant_{args.method}", args.work, EVAL_SIZES)
 
 
 if __name__ == "__main__":
