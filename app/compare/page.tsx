@@ -9,6 +9,7 @@ import { COMPARE_MAX, compareHref, parseCompareSelection } from '@/lib/explorer/
 import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
 import { METHOD_LABELS, modelHref } from '../explorer/chart-style';
 import { LatencyBoxPlot, type TLatencySeries } from './latency-box-plot';
+import { BadLink } from '../bad-link';
 import '../explorer/explorer.css';
 
 export const dynamic = 'force-dynamic';
@@ -97,15 +98,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   } catch (e) {
     if (!isSlimboardError(e)) throw e;
     return (
-      <div className="message-page">
-        <h1>{(e as SlimboardError).code === 'unknown_model' ? 'Unknown model' : 'Bad compare link'}</h1>
-        <p className="error-text" role="alert">
-          {e.message}
-        </p>
-        <p>
-          <a href="/compare">Start a new comparison</a>
-        </p>
-      </div>
+      <BadLink
+        title={(e as SlimboardError).code === 'unknown_model' ? 'Unknown model' : 'Bad compare link'}
+        message={e.message}
+        href="/compare"
+        linkText="Start a new comparison"
+      />
     );
   }
 

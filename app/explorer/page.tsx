@@ -5,6 +5,7 @@ import { buildChartModel } from '@/lib/explorer/chart-model';
 import { parseExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
 import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
 import { ExplorerClient } from './explorer-client';
+import { BadLink } from '../bad-link';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Trade-off explorer' };
@@ -21,17 +22,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
     buildChartModel(entries, view);
   } catch (e) {
     if (!isSlimboardError(e)) throw e;
-    return (
-      <div className="message-page">
-        <h1>Bad explorer link</h1>
-        <p className="error-text" role="alert">
-          {e.message}
-        </p>
-        <p>
-          <a href="/explorer">Open the default view</a>
-        </p>
-      </div>
-    );
+    return <BadLink title="Bad explorer link" message={e.message} href="/explorer" linkText="Open the default view" />;
   }
   return (
     <div>

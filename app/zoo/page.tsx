@@ -9,6 +9,7 @@ import { ColumnPicker, FilterBar } from './zoo-controls';
 import { ZooTable } from './zoo-table';
 import { DEMO_DATASET_SLUG } from '@/lib/datasets/demo-zoo/demo-zoo-constants';
 import { getDemoZooStatus, type DemoZooStatus } from '@/lib/datasets/demo-zoo/demo-zoo-status';
+import { BadLink } from '../bad-link';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Model zoo' };
@@ -24,15 +25,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
     query = parseZooQuery(sp);
   } catch (e) {
     if (!isSlimboardError(e)) throw e;
-    return (
-      <div className="message-page">
-        <h1>Bad filter</h1>
-        <p className="error-text">{e.message}</p>
-        <p>
-          <a href="/zoo">Show the whole zoo</a>
-        </p>
-      </div>
-    );
+    return <BadLink title="Bad filter" message={e.message} href="/zoo" linkText="Show the whole zoo" />;
   }
   const db = await getDb();
   const [{ rows, data }, demo] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db)]);
