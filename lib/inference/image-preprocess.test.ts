@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { preprocessImageFile } from './image-preprocess';
 import { parseModelAdapter } from './model-adapter';
+import golden from './__fixtures__/resample.golden.json';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'slimboard-preprocess-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -75,5 +76,22 @@ describe('preprocessImageFile (real sharp, real PNG files)', () => {
     const junk = path.join(tmp, 'junk.png');
     writeFileSync(junk, 'not an image');
     await expect(preprocessImageFile(junk, letterbox, 8)).rejects.toThrow(/junk\.png: cannot decode image/);
+  });
+});
+
+describe('preprocessImageFile: the default linear resize is PyTorch bilinear (align_corners=False, antialias=True)', () => {
+  it('matches torch on seeded random PNGs, enlarged and shrunk', async () => {
+    const stretchUnit = parseModelAdapter({ preprocess: { resize: 'stretch' }, output }, 'stretch-unit');
+    // The square cases of lib/inference/__fixtures__/make_resample_goldens.py.
+    const square = golden.cases.filter((c) => c.dstW === c.dstH);
+    expect(square.length).toBeGreaterThanOrEqual(2);
+    for (const c of square) {
+      const file = path.join(tmp, `golden-${c.srcW}x${c.srcH}.png`);
+      writeFileSync(file, await sharp(Buffer.from(c.rgb), { raw: { width: c.srcW, height: c.srcH, channels: 3 } }).png().toBuffer());
+      const r = await preprocessImageFile(file, stretchUnit, c.dstW);
+      let worst = 0;
+      for (let i = 0; i < c.antialias.length; i++) worst = Math.max(worst, Math.abs(r.tensor[i] - c.antialias[i]));
+      expect(worst, `${c.srcW}x${c.srcH} -> ${c.dstW}`).toBeLessThan(2e-6);
+    }
   });
 });

@@ -1,12 +1,15 @@
 /**
  * Image file -> model input tensor, with sharp (libvips). Decoding applies the EXIF orientation
  * (as OpenCV's imread does, which PaddleDetection uses), drops alpha, converts to sRGB 8-bit RGB;
- * then resize (+ letterbox padding) per the adapter, then normalisation to planar float CHW.
+ * then resize (+ letterbox padding) per the adapter, then normalisation to planar float CHW. The
+ * default 'linear' resize is Slimboard's own (image-resample.ts, fused with the normalisation);
+ * the other kernels are libvips'.
  */
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp, type OutputInfo } from 'sharp';
 import { SlimboardError } from '../errors';
 import { fitGeometry, rgbHwcToNormalizedChw, type FitGeometry } from './image-geometry';
+import { resampleRgbToNormalizedChw } from './image-resample';
 import type { TModelAdapter } from './model-adapter';
 
 export interface PreprocessedImage {
@@ -19,6 +22,16 @@ export interface PreprocessedImage {
 // worker thread) and leaves the cores to onnxruntime; libvips' own pool would oversubscribe 2 cores.
 sharp.concurrency(1);
 sharp.cache(false);
+
+async function rawPixels(pipeline: Sharp, label: string): Promise<{ data: Buffer; info: OutputInfo }> {
+  try {
+    return await pipeline.raw().toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw decodeError(label, e);
+  }
+}
+
+const bytesOf = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
 
 function decodeError(label: string, e: unknown): SlimboardError {
   return new SlimboardError('bad_image', `${label}: cannot decode image (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
@@ -59,21 +72,27 @@ export async function preprocessImageFile(
     throw decodeError(label, e);
   }
   const g = fitGeometry(width, height, inputSize, inputSize, p.resize);
+  const norm = { scale: p.scale, mean: p.mean, std: p.std, channelOrder: p.channelOrder };
+  const reuse = out && out.length === 3 * inputSize * inputSize ? out : undefined;
+  const decoded = img.rotate().removeAlpha().toColourspace('srgb');
+  if (p.interpolation === 'linear') {
+    // Decode only; the resize (half-pixel bilinear), padding and normalisation are one pass here.
+    const raw = await rawPixels(decoded, label);
+    if (raw.info.width !== width || raw.info.height !== height || raw.info.channels !== 3) {
+      throw new SlimboardError('bad_image', `${label}: decoded ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${width}x${height}x3`);
+    }
+    const tensor = resampleRgbToNormalizedChw(bytesOf(raw.data), g, norm, p.padValue, p.antialias, reuse);
+    return { tensor, geometry: g };
+  }
   const bg = { r: p.padValue, g: p.padValue, b: p.padValue };
-  let pipeline = img.rotate().removeAlpha().toColourspace('srgb').resize(g.newW, g.newH, { fit: 'fill', kernel: p.interpolation === 'linear' ? 'linear' : p.interpolation });
+  let pipeline = decoded.resize(g.newW, g.newH, { fit: 'fill', kernel: p.interpolation });
   if (g.newW !== inputSize || g.newH !== inputSize) {
     pipeline = pipeline.extend({ left: g.padLeft, top: g.padTop, right: inputSize - g.newW - g.padLeft, bottom: inputSize - g.newH - g.padTop, background: bg });
   }
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  } catch (e) {
-    throw decodeError(label, e);
-  }
+  const raw = await rawPixels(pipeline, label);
   if (raw.info.width !== inputSize || raw.info.height !== inputSize || raw.info.channels !== 3) {
     throw new SlimboardError('bad_image', `${label}: resize produced ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${inputSize}x${inputSize}x3`);
   }
-  const norm = { scale: p.scale, mean: p.mean, std: p.std, channelOrder: p.channelOrder };
-  const tensor = rgbHwcToNormalizedChw(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length), inputSize, inputSize, norm, out && out.length === 3 * inputSize * inputSize ? out : undefined);
+  const tensor = rgbHwcToNormalizedChw(bytesOf(raw.data), inputSize, inputSize, norm, reuse);
   return { tensor, geometry: g };
 }

@@ -8,7 +8,7 @@ const image = t('image', [1, 3, 'h', 'w']);
 describe('model adapters', () => {
   it('defaults are filled in and documented values hold', () => {
     const a = parseModelAdapter({ output: { kind: 'decoded', boxes: 'b', scores: 's' } }, 'a.json');
-    expect(a.preprocess).toEqual({ resize: 'letterbox', padValue: 114, interpolation: 'linear', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'rgb' });
+    expect(a.preprocess).toEqual({ resize: 'letterbox', padValue: 114, interpolation: 'linear', antialias: true, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'rgb' });
     expect(a.postprocess).toEqual({ scoreThreshold: 0.01, nmsIouThreshold: 0.45, preNmsTopK: 1000, maxDetections: 100 });
     expect(a.output).toEqual({ kind: 'decoded', boxes: 'b', scores: 's', boxFormat: 'xyxy', boxCoordinates: 'input-pixels', scoreActivation: 'none' });
   });

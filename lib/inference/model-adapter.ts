@@ -27,8 +27,17 @@ export const ZPreprocess = z.object({
   resize: z.enum(['letterbox', 'stretch']).default('letterbox'),
   /** Byte value of the padding (letterbox only), before normalisation. */
   padValue: z.number().int().min(0).max(255).default(114),
-  /** sharp resize kernel. */
+  /**
+   * 'linear': Slimboard's own bilinear with half-pixel centres (torch align_corners=False, PIL,
+   * OpenCV INTER_LINEAR; see lib/inference/image-resample.ts). 'nearest' | 'cubic' | 'lanczos3':
+   * libvips (sharp) kernels, whose sampling grid is libvips' own.
+   */
   interpolation: z.enum(['nearest', 'linear', 'cubic', 'lanczos3']).default('linear'),
+  /**
+   * 'linear' only: when shrinking, average over the whole footprint (PIL BILINEAR, torch
+   * antialias=True) instead of the two nearest pixels (OpenCV INTER_LINEAR, torch antialias=False).
+   */
+  antialias: z.boolean().default(true),
   /** (byte * scale - mean[c]) / std[c], per channel of the model's channel order. */
   scale: z.number().positive().default(1 / 255),
   mean: ZTriple.default([0, 0, 0]),

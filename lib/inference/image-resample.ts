@@ -1,0 +1,163 @@
+/**
+ * Bilinear resampling of 8-bit RGB images straight into a normalised planar float tensor (pure).
+ *
+ * Convention (the one PyTorch `F.interpolate(mode='bilinear', align_corners=False)`, PIL
+ * `Image.BILINEAR`, OpenCV `INTER_LINEAR` and therefore PaddleDetection share): pixel i of an axis
+ * has its centre at i + 0.5; output pixel i samples the source at centre (i + 0.5) * scale with
+ * scale = srcLen / dstLen.
+ * - Enlarging (scale <= 1), or `antialias: false`: the two nearest source pixels, weights 1 - |d|,
+ *   the sample position clamped to the first/last pixel centre (edge replicate).
+ * - Shrinking with `antialias: true` (PIL BILINEAR; torch antialias=True): a triangle filter
+ *   stretched by `scale`, i.e. weights (1 - |d| / scale) over every source pixel whose centre is
+ *   within `scale` of the sample, normalised to sum 1 (taps outside the image are dropped).
+ * Sums are computed in float64 and stored as float32 (torch resizes float32 images without rounding
+ * to bytes; PIL and OpenCV round to bytes in between: a difference of at most half a byte).
+ * Separable: rows first (srcH x newW intermediate), then columns.
+ */
+import { SlimboardError } from '../errors';
+import type { FitGeometry, Normalization } from './image-geometry';
+
+/** Taps of one axis: output i reads source start[i] .. start[i] + count[i] - 1 with weights[i * stride + k]. */
+export interface AxisTaps {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float64Array;
+  stride: number;
+}
+
+/** Resampling taps for one axis of length srcLen -> dstLen (see the module comment). */
+export function bilinearTaps(srcLen: number, dstLen: number, antialias: boolean): AxisTaps {
+  if (!Number.isInteger(srcLen) || srcLen < 1 || !Number.isInteger(dstLen) || dstLen < 1) {
+    throw new SlimboardError('bad_image_size', `resample lengths must be positive integers, got ${srcLen} -> ${dstLen}`);
+  }
+  const scale = srcLen / dstLen;
+  const start = new Int32Array(dstLen);
+  const count = new Int32Array(dstLen);
+  if (!antialias || scale <= 1) {
+    const weights = new Float64Array(dstLen * 2);
+    for (let i = 0; i < dstLen; i++) {
+      // Source coordinate in pixel-index units (pixel j's centre at j): (i + 0.5) * scale - 0.5.
+      const src = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), srcLen - 1);
+      const j0 = Math.floor(src);
+      const frac = src - j0;
+      start[i] = j0;
+      if (frac === 0 || j0 + 1 >= srcLen) {
+        count[i] = 1;
+        weights[2 * i] = 1;
+      } else {
+        count[i] = 2;
+        weights[2 * i] = 1 - frac;
+        weights[2 * i + 1] = frac;
+      }
+    }
+    return { start, count, weights, stride: 2 };
+  }
+  // Triangle of half-width `scale` (support) around the sample centre, in source pixel units.
+  const support = scale;
+  const stride = Math.ceil(2 * support) + 2;
+  const weights = new Float64Array(dstLen * stride);
+  for (let i = 0; i < dstLen; i++) {
+    const centre = (i + 0.5) * scale;
+    const lo = Math.max(Math.trunc(centre - support + 0.5), 0);
+    const hi = Math.min(Math.trunc(centre + support + 0.5), srcLen);
+    let total = 0;
+    let n = 0;
+    for (let j = lo; j < hi; j++) {
+      const w = Math.max(0, 1 - Math.abs((j + 0.5 - centre) / scale));
+      weights[i * stride + n++] = w;
+      total += w;
+    }
+    for (let k = 0; k < n; k++) weights[i * stride + k] /= total;
+    start[i] = lo;
+    count[i] = n;
+  }
+  return { start, count, weights, stride };
+}
+
+/**
+ * Interleaved 8-bit RGB (HWC, srcW x srcH) -> planar float CHW tensor of g.dstW x g.dstH in the
+ * model's channel order: the image resampled to g.newW x g.newH at (g.padLeft, g.padTop), the rest
+ * `padValue`; every value normalised as (v * scale - mean[c]) / std[c]. `out` is written in place.
+ */
+export function resampleRgbToNormalizedChw(
+  rgb: Uint8Array,
+  g: FitGeometry,
+  norm: Normalization,
+  padValue: number,
+  antialias: boolean,
+  out?: Float32Array,
+): Float32Array {
+  const { srcW, srcH, dstW, dstH, newW, newH, padLeft, padTop } = g;
+  if (rgb.length !== 3 * srcW * srcH) throw new SlimboardError('bad_image_buffer', `expected ${3 * srcW * srcH} RGB bytes for ${srcW}x${srcH}, got ${rgb.length}`);
+  const plane = dstW * dstH;
+  if (out && out.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${dstW}x${dstH}`);
+  const dst = out ?? new Float32Array(3 * plane);
+  // Model channel c reads RGB channel src[c]; its plane starts at c * plane.
+  const src = norm.channelOrder === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+
+  if (newW !== dstW || newH !== dstH) {
+    for (let c = 0; c < 3; c++) {
+      const pad = Math.fround((padValue * norm.scale - norm.mean[c]) / norm.std[c]);
+      const base = c * plane;
+      for (let y = 0; y < dstH; y++) {
+        const row = base + y * dstW;
+        if (y < padTop || y >= padTop + newH) dst.fill(pad, row, row + dstW);
+        else {
+          dst.fill(pad, row, row + padLeft);
+          dst.fill(pad, row + padLeft + newW, row + dstW);
+        }
+      }
+    }
+  }
+
+  // Pass 1, along rows: tmp[y][x][ch] (srcH x newW x 3, RGB order) = sum_k wx[x][k] * rgb[y][sx + k][ch].
+  const tx = bilinearTaps(srcW, newW, antialias);
+  const tmp = new Float32Array(srcH * newW * 3);
+  for (let y = 0; y < srcH; y++) {
+    const srcRow = y * srcW * 3;
+    const tmpRow = y * newW * 3;
+    for (let x = 0; x < newW; x++) {
+      const n = tx.count[x];
+      const wBase = x * tx.stride;
+      let p = srcRow + tx.start[x] * 3;
+      let r = 0;
+      let gr = 0;
+      let b = 0;
+      for (let k = 0; k < n; k++, p += 3) {
+        const w = tx.weights[wBase + k];
+        r += w * rgb[p];
+        gr += w * rgb[p + 1];
+        b += w * rgb[p + 2];
+      }
+      const q = tmpRow + x * 3;
+      tmp[q] = r;
+      tmp[q + 1] = gr;
+      tmp[q + 2] = b;
+    }
+  }
+
+  // Pass 2, along columns, normalised into the planes.
+  const ty = bilinearTaps(srcH, newH, antialias);
+  const acc = new Float64Array(newW * 3);
+  for (let y = 0; y < newH; y++) {
+    acc.fill(0);
+    const n = ty.count[y];
+    const wBase = y * ty.stride;
+    for (let k = 0; k < n; k++) {
+      const w = ty.weights[wBase + k];
+      const tmpRow = (ty.start[y] + k) * newW * 3;
+      for (let q = 0; q < newW * 3; q++) acc[q] += w * tmp[tmpRow + q];
+    }
+    const rowOffset = (padTop + y) * dstW + padLeft;
+    for (let c = 0; c < 3; c++) {
+      const ch = src[c];
+      const scale = norm.scale;
+      const mean = norm.mean[c];
+      const std = norm.std[c];
+      const o = c * plane + rowOffset;
+      // The same expression as rgbHwcToNormalizedChw: an unresized byte gives the same float.
+      for (let x = 0; x < newW; x++) dst[o + x] = (Math.fround(acc[x * 3 + ch]) * scale - mean) / std;
+    }
+  }
+  return dst;
+}
