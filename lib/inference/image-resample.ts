@@ -74,6 +74,13 @@ export function bilinearTaps(srcLen: number, dstLen: number, antialias: boolean)
   return { start, count, weights, stride };
 }
 
+// The rows-pass intermediate (float32, as torch's), kept between calls: one image at a time per thread.
+let scratchBuffer = new Float32Array(0);
+function scratch(length: number): Float32Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Float32Array(length);
+  return scratchBuffer.subarray(0, length);
+}
+
 /**
  * Interleaved 8-bit RGB (HWC, srcW x srcH) -> planar float CHW tensor of g.dstW x g.dstH in the
  * model's channel order: the image resampled to g.newW x g.newH at (g.padLeft, g.padTop), the rest
@@ -92,8 +99,6 @@ export function resampleRgbToNormalizedChw(
   const plane = dstW * dstH;
   if (out && out.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${dstW}x${dstH}`);
   const dst = out ?? new Float32Array(3 * plane);
-  // Model channel c reads RGB channel src[c]; its plane starts at c * plane.
-  const src = norm.channelOrder === 'rgb' ? [0, 1, 2] : [2, 1, 0];
 
   if (newW !== dstW || newH !== dstH) {
     for (let c = 0; c < 3; c++) {
@@ -112,34 +117,76 @@ export function resampleRgbToNormalizedChw(
 
   // Pass 1, along rows: tmp[y][x][ch] (srcH x newW x 3, RGB order) = sum_k wx[x][k] * rgb[y][sx + k][ch].
   const tx = bilinearTaps(srcW, newW, antialias);
-  const tmp = new Float32Array(srcH * newW * 3);
-  for (let y = 0; y < srcH; y++) {
-    const srcRow = y * srcW * 3;
-    const tmpRow = y * newW * 3;
+  const tmp = scratch(srcH * newW * 3);
+  if (tx.stride === 2) {
+    // Two taps (enlarging, or no antialiasing): a one-tap output reads its pixel twice, weight 0 the second time.
+    const o0 = new Int32Array(newW);
+    const o1 = new Int32Array(newW);
     for (let x = 0; x < newW; x++) {
-      const n = tx.count[x];
-      const wBase = x * tx.stride;
-      let p = srcRow + tx.start[x] * 3;
-      let r = 0;
-      let gr = 0;
-      let b = 0;
-      for (let k = 0; k < n; k++, p += 3) {
-        const w = tx.weights[wBase + k];
-        r += w * rgb[p];
-        gr += w * rgb[p + 1];
-        b += w * rgb[p + 2];
+      o0[x] = tx.start[x] * 3;
+      o1[x] = (tx.count[x] === 2 ? tx.start[x] + 1 : tx.start[x]) * 3;
+    }
+    const w = tx.weights;
+    for (let y = 0; y < srcH; y++) {
+      const srcRow = y * srcW * 3;
+      let q = y * newW * 3;
+      for (let x = 0; x < newW; x++, q += 3) {
+        const w0 = w[2 * x];
+        const w1 = w[2 * x + 1];
+        const p0 = srcRow + o0[x];
+        const p1 = srcRow + o1[x];
+        tmp[q] = w0 * rgb[p0] + w1 * rgb[p1];
+        tmp[q + 1] = w0 * rgb[p0 + 1] + w1 * rgb[p1 + 1];
+        tmp[q + 2] = w0 * rgb[p0 + 2] + w1 * rgb[p1 + 2];
       }
-      const q = tmpRow + x * 3;
-      tmp[q] = r;
-      tmp[q + 1] = gr;
-      tmp[q + 2] = b;
+    }
+  } else {
+    for (let y = 0; y < srcH; y++) {
+      const srcRow = y * srcW * 3;
+      const tmpRow = y * newW * 3;
+      for (let x = 0; x < newW; x++) {
+        const n = tx.count[x];
+        const wBase = x * tx.stride;
+        let p = srcRow + tx.start[x] * 3;
+        let r = 0;
+        let gr = 0;
+        let b = 0;
+        for (let k = 0; k < n; k++, p += 3) {
+          const w = tx.weights[wBase + k];
+          r += w * rgb[p];
+          gr += w * rgb[p + 1];
+          b += w * rgb[p + 2];
+        }
+        const q = tmpRow + x * 3;
+        tmp[q] = r;
+        tmp[q + 1] = gr;
+        tmp[q + 2] = b;
+      }
     }
   }
 
-  // Pass 2, along columns, normalised into the planes.
+  // Pass 2, along columns, normalised into the planes (the same expression as rgbHwcToNormalizedChw,
+  // so an unresized byte gives the same float).
   const ty = bilinearTaps(srcH, newH, antialias);
-  const acc = new Float64Array(newW * 3);
+  const [pr, pg, pb] = norm.channelOrder === 'rgb' ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
+  const [mr, mg, mb] = norm.channelOrder === 'rgb' ? norm.mean : [norm.mean[2], norm.mean[1], norm.mean[0]];
+  const [sr, sg, sb] = norm.channelOrder === 'rgb' ? norm.std : [norm.std[2], norm.std[1], norm.std[0]];
+  const scale = norm.scale;
+  const acc = ty.stride === 2 ? undefined : new Float64Array(newW * 3);
   for (let y = 0; y < newH; y++) {
+    const o = (padTop + y) * dstW + padLeft;
+    if (!acc) {
+      const a = ty.start[y] * newW * 3;
+      const b = (ty.count[y] === 2 ? ty.start[y] + 1 : ty.start[y]) * newW * 3;
+      const w0 = ty.weights[2 * y];
+      const w1 = ty.weights[2 * y + 1];
+      for (let x = 0, q = 0; x < newW; x++, q += 3) {
+        dst[pr + o + x] = (Math.fround(w0 * tmp[a + q] + w1 * tmp[b + q]) * scale - mr) / sr;
+        dst[pg + o + x] = (Math.fround(w0 * tmp[a + q + 1] + w1 * tmp[b + q + 1]) * scale - mg) / sg;
+        dst[pb + o + x] = (Math.fround(w0 * tmp[a + q + 2] + w1 * tmp[b + q + 2]) * scale - mb) / sb;
+      }
+      continue;
+    }
     acc.fill(0);
     const n = ty.count[y];
     const wBase = y * ty.stride;
@@ -148,15 +195,10 @@ export function resampleRgbToNormalizedChw(
       const tmpRow = (ty.start[y] + k) * newW * 3;
       for (let q = 0; q < newW * 3; q++) acc[q] += w * tmp[tmpRow + q];
     }
-    const rowOffset = (padTop + y) * dstW + padLeft;
-    for (let c = 0; c < 3; c++) {
-      const ch = src[c];
-      const scale = norm.scale;
-      const mean = norm.mean[c];
-      const std = norm.std[c];
-      const o = c * plane + rowOffset;
-      // The same expression as rgbHwcToNormalizedChw: an unresized byte gives the same float.
-      for (let x = 0; x < newW; x++) dst[o + x] = (Math.fround(acc[x * 3 + ch]) * scale - mean) / std;
+    for (let x = 0, q = 0; x < newW; x++, q += 3) {
+      dst[pr + o + x] = (Math.fround(acc[q]) * scale - mr) / sr;
+      dst[pg + o + x] = (Math.fround(acc[q + 1]) * scale - mg) / sg;
+      dst[pb + o + x] = (Math.fround(acc[q + 2]) * scale - mb) / sb;
     }
   }
   return dst;
