@@ -64,6 +64,10 @@ export interface PipelineStats {
   inferenceMs: number;
   /** Sum of the time workers spent preprocessing and postprocessing. */
   workerBusyMs: number;
+  /** Main thread: time spent waiting for the next preprocessed image (the model idle for want of input). */
+  inputWaitMs: number;
+  /** Main thread: time spent on everything else between runs (output copies, messages, scheduling). */
+  mainOtherMs: number;
 }
 
 export interface DetectImagesResult {
@@ -166,8 +170,11 @@ export async function detectImages(options: DetectImagesOptions): Promise<Detect
       }
     };
     for (let i = 0; i < Math.min(prefetch, images.length); i++) startPre(i);
+    let inputWaitMs = 0;
     for (let i = 0; i < images.length; i++) {
+      const w0 = performance.now();
       const p = await pre[i]!;
+      inputWaitMs += performance.now() - w0;
       pre[i] = undefined;
       const r0 = performance.now();
       const out = await det.session.run(modelFeeds(adapter, det.imageInput, p.tensor, p.geometry), wanted);
@@ -191,6 +198,7 @@ export async function detectImages(options: DetectImagesOptions): Promise<Detect
         }),
       );
     }
+    const loopMs = performance.now() - t0;
     await Promise.all(posts);
     options.progress?.finish();
     const elapsedMs = performance.now() - t0;
@@ -198,7 +206,7 @@ export async function detectImages(options: DetectImagesOptions): Promise<Detect
       adapter,
       numClasses: det.numClasses,
       results,
-      stats: { images: images.length, elapsedMs, imagesPerS: elapsedMs > 0 ? (images.length * 1000) / elapsedMs : 0, inferenceMs, workerBusyMs: pool.busyMs - busy0 },
+      stats: { images: images.length, elapsedMs, imagesPerS: elapsedMs > 0 ? (images.length * 1000) / elapsedMs : 0, inferenceMs, workerBusyMs: pool.busyMs - busy0, inputWaitMs, mainOtherMs: loopMs - inferenceMs - inputWaitMs },
     };
   } finally {
     await Promise.allSettled(posts);

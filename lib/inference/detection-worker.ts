@@ -42,11 +42,15 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
   }
   if (req.type === 'postprocess') return { result: postprocessDetections(adapter, req.outputs, req.geometry), transfer: [] };
   if (req.type === 'warm-up') {
-    // A small generated PNG through the whole preprocessing, then the model's warm-up outputs through
+    // Generated PNGs through the whole preprocessing, then the model's warm-up outputs through
     // postprocessing: the first ~10 calls of the decode/NMS loops run unoptimised code (measured 2-8x
     // slower with the 500k candidates of a random-weight YOLOv3), so they happen before the first image.
-    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 90, g: 120, b: 150 } } }).png().toBuffer();
-    await preprocessImageFile(png, adapter, req.inputSize, '<warm-up image>');
+    // Three sizes: the resampler's enlarging (two-tap) and shrinking (antialiased) loops both get compiled.
+    for (const scale of [0.2, 0.8, 1.3]) {
+      const side = Math.max(8, Math.round(req.inputSize * scale));
+      const png = await sharp({ create: { width: side, height: Math.round(side * 0.75), channels: 3, background: { r: 90, g: 120, b: 150 } } }).png().toBuffer();
+      for (let k = 0; k < 2; k++) await preprocessImageFile(png, adapter, req.inputSize, '<warm-up image>');
+    }
     if (workerNice !== undefined) lowerLibvipsThreads(workerNice);
     for (let i = 0; i < WARM_UP_POSTPROCESS_CALLS; i++) postprocessDetections(adapter, req.outputs, req.geometry);
     return { result: null, transfer: [] };
@@ -55,15 +59,22 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
   return { result: null, transfer: [] };
 }
 
+// Requests run one at a time, in arrival order, from this worker's own queue: the main thread posts
+// work ahead (it cannot hand out work while it is blocked in session.run), and one request at a time
+// keeps one decoding thread per worker. busyMs counts from the start of the request's turn.
+let turn: Promise<void> = Promise.resolve();
 parentPort!.on('message', (req: WorkerRequest) => {
-  const t0 = performance.now();
-  handle(req).then(
-    ({ result, transfer }) => parentPort!.postMessage({ id: req.id, ok: true, result, busyMs: performance.now() - t0 } satisfies WorkerResponse, transfer),
-    (e: unknown) =>
+  turn = turn.then(async () => {
+    const t0 = performance.now();
+    try {
+      const { result, transfer } = await handle(req);
+      parentPort!.postMessage({ id: req.id, ok: true, result, busyMs: performance.now() - t0 } satisfies WorkerResponse, transfer);
+    } catch (e) {
       parentPort!.postMessage({
         id: req.id,
         ok: false,
         error: { slimboard: isSlimboardError(e), code: isSlimboardError(e) ? e.code : 'internal', message: e instanceof Error ? e.message : String(e) },
-      } satisfies WorkerResponse),
-  );
+      } satisfies WorkerResponse);
+    }
+  });
 });

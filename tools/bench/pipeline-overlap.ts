@@ -97,7 +97,7 @@ try {
   };
   const endToEnd = async () => {
     const r = await detectImages({ modelPath: model, images, inputSize, adapter, session, workers });
-    process.stdout.write(`  (end-to-end: wall ${r.stats.elapsedMs.toFixed(0)} ms, session.run total ${r.stats.inferenceMs.toFixed(0)} ms, worker busy ${r.stats.workerBusyMs.toFixed(0)} ms)\n`);
+    process.stdout.write(`  (end-to-end: wall ${r.stats.elapsedMs.toFixed(0)} ms, session.run total ${r.stats.inferenceMs.toFixed(0)} ms, worker busy ${r.stats.workerBusyMs.toFixed(0)} ms, main thread waiting for input ${r.stats.inputWaitMs.toFixed(0)} ms, other main-thread time ${r.stats.mainOtherMs.toFixed(0)} ms, tail ${(r.stats.elapsedMs - r.stats.inferenceMs - r.stats.inputWaitMs - r.stats.mainOtherMs).toFixed(0)} ms)\n`);
     return r.stats.imagesPerS;
   };
 
