@@ -3,8 +3,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getDb } from '../lib/db/client';
+import { COST_AXIS_INFO } from '../lib/explorer/axes';
 import { chartCsv } from '../lib/explorer/chart-csv';
 import { buildChartModel, entriesByKey } from '../lib/explorer/chart-model';
+import { formatTick } from '../lib/explorer/chart-scale';
 import { compareRows, groupForCompare } from '../lib/explorer/compare-table';
 import type { TExplorerEntry } from '../lib/explorer/entry';
 import { headlineNumbers } from '../lib/explorer/overview';
@@ -85,9 +87,20 @@ describe('explorer', () => {
     // the table is the text alternative: one row per point, frontier rows marked
     await expect(page.locator('[data-testid="points-table"]').getAttribute('data-rows')).resolves.toBe(String(expected.points.length));
     // axis titles carry units
-    const svgText = await page.locator('.sb-chart-host svg.recharts-surface').innerHTML();
+    const svgText = await page.locator('.sb-chart-host svg.sb-chart-svg').innerHTML();
     expect(svgText).toContain(expected.xTitle.replace(/&/g, '&amp;'));
     expect(svgText).toContain(expected.yTitle);
+    // tick labels: at least two per axis, each one of the model's ticks as formatted
+    for (const [axis, ticks] of [
+      ['x', expected.xTicks],
+      ['y', expected.yTicks],
+    ] as const) {
+      const shown = await page.locator(`.sb-chart-host svg.sb-chart-svg .sb-axis-${axis} .sb-tick-label`).allTextContents();
+      expect(shown.length).toBeGreaterThanOrEqual(2);
+      for (const t of shown) expect(ticks.map(formatTick)).toContain(t);
+    }
+    // the cost axis' counting convention is stated under the chart
+    await expect(page.locator('[data-testid="cost-convention"]').innerText()).resolves.toContain(COST_AXIS_INFO[expected.sel.x].convention);
     await page.screenshot({ path: path.join(SHOTS, `explorer-${query.replace(/[^a-z0-9]+/gi, '_')}.png`), fullPage: true });
   });
 
@@ -120,6 +133,23 @@ describe('explorer', () => {
     await page.mouse.click(at.x, at.y);
     await page.waitForURL(`**/models/${target.modelId}`);
     await page.screenshot({ path: path.join(SHOTS, 'explorer-click-model-page.png') });
+  });
+
+  it('after an axis change and a log-scale toggle the markers are painted where the new axes put them', async () => {
+    await page.goto(`${appUrl}/explorer?sizes=608`);
+    await page.locator('select[name="x"]').selectOption('size');
+    await page.locator('input[name="log"]').check();
+    const query = 'x=size&log=1&sizes=608';
+    const model = buildChartModel(entries, parseExplorerView(new URLSearchParams(query)));
+    await expect.poll(() => new URL(page.url()).search).toBe(`?${query}`);
+    await expect.poll(() => drawnCounts()).toEqual({ points: model.points.length, frontier: model.frontier.length });
+    await expect(page.locator('.sb-chart-host svg.sb-chart-svg .sb-axis-x .sb-axis-title').textContent()).resolves.toBe(model.xTitle);
+    await page.evaluate(CHART_GEOMETRY_SOURCE);
+    for (const target of [model.frontier[0], model.frontier[model.frontier.length - 1]]) {
+      const at = (await page.evaluate(`window.__pointToClient(${target.cost}, ${target.accuracy}, true)`)) as TClientPoint;
+      expect(await canvasAlphaAt(at)).toBeGreaterThan(200);
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'explorer-size-log.png') });
   });
 
   it('keeps the view in the URL as controls change, and the frontier-only table toggle works', async () => {

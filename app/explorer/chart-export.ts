@@ -1,17 +1,19 @@
 'use client';
 
 /**
- * Export the chart's <svg> as a standalone SVG file or a PNG (2x pixel density), and any text as a
- * download. The SVG is cloned with a white background and explicit font so it renders the same
+ * Export the chart's <svg> (the frame: axes, ticks, grid, titles, legend) as a standalone SVG file or a
+ * PNG (2x pixel density), and any text as a download. The SVG is cloned with a white background and explicit font so it renders the same
  * outside the page. On screen the data layer (markers, curves, arrows, frontier) is a canvas; the export
  * writes it into the clone's `g.sb-data-layer` as SVG elements (`dataLayerSvg`, from chartSceneSvg), so
  * both files carry every point as vectors.
  */
 
+import { CHART_FONT_FAMILY } from './chart-style';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export function chartSvgMarkup(host: HTMLElement, dataLayerSvg: string): { markup: string; width: number; height: number } | null {
-  const svg = host.querySelector('svg.recharts-surface');
+  const svg = host.querySelector('svg.sb-chart-svg');
   if (!svg) return null;
   const { width, height } = svg.getBoundingClientRect();
   const clone = svg.cloneNode(true) as SVGSVGElement;
@@ -19,12 +21,19 @@ export function chartSvgMarkup(host: HTMLElement, dataLayerSvg: string): { marku
   clone.setAttribute('width', String(Math.round(width)));
   clone.setAttribute('height', String(Math.round(height)));
   clone.setAttribute('viewBox', `0 0 ${Math.round(width)} ${Math.round(height)}`);
-  clone.setAttribute('font-family', 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif');
+  clone.setAttribute('font-family', CHART_FONT_FAMILY);
+  clone.removeAttribute('style');
+  // On screen the label points at the table below; a standalone file names itself with the chart title.
+  const titleText = svg.querySelector('.sb-chart-title')?.textContent ?? '';
+  clone.setAttribute('aria-label', titleText);
+  const title = document.createElementNS(SVG_NS, 'title');
+  title.textContent = titleText;
   const bg = document.createElementNS(SVG_NS, 'rect');
   bg.setAttribute('width', '100%');
   bg.setAttribute('height', '100%');
   bg.setAttribute('fill', '#ffffff');
   clone.insertBefore(bg, clone.firstChild);
+  clone.insertBefore(title, clone.firstChild);
   const slot = clone.querySelector('g.sb-data-layer');
   if (slot && dataLayerSvg) {
     const doc = new DOMParser().parseFromString(`<svg xmlns="${SVG_NS}">${dataLayerSvg}</svg>`, 'image/svg+xml');

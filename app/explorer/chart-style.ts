@@ -21,6 +21,9 @@ export const METHOD_LABELS: Record<TMethod, string> = {
 
 export const SOURCE_LABELS: Record<TSource, string> = { published: 'published (circle)', measured: 'measured (diamond)' };
 
+/** Font of every text in the chart (set on the SVG, used to measure labels, kept in exported files). */
+export const CHART_FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
 /** Marker radius in CSS pixels (a diamond's half-diagonal is 1.35x this). */
 export const MARKER_R = 4.5;
 

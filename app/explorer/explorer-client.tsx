@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { COST_AXES, COST_AXIS_INFO, PERCENTILES, datasetLabel, devicesForDataset, metricsForDataset, METRIC_INFO } from '@/lib/explorer/axes';
 import { chartCsv } from '@/lib/explorer/chart-csv';
 import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/chart-model';
@@ -21,6 +21,12 @@ import './explorer.css';
  */
 const TABLE_PAGE = 50;
 
+/** The table follows the chart once the view has been still this long (see useSettled). */
+const TABLE_SETTLE_MS = 120;
+
+/** The URL follows the view once it has been still this long (see the effect that writes it). */
+const URL_WRITE_DELAY_MS = 300;
+
 export type TExplorerClientProps = {
   entries: TExplorerEntry[];
   initialView: TExplorerView;
@@ -36,6 +42,23 @@ function safeModel(entries: TExplorerEntry[], view: TExplorerView): { model: TCh
   } catch (e) {
     return { model: null, error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/**
+ * `value`, but a new value shows up only once it has stayed the same for `settleMs`, and then as a
+ * transition (a newer change interrupts it). For the table below the chart: rendering, restyling and
+ * laying out its rows costs more main-thread time than the chart itself (10-40 ms here), so it must not
+ * share the frames that show the chart's response, and views someone flips through on the way are
+ * never rendered into it. useDeferredValue is not enough: its background render starts at once and
+ * commits before the chart's frame has been shown.
+ */
+function useSettled<T>(value: T, settleMs: number): T {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => startTransition(() => setShown(() => value)), settleMs);
+    return () => clearTimeout(timer);
+  }, [value, settleMs]);
+  return shown;
 }
 
 function fileStem(m: TChartModel): string {
@@ -68,29 +91,46 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
     });
   }, []);
 
-  // The view lives in the URL. Written after the next frame: the chart's response never waits for it.
+  // The view lives in the URL, written once the view has stayed the same for URL_WRITE_DELAY_MS, and at
+  // once before the page is left (a link, a click-through, pagehide) so Back returns to the same view.
+  // history.replaceState is a synchronous round trip to the browser process (from under 1 ms to 30+ ms on
+  // this machine): paid on every change it delayed the next frame while someone flipped through views.
   const firstView = useRef(view);
+  const pendingUrl = useRef<(() => void) | null>(null);
   useEffect(() => {
     if (compact || view === firstView.current) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => {
-        const qs = serializeExplorerView(view);
-        window.history.replaceState(window.history.state, '', qs ? `${basePath}?${qs}` : basePath);
-      }, 0);
-    });
+    const write = () => {
+      pendingUrl.current = null;
+      const qs = serializeExplorerView(view);
+      window.history.replaceState(window.history.state, '', qs ? `${basePath}?${qs}` : basePath);
+    };
+    pendingUrl.current = write;
+    const timer = setTimeout(write, URL_WRITE_DELAY_MS);
     return () => {
-      cancelAnimationFrame(frame);
-      if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(timer);
+      if (pendingUrl.current === write) pendingUrl.current = null;
     };
   }, [view, basePath, compact]);
+  const flushUrl = useCallback(() => pendingUrl.current?.(), []);
+  useEffect(() => {
+    window.addEventListener('pagehide', flushUrl);
+    return () => window.removeEventListener('pagehide', flushUrl);
+  }, [flushUrl]);
+  const onLinkClick = useCallback(
+    (e: MouseEvent<HTMLDivElement>) => {
+      if (e.target instanceof Element && e.target.closest('a[href]')) flushUrl();
+    },
+    [flushUrl],
+  );
 
   const onOpen = useCallback(
     (key: string) => {
       const e = byKey.get(key);
-      if (e) window.location.assign(modelHref(e.modelId));
+      if (!e) return;
+      flushUrl();
+      window.location.assign(modelHref(e.modelId));
     },
-    [byKey],
+    [byKey, flushUrl],
   );
 
   const datasets = useMemo(() => [...new Set(entries.map((e) => e.dataset))], [entries]);
@@ -110,10 +150,10 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
     [compare, setView],
   );
 
-  // The table (text alternative) follows the chart in a deferred, interruptible render: a filter change
-  // paints the chart first and never waits for hundreds of table rows.
-  const tableModel = useDeferredValue(model);
-  const tableFrontierOnly = useDeferredValue(view.frontier);
+  // The table (text alternative) follows the chart once the view has settled (see useSettled): a filter or
+  // axis change never waits for the table's rows to render, restyle and lay out.
+  const tableInput = useMemo(() => ({ model: compact ? null : model, frontierOnly: view.frontier }), [compact, model, view.frontier]);
+  const { model: tableModel, frontierOnly: tableFrontierOnly } = useSettled(tableInput, TABLE_SETTLE_MS);
   const tableRows = useMemo(() => {
     if (!tableModel) return [];
     return tableFrontierOnly ? tableModel.frontier : [...tableModel.points].sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
@@ -121,7 +161,7 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
 
 
   return (
-    <div className="sb-explorer">
+    <div className="sb-explorer" onClickCapture={onLinkClick}>
       {!compact && (
         <form className="sb-controls" aria-label="Chart settings" onSubmit={(e) => e.preventDefault()}>
           <label>
@@ -277,6 +317,9 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
             <HoverTooltip store={hoverStore} model={model} byKey={byKey} />
             {model.points.length === 0 && <p className="sb-empty">No model has both numbers for this selection.</p>}
           </div>
+          <p className="sb-muted sb-axis-note" data-testid="cost-convention">
+            {COST_AXIS_INFO[model.sel.x].label} ({COST_AXIS_INFO[model.sel.x].unit}): {COST_AXIS_INFO[model.sel.x].convention}
+          </p>
           <div className="sb-toolbar">
             <button type="button" onClick={() => hostRef.current && downloadPng(hostRef.current, sceneSvg(), `${fileStem(model)}.png`)}>
               Export PNG
@@ -445,10 +488,12 @@ const PointTable = memo(function PointTable({
         </tr>
       </thead>
       <tbody>
-        {shown.map((p) => {
+        {shown.map((p, i) => {
           const e = byKey.get(p.key);
+          // Keyed by row position: after a filter or axis change the rows update their cells in place
+          // instead of deleting and recreating hundreds of elements (every control in a row is controlled).
           return (
-            <tr key={p.key} data-key={p.key} data-frontier={model.frontierKeys.has(p.key) ? '1' : '0'}>
+            <tr key={i} data-key={p.key} data-frontier={model.frontierKeys.has(p.key) ? '1' : '0'}>
               <td>
                 <input
                   type="checkbox"

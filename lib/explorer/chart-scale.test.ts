@@ -26,6 +26,9 @@ describe('logDomain', () => {
         expect(domain[1]).toBeGreaterThanOrEqual(Math.max(...xs) * (1 - 1e-9));
         expect(ticks.length).toBeGreaterThanOrEqual(2);
         for (const t of ticks) expect(t >= domain[0] * (1 - 1e-9) && t <= domain[1] * (1 + 1e-9)).toBe(true);
+        // strictly ascending, and every tick a 1/2/5 x 10^k value
+        for (let i = 1; i < ticks.length; i++) expect(ticks[i]).toBeGreaterThan(ticks[i - 1]);
+        for (const t of ticks) expect([1, 2, 5]).toContain(Number((t / 10 ** Math.floor(Math.log10(t) + 1e-9)).toPrecision(6)));
       }),
     );
   });
@@ -39,6 +42,8 @@ describe('linearDomain', () => {
     expect(linearDomain([]).domain).toEqual([0, 1]);
     // 29.3 ± 1 pad, span 2 -> step 0.5 -> [28, 30.5]
     expect(linearDomain([29.3]).domain).toEqual([28, 30.5]);
+    // a denormal span counts as zero: [0, 2e-323] pads by 1 like a single value -> step 0.5 -> [-1, 1]
+    expect(linearDomain([0, 2e-323])).toEqual({ domain: [-1, 1], ticks: [-1, -0.5, 0, 0.5, 1] });
   });
   it('property: covers the data with round ends', () => {
     fc.assert(
@@ -48,6 +53,11 @@ describe('linearDomain', () => {
         expect(domain[1]).toBeGreaterThanOrEqual(Math.max(...xs));
         expect(ticks[0]).toBe(domain[0]);
         expect(ticks.length).toBeLessThanOrEqual(16);
+        // strictly ascending, evenly spaced (to float rounding), last tick the domain's upper end
+        for (let i = 1; i < ticks.length; i++) expect(ticks[i]).toBeGreaterThan(ticks[i - 1]);
+        const step = ticks[1] - ticks[0];
+        for (let i = 1; i < ticks.length; i++) expect(ticks[i] - ticks[i - 1]).toBeCloseTo(step, 6);
+        expect(ticks.at(-1)).toBe(domain[1]);
       }),
     );
   });

@@ -1,8 +1,9 @@
 /**
- * Axis domains and ticks for the trade-off chart (pure; recharts draws them).
+ * Axis domains and ticks for the trade-off chart (pure; lib/explorer/chart-layout.ts places them).
  *
- * Linear: the data range padded by 5% of its span on each side (a zero span pads by 1 unit), then
- *   widened outward to the tick step so the ends are round numbers.
+ * Linear: the data range padded by 5% of its span on each side (a zero span, or one below 1e-9 of the
+ *   values' magnitude, pads by 1 unit), then widened outward to the tick step so the ends are round
+ *   numbers; the ticks run from end to end in that step.
  * Log (cost axis only, every value > 0): from the power-of-ten-ish "nice" value 1/2/5×10^k at or below
  *   the minimum to the one at or above the maximum; ticks are the 1/2/5×10^k values in between.
  */
@@ -60,13 +61,20 @@ export function linearDomain(values: readonly number[], count = 6): { domain: TD
   if (finite.length === 0) return { domain: [0, 1], ticks: [0, 0.2, 0.4, 0.6, 0.8, 1] };
   const min = Math.min(...finite);
   const max = Math.max(...finite);
-  const pad = max > min ? (max - min) * 0.05 : 1;
+  // A span below 1e-9 of the values' magnitude (or of 1) is treated as zero: padding a denormal span
+  // gives steps that log10 cannot size.
+  const pad = max - min > 1e-9 * Math.max(1, Math.abs(min), Math.abs(max)) ? (max - min) * 0.05 : 1;
   const step = niceStep(max - min + 2 * pad, count);
   const lo = Math.floor((min - pad) / step) * step;
   const hi = Math.ceil((max + pad) / step) * step;
+  const domain: TDomain = [Number(lo.toPrecision(12)), Number(hi.toPrecision(12))];
+  // Count the steps once (lo + i*step can overshoot hi by a rounding error and lose the last tick), and
+  // end on exactly the domain's upper end.
+  const n = Math.max(1, Math.round((hi - lo) / step));
   const ticks: number[] = [];
-  for (let i = 0; lo + i * step <= hi + step * 1e-9; i++) ticks.push(Number((lo + i * step).toPrecision(12)));
-  return { domain: [Number(lo.toPrecision(12)), Number(hi.toPrecision(12))], ticks };
+  for (let i = 0; i < n; i++) ticks.push(Number((lo + i * step).toPrecision(12)));
+  ticks.push(domain[1]);
+  return { domain, ticks };
 }
 
 /** Tick label: up to 3 significant digits, no exponent for the ranges a zoo has. */

@@ -12,7 +12,7 @@ import type { TPoint } from './points';
  * given a cost <= 0, a scale outside its domain that returns NaN) is left out of every list.
  */
 
-/** Value -> pixel along one axis (recharts' axis scale, or any function). */
+/** Value -> pixel along one axis (an axisProjection, or any function). */
 export type TPixelScale = (value: number) => number;
 
 /** A run of markers drawn with one fill colour and one shape: indices [start, end) of the marker arrays. */
@@ -51,7 +51,7 @@ export type TSceneInput = {
 
 /**
  * The pixel mapping of one axis from its domain [d0, d1] and the pixels those ends land on [p0, p1]
- * (read once from the chart library's scale), evaluated without calling back into the library:
+ * (the plot rectangle's edges from lib/explorer/chart-layout.ts):
  *   linear: p0 + (v - d0) / (d1 - d0) * (p1 - p0)
  *   log:    the same in log10 (v, d0, d1 > 0); v <= 0 gives NaN (not drawable).
  * This is exactly what a d3 linear / log scale with that domain and range computes. A zero-width domain

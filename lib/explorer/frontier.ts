@@ -43,7 +43,7 @@ export function paretoFrontierIndices(points: readonly TCostAccuracy[]): number[
 /**
  * The frontier as a step function for drawing: at budget c the best reachable accuracy is that of the
  * last frontier point with cost <= c, so the line holds each point's accuracy until the next point's
- * cost and then steps up (recharts `stepAfter`). Input: frontier points in cost order.
+ * cost and then steps up (a "step-after" line). Input: frontier points in cost order.
  * Output: vertices [x0,y0],[x1,y0],[x1,y1],... (duplicates removed).
  */
 export function frontierStepVertices(frontier: readonly TCostAccuracy[]): Array<[number, number]> {

@@ -76,6 +76,21 @@ describe('extractPoints', () => {
     expect(() => extractPoints([...COCO_PRUNING, COCO_PRUNING[0]], sel)).toThrow(/"yolov3-r50vd-dcn-coco@608" appears twice/);
   });
 
+  it('an array changed in place is indexed afresh: a repeated call sees the new entries, a duplicate still throws', () => {
+    const sel = resolveSelection({ ...DEFAULT_VIEW, sizes: [608] }, COCO_PRUNING);
+    const entries = [...COCO_PRUNING];
+    const first = extractPoints(entries, sel).points.map((p) => p.key);
+    expect(extractPoints(entries, sel).points.map((p) => p.key)).toEqual(first);
+    // drop the ResNet baseline at 608: its two pruned children lose their baseline link
+    const at = entries.findIndex((e) => e.modelId === 'yolov3-r50vd-dcn-coco' && e.inputSize === 608);
+    entries.splice(at, 1);
+    const after = extractPoints(entries, sel).points;
+    expect(after.map((p) => p.key)).toEqual(first.filter((k) => k !== 'yolov3-r50vd-dcn-coco@608'));
+    expect(after.find((p) => p.key === 'yolov3-r50vd-dcn-coco-prune-sensity@608')?.baselineKey).toBeNull();
+    entries.push(entries[0]);
+    expect(() => extractPoints(entries, sel)).toThrow(/appears twice/);
+  });
+
   it('property: every drawn point passes the filters and the counts add up', () => {
     fc.assert(
       fc.property(fc.subarray(COCO_PRUNING), fc.subarray([320, 416, 608], { minLength: 1 }), (entries, sizes) => {

@@ -69,20 +69,49 @@ export type TExtraction = {
 };
 
 /**
+ * What every selection needs from one entries array, computed once per array: keys[i] = entryKey(entries[i]),
+ * baselineKeys[i] = `baselineModelId@inputSize` (or null), baselineIndex[i] = index of that baseline entry
+ * (-1 when absent or when it is the entry itself). Reused while the array holds the same entries (checked
+ * element by element, so an array changed in place is indexed afresh).
+ */
+type TEntryIndex = { entries: TExplorerEntry[]; keys: string[]; baselineKeys: Array<string | null>; baselineIndex: Int32Array };
+const ENTRY_INDEX = new WeakMap<readonly TExplorerEntry[], TEntryIndex>();
+
+function entryIndex(entries: readonly TExplorerEntry[]): TEntryIndex {
+  const cached = ENTRY_INDEX.get(entries);
+  if (cached && cached.entries.length === entries.length && cached.entries.every((e, i) => e === entries[i])) return cached;
+  const keys = entries.map(entryKey);
+  const at = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (at.has(key)) throw new SlimboardError('duplicate_entry', `explorer entries: "${key}" appears twice`);
+    at.set(key, i);
+  });
+  const baselineKeys = entries.map((e) => (e.baselineModelId === null ? null : `${e.baselineModelId}@${e.inputSize}`));
+  const baselineIndex = new Int32Array(entries.length).fill(-1);
+  baselineKeys.forEach((bk, i) => {
+    const j = bk === null ? undefined : at.get(bk);
+    if (j !== undefined && j !== i) baselineIndex[i] = j;
+  });
+  const index = { entries: [...entries], keys, baselineKeys, baselineIndex };
+  ENTRY_INDEX.set(entries, index);
+  return index;
+}
+
+/**
  * Points for a selection. Order: the entries' order (stable), so goldens and tables are reproducible.
  * Throws on two entries with the same `modelId@inputSize` (the caller built its entries wrong).
  */
 export function extractPoints(entries: readonly TExplorerEntry[], sel: TResolvedSelection): TExtraction {
-  const seen = new Set<string>();
+  const { keys, baselineKeys, baselineIndex } = entryIndex(entries);
   const points: TPoint[] = [];
+  // pointAt[i] = the point drawn for entries[i], if any
+  const pointAt: Array<TPoint | undefined> = new Array(entries.length);
   let missingValue = 0;
   let nonPositiveCost = 0;
   const sizes = sel.sizes ? new Set(sel.sizes) : null;
   const methods = sel.methods ? new Set(sel.methods) : null;
-  for (const e of entries) {
-    const key = entryKey(e);
-    if (seen.has(key)) throw new SlimboardError('duplicate_entry', `explorer entries: "${key}" appears twice`);
-    seen.add(key);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     if (e.dataset !== sel.dataset) continue;
     if (sizes && !sizes.has(e.inputSize)) continue;
     if (methods && !methods.has(e.method)) continue;
@@ -101,8 +130,8 @@ export function extractPoints(entries: readonly TExplorerEntry[], sel: TResolved
       sel.x === 'latency' && sel.device !== null ? (latencyValue(e.latency, sel.device, sel.pct)?.reported ?? false) : false;
     // On the latency axis the marker shows where the LATENCY came from (a published model can be measured on our devices).
     const latencySource = sel.x === 'latency' ? e.latency.find((l) => l.device === sel.device)?.source : undefined;
-    points.push({
-      key,
+    const point: TPoint = {
+      key: keys[i],
       modelId: e.modelId,
       inputSize: e.inputSize,
       method: e.method,
@@ -110,11 +139,15 @@ export function extractPoints(entries: readonly TExplorerEntry[], sel: TResolved
       cost,
       accuracy,
       latencyReported,
-      baselineKey: e.baselineModelId === null ? null : `${e.baselineModelId}@${e.inputSize}`,
-    });
+      baselineKey: baselineKeys[i],
+    };
+    points.push(point);
+    pointAt[i] = point;
   }
-  // Baseline links only to points that are drawn.
-  const drawn = new Set(points.map((p) => p.key));
-  for (const p of points) if (p.baselineKey !== null && (!drawn.has(p.baselineKey) || p.baselineKey === p.key)) p.baselineKey = null;
+  // Baseline links only to points that are drawn (and never to the point itself).
+  for (let i = 0; i < entries.length; i++) {
+    const p = pointAt[i];
+    if (p && p.baselineKey !== null && (baselineIndex[i] < 0 || pointAt[baselineIndex[i]] === undefined)) p.baselineKey = null;
+  }
   return { points, missingValue, nonPositiveCost };
 }
