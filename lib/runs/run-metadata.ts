@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SlimboardError, formatZodIssues } from '../errors';
 import { ZModelAdapter } from '../inference/model-adapter';
+import { ZSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 
 /**
  * The ONE metadata schema of a registered run, shared by the upload form, `POST /api/runs` and
@@ -86,6 +87,11 @@ export const ZRunMetadata = z
      * from the model's inputs and outputs when it is evaluated.
      */
     adapter: ZModelAdapter.optional(),
+    /**
+     * The pruning sensitivity analysis the pruned ratios were chosen from (lib/zoo/sensitivity-analysis.ts);
+     * the model page charts it. The demo zoo stores prisma/demo-zoo/sensitivity.json here on its sensity model.
+     */
+    sensitivityAnalysis: ZSensitivityAnalysis.optional(),
     measurements: ZMeasurements.default({ analyse: true, benchmark: true, evaluate: true }),
   })
   .strict()

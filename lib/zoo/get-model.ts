@@ -3,8 +3,10 @@ import { computeDelta } from './delta';
 import { formatCell, formatDelta, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
 import type { TDeltaView, TProvenance } from './row';
-import { ZStrategyParams, type TStrategyParams } from './strategy-params';
+import { ZPruneParams, ZStrategyParams, type TStrategyParams } from './strategy-params';
 import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
+import { ZSensitivityAnalysis } from './sensitivity-analysis';
+import { sensitivityView, type SensitivityView } from './sensitivity-view';
 
 /** Measured and reported accuracy of the same weights agree when within this many points (the demo zoo's export check). */
 export const AGREEMENT_TOLERANCE_POINTS = 0.5;
@@ -59,6 +61,8 @@ export interface ModelPage {
    * (e.g. the demo zoo's training pipeline vs Slimboard), agreement within AGREEMENT_TOLERANCE_POINTS.
    */
   agreement: Array<{ sourceSlug: string; sourceTitle: string; tolerancePoints: number; rows: AgreementRow[] }>;
+  /** The pruning sensitivity analysis in the run's metadata (its pruned ratios placed on the curves); null when none. */
+  sensitivity: SensitivityView | null;
 }
 
 const refSelect = { slug: true, name: true, method: true, strategy: { select: { slug: true } } } as const;
@@ -131,9 +135,12 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
 
   // A registered run's own strategy parameters (its pruned ratios) win over the shared Strategy row's,
   // which hold whatever the first model with that strategy name declared (the seed's r578, say).
-  const meta = (model.registeredRun?.metadata ?? null) as { provenance?: string; training?: { recipe?: Record<string, unknown>; seed?: number | null }; strategyParams?: unknown } | null;
+  const meta = (model.registeredRun?.metadata ?? null) as { provenance?: string; training?: { recipe?: Record<string, unknown>; seed?: number | null }; strategyParams?: unknown; sensitivityAnalysis?: unknown } | null;
   const runParams = meta?.strategyParams ? ZStrategyParams.safeParse(meta.strategyParams) : null;
   const ownParams = runParams?.success && Object.keys(runParams.data ?? {}).length > 0 ? runParams.data : null;
+  const analysis = meta?.sensitivityAnalysis === undefined ? null : ZSensitivityAnalysis.safeParse(meta.sensitivityAnalysis);
+  const pruned = ZPruneParams.safeParse(ownParams);
+  const sensitivity = analysis?.success ? sensitivityView(analysis.data, pruned.success ? pruned.data : null) : null;
   const runMeta: ModelPage['run'] = model.registeredRun
     ? { id: model.registeredRun.id, state: model.registeredRun.state, provenance: meta?.provenance ?? null, training: meta?.training ?? null }
     : null;
@@ -193,5 +200,6 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     sections: [...sections.values()],
     run: runMeta,
     agreement,
+    sensitivity,
   };
 }

@@ -5,6 +5,7 @@ import { LiveModelRefresh } from '@/app/jobs/live-model-refresh';
 import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
+import { SensitivitySection } from './sensitivity-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -126,6 +127,8 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           ) : null}
         </section>
       )}
+
+      {model.sensitivity && <SensitivitySection view={model.sensitivity} />}
 
       {model.run && (model.run.provenance || model.run.training) && (
         <section data-testid="training">

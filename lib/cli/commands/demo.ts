@@ -35,6 +35,8 @@ const register: CliCommand = {
           for (const m of report.models) {
             io.stdout(`  ${m.id.padEnd(22)} ${m.status.padEnd(10)} ${m.runId ?? '-'}  ${m.jobsQueued} job(s) queued${m.modelSlug ? `  /models/${m.modelSlug}` : ''}\n`);
           }
+          const s = report.sensitivity;
+          if (s.status !== 'absent') io.stdout(`  sensitivity analysis ${s.file}: ${s.status}${s.models.length ? ` (run metadata of ${s.models.join(', ')})` : ''}\n`);
           io.stdout(`${report.jobsQueued} job(s) queued\n`);
         }
         for (const p of report.problems) io.stderr(`error: ${p}\n`);

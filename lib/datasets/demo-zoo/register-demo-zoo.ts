@@ -13,10 +13,12 @@
  *    sourced to the manifest, so the model page shows it beside the AP Slimboard measures.
  * 5. The zoo section "demo-shapes" lists the current file of every manifest model at each size; its numbers
  *    are the `measured` ones, filled in by the workers.
- * 6. DemoZooState keeps the outcome: the zoo page shows a refused manifest or file instead of rows.
+ * 6. The sensitivity analysis (sensitivity.json, when present) is stored in the run metadata of the
+ *    `sensity` model (`sensitivityAnalysis`, see sensitivity.ts): its model page charts it.
+ * 7. DemoZooState keeps the outcome: the zoo page shows a refused manifest or file instead of rows.
  *
  * A problem with the manifest or a file is a SlimboardError with one line naming it; problems with single
- * models are collected (the others are still registered) and returned in `problems`.
+ * models, or with sensitivity.json, are collected (the others are still registered) and returned in `problems`.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -29,7 +31,8 @@ import { RunRefusedError, registerRun } from '../../runs/register-run';
 import { measurementKey } from '../../zoo/measurement-key';
 import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION } from '../synthetic';
 import { readDemoZooManifest, type TDemoZooManifest } from './manifest';
-import { DEMO_DATASET_SLUG, demoModelAdapter, demoRegistrationOrder, demoRunMetadata } from './demo-run-metadata';
+import { DEMO_DATASET_SLUG, demoModelAdapter, demoProvenance, demoRegistrationOrder, demoRunMetadata } from './demo-run-metadata';
+import { importDemoSensitivity, type DemoSensitivityReport } from './sensitivity';
 import { ensureDemoValSplit } from './val-split';
 import { DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG } from './demo-zoo-constants';
 import { withPgTransaction } from '../../db/pg-transaction';
@@ -70,6 +73,8 @@ export interface DemoZooReport {
   dataset: string;
   models: DemoZooModelReport[];
   jobsQueued: number;
+  /** What became of sensitivity.json. */
+  sensitivity: DemoSensitivityReport;
   problems: string[];
 }
 
@@ -193,7 +198,8 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
 
     await upsertReportedAccuracy(p.pool, manifest, sourceId, slugs);
     await withPgTransaction(p.pool, (client) => syncDemoSection(client, manifest, slugs));
-    const problems = reports.filter((r) => r.problem).map((r) => r.problem!);
+    const sensitivity = await importDemoSensitivity(p.pool, { zooDir: o.zooDir, manifest, models: reports, origin: demoProvenance(manifest) });
+    const problems = [...reports.filter((r) => r.problem).map((r) => r.problem!), ...(sensitivity.problem ? [sensitivity.problem] : [])];
     await recordState(p.pool, { manifestPath, manifestSha256: manifestSha, manifestCreatedAt: manifest.createdAt, problem: problems.length ? problems.join('; ') : null });
     const byId = new Map(reports.map((r) => [r.id, r]));
     const models = manifest.models.map((m) => byId.get(m.id)!);
@@ -204,6 +210,7 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
       dataset: DEMO_DATASET_SLUG,
       models,
       jobsQueued: models.reduce((n, r) => n + r.jobsQueued, 0),
+      sensitivity,
       problems,
     };
   } finally {
