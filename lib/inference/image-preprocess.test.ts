@@ -94,4 +94,16 @@ describe('preprocessImageFile: the default linear resize is PyTorch bilinear (al
       expect(worst, `${c.srcW}x${c.srcH} -> ${c.dstW}`).toBeLessThan(2e-6);
     }
   });
+
+  it('cubic is OpenCV INTER_CUBIC (torch bicubic, no antialiasing, clamped), as PaddleDetection resizes', async () => {
+    const stretchCubic = parseModelAdapter({ preprocess: { resize: 'stretch', interpolation: 'cubic' }, output }, 'stretch-cubic');
+    for (const c of golden.cases.filter((k) => k.dstW === k.dstH)) {
+      const file = path.join(tmp, `golden-cubic-${c.srcW}x${c.srcH}.png`);
+      writeFileSync(file, await sharp(Buffer.from(c.rgb), { raw: { width: c.srcW, height: c.srcH, channels: 3 } }).png().toBuffer());
+      const r = await preprocessImageFile(file, stretchCubic, c.dstW);
+      let worst = 0;
+      for (let i = 0; i < c.cubic.length; i++) worst = Math.max(worst, Math.abs(r.tensor[i] - c.cubic[i]));
+      expect(worst, `${c.srcW}x${c.srcH} -> ${c.dstW}`).toBeLessThan(2e-6);
+    }
+  });
 });

@@ -2,8 +2,8 @@
  * Image file -> model input tensor, with sharp (libvips). Decoding applies the EXIF orientation
  * (as OpenCV's imread does, which PaddleDetection uses), drops alpha, converts to sRGB 8-bit RGB;
  * then resize (+ letterbox padding) per the adapter, then normalisation to planar float CHW. The
- * default 'linear' resize is Slimboard's own (image-resample.ts, fused with the normalisation);
- * the other kernels are libvips'.
+ * 'linear' and 'cubic' resizes are Slimboard's own (image-resample.ts, fused with the
+ * normalisation); 'nearest' and 'lanczos3' are libvips'.
  */
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp, type OutputInfo } from 'sharp';
@@ -75,13 +75,13 @@ export async function preprocessImageFile(
   const norm = { scale: p.scale, mean: p.mean, std: p.std, channelOrder: p.channelOrder };
   const reuse = out && out.length === 3 * inputSize * inputSize ? out : undefined;
   const decoded = img.rotate().removeAlpha().toColourspace('srgb');
-  if (p.interpolation === 'linear') {
-    // Decode only; the resize (half-pixel bilinear), padding and normalisation are one pass here.
+  if (p.interpolation === 'linear' || p.interpolation === 'cubic') {
+    // Decode only; the resize (half-pixel bilinear or OpenCV bicubic), padding and normalisation are one pass here.
     const raw = await rawPixels(decoded, label);
     if (raw.info.width !== width || raw.info.height !== height || raw.info.channels !== 3) {
       throw new SlimboardError('bad_image', `${label}: decoded ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${width}x${height}x3`);
     }
-    const tensor = resampleRgbToNormalizedChw(bytesOf(raw.data), g, norm, p.padValue, p.antialias, reuse);
+    const tensor = resampleRgbToNormalizedChw(bytesOf(raw.data), g, norm, p.padValue, p.antialias, reuse, p.interpolation);
     return { tensor, geometry: g };
   }
   const bg = { r: p.padValue, g: p.padValue, b: p.padValue };

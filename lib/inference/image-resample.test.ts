@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import golden from './__fixtures__/resample.golden.json';
 import { fitGeometry, type Normalization } from './image-geometry';
-import { bilinearTaps, resampleRgbToNormalizedChw } from './image-resample';
+import { bilinearTaps, cubicTaps, resampleRgbToNormalizedChw } from './image-resample';
 
 const unit: Normalization = { scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'rgb' };
 const bytes: Normalization = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'rgb' };
@@ -118,6 +118,53 @@ describe('bilinear resampling (half-pixel centres)', () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe('cubic resampling (OpenCV INTER_CUBIC: half-pixel, A = -0.75, edge replicate, clamped)', () => {
+  it('hand-computed golden: enlarging [0, 100] 2 -> 4', () => {
+    // Keys A = -0.75 at t = 0.25: w(-1.25) = -0.10546875, w(-0.25) = 0.87890625, w(0.75) = 0.26171875,
+    // w(1.75) = -0.03515625 (sum 1); at t = 0.75 the same four mirrored.
+    // out 0: pos -0.25 -> floor -1, t 0.75, taps -2..1 -> pixels 0,0,0,1: 100 * w(1.25) = -10.546875 -> clamped to 0.
+    // out 1: pos 0.25, taps -1..2 -> 0,0,1,1: 100 * (0.26171875 - 0.03515625) = 22.65625.
+    // out 2: pos 0.75, taps -1..2 -> 0,0,1,1: 100 * (0.87890625 - 0.10546875) = 77.34375.
+    // out 3: pos 1.25, taps 0..3 -> 0,1,1,1: 100 * (0.87890625 + 0.26171875 - 0.03515625) = 110.546875 (overshoot kept: <= 255).
+    const t = resampleRgbToNormalizedChw(row([0, 100]), stretch(2, 1, 4, 1), bytes, 0, true, undefined, 'cubic');
+    expect(Array.from(t.subarray(0, 4))).toEqual([0, 22.65625, 77.34375, 110.546875]);
+  });
+
+  it("agrees with PyTorch's F.interpolate(bicubic, align_corners=False, antialias=False), clamped", () => {
+    for (const c of golden.cases) {
+      const t = resampleRgbToNormalizedChw(Uint8Array.from(c.rgb), stretch(c.srcW, c.srcH, c.dstW, c.dstH), unit, 0, true, undefined, 'cubic');
+      let worst = 0;
+      for (let i = 0; i < c.cubic.length; i++) worst = Math.max(worst, Math.abs(t[i] - c.cubic[i]));
+      expect(worst, `${c.srcW}x${c.srcH} -> ${c.dstW}x${c.dstH}`).toBeLessThan(2e-6);
+    }
+  });
+
+  it('degenerate: a 1-pixel source fills the output; same size is the identity', () => {
+    const one = resampleRgbToNormalizedChw(Uint8Array.from([7, 8, 9]), stretch(1, 1, 2, 1), bytes, 0, true, undefined, 'cubic');
+    expect(Array.from(one)).toEqual([7, 7, 8, 8, 9, 9]);
+    const rgb = Uint8Array.from({ length: 4 * 3 * 3 }, (_, i) => (i * 53) % 256);
+    const same = resampleRgbToNormalizedChw(rgb, stretch(4, 3, 4, 3), bytes, 0, true, undefined, 'cubic');
+    for (let p = 0; p < 12; p++) for (let c = 0; c < 3; c++) expect(same[c * 12 + p]).toBe(rgb[p * 3 + c]);
+  });
+
+  it('property: merged taps are contiguous, inside the source, and sum to 1', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), (src, dst) => {
+        const t = cubicTaps(src, dst);
+        for (let i = 0; i < dst; i++) {
+          expect(t.start[i]).toBeGreaterThanOrEqual(0);
+          expect(t.count[i]).toBeGreaterThanOrEqual(1);
+          expect(t.count[i]).toBeLessThanOrEqual(4);
+          expect(t.start[i] + t.count[i]).toBeLessThanOrEqual(src);
+          let sum = 0;
+          for (let k = 0; k < t.count[i]; k++) sum += t.weights[i * t.stride + k];
+          expect(Math.abs(sum - 1)).toBeLessThan(1e-12);
+        }
+      }),
     );
   });
 });

@@ -10,6 +10,11 @@
  * - Shrinking with `antialias: true` (PIL BILINEAR; torch antialias=True): a triangle filter
  *   stretched by `scale`, i.e. weights (1 - |d| / scale) over every source pixel whose centre is
  *   within `scale` of the sample, normalised to sum 1 (taps outside the image are dropped).
+ * Cubic (`kernel: 'cubic'`): OpenCV `INTER_CUBIC` = torch `mode='bicubic', align_corners=False,
+ * antialias=False` (what PaddleDetection's YOLOv3 reader uses): source position (i + 0.5) * scale - 0.5
+ * (not clamped), four taps floor(pos) - 1 .. floor(pos) + 2 with Keys' weights (A = -0.75), indices
+ * clamped to the image (edge replicate; the weights of a clamped index add up), never antialiased; the
+ * result is clamped to [0, 255] as OpenCV saturates its 8-bit output (torch on floats does not clamp).
  * Sums are computed in float64 and stored as float32 (torch resizes float32 images without rounding
  * to bytes; PIL and OpenCV round to bytes in between: a difference of at most half a byte).
  * Separable: rows first (srcH x newW intermediate), then columns.
@@ -74,6 +79,40 @@ export function bilinearTaps(srcLen: number, dstLen: number, antialias: boolean)
   return { start, count, weights, stride };
 }
 
+/** Keys' cubic convolution weight at distance |d| (A = -0.75, OpenCV's and torch's bicubic). */
+function keysWeight(d: number): number {
+  const A = -0.75;
+  const x = Math.abs(d);
+  if (x <= 1) return ((A + 2) * x - (A + 3)) * x * x + 1;
+  if (x < 2) return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  return 0;
+}
+
+/** Cubic taps for one axis (see the module comment); clamped indices merged, so taps stay contiguous. */
+export function cubicTaps(srcLen: number, dstLen: number): AxisTaps {
+  if (!Number.isInteger(srcLen) || srcLen < 1 || !Number.isInteger(dstLen) || dstLen < 1) {
+    throw new SlimboardError('bad_image_size', `resample lengths must be positive integers, got ${srcLen} -> ${dstLen}`);
+  }
+  const scale = srcLen / dstLen;
+  const start = new Int32Array(dstLen);
+  const count = new Int32Array(dstLen);
+  const weights = new Float64Array(dstLen * 4);
+  for (let i = 0; i < dstLen; i++) {
+    const pos = (i + 0.5) * scale - 0.5;
+    const j0 = Math.floor(pos);
+    const t = pos - j0;
+    const lo = Math.min(Math.max(j0 - 1, 0), srcLen - 1);
+    const hi = Math.min(Math.max(j0 + 2, 0), srcLen - 1);
+    start[i] = lo;
+    count[i] = hi - lo + 1;
+    for (let k = -1; k <= 2; k++) {
+      const j = Math.min(Math.max(j0 + k, 0), srcLen - 1);
+      weights[i * 4 + (j - lo)] += keysWeight(k - t);
+    }
+  }
+  return { start, count, weights, stride: 4 };
+}
+
 // The rows-pass intermediate (float32, as torch's), kept between calls: one image at a time per thread.
 let scratchBuffer = new Float32Array(0);
 function scratch(length: number): Float32Array {
@@ -93,6 +132,7 @@ export function resampleRgbToNormalizedChw(
   padValue: number,
   antialias: boolean,
   out?: Float32Array,
+  kernel: 'linear' | 'cubic' = 'linear',
 ): Float32Array {
   const { srcW, srcH, dstW, dstH, newW, newH, padLeft, padTop } = g;
   if (rgb.length !== 3 * srcW * srcH) throw new SlimboardError('bad_image_buffer', `expected ${3 * srcW * srcH} RGB bytes for ${srcW}x${srcH}, got ${rgb.length}`);
@@ -116,7 +156,7 @@ export function resampleRgbToNormalizedChw(
   }
 
   // Pass 1, along rows: tmp[y][x][ch] (srcH x newW x 3, RGB order) = sum_k wx[x][k] * rgb[y][sx + k][ch].
-  const tx = bilinearTaps(srcW, newW, antialias);
+  const tx = kernel === 'cubic' ? cubicTaps(srcW, newW) : bilinearTaps(srcW, newW, antialias);
   const tmp = scratch(srcH * newW * 3);
   if (tx.stride === 2) {
     // Two taps (enlarging, or no antialiasing): a one-tap output reads its pixel twice, weight 0 the second time.
@@ -167,7 +207,10 @@ export function resampleRgbToNormalizedChw(
 
   // Pass 2, along columns, normalised into the planes (the same expression as rgbHwcToNormalizedChw,
   // so an unresized byte gives the same float).
-  const ty = bilinearTaps(srcH, newH, antialias);
+  const ty = kernel === 'cubic' ? cubicTaps(srcH, newH) : bilinearTaps(srcH, newH, antialias);
+  // Linear weights are a convex combination (already within [0, 255]); cubic ones can overshoot.
+  const lo = kernel === 'cubic' ? 0 : -Infinity;
+  const hi = kernel === 'cubic' ? 255 : Infinity;
   const [pr, pg, pb] = norm.channelOrder === 'rgb' ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
   const [mr, mg, mb] = norm.channelOrder === 'rgb' ? norm.mean : [norm.mean[2], norm.mean[1], norm.mean[0]];
   const [sr, sg, sb] = norm.channelOrder === 'rgb' ? norm.std : [norm.std[2], norm.std[1], norm.std[0]];
@@ -196,9 +239,9 @@ export function resampleRgbToNormalizedChw(
       for (let q = 0; q < newW * 3; q++) acc[q] += w * tmp[tmpRow + q];
     }
     for (let x = 0, q = 0; x < newW; x++, q += 3) {
-      dst[pr + o + x] = (Math.fround(acc[q]) * scale - mr) / sr;
-      dst[pg + o + x] = (Math.fround(acc[q + 1]) * scale - mg) / sg;
-      dst[pb + o + x] = (Math.fround(acc[q + 2]) * scale - mb) / sb;
+      dst[pr + o + x] = (Math.fround(Math.min(hi, Math.max(lo, acc[q]))) * scale - mr) / sr;
+      dst[pg + o + x] = (Math.fround(Math.min(hi, Math.max(lo, acc[q + 1]))) * scale - mg) / sg;
+      dst[pb + o + x] = (Math.fround(Math.min(hi, Math.max(lo, acc[q + 2]))) * scale - mb) / sb;
     }
   }
   return dst;

@@ -29,8 +29,9 @@ export const ZPreprocess = z.object({
   padValue: z.number().int().min(0).max(255).default(114),
   /**
    * 'linear': Slimboard's own bilinear with half-pixel centres (torch align_corners=False, PIL,
-   * OpenCV INTER_LINEAR; see lib/inference/image-resample.ts). 'nearest' | 'cubic' | 'lanczos3':
-   * libvips (sharp) kernels, whose sampling grid is libvips' own.
+   * OpenCV INTER_LINEAR). 'cubic': Slimboard's own OpenCV INTER_CUBIC (half-pixel, A = -0.75, no
+   * antialiasing, clamped to bytes' range; PaddleDetection's YOLOv3 reader). See
+   * lib/inference/image-resample.ts. 'nearest' | 'lanczos3': libvips (sharp) kernels on libvips' grid.
    */
   interpolation: z.enum(['nearest', 'linear', 'cubic', 'lanczos3']).default('linear'),
   /**

@@ -1,4 +1,5 @@
-"""Writes resample.golden.json: PyTorch's bilinear resize (align_corners=False, antialias on and off)
+"""Writes resample.golden.json: PyTorch's bilinear resize (align_corners=False, antialias on and off) and bicubic
+(antialias off, clamped)
 of small seeded random 8-bit RGB images, the reference for lib/inference/image-resample.test.ts.
 
 Run from the repo root: /usr/bin/python3 lib/inference/__fixtures__/make_resample_goldens.py
@@ -25,6 +26,9 @@ for (sw, sh), (dw, dh) in CASES:
     for aa in (True, False):
         y = F.interpolate(x, size=(dh, dw), mode="bilinear", align_corners=False, antialias=aa)[0]
         case["antialias" if aa else "plain"] = [round(float(v), 9) for v in y.reshape(-1)]  # CHW
+    # OpenCV INTER_CUBIC = torch bicubic without antialiasing; clamped to [0, 1] (OpenCV saturates 8-bit output).
+    y = F.interpolate(x, size=(dh, dw), mode="bicubic", align_corners=False, antialias=False)[0].clamp(0, 1)
+    case["cubic"] = [round(float(v), 9) for v in y.reshape(-1)]
     out["cases"].append(case)
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resample.golden.json")
 with open(path, "w") as f:
