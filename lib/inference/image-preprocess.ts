@@ -81,7 +81,7 @@ export async function preprocessImageFile(
     if (raw.info.width !== width || raw.info.height !== height || raw.info.channels !== 3) {
       throw new SlimboardError('bad_image', `${label}: decoded ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${width}x${height}x3`);
     }
-    const tensor = resampleRgbToNormalizedChw(bytesOf(raw.data), g, norm, p.padValue, p.antialias, reuse, p.interpolation);
+    const tensor = resampleRgbToNormalizedChw(bytesOf(raw.data), g, norm, { kernel: p.interpolation, antialias: p.antialias, padValue: p.padValue }, reuse);
     return { tensor, geometry: g };
   }
   const bg = { r: p.padValue, g: p.padValue, b: p.padValue };

@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import golden from './__fixtures__/resample.golden.json';
 import { fitGeometry, type Normalization } from './image-geometry';
-import { bilinearTaps, cubicTaps, resampleRgbToNormalizedChw } from './image-resample';
+import { bilinearTaps, cubicTaps, resampleRgbToNormalizedChw, type ResampleOptions } from './image-resample';
 
 const unit: Normalization = { scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'rgb' };
 const bytes: Normalization = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'rgb' };
+
+const linear = (padValue: number, antialias: boolean): ResampleOptions => ({ kernel: 'linear', antialias, padValue });
+const cubic = (padValue: number): ResampleOptions => ({ kernel: 'cubic', antialias: false, padValue });
 
 /** A one-row image whose R channel is `r` (G = B = 0). */
 const row = (r: number[]) => Uint8Array.from(r.flatMap((v) => [v, 0, 0]));
@@ -15,7 +18,7 @@ describe('bilinear resampling (half-pixel centres)', () => {
   it('hand-computed golden: enlarging 2 -> 4 samples at -0.25, 0.25, 0.75, 1.25, clamped to the edge pixels', () => {
     // Source positions (i + 0.5) * 0.5 - 0.5 = -0.25, 0.25, 0.75, 1.25 -> clamped 0, 0.25, 0.75, 1
     // -> 0, 0.25 * 100, 0.75 * 100, 100.
-    const t = resampleRgbToNormalizedChw(row([0, 100]), stretch(2, 1, 4, 1), bytes, 0, true);
+    const t = resampleRgbToNormalizedChw(row([0, 100]), stretch(2, 1, 4, 1), bytes, linear(0, true));
     expect(Array.from(t.subarray(0, 4))).toEqual([0, 25, 75, 100]);
   });
 
@@ -23,11 +26,11 @@ describe('bilinear resampling (half-pixel centres)', () => {
     // Antialiased: scale 2, triangle of half-width 2. Output 0: centre 1, pixel centres 0.5, 1.5, 2.5
     // -> weights 0.75, 0.75, 0.25 (sum 1.75): (0 * 0.75 + 40 * 0.75 + 80 * 0.25) / 1.75 = 50 / 1.75.
     // Output 1: centre 3, pixel centres 1.5, 2.5, 3.5 -> 0.25, 0.75, 0.75: (10 + 60 + 90) / 1.75.
-    const aa = resampleRgbToNormalizedChw(row([0, 40, 80, 120]), stretch(4, 1, 2, 1), bytes, 0, true);
+    const aa = resampleRgbToNormalizedChw(row([0, 40, 80, 120]), stretch(4, 1, 2, 1), bytes, linear(0, true));
     expect(aa[0]).toBe(Math.fround(50 / 1.75));
     expect(aa[1]).toBe(Math.fround(160 / 1.75));
     // Two taps: source positions 0.5 and 2.5 -> 20 and 100.
-    const plain = resampleRgbToNormalizedChw(row([0, 40, 80, 120]), stretch(4, 1, 2, 1), bytes, 0, false);
+    const plain = resampleRgbToNormalizedChw(row([0, 40, 80, 120]), stretch(4, 1, 2, 1), bytes, linear(0, false));
     expect(Array.from(plain.subarray(0, 2))).toEqual([20, 100]);
   });
 
@@ -35,7 +38,7 @@ describe('bilinear resampling (half-pixel centres)', () => {
     // Goldens: lib/inference/__fixtures__/make_resample_goldens.py (torch float32, 9 digits).
     for (const c of golden.cases) {
       for (const antialias of [true, false]) {
-        const t = resampleRgbToNormalizedChw(Uint8Array.from(c.rgb), stretch(c.srcW, c.srcH, c.dstW, c.dstH), unit, 0, antialias);
+        const t = resampleRgbToNormalizedChw(Uint8Array.from(c.rgb), stretch(c.srcW, c.srcH, c.dstW, c.dstH), unit, linear(0, antialias));
         const want = antialias ? c.antialias : c.plain;
         expect(t.length).toBe(want.length);
         let worst = 0;
@@ -51,7 +54,7 @@ describe('bilinear resampling (half-pixel centres)', () => {
     const g = fitGeometry(4, 2, 4, 4, 'letterbox');
     expect(g).toMatchObject({ newW: 4, newH: 2, padLeft: 0, padTop: 1 });
     const norm: Normalization = { scale: 1, mean: [1, 2, 3], std: [2, 2, 2], channelOrder: 'bgr' };
-    const t = resampleRgbToNormalizedChw(rgb, g, norm, 114, true);
+    const t = resampleRgbToNormalizedChw(rgb, g, norm, linear(114, true));
     // Model channel 0 = B = 30: (30 - 1) / 2 = 14.5; channel 2 = R = 10: (10 - 3) / 2 = 3.5. Pad: (114 - m) / 2.
     const want = (c: number, y: number) => (y === 1 || y === 2 ? [14.5, 9, 3.5][c] : (114 - [1, 2, 3][c]) / 2);
     for (let c = 0; c < 3; c++) for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) expect(t[c * 16 + y * 4 + x]).toBe(want(c, y));
@@ -59,12 +62,12 @@ describe('bilinear resampling (half-pixel centres)', () => {
 
   it('degenerate: same size is the identity, a 1x1 image fills the output, bad buffers are clear errors', () => {
     const rgb = Uint8Array.from({ length: 3 * 5 * 3 }, (_, i) => (i * 37) % 256);
-    const t = resampleRgbToNormalizedChw(rgb, stretch(5, 3, 5, 3), bytes, 0, true);
+    const t = resampleRgbToNormalizedChw(rgb, stretch(5, 3, 5, 3), bytes, linear(0, true));
     for (let p = 0; p < 15; p++) for (let c = 0; c < 3; c++) expect(t[c * 15 + p]).toBe(rgb[p * 3 + c]);
-    const one = resampleRgbToNormalizedChw(Uint8Array.from([7, 8, 9]), stretch(1, 1, 3, 2), bytes, 0, true);
+    const one = resampleRgbToNormalizedChw(Uint8Array.from([7, 8, 9]), stretch(1, 1, 3, 2), bytes, linear(0, true));
     expect(Array.from(one)).toEqual([7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9]);
-    expect(() => resampleRgbToNormalizedChw(new Uint8Array(5), stretch(2, 1, 2, 2), bytes, 0, true)).toThrow(/expected 6 RGB bytes for 2x1, got 5/);
-    expect(() => resampleRgbToNormalizedChw(new Uint8Array(6), stretch(2, 1, 2, 2), bytes, 0, true, new Float32Array(3))).toThrow(/output tensor has 3 values, expected 12/);
+    expect(() => resampleRgbToNormalizedChw(new Uint8Array(5), stretch(2, 1, 2, 2), bytes, linear(0, true))).toThrow(/expected 6 RGB bytes for 2x1, got 5/);
+    expect(() => resampleRgbToNormalizedChw(new Uint8Array(6), stretch(2, 1, 2, 2), bytes, linear(0, true), new Float32Array(3))).toThrow(/output tensor has 3 values, expected 12/);
     expect(() => bilinearTaps(0, 3, true)).toThrow(/positive integers, got 0 -> 3/);
   });
 
@@ -101,8 +104,8 @@ describe('bilinear resampling (half-pixel centres)', () => {
           const rgb = Uint8Array.from({ length: sw * sh * 3 }, () => it.next().value as number);
           const mirrored = new Uint8Array(rgb.length);
           for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) for (let c = 0; c < 3; c++) mirrored[(y * sw + (sw - 1 - x)) * 3 + c] = rgb[(y * sw + x) * 3 + c];
-          const a = resampleRgbToNormalizedChw(rgb, stretch(sw, sh, dw, dh), bytes, 0, aa);
-          const b = resampleRgbToNormalizedChw(mirrored, stretch(sw, sh, dw, dh), bytes, 0, aa);
+          const a = resampleRgbToNormalizedChw(rgb, stretch(sw, sh, dw, dh), bytes, linear(0, aa));
+          const b = resampleRgbToNormalizedChw(mirrored, stretch(sw, sh, dw, dh), bytes, linear(0, aa));
           for (let c = 0; c < 3; c++) {
             let lo = 255;
             let hi = 0;
@@ -130,13 +133,13 @@ describe('cubic resampling (OpenCV INTER_CUBIC: half-pixel, A = -0.75, edge repl
     // out 1: pos 0.25, taps -1..2 -> 0,0,1,1: 100 * (0.26171875 - 0.03515625) = 22.65625.
     // out 2: pos 0.75, taps -1..2 -> 0,0,1,1: 100 * (0.87890625 - 0.10546875) = 77.34375.
     // out 3: pos 1.25, taps 0..3 -> 0,1,1,1: 100 * (0.87890625 + 0.26171875 - 0.03515625) = 110.546875 (overshoot kept: <= 255).
-    const t = resampleRgbToNormalizedChw(row([0, 100]), stretch(2, 1, 4, 1), bytes, 0, true, undefined, 'cubic');
+    const t = resampleRgbToNormalizedChw(row([0, 100]), stretch(2, 1, 4, 1), bytes, cubic(0));
     expect(Array.from(t.subarray(0, 4))).toEqual([0, 22.65625, 77.34375, 110.546875]);
   });
 
   it("agrees with PyTorch's F.interpolate(bicubic, align_corners=False, antialias=False), clamped", () => {
     for (const c of golden.cases) {
-      const t = resampleRgbToNormalizedChw(Uint8Array.from(c.rgb), stretch(c.srcW, c.srcH, c.dstW, c.dstH), unit, 0, true, undefined, 'cubic');
+      const t = resampleRgbToNormalizedChw(Uint8Array.from(c.rgb), stretch(c.srcW, c.srcH, c.dstW, c.dstH), unit, cubic(0));
       let worst = 0;
       for (let i = 0; i < c.cubic.length; i++) worst = Math.max(worst, Math.abs(t[i] - c.cubic[i]));
       expect(worst, `${c.srcW}x${c.srcH} -> ${c.dstW}x${c.dstH}`).toBeLessThan(2e-6);
@@ -144,10 +147,10 @@ describe('cubic resampling (OpenCV INTER_CUBIC: half-pixel, A = -0.75, edge repl
   });
 
   it('degenerate: a 1-pixel source fills the output; same size is the identity', () => {
-    const one = resampleRgbToNormalizedChw(Uint8Array.from([7, 8, 9]), stretch(1, 1, 2, 1), bytes, 0, true, undefined, 'cubic');
+    const one = resampleRgbToNormalizedChw(Uint8Array.from([7, 8, 9]), stretch(1, 1, 2, 1), bytes, cubic(0));
     expect(Array.from(one)).toEqual([7, 7, 8, 8, 9, 9]);
     const rgb = Uint8Array.from({ length: 4 * 3 * 3 }, (_, i) => (i * 53) % 256);
-    const same = resampleRgbToNormalizedChw(rgb, stretch(4, 3, 4, 3), bytes, 0, true, undefined, 'cubic');
+    const same = resampleRgbToNormalizedChw(rgb, stretch(4, 3, 4, 3), bytes, cubic(0));
     for (let p = 0; p < 12; p++) for (let c = 0; c < 3; c++) expect(same[c * 12 + p]).toBe(rgb[p * 3 + c]);
   });
 

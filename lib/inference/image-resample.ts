@@ -30,11 +30,15 @@ export interface AxisTaps {
   stride: number;
 }
 
-/** Resampling taps for one axis of length srcLen -> dstLen (see the module comment). */
-export function bilinearTaps(srcLen: number, dstLen: number, antialias: boolean): AxisTaps {
+function checkAxisLengths(srcLen: number, dstLen: number): void {
   if (!Number.isInteger(srcLen) || srcLen < 1 || !Number.isInteger(dstLen) || dstLen < 1) {
     throw new SlimboardError('bad_image_size', `resample lengths must be positive integers, got ${srcLen} -> ${dstLen}`);
   }
+}
+
+/** Resampling taps for one axis of length srcLen -> dstLen (see the module comment). */
+export function bilinearTaps(srcLen: number, dstLen: number, antialias: boolean): AxisTaps {
+  checkAxisLengths(srcLen, dstLen);
   const scale = srcLen / dstLen;
   const start = new Int32Array(dstLen);
   const count = new Int32Array(dstLen);
@@ -90,9 +94,7 @@ function keysWeight(d: number): number {
 
 /** Cubic taps for one axis (see the module comment); clamped indices merged, so taps stay contiguous. */
 export function cubicTaps(srcLen: number, dstLen: number): AxisTaps {
-  if (!Number.isInteger(srcLen) || srcLen < 1 || !Number.isInteger(dstLen) || dstLen < 1) {
-    throw new SlimboardError('bad_image_size', `resample lengths must be positive integers, got ${srcLen} -> ${dstLen}`);
-  }
+  checkAxisLengths(srcLen, dstLen);
   const scale = srcLen / dstLen;
   const start = new Int32Array(dstLen);
   const count = new Int32Array(dstLen);
@@ -125,16 +127,17 @@ function scratch(length: number): Float32Array {
  * model's channel order: the image resampled to g.newW x g.newH at (g.padLeft, g.padTop), the rest
  * `padValue`; every value normalised as (v * scale - mean[c]) / std[c]. `out` is written in place.
  */
-export function resampleRgbToNormalizedChw(
-  rgb: Uint8Array,
-  g: FitGeometry,
-  norm: Normalization,
-  padValue: number,
-  antialias: boolean,
-  out?: Float32Array,
-  kernel: 'linear' | 'cubic' = 'linear',
-): Float32Array {
+export interface ResampleOptions {
+  kernel: 'linear' | 'cubic';
+  /** linear only: triangle footprint when shrinking (see the module comment). */
+  antialias: boolean;
+  /** Byte value of the letterbox padding, before normalisation. */
+  padValue: number;
+}
+
+export function resampleRgbToNormalizedChw(rgb: Uint8Array, g: FitGeometry, norm: Normalization, options: ResampleOptions, out?: Float32Array): Float32Array {
   const { srcW, srcH, dstW, dstH, newW, newH, padLeft, padTop } = g;
+  const { kernel, antialias, padValue } = options;
   if (rgb.length !== 3 * srcW * srcH) throw new SlimboardError('bad_image_buffer', `expected ${3 * srcW * srcH} RGB bytes for ${srcW}x${srcH}, got ${rgb.length}`);
   const plane = dstW * dstH;
   if (out && out.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${dstW}x${dstH}`);
