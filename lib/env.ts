@@ -31,6 +31,27 @@ const ZEnv = z.object({
   /** On SIGTERM a worker lets its running job finish for this long, then releases it to the queue. */
   SLIMBOARD_WORKER_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   /** Benchmarks in the latency harness's quick mode (tests, smoke runs); never for published numbers. */
+  /**
+   * Where artifacts (models, dataset archives) live. Unset: local disk under `<dataDir>/artifacts`.
+   * `s3://bucket/prefix`: an S3-compatible object store, configured by the standard AWS_* variables below.
+   */
+  SLIMBOARD_STORE_URL: z.string().regex(/^s3:\/\//, 'must start with s3://').optional(),
+  /**
+   * A worker without shared disk or object store reads artifacts over HTTP from this Slimboard web app
+   * (e.g. http://slimboard.lan:3000), sending SLIMBOARD_API_TOKEN. Ignored when SLIMBOARD_STORE_URL is set.
+   */
+  SLIMBOARD_REMOTE_URL: z.string().url().optional(),
+  /** Local, sha256-verified copies of remote artifacts (S3 or HTTP), least recently used evicted first. */
+  SLIMBOARD_ARTIFACT_CACHE_MAX_BYTES: z.coerce.number().int().min(1).default(20 * 1024 ** 3),
+  /** Standard AWS settings for the S3 backend; the endpoint variables point it at any S3-compatible server. */
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ENDPOINT_URL_S3: z.string().url().optional(),
+  AWS_ENDPOINT_URL: z.string().url().optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
+  /** Path-style bucket addressing (http://host/bucket/key), which most self-hosted S3 servers need. */
+  SLIMBOARD_S3_FORCE_PATH_STYLE: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
   SLIMBOARD_BENCH_QUICK: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
 });
 

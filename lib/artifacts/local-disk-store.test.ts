@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { artifactStoreContract } from '@/tests/artifacts/artifact-store-contract';
 import { parseRangeHeader } from './http-range';
 import { LocalDiskArtifactStore } from './local-disk-store';
 
@@ -20,6 +21,13 @@ afterEach(async () => {
 function chunks(...parts: string[]): Readable {
   return Readable.from(parts.map((p) => Buffer.from(p)));
 }
+
+describe('LocalDiskArtifactStore: the store contract', () => {
+  artifactStoreContract(async () => {
+    const store = new LocalDiskArtifactStore(root);
+    return { store, leftovers: async () => fs.readdir(path.join(root, 'tmp')).catch(() => []) };
+  });
+});
 
 describe('LocalDiskArtifactStore', () => {
   it('stores by sha256 and reports the size', async () => {

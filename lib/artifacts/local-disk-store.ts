@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SlimboardError } from '../errors';
 import { SHA256_HEX, type ArtifactStore, type ByteRange, type PutOptions, type StoredArtifact } from './store';
@@ -70,7 +70,13 @@ export class LocalDiskArtifactStore implements ArtifactStore {
   }
 
   openRead(sha256: string, range?: ByteRange): Readable {
-    return createReadStream(this.contentPath(sha256), range ? { start: range.start, end: range.end } : {});
+    const file = createReadStream(this.contentPath(sha256), range ? { start: range.start, end: range.end } : {});
+    const out = new PassThrough();
+    // Not pipeline(): it would destroy `out` with the raw ENOENT before this mapping could run.
+    file.on('error', (e: NodeJS.ErrnoException) =>
+      out.destroy(e.code === 'ENOENT' ? new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 }) : e),
+    );
+    return file.pipe(out);
   }
 
   async localPath(sha256: string): Promise<string> {
