@@ -43,7 +43,7 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
 
       const scratchDir = path.join(getEnv().dataDir, 'tmp', 'jobs', ctx.jobId);
       await fs.mkdir(scratchDir, { recursive: true });
-      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir: getEnv().dataDir };
+      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir: getEnv().dataDir, datasets: { pool: p.pool, store: p.store } };
       let metrics: Record<string, unknown>;
       try {
         metrics = ctx.kind === 'analyse' ? await analyse(mctx) : ctx.kind === 'benchmark' ? await benchmark(mctx) : await evaluate(mctx);

@@ -5,7 +5,7 @@ import { parseRangeHeader } from './http-range';
 import { SHA256_HEX, type ArtifactStore } from './store';
 
 /**
- * GET /api/artifacts/<sha256>: stream a stored model. Headers: Content-Length, Content-Type,
+ * GET /api/artifacts/<sha256>: stream a stored model or dataset archive. Headers: Content-Length, Content-Type,
  * Content-Disposition (the file name the model was registered with, sanitised), ETag = "<sha256>",
  * Accept-Ranges; `Range: bytes=a-b` -> 206 with Content-Range (416 when unsatisfiable);
  * If-None-Match with the sha256 -> 304. Plain Web Request/Response (no Next.js).
@@ -14,7 +14,8 @@ export async function handleArtifactDownload(req: Request, sha256: string, db: P
   if (!SHA256_HEX.test(sha256)) throw new SlimboardError('bad_sha256', `artifact id must be a lower-hex sha256 (64 characters), got "${sha256.slice(0, 80)}"`);
   const known = await db.query(
     `SELECT "fileName" FROM "RegisteredRun" WHERE sha256 = $1 AND state <> 'failed'
-     UNION ALL SELECT "fileName" FROM "Artifact" WHERE sha256 = $1 AND kind = 'stored_file' LIMIT 1`,
+     UNION ALL SELECT "fileName" FROM "Artifact" WHERE sha256 = $1 AND kind = 'stored_file'
+     UNION ALL SELECT slug || '.tar' FROM "Dataset" WHERE sha256 = $1 LIMIT 1`,
     [sha256],
   );
   const stat = known.rowCount ? await store.stat(sha256) : null;

@@ -75,12 +75,15 @@ export function queueOptions(settings: EngineSettings): PgBoss.Queue {
   } as PgBoss.Queue;
 }
 
-const ensured = new Set<string>();
+/** Queues known to exist, per engine (one process may hold engines on several databases). */
+const ensured = new WeakMap<PgBoss, Set<string>>();
 
-/** Create a queue once per process (pg-boss 10 requires queues to exist before send/fetch). */
+/** Create a queue once per engine (pg-boss 10 requires queues to exist before send/fetch). */
 export async function ensureQueue(boss: PgBoss, name: string, settings: EngineSettings): Promise<void> {
-  if (ensured.has(name)) return;
+  let known = ensured.get(boss);
+  if (!known) ensured.set(boss, (known = new Set()));
+  if (known.has(name)) return;
   const { name: _ignored, ...opts } = queueOptions(settings);
   await boss.createQueue(name, opts as PgBoss.Queue);
-  ensured.add(name);
+  known.add(name);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { LocalDiskArtifactStore } from '@/lib/artifacts/local-disk-store';
+import type { ArtifactStore } from '@/lib/artifacts/store';
 import { SHAPE_CLASSES, writeSyntheticSplit } from '@/lib/datasets/synthetic';
 import { applyMigrations } from '@/lib/db/migrations';
 import { ensureEmbeddedPostgres } from '@/lib/db/embedded-postgres';
@@ -44,7 +45,12 @@ async function serverUrl(): Promise<(db: string) => string> {
   return (db) => handle.url(db);
 }
 
-export async function createPipelineFixture(name: string, settings: Partial<EngineSettings> = {}): Promise<PipelineFixture> {
+export interface PipelineFixtureOptions {
+  /** The web side's artifact store (default: local disk under <dataDir>/artifacts). */
+  store?: (dataDir: string) => ArtifactStore;
+}
+
+export async function createPipelineFixture(name: string, settings: Partial<EngineSettings> = {}, options: PipelineFixtureOptions = {}): Promise<PipelineFixture> {
   const urlFor = await serverUrl();
   const database = `pipeline_${name}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: urlFor('postgres') });
@@ -60,7 +66,7 @@ export async function createPipelineFixture(name: string, settings: Partial<Engi
   await writeSyntheticSplit({ outDir: datasetDir, split: 'val', count: 3, seed: 7 });
 
   const full: EngineSettings = { leaseSeconds: 30, maintenanceSeconds: 10, maxAttempts: 3, ...settings };
-  const pipeline = await openPipeline({ databaseUrl: url, supervise: false, settings: full, store: new LocalDiskArtifactStore(path.join(dataDir, 'artifacts')) });
+  const pipeline = await openPipeline({ databaseUrl: url, supervise: false, settings: full, store: options.store?.(dataDir) ?? new LocalDiskArtifactStore(path.join(dataDir, 'artifacts')) });
   const query = async <T = any>(sql: string, params: unknown[] = []) => (await pipeline.pool.query(sql, params)).rows as T[];
 
   await query(`INSERT INTO "Dataset" (slug, name, aliases) VALUES ('shapes', 'Synthetic shapes', '{}')`);

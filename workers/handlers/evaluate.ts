@@ -1,22 +1,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SlimboardError } from '@/lib/errors';
+import { ensureLocalDataset } from '@/lib/datasets/dataset-registry';
 import { runCliJson } from '../measure-with-cli';
 import type { MeasureContext } from './measure-context';
 
 /**
- * evaluate: accuracy on the run's dataset via `evaluate`. Datasets are installed per worker under
- * `<dataDir>/datasets/<key>/` (e.g. by `slimboard dataset synth --out …`); the key is a validated slug,
- * so it cannot leave that folder. The run's adapter (if given) goes to the command as a JSON file.
+ * evaluate: accuracy on the run's dataset via `evaluate`. A registered dataset (`dataset add`) is fetched
+ * from the artifact store by its sha256 and unpacked into this worker's cache; an unregistered key falls
+ * back to a folder installed under `<dataDir>/datasets/<key>/` (e.g. by `slimboard dataset synth --out …`).
+ * The run's adapter (if given) goes to the command as a JSON file.
  */
 export async function evaluate(c: MeasureContext): Promise<Record<string, unknown>> {
   const key = c.job.payload.dataset ?? c.meta.dataset;
-  const datasetDir = path.join(c.dataDir, 'datasets', key);
-  try {
-    await fs.access(datasetDir);
-  } catch {
-    throw new SlimboardError('dataset_missing', `dataset "${key}" is not installed on this worker (expected ${datasetDir})`);
-  }
+  const { dir: datasetDir } = await ensureLocalDataset(key, { ...c.datasets, dataDir: c.dataDir });
   const args = ['evaluate', c.modelPath, '--dataset', datasetDir, '--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
   if (c.meta.adapter) {
     const adapterFile = path.join(c.scratchDir, 'adapter.json');

@@ -1,3 +1,5 @@
+import type pg from 'pg';
+import type { ArtifactStore } from '@/lib/artifacts/store';
 import type { JobContext } from '@/lib/jobs/job-runner';
 import type { TRunMetadata } from '@/lib/runs/run-metadata';
 
@@ -12,4 +14,6 @@ export interface MeasureContext {
   /** Private folder for this job's temp files, removed afterwards. */
   scratchDir: string;
   dataDir: string;
+  /** Where registered datasets come from (the worker's database and artifact store). */
+  datasets: { pool: Pick<pg.Pool, 'query'>; store: ArtifactStore };
 }
