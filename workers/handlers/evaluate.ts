@@ -12,8 +12,11 @@ import type { MeasureContext } from './measure-context';
  */
 export async function evaluate(c: MeasureContext): Promise<Record<string, unknown>> {
   const key = c.job.payload.dataset ?? c.meta.dataset;
-  const { dir: datasetDir } = await ensureLocalDataset(key, { ...c.datasets, dataDir: c.dataDir });
-  const args = ['evaluate', c.modelPath, '--dataset', datasetDir, '--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
+  const dataset = await ensureLocalDataset(key, { ...c.datasets, dataDir: c.dataDir });
+  const args = ['evaluate', c.modelPath, '--dataset', dataset.dir, '--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
+  // A registered dataset says its format (VOC → mAP, WIDER FACE → easy/medium/hard); else the folder's layout decides.
+  if (dataset.format) args.push('--format', dataset.format);
+  if (dataset.split && dataset.format !== 'widerface') args.push('--split', dataset.split);
   if (c.meta.adapter) {
     const adapterFile = path.join(c.scratchDir, 'adapter.json');
     await fs.writeFile(adapterFile, JSON.stringify(c.meta.adapter));

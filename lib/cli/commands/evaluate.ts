@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { SlimboardError } from '../../errors';
 import { evaluateDetectorOnCoco } from '../../inference/evaluate-detector';
 import { parseModelAdapter } from '../../inference/model-adapter';
@@ -9,8 +10,21 @@ import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 
 const usage =
-  'evaluate MODEL.onnx --dataset DIR --input-size S [--split NAME] [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--json]\n' +
-  '  DIR: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ (COCO format)';
+  'evaluate MODEL.onnx --dataset DIR --input-size S [--format coco|voc|widerface] [--split NAME] [--ap-type 11point|integral]\n' +
+  '         [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--json]\n' +
+  '  coco: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ -> COCO box AP (12 stats)\n' +
+  '  voc: Annotations/*.xml, ImageSets/Main/<split>.txt, JPEGImages/ -> mAP (11point by default, as the seed)\n' +
+  '  widerface: wider_face_split/*.mat (or wider_face_val.json), WIDER_val/images/ -> easy/medium/hard AP\n' +
+  '  --format defaults to what DIR looks like (COCO first). --save-dt writes what `eval <format>` reads.';
+
+/** The dataset format a folder looks like (COCO first: the synthetic split holds COCO and VOC annotations). */
+export function guessDatasetFormat(dir: string): 'coco' | 'voc' | 'widerface' {
+  const has = (p: string) => existsSync(path.join(dir, p));
+  if (has('annotations.json') || has('annotations')) return 'coco';
+  if (has('wider_face_split') || has('wider_face_val.json')) return 'widerface';
+  if (has('Annotations') && has('ImageSets')) return 'voc';
+  return 'coco';
+}
 
 function readAdapterFile(file: string) {
   let text: string;
@@ -28,11 +42,20 @@ function readAdapterFile(file: string) {
   return parseModelAdapter(json, file);
 }
 
+async function saveDetections(file: string | undefined, detections: unknown): Promise<void> {
+  if (!file) return;
+  try {
+    await writeFile(file, JSON.stringify(detections) + '\n');
+  } catch (e) {
+    throw new SlimboardError('write_failed', `${file}: cannot write detections (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 const fmt = (v: number) => (v < 0 ? '  -1  ' : v.toFixed(4));
 
 const command: CliCommand = {
   words: ['evaluate'],
-  summary: 'Run an ONNX detector over a COCO-format dataset and report its COCO box metrics',
+  summary: 'Run an ONNX detector over a COCO, VOC or WIDER FACE dataset folder and report the format\'s metrics',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
@@ -46,6 +69,8 @@ const command: CliCommand = {
         threads: { type: 'string' },
         workers: { type: 'string' },
         json: { type: 'boolean' },
+        format: { type: 'string' },
+        'ap-type': { type: 'string' },
       },
       'evaluate',
     );
@@ -55,6 +80,48 @@ const command: CliCommand = {
     const threads = values.threads === undefined ? logicalCoreCount() : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
     const workers = values.workers === undefined ? 1 : requireNumberFlag(values.workers, 'workers', { int: true, min: 1, max: 64 });
     const adapter = values.adapter ? readAdapterFile(values.adapter) : undefined;
+    const format = values.format ?? guessDatasetFormat(datasetDir);
+    if (format !== 'coco' && format !== 'voc' && format !== 'widerface') throw new SlimboardError('bad_arguments', `evaluate: --format must be coco, voc or widerface, got "${format}"`);
+    const apType = values['ap-type'] ?? '11point';
+    if (apType !== '11point' && apType !== 'integral') throw new SlimboardError('bad_arguments', `evaluate: --ap-type must be 11point or integral, got "${apType}"`);
+    if (format !== 'coco') {
+      const { evaluateDetectorOnVoc, evaluateDetectorOnWiderFace } = await import('../../inference/evaluate-on-voc-widerface');
+      const common = {
+        modelPath: positionals[0],
+        datasetDir,
+        split: values.split,
+        inputSize,
+        adapter,
+        workers,
+        session: { intraOpNumThreads: threads },
+        createProgress: (total: number) => {
+          const r = new ProgressReporter('evaluate', total);
+          attachTerminalProgressBar(r, process.stderr);
+          return r;
+        },
+      };
+      const other = format === 'voc' ? await evaluateDetectorOnVoc({ ...common, apType }) : await evaluateDetectorOnWiderFace(common);
+      await saveDetections(values['save-dt'], other.detections);
+      const { detections: _rows, ...restOther } = other;
+      const count = Array.isArray(other.detections) ? other.detections.length : Object.values(other.detections).reduce((n, ev) => n + Object.values(ev).reduce((k, l) => k + l.length, 0), 0);
+      if (values.json) {
+        printJson(io, { model: positionals[0], inputSize, ...restOther, detectionCount: count, savedDetections: values['save-dt'] ?? null });
+        return 0;
+      }
+      const line =
+        other.family === 'voc'
+          ? `mAP ${other.metrics.mAP.toFixed(4)} (${other.dataset.apType}, VOC)`
+          : `easy ${other.metrics.easy.toFixed(4)}  medium ${other.metrics.medium.toFixed(4)}  hard ${other.metrics.hard.toFixed(4)} (WIDER FACE)`;
+      io.stdout(
+        [
+          `model     ${positionals[0]} at ${inputSize}x${inputSize} (adapter ${other.adapter})`,
+          `dataset   ${datasetDir}: ${other.dataset.images} images (${format})`,
+          line,
+          `pipeline  ${other.pipeline.images} images in ${(other.pipeline.elapsedMs / 1000).toFixed(2)} s, ${count} detections`,
+        ].join('\n') + '\n',
+      );
+      return 0;
+    }
     const result = await evaluateDetectorOnCoco({
       modelPath: positionals[0],
       datasetDir,
@@ -69,13 +136,7 @@ const command: CliCommand = {
         return r;
       },
     });
-    if (values['save-dt']) {
-      try {
-        await writeFile(values['save-dt'], JSON.stringify(result.detections) + '\n');
-      } catch (e) {
-        throw new SlimboardError('write_failed', `${values['save-dt']}: cannot write detections (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-    }
+    await saveDetections(values['save-dt'], result.detections);
     const { detections, ...rest } = result;
     const summary = { model: positionals[0], inputSize, ...rest, detectionCount: detections.length, savedDetections: values['save-dt'] ?? null };
     if (values.json) {

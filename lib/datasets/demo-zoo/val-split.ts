@@ -3,7 +3,7 @@
  * Idempotent: a marker file records what was generated; a complete split with the same version, seed and
  * count is reused.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION, writeSyntheticSplit } from '../synthetic';
 
@@ -25,7 +25,9 @@ export async function ensureDemoValSplit(dir: string, options: { count?: number 
   const cocoPath = path.join(dir, 'annotations', `instances_${split}.json`);
   const imageDir = path.join(dir, 'images', split);
   const have = await readFile(marker, 'utf8').catch(() => '');
-  if (have === want) return { dir, cocoPath, imageDir, generated: false };
+  // label_list.txt came later (VOC evaluation): a split written before it is regenerated.
+  const complete = have === want && (await access(path.join(dir, 'label_list.txt')).then(() => true, () => false));
+  if (complete) return { dir, cocoPath, imageDir, generated: false };
   await writeSyntheticSplit({ outDir: dir, split, count, seed });
   await writeFile(marker, want);
   return { dir, cocoPath, imageDir, generated: true };

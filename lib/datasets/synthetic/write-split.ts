@@ -5,6 +5,7 @@
  *   <out>/annotations/instances_<split>.json      COCO instances (file_name relative to images/<split>/)
  *   <out>/Annotations/<split>_000000.xml          Pascal VOC XML, one per image
  *   <out>/ImageSets/Main/<split>.txt              VOC image list (file stems)
+ *   <out>/label_list.txt                          VOC class names in label order
  *
  * PNG is lossless and sharp/libvips encodes it the same way every time, so the files are byte-identical
  * for the same seed, split and count.
@@ -16,6 +17,7 @@ import { SlimboardError } from '../../errors';
 import { buildCocoDataset, type CocoDataset } from './coco-format';
 import { imagePrng } from './prng';
 import { DEFAULT_SCENE_OPTIONS, renderScene, type Scene, type SceneOptions } from './scene';
+import { SHAPE_CLASSES } from './shapes';
 import { vocAnnotationXml } from './voc-format';
 
 export interface WriteSplitOptions {
@@ -87,5 +89,7 @@ export async function writeSyntheticSplit(options: WriteSplitOptions): Promise<W
   const cocoPath = path.join(annotationDir, `instances_${split}.json`);
   await writeFile(cocoPath, JSON.stringify(coco));
   await writeFile(path.join(setsDir, `${split}.txt`), entries.map((_, i) => imageStem(split, i)).join('\n') + '\n');
+  // The VOC class list in label order (PaddleDetection's label_list.txt); without it VOC readers assume the 20 VOC classes.
+  await writeFile(path.join(outDir, 'label_list.txt'), SHAPE_CLASSES.join('\n') + '\n');
   return { cocoPath, imageDir, images: count, annotations: coco.annotations.length, durationMs: performance.now() - started };
 }

@@ -108,3 +108,38 @@ export function listDirectory(p: string): string[] {
     throw new SlimboardError('bad_input', `${p}: cannot list directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
+
+/**
+ * The image file of every entry of an image set (id → path), for running a detector over a VOC folder:
+ * the "<image> <xml>" pair form names it; an id-only line means JPEGImages/<id>.jpg, or, where that does
+ * not exist, the XML's <folder>/<filename> (as the synthetic shapes split writes them). A missing image
+ * stops with one line naming the paths that were tried.
+ */
+export function vocImageFiles(dir: string, options: { imageSet?: string } = {}): Map<string, string> {
+  const setPath = imageSetPath(dir, options.imageSet);
+  const out = new Map<string, string>();
+  const lines = readInputFile(setPath).toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  for (const line of lines) {
+    const parts = line.split(/\s+/);
+    if (parts.length >= 2) {
+      out.set(path.basename(parts[1], '.xml'), path.join(dir, parts[0]));
+      continue;
+    }
+    const id = parts[0];
+    const tried = [path.join(dir, 'JPEGImages', `${id}.jpg`)];
+    if (!existsSync(tried[0])) {
+      const xmlPath = path.join(dir, 'Annotations', `${id}.xml`);
+      const root = existsSync(xmlPath) ? parseXml(readInputFile(xmlPath).toString('utf8'), xmlPath) : undefined;
+      const fileName = childText(root, 'filename');
+      if (fileName) {
+        const folder = childText(root, 'folder') ?? '';
+        const candidates = [path.join(dir, 'JPEGImages', fileName), path.join(dir, folder, fileName)];
+        tried.push(...candidates.filter((c) => path.resolve(c).startsWith(path.resolve(dir) + path.sep)));
+      }
+    }
+    const found = tried.find((p) => existsSync(p));
+    if (!found) throw new SlimboardError('bad_input', `${setPath}: image "${id}" not found (tried ${tried.join(', ')})`);
+    out.set(id, found);
+  }
+  return out;
+}
