@@ -4,8 +4,11 @@
  * (RSS) grew while receiving it. The target is < 100 MB for 1 GiB: uploads stream to disk through
  * the sha256 hasher with constant memory.
  *
- *   npx tsx tools/bench/upload-memory.ts [--mib 1024]
+ *   npx tsx tools/bench/upload-memory.ts [--mib 1024] [--store local|s3]
  *
+ * `--store s3` stores through the S3 backend into an s3rver (tests/setup/s3-server.ts) that runs in its
+ * own child process, so only Slimboard's side of the upload (multipart parts in flight, the cache copy) is
+ * counted.
  * Uses DATABASE_URL's server (or a private embedded PostgreSQL on port 3291) with a throwaway
  * database; the client runs in a child process so its buffers are not counted. The uploaded bytes
  * are not an ONNX model, so the run ends refused (after the upload) and the file is removed.
@@ -13,16 +16,35 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { Readable } from 'node:stream';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ArtifactCache } from '../../lib/artifacts/artifact-cache';
+import { S3ArtifactStore, parseS3StoreUrl } from '../../lib/artifacts/s3-store';
+import type { ArtifactStore } from '../../lib/artifacts/store';
 import { createApiToken } from '../../lib/auth/api-tokens';
 import { handleRegisterRunRequest } from '../../lib/runs/http-register-run';
 import { createPipelineFixture, tinyMetadata } from '../../tests/pipeline/pipeline-fixture';
+import { startTestS3Server } from '../../tests/setup/s3-server';
 
 const PORT = 3250;
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, client: { type: 'boolean', default: false }, token: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    mib: { type: 'string', default: '1024' },
+    client: { type: 'boolean', default: false },
+    's3-server': { type: 'boolean', default: false },
+    store: { type: 'string', default: 'local' },
+    token: { type: 'string' },
+  },
+});
 const mib = Number(values.mib);
 
-if (values.client) {
+if (values['s3-server']) {
+  // Child: an S3-protocol server until stdin closes.
+  const s3 = await startTestS3Server('slimboard-bench');
+  process.stdout.write(JSON.stringify({ endpoint: s3.endpoint, bucket: s3.bucket }) + '\n');
+  process.stdin.resume();
+  process.stdin.on('end', () => void s3.close().then(() => process.exit(0)));
+} else if (values.client) {
   // Child: stream `mib` MiB as the file part of a multipart request.
   const boundary = 'slimboardbenchboundary';
   const head = Buffer.from(
@@ -47,7 +69,22 @@ if (values.client) {
     req.end(tail);
   })();
 } else {
-  const f = await createPipelineFixture('bench');
+  if (values.store !== 'local' && values.store !== 's3') throw new Error(`--store must be local or s3, got ${values.store}`);
+  let s3Child: ReturnType<typeof spawn> | undefined;
+  let storeFor: ((dataDir: string) => ArtifactStore) | undefined;
+  if (values.store === 's3') {
+    s3Child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--s3-server'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => s3Child!.stdout!.once('data', (d) => resolve(String(d))));
+    const { endpoint, bucket } = JSON.parse(line) as { endpoint: string; bucket: string };
+    storeFor = (dataDir) =>
+      S3ArtifactStore.create(parseS3StoreUrl(`s3://${bucket}/bench`), new ArtifactCache({ root: path.join(dataDir, 'cache', 'artifacts'), maxBytes: 4 * 1024 ** 3 }), {
+        region: 'us-east-1',
+        endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
+  }
+  const f = await createPipelineFixture('bench', {}, { store: storeFor });
   const token = (await createApiToken(f.pipeline.pool, 'bench')).token;
   const server = http.createServer((req, res) => {
     const request = new Request(`http://127.0.0.1:${PORT}${req.url}`, {
@@ -79,6 +116,7 @@ if (values.client) {
   console.log(
     JSON.stringify(
       {
+        store: values.store,
         uploadedMiB: mib,
         seconds: Number(seconds.toFixed(2)),
         throughputMiBps: Number((mib / seconds).toFixed(1)),
@@ -95,4 +133,5 @@ if (values.client) {
   );
   server.close();
   await f.close();
+  s3Child?.stdin?.end();
 }
