@@ -13,6 +13,7 @@ import { createApiToken } from '@/lib/auth/api-tokens';
 import { addDataset } from '@/lib/datasets/dataset-registry';
 import { isSlimboardError } from '@/lib/errors';
 import { handleRegisterRunRequest } from '@/lib/runs/http-register-run';
+import { deleteRunRequest, rerunRequest } from '@/lib/runs/run-writes';
 import { waitForRun, type RunReport } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
@@ -124,7 +125,7 @@ describe('workers without shared disk', () => {
   it('a worker with SLIMBOARD_REMOTE_URL and a token fetches models and datasets over HTTP from the web side', async () => {
     const f = await createPipelineFixture('httpw', { leaseSeconds: 10, maintenanceSeconds: 2, maxAttempts: 2 });
     cleanups.push(() => f.close());
-    const token = (await createApiToken(f.pipeline.pool, 'worker')).token;
+    const token = (await createApiToken(f.pipeline.pool, 'device-lab', 'worker')).token;
     const seen: string[] = [];
     const server = http.createServer(async (req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization === `Bearer ${token}` ? 'token' : 'no-token'}`);
@@ -153,5 +154,19 @@ describe('workers without shared disk', () => {
     const files = await listFiles(dir);
     expect(files.some((p) => p.startsWith(`cache/datasets/${datasetSha}/`))).toBe(true);
     expect(files.some((p) => p.startsWith('artifacts/'))).toBe(false);
+
+    // The worker's token cannot register, re-run or delete runs.
+    const auth = { authorization: `Bearer ${token}` };
+    const fd = new FormData();
+    fd.append('meta', JSON.stringify(tinyMetadata({ name: 'by a worker token' })));
+    fd.append('file', new Blob([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 12 }))]), 'w.onnx');
+    const reg = await handleRegisterRunRequest(new Request('http://127.0.0.1/api/runs', { method: 'POST', body: fd, headers: auth }), f.pipeline, { maxBytes: 1e9 });
+    expect(reg.status).toBe(403);
+    expect((await reg.json()).error.message).toMatch(/worker token.*token create/);
+    // (These handlers throw; the route's error wrapper turns the error's status into the response.)
+    const status = (p: Promise<Response>) => p.then((r) => r.status, (e: unknown) => (isSlimboardError(e) ? e.status : 500));
+    expect(await status(deleteRunRequest(new Request(`http://127.0.0.1/api/runs/${runId}`, { method: 'DELETE', headers: auth }), f.pipeline, runId))).toBe(403);
+    expect(await status(rerunRequest(new Request(`http://127.0.0.1/api/runs/${runId}/rerun`, { method: 'POST', headers: auth }), f.pipeline, runId))).toBe(403);
+    expect((await f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`))[0].n).toBe(1);
   });
 });

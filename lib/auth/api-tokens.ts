@@ -17,18 +17,25 @@ export interface CreatedToken {
   /** The plain token: shown once, never stored. */
   token: string;
   prefix: string;
+  scope: TokenScope;
 }
+
+/** `full` tokens write (register, re-run, delete); `worker` tokens only read what a measuring device needs. */
+export const TOKEN_SCOPES = ['full', 'worker'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export interface TokenIdentity {
   id: string;
   name: string;
+  scope: TokenScope;
 }
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export async function createApiToken(db: Queryable, name: string): Promise<CreatedToken> {
+export async function createApiToken(db: Queryable, name: string, scope: TokenScope = 'full'): Promise<CreatedToken> {
+  if (!TOKEN_SCOPES.includes(scope)) throw new SlimboardError('bad_token_scope', `token scope must be ${TOKEN_SCOPES.join(' or ')}, got "${scope}"`);
   const trimmed = name.trim();
   if (!/^[\w .@-]{1,100}$/.test(trimmed)) {
     throw new SlimboardError('bad_token_name', `token name "${name.slice(0, 100)}" must be 1-100 letters, digits, spaces or . _ @ -`);
@@ -36,13 +43,14 @@ export async function createApiToken(db: Queryable, name: string): Promise<Creat
   const token = `sb_${randomBytes(32).toString('base64url')}`;
   const id = randomUUID();
   const prefix = token.slice(0, 11);
-  await db.query(`INSERT INTO "ApiToken" (id, name, "tokenHash", "tokenPrefix", "createdAt") VALUES ($1, $2, $3, $4, now())`, [
+  await db.query(`INSERT INTO "ApiToken" (id, name, "tokenHash", "tokenPrefix", scope, "createdAt") VALUES ($1, $2, $3, $4, $5, now())`, [
     id,
     trimmed,
     hashToken(token),
     prefix,
+    scope,
   ]);
-  return { id, name: trimmed, token, prefix };
+  return { id, name: trimmed, token, prefix, scope };
 }
 
 /** Parse `Authorization: Bearer sb_…`; missing or malformed -> 401. */
@@ -53,19 +61,29 @@ export function bearerToken(authorization: string | null | undefined): string {
   return m[1];
 }
 
-/** Check a plain token against the stored hashes; unknown or revoked -> 401. */
-export async function verifyApiToken(db: Queryable, token: string): Promise<TokenIdentity> {
+/**
+ * Check a plain token against the stored hashes; unknown or revoked -> 401. Every caller today guards a
+ * write, so a `worker` token is refused (403) unless the caller only reads (`allowWorker`).
+ */
+export async function verifyApiToken(db: Queryable, token: string, options: { allowWorker?: boolean } = {}): Promise<TokenIdentity> {
   if (!/^sb_[A-Za-z0-9_-]{43}$/.test(token)) throw new SlimboardError('unauthorized', 'API token is malformed (expected sb_ followed by 43 characters)', { status: 401 });
   const hash = hashToken(token);
-  const r = await db.query(`SELECT id, name, "tokenHash" AS token_hash, "revokedAt" AS revoked_at FROM "ApiToken" WHERE "tokenHash" = $1`, [hash]);
-  const row = r.rows[0] as { id: string; name: string; token_hash: string; revoked_at: Date | null } | undefined;
+  const r = await db.query(`SELECT id, name, scope, "tokenHash" AS token_hash, "revokedAt" AS revoked_at FROM "ApiToken" WHERE "tokenHash" = $1`, [hash]);
+  const row = r.rows[0] as { id: string; name: string; scope: TokenScope; token_hash: string; revoked_at: Date | null } | undefined;
   // The lookup is by hash (an index); the constant-time compare guards against any future non-exact lookup.
   if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) {
     throw new SlimboardError('unauthorized', 'API token is not valid', { status: 401 });
   }
   if (row.revoked_at) throw new SlimboardError('unauthorized', `API token "${row.name}" was revoked`, { status: 401 });
+  if (row.scope === 'worker' && !options.allowWorker) {
+    throw new SlimboardError(
+      'forbidden',
+      `API token "${row.name}" is a worker token: it can fetch artifacts for measuring, not register, re-run or delete runs (create a full token with \`slimboard token create --name NAME\`)`,
+      { status: 403 },
+    );
+  }
   await db.query(`UPDATE "ApiToken" SET "lastUsedAt" = now() WHERE id = $1`, [row.id]);
-  return { id: row.id, name: row.name };
+  return { id: row.id, name: row.name, scope: row.scope };
 }
 
 export async function revokeApiToken(db: Queryable, idOrPrefix: string): Promise<number> {
@@ -73,7 +91,11 @@ export async function revokeApiToken(db: Queryable, idOrPrefix: string): Promise
   return r.rowCount ?? 0;
 }
 
-export async function listApiTokens(db: Queryable): Promise<Array<{ id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }>> {
-  const r = await db.query(`SELECT id, name, "tokenPrefix" AS token_prefix, "createdAt" AS created_at, "lastUsedAt" AS last_used_at, "revokedAt" AS revoked_at FROM "ApiToken" ORDER BY "createdAt"`);
-  return r.rows.map((x) => ({ id: x.id, name: x.name, prefix: x.token_prefix, createdAt: x.created_at, lastUsedAt: x.last_used_at, revokedAt: x.revoked_at }));
+export async function listApiTokens(
+  db: Queryable,
+): Promise<Array<{ id: string; name: string; prefix: string; scope: TokenScope; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }>> {
+  const r = await db.query(
+    `SELECT id, name, scope, "tokenPrefix" AS token_prefix, "createdAt" AS created_at, "lastUsedAt" AS last_used_at, "revokedAt" AS revoked_at FROM "ApiToken" ORDER BY "createdAt"`,
+  );
+  return r.rows.map((x) => ({ id: x.id, name: x.name, prefix: x.token_prefix, scope: x.scope, createdAt: x.created_at, lastUsedAt: x.last_used_at, revokedAt: x.revoked_at }));
 }

@@ -18,14 +18,19 @@ async function withPool<T>(fn: (pool: import('pg').Pool) => Promise<T>): Promise
 const create: CliCommand = {
   words: ['token', 'create'],
   summary: 'create an API token for writes (shown once; only its hash is stored)',
-  usage: 'token create --name NAME [--json]',
+  usage:
+    'token create --name NAME [--scope full|worker] [--json]\n' +
+    '  full (default): register, re-run and delete runs. worker: for a measuring device (SLIMBOARD_API_TOKEN of a worker\n' +
+    '  with SLIMBOARD_REMOTE_URL); refused on every write.',
   async run(args, io) {
-    const { values } = parseCliArgs(args, { name: { type: 'string' }, json: { type: 'boolean', default: false } }, 'token create');
+    const { values } = parseCliArgs(args, { name: { type: 'string' }, scope: { type: 'string', default: 'full' }, json: { type: 'boolean', default: false } }, 'token create');
     const name = requireStringFlag(values.name, 'name');
-    const { createApiToken } = await import('../../auth/api-tokens');
-    const t = await withPool((pool) => createApiToken(pool, name));
+    const { createApiToken, TOKEN_SCOPES } = await import('../../auth/api-tokens');
+    const scope = values.scope as string;
+    if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) throw new SlimboardError('bad_arguments', `token create: --scope must be ${TOKEN_SCOPES.join(' or ')}, got "${scope}"`);
+    const t = await withPool((pool) => createApiToken(pool, name, scope as (typeof TOKEN_SCOPES)[number]));
     if (values.json) printJson(io, t);
-    else io.stdout(`${t.token}\n(token "${t.name}", id ${t.id}; store it now, it is not shown again)\n`);
+    else io.stdout(`${t.token}\n(${t.scope} token "${t.name}", id ${t.id}; store it now, it is not shown again)\n`);
     return 0;
   },
 };
@@ -39,7 +44,7 @@ const list: CliCommand = {
     const { listApiTokens } = await import('../../auth/api-tokens');
     const tokens = await withPool((pool) => listApiTokens(pool));
     if (values.json) printJson(io, { tokens });
-    else for (const t of tokens) io.stdout(`${t.prefix}…  ${t.name}  created ${t.createdAt.toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
+    else for (const t of tokens) io.stdout(`${t.prefix}…  ${t.scope.padEnd(6)}  ${t.name}  created ${t.createdAt.toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
     return 0;
   },
 };
