@@ -9,8 +9,9 @@ import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 
 const usage =
-  'evaluate MODEL.onnx --dataset DIR --input-size S [--split NAME] [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--json]\n' +
-  '  DIR: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ (COCO format)';
+  'evaluate MODEL.onnx --dataset DIR --input-size S [--split NAME] [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--strict] [--json]\n' +
+  '  DIR: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ (COCO format)\n' +
+  '  detections of a class that is no dataset category are left out and counted, as pycocotools does; --strict refuses them';
 
 function readAdapterFile(file: string) {
   let text: string;
@@ -45,6 +46,7 @@ const command: CliCommand = {
         'save-dt': { type: 'string' },
         threads: { type: 'string' },
         workers: { type: 'string' },
+        strict: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       'evaluate',
@@ -62,6 +64,7 @@ const command: CliCommand = {
       inputSize,
       adapter,
       workers,
+      strict: Boolean(values.strict),
       session: { intraOpNumThreads: threads },
       createProgress: (total) => {
         const r = new ProgressReporter('evaluate', total);
@@ -75,6 +78,10 @@ const command: CliCommand = {
       } catch (e) {
         throw new SlimboardError('write_failed', `${values['save-dt']}: cannot write detections (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       }
+    }
+    const ign = result.ignoredDetections;
+    if (ign.unknownCategory > 0) {
+      io.stderr(`warning: ${ign.unknownCategory} detections of model classes ${ign.modelClasses.join(', ')} left out: no category of ${result.dataset.annotations} (pycocotools ignores them; --strict refuses them)\n`);
     }
     const { detections, ...rest } = result;
     const summary = { model: positionals[0], inputSize, ...rest, detectionCount: detections.length, savedDetections: values['save-dt'] ?? null };
