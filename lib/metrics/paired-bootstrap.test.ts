@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random/mulberry32';
-import { drawImageWeights, pairedBootstrap, parsePairedBootstrapOptions, percentileLinear } from './paired-bootstrap';
+import { drawImageWeights, formatPointsDelta, pairedBootstrap, parsePairedBootstrapOptions, percentileLinear } from './paired-bootstrap';
 
 describe('percentileLinear (np.percentile, method linear)', () => {
   it('hand-computed goldens', () => {
@@ -66,5 +66,14 @@ describe('pairedBootstrap', () => {
     expect(() => parsePairedBootstrapOptions({ resamples: 999 })).toThrow(/bootstrap options: resamples/);
     expect(() => parsePairedBootstrapOptions({ seed: -1 })).toThrow(/seed/);
     expect(() => pairedBootstrap(0, ['x'], () => ({ candidate: [0], baseline: [0] }))).toThrow(/at least one image/);
+  });
+});
+
+describe('formatPointsDelta', () => {
+  it('points with signs, the interval, and the not-significant mark', () => {
+    const d = { candidate: 0.5, baseline: 0.49, undefinedResamples: 0 };
+    expect(formatPointsDelta({ ...d, delta: 0.0123, lower: 0.0045, upper: 0.0201, significant: true })).toBe('+1.23 [+0.45, +2.01]');
+    expect(formatPointsDelta({ ...d, delta: -0.001, lower: -0.02, upper: 0.003, significant: false })).toBe('-0.10 [-2.00, +0.30] (not significant)');
+    expect(formatPointsDelta({ ...d, delta: null, lower: null, upper: null, significant: false })).toMatch(/^n\/a/);
   });
 });

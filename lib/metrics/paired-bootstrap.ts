@@ -141,3 +141,10 @@ export function pairedBootstrap(
   }
   return { method: 'paired-bootstrap-images-percentile', images, resamples: o.resamples, seed: o.seed, confidence: o.confidence, metrics };
 }
+
+/** A delta of a metric in [0, 1] in points (×100) with its interval: `+1.23 [+0.45, +2.01]`, marked when the interval contains 0. */
+export function formatPointsDelta(d: TPairedDelta): string {
+  if (d.delta === null || d.lower === null || d.upper === null) return 'n/a (undefined: no ground truth)';
+  const pts = (v: number) => `${v >= 0 ? '+' : '-'}${Math.abs(v * 100).toFixed(2)}`;
+  return `${pts(d.delta)} [${pts(d.lower)}, ${pts(d.upper)}]${d.significant ? '' : ' (not significant)'}`;
+}

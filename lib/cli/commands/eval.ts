@@ -1,13 +1,15 @@
 import { SlimboardError } from '../../errors';
 import { COCO_STAT_NAMES, evaluateCoco } from '../../metrics/coco';
-import { readCocoGroundTruthFile, readCocoResultsFile } from '../../metrics/formats/coco-json';
+import { COCO_BOOTSTRAP_METRICS, cocoApDeltaBootstrap } from '../../metrics/coco-bootstrap';
+import { readCocoGroundTruthFile, readCocoResultsFile, type CocoResults } from '../../metrics/formats/coco-json';
+import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, formatPointsDelta, parsePairedBootstrapOptions } from '../../metrics/paired-bootstrap';
 import { isDirectory, readVocDirectory } from '../../metrics/formats/voc-directory';
 import { readVocDetectionsFile, readVocGroundTruthFile } from '../../metrics/formats/voc-json';
 import { checkWiderFaceCoverage, readWiderFaceGroundTruth, readWiderFacePredictions } from '../../metrics/formats/widerface-files';
 import type { EvaluationHooks } from '../../metrics/progress';
 import { evaluateVoc, type VocApType } from '../../metrics/voc';
 import { evaluateWiderFace } from '../../metrics/widerface';
-import { parseCliArgs, requireStringFlag } from '../args';
+import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand, type CliIo } from '../command';
 
 /** A one-line progress display on stderr when it is a terminal (never in --json output). */
@@ -23,24 +25,78 @@ function terminalProgress(io: CliIo, enabled: boolean): EvaluationHooks {
 
 const fmt = (v: number | null) => (v === null ? '   n/a' : v === -1 ? '    -1' : v.toFixed(3).padStart(6));
 
+function ignoredWarning(io: CliIo, path: string, r: CocoResults): void {
+  if (r.ignoredUnknownCategory === 0) return;
+  io.stderr(
+    `warning: ${path}: ${r.ignoredUnknownCategory} detections left out: category_id ${r.unknownCategoryIds.slice(0, 10).join(', ')}` +
+      `${r.unknownCategoryIds.length > 10 ? ', ...' : ''} not in the ground truth (pycocotools ignores them; --strict refuses them)\n`,
+  );
+}
+
 const cocoCommand: CliCommand = {
   words: ['eval', 'coco'],
-  summary: 'COCO bbox AP of a results JSON against a COCO annotation JSON (pycocotools semantics)',
-  usage: 'eval coco --gt ANNOTATIONS.json --dt RESULTS.json [--json]',
+  summary: 'COCO bbox AP of a results JSON against a COCO annotation JSON (pycocotools semantics); ΔAP with a 95% interval against a baseline',
+  usage:
+    'eval coco --gt ANNOTATIONS.json --dt RESULTS.json [--baseline-dt BASELINE.json [--resamples N] [--seed S]] [--strict] [--json]\n' +
+    '  detections whose category_id is not a GT category are left out and counted (as pycocotools); --strict refuses them\n' +
+    `  --baseline-dt: paired bootstrap over images of ΔAP/ΔAP50/ΔAP75 (default ${DEFAULT_BOOTSTRAP_RESAMPLES} resamples, ` +
+    `seed ${DEFAULT_BOOTSTRAP_SEED}; docs/accuracy-intervals.md)`,
   async run(args, io) {
-    const { values } = parseCliArgs(args, { gt: { type: 'string' }, dt: { type: 'string' }, json: { type: 'boolean' } }, 'eval coco');
+    const { values } = parseCliArgs(
+      args,
+      {
+        gt: { type: 'string' },
+        dt: { type: 'string' },
+        'baseline-dt': { type: 'string' },
+        resamples: { type: 'string' },
+        seed: { type: 'string' },
+        strict: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      'eval coco',
+    );
     const gtPath = requireStringFlag(values.gt as string | undefined, 'gt');
     const dtPath = requireStringFlag(values.dt as string | undefined, 'dt');
+    const baselinePath = values['baseline-dt'] as string | undefined;
+    if (baselinePath === undefined && (values.resamples !== undefined || values.seed !== undefined)) {
+      throw new SlimboardError('bad_arguments', '--resamples and --seed need --baseline-dt (they set the bootstrap of ΔAP)');
+    }
+    const bootstrapOptions = parsePairedBootstrapOptions({
+      resamples: values.resamples === undefined ? undefined : requireNumberFlag(values.resamples as string, 'resamples', { int: true }),
+      seed: values.seed === undefined ? undefined : requireNumberFlag(values.seed as string, 'seed', { int: true }),
+    });
+    const strict = Boolean(values.strict);
     const gt = readCocoGroundTruthFile(gtPath);
-    const dt = readCocoResultsFile(dtPath, gt);
+    const dt = readCocoResultsFile(dtPath, gt, { strict });
+    const baseline = baselinePath === undefined ? undefined : readCocoResultsFile(baselinePath, gt, { strict });
+    ignoredWarning(io, dtPath, dt);
+    if (baseline && baselinePath) ignoredWarning(io, baselinePath, baseline);
     const ev = evaluateCoco(gt, dt, terminalProgress(io, !values.json));
     const stats = Object.fromEntries(COCO_STAT_NAMES.map((n, i) => [n, ev.stats[i]]));
     const perCategory = gt.categories.map((c, k) => ({ id: c.id, name: c.name, AP: ev.perCategoryAp[k] }));
+    const ignoredDetections = { unknownCategory: dt.ignoredUnknownCategory, categoryIds: dt.unknownCategoryIds };
+    const comparison = baseline
+      ? {
+          baselineDt: baselinePath,
+          baselineIgnoredDetections: { unknownCategory: baseline.ignoredUnknownCategory, categoryIds: baseline.unknownCategoryIds },
+          ...cocoApDeltaBootstrap(gt, dt, baseline, bootstrapOptions),
+        }
+      : undefined;
     if (values.json) {
-      printJson(io, { ...stats, perCategory });
-    } else {
-      io.stdout(COCO_STAT_NAMES.map((n, i) => `${n.padEnd(6)} ${fmt(ev.stats[i])}`).join('\n') + '\n\nper category AP:\n');
-      io.stdout(perCategory.map((c) => `  ${String(c.id).padStart(4)} ${c.name.padEnd(24)} ${fmt(c.AP)}`).join('\n') + '\n');
+      printJson(io, { ...stats, perCategory, ignoredDetections, ...(comparison ? { comparison } : {}) });
+      return 0;
+    }
+    io.stdout(COCO_STAT_NAMES.map((n, i) => `${n.padEnd(6)} ${fmt(ev.stats[i])}`).join('\n') + '\n\nper category AP:\n');
+    io.stdout(perCategory.map((c) => `  ${String(c.id).padStart(4)} ${c.name.padEnd(24)} ${fmt(c.AP)}`).join('\n') + '\n');
+    if (comparison) {
+      const lines = COCO_BOOTSTRAP_METRICS.map((m) => {
+        const d = comparison.metrics[m];
+        const both = d.candidate === -1 || d.baseline === -1 ? '' : ` points (candidate ${(d.candidate * 100).toFixed(2)}, baseline ${(d.baseline * 100).toFixed(2)})`;
+        return `Δ${m.padEnd(5)} ${formatPointsDelta(d)}${both}`;
+      });
+      const pct = Math.round(comparison.confidence * 100);
+      lines.push(`  candidate − baseline; ${pct}% percentile interval of a paired bootstrap over ${comparison.images} images, ${comparison.resamples} resamples, seed ${comparison.seed}`);
+      io.stdout(`\nagainst ${baselinePath}:\n` + lines.join('\n') + '\n');
     }
     return 0;
   },
