@@ -29,16 +29,16 @@ export type TPairedBootstrapOptions = z.input<typeof ZPairedBootstrapOptions>;
 
 /** One metric's paired delta with its interval; values in the metric's own units (AP in [0, 1]). */
 export const ZPairedDelta = z.object({
-  candidate: z.number(),
-  baseline: z.number(),
-  /** candidate − baseline on the full data (every weight 1). */
-  /** null where either model's metric is undefined (−1) on the full data. */
+  /** The metric on the full data (every image once); −1 where undefined; NaN possible for WIDER FACE (0/0). */
+  candidate: z.number().or(z.nan()),
+  baseline: z.number().or(z.nan()),
+  /** candidate − baseline on the full data (every weight 1); null where either is undefined (−1 or NaN). */
   delta: z.number().nullable(),
   /** null when no replicate had the metric defined. */
   lower: z.number().nullable(),
   upper: z.number().nullable(),
   significant: z.boolean(),
-  /** Replicates where either model's metric was undefined (−1: no ground truth drawn); left out of the interval. */
+  /** Replicates where either model's metric was undefined (−1: no ground truth drawn, or NaN); left out of the interval. */
   undefinedResamples: z.number().int().min(0),
 });
 export type TPairedDelta = z.infer<typeof ZPairedDelta>;
@@ -79,6 +79,11 @@ export function percentileLinear(sorted: ArrayLike<number>, q: number): number {
   return frac === 0 || a === b ? a : a + (b - a) * frac;
 }
 
+/** −1 is the evaluators' "undefined" (no ground truth); NaN can come out of WIDER FACE's 0/0 precision. */
+function isDefined(v: number): boolean {
+  return v !== -1 && Number.isFinite(v);
+}
+
 /**
  * Metric values of both models under one weighting: `weights` null means every image once (the plain
  * evaluation). Returns [metric] arrays for the candidate and the baseline, −1 where undefined.
@@ -111,7 +116,7 @@ export function pairedBootstrap(
     for (let m = 0; m < M; m++) {
       const c = v.candidate[m];
       const base = v.baseline[m];
-      if (c === -1 || base === -1) continue;
+      if (!isDefined(c) || !isDefined(base)) continue;
       deltas[m][count[m]++] = c - base;
     }
   }
@@ -120,7 +125,7 @@ export function pairedBootstrap(
   for (let m = 0; m < M; m++) {
     const c = full.candidate[m];
     const base = full.baseline[m];
-    const defined = c !== -1 && base !== -1;
+    const defined = isDefined(c) && isDefined(base);
     const n = count[m];
     let lower: number | null = null;
     let upper: number | null = null;
