@@ -119,6 +119,15 @@ describe('eval voc', () => {
     }
   });
 
+  it('--baseline-dt: ΔmAP with its interval; the same file gives +0.00 [+0.00, +0.00] (not significant)', async () => {
+    const r = await run(['eval', 'voc'], ['--gt', gt, '--dt', dt, '--ap', 'integral', '--baseline-dt', dt]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ΔmAP \+0\.00 \[\+0\.00, \+0\.00\] \(not significant\) points/);
+    const j = JSON.parse((await run(['eval', 'voc'], ['--gt', gt, '--dt', dt, '--ap', '11point', '--baseline-dt', dt, '--seed', '9', '--json'])).stdout);
+    expect(j.comparison).toMatchObject({ baselineDt: dt, seed: 9, resamples: 1000 });
+    expect(j.comparison.metrics.mAP).toMatchObject({ candidate: j.mAP, baseline: j.mAP, delta: 0, lower: 0, upper: 0 });
+  });
+
   it('BAD INPUT: label out of range, bad --ap', async () => {
     const r = await run(['eval', 'voc'], ['--gt', gt, '--dt', write('voc-bad.json', [{ image_id: 'img_0001', label: 9, score: 1, box: [0, 0, 1, 1] }]), '--ap', 'integral']);
     expect(r.code).toBe(2);
@@ -135,6 +144,20 @@ describe('eval widerface', () => {
     const r = await run(['eval', 'widerface'], ['--gt', path.join(dir, 'ground_truth'), '--pred', path.join(dir, 'predictions'), '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(readFixture('widerface/official-files/golden.json'));
+  });
+
+  it('--baseline-pred: Δeasy/medium/hard with intervals; the same predictions give 0 [0, 0]', async () => {
+    const input = readFixture<{ gt: unknown; pred: unknown }>('widerface/random-sorted.input.json');
+    const gt = write('wb-gt.json', input.gt);
+    const pred = write('wb-pred.json', input.pred);
+    const r = await run(['eval', 'widerface'], ['--gt', gt, '--pred', pred, '--baseline-pred', pred]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Δhard {3}\+0\.00 \[\+0\.00, \+0\.00\] \(not significant\) points/);
+    const j = JSON.parse((await run(['eval', 'widerface'], ['--gt', gt, '--pred', pred, '--baseline-pred', pred, '--json'])).stdout);
+    expect(j.comparison.metrics.easy).toMatchObject({ candidate: j.easy, delta: 0, lower: 0, upper: 0, significant: false });
+    const lonely = await run(['eval', 'widerface'], ['--gt', gt, '--pred', pred, '--resamples', '2000']);
+    expect(lonely.code).toBe(2);
+    expect(lonely.stderr).toMatch(/need --baseline-pred/);
   });
 
   it('--json from the JSON interchange; a GT image without predictions is exit 2', async () => {
