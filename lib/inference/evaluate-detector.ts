@@ -70,7 +70,9 @@ export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promis
       const n = adapter.classNames?.length ?? adapter.numClasses ?? numClasses;
       classCountKnown = n !== undefined;
       const model = { classNames: adapter.classNames, numClasses: n ?? ds.gt.categories.length };
-      catIds = o.strict ? mapModelClassesToCategories(model, ds.gt.categories, labels) : mapModelClassesToCategories(model, ds.gt.categories, labels, { unknownNames: 'ignore' });
+      catIds = o.strict
+        ? mapModelClassesToCategories(model, ds.gt.categories, labels)
+        : mapModelClassesToCategories(model, ds.gt.categories, labels, { unknownNames: 'ignore' });
     },
   });
   const rows: CocoResultRow[] = [];

@@ -13,7 +13,16 @@
  * With every weight 1 it reproduces stats[0..2] of evaluateCoco bit for bit (tested).
  */
 import { SlimboardError } from '../errors';
-import { evaluateCocoImages, defaultCocoParams, DET_FP, DET_IGNORED, DET_TP, type CocoDetections, type CocoGroundTruth, type CocoParams } from './coco';
+import {
+  defaultCocoParams,
+  DET_FP,
+  DET_IGNORED,
+  DET_TP,
+  evaluateCocoImages,
+  type CocoDetections,
+  type CocoGroundTruth,
+  type CocoParams,
+} from './coco';
 import { NUMPY_SPACING_ONE, numpyMean } from './numpy-semantics';
 import { pairedBootstrap, type TPairedBootstrapOptions, type TPairedBootstrapResult } from './paired-bootstrap';
 import { sortByScoreDescStable } from './score-order';
@@ -131,7 +140,8 @@ export function prepareCocoApWeighting(gt: CocoGroundTruth, dt: CocoDetections, 
 
   const t50 = p.iouThrs.indexOf(0.5);
   const t75 = p.iouThrs.indexOf(0.75);
-  return { I, K, T, R: p.recThrs.length, recThrs: p.recThrs, t50, t75, catStart, detImage, tieWithPrevious, kind, status, gtStart, gtImage, gtCount };
+  const R = p.recThrs.length;
+  return { I, K, T, R, recThrs: p.recThrs, t50, t75, catStart, detImage, tieWithPrevious, kind, status, gtStart, gtImage, gtCount };
 }
 
 /** Scratch buffers reused across calls of weightedCocoAp (one per state is enough). */

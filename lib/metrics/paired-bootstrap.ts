@@ -101,7 +101,9 @@ export function pairedBootstrap(
   optionsIn: TPairedBootstrapOptions = {},
 ): TPairedBootstrapResult {
   const o = parsePairedBootstrapOptions(optionsIn);
-  if (!Number.isInteger(images) || images < 1) throw new SlimboardError('bad_input', `bootstrap over images needs at least one image, got ${images}`);
+  if (!Number.isInteger(images) || images < 1) {
+    throw new SlimboardError('bad_input', `bootstrap over images needs at least one image, got ${images}`);
+  }
   const M = metricNames.length;
   const fullRaw = evaluate(null);
   // copied: an evaluate function may reuse its output buffers

@@ -11,8 +11,11 @@ const load = (name: string) => {
   const gt = parseVocGroundTruth(input.gt, 'gt');
   return { gt, dt: parseVocDetections(input.dt, gt, 'dt') };
 };
-const modes: VocOptions[] = (['11point', 'integral'] as VocApType[]).flatMap((apType) => [false, true].map((evaluateDifficult) => ({ apType, evaluateDifficult })));
-const mapOf = (gt: VocGroundTruth, dt: VocDetections, o: VocOptions, w: Int32Array | null) => weightedVocMap(prepareVocMapWeighting(gt, dt, o), w, createVocMapScratch());
+const modes: VocOptions[] = (['11point', 'integral'] as VocApType[]).flatMap((apType) =>
+  [false, true].map((evaluateDifficult) => ({ apType, evaluateDifficult })),
+);
+const mapOf = (gt: VocGroundTruth, dt: VocDetections, o: VocOptions, w: Int32Array | null) =>
+  weightedVocMap(prepareVocMapWeighting(gt, dt, o), w, createVocMapScratch());
 
 /** Image i becomes weights[i] consecutive images; detections of each copy keep their input order. */
 function replicate(gt: VocGroundTruth, dt: VocDetections, weights: Int32Array): { gt: VocGroundTruth; dt: VocDetections } {
@@ -34,7 +37,12 @@ function replicate(gt: VocGroundTruth, dt: VocDetections, weights: Int32Array): 
   idx.forEach((d, j) => detBox.set(dt.detBox.subarray(d * 4, d * 4 + 4), j * 4));
   return {
     gt: { ...gt, images },
-    dt: { detImage: Int32Array.from(img), detLabel: Int32Array.from(idx, (d) => dt.detLabel[d]), detScore: Float64Array.from(idx, (d) => dt.detScore[d]), detBox },
+    dt: {
+      detImage: Int32Array.from(img),
+      detLabel: Int32Array.from(idx, (d) => dt.detLabel[d]),
+      detScore: Float64Array.from(idx, (d) => dt.detScore[d]),
+      detBox,
+    },
   };
 }
 
@@ -51,9 +59,10 @@ describe('weighted VOC mAP', () => {
   }
 
   it('property: weights w equal evaluateVoc on the multiset spelled out, bit for bit', () => {
+    const weightsArb = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 32, maxLength: 32 });
     const loaded = cases.map(load);
     fc.assert(
-      fc.property(fc.nat(cases.length - 1), fc.nat(modes.length - 1), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 32, maxLength: 32 }), (c, m, ws) => {
+      fc.property(fc.nat(cases.length - 1), fc.nat(modes.length - 1), weightsArb, (c, m, ws) => {
         const { gt, dt } = loaded[c];
         const weights = Int32Array.from({ length: gt.images.length }, (_, i) => ws[i % ws.length]);
         const rep = replicate(gt, dt, weights);

@@ -11,7 +11,15 @@
  */
 import { pairedBootstrap, type TPairedBootstrapOptions, type TPairedBootstrapResult } from './paired-bootstrap';
 import { sortByScoreDescStable } from './score-order';
-import { matchVocImages, vocElevenPointAp, vocIntegralAp, type VocApType, type VocDetections, type VocGroundTruth, type VocOptions } from './voc';
+import {
+  matchVocImages,
+  vocElevenPointAp,
+  vocIntegralAp,
+  type VocApType,
+  type VocDetections,
+  type VocGroundTruth,
+  type VocOptions,
+} from './voc';
 
 export interface VocMapWeighting {
   I: number;

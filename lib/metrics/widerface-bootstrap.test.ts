@@ -1,10 +1,21 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseWiderFaceGroundTruth, parseWiderFacePredictions, readWiderFaceMatDirectory, readWiderFacePredictionDirectory } from './formats/widerface-files';
+import {
+  parseWiderFaceGroundTruth,
+  parseWiderFacePredictions,
+  readWiderFaceMatDirectory,
+  readWiderFacePredictionDirectory,
+} from './formats/widerface-files';
 import { FIXTURES_DIR, fixtureCases, readFixture } from './reference-fixtures';
 import { evaluateWiderFace, type WiderFaceGroundTruth, type WiderFacePredictions } from './widerface';
-import { createWiderFaceScratch, prepareWiderFaceWeighting, weightedWiderFaceAp, widerFaceDeltaBootstrap, widerImageCount } from './widerface-bootstrap';
+import {
+  createWiderFaceScratch,
+  prepareWiderFaceWeighting,
+  weightedWiderFaceAp,
+  widerFaceDeltaBootstrap,
+  widerImageCount,
+} from './widerface-bootstrap';
 
 const cases = fixtureCases('widerface');
 const load = (name: string) => {
@@ -33,7 +44,10 @@ function replicate(gt: WiderFaceGroundTruth, preds: WiderFacePredictions, weight
   for (const ev of gt.events) {
     const src = preds.get(ev.name);
     const m = new Map<string, Float64Array>(src ?? []);
-    if (src) for (const im of ev.images) for (let c = 0; c < 8; c++) if (src.has(im.name)) m.set(`${im.name}#${c}`, src.get(im.name) as Float64Array);
+    for (const im of ev.images) {
+      const rows = src?.get(im.name);
+      if (rows) for (let c = 0; c < 8; c++) m.set(`${im.name}#${c}`, rows);
+    }
     out.set(ev.name, m);
   }
   for (const [name, m] of preds) if (!out.has(name)) out.set(name, m);

@@ -86,7 +86,12 @@ export function createWiderFaceScratch(): WiderFaceScratch {
 }
 
 /** [easy, medium, hard] of the image multiset with multiplicities `weights` [I] (null: every image once), into `out`. */
-export function weightedWiderFaceAp(s: WiderFaceWeighting, weights: Int32Array | null, scratch: WiderFaceScratch, out: Float64Array): Float64Array {
+export function weightedWiderFaceAp(
+  s: WiderFaceWeighting,
+  weights: Int32Array | null,
+  scratch: WiderFaceScratch,
+  out: Float64Array,
+): Float64Array {
   const TN = WIDER_THRESH_NUM;
   s.settings.forEach((st, k) => {
     const { diffP, diffR } = scratch;

@@ -34,7 +34,8 @@ const seed = Number(flag('seed', String(DEFAULT_BOOTSTRAP_SEED)));
 const runs = Number(flag('runs', '3'));
 const dir = flag('dir', '.slimboard/bench/ap-bootstrap');
 
-const cli = (argv: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
+const cli = (argv: string[]) =>
+  execFileSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
 const dataset = path.join(dir, 'demo-val');
 const gtPath = path.join(dataset, 'annotations', 'instances_val.json');
 if (!existsSync(gtPath)) {
@@ -61,8 +62,10 @@ const cpuMs = () => {
 const loadStart = loadavg();
 process.stdout.write(
   `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}\n` +
-    `load average at start: ${loadStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (wall times under load are pessimistic)\n` +
-    `split: ${gt.imageIds.length} images, ${gt.annImage.length} GT boxes; input size ${inputSize}; ${resamples} resamples, seed ${seed}, best of ${runs} runs\n`,
+    `load average at start: ${loadStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores ` +
+    '(wall times under load are pessimistic)\n' +
+    `split: ${gt.imageIds.length} images, ${gt.annImage.length} GT boxes; input size ${inputSize}; ` +
+    `${resamples} resamples, seed ${seed}, best of ${runs} runs\n`,
 );
 let worst = 0;
 for (const model of CANDIDATES) {
@@ -87,11 +90,13 @@ for (const model of CANDIDATES) {
   if (!result) continue;
   for (const m of COCO_BOOTSTRAP_METRICS) {
     const d = result.metrics[m];
-    process.stdout.write(`  Δ${m.padEnd(5)} ${formatPointsDelta(d)} points (candidate ${(d.candidate * 100).toFixed(2)}, baseline ${(d.baseline * 100).toFixed(2)})\n`);
+    const both = `candidate ${(d.candidate * 100).toFixed(2)}, baseline ${(d.baseline * 100).toFixed(2)}`;
+    process.stdout.write(`  Δ${m.padEnd(5)} ${formatPointsDelta(d)} points (${both})\n`);
   }
 }
 process.stdout.write(
-  `\nslowest comparison (best run): ${worst.toFixed(2)} s for ${resamples} resamples (target <= ${TARGET_SECONDS} s): ${worst <= TARGET_SECONDS ? 'PASS' : 'FAIL'}` +
+  `\nslowest comparison (best run): ${worst.toFixed(2)} s for ${resamples} resamples ` +
+    `(target <= ${TARGET_SECONDS} s): ${worst <= TARGET_SECONDS ? 'PASS' : 'FAIL'}` +
     `${loadavg()[0] > cpus().length ? '  (machine busy: load above the core count; rerun when quieter)' : ''}\n` +
     `load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
 );

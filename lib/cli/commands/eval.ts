@@ -2,7 +2,13 @@ import { SlimboardError } from '../../errors';
 import { COCO_STAT_NAMES, evaluateCoco } from '../../metrics/coco';
 import { COCO_BOOTSTRAP_METRICS, cocoApDeltaBootstrap } from '../../metrics/coco-bootstrap';
 import { readCocoGroundTruthFile, readCocoResultsFile, type CocoResults } from '../../metrics/formats/coco-json';
-import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, formatPointsDelta, parsePairedBootstrapOptions, type TPairedBootstrapResult } from '../../metrics/paired-bootstrap';
+import {
+  DEFAULT_BOOTSTRAP_RESAMPLES,
+  DEFAULT_BOOTSTRAP_SEED,
+  formatPointsDelta,
+  parsePairedBootstrapOptions,
+  type TPairedBootstrapResult,
+} from '../../metrics/paired-bootstrap';
 import { isDirectory, readVocDirectory } from '../../metrics/formats/voc-directory';
 import { readVocDetectionsFile, readVocGroundTruthFile } from '../../metrics/formats/voc-json';
 import { checkWiderFaceCoverage, readWiderFaceGroundTruth, readWiderFacePredictions } from '../../metrics/formats/widerface-files';
@@ -46,7 +52,10 @@ function comparisonLines(baselinePath: string, r: TPairedBootstrapResult, names:
     return `${label(m)} ${formatPointsDelta(d)}${both}`;
   });
   const pct = Math.round(r.confidence * 100);
-  lines.push(`  candidate − baseline; ${pct}% percentile interval of a paired bootstrap over ${r.images} images, ${r.resamples} resamples, seed ${r.seed}`);
+  lines.push(
+    `  candidate − baseline; ${pct}% percentile interval of a paired bootstrap over ${r.images} images, ` +
+      `${r.resamples} resamples, seed ${r.seed}`,
+  );
   return `\nagainst ${baselinePath}:\n` + lines.join('\n') + '\n';
 }
 
@@ -62,7 +71,7 @@ function ignoredWarning(io: CliIo, path: string, r: CocoResults): void {
 
 const cocoCommand: CliCommand = {
   words: ['eval', 'coco'],
-  summary: 'COCO bbox AP of a results JSON against a COCO annotation JSON (pycocotools semantics); ΔAP with a 95% interval against a baseline',
+  summary: 'COCO bbox AP of a results JSON against a COCO annotation JSON (pycocotools semantics); ΔAP with a 95% interval vs a baseline',
   usage:
     'eval coco --gt ANNOTATIONS.json --dt RESULTS.json [--baseline-dt BASELINE.json [--resamples N] [--seed S]] [--strict] [--json]\n' +
     '  detections whose category_id is not a GT category are left out and counted (as pycocotools); --strict refuses them\n' +
@@ -149,7 +158,9 @@ const vocCommand: CliCommand = {
     const vocOptions = { apType: ap as VocApType, evaluateDifficult: Boolean(values['evaluate-difficult']) };
     const ev = evaluateVoc(gt, dt, { ...vocOptions, ...terminalProgress(io, !values.json) });
     const apPerClass = Object.fromEntries(gt.classNames.map((n, c) => [n, ev.apPerClass[c]]));
-    const comparison = baseline ? { baselineDt: baselinePath, ...vocMapDeltaBootstrap(gt, dt, baseline, { ...vocOptions, ...bootstrapOptions }) } : undefined;
+    const comparison = baseline
+      ? { baselineDt: baselinePath, ...vocMapDeltaBootstrap(gt, dt, baseline, { ...vocOptions, ...bootstrapOptions }) }
+      : undefined;
     if (values.json) {
       printJson(io, { mAP: ev.mAP, apPerClass, ...(comparison ? { comparison } : {}) });
       return 0;
@@ -169,7 +180,13 @@ const widerfaceCommand: CliCommand = {
   async run(args, io) {
     const { values } = parseCliArgs(
       args,
-      { gt: { type: 'string' }, pred: { type: 'string' }, 'baseline-pred': { type: 'string' }, ...bootstrapFlagSpec, json: { type: 'boolean' } },
+      {
+        gt: { type: 'string' },
+        pred: { type: 'string' },
+        'baseline-pred': { type: 'string' },
+        ...bootstrapFlagSpec,
+        json: { type: 'boolean' },
+      },
       'eval widerface',
     );
     const baselinePath = values['baseline-pred'] as string | undefined;
@@ -182,7 +199,9 @@ const widerfaceCommand: CliCommand = {
     const baseline = baselinePath === undefined ? undefined : readWiderFacePredictions(baselinePath);
     if (baseline && baselinePath) checkWiderFaceCoverage(gt, baseline, baselinePath);
     const ev = evaluateWiderFace(gt, preds, terminalProgress(io, !values.json));
-    const comparison = baseline ? { baselinePred: baselinePath, ...widerFaceDeltaBootstrap(gt, preds, baseline, bootstrapOptions) } : undefined;
+    const comparison = baseline
+      ? { baselinePred: baselinePath, ...widerFaceDeltaBootstrap(gt, preds, baseline, bootstrapOptions) }
+      : undefined;
     if (values.json) {
       printJson(io, { easy: ev.easy, medium: ev.medium, hard: ev.hard, ...(comparison ? { comparison } : {}) });
       return 0;

@@ -81,7 +81,10 @@ const command: CliCommand = {
     }
     const ign = result.ignoredDetections;
     if (ign.unknownCategory > 0) {
-      io.stderr(`warning: ${ign.unknownCategory} detections of model classes ${ign.modelClasses.join(', ')} left out: no category of ${result.dataset.annotations} (pycocotools ignores them; --strict refuses them)\n`);
+      io.stderr(
+        `warning: ${ign.unknownCategory} detections of model classes ${ign.modelClasses.join(', ')} left out: ` +
+          `no category of ${result.dataset.annotations} (pycocotools ignores them; --strict refuses them)\n`,
+      );
     }
     const { detections, ...rest } = result;
     const summary = { model: positionals[0], inputSize, ...rest, detectionCount: detections.length, savedDetections: values['save-dt'] ?? null };
