@@ -13,6 +13,10 @@ describe('mapModelClassesToCategories', () => {
   it('bad: count mismatch, unknown name, duplicate name, unknown count', () => {
     expect(() => mapModelClassesToCategories({ numClasses: 80 }, cats, labels)).toThrow('m.onnx: model has 80 classes but ds has 3 categories');
     expect(() => mapModelClassesToCategories({ classNames: ['red', 'cyan'] }, cats, labels)).toThrow(/model class 1 "cyan" is not a category of ds/);
+    // pycocotools parity: an unknown name maps to no category (its detections are left out and counted by the caller)
+    expect(mapModelClassesToCategories({ classNames: ['red', 'cyan'] }, cats, labels, { unknownNames: 'ignore' })).toEqual([1, undefined]);
+    expect(() => mapModelClassesToCategories({ classNames: ['red', 'red'] }, cats, labels, { unknownNames: 'ignore' })).toThrow(/twice/);
+    expect(() => mapModelClassesToCategories({ numClasses: 80 }, cats, labels, { unknownNames: 'ignore' })).toThrow(/80 classes/);
     expect(() => mapModelClassesToCategories({ classNames: ['red', 'red'] }, cats, labels)).toThrow(/twice/);
     expect(() => mapModelClassesToCategories({}, cats, labels)).toThrow(/unknown/);
   });

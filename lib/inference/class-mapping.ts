@@ -5,7 +5,9 @@
  *   (exact, case-sensitive); every name must exist in the dataset and be unique.
  * - Otherwise: the model must have exactly as many classes as the dataset has categories, and model
  *   class i -> the i-th category in ascending id order (PaddleDetection's clsid2catid for COCO).
- * Anything else is a "classes do not match" error naming both sides.
+ * Anything else is a "classes do not match" error naming both sides, except with `unknownNames: 'ignore'`:
+ * then a class name that is not a dataset category maps to undefined (its detections are left out, as
+ * pycocotools never looks at categories outside the GT).
  */
 import { SlimboardError } from '../errors';
 
@@ -19,7 +21,20 @@ export function mapModelClassesToCategories(
   model: { classNames?: readonly string[]; numClasses?: number },
   categories: readonly CategoryRef[],
   labels: { model: string; dataset: string },
-): number[] {
+  options: { unknownNames: 'ignore' },
+): Array<number | undefined>;
+export function mapModelClassesToCategories(
+  model: { classNames?: readonly string[]; numClasses?: number },
+  categories: readonly CategoryRef[],
+  labels: { model: string; dataset: string },
+  options?: { unknownNames?: 'refuse' },
+): number[];
+export function mapModelClassesToCategories(
+  model: { classNames?: readonly string[]; numClasses?: number },
+  categories: readonly CategoryRef[],
+  labels: { model: string; dataset: string },
+  options: { unknownNames?: 'refuse' | 'ignore' } = {},
+): Array<number | undefined> {
   const sorted = [...categories].sort((a, b) => a.id - b.id);
   if (model.classNames) {
     const byName = new Map<string, number>();
@@ -29,6 +44,7 @@ export function mapModelClassesToCategories(
       if (seen.has(n)) throw new SlimboardError('class_mismatch', `${labels.model}: class name "${n}" appears twice in the adapter's classNames`);
       seen.add(n);
       const id = byName.get(n);
+      if (id === undefined && options.unknownNames === 'ignore') return undefined;
       if (id === undefined) {
         throw new SlimboardError('class_mismatch', `${labels.model}: model class ${i} "${n}" is not a category of ${labels.dataset} (categories: ${sorted.slice(0, 10).map((c) => c.name).join(', ')}${sorted.length > 10 ? ', ...' : ''})`);
       }

@@ -2,6 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { COCO_STAT_NAMES, evaluateCoco } from '../metrics/coco';
+import { parseCocoGroundTruth, parseCocoResults } from '../metrics/formats/coco-json';
 import { detectImages } from './detection-pipeline';
 import { evaluateDetectorOnCoco } from './evaluate-detector';
 import { parseModelAdapter } from './model-adapter';
@@ -92,7 +94,7 @@ describe('evaluateDetectorOnCoco on the hand-designed fixture detectors (real ON
     writeFileSync(path.join(ds, 'annotations.json'), JSON.stringify(ann));
     await expect(evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-yolo.onnx'), datasetDir: ds, inputSize: 64 })).rejects.toThrow(/model has 3 classes but .*annotations\.json has 80 categories/);
     const adapter = parseModelAdapter({ classNames: ['red', 'cyan', 'blue'], output: { kind: 'decoded', boxes: 'boxes', scores: 'scores' } }, 'a.json');
-    await expect(evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-decoded.onnx'), datasetDir: DATASET, inputSize: 64, adapter })).rejects.toThrow(/model class 1 "cyan" is not a category/);
+    await expect(evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-decoded.onnx'), datasetDir: DATASET, inputSize: 64, adapter, strict: true })).rejects.toThrow(/model class 1 "cyan" is not a category/);
     // paddle-nms models do not reveal their class count: a predicted class outside the dataset is caught
     const two = path.join(tmp, 'two');
     cpSync(DATASET, two, { recursive: true });
@@ -100,7 +102,18 @@ describe('evaluateDetectorOnCoco on the hand-designed fixture detectors (real ON
     ann2.categories = ann2.categories.slice(0, 2);
     ann2.annotations = ann2.annotations.filter((a: { category_id: number }) => a.category_id !== 7);
     writeFileSync(path.join(two, 'annotations.json'), JSON.stringify(ann2));
-    await expect(evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-paddle.onnx'), datasetDir: two, inputSize: 64 })).rejects.toThrow(/model predicted class 2 but .* has 2 categories/);
+    await expect(evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-paddle.onnx'), datasetDir: two, inputSize: 64, strict: true })).rejects.toThrow(/model predicted class 2 but .* has 2 categories/);
+    // not strict (pycocotools parity): class 2's detections are left out and counted, the rest is evaluated as it would be alone
+    const lenient = await evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-paddle.onnx'), datasetDir: two, inputSize: 64 });
+    expect(lenient.ignoredDetections.unknownCategory).toBeGreaterThan(0);
+    expect(lenient.ignoredDetections.modelClasses).toEqual([2]);
+    const full = await evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-paddle.onnx'), datasetDir: DATASET, inputSize: 64 });
+    expect(full.ignoredDetections).toEqual({ unknownCategory: 0, modelClasses: [] });
+    expect(lenient.detections).toEqual(full.detections.filter((d) => d.category_id !== 7));
+    expect(lenient.ignoredDetections.unknownCategory).toBe(full.detections.length - lenient.detections.length);
+    const twoGt = parseCocoGroundTruth(JSON.parse(readFileSync(path.join(two, 'annotations.json'), 'utf8')), 'two');
+    const alone = evaluateCoco(twoGt, parseCocoResults(lenient.detections, twoGt, 'rows')).stats;
+    expect(COCO_STAT_NAMES.map((n) => lenient.metrics[n])).toEqual(alone);
     rmSync(path.join(two, 'images', 'c.png'));
     await expect(evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-paddle.onnx'), datasetDir: two, inputSize: 64 })).rejects.toThrow(/image 102 file .*c\.png does not exist/);
     await expect(evaluateDetectorOnCoco({ modelPath: path.join(FIX, 'detector-paddle.onnx'), datasetDir: path.join(tmp, 'nope'), inputSize: 64 })).rejects.toThrow(/dataset directory does not exist/);

@@ -28,6 +28,11 @@ export interface EvaluateDetectorOptions {
   adapter?: TModelAdapter;
   session?: SessionOptions;
   workers?: number;
+  /**
+   * Refuse detections of a class that is no dataset category (default: leave them out and count them, as
+   * pycocotools evaluates the GT's categories only).
+   */
+  strict?: boolean;
   /** Makes the progress reporter (total = image count) before detection starts; attach listeners there. */
   createProgress?: (total: number) => ProgressReporter;
 }
@@ -41,6 +46,8 @@ export interface EvaluateDetectorResult {
   dataset: { dir: string; annotations: string; images: number; categories: number };
   adapter: string;
   metrics: CocoMetrics;
+  /** Detections left out because their model class is no dataset category (always 0 when strict). */
+  ignoredDetections: { unknownCategory: number; modelClasses: number[] };
   detections: CocoResultRow[];
   pipeline: PipelineStats;
 }
@@ -48,7 +55,7 @@ export interface EvaluateDetectorResult {
 export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promise<EvaluateDetectorResult> {
   const ds = openCocoDatasetDir(o.datasetDir, o.split);
   const labels = { model: o.modelPath, dataset: ds.annotationsPath };
-  let catIds: number[] = [];
+  let catIds: Array<number | undefined> = [];
   let classCountKnown = true;
   const progress = o.createProgress?.(ds.images.length);
   const run = await detectImages({
@@ -62,15 +69,25 @@ export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promis
     onDetectorReady: (adapter, numClasses) => {
       const n = adapter.classNames?.length ?? adapter.numClasses ?? numClasses;
       classCountKnown = n !== undefined;
-      catIds = mapModelClassesToCategories({ classNames: adapter.classNames, numClasses: n ?? ds.gt.categories.length }, ds.gt.categories, labels);
+      const model = { classNames: adapter.classNames, numClasses: n ?? ds.gt.categories.length };
+      catIds = o.strict
+        ? mapModelClassesToCategories(model, ds.gt.categories, labels)
+        : mapModelClassesToCategories(model, ds.gt.categories, labels, { unknownNames: 'ignore' });
     },
   });
   const rows: CocoResultRow[] = [];
+  let ignored = 0;
+  const ignoredClasses = new Set<number>();
   for (const r of run.results) {
     for (const d of r.detections) {
       const catId = catIds[d.classIndex];
+      if (catId === undefined && !o.strict) {
+        ignored++;
+        ignoredClasses.add(d.classIndex);
+        continue;
+      }
       if (catId === undefined) {
-        throw new SlimboardError('class_mismatch', `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'}`);
+        throw new SlimboardError('class_mismatch', `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'} (strict)`);
       }
       const [x1, y1, x2, y2] = d.box;
       // An inverted box (x2 < x1, possible from a broken model) becomes an empty one, not a negative width.
@@ -89,6 +106,7 @@ export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promis
     dataset: { dir: ds.dir, annotations: ds.annotationsPath, images: ds.images.length, categories: ds.gt.categories.length },
     adapter: run.adapter.name ?? run.adapter.output.kind,
     metrics: { ...metrics, perCategory: ds.gt.categories.map((c, k) => ({ id: c.id, name: c.name, AP: ev.perCategoryAp[k] })) },
+    ignoredDetections: { unknownCategory: ignored, modelClasses: [...ignoredClasses].sort((a, b) => a - b) },
     detections: rows,
     pipeline: run.stats,
   };

@@ -120,7 +120,21 @@ export function vocIntegralAp(precision: ArrayLike<number>, recall: ArrayLike<nu
   return ap;
 }
 
-export function evaluateVoc(gt: VocGroundTruth, dt: VocDetections, options: VocOptions): VocEvaluation {
+/**
+ * Stage 1 (`DetectionMAP.update` per image): one record per detection that counts (class, score, TP flag,
+ * image), in processing order (image order, then input order); detections matched to a difficult GT are
+ * dropped unless evaluateDifficult. `gtCounts` [C] counted GT per class over all images.
+ */
+export interface VocImageRecords {
+  n: number;
+  recClass: Int32Array;
+  recScore: Float64Array;
+  recTp: Uint8Array;
+  recImage: Int32Array;
+  gtCounts: number[];
+}
+
+export function matchVocImages(gt: VocGroundTruth, dt: VocDetections, options: VocOptions): VocImageRecords {
   const C = gt.classNames.length;
   const thresh = options.overlapThresh ?? 0.5;
   const norm = 1 - (gt.isBboxNormalized ? 1 : 0);
@@ -139,6 +153,7 @@ export function evaluateVoc(gt: VocGroundTruth, dt: VocDetections, options: VocO
   const recClass = new Int32Array(D);
   const recScore = new Float64Array(D);
   const recTp = new Uint8Array(D);
+  const recImage = new Int32Array(D);
   let nRec = 0;
   const gtCounts = new Array<number>(C).fill(0);
   const progress = new ProgressReporter(options, 'evaluate', I);
@@ -165,6 +180,7 @@ export function evaluateVoc(gt: VocGroundTruth, dt: VocDetections, options: VocO
         if (options.evaluateDifficult || im.difficult[maxIdx] === 0) {
           recClass[nRec] = l;
           recScore[nRec] = dt.detScore[d];
+          recImage[nRec] = i;
           if (!visited[maxIdx]) {
             recTp[nRec] = 1;
             visited[maxIdx] = 1;
@@ -174,6 +190,7 @@ export function evaluateVoc(gt: VocGroundTruth, dt: VocDetections, options: VocO
       } else {
         recClass[nRec] = l;
         recScore[nRec] = dt.detScore[d];
+        recImage[nRec] = i;
         recTp[nRec] = 0;
         nRec++;
       }
@@ -181,6 +198,12 @@ export function evaluateVoc(gt: VocGroundTruth, dt: VocDetections, options: VocO
     progress.tick(i + 1);
   }
   progress.finish();
+  return { n: nRec, recClass, recScore, recTp, recImage, gtCounts };
+}
+
+export function evaluateVoc(gt: VocGroundTruth, dt: VocDetections, options: VocOptions): VocEvaluation {
+  const C = gt.classNames.length;
+  const { n: nRec, recClass, recScore, recTp, gtCounts } = matchVocImages(gt, dt, options);
 
   // Records per class in processing order, then stable sort by score.
   const cStart = new Int32Array(C + 1);

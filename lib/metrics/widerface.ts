@@ -104,6 +104,126 @@ export function widerVocAp(rec: Float64Array, prec: Float64Array): number {
   return numpySum(terms);
 }
 
+/**
+ * One image's share of the reference's pr_curve in one setting (its `img_pr_info`), as steps: from threshold
+ * index t[k] on (up to t[k+1]) the image adds proposals[k] to pr_curve[:, 0] and recalled[k] to pr_curve[:, 1].
+ * Thresholds before t[0] get nothing. Images without GT boxes or predictions have no steps.
+ */
+export interface WiderImageSteps {
+  t: Int32Array;
+  proposals: Int32Array;
+  recalled: Int32Array;
+}
+
+const NO_STEPS: WiderImageSteps = { t: new Int32Array(0), proposals: new Int32Array(0), recalled: new Int32Array(0) };
+
+/** The per-image matching of `evaluation.py` (image_eval + img_pr_info) for one setting's keep list. */
+export function widerImageSteps(
+  image: WiderFaceImage,
+  rows: Float64Array | undefined,
+  keep: Int32Array,
+  score: { min: number; max: number },
+  thresh: Float64Array,
+  iouThresh: number,
+): WiderImageSteps {
+  const TN = thresh.length;
+  const minScore = score.min;
+  const diff = score.max - score.min;
+  const G = image.boxes.length / 4;
+  const H = rows ? rows.length / 5 : 0;
+  if (G === 0 || H === 0 || !rows) return NO_STEPS;
+  const keepFlag = new Uint8Array(G); // the reference's `ignore` (1 = kept)
+  for (let q = 0; q < keep.length; q++) keepFlag[keep[q] - 1] = 1;
+  const gx2 = new Float64Array(G);
+  const gy2 = new Float64Array(G);
+  for (let k = 0; k < G; k++) {
+    gx2[k] = image.boxes[k * 4 + 2] + image.boxes[k * 4];
+    gy2[k] = image.boxes[k * 4 + 3] + image.boxes[k * 4 + 1];
+  }
+  const overlaps = new Float64Array(G);
+  const recallState = new Int8Array(G); // recall_list: 0, 1 or -1
+  const predRecall = new Int32Array(H);
+  const isProposal = new Uint8Array(H);
+  const scores = new Float64Array(H);
+  const p = new Float64Array(4);
+  let recalled = 0;
+  for (let h = 0; h < H; h++) {
+    p[0] = rows[h * 5];
+    p[1] = rows[h * 5 + 1];
+    p[2] = rows[h * 5 + 2] + rows[h * 5];
+    p[3] = rows[h * 5 + 3] + rows[h * 5 + 1];
+    scores[h] = (rows[h * 5 + 4] - minScore) / diff;
+    overlapsOf(p, gx2, gy2, image.boxes, G, overlaps);
+    let maxIdx = 0;
+    for (let k = 1; k < G; k++) if (overlaps[k] > overlaps[maxIdx]) maxIdx = k;
+    isProposal[h] = 1;
+    if (overlaps[maxIdx] >= iouThresh) {
+      if (keepFlag[maxIdx] === 0) {
+        recallState[maxIdx] = -1;
+        isProposal[h] = 0;
+      } else if (recallState[maxIdx] === 0) {
+        recallState[maxIdx] = 1;
+        recalled++;
+      }
+    }
+    predRecall[h] = recalled;
+  }
+  // img_pr_info: r(t) = last h with score >= thresh[t]; thresholds decrease with t, so each
+  // prediction enters at the first t it passes and r(t) is a running maximum.
+  const enter = new Int32Array(TN).fill(-1);
+  for (let h = 0; h < H; h++) {
+    const s = scores[h];
+    if (!(s >= thresh[TN - 1])) continue;
+    let lo = 0;
+    let hi = TN - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s >= thresh[mid]) hi = mid;
+      else lo = mid + 1;
+    }
+    if (h > enter[lo]) enter[lo] = h;
+  }
+  const proposalsUpTo = new Int32Array(H);
+  let pc = 0;
+  for (let h = 0; h < H; h++) {
+    pc += isProposal[h];
+    proposalsUpTo[h] = pc;
+  }
+  const st: number[] = [];
+  const sp: number[] = [];
+  const sr: number[] = [];
+  let r = -1;
+  for (let t = 0; t < TN; t++) {
+    if (enter[t] > r) {
+      r = enter[t];
+      st.push(t);
+      sp.push(proposalsUpTo[r]);
+      sr.push(predRecall[r]);
+    }
+  }
+  return { t: Int32Array.from(st), proposals: Int32Array.from(sp), recalled: Int32Array.from(sr) };
+}
+
+/** thresh_t = 1 - (t + 1) / 1000 for t = 0..999. */
+export function widerThresholds(): Float64Array {
+  const TN = WIDER_THRESH_NUM;
+  const thresh = new Float64Array(TN);
+  for (let t = 0; t < TN; t++) thresh[t] = 1 - (t + 1) / TN;
+  return thresh;
+}
+
+/** AP of one setting from the accumulated pr_curve columns and the face count. */
+export function widerSettingAp(prProposals: Float64Array, prRecalled: Float64Array, countFace: number): number {
+  const TN = prProposals.length;
+  const precision = new Float64Array(TN);
+  const recall = new Float64Array(TN);
+  for (let t = 0; t < TN; t++) {
+    precision[t] = prRecalled[t] / prProposals[t];
+    recall[t] = prRecalled[t] / countFace;
+  }
+  return widerVocAp(recall, precision);
+}
+
 export function evaluateWiderFace(
   gt: WiderFaceGroundTruth,
   preds: WiderFacePredictions,
@@ -111,16 +231,13 @@ export function evaluateWiderFace(
 ): WiderFaceEvaluation {
   const iouThresh = options.iouThresh ?? 0.5;
   const TN = WIDER_THRESH_NUM;
-  const thresh = new Float64Array(TN);
-  for (let t = 0; t < TN; t++) thresh[t] = 1 - (t + 1) / TN;
-  const { min: minScore, max: maxScore } = widerScoreRange(preds);
-  const diff = maxScore - minScore;
+  const thresh = widerThresholds();
+  const range = widerScoreRange(preds);
 
   const totalImages = gt.events.reduce((s, e) => s + e.images.length, 0);
   const progress = new ProgressReporter(options, 'evaluate', 3 * totalImages);
   let doneImages = 0;
   const out: Record<string, number> = {};
-  let scratch = new Float64Array(64);
 
   for (const setting of WIDER_SETTINGS) {
     let countFace = 0;
@@ -129,88 +246,24 @@ export function evaluateWiderFace(
     for (const event of gt.events) {
       const eventPreds = preds.get(event.name);
       for (const image of event.images) {
-        const rows = eventPreds?.get(image.name);
         const keep = image[setting];
         countFace += keep.length;
         doneImages++;
         progress.tick(doneImages);
-        const G = image.boxes.length / 4;
-        const H = rows ? rows.length / 5 : 0;
-        if (G === 0 || H === 0 || !rows) continue;
-        const keepFlag = new Uint8Array(G); // the reference's `ignore` (1 = kept)
-        for (let q = 0; q < keep.length; q++) keepFlag[keep[q] - 1] = 1;
-        const gx2 = new Float64Array(G);
-        const gy2 = new Float64Array(G);
-        for (let k = 0; k < G; k++) {
-          gx2[k] = image.boxes[k * 4 + 2] + image.boxes[k * 4];
-          gy2[k] = image.boxes[k * 4 + 3] + image.boxes[k * 4 + 1];
-        }
-        if (scratch.length < G) scratch = new Float64Array(G * 2);
-        const recallState = new Int8Array(G); // recall_list: 0, 1 or -1
-        const predRecall = new Int32Array(H);
-        const isProposal = new Uint8Array(H);
-        const score = new Float64Array(H);
-        const p = new Float64Array(4);
-        let recalled = 0;
-        for (let h = 0; h < H; h++) {
-          p[0] = rows[h * 5];
-          p[1] = rows[h * 5 + 1];
-          p[2] = rows[h * 5 + 2] + rows[h * 5];
-          p[3] = rows[h * 5 + 3] + rows[h * 5 + 1];
-          score[h] = (rows[h * 5 + 4] - minScore) / diff;
-          overlapsOf(p, gx2, gy2, image.boxes, G, scratch);
-          let maxIdx = 0;
-          for (let k = 1; k < G; k++) if (scratch[k] > scratch[maxIdx]) maxIdx = k;
-          isProposal[h] = 1;
-          if (scratch[maxIdx] >= iouThresh) {
-            if (keepFlag[maxIdx] === 0) {
-              recallState[maxIdx] = -1;
-              isProposal[h] = 0;
-            } else if (recallState[maxIdx] === 0) {
-              recallState[maxIdx] = 1;
-              recalled++;
-            }
-          }
-          predRecall[h] = recalled;
-        }
-        // img_pr_info: r(t) = last h with score >= thresh[t]; thresholds decrease with t, so each
-        // prediction enters at the first t it passes and r(t) is a running maximum.
-        const enter = new Int32Array(TN).fill(-1);
-        for (let h = 0; h < H; h++) {
-          const s = score[h];
-          if (!(s >= thresh[TN - 1])) continue;
-          let lo = 0;
-          let hi = TN - 1;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (s >= thresh[mid]) hi = mid;
-            else lo = mid + 1;
-          }
-          if (h > enter[lo]) enter[lo] = h;
-        }
-        const proposalsUpTo = new Int32Array(H);
-        let pc = 0;
-        for (let h = 0; h < H; h++) {
-          pc += isProposal[h];
-          proposalsUpTo[h] = pc;
-        }
-        let r = -1;
-        for (let t = 0; t < TN; t++) {
-          if (enter[t] > r) r = enter[t];
-          if (r >= 0) {
-            prProposals[t] += proposalsUpTo[r];
-            prRecalled[t] += predRecall[r];
+        const steps = widerImageSteps(image, eventPreds?.get(image.name), keep, range, thresh, iouThresh);
+        const n = steps.t.length;
+        for (let k = 0; k < n; k++) {
+          const end = k + 1 < n ? steps.t[k + 1] : TN;
+          const pv = steps.proposals[k];
+          const rv = steps.recalled[k];
+          for (let t = steps.t[k]; t < end; t++) {
+            prProposals[t] += pv;
+            prRecalled[t] += rv;
           }
         }
       }
     }
-    const precision = new Float64Array(TN);
-    const recall = new Float64Array(TN);
-    for (let t = 0; t < TN; t++) {
-      precision[t] = prRecalled[t] / prProposals[t];
-      recall[t] = prRecalled[t] / countFace;
-    }
-    out[setting] = widerVocAp(recall, precision);
+    out[setting] = widerSettingAp(prProposals, prRecalled, countFace);
   }
   progress.finish();
   return { easy: out.easy, medium: out.medium, hard: out.hard };

@@ -40,7 +40,9 @@ describe('eval coco', () => {
     const r = await run(['eval', 'coco'], ['--gt', gt, '--dt', dt, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl', 'perCategory']);
+    expect(Object.keys(out)).toEqual(['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl', 'perCategory', 'ignoredDetections']);
+    expect(out.ignoredDetections).toEqual({ unknownCategory: 0, categoryIds: [] });
+    expect(r.stderr).toBe('');
     expect([out.AP, out.AP50, out.AP75, out.APs, out.APm, out.APl, out.AR1, out.AR10, out.AR100, out.ARs, out.ARm, out.ARl]).toEqual(golden.stats);
     expect(out.perCategory.map((c: { AP: number | null }) => c.AP)).toEqual(golden.perCategoryAp);
     expect(out.perCategory[0]).toMatchObject({ id: 1, name: 'class_1' });
@@ -61,6 +63,40 @@ describe('eval coco', () => {
       expect(r.stderr).toMatch(re);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('a category not in the GT: left out with a warning and counted in --json, the 12 stats unchanged; --strict refuses it', async () => {
+    const dets = input.dt as Array<Record<string, unknown>>;
+    const extra = write('dt-unknown.json', [...dets.slice(0, 5).map((d) => ({ ...d, category_id: 999, score: 1 })), ...dets]);
+    const plain = JSON.parse((await run(['eval', 'coco'], ['--gt', gt, '--dt', dt, '--json'])).stdout);
+    const r = await run(['eval', 'coco'], ['--gt', gt, '--dt', extra, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.ignoredDetections).toEqual({ unknownCategory: 5, categoryIds: [999] });
+    expect({ ...out, ignoredDetections: null }).toEqual({ ...plain, ignoredDetections: null });
+    expect(r.stderr).toMatch(/^warning: .*dt-unknown\.json: 5 detections left out: category_id 999 not in the ground truth/);
+    const strict = await run(['eval', 'coco'], ['--gt', gt, '--dt', extra, '--strict']);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(/^error: .*dt-unknown\.json: \[0\]: category_id 999 is not a category/);
+  });
+
+  it('--baseline-dt: the same file gives ΔAP +0.00 [+0.00, +0.00] (not significant); --json carries the interval', async () => {
+    const r = await run(['eval', 'coco'], ['--gt', gt, '--dt', dt, '--baseline-dt', dt]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ΔAP {4}\+0\.00 \[\+0\.00, \+0\.00\] \(not significant\) points/);
+    expect(r.stdout).toMatch(/paired bootstrap over \d+ images, 1000 resamples, seed 20261204/);
+    const j = JSON.parse((await run(['eval', 'coco'], ['--gt', gt, '--dt', dt, '--baseline-dt', dt, '--resamples', '1200', '--seed', '5', '--json'])).stdout);
+    expect(j.comparison).toMatchObject({ method: 'paired-bootstrap-images-percentile', resamples: 1200, seed: 5, confidence: 0.95 });
+    expect(j.comparison.metrics.AP).toMatchObject({ candidate: j.AP, baseline: j.AP, delta: 0, lower: 0, upper: 0, significant: false });
+  });
+
+  it('BAD INPUT: too few resamples, a seed without a baseline', async () => {
+    const few = await run(['eval', 'coco'], ['--gt', gt, '--dt', dt, '--baseline-dt', dt, '--resamples', '10']);
+    expect(few.code).toBe(2);
+    expect(few.stderr).toMatch(/^error: bootstrap options: resamples: /);
+    const lonely = await run(['eval', 'coco'], ['--gt', gt, '--dt', dt, '--seed', '3']);
+    expect(lonely.code).toBe(2);
+    expect(lonely.stderr).toMatch(/need --baseline-dt/);
   });
 });
 
@@ -83,6 +119,15 @@ describe('eval voc', () => {
     }
   });
 
+  it('--baseline-dt: ΔmAP with its interval; the same file gives +0.00 [+0.00, +0.00] (not significant)', async () => {
+    const r = await run(['eval', 'voc'], ['--gt', gt, '--dt', dt, '--ap', 'integral', '--baseline-dt', dt]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ΔmAP \+0\.00 \[\+0\.00, \+0\.00\] \(not significant\) points/);
+    const j = JSON.parse((await run(['eval', 'voc'], ['--gt', gt, '--dt', dt, '--ap', '11point', '--baseline-dt', dt, '--seed', '9', '--json'])).stdout);
+    expect(j.comparison).toMatchObject({ baselineDt: dt, seed: 9, resamples: 1000 });
+    expect(j.comparison.metrics.mAP).toMatchObject({ candidate: j.mAP, baseline: j.mAP, delta: 0, lower: 0, upper: 0 });
+  });
+
   it('BAD INPUT: label out of range, bad --ap', async () => {
     const r = await run(['eval', 'voc'], ['--gt', gt, '--dt', write('voc-bad.json', [{ image_id: 'img_0001', label: 9, score: 1, box: [0, 0, 1, 1] }]), '--ap', 'integral']);
     expect(r.code).toBe(2);
@@ -99,6 +144,20 @@ describe('eval widerface', () => {
     const r = await run(['eval', 'widerface'], ['--gt', path.join(dir, 'ground_truth'), '--pred', path.join(dir, 'predictions'), '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(readFixture('widerface/official-files/golden.json'));
+  });
+
+  it('--baseline-pred: Δeasy/medium/hard with intervals; the same predictions give 0 [0, 0]', async () => {
+    const input = readFixture<{ gt: unknown; pred: unknown }>('widerface/random-sorted.input.json');
+    const gt = write('wb-gt.json', input.gt);
+    const pred = write('wb-pred.json', input.pred);
+    const r = await run(['eval', 'widerface'], ['--gt', gt, '--pred', pred, '--baseline-pred', pred]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Δhard {3}\+0\.00 \[\+0\.00, \+0\.00\] \(not significant\) points/);
+    const j = JSON.parse((await run(['eval', 'widerface'], ['--gt', gt, '--pred', pred, '--baseline-pred', pred, '--json'])).stdout);
+    expect(j.comparison.metrics.easy).toMatchObject({ candidate: j.easy, delta: 0, lower: 0, upper: 0, significant: false });
+    const lonely = await run(['eval', 'widerface'], ['--gt', gt, '--pred', pred, '--resamples', '2000']);
+    expect(lonely.code).toBe(2);
+    expect(lonely.stderr).toMatch(/need --baseline-pred/);
   });
 
   it('--json from the JSON interchange; a GT image without predictions is exit 2', async () => {

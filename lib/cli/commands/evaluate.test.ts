@@ -68,4 +68,18 @@ describe('evaluate command', () => {
     }
     expect(existsSync(dt)).toBe(false);
   });
+  it('a model class that is no dataset category: its detections are left out with a warning and counted; --strict refuses them', async () => {
+    const adapterFile = path.join(tmp, 'cyan-adapter.json');
+    writeFileSync(adapterFile, JSON.stringify({ classNames: ['red', 'cyan', 'blue'], output: { kind: 'decoded', boxes: 'boxes', scores: 'scores' } }));
+    const argv = ['evaluate', path.join(FIX, 'detector-decoded.onnx'), '--dataset', DATASET, '--input-size', '256', '--adapter', adapterFile, '--threads', '1'];
+    const c = io();
+    expect(await runCli([...argv, '--json'], c.io)).toBe(0);
+    const j = JSON.parse(c.out.join(''));
+    expect(j.ignoredDetections.modelClasses).toEqual([1]);
+    expect(j.ignoredDetections.unknownCategory).toBeGreaterThan(0);
+    expect(c.err.join('')).toMatch(new RegExp(`^warning: ${j.ignoredDetections.unknownCategory} detections of model classes 1 left out: no category of`));
+    const s = io();
+    expect(await runCli([...argv, '--strict'], s.io)).toBe(2);
+    expect(s.err.join('')).toMatch(/^error: .*model class 1 "cyan" is not a category/);
+  });
 });

@@ -11,11 +11,12 @@ import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 
 const usage =
   'evaluate MODEL.onnx --dataset DIR --input-size S [--format coco|voc|widerface] [--split NAME] [--ap-type 11point|integral]\n' +
-  '         [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--json]\n' +
+  '         [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--strict] [--json]\n' +
   '  coco: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ -> COCO box AP (12 stats)\n' +
   '  voc: Annotations/*.xml, ImageSets/Main/<split>.txt, JPEGImages/ -> mAP (11point by default, as the seed)\n' +
   '  widerface: wider_face_split/*.mat (or wider_face_val.json), WIDER_val/images/ -> easy/medium/hard AP\n' +
-  '  --format defaults to what DIR looks like (COCO first). --save-dt writes what `eval <format>` reads.';
+  '  --format defaults to what DIR looks like (COCO first). --save-dt writes what `eval <format>` reads.\n' +
+  '  COCO: detections of a class that is no dataset category are left out and counted, as pycocotools does; --strict refuses them';
 
 /** The dataset format a folder looks like (COCO first: the synthetic split holds COCO and VOC annotations). */
 export function guessDatasetFormat(dir: string): 'coco' | 'voc' | 'widerface' {
@@ -68,6 +69,7 @@ const command: CliCommand = {
         'save-dt': { type: 'string' },
         threads: { type: 'string' },
         workers: { type: 'string' },
+        strict: { type: 'boolean' },
         json: { type: 'boolean' },
         format: { type: 'string' },
         'ap-type': { type: 'string' },
@@ -129,6 +131,7 @@ const command: CliCommand = {
       inputSize,
       adapter,
       workers,
+      strict: Boolean(values.strict),
       session: { intraOpNumThreads: threads },
       createProgress: (total) => {
         const r = new ProgressReporter('evaluate', total);
@@ -137,6 +140,13 @@ const command: CliCommand = {
       },
     });
     await saveDetections(values['save-dt'], result.detections);
+    const ign = result.ignoredDetections;
+    if (ign.unknownCategory > 0) {
+      io.stderr(
+        `warning: ${ign.unknownCategory} detections of model classes ${ign.modelClasses.join(', ')} left out: ` +
+          `no category of ${result.dataset.annotations} (pycocotools ignores them; --strict refuses them)\n`,
+      );
+    }
     const { detections, ...rest } = result;
     const summary = { model: positionals[0], inputSize, ...rest, detectionCount: detections.length, savedDetections: values['save-dt'] ?? null };
     if (values.json) {

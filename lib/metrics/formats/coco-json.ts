@@ -5,8 +5,11 @@
  * Where pycocotools would crash or silently drop data we stop with one line naming the file and item:
  * - results not a list: reference AssertionError; empty list: reference IndexError (anns[0]);
  * - detection for an image not in the GT: reference AssertionError ("Results do not correspond");
- * - detection or annotation for a category not in the GT, annotation for an unknown image: the
- *   reference silently ignores them (a label-mapping bug would score 0 unnoticed): we reject;
+ * - detection for a category not in the GT: the reference evaluates the GT's categories only, so it never
+ *   looks at them; we leave them out too and report how many (`ignoredUnknownCategory`, the CLI warns), or
+ *   reject them with `strict` (a label-mapping bug shows up as a large count);
+ * - annotation for a category not in the GT or for an unknown image: the reference silently ignores them:
+ *   we reject;
  * - missing `iscrowd` / `area` in GT: reference KeyError; duplicate ids: the reference keeps the last
  *   object per id and evaluates it twice: we reject;
  * - non-finite numbers, negative width/height, non-finite score: rejected (the reference computes
@@ -110,8 +113,21 @@ export function readCocoGroundTruthFile(path: string): CocoGroundTruth {
   return parseCocoGroundTruth(parseJsonText(readInputFile(path).toString('utf8'), path), path);
 }
 
+export interface CocoResultsOptions {
+  /** Refuse detections whose category_id is not a GT category (default: leave them out, as pycocotools). */
+  strict?: boolean;
+}
+
+/** A results file indexed against a GT, with what was left out. */
+export interface CocoResults extends CocoDetections {
+  /** Detections left out because their category_id is not a GT category (0 when strict). */
+  ignoredUnknownCategory: number;
+  /** Those category ids, ascending, distinct. */
+  unknownCategoryIds: number[];
+}
+
 /** Validate and index a parsed results list (the general path; see readCocoResultsFile for the fast one). */
-export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: string): CocoDetections {
+export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: string, options: CocoResultsOptions = {}): CocoResults {
   if (!Array.isArray(json)) throw badItem(source, '(root)', 'expected a list of detections [{image_id, category_id, bbox, score}] (pycocotools asserts this)');
   if (json.length === 0) throw badItem(source, '(root)', 'empty detection list (pycocotools crashes with IndexError on it)');
   const D = json.length;
@@ -125,6 +141,8 @@ export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: str
     detBox: new Float64Array(D * 4),
     detScore: new Float64Array(D),
   };
+  let n = 0;
+  const unknown = new Set<number>();
   for (let d = 0; d < D; d++) {
     const r = json[d];
     const item = `[${d}]`;
@@ -134,16 +152,30 @@ export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: str
     if (im === undefined) throw badItem(source, item, `image_id ${imageId} is not an image of the ground truth`);
     const catId = requireId(r, 'category_id', source, item);
     const k = catIndex.get(catId);
-    if (k === undefined) throw badItem(source, item, `category_id ${catId} is not a category of the ground truth`);
+    if (k === undefined && options.strict) {
+      throw badItem(source, item, `category_id ${catId} is not a category of the ground truth (strict; pycocotools would ignore it)`);
+    }
     const box = requireNumberTuple(r, 'bbox', 4, source, item);
     checkBox(box, 'bbox', source, item);
     const score = requireFiniteNumber(r, 'score', source, item);
-    dt.detImage[d] = im;
-    dt.detCategory[d] = k;
-    dt.detBox.set(box, d * 4);
-    dt.detScore[d] = score;
+    if (k === undefined) {
+      unknown.add(catId);
+      continue;
+    }
+    dt.detImage[n] = im;
+    dt.detCategory[n] = k;
+    dt.detBox.set(box, n * 4);
+    dt.detScore[n] = score;
+    n++;
   }
-  return dt;
+  return {
+    detImage: dt.detImage.subarray(0, n),
+    detCategory: dt.detCategory.subarray(0, n),
+    detBox: dt.detBox.subarray(0, n * 4),
+    detScore: dt.detScore.subarray(0, n),
+    ignoredUnknownCategory: D - n,
+    unknownCategoryIds: [...unknown].sort((a, b) => a - b),
+  };
 }
 
 /**
@@ -151,9 +183,9 @@ export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: str
  * through a byte scanner straight into typed arrays (no object per detection); anything else falls
  * back to JSON.parse and the general validator, which names the offending item.
  */
-export function readCocoResultsFile(path: string, gt: CocoGroundTruth): CocoDetections {
+export function readCocoResultsFile(path: string, gt: CocoGroundTruth, options: CocoResultsOptions = {}): CocoResults {
   const bytes = readInputFile(path);
-  const fast = scanCocoResults(bytes, gt);
+  const fast = scanCocoResults(bytes, gt, options);
   if (fast) return fast;
-  return parseCocoResults(parseJsonText(bytes.toString('utf8'), path), gt, path);
+  return parseCocoResults(parseJsonText(bytes.toString('utf8'), path), gt, path, options);
 }

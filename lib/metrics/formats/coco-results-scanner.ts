@@ -8,7 +8,8 @@
  * <= 2^53 and |decimal exponent| <= 22 is correctly rounded by one IEEE multiply or divide), otherwise
  * Number() on the token text.
  */
-import type { CocoDetections, CocoGroundTruth } from '../coco';
+import type { CocoGroundTruth } from '../coco';
+import type { CocoResults, CocoResultsOptions } from './coco-json';
 
 const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
@@ -150,7 +151,7 @@ class Cursor {
   }
 }
 
-export function scanCocoResults(input: Uint8Array, gt: CocoGroundTruth): CocoDetections | null {
+export function scanCocoResults(input: Uint8Array, gt: CocoGroundTruth, options: CocoResultsOptions = {}): CocoResults | null {
   // a plain Uint8Array view keeps element access monomorphic (Buffer is a subclass)
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const cur = new Cursor(bytes);
@@ -163,6 +164,8 @@ export function scanCocoResults(input: Uint8Array, gt: CocoGroundTruth): CocoDet
   let detBox = new Float64Array(cap * 4);
   let detScore = new Float64Array(cap);
   let D = 0;
+  let ignored = 0;
+  const unknown = new Set<number>();
 
   if (!cur.expect(0x5b)) return null;
   cur.skipWs();
@@ -185,6 +188,7 @@ export function scanCocoResults(input: Uint8Array, gt: CocoGroundTruth): CocoDet
       detScore = s64;
     }
     let seen = 0;
+    let unknownCategory = false;
     for (;;) {
       cur.skipWs();
       const key = cur.key();
@@ -212,7 +216,12 @@ export function scanCocoResults(input: Uint8Array, gt: CocoGroundTruth): CocoDet
           detImage[D] = i;
         } else if (key === KEY_CATEGORY) {
           const k = catOf(v);
-          if (k < 0) return null;
+          if (k < 0) {
+            // not a GT category: left out (counted), or the general path reports it when strict
+            if (options.strict) return null;
+            unknownCategory = true;
+            unknown.add(v);
+          }
           detCategory[D] = k;
         } else {
           detScore[D] = v;
@@ -225,7 +234,8 @@ export function scanCocoResults(input: Uint8Array, gt: CocoGroundTruth): CocoDet
       return null;
     }
     if (seen !== (KEY_IMAGE | KEY_CATEGORY | KEY_BBOX | KEY_SCORE)) return null;
-    D++;
+    if (unknownCategory) ignored++;
+    else D++;
     cur.skipWs();
     const c = bytes[cur.pos++];
     if (c === 0x2c) continue;
@@ -240,5 +250,7 @@ export function scanCocoResults(input: Uint8Array, gt: CocoGroundTruth): CocoDet
     detCategory: detCategory.subarray(0, D),
     detBox: detBox.subarray(0, D * 4),
     detScore: detScore.subarray(0, D),
+    ignoredUnknownCategory: ignored,
+    unknownCategoryIds: [...unknown].sort((a, b) => a - b),
   };
 }
