@@ -37,7 +37,17 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
 function renderCell(columnId: string, row: TZooRow) {
   switch (columnId) {
     case 'model':
-      return <Link href={`/models/${row.model.slug}`}>{row.model.name}</Link>;
+      return (
+        <>
+          <Link href={`/models/${row.model.slug}`}>{row.model.name}</Link>
+          {row.run && row.run.jobsDone + row.run.jobsFailed < row.run.jobsTotal && (
+            <Link className="run-progress" href="/jobs" data-testid="run-progress" title="numbers fill in as the workers finish; reload to see them">
+              {' '}
+              (measuring: {row.run.jobsDone} of {row.run.jobsTotal} jobs done)
+            </Link>
+          )}
+        </>
+      );
     case 'backbone':
       return <Link href={`/models/${row.model.slug}`}>{row.model.backbone}</Link>;
     case 'dataset':
