@@ -25,3 +25,8 @@ export function absoluteUrl(base: string, pathOrUrl: string): string {
   if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
   return `${base.replace(/\/+$/, '')}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
 }
+
+/** Absolute URL of a model's page (`/models/<slug>`). */
+export function modelPageUrl(base: string, slug: string): string {
+  return absoluteUrl(base, `/models/${encodeURIComponent(slug)}`);
+}

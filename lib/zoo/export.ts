@@ -1,4 +1,4 @@
-import { absoluteUrl } from '../http/public-base-url';
+import { absoluteUrl, modelPageUrl } from '../http/public-base-url';
 import { snakeCase } from './device-label';
 import { METRICS, metricOfColumn, type TMetricKind } from './metrics';
 import type { TZooRow } from './row';
@@ -45,9 +45,7 @@ export function zooRowsToJson(rows: TZooRow[], o: ExportOptions): { count: numbe
   return { count: rows.length, rows: rows.map((r) => ({ ...withAbsoluteDownload(r, o.baseUrl), modelUrl: modelUrl(o.baseUrl, r.model.slug) })) };
 }
 
-export function modelUrl(baseUrl: string, slug: string): string {
-  return absoluteUrl(baseUrl, `/models/${encodeURIComponent(slug)}`);
-}
+const modelUrl = modelPageUrl;
 
 function csvField(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '';

@@ -7,6 +7,7 @@ import { buildChartModel } from '@/lib/explorer/chart-model';
 import { compareChoices } from '@/lib/explorer/compare-table';
 import { entryKey } from '@/lib/explorer/entry';
 import { headlineNumbers } from '@/lib/explorer/overview';
+import { listJobs, parseJobsQuery } from '@/lib/jobs/list-jobs';
 import { DEFAULT_VIEW } from '@/lib/explorer/view-state';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { publishMeasurements, scalarsFromResult } from '@/lib/runs/publish-measurements';
@@ -107,6 +108,32 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     expect(head.models).toBe(1);
     expect(head.measuredModels).toBe(1);
     expect(head.datasets).toEqual(['shapes']);
+  });
+
+  it('the jobs list links each job to its run and model, and filters by run (the model page links there)', async () => {
+    const all = await listJobs(f.pipeline.pool);
+    const mine = all.jobs.filter((j) => j.runId === run.id);
+    expect(mine.map((j) => j.kind).sort()).toEqual(['analyse', 'benchmark', 'evaluate']);
+    for (const j of mine) expect(j.modelSlug).toBe(run.modelSlug);
+    const other = await registerRun(f.pipeline, {
+      metadata: tinyMetadata({ name: 'Other run', inputSizes: [64] }),
+      fileName: 'other.onnx',
+      file: Readable.from([Buffer.from(tinyDetector({ seed: 9 }))]),
+      door: 'cli',
+      tokenId: null,
+      maxBytes: 1e8,
+    });
+    const only = await listJobs(f.pipeline.pool, { runId: parseJobsQuery(new URLSearchParams({ run: other.id })).run });
+    expect(only.jobs.map((j) => j.runId)).toEqual([other.id, other.id, other.id]);
+    expect(only.counts.queued).toBe(3);
+    expect(only.counts.done).toBe(0);
+    expect((await listJobs(f.pipeline.pool)).counts.done).toBe(2);
+    expect(() => parseJobsQuery(new URLSearchParams({ run: 'not-a-uuid' }))).toThrow(/run/);
+    expect(() => parseJobsQuery(new URLSearchParams({ rnu: other.id }))).toThrow(/rnu/);
+    const { rows } = await loadZoo(db);
+    expect(rows.find((r) => r.model.slug === other.modelSlug)?.run?.submitter).toBe('local CLI');
+    await f.query(`DELETE FROM "RegisteredRun" WHERE id = $1`, [other.id]);
+    await f.query(`DELETE FROM "Model" WHERE slug = $1`, [other.modelSlug]);
   });
 
   it('a model that a stored section lists is not listed again in the runs section', async () => {

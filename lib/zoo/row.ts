@@ -87,7 +87,7 @@ export const ZRunInfo = z.object({
   id: z.string(),
   state: z.enum(['receiving', 'queued', 'running', 'done', 'failed']),
   door: z.enum(['web', 'api', 'cli']),
-  /** Who submitted it: the API token's name, or `web form` for an upload without a token. */
+  /** Who submitted it: the API token's name, else `web form`, `local CLI` (submit without --server) or `demo zoo`. */
   submitter: z.string(),
   /** Jobs of the run: finished, in all, failed for good (a run still being measured shows done < total). */
   jobsDone: z.number().int(),
