@@ -4,7 +4,7 @@ import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tan
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
-import { columnInfo } from '@/lib/zoo/columns';
+import { COCO_DETAIL_COLUMNS, columnInfo } from '@/lib/zoo/columns';
 import type { TCell, TZooRow } from '@/lib/zoo/row';
 
 /**
@@ -77,8 +77,19 @@ function renderCell(columnId: string, row: TZooRow) {
       ) : (
         <span className="missing">–</span>
       );
-    default:
+    default: {
+      const detail = COCO_DETAIL_COLUMNS.find((c) => c.id === columnId);
+      if (detail) {
+        const v = row.cocoDetail?.[detail.key];
+        if (v === null || v === undefined) return <span className="missing">–</span>;
+        return (
+          <span className="metric" title={`COCO ${detail.label} (percentage points), measured by job ${row.cocoDetail!.jobId}`} data-value={v}>
+            {v.toFixed(1)}
+          </span>
+        );
+      }
       return <MetricCell cell={row.cells[columnId]} />;
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { COCO_DETAIL_COLUMNS } from './columns';
 import { computeDelta } from './delta';
 import { formatCell, formatDelta, formatNumber } from './format';
 import { deviceLabel } from './device-label';
@@ -246,11 +247,14 @@ export async function loadZoo(db: Db): Promise<ZooData> {
     }
   }
 
-  // Measured sections show a latency column per device that measured their rows (known only afterwards).
+  // Measured sections show a latency column per device that measured their rows (known only afterwards), and
+  // offer the optional COCO detail columns when their rows have them.
   for (const s of sections) {
     if (s.provenance !== 'measured') continue;
-    const found = [...new Set(rows.filter((r) => r.section.slug === s.slug).flatMap((r) => Object.keys(r.cells)).filter((id) => id.startsWith('latency:')))].sort();
-    const extra = found.filter((id) => !s.columns.includes(id));
+    const own = rows.filter((r) => r.section.slug === s.slug);
+    const found = [...new Set(own.flatMap((r) => Object.keys(r.cells)).filter((id) => id.startsWith('latency:')))].sort();
+    const detail = own.some((r) => r.cocoDetail) ? COCO_DETAIL_COLUMNS.map((c) => c.id) : [];
+    const extra = [...found, ...detail].filter((id) => !s.columns.includes(id));
     if (extra.length === 0) continue;
     const at = s.columns.includes('download') ? s.columns.indexOf('download') : s.columns.length;
     const columns = [...s.columns.slice(0, at), ...extra, ...s.columns.slice(at)];

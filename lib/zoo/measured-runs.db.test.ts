@@ -15,6 +15,7 @@ import { recordResult } from '@/lib/runs/record-result';
 import { registerRun, type RegisteredRunSummary } from '@/lib/runs/register-run';
 import { createPipelineFixture, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
+import { sortValue } from './columns';
 import { zooRowsToCsv } from './export';
 import { listExplorerEntries } from './list-explorer-entries';
 import { listZooRows, loadZoo, RUN_SECTION_PREFIX } from './list-zoo-rows';
@@ -92,6 +93,10 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     expect(rows[0].cells.boxAp.value).toBeCloseTo(40, 9);
     expect(rows[0].cocoDetail).toEqual({ ap50: 62.5, ap75: 37.5, apSmall: null, apMedium: 25, apLarge: 50, jobId: evaluateJob });
     expect(rows[0].run).toMatchObject({ jobsDone: 2, jobsTotal: 3 });
+    // The optional COCO detail columns are offered once a row has them (shown with `show=ap50,...`).
+    expect(rows[0].section.columns.slice(-6)).toEqual(['ap50', 'ap75', 'apSmall', 'apMedium', 'apLarge', 'download']);
+    expect(sortValue(rows[0], 'ap50')).toBe(62.5);
+    expect(sortValue(rows[0], 'apSmall')).toBeNull();
     expect((await listZooRows(db, parseZooQuery({ submitter: 'someone-else' }))).rows).toEqual([]);
     expect((await listZooRows(db, parseZooQuery({ source: 'measured', dataset: 'shapes' }))).rows.map((r) => r.model.slug)).toEqual([run.modelSlug]);
 
