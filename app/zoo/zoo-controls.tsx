@@ -45,7 +45,8 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
       </select>
     </label>
   );
-  const active = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section'].some((k) => (query as Record<string, unknown>)[k] !== undefined);
+  const filters = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section'];
+  const active = filters.some((k) => (query as Record<string, unknown>)[k] !== undefined);
   return (
     <form className="filter-bar" action="/zoo" method="get">
       {select('backbone', 'Backbone', one(query.backbone), facets.backbones.map((b) => ({ value: b, label: b })))}
@@ -54,7 +55,8 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
       {select('strategy', 'Strategy', one(query.strategy), facets.strategies.map((s) => ({ value: s, label: s })))}
       {select('inputSize', 'Input size', one(query.inputSize), facets.inputSizes.map((n) => ({ value: String(n), label: String(n) })))}
       {select('source', 'Source', one(query.source), facets.sources.map((s) => ({ value: s, label: s === 'reported' ? 'Published' : 'Measured' })))}
-      {facets.submitters.length > 0 && select('submitter', 'Submitted by', one(query.submitter), facets.submitters.map((s) => ({ value: s, label: s })))}
+      {facets.submitters.length > 0 &&
+        select('submitter', 'Submitted by', one(query.submitter), facets.submitters.map((s) => ({ value: s, label: s })))}
       <noscript>
         <button type="submit" className="button">
           Apply

@@ -41,7 +41,12 @@ function renderCell(columnId: string, row: TZooRow) {
         <>
           <Link href={`/models/${row.model.slug}`}>{row.model.name}</Link>
           {row.run && row.run.jobsDone + row.run.jobsFailed < row.run.jobsTotal && (
-            <Link className="run-progress" href="/jobs" data-testid="run-progress" title="numbers fill in as the workers finish; reload to see them">
+            <Link
+              className="run-progress"
+              href={`/jobs?run=${row.run.id}`}
+              data-testid="run-progress"
+              title="numbers fill in as the workers finish; reload to see them"
+            >
               {' '}
               (measuring: {row.run.jobsDone} of {row.run.jobsTotal} jobs done)
             </Link>
@@ -83,7 +88,7 @@ function renderCell(columnId: string, row: TZooRow) {
         const v = row.cocoDetail?.[detail.key];
         if (v === null || v === undefined) return <span className="missing">–</span>;
         return (
-          <span className="metric" title={`COCO ${detail.label} (percentage points), measured by job ${row.cocoDetail!.jobId}`} data-value={v}>
+          <span className="metric" title={`COCO ${detail.label} (points), measured by job ${row.cocoDetail!.jobId}`} data-value={v}>
             {v.toFixed(1)}
           </span>
         );

@@ -36,6 +36,11 @@ export interface ExportOptions {
   deviceLabels?: Record<string, string>;
 }
 
+/** ZooData.devices -> the `deviceLabels` option. */
+export function deviceLabelsOf(devices: Record<string, { slug: string; label: string }>): Record<string, string> {
+  return Object.fromEntries(Object.values(devices).map((d) => [d.slug, d.label]));
+}
+
 function withAbsoluteDownload(row: TZooRow, baseUrl: string): TZooRow {
   return row.download ? { ...row, download: { ...row.download, url: absoluteUrl(baseUrl, row.download.url) } } : row;
 }

@@ -330,7 +330,7 @@ async function runSections(db: Db, stored: StoredSection[], runs: RunRow[], data
       id: -(out.length + 1),
       slug: `${RUN_SECTION_PREFIX}${ds}`,
       title: `Measured runs on ${name}`,
-      sourceTitle: 'Models registered through the upload form, POST /api/runs or `slimboard submit`; every number measured here by Slimboard\'s workers',
+      sourceTitle: 'Models registered through the upload form, POST /api/runs or slimboard submit; every number measured here by Slimboard\'s workers',
       position: RUN_SECTION_POSITION + datasetOrder.indexOf(ds),
       provenance: 'measured',
       sourceId: null,

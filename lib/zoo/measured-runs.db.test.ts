@@ -16,7 +16,7 @@ import { registerRun, type RegisteredRunSummary } from '@/lib/runs/register-run'
 import { createPipelineFixture, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
 import { sortValue } from './columns';
-import { zooRowsToCsv } from './export';
+import { deviceLabelsOf, zooRowsToCsv } from './export';
 import { listExplorerEntries } from './list-explorer-entries';
 import { listZooRows, loadZoo, RUN_SECTION_PREFIX } from './list-zoo-rows';
 import { parseZooQuery } from './query';
@@ -100,7 +100,7 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     expect((await listZooRows(db, parseZooQuery({ submitter: 'someone-else' }))).rows).toEqual([]);
     expect((await listZooRows(db, parseZooQuery({ source: 'measured', dataset: 'shapes' }))).rows.map((r) => r.model.slug)).toEqual([run.modelSlug]);
 
-    const csv = zooRowsToCsv(rows, { baseUrl: 'http://sb.test', deviceLabels: Object.fromEntries(Object.values(data.devices).map((d) => [d.slug, d.label])) });
+    const csv = zooRowsToCsv(rows, { baseUrl: 'http://sb.test', deviceLabels: deviceLabelsOf(data.devices) });
     expect(csv).toContain(`http://sb.test/models/${run.modelSlug},http://sb.test/api/artifacts/${run.sha256}\r\n`);
 
     const entries = await listExplorerEntries(db);

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { getDb } from '@/lib/db/client';
 import { publicBaseUrl } from '@/lib/http/public-base-url';
-import { zooRowsToCsv, zooRowsToJson } from '@/lib/zoo/export';
+import { deviceLabelsOf, zooRowsToCsv, zooRowsToJson } from '@/lib/zoo/export';
 import { listZooRows } from '@/lib/zoo/list-zoo-rows';
 import { parseZooQuery } from '@/lib/zoo/query';
 import { errorResponse } from '../respond';
@@ -17,7 +17,7 @@ export async function GET(request: NextRequest) {
   try {
     const query = parseZooQuery(request.nextUrl.searchParams);
     const { rows, data } = await listZooRows(await getDb(), query);
-    const options = { baseUrl: publicBaseUrl(request), deviceLabels: Object.fromEntries(Object.values(data.devices).map((d) => [d.slug, d.label])) };
+    const options = { baseUrl: publicBaseUrl(request), deviceLabels: deviceLabelsOf(data.devices) };
     if (query.format === 'csv') {
       return new NextResponse(zooRowsToCsv(rows, options), {
         headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="slimboard-zoo.csv"' },

@@ -96,7 +96,10 @@ const submit: CliCommand = {
       if (!values.wait) {
         const report = await getRunReport(pipeline.pool, summary.id);
         if (values.json) printJson(io, { run: report, ...modelFields(base, summary.modelSlug) });
-        else io.stdout(`registered run ${summary.id} (${summary.jobs.length} jobs queued; sha256 ${summary.sha256})\n${modelLines(base, summary.modelSlug)}`);
+        else {
+          io.stdout(`registered run ${summary.id} (${summary.jobs.length} jobs queued; sha256 ${summary.sha256})\n`);
+          io.stdout(modelLines(base, summary.modelSlug));
+        }
         return 0;
       }
       let last = '';
@@ -111,7 +114,8 @@ const submit: CliCommand = {
       });
       if (values.json) printJson(io, { run: report, ...modelFields(base, report.modelSlug) });
       else {
-        io.stdout(`run ${report.id}: ${report.state}${report.failureReason ? ` (${report.failureReason})` : ''}\n${modelLines(base, report.modelSlug)}`);
+        io.stdout(`run ${report.id}: ${report.state}${report.failureReason ? ` (${report.failureReason})` : ''}\n`);
+        io.stdout(modelLines(base, report.modelSlug));
         for (const m of report.measurements) io.stdout(`  ${m.metric.padEnd(14)} ${String(m.inputSize ?? '-').padStart(5)}  ${m.device ?? ''}  ${m.value}\n`);
       }
       if (report.state === 'failed') return 1;
