@@ -12,6 +12,7 @@ import { DEFAULT_VIEW } from '@/lib/explorer/view-state';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { publishMeasurements, scalarsFromResult } from '@/lib/runs/publish-measurements';
 import { recordResult } from '@/lib/runs/record-result';
+import { handleRegisterRunRequest } from '@/lib/runs/http-register-run';
 import { registerRun, type RegisteredRunSummary } from '@/lib/runs/register-run';
 import { createPipelineFixture, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
@@ -32,6 +33,7 @@ import { parseZooQuery } from './query';
 let f: PipelineFixture;
 let db: PrismaClient;
 let run: RegisteredRunSummary;
+let tokenValue: string;
 const SECTION = `${RUN_SECTION_PREFIX}shapes`;
 
 async function finishJob(kind: 'analyse' | 'evaluate', result: Record<string, unknown>): Promise<string> {
@@ -49,6 +51,7 @@ beforeAll(async () => {
   f = await createPipelineFixture('zoo_runs');
   db = new PrismaClient({ adapter: new PrismaPg({ connectionString: f.url }) });
   const token = await createApiToken(f.pipeline.pool, 'ci-bot');
+  tokenValue = token.token;
   run = await registerRun(f.pipeline, {
     metadata: tinyMetadata({ name: 'Tiny r50 upload', inputSizes: [64] }),
     fileName: 'tiny.onnx',
@@ -150,5 +153,16 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     const { rows } = await loadZoo(db);
     expect(rows.filter((r) => r.model.slug === run.modelSlug).map((r) => r.section.slug)).toEqual(['demo-like']);
     expect(rows.some((r) => r.section.slug === SECTION)).toBe(false);
+  });
+
+  it('POST /api/runs answers the model page\'s absolute URL (on the request\'s origin)', async () => {
+    const fd = new FormData();
+    fd.append('meta', JSON.stringify(tinyMetadata({ name: 'Posted run', inputSizes: [64] })));
+    fd.append('file', new Blob([Buffer.from(tinyDetector({ seed: 5 }))]), 'posted.onnx');
+    const req = new Request('http://sb.local:3200/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${tokenValue}` } });
+    const res = await handleRegisterRunRequest(req, f.pipeline, { maxBytes: 1e8 });
+    const body = (await res.json()) as { run: { modelSlug: string }; modelUrl: string };
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(body.modelUrl).toBe(`http://sb.local:3200/models/${body.run.modelSlug}`);
   });
 });

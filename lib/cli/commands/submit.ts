@@ -40,16 +40,16 @@ function readMeta(file: string): unknown {
   }
 }
 
-async function submitToServer(server: string, modelPath: string, meta: unknown): Promise<{ id: string; modelSlug?: string }> {
+async function submitToServer(server: string, modelPath: string, meta: unknown): Promise<{ run: { id: string; modelSlug?: string }; modelUrl?: string }> {
   const token = getEnv().SLIMBOARD_API_TOKEN;
   if (!token) throw new SlimboardError('unauthorized', 'submit --server needs SLIMBOARD_API_TOKEN (create one with `slimboard token create`)');
   const fd = new FormData();
   fd.append('meta', JSON.stringify(meta));
   fd.append('file', new Blob([fs.readFileSync(modelPath)]), path.basename(modelPath));
   const res = await fetch(new URL('/api/runs', server), { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
-  const body = (await res.json().catch(() => ({}))) as { run?: { id: string; modelSlug?: string }; error?: { message: string } };
+  const body = (await res.json().catch(() => ({}))) as { run?: { id: string; modelSlug?: string }; modelUrl?: string; error?: { message: string } };
   if (!res.ok || !body.run) throw new SlimboardError('submit_refused', `server refused the run (${res.status}): ${body.error?.message ?? 'no message'}`);
-  return body.run;
+  return { run: body.run, modelUrl: body.modelUrl };
 }
 
 const submit: CliCommand = {
@@ -69,10 +69,12 @@ const submit: CliCommand = {
     if (!fs.existsSync(modelPath) || !fs.statSync(modelPath).isFile()) throw new SlimboardError('file_not_found', `${modelPath}: no such file`);
 
     if (values.server) {
-      const run = await submitToServer(values.server, modelPath, meta);
-      const base = values.server.replace(/\/+$/, '');
-      if (values.json) printJson(io, { run, ...modelFields(base, run.modelSlug ?? null) });
-      else io.stdout(`registered run ${run.id} on ${values.server}\n${modelLines(base, run.modelSlug ?? null)}`);
+      const { run, modelUrl } = await submitToServer(values.server, modelPath, meta);
+      // The server's own modelUrl (its SLIMBOARD_PUBLIC_URL) when it sends one, else the page under --server.
+      const fields = modelFields(values.server.replace(/\/+$/, ''), run.modelSlug ?? null);
+      if (modelUrl) fields.modelUrl = modelUrl;
+      if (values.json) printJson(io, { run, ...fields });
+      else io.stdout(`registered run ${run.id} on ${values.server}\n${fields.modelSlug ? `  model ${fields.modelSlug}\n  page  ${fields.modelUrl}\n` : ''}`);
       return 0;
     }
 
