@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deviceLabel, snakeCase } from './device-label';
-import { EXPORT_COCO_DETAIL_COLUMNS, EXPORT_LEADING_COLUMNS, EXPORT_TRAILING_COLUMNS, zooCsvHeader, zooRowsToCsv, zooRowsToJson } from './export';
+import { deviceName } from './device-name';
+import { EXPORT_COCO_DETAIL_COLUMNS, EXPORT_LEADING_COLUMNS, EXPORT_TRAILING_COLUMNS, snakeCase, zooCsvHeader, zooRowsToCsv, zooRowsToJson } from './export';
 import type { TCell, TZooRow } from './row';
 
 /**
@@ -99,8 +99,9 @@ const measured: TZooRow = {
   run: { id: 'run-1', state: 'running', door: 'cli', submitter: 'ci, "nightly"', jobsDone: 2, jobsTotal: 3, jobsFailed: 0 },
 };
 
-const EPYC = deviceLabel({ slug: FINGERPRINT, name: 'x', runtime: 'onnxruntime-node 1.30 (cpu)', threads: 1, cpuModel: 'AMD EPYC 7B13', logicalCores: 2, executionProvider: 'cpu' });
-const options = { baseUrl: BASE_URL, deviceLabels: { [FINGERPRINT]: EPYC, 'tesla-p4-trt': 'Tesla P4 · TensorRT (single GPU)' } };
+const EPYC = deviceName({ slug: FINGERPRINT, name: 'x', runtime: 'onnxruntime-node 1.30 (cpu)', threads: 1, cpuModel: 'AMD EPYC 7B13 64-Core Processor', logicalCores: 2, executionProvider: 'cpu' }).label;
+const TESLA = deviceName({ slug: 'tesla-p4-trt', name: 'Tesla P4', runtime: 'TensorRT (single GPU)' }).label;
+const options = { baseUrl: BASE_URL, deviceLabels: { [FINGERPRINT]: EPYC, 'tesla-p4-trt': TESLA } };
 
 /** The documented header (docs/exports.md) for rows with these two latency devices. */
 const DOCUMENTED_HEADER = [
@@ -112,17 +113,14 @@ const DOCUMENTED_HEADER = [
   'provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url',
 ];
 
-describe('deviceLabel', () => {
-  it('names a worker device by its stored profile, a published one by name and runtime', () => {
+describe('device names in headers', () => {
+  it('the names the exports are built from (lib/zoo/device-name.ts)', () => {
     expect(EPYC).toBe('AMD EPYC 7B13 · 2 cores · 1 thread · CPU EP');
-    expect(deviceLabel({ slug: 'd1', name: 'x', runtime: null, threads: 4, cpuModel: ' Intel  Xeon ', logicalCores: 1, executionProvider: null })).toBe('Intel Xeon · 1 core · 4 threads');
-    expect(deviceLabel({ slug: 'kirin-970', name: 'Kirin 970', runtime: 'Paddle-Lite (arm8)', threads: 4, cpuModel: null, logicalCores: null, executionProvider: null })).toBe(
-      'Kirin 970 · Paddle-Lite (arm8)',
-    );
-    expect(deviceLabel({ slug: 'x-1', name: '  ', runtime: null, threads: null, cpuModel: null, logicalCores: null, executionProvider: null })).toBe('x-1');
+    expect(TESLA).toBe('Tesla P4 (TensorRT (single GPU))');
   });
   it('snakeCase keeps only a-z, 0-9 and single underscores', () => {
     expect(snakeCase(EPYC)).toBe('amd_epyc_7b13_2_cores_1_thread_cpu_ep');
+    expect(snakeCase(TESLA)).toBe('tesla_p4_tensorrt_single_gpu');
     expect(snakeCase('  Ünïcode · (x) ')).toBe('unicode_x');
     expect(snakeCase('···')).toBe('');
   });

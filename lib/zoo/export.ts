@@ -1,5 +1,4 @@
 import { absoluteUrl, modelPageUrl } from '../http/public-base-url';
-import { snakeCase } from './device-label';
 import { METRICS, metricOfColumn, type TMetricKind } from './metrics';
 import type { TZooRow } from './row';
 
@@ -12,7 +11,7 @@ import type { TZooRow } from './row';
  * - identity and attributes (`EXPORT_LEADING_COLUMNS`);
  * - per metric, always (`EXPORT_METRIC_KINDS`) and then one latency metric per device present in the rows:
  *   `<metric>`, `<metric>_baseline`, `<metric>_delta`, `<metric>_delta_unit` (`points` or `percent`); a
- *   latency metric is `latency_ms_<device label in snake_case>` (`latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
+ *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts; `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
  * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
  * - provenance, run and links (`EXPORT_TRAILING_COLUMNS`).
  */
@@ -39,6 +38,19 @@ export interface ExportOptions {
 /** ZooData.devices -> the `deviceLabels` option. */
 export function deviceLabelsOf(devices: Record<string, { slug: string; label: string }>): Record<string, string> {
   return Object.fromEntries(Object.values(devices).map((d) => [d.slug, d.label]));
+}
+
+/**
+ * Snake-case form of a label for CSV headers: accents dropped, lower case, runs of anything but a-z/0-9 become
+ * one `_`. `AMD EPYC 7B13 · 2 cores · 1 thread · CPU EP` -> `amd_epyc_7b13_2_cores_1_thread_cpu_ep`.
+ */
+export function snakeCase(label: string): string {
+  return label
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 }
 
 function withAbsoluteDownload(row: TZooRow, baseUrl: string): TZooRow {

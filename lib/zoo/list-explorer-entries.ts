@@ -1,13 +1,11 @@
 import type { Db } from '../db/client';
 import { entriesFromZoo, type TLatencyDetail } from '../explorer/from-zoo';
 import type { TExplorerEntry } from '../explorer/entry';
-import { deviceLabel } from './device-label';
 import { loadZoo } from './list-zoo-rows';
 
 /**
  * The explorer's data: every zoo row merged into one entry per model and input size
- * (lib/explorer/from-zoo.ts), with strategy parameters, device labels (lib/zoo/device-label.ts: what the device
- * is, `AMD EPYC 7B13 · 2 cores · 1 thread · CPU EP`, not its fingerprint) and, for measured latencies, the
+ * (lib/explorer/from-zoo.ts), with strategy parameters, device labels and, for measured latencies, the
  * full benchmark result (p50/p90/p99/mean and raw samples) from MeasuredResult.
  */
 
@@ -24,7 +22,7 @@ export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
   const [{ rows }, strategies, devices, results] = await Promise.all([
     loadZoo(db),
     db.strategy.findMany({ select: { slug: true, params: true } }),
-    db.device.findMany({ select: { slug: true, name: true, runtime: true, threads: true, cpuModel: true, logicalCores: true, executionProvider: true } }),
+    db.device.findMany({ select: { slug: true, name: true, runtime: true } }),
     db.measuredResult.findMany({
       where: { kind: 'benchmark', run: { modelId: { not: null } } },
       select: { inputSize: true, device: true, metrics: true, jobId: true, run: { select: { model: { select: { slug: true } } } } },
@@ -50,7 +48,7 @@ export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
   }
   return entriesFromZoo(rows, {
     strategyParams: Object.fromEntries(strategies.map((s) => [s.slug, (s.params as Record<string, unknown> | null) ?? null])),
-    deviceLabels: Object.fromEntries(devices.map((d) => [d.slug, deviceLabel(d)])),
+    deviceLabels: Object.fromEntries(devices.map((d) => [d.slug, d.runtime && !d.name.includes(d.runtime) ? `${d.name} (${d.runtime})` : d.name])),
     latencyDetails,
   });
 }

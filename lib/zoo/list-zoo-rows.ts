@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { COCO_DETAIL_COLUMNS } from './columns';
 import { computeDelta } from './delta';
 import { formatCell, formatDelta, formatNumber } from './format';
-import { deviceLabel } from './device-label';
+import { deviceName } from './device-name';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
 import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TCocoDetail, TProvenance, TRunInfo, TZooRow } from './row';
@@ -43,7 +43,7 @@ export interface ZooData {
   rows: TZooRow[];
   vocabulary: FilterVocabulary;
   facets: ZooFacets;
-  /** Every device by slug (a latency column is `latency:<slug>`): its label (lib/zoo/device-label.ts). */
+  /** Every device by slug (a latency column is `latency:<slug>`): its name (lib/zoo/device-name.ts). */
   devices: Record<string, { slug: string; label: string }>;
 }
 
@@ -278,7 +278,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
       sources: uniq(rows.map((r) => r.source)),
       sections: sections.map((s) => ({ slug: s.slug, title: s.title })),
     },
-    devices: Object.fromEntries(devices.map((d) => [d.slug, { slug: d.slug, label: deviceLabel(d) }])),
+    devices: Object.fromEntries(devices.map((d) => [d.slug, { slug: d.slug, label: deviceName(d).label }])),
   };
 }
 
