@@ -15,6 +15,16 @@ const ZEnv = z.object({
   SLIMBOARD_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   /** HTTP port of the web app. */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /**
+   * Public address of the web app (`https://slimboard.example.org`), used for absolute links in exports and CLI output.
+   * Unset: the web app takes it from each request; the CLI uses `http://localhost:<PORT>`.
+   */
+  SLIMBOARD_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), { message: 'must start with http:// or https://' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Largest accepted model upload in bytes (default 2 GiB); larger uploads get HTTP 413. */
   SLIMBOARD_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),

@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation';
 import { getDb } from '@/lib/db/client';
 import { isSlimboardError, SlimboardError } from '@/lib/errors';
 import { datasetLabel } from '@/lib/explorer/axes';
-import { compareRows, groupForCompare, type TCompareCell, type TCompareRow } from '@/lib/explorer/compare-table';
+import { compareChoices, compareRows, groupForCompare, type TCompareCell, type TCompareRow } from '@/lib/explorer/compare-table';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
 import { COMPARE_MAX, compareHref, parseCompareSelection } from '@/lib/explorer/view-state';
 import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
@@ -61,7 +61,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const entries = await listExplorerEntries(await getDb());
   const models = new Map<string, TExplorerEntry>();
   for (const e of entries) if (!models.has(e.modelId)) models.set(e.modelId, e);
-  const all = [...models.values()].map((e) => ({ id: e.modelId, name: e.name, dataset: e.dataset }));
+  const all = compareChoices(entries);
 
   // `add=<id>` (the picker form) appends to the selection and redirects to the canonical URL.
   const add = typeof sp.add === 'string' ? sp.add : undefined;

@@ -6,14 +6,14 @@ import type { JobList } from '@/lib/jobs/list-jobs';
 
 const STATES = ['queued', 'running', 'retrying', 'done', 'failed', 'cancelled'] as const;
 
-export function JobsLive({ initial }: { initial: JobList }) {
+export function JobsLive({ initial, runId }: { initial: JobList; runId: string | null }) {
   const [data, setData] = useState(initial);
   const [stale, setStale] = useState(false);
   useEffect(() => {
     let alive = true;
     const tick = async () => {
       try {
-        const res = await fetch('/api/jobs', { cache: 'no-store' });
+        const res = await fetch(runId ? `/api/jobs?run=${encodeURIComponent(runId)}` : '/api/jobs', { cache: 'no-store' });
         if (res.ok && alive) {
           setData((await res.json()) as JobList);
           setStale(false);
@@ -27,7 +27,7 @@ export function JobsLive({ initial }: { initial: JobList }) {
       alive = false;
       clearInterval(t);
     };
-  }, []);
+  }, [runId]);
   return (
     <>
       <ul className="job-counts" aria-label="Job counts">
@@ -62,7 +62,17 @@ export function JobsLive({ initial }: { initial: JobList }) {
             ) : (
               data.jobs.map((j) => (
                 <tr key={j.id} data-state={j.state}>
-                  <td title={j.runId}>{j.runName}</td>
+                  <td title={`run ${j.runId}`}>
+                    {j.modelSlug ? <Link href={`/models/${j.modelSlug}`}>{j.runName}</Link> : j.runName}
+                    {!runId && (
+                      <>
+                        {' '}
+                        <Link className="muted" href={`/jobs?run=${j.runId}`} title="only this run's jobs">
+                          (run)
+                        </Link>
+                      </>
+                    )}
+                  </td>
                   <td>
                     {j.kind}
                     {j.dataset ? ` (${j.dataset})` : ''}

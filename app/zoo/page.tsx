@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
 import { isSlimboardError } from '@/lib/errors';
-import { columnInfo } from '@/lib/zoo/columns';
+import { columnInfo, isOptionalColumn } from '@/lib/zoo/columns';
 import { listZooRows } from '@/lib/zoo/list-zoo-rows';
 import { parseZooQuery, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
 import type { TZooRow } from '@/lib/zoo/row';
@@ -31,7 +31,9 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
   const [{ rows, data }, demo] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db)]);
   const demoHasRows = rows.some((r) => r.model.datasetSlug === DEMO_DATASET_SLUG);
   const hidden = new Set(query.hide ?? []);
-  const exportSearch = (format: 'csv' | 'json') => zooQueryToSearch({ ...query, hide: undefined, format });
+  const shown = new Set(query.show ?? []);
+  const visible = (c: string) => !hidden.has(c) && (!isOptionalColumn(c) || shown.has(c));
+  const exportSearch = (format: 'csv' | 'json') => zooQueryToSearch({ ...query, hide: undefined, show: undefined, format });
 
   // Group: dataset -> sections (in source order) -> rows. The latency table mixes datasets: its rows
   // appear under their own dataset, the section once per dataset.
@@ -63,7 +65,11 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
 
       <div className="toolbar">
         <FilterBar facets={data.facets} query={query} />
-        <ColumnPicker columns={allColumns.map((id) => ({ id, label: columnInfo(id).label }))} hidden={[...hidden]} />
+        <ColumnPicker
+          columns={allColumns.map((id) => ({ id, label: columnInfo(id).label, optional: isOptionalColumn(id) }))}
+          hidden={[...hidden]}
+          shown={[...shown]}
+        />
       </div>
 
       <p className="result-count" data-testid="result-count">
@@ -88,7 +94,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
                 <ZooTable
                   sectionSlug={section.slug}
                   rows={sRows}
-                  columns={section.columns.filter((c) => !hidden.has(c))}
+                  columns={section.columns.filter(visible)}
                   sort={query.sort ?? null}
                   dir={query.dir ?? 'asc'}
                 />

@@ -45,7 +45,8 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
       </select>
     </label>
   );
-  const active = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'section'].some((k) => (query as Record<string, unknown>)[k] !== undefined);
+  const filters = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section'];
+  const active = filters.some((k) => (query as Record<string, unknown>)[k] !== undefined);
   return (
     <form className="filter-bar" action="/zoo" method="get">
       {select('backbone', 'Backbone', one(query.backbone), facets.backbones.map((b) => ({ value: b, label: b })))}
@@ -54,6 +55,8 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
       {select('strategy', 'Strategy', one(query.strategy), facets.strategies.map((s) => ({ value: s, label: s })))}
       {select('inputSize', 'Input size', one(query.inputSize), facets.inputSizes.map((n) => ({ value: String(n), label: String(n) })))}
       {select('source', 'Source', one(query.source), facets.sources.map((s) => ({ value: s, label: s === 'reported' ? 'Published' : 'Measured' })))}
+      {facets.submitters.length > 0 &&
+        select('submitter', 'Submitted by', one(query.submitter), facets.submitters.map((s) => ({ value: s, label: s })))}
       <noscript>
         <button type="submit" className="button">
           Apply
@@ -68,24 +71,39 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
   );
 }
 
-export function ColumnPicker({ columns, hidden: hiddenProp }: { columns: Array<{ id: string; label: string }>; hidden: string[] }) {
+/** Column checkboxes: ordinary columns toggle `hide`, optional ones (off by default, e.g. AP50) toggle `show`. */
+export function ColumnPicker({
+  columns,
+  hidden: hiddenProp,
+  shown: shownProp,
+}: {
+  columns: Array<{ id: string; label: string; optional: boolean }>;
+  hidden: string[];
+  shown: string[];
+}) {
   const setParam = useSetParam();
   // Optimistic: the checkbox flips at once; the server render that follows confirms it.
   const [hidden, setHidden] = useState(hiddenProp);
+  const [shown, setShown] = useState(shownProp);
   const key = hiddenProp.join(',');
+  const shownKey = shownProp.join(',');
   useEffect(() => setHidden(key ? key.split(',') : []), [key]);
-  const toggle = (id: string) => {
-    const next = hidden.includes(id) ? hidden.filter((h) => h !== id) : [...hidden, id];
-    setHidden(next);
-    setParam('hide', next.length ? next.join(',') : null);
+  useEffect(() => setShown(shownKey ? shownKey.split(',') : []), [shownKey]);
+  const toggle = (id: string, optional: boolean) => {
+    const list = optional ? shown : hidden;
+    const next = list.includes(id) ? list.filter((h) => h !== id) : [...list, id];
+    (optional ? setShown : setHidden)(next);
+    setParam(optional ? 'show' : 'hide', next.length ? next.join(',') : null);
   };
+  const visible = (c: { id: string; optional: boolean }) => (c.optional ? shown.includes(c.id) : !hidden.includes(c.id));
   return (
     <details className="column-picker">
       <summary>Columns{hidden.length ? ` (${hidden.length} hidden)` : ''}</summary>
       <div className="column-list">
         {columns.map((c) => (
           <label key={c.id}>
-            <input type="checkbox" checked={!hidden.includes(c.id)} onChange={() => toggle(c.id)} data-testid={`column-${c.id}`} /> {c.label}
+            <input type="checkbox" checked={visible(c)} onChange={() => toggle(c.id, c.optional)} data-testid={`column-${c.id}`} /> {c.label}
+            {c.optional ? ' (optional)' : ''}
           </label>
         ))}
       </div>

@@ -4,7 +4,7 @@ import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tan
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
-import { columnInfo } from '@/lib/zoo/columns';
+import { COCO_DETAIL_COLUMNS, columnInfo } from '@/lib/zoo/columns';
 import type { TCell, TZooRow } from '@/lib/zoo/row';
 
 /**
@@ -37,7 +37,22 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
 function renderCell(columnId: string, row: TZooRow) {
   switch (columnId) {
     case 'model':
-      return <Link href={`/models/${row.model.slug}`}>{row.model.name}</Link>;
+      return (
+        <>
+          <Link href={`/models/${row.model.slug}`}>{row.model.name}</Link>
+          {row.run && row.run.jobsDone + row.run.jobsFailed < row.run.jobsTotal && (
+            <Link
+              className="run-progress"
+              href={`/jobs?run=${row.run.id}`}
+              data-testid="run-progress"
+              title="numbers fill in as the workers finish; reload to see them"
+            >
+              {' '}
+              (measuring: {row.run.jobsDone} of {row.run.jobsTotal} jobs done)
+            </Link>
+          )}
+        </>
+      );
     case 'backbone':
       return <Link href={`/models/${row.model.slug}`}>{row.model.backbone}</Link>;
     case 'dataset':
@@ -67,8 +82,19 @@ function renderCell(columnId: string, row: TZooRow) {
       ) : (
         <span className="missing">–</span>
       );
-    default:
+    default: {
+      const detail = COCO_DETAIL_COLUMNS.find((c) => c.id === columnId);
+      if (detail) {
+        const v = row.cocoDetail?.[detail.key];
+        if (v === null || v === undefined) return <span className="missing">–</span>;
+        return (
+          <span className="metric" title={`COCO ${detail.label} (points), measured by job ${row.cocoDetail!.jobId}`} data-value={v}>
+            {v.toFixed(1)}
+          </span>
+        );
+      }
       return <MetricCell cell={row.cells[columnId]} />;
+    }
   }
 }
 

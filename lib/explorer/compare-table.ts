@@ -47,6 +47,13 @@ const LATENCY_STATS = [
   ['meanMs', 'mean'],
 ] as const satisfies ReadonlyArray<readonly [keyof TLatency, string]>;
 
+/** The compare picker's options: one per model (published and measured), in entry order. */
+export function compareChoices(entries: readonly TExplorerEntry[]): Array<{ id: string; name: string; dataset: string; source: TExplorerEntry['source'] }> {
+  const seen = new Map<string, { id: string; name: string; dataset: string; source: TExplorerEntry['source'] }>();
+  for (const e of entries) if (!seen.has(e.modelId)) seen.set(e.modelId, { id: e.modelId, name: e.name, dataset: e.dataset, source: e.source });
+  return [...seen.values()];
+}
+
 /** Group entries by model in the order of `modelIds`; every id must have at least one entry. */
 export function groupForCompare(entries: readonly TExplorerEntry[], modelIds: readonly string[]): TModelEntries[] {
   return modelIds.map((modelId) => {

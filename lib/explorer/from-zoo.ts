@@ -126,7 +126,8 @@ export function entriesFromZoo(rows: readonly TZooRow[], extras: TZooExtras = {}
           ? PUBLISHED_GFLOPS_CONVENTION
           : 'measured by Slimboard (PaddleSlim convention)'
         : null,
-      paramsM: null,
+      // Measured models carry their weight count (ONNX initializer elements); published rows have none.
+      paramsM: cells.params && cells.params.value > 0 ? cells.params.value / 1e6 : null,
       sizeMB: cells.modelSizeMb && cells.modelSizeMb.value > 0 ? cells.modelSizeMb.value : null,
       accuracy,
       latency,

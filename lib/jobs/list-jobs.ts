@@ -1,9 +1,29 @@
 import type pg from 'pg';
+import { z } from 'zod';
+import { SlimboardError, formatZodIssues } from '../errors';
+
+/** The jobs page's and GET /api/jobs' query: `?run=<run id>` shows one run's jobs. */
+export const ZJobsQuery = z.strictObject({
+  run: z.preprocess((v) => (Array.isArray(v) && v.length === 1 ? v[0] : v), z.string().uuid().optional()),
+});
+export type TJobsQuery = z.infer<typeof ZJobsQuery>;
+
+/** Validate; a bad parameter throws SlimboardError (HTTP 400) naming it. */
+export function parseJobsQuery(params: URLSearchParams | Record<string, string | string[] | undefined>): TJobsQuery {
+  const record: Record<string, string | string[]> = {};
+  if (params instanceof URLSearchParams) for (const k of new Set(params.keys())) record[k] = params.getAll(k);
+  else for (const [k, v] of Object.entries(params)) if (v !== undefined) record[k] = v;
+  const parsed = ZJobsQuery.safeParse(record);
+  if (!parsed.success) throw new SlimboardError('bad_query', `bad jobs query: ${formatZodIssues(parsed.error.issues)}`, { status: 400 });
+  return parsed.data;
+}
 
 export interface JobListItem {
   id: string;
   runId: string;
   runName: string;
+  /** Slug of the run's zoo model (its page: /models/<slug>); null once a failed run withdrew it. */
+  modelSlug: string | null;
   kind: string;
   inputSize: number;
   dataset: string | null;
@@ -25,16 +45,26 @@ export interface JobList {
   devices: Array<{ slug: string; name: string; runtime: string; threads: number | null; lastSeenAt: string | null }>;
 }
 
+export interface ListJobsOptions {
+  /** At most this many jobs (default 300). */
+  limit?: number;
+  /** Only this run's jobs (and counts): the jobs page's `?run=<id>`, linked from the model page. */
+  runId?: string;
+}
+
 /** Jobs for the jobs page: unfinished ones first, then the latest finished (at most `limit`). */
-export async function listJobs(db: Pick<pg.Pool, 'query'>, limit = 300): Promise<JobList> {
-  const counts = await db.query(`SELECT state, count(*)::int AS n FROM "RunJob" GROUP BY state`);
+export async function listJobs(db: Pick<pg.Pool, 'query'>, o: ListJobsOptions = {}): Promise<JobList> {
+  const limit = o.limit ?? 300;
+  const runId = o.runId ?? null;
+  const counts = await db.query(`SELECT state, count(*)::int AS n FROM "RunJob" WHERE ($1::uuid IS NULL OR "runId" = $1::uuid) GROUP BY state`, [runId]);
   const rows = await db.query(
-    `SELECT j.id, j."runId", r.name AS run_name, j.kind, j."inputSize", j.dataset, j."targetDevice", j.state, j.attempts, j.progress,
-            j.error, j."workerId", d.slug AS device, j."createdAt", j."startedAt", j."finishedAt"
-       FROM "RunJob" j JOIN "RegisteredRun" r ON r.id = j."runId" LEFT JOIN "Device" d ON d.id = j."deviceId"
+    `SELECT j.id, j."runId", r.name AS run_name, m.slug AS model_slug, j.kind, j."inputSize", j.dataset, j."targetDevice", j.state, j.attempts,
+            j.progress, j.error, j."workerId", d.slug AS device, j."createdAt", j."startedAt", j."finishedAt"
+       FROM "RunJob" j JOIN "RegisteredRun" r ON r.id = j."runId" LEFT JOIN "Model" m ON m.id = r."modelId" LEFT JOIN "Device" d ON d.id = j."deviceId"
+      WHERE ($2::uuid IS NULL OR j."runId" = $2::uuid)
       ORDER BY (j.state IN ('running', 'retrying', 'queued')) DESC, COALESCE(j."finishedAt", j."createdAt") DESC
       LIMIT $1`,
-    [limit],
+    [limit, runId],
   );
   const devices = await db.query(`SELECT slug, name, runtime, threads, "lastSeenAt" FROM "Device" WHERE "cpuModel" IS NOT NULL ORDER BY "lastSeenAt" DESC NULLS LAST`);
   const c = { queued: 0, running: 0, retrying: 0, done: 0, failed: 0, cancelled: 0 };
@@ -46,6 +76,7 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, limit = 300): Promise
       id: j.id,
       runId: j.runId,
       runName: j.run_name,
+      modelSlug: j.model_slug,
       kind: j.kind,
       inputSize: j.inputSize,
       dataset: j.dataset,

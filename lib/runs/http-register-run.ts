@@ -3,6 +3,7 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { verifyApiToken, bearerToken } from '../auth/api-tokens';
 import { SlimboardError, isSlimboardError } from '../errors';
+import { modelPageUrl, publicBaseUrl } from '../http/public-base-url';
 import type { Pipeline } from '../jobs/pipeline';
 import { registerRun, RunRefusedError, type RegisteredRunSummary, type RunDoor } from './register-run';
 import { parseRunMetadataJson } from './run-metadata';
@@ -14,6 +15,7 @@ import { checkSameOrigin } from './same-origin';
  *   file  (file part)           the .onnx model, streamed to the artifact store as it arrives
  *   door  (field, optional)     "web" when sent by the upload page
  * Auth: `Authorization: Bearer <token>`. Cross-site requests are refused (Origin must match Host).
+ * 201: `{ run: RegisteredRunSummary, modelUrl }` (the model page's absolute URL).
  * Plain Web Request in, Response out: no Next.js here (the route file only delegates).
  */
 
@@ -51,7 +53,8 @@ export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { m
         maxBytes: o.maxBytes,
       }),
     );
-    return Response.json({ run: summary }, { status: 201 });
+    // modelUrl: the model's page, absolute (SLIMBOARD_PUBLIC_URL or this request's origin).
+    return Response.json({ run: summary, modelUrl: modelPageUrl(publicBaseUrl(req), summary.modelSlug) }, { status: 201 });
   } catch (e) {
     return errorResponse(e);
   }

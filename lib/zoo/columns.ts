@@ -32,14 +32,32 @@ const FIXED: ColumnInfo[] = [
   { id: 'download', label: 'Download', numeric: false },
 ];
 
+/**
+ * Optional columns: off unless the URL asks for them (`show=ap50,apSmall`). The COCO detail statistics of a
+ * measured evaluation (row.cocoDetail), offered on measured sections whose rows have them.
+ */
+export const COCO_DETAIL_COLUMNS = [
+  { id: 'ap50', label: 'AP50', key: 'ap50' },
+  { id: 'ap75', label: 'AP75', key: 'ap75' },
+  { id: 'apSmall', label: 'APs', key: 'apSmall' },
+  { id: 'apMedium', label: 'APm', key: 'apMedium' },
+  { id: 'apLarge', label: 'APl', key: 'apLarge' },
+] as const;
+
+export function isOptionalColumn(id: string): boolean {
+  return COCO_DETAIL_COLUMNS.some((c) => c.id === id);
+}
+
 /** Every column id that can appear in a URL; latency columns are `latency:<device slug>`. */
 export function isColumnId(id: string): boolean {
-  return FIXED.some((c) => c.id === id) || metricOfColumn(id) !== undefined;
+  return FIXED.some((c) => c.id === id) || isOptionalColumn(id) || metricOfColumn(id) !== undefined;
 }
 
 export function columnInfo(id: string): ColumnInfo {
   const fixed = FIXED.find((c) => c.id === id);
   if (fixed) return fixed;
+  const detail = COCO_DETAIL_COLUMNS.find((c) => c.id === id);
+  if (detail) return { id, label: detail.label, numeric: true };
   const metric = metricOfColumn(id);
   if (metric?.kind === 'latency_ms') {
     // Measuring workers' devices are fingerprints (d + 16 hex, lib/inference/fingerprint.ts); their numbers are medians.
@@ -71,7 +89,10 @@ export function sortValue(row: TZooRow, columnId: string): string | number | nul
       return row.teacher?.name ?? null;
     case 'download':
       return row.download?.fileName ?? null;
-    default:
+    default: {
+      const detail = COCO_DETAIL_COLUMNS.find((c) => c.id === columnId);
+      if (detail) return row.cocoDetail?.[detail.key] ?? null;
       return row.cells[columnId]?.value ?? null;
+    }
   }
 }

@@ -1,38 +1,199 @@
 import { describe, expect, it } from 'vitest';
-import { zooRowsToCsv } from './export';
-import type { TZooRow } from './row';
+import { deviceName } from './device-name';
+import { EXPORT_COCO_DETAIL_COLUMNS, EXPORT_LEADING_COLUMNS, EXPORT_TRAILING_COLUMNS, snakeCase, zooCsvHeader, zooRowsToCsv, zooRowsToJson } from './export';
+import type { TCell, TZooRow } from './row';
 
-const base: TZooRow = {
+/**
+ * RFC 4180 reader written for this test (independent of the writer): records end with CRLF, a field is
+ * quoted when it starts with `"`, inside quotes `""` is one quote and CR, LF and `,` are data.
+ * Throws on anything RFC 4180 forbids (a quote inside an unquoted field, text after a closing quote).
+ */
+function parseRfc4180(text: string): string[][] {
+  const records: string[][] = [];
+  let i = 0;
+  while (i < text.length) {
+    const record: string[] = [];
+    for (;;) {
+      let field = '';
+      if (text[i] === '"') {
+        i++;
+        for (;;) {
+          if (i >= text.length) throw new Error('unterminated quoted field');
+          if (text[i] === '"') {
+            if (text[i + 1] === '"') {
+              field += '"';
+              i += 2;
+            } else {
+              i++;
+              break;
+            }
+          } else field += text[i++];
+        }
+      } else {
+        while (i < text.length && text[i] !== ',' && text[i] !== '\r') {
+          if (text[i] === '"' || text[i] === '\n') throw new Error(`bare ${JSON.stringify(text[i])} in unquoted field at ${i}`);
+          field += text[i++];
+        }
+      }
+      record.push(field);
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text.startsWith('\r\n', i)) {
+        i += 2;
+        break;
+      }
+      throw new Error(`expected , or CRLF at ${i}`);
+    }
+    records.push(record);
+  }
+  return records;
+}
+
+const BASE_URL = 'https://slimboard.example.org';
+
+function cell(over: Partial<TCell> & Pick<TCell, 'metric' | 'value'>): TCell {
+  return {
+    decimals: 2, inputSize: 608, deviceSlug: null, comparable: false, baseline: null, delta: null, text: String(over.value),
+    provenance: { kind: 'reported', sourceSlug: 'seed', sourceTitle: 'Seed', sourceUrl: null },
+    ...over,
+  };
+}
+
+const published: TZooRow = {
   id: 'prune-coco/2',
   section: { slug: 'prune-coco', title: 'Pruning', sourceTitle: null, position: 1, columns: [] },
   position: 2,
   source: 'reported',
-  model: { slug: 'm', name: 'YOLOv3, "quoted"', family: 'YOLOv3', backbone: 'B', backboneSlug: 'b', dataset: 'COCO', datasetSlug: 'coco', pretraining: null, method: 'prune', strategy: 'sensity', baselineSlug: 'x', parentSlug: 'x' },
+  model: { slug: 'm', name: 'YOLOv3, "quoted"\r\nname', family: 'YOLOv3', backbone: 'B', backboneSlug: 'b', dataset: 'COCO', datasetSlug: 'coco', pretraining: null, method: 'prune', strategy: 'sensity', baselineSlug: 'x', parentSlug: 'x' },
   inputSize: 608,
   teacher: null,
   cells: {
-    gflops: {
-      metric: 'gflops', value: 37.53, decimals: 2, inputSize: 608, deviceSlug: null, comparable: true,
+    gflops: cell({
+      metric: 'gflops', value: 37.53, comparable: true,
       baseline: { modelSlug: 'x', value: 44.71, decimals: 2 },
       delta: { kind: 'relative', value: -16.06, decimals: 2, verdict: 'better', text: '-16.06%' },
-      text: '37.53(-16.06%)',
-      provenance: { kind: 'reported', sourceSlug: 'seed', sourceTitle: 'Seed', sourceUrl: null },
-    },
+    }),
+    'latency:tesla-p4-trt': cell({ metric: 'latency_ms', value: 12.5, deviceSlug: 'tesla-p4-trt' }),
   },
   download: { url: 'https://example.org/m.tar', fileName: 'm.tar' },
 };
 
-describe('zooRowsToCsv', () => {
-  it('writes one header and one line per row, quoting per RFC 4180', () => {
-    const csv = zooRowsToCsv([base]);
-    const lines = csv.trimEnd().split('\r\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toContain('gflops,gflops_baseline,gflops_delta,gflops_delta_unit');
-    expect(lines[1]).toContain('"YOLOv3, ""quoted"""');
-    expect(lines[1]).toContain('37.53,44.71,-16.06,percent');
-    expect(lines[1]).toContain('reported:seed,https://example.org/m.tar');
+const FINGERPRINT = 'd0123456789abcdef';
+const measured: TZooRow = {
+  ...published,
+  id: 'runs-coco/1',
+  section: { slug: 'runs-coco', title: 'Measured runs on COCO', sourceTitle: null, position: 100_000, columns: [] },
+  position: 1,
+  source: 'measured',
+  model: { ...published.model, slug: 'my-run-1234abcd', name: 'My run' },
+  inputSize: 416,
+  cells: {
+    params: cell({ metric: 'params', value: 965589, decimals: 0, inputSize: null, provenance: { kind: 'measured', jobId: 'j1', deviceSlug: null } }),
+    boxAp: cell({ metric: 'box_ap', value: 31.25, decimals: 1, provenance: { kind: 'measured', jobId: 'j2', deviceSlug: null } }),
+    [`latency:${FINGERPRINT}`]: cell({ metric: 'latency_ms', value: 3.5, deviceSlug: FINGERPRINT, provenance: { kind: 'measured', jobId: 'j3', deviceSlug: FINGERPRINT } }),
+  },
+  download: { url: '/api/artifacts/' + 'ab'.repeat(32), fileName: 'my.onnx', sha256: 'ab'.repeat(32) },
+  cocoDetail: { ap50: 55.5, ap75: 30, apSmall: null, apMedium: 20.25, apLarge: 40, jobId: 'j2' },
+  run: { id: 'run-1', state: 'running', door: 'cli', submitter: 'ci, "nightly"', jobsDone: 2, jobsTotal: 3, jobsFailed: 0 },
+};
+
+const EPYC = deviceName({ slug: FINGERPRINT, name: 'x', runtime: 'onnxruntime-node 1.30 (cpu)', threads: 1, cpuModel: 'AMD EPYC 7B13 64-Core Processor', logicalCores: 2, executionProvider: 'cpu' }).label;
+const TESLA = deviceName({ slug: 'tesla-p4-trt', name: 'Tesla P4', runtime: 'TensorRT (single GPU)' }).label;
+const options = { baseUrl: BASE_URL, deviceLabels: { [FINGERPRINT]: EPYC, 'tesla-p4-trt': TESLA } };
+
+/** The documented header (docs/exports.md) for rows with these two latency devices. */
+const DOCUMENTED_HEADER = [
+  'id', 'section', 'position', 'source', 'model_slug', 'model', 'family', 'backbone', 'dataset', 'pretraining', 'method', 'strategy',
+  'input_size', 'teacher', 'teacher_accuracy',
+  ...['params', 'gflops', 'model_size_mb', 'box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard', 'latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep', 'latency_ms_tesla_p4_tensorrt_single_gpu']
+    .flatMap((m) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`]),
+  'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
+  'provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url',
+];
+
+describe('device names in headers', () => {
+  it('the names the exports are built from (lib/zoo/device-name.ts)', () => {
+    expect(EPYC).toBe('AMD EPYC 7B13 · 2 cores · 1 thread · CPU EP');
+    expect(TESLA).toBe('Tesla P4 (TensorRT (single GPU))');
   });
-  it('no rows: only the header', () => {
-    expect(zooRowsToCsv([]).trimEnd().split('\r\n')).toHaveLength(1);
+  it('snakeCase keeps only a-z, 0-9 and single underscores', () => {
+    expect(snakeCase(EPYC)).toBe('amd_epyc_7b13_2_cores_1_thread_cpu_ep');
+    expect(snakeCase(TESLA)).toBe('tesla_p4_tensorrt_single_gpu');
+    expect(snakeCase('  Ünïcode · (x) ')).toBe('unicode_x');
+    expect(snakeCase('···')).toBe('');
+  });
+});
+
+describe('zooRowsToCsv', () => {
+  it('round-trips through an RFC 4180 parser with the documented header; every field reads back', () => {
+    const csv = zooRowsToCsv([published, measured], options);
+    const records = parseRfc4180(csv);
+    expect(records[0]).toEqual(DOCUMENTED_HEADER);
+    expect(records).toHaveLength(3);
+    for (const r of records) expect(r).toHaveLength(DOCUMENTED_HEADER.length);
+    const [pub, mea] = records.slice(1).map((r) => Object.fromEntries(DOCUMENTED_HEADER.map((h, i) => [h, r[i]])));
+    expect(pub.model).toBe(published.model.name);
+    expect([pub.gflops, pub.gflops_baseline, pub.gflops_delta, pub.gflops_delta_unit]).toEqual(['37.53', '44.71', '-16.06', 'percent']);
+    expect(pub.latency_ms_tesla_p4_tensorrt_single_gpu).toBe('12.5');
+    expect(pub.ap50).toBe('');
+    expect(pub.run_id).toBe('');
+    expect(mea.params).toBe('965589');
+    expect(mea.box_ap).toBe('31.25');
+    expect(mea.latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep).toBe('3.5');
+    expect([mea.ap50, mea.ap75, mea.ap_small, mea.ap_medium, mea.ap_large]).toEqual(['55.5', '30', '', '20.25', '40']);
+    expect([mea.run_id, mea.run_state, mea.run_jobs_done, mea.run_jobs_total, mea.submitter]).toEqual(['run-1', 'running', '2', '3', 'ci, "nightly"']);
+    expect(mea.provenance).toBe('measured:job j1 measured:job j2 measured:job j3');
+  });
+
+  it('every URL is absolute: model pages and downloads (stored files on the base URL, external ones unchanged)', () => {
+    const records = parseRfc4180(zooRowsToCsv([published, measured], options));
+    const at = (h: string) => DOCUMENTED_HEADER.indexOf(h);
+    const urls = records.slice(1).flatMap((r) => [r[at('model_url')], r[at('download_url')]]);
+    for (const u of urls) expect(new URL(u).protocol).toMatch(/^https?:$/);
+    expect(urls).toEqual([
+      `${BASE_URL}/models/m`,
+      'https://example.org/m.tar',
+      `${BASE_URL}/models/my-run-1234abcd`,
+      `${BASE_URL}/api/artifacts/${'ab'.repeat(32)}`,
+    ]);
+  });
+
+  it('every header is snake_case and unique; no device fingerprint in a header when the device is known', () => {
+    const header = zooCsvHeader([published, measured], options.deviceLabels);
+    for (const h of header) expect(h).toMatch(/^[a-z0-9]+(_[a-z0-9]+)*$/);
+    expect(new Set(header).size).toBe(header.length);
+    expect(header.join(',')).not.toContain(FINGERPRINT);
+  });
+
+  it('an unknown device is headed by its slug; two devices with one label get their slugs appended', () => {
+    expect(zooCsvHeader([measured])).toContain(`latency_ms_${FINGERPRINT}`);
+    const twin = { ...measured, cells: { ...measured.cells, 'latency:d-other': cell({ metric: 'latency_ms', value: 1, deviceSlug: 'd-other' }) } };
+    const header = zooCsvHeader([twin], { [FINGERPRINT]: 'Same', 'd-other': 'Same' });
+    expect(header).toContain(`latency_ms_same_${FINGERPRINT}`);
+    expect(header).toContain('latency_ms_same_d_other');
+  });
+
+  it('no rows: the fixed header only, no latency columns', () => {
+    const records = parseRfc4180(zooRowsToCsv([], options));
+    expect(records).toHaveLength(1);
+    expect(records[0]).toHaveLength(EXPORT_LEADING_COLUMNS.length + 8 * 4 + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length);
+  });
+
+  it('the test parser refuses malformed CSV (it can fail)', () => {
+    expect(() => parseRfc4180('a,"b\r\n')).toThrow(/unterminated/);
+    expect(() => parseRfc4180('a,b"c\r\n')).toThrow(/bare/);
+    expect(() => parseRfc4180('a,b')).toThrow(/CRLF/);
+  });
+});
+
+describe('zooRowsToJson', () => {
+  it('makes download URLs absolute and adds each model page URL', () => {
+    const json = zooRowsToJson([published, measured], options);
+    expect(json.count).toBe(2);
+    expect(json.rows.map((r) => r.download?.url)).toEqual(['https://example.org/m.tar', `${BASE_URL}/api/artifacts/${'ab'.repeat(32)}`]);
+    expect(json.rows.map((r) => r.modelUrl)).toEqual([`${BASE_URL}/models/m`, `${BASE_URL}/models/my-run-1234abcd`]);
+    expect(measured.download?.url.startsWith('/')).toBe(true);
   });
 });

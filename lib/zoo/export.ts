@@ -1,17 +1,68 @@
+import { absoluteUrl, modelPageUrl } from '../http/public-base-url';
+import { METRICS, metricOfColumn, type TMetricKind } from './metrics';
 import type { TZooRow } from './row';
 
 /**
- * Exports of zoo rows: JSON (the rows themselves, ZZooRow) and CSV (one line per row, RFC 4180).
- * CSV columns: identity and attributes, then per metric column present in the rows
- * `<col>`, `<col>_baseline`, `<col>_delta` (points or percent, see `<col>_delta_unit`), then the
- * provenance of the row's numbers and the download URL.
+ * Exports of zoo rows: JSON (the rows themselves, ZZooRow) and CSV (one line per row, RFC 4180: CRLF line
+ * ends, fields with `"`, `,`, CR or LF quoted, quotes doubled). Every header is snake_case; docs/exports.md
+ * documents each column. Links are absolute (`baseUrl`: lib/http/public-base-url.ts).
+ *
+ * CSV columns, in order:
+ * - identity and attributes (`EXPORT_LEADING_COLUMNS`);
+ * - per metric, always (`EXPORT_METRIC_KINDS`) and then one latency metric per device present in the rows:
+ *   `<metric>`, `<metric>_baseline`, `<metric>_delta`, `<metric>_delta_unit` (`points` or `percent`); a
+ *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts; `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
+ * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
+ * - provenance, run and links (`EXPORT_TRAILING_COLUMNS`).
  */
 
-const METRIC_COLUMN_ORDER = ['gflops', 'modelSizeMb', 'boxAp', 'vocMap', 'widerEasy', 'widerMedium', 'widerHard'];
+export const EXPORT_LEADING_COLUMNS = [
+  'id', 'section', 'position', 'source', 'model_slug', 'model', 'family', 'backbone', 'dataset', 'pretraining', 'method', 'strategy',
+  'input_size', 'teacher', 'teacher_accuracy',
+] as const;
 
-export function zooRowsToJson(rows: TZooRow[]): { count: number; rows: TZooRow[] } {
-  return { count: rows.length, rows };
+/** Metrics with a column set in every export (latency columns depend on the devices). */
+export const EXPORT_METRIC_KINDS: TMetricKind[] = ['params', 'gflops', 'model_size_mb', 'box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard'];
+
+export const EXPORT_COCO_DETAIL_COLUMNS = ['ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large'] as const;
+
+export const EXPORT_TRAILING_COLUMNS = ['provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url'] as const;
+
+export interface ExportOptions {
+  /** Origin for absolute links, no trailing slash: `https://slimboard.example.org`. */
+  baseUrl: string;
+  /** Device slug -> label (ZooData.devices); a device missing here is headed by its slug. */
+  deviceLabels?: Record<string, string>;
 }
+
+/** ZooData.devices -> the `deviceLabels` option. */
+export function deviceLabelsOf(devices: Record<string, { slug: string; label: string }>): Record<string, string> {
+  return Object.fromEntries(Object.values(devices).map((d) => [d.slug, d.label]));
+}
+
+/**
+ * Snake-case form of a label for CSV headers: accents dropped, lower case, runs of anything but a-z/0-9 become
+ * one `_`. `AMD EPYC 7B13 · 2 cores · 1 thread · CPU EP` -> `amd_epyc_7b13_2_cores_1_thread_cpu_ep`.
+ */
+export function snakeCase(label: string): string {
+  return label
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+function withAbsoluteDownload(row: TZooRow, baseUrl: string): TZooRow {
+  return row.download ? { ...row, download: { ...row.download, url: absoluteUrl(baseUrl, row.download.url) } } : row;
+}
+
+/** JSON export: the rows, with absolute download URLs and each model page's URL. */
+export function zooRowsToJson(rows: TZooRow[], o: ExportOptions): { count: number; rows: Array<TZooRow & { modelUrl: string }> } {
+  return { count: rows.length, rows: rows.map((r) => ({ ...withAbsoluteDownload(r, o.baseUrl), modelUrl: modelUrl(o.baseUrl, r.model.slug) })) };
+}
+
+const modelUrl = modelPageUrl;
 
 function csvField(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '';
@@ -19,32 +70,58 @@ function csvField(v: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function metricColumnsOf(rows: TZooRow[]): string[] {
-  const present = new Set(rows.flatMap((r) => Object.keys(r.cells)));
-  const latency = [...present].filter((c) => c.startsWith('latency:')).sort();
-  return [...METRIC_COLUMN_ORDER.filter((c) => present.has(c)), ...latency];
+/** Latency cell column ids present in the rows (`latency:<device slug>`), sorted by slug. */
+function latencyColumnsOf(rows: TZooRow[]): string[] {
+  return [...new Set(rows.flatMap((r) => Object.keys(r.cells)).filter((c) => c.startsWith('latency:')))].sort();
 }
 
-export function zooRowsToCsv(rows: TZooRow[]): string {
-  const metrics = metricColumnsOf(rows);
-  const header = [
-    'id', 'section', 'position', 'model_slug', 'model', 'family', 'backbone', 'dataset', 'pretraining', 'method', 'strategy',
-    'input_size', 'teacher', 'teacher_accuracy',
-    ...metrics.flatMap((m) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`]),
-    'provenance', 'download_url',
+/**
+ * Metric columns of an export: [cell column id, CSV header stem]. Latency stems are
+ * `latency_ms_<label>`; two devices with the same label (never for fingerprinted ones) get `_<slug>` added.
+ */
+export function exportMetricColumns(rows: TZooRow[], deviceLabels: Record<string, string> = {}): Array<[string, string]> {
+  const fixed = EXPORT_METRIC_KINDS.map((k): [string, string] => [METRICS[k].columnId, k]);
+  const latency = latencyColumnsOf(rows).map((id): [string, string] => {
+    const slug = metricOfColumn(id)!.deviceSlug!;
+    return [id, `latency_ms_${snakeCase(deviceLabels[slug] ?? slug) || 'unknown'}`];
+  });
+  const seen = new Map<string, number>();
+  for (const [, stem] of latency) seen.set(stem, (seen.get(stem) ?? 0) + 1);
+  const unique = latency.map(([id, stem]): [string, string] => [id, seen.get(stem)! > 1 ? `${stem}_${snakeCase(id.slice('latency:'.length))}` : stem]);
+  return [...fixed, ...unique];
+}
+
+/** The CSV header for these rows. */
+export function zooCsvHeader(rows: TZooRow[], deviceLabels: Record<string, string> = {}): string[] {
+  return [
+    ...EXPORT_LEADING_COLUMNS,
+    ...exportMetricColumns(rows, deviceLabels).flatMap(([, m]) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`]),
+    ...EXPORT_COCO_DETAIL_COLUMNS,
+    ...EXPORT_TRAILING_COLUMNS,
   ];
-  const lines = [header.map(csvField).join(',')];
+}
+
+function provenanceText(r: TZooRow): string {
+  const kinds = Object.values(r.cells).map((c) => (c.provenance.kind === 'reported' ? `reported:${c.provenance.sourceSlug}` : `measured:job ${c.provenance.jobId}`));
+  return [...new Set(kinds)].join(' ');
+}
+
+export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
+  const metrics = exportMetricColumns(rows, o.deviceLabels);
+  const lines = [zooCsvHeader(rows, o.deviceLabels).map(csvField).join(',')];
   for (const r of rows) {
-    const provenance = [...new Set(Object.values(r.cells).map((c) => (c.provenance.kind === 'reported' ? `reported:${c.provenance.sourceSlug}` : `measured:job ${c.provenance.jobId}`)))].join(' ');
+    const d = r.cocoDetail ?? null;
     const fields: Array<string | number | null> = [
-      r.id, r.section.slug, r.position, r.model.slug, r.model.name, r.model.family, r.model.backbone, r.model.dataset, r.model.pretraining,
-      r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
-      ...metrics.flatMap((m) => {
-        const c = r.cells[m];
+      r.id, r.section.slug, r.position, r.source, r.model.slug, r.model.name, r.model.family, r.model.backbone, r.model.dataset,
+      r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
+      ...metrics.flatMap(([id]) => {
+        const c = r.cells[id];
         if (!c) return [null, null, null, null];
         return [c.value, c.baseline?.value ?? null, c.delta?.value ?? null, c.delta ? (c.delta.kind === 'relative' ? 'percent' : 'points') : null];
       }),
-      provenance, r.download?.url ?? null,
+      d?.ap50 ?? null, d?.ap75 ?? null, d?.apSmall ?? null, d?.apMedium ?? null, d?.apLarge ?? null,
+      provenanceText(r), r.run?.id ?? null, r.run?.state ?? null, r.run?.jobsDone ?? null, r.run?.jobsTotal ?? null, r.run?.submitter ?? null,
+      modelUrl(o.baseUrl, r.model.slug), r.download ? absoluteUrl(o.baseUrl, r.download.url) : null,
     ];
     lines.push(fields.map(csvField).join(','));
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSlimboardError } from '../errors';
+import { columnInfo, isOptionalColumn, sortValue } from './columns';
 import { filterZooRows, parseZooQuery, sortZooRows, zooQueryToSearch } from './query';
 import type { TZooRow } from './row';
 
@@ -60,6 +61,7 @@ describe('parseZooQuery', () => {
     ['colour=red', 'colour'],
     ['source=guessed', 'source'],
     ['sort=gflops&sort=boxAp', 'sort'],
+    ['show=ap51', 'show'],
   ])('EXPECTED FAILURE: %s is a 400 naming %s', (qs, field) => {
     try {
       parseZooQuery(new URLSearchParams(qs));
@@ -71,8 +73,33 @@ describe('parseZooQuery', () => {
     }
   });
   it('round-trips through zooQueryToSearch', () => {
-    const q = parseZooQuery(new URLSearchParams('dataset=voc&strategy=r578,baseline&hide=download'));
+    const q = parseZooQuery(new URLSearchParams('dataset=voc&strategy=r578,baseline&hide=download&show=ap50,apSmall&submitter=ci-bot'));
+    expect(q.show).toEqual(['ap50', 'apSmall']);
     expect(parseZooQuery(new URLSearchParams(zooQueryToSearch(q)))).toEqual(q);
+  });
+});
+
+describe('submitter filter and optional COCO detail columns', () => {
+  const measured = (id: string, submitter: string, ap50: number | null): TZooRow => ({
+    ...row({ id, pos: 1 }),
+    source: 'measured',
+    run: { id: `run-${id}`, state: 'done', door: 'api', submitter, jobsDone: 3, jobsTotal: 3, jobsFailed: 0 },
+    cocoDetail: ap50 === null ? null : { ap50, ap75: null, apSmall: null, apMedium: null, apLarge: null, jobId: 'j' },
+  });
+  const rows = [row({ id: 'published', pos: 1 }), measured('x', 'CI Bot', 50), measured('y', 'web form', null)];
+  it('submitter matches the run submitter case-insensitively; published rows never match', () => {
+    const ids = (q: string) => filterZooRows(rows, parseZooQuery(new URLSearchParams(q))).map((r) => r.id);
+    expect(ids('submitter=ci bot')).toEqual(['x']);
+    expect(ids('submitter=web form,ci bot')).toEqual(['x', 'y']);
+    expect(ids('submitter=nobody')).toEqual([]);
+  });
+  it('optional columns sort by the detail value, rows without one last', () => {
+    expect(isOptionalColumn('ap50')).toBe(true);
+    expect(isOptionalColumn('boxAp')).toBe(false);
+    expect(columnInfo('apSmall')).toEqual({ id: 'apSmall', label: 'APs', numeric: true });
+    expect(sortValue(rows[1], 'ap50')).toBe(50);
+    expect(sortValue(rows[2], 'ap50')).toBeNull();
+    expect(sortZooRows([rows[2], rows[1]], { sort: 'ap50', dir: 'desc' }).map((r) => r.id)).toEqual(['x', 'y']);
   });
 });
 

@@ -7,10 +7,11 @@ import { METHOD_VALUES } from './seed-schema';
 /**
  * The zoo's view state, as it lives in the URL (page, API, exports share it):
  *   ?backbone=MobileNetV1,ResNet34&dataset=coco&method=prune&strategy=r578&inputSize=608
- *    &source=reported&sort=gflops&dir=desc&hide=download,teacher[&format=csv]
+ *    &source=reported&submitter=ci-bot&sort=gflops&dir=desc&hide=download,teacher&show=ap50[&format=csv]
  * Lists are comma-separated or repeated parameters. Filters AND across fields and OR within one.
  * Backbone / dataset / strategy match slug, name or alias, case-insensitively; `strategy=baseline`
- * matches the baselines. Unknown parameters are errors (a typo must not silently show everything).
+ * matches the baselines. `submitter` matches a measured row's run submitter (its API token's name, `web form`,
+ * `demo zoo`). Unknown parameters are errors (a typo must not silently show everything).
  */
 
 const list = <T extends z.ZodType>(item: T) =>
@@ -33,11 +34,15 @@ export const ZZooQuery = z.strictObject({
   strategy: list(text),
   inputSize: list(z.coerce.number().int().min(1).max(100_000)),
   source: list(z.enum(['reported', 'measured'])),
+  /** Who submitted a measured row's run (ZRunInfo.submitter); published rows never match. */
+  submitter: list(text),
   /** Section slugs. */
   section: list(text),
   sort: single(columnId.optional()),
   dir: single(z.enum(['asc', 'desc']).optional()),
   hide: list(columnId),
+  /** Optional columns to show (lib/zoo/columns.ts COCO_DETAIL_COLUMNS). */
+  show: list(columnId),
   /** Only GET /api/zoo and the export links use it; pages ignore it. */
   format: single(z.enum(['json', 'csv']).optional()),
 });
@@ -71,7 +76,7 @@ export function parseZooQuery(params: URLSearchParams | Record<string, string | 
 /** Back to a query string (stable order), e.g. for links that change one field. */
 export function zooQueryToSearch(q: Partial<TZooQuery>): string {
   const sp = new URLSearchParams();
-  const keys = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'section', 'sort', 'dir', 'hide', 'format'] as const;
+  const keys = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section', 'sort', 'dir', 'hide', 'show', 'format'] as const;
   for (const k of keys) {
     const v = q[k];
     if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
@@ -104,6 +109,7 @@ export function filterZooRows(rows: TZooRow[], q: TZooQuery, vocab: FilterVocabu
       matchesAny(q.strategy, [r.model.strategy ?? 'baseline']) &&
       (!q.inputSize?.length || q.inputSize.includes(r.inputSize)) &&
       matchesAny(q.source, [r.source]) &&
+      matchesAny(q.submitter, [r.run?.submitter]) &&
       matchesAny(q.section, [r.section.slug]),
   );
 }

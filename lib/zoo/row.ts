@@ -66,6 +66,36 @@ export const ZCell = z.object({
 });
 export type TCell = z.infer<typeof ZCell>;
 
+/**
+ * COCO detail statistics of a measured evaluation (the evaluator's AP50, AP75, APs, APm, APl, as
+ * lib/metrics/coco.ts summarises them), in percentage points like Box AP; null where COCO prints -1
+ * (no ground truth of that size).
+ */
+export const ZCocoDetail = z.object({
+  ap50: z.number().nullable(),
+  ap75: z.number().nullable(),
+  apSmall: z.number().nullable(),
+  apMedium: z.number().nullable(),
+  apLarge: z.number().nullable(),
+  /** The job whose result they come from. */
+  jobId: z.string(),
+});
+export type TCocoDetail = z.infer<typeof ZCocoDetail>;
+
+/** The registration behind a measured model (upload form, POST /api/runs, `submit`, demo zoo). */
+export const ZRunInfo = z.object({
+  id: z.string(),
+  state: z.enum(['receiving', 'queued', 'running', 'done', 'failed']),
+  door: z.enum(['web', 'api', 'cli']),
+  /** Who submitted it: the API token's name, else `web form`, `local CLI` (submit without --server) or `demo zoo`. */
+  submitter: z.string(),
+  /** Jobs of the run: finished, in all, failed for good (a run still being measured shows done < total). */
+  jobsDone: z.number().int(),
+  jobsTotal: z.number().int(),
+  jobsFailed: z.number().int(),
+});
+export type TRunInfo = z.infer<typeof ZRunInfo>;
+
 export const ZZooRow = z.object({
   /** `<section slug>/<position>`, stable across imports. */
   id: z.string(),
@@ -110,5 +140,9 @@ export const ZZooRow = z.object({
   cells: z.record(z.string(), ZCell),
   /** Published download (external URL) or a stored file served by `/api/artifacts/<sha256>` (sha256 given). */
   download: z.object({ url: z.string(), fileName: z.string(), sha256: z.string().nullable().optional() }).nullable(),
+  /** COCO AP50/AP75/APs/APm/APl of the model's measured evaluation at this input size (measured rows only). */
+  cocoDetail: ZCocoDetail.nullable().optional(),
+  /** The run that registered the model (measured models only). */
+  run: ZRunInfo.nullable().optional(),
 });
 export type TZooRow = z.infer<typeof ZZooRow>;

@@ -54,6 +54,17 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
         <div><dt>Baseline</dt><dd>{model.baseline ? <Ref m={model.baseline} /> : 'this model is a baseline'}</dd></div>
         <div><dt>Teacher</dt><dd>{model.teacher ? <Ref m={model.teacher} /> : '–'}</dd></div>
         <div><dt>Identifier</dt><dd><code>{model.slug}</code></dd></div>
+        {model.run && (
+          <div>
+            <dt>Measured by</dt>
+            <dd>
+              run <code title={model.run.id}>{model.run.id.slice(0, 8)}</code> ({model.run.state}):{' '}
+              <Link href={`/jobs?run=${model.run.id}`} data-testid="model-jobs-link">
+                its jobs
+              </Link>
+            </dd>
+          </div>
+        )}
       </dl>
 
       <section>

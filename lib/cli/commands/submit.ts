@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SlimboardError } from '../../errors';
 import { getEnv } from '../../env';
+import { modelPageUrl, publicBaseUrl } from '../../http/public-base-url';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand } from '../command';
 
@@ -10,7 +11,20 @@ const usage =
   '  Registers a run (same metadata schema as the upload form and POST /api/runs) and queues its jobs.\n' +
   '  Without --server: writes to the database directly (this machine runs Slimboard).\n' +
   '  With --server URL: posts to URL/api/runs with the token in SLIMBOARD_API_TOKEN.\n' +
-  '  --wait: wait until every job has finished and print the run with its results (exit 1 if it failed).';
+  '  --wait: wait until every job has finished and print the run with its results (exit 1 if it failed).\n' +
+  '  Prints the model\'s slug and page URL (--json: modelSlug, modelUrl); the URL is on --server, else SLIMBOARD_PUBLIC_URL,\n' +
+  '  else http://localhost:<PORT>.';
+
+/** The lines that tell the user where the model lives: `model <slug>` and `page  <url>` (none when the run has no model). */
+export function modelLines(base: string, modelSlug: string | null): string {
+  if (!modelSlug) return '';
+  return `  model ${modelSlug}\n  page  ${modelPageUrl(base, modelSlug)}\n`;
+}
+
+/** `--json` fields every submit prints beside the run. */
+export function modelFields(base: string, modelSlug: string | null): { modelSlug: string | null; modelUrl: string | null } {
+  return { modelSlug, modelUrl: modelSlug ? modelPageUrl(base, modelSlug) : null };
+}
 
 function readMeta(file: string): unknown {
   let text: string;
@@ -26,16 +40,16 @@ function readMeta(file: string): unknown {
   }
 }
 
-async function submitToServer(server: string, modelPath: string, meta: unknown): Promise<{ id: string }> {
+async function submitToServer(server: string, modelPath: string, meta: unknown): Promise<{ run: { id: string; modelSlug?: string }; modelUrl?: string }> {
   const token = getEnv().SLIMBOARD_API_TOKEN;
   if (!token) throw new SlimboardError('unauthorized', 'submit --server needs SLIMBOARD_API_TOKEN (create one with `slimboard token create`)');
   const fd = new FormData();
   fd.append('meta', JSON.stringify(meta));
   fd.append('file', new Blob([fs.readFileSync(modelPath)]), path.basename(modelPath));
   const res = await fetch(new URL('/api/runs', server), { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
-  const body = (await res.json().catch(() => ({}))) as { run?: { id: string }; error?: { message: string } };
+  const body = (await res.json().catch(() => ({}))) as { run?: { id: string; modelSlug?: string }; modelUrl?: string; error?: { message: string } };
   if (!res.ok || !body.run) throw new SlimboardError('submit_refused', `server refused the run (${res.status}): ${body.error?.message ?? 'no message'}`);
-  return body.run;
+  return { run: body.run, modelUrl: body.modelUrl };
 }
 
 const submit: CliCommand = {
@@ -55,9 +69,12 @@ const submit: CliCommand = {
     if (!fs.existsSync(modelPath) || !fs.statSync(modelPath).isFile()) throw new SlimboardError('file_not_found', `${modelPath}: no such file`);
 
     if (values.server) {
-      const run = await submitToServer(values.server, modelPath, meta);
-      if (values.json) printJson(io, { run });
-      else io.stdout(`registered run ${run.id} on ${values.server}\n`);
+      const { run, modelUrl } = await submitToServer(values.server, modelPath, meta);
+      // The server's own modelUrl (its SLIMBOARD_PUBLIC_URL) when it sends one, else the page under --server.
+      const fields = modelFields(values.server.replace(/\/+$/, ''), run.modelSlug ?? null);
+      if (modelUrl) fields.modelUrl = modelUrl;
+      if (values.json) printJson(io, { run, ...fields });
+      else io.stdout(`registered run ${run.id} on ${values.server}\n${fields.modelSlug ? `  model ${fields.modelSlug}\n  page  ${fields.modelUrl}\n` : ''}`);
       return 0;
     }
 
@@ -77,10 +94,14 @@ const submit: CliCommand = {
         tokenId: null,
         maxBytes: getEnv().SLIMBOARD_UPLOAD_MAX_BYTES,
       });
+      const base = publicBaseUrl();
       if (!values.wait) {
         const report = await getRunReport(pipeline.pool, summary.id);
-        if (values.json) printJson(io, { run: report });
-        else io.stdout(`registered run ${summary.id} (${summary.jobs.length} jobs queued; model ${summary.modelSlug}, sha256 ${summary.sha256})\n`);
+        if (values.json) printJson(io, { run: report, ...modelFields(base, summary.modelSlug) });
+        else {
+          io.stdout(`registered run ${summary.id} (${summary.jobs.length} jobs queued; sha256 ${summary.sha256})\n`);
+          io.stdout(modelLines(base, summary.modelSlug));
+        }
         return 0;
       }
       let last = '';
@@ -93,9 +114,10 @@ const submit: CliCommand = {
           last = line;
         },
       });
-      if (values.json) printJson(io, { run: report });
+      if (values.json) printJson(io, { run: report, ...modelFields(base, report.modelSlug) });
       else {
         io.stdout(`run ${report.id}: ${report.state}${report.failureReason ? ` (${report.failureReason})` : ''}\n`);
+        io.stdout(modelLines(base, report.modelSlug));
         for (const m of report.measurements) io.stdout(`  ${m.metric.padEnd(14)} ${String(m.inputSize ?? '-').padStart(5)}  ${m.device ?? ''}  ${m.value}\n`);
       }
       if (report.state === 'failed') return 1;

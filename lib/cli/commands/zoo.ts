@@ -36,13 +36,16 @@ const exportCommand: CliCommand = {
     const { getDb, closeDb } = await import('../../db/client');
     const { ensureSeedImported } = await import('../../zoo/import-catalog');
     const { listZooRows } = await import('../../zoo/list-zoo-rows');
-    const { zooRowsToCsv, zooRowsToJson } = await import('../../zoo/export');
+    const { deviceLabelsOf, zooRowsToCsv, zooRowsToJson } = await import('../../zoo/export');
+    const { publicBaseUrl } = await import('../../http/public-base-url');
     try {
       const db = await getDb();
       await ensureSeedImported(db);
-      const { rows } = await listZooRows(db, query);
-      if (format === 'json') printJson(io, zooRowsToJson(rows));
-      else io.stdout(zooRowsToCsv(rows));
+      const { rows, data } = await listZooRows(db, query);
+      // Links on SLIMBOARD_PUBLIC_URL, else http://localhost:<PORT> (docs/exports.md).
+      const options = { baseUrl: publicBaseUrl(), deviceLabels: deviceLabelsOf(data.devices) };
+      if (format === 'json') printJson(io, zooRowsToJson(rows, options));
+      else io.stdout(zooRowsToCsv(rows, options));
       return 0;
     } finally {
       await closeDb();
