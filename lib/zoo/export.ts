@@ -3,8 +3,9 @@ import type { TZooRow } from './row';
 /**
  * Exports of zoo rows: JSON (the rows themselves, ZZooRow) and CSV (one line per row, RFC 4180).
  * CSV columns: identity and attributes, then per metric column present in the rows
- * `<col>`, `<col>_baseline`, `<col>_delta` (points or percent, see `<col>_delta_unit`), then the
- * provenance of the row's numbers and the download URL.
+ * `<col>`, `<col>_baseline`, `<col>_delta` (points or percent, see `<col>_delta_unit`), `<col>_delta_origin`
+ * (`published`, `computed`, `computed_unrounded`: see ZDelta) and `<col>_delta_printed` (the source's printed
+ * delta when it is not the one shown: outside its rounding interval), then the provenance and the download URL.
  */
 
 const METRIC_COLUMN_ORDER = ['gflops', 'modelSizeMb', 'boxAp', 'vocMap', 'widerEasy', 'widerMedium', 'widerHard'];
@@ -30,7 +31,7 @@ export function zooRowsToCsv(rows: TZooRow[]): string {
   const header = [
     'id', 'section', 'position', 'model_slug', 'model', 'family', 'backbone', 'dataset', 'pretraining', 'method', 'strategy',
     'input_size', 'teacher', 'teacher_accuracy',
-    ...metrics.flatMap((m) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`]),
+    ...metrics.flatMap((m) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`]),
     'provenance', 'download_url',
   ];
   const lines = [header.map(csvField).join(',')];
@@ -41,8 +42,10 @@ export function zooRowsToCsv(rows: TZooRow[]): string {
       r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
       ...metrics.flatMap((m) => {
         const c = r.cells[m];
-        if (!c) return [null, null, null, null];
-        return [c.value, c.baseline?.value ?? null, c.delta?.value ?? null, c.delta ? (c.delta.kind === 'relative' ? 'percent' : 'points') : null];
+        if (!c) return [null, null, null, null, null, null];
+        const d = c.delta;
+        const flagged = d?.check && !d.check.consistent ? d.check.printed : null;
+        return [c.value, c.baseline?.value ?? null, d?.value ?? null, d ? (d.kind === 'relative' ? 'percent' : 'points') : null, d?.origin ?? null, flagged];
       }),
       provenance, r.download?.url ?? null,
     ];

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
-import { computeDelta } from './delta';
-import { formatCell, formatDelta, formatNumber } from './format';
-import { METRICS, type TMetricKind } from './metrics';
+import { formatCell, formatNumber } from './format';
+import { cellColumnId, METRICS, type TMetricKind } from './metrics';
+import { SHIPPED_PRINTED_DELTAS, resolveDelta } from './published-deltas';
 import type { TDeltaView, TProvenance } from './row';
 import { ZPruneParams, ZStrategyParams, type TStrategyParams } from './strategy-params';
 import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
@@ -112,7 +112,8 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     const b = base.find(
       (x) => x.metric === m.metric && x.inputSize === m.inputSize && x.deviceId === m.deviceId && x.datasetId === m.datasetId && x.provenance === m.provenance,
     );
-    const delta = model.baseline && b ? computeDelta(m.metric as TMetricKind, { value: m.value, decimals }, { value: b.value, decimals: b.decimals ?? info.defaultDecimals }) : null;
+    const printed = m.provenance === 'reported' && m.source ? SHIPPED_PRINTED_DELTAS.get(m.source.slug, model.slug, cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null), m.inputSize) : undefined;
+    const delta = model.baseline && b ? resolveDelta(m.metric as TMetricKind, { value: m.value, decimals: m.decimals }, { value: b.value, decimals: b.decimals }, printed) : null;
     const provenance: TProvenance =
       m.provenance === 'reported'
         ? { kind: 'reported', sourceSlug: m.source?.slug ?? 'unknown', sourceTitle: m.source?.title ?? 'unknown source', sourceUrl: m.source?.url ?? null }
@@ -128,7 +129,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       text: formatCell(m.value, decimals, model.baseline ? delta : undefined),
       baselineValue: b?.value ?? null,
       baselineText: b ? formatNumber(b.value, b.decimals ?? info.defaultDecimals) : null,
-      delta: delta ? { ...delta, text: formatDelta(delta) } : null,
+      delta,
       provenance,
     };
   });

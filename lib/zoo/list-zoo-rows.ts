@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
-import { computeDelta } from './delta';
-import { formatCell, formatDelta, formatNumber } from './format';
+import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
+import { SHIPPED_PRINTED_DELTAS, resolveDelta } from './published-deltas';
 import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TProvenance, TZooRow } from './row';
 import type { TMethod } from './seed-schema';
@@ -106,8 +106,11 @@ export async function loadZoo(db: Db): Promise<ZooData> {
         const base = baselineNumbers.filter((b) => sameScope(b, m)).at(-1);
         const decimals = m.decimals ?? info.defaultDecimals;
         const comparable = model.baseline !== null;
-        const delta = comparable && base ? computeDelta(m.metric as TMetricKind, { value: m.value, decimals }, { value: base.value, decimals: base.decimals ?? info.defaultDecimals }) : null;
-        cells[cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null)] = {
+        const columnId = cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null);
+        // The source's printed delta, shown when consistent with its two numbers (lib/zoo/published-deltas.ts).
+        const printed = m.provenance === 'reported' && m.source ? SHIPPED_PRINTED_DELTAS.get(m.source.slug, model.slug, columnId, m.inputSize) : undefined;
+        const delta = comparable && base ? resolveDelta(m.metric as TMetricKind, { value: m.value, decimals: m.decimals }, { value: base.value, decimals: base.decimals }, printed) : null;
+        cells[columnId] = {
           metric: m.metric as TMetricKind,
           value: m.value,
           decimals,
@@ -115,7 +118,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
           deviceSlug: m.device?.slug ?? null,
           comparable,
           baseline: base && model.baseline ? { modelSlug: model.baseline.slug, value: base.value, decimals: base.decimals ?? info.defaultDecimals } : null,
-          delta: delta ? { ...delta, text: formatDelta(delta) } : null,
+          delta,
           text: formatCell(m.value, decimals, comparable ? delta : undefined),
           provenance: provenanceOf(m),
         };
