@@ -3,9 +3,11 @@ import type { TSeedCatalog } from '../../lib/zoo/seed-schema';
 /**
  * The PaddleDetection "slim" benchmark (prisma/seed/paddledetection-slim-benchmark.md) as declared data:
  * reference entities, one entry per model (identified by its download), and every table row in document
- * order with its numbers as printed (strings keep the printed decimals). Printed deltas are NOT here:
- * Slimboard computes them from `baseline` (see lib/zoo/delta.ts); lib/zoo/seed-cells.db.test.ts
- * checks every cell of the document against what the database serves.
+ * order with its numbers as printed (strings keep the printed decimals) and the deltas printed next to
+ * them (`deltas`, keyed by column id). The zoo shows a printed delta when it lies in the interval its two
+ * printed numbers allow, and otherwise the delta computed from `baseline` (lib/zoo/published-deltas.ts,
+ * docs/deltas.md); lib/zoo/seed-cells.db.test.ts checks every cell of the document against what the
+ * database serves.
  *
  * Declared, not in the tables: lineage (`parent`), the comparison point (`baseline`), teachers, and the
  * VOC YOLOv3-ResNet34 teacher (no row of its own; its accuracy comes from the teacher columns).
