@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { SlimboardError } from '../../errors';
-import { evaluateDetectorOnCoco } from '../../inference/evaluate-detector';
-import { parseModelAdapter } from '../../inference/model-adapter';
-import { attachTerminalProgressBar, ProgressReporter } from '../../inference/progress';
-import { logicalCoreCount } from '../../inference/fingerprint';
+import { evaluateDetectorOnCoco } from '../../inference/detection/evaluate-detector';
+import { parseModelAdapter } from '../../inference/detection/model-adapter';
+import { attachTerminalProgressBar, ProgressReporter } from '../../inference/runtime/progress';
+import { logicalCoreCount } from '../../inference/runtime/fingerprint';
 import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 

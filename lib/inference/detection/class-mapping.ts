@@ -7,7 +7,7 @@
  *   class i -> the i-th category in ascending id order (PaddleDetection's clsid2catid for COCO).
  * Anything else is a "classes do not match" error naming both sides.
  */
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 
 export interface CategoryRef {
   id: number;

@@ -5,9 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectImages } from './detection-pipeline';
 import { evaluateDetectorOnCoco } from './evaluate-detector';
 import { parseModelAdapter } from './model-adapter';
-import { ProgressReporter } from './progress';
+import { ProgressReporter } from '../runtime/progress';
 
-const FIX = path.join(import.meta.dirname, '__fixtures__');
+const FIX = path.join(import.meta.dirname, '..', '__fixtures__');
 const DATASET = path.join(FIX, 'shapes-coco');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'slimboard-eval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
