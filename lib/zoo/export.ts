@@ -45,7 +45,8 @@ export function zooRowsToCsv(rows: TZooRow[]): string {
         if (!c) return [null, null, null, null, null, null];
         const d = c.delta;
         const flagged = d?.check && !d.check.consistent ? d.check.printed : null;
-        return [c.value, c.baseline?.value ?? null, d?.value ?? null, d ? (d.kind === 'relative' ? 'percent' : 'points') : null, d?.origin ?? null, flagged];
+        const unit = d ? (d.kind === 'relative' ? 'percent' : 'points') : null;
+        return [c.value, c.baseline?.value ?? null, d?.value ?? null, unit, d?.origin ?? null, flagged];
       }),
       provenance, r.download?.url ?? null,
     ];

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { formatCell, formatNumber } from './format';
-import { cellColumnId, METRICS, type TMetricKind } from './metrics';
-import { SHIPPED_PRINTED_DELTAS, resolveDelta } from './published-deltas';
+import { METRICS, type TMetricKind } from './metrics';
+import { shownDelta } from './published-deltas';
 import type { TDeltaView, TProvenance } from './row';
 import { ZPruneParams, ZStrategyParams, type TStrategyParams } from './strategy-params';
 import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
@@ -112,8 +112,9 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     const b = base.find(
       (x) => x.metric === m.metric && x.inputSize === m.inputSize && x.deviceId === m.deviceId && x.datasetId === m.datasetId && x.provenance === m.provenance,
     );
-    const printed = m.provenance === 'reported' && m.source ? SHIPPED_PRINTED_DELTAS.get(m.source.slug, model.slug, cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null), m.inputSize) : undefined;
-    const delta = model.baseline && b ? resolveDelta(m.metric as TMetricKind, { value: m.value, decimals: m.decimals }, { value: b.value, decimals: b.decimals }, printed) : null;
+    const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
+    const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
+    const delta = model.baseline && b ? shownDelta(model.slug, { ...stored, sourceSlug }, b) : null;
     const provenance: TProvenance =
       m.provenance === 'reported'
         ? { kind: 'reported', sourceSlug: m.source?.slug ?? 'unknown', sourceTitle: m.source?.title ?? 'unknown source', sourceUrl: m.source?.url ?? null }

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
-import { SHIPPED_PRINTED_DELTAS, resolveDelta } from './published-deltas';
+import { shownDelta } from './published-deltas';
 import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TProvenance, TZooRow } from './row';
 import type { TMethod } from './seed-schema';
@@ -107,9 +107,10 @@ export async function loadZoo(db: Db): Promise<ZooData> {
         const decimals = m.decimals ?? info.defaultDecimals;
         const comparable = model.baseline !== null;
         const columnId = cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null);
-        // The source's printed delta, shown when consistent with its two numbers (lib/zoo/published-deltas.ts).
-        const printed = m.provenance === 'reported' && m.source ? SHIPPED_PRINTED_DELTAS.get(m.source.slug, model.slug, columnId, m.inputSize) : undefined;
-        const delta = comparable && base ? resolveDelta(m.metric as TMetricKind, { value: m.value, decimals: m.decimals }, { value: base.value, decimals: base.decimals }, printed) : null;
+        // The source's printed delta when consistent with its two numbers, else computed (lib/zoo/published-deltas.ts).
+        const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
+        const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
+        const delta = comparable && base ? shownDelta(model.slug, { ...stored, sourceSlug }, base) : null;
         cells[columnId] = {
           metric: m.metric as TMetricKind,
           value: m.value,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { paddleDetectionSlimCatalog } from '../../prisma/seed/paddledetection-slim';
 import { computeDelta } from './delta';
 import { formatDelta } from './format';
-import { indexPrintedDeltas, resolveDelta, SHIPPED_PRINTED_DELTAS } from './published-deltas';
+import { indexPrintedDeltas, resolveDelta, SHIPPED_PRINTED_DELTAS, shownDelta } from './published-deltas';
 
 describe('resolveDelta: goldens (hand-computed)', () => {
   it('VOC r578 GFLOPs: the printed -69.57 % lies in [-69.59, -69.52] % and is shown as printed', () => {
@@ -96,5 +96,19 @@ describe('printed delta index', () => {
     const bad = structuredClone(paddleDetectionSlimCatalog);
     bad.sections[0].rows[1].deltas = { flops: '-1.00%' };
     expect(() => indexPrintedDeltas([bad])).toThrow('prune-coco row 2: printed delta for unknown column "flops"');
+  });
+});
+
+describe('shownDelta', () => {
+  it('looks the printed delta up by the reporting source; measured numbers get none', () => {
+    const src = paddleDetectionSlimCatalog.source.slug;
+    const base = { value: 20.2, decimals: 2 };
+    const m = { metric: 'gflops' as const, value: 6.15, decimals: 2, inputSize: 608, deviceSlug: null };
+    expect(shownDelta('yolov3-mobilenet-v1-voc-prune-r578', { ...m, sourceSlug: src }, base)).toMatchObject({ text: '-69.57%', origin: 'published' });
+    // Without a reporting source nothing is looked up: the computed -69.55 %: (6.15 - 20.20) / 20.20 = -69.5545 %
+    expect(shownDelta('yolov3-mobilenet-v1-voc-prune-r578', { ...m, sourceSlug: null }, base)).toMatchObject({ text: '-69.55%', origin: 'computed' });
+    // Kirin 970 latency at 320 is keyed by its device column: 91.132 vs 221.705 ms, printed -58.90 %
+    const kirin = { metric: 'latency_ms' as const, value: 91.132, decimals: 3, inputSize: 320, deviceSlug: 'kirin-970', sourceSlug: src };
+    expect(shownDelta('yolov3-mobilenet-v1-voc-prune-r578', kirin, { value: 221.705, decimals: 3 })).toMatchObject({ text: '-58.90%', origin: 'published' });
   });
 });

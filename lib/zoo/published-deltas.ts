@@ -3,7 +3,7 @@ import { SlimboardError } from '../errors';
 import { computeDelta, type Delta, type TVerdict } from './delta';
 import { checkPrintedDelta, deltaInterval, formatDeltaInterval, parsePrintedDelta } from './delta-interval';
 import { formatDelta } from './format';
-import { METRICS, metricOfColumn, type TMetricKind } from './metrics';
+import { cellColumnId, METRICS, metricOfColumn, type TMetricKind } from './metrics';
 import type { TDeltaView } from './row';
 import type { TSeedCatalog } from './seed-schema';
 
@@ -51,11 +51,38 @@ export function resolveDelta(metric: TMetricKind, value: StoredNumber, baseline:
   }
   const parsed = parsePrintedDelta(printed);
   const interval = parsed && parsed.kind === info.deltaKind ? deltaInterval(info.deltaKind, v, b) : null;
-  if (!parsed || !interval) return computed && computedView(computed, 'computed', { printed, consistent: false, nearest: false, interval: null });
+  if (!parsed || !interval) {
+    return computed && computedView(computed, 'computed', { printed, consistent: false, nearest: false, interval: null });
+  }
   const c = checkPrintedDelta(interval, parsed);
-  const check = { printed, consistent: c.consistent, nearest: c.nearest, interval: { low: c.low, high: c.high, decimals: c.decimals, text: formatDeltaInterval(info.deltaKind, c) } };
+  const check = {
+    printed,
+    consistent: c.consistent,
+    nearest: c.nearest,
+    interval: { low: c.low, high: c.high, decimals: c.decimals, text: formatDeltaInterval(info.deltaKind, c) },
+  };
   if (!c.consistent) return computed && computedView(computed, 'computed', check);
-  return { kind: parsed.kind, value: parsed.value, decimals: parsed.decimals, verdict: verdictOf(metric, parsed.value), text: printed, origin: 'published', check };
+  const verdict = verdictOf(metric, parsed.value);
+  return { kind: parsed.kind, value: parsed.value, decimals: parsed.decimals, verdict, text: printed, origin: 'published', check };
+}
+
+/** A stored number with its scope; `sourceSlug` is the reporting source (null for measured numbers). */
+export interface StoredMeasurement extends StoredNumber {
+  metric: TMetricKind;
+  inputSize: number | null;
+  deviceSlug: string | null;
+  sourceSlug: string | null;
+}
+
+/** The delta to show for a model's number against its baseline's, with the source's printed delta looked up. */
+export function shownDelta(
+  modelSlug: string,
+  m: StoredMeasurement,
+  baseline: StoredNumber,
+  index: PrintedDeltaIndex = SHIPPED_PRINTED_DELTAS,
+): TDeltaView | null {
+  const printed = m.sourceSlug ? index.get(m.sourceSlug, modelSlug, cellColumnId(m.metric, m.deviceSlug), m.inputSize) : undefined;
+  return resolveDelta(m.metric, m, baseline, printed);
 }
 
 export interface PrintedDeltaIndex {
@@ -78,7 +105,8 @@ export function indexPrintedDeltas(catalogs: TSeedCatalog[]): PrintedDeltaIndex 
           const key = keyOf(c.source.slug, r.model, column, METRICS[metric.kind].perInputSize ? r.inputSize : null);
           const prev = map.get(key);
           if (prev && prev.printed !== printed) {
-            throw new SlimboardError('catalog_conflict', `model ${r.model}: the ${column} delta is printed as ${prev.printed} (${prev.where}) and as ${printed} (${where})`);
+            const both = `printed as ${prev.printed} (${prev.where}) and as ${printed} (${where})`;
+            throw new SlimboardError('catalog_conflict', `model ${r.model}: the ${column} delta is ${both}`);
           }
           if (!prev) map.set(key, { printed, where });
         }

@@ -32,7 +32,8 @@ for (const s of paddleDetectionSlimCatalog.sections) {
         unchanged++;
         if (d.check && !d.check.nearest) truncatedOnly++;
       } else {
-        const why = d ? `shown ${d.text} (${d.origin}), the two numbers allow ${d.check?.interval?.text ?? 'no interval'}` : 'missing from the export';
+        const allowed = d?.check?.interval?.text ?? 'no interval';
+        const why = d ? `shown ${d.text} (${d.origin}), the two numbers allow ${allowed}` : 'missing from the export';
         differing.push(`${id} ${column}: printed ${printed}, ${why}`);
       }
     }
@@ -40,7 +41,8 @@ for (const s of paddleDetectionSlimCatalog.sections) {
 }
 
 console.log(`export: ${exported.count} rows; seed: ${total} printed deltas`);
-console.log(`unchanged in the export: ${unchanged} of ${total} (${truncatedOnly} of them consistent only as a truncation); differing: ${differing.length}`);
+const truncated = `${truncatedOnly} of them consistent only as a truncation`;
+console.log(`unchanged in the export: ${unchanged} of ${total} (${truncated}); differing: ${differing.length}`);
 for (const line of differing) console.log(`  ${line}`);
 if (unchanged < BAR) {
   console.log(`below the bar: ${unchanged} < ${BAR}`);
