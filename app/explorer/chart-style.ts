@@ -19,8 +19,6 @@ export const METHOD_LABELS: Record<TMethod, string> = {
   nas: 'NAS',
 };
 
-export const SOURCE_LABELS: Record<TSource, string> = { published: 'published (circle)', measured: 'measured (diamond)' };
-
 /** Font of every text in the chart (set on the SVG, used to measure labels, kept in exported files). */
 export const CHART_FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 

@@ -48,9 +48,10 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
         <div>
           <h1>Model zoo</h1>
           <p className="lede">
-            Compressed object detectors with their published accuracy, cost and latency. Changes in brackets are computed against each
+            Compressed object detectors with their published accuracy, cost and latency. Changes in brackets are against each
             model&apos;s declared baseline at the same input size and device: <span className="delta better">better</span>,{' '}
-            <span className="delta worse">worse</span>.
+            <span className="delta worse">worse</span>. A published change is shown as printed when its two numbers&apos; rounding allows
+            it; otherwise it is computed and marked <sup className="delta-flag">≠</sup> (hover for the interval).
           </p>
         </div>
         <div className="export-links">

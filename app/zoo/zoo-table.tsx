@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { COCO_DETAIL_COLUMNS, columnInfo } from '@/lib/zoo/columns';
+import { deltaOriginText } from '@/lib/zoo/format';
 import type { TCell, TZooRow } from '@/lib/zoo/row';
 
 /**
@@ -22,11 +23,15 @@ function provenanceText(c: TCell): string {
 function MetricCell({ cell }: { cell: TCell | undefined }) {
   if (!cell) return <span className="missing">–</span>;
   const value = cell.value.toFixed(cell.decimals);
+  const d = cell.delta;
+  const flagged = d?.check && !d.check.consistent ? d.check : null;
   return (
     <span className="metric" title={provenanceText(cell)} data-value={cell.value}>
       {value}
-      {cell.delta ? (
-        <span className={`delta ${cell.delta.verdict}`}>({cell.delta.text})</span>
+      {d ? (
+        <span className={`delta ${d.verdict}${flagged ? ' flagged' : ''}`} title={deltaOriginText(d)} data-origin={d.origin}>
+          ({d.text}){flagged && <sup className="delta-flag">≠</sup>}
+        </span>
       ) : cell.comparable ? (
         <span className="delta none" title="no baseline number at this input size">(-)</span>
       ) : null}

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { ArtifactStore } from '../artifacts/store';
 import { SlimboardError } from '../errors';
-import { openCocoDatasetDir } from '../inference/coco-dataset-dir';
+import { openCocoDatasetDir } from '../inference/detection/coco-dataset-dir';
 import { readVocDirectory } from '../metrics/formats/voc-directory';
 import { parseWiderFaceGroundTruth, readWiderFaceMatDirectory } from '../metrics/formats/widerface-files';
 import { parseJsonText, readInputFile } from '../metrics/formats/json-input';

@@ -29,17 +29,6 @@ export const ZJobPayload = z
   .strict();
 export type TJobPayload = z.infer<typeof ZJobPayload>;
 
-export interface JobDefinition {
-  kind: JobKind;
-  version: 1;
-}
-
-export const JOB_DEFINITIONS: Record<JobKind, JobDefinition> = {
-  analyse: { kind: 'analyse', version: 1 },
-  benchmark: { kind: 'benchmark', version: 1 },
-  evaluate: { kind: 'evaluate', version: 1 },
-};
-
 /**
  * pg-boss queue of a job: the kind, or for a benchmark targeted at a device `benchmark-<deviceId>`
  * (each worker listens to the untargeted queue and to its own device's queue).

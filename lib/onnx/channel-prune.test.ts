@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSession } from '../inference/ort';
+import { createSession } from '../inference/runtime/ort';
 import { prunedChannelCount, pruneChannels, roundHalfEven, smallestIndices } from './channel-prune';
 import { A, attrInt, GraphBuilder } from './graph';
 import { encodeModel } from './model-file';

@@ -4,7 +4,7 @@
  */
 import { SlimboardError } from '../errors';
 import { DataType, onnx, toInt, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto';
-import { makeFloatTensor, makeInt64Tensor, readNumbers } from './tensor';
+import { makeFloatTensor, makeInt64Tensor } from './tensor';
 
 export function nodeLabel(node: NodeProto): string {
   return node.name ? `${node.opType} node "${node.name}"` : `${node.opType} node (output "${(node.output ?? [])[0] ?? '?'}")`;
@@ -170,22 +170,6 @@ export function indexGraph(graph: GraphProto): GraphIndex {
   }
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   return { producer, consumers, initializers };
-}
-
-/** Constant integer values of an initializer or Constant node output (small tensors only). */
-export function constantValues(index: GraphIndex, name: string): number[] | undefined {
-  const init = index.initializers.get(name);
-  if (init) return readNumbers(init);
-  const p = index.producer.get(name);
-  if (p && p.opType === 'Constant') {
-    const t = attrTensor(p, 'value');
-    if (t) return readNumbers(t);
-    const ints = attrInts(p, 'value_ints');
-    if (ints) return ints;
-    const a = findAttr(p, 'value_int');
-    if (a) return [toInt(a.i)];
-  }
-  return undefined;
 }
 
 export function requireGraph(model: ModelProto, source: string): GraphProto {

@@ -122,6 +122,16 @@ describe('inferShapes', () => {
     expect(() => inferShapes(c.build())).toThrow(SlimboardError);
   });
 
+  it('EXPECTED FAILURE: op names of Object.prototype members are unknown ops, not table lookups', () => {
+    for (const op of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const b = new GraphBuilder('proto');
+      b.input('x', [1, 3, 8, 8]);
+      b.node(op, ['x'], ['y'], {}, 'n');
+      b.output('y', []);
+      expect(() => inferShapes(b.build(), {}, 'm.onnx'), op).toThrow(`unknown op "${op}": shape inference does not support it`);
+    }
+  });
+
   it('EXPECTED FAILURE: a size the model cannot take (kernel larger than input; fixed input size)', () => {
     const b = new GraphBuilder('small');
     b.input('x', [1, 1, 'H', 'W']);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSession } from '../inference/ort';
+import { createSession } from '../inference/runtime/ort';
 import { pruneChannels } from './channel-prune';
 import { countCompute } from './compute-count';
 import { encodeModel, readModelFile } from './model-file';

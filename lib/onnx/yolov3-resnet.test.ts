@@ -5,7 +5,7 @@
  * ResNet34 has no published GFLOPs; it is checked for structure and that it runs.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSession } from '../inference/ort';
+import { createSession } from '../inference/runtime/ort';
 import { pruneChannels } from './channel-prune';
 import { countCompute } from './compute-count';
 import { encodeModel } from './model-file';

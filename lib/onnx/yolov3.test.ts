@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSession } from '../inference/ort';
+import { createSession } from '../inference/runtime/ort';
 import { pruneChannels } from './channel-prune';
 import { countCompute, weightInitializers } from './compute-count';
 import { encodeModel } from './model-file';

@@ -61,11 +61,6 @@ export class RunRefusedError extends SlimboardError {
   }
 }
 
-/** Validate metadata only (step 1); exported for the doors that want to fail before reading the body. */
-export function validateRunMetadata(metadata: unknown): TRunMetadata {
-  return parseRunMetadata(metadata);
-}
-
 export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise<RegisteredRunSummary> {
   const meta = parseRunMetadata(input.metadata);
   const runId = randomUUID();

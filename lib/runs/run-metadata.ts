@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SlimboardError, formatZodIssues } from '../errors';
-import { ZModelAdapter } from '../inference/model-adapter';
+import { ZModelAdapter } from '../inference/detection/model-adapter';
 import { ZSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 
 /**
@@ -83,7 +83,7 @@ export const ZRunMetadata = z
       .max(8)
       .refine((a) => new Set(a).size === a.length, 'input sizes must be distinct'),
     /**
-     * How to feed the model and read its outputs (lib/inference/model-adapter.ts). Omitted: recognised
+     * How to feed the model and read its outputs (lib/inference/detection/model-adapter.ts). Omitted: recognised
      * from the model's inputs and outputs when it is evaluated.
      */
     adapter: ZModelAdapter.optional(),

@@ -60,7 +60,7 @@ export function columnInfo(id: string): ColumnInfo {
   if (detail) return { id, label: detail.label, numeric: true };
   const metric = metricOfColumn(id);
   if (metric?.kind === 'latency_ms') {
-    // Measuring workers' devices are fingerprints (d + 16 hex, lib/inference/fingerprint.ts); their numbers are medians.
+    // Measuring workers' devices are fingerprints (d + 16 hex, lib/inference/runtime/fingerprint.ts); their numbers are medians.
     const slug = metric.deviceSlug ?? '';
     return { id, label: DEVICE_LABELS[slug] ?? (/^d[0-9a-f]{16}$/.test(slug) ? `Latency p50 (ms) on ${slug}` : `${slug} (ms)`), numeric: true };
   }

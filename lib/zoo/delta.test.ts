@@ -39,6 +39,21 @@ describe('computeDelta: goldens (hand-computed)', () => {
   });
 });
 
+describe('computeDelta: unrounded numbers (measured)', () => {
+  it('subtracts exactly and rounds only the difference', () => {
+    // 27.14 - 27.06 = 0.08 -> +0.1; taken as printed at 1 decimal both are 27.1 -> +0.0
+    expect(computeDelta('box_ap', { value: 27.14, decimals: 1 }, { value: 27.06, decimals: 1 }, { unrounded: true })).toMatchObject({ value: 0.1, verdict: 'better' });
+    expect(computeDelta('box_ap', { value: 27.14, decimals: 1 }, { value: 27.06, decimals: 1 })).toMatchObject({ value: 0, verdict: 'same' });
+    // relative deltas always use the values as given: (10.064 - 16.556) / 16.556 = -39.21 %
+    expect(computeDelta('latency_ms', { value: 10.064, decimals: 3 }, { value: 16.556, decimals: 3 }, { unrounded: true })?.value).toBe(-39.21);
+  });
+  it('equal unrounded values are "same" with a positive zero', () => {
+    const d = computeDelta('box_ap', { value: 0.1 + 0.2, decimals: 1 }, { value: 0.3, decimals: 1 }, { unrounded: true });
+    expect(d).toMatchObject({ value: 0, verdict: 'same' });
+    expect(Object.is(d?.value, -0)).toBe(false);
+  });
+});
+
 describe('computeDelta: degenerate cases', () => {
   it('equal numbers are "same" with a positive zero', () => {
     const d = computeDelta('box_ap', { value: 27.1, decimals: 1 }, { value: 27.1, decimals: 1 });
@@ -88,6 +103,14 @@ describe('computeDelta: properties', () => {
         if (acc.value < 0) expect(acc.verdict).toBe('worse');
         if (cost.value > 0) expect(cost.verdict).toBe('worse');
         if (cost.value < 0) expect(cost.verdict).toBe('better');
+      }),
+    );
+  });
+  it('an unrounded absolute delta is the exact difference rounded half away from zero', () => {
+    fc.assert(
+      fc.property(positive, positive, (a, b) => {
+        const d = computeDelta('box_ap', { value: a, decimals: 1 }, { value: b, decimals: 1 }, { unrounded: true })!;
+        expect(Math.abs(d.value - (a - b))).toBeLessThanOrEqual(0.05 + 1e-9);
       }),
     );
   });

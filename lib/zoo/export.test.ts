@@ -73,7 +73,10 @@ const published: TZooRow = {
     gflops: cell({
       metric: 'gflops', value: 37.53, comparable: true,
       baseline: { modelSlug: 'x', value: 44.71, decimals: 2 },
-      delta: { kind: 'relative', value: -16.06, decimals: 2, verdict: 'better', text: '-16.06%' },
+      delta: {
+        kind: 'relative', value: -16.06, decimals: 2, verdict: 'better', text: '-16.06%', origin: 'published',
+        check: { printed: '-16.06%', consistent: true, nearest: true, interval: { low: -16.08, high: -16.04, decimals: 2, text: '[-16.08, -16.04] %' } },
+      },
     }),
     'latency:tesla-p4-trt': cell({ metric: 'latency_ms', value: 12.5, deviceSlug: 'tesla-p4-trt' }),
   },
@@ -108,7 +111,7 @@ const DOCUMENTED_HEADER = [
   'id', 'section', 'position', 'source', 'model_slug', 'model', 'family', 'backbone', 'dataset', 'pretraining', 'method', 'strategy',
   'input_size', 'teacher', 'teacher_accuracy',
   ...['params', 'gflops', 'model_size_mb', 'box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard', 'latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep', 'latency_ms_tesla_p4_tensorrt_single_gpu']
-    .flatMap((m) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`]),
+    .flatMap((m) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`]),
   'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
   'provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url',
 ];
@@ -136,6 +139,7 @@ describe('zooRowsToCsv', () => {
     const [pub, mea] = records.slice(1).map((r) => Object.fromEntries(DOCUMENTED_HEADER.map((h, i) => [h, r[i]])));
     expect(pub.model).toBe(published.model.name);
     expect([pub.gflops, pub.gflops_baseline, pub.gflops_delta, pub.gflops_delta_unit]).toEqual(['37.53', '44.71', '-16.06', 'percent']);
+    expect([pub.gflops_delta_origin, pub.gflops_delta_printed]).toEqual(['published', '']);
     expect(pub.latency_ms_tesla_p4_tensorrt_single_gpu).toBe('12.5');
     expect(pub.ap50).toBe('');
     expect(pub.run_id).toBe('');
@@ -178,7 +182,18 @@ describe('zooRowsToCsv', () => {
   it('no rows: the fixed header only, no latency columns', () => {
     const records = parseRfc4180(zooRowsToCsv([], options));
     expect(records).toHaveLength(1);
-    expect(records[0]).toHaveLength(EXPORT_LEADING_COLUMNS.length + 8 * 4 + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length);
+    expect(records[0]).toHaveLength(EXPORT_LEADING_COLUMNS.length + 8 * 6 + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length);
+  });
+
+  it('a printed delta outside its rounding interval: the computed one, with the printed one beside it', () => {
+    const flagged = structuredClone(published);
+    flagged.cells.gflops.delta = {
+      kind: 'relative', value: -16.06, decimals: 2, verdict: 'better', text: '-16.06%', origin: 'computed',
+      check: { printed: '-19.00%', consistent: false, nearest: false, interval: { low: -16.08, high: -16.04, decimals: 2, text: '[-16.08, -16.04] %' } },
+    };
+    const [header, line] = parseRfc4180(zooRowsToCsv([flagged], options));
+    const at = (h: string) => line[header.indexOf(h)];
+    expect([at('gflops_delta'), at('gflops_delta_origin'), at('gflops_delta_printed')]).toEqual(['-16.06', 'computed', '-19.00%']);
   });
 
   it('the test parser refuses malformed CSV (it can fail)', () => {

@@ -10,7 +10,9 @@ import type { TZooRow } from './row';
  * CSV columns, in order:
  * - identity and attributes (`EXPORT_LEADING_COLUMNS`);
  * - per metric, always (`EXPORT_METRIC_KINDS`) and then one latency metric per device present in the rows:
- *   `<metric>`, `<metric>_baseline`, `<metric>_delta`, `<metric>_delta_unit` (`points` or `percent`); a
+ *   `<metric>`, `<metric>_baseline`, `<metric>_delta`, `<metric>_delta_unit` (`points` or `percent`),
+ *   `<metric>_delta_origin` (`published`, `computed`, `computed_unrounded`: see ZDelta) and `<metric>_delta_printed`
+ *   (the source's printed delta when it is not the one shown: outside its rounding interval); a
  *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts; `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
  * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
  * - provenance, run and links (`EXPORT_TRAILING_COLUMNS`).
@@ -95,7 +97,7 @@ export function exportMetricColumns(rows: TZooRow[], deviceLabels: Record<string
 export function zooCsvHeader(rows: TZooRow[], deviceLabels: Record<string, string> = {}): string[] {
   return [
     ...EXPORT_LEADING_COLUMNS,
-    ...exportMetricColumns(rows, deviceLabels).flatMap(([, m]) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`]),
+    ...exportMetricColumns(rows, deviceLabels).flatMap(([, m]) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`]),
     ...EXPORT_COCO_DETAIL_COLUMNS,
     ...EXPORT_TRAILING_COLUMNS,
   ];
@@ -116,8 +118,11 @@ export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
       r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
       ...metrics.flatMap(([id]) => {
         const c = r.cells[id];
-        if (!c) return [null, null, null, null];
-        return [c.value, c.baseline?.value ?? null, c.delta?.value ?? null, c.delta ? (c.delta.kind === 'relative' ? 'percent' : 'points') : null];
+        if (!c) return [null, null, null, null, null, null];
+        const delta = c.delta;
+        const flagged = delta?.check && !delta.check.consistent ? delta.check.printed : null;
+        const unit = delta ? (delta.kind === 'relative' ? 'percent' : 'points') : null;
+        return [c.value, c.baseline?.value ?? null, delta?.value ?? null, unit, delta?.origin ?? null, flagged];
       }),
       d?.ap50 ?? null, d?.ap75 ?? null, d?.apSmall ?? null, d?.apMedium ?? null, d?.apLarge ?? null,
       provenanceText(r), r.run?.id ?? null, r.run?.state ?? null, r.run?.jobsDone ?? null, r.run?.jobsTotal ?? null, r.run?.submitter ?? null,

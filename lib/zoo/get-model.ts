@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
-import { computeDelta } from './delta';
-import { formatCell, formatDelta, formatNumber } from './format';
+import { formatCell, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
+import { shownDelta } from './published-deltas';
 import type { TDeltaView, TProvenance } from './row';
 import { ZPruneParams, ZStrategyParams, type TStrategyParams } from './strategy-params';
 import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
@@ -112,7 +112,9 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     const b = base.find(
       (x) => x.metric === m.metric && x.inputSize === m.inputSize && x.deviceId === m.deviceId && x.datasetId === m.datasetId && x.provenance === m.provenance,
     );
-    const delta = model.baseline && b ? computeDelta(m.metric as TMetricKind, { value: m.value, decimals }, { value: b.value, decimals: b.decimals ?? info.defaultDecimals }) : null;
+    const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
+    const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
+    const delta = model.baseline && b ? shownDelta(model.slug, { ...stored, sourceSlug }, b) : null;
     const provenance: TProvenance =
       m.provenance === 'reported'
         ? { kind: 'reported', sourceSlug: m.source?.slug ?? 'unknown', sourceTitle: m.source?.title ?? 'unknown source', sourceUrl: m.source?.url ?? null }
@@ -128,7 +130,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       text: formatCell(m.value, decimals, model.baseline ? delta : undefined),
       baselineValue: b?.value ?? null,
       baselineText: b ? formatNumber(b.value, b.decimals ?? info.defaultDecimals) : null,
-      delta: delta ? { ...delta, text: formatDelta(delta) } : null,
+      delta,
       provenance,
     };
   });

@@ -5,7 +5,7 @@ import type { Db } from '../db/client';
 import { SlimboardError, formatZodIssues } from '../errors';
 import type { Prisma } from '../generated/prisma/client';
 import { measurementKey } from './measurement-key';
-import { ACCURACY_BY_DATASET, METRICS, type TMetricKind } from './metrics';
+import { ACCURACY_BY_DATASET, METRICS, metricOfColumn, type TMetricKind } from './metrics';
 import { ZSeedCatalog, type TSeedCatalog, type TSeedRowValues } from './seed-schema';
 import { decimalsOf } from './format';
 import { parseStrategyParams } from './strategy-params';
@@ -87,6 +87,19 @@ export function parseCatalog(input: unknown): TSeedCatalog {
       if (!has(c.models, r.model)) throw new SlimboardError('bad_catalog', `catalog section ${s.slug} row ${i + 1}: unknown model "${r.model}"`);
       for (const d of Object.keys(r.values.latencyMs ?? {})) {
         if (!has(c.devices, d)) throw new SlimboardError('bad_catalog', `catalog section ${s.slug} row ${i + 1}: unknown device "${d}"`);
+      }
+      const model = c.models.find((m) => m.slug === r.model)!;
+      for (const [column, printed] of Object.entries(r.deltas ?? {})) {
+        const where = `catalog section ${s.slug} row ${i + 1}: delta "${printed}" for column "${column}"`;
+        const metric = metricOfColumn(column);
+        const field = VALUE_METRICS.find(([, kind]) => kind === metric?.kind)?.[0];
+        const value = metric?.kind === 'latency_ms' ? r.values.latencyMs?.[metric.deviceSlug ?? ''] : field ? r.values[field] : undefined;
+        if (value === undefined) throw new SlimboardError('bad_catalog', `${where}: the row prints no number in that column`);
+        if (model.baseline === null) throw new SlimboardError('bad_catalog', `${where}: model ${model.slug} is a baseline (nothing to compare with)`);
+        const info = METRICS[metric!.kind];
+        if ((info.deltaKind === 'relative') !== printed.endsWith('%')) {
+          throw new SlimboardError('bad_catalog', `${where}: ${info.label} deltas are ${info.deltaKind === 'relative' ? 'in percent (end with %)' : 'in points (no %)'}`);
+        }
       }
     });
   }

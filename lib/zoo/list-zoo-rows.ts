@@ -1,9 +1,9 @@
 import type { Db } from '../db/client';
 import { COCO_DETAIL_COLUMNS } from './columns';
-import { computeDelta } from './delta';
-import { formatCell, formatDelta, formatNumber } from './format';
 import { deviceName } from './device-name';
+import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
+import { shownDelta } from './published-deltas';
 import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TCocoDetail, TProvenance, TRunInfo, TZooRow } from './row';
 import type { TMethod } from './seed-schema';
@@ -172,8 +172,12 @@ export async function loadZoo(db: Db): Promise<ZooData> {
         const base = baselineNumbers.filter((b) => sameScope(b, m)).at(-1);
         const decimals = m.decimals ?? info.defaultDecimals;
         const comparable = model.baseline !== null;
-        const delta = comparable && base ? computeDelta(m.metric as TMetricKind, { value: m.value, decimals }, { value: base.value, decimals: base.decimals ?? info.defaultDecimals }) : null;
-        cells[cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null)] = {
+        const columnId = cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null);
+        // The source's printed delta when consistent with its two numbers, else computed (lib/zoo/published-deltas.ts).
+        const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
+        const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
+        const delta = comparable && base ? shownDelta(model.slug, { ...stored, sourceSlug }, base) : null;
+        cells[columnId] = {
           metric: m.metric as TMetricKind,
           value: m.value,
           decimals,
@@ -181,7 +185,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
           deviceSlug: m.device?.slug ?? null,
           comparable,
           baseline: base && model.baseline ? { modelSlug: model.baseline.slug, value: base.value, decimals: base.decimals ?? info.defaultDecimals } : null,
-          delta: delta ? { ...delta, text: formatDelta(delta) } : null,
+          delta,
           text: formatCell(m.value, decimals, comparable ? delta : undefined),
           provenance: provenanceOf(m),
         };

@@ -14,9 +14,10 @@ import { ZMethod } from './seed-schema';
  *   `latency:<device slug>` (`latency:tesla-p4-trt`, `latency:kirin-970`, `latency:snapdragon-835`,
  *   `latency:snapdragon-855`). The section's `columns` say which of them the source table printed.
  * - Accuracy is in percentage points (39.1 means 39.1 AP); costs carry their unit in the metric.
- * - Deltas are computed against the model's declared baseline at the same scope (metric, input size,
- *   device, dataset, provenance). `delta === null` with `comparable === true` means the baseline lacks that
- *   number (printed `(-)`); `comparable === false` means the model is a baseline itself.
+ * - Deltas are against the model's declared baseline at the same scope (metric, input size, device,
+ *   dataset, provenance). A published delta is shown as printed when it is consistent with its two numbers'
+ *   rounding, and computed otherwise (`delta.origin`, `delta.check`). `delta === null` with `comparable === true`
+ *   means the baseline lacks that number (printed `(-)`); `comparable === false` means the model is a baseline itself.
  */
 
 export const ZProvenance = z.discriminatedUnion('kind', [
@@ -44,6 +45,27 @@ export const ZDelta = z.object({
   verdict: z.enum(['better', 'worse', 'same']),
   /** As printed: `-16.06%`, `+0.7`. */
   text: z.string(),
+  /**
+   * Where the shown delta comes from (lib/zoo/published-deltas.ts):
+   * - `published`: the source's printed delta, consistent with the rounding of its two numbers;
+   * - `computed`: computed by Slimboard from the two numbers as printed (no printed delta, or the printed one
+   *   is inconsistent: see `check`);
+   * - `computed_unrounded`: computed by Slimboard from unrounded values (measured numbers).
+   */
+  origin: z.enum(['published', 'computed', 'computed_unrounded']),
+  /** For a delta the source prints: whether it lies in the interval the two printed numbers allow. */
+  check: z
+    .object({
+      /** The source's delta as printed. */
+      printed: z.string(),
+      /** Inside the interval rounded outward to the printed decimals (lib/zoo/delta-interval.ts). */
+      consistent: z.boolean(),
+      /** Reachable by rounding to nearest (false: only by truncation, e.g. -66.90 % for 31.30 vs 94.60 MB). */
+      nearest: z.boolean(),
+      /** The interval at the printed delta's decimals (`[-69.59, -69.52] %`); null when undefined (zero baseline). */
+      interval: z.object({ low: z.number(), high: z.number(), decimals: z.number().int().min(0), text: z.string() }).nullable(),
+    })
+    .nullable(),
 });
 export type TDeltaView = z.infer<typeof ZDelta>;
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, getDb } from '../db/client';
 import { computeDelta } from './delta';
+import { checkPrintedDelta, deltaInterval, formatDeltaInterval, parsePrintedDelta } from './delta-interval';
 import { formatDelta } from './format';
 import { listZooRows } from './list-zoo-rows';
 import { parseZooQuery } from './query';
@@ -13,9 +14,9 @@ import type { TZooRow } from './row';
  * of tests/setup/db.ts, seeded by the importer). The document is parsed HERE, independently of the
  * importer's declared data (prisma/seed/paddledetection-slim.ts), so a typo there fails this test.
  *
- * Printed deltas are never stored: Slimboard shows the delta computed from the numbers. Where the
- * document's printed delta does not follow from its own numbers, the disagreement is listed below
- * (with the hand computation) and the test checks that exactly those cells disagree.
+ * Printed deltas are declared in the seed (`deltas` per row) and shown as printed when they lie in the
+ * interval their two printed numbers allow; the ones outside are listed below with their intervals (and
+ * hand computations), and the test checks that exactly those cells are flagged.
  */
 
 const DOC = path.resolve(import.meta.dirname, '..', '..', 'prisma', 'seed', 'paddledetection-slim-benchmark.md');
@@ -68,83 +69,26 @@ function splitPrinted(cell: string): [string, string | undefined] {
 }
 
 /**
- * Printed deltas that do not follow from the document's own numbers (rounded half away from zero to
- * the printed decimals). Key: `<section>/<row>/<column>`. The computations in the comments were done
- * with exact decimal arithmetic outside Slimboard (Python `decimal`), then checked by hand for a sample.
- * Most are 0.01-0.02 % rounding slips or one percentage copied across input sizes; three are real
- * mistakes: prune-distill-voc/6 (+2.0 printed, 76.3 - 75.3 = +1.0), quant-coco/14 (-1.1 printed,
- * 35.2 - 36.2 = -1.0) and quant-widerface/2 medium (-3.9 printed, 85.1 - 89.2 = -4.1).
+ * Printed deltas outside the interval their two printed numbers allow (lib/zoo/delta-interval.ts): each
+ * number stands for anything within half a unit of its last printed place, and a printed delta is
+ * consistent when rounding some exact delta of that box gives it. Key: `<section>/<row>/<column>`.
+ * Only these are replaced by the delta computed from the printed numbers (and flagged); every other
+ * printed delta is shown as printed. Hand computations:
  */
-const EXPECTED_DISAGREEMENTS: Record<string, { printed: string; computed: string }> = {
-  // yolov3-r50vd-dcn-coco-prune-r578 @608: (29.98 - 44.71) / 44.71 * 100 = -32.9456 -> -32.95%
-  'prune-coco/3/gflops': { printed: '-32.94%', computed: '-32.95%' },
-  // yolov3-mobilenet-v1-coco-prune-sensity @608: (13.57 - 20.64) / 20.64 * 100 = -34.2539 -> -34.25%
-  'prune-coco/7/gflops': { printed: '-34.27%', computed: '-34.25%' },
-  // yolov3-mobilenet-v1-coco-prune-r578 @608: (6.27 - 20.64) / 20.64 * 100 = -69.6221 -> -69.62%
-  'prune-coco/10/gflops': { printed: '-69.64%', computed: '-69.62%' },
-  // yolov3-mobilenet-v1-coco-prune-r578 @608: (31.30 - 94.60) / 94.60 * 100 = -66.9133 -> -66.91%
-  'prune-coco/10/modelSizeMb': { printed: '-66.90%', computed: '-66.91%' },
-  // yolov3-mobilenet-v1-coco-prune-r578 @416: (2.93 - 9.66) / 9.66 * 100 = -69.6687 -> -69.67%
-  'prune-coco/11/gflops': { printed: '-69.64%', computed: '-69.67%' },
-  // yolov3-mobilenet-v1-coco-prune-r578 @416: (31.30 - 94.60) / 94.60 * 100 = -66.9133 -> -66.91%
-  'prune-coco/11/modelSizeMb': { printed: '-66.90%', computed: '-66.91%' },
-  // yolov3-mobilenet-v1-coco-prune-r578 @320: (1.74 - 5.72) / 5.72 * 100 = -69.5804 -> -69.58%
-  'prune-coco/12/gflops': { printed: '-69.64%', computed: '-69.58%' },
-  // yolov3-mobilenet-v1-coco-prune-r578 @320: (31.30 - 94.60) / 94.60 * 100 = -66.9133 -> -66.91%
-  'prune-coco/12/modelSizeMb': { printed: '-66.90%', computed: '-66.91%' },
-  // yolov3-mobilenet-v1-voc-prune-sensity @608: (66.53 - 93.37) / 93.37 * 100 = -28.7458 -> -28.75%
-  'prune-voc/4/modelSizeMb': { printed: '-28.74%', computed: '-28.75%' },
-  // yolov3-mobilenet-v1-voc-prune-sensity @416: (6.19 - 9.46) / 9.46 * 100 = -34.5666 -> -34.57%
-  'prune-voc/5/gflops': { printed: '-34.55%', computed: '-34.57%' },
-  // yolov3-mobilenet-v1-voc-prune-sensity @416: (66.53 - 93.37) / 93.37 * 100 = -28.7458 -> -28.75%
-  'prune-voc/5/modelSizeMb': { printed: '-28.74%', computed: '-28.75%' },
-  // yolov3-mobilenet-v1-voc-prune-sensity @320: (3.66 - 5.60) / 5.60 * 100 = -34.6429 -> -34.64%
-  'prune-voc/6/gflops': { printed: '-34.55%', computed: '-34.64%' },
-  // yolov3-mobilenet-v1-voc-prune-sensity @320: (66.53 - 93.37) / 93.37 * 100 = -28.7458 -> -28.75%
-  'prune-voc/6/modelSizeMb': { printed: '-28.74%', computed: '-28.75%' },
-  // yolov3-mobilenet-v1-voc-prune-r578 @608: (6.15 - 20.20) / 20.20 * 100 = -69.5545 -> -69.55%
-  'prune-voc/7/gflops': { printed: '-69.57%', computed: '-69.55%' },
-  // yolov3-mobilenet-v1-voc-prune-r578 @416: (2.88 - 9.46) / 9.46 * 100 = -69.5560 -> -69.56%
-  'prune-voc/8/gflops': { printed: '-69.57%', computed: '-69.56%' },
-  // yolov3-mobilenet-v1-voc-prune-r578 @320: (1.70 - 5.60) / 5.60 * 100 = -69.6429 -> -69.64%
-  'prune-voc/9/gflops': { printed: '-69.57%', computed: '-69.64%' },
-  // yolov3-r50vd-dcn-coco-prune-r578-distill @608: (29.98 - 44.71) / 44.71 * 100 = -32.9456 -> -32.95%
-  'prune-distill-coco/2/gflops': { printed: '-32.94%', computed: '-32.95%' },
-  // yolov3-mobilenet-v1-coco-prune-r578-distill @608: (6.27 - 20.64) / 20.64 * 100 = -69.6221 -> -69.62%
-  'prune-distill-coco/6/gflops': { printed: '-69.64%', computed: '-69.62%' },
-  // yolov3-mobilenet-v1-coco-prune-r578-distill @608: (31.30 - 94.60) / 94.60 * 100 = -66.9133 -> -66.91%
-  'prune-distill-coco/6/modelSizeMb': { printed: '-66.90%', computed: '-66.91%' },
-  // yolov3-mobilenet-v1-coco-prune-r578-distill @416: (2.93 - 9.66) / 9.66 * 100 = -69.6687 -> -69.67%
-  'prune-distill-coco/7/gflops': { printed: '-69.64%', computed: '-69.67%' },
-  // yolov3-mobilenet-v1-coco-prune-r578-distill @416: (31.30 - 94.60) / 94.60 * 100 = -66.9133 -> -66.91%
-  'prune-distill-coco/7/modelSizeMb': { printed: '-66.90%', computed: '-66.91%' },
-  // yolov3-mobilenet-v1-coco-prune-r578-distill @320: (1.74 - 5.72) / 5.72 * 100 = -69.5804 -> -69.58%
-  'prune-distill-coco/8/gflops': { printed: '-69.64%', computed: '-69.58%' },
-  // yolov3-mobilenet-v1-coco-prune-r578-distill @320: (31.30 - 94.60) / 94.60 * 100 = -66.9133 -> -66.91%
-  'prune-distill-coco/8/modelSizeMb': { printed: '-66.90%', computed: '-66.91%' },
-  // yolov3-mobilenet-v1-voc-prune-r578-distill @608: (6.15 - 20.20) / 20.20 * 100 = -69.5545 -> -69.55%
-  'prune-distill-voc/4/gflops': { printed: '-69.57%', computed: '-69.55%' },
-  // yolov3-mobilenet-v1-voc-prune-r578-distill @416: (2.88 - 9.46) / 9.46 * 100 = -69.5560 -> -69.56%
-  'prune-distill-voc/5/gflops': { printed: '-69.57%', computed: '-69.56%' },
-  // yolov3-mobilenet-v1-voc-prune-r578-distill @320: (1.70 - 5.60) / 5.60 * 100 = -69.6429 -> -69.64%
-  'prune-distill-voc/6/gflops': { printed: '-69.57%', computed: '-69.64%' },
-  // yolov3-mobilenet-v1-voc-prune-r578-distill @320: 76.3 - 75.3 = +1.0
-  'prune-distill-voc/6/vocMap': { printed: '+2.0', computed: '+1.0' },
-  // yolov3-mobilenet-v1-voc-prune-r578 @608: (6.15 - 20.20) / 20.20 * 100 = -69.5545 -> -69.55%
-  'prune-latency/4/gflops': { printed: '-69.57%', computed: '-69.55%' },
-  // yolov3-mobilenet-v1-voc-prune-r578 @416: (2.88 - 9.46) / 9.46 * 100 = -69.5560 -> -69.56%
-  'prune-latency/5/gflops': { printed: '-69.57%', computed: '-69.56%' },
-  // yolov3-mobilenet-v1-voc-prune-r578 @320: (1.70 - 5.60) / 5.60 * 100 = -69.6429 -> -69.64%
-  'prune-latency/6/gflops': { printed: '-69.57%', computed: '-69.64%' },
-  // yolov3-mobilenet-v1-voc-prune-r578 @320: (91.132 - 221.705) / 221.705 * 100 = -58.8949 -> -58.89%
-  'prune-latency/6/latency:kirin-970': { printed: '-58.90%', computed: '-58.89%' },
-  // yolov3-r50vd-dcn-coco-prune-r578 @608: (29.98 - 44.71) / 44.71 * 100 = -32.9456 -> -32.95%
-  'prune-latency/9/gflops': { printed: '-32.94%', computed: '-32.95%' },
-  // yolov3-r34-coco-quant-aware @608: 35.2 - 36.2 = -1.0
-  'quant-coco/14/boxAp': { printed: '-1.1', computed: '-1.0' },
-  // blazeface-widerface-quant-post @640: 85.1 - 89.2 = -4.1
-  'quant-widerface/2/widerMedium': { printed: '-3.9', computed: '-4.1' },
+const EXPECTED_FLAGGED: Record<string, { printed: string; shown: string; interval: string }> = {
+  // yolov3-mobilenet-v1-voc-prune-r578-distill @320: 76.3 - 75.3 = 1.0, -/+ (0.05 + 0.05) -> [+0.9, +1.1]
+  'prune-distill-voc/6/vocMap': { printed: '+2.0', shown: '+1.0', interval: '[+0.9, +1.1]' },
+  // blazeface-widerface-quant-post @640 medium: 85.1 - 89.2 = -4.1, -/+ 0.1 -> [-4.2, -4.0]
+  'quant-widerface/2/widerMedium': { printed: '-3.9', shown: '-4.1', interval: '[-4.2, -4.0]' },
 };
+
+/**
+ * Printed deltas inside their interval only when the source truncated rather than rounded to nearest: the
+ * MobileNetV1 r578 model size, 31.30 vs 94.60 MB, allows (31.295 - 94.605) / 94.605 = -66.9204 % to
+ * (31.305 - 94.595) / 94.595 = -66.9063 %; to nearest that is -66.92 or -66.91, truncated -66.90 as printed.
+ * Shown as printed (consistent), with `check.nearest === false`.
+ */
+const EXPECTED_TRUNCATED_ONLY = ['prune-coco/10/modelSizeMb', 'prune-coco/11/modelSizeMb', 'prune-coco/12/modelSizeMb', 'prune-distill-coco/6/modelSizeMb', 'prune-distill-coco/7/modelSizeMb', 'prune-distill-coco/8/modelSizeMb'];
 
 const SEED_SECTIONS = ['prune-coco', 'prune-voc', 'prune-distill-coco', 'prune-distill-voc', 'prune-latency', 'distill-coco', 'distill-voc', 'quant-coco', 'quant-widerface'];
 let rows: TZooRow[] = [];
@@ -171,11 +115,14 @@ describe('every cell of the seed against the database', () => {
     expect(rows.every((r) => r.source === 'reported')).toBe(true);
   });
 
-  it('matches every cell (values exactly; deltas as printed unless listed as a disagreement)', () => {
+  it('matches every cell (values exactly; deltas as printed unless outside their rounding interval)', () => {
     // The zoo keeps the document's section order.
     expect([...new Set(rows.map((r) => r.section.slug))]).toEqual(SEED_SECTIONS);
-    const found: Record<string, { printed: string; computed: string }> = {};
+    const flagged: Record<string, { printed: string; shown: string; interval: string }> = {};
+    const truncatedOnly: string[] = [];
     let checked = 0;
+    let printedDeltas = 0;
+    let shownAsPrinted = 0;
     tables.forEach((table, ti) => {
       const sectionSlug = SEED_SECTIONS[ti];
       const sectionRows = rows.filter((r) => r.section.slug === sectionSlug).sort((a, b) => a.position - b.position);
@@ -206,13 +153,33 @@ describe('every cell of the seed against the database', () => {
           expect(cell.value.toFixed(cell.decimals), where).toBe(number);
           if (printedDelta === undefined) return expect(cell.comparable, `${where}: the document prints no delta for a baseline`).toBe(false);
           if (printedDelta === '-') return expect(cell.delta, `${where}: no baseline number`).toBeNull();
-          expect(cell.delta, where).not.toBeNull();
-          if (cell.delta!.text !== printedDelta) found[`${sectionSlug}/${ri + 1}/${columnOf(row.model.datasetSlug)}`] = { printed: printedDelta, computed: cell.delta!.text };
+          printedDeltas++;
+          const d = cell.delta!;
+          expect(d, where).not.toBeNull();
+          expect(d.check?.printed, `${where}: the seed declares the document's delta`).toBe(printedDelta);
+          if (d.text === printedDelta) {
+            expect(d.origin, where).toBe('published');
+            expect(d.check?.consistent, where).toBe(true);
+            expect(cell.text, where).toBe(printed);
+            if (!d.check!.nearest) truncatedOnly.push(`${sectionSlug}/${ri + 1}/${columnOf(row.model.datasetSlug)}`);
+            shownAsPrinted++;
+          } else {
+            // Shown instead: the delta computed from the two printed numbers.
+            expect(d.origin, where).toBe('computed');
+            expect(d.check?.consistent, where).toBe(false);
+            expect(d.text, where).toBe(formatDelta(computeDelta(cell.metric, { value: cell.value, decimals: cell.decimals }, cell.baseline!)!));
+            flagged[`${sectionSlug}/${ri + 1}/${columnOf(row.model.datasetSlug)}`] = { printed: printedDelta, shown: d.text, interval: d.check!.interval!.text };
+          }
         });
       });
     });
     expect(checked).toBeGreaterThan(500);
-    expect(found).toEqual(EXPECTED_DISAGREEMENTS);
+    expect(printedDeltas).toBe(122);
+    expect(flagged).toEqual(EXPECTED_FLAGGED);
+    expect(truncatedOnly).toEqual(EXPECTED_TRUNCATED_ONLY);
+    // The issue's bar: at least 119 of the 122 printed deltas appear unchanged.
+    expect(shownAsPrinted).toBe(122 - Object.keys(EXPECTED_FLAGGED).length);
+    expect(shownAsPrinted).toBeGreaterThanOrEqual(119);
   });
 
   it('shows `(-)` for the Objects365 R50vd-dcn aware rows at 416 and 320: its baseline was published at 608 only', () => {
@@ -260,22 +227,14 @@ const NOTE_CLAIMS: Array<{ quote: string; model: string; column: string; inputSi
   { quote: '精度分别降低`0.6`, `1.0`和`1.6`', model: 'blazeface-nas-widerface-quant-aware', column: 'widerHard', inputSize: 640, claimed: '-1.6' },
 ];
 
-/** Hand computations of the notes' disagreements. */
-const EXPECTED_NOTE_DISAGREEMENTS = [
-  // The r578 note says ResNet50-vd-dcn saves 32.98 % FLOPs; the table prints 32.94 %; the numbers give
-  // (29.98 - 44.71) / 44.71 = -32.95 %.
-  'yolov3-r50vd-dcn-coco-prune-r578 gflops@608: note -32.98%, computed -32.95%',
-  // 69.64 % at 608: (6.27 - 20.64) / 20.64 = -69.62 % (twice: pruning note and distillation note)
-  'yolov3-mobilenet-v1-coco-prune-r578 gflops@608: note -69.64%, computed -69.62%',
-  'yolov3-mobilenet-v1-coco-prune-r578-distill gflops@608: note -69.64%, computed -69.62%',
-  // 34.27 % at 608: (13.57 - 20.64) / 20.64 = -34.25 %
-  'yolov3-mobilenet-v1-coco-prune-sensity gflops@608: note -34.27%, computed -34.25%',
-  // The distillation note repeats the table's 32.94 %: computed -32.95 %
-  'yolov3-r50vd-dcn-coco-prune-r578-distill gflops@608: note -32.94%, computed -32.95%',
-  // VOC r578 at 608: (6.15 - 20.20) / 20.20 = -14.05 / 20.2 = -0.695545 -> -69.55 % (note: 69.57 %)
-  'yolov3-mobilenet-v1-voc-prune-r578 gflops@608: note -69.57%, computed -69.55%',
-  // ResNet34 aware at 608: 35.2 - 36.2 = -1.0 (note and table: -1.1)
-  'yolov3-r34-coco-quant-aware boxAp@608: note -1.1, computed -1.0',
+/**
+ * Note claims outside the interval their two numbers allow (hand computation). Every other claim is
+ * consistent and equals the delta the zoo shows for that cell.
+ */
+const EXPECTED_NOTE_FLAGGED = [
+  // The r578 note says ResNet50-vd-dcn saves 32.98 % FLOPs (the table prints 32.94 %). 29.98 vs 44.71 allows
+  // (29.975 - 44.715) / 44.715 = -32.9643 % to (29.985 - 44.705) / 44.705 = -32.9270 %: outward [-32.97, -32.92] %.
+  'yolov3-r50vd-dcn-coco-prune-r578 gflops@608: note -32.98%, allowed [-32.97, -32.92] %',
 ];
 
 describe('deltas printed in the notes', () => {
@@ -283,18 +242,18 @@ describe('deltas printed in the notes', () => {
     const md = fs.readFileSync(DOC, 'utf8');
     for (const c of NOTE_CLAIMS) expect(md, c.quote).toContain(c.quote);
   });
-  it('lists exactly the notes whose delta does not follow from the numbers', () => {
-    const disagreements: string[] = [];
+  it('lists exactly the notes whose delta lies outside its rounding interval; the others match the zoo', () => {
+    const flagged: string[] = [];
     for (const c of NOTE_CLAIMS) {
       const row = rows.find((r) => r.model.slug === c.model && r.inputSize === c.inputSize);
       const cell = row?.cells[c.column];
       expect(cell?.baseline, `${c.model} ${c.column}`).toBeTruthy();
-      // Recompute from the two numbers here too, so a wrong stored delta cannot hide a disagreement.
-      const d = computeDelta(cell!.metric, { value: cell!.value, decimals: cell!.decimals }, cell!.baseline!);
-      const computed = formatDelta(d!);
-      expect(cell!.delta?.text).toBe(computed);
-      if (computed !== c.claimed) disagreements.push(`${c.model} ${c.column}@${c.inputSize}: note ${c.claimed}, computed ${computed}`);
+      const claimed = parsePrintedDelta(c.claimed)!;
+      const interval = deltaInterval(claimed.kind, { value: cell!.value, decimals: cell!.decimals }, cell!.baseline!)!;
+      const check = checkPrintedDelta(interval, claimed);
+      if (check.consistent) expect(cell!.delta?.text, `${c.model} ${c.column}@${c.inputSize}`).toBe(c.claimed);
+      else flagged.push(`${c.model} ${c.column}@${c.inputSize}: note ${c.claimed}, allowed ${formatDeltaInterval(claimed.kind, check)}`);
     }
-    expect([...new Set(disagreements)].sort()).toEqual([...EXPECTED_NOTE_DISAGREEMENTS].sort());
+    expect([...new Set(flagged)].sort()).toEqual([...EXPECTED_NOTE_FLAGGED].sort());
   });
 });

@@ -8,6 +8,8 @@ import { ZStrategyParams } from './strategy-params';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case slug');
 const printedNumber = z.string().regex(/^\d+(\.\d+)?$/, 'a number as printed, e.g. "37.53"');
+/** A delta as printed next to a number: points `+0.7`, percent `-16.06%` (lib/zoo/delta-interval.ts reads it). */
+const printedDelta = z.string().regex(/^[+-]\d+(\.\d+)?%?$/, 'a delta as printed, e.g. "-16.06%" or "+0.7"');
 export const METHOD_VALUES = ['baseline', 'prune', 'distill', 'prune_distill', 'quant', 'nas'] as const;
 export const ZMethod = z.enum(METHOD_VALUES);
 export type TMethod = z.infer<typeof ZMethod>;
@@ -66,6 +68,11 @@ export const ZSeedCatalog = z.object({
           values: ZSeedRowValues,
           /** The teacher's accuracy at this input size, as printed in the teacher column. */
           teacherAccuracy: printedNumber.optional(),
+          /**
+           * Deltas the source prints next to the row's numbers, keyed by column id (`gflops`, `boxAp`,
+           * `latency:kirin-970`). Shown when consistent with the two numbers' rounding (lib/zoo/published-deltas.ts).
+           */
+          deltas: z.record(z.string(), printedDelta).optional(),
         }),
       ),
     }),

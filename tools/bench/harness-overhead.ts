@@ -16,9 +16,9 @@
  * cross-check. Target: ratio <= 1.02. Default model: YOLOv3-MobileNetV1 COCO built by lib/onnx.
  */
 import os from 'node:os';
-import { buildBenchmarkFeeds, measureLatency, runPhase } from '../../lib/inference/latency-harness';
-import { createSession } from '../../lib/inference/ort';
-import { cpuModelName } from '../../lib/inference/fingerprint';
+import { buildBenchmarkFeeds, measureLatency, runPhase } from '../../lib/inference/runtime/latency-harness';
+import { createSession } from '../../lib/inference/runtime/ort';
+import { cpuModelName } from '../../lib/inference/runtime/fingerprint';
 import { referenceModelPath, scriptFlags } from './reference-model';
 
 const flags = scriptFlags(process.argv.slice(2));

@@ -29,11 +29,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeSyntheticSplit } from '../../lib/datasets/synthetic';
-import { decodeYoloHeads, postprocessDetections } from '../../lib/inference/detection-decoding';
-import { detectImages, modelFeeds, openDetector } from '../../lib/inference/detection-pipeline';
-import { cpuModelName } from '../../lib/inference/fingerprint';
-import { preprocessImageFile, type PreprocessedImage } from '../../lib/inference/image-preprocess';
-import { parseModelAdapter, resolveAutoYoloStrides, type TModelAdapter } from '../../lib/inference/model-adapter';
+import { decodeYoloHeads, postprocessDetections } from '../../lib/inference/detection/detection-decoding';
+import { detectImages, modelFeeds, openDetector } from '../../lib/inference/detection/detection-pipeline';
+import { cpuModelName } from '../../lib/inference/runtime/fingerprint';
+import { preprocessImageFile, type PreprocessedImage } from '../../lib/inference/image/image-preprocess';
+import { parseModelAdapter, resolveAutoYoloStrides, type TModelAdapter } from '../../lib/inference/detection/model-adapter';
 import { referenceModelPath, scriptFlags } from './reference-model';
 
 const flags = scriptFlags(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /**
  * Latency of the YOLOv3-MobileNetV1 baseline and its r578 / sensity channel-pruned graphs on this CPU,
- * under the standard protocol (lib/inference/latency-harness.ts), next to the published reductions
+ * under the standard protocol (lib/inference/runtime/latency-harness.ts), next to the published reductions
  * (PaddleDetection slim benchmark, VOC, r578: Tesla P4 TensorRT -39.21/-39.34/-37.77 % and ARM
  * PaddleLite 4 threads -55.98 .. -60.91 % at 608/416/320).
  *
@@ -23,10 +23,10 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareFingerprints } from '../../lib/inference/fingerprint';
-import { buildBenchmarkFeeds, measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement } from '../../lib/inference/latency-harness';
-import { summarizeLatency } from '../../lib/inference/latency-statistics';
-import { createSession } from '../../lib/inference/ort';
+import { compareFingerprints } from '../../lib/inference/runtime/fingerprint';
+import { buildBenchmarkFeeds, measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement } from '../../lib/inference/runtime/latency-harness';
+import { summarizeLatency } from '../../lib/inference/runtime/latency-statistics';
+import { createSession } from '../../lib/inference/runtime/ort';
 import { pruneChannels } from '../../lib/onnx/channel-prune';
 import { encodeModel } from '../../lib/onnx/model-file';
 import { buildYoloV3, RATIOS_R578, RATIOS_SENSITY, YOLO_HEAD_PRUNED_PARAMS } from '../../lib/onnx/yolov3';

@@ -1,5 +1,5 @@
 /**
- * Checks the shipped demo-zoo ONNX files with onnxruntime-node (through lib/inference/ort.ts):
+ * Checks the shipped demo-zoo ONNX files with onnxruntime-node (through lib/inference/runtime/ort.ts):
  *   1. outputs agree with the PyTorch model that produced them (probe inputs written by the Python
  *      pipeline: max |diff| of boxes and scores at 320 / 416 / 608);
  *   2. latency at 416 (1 thread, batch 1, median of N runs) per model, and each int8 model's ratio to its
@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSession } from '../../lib/inference/ort';
+import { createSession } from '../../lib/inference/runtime/ort';
 
 interface ProbeEntry {
   size: number;

@@ -1,5 +1,5 @@
 /**
- * Runs one ONNX model with onnxruntime-node (through lib/inference/ort.ts) over pre-resized inputs written
+ * Runs one ONNX model with onnxruntime-node (through lib/inference/runtime/ort.ts) over pre-resized inputs written
  * by slimzoo/ort_eval.py, and writes the raw outputs back, so the Python side can compute COCO AP of what
  * onnxruntime really computes (int8 kernels included).
  * usage: npx tsx tools/demo-zoo/ort-dump.ts --model F.onnx --inputs X.bin --count N --size S --classes C --out Y.bin
@@ -7,7 +7,7 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createSession } from '../../lib/inference/ort';
+import { createSession } from '../../lib/inference/runtime/ort';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

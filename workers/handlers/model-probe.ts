@@ -1,6 +1,6 @@
 import { SlimboardError } from '@/lib/errors';
-import { buildBenchmarkFeeds } from '@/lib/inference/latency-harness';
-import { createSession } from '@/lib/inference/ort';
+import { buildBenchmarkFeeds } from '@/lib/inference/runtime/latency-harness';
+import { createSession } from '@/lib/inference/runtime/ort';
 
 /**
  * Run the model once at the job's input size and check every output is finite. This turns the

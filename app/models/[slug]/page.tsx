@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { LiveModelRefresh } from '@/app/jobs/live-model-refresh';
 import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
+import { deltaOriginText } from '@/lib/zoo/format';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
 import { SensitivitySection } from './sensitivity-section';
 
@@ -216,7 +217,18 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                   <td>{n.device ?? '–'}</td>
                   <td className="num">{n.value.toFixed(n.decimals)}</td>
                   <td className="num">{n.baselineText ?? '–'}</td>
-                  <td className="num">{n.delta ? <span className={`delta ${n.delta.verdict}`}>{n.delta.text}</span> : model.baseline ? '(-)' : '–'}</td>
+                  <td className="num">
+                    {n.delta ? (
+                      <span className={`delta ${n.delta.verdict}`} title={deltaOriginText(n.delta)} data-origin={n.delta.origin}>
+                        {n.delta.text}
+                        {n.delta.check && !n.delta.check.consistent && <sup className="delta-flag">≠</sup>}
+                      </span>
+                    ) : model.baseline ? (
+                      '(-)'
+                    ) : (
+                      '–'
+                    )}
+                  </td>
                   <td>
                     {n.provenance.kind === 'reported' ? (
                       <>

@@ -1,6 +1,6 @@
 import { SlimboardError } from '../../errors';
-import { measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement, type LatencyProtocol } from '../../inference/latency-harness';
-import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel } from '../../inference/ort';
+import { measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement, type LatencyProtocol } from '../../inference/runtime/latency-harness';
+import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel } from '../../inference/runtime/ort';
 import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag } from '../args';
 

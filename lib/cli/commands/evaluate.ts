@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SlimboardError } from '../../errors';
-import { evaluateDetectorOnCoco } from '../../inference/evaluate-detector';
-import { parseModelAdapter } from '../../inference/model-adapter';
-import { attachTerminalProgressBar, ProgressReporter } from '../../inference/progress';
-import { logicalCoreCount } from '../../inference/fingerprint';
+import { evaluateDetectorOnCoco } from '../../inference/detection/evaluate-detector';
+import { parseModelAdapter } from '../../inference/detection/model-adapter';
+import { attachTerminalProgressBar, ProgressReporter } from '../../inference/runtime/progress';
+import { logicalCoreCount } from '../../inference/runtime/fingerprint';
 import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 
@@ -87,7 +87,7 @@ const command: CliCommand = {
     const apType = values['ap-type'] ?? '11point';
     if (apType !== '11point' && apType !== 'integral') throw new SlimboardError('bad_arguments', `evaluate: --ap-type must be 11point or integral, got "${apType}"`);
     if (format !== 'coco') {
-      const { evaluateDetectorOnVoc, evaluateDetectorOnWiderFace } = await import('../../inference/evaluate-on-voc-widerface');
+      const { evaluateDetectorOnVoc, evaluateDetectorOnWiderFace } = await import('../../inference/detection/evaluate-on-voc-widerface');
       const common = {
         modelPath: positionals[0],
         datasetDir,

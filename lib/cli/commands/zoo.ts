@@ -2,10 +2,10 @@ import { SlimboardError } from '../../errors';
 import { parseCliArgs } from '../args';
 import { printJson, type CliCommand } from '../command';
 
-/** `zoo export --format json|csv [filters]`: every zoo row with values, computed deltas and provenance. */
+/** `zoo export --format json|csv [filters]`: every zoo row with values, deltas (printed or computed, docs/deltas.md) and provenance. */
 const exportCommand: CliCommand = {
   words: ['zoo', 'export'],
-  summary: 'print the zoo (all rows, computed deltas, provenance) as JSON or CSV',
+  summary: 'print the zoo (all rows, deltas with their origin, provenance) as JSON or CSV',
   usage:
     'npm run -s slimboard -- zoo export --format json|csv [--backbone B] [--dataset D] [--method M] [--strategy S] [--input-size N] [--source reported|measured]',
   async run(args, io) {

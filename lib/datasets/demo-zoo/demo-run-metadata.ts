@@ -4,7 +4,7 @@
  * run metadata (ZRunMetadata, the same schema an upload fills in).
  */
 import { SlimboardError } from '../../errors';
-import { parseModelAdapter, type TModelAdapter } from '../../inference/model-adapter';
+import { parseModelAdapter, type TModelAdapter } from '../../inference/detection/model-adapter';
 import type { TRunMetadataInput } from '../../runs/run-metadata';
 import type { TDemoZooManifest, TDemoZooModel } from './manifest';
 

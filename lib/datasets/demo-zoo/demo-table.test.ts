@@ -13,7 +13,7 @@ function cell(metric: TCell['metric'], value: number, deltaText: string | null, 
     deviceSlug,
     comparable: deltaText !== null,
     baseline: null,
-    delta: deltaText === null ? null : { kind: 'relative', value: 0, decimals: 2, verdict: 'better', text: deltaText },
+    delta: deltaText === null ? null : { kind: 'relative', value: 0, decimals: 2, verdict: 'better', text: deltaText, origin: 'computed_unrounded', check: null },
     text: '',
     provenance: measured,
   };

@@ -290,7 +290,7 @@ describe('demo zoo measured by a worker', () => {
         const c = row.cells[column];
         const b = baseRow.cells[column];
         expect(c.baseline?.value).toBe(b.value);
-        expect(c.delta).toMatchObject(computeDelta(c.metric, { value: c.value, decimals: c.decimals }, { value: b.value, decimals: b.decimals })!);
+        expect(c.delta).toMatchObject({ ...computeDelta(c.metric, { value: c.value, decimals: c.decimals }, { value: b.value, decimals: b.decimals }, { unrounded: true })!, origin: 'computed_unrounded' });
       }
     }
     // The download serves the manifest's bytes.

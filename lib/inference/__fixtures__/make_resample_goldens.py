@@ -1,6 +1,6 @@
 """Writes resample.golden.json: PyTorch's bilinear resize (align_corners=False, antialias on and off) and bicubic
 (antialias off, clamped)
-of small seeded random 8-bit RGB images, the reference for lib/inference/image-resample.test.ts.
+of small seeded random 8-bit RGB images, the reference for lib/inference/image/image-resample.test.ts.
 
 Run from the repo root: /usr/bin/python3 lib/inference/__fixtures__/make_resample_goldens.py
 (Debian python3-torch 1.13). Values are torch's float32 output of (bytes / 255), rounded to 9 digits.

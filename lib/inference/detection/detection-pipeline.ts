@@ -15,14 +15,14 @@
  * and after the workers' warm-up (a generated image, and the warm-up run's outputs through
  * postprocessing so that its loops are compiled), so images/s is the steady-state rate.
  */
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 import type { Detection, RawTensor } from './detection-decoding';
-import { fitGeometry, type FitGeometry } from './image-geometry';
-import type { PreprocessedImage } from './image-preprocess';
-import { findImageInput } from './latency-harness';
+import { fitGeometry, type FitGeometry } from '../image/image-geometry';
+import type { PreprocessedImage } from '../image/image-preprocess';
+import { findImageInput } from '../runtime/latency-harness';
 import { checkAdapterAgainstModel, detectAdapter, resolveAutoYoloStrides, type TModelAdapter } from './model-adapter';
-import { createSession, type InputTensor, type SessionOptions } from './ort';
-import type { ProgressReporter } from './progress';
+import { createSession, type InputTensor, type SessionOptions } from '../runtime/ort';
+import type { ProgressReporter } from '../runtime/progress';
 import { DetectionWorkerPool } from './worker-pool';
 
 export interface PipelineImage {

@@ -19,7 +19,7 @@
  * to bytes; PIL and OpenCV round to bytes in between: a difference of at most half a byte).
  * Separable: rows first (srcH x newW intermediate), then columns.
  */
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 import type { FitGeometry, Normalization } from './image-geometry';
 
 /** Taps of one axis: output i reads source start[i] .. start[i] + count[i] - 1 with weights[i * stride + k]. */

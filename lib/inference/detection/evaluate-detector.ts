@@ -2,15 +2,15 @@
  * Evaluate an ONNX detector on a COCO-format dataset directory: detection pipeline -> COCO results
  * -> lib/metrics' pycocotools-exact evaluator. Used by the `evaluate` command and the workers.
  */
-import { SlimboardError } from '../errors';
-import { COCO_STAT_NAMES, evaluateCoco, type CocoDetections, type CocoStatName } from '../metrics/coco';
-import { parseCocoResults } from '../metrics/formats/coco-json';
+import { SlimboardError } from '../../errors';
+import { COCO_STAT_NAMES, evaluateCoco, type CocoDetections, type CocoStatName } from '../../metrics/coco';
+import { parseCocoResults } from '../../metrics/formats/coco-json';
 import { mapModelClassesToCategories } from './class-mapping';
 import { openCocoDatasetDir } from './coco-dataset-dir';
 import { detectImages, type PipelineStats } from './detection-pipeline';
 import type { TModelAdapter } from './model-adapter';
-import type { SessionOptions } from './ort';
-import type { ProgressReporter } from './progress';
+import type { SessionOptions } from '../runtime/ort';
+import type { ProgressReporter } from '../runtime/progress';
 
 /** One row of a COCO results file. bbox = [x, y, width, height] in original-image pixels. */
 export interface CocoResultRow {

@@ -2,14 +2,14 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COCO_STAT_NAMES, evaluateCoco } from '../metrics/coco';
-import { parseCocoGroundTruth, parseCocoResults } from '../metrics/formats/coco-json';
+import { COCO_STAT_NAMES, evaluateCoco } from '../../metrics/coco';
+import { parseCocoGroundTruth, parseCocoResults } from '../../metrics/formats/coco-json';
 import { detectImages } from './detection-pipeline';
 import { evaluateDetectorOnCoco } from './evaluate-detector';
 import { parseModelAdapter } from './model-adapter';
-import { ProgressReporter } from './progress';
+import { ProgressReporter } from '../runtime/progress';
 
-const FIX = path.join(import.meta.dirname, '__fixtures__');
+const FIX = path.join(import.meta.dirname, '..', '__fixtures__');
 const DATASET = path.join(FIX, 'shapes-coco');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'slimboard-eval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

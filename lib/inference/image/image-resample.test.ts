@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import golden from './__fixtures__/resample.golden.json';
+import golden from '../__fixtures__/resample.golden.json';
 import { fitGeometry, type Normalization } from './image-geometry';
 import { bilinearTaps, cubicTaps, resampleRgbToNormalizedChw, type ResampleOptions } from './image-resample';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { graphContainsNms, readModelIdentity } from './model-identity';
 
-const FIX = path.join(import.meta.dirname, '__fixtures__');
+const FIX = path.join(import.meta.dirname, '..', '__fixtures__');
 
 describe('readModelIdentity', () => {
   it('reads opset, op types and sha256 of real ONNX files', () => {

@@ -5,10 +5,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import { isSlimboardError } from '../errors';
+import { isSlimboardError } from '../../errors';
 import { postprocessDetections, type RawTensor } from './detection-decoding';
-import type { FitGeometry } from './image-geometry';
-import { preprocessImageFile } from './image-preprocess';
+import type { FitGeometry } from '../image/image-geometry';
+import { preprocessImageFile } from '../image/image-preprocess';
 import { lowerLibvipsThreads, lowerThreadPriority } from './thread-priority';
 import type { TModelAdapter } from './model-adapter';
 

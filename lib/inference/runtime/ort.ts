@@ -9,7 +9,7 @@
  *   `SlimboardError`s naming the model and the input.
  */
 import ort from 'onnxruntime-node';
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 
 /** Graph optimisation levels understood by onnxruntime ('layout' is an extension of 'extended'). */
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';

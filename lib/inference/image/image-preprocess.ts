@@ -7,10 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp, type OutputInfo } from 'sharp';
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 import { fitGeometry, rgbHwcToNormalizedChw, type FitGeometry } from './image-geometry';
 import { resampleRgbToNormalizedChw } from './image-resample';
-import type { TModelAdapter } from './model-adapter';
+import type { TModelAdapter } from '../detection/model-adapter';
 
 export interface PreprocessedImage {
   /** [1, 3, S, S] planar float in the model's channel order. */

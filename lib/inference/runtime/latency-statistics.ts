@@ -10,7 +10,7 @@
  * std is the POPULATION standard deviation (divide by n, numpy.std's default ddof=0), computed with
  * a two-pass algorithm (mean first, then squared deviations) for numerical stability.
  */
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 
 /** p in [0, 1]; `sortedAsc` must be sorted ascending and non-empty. */
 export function percentileSorted(sortedAsc: ArrayLike<number>, p: number): number {

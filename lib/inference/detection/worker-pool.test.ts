@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PreprocessedImage } from './image-preprocess';
+import type { PreprocessedImage } from '../image/image-preprocess';
 import { parseModelAdapter } from './model-adapter';
 import { DetectionWorkerPool } from './worker-pool';
 
-const IMAGES = path.join(import.meta.dirname, '__fixtures__', 'shapes-coco', 'images');
+const IMAGES = path.join(import.meta.dirname, '..', '__fixtures__', 'shapes-coco', 'images');
 const adapter = parseModelAdapter({ preprocess: { resize: 'letterbox' }, output: { kind: 'decoded', boxes: 'b', scores: 's' } }, 'pool-test');
 
 describe('DetectionWorkerPool (real worker threads)', () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBenchmarkFeeds, fillDeterministic, measureLatency, QUICK_PROTOCOL } from './latency-harness';
 
-const FIX = path.join(import.meta.dirname, '__fixtures__');
+const FIX = path.join(import.meta.dirname, '..', '__fixtures__');
 
 describe('measureLatency (quick protocol on real fixtures)', () => {
   it('times cold start separately, honours min runs, keeps raw samples, fingerprints the run', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeBoxesAndScores, decodePaddleNmsRows, decodeYoloHeads, postprocessDetections, sigmoid, logit } from './detection-decoding';
-import { fitGeometry } from './image-geometry';
+import { fitGeometry } from '../image/image-geometry';
 import { parseModelAdapter, resolveAutoYoloStrides } from './model-adapter';
 
 const xyxy = { boxFormat: 'xyxy', boxCoordinates: 'input-pixels', scoreActivation: 'none' } as const;

@@ -7,7 +7,7 @@
  * OperatorSetIdProto.domain = 1, .version = 2; GraphProto.node = 1; NodeProto.op_type = 4, .domain = 7.
  */
 import { createHash } from 'node:crypto';
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 
 export interface ModelIdentity {
   sha256: string;

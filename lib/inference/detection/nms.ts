@@ -12,7 +12,7 @@
  *   each class before NMS; `maxDetections` (keep_top_k) limits the total afterwards, by score.
  * Returns the kept indices, sorted by descending score (stable).
  */
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 
 export interface NmsOptions {
   iouThreshold: number;

@@ -6,8 +6,8 @@
  * Multi-label: one box with several classes above the threshold yields one candidate per class
  * (as PaddleDetection's multiclass_nms). Score thresholds are strict: kept when score > threshold.
  */
-import { SlimboardError } from '../errors';
-import { mapBoxesToOriginal, type FitGeometry } from './image-geometry';
+import { SlimboardError } from '../../errors';
+import { mapBoxesToOriginal, type FitGeometry } from '../image/image-geometry';
 import type { TDecodedOutput, TModelAdapter, TYoloOutput } from './model-adapter';
 import { nmsClassAware } from './nms';
 

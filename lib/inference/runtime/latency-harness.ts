@@ -3,7 +3,7 @@
  *
  * Protocol (also in the README):
  *  1. Cold start: the session is created (timed: sessionCreateMs) and run once (timed: firstRunMs).
- *     onnxruntime's native library is loaded when lib/inference/ort.ts is imported, before this.
+ *     onnxruntime's native library is loaded when lib/inference/runtime/ort.ts is imported, before this.
  *  2. Warm-up: runs until BOTH at least `warmupMinRuns` runs and `warmupMinMs` ms have passed
  *     (default 10 runs and 2 s). Not recorded as samples.
  *  3. Timed: runs until BOTH at least `timedMinRuns` runs and `timedMinMs` ms (default 100 and 10 s),
@@ -16,7 +16,7 @@
  * (the result says which, from the graph's op types).
  */
 import { readFile } from 'node:fs/promises';
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 import { createSession, type InputTensor, type SessionOptions, type ValueInfo } from './ort';
 import { makeFingerprint, type TLatencyFingerprint } from './fingerprint';
 import { graphContainsNms, readModelIdentity } from './model-identity';

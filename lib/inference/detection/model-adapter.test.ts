@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkAdapterAgainstModel, detectAdapter, parseModelAdapter, PADDLE_YOLOV3_ANCHORS, resolveAutoYoloStrides } from './model-adapter';
-import type { ValueInfo } from './ort';
+import type { ValueInfo } from '../runtime/ort';
 
 const t = (name: string, shape: Array<number | string>, type: ValueInfo['type'] = 'float32'): ValueInfo => ({ name, isTensor: true, type, shape });
 const image = t('image', [1, 3, 'h', 'w']);

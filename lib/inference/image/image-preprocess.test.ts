@@ -4,8 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { preprocessImageFile } from './image-preprocess';
-import { parseModelAdapter } from './model-adapter';
-import golden from './__fixtures__/resample.golden.json';
+import { parseModelAdapter } from '../detection/model-adapter';
+import golden from '../__fixtures__/resample.golden.json';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'slimboard-preprocess-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -11,10 +11,10 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { SlimboardError } from '../errors';
-import type { CocoGroundTruth } from '../metrics/coco';
-import { parseCocoGroundTruth } from '../metrics/formats/coco-json';
-import { parseJsonText, readInputFile } from '../metrics/formats/json-input';
+import { SlimboardError } from '../../errors';
+import type { CocoGroundTruth } from '../../metrics/coco';
+import { parseCocoGroundTruth } from '../../metrics/formats/coco-json';
+import { parseJsonText, readInputFile } from '../../metrics/formats/json-input';
 import type { PipelineImage } from './detection-pipeline';
 
 export interface CocoDatasetDir {

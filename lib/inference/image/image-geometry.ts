@@ -11,7 +11,7 @@
  *   The effective scales are scaleX = newW / srcW, scaleY = newH / srcH (not r: rounding).
  * Forward: x' = x * scaleX + padLeft. Back: x = (x' - padLeft) / scaleX, clipped to [0, srcW].
  */
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 
 export type ResizeMode = 'letterbox' | 'stretch';
 

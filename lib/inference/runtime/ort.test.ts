@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSession, onnxruntimeVersion, resolveSessionOptions } from './ort';
 
-const FIX = path.join(import.meta.dirname, '__fixtures__');
+const FIX = path.join(import.meta.dirname, '..', '__fixtures__');
 
 describe('ort (the only onnxruntime-node module)', () => {
   it('creates a session from a path and from bytes, reads names and metadata, runs with Float32 tensors', async () => {

@@ -11,10 +11,10 @@
  * SlimboardError when they were one (bad image...), else as internal errors.
  */
 import { Worker } from 'node:worker_threads';
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 import type { RawTensor } from './detection-decoding';
 import type { WorkerRequest, WorkerResponse } from './detection-worker';
-import type { FitGeometry } from './image-geometry';
+import type { FitGeometry } from '../image/image-geometry';
 import type { TModelAdapter } from './model-adapter';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void; worker: number };

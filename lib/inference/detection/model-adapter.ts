@@ -17,8 +17,8 @@
  *                 sigmoid(cls), candidates with sigmoid(obj) < confThreshold dropped; then NMS.
  */
 import { z } from 'zod';
-import { SlimboardError, formatZodIssues } from '../errors';
-import type { ValueInfo } from './ort';
+import { SlimboardError, formatZodIssues } from '../../errors';
+import type { ValueInfo } from '../runtime/ort';
 
 const ZTriple = z.tuple([z.number(), z.number(), z.number()]);
 

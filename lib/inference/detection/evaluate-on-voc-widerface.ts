@@ -10,11 +10,11 @@
  *   detection counts as a face, whatever class the model gave it: a multi-class model is used as a
  *   one-class detector. Predictions are written as the official x, y, w, h, score rows.
  */
-import { SlimboardError } from '../errors';
-import { readWiderFaceDatasetGroundTruth, widerImagePath } from '../datasets/dataset-registry';
-import { readVocDirectory, vocImageFiles } from '../metrics/formats/voc-directory';
-import { evaluateVoc, type VocApType, type VocDetections } from '../metrics/voc';
-import { evaluateWiderFace, type WiderFacePredictions } from '../metrics/widerface';
+import { SlimboardError } from '../../errors';
+import { readWiderFaceDatasetGroundTruth, widerImagePath } from '../../datasets/dataset-registry';
+import { readVocDirectory, vocImageFiles } from '../../metrics/formats/voc-directory';
+import { evaluateVoc, type VocApType, type VocDetections } from '../../metrics/voc';
+import { evaluateWiderFace, type WiderFacePredictions } from '../../metrics/widerface';
 import { mapModelClassesToCategories } from './class-mapping';
 import { detectImages, type PipelineImage, type PipelineStats } from './detection-pipeline';
 import type { EvaluateDetectorOptions } from './evaluate-detector';

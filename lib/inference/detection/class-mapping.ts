@@ -9,7 +9,7 @@
  * then a class name that is not a dataset category maps to undefined (its detections are left out, as
  * pycocotools never looks at categories outside the GT).
  */
-import { SlimboardError } from '../errors';
+import { SlimboardError } from '../../errors';
 
 export interface CategoryRef {
   id: number;
