@@ -7,6 +7,7 @@ import { compareRows, groupForCompare, type TCompareCell, type TCompareRow } fro
 import type { TExplorerEntry } from '@/lib/explorer/entry';
 import { COMPARE_MAX, compareHref, parseCompareSelection } from '@/lib/explorer/view-state';
 import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { METHOD_LABELS, modelHref } from '../explorer/chart-style';
 import { LatencyBoxPlot, type TLatencySeries } from './latency-box-plot';
 import { BadLink } from '../bad-link';
@@ -17,17 +18,14 @@ export const metadata: Metadata = { title: 'Compare models' };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-function fmt(v: number | null, digits = 3): string {
-  return v === null ? '—' : String(Number(v.toFixed(digits)));
-}
-
+/** Deltas as the zoo prints them: accuracy in points (1 decimal), costs in percent (2 decimals). */
 function DeltaText({ cell, row }: { cell: TCompareCell; row: TCompareRow }) {
   if (cell.delta === null) return null;
   const cls = cell.better === null ? 'sb-muted' : cell.better ? 'sb-better' : 'sb-worse';
   const text =
     row.group === 'accuracy'
-      ? `${cell.delta > 0 ? '+' : ''}${fmt(cell.delta, 2)}`
-      : `${cell.deltaPct !== null && cell.deltaPct > 0 ? '+' : ''}${fmt(cell.deltaPct, 2)}%`;
+      ? formatSigned(cell.delta, POINTS_DELTA_DECIMALS)
+      : formatSigned(cell.deltaPct, PERCENT_DELTA_DECIMALS, { percent: true });
   return <span className={cls}> ({text})</span>;
 }
 
@@ -200,7 +198,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                 <td>{r.inputSize}</td>
                 {r.cells.map((c, i) => (
                   <td key={ids[i]} className="sb-num" data-value={c.value ?? ''}>
-                    {fmt(c.value)}
+                    {formatExplorerFixed(r.quantity, c.value)}
                     <DeltaText cell={c} row={r} />
                   </td>
                 ))}

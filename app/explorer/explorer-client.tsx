@@ -6,6 +6,7 @@ import { chartCsv } from '@/lib/explorer/chart-csv';
 import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/chart-model';
 import type { TChartScene } from '@/lib/explorer/chart-scene';
 import { METHODS, type TExplorerEntry, type TMethod } from '@/lib/explorer/entry';
+import { formatExplorerValue } from '@/lib/zoo/number-format';
 import { compareHref, serializeExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
 import { downloadPng, downloadSvg, download } from './chart-export';
 import { chartSceneSvg } from './chart-scene-draw';
@@ -402,7 +403,7 @@ function HoverTooltip({ store, model, byKey }: { store: HoverStore; model: TChar
         data-testid="chart-tooltip"
         style={flip ? { right: `calc(100% - ${hover.xPx - 14}px)`, top: hover.yPx + 10 } : { left: hover.xPx + 14, top: hover.yPx + 10 }}
       >
-        <PointDetails point={point} entry={entry} baseline={baseline} costLabel={model.xTitle} accuracyLabel={model.yTitle} />
+        <PointDetails point={point} entry={entry} baseline={baseline} costLabel={model.xTitle} costQuantity={model.sel.x} accuracyLabel={model.yTitle} />
         <div className="sb-muted">click to open the model page</div>
       </div>
     </>
@@ -439,6 +440,7 @@ function PinnedDetails({
         entry={entry}
         baseline={point.baselineKey ? (byKey.get(point.baselineKey) ?? null) : null}
         costLabel={model.xTitle}
+        costQuantity={model.sel.x}
         accuracyLabel={model.yTitle}
       />
       <div className="sb-pinned-actions">
@@ -510,11 +512,11 @@ const PointTable = memo(function PointTable({
               <td>{METHOD_LABELS[p.method]}</td>
               <td>{e?.strategy}</td>
               <td>{p.inputSize}</td>
-              <td className="sb-num">
-                {p.cost}
+              <td className="sb-num" data-quantity={model.sel.x}>
+                {formatExplorerValue(model.sel.x, p.cost)}
                 {p.latencyReported ? '*' : ''}
               </td>
-              <td className="sb-num">{p.accuracy}</td>
+              <td className="sb-num" data-quantity="accuracy">{formatExplorerValue('accuracy', p.accuracy)}</td>
               <td>{model.frontierKeys.has(p.key) ? '✓' : ''}</td>
               <td>{p.source}</td>
             </tr>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { ZRunMetadata } from '@/lib/runs/run-metadata';
 import { formatZodIssues } from '@/lib/errors';
+import { formatBytes } from '@/lib/zoo/number-format';
 
 const EXAMPLE = {
   name: 'YOLOv3-MobileNetV1 r578 (my pruning)',
@@ -92,7 +93,7 @@ export function UploadForm() {
       >
         {file ? (
           <span>
-            <b>{file.name}</b> ({file.size.toLocaleString()} bytes)
+            <b>{file.name}</b> ({formatBytes(file.size)})
           </span>
         ) : (
           <span>Drop an .onnx file here, or click to choose one</span>

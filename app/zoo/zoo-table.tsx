@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { columnInfo } from '@/lib/zoo/columns';
+import { formatMetric, formatMetricDelta } from '@/lib/zoo/number-format';
 import type { TCell, TZooRow } from '@/lib/zoo/row';
 
 /**
@@ -15,18 +16,18 @@ import type { TCell, TZooRow } from '@/lib/zoo/row';
 function provenanceText(c: TCell): string {
   const p = c.provenance;
   const origin = p.kind === 'reported' ? `reported in: ${p.sourceTitle}` : `measured by job ${p.jobId}${p.deviceSlug ? ` on ${p.deviceSlug}` : ''}`;
-  const base = c.baseline ? `; baseline ${c.baseline.value.toFixed(c.baseline.decimals)} (${c.baseline.modelSlug})` : c.comparable ? '; the baseline has no number here' : '';
+  const base = c.baseline ? `; baseline ${formatMetric(c.metric, c.baseline.value, c.baseline.decimals)} (${c.baseline.modelSlug})` : c.comparable ? '; the baseline has no number here' : '';
   return origin + base;
 }
 
 function MetricCell({ cell }: { cell: TCell | undefined }) {
   if (!cell) return <span className="missing">–</span>;
-  const value = cell.value.toFixed(cell.decimals);
+  const value = formatMetric(cell.metric, cell.value, cell.decimals);
   return (
     <span className="metric" title={provenanceText(cell)} data-value={cell.value}>
       {value}
       {cell.delta ? (
-        <span className={`delta ${cell.delta.verdict}`}>({cell.delta.text})</span>
+        <span className={`delta ${cell.delta.verdict}`}>({formatMetricDelta(cell.metric, cell.delta.value, cell.delta.decimals)})</span>
       ) : cell.comparable ? (
         <span className="delta none" title="no baseline number at this input size">(-)</span>
       ) : null}
@@ -54,7 +55,7 @@ function renderCell(columnId: string, row: TZooRow) {
       return row.teacher ? (
         <Link href={`/models/${row.teacher.slug}`} title={row.teacher.accuracy ? provenanceText(row.teacher.accuracy) : undefined}>
           {row.teacher.name}
-          {row.teacher.accuracy && <span className="teacher-acc">({row.teacher.accuracy.text})</span>}
+          {row.teacher.accuracy && <span className="teacher-acc">({formatMetric(row.teacher.accuracy.metric, row.teacher.accuracy.value, row.teacher.accuracy.decimals)})</span>}
         </Link>
       ) : (
         <span className="missing">–</span>

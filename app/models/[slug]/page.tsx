@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { LiveModelRefresh } from '@/app/jobs/live-model-refresh';
 import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
+import { formatBytes, formatMetric, formatMetricDelta, formatSigned, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
 import { SensitivitySection } from './sensitivity-section';
 
@@ -170,9 +171,9 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                   <tr key={`${r.metric}-${r.inputSize}`} data-input-size={r.inputSize ?? ''}>
                     <td>{r.metric === 'box_ap' ? 'Box AP' : r.metric}{r.dataset ? ` (${r.dataset})` : ''}</td>
                     <td className="num">{r.inputSize ?? 'any'}</td>
-                    <td className="num">{r.measured === null ? <span className="muted">pending</span> : r.measured.toFixed(2)}</td>
-                    <td className="num">{r.reported.toFixed(2)}</td>
-                    <td className="num">{r.differencePoints === null ? '–' : `${r.differencePoints >= 0 ? '+' : ''}${r.differencePoints.toFixed(2)}`}</td>
+                    <td className="num">{r.measured === null ? <span className="muted">pending</span> : formatMetric(r.metric, r.measured)}</td>
+                    <td className="num">{formatMetric(r.metric, r.reported)}</td>
+                    <td className="num">{r.differencePoints === null ? '–' : formatSigned(r.differencePoints, POINTS_DELTA_DECIMALS)}</td>
                     <td>{r.agrees === null ? '–' : r.agrees ? <span className="delta better">yes</span> : <span className="delta worse">no</span>}</td>
                   </tr>
                 ))}
@@ -203,9 +204,17 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                   <td>{n.metricLabel}{n.dataset ? ` (${n.dataset})` : ''}</td>
                   <td className="num">{n.inputSize ?? 'any'}</td>
                   <td>{n.device ?? '–'}</td>
-                  <td className="num">{n.value.toFixed(n.decimals)}</td>
-                  <td className="num">{n.baselineText ?? '–'}</td>
-                  <td className="num">{n.delta ? <span className={`delta ${n.delta.verdict}`}>{n.delta.text}</span> : model.baseline ? '(-)' : '–'}</td>
+                  <td className="num" data-metric={n.metric}>{formatMetric(n.metric, n.value, n.decimals)}</td>
+                  <td className="num" data-metric={n.metric}>{n.baselineValue === null ? '–' : formatMetric(n.metric, n.baselineValue)}</td>
+                  <td className="num">
+                    {n.delta ? (
+                      <span className={`delta ${n.delta.verdict}`}>{formatMetricDelta(n.metric, n.delta.value, n.delta.decimals)}</span>
+                    ) : model.baseline ? (
+                      '(-)'
+                    ) : (
+                      '–'
+                    )}
+                  </td>
                   <td>
                     {n.provenance.kind === 'reported' ? (
                       <>
@@ -234,7 +243,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           <ul className="downloads">
             {model.downloads.map((d) => (
               <li key={d.fileName}>
-                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${d.sizeBytes} bytes` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
+                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${formatBytes(d.sizeBytes)}` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
               </li>
             ))}
           </ul>
