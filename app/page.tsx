@@ -9,6 +9,7 @@ import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
 import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ExplorerClient } from './explorer/explorer-client';
 import { modelHref } from './explorer/chart-style';
+import { ScrollFrame } from './scroll-frame';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Overview' };
@@ -21,10 +22,11 @@ type TWinsTableProps = { wins: TWin[]; entries: Map<string, TExplorerEntry>; cos
 function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTableProps) {
   if (wins.length === 0) return <p className="sb-muted">No model qualifies.</p>;
   return (
+    <ScrollFrame label={costLabel}>
     <table className="sb-table" data-testid={testId}>
       <thead>
         <tr>
-          <th scope="col">Model</th>
+          <th scope="col" className="sticky-col">Model</th>
           <th scope="col">Dataset</th>
           <th scope="col">Input size</th>
           <th scope="col">{costLabel}: model vs baseline</th>
@@ -38,7 +40,7 @@ function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTablePro
           const b = entries.get(`${w.baselineModelId}@${w.inputSize}`);
           return (
             <tr key={w.key} data-key={w.key}>
-              <td>
+              <td className="sticky-col">
                 <a href={modelHref(w.modelId)}>{e?.name ?? w.modelId}</a>
                 <div className="sb-muted">vs {b?.name ?? w.baselineModelId}</div>
               </td>
@@ -56,6 +58,7 @@ function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTablePro
         })}
       </tbody>
     </table>
+    </ScrollFrame>
   );
 }
 

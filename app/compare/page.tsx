@@ -11,6 +11,7 @@ import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA
 import { METHOD_LABELS, modelHref } from '../explorer/chart-style';
 import { LatencyBoxPlot, type TLatencySeries } from './latency-box-plot';
 import { BadLink } from '../bad-link';
+import { ScrollFrame } from '../scroll-frame';
 import '../explorer/explorer.css';
 
 export const dynamic = 'force-dynamic';
@@ -141,12 +142,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     <div className="sb-compare" data-testid="compare-page" data-models={ids.join(',')}>
       <h1>Compare {ids.length} models</h1>
       <p className="sb-muted">Deltas are against the first model ({heads[0].name}); accuracy in points, costs in percent.</p>
-      <div style={{ overflowX: 'auto' }}>
+      <ScrollFrame label="Lineage and parameters">
         <table className="sb-table" data-testid="compare-lineage">
           <caption>Lineage and parameters</caption>
           <thead>
             <tr>
-              <th scope="col" />
+              <th scope="col" className="sticky-col" />
               {heads.map((e, i) => (
                 <th key={e.modelId} scope="col">
                   <a href={modelHref(e.modelId)}>{e.name}</a>
@@ -163,7 +164,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           <tbody>
             {lineage.map(([label, get]) => (
               <tr key={label}>
-                <th scope="row">{label}</th>
+                <th scope="row" className="sticky-col">{label}</th>
                 {heads.map((e) => (
                   <td key={e.modelId} className="sb-wrap">
                     {get(e)}
@@ -173,14 +174,14 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
       <Picker selected={ids} all={all} />
-      <div style={{ overflowX: 'auto' }}>
+      <ScrollFrame label="Every number">
         <table className="sb-table" data-testid="compare-metrics">
           <caption>Every number at every input size and device</caption>
           <thead>
             <tr>
-              <th scope="col">Metric</th>
+              <th scope="col" className="sticky-col">Metric</th>
               <th scope="col">Input size</th>
               {heads.map((e) => (
                 <th key={e.modelId} scope="col">
@@ -192,7 +193,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           <tbody>
             {rows.map((r) => (
               <tr key={`${r.label}@${r.inputSize}`} data-metric={r.label} data-size={r.inputSize}>
-                <th scope="row">
+                <th scope="row" className="sticky-col">
                   {r.label} ({r.unit})
                 </th>
                 <td>{r.inputSize}</td>
@@ -206,7 +207,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
       <h2>Latency distributions</h2>
       {dist.size === 0 ? (
         <p className="sb-muted" data-testid="no-distribution">

@@ -13,6 +13,7 @@ import { chartSceneSvg } from './chart-scene-draw';
 import { METHOD_COLORS, METHOD_LABELS, modelHref } from './chart-style';
 import { HoverStore, useHover } from './hover-store';
 import { PointDetails } from './point-details';
+import { ScrollFrame } from '../scroll-frame';
 import { TradeoffChart } from './tradeoff-chart';
 import './explorer.css';
 
@@ -471,6 +472,7 @@ const PointTable = memo(function PointTable({
   const shown = rows.length > limit ? rows.slice(0, limit) : rows;
   return (
     <>
+    <ScrollFrame label="Points table">
     <table className="sb-table" data-testid="points-table" data-rows={rows.length}>
       <caption>
         Text alternative to the chart: {model.title}. One row per point, cheapest first; ✓ marks the Pareto frontier.
@@ -478,7 +480,7 @@ const PointTable = memo(function PointTable({
       <thead>
         <tr>
           <th scope="col">Compare</th>
-          <th scope="col">Model</th>
+          <th scope="col" className="sticky-col">Model</th>
           <th scope="col">Backbone</th>
           <th scope="col">Method</th>
           <th scope="col">Strategy</th>
@@ -505,7 +507,7 @@ const PointTable = memo(function PointTable({
                   onChange={() => onToggleCompare(p.modelId)}
                 />
               </td>
-              <td>
+              <td className="sticky-col">
                 <a href={modelHref(p.modelId)}>{e?.name ?? p.modelId}</a>
               </td>
               <td>{e?.backbone}</td>
@@ -531,6 +533,7 @@ const PointTable = memo(function PointTable({
         </tfoot>
       )}
     </table>
+    </ScrollFrame>
     {rows.length > shown.length && (
       <p>
         Showing {shown.length} of {rows.length} rows.{' '}

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
 import { isSlimboardError } from '@/lib/errors';
-import { columnInfo } from '@/lib/zoo/columns';
+import { listDeviceNames } from '@/lib/zoo/list-device-names';
+import { columnLabel } from './column-label';
 import { listZooRows } from '@/lib/zoo/list-zoo-rows';
 import { parseZooQuery, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
 import type { TZooRow } from '@/lib/zoo/row';
@@ -10,6 +11,7 @@ import { ZooTable } from './zoo-table';
 import { DEMO_DATASET_SLUG } from '@/lib/datasets/demo-zoo/demo-zoo-constants';
 import { getDemoZooStatus, type DemoZooStatus } from '@/lib/datasets/demo-zoo/demo-zoo-status';
 import { BadLink } from '../bad-link';
+import { deviceName } from '@/lib/zoo/device-name';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Model zoo' };
@@ -28,7 +30,8 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
     return <BadLink title="Bad filter" message={e.message} href="/zoo" linkText="Show the whole zoo" />;
   }
   const db = await getDb();
-  const [{ rows, data }, demo] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db)]);
+  const [{ rows, data }, demo, deviceNames] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db), listDeviceNames(db)]);
+  const label = (id: string) => columnLabel(id, deviceNames);
   const demoHasRows = rows.some((r) => r.model.datasetSlug === DEMO_DATASET_SLUG);
   const hidden = new Set(query.hide ?? []);
   const exportSearch = (format: 'csv' | 'json') => zooQueryToSearch({ ...query, hide: undefined, format });
@@ -63,7 +66,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
 
       <div className="toolbar">
         <FilterBar facets={data.facets} query={query} />
-        <ColumnPicker columns={allColumns.map((id) => ({ id, label: columnInfo(id).label }))} hidden={[...hidden]} />
+        <ColumnPicker columns={allColumns.map((id) => ({ id, label: label(id).text }))} hidden={[...hidden]} />
       </div>
 
       <p className="result-count" data-testid="result-count">
@@ -91,6 +94,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
                   columns={section.columns.filter((c) => !hidden.has(c))}
                   sort={query.sort ?? null}
                   dir={query.dir ?? 'asc'}
+                  deviceNames={deviceNames}
                 />
               </div>
             ))}
@@ -139,7 +143,7 @@ function DemoZooNote({ status }: { status: DemoZooStatus }) {
           {status.devices.map((d, i) => (
             <span key={d.slug}>
               {i > 0 && '; '}
-              <code>{d.slug}</code> = {d.cpuModel ?? 'unknown CPU'}, {d.logicalCores ?? '?'} logical cores, {d.threads ?? '?'} thread(s), {d.executionProvider ?? '?'} EP
+              <span title={deviceName({ ...d, name: d.slug }).title}>{deviceName({ ...d, name: d.slug }).label}</span>
             </span>
           ))}
           .

@@ -5,6 +5,9 @@ import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { columnInfo } from '@/lib/zoo/columns';
+import type { DeviceName } from '@/lib/zoo/device-name';
+import { ScrollFrame } from '../scroll-frame';
+import { columnLabel } from './column-label';
 import { formatMetric, formatMetricDelta } from '@/lib/zoo/number-format';
 import type { TCell, TZooRow } from '@/lib/zoo/row';
 
@@ -73,7 +76,17 @@ function renderCell(columnId: string, row: TZooRow) {
   }
 }
 
-export function ZooTable({ sectionSlug, rows, columns, sort, dir }: { sectionSlug: string; rows: TZooRow[]; columns: string[]; sort: string | null; dir: 'asc' | 'desc' }) {
+type TZooTableProps = {
+  sectionSlug: string;
+  rows: TZooRow[];
+  columns: string[];
+  sort: string | null;
+  dir: 'asc' | 'desc';
+  /** Display names of the devices behind latency columns (lib/zoo/list-device-names.ts). */
+  deviceNames: Record<string, DeviceName>;
+};
+
+export function ZooTable({ sectionSlug, rows, columns, sort, dir, deviceNames }: TZooTableProps) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -97,15 +110,18 @@ export function ZooTable({ sectionSlug, rows, columns, sort, dir }: { sectionSlu
     () =>
       columns.map((id) => ({
         id,
-        header: columnInfo(id).label,
+        header: () => {
+          const l = columnLabel(id, deviceNames);
+          return <span title={l.title}>{l.text}</span>;
+        },
         cell: ({ row }) => renderCell(id, row.original),
       })),
-    [columns],
+    [columns, deviceNames],
   );
   const table = useReactTable({ data: rows, columns: defs, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (r) => r.id });
 
   return (
-    <div className="table-wrap">
+    <ScrollFrame label={`${sectionSlug} table`}>
       <table className="zoo-table" data-section={sectionSlug}>
         <thead>
           {table.getHeaderGroups().map((hg) => (
@@ -144,6 +160,6 @@ export function ZooTable({ sectionSlug, rows, columns, sort, dir }: { sectionSlu
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollFrame>
   );
 }

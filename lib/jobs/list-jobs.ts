@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { deviceName } from '../zoo/device-name';
 
 export interface JobListItem {
   id: string;
@@ -22,7 +23,8 @@ export interface JobListItem {
 export interface JobList {
   counts: Record<'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled', number>;
   jobs: JobListItem[];
-  devices: Array<{ slug: string; name: string; runtime: string; threads: number | null; lastSeenAt: string | null }>;
+  /** `label`/`title`: the device named by what it is, the fingerprint in the title (lib/zoo/device-name.ts). */
+  devices: Array<{ slug: string; name: string; runtime: string; threads: number | null; lastSeenAt: string | null; label: string; title: string }>;
 }
 
 /** Jobs for the jobs page: unfinished ones first, then the latest finished (at most `limit`). */
@@ -36,10 +38,15 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, limit = 300): Promise
       LIMIT $1`,
     [limit],
   );
-  const devices = await db.query(`SELECT slug, name, runtime, threads, "lastSeenAt" FROM "Device" WHERE "cpuModel" IS NOT NULL ORDER BY "lastSeenAt" DESC NULLS LAST`);
+  const devices = await db.query(`SELECT slug, name, runtime, threads, "lastSeenAt", "cpuModel", "logicalCores", "executionProvider"
+       FROM "Device" WHERE "cpuModel" IS NOT NULL ORDER BY "lastSeenAt" DESC NULLS LAST`);
   const c = { queued: 0, running: 0, retrying: 0, done: 0, failed: 0, cancelled: 0 };
   for (const row of counts.rows as Array<{ state: keyof typeof c; n: number }>) c[row.state] = row.n;
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  const nameOf = (d: { slug: string; name: string; runtime: string; cpuModel: string; logicalCores: number | null; threads: number | null; executionProvider: string | null }) => {
+    const n = deviceName(d);
+    return { label: n.label, title: n.title };
+  };
   return {
     counts: c,
     jobs: rows.rows.map((j) => ({
@@ -60,6 +67,6 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, limit = 300): Promise
       startedAt: iso(j.startedAt),
       finishedAt: iso(j.finishedAt),
     })),
-    devices: devices.rows.map((d) => ({ slug: d.slug, name: d.name, runtime: d.runtime, threads: d.threads, lastSeenAt: iso(d.lastSeenAt) })),
+    devices: devices.rows.map((d) => ({ slug: d.slug, name: d.name, runtime: d.runtime, threads: d.threads, lastSeenAt: iso(d.lastSeenAt), ...nameOf(d) })),
   };
 }

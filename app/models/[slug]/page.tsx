@@ -6,6 +6,7 @@ import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
 import { formatBytes, formatMetric, formatMetricDelta, formatSigned, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
+import { ScrollFrame } from '@/app/scroll-frame';
 import { SensitivitySection } from './sensitivity-section';
 
 export const dynamic = 'force-dynamic';
@@ -154,7 +155,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
             reported by {a.sourceTitle}. They should agree within {a.tolerancePoints} points; a larger gap points at the export,
             pre-processing or decoding.
           </p>
-          <div className="table-wrap">
+          <ScrollFrame label="Measured vs reported">
             <table className="zoo-table">
               <thead>
                 <tr>
@@ -179,17 +180,17 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollFrame>
         </section>
       ))}
 
       <section>
         <h2>Numbers</h2>
-        <div className="table-wrap">
+        <ScrollFrame label="Numbers">
           <table className="zoo-table" data-testid="numbers">
             <thead>
               <tr>
-                <th>Metric</th>
+                <th className="sticky-col">Metric</th>
                 <th className="num">Input size</th>
                 <th>Device</th>
                 <th className="num">Value</th>
@@ -201,9 +202,9 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
             <tbody>
               {model.numbers.map((n, i) => (
                 <tr key={i}>
-                  <td>{n.metricLabel}{n.dataset ? ` (${n.dataset})` : ''}</td>
+                  <td className="sticky-col">{n.metricLabel}{n.dataset ? ` (${n.dataset})` : ''}</td>
                   <td className="num">{n.inputSize ?? 'any'}</td>
-                  <td>{n.device ?? '–'}</td>
+                  <td title={n.deviceTitle ?? undefined}>{n.device ?? '–'}</td>
                   <td className="num" data-metric={n.metric}>{formatMetric(n.metric, n.value, n.decimals)}</td>
                   <td className="num" data-metric={n.metric}>{n.baselineValue === null ? '–' : formatMetric(n.metric, n.baselineValue)}</td>
                   <td className="num">
@@ -224,7 +225,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                     ) : (
                       <>
                         <span className="tag measured">measured</span> job {n.provenance.jobId}
-                        {n.provenance.deviceSlug ? ` on ${n.provenance.deviceSlug}` : ''}
+                        {n.provenance.deviceSlug ? <span title={n.deviceTitle ?? n.provenance.deviceSlug}> on {n.device ?? n.provenance.deviceSlug}</span> : ''}
                       </>
                     )}
                   </td>
@@ -232,7 +233,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollFrame>
       </section>
 
       <section>
