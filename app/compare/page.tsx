@@ -192,7 +192,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={`${r.label}@${r.inputSize}`} data-metric={r.label} data-size={r.inputSize}>
+              <tr key={`${r.label}@${r.inputSize}`} data-metric={r.label} data-quantity={r.quantity} data-size={r.inputSize}>
                 <th scope="row" className="sticky-col">
                   {r.label} ({r.unit})
                 </th>
