@@ -12,7 +12,8 @@ import { modelHref } from './explorer/chart-style';
 import { ScrollFrame } from './scroll-frame';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Overview' };
+// The template in app/layout.tsx applies to child segments only, not to this page beside it.
+export const metadata: Metadata = { title: { absolute: 'Overview · Slimboard' } };
 
 /** The landing page's chart: COCO, GFLOPs vs Box AP, 608 px. */
 const OVERVIEW_VIEW: TExplorerView = { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops', y: 'boxAp', sizes: [608] };

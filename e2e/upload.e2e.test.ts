@@ -78,14 +78,14 @@ describe('upload page', () => {
     const name = `e2e bad token ${Date.now()}`;
     await fillForm(metadata(name), 'sb_not-a-real-token');
     const error = page.locator('[data-testid="upload-token-error"]');
-    await expect(error.innerText()).resolves.toMatch(/^The server refused the API token .*Run npm run -s slimboard -- token create .*paste the token/);
+    await expect(error.innerText()).resolves.toMatch(/^The server refused the API token .*Run `npm run -s slimboard -- token create --name YOUR_NAME`.*paste the token/);
     expect(await runsNamed(name)).toBe(0);
   });
 
   it('a missing token gets the same sentence before anything is sent', async () => {
     const name = `e2e no token ${Date.now()}`;
     await fillForm(metadata(name), '');
-    await expect(page.locator('[data-testid="upload-token-error"]').innerText()).resolves.toMatch(/^An API token is needed to upload\. Run npm run -s slimboard -- token create/);
+    await expect(page.locator('[data-testid="upload-token-error"]').innerText()).resolves.toMatch(/^An API token is needed to upload\. Run `npm run -s slimboard -- token create --name YOUR_NAME`.*paste the token/);
     expect(await runsNamed(name)).toBe(0);
   });
 

@@ -8,7 +8,7 @@ import { columnInfo } from '@/lib/zoo/columns';
 import type { DeviceName } from '@/lib/zoo/device-name';
 import { ScrollFrame } from '../scroll-frame';
 import { columnLabel } from './column-label';
-import { formatMetric, formatMetricDelta } from '@/lib/zoo/number-format';
+import { formatMetric, formatMetricDelta, MISSING } from '@/lib/zoo/number-format';
 import type { TCell, TZooRow } from '@/lib/zoo/row';
 
 /**
@@ -32,7 +32,7 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
       {cell.delta ? (
         <span className={`delta ${cell.delta.verdict}`}>({formatMetricDelta(cell.metric, cell.delta.value, cell.delta.decimals)})</span>
       ) : cell.comparable ? (
-        <span className="delta none" title="no baseline number at this input size">(-)</span>
+        <span className="delta none" title="no baseline number at this input size">({MISSING})</span>
       ) : null}
     </span>
   );

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { LiveModelRefresh } from '@/app/jobs/live-model-refresh';
 import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
-import { formatBytes, formatMetric, formatMetricDelta, formatSigned, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
+import { formatBytes, formatMetric, formatMetricDelta, formatSigned, MISSING, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
 import { ScrollFrame } from '@/app/scroll-frame';
 import { SensitivitySection } from './sensitivity-section';
@@ -104,6 +104,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           </h2>
           <p>{model.strategy.description}</p>
           {prune?.success ? (
+            <ScrollFrame label="Pruned parameters" className="fit">
             <table className="params-table" data-testid="pruned-params">
               <thead>
                 <tr>
@@ -124,6 +125,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                 ))}
               </tbody>
             </table>
+            </ScrollFrame>
           ) : model.strategy.params ? (
             <pre className="params">{JSON.stringify(model.strategy.params, null, 2)}</pre>
           ) : null}
@@ -211,7 +213,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                     {n.delta ? (
                       <span className={`delta ${n.delta.verdict}`}>{formatMetricDelta(n.metric, n.delta.value, n.delta.decimals)}</span>
                     ) : model.baseline ? (
-                      '(-)'
+                      `(${MISSING})`
                     ) : (
                       '–'
                     )}
