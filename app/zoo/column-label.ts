@@ -1,5 +1,5 @@
 import { columnInfo } from '@/lib/zoo/columns';
-import { DEVICE_FINGERPRINT, type DeviceName } from '@/lib/zoo/device-name';
+import { DEVICE_FINGERPRINT, unknownDeviceName, type DeviceName } from '@/lib/zoo/device-name';
 import { metricOfColumn } from '@/lib/zoo/metrics';
 
 /**
@@ -8,7 +8,10 @@ import { metricOfColumn } from '@/lib/zoo/metrics';
  */
 export function columnLabel(id: string, deviceNames: Record<string, DeviceName>): { text: string; title?: string } {
   const metric = metricOfColumn(id);
-  const device = metric?.kind === 'latency_ms' && metric.deviceSlug ? deviceNames[metric.deviceSlug] : undefined;
-  if (device && DEVICE_FINGERPRINT.test(metric!.deviceSlug!)) return { text: `Latency p50 (ms) · ${device.label}`, title: device.title };
-  return { text: columnInfo(id).label, title: device?.title };
+  const slug = metric?.kind === 'latency_ms' ? metric.deviceSlug : null;
+  if (slug && DEVICE_FINGERPRINT.test(slug)) {
+    const device = deviceNames[slug] ?? unknownDeviceName(slug);
+    return { text: `Latency p50 (ms) · ${device.label}`, title: device.title };
+  }
+  return { text: columnInfo(id).label, title: slug ? deviceNames[slug]?.title : undefined };
 }
