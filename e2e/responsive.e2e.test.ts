@@ -15,7 +15,9 @@ import { DISPLAY_DECIMALS, EXPLORER_QUANTITY_METRIC, PERCENT_DELTA_DECIMALS, POI
 
 const appUrl = inject('appUrl');
 const SHOTS = path.resolve(import.meta.dirname, '..', 'test-results');
-const WIDTHS = [390, 768, 1440] as const;
+/** Screenshots at these widths; the layout checks also run at the extremes the app supports (360, 1920). */
+const SHOT_WIDTHS: readonly number[] = [390, 768, 1440];
+const WIDTHS = [360, 390, 768, 1440, 1920] as const;
 let browser: Browser;
 let page: Page;
 let modelSlug: string;
@@ -86,13 +88,13 @@ async function offenders(): Promise<string[]> {
   });
 }
 
-describe('no page is wider than the viewport (390, 768, 1440 px); screenshots', () => {
+describe('no page is wider than the viewport (360 to 1920 px); screenshots at 390, 768, 1440', () => {
   for (const width of WIDTHS) {
     it(`at ${width} px`, async () => {
       const problems: string[] = [];
       for (const [name, url] of pages()) {
         await open(url, width);
-        await page.screenshot({ path: path.join(SHOTS, `responsive-${name}-${width}.png`), fullPage: true });
+        if (SHOT_WIDTHS.includes(width)) await page.screenshot({ path: path.join(SHOTS, `responsive-${name}-${width}.png`), fullPage: true });
         const { scrollWidth, innerWidth, title } = await page.evaluate(() => ({
           scrollWidth: document.documentElement.scrollWidth,
           innerWidth: window.innerWidth,
@@ -107,10 +109,11 @@ describe('no page is wider than the viewport (390, 768, 1440 px); screenshots', 
 });
 
 describe('wide tables scroll in their own frame', () => {
-  it('every table wider than its container sits in a scrolling frame with a visible "more columns →" hint', async () => {
+  it('every table wider than its container sits in a scrolling frame with a visible "more columns →" hint (390 and 1440 px)', async () => {
     const problems: string[] = [];
-    for (const [name, url] of pages()) {
-      await open(url, 390);
+    const cases = [390, 1440].flatMap((width) => pages().map(([n, url]) => ({ name: `${n}@${width}`, url, width })));
+    for (const { name, url, width } of cases) {
+      await open(url, width);
       const found = await page.$$eval('table', (tables) =>
         tables.map((t) => {
           let frame: HTMLElement | null = null;

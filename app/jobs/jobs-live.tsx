@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { JobList } from '@/lib/jobs/list-jobs';
+import { unknownDeviceName } from '@/lib/zoo/device-name';
 import { ScrollFrame } from '../scroll-frame';
 
 const STATES = ['queued', 'running', 'retrying', 'done', 'failed', 'cancelled'] as const;
@@ -10,7 +11,7 @@ const STATES = ['queued', 'running', 'retrying', 'done', 'failed', 'cancelled'] 
 export function JobsLive({ initial }: { initial: JobList }) {
   const [data, setData] = useState(initial);
   const [stale, setStale] = useState(false);
-  const deviceOf = (slug: string | null) => (slug ? data.devices.find((d) => d.slug === slug) : undefined);
+  const deviceOf = (slug: string | null) => (slug ? (data.devices.find((d) => d.slug === slug) ?? unknownDeviceName(slug)) : undefined);
   useEffect(() => {
     let alive = true;
     const tick = async () => {
