@@ -1,27 +1,33 @@
 import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
-import { datasetLabel, METRIC_INFO } from '@/lib/explorer/axes';
+import { datasetLabel, METRIC_INFO, type TCostAxis } from '@/lib/explorer/axes';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
 import { headlineNumbers } from '@/lib/explorer/overview';
 import { DEFAULT_VIEW, type TExplorerView } from '@/lib/explorer/view-state';
 import { biggestWins, type TWin } from '@/lib/explorer/wins';
 import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ExplorerClient } from './explorer/explorer-client';
 import { modelHref } from './explorer/chart-style';
+import { ScrollFrame } from './scroll-frame';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Overview' };
+// The template in app/layout.tsx applies to child segments only, not to this page beside it.
+export const metadata: Metadata = { title: { absolute: 'Overview · Slimboard' } };
 
 /** The landing page's chart: COCO, GFLOPs vs Box AP, 608 px. */
 const OVERVIEW_VIEW: TExplorerView = { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops', y: 'boxAp', sizes: [608] };
 
-function WinsTable({ wins, entries, costLabel, testId }: { wins: TWin[]; entries: Map<string, TExplorerEntry>; costLabel: string; testId: string }) {
+type TWinsTableProps = { wins: TWin[]; entries: Map<string, TExplorerEntry>; costLabel: string; quantity: TCostAxis; testId: string };
+
+function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTableProps) {
   if (wins.length === 0) return <p className="sb-muted">No model qualifies.</p>;
   return (
+    <ScrollFrame label={costLabel}>
     <table className="sb-table" data-testid={testId}>
       <thead>
         <tr>
-          <th scope="col">Model</th>
+          <th scope="col" className="sticky-col">Model</th>
           <th scope="col">Dataset</th>
           <th scope="col">Input size</th>
           <th scope="col">{costLabel}: model vs baseline</th>
@@ -35,25 +41,25 @@ function WinsTable({ wins, entries, costLabel, testId }: { wins: TWin[]; entries
           const b = entries.get(`${w.baselineModelId}@${w.inputSize}`);
           return (
             <tr key={w.key} data-key={w.key}>
-              <td>
+              <td className="sticky-col">
                 <a href={modelHref(w.modelId)}>{e?.name ?? w.modelId}</a>
                 <div className="sb-muted">vs {b?.name ?? w.baselineModelId}</div>
               </td>
               <td>{datasetLabel(w.dataset)}</td>
               <td>{w.inputSize}</td>
               <td className="sb-num">
-                {w.cost.toFixed(2)} vs {w.baselineCost.toFixed(2)}
+                {formatExplorerFixed(quantity, w.cost)} vs {formatExplorerFixed(quantity, w.baselineCost)}
               </td>
-              <td className="sb-num sb-better">−{(w.costCut * 100).toFixed(2)}%</td>
+              <td className="sb-num sb-better">{formatSigned(-w.costCut * 100, PERCENT_DELTA_DECIMALS, { percent: true })}</td>
               <td className={`sb-num ${w.accuracyDelta >= 0 ? 'sb-better' : 'sb-worse'}`}>
-                {METRIC_INFO[w.metric].label} {w.accuracy.toFixed(1)} ({w.accuracyDelta >= 0 ? '+' : ''}
-                {w.accuracyDelta.toFixed(1)})
+                {METRIC_INFO[w.metric].label} {formatExplorerFixed('accuracy', w.accuracy)} ({formatSigned(w.accuracyDelta, POINTS_DELTA_DECIMALS)})
               </td>
             </tr>
           );
         })}
       </tbody>
     </table>
+    </ScrollFrame>
   );
 }
 
@@ -104,13 +110,13 @@ export default async function OverviewPage() {
         size).
       </p>
       <h3>By GFLOPs</h3>
-      <WinsTable wins={gflopsWins} entries={byKey} costLabel="GFLOPs" testId="wins-gflops" />
+      <WinsTable wins={gflopsWins} entries={byKey} costLabel="GFLOPs" quantity="gflops" testId="wins-gflops" />
       <h3>By model size</h3>
-      <WinsTable wins={sizeWins} entries={byKey} costLabel="Model size (MB)" testId="wins-size" />
+      <WinsTable wins={sizeWins} entries={byKey} costLabel="Model size (MB)" quantity="size" testId="wins-size" />
       {latencyDevices.map((d) => (
         <div key={d.device}>
           <h3>By latency on {d.deviceLabel}</h3>
-          <WinsTable wins={latencyWins} entries={byKey} costLabel="Latency (ms/image)" testId="wins-latency" />
+          <WinsTable wins={latencyWins} entries={byKey} costLabel="Latency (ms/image)" quantity="latency" testId="wins-latency" />
         </div>
       ))}
       <p>

@@ -43,6 +43,8 @@ async function fillForm(meta: unknown, withToken: string) {
   await page.goto(`${appUrl}/upload`);
   await page.setInputFiles('input[type="file"]', MODEL_FILE);
   await expect(page.locator('[data-testid="drop-zone"]').innerText()).resolves.toContain('detector-decoded.onnx');
+  // The JSON is the form's advanced view of the same metadata.
+  await page.locator('[data-testid="advanced"] summary').click();
   await page.fill('#meta', JSON.stringify(meta, null, 2));
   await page.fill('#token', withToken);
   await page.locator('button[type="submit"]').click();
@@ -75,9 +77,55 @@ describe('upload page', () => {
   it('refuses a wrong token with 401 and says how to get one', async () => {
     const name = `e2e bad token ${Date.now()}`;
     await fillForm(metadata(name), 'sb_not-a-real-token');
-    const error = page.locator('[data-testid="upload-error"]');
-    await expect(error.innerText()).resolves.toMatch(/^401: .*token/);
+    const error = page.locator('[data-testid="upload-token-error"]');
+    await expect(error.innerText()).resolves.toMatch(/^The server refused the API token .*Run `npm run -s slimboard -- token create --name YOUR_NAME`.*paste the token/);
     expect(await runsNamed(name)).toBe(0);
+  });
+
+  it('a missing token gets the same sentence before anything is sent', async () => {
+    const name = `e2e no token ${Date.now()}`;
+    await fillForm(metadata(name), '');
+    await expect(page.locator('[data-testid="upload-token-error"]').innerText()).resolves.toMatch(/^An API token is needed to upload\. Run `npm run -s slimboard -- token create --name YOUR_NAME`.*paste the token/);
+    expect(await runsNamed(name)).toBe(0);
+  });
+
+  it('uploads with the form fields only: baseline from a zoo search, selects, a parameters table, the adapter previewed', async () => {
+    const name = `e2e fields ${Date.now()}`;
+    await page.goto(`${appUrl}/upload`);
+    await page.setInputFiles('input[type="file"]', MODEL_FILE);
+    await expect(page.locator('[data-testid="adapter-kind"]').innerText()).resolves.toBe('decoded');
+    await page.fill('[data-testid="baseline-search"]', 'mobilenet coco');
+    await page.locator('[data-testid="baseline-matches"] button[data-slug="yolov3-mobilenet-v1-coco"]').click();
+    await expect(page.locator('[data-testid="baseline-picked"]').innerText()).resolves.toContain('yolov3-mobilenet-v1-coco');
+    await expect(page.locator('input[name="family"]').inputValue()).resolves.toBe('YOLOv3');
+    await expect(page.locator('input[name="backbone"]').inputValue()).resolves.not.toBe('');
+    await expect(page.locator('select[name="dataset"]').inputValue()).resolves.toBe('coco');
+    await page.fill('input[name="name"]', name);
+    await page.selectOption('select[name="method"]', 'prune');
+    await page.selectOption('select[name="strategy"]', 'r578');
+    for (const size of ['608', '416']) await page.locator(`[data-testid="input-sizes"] input[value="${size}"]`).uncheck();
+    await page.locator('[data-testid="input-sizes"] input[value="320"]').check();
+    await page.locator('[data-testid="add-param"]').click();
+    await page.fill('input[aria-label="parameter 1"]', 'yolo_block.0.0.0.conv.weights');
+    await page.fill('input[aria-label="ratio 1"]', '0.25');
+    for (const k of ['benchmark', 'evaluate']) await page.locator('label.inline', { hasText: k }).locator('input[type="checkbox"]').uncheck();
+    await page.fill('#token', token);
+    await page.screenshot({ path: path.join(SHOTS, 'upload-fields-filled.png'), fullPage: true });
+    await page.locator('button[type="submit"]').click();
+    await expect(page.locator('[data-testid="upload-done"]').innerText()).resolves.toContain('Registered run');
+    const { rows } = await pool.query<{ metadata: Record<string, unknown> }>(`SELECT metadata FROM "RegisteredRun" WHERE name = $1`, [name]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].metadata).toMatchObject({
+      name,
+      family: 'YOLOv3',
+      dataset: 'coco',
+      method: 'prune',
+      strategy: 'r578',
+      baseline: 'yolov3-mobilenet-v1-coco',
+      inputSizes: [320],
+      strategyParams: { prunedParams: ['yolo_block.0.0.0.conv.weights'], prunedRatios: [0.25] },
+      measurements: { analyse: true, benchmark: false, evaluate: false },
+    });
   });
 
   it('uploads a model; its queued jobs show on /jobs and the run has a model page', async () => {

@@ -39,7 +39,7 @@ describe('zoo page', () => {
     await expect.poll(() => page.locator('table.zoo-table tbody tr').count()).toBe(85);
     await expect(page.locator('[data-testid="result-count"]').innerText()).resolves.toMatch(/Showing 85 of \d+ rows/);
     const sensity = page.locator('table[data-section="prune-coco"] tr[data-row-id="prune-coco/2"]');
-    await expect(sensity.locator('td[data-column="gflops"]').innerText()).resolves.toBe('37.53(-16.06%)');
+    await expect(sensity.locator('td[data-column="gflops"]').innerText()).resolves.toBe('37.53(\u221216.06%)');
     await expect(sensity.locator('td[data-column="boxAp"]').innerText()).resolves.toBe('39.8(+0.7)');
     await expect(sensity.locator('td[data-column="boxAp"] .delta').getAttribute('class')).resolves.toContain('better');
     const r578 = page.locator('table[data-section="prune-coco"] tr[data-row-id="prune-coco/3"] td[data-column="boxAp"] .delta');

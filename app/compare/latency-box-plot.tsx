@@ -1,5 +1,6 @@
 import { boxStats, histogram } from '@/lib/explorer/distribution';
 import { formatTick, linearDomain } from '@/lib/explorer/chart-scale';
+import { DISPLAY_DECIMALS, formatFixed } from '@/lib/zoo/number-format';
 
 /**
  * Latency distributions from raw samples, server-rendered SVG: one horizontal box plot per series on a
@@ -9,6 +10,7 @@ import { formatTick, linearDomain } from '@/lib/explorer/chart-scale';
 export type TLatencySeries = { label: string; samplesMs: number[] };
 
 const W = 760;
+const ms = (v: number) => formatFixed(v, DISPLAY_DECIMALS.latency_ms);
 const LEFT = 230;
 const RIGHT = 20;
 const ROW = 64;
@@ -47,7 +49,7 @@ export function LatencyBoxPlot({ series, title }: { series: TLatencySeries[]; ti
                 const bh = maxCount > 0 ? (bin.count / maxCount) * 18 : 0;
                 return <rect key={k} x={X(bin.fromMs)} y={y + 46 - bh} width={Math.max(0.5, X(bin.toMs) - X(bin.fromMs) - 0.5)} height={bh} fill="#999" />;
               })}
-              <title>{`${s.label}: median ${b.medianMs.toFixed(3)} ms, p90 ${b.p90Ms.toFixed(3)} ms, p99 ${b.p99Ms.toFixed(3)} ms, mean ${b.meanMs.toFixed(3)} ms`}</title>
+              <title>{`${s.label}: median ${ms(b.medianMs)} ms, p90 ${ms(b.p90Ms)} ms, p99 ${ms(b.p99Ms)} ms, mean ${ms(b.meanMs)} ms`}</title>
             </g>
           );
         })}

@@ -7,9 +7,11 @@ import { compareChoices, compareRows, groupForCompare, type TCompareCell, type T
 import type { TExplorerEntry } from '@/lib/explorer/entry';
 import { COMPARE_MAX, compareHref, parseCompareSelection } from '@/lib/explorer/view-state';
 import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { METHOD_LABELS, modelHref } from '../explorer/chart-style';
 import { LatencyBoxPlot, type TLatencySeries } from './latency-box-plot';
 import { BadLink } from '../bad-link';
+import { ScrollFrame } from '../scroll-frame';
 import '../explorer/explorer.css';
 
 export const dynamic = 'force-dynamic';
@@ -17,17 +19,14 @@ export const metadata: Metadata = { title: 'Compare models' };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
-function fmt(v: number | null, digits = 3): string {
-  return v === null ? '—' : String(Number(v.toFixed(digits)));
-}
-
+/** Deltas as the zoo prints them: accuracy in points (1 decimal), costs in percent (2 decimals). */
 function DeltaText({ cell, row }: { cell: TCompareCell; row: TCompareRow }) {
   if (cell.delta === null) return null;
   const cls = cell.better === null ? 'sb-muted' : cell.better ? 'sb-better' : 'sb-worse';
   const text =
     row.group === 'accuracy'
-      ? `${cell.delta > 0 ? '+' : ''}${fmt(cell.delta, 2)}`
-      : `${cell.deltaPct !== null && cell.deltaPct > 0 ? '+' : ''}${fmt(cell.deltaPct, 2)}%`;
+      ? formatSigned(cell.delta, POINTS_DELTA_DECIMALS)
+      : formatSigned(cell.deltaPct, PERCENT_DELTA_DECIMALS, { percent: true });
   return <span className={cls}> ({text})</span>;
 }
 
@@ -143,12 +142,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     <div className="sb-compare" data-testid="compare-page" data-models={ids.join(',')}>
       <h1>Compare {ids.length} models</h1>
       <p className="sb-muted">Deltas are against the first model ({heads[0].name}); accuracy in points, costs in percent.</p>
-      <div style={{ overflowX: 'auto' }}>
+      <ScrollFrame label="Lineage and parameters">
         <table className="sb-table" data-testid="compare-lineage">
           <caption>Lineage and parameters</caption>
           <thead>
             <tr>
-              <th scope="col" />
+              <th scope="col" className="sticky-col" />
               {heads.map((e, i) => (
                 <th key={e.modelId} scope="col">
                   <a href={modelHref(e.modelId)}>{e.name}</a>
@@ -165,7 +164,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           <tbody>
             {lineage.map(([label, get]) => (
               <tr key={label}>
-                <th scope="row">{label}</th>
+                <th scope="row" className="sticky-col">{label}</th>
                 {heads.map((e) => (
                   <td key={e.modelId} className="sb-wrap">
                     {get(e)}
@@ -175,14 +174,14 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
       <Picker selected={ids} all={all} />
-      <div style={{ overflowX: 'auto' }}>
+      <ScrollFrame label="Every number">
         <table className="sb-table" data-testid="compare-metrics">
           <caption>Every number at every input size and device</caption>
           <thead>
             <tr>
-              <th scope="col">Metric</th>
+              <th scope="col" className="sticky-col">Metric</th>
               <th scope="col">Input size</th>
               {heads.map((e) => (
                 <th key={e.modelId} scope="col">
@@ -193,14 +192,14 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={`${r.label}@${r.inputSize}`} data-metric={r.label} data-size={r.inputSize}>
-                <th scope="row">
+              <tr key={`${r.label}@${r.inputSize}`} data-metric={r.label} data-quantity={r.quantity} data-size={r.inputSize}>
+                <th scope="row" className="sticky-col">
                   {r.label} ({r.unit})
                 </th>
                 <td>{r.inputSize}</td>
                 {r.cells.map((c, i) => (
                   <td key={ids[i]} className="sb-num" data-value={c.value ?? ''}>
-                    {fmt(c.value)}
+                    {formatExplorerFixed(r.quantity, c.value)}
                     <DeltaText cell={c} row={r} />
                   </td>
                 ))}
@@ -208,7 +207,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
       <h2>Latency distributions</h2>
       {dist.size === 0 ? (
         <p className="sb-muted" data-testid="no-distribution">

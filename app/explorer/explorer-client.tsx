@@ -6,12 +6,14 @@ import { chartCsv } from '@/lib/explorer/chart-csv';
 import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/chart-model';
 import type { TChartScene } from '@/lib/explorer/chart-scene';
 import { METHODS, type TExplorerEntry, type TMethod } from '@/lib/explorer/entry';
+import { formatExplorerValue } from '@/lib/zoo/number-format';
 import { compareHref, serializeExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
 import { downloadPng, downloadSvg, download } from './chart-export';
 import { chartSceneSvg } from './chart-scene-draw';
 import { METHOD_COLORS, METHOD_LABELS, modelHref } from './chart-style';
 import { HoverStore, useHover } from './hover-store';
 import { PointDetails } from './point-details';
+import { ScrollFrame } from '../scroll-frame';
 import { TradeoffChart } from './tradeoff-chart';
 import './explorer.css';
 
@@ -402,7 +404,7 @@ function HoverTooltip({ store, model, byKey }: { store: HoverStore; model: TChar
         data-testid="chart-tooltip"
         style={flip ? { right: `calc(100% - ${hover.xPx - 14}px)`, top: hover.yPx + 10 } : { left: hover.xPx + 14, top: hover.yPx + 10 }}
       >
-        <PointDetails point={point} entry={entry} baseline={baseline} costLabel={model.xTitle} accuracyLabel={model.yTitle} />
+        <PointDetails point={point} entry={entry} baseline={baseline} costLabel={model.xTitle} costQuantity={model.sel.x} accuracyLabel={model.yTitle} />
         <div className="sb-muted">click to open the model page</div>
       </div>
     </>
@@ -439,6 +441,7 @@ function PinnedDetails({
         entry={entry}
         baseline={point.baselineKey ? (byKey.get(point.baselineKey) ?? null) : null}
         costLabel={model.xTitle}
+        costQuantity={model.sel.x}
         accuracyLabel={model.yTitle}
       />
       <div className="sb-pinned-actions">
@@ -469,6 +472,7 @@ const PointTable = memo(function PointTable({
   const shown = rows.length > limit ? rows.slice(0, limit) : rows;
   return (
     <>
+    <ScrollFrame label="Points table">
     <table className="sb-table" data-testid="points-table" data-rows={rows.length}>
       <caption>
         Text alternative to the chart: {model.title}. One row per point, cheapest first; ✓ marks the Pareto frontier.
@@ -476,7 +480,7 @@ const PointTable = memo(function PointTable({
       <thead>
         <tr>
           <th scope="col">Compare</th>
-          <th scope="col">Model</th>
+          <th scope="col" className="sticky-col">Model</th>
           <th scope="col">Backbone</th>
           <th scope="col">Method</th>
           <th scope="col">Strategy</th>
@@ -503,18 +507,18 @@ const PointTable = memo(function PointTable({
                   onChange={() => onToggleCompare(p.modelId)}
                 />
               </td>
-              <td>
+              <td className="sticky-col">
                 <a href={modelHref(p.modelId)}>{e?.name ?? p.modelId}</a>
               </td>
               <td>{e?.backbone}</td>
               <td>{METHOD_LABELS[p.method]}</td>
               <td>{e?.strategy}</td>
               <td>{p.inputSize}</td>
-              <td className="sb-num">
-                {p.cost}
+              <td className="sb-num" data-quantity={model.sel.x}>
+                {formatExplorerValue(model.sel.x, p.cost)}
                 {p.latencyReported ? '*' : ''}
               </td>
-              <td className="sb-num">{p.accuracy}</td>
+              <td className="sb-num" data-quantity="accuracy">{formatExplorerValue('accuracy', p.accuracy)}</td>
               <td>{model.frontierKeys.has(p.key) ? '✓' : ''}</td>
               <td>{p.source}</td>
             </tr>
@@ -529,6 +533,7 @@ const PointTable = memo(function PointTable({
         </tfoot>
       )}
     </table>
+    </ScrollFrame>
     {rows.length > shown.length && (
       <p>
         Showing {shown.length} of {rows.length} rows.{' '}

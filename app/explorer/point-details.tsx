@@ -1,7 +1,9 @@
 'use client';
 
+import type { TCostAxis } from '@/lib/explorer/axes';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
 import type { TPoint } from '@/lib/explorer/points';
+import { formatExplorerFixed } from '@/lib/zoo/number-format';
 import { METHOD_COLORS, METHOD_LABELS } from './chart-style';
 
 /** Everything known about one point: lineage (baseline, strategy, parameters, teacher, pretraining) and provenance. */
@@ -10,12 +12,15 @@ export function PointDetails({
   entry,
   baseline,
   costLabel,
+  costQuantity,
   accuracyLabel,
 }: {
   point: TPoint;
   entry: TExplorerEntry;
   baseline: TExplorerEntry | null;
   costLabel: string;
+  /** The x axis, for the number format. */
+  costQuantity: TCostAxis;
   accuracyLabel: string;
 }) {
   const params = entry.strategyParams;
@@ -30,11 +35,11 @@ export function PointDetails({
       <dl>
         <dt>{costLabel}</dt>
         <dd>
-          {point.cost}
+          {formatExplorerFixed(costQuantity, point.cost)}
           {point.latencyReported && <span className="sb-muted"> (published ms/image; statistic not stated)</span>}
         </dd>
         <dt>{accuracyLabel}</dt>
-        <dd>{point.accuracy}</dd>
+        <dd>{formatExplorerFixed('accuracy', point.accuracy)}</dd>
         <dt>Family / backbone</dt>
         <dd>
           {entry.family} / {entry.backbone}
@@ -56,7 +61,7 @@ export function PointDetails({
           </>
         )}
         <dt>Teacher</dt>
-        <dd>{entry.teacher ? `${entry.teacher.name}${entry.teacher.accuracy !== null ? ` (${entry.teacher.accuracy})` : ''}` : '—'}</dd>
+        <dd>{entry.teacher ? `${entry.teacher.name}${entry.teacher.accuracy !== null ? ` (${formatExplorerFixed('accuracy', entry.teacher.accuracy)})` : ''}` : '—'}</dd>
         <dt>Pretraining</dt>
         <dd>{entry.pretraining ?? '—'}</dd>
         <dt>Baseline</dt>

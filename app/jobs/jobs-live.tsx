@@ -3,12 +3,15 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { JobList } from '@/lib/jobs/list-jobs';
+import { unknownDeviceName } from '@/lib/zoo/device-name';
+import { ScrollFrame } from '../scroll-frame';
 
 const STATES = ['queued', 'running', 'retrying', 'done', 'failed', 'cancelled'] as const;
 
 export function JobsLive({ initial, runId }: { initial: JobList; runId: string | null }) {
   const [data, setData] = useState(initial);
   const [stale, setStale] = useState(false);
+  const deviceOf = (slug: string | null) => (slug ? (data.devices.find((d) => d.slug === slug) ?? unknownDeviceName(slug)) : undefined);
   useEffect(() => {
     let alive = true;
     const tick = async () => {
@@ -38,11 +41,11 @@ export function JobsLive({ initial, runId }: { initial: JobList; runId: string |
         ))}
         {stale ? <li className="muted">(connection lost, retrying)</li> : null}
       </ul>
-      <div className="table-wrap">
+      <ScrollFrame label="Jobs">
         <table className="zoo-table jobs-table">
           <thead>
             <tr>
-              <th>Run</th>
+              <th className="sticky-col">Run</th>
               <th>Kind</th>
               <th className="num">Input</th>
               <th>State</th>
@@ -62,7 +65,7 @@ export function JobsLive({ initial, runId }: { initial: JobList; runId: string |
             ) : (
               data.jobs.map((j) => (
                 <tr key={j.id} data-state={j.state}>
-                  <td title={`run ${j.runId}`}>
+                  <td title={`run ${j.runId}`} className="sticky-col">
                     {j.modelSlug ? <Link href={`/models/${j.modelSlug}`}>{j.runName}</Link> : j.runName}
                     {!runId && (
                       <>
@@ -83,19 +86,25 @@ export function JobsLive({ initial, runId }: { initial: JobList; runId: string |
                     <progress max={1} value={j.progress} aria-label={`progress ${Math.round(j.progress * 100)}%`} /> {Math.round(j.progress * 100)}%
                   </td>
                   <td className="num">{j.attempts}</td>
-                  <td className="muted">{j.device ?? j.targetDevice ?? ''}{j.workerId ? ` · ${j.workerId}` : ''}</td>
+                  <td className="muted" title={deviceOf(j.device ?? j.targetDevice)?.title}>
+                    {(() => {
+                      const slug = j.device ?? j.targetDevice;
+                      return slug ? (deviceOf(slug)?.label ?? slug) : '';
+                    })()}
+                    {j.workerId ? ` · ${j.workerId}` : ''}
+                  </td>
                   <td className="job-error">{j.error ?? ''}</td>
                 </tr>
               ))
             )}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
       <h2>Devices</h2>
       <ul className="devices">
         {data.devices.map((d) => (
           <li key={d.slug}>
-            <code>{d.slug}</code> {d.name}, {d.runtime} <span className="muted">last seen {d.lastSeenAt ?? 'never'}</span>
+            <span title={d.title}>{d.label}</span> <span className="muted">({d.runtime}; id <code>{d.slug}</code>; last seen {d.lastSeenAt ?? 'never'})</span>
           </li>
         ))}
       </ul>

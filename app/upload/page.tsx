@@ -1,20 +1,24 @@
 import type { Metadata } from 'next';
+import { getDb } from '@/lib/db/client';
+import { listUploadChoices } from '@/lib/zoo/list-upload-choices';
 import { UploadForm } from './upload-form';
 import '../jobs/jobs.css';
 
+export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Upload a model' };
 
 /** The web door for registering a run: same metadata schema and endpoint as the API and the CLI. */
-export default function UploadPage() {
+export default async function UploadPage() {
+  const choices = await listUploadChoices(await getDb());
   return (
     <div className="upload-page">
       <h1>Register a compressed model</h1>
       <p className="muted">
-        Drop an <code>.onnx</code> file, describe it, and Slimboard measures its GFLOPs, size, latency and accuracy beside its baseline. The same
-        metadata works with <code>POST /api/runs</code> and <code>npm run -s slimboard -- submit MODEL.onnx --meta FILE.json</code>. Writing needs an
-        API token (<code>npm run -s slimboard -- token create --name you</code>).
+        Drop an <code>.onnx</code> file, pick its baseline from the zoo and describe it; Slimboard measures its GFLOPs, size, latency and accuracy beside
+        the baseline. The form writes the same metadata that <code>POST /api/runs</code> and{' '}
+        <code>npm run -s slimboard -- submit MODEL.onnx --meta FILE.json</code> take (see the advanced view).
       </p>
-      <UploadForm />
+      <UploadForm choices={choices} />
     </div>
   );
 }

@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
 import { isSlimboardError } from '@/lib/errors';
 import { columnInfo, isOptionalColumn } from '@/lib/zoo/columns';
+import { listDeviceNames } from '@/lib/zoo/list-device-names';
+import { columnLabel } from './column-label';
 import { listZooRows } from '@/lib/zoo/list-zoo-rows';
 import { parseZooQuery, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
 import type { TZooRow } from '@/lib/zoo/row';
@@ -10,6 +12,7 @@ import { ZooTable } from './zoo-table';
 import { DEMO_DATASET_SLUG } from '@/lib/datasets/demo-zoo/demo-zoo-constants';
 import { getDemoZooStatus, type DemoZooStatus } from '@/lib/datasets/demo-zoo/demo-zoo-status';
 import { BadLink } from '../bad-link';
+import { deviceName } from '@/lib/zoo/device-name';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Model zoo' };
@@ -28,7 +31,8 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
     return <BadLink title="Bad filter" message={e.message} href="/zoo" linkText="Show the whole zoo" />;
   }
   const db = await getDb();
-  const [{ rows, data }, demo] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db)]);
+  const [{ rows, data }, demo, deviceNames] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db), listDeviceNames(db)]);
+  const label = (id: string) => columnLabel(id, deviceNames);
   const demoHasRows = rows.some((r) => r.model.datasetSlug === DEMO_DATASET_SLUG);
   const hidden = new Set(query.hide ?? []);
   const shown = new Set(query.show ?? []);
@@ -67,7 +71,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
       <div className="toolbar">
         <FilterBar facets={data.facets} query={query} />
         <ColumnPicker
-          columns={allColumns.map((id) => ({ id, label: columnInfo(id).label, optional: isOptionalColumn(id) }))}
+          columns={allColumns.map((id) => ({ id, label: label(id).text, optional: isOptionalColumn(id) }))}
           hidden={[...hidden]}
           shown={[...shown]}
         />
@@ -98,6 +102,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
                   columns={section.columns.filter(visible)}
                   sort={query.sort ?? null}
                   dir={query.dir ?? 'asc'}
+                  deviceNames={deviceNames}
                 />
               </div>
             ))}
@@ -146,7 +151,7 @@ function DemoZooNote({ status }: { status: DemoZooStatus }) {
           {status.devices.map((d, i) => (
             <span key={d.slug}>
               {i > 0 && '; '}
-              <code>{d.slug}</code> = {d.cpuModel ?? 'unknown CPU'}, {d.logicalCores ?? '?'} logical cores, {d.threads ?? '?'} thread(s), {d.executionProvider ?? '?'} EP
+              <span title={deviceName({ ...d, name: d.slug }).title}>{deviceName({ ...d, name: d.slug }).label}</span>
             </span>
           ))}
           .

@@ -6,6 +6,10 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { COCO_DETAIL_COLUMNS, columnInfo } from '@/lib/zoo/columns';
 import { deltaOriginText } from '@/lib/zoo/format';
+import type { DeviceName } from '@/lib/zoo/device-name';
+import { ScrollFrame } from '../scroll-frame';
+import { columnLabel } from './column-label';
+import { formatMetric, formatMetricDelta, MISSING } from '@/lib/zoo/number-format';
 import type { TCell, TZooRow } from '@/lib/zoo/row';
 
 /**
@@ -16,13 +20,13 @@ import type { TCell, TZooRow } from '@/lib/zoo/row';
 function provenanceText(c: TCell): string {
   const p = c.provenance;
   const origin = p.kind === 'reported' ? `reported in: ${p.sourceTitle}` : `measured by job ${p.jobId}${p.deviceSlug ? ` on ${p.deviceSlug}` : ''}`;
-  const base = c.baseline ? `; baseline ${c.baseline.value.toFixed(c.baseline.decimals)} (${c.baseline.modelSlug})` : c.comparable ? '; the baseline has no number here' : '';
+  const base = c.baseline ? `; baseline ${formatMetric(c.metric, c.baseline.value, c.baseline.decimals)} (${c.baseline.modelSlug})` : c.comparable ? '; the baseline has no number here' : '';
   return origin + base;
 }
 
 function MetricCell({ cell }: { cell: TCell | undefined }) {
   if (!cell) return <span className="missing">–</span>;
-  const value = cell.value.toFixed(cell.decimals);
+  const value = formatMetric(cell.metric, cell.value, cell.decimals);
   const d = cell.delta;
   const flagged = d?.check && !d.check.consistent ? d.check : null;
   return (
@@ -30,10 +34,10 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
       {value}
       {d ? (
         <span className={`delta ${d.verdict}${flagged ? ' flagged' : ''}`} title={deltaOriginText(d)} data-origin={d.origin}>
-          ({d.text}){flagged && <sup className="delta-flag">≠</sup>}
+          ({formatMetricDelta(cell.metric, d.value, d.decimals)}){flagged && <sup className="delta-flag">≠</sup>}
         </span>
       ) : cell.comparable ? (
-        <span className="delta none" title="no baseline number at this input size">(-)</span>
+        <span className="delta none" title="no baseline number at this input size">({MISSING})</span>
       ) : null}
     </span>
   );
@@ -74,7 +78,7 @@ function renderCell(columnId: string, row: TZooRow) {
       return row.teacher ? (
         <Link href={`/models/${row.teacher.slug}`} title={row.teacher.accuracy ? provenanceText(row.teacher.accuracy) : undefined}>
           {row.teacher.name}
-          {row.teacher.accuracy && <span className="teacher-acc">({row.teacher.accuracy.text})</span>}
+          {row.teacher.accuracy && <span className="teacher-acc">({formatMetric(row.teacher.accuracy.metric, row.teacher.accuracy.value, row.teacher.accuracy.decimals)})</span>}
         </Link>
       ) : (
         <span className="missing">–</span>
@@ -103,7 +107,17 @@ function renderCell(columnId: string, row: TZooRow) {
   }
 }
 
-export function ZooTable({ sectionSlug, rows, columns, sort, dir }: { sectionSlug: string; rows: TZooRow[]; columns: string[]; sort: string | null; dir: 'asc' | 'desc' }) {
+type TZooTableProps = {
+  sectionSlug: string;
+  rows: TZooRow[];
+  columns: string[];
+  sort: string | null;
+  dir: 'asc' | 'desc';
+  /** Display names of the devices behind latency columns (lib/zoo/list-device-names.ts). */
+  deviceNames: Record<string, DeviceName>;
+};
+
+export function ZooTable({ sectionSlug, rows, columns, sort, dir, deviceNames }: TZooTableProps) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -127,15 +141,18 @@ export function ZooTable({ sectionSlug, rows, columns, sort, dir }: { sectionSlu
     () =>
       columns.map((id) => ({
         id,
-        header: columnInfo(id).label,
+        header: () => {
+          const l = columnLabel(id, deviceNames);
+          return <span title={l.title}>{l.text}</span>;
+        },
         cell: ({ row }) => renderCell(id, row.original),
       })),
-    [columns],
+    [columns, deviceNames],
   );
   const table = useReactTable({ data: rows, columns: defs, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (r) => r.id });
 
   return (
-    <div className="table-wrap">
+    <ScrollFrame label={`${sectionSlug} table`}>
       <table className="zoo-table" data-section={sectionSlug}>
         <thead>
           {table.getHeaderGroups().map((hg) => (
@@ -174,6 +191,6 @@ export function ZooTable({ sectionSlug, rows, columns, sort, dir }: { sectionSlu
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollFrame>
   );
 }

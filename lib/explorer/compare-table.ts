@@ -1,4 +1,5 @@
 import { SlimboardError } from '../errors';
+import type { TExplorerQuantity } from '../zoo/number-format';
 import { COST_AXIS_INFO, METRIC_INFO } from './axes';
 import { METRIC_KEYS, type TExplorerEntry, type TLatency } from './entry';
 
@@ -15,6 +16,8 @@ export type TCompareCell = { value: number | null; delta: number | null; deltaPc
 
 export type TCompareRow = {
   group: 'accuracy' | 'cost' | 'latency';
+  /** What the row's numbers are, for the page's formatter (lib/zoo/number-format.ts). */
+  quantity: TExplorerQuantity;
   label: string;
   unit: string;
   inputSize: number;
@@ -73,7 +76,7 @@ export function compareRows(models: readonly TModelEntries[]): TCompareRow[] {
   for (const metric of METRIC_KEYS) {
     for (const size of sizes) {
       push(
-        { group: 'accuracy', label: METRIC_INFO[metric].label, unit: METRIC_INFO[metric].unit, inputSize: size, device: null, higherIsBetter: true },
+        { group: 'accuracy', quantity: 'accuracy', label: METRIC_INFO[metric].label, unit: METRIC_INFO[metric].unit, inputSize: size, device: null, higherIsBetter: true },
         models.map((m) => at(m, size)?.accuracy[metric] ?? null),
       );
     }
@@ -87,7 +90,7 @@ export function compareRows(models: readonly TModelEntries[]): TCompareRow[] {
     for (const size of sizes) {
       const info = COST_AXIS_INFO[axis];
       push(
-        { group: 'cost', label: info.label, unit: info.unit, inputSize: size, device: null, higherIsBetter: false },
+        { group: 'cost', quantity: axis, label: info.label, unit: info.unit, inputSize: size, device: null, higherIsBetter: false },
         models.map((m) => {
           const e = at(m, size);
           return e ? get(e) : null;
@@ -101,7 +104,7 @@ export function compareRows(models: readonly TModelEntries[]): TCompareRow[] {
     for (const size of sizes) {
       for (const [field, statLabel] of LATENCY_STATS) {
         push(
-          { group: 'latency', label: `Latency ${statLabel}, ${deviceLabel}`, unit: 'ms/image', inputSize: size, device, higherIsBetter: false },
+          { group: 'latency', quantity: 'latency', label: `Latency ${statLabel}, ${deviceLabel}`, unit: 'ms/image', inputSize: size, device, higherIsBetter: false },
           models.map((m) => {
             const l = at(m, size)?.latency.find((x) => x.device === device);
             const v = l ? l[field] : null;

@@ -17,6 +17,7 @@ export function parseJobsQuery(params: URLSearchParams | Record<string, string |
   if (!parsed.success) throw new SlimboardError('bad_query', `bad jobs query: ${formatZodIssues(parsed.error.issues)}`, { status: 400 });
   return parsed.data;
 }
+import { deviceName } from '../zoo/device-name';
 
 export interface JobListItem {
   id: string;
@@ -42,7 +43,8 @@ export interface JobListItem {
 export interface JobList {
   counts: Record<'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled', number>;
   jobs: JobListItem[];
-  devices: Array<{ slug: string; name: string; runtime: string; threads: number | null; lastSeenAt: string | null }>;
+  /** `label`/`title`: the device named by what it is, the fingerprint in the title (lib/zoo/device-name.ts). */
+  devices: Array<{ slug: string; name: string; runtime: string; threads: number | null; lastSeenAt: string | null; label: string; title: string }>;
 }
 
 export interface ListJobsOptions {
@@ -66,10 +68,15 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, o: ListJobsOptions = 
       LIMIT $1`,
     [limit, runId],
   );
-  const devices = await db.query(`SELECT slug, name, runtime, threads, "lastSeenAt" FROM "Device" WHERE "cpuModel" IS NOT NULL ORDER BY "lastSeenAt" DESC NULLS LAST`);
+  const devices = await db.query(`SELECT slug, name, runtime, threads, "lastSeenAt", "cpuModel", "logicalCores", "executionProvider"
+       FROM "Device" WHERE "cpuModel" IS NOT NULL ORDER BY "lastSeenAt" DESC NULLS LAST`);
   const c = { queued: 0, running: 0, retrying: 0, done: 0, failed: 0, cancelled: 0 };
   for (const row of counts.rows as Array<{ state: keyof typeof c; n: number }>) c[row.state] = row.n;
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  const nameOf = (d: { slug: string; name: string; runtime: string; cpuModel: string; logicalCores: number | null; threads: number | null; executionProvider: string | null }) => {
+    const n = deviceName(d);
+    return { label: n.label, title: n.title };
+  };
   return {
     counts: c,
     jobs: rows.rows.map((j) => ({
@@ -91,6 +98,6 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, o: ListJobsOptions = 
       startedAt: iso(j.startedAt),
       finishedAt: iso(j.finishedAt),
     })),
-    devices: devices.rows.map((d) => ({ slug: d.slug, name: d.name, runtime: d.runtime, threads: d.threads, lastSeenAt: iso(d.lastSeenAt) })),
+    devices: devices.rows.map((d) => ({ slug: d.slug, name: d.name, runtime: d.runtime, threads: d.threads, lastSeenAt: iso(d.lastSeenAt), ...nameOf(d) })),
   };
 }

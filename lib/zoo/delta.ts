@@ -1,4 +1,5 @@
 import { METRICS, type TDeltaKind, type TMetricKind } from './metrics';
+import { roundHalfAway } from './number-format';
 
 /**
  * Deltas against a declared baseline, computed when shown and never stored.
@@ -24,15 +25,8 @@ export interface Delta {
 
 export const RELATIVE_DELTA_DECIMALS = 2;
 
-/** Round half away from zero at `decimals`, robust to binary representation (1.005 -> 1.01). */
-export function roundHalfAway(x: number, decimals: number): number {
-  if (!Number.isFinite(x)) return x;
-  const scale = 10 ** decimals;
-  const scaled = Math.abs(x) * scale;
-  // Nudge by a relative epsilon so that 0.125 stored as 0.12499999 still rounds up.
-  const rounded = Math.round(scaled * (1 + 1e-12) + 1e-9) / scale;
-  return x < 0 ? -rounded : rounded;
-}
+/** Round half away from zero (one implementation for the app: lib/zoo/number-format.ts). */
+export { roundHalfAway };
 
 export function computeDelta(
   metric: TMetricKind,

@@ -7,6 +7,7 @@ import { ZPruneParams, ZStrategyParams, type TStrategyParams } from './strategy-
 import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
 import { ZSensitivityAnalysis } from './sensitivity-analysis';
 import { sensitivityView, type SensitivityView } from './sensitivity-view';
+import { deviceName } from './device-name';
 
 /** Measured and reported accuracy of the same weights agree when within this many points (the demo zoo's export check). */
 export const AGREEMENT_TOLERANCE_POINTS = 0.5;
@@ -24,7 +25,9 @@ export interface ModelNumber {
   metric: TMetricKind;
   metricLabel: string;
   inputSize: number | null;
+  /** Display name (lib/zoo/device-name.ts); `deviceTitle` has the fingerprint. */
   device: string | null;
+  deviceTitle: string | null;
   dataset: string | null;
   value: number;
   decimals: number;
@@ -101,7 +104,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     parentId = p.parentId;
   }
 
-  const include = { device: { select: { slug: true, name: true } }, dataset: { select: { name: true } }, source: { select: { slug: true, title: true, url: true } } } as const;
+  const include = { device: { select: { slug: true, name: true, runtime: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true } }, dataset: { select: { name: true } }, source: { select: { slug: true, title: true, url: true } } } as const;
   const [own, base] = await Promise.all([
     db.measurement.findMany({ where: { modelId: model.id }, include, orderBy: [{ metric: 'asc' }, { inputSize: 'desc' }, { deviceId: 'asc' }] }),
     model.baseline ? db.measurement.findMany({ where: { modelId: model.baseline.id }, include }) : Promise.resolve([]),
@@ -123,7 +126,8 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       metric: m.metric as TMetricKind,
       metricLabel: info.label,
       inputSize: m.inputSize,
-      device: m.device?.name ?? null,
+      device: m.device ? deviceName(m.device).label : null,
+      deviceTitle: m.device ? deviceName(m.device).title : null,
       dataset: m.dataset?.name ?? null,
       value: m.value,
       decimals,

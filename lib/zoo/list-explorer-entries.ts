@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import { entriesFromZoo, type TLatencyDetail } from '../explorer/from-zoo';
 import type { TExplorerEntry } from '../explorer/entry';
 import { loadZoo } from './list-zoo-rows';
+import { deviceName } from './device-name';
 
 /**
  * The explorer's data: every zoo row merged into one entry per model and input size
@@ -22,7 +23,7 @@ export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
   const [{ rows }, strategies, devices, results] = await Promise.all([
     loadZoo(db),
     db.strategy.findMany({ select: { slug: true, params: true } }),
-    db.device.findMany({ select: { slug: true, name: true, runtime: true } }),
+    db.device.findMany({ select: { slug: true, name: true, runtime: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true } }),
     db.measuredResult.findMany({
       where: { kind: 'benchmark', run: { modelId: { not: null } } },
       select: { inputSize: true, device: true, metrics: true, jobId: true, run: { select: { model: { select: { slug: true } } } } },
@@ -48,7 +49,7 @@ export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
   }
   return entriesFromZoo(rows, {
     strategyParams: Object.fromEntries(strategies.map((s) => [s.slug, (s.params as Record<string, unknown> | null) ?? null])),
-    deviceLabels: Object.fromEntries(devices.map((d) => [d.slug, d.runtime && !d.name.includes(d.runtime) ? `${d.name} (${d.runtime})` : d.name])),
+    deviceLabels: Object.fromEntries(devices.map((d) => [d.slug, deviceName(d).label])),
     latencyDetails,
   });
 }

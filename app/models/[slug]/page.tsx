@@ -5,7 +5,9 @@ import { LiveModelRefresh } from '@/app/jobs/live-model-refresh';
 import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
 import { deltaOriginText } from '@/lib/zoo/format';
+import { formatBytes, formatMetric, formatMetricDelta, formatSigned, MISSING, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
+import { ScrollFrame } from '@/app/scroll-frame';
 import { SensitivitySection } from './sensitivity-section';
 
 export const dynamic = 'force-dynamic';
@@ -114,6 +116,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           </h2>
           <p>{model.strategy.description}</p>
           {prune?.success ? (
+            <ScrollFrame label="Pruned parameters" className="fit">
             <table className="params-table" data-testid="pruned-params">
               <thead>
                 <tr>
@@ -134,6 +137,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                 ))}
               </tbody>
             </table>
+            </ScrollFrame>
           ) : model.strategy.params ? (
             <pre className="params">{JSON.stringify(model.strategy.params, null, 2)}</pre>
           ) : null}
@@ -165,7 +169,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
             reported by {a.sourceTitle}. They should agree within {a.tolerancePoints} points; a larger gap points at the export,
             pre-processing or decoding.
           </p>
-          <div className="table-wrap">
+          <ScrollFrame label="Measured vs reported">
             <table className="zoo-table">
               <thead>
                 <tr>
@@ -182,25 +186,25 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                   <tr key={`${r.metric}-${r.inputSize}`} data-input-size={r.inputSize ?? ''}>
                     <td>{r.metric === 'box_ap' ? 'Box AP' : r.metric}{r.dataset ? ` (${r.dataset})` : ''}</td>
                     <td className="num">{r.inputSize ?? 'any'}</td>
-                    <td className="num">{r.measured === null ? <span className="muted">pending</span> : r.measured.toFixed(2)}</td>
-                    <td className="num">{r.reported.toFixed(2)}</td>
-                    <td className="num">{r.differencePoints === null ? '–' : `${r.differencePoints >= 0 ? '+' : ''}${r.differencePoints.toFixed(2)}`}</td>
+                    <td className="num">{r.measured === null ? <span className="muted">pending</span> : formatMetric(r.metric, r.measured)}</td>
+                    <td className="num">{formatMetric(r.metric, r.reported)}</td>
+                    <td className="num">{r.differencePoints === null ? '–' : formatSigned(r.differencePoints, POINTS_DELTA_DECIMALS)}</td>
                     <td>{r.agrees === null ? '–' : r.agrees ? <span className="delta better">yes</span> : <span className="delta worse">no</span>}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollFrame>
         </section>
       ))}
 
       <section>
         <h2>Numbers</h2>
-        <div className="table-wrap">
+        <ScrollFrame label="Numbers">
           <table className="zoo-table" data-testid="numbers">
             <thead>
               <tr>
-                <th>Metric</th>
+                <th className="sticky-col">Metric</th>
                 <th className="num">Input size</th>
                 <th>Device</th>
                 <th className="num">Value</th>
@@ -212,19 +216,19 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
             <tbody>
               {model.numbers.map((n, i) => (
                 <tr key={i}>
-                  <td>{n.metricLabel}{n.dataset ? ` (${n.dataset})` : ''}</td>
+                  <td className="sticky-col">{n.metricLabel}{n.dataset ? ` (${n.dataset})` : ''}</td>
                   <td className="num">{n.inputSize ?? 'any'}</td>
-                  <td>{n.device ?? '–'}</td>
-                  <td className="num">{n.value.toFixed(n.decimals)}</td>
-                  <td className="num">{n.baselineText ?? '–'}</td>
+                  <td title={n.deviceTitle ?? undefined}>{n.device ?? '–'}</td>
+                  <td className="num" data-metric={n.metric}>{formatMetric(n.metric, n.value, n.decimals)}</td>
+                  <td className="num" data-metric={n.metric}>{n.baselineValue === null ? '–' : formatMetric(n.metric, n.baselineValue)}</td>
                   <td className="num">
                     {n.delta ? (
                       <span className={`delta ${n.delta.verdict}`} title={deltaOriginText(n.delta)} data-origin={n.delta.origin}>
-                        {n.delta.text}
+                        {formatMetricDelta(n.metric, n.delta.value, n.delta.decimals)}
                         {n.delta.check && !n.delta.check.consistent && <sup className="delta-flag">≠</sup>}
                       </span>
                     ) : model.baseline ? (
-                      '(-)'
+                      `(${MISSING})`
                     ) : (
                       '–'
                     )}
@@ -238,7 +242,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                     ) : (
                       <>
                         <span className="tag measured">measured</span> job {n.provenance.jobId}
-                        {n.provenance.deviceSlug ? ` on ${n.provenance.deviceSlug}` : ''}
+                        {n.provenance.deviceSlug ? <span title={n.deviceTitle ?? n.provenance.deviceSlug}> on {n.device ?? n.provenance.deviceSlug}</span> : ''}
                       </>
                     )}
                   </td>
@@ -246,7 +250,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollFrame>
       </section>
 
       <section>
@@ -257,7 +261,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           <ul className="downloads">
             {model.downloads.map((d) => (
               <li key={d.fileName}>
-                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${d.sizeBytes} bytes` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
+                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${formatBytes(d.sizeBytes)}` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
               </li>
             ))}
           </ul>

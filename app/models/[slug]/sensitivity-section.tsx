@@ -1,5 +1,6 @@
 import type { SensitivityView } from '@/lib/zoo/sensitivity-view';
 import { SensitivityChart } from './sensitivity-chart';
+import { ScrollFrame } from '@/app/scroll-frame';
 import './sensitivity.css';
 
 /**
@@ -61,7 +62,7 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
         <p className="muted">Pruned by this model but not in the analysis: {view.unmatchedPrunedParams.map((p) => <code key={p}>{p} </code>)}</p>
       )}
       {n > 0 && (
-        <div className="table-wrap">
+        <ScrollFrame label="Sensitivity table">
           <table className="zoo-table sensitivity-table" id={tableId} data-testid="sensitivity-table">
             <caption className="muted">
               AP loss (%) and AP (fraction) per pruned parameter and ratio{hasChosen ? '; chosen ratio of this model with the loss read off its curve' : ''}.
@@ -110,7 +111,7 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollFrame>
       )}
     </section>
   );
