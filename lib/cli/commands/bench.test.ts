@@ -30,6 +30,25 @@ describe('bench command', () => {
     expect(j.samplesMs).toHaveLength(15);
     expect(j.protocol.timedMinRuns).toBe(15);
   });
+  it('--baseline: a paired benchmark prints the change with its interval; --json holds every raw sample of both models', async () => {
+    const yolo = path.join(FIX, 'detector-yolo.onnx');
+    const c = io();
+    expect(await runCli(['bench', yolo, '--baseline', yolo, '--input-size', '64', '--quick', '--cycles', '3', '--json'], c.io)).toBe(0);
+    const j = JSON.parse(c.out.join(''));
+    expect(j.kind).toBe('paired-latency');
+    expect(j.schedule).toMatchObject({ order: 'ABBA', cycles: 3, blockRuns: 2 });
+    expect(j.candidate.samplesMs).toHaveLength(12);
+    expect(j.baseline.samplesMs).toHaveLength(12);
+    expect(j.candidate.fingerprint.intraOpNumThreads).toBe(1);
+    expect(j.comparison.ci[0]).toBeLessThanOrEqual(j.comparison.ratio);
+    expect(j.comparison.ci[1]).toBeGreaterThanOrEqual(j.comparison.ratio);
+    const t = io();
+    expect(await runCli(['bench', yolo, '--baseline', yolo, '--input-size', '64', '--quick', '--statistic', 'mean'], t.io)).toBe(0);
+    const text = t.out.join('');
+    expect(text).toMatch(/^change {5}[+\u2212]\d+\.\d % \[[+\u2212]\d+\.\d, [+\u2212]\d+\.\d\]/);
+    expect(text).toMatch(/\(mean candidate\/baseline = /);
+    expect(text).toMatch(/4 ABBA cycles of 4 x 2 runs/);
+  });
   it('BAD CALL: each bad input is one error line and exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['bench', '--input-size', '64', '--threads', '1'], /expected exactly one model FILE/],
@@ -40,6 +59,10 @@ describe('bench command', () => {
       [['bench', path.join(FIX, 'shapes-coco', 'annotations.json'), '--input-size', '64', '--threads', '1', '--quick'], /annotations\.json: /],
       [['bench', '/no/such.onnx', '--input-size', '64', '--threads', '1', '--quick'], /\/no\/such\.onnx: cannot read model file/],
       [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--bogus'], /Unknown option '--bogus'/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--baseline', '/no/base.onnx', '--input-size', '64', '--quick'], /\/no\/base\.onnx: cannot read model file/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--baseline', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--runs', '5'], /use --cycles/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--baseline', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--statistic', 'p75'], /--statistic must be one of p50\|p90\|mean/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--cycles', '3'], /need --baseline/],
     ];
     for (const [argv, re] of cases) {
       const c = io();

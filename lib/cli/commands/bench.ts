@@ -1,4 +1,7 @@
 import { SlimboardError } from '../../errors';
+import { benchmarkPaired, QUICK_PAIRED_PROTOCOL, STANDARD_PAIRED_PROTOCOL, type TPairedLatencyResult, type TPairedProtocol } from '../../measure/benchmark-paired';
+import { describeMachineLoad } from '../../measure/machine-load';
+import { formatRatioChange, LATENCY_STATISTICS, type TLatencyStatistic } from '../../measure/paired-latency';
 import { measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement, type LatencyProtocol } from '../../inference/latency-harness';
 import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel } from '../../inference/ort';
 import { printJson, type CliCommand } from '../command';
@@ -6,7 +9,9 @@ import { parseCliArgs, requireNumberFlag } from '../args';
 
 const usage =
   'bench FILE --input-size S --threads T [--inter-threads N] [--graph-opt disabled|basic|extended|all] [--no-spinning] [--quick] ' +
-  '[--warmup-runs N] [--warmup-ms MS] [--runs N] [--min-ms MS] [--samples] [--json]';
+  '[--warmup-runs N] [--warmup-ms MS] [--runs N] [--min-ms MS] [--samples] [--json]\n' +
+  'bench FILE --baseline BASE.onnx --input-size S [--threads T] [--statistic p50|p90|mean] [--cycles N] [--block-runs N] ' +
+  '[--warmup-runs N] [--warmup-ms MS] [--min-ms MS] [--quick] [--samples] [--json]   (paired: ABBA-interleaved, ratio with 95 % CI)';
 
 function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(1) : ms >= 10 ? ms.toFixed(2) : ms.toFixed(3);
@@ -30,9 +35,27 @@ function describeMeasurement(m: LatencyMeasurement): string {
   ].join('\n');
 }
 
+function describePaired(r: TPairedLatencyResult): string {
+  const c = r.comparison;
+  const arm = (name: string, a: TPairedLatencyResult['candidate']) =>
+    `${name} ${a.model}\n           p50 ${fmt(a.summary.p50Ms)}  p90 ${fmt(a.summary.p90Ms)}  mean ${fmt(a.summary.meanMs)}  std ${fmt(a.summary.stdMs)}  ` +
+    `min ${fmt(a.summary.minMs)}  max ${fmt(a.summary.maxMs)} ms  (${a.summary.count} samples)`;
+  const f = r.candidate.fingerprint;
+  return [
+    `change     ${formatRatioChange(c)}   (${c.statistic} candidate/baseline = ${c.ratio.toFixed(4)}, ${Math.round(c.confidence * 100)} % CI [${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}])`,
+    arm('candidate ', r.candidate),
+    arm('baseline  ', r.baseline),
+    `input      [${f.inputShape.join(', ')}] batch 1, the same tensor for both${r.quick ? '  (QUICK protocol: not a published number)' : ''}`,
+    `schedule   ${r.schedule.cycles} ABBA cycles of 4 x ${r.schedule.blockRuns} runs in ${fmt(r.timedElapsedMs)} ms; each model warmed up on its own`,
+    `interval   ${c.method}, ${c.resamples} resamples, seed ${c.seed}`,
+    `machine    ${f.cpuModel}, ${describeMachineLoad(r.machineLoad)}`,
+    `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}), Node ${f.nodeVersion}`,
+  ].join('\n');
+}
+
 const command: CliCommand = {
   words: ['bench'],
-  summary: 'Measure the latency of an ONNX model under the standard protocol (statistics + fingerprint)',
+  summary: 'Measure the latency of an ONNX model (statistics + fingerprint), or with --baseline its change vs the baseline with a 95 % CI',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
@@ -50,19 +73,61 @@ const command: CliCommand = {
         'min-ms': { type: 'string' },
         samples: { type: 'boolean' },
         json: { type: 'boolean' },
+        baseline: { type: 'string' },
+        statistic: { type: 'string' },
+        cycles: { type: 'string' },
+        'block-runs': { type: 'string' },
       },
       'bench',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `bench: expected exactly one model FILE, got ${positionals.length} (usage: ${usage})`);
+    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `bench: expected exactly one model FILE, got ${positionals.length} (usage: ${usage.replace(/\n/g, ' | ')})`);
     const inputSize = requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 8192 });
-    const threads = requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
+    const threads = values.threads === undefined && values.baseline !== undefined ? 1 : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
     const inter = values['inter-threads'] === undefined ? 1 : requireNumberFlag(values['inter-threads'], 'inter-threads', { int: true, min: 1, max: 256 });
     const level = values['graph-opt'] ?? 'all';
     if (!GRAPH_OPTIMIZATION_LEVELS.includes(level as GraphOptimizationLevel)) {
       throw new SlimboardError('bad_arguments', `--graph-opt must be one of ${GRAPH_OPTIMIZATION_LEVELS.join('|')}, got "${level}"`);
     }
-    const base: LatencyProtocol = values.quick ? QUICK_PROTOCOL : STANDARD_PROTOCOL;
     const opt = (flag: string, v: string | undefined, fallback: number, min: number) => (v === undefined ? fallback : requireNumberFlag(v, flag, { int: true, min }));
+    const session = { intraOpNumThreads: threads, interOpNumThreads: inter, graphOptimizationLevel: level as GraphOptimizationLevel, intraOpSpinning: !values['no-spinning'] };
+    if (values.baseline !== undefined) {
+      if (values.runs !== undefined) throw new SlimboardError('bad_arguments', '--runs does not apply to a paired benchmark: use --cycles N (ABBA cycles) and --block-runs N');
+      const statistic = values.statistic ?? 'p50';
+      if (!LATENCY_STATISTICS.includes(statistic as TLatencyStatistic)) {
+        throw new SlimboardError('bad_arguments', `--statistic must be one of ${LATENCY_STATISTICS.join('|')}, got "${statistic}"`);
+      }
+      const pbase = values.quick ? QUICK_PAIRED_PROTOCOL : STANDARD_PAIRED_PROTOCOL;
+      const protocol: TPairedProtocol = {
+        warmupMinRuns: opt('warmup-runs', values['warmup-runs'], pbase.warmupMinRuns, 0),
+        warmupMinMs: opt('warmup-ms', values['warmup-ms'], pbase.warmupMinMs, 0),
+        blockRuns: opt('block-runs', values['block-runs'], pbase.blockRuns, 1),
+        minCycles: opt('cycles', values.cycles, pbase.minCycles, 1),
+        minMs: opt('min-ms', values['min-ms'], pbase.minMs, 0),
+      };
+      const { intraOpNumThreads, ...rest } = session;
+      const r = await benchmarkPaired({
+        candidatePath: positionals[0],
+        baselinePath: values.baseline,
+        inputSize,
+        threads: intraOpNumThreads,
+        session: rest,
+        protocol,
+        statistic: statistic as TLatencyStatistic,
+      });
+      if (values.json) printJson(io, r);
+      else {
+        io.stdout(describePaired(r) + '\n');
+        if (values.samples) {
+          io.stdout(`candidate samples ms ${r.candidate.samplesMs.map(fmt).join(' ')}\n`);
+          io.stdout(`baseline samples ms ${r.baseline.samplesMs.map(fmt).join(' ')}\n`);
+        }
+      }
+      return 0;
+    }
+    if (values.statistic !== undefined || values.cycles !== undefined || values['block-runs'] !== undefined) {
+      throw new SlimboardError('bad_arguments', '--statistic, --cycles and --block-runs need --baseline BASE.onnx (a paired benchmark)');
+    }
+    const base: LatencyProtocol = values.quick ? QUICK_PROTOCOL : STANDARD_PROTOCOL;
     const protocol: LatencyProtocol = {
       warmupMinRuns: opt('warmup-runs', values['warmup-runs'], base.warmupMinRuns, 0),
       warmupMinMs: opt('warmup-ms', values['warmup-ms'], base.warmupMinMs, 0),
@@ -72,7 +137,7 @@ const command: CliCommand = {
     const m = await measureLatency(positionals[0], {
       inputSize,
       protocol,
-      session: { intraOpNumThreads: threads, interOpNumThreads: inter, graphOptimizationLevel: level as GraphOptimizationLevel, intraOpSpinning: !values['no-spinning'] },
+      session,
     });
     if (values.json) {
       // Raw samples are kept in the measurement; printed with --samples (they can be long).
