@@ -1,14 +1,29 @@
 import { getEnv } from '@/lib/env';
+import { formatZodIssues } from '@/lib/errors';
+import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
 import { runCliJson } from '../measure-with-cli';
 import type { MeasureContext } from './measure-context';
 
-/** benchmark: latency at the input size with the device's thread count, via `bench` (fingerprint included). */
+/**
+ * benchmark: latency at the input size with the device's thread count, via `bench --samples` (fingerprint
+ * and every raw timed sample kept: >= 100 under the standard protocol). When the run declares a baseline
+ * with a stored ONNX file, a paired benchmark (`bench MODEL --baseline BASE`, ABBA-interleaved in one
+ * process, lib/measure/benchmark-paired.ts) follows and its validated result is stored as `paired`;
+ * otherwise `paired` is null and `pairedSkipped` says why.
+ */
 export async function benchmark(c: MeasureContext): Promise<Record<string, unknown>> {
-  const args = ['bench', c.modelPath, '--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
-  if (getEnv().SLIMBOARD_BENCH_QUICK) args.push('--quick');
+  const common = ['--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
+  if (getEnv().SLIMBOARD_BENCH_QUICK) common.push('--quick');
   let phases = 0;
-  return runCliJson(args, c.job.signal, () => {
+  const single = await runCliJson(['bench', c.modelPath, ...common, '--samples'], c.job.signal, () => {
     phases = Math.min(phases + 1, 8);
-    void c.job.reportProgress(0.1 + phases * 0.1);
+    void c.job.reportProgress(0.1 + phases * 0.05);
   });
+  if (c.baseline.modelPath === null) return { ...single, paired: null, pairedSkipped: c.baseline.reason };
+  await c.job.reportProgress(0.5);
+  const raw = await runCliJson(['bench', c.modelPath, '--baseline', c.baseline.modelPath, ...common], c.job.signal);
+  const parsed = ZPairedLatencyResult.safeParse(raw);
+  // A contract mismatch between the CLI and the worker is a bug: a plain Error, so the job is retried and logged.
+  if (!parsed.success) throw new Error(`bench --baseline printed an unexpected result: ${formatZodIssues(parsed.error.issues)}`);
+  return { ...single, paired: { ...parsed.data, baselineSlug: c.baseline.slug } };
 }
