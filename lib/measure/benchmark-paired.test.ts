@@ -22,6 +22,10 @@ describe('benchmarkPaired (structure, not timings)', () => {
     expect(r.candidate.samplesMs).toHaveLength(30);
     expect(r.baseline.samplesMs).toHaveLength(30);
     expect(r.candidate.summary.count).toBe(30);
+    expect(r.candidate.cpuSamplesMs).toHaveLength(30);
+    expect(r.baseline.cpuSamplesMs).toHaveLength(30);
+    expect(r.cpuComparison.ci[0]).toBeLessThanOrEqual(r.cpuComparison.ratio);
+    expect(r.cpuComparison.ci[1]).toBeGreaterThanOrEqual(r.cpuComparison.ratio);
     expect(r.comparison.cycles).toBe(5);
     expect(r.comparison.ratio).toBeCloseTo(r.candidate.summary.p50Ms / r.baseline.summary.p50Ms, 12);
     expect(r.comparison.ci[0]).toBeLessThanOrEqual(r.comparison.ratio);

@@ -58,8 +58,14 @@ export const ZPairedArm = z.object({
   coldStart: z.object({ sessionCreateMs: z.number(), firstRunMs: z.number() }),
   warmup: z.object({ runs: z.number().int(), elapsedMs: z.number() }),
   summary: ZLatencySummary,
-  /** Every timed sample (ms) in run order. */
+  /** Every timed sample (ms, wall clock) in run order. */
   samplesMs: z.array(z.number().nonnegative()),
+  /**
+   * CPU time of the whole process (user + system, all threads, from process.cpuUsage) per run, in ms, in the
+   * same order. Unlike wall time it does not grow while the process waits for a core, so on a shared machine
+   * it is the steadier number; it still grows with cache and memory-bandwidth contention and spin-waiting.
+   */
+  cpuSamplesMs: z.array(z.number().nonnegative()),
 });
 export type TPairedArm = z.infer<typeof ZPairedArm>;
 
@@ -74,15 +80,20 @@ export const ZPairedLatencyResult = z
     timedElapsedMs: z.number().nonnegative(),
     candidate: ZPairedArm,
     baseline: ZPairedArm,
+    /** The ratio of wall-clock latency (the headline number). */
     comparison: ZPairedRatio,
+    /** The same statistic on per-run process CPU time: a cross-check that is less sensitive to a busy machine. */
+    cpuComparison: ZPairedRatio,
     machineLoad: ZMachineLoad,
     measuredAt: z.string(),
   })
   .superRefine((r, ctx) => {
     const expected = 2 * r.schedule.blockRuns * r.schedule.cycles;
     for (const arm of ['candidate', 'baseline'] as const) {
-      if (r[arm].samplesMs.length !== expected) {
-        ctx.addIssue({ code: 'custom', path: [arm, 'samplesMs'], message: `expected ${expected} samples (2 x blockRuns x cycles), got ${r[arm].samplesMs.length}` });
+      for (const key of ['samplesMs', 'cpuSamplesMs'] as const) {
+        if (r[arm][key].length !== expected) {
+          ctx.addIssue({ code: 'custom', path: [arm, key], message: `expected ${expected} samples (2 x blockRuns x cycles), got ${r[arm][key].length}` });
+        }
       }
     }
   });
@@ -136,13 +147,25 @@ async function warmUp(run: () => Promise<void>, p: TPairedProtocol): Promise<{ r
   return { runs, elapsedMs: performance.now() - start };
 }
 
-/** Time `n` runs back to back, one clock read between runs; returns the end time. */
-async function timeBlock(run: () => Promise<void>, n: number, into: number[], start: number): Promise<number> {
+interface Clocks {
+  wallMs: number;
+  cpuUs: number;
+}
+
+function readClocks(): Clocks {
+  const wallMs = performance.now();
+  const u = process.cpuUsage();
+  return { wallMs, cpuUs: u.user + u.system };
+}
+
+/** Time `n` runs back to back, one read of both clocks between runs; returns the clocks at the end. */
+async function timeBlock(run: () => Promise<void>, n: number, into: { wall: number[]; cpu: number[] }, start: Clocks): Promise<Clocks> {
   let prev = start;
   for (let i = 0; i < n; i++) {
     await run();
-    const now = performance.now();
-    into.push(now - prev);
+    const now = readClocks();
+    into.wall.push(now.wallMs - prev.wallMs);
+    into.cpu.push(Math.max(0, now.cpuUs - prev.cpuUs) / 1000);
     prev = now;
   }
   return prev;
@@ -193,33 +216,38 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
     options.signal?.throwIfAborted();
     const baseWarm = await warmUp(runBase, protocol);
 
-    const candSamples: number[] = [];
-    const baseSamples: number[] = [];
+    const candSamples = { wall: [] as number[], cpu: [] as number[] };
+    const baseSamples = { wall: [] as number[], cpu: [] as number[] };
     const loadBefore = takeLoadSnapshot();
-    const start = performance.now();
+    const start = readClocks();
     let now = start;
     let cycles = 0;
-    while (cycles < protocol.minCycles || now - start < protocol.minMs) {
+    while (cycles < protocol.minCycles || now.wallMs - start.wallMs < protocol.minMs) {
       options.signal?.throwIfAborted();
       now = await timeBlock(runCand, protocol.blockRuns, candSamples, now);
       now = await timeBlock(runBase, protocol.blockRuns, baseSamples, now);
       now = await timeBlock(runBase, protocol.blockRuns, baseSamples, now);
       now = await timeBlock(runCand, protocol.blockRuns, candSamples, now);
       cycles++;
-      const done = Math.min(cycles / protocol.minCycles, protocol.minMs > 0 ? (now - start) / protocol.minMs : 1);
+      const done = Math.min(cycles / protocol.minCycles, protocol.minMs > 0 ? (now.wallMs - start.wallMs) / protocol.minMs : 1);
       options.onProgress?.(Math.min(1, done));
     }
-    const timedElapsedMs = now - start;
+    const timedElapsedMs = now.wallMs - start.wallMs;
     const machineLoad = machineLoadBetween(loadBefore, takeLoadSnapshot(), options.thresholds ?? noiseThresholdsFromEnv());
 
-    const comparison = pairedLatencyRatio(cyclesFromSamples(candSamples, baseSamples, protocol.blockRuns), { statistic, resamples: options.resamples });
-    const arm = (path: string, s: typeof cand, first: number, warm: { runs: number; elapsedMs: number }, samplesMs: number[], id: typeof ids.candidate): TPairedArm => ({
+    const ratioOf = (key: 'wall' | 'cpu') =>
+      pairedLatencyRatio(cyclesFromSamples(candSamples[key], baseSamples[key], protocol.blockRuns), { statistic, resamples: options.resamples });
+    const comparison = ratioOf('wall');
+    const cpuComparison = ratioOf('cpu');
+    type Warm = { runs: number; elapsedMs: number };
+    const arm = (path: string, s: typeof cand, first: number, warm: Warm, samples: typeof candSamples, id: typeof ids.candidate): TPairedArm => ({
       model: path,
       fingerprint: makeFingerprint({ options: s.session.options, opset: id.opset, modelSha256: id.sha256, inputShape: candFeeds.inputShape }),
       coldStart: { sessionCreateMs: s.sessionCreateMs, firstRunMs: first },
       warmup: warm,
-      summary: summarizeLatency(samplesMs),
-      samplesMs,
+      summary: summarizeLatency(samples.wall),
+      samplesMs: samples.wall,
+      cpuSamplesMs: samples.cpu,
     });
     return {
       kind: 'paired-latency',
@@ -232,6 +260,7 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
       candidate: arm(options.candidatePath, cand, candFirst, candWarm, candSamples, ids.candidate),
       baseline: arm(options.baselinePath, base, baseFirst, baseWarm, baseSamples, ids.baseline),
       comparison,
+      cpuComparison,
       machineLoad,
       measuredAt: new Date().toISOString(),
     };

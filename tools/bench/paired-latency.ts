@@ -85,7 +85,9 @@ async function main(): Promise<void> {
           `contains 1.0: ${row.containsOne ? 'yes' : 'NO'}  below 0.85: ${ci[1] < 0.85 ? 'yes' : 'no'}  ` +
           `p50 ${result.candidate.summary.p50Ms.toFixed(3)} / ${result.baseline.summary.p50Ms.toFixed(3)} ms, ` +
           `${result.candidate.samplesMs.length}+${result.baseline.samplesMs.length} samples, ${result.schedule.cycles} cycles, ${(result.timedElapsedMs / 1000).toFixed(1)} s` +
-          `${waitQuietS > 0 ? `, waited ${(waitedForQuietMs / 1000).toFixed(0)} s` : ''}\n    ${describeMachineLoad(result.machineLoad)}`,
+          `${waitQuietS > 0 ? `, waited ${(waitedForQuietMs / 1000).toFixed(0)} s` : ''}\n` +
+          `    cpu-time ratio ${result.cpuComparison.ratio.toFixed(4)} CI [${result.cpuComparison.ci[0].toFixed(4)}, ${result.cpuComparison.ci[1].toFixed(4)}] ` +
+          `${formatRatioChange(result.cpuComparison)}\n    ${describeMachineLoad(result.machineLoad)}`,
       );
     }
   }

@@ -48,6 +48,7 @@ describe('bench command', () => {
     expect(text).toMatch(/^change {5}[+\u2212]\d+\.\d % \[[+\u2212]\d+\.\d, [+\u2212]\d+\.\d\]/);
     expect(text).toMatch(/\(mean candidate\/baseline = /);
     expect(text).toMatch(/4 ABBA cycles of 4 x 2 runs/);
+    expect(text).toMatch(/\ncpu time   [+\u2212]\d+\.\d % \[/);
   });
   it('BAD CALL: each bad input is one error line and exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [

@@ -43,6 +43,7 @@ function describePaired(r: TPairedLatencyResult): string {
   const f = r.candidate.fingerprint;
   return [
     `change     ${formatRatioChange(c)}   (${c.statistic} candidate/baseline = ${c.ratio.toFixed(4)}, ${Math.round(c.confidence * 100)} % CI [${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}])`,
+    `cpu time   ${formatRatioChange(r.cpuComparison)}   (process CPU time per run, ${c.statistic}; steadier than wall time on a busy machine)`,
     arm('candidate ', r.candidate),
     arm('baseline  ', r.baseline),
     `input      [${f.inputShape.join(', ')}] batch 1, the same tensor for both${r.quick ? '  (QUICK protocol: not a published number)' : ''}`,
