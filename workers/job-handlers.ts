@@ -60,7 +60,8 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
       const scratchDir = path.join(getEnv().dataDir, 'tmp', 'jobs', ctx.jobId);
       await fs.mkdir(scratchDir, { recursive: true });
       const baseline = ctx.kind === 'benchmark' ? await baselineArtifact(p, run.id) : { modelPath: null, reason: 'not a benchmark' };
-      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir: getEnv().dataDir, baseline };
+      const dataDir = getEnv().dataDir;
+      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir, baseline };
       let metrics: Record<string, unknown>;
       try {
         metrics = ctx.kind === 'analyse' ? await analyse(mctx) : ctx.kind === 'benchmark' ? await benchmark(mctx) : await evaluate(mctx);

@@ -36,7 +36,13 @@ export const ZPairedProtocol = z.object({
 export type TPairedProtocol = z.infer<typeof ZPairedProtocol>;
 
 /** Standard: ≥ 30 cycles of 4 × 5 runs and ≥ 10 s timed, so ≥ 300 samples per model. */
-export const STANDARD_PAIRED_PROTOCOL: TPairedProtocol = { warmupMinRuns: 10, warmupMinMs: 1000, blockRuns: 5, minCycles: 30, minMs: 10_000 };
+export const STANDARD_PAIRED_PROTOCOL: TPairedProtocol = {
+  warmupMinRuns: 10,
+  warmupMinMs: 1000,
+  blockRuns: 5,
+  minCycles: 30,
+  minMs: 10_000,
+};
 /** For tests and smoke runs only (16 samples per model); results say `quick: true`. */
 export const QUICK_PAIRED_PROTOCOL: TPairedProtocol = { warmupMinRuns: 2, warmupMinMs: 0, blockRuns: 2, minCycles: 4, minMs: 0 };
 
@@ -76,7 +82,12 @@ export const ZPairedLatencyResult = z
     inputSize: z.number().int().positive(),
     protocol: ZPairedProtocol,
     quick: z.boolean(),
-    schedule: z.object({ order: z.literal('ABBA'), a: z.literal('candidate'), blockRuns: z.number().int().positive(), cycles: z.number().int().positive() }),
+    schedule: z.object({
+      order: z.literal('ABBA'),
+      a: z.literal('candidate'),
+      blockRuns: z.number().int().positive(),
+      cycles: z.number().int().positive(),
+    }),
     timedElapsedMs: z.number().nonnegative(),
     candidate: ZPairedArm,
     baseline: ZPairedArm,
@@ -92,7 +103,8 @@ export const ZPairedLatencyResult = z
     for (const arm of ['candidate', 'baseline'] as const) {
       for (const key of ['samplesMs', 'cpuSamplesMs'] as const) {
         if (r[arm][key].length !== expected) {
-          ctx.addIssue({ code: 'custom', path: [arm, key], message: `expected ${expected} samples (2 x blockRuns x cycles), got ${r[arm][key].length}` });
+          const message = `expected ${expected} samples (2 x blockRuns x cycles), got ${r[arm][key].length}`;
+          ctx.addIssue({ code: 'custom', path: [arm, key], message });
         }
       }
     }
@@ -130,7 +142,8 @@ async function firstRun(run: () => Promise<void>, label: string, inputSize: numb
     await run();
   } catch (e) {
     if (e instanceof SlimboardError && e.code === 'model_run_failed') {
-      throw new SlimboardError('bad_input_size', `${label}: the model cannot run at input size ${inputSize}x${inputSize} (${e.message.replace(`${label}: `, '')})`);
+      const why = e.message.replace(`${label}: `, '');
+      throw new SlimboardError('bad_input_size', `${label}: the model cannot run at input size ${inputSize}x${inputSize} (${why})`);
     }
     throw e;
   }
@@ -177,11 +190,17 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
   if (!parsed.success) throw new SlimboardError('bad_protocol', `paired latency protocol: ${formatZodIssues(parsed.error.issues)}`);
   const protocol = parsed.data;
   const statistic = options.statistic ?? 'p50';
-  if (!ZLatencyStatistic.safeParse(statistic).success) throw new SlimboardError('bad_statistic', `statistic must be p50, p90 or mean, got "${statistic}"`);
-  const quick = (Object.keys(STANDARD_PAIRED_PROTOCOL) as Array<keyof TPairedProtocol>).some((k) => protocol[k] < STANDARD_PAIRED_PROTOCOL[k]);
+  if (!ZLatencyStatistic.safeParse(statistic).success) {
+    throw new SlimboardError('bad_statistic', `statistic must be p50, p90 or mean, got "${statistic}"`);
+  }
+  const keys = Object.keys(STANDARD_PAIRED_PROTOCOL) as Array<keyof TPairedProtocol>;
+  const quick = keys.some((k) => protocol[k] < STANDARD_PAIRED_PROTOCOL[k]);
   const sessionOptions: SessionOptions = { ...options.session, intraOpNumThreads: options.threads ?? 1 };
   const [candidateBytes, baselineBytes] = await Promise.all([readModel(options.candidatePath), readModel(options.baselinePath)]);
-  const ids = { candidate: readModelIdentity(candidateBytes, options.candidatePath), baseline: readModelIdentity(baselineBytes, options.baselinePath) };
+  const ids = {
+    candidate: readModelIdentity(candidateBytes, options.candidatePath),
+    baseline: readModelIdentity(baselineBytes, options.baselinePath),
+  };
 
   const sessions: Session[] = [];
   try {
@@ -202,7 +221,8 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
     if (candFeeds.inputShape.join() !== baseFeeds.inputShape.join()) {
       throw new SlimboardError(
         'incomparable_models',
-        `${options.candidatePath} takes [${candFeeds.inputShape.join(', ')}] but baseline ${options.baselinePath} takes [${baseFeeds.inputShape.join(', ')}]: a paired benchmark needs the same input`,
+        `${options.candidatePath} takes [${candFeeds.inputShape.join(', ')}] but baseline ${options.baselinePath} ` +
+          `takes [${baseFeeds.inputShape.join(', ')}]: a paired benchmark needs the same input`,
       );
     }
     baseFeeds.feeds[baseImage] = candFeeds.feeds[candImage];
@@ -236,13 +256,22 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
     const machineLoad = machineLoadBetween(loadBefore, takeLoadSnapshot(), options.thresholds ?? noiseThresholdsFromEnv());
 
     const ratioOf = (key: 'wall' | 'cpu') =>
-      pairedLatencyRatio(cyclesFromSamples(candSamples[key], baseSamples[key], protocol.blockRuns), { statistic, resamples: options.resamples });
+      pairedLatencyRatio(cyclesFromSamples(candSamples[key], baseSamples[key], protocol.blockRuns), {
+        statistic,
+        resamples: options.resamples,
+      });
     const comparison = ratioOf('wall');
     const cpuComparison = ratioOf('cpu');
     type Warm = { runs: number; elapsedMs: number };
-    const arm = (path: string, s: typeof cand, first: number, warm: Warm, samples: typeof candSamples, id: typeof ids.candidate): TPairedArm => ({
+    type Samples = typeof candSamples;
+    const arm = (path: string, s: typeof cand, first: number, warm: Warm, samples: Samples, id: typeof ids.candidate): TPairedArm => ({
       model: path,
-      fingerprint: makeFingerprint({ options: s.session.options, opset: id.opset, modelSha256: id.sha256, inputShape: candFeeds.inputShape }),
+      fingerprint: makeFingerprint({
+        options: s.session.options,
+        opset: id.opset,
+        modelSha256: id.sha256,
+        inputShape: candFeeds.inputShape,
+      }),
       coldStart: { sessionCreateMs: s.sessionCreateMs, firstRunMs: first },
       warmup: warm,
       summary: summarizeLatency(samples.wall),

@@ -80,7 +80,9 @@ export function parseProcessCpuTicks(text: string): number {
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new SlimboardError('bad_proc_file', '/proc/self/stat: cannot read utime and stime');
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) {
+    throw new SlimboardError('bad_proc_file', '/proc/self/stat: cannot read utime and stime');
+  }
   return utime + stime;
 }
 
@@ -193,7 +195,8 @@ export function machineLoadBetween(before: LoadSnapshot, after: LoadSnapshot, th
     reasons.push(`other processes used ${otherCores.toFixed(2)} cores on average (limit ${thresholds.maxOtherCores})`);
   }
   if (stealFraction !== null && stealFraction > thresholds.maxStealFraction) {
-    reasons.push(`the hypervisor stole ${(stealFraction * 100).toFixed(1)} % of CPU time (limit ${(thresholds.maxStealFraction * 100).toFixed(1)} %)`);
+    const limit = (thresholds.maxStealFraction * 100).toFixed(1);
+    reasons.push(`the hypervisor stole ${(stealFraction * 100).toFixed(1)} % of CPU time (limit ${limit} %)`);
   }
   return {
     available: before.cpu !== null && after.cpu !== null,
@@ -212,7 +215,10 @@ export function machineLoadBetween(before: LoadSnapshot, after: LoadSnapshot, th
 export function describeMachineLoad(m: TMachineLoad): string {
   if (!m.available) return 'machine load not measured (no /proc)';
   const f = (x: number | null, d = 2) => (x === null ? '?' : x.toFixed(d));
-  const base = `load ${f(m.loadAverage1m.before)} -> ${f(m.loadAverage1m.after)} on ${m.cores} cores, other processes ${f(m.otherCores)} cores, steal ${m.stealFraction === null ? '?' : (m.stealFraction * 100).toFixed(1)} %`;
+  const steal = m.stealFraction === null ? '?' : (m.stealFraction * 100).toFixed(1);
+  const base =
+    `load ${f(m.loadAverage1m.before)} -> ${f(m.loadAverage1m.after)} on ${m.cores} cores, ` +
+    `other processes ${f(m.otherCores)} cores, steal ${steal} %`;
   return m.busy ? `${base}  (BUSY: ${m.reasons.join('; ')}; numbers are noisy, measure again on a quiet machine)` : base;
 }
 
@@ -239,7 +245,10 @@ export async function waitForQuietMachine(options: WaitForQuietOptions): Promise
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!(options.maxWaitMs >= 0) || !(windowMs > 0)) {
-    throw new SlimboardError('bad_arguments', `waitForQuietMachine: maxWaitMs must be >= 0 and windowMs > 0, got ${options.maxWaitMs} and ${windowMs}`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `waitForQuietMachine: maxWaitMs must be >= 0 and windowMs > 0, got ${options.maxWaitMs} and ${windowMs}`,
+    );
   }
   const start = now();
   for (;;) {

@@ -40,7 +40,9 @@ export const ABBA_CYCLE: readonly PairedArm[] = ['candidate', 'baseline', 'basel
 
 /** Block order of `cycles` ABBA cycles (4 x cycles blocks). */
 export function abbaSchedule(cycles: number): PairedArm[] {
-  if (!Number.isInteger(cycles) || cycles < 0) throw new SlimboardError('bad_schedule', `number of ABBA cycles must be an integer >= 0, got ${cycles}`);
+  if (!Number.isInteger(cycles) || cycles < 0) {
+    throw new SlimboardError('bad_schedule', `number of ABBA cycles must be an integer >= 0, got ${cycles}`);
+  }
   const out: PairedArm[] = [];
   for (let c = 0; c < cycles; c++) out.push(...ABBA_CYCLE);
   return out;
@@ -86,7 +88,8 @@ export const ZPairedRatio = z.object({
 });
 export type TPairedRatio = z.infer<typeof ZPairedRatio>;
 
-export const PAIRED_RATIO_METHOD = 'percentile bootstrap over ABBA cycles (cycles drawn with replacement; both models keep the same drawn cycles)';
+export const PAIRED_RATIO_METHOD =
+  'percentile bootstrap over ABBA cycles (cycles drawn with replacement; both models keep the same drawn cycles)';
 
 function statOf(values: Float64Array, statistic: TLatencyStatistic): number {
   if (statistic === 'mean') {
@@ -104,7 +107,9 @@ function checkSamples(cycles: readonly PairedCycle[]): void {
     for (const [arm, xs] of [['candidate', c.candidateMs], ['baseline', c.baselineMs]] as const) {
       if (xs.length === 0) throw new SlimboardError('empty_samples', `cycle ${i} has no ${arm} samples`);
       for (const v of xs) {
-        if (!Number.isFinite(v) || v < 0) throw new SlimboardError('bad_sample', `cycle ${i}: ${arm} sample ${v} is not a finite number >= 0`);
+        if (!Number.isFinite(v) || v < 0) {
+          throw new SlimboardError('bad_sample', `cycle ${i}: ${arm} sample ${v} is not a finite number >= 0`);
+        }
       }
     }
   });
@@ -127,7 +132,7 @@ function ratioOf(cand: number, base: number): number {
   if (base > 0) return cand / base;
   // Both zero (a clock too coarse for the model): no measurable difference.
   if (cand === 0) return 1;
-  throw new SlimboardError('bad_sample', 'baseline latency statistic is 0 while the candidate\'s is not: the clock is too coarse to compare');
+  throw new SlimboardError('bad_sample', "baseline statistic is 0 while the candidate's is not: the clock is too coarse to compare");
 }
 
 /** Ratio candidate/baseline of a statistic with a bootstrap confidence interval over cycles (see the header). */
@@ -136,8 +141,12 @@ export function pairedLatencyRatio(cycles: readonly PairedCycle[], options: Pair
   const resamples = options.resamples ?? 2000;
   const seed = options.seed ?? 20261204;
   const confidence = options.confidence ?? 0.95;
-  if (!LATENCY_STATISTICS.includes(statistic)) throw new SlimboardError('bad_statistic', `statistic must be one of ${LATENCY_STATISTICS.join('|')}, got "${statistic}"`);
-  if (!Number.isInteger(resamples) || resamples < 1000) throw new SlimboardError('bad_resamples', `bootstrap resamples must be an integer >= 1000, got ${resamples}`);
+  if (!LATENCY_STATISTICS.includes(statistic)) {
+    throw new SlimboardError('bad_statistic', `statistic must be one of ${LATENCY_STATISTICS.join('|')}, got "${statistic}"`);
+  }
+  if (!Number.isInteger(resamples) || resamples < 1000) {
+    throw new SlimboardError('bad_resamples', `bootstrap resamples must be an integer >= 1000, got ${resamples}`);
+  }
   if (!(confidence > 0 && confidence < 1)) throw new SlimboardError('bad_confidence', `confidence must be in (0, 1), got ${confidence}`);
   if (!Number.isInteger(seed)) throw new SlimboardError('bad_seed', `seed must be an integer, got ${seed}`);
   checkSamples(cycles);
@@ -179,16 +188,21 @@ export function pairedLatencyRatio(cycles: readonly PairedCycle[], options: Pair
  * model in the cycle). This is how `benchmarkPaired` stores samples; the lists must hold whole cycles.
  */
 export function cyclesFromSamples(candidateMs: readonly number[], baselineMs: readonly number[], blockRuns: number): PairedCycle[] {
-  if (!Number.isInteger(blockRuns) || blockRuns < 1) throw new SlimboardError('bad_schedule', `blockRuns must be an integer >= 1, got ${blockRuns}`);
+  if (!Number.isInteger(blockRuns) || blockRuns < 1) {
+    throw new SlimboardError('bad_schedule', `blockRuns must be an integer >= 1, got ${blockRuns}`);
+  }
   const per = 2 * blockRuns;
   if (candidateMs.length !== baselineMs.length || candidateMs.length % per !== 0) {
     throw new SlimboardError(
       'bad_schedule',
-      `samples do not form whole ABBA cycles of ${per} per model: ${candidateMs.length} candidate and ${baselineMs.length} baseline samples`,
+      `samples do not form whole ABBA cycles of ${per} per model: ` +
+        `${candidateMs.length} candidate and ${baselineMs.length} baseline samples`,
     );
   }
   const out: PairedCycle[] = [];
-  for (let i = 0; i < candidateMs.length; i += per) out.push({ candidateMs: candidateMs.slice(i, i + per), baselineMs: baselineMs.slice(i, i + per) });
+  for (let i = 0; i < candidateMs.length; i += per) {
+    out.push({ candidateMs: candidateMs.slice(i, i + per), baselineMs: baselineMs.slice(i, i + per) });
+  }
   return out;
 }
 
