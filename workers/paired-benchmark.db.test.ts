@@ -12,6 +12,7 @@ import { tinyDetector } from '@/tests/pipeline/tiny-models';
  * The worker's benchmark keeps every raw sample, and a model whose declared baseline has a stored ONNX
  * file also gets a paired (ABBA) benchmark against it, stored with the result. Quick protocol (the
  * fixture sets SLIMBOARD_BENCH_QUICK=1): 10 single-run samples, 4 cycles x 2 x 2 paired samples per model.
+ * The worker looks for a quiet machine for 1 s first (SLIMBOARD_NOISE_WAIT_SECONDS) and records it.
  */
 
 let f: PipelineFixture;
@@ -20,6 +21,8 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   f = await createPipelineFixture('paired', { leaseSeconds: 10, maintenanceSeconds: 2, maxAttempts: 2 });
+  // Noise guard: look for a quiet machine for up to 1 s (one window) before each benchmark.
+  f.childEnv.SLIMBOARD_NOISE_WAIT_SECONDS = '1';
   worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   worker.stdout!.on('data', (d) => logs.push(String(d)));
   worker.stderr!.on('data', (d) => logs.push(String(d)));
@@ -61,6 +64,12 @@ describe('worker benchmark: raw samples and the paired benchmark', () => {
     expect((m.samplesMs as number[]).every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
     expect(m.paired).toBeNull();
     expect(m.pairedSkipped).toMatch(/declares no baseline/);
+    // Noise guard of the single benchmark, measured in the CLI child over its timed phase.
+    expect(typeof (m.machineLoad as { busy: boolean }).busy).toBe('boolean');
+    const wait = m.quietWait as { maxWaitMs: number; waitedMs: number; quiet: boolean };
+    expect(wait.maxWaitMs).toBe(1000);
+    expect(wait.waitedMs).toBeGreaterThanOrEqual(999);
+    expect(typeof wait.quiet).toBe('boolean');
   });
 
   it('a model whose baseline has a stored ONNX file gets a paired result with both sample sets', async () => {

@@ -1,6 +1,7 @@
 import { getEnv } from '@/lib/env';
 import { formatZodIssues } from '@/lib/errors';
 import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
+import { waitForQuietMachine } from '@/lib/measure/machine-load';
 import { runCliJson } from '../measure-with-cli';
 import type { MeasureContext } from './measure-context';
 
@@ -10,20 +11,28 @@ import type { MeasureContext } from './measure-context';
  * with a stored ONNX file, a paired benchmark (`bench MODEL --baseline BASE`, ABBA-interleaved in one
  * process, lib/measure/benchmark-paired.ts) follows and its validated result is stored as `paired`;
  * otherwise `paired` is null and `pairedSkipped` says why.
+ * With SLIMBOARD_NOISE_WAIT_SECONDS > 0 it first waits up to that long for a quiet machine (noise guard);
+ * it then measures either way, and `quietWait` records how long it waited and whether the machine got quiet.
  */
 export async function benchmark(c: MeasureContext): Promise<Record<string, unknown>> {
   const common = ['--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
   if (getEnv().SLIMBOARD_BENCH_QUICK) common.push('--quick');
+  const waitS = getEnv().SLIMBOARD_NOISE_WAIT_SECONDS;
+  let quietWait: { maxWaitMs: number; waitedMs: number; quiet: boolean } | null = null;
+  if (waitS > 0) {
+    const w = await waitForQuietMachine({ maxWaitMs: waitS * 1000, signal: c.job.signal });
+    quietWait = { maxWaitMs: waitS * 1000, waitedMs: w.waitedMs, quiet: w.quiet };
+  }
   let phases = 0;
   const single = await runCliJson(['bench', c.modelPath, ...common, '--samples'], c.job.signal, () => {
     phases = Math.min(phases + 1, 8);
     void c.job.reportProgress(0.1 + phases * 0.05);
   });
-  if (c.baseline.modelPath === null) return { ...single, paired: null, pairedSkipped: c.baseline.reason };
+  if (c.baseline.modelPath === null) return { ...single, quietWait, paired: null, pairedSkipped: c.baseline.reason };
   await c.job.reportProgress(0.5);
   const raw = await runCliJson(['bench', c.modelPath, '--baseline', c.baseline.modelPath, ...common], c.job.signal);
   const parsed = ZPairedLatencyResult.safeParse(raw);
   // A contract mismatch between the CLI and the worker is a bug: a plain Error, so the job is retried and logged.
   if (!parsed.success) throw new Error(`bench --baseline printed an unexpected result: ${formatZodIssues(parsed.error.issues)}`);
-  return { ...single, paired: { ...parsed.data, baselineSlug: c.baseline.slug } };
+  return { ...single, quietWait, paired: { ...parsed.data, baselineSlug: c.baseline.slug } };
 }

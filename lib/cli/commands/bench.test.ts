@@ -22,6 +22,8 @@ describe('bench command', () => {
     expect(j.sampleCount).toBe(10);
     expect(j.samplesMs).toBeUndefined();
     expect(j.postprocessing.nmsInGraph).toBe(false);
+    expect(typeof j.machineLoad.busy).toBe('boolean');
+    expect(Array.isArray(j.machineLoad.reasons)).toBe(true);
   });
   it('--samples keeps the raw samples; explicit protocol flags override --quick', async () => {
     const c = io();

@@ -29,7 +29,7 @@ function describeMeasurement(m: LatencyMeasurement): string {
     `latency ms p50 ${fmt(s.p50Ms)}  p90 ${fmt(s.p90Ms)}  p99 ${fmt(s.p99Ms)}  mean ${fmt(s.meanMs)}  std ${fmt(s.stdMs)}  min ${fmt(s.minMs)}  max ${fmt(s.maxMs)}`,
     `throughput ${s.throughputPerS.toFixed(2)} runs/s`,
     `includes   ${m.postprocessing.statement}`,
-    `machine    ${f.cpuModel}, ${f.logicalCores} logical cores, load ${m.loadAverage1m.before.toFixed(2)} -> ${m.loadAverage1m.after.toFixed(2)}${Math.max(m.loadAverage1m.before, m.loadAverage1m.after) > f.logicalCores ? '  (BUSY: other jobs shared the cores; numbers are noisy)' : ''}`,
+    `machine    ${f.cpuModel}, ${f.logicalCores} logical cores; timed phase: ${describeMachineLoad(m.machineLoad)}`,
     `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}), Node ${f.nodeVersion}, opset ${f.opset ?? '?'}`,
     `model sha  ${f.modelSha256}`,
   ].join('\n');
