@@ -23,7 +23,11 @@ beforeAll(async () => {
   f = await createPipelineFixture('paired', { leaseSeconds: 10, maintenanceSeconds: 2, maxAttempts: 2 });
   // Noise guard: look for a quiet machine for up to 1 s (one window) before each benchmark.
   f.childEnv.SLIMBOARD_NOISE_WAIT_SECONDS = '1';
-  worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], {
+    cwd: REPO_ROOT,
+    env: f.childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   worker.stdout!.on('data', (d) => logs.push(String(d)));
   worker.stderr!.on('data', (d) => logs.push(String(d)));
 });
@@ -47,6 +51,10 @@ async function register(metadata: Record<string, unknown>, seed: number) {
   });
 }
 
+function baselineMeta(name: string): Record<string, unknown> {
+  return { ...tinyMetadata({ name, method: 'baseline', strategy: undefined, strategyParams: {} }), baseline: undefined };
+}
+
 async function benchmarkMetrics(runId: string): Promise<Record<string, unknown>> {
   const done = await waitForRun(f.pipeline.pool, runId, { timeoutMs: 120_000 });
   expect(done.state, `${done.failureReason} ${logs.join('').slice(-2000)}`).toBe('done');
@@ -58,7 +66,7 @@ async function benchmarkMetrics(runId: string): Promise<Record<string, unknown>>
 
 describe('worker benchmark: raw samples and the paired benchmark', () => {
   it('a baseline keeps its raw samples and records why it has no paired result', async () => {
-    const base = await register({ ...tinyMetadata({ name: 'paired base', method: 'baseline', strategy: undefined, strategyParams: {} }), baseline: undefined }, 31);
+    const base = await register(baselineMeta('paired base'), 31);
     const m = await benchmarkMetrics(base.id);
     expect(m.samplesMs).toHaveLength(10);
     expect((m.samplesMs as number[]).every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
@@ -73,7 +81,7 @@ describe('worker benchmark: raw samples and the paired benchmark', () => {
   });
 
   it('a model whose baseline has a stored ONNX file gets a paired result with both sample sets', async () => {
-    const base = await register({ ...tinyMetadata({ name: 'paired base two', method: 'baseline', strategy: undefined, strategyParams: {} }), baseline: undefined }, 32);
+    const base = await register(baselineMeta('paired base two'), 32);
     await benchmarkMetrics(base.id);
     const cand = await register(tinyMetadata({ name: 'paired candidate', baseline: base.modelSlug }), 33);
     const m = await benchmarkMetrics(cand.id);
@@ -89,7 +97,10 @@ describe('worker benchmark: raw samples and the paired benchmark', () => {
     expect(paired.comparison.ci[1]).toBeGreaterThanOrEqual(paired.comparison.ratio);
     expect(typeof paired.machineLoad.busy).toBe('boolean');
     // The published scalar is still the single benchmark's p50.
-    const [latency] = await f.query(`SELECT value FROM "Measurement" WHERE "jobId" IN (SELECT id FROM "RunJob" WHERE "runId" = $1) AND metric = 'latency_ms'`, [cand.id]);
+    const [latency] = await f.query(
+      `SELECT value FROM "Measurement" WHERE "jobId" IN (SELECT id FROM "RunJob" WHERE "runId" = $1) AND metric = 'latency_ms'`,
+      [cand.id],
+    );
     expect(latency.value).toBeCloseTo((m.summary as { p50Ms: number }).p50Ms, 9);
   });
 

@@ -46,16 +46,25 @@ describe('benchmarkPaired (structure, not timings)', () => {
     });
     expect(r.timedElapsedMs).toBeGreaterThanOrEqual(200);
     expect(r.candidate.samplesMs.length).toBe(r.schedule.cycles * 2 * r.schedule.blockRuns);
-    expect(r.candidate.samplesMs.reduce((a, b) => a + b, 0) + r.baseline.samplesMs.reduce((a, b) => a + b, 0)).toBeCloseTo(r.timedElapsedMs, 6);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(r.candidate.samplesMs) + sum(r.baseline.samplesMs)).toBeCloseTo(r.timedElapsedMs, 6);
   });
   it('EXPECTED FAILURE: missing file, bad protocol, bad statistic', async () => {
     const yolo = path.join(FIX, 'detector-yolo.onnx');
-    await expect(benchmarkPaired({ candidatePath: '/no/such.onnx', baselinePath: yolo, inputSize: 64 })).rejects.toThrow(/\/no\/such\.onnx: cannot read model file/);
+    await expect(benchmarkPaired({ candidatePath: '/no/such.onnx', baselinePath: yolo, inputSize: 64 })).rejects.toThrow(
+      /\/no\/such\.onnx: cannot read model file/,
+    );
     await expect(
       benchmarkPaired({ candidatePath: yolo, baselinePath: yolo, inputSize: 64, protocol: { ...QUICK_PAIRED_PROTOCOL, blockRuns: 0 } }),
     ).rejects.toThrow(/paired latency protocol: blockRuns/);
     await expect(
-      benchmarkPaired({ candidatePath: yolo, baselinePath: yolo, inputSize: 64, protocol: QUICK_PAIRED_PROTOCOL, statistic: 'p75' as 'p50' }),
+      benchmarkPaired({
+        candidatePath: yolo,
+        baselinePath: yolo,
+        inputSize: 64,
+        protocol: QUICK_PAIRED_PROTOCOL,
+        statistic: 'p75' as 'p50',
+      }),
     ).rejects.toThrow(/statistic must be/);
   });
 });

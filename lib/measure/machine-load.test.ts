@@ -40,7 +40,8 @@ describe('parsers', () => {
     });
   });
   it('/proc/stat of an old kernel without steal: missing fields are 0', () => {
-    expect(parseProcStat('cpu 1 2 3 4\ncpu0 1 2 3 4\n').total).toEqual({ user: 1, nice: 2, system: 3, idle: 4, iowait: 0, irq: 0, softirq: 0, steal: 0 });
+    const expected = { user: 1, nice: 2, system: 3, idle: 4, iowait: 0, irq: 0, softirq: 0, steal: 0 };
+    expect(parseProcStat('cpu 1 2 3 4\ncpu0 1 2 3 4\n').total).toEqual(expected);
   });
   it('/proc/self/stat: utime + stime, with spaces and parentheses in the command name', () => {
     expect(parseProcessCpuTicks(SELF([70, 30]))).toBe(100);
@@ -58,9 +59,11 @@ function reader(files: Record<string, string | null>): ProcReader {
 }
 
 describe('machineLoadBetween', () => {
-  const before = takeLoadSnapshot(reader({ '/proc/stat': STAT_BEFORE, '/proc/self/stat': SELF([70, 30]), '/proc/loadavg': '0.50 0.4 0.3 1/2 3' }), () => 0);
+  const files = (stat: string, self: [number, number], loadavg: string) =>
+    reader({ '/proc/stat': stat, '/proc/self/stat': SELF(self), '/proc/loadavg': loadavg });
+  const before = takeLoadSnapshot(files(STAT_BEFORE, [70, 30], '0.50 0.4 0.3 1/2 3'), () => 0);
   it('hand golden: own 100 of 150 busy jiffies, 200 total on 2 cores', () => {
-    const after = takeLoadSnapshot(reader({ '/proc/stat': STAT_AFTER, '/proc/self/stat': SELF([150, 50]), '/proc/loadavg': '1.10 0.5 0.3 1/2 3' }), () => 1000);
+    const after = takeLoadSnapshot(files(STAT_AFTER, [150, 50], '1.10 0.5 0.3 1/2 3'), () => 1000);
     const m = machineLoadBetween(before, after, T);
     expect(m.available).toBe(true);
     expect(m.cores).toBe(2);
@@ -77,7 +80,8 @@ describe('machineLoadBetween', () => {
     expect(describeMachineLoad(m)).toMatch(/^load 0\.50 -> 1\.10 on 2 cores, other processes 0\.50 cores, steal 5\.0 %  \(BUSY: /);
   });
   it('quiet: all busy time is our own, no steal, low load', () => {
-    const after = takeLoadSnapshot(reader({ '/proc/stat': STAT_AFTER.replace('cpu  1120 10 520 8040 40 0 60 10', 'cpu  1120 10 520 8050 40 0 60 0'), '/proc/self/stat': SELF([220, 60]), '/proc/loadavg': '0.9 0.5 0.3 1/2 3' }), () => 1000);
+    const noSteal = STAT_AFTER.replace('cpu  1120 10 520 8040 40 0 60 10', 'cpu  1120 10 520 8050 40 0 60 0');
+    const after = takeLoadSnapshot(files(noSteal, [220, 60], '0.9 0.5 0.3 1/2 3'), () => 1000);
     const m = machineLoadBetween(before, after, T);
     expect(m.otherCores).toBe(0);
     expect(m.stealFraction).toBe(0);
@@ -85,7 +89,7 @@ describe('machineLoadBetween', () => {
     expect(describeMachineLoad(m)).not.toMatch(/BUSY/);
   });
   it('a high load average alone flags busy', () => {
-    const after = takeLoadSnapshot(reader({ '/proc/stat': STAT_BEFORE, '/proc/self/stat': SELF([70, 30]), '/proc/loadavg': '19.81 11.43 4.94 21/370 1' }), () => 5);
+    const after = takeLoadSnapshot(files(STAT_BEFORE, [70, 30], '19.81 11.43 4.94 21/370 1'), () => 5);
     const m = machineLoadBetween(before, after, T);
     expect(m.busy).toBe(true);
     expect(m.reasons[0]).toMatch(/load average 19\.81 on 2 cores is above 1 per core/);
@@ -123,7 +127,8 @@ describe('waitForQuietMachine', () => {
       if (p === '/proc/self/stat') return SELF([0, 0]);
       return '0.1 0.1 0.1 1/1 1';
     };
-    const r = await waitForQuietMachine({ maxWaitMs: 60_000, windowMs: 1000, thresholds: T, read, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const sleep = async (ms: number) => void (clock += ms);
+    const r = await waitForQuietMachine({ maxWaitMs: 60_000, windowMs: 1000, thresholds: T, read, now: () => clock, sleep });
     expect(r.quiet).toBe(true);
     expect(r.waitedMs).toBe(3000);
     expect(r.load.otherCores).toBe(0);
@@ -131,8 +136,13 @@ describe('waitForQuietMachine', () => {
   it('gives up after maxWaitMs and reports the machine still busy', async () => {
     let clock = 0;
     let user = 0;
-    const read: ProcReader = (p) => (p === '/proc/stat' ? `cpu  ${(user += 50)} 0 0 ${user} 0 0 0 0\ncpu0 0\ncpu1 0\n` : p === '/proc/self/stat' ? SELF([0, 0]) : '0.1 0 0 1/1 1');
-    const r = await waitForQuietMachine({ maxWaitMs: 2500, windowMs: 1000, thresholds: T, read, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    // Every window: other processes use half of the machine (busy +50 and idle +50 jiffies, none of them ours).
+    const read: ProcReader = (p) => {
+      if (p === '/proc/stat') return `cpu  ${(user += 50)} 0 0 ${user} 0 0 0 0\ncpu0 0\ncpu1 0\n`;
+      return p === '/proc/self/stat' ? SELF([0, 0]) : '0.1 0 0 1/1 1';
+    };
+    const sleep = async (ms: number) => void (clock += ms);
+    const r = await waitForQuietMachine({ maxWaitMs: 2500, windowMs: 1000, thresholds: T, read, now: () => clock, sleep });
     expect(r.quiet).toBe(false);
     expect(r.waitedMs).toBe(3000);
     expect(r.load.busy).toBe(true);

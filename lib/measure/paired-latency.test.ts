@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { abbaSchedule, cyclesFromSamples, formatRatioChange, formatSignedPercent, pairedLatencyRatio, type PairedCycle } from './paired-latency';
+import {
+  abbaSchedule,
+  cyclesFromSamples,
+  formatRatioChange,
+  formatSignedPercent,
+  pairedLatencyRatio,
+  type PairedCycle,
+} from './paired-latency';
 
 describe('abbaSchedule', () => {
   it('repeats candidate, baseline, baseline, candidate', () => {
@@ -39,7 +46,10 @@ describe('pairedLatencyRatio: hand golden', () => {
     expect(pairedLatencyRatio(cycles, { statistic: 'p90' }).ratio).toBeCloseTo(3 / 4, 12);
   });
   it('the same seed gives the same interval; another seed may differ but still brackets the estimate', () => {
-    const noisy: PairedCycle[] = Array.from({ length: 12 }, (_, i) => ({ candidateMs: [10 + (i % 5), 11 + (i % 3)], baselineMs: [12 + (i % 4), 12 + (i % 7)] }));
+    const noisy: PairedCycle[] = Array.from({ length: 12 }, (_, i) => ({
+      candidateMs: [10 + (i % 5), 11 + (i % 3)],
+      baselineMs: [12 + (i % 4), 12 + (i % 7)],
+    }));
     expect(pairedLatencyRatio(noisy, { seed: 7 })).toEqual(pairedLatencyRatio(noisy, { seed: 7 }));
     const other = pairedLatencyRatio(noisy, { seed: 8 });
     expect(other.ci[0]).toBeLessThanOrEqual(other.ratio);
@@ -49,7 +59,10 @@ describe('pairedLatencyRatio: hand golden', () => {
 
 describe('pairedLatencyRatio: degenerate cases', () => {
   it('identical samples give ratio 1, an interval containing 1, not significant', () => {
-    const cycles: PairedCycle[] = Array.from({ length: 10 }, (_, i) => ({ candidateMs: [4 + i * 0.1, 5 - i * 0.05], baselineMs: [4 + i * 0.1, 5 - i * 0.05] }));
+    const cycles: PairedCycle[] = Array.from({ length: 10 }, (_, i) => ({
+      candidateMs: [4 + i * 0.1, 5 - i * 0.05],
+      baselineMs: [4 + i * 0.1, 5 - i * 0.05],
+    }));
     const r = pairedLatencyRatio(cycles);
     expect(r.ratio).toBe(1);
     expect(r.ci[0]).toBeLessThanOrEqual(1);
@@ -75,7 +88,8 @@ describe('pairedLatencyRatio: degenerate cases', () => {
     expect(() => pairedLatencyRatio([{ candidateMs: [1], baselineMs: [0] }])).toThrow(/clock is too coarse/);
     expect(() => pairedLatencyRatio([{ candidateMs: [1], baselineMs: [1] }], { resamples: 999 })).toThrow(/>= 1000/);
     expect(() => pairedLatencyRatio([{ candidateMs: [1], baselineMs: [1] }], { confidence: 1 })).toThrow(/confidence/);
-    expect(() => pairedLatencyRatio([{ candidateMs: [1], baselineMs: [1] }], { statistic: 'p75' as 'p50' })).toThrow(/statistic must be one of/);
+    const one = [{ candidateMs: [1], baselineMs: [1] }];
+    expect(() => pairedLatencyRatio(one, { statistic: 'p75' as 'p50' })).toThrow(/statistic must be one of/);
   });
 });
 
@@ -109,7 +123,8 @@ describe('pairedLatencyRatio: properties', () => {
     fc.assert(
       fc.property(cyclesArb, statArb, (cycles, statistic) => {
         const r = pairedLatencyRatio(cycles, { statistic, resamples: 1000 });
-        const s = pairedLatencyRatio(cycles.map((c) => ({ candidateMs: c.baselineMs, baselineMs: c.candidateMs })), { statistic, resamples: 1000 });
+        const swapped = cycles.map((c) => ({ candidateMs: c.baselineMs, baselineMs: c.candidateMs }));
+        const s = pairedLatencyRatio(swapped, { statistic, resamples: 1000 });
         expect(s.ratio * r.ratio).toBeCloseTo(1, 9);
         // The same draws give reciprocal ratios in reverse order; interpolating between reciprocals gives at least the
         // reciprocal of the interpolation (1/x is convex), so each swapped bound is >= the reciprocal of the mirrored one.
