@@ -6,7 +6,7 @@ import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
 import { registerRun } from '@/lib/runs/register-run';
 import { getRunReport, waitForRun } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
-import { tinyDetector } from '@/tests/pipeline/tiny-models';
+import { tinyDetector, type TinyDetectorOptions } from '@/tests/pipeline/tiny-models';
 
 /**
  * The worker's benchmark keeps every raw sample, and a model whose declared baseline has a stored ONNX
@@ -40,11 +40,11 @@ afterAll(async () => {
   await f?.close();
 });
 
-async function register(metadata: Record<string, unknown>, seed: number) {
+async function register(metadata: Record<string, unknown>, seed: number, model: TinyDetectorOptions = {}) {
   return registerRun(f.pipeline, {
     metadata: { ...metadata, measurements: { analyse: false, evaluate: false, benchmark: true } },
     fileName: `${String(metadata.name)}.onnx`,
-    file: Readable.from([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed }))]),
+    file: Readable.from([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed, ...model }))]),
     door: 'cli',
     tokenId: null,
     maxBytes: 1e9,
@@ -109,5 +109,15 @@ describe('worker benchmark: raw samples and the paired benchmark', () => {
     const m = await benchmarkMetrics(run.id);
     expect(m.paired).toBeNull();
     expect(m.pairedSkipped).toBe('baseline tiny-baseline has no stored ONNX file');
+  });
+
+  it('a pair the CLI refuses (the baseline cannot take the input size) keeps the candidate benchmark and says why', async () => {
+    const base = await register({ ...baselineMeta('paired base fixed'), inputSizes: [96] }, 35, { fixedSize: 96 });
+    await benchmarkMetrics(base.id);
+    const run = await register(tinyMetadata({ name: 'paired mismatch', baseline: base.modelSlug }), 36);
+    const m = await benchmarkMetrics(run.id);
+    expect(m.samplesMs).toHaveLength(10);
+    expect(m.paired).toBeNull();
+    expect(m.pairedSkipped).toMatch(/^paired benchmark refused: .*cannot take 64x64/);
   });
 });

@@ -1,5 +1,5 @@
 import { getEnv } from '@/lib/env';
-import { formatZodIssues } from '@/lib/errors';
+import { formatZodIssues, SlimboardError } from '@/lib/errors';
 import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
 import { waitForQuietMachine } from '@/lib/measure/machine-load';
 import { runCliJson } from '../measure-with-cli';
@@ -30,7 +30,15 @@ export async function benchmark(c: MeasureContext): Promise<Record<string, unkno
   });
   if (c.baseline.modelPath === null) return { ...single, quietWait, paired: null, pairedSkipped: c.baseline.reason };
   await c.job.reportProgress(0.5);
-  const raw = await runCliJson(['bench', c.modelPath, '--baseline', c.baseline.modelPath, ...common], c.job.signal);
+  let raw: Record<string, unknown>;
+  try {
+    raw = await runCliJson(['bench', c.modelPath, '--baseline', c.baseline.modelPath, ...common], c.job.signal);
+  } catch (e) {
+    // The CLI refused the pair (exit 2: e.g. the baseline cannot take this input size): the candidate's own
+    // benchmark stands; record why there is no paired result. Crashes and aborts propagate (retry / shutdown).
+    if (e instanceof SlimboardError) return { ...single, quietWait, paired: null, pairedSkipped: `paired benchmark refused: ${e.message}` };
+    throw e;
+  }
   const parsed = ZPairedLatencyResult.safeParse(raw);
   // A contract mismatch between the CLI and the worker is a bug: a plain Error, so the job is retried and logged.
   if (!parsed.success) throw new Error(`bench --baseline printed an unexpected result: ${formatZodIssues(parsed.error.issues)}`);
