@@ -84,7 +84,20 @@ describe('worker benchmark: raw samples and the paired benchmark', () => {
     const base = await register(baselineMeta('paired base two'), 32);
     await benchmarkMetrics(base.id);
     const cand = await register(tinyMetadata({ name: 'paired candidate', baseline: base.modelSlug }), 33);
+    // The job's stored progress follows the CLI's "progress F" lines while it runs.
+    const seen = new Set<number>();
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const rows = await f.query(`SELECT progress FROM "RunJob" WHERE "runId" = $1 AND state = 'running'`, [cand.id]);
+        for (const r of rows) seen.add(r.progress);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     const m = await benchmarkMetrics(cand.id);
+    polling = false;
+    await poll;
+    expect([...seen].filter((p) => p > 0.05 && p < 1).length, `progress seen: ${[...seen].join(', ')}`).toBeGreaterThanOrEqual(1);
     expect(m.samplesMs).toHaveLength(10);
     const paired = ZPairedLatencyResult.parse(m.paired);
     expect((m.paired as { baselineSlug: string }).baselineSlug).toBe(base.modelSlug);

@@ -14,8 +14,16 @@ import type { MeasureContext } from './measure-context';
  * With SLIMBOARD_NOISE_WAIT_SECONDS > 0 it first waits up to that long for a quiet machine (noise guard);
  * it then measures either way, and `quietWait` records how long it waited and whether the machine got quiet.
  */
+/** Map the CLI's "progress F" stderr lines onto the job's progress between `from` and `to`. */
+function followProgress(c: MeasureContext, from: number, to: number): (line: string) => void {
+  return (line) => {
+    const m = /^progress (\d+(?:\.\d+)?)$/.exec(line);
+    if (m) void c.job.reportProgress(from + (to - from) * Math.min(1, Number(m[1])));
+  };
+}
+
 export async function benchmark(c: MeasureContext): Promise<Record<string, unknown>> {
-  const common = ['--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
+  const common = ['--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads), '--progress'];
   if (getEnv().SLIMBOARD_BENCH_QUICK) common.push('--quick');
   const waitS = getEnv().SLIMBOARD_NOISE_WAIT_SECONDS;
   let quietWait: { maxWaitMs: number; waitedMs: number; quiet: boolean } | null = null;
@@ -23,16 +31,15 @@ export async function benchmark(c: MeasureContext): Promise<Record<string, unkno
     const w = await waitForQuietMachine({ maxWaitMs: waitS * 1000, signal: c.job.signal });
     quietWait = { maxWaitMs: waitS * 1000, waitedMs: w.waitedMs, quiet: w.quiet };
   }
-  let phases = 0;
-  const single = await runCliJson(['bench', c.modelPath, ...common, '--samples'], c.job.signal, () => {
-    phases = Math.min(phases + 1, 8);
-    void c.job.reportProgress(0.1 + phases * 0.05);
-  });
+  const hasPair = c.baseline.modelPath !== null;
+  const singleArgs = ['bench', c.modelPath, ...common, '--samples'];
+  const single = await runCliJson(singleArgs, c.job.signal, followProgress(c, 0.1, hasPair ? 0.4 : 0.95));
   if (c.baseline.modelPath === null) return { ...single, quietWait, paired: null, pairedSkipped: c.baseline.reason };
   await c.job.reportProgress(0.5);
   let raw: Record<string, unknown>;
   try {
-    raw = await runCliJson(['bench', c.modelPath, '--baseline', c.baseline.modelPath, ...common], c.job.signal);
+    const pairArgs = ['bench', c.modelPath, '--baseline', c.baseline.modelPath, ...common];
+    raw = await runCliJson(pairArgs, c.job.signal, followProgress(c, 0.5, 0.95));
   } catch (e) {
     // The CLI refused the pair (exit 2: e.g. the baseline cannot take this input size): the candidate's own
     // benchmark stands; record why there is no paired result. Crashes and aborts propagate (retry / shutdown).

@@ -52,6 +52,20 @@ describe('bench command', () => {
     expect(text).toMatch(/4 ABBA cycles of 4 x 2 runs/);
     expect(text).toMatch(/\ncpu time   [+\u2212]\d+\.\d % \[/);
   });
+  it('--progress writes rising "progress F" lines to stderr ending at 1, for the single and the paired benchmark', async () => {
+    const yolo = path.join(FIX, 'detector-yolo.onnx');
+    for (const extra of [['--threads', '1'], ['--baseline', yolo, '--cycles', '10']]) {
+      const c = io();
+      expect(await runCli(['bench', yolo, '--input-size', '64', '--quick', '--progress', '--json', ...extra], c.io)).toBe(0);
+      const lines = c.err.join('').trim().split('\n');
+      const values = lines.map((l) => Number(/^progress (\d\.\d{3})$/.exec(l)![1]));
+      expect(values.length).toBeGreaterThanOrEqual(2);
+      expect(values.at(-1)).toBe(1);
+      for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1]);
+      expect(values.filter((v) => v > 0 && v < 1).length).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(c.out.join('')).summary ?? JSON.parse(c.out.join('')).comparison).toBeDefined();
+    }
+  });
   it('BAD CALL: each bad input is one error line and exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['bench', '--input-size', '64', '--threads', '1'], /expected exactly one model FILE/],

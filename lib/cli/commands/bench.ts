@@ -9,9 +9,9 @@ import { parseCliArgs, requireNumberFlag } from '../args';
 
 const usage =
   'bench FILE --input-size S --threads T [--inter-threads N] [--graph-opt disabled|basic|extended|all] [--no-spinning] [--quick] ' +
-  '[--warmup-runs N] [--warmup-ms MS] [--runs N] [--min-ms MS] [--samples] [--json]\n' +
+  '[--warmup-runs N] [--warmup-ms MS] [--runs N] [--min-ms MS] [--samples] [--progress] [--json]\n' +
   'bench FILE --baseline BASE.onnx --input-size S [--threads T] [--statistic p50|p90|mean] [--cycles N] [--block-runs N] ' +
-  '[--warmup-runs N] [--warmup-ms MS] [--min-ms MS] [--quick] [--samples] [--json]   (paired: ABBA-interleaved, ratio with 95 % CI)';
+  '[--warmup-runs N] [--warmup-ms MS] [--min-ms MS] [--quick] [--samples] [--progress] [--json]   (paired: ABBA-interleaved, ratio with 95 % CI)';
 
 function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(1) : ms >= 10 ? ms.toFixed(2) : ms.toFixed(3);
@@ -68,6 +68,7 @@ const command: CliCommand = {
         'graph-opt': { type: 'string' },
         'no-spinning': { type: 'boolean' },
         quick: { type: 'boolean' },
+        progress: { type: 'boolean' },
         'warmup-runs': { type: 'string' },
         'warmup-ms': { type: 'string' },
         runs: { type: 'string' },
@@ -90,6 +91,16 @@ const command: CliCommand = {
       throw new SlimboardError('bad_arguments', `--graph-opt must be one of ${GRAPH_OPTIMIZATION_LEVELS.join('|')}, got "${level}"`);
     }
     const opt = (flag: string, v: string | undefined, fallback: number, min: number) => (v === undefined ? fallback : requireNumberFlag(v, flag, { int: true, min }));
+    // --progress: "progress F" lines on stderr (F in (0, 1], rising by >= 0.05 or to 1) for a parent process to follow.
+    let lastProgress = 0;
+    const progress = values.progress
+      ? (f: number) => {
+          if (f >= 1 ? lastProgress < 1 : f - lastProgress >= 0.05) {
+            lastProgress = Math.min(1, f);
+            io.stderr(`progress ${lastProgress.toFixed(3)}\n`);
+          }
+        }
+      : undefined;
     const session = { intraOpNumThreads: threads, interOpNumThreads: inter, graphOptimizationLevel: level as GraphOptimizationLevel, intraOpSpinning: !values['no-spinning'] };
     if (values.baseline !== undefined) {
       if (values.runs !== undefined) throw new SlimboardError('bad_arguments', '--runs does not apply to a paired benchmark: use --cycles N (ABBA cycles) and --block-runs N');
@@ -114,6 +125,7 @@ const command: CliCommand = {
         session: rest,
         protocol,
         statistic: statistic as TLatencyStatistic,
+        onProgress: progress,
       });
       if (values.json) printJson(io, r);
       else {
@@ -135,10 +147,12 @@ const command: CliCommand = {
       timedMinRuns: opt('runs', values.runs, base.timedMinRuns, 1),
       timedMinMs: opt('min-ms', values['min-ms'], base.timedMinMs, 0),
     };
+    const PHASE_PROGRESS = { cold: 0.05, warmup: 0.2, timed: 1 } as const;
     const m = await measureLatency(positionals[0], {
       inputSize,
       protocol,
       session,
+      onPhase: (phase) => progress?.(PHASE_PROGRESS[phase]),
     });
     if (values.json) {
       // Raw samples are kept in the measurement; printed with --samples (they can be long).
