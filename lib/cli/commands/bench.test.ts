@@ -67,6 +67,8 @@ describe('bench command', () => {
     }
   });
   it('BAD CALL: each bad input is one error line and exit code 2', async () => {
+    const yolo = path.join(FIX, 'detector-yolo.onnx');
+    const pair = (base: string) => ['bench', yolo, '--baseline', base, '--input-size', '64'];
     const cases: Array<[string[], RegExp]> = [
       [['bench', '--input-size', '64', '--threads', '1'], /expected exactly one model FILE/],
       [['bench', path.join(FIX, 'detector-yolo.onnx'), '--threads', '1'], /missing required flag --input-size/],
@@ -76,9 +78,9 @@ describe('bench command', () => {
       [['bench', path.join(FIX, 'shapes-coco', 'annotations.json'), '--input-size', '64', '--threads', '1', '--quick'], /annotations\.json: /],
       [['bench', '/no/such.onnx', '--input-size', '64', '--threads', '1', '--quick'], /\/no\/such\.onnx: cannot read model file/],
       [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--bogus'], /Unknown option '--bogus'/],
-      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--baseline', '/no/base.onnx', '--input-size', '64', '--quick'], /\/no\/base\.onnx: cannot read model file/],
-      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--baseline', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--runs', '5'], /use --cycles/],
-      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--baseline', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--statistic', 'p75'], /--statistic must be one of p50\|p90\|mean/],
+      [[...pair('/no/base.onnx'), '--quick'], /\/no\/base\.onnx: cannot read model file/],
+      [[...pair(yolo), '--runs', '5'], /use --cycles/],
+      [[...pair(yolo), '--statistic', 'p75'], /--statistic must be one of p50\|p90\|mean/],
       [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--cycles', '3'], /need --baseline/],
     ];
     for (const [argv, re] of cases) {

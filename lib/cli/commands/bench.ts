@@ -1,5 +1,11 @@
 import { SlimboardError } from '../../errors';
-import { benchmarkPaired, QUICK_PAIRED_PROTOCOL, STANDARD_PAIRED_PROTOCOL, type TPairedLatencyResult, type TPairedProtocol } from '../../measure/benchmark-paired';
+import {
+  benchmarkPaired,
+  QUICK_PAIRED_PROTOCOL,
+  STANDARD_PAIRED_PROTOCOL,
+  type TPairedLatencyResult,
+  type TPairedProtocol,
+} from '../../measure/benchmark-paired';
 import { describeMachineLoad } from '../../measure/machine-load';
 import { formatRatioChange, LATENCY_STATISTICS, type TLatencyStatistic } from '../../measure/paired-latency';
 import { measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement, type LatencyProtocol } from '../../inference/latency-harness';
@@ -11,7 +17,8 @@ const usage =
   'bench FILE --input-size S --threads T [--inter-threads N] [--graph-opt disabled|basic|extended|all] [--no-spinning] [--quick] ' +
   '[--warmup-runs N] [--warmup-ms MS] [--runs N] [--min-ms MS] [--samples] [--progress] [--json]\n' +
   'bench FILE --baseline BASE.onnx --input-size S [--threads T] [--statistic p50|p90|mean] [--cycles N] [--block-runs N] ' +
-  '[--warmup-runs N] [--warmup-ms MS] [--min-ms MS] [--quick] [--samples] [--progress] [--json]   (paired: ABBA-interleaved, ratio with 95 % CI)';
+  '[--warmup-runs N] [--warmup-ms MS] [--min-ms MS] [--quick] [--samples] [--progress] [--json]' +
+  '   (paired: ABBA-interleaved, ratio with 95 % CI)';
 
 function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(1) : ms >= 10 ? ms.toFixed(2) : ms.toFixed(3);
@@ -37,26 +44,33 @@ function describeMeasurement(m: LatencyMeasurement): string {
 
 function describePaired(r: TPairedLatencyResult): string {
   const c = r.comparison;
-  const arm = (name: string, a: TPairedLatencyResult['candidate']) =>
-    `${name} ${a.model}\n           p50 ${fmt(a.summary.p50Ms)}  p90 ${fmt(a.summary.p90Ms)}  mean ${fmt(a.summary.meanMs)}  std ${fmt(a.summary.stdMs)}  ` +
-    `min ${fmt(a.summary.minMs)}  max ${fmt(a.summary.maxMs)} ms  (${a.summary.count} samples)`;
+  const arm = (name: string, a: TPairedLatencyResult['candidate']) => {
+    const s = a.summary;
+    return (
+      `${name} ${a.model}\n           p50 ${fmt(s.p50Ms)}  p90 ${fmt(s.p90Ms)}  mean ${fmt(s.meanMs)}  std ${fmt(s.stdMs)}  ` +
+      `min ${fmt(s.minMs)}  max ${fmt(s.maxMs)} ms  (${s.count} samples)`
+    );
+  };
   const f = r.candidate.fingerprint;
+  const ci = `${Math.round(c.confidence * 100)} % CI [${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}]`;
+  const threads = `intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}`;
   return [
-    `change     ${formatRatioChange(c)}   (${c.statistic} candidate/baseline = ${c.ratio.toFixed(4)}, ${Math.round(c.confidence * 100)} % CI [${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}])`,
-    `cpu time   ${formatRatioChange(r.cpuComparison)}   (process CPU time per run, ${c.statistic}; steadier than wall time on a busy machine)`,
+    `change     ${formatRatioChange(c)}   (${c.statistic} candidate/baseline = ${c.ratio.toFixed(4)}, ${ci})`,
+    `cpu time   ${formatRatioChange(r.cpuComparison)}   (process CPU time per run, ${c.statistic}; steadier on a busy machine)`,
     arm('candidate ', r.candidate),
     arm('baseline  ', r.baseline),
-    `input      [${f.inputShape.join(', ')}] batch 1, the same tensor for both${r.quick ? '  (QUICK protocol: not a published number)' : ''}`,
-    `schedule   ${r.schedule.cycles} ABBA cycles of 4 x ${r.schedule.blockRuns} runs in ${fmt(r.timedElapsedMs)} ms; each model warmed up on its own`,
+    `input      [${f.inputShape.join(', ')}] batch 1, the same tensor for both${r.quick ? '  (QUICK protocol: not published)' : ''}`,
+    `schedule   ${r.schedule.cycles} ABBA cycles of 4 x ${r.schedule.blockRuns} runs in ${fmt(r.timedElapsedMs)} ms; separate warm-ups`,
     `interval   ${c.method}, ${c.resamples} resamples, seed ${c.seed}`,
     `machine    ${f.cpuModel}, ${describeMachineLoad(r.machineLoad)}`,
-    `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}), Node ${f.nodeVersion}`,
+    `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, ${threads}), ` +
+      `Node ${f.nodeVersion}`,
   ].join('\n');
 }
 
 const command: CliCommand = {
   words: ['bench'],
-  summary: 'Measure the latency of an ONNX model (statistics + fingerprint), or with --baseline its change vs the baseline with a 95 % CI',
+  summary: 'Measure the latency of an ONNX model (statistics + fingerprint); with --baseline, its change vs the baseline with a 95 % CI',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
@@ -82,9 +96,14 @@ const command: CliCommand = {
       },
       'bench',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `bench: expected exactly one model FILE, got ${positionals.length} (usage: ${usage.replace(/\n/g, ' | ')})`);
+    if (positionals.length !== 1) {
+      const oneLine = usage.replace(/\n/g, ' | ');
+      throw new SlimboardError('bad_arguments', `bench: expected exactly one model FILE, got ${positionals.length} (usage: ${oneLine})`);
+    }
     const inputSize = requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 8192 });
-    const threads = values.threads === undefined && values.baseline !== undefined ? 1 : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
+    // A paired benchmark defaults to 1 thread; a single benchmark needs --threads (it is part of every published number).
+    const threadsFlag = values.threads === undefined && values.baseline !== undefined ? '1' : values.threads;
+    const threads = requireNumberFlag(threadsFlag, 'threads', { int: true, min: 1, max: 256 });
     const inter = values['inter-threads'] === undefined ? 1 : requireNumberFlag(values['inter-threads'], 'inter-threads', { int: true, min: 1, max: 256 });
     const level = values['graph-opt'] ?? 'all';
     if (!GRAPH_OPTIMIZATION_LEVELS.includes(level as GraphOptimizationLevel)) {
@@ -101,9 +120,16 @@ const command: CliCommand = {
           }
         }
       : undefined;
-    const session = { intraOpNumThreads: threads, interOpNumThreads: inter, graphOptimizationLevel: level as GraphOptimizationLevel, intraOpSpinning: !values['no-spinning'] };
+    const session = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: inter,
+      graphOptimizationLevel: level as GraphOptimizationLevel,
+      intraOpSpinning: !values['no-spinning'],
+    };
     if (values.baseline !== undefined) {
-      if (values.runs !== undefined) throw new SlimboardError('bad_arguments', '--runs does not apply to a paired benchmark: use --cycles N (ABBA cycles) and --block-runs N');
+      if (values.runs !== undefined) {
+        throw new SlimboardError('bad_arguments', '--runs does not apply to a paired benchmark: use --cycles N and --block-runs N');
+      }
       const statistic = values.statistic ?? 'p50';
       if (!LATENCY_STATISTICS.includes(statistic as TLatencyStatistic)) {
         throw new SlimboardError('bad_arguments', `--statistic must be one of ${LATENCY_STATISTICS.join('|')}, got "${statistic}"`);
