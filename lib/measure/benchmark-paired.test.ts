@@ -35,6 +35,7 @@ describe('benchmarkPaired (structure, not timings)', () => {
     expect(progress).toHaveLength(5);
     expect(progress.at(-1)).toBe(1);
     expect(typeof r.machineLoad.busy).toBe('boolean');
+    expect(r.verdictTrusted).toBe(false); // quick protocol
   });
   it('the timed phase runs until both minCycles and minMs are reached', async () => {
     const r = await benchmarkPaired({

@@ -96,6 +96,12 @@ export const ZPairedLatencyResult = z
     /** The same statistic on per-run process CPU time: a cross-check that is less sensitive to a busy machine. */
     cpuComparison: ZPairedRatio,
     machineLoad: ZMachineLoad,
+    /**
+     * Whether the verdict may be trusted: false when the machine was flagged busy or the protocol was quick.
+     * Under heavy load the wall-time interval was measured to be too narrow (an A/A control excluded 1.0; see
+     * docs/paired-latency.md), so a busy result's `significant` must not be shown as a win or a loss.
+     */
+    verdictTrusted: z.boolean(),
     measuredAt: z.string(),
   })
   .superRefine((r, ctx) => {
@@ -291,6 +297,7 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
       comparison,
       cpuComparison,
       machineLoad,
+      verdictTrusted: !machineLoad.busy && !quick,
       measuredAt: new Date().toISOString(),
     };
   } finally {

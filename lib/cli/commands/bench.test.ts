@@ -48,7 +48,7 @@ describe('bench command', () => {
     expect(await runCli(['bench', yolo, '--baseline', yolo, '--input-size', '64', '--quick', '--statistic', 'mean'], t.io)).toBe(0);
     const text = t.out.join('');
     expect(text).toMatch(/^change {5}[+\u2212]\d+\.\d % \[[+\u2212]\d+\.\d, [+\u2212]\d+\.\d\]/);
-    expect(text).toMatch(/\(mean candidate\/baseline = /);
+    expect(text).toMatch(/\(mean candidate\/baseline = .*UNTRUSTED: quick protocol/);
     expect(text).toMatch(/4 ABBA cycles of 4 x 2 runs/);
     expect(text).toMatch(/\ncpu time   [+\u2212]\d+\.\d % \[/);
   });

@@ -55,7 +55,8 @@ function describePaired(r: TPairedLatencyResult): string {
   const ci = `${Math.round(c.confidence * 100)} % CI [${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}]`;
   const threads = `intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}`;
   return [
-    `change     ${formatRatioChange(c)}   (${c.statistic} candidate/baseline = ${c.ratio.toFixed(4)}, ${ci})`,
+    `change     ${formatRatioChange(c)}   (${c.statistic} candidate/baseline = ${c.ratio.toFixed(4)}, ${ci})` +
+      (r.verdictTrusted ? '' : `  UNTRUSTED: ${r.quick ? 'quick protocol' : 'busy machine'}, do not read it as a win or a loss`),
     `cpu time   ${formatRatioChange(r.cpuComparison)}   (process CPU time per run, ${c.statistic}; steadier on a busy machine)`,
     arm('candidate ', r.candidate),
     arm('baseline  ', r.baseline),
