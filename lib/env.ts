@@ -63,6 +63,17 @@ const ZEnv = z.object({
   /** Path-style bucket addressing (http://host/bucket/key), which most self-hosted S3 servers need. */
   SLIMBOARD_S3_FORCE_PATH_STYLE: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
   SLIMBOARD_BENCH_QUICK: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  /**
+   * Noise guard (lib/measure/machine-load.ts): a benchmark is flagged busy when the 1-minute load average per
+   * logical core exceeds this (default 1.0: on 2 cores, the benchmark's own thread plus one more).
+   */
+  SLIMBOARD_NOISE_MAX_LOAD_PER_CORE: z.coerce.number().positive().default(1),
+  /** Noise guard: flagged busy when other processes used more than this many cores on average during the run (default 0.25). */
+  SLIMBOARD_NOISE_MAX_OTHER_CORES: z.coerce.number().min(0).default(0.25),
+  /** Noise guard: flagged busy when the hypervisor stole more than this share of CPU time (default 0.02 = 2 %). */
+  SLIMBOARD_NOISE_MAX_STEAL_FRACTION: z.coerce.number().min(0).max(1).default(0.02),
+  /** Noise guard: a worker waits up to this many seconds for a quiet machine before benchmarking (default 0: no wait). */
+  SLIMBOARD_NOISE_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(0),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };

@@ -19,6 +19,22 @@ import type { MeasureContext } from './handlers/measure-context';
  * transaction that also completes the job. Idempotent: a retried job re-measures and replaces the
  * current result (the old one goes to history); a run that already failed records nothing.
  */
+/** The declared baseline's stored ONNX file for a paired benchmark, re-hashed; or why there is none. */
+async function baselineArtifact(p: Pipeline, runId: string): Promise<MeasureContext['baseline']> {
+  const r = await p.pool.query(
+    `SELECT b.slug, a.sha256 FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId" JOIN "Model" b ON b.id = m."baselineId"
+       LEFT JOIN "Artifact" a ON a."modelId" = b.id AND a.kind = 'stored_file' AND a.format = 'onnx' AND a.sha256 IS NOT NULL
+      WHERE r.id = $1 ORDER BY a.id LIMIT 1`,
+    [runId],
+  );
+  const row = r.rows[0] as { slug: string; sha256: string | null } | undefined;
+  if (!row) return { modelPath: null, reason: 'the model declares no baseline (it is one)' };
+  if (!row.sha256) return { modelPath: null, reason: `baseline ${row.slug} has no stored ONNX file` };
+  const actual = await p.store.rehash(row.sha256).catch(() => null);
+  if (actual !== row.sha256) return { modelPath: null, reason: `baseline ${row.slug}'s stored ONNX file is missing or changed on disk` };
+  return { modelPath: await p.store.localPath(row.sha256), slug: row.slug };
+}
+
 export function createJobHandlers(p: Pipeline, device: { id: number; slug: string; threads: number }): JobHandlers {
   return {
     async run(ctx): Promise<JobOutcome> {
@@ -43,7 +59,9 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
 
       const scratchDir = path.join(getEnv().dataDir, 'tmp', 'jobs', ctx.jobId);
       await fs.mkdir(scratchDir, { recursive: true });
-      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir: getEnv().dataDir, datasets: { pool: p.pool, store: p.store } };
+      const baseline = ctx.kind === 'benchmark' ? await baselineArtifact(p, run.id) : { modelPath: null, reason: 'not a benchmark' };
+      const dataDir = getEnv().dataDir;
+      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir, baseline, datasets: { pool: p.pool, store: p.store } };
       let metrics: Record<string, unknown>;
       try {
         metrics = ctx.kind === 'analyse' ? await analyse(mctx) : ctx.kind === 'benchmark' ? await benchmark(mctx) : await evaluate(mctx);

@@ -11,6 +11,11 @@ export interface MeasureContext {
   label: string;
   meta: TRunMetadata;
   device: { id: number; slug: string; threads: number };
+  /**
+   * Benchmark jobs: the declared baseline's stored ONNX file (re-hashed), for the paired benchmark; null with
+   * the reason when there is none (a baseline itself, a baseline without a stored ONNX artifact, a changed file).
+   */
+  baseline: { modelPath: string; slug: string } | { modelPath: null; reason: string };
   /** Private folder for this job's temp files, removed afterwards. */
   scratchDir: string;
   dataDir: string;

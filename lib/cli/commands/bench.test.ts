@@ -22,6 +22,8 @@ describe('bench command', () => {
     expect(j.sampleCount).toBe(10);
     expect(j.samplesMs).toBeUndefined();
     expect(j.postprocessing.nmsInGraph).toBe(false);
+    expect(typeof j.machineLoad.busy).toBe('boolean');
+    expect(Array.isArray(j.machineLoad.reasons)).toBe(true);
   });
   it('--samples keeps the raw samples; explicit protocol flags override --quick', async () => {
     const c = io();
@@ -30,7 +32,43 @@ describe('bench command', () => {
     expect(j.samplesMs).toHaveLength(15);
     expect(j.protocol.timedMinRuns).toBe(15);
   });
+  it('--baseline: a paired benchmark prints the change with its interval; --json holds every raw sample of both models', async () => {
+    const yolo = path.join(FIX, 'detector-yolo.onnx');
+    const c = io();
+    expect(await runCli(['bench', yolo, '--baseline', yolo, '--input-size', '64', '--quick', '--cycles', '3', '--json'], c.io)).toBe(0);
+    const j = JSON.parse(c.out.join(''));
+    expect(j.kind).toBe('paired-latency');
+    expect(j.schedule).toMatchObject({ order: 'ABBA', cycles: 3, blockRuns: 2 });
+    expect(j.candidate.samplesMs).toHaveLength(12);
+    expect(j.baseline.samplesMs).toHaveLength(12);
+    expect(j.candidate.fingerprint.intraOpNumThreads).toBe(1);
+    expect(j.comparison.ci[0]).toBeLessThanOrEqual(j.comparison.ratio);
+    expect(j.comparison.ci[1]).toBeGreaterThanOrEqual(j.comparison.ratio);
+    const t = io();
+    expect(await runCli(['bench', yolo, '--baseline', yolo, '--input-size', '64', '--quick', '--statistic', 'mean'], t.io)).toBe(0);
+    const text = t.out.join('');
+    expect(text).toMatch(/^change {5}[+\u2212]\d+\.\d % \[[+\u2212]\d+\.\d, [+\u2212]\d+\.\d\]/);
+    expect(text).toMatch(/\(mean candidate\/baseline = .*UNTRUSTED: quick protocol/);
+    expect(text).toMatch(/4 ABBA cycles of 4 x 2 runs/);
+    expect(text).toMatch(/\ncpu time   [+\u2212]\d+\.\d % \[/);
+  });
+  it('--progress writes rising "progress F" lines to stderr ending at 1, for the single and the paired benchmark', async () => {
+    const yolo = path.join(FIX, 'detector-yolo.onnx');
+    for (const extra of [['--threads', '1'], ['--baseline', yolo, '--cycles', '10']]) {
+      const c = io();
+      expect(await runCli(['bench', yolo, '--input-size', '64', '--quick', '--progress', '--json', ...extra], c.io)).toBe(0);
+      const lines = c.err.join('').trim().split('\n');
+      const values = lines.map((l) => Number(/^progress (\d\.\d{3})$/.exec(l)![1]));
+      expect(values.length).toBeGreaterThanOrEqual(2);
+      expect(values.at(-1)).toBe(1);
+      for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1]);
+      expect(values.filter((v) => v > 0 && v < 1).length).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(c.out.join('')).summary ?? JSON.parse(c.out.join('')).comparison).toBeDefined();
+    }
+  });
   it('BAD CALL: each bad input is one error line and exit code 2', async () => {
+    const yolo = path.join(FIX, 'detector-yolo.onnx');
+    const pair = (base: string) => ['bench', yolo, '--baseline', base, '--input-size', '64'];
     const cases: Array<[string[], RegExp]> = [
       [['bench', '--input-size', '64', '--threads', '1'], /expected exactly one model FILE/],
       [['bench', path.join(FIX, 'detector-yolo.onnx'), '--threads', '1'], /missing required flag --input-size/],
@@ -40,6 +78,10 @@ describe('bench command', () => {
       [['bench', path.join(FIX, 'shapes-coco', 'annotations.json'), '--input-size', '64', '--threads', '1', '--quick'], /annotations\.json: /],
       [['bench', '/no/such.onnx', '--input-size', '64', '--threads', '1', '--quick'], /\/no\/such\.onnx: cannot read model file/],
       [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--bogus'], /Unknown option '--bogus'/],
+      [[...pair('/no/base.onnx'), '--quick'], /\/no\/base\.onnx: cannot read model file/],
+      [[...pair(yolo), '--runs', '5'], /use --cycles/],
+      [[...pair(yolo), '--statistic', 'p75'], /--statistic must be one of p50\|p90\|mean/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--cycles', '3'], /need --baseline/],
     ];
     for (const [argv, re] of cases) {
       const c = io();

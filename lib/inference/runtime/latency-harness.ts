@@ -21,6 +21,13 @@ import { createSession, type InputTensor, type SessionOptions, type ValueInfo } 
 import { makeFingerprint, type TLatencyFingerprint } from './fingerprint';
 import { graphContainsNms, readModelIdentity } from './model-identity';
 import { summarizeLatency, type LatencySummary } from './latency-statistics';
+import {
+  machineLoadBetween,
+  noiseThresholdsFromEnv,
+  takeLoadSnapshot,
+  type NoiseThresholds,
+  type TMachineLoad,
+} from '../../measure/machine-load';
 import os from 'node:os';
 
 export interface LatencyProtocol {
@@ -50,6 +57,8 @@ export interface LatencyMeasurement {
   postprocessing: { nmsInGraph: boolean; javascriptPostprocessingIncluded: false; statement: string };
   /** 1-minute load average before and after: a busy machine makes numbers noisy. */
   loadAverage1m: { before: number; after: number };
+  /** Noise guard over the timed phase: other processes' CPU, steal, load, `busy` flag (lib/measure/machine-load.ts). */
+  machineLoad: TMachineLoad;
   measuredAt: string;
 }
 
@@ -123,6 +132,8 @@ export interface MeasureLatencyOptions {
   inputSize: number;
   session?: SessionOptions;
   protocol?: LatencyProtocol;
+  /** Thresholds of the busy flag; default: the SLIMBOARD_NOISE_* settings. */
+  thresholds?: NoiseThresholds;
   /** Called after each phase (cold, warmup, timed) for progress display. */
   onPhase?: (phase: 'cold' | 'warmup' | 'timed', runs: number) => void;
 }
@@ -189,7 +200,9 @@ export async function measureLatency(modelPath: string, options: MeasureLatencyO
 
     const warm = await runPhase(run, protocol.warmupMinRuns, protocol.warmupMinMs, false);
     options.onPhase?.('warmup', warm.runs);
+    const loadSnapshot = takeLoadSnapshot();
     const timed = await runPhase(run, protocol.timedMinRuns, protocol.timedMinMs, true);
+    const machineLoad = machineLoadBetween(loadSnapshot, takeLoadSnapshot(), options.thresholds ?? noiseThresholdsFromEnv());
     const samplesMs = timed.samplesMs;
     options.onPhase?.('timed', samplesMs.length);
 
@@ -213,6 +226,7 @@ export async function measureLatency(modelPath: string, options: MeasureLatencyO
           : 'session.run only; no NMS in the graph and no JavaScript pre/post-processing: raw model outputs',
       },
       loadAverage1m: { before: loadBefore, after: os.loadavg()[0] },
+      machineLoad,
       measuredAt: new Date().toISOString(),
     };
   } finally {
