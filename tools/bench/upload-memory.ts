@@ -15,7 +15,8 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createApiToken } from '../../lib/auth/api-tokens';
-import { handleRegisterRunRequest } from '../../lib/runs/http-register-run';
+import { defineApiRoute } from '../../lib/http/api-route';
+import { runRoutes } from '../../lib/http/run-routes';
 import { createPipelineFixture, tinyMetadata } from '../../tests/pipeline/pipeline-fixture';
 
 const PORT = 3250;
@@ -49,6 +50,7 @@ if (values.client) {
 } else {
   const f = await createPipelineFixture('bench');
   const token = (await createApiToken(f.pipeline.pool, 'bench')).token;
+  const api = runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 2 * 1024 ** 3 });
   const server = http.createServer((req, res) => {
     const request = new Request(`http://127.0.0.1:${PORT}${req.url}`, {
       method: req.method,
@@ -56,7 +58,7 @@ if (values.client) {
       body: Readable.toWeb(req) as ReadableStream<Uint8Array>,
       duplex: 'half',
     } as RequestInit);
-    handleRegisterRunRequest(request, f.pipeline, { maxBytes: 2 * 1024 ** 3 }).then(async (response) => {
+    api.register(request, { params: Promise.resolve({}) }).then(async (response) => {
       res.writeHead(response.status, { 'content-type': 'application/json' });
       res.end(Buffer.from(await response.arrayBuffer()));
     });

@@ -1,9 +1,8 @@
-import { NextResponse, type NextRequest } from 'next/server';
 import { getDb } from '@/lib/db/client';
 import { zooRowsToCsv, zooRowsToJson } from '@/lib/zoo/export';
 import { listZooRows } from '@/lib/zoo/list-zoo-rows';
 import { parseZooQuery } from '@/lib/zoo/query';
-import { errorResponse } from '../respond';
+import { apiRoute } from '../route-wrapper';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,19 +10,15 @@ export const dynamic = 'force-dynamic';
  * GET /api/zoo?<zoo query> — the rows the zoo page shows for the same query (ZZooRow, lib/zoo/row.ts).
  * `format=csv` returns CSV; `format=json` (or none) JSON `{ count, rows }`. Bad parameters: 400.
  */
-export async function GET(request: NextRequest) {
-  try {
-    const query = parseZooQuery(request.nextUrl.searchParams);
-    const { rows } = await listZooRows(await getDb(), query);
-    if (query.format === 'csv') {
-      return new NextResponse(zooRowsToCsv(rows), {
-        headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="slimboard-zoo.csv"' },
-      });
-    }
-    const body = NextResponse.json(zooRowsToJson(rows));
-    if (query.format === 'json') body.headers.set('content-disposition', 'attachment; filename="slimboard-zoo.json"');
-    return body;
-  } catch (e) {
-    return errorResponse(e);
+export const GET = apiRoute({ auth: 'public' }, async ({ request }) => {
+  const query = parseZooQuery(new URL(request.url).searchParams);
+  const { rows } = await listZooRows(await getDb(), query);
+  if (query.format === 'csv') {
+    return new Response(zooRowsToCsv(rows), {
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="slimboard-zoo.csv"' },
+    });
   }
-}
+  const body = Response.json(zooRowsToJson(rows));
+  if (query.format === 'json') body.headers.set('content-disposition', 'attachment; filename="slimboard-zoo.json"');
+  return body;
+});
