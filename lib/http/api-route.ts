@@ -1,5 +1,4 @@
 import { bearerToken, verifyApiToken, type TokenIdentity } from '../auth/api-tokens';
-import { SlimboardError } from '../errors';
 import type { Pipeline } from '../jobs/pipeline';
 import { checkSameOrigin } from '../runs/same-origin';
 import { errorResponse } from './error-response';
@@ -21,7 +20,7 @@ export type RouteParams = Record<string, string>;
 
 export interface ApiRouteContext<P extends RouteParams, A extends ApiAuth> {
   request: Request;
-  /** Path parameters, already percent-decoded (a malformed one is a 400 before the handler runs). */
+  /** Path parameters, percent-decoded by Next.js (a malformed encoding is a 400 in proxy.ts before any route runs). */
   params: P;
   /** The pipeline (database pool, job queue, artifact store), opened on first use. */
   pipeline: () => Promise<Pipeline>;
@@ -35,24 +34,6 @@ export interface NextRouteContext<P extends RouteParams> {
 
 export type RouteHandler<P extends RouteParams> = (request: Request, ctx: NextRouteContext<P>) => Promise<Response>;
 
-/**
- * Next.js decodes path parameters itself; a client (or a proxy in front) may still hand a raw segment on.
- * A parameter that still holds a percent sign is decoded here once more only when that is valid
- * (`%2F` stays as sent otherwise); an invalid sequence such as `%ff` is the caller's mistake: 400.
- */
-export function checkPathParams<P extends RouteParams>(params: P): P {
-  for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== 'string') continue;
-    if (/%(?![0-9A-Fa-f]{2})/.test(value)) continue; // a literal percent sign that was itself encoded as %25
-    try {
-      decodeURIComponent(value);
-    } catch {
-      throw new SlimboardError('bad_encoding', `path segment "${name}" has a malformed percent-encoding ("${value.slice(0, 80)}")`);
-    }
-  }
-  return params;
-}
-
 export type ApiRouteFactory = ReturnType<typeof defineApiRoute>;
 
 export function defineApiRoute(getPipeline: () => Promise<Pipeline>) {
@@ -62,7 +43,7 @@ export function defineApiRoute(getPipeline: () => Promise<Pipeline>) {
   ): RouteHandler<P> {
     return async (request, ctx) => {
       try {
-        const params = checkPathParams(((await ctx?.params) ?? {}) as P);
+        const params = ((await ctx?.params) ?? {}) as P;
         let token: TokenIdentity | null = null;
         if (options.auth === 'token') {
           checkSameOrigin(request);

@@ -38,7 +38,8 @@ export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { m
       maxBytes: o.maxBytes,
     }),
   );
-  return Response.json({ run: summary }, { status: 201 });
+  // 200 when the upload linked to an earlier run with the same bytes and equivalent metadata (nothing created).
+  return Response.json({ run: summary }, { status: summary.sameFileAs?.linked ? 200 : 201 });
 }
 
 function metaTooLargeError(): SlimboardError {
