@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '@/lib/auth/api-tokens';
+import { withPgTransaction } from '@/lib/db/pg-transaction';
+import { failRunFromJob } from '@/lib/runs/run-state';
 import type { Pipeline } from '@/lib/jobs/pipeline';
 import { createPipelineFixture, tinyMetadata, NUM_SHAPE_CLASSES, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
@@ -173,5 +175,18 @@ describe('safe deletes', () => {
     expect((await remove(child.body.run.id)).status).toBe(200);
     expect((await remove(base.body.run.id)).status).toBe(200);
     expect(await f.query(`SELECT 1 FROM "Model" WHERE id = $1`, [baseModel.id])).toEqual([]);
+  });
+
+  it('a run that fails for good while others depend on its model keeps the model and the links (no foreign-key error)', async () => {
+    const base = await register(tinyMetadata({ name: 'failing base' }), 'fb.onnx', tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 506 }));
+    const child = await register(tinyMetadata({ name: 'child of failing', baseline: base.body.run.modelSlug }), 'fc.onnx', tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 507 }));
+    expect(child.status, JSON.stringify(child.body)).toBe(201);
+    const [baseModel] = await f.query(`SELECT id FROM "Model" WHERE slug = $1`, [base.body.run.modelSlug]);
+    const jobId = base.body.run.jobs[0].id as string;
+    await withPgTransaction(f.pipeline.pool, (client) => failRunFromJob(client, base.body.run.id, jobId, 'analyse', 'NaN outputs'));
+
+    const [run] = await f.query(`SELECT state, "modelId" FROM "RegisteredRun" WHERE id = $1`, [base.body.run.id]);
+    expect(run).toEqual({ state: 'failed', modelId: baseModel.id });
+    expect(await f.query(`SELECT "baselineId" FROM "Model" WHERE slug = $1`, [child.body.run.modelSlug])).toEqual([{ baselineId: baseModel.id }]);
   });
 });
