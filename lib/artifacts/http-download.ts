@@ -41,7 +41,8 @@ export async function handleArtifactDownload(req: Request, sha256: string, db: P
   if (range) {
     const length = range.end - range.start + 1;
     const body = head ? null : (Readable.toWeb(store.openRead(sha256, range)) as ReadableStream<Uint8Array>);
-    return new Response(body, { status: 206, headers: { ...base, ...lengthHeaders(length), 'content-range': `bytes ${range.start}-${range.end}/${stat.sizeBytes}` } });
+    const contentRange = `bytes ${range.start}-${range.end}/${stat.sizeBytes}`;
+    return new Response(body, { status: 206, headers: { ...base, ...lengthHeaders(length), 'content-range': contentRange } });
   }
   const body = head ? null : (Readable.toWeb(store.openRead(sha256)) as ReadableStream<Uint8Array>);
   return new Response(body, { status: 200, headers: { ...base, ...lengthHeaders(stat.sizeBytes) } });

@@ -38,7 +38,8 @@ const UNREACHABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when t
 /** True when `e` (or an error it wraps, through `cause` or AggregateError) says the database cannot be reached. */
 export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
   if (depth > 5 || typeof e !== 'object' || e === null) return false;
-  const { code, name, message, cause, errors } = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  type Fields = { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const { code, name, message, cause, errors } = e as Fields;
   if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
   if (name === 'PrismaClientInitializationError') return true;
   if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((re) => re.test(message))) return true;
@@ -59,16 +60,15 @@ export function errorResponse(e: unknown, log: (line: string) => void = (line) =
   const first = e instanceof Error ? e.message.split('\n')[0] : String(e);
   if (isDatabaseUnavailable(e)) {
     log(`database unavailable: ${first}`);
+    const message = `the database is not reachable right now; try again in ${DATABASE_RETRY_AFTER_S} s`;
     return Response.json(
-      { error: { code: 'database_unavailable', message: `the database is not reachable right now; try again in ${DATABASE_RETRY_AFTER_S} s` } },
+      { error: { code: 'database_unavailable', message } },
       { status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) } },
     );
   }
   if (e instanceof URIError) {
-    return Response.json(
-      { error: { code: 'bad_encoding', message: 'the URL has a malformed percent-encoding (e.g. "%ff"); encode it with encodeURIComponent' } },
-      { status: 400 },
-    );
+    const message = 'the URL has a malformed percent-encoding (e.g. "%ff"); encode it with encodeURIComponent';
+    return Response.json({ error: { code: 'bad_encoding', message } }, { status: 400 });
   }
   log(`internal error: ${e instanceof Error ? (e.stack ?? first) : first}`);
   return Response.json({ error: { code: 'internal', message: 'internal error (logged on the server)' } }, { status: 500 });

@@ -22,11 +22,13 @@ const META_MAX_BYTES = 256 * 1024;
 export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { maxBytes: number; tokenId: string }): Promise<Response> {
   const contentType = req.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType)) {
-    throw new SlimboardError('unsupported_media_type', 'send multipart/form-data with a "meta" field (JSON) followed by a "file" part (the .onnx)', { status: 415 });
+    const hint = 'send multipart/form-data with a "meta" field (JSON) followed by a "file" part (the .onnx)';
+    throw new SlimboardError('unsupported_media_type', hint, { status: 415 });
   }
   if (!req.body) throw new SlimboardError('bad_request', 'request has no body');
   const contentLength = Number(req.headers.get('content-length') ?? NaN);
-  const summary = await receiveMultipart(req.body as unknown as NodeWebReadableStream<Uint8Array>, contentType, async (meta, door, fileName, file) =>
+  const body = req.body as unknown as NodeWebReadableStream<Uint8Array>;
+  const summary = await receiveMultipart(body, contentType, async (meta, door, fileName, file) =>
     registerRun(p, {
       metadata: meta,
       fileName,
@@ -43,7 +45,8 @@ export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { m
 }
 
 function metaTooLargeError(): SlimboardError {
-  return new SlimboardError('bad_metadata', `meta: too large (over ${META_MAX_BYTES / 1024} KiB); send only the run metadata in it`, { status: 413 });
+  const message = `meta: too large (over ${META_MAX_BYTES / 1024} KiB); send only the run metadata in it`;
+  return new SlimboardError('bad_metadata', message, { status: 413 });
 }
 
 type OnFile = (meta: unknown, door: RunDoor, fileName: string, file: Readable) => Promise<RegisteredRunSummary>;

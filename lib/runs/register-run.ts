@@ -121,7 +121,8 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
           `SELECT id, kind, "inputSize", dataset, "targetDevice" FROM "RunJob" WHERE "runId" = $1 ORDER BY "createdAt", id`,
           [same.runId],
         );
-        return { kind: 'linked' as const, linked: same, linkedJobs: linkedJobs.rows as Array<{ id: string; kind: string; inputSize: number; dataset: string | null; targetDevice: string | null }> };
+        type JobRow = { id: string; kind: string; inputSize: number; dataset: string | null; targetDevice: string | null };
+        return { kind: 'linked' as const, linked: same, linkedJobs: linkedJobs.rows as JobRow[] };
       }
       const zooModel = await createZooModel(client, { runId, meta, refs, sha256, sizeBytes, fileName: input.fileName });
       await client.query(
@@ -141,7 +142,13 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
         deduplicated: true,
         sameFileAs: { runId: done.linked.runId, modelSlug: done.linked.modelSlug, linked: true, differences: [] },
         model,
-        jobs: done.linkedJobs.map((j) => ({ id: j.id, kind: j.kind, inputSize: j.inputSize, dataset: j.dataset, targetDeviceId: j.targetDevice })),
+        jobs: done.linkedJobs.map((j) => ({
+          id: j.id,
+          kind: j.kind,
+          inputSize: j.inputSize,
+          dataset: j.dataset,
+          targetDeviceId: j.targetDevice,
+        })),
       };
     }
     const { jobIds, modelSlug, same } = done;

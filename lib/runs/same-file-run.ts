@@ -23,7 +23,8 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -38,7 +39,12 @@ export function metadataDifferences(a: Record<string, unknown>, b: Record<string
  * The live (not failed) runs with a zoo model for these bytes, the equivalent one first, else the oldest.
  * Call inside the registering transaction after `lockSha256`, so two identical uploads cannot both create.
  */
-export async function findSameFileRun(client: Pick<pg.PoolClient, 'query'>, sha256: string, meta: TRunMetadata, exceptRunId: string): Promise<SameFileRun | null> {
+export async function findSameFileRun(
+  client: Pick<pg.PoolClient, 'query'>,
+  sha256: string,
+  meta: TRunMetadata,
+  exceptRunId: string,
+): Promise<SameFileRun | null> {
   const r = await client.query(
     `SELECT r.id, r.state, r.metadata, m.id AS "modelId", m.slug FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId"
      WHERE r.sha256 = $1 AND r.state <> 'failed' AND r.id <> $2 ORDER BY r."createdAt", r.id`,

@@ -15,7 +15,7 @@ export function checkUploadFileName(name: string): string {
     throw new SlimboardError('bad_file_name', `file name ${shown} looks like a path (/, \\, .. or control characters); send a plain name like model.onnx`);
   }
   if (!/\.onnx$/i.test(name) || name.trim() !== name) {
-    throw new SlimboardError('bad_file_name', `file name ${shown} must be a plain name ending in .onnx, without leading or trailing spaces`);
+    throw new SlimboardError('bad_file_name', `file name ${shown} must end in .onnx and have no leading or trailing spaces`);
   }
   return name;
 }

@@ -80,7 +80,9 @@ const submit: CliCommand = {
       if (!values.wait) {
         const report = await getRunReport(pipeline.pool, summary.id);
         if (values.json) printJson(io, { run: report });
-        else if (summary.sameFileAs?.linked) io.stdout(`same file and metadata as run ${summary.id} (model ${summary.modelSlug}): nothing new registered\n`);
+        else if (summary.sameFileAs?.linked) {
+          io.stdout(`same file and metadata as run ${summary.id} (model ${summary.modelSlug}): nothing new registered\n`);
+        }
         else io.stdout(`registered run ${summary.id} (${summary.jobs.length} jobs queued; model ${summary.modelSlug}, sha256 ${summary.sha256})\n`);
         return 0;
       }
