@@ -18,7 +18,11 @@ const EXAMPLE = {
   measurements: { analyse: true, benchmark: true, evaluate: true },
 };
 
-type Status = { kind: 'idle' } | { kind: 'uploading'; fraction: number } | { kind: 'done'; runId: string; modelSlug: string } | { kind: 'error'; message: string };
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'uploading'; fraction: number }
+  | { kind: 'done'; runId: string; modelSlug: string; linked: boolean }
+  | { kind: 'error'; message: string };
 
 /**
  * Drag-and-drop upload with a progress bar (XMLHttpRequest upload events). The metadata is checked in
@@ -62,8 +66,13 @@ export function UploadForm() {
       } catch {
         /* not JSON */
       }
-      if (xhr.status === 201 && body.run) setStatus({ kind: 'done', runId: body.run.id, modelSlug: body.run.modelSlug });
-      else setStatus({ kind: 'error', message: `${xhr.status}: ${body.error?.message ?? xhr.statusText}${body.error?.runId ? ` (run ${body.error.runId})` : ''}` });
+      // 201: a new run; 200: the same file with the same metadata was registered before (that run is answered).
+      if ((xhr.status === 201 || xhr.status === 200) && body.run) {
+        setStatus({ kind: 'done', runId: body.run.id, modelSlug: body.run.modelSlug, linked: xhr.status === 200 });
+      } else {
+        const runNote = body.error?.runId ? ` (run ${body.error.runId})` : '';
+        setStatus({ kind: 'error', message: `${xhr.status}: ${body.error?.message ?? xhr.statusText}${runNote}` });
+      }
     };
     xhr.onerror = () => setStatus({ kind: 'error', message: 'upload failed (connection lost)' });
     setStatus({ kind: 'uploading', fraction: 0 });
@@ -115,7 +124,8 @@ export function UploadForm() {
       ) : null}
       {status.kind === 'done' ? (
         <p className="upload-result" data-testid="upload-done">
-          Registered run <code>{status.runId}</code>: follow it on the <Link href="/jobs">jobs page</Link> or the{' '}
+          {status.linked ? 'This file was already registered with the same metadata as run' : 'Registered run'} <code>{status.runId}</code>: follow
+          it on the <Link href="/jobs">jobs page</Link> or the{' '}
           <Link href={`/models/${status.modelSlug}`}>model page</Link>.
         </p>
       ) : null}
