@@ -145,6 +145,15 @@ describe('the same bytes uploaded again', () => {
     expect(renamed.body.run.sameFileAs).toEqual({ runId: first.body.run.id, modelSlug: first.body.run.modelSlug, linked: false, differences: ['inputSizes', 'name'] });
     expect(await count()).toEqual({ models: before.models + 1, runs: before.runs + 1 });
   });
+  it('four identical uploads at once make one run and one model (registrations of the same bytes are serialised)', async () => {
+    const bytes = tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 508 });
+    const count = async () => (await f.query(`SELECT (SELECT count(*) FROM "Model")::int AS models, (SELECT count(*) FROM "RegisteredRun")::int AS runs`))[0];
+    const before = await count();
+    const answers = await Promise.all([1, 2, 3, 4].map((i) => register(tinyMetadata({ name: 'burst' }), `burst-${i}.onnx`, bytes)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.run.id)).size).toBe(1);
+    expect(await count()).toEqual({ models: before.models + 1, runs: before.runs + 1 });
+  });
 });
 
 describe('safe deletes', () => {
