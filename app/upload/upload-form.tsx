@@ -124,8 +124,8 @@ export function UploadForm() {
       ) : null}
       {status.kind === 'done' ? (
         <p className="upload-result" data-testid="upload-done">
-          {status.linked ? 'This file was already registered with the same metadata as run' : 'Registered run'} <code>{status.runId}</code>: follow
-          it on the <Link href="/jobs">jobs page</Link> or the{' '}
+          {status.linked ? 'This file was already registered with the same metadata as run' : 'Registered run'}{' '}
+          <code>{status.runId}</code>: follow it on the <Link href="/jobs">jobs page</Link> or the{' '}
           <Link href={`/models/${status.modelSlug}`}>model page</Link>.
         </p>
       ) : null}

@@ -13,7 +13,9 @@ export interface ConcurrencyLimit {
 }
 
 export function createConcurrencyLimit(max: number): ConcurrencyLimit {
-  if (!Number.isInteger(max) || max < 1) throw new SlimboardError('bad_arguments', `concurrency limit must be a positive integer, got ${max}`);
+  if (!Number.isInteger(max) || max < 1) {
+    throw new SlimboardError('bad_arguments', `concurrency limit must be a positive integer, got ${max}`);
+  }
   let active = 0;
   const queue: Array<() => void> = [];
   // A finishing task hands its slot straight to the next waiter, so a newcomer cannot take it in between.
