@@ -1,42 +1,56 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { isSlimboardError } from './lib/errors';
+import { isSlimboardError, SlimboardError } from './lib/errors';
+import { errorResponse } from './lib/http/error-response';
+import { malformedPathMessage, malformedPathSegment } from './lib/http/path-encoding';
 import { parseZooQuery } from './lib/zoo/query';
 import { parseCompareSelection, parseExplorerView } from './lib/explorer/view-state';
 
-/** Explorer and compare links with malformed parameters get the same 400 page (explorer/compare area). */
-function badQuery(title: string, message: string, back: string): NextResponse {
-  const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The one 400 page for a page URL that cannot be served: what is wrong and a link to a good start. */
+function badRequestPage(title: string, message: string, back: { href: string; text: string }): NextResponse {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return new NextResponse(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Slimboard</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:4rem auto;padding:0 1rem;color:#1f2933}code{background:#f1f3f5;padding:2px 4px;border-radius:3px}</style></head><body><h1>400: ${title.toLowerCase()}</h1><p><code>${escaped}</code></p><p><a href="${back}">Start again</a></p></body></html>`,
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+      `<title>${esc(title)} · Slimboard</title>` +
+      '<style>body{font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:4rem auto;padding:0 1rem;color:#1f2933}' +
+      'code{background:#f1f3f5;padding:2px 4px;border-radius:3px}</style></head>' +
+      `<body><h1>400: ${esc(title.toLowerCase())}</h1><p><code>${esc(message)}</code></p>` +
+      `<p><a href="${esc(back.href)}">${esc(back.text)}</a></p></body></html>`,
     { status: 400, headers: { 'content-type': 'text/html; charset=utf-8' } },
   );
 }
 
+function messageOf(e: unknown): string {
+  return isSlimboardError(e) ? e.message : 'bad query';
+}
+
 /**
- * Bad query parameters on pages get a real HTTP 400 (route handlers validate their own): the zoo page
- * shares its zod schema with GET /api/zoo.
+ * Requests that would otherwise fail deep inside Next.js get a real HTTP 400 here:
+ * - a path segment with a malformed percent-encoding (`/models/%ff`, `/api/runs/%ff`): JSON for /api, the page otherwise;
+ * - bad query parameters on the zoo, explorer and compare pages (the zoo shares its zod schema with GET /api/zoo;
+ *   route handlers validate their own).
  */
 export function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
+  const segment = malformedPathSegment(pathname);
+  if (segment !== null) {
+    if (pathname.startsWith('/api/')) return errorResponse(new SlimboardError('bad_encoding', malformedPathMessage(segment)));
+    return badRequestPage('Bad link', malformedPathMessage(segment), { href: '/zoo', text: 'Back to the model zoo' });
+  }
   try {
     if (pathname === '/explorer') parseExplorerView(searchParams);
     if (pathname === '/compare' && searchParams.has('models') && !searchParams.has('add')) parseCompareSelection(searchParams);
   } catch (e) {
-    return badQuery(pathname === '/explorer' ? 'Bad explorer link' : 'Bad compare link', isSlimboardError(e) ? e.message : 'bad query', pathname);
+    const title = pathname === '/explorer' ? 'Bad explorer link' : 'Bad compare link';
+    return badRequestPage(title, messageOf(e), { href: pathname, text: 'Start again' });
   }
-  if (request.nextUrl.pathname === '/zoo') {
+  if (pathname === '/zoo') {
     try {
-      parseZooQuery(request.nextUrl.searchParams);
+      parseZooQuery(searchParams);
     } catch (e) {
-      const message = isSlimboardError(e) ? e.message : 'bad query';
-      const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-      return new NextResponse(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad filter · Slimboard</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:4rem auto;padding:0 1rem;color:#1f2933}code{background:#f1f3f5;padding:2px 4px;border-radius:3px}</style></head><body><h1>400: bad filter</h1><p><code>${escaped}</code></p><p><a href="/zoo">Show the whole zoo</a></p></body></html>`,
-        { status: 400, headers: { 'content-type': 'text/html; charset=utf-8' } },
-      );
+      return badRequestPage('Bad filter', messageOf(e), { href: '/zoo', text: 'Show the whole zoo' });
     }
   }
   return NextResponse.next();
 }
 
-export const config = { matcher: ['/zoo', '/explorer', '/compare'] };
+export const config = { matcher: ['/zoo', '/explorer', '/compare', '/models/:path*', '/api/:path*'] };

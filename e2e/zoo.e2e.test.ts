@@ -131,6 +131,28 @@ describe('bad input never 500s', () => {
     if (url.startsWith('/api/')) expect(JSON.parse(body).error.message).toMatch(/^bad query: /);
   });
 
+  it.each([
+    ['/models/%ff', 'GET'],
+    ['/api/runs/%ff', 'GET'],
+    ['/api/runs/%ff', 'DELETE'],
+    ['/api/runs/%ff/rerun', 'POST'],
+    ['/api/artifacts/%ff', 'GET'],
+  ])('malformed percent-encoding %s (%s) -> 400 naming the segment', async (url, method) => {
+    const res = await fetch(`${appUrl}${url}`, { method });
+    expect(res.status).toBe(400);
+    const body = await res.text();
+    expect(body).toContain('malformed percent-encoding');
+    if (url.startsWith('/api/')) expect(JSON.parse(body).error.code).toBe('bad_encoding');
+  });
+
+  it('an explorer link naming an unknown dataset -> 404 listing the datasets there are', async () => {
+    const res = await fetch(`${appUrl}/explorer?dataset=nope`);
+    expect(res.status).toBe(404);
+    const body = await res.text();
+    expect(body).toContain('No such dataset in the explorer');
+    expect(body).toContain('/explorer?dataset=coco');
+  });
+
   it('GET /api/zoo returns the 85 rows with provenance', async () => {
     const res = await fetch(`${appUrl}/api/zoo?source=reported`);
     expect(res.status).toBe(200);

@@ -28,6 +28,8 @@ const ZEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Largest accepted model upload in bytes (default 2 GiB); larger uploads get HTTP 413. */
   SLIMBOARD_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
+  /** ONNX checks of uploads (one child process each) that run at once; more uploads wait their turn. */
+  SLIMBOARD_ONNX_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Job lease: a running job whose worker stops heartbeating for this long is handed to another worker. */
   SLIMBOARD_JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
   /** How often the job engine's maintenance (expiring dead leases, archiving) runs. */

@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '@/lib/auth/api-tokens';
-import { handleRegisterRunRequest } from '@/lib/runs/http-register-run';
-import { deleteRunRequest, rerunRequest } from '@/lib/runs/run-writes';
+import { defineApiRoute } from '@/lib/http/api-route';
+import { runRoutes } from '@/lib/http/run-routes';
 import { getRunReport, waitForRun, type RunReport } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector, type TinyDetectorOptions } from '@/tests/pipeline/tiny-models';
@@ -52,9 +52,14 @@ function modelForm(meta: unknown, fileName: string, model: TinyDetectorOptions, 
   return fd;
 }
 
+/** The run API exactly as the app serves it (route wrapper + handlers), on this test's pipeline. */
+function api() {
+  return runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 2 * 1024 ** 3 });
+}
+
 async function postRun(fd: FormData, headers: Record<string, string> = {}): Promise<string> {
   const req = new Request('http://127.0.0.1:3201/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}`, ...headers } });
-  const res = await handleRegisterRunRequest(req, f.pipeline, { maxBytes: 2 * 1024 ** 3 });
+  const res = await api().register(req, { params: Promise.resolve({}) });
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body.run.id as string;
@@ -131,7 +136,7 @@ describe('measurement pipeline with two workers', () => {
     const [{ id }] = await f.query(`SELECT id FROM "RegisteredRun" WHERE name = 'via api'`);
     const before = (await getRunReport(f.pipeline.pool, id))!;
     const auth = { authorization: `Bearer ${token}` };
-    const res = await rerunRequest(new Request(`http://127.0.0.1:3201/api/runs/${id}/rerun`, { method: 'POST', headers: auth }), f.pipeline, id);
+    const res = await api().rerun(new Request(`http://127.0.0.1:3201/api/runs/${id}/rerun`, { method: 'POST', headers: auth }), { params: Promise.resolve({ id }) });
     expect(res.status).toBe(202);
     const after = await waitForRun(f.pipeline.pool, id, { timeoutMs: 120_000 });
     expect(after.state).toBe('done');
@@ -144,7 +149,7 @@ describe('measurement pipeline with two workers', () => {
     for (const h of history) expect(oldJobs.has(h.jobId)).toBe(true);
 
     const sha = after.sha256!;
-    const del = await deleteRunRequest(new Request(`http://127.0.0.1:3201/api/runs/${id}`, { method: 'DELETE', headers: auth }), f.pipeline, id);
+    const del = await api().remove(new Request(`http://127.0.0.1:3201/api/runs/${id}`, { method: 'DELETE', headers: auth }), { params: Promise.resolve({ id }) });
     expect(del.status).toBe(200);
     expect(await getRunReport(f.pipeline.pool, id)).toBeNull();
     expect(await f.query(`SELECT 1 FROM "Model" WHERE slug = $1`, [after.modelSlug])).toEqual([]);

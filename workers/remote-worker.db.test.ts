@@ -12,8 +12,8 @@ import { S3ArtifactStore, parseS3StoreUrl } from '@/lib/artifacts/s3-store';
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { addDataset } from '@/lib/datasets/dataset-registry';
 import { isSlimboardError } from '@/lib/errors';
-import { handleRegisterRunRequest } from '@/lib/runs/http-register-run';
-import { deleteRunRequest, rerunRequest } from '@/lib/runs/run-writes';
+import { defineApiRoute } from '@/lib/http/api-route';
+import { runRoutes } from '@/lib/http/run-routes';
 import { waitForRun, type RunReport } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
@@ -67,15 +67,20 @@ function workerEnv(f: PipelineFixture, dataDir: string, extra: Record<string, st
   return env;
 }
 
+const NO_PARAMS = { params: Promise.resolve({}) };
+
+/** The run API through its route wrapper (auth, errors), as app/api serves it, on this fixture's pipeline. */
+function routesOf(f: PipelineFixture) {
+  return runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 1e9 });
+}
+
 async function registerShapesAndRun(f: PipelineFixture): Promise<{ runId: string; datasetSha: string }> {
   const ds = await addDataset(path.join(f.dataDir, 'datasets', 'shapes'), { name: 'Synthetic shapes', slug: 'shapes', format: 'coco' }, { pool: f.pipeline.pool, store: f.pipeline.store });
   const token = (await createApiToken(f.pipeline.pool, 'remote-worker-test')).token;
   const fd = new FormData();
   fd.append('meta', JSON.stringify(tinyMetadata({ name: 'remote measured' })));
   fd.append('file', new Blob([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 11 }))]), 'remote.onnx');
-  const res = await handleRegisterRunRequest(new Request('http://127.0.0.1/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } }), f.pipeline, {
-    maxBytes: 1e9,
-  });
+  const res = await routesOf(f).register(new Request('http://127.0.0.1/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } }), NO_PARAMS);
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return { runId: body.run.id as string, datasetSha: ds.sha256 };
@@ -160,13 +165,13 @@ describe('workers without shared disk', () => {
     const fd = new FormData();
     fd.append('meta', JSON.stringify(tinyMetadata({ name: 'by a worker token' })));
     fd.append('file', new Blob([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 12 }))]), 'w.onnx');
-    const reg = await handleRegisterRunRequest(new Request('http://127.0.0.1/api/runs', { method: 'POST', body: fd, headers: auth }), f.pipeline, { maxBytes: 1e9 });
+    const api = routesOf(f);
+    const reg = await api.register(new Request('http://127.0.0.1/api/runs', { method: 'POST', body: fd, headers: auth }), NO_PARAMS);
     expect(reg.status).toBe(403);
     expect((await reg.json()).error.message).toMatch(/worker token.*token create/);
-    // (These handlers throw; the route's error wrapper turns the error's status into the response.)
-    const status = (p: Promise<Response>) => p.then((r) => r.status, (e: unknown) => (isSlimboardError(e) ? e.status : 500));
-    expect(await status(deleteRunRequest(new Request(`http://127.0.0.1/api/runs/${runId}`, { method: 'DELETE', headers: auth }), f.pipeline, runId))).toBe(403);
-    expect(await status(rerunRequest(new Request(`http://127.0.0.1/api/runs/${runId}/rerun`, { method: 'POST', headers: auth }), f.pipeline, runId))).toBe(403);
+    const idParams = { params: Promise.resolve({ id: runId }) };
+    expect((await api.remove(new Request(`http://127.0.0.1/api/runs/${runId}`, { method: 'DELETE', headers: auth }), idParams)).status).toBe(403);
+    expect((await api.rerun(new Request(`http://127.0.0.1/api/runs/${runId}/rerun`, { method: 'POST', headers: auth }), idParams)).status).toBe(403);
     expect((await f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`))[0].n).toBe(1);
   });
 });

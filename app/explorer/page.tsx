@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
 import { getDb } from '@/lib/db/client';
 import { isSlimboardError } from '@/lib/errors';
 import { buildChartModel } from '@/lib/explorer/chart-model';
@@ -18,6 +19,8 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
   let view: TExplorerView;
   try {
     view = parseExplorerView(sp);
+    // A link naming a dataset without results is a 404 (app/explorer/not-found.tsx lists the datasets there are).
+    if (sp.dataset !== undefined && !entries.some((e) => e.dataset === view.dataset)) notFound();
     // Resolve once on the server so a URL naming a metric or device the data lacks gets a clear message.
     buildChartModel(entries, view);
   } catch (e) {

@@ -27,7 +27,7 @@ import { formatBytes } from '@/lib/zoo/number-format';
 type Status =
   | { kind: 'idle' }
   | { kind: 'uploading'; fraction: number }
-  | { kind: 'done'; runId: string; modelSlug: string }
+  | { kind: 'done'; runId: string; modelSlug: string; linked: boolean }
   | { kind: 'error'; message: string; token?: boolean };
 
 type Preview =
@@ -169,9 +169,14 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
       } catch {
         /* not JSON */
       }
-      if (xhr.status === 201 && body.run) setStatus({ kind: 'done', runId: body.run.id, modelSlug: body.run.modelSlug });
-      else if (xhr.status === 401) setStatus({ kind: 'error', message: tokenHelp('refused', body.error?.message), token: true });
-      else setStatus({ kind: 'error', message: `${xhr.status}: ${body.error?.message ?? xhr.statusText}${body.error?.runId ? ` (run ${body.error.runId})` : ''}` });
+      // 201: a new run; 200: the same file with the same metadata was registered before (that run is answered).
+      if ((xhr.status === 201 || xhr.status === 200) && body.run) {
+        setStatus({ kind: 'done', runId: body.run.id, modelSlug: body.run.modelSlug, linked: xhr.status === 200 });
+      } else if (xhr.status === 401) setStatus({ kind: 'error', message: tokenHelp('refused', body.error?.message), token: true });
+      else {
+        const runNote = body.error?.runId ? ` (run ${body.error.runId})` : '';
+        setStatus({ kind: 'error', message: `${xhr.status}: ${body.error?.message ?? xhr.statusText}${runNote}` });
+      }
     };
     xhr.onerror = () => setStatus({ kind: 'error', message: 'The upload failed (connection lost); try again.' });
     setStatus({ kind: 'uploading', fraction: 0 });
@@ -495,7 +500,8 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
       ) : null}
       {status.kind === 'done' ? (
         <p className="upload-result" data-testid="upload-done">
-          Registered run <code>{status.runId}</code>: follow it on the <Link href="/jobs">jobs page</Link> or the{' '}
+          {status.linked ? 'This file was already registered with the same metadata as run' : 'Registered run'}{' '}
+          <code>{status.runId}</code>: follow it on the <Link href="/jobs">jobs page</Link> or the{' '}
           <Link href={`/models/${status.modelSlug}`}>model page</Link>.
         </p>
       ) : null}

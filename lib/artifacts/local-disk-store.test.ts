@@ -66,6 +66,26 @@ describe('LocalDiskArtifactStore', () => {
     await expect(fs.readdir(path.join(root, 'sha256'))).rejects.toThrow();
   });
 
+  it('delete removes the shard folders it leaves empty, and only those', async () => {
+    const store = new LocalDiskArtifactStore(root);
+    const a = await store.put(chunks('first'), { maxBytes: 100 });
+    // A second key in the same top-level shard (same first two hex digits) keeps that folder alive.
+    let other = 'x';
+    for (let i = 0; createHash('sha256').update(other).digest('hex').slice(0, 2) !== a.sha256.slice(0, 2); i++) other = `x${i}`;
+    const b = await store.put(chunks(other), { maxBytes: 100 });
+    expect(b.sha256.slice(0, 2)).toBe(a.sha256.slice(0, 2));
+    const top = path.join(root, 'sha256', a.sha256.slice(0, 2));
+    await store.delete(a.sha256);
+    const left = await fs.readdir(top);
+    expect(left).toContain(b.sha256.slice(2, 4));
+    if (a.sha256.slice(2, 4) !== b.sha256.slice(2, 4)) expect(left).not.toContain(a.sha256.slice(2, 4));
+    await store.delete(b.sha256);
+    expect(await fs.readdir(path.join(root, 'sha256'))).toEqual([]);
+    await store.delete(b.sha256); // deleting what is gone is fine
+    // The store still works after its shard folders went away.
+    expect((await store.put(chunks('first'), { maxBytes: 100 })).created).toBe(true);
+  });
+
   it('reads an inclusive byte range', async () => {
     const store = new LocalDiskArtifactStore(root);
     const put = await store.put(chunks('0123456789'), { maxBytes: 100 });

@@ -11,6 +11,7 @@ import { SHA256_HEX, type ArtifactStore, type ByteRange, type PutOptions, type S
  * Local-disk backend. Layout under `root`:
  *   sha256/ab/cd/abcd…(64 hex)   the content, read-only once written
  *   tmp/<uuid>                   uploads in flight (renamed into place when complete)
+ * Shard folders exist only while they hold content: delete removes the ones it leaves empty.
  * The final name is derived from the hash only: nothing a user sends becomes a path.
  */
 export class LocalDiskArtifactStore implements ArtifactStore {
@@ -55,7 +56,14 @@ export class LocalDiskArtifactStore implements ArtifactStore {
       return { sha256, sizeBytes, created: false };
     }
     await fs.chmod(tmpPath, 0o444);
-    await fs.rename(tmpPath, finalPath);
+    try {
+      await fs.rename(tmpPath, finalPath);
+    } catch (e) {
+      // A delete of the last file in this shard removed the folder between our mkdir and rename: once more.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await fs.mkdir(path.dirname(finalPath), { recursive: true });
+      await fs.rename(tmpPath, finalPath);
+    }
     return { sha256, sizeBytes, created: true };
   }
 
@@ -91,7 +99,18 @@ export class LocalDiskArtifactStore implements ArtifactStore {
     return hash.digest('hex');
   }
 
+  /** Remove the content, then its shard folders (`ab/cd`, `ab`) when they are left empty. */
   async delete(sha256: string): Promise<void> {
-    await fs.rm(this.contentPath(sha256), { force: true });
+    const file = this.contentPath(sha256);
+    await fs.rm(file, { force: true });
+    for (const dir of [path.dirname(file), path.dirname(path.dirname(file))]) {
+      try {
+        await fs.rmdir(dir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT') return;
+        throw e;
+      }
+    }
   }
 }

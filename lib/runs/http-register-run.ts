@@ -1,63 +1,56 @@
 import { Readable, PassThrough } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { verifyApiToken, bearerToken } from '../auth/api-tokens';
-import { SlimboardError, isSlimboardError } from '../errors';
+import { SlimboardError } from '../errors';
 import { modelPageUrl, publicBaseUrl } from '../http/public-base-url';
 import type { Pipeline } from '../jobs/pipeline';
-import { registerRun, RunRefusedError, type RegisteredRunSummary, type RunDoor } from './register-run';
+import { registerRun, type RegisteredRunSummary, type RunDoor } from './register-run';
 import { parseRunMetadataJson } from './run-metadata';
-import { checkSameOrigin } from './same-origin';
 
 /**
  * POST /api/runs (and the upload form, which posts here): multipart/form-data with
  *   meta  (field, JSON, FIRST)  the run metadata (ZRunMetadata)
  *   file  (file part)           the .onnx model, streamed to the artifact store as it arrives
  *   door  (field, optional)     "web" when sent by the upload page
- * Auth: `Authorization: Bearer <token>`. Cross-site requests are refused (Origin must match Host).
- * 201: `{ run: RegisteredRunSummary, modelUrl }` (the model page's absolute URL).
- * Plain Web Request in, Response out: no Next.js here (the route file only delegates).
+ * Auth (Bearer token, same origin) and error mapping are the route wrapper's (lib/http/api-route.ts): this
+ * receives the verified token's id and throws SlimboardErrors. Plain Web Request in, Response out.
+ * 201: `{ run: RegisteredRunSummary, modelUrl }` (the model page's absolute URL); 200 when linked to an earlier run.
  */
 
 const MULTIPART_SLACK_BYTES = 1024 * 1024;
 
-export function errorResponse(e: unknown): Response {
-  if (isSlimboardError(e)) {
-    const runId = e instanceof RunRefusedError ? e.runId : undefined;
-    return Response.json({ error: { code: e.code, message: e.message, ...(runId ? { runId } : {}) } }, { status: e.status });
+const META_MAX_BYTES = 256 * 1024;
+
+export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { maxBytes: number; tokenId: string }): Promise<Response> {
+  const contentType = req.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(contentType)) {
+    const hint = 'send multipart/form-data with a "meta" field (JSON) followed by a "file" part (the .onnx)';
+    throw new SlimboardError('unsupported_media_type', hint, { status: 415 });
   }
-  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-  process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? message) : message}\n`);
-  return Response.json({ error: { code: 'internal', message: 'internal error (logged on the server)' } }, { status: 500 });
+  if (!req.body) throw new SlimboardError('bad_request', 'request has no body');
+  const contentLength = Number(req.headers.get('content-length') ?? NaN);
+  const body = req.body as unknown as NodeWebReadableStream<Uint8Array>;
+  const summary = await receiveMultipart(body, contentType, async (meta, door, fileName, file) =>
+    registerRun(p, {
+      metadata: meta,
+      fileName,
+      file,
+      // Refuse at once when the request alone is larger than the limit plus multipart overhead.
+      declaredSizeBytes: Number.isFinite(contentLength) && contentLength > o.maxBytes + MULTIPART_SLACK_BYTES ? contentLength : undefined,
+      door,
+      tokenId: o.tokenId,
+      maxBytes: o.maxBytes,
+    }),
+  );
+  // 200 when the upload linked to an earlier run with the same bytes and equivalent metadata (nothing created).
+  // modelUrl: the model's page, absolute (SLIMBOARD_PUBLIC_URL or this request's origin).
+  const modelUrl = modelPageUrl(publicBaseUrl(req), summary.modelSlug);
+  return Response.json({ run: summary, modelUrl }, { status: summary.sameFileAs?.linked ? 200 : 201 });
 }
 
-export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { maxBytes: number }): Promise<Response> {
-  try {
-    checkSameOrigin(req);
-    const token = await verifyApiToken(p.pool, bearerToken(req.headers.get('authorization')));
-    const contentType = req.headers.get('content-type') ?? '';
-    if (!/^multipart\/form-data/i.test(contentType)) {
-      throw new SlimboardError('unsupported_media_type', 'send multipart/form-data with a "meta" field (JSON) followed by a "file" part (the .onnx)', { status: 415 });
-    }
-    if (!req.body) throw new SlimboardError('bad_request', 'request has no body');
-    const contentLength = Number(req.headers.get('content-length') ?? NaN);
-    const summary = await receiveMultipart(req.body as unknown as NodeWebReadableStream<Uint8Array>, contentType, async (meta, door, fileName, file) =>
-      registerRun(p, {
-        metadata: meta,
-        fileName,
-        file,
-        // Refuse at once when the request alone is larger than the limit plus multipart overhead.
-        declaredSizeBytes: Number.isFinite(contentLength) && contentLength > o.maxBytes + MULTIPART_SLACK_BYTES ? contentLength : undefined,
-        door,
-        tokenId: token.id,
-        maxBytes: o.maxBytes,
-      }),
-    );
-    // modelUrl: the model's page, absolute (SLIMBOARD_PUBLIC_URL or this request's origin).
-    return Response.json({ run: summary, modelUrl: modelPageUrl(publicBaseUrl(req), summary.modelSlug) }, { status: 201 });
-  } catch (e) {
-    return errorResponse(e);
-  }
+function metaTooLargeError(): SlimboardError {
+  const message = `meta: too large (over ${META_MAX_BYTES / 1024} KiB); send only the run metadata in it`;
+  return new SlimboardError('bad_metadata', message, { status: 413 });
 }
 
 type OnFile = (meta: unknown, door: RunDoor, fileName: string, file: Readable) => Promise<RegisteredRunSummary>;
@@ -67,7 +60,13 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: { 'content-type': contentType }, preservePath: true, limits: { files: 2, fields: 4, fieldSize: 256 * 1024 } });
+      // defParamCharset: file names are UTF-8 (what browsers and curl send), not busboy's default Latin-1.
+      bb = busboy({
+        headers: { 'content-type': contentType },
+        preservePath: true,
+        defParamCharset: 'utf8',
+        limits: { files: 2, fields: 4, fieldSize: META_MAX_BYTES },
+      });
     } catch (e) {
       reject(new SlimboardError('bad_request', `malformed multipart request (${e instanceof Error ? e.message : String(e)})`));
       return;
@@ -84,8 +83,10 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
         fn();
       }
     };
-    bb.on('field', (name, value) => {
-      if (name === 'meta') metaText = value;
+    let metaTooLarge = false;
+    bb.on('field', (name, value, info) => {
+      if (name === 'meta' && info.valueTruncated) metaTooLarge = true;
+      else if (name === 'meta') metaText = value;
       else if (name === 'door' && value === 'web') door = 'web';
     });
     let metaFile: Promise<string> | undefined;
@@ -97,10 +98,10 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
           let size = 0;
           stream.on('data', (c: Buffer) => {
             size += c.length;
-            if (size <= 256 * 1024) chunks.push(c);
+            if (size <= META_MAX_BYTES) chunks.push(c);
           });
           stream.on('error', rej);
-          stream.on('end', () => (size > 256 * 1024 ? rej(new SlimboardError('bad_metadata', 'meta: larger than 256 KiB')) : res(Buffer.concat(chunks).toString('utf8'))));
+          stream.on('end', () => (size > META_MAX_BYTES ? rej(metaTooLargeError()) : res(Buffer.concat(chunks).toString('utf8'))));
         });
         return;
       }
@@ -126,6 +127,11 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
       handleFile(stream, info);
     });
     const handleFile = (stream: Readable, info: busboy.FileInfo) => {
+      if (metaTooLarge) {
+        stream.resume();
+        finish(() => reject(metaTooLargeError()));
+        return;
+      }
       if (metaText === undefined) {
         stream.resume();
         finish(() => reject(new SlimboardError('bad_request', 'the "meta" field must come before the "file" part in the form')));

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { getEnv } from '../env';
 import { SlimboardError } from '../errors';
 import { readModelFile } from '../onnx/model-file';
 import { DataType, dataTypeName, toInt, type ModelProto } from '../onnx/proto';
+import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit';
 
 /**
  * The check an upload passes before its run is accepted: the file is a parseable ONNX model (opset and
@@ -69,12 +71,20 @@ export function checkOnnxFile(file: string, label: string): OnnxUploadSummary {
   return summarizeUploadedModel(loaded.model, label, loaded.opset);
 }
 
+let checks: ConcurrencyLimit | undefined;
+
 /**
  * Run the check in a child process so that decoding a large model never grows the web server's
  * memory (the upload itself streams with constant memory). Resolves the summary or rejects with the
- * child's one-line SlimboardError.
+ * child's one-line SlimboardError. At most SLIMBOARD_ONNX_CHECK_CONCURRENCY checks run at once per
+ * process (twenty simultaneous uploads no longer start twenty children); the timeout starts with the child.
  */
 export function checkOnnxFileIsolated(file: string, label: string, timeoutMs = 120_000): Promise<OnnxUploadSummary> {
+  checks ??= createConcurrencyLimit(getEnv().SLIMBOARD_ONNX_CHECK_CONCURRENCY);
+  return checks.run(() => checkInChild(file, label, timeoutMs));
+}
+
+function checkInChild(file: string, label: string, timeoutMs: number): Promise<OnnxUploadSummary> {
   const entry = path.join(process.cwd(), 'lib', 'runs', 'onnx-upload-check-entry.ts');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', entry, file, label], { stdio: ['ignore', 'pipe', 'pipe'], cwd: process.cwd() });

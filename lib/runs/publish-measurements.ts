@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { SlimboardError } from '../errors';
 import { measurementKey } from '../zoo/measurement-key';
+import { findModelDependents } from '../zoo/model-dependents';
 import { METRICS, type TMetricKind } from '../zoo/metrics';
 
 /**
@@ -103,11 +104,21 @@ export async function publishMeasurements(
   }
 }
 
-/** A failed run withdraws its model from the zoo: measured numbers, artifact and entries go with it. */
+/**
+ * A failed run withdraws its model from the zoo: measured numbers, artifact and entries go with it.
+ * A model that others name as baseline, parent or teacher keeps its row (the links stay; deletes of linked
+ * models are refused, ON DELETE RESTRICT) and loses only its measured numbers and zoo entries; the run
+ * keeps it, so a re-run measures it again.
+ */
 export async function withdrawMeasurements(client: pg.PoolClient, runId: string): Promise<void> {
   const run = await client.query(`SELECT "modelId" FROM "RegisteredRun" WHERE id = $1`, [runId]);
   const modelId = run.rows[0]?.modelId as number | null | undefined;
   if (!modelId) return;
+  if ((await findModelDependents(client, modelId)).length) {
+    await client.query(`DELETE FROM "Measurement" WHERE "modelId" = $1 AND provenance = 'measured'`, [modelId]);
+    await client.query(`DELETE FROM "ZooEntry" WHERE "modelId" = $1`, [modelId]);
+    return;
+  }
   await client.query(`UPDATE "RegisteredRun" SET "modelId" = NULL WHERE id = $1`, [runId]);
   await client.query(`DELETE FROM "Model" WHERE id = $1`, [modelId]);
 }

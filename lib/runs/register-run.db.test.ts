@@ -7,7 +7,8 @@ import { createPipelineFixture, tinyMetadata, NUM_SHAPE_CLASSES, type PipelineFi
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
 import { createHash } from 'node:crypto';
 import { handleArtifactDownload } from '@/lib/artifacts/http-download';
-import { handleRegisterRunRequest } from './http-register-run';
+import { defineApiRoute } from '@/lib/http/api-route';
+import { runRoutes } from '@/lib/http/run-routes';
 import { registerRun } from './register-run';
 
 /**
@@ -27,6 +28,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await f?.close();
 });
+
+/** POST /api/runs exactly as the app serves it (route wrapper + handler), on this test's pipeline. */
+function register(req: Request, maxBytes = MAX_BYTES): Promise<Response> {
+  return runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => maxBytes }).register(req, { params: Promise.resolve({}) });
+}
 
 async function storedFiles(): Promise<string[]> {
   const root = path.join(f.dataDir, 'artifacts', 'sha256');
@@ -92,7 +98,7 @@ async function expectRefused(res: Response, status: number, reason: RegExp, befo
 describe('registering a run through POST /api/runs', () => {
   it('stores the model by sha256, creates its zoo model and queues its jobs in one transaction', async () => {
     const before = await world();
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata({ inputSizes: [64, 96] }), 'tiny.onnx', tinyDetector({ numClasses: NUM_SHAPE_CLASSES }))), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(form(tinyMetadata({ inputSizes: [64, 96] }), 'tiny.onnx', tinyDetector({ numClasses: NUM_SHAPE_CLASSES }))));
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(201);
     expect(body.run.jobs.map((j: { kind: string; inputSize: number }) => `${j.kind}@${j.inputSize}`).sort()).toEqual(
@@ -112,7 +118,7 @@ describe('registering a run through POST /api/runs', () => {
     const fd = new FormData();
     fd.append('meta', new Blob([JSON.stringify(tinyMetadata({ name: 'meta as file' }))]), 'meta.json');
     fd.append('file', new Blob([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 77 }))]), 'curl.onnx');
-    const res = await handleRegisterRunRequest(post(fd), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(fd));
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(201);
     expect(body.run.name).toBe('meta as file');
@@ -120,9 +126,9 @@ describe('registering a run through POST /api/runs', () => {
 
   it('the same bytes uploaded twice are stored once', async () => {
     const bytes = tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 99 });
-    const a = await (await handleRegisterRunRequest(post(form(tinyMetadata(), 'a.onnx', bytes)), f.pipeline, { maxBytes: MAX_BYTES })).json();
+    const a = await (await register(post(form(tinyMetadata(), 'a.onnx', bytes)))).json();
     const filesAfterFirst = await storedFiles();
-    const b = await (await handleRegisterRunRequest(post(form(tinyMetadata(), 'b.onnx', bytes)), f.pipeline, { maxBytes: MAX_BYTES })).json();
+    const b = await (await register(post(form(tinyMetadata(), 'b.onnx', bytes)))).json();
     expect(b.run.sha256).toBe(a.run.sha256);
     expect(b.run.deduplicated).toBe(true);
     expect(await storedFiles()).toEqual(filesAfterFirst);
@@ -131,7 +137,7 @@ describe('registering a run through POST /api/runs', () => {
   it('EXPECTED FAILURE: invalid metadata is refused with the zod message and no run, before any byte is stored', async () => {
     const before = await world();
     const [{ n: runsBefore }] = await f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`);
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata({ inputSizes: [] }), 'tiny.onnx', tinyDetector())), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(form(tinyMetadata({ inputSizes: [] }), 'tiny.onnx', tinyDetector())));
     expect(res.status).toBe(400);
     expect((await res.json()).error.message).toMatch(/inputSizes: .*(at least|>=) ?1/i);
     const [{ n: runsAfter }] = await f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`);
@@ -141,32 +147,32 @@ describe('registering a run through POST /api/runs', () => {
 
   it('EXPECTED FAILURE: a file that is not ONNX', async () => {
     const before = await world();
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata(), 'notes.onnx', new TextEncoder().encode('these are my notes, not a model\n'))), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(form(tinyMetadata(), 'notes.onnx', new TextEncoder().encode('these are my notes, not a model\n'))));
     await expectRefused(res, 400, /notes\.onnx: not an ONNX model \(looks like a text file/, before);
   });
 
   it('EXPECTED FAILURE: a truncated ONNX', async () => {
     const before = await world();
     const bytes = tinyDetector({ seed: 5 });
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata(), 'cut.onnx', bytes.subarray(0, bytes.length >> 1))), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(form(tinyMetadata(), 'cut.onnx', bytes.subarray(0, bytes.length >> 1))));
     await expectRefused(res, 400, /cut\.onnx: truncated or corrupt ONNX/, before);
   });
 
   it('EXPECTED FAILURE: an ONNX whose input is not an image tensor', async () => {
     const before = await world();
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata(), 'vector.onnx', tinyDetector({ vectorInput: true }))), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(form(tinyMetadata(), 'vector.onnx', tinyDetector({ vectorInput: true }))));
     await expectRefused(res, 400, /vector\.onnx: no input is an image tensor.*"features" float\[1,16\]/, before);
   });
 
   it('EXPECTED FAILURE: metadata naming an unknown baseline', async () => {
     const before = await world();
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata({ baseline: 'no-such-model' }), 'tiny.onnx', tinyDetector())), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(form(tinyMetadata({ baseline: 'no-such-model' }), 'tiny.onnx', tinyDetector())));
     await expectRefused(res, 422, /metadata\.baseline: no zoo model with slug "no-such-model"/, before);
   });
 
   it('EXPECTED FAILURE: a path-traversal file name', async () => {
     const before = await world();
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata(), '../../etc/passwd.onnx', tinyDetector())), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(form(tinyMetadata(), '../../etc/passwd.onnx', tinyDetector())));
     // busboy keeps only the base name unless asked otherwise; the raw name is checked by registerRun
     // for the CLI door below. Here: either refused as a path, or stored under its hash only.
     const body = await res.json();
@@ -209,7 +215,7 @@ describe('registering a run through POST /api/runs', () => {
         pulled++;
       },
     });
-    const res = await handleRegisterRunRequest(post(body, { 'content-type': contentType, 'content-length': String(3 * 1024 ** 3) }), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(body, { 'content-type': contentType, 'content-length': String(3 * 1024 ** 3) }));
     await expectRefused(res, 413, /upload of 3221225472 bytes exceeds the size limit of 2147483648 bytes/, before);
     expect(pulled).toBeLessThan(50);
   });
@@ -217,7 +223,7 @@ describe('registering a run through POST /api/runs', () => {
   it('EXPECTED FAILURE: an upload larger than the limit without a Content-Length is cut at the limit (413)', async () => {
     const before = await world();
     const bytes = tinyDetector();
-    const res = await handleRegisterRunRequest(post(form(tinyMetadata(), 'big.onnx', bytes)), f.pipeline, { maxBytes: 1000 });
+    const res = await register(post(form(tinyMetadata(), 'big.onnx', bytes)), 1000);
     await expectRefused(res, 413, /exceeds the size limit of 1000 bytes/, before);
     expect(await fs.readdir(path.join(f.dataDir, 'artifacts', 'tmp'))).toEqual([]);
   });
@@ -231,7 +237,7 @@ describe('registering a run through POST /api/runs', () => {
         setTimeout(() => controller.error(new Error('client went away')), 20);
       },
     });
-    const res = await handleRegisterRunRequest(post(body, { 'content-type': contentType }), f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(post(body, { 'content-type': contentType }));
     await expectRefused(res, 400, /cut off/, before);
     expect(await fs.readdir(path.join(f.dataDir, 'artifacts', 'tmp'))).toEqual([]);
   });
@@ -239,11 +245,11 @@ describe('registering a run through POST /api/runs', () => {
   it('EXPECTED FAILURE: writes need a valid token; cross-site posts are refused', async () => {
     const before = await world();
     const noToken = new Request('http://127.0.0.1:3200/api/runs', { method: 'POST', body: form(tinyMetadata(), 't.onnx', tinyDetector()) });
-    expect((await handleRegisterRunRequest(noToken, f.pipeline, { maxBytes: MAX_BYTES })).status).toBe(401);
+    expect((await register(noToken)).status).toBe(401);
     const badToken = post(form(tinyMetadata(), 't.onnx', tinyDetector()), { authorization: `Bearer sb_${'x'.repeat(43)}` });
-    expect((await handleRegisterRunRequest(badToken, f.pipeline, { maxBytes: MAX_BYTES })).status).toBe(401);
+    expect((await register(badToken)).status).toBe(401);
     const crossSite = post(form(tinyMetadata(), 't.onnx', tinyDetector()), { origin: 'https://evil.example', host: '127.0.0.1:3200' });
-    const res = await handleRegisterRunRequest(crossSite, f.pipeline, { maxBytes: MAX_BYTES });
+    const res = await register(crossSite);
     expect(res.status).toBe(403);
     expect((await res.json()).error.message).toMatch(/cross-site request refused/);
     expect(await world()).toEqual(before);
@@ -251,7 +257,7 @@ describe('registering a run through POST /api/runs', () => {
 
   it('downloads a stored model with Content-Length, Content-Disposition, ETag = sha256 and Range', async () => {
     const bytes = tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 123 });
-    const reg = await (await handleRegisterRunRequest(post(form(tinyMetadata(), 'my model.onnx', bytes)), f.pipeline, { maxBytes: MAX_BYTES })).json();
+    const reg = await (await register(post(form(tinyMetadata(), 'my model.onnx', bytes)))).json();
     const sha = reg.run.sha256 as string;
     expect(sha).toBe(createHash('sha256').update(bytes).digest('hex'));
     const get = (headers: Record<string, string> = {}, id = sha) => handleArtifactDownload(new Request(`http://x/api/artifacts/${id}`, { headers }), id, f.pipeline.pool, f.pipeline.store);

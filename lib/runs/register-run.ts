@@ -9,6 +9,8 @@ import { failRun } from './run-state';
 import { parseRunMetadata, type TRunMetadata } from './run-metadata';
 import { createZooModel, resolveZooRefs } from './zoo-model-for-run';
 import { checkUploadFileName } from './upload-file-name';
+import { findSameFileRun, lockSha256 } from './same-file-run';
+import type { RunState } from './run-state';
 import { withPgTransaction } from '../db/pg-transaction';
 
 /**
@@ -39,17 +41,29 @@ export interface RegisterRunInput {
   door: RunDoor;
   tokenId: string | null;
   maxBytes: number;
+  /**
+   * Bytes already registered with equivalent metadata: 'link' (default) answers with that run and model
+   * instead of creating a second; 'register' always creates (the demo zoo keeps one run per manifest entry).
+   */
+  onSameFile?: 'link' | 'register';
 }
 
 export interface RegisteredRunSummary {
   id: string;
-  state: 'queued';
+  /** 'queued' for a new run; a linked run's current state. */
+  state: RunState;
   name: string;
   /** Slug of the zoo model created for the run (its page: /models/<slug>). */
   modelSlug: string;
   sha256: string;
   sizeBytes: number;
   deduplicated: boolean;
+  /**
+   * The same bytes were registered before. `linked`: its metadata was equivalent, and this summary is that
+   * earlier run's (no new run, model or job). Otherwise a new run was created and `differences` names the
+   * metadata fields that differ from the earlier run.
+   */
+  sameFileAs?: { runId: string; modelSlug: string; linked: boolean; differences: string[] };
   model: OnnxUploadSummary;
   jobs: Array<{ id: string; kind: string; inputSize: number; dataset: string | null; targetDeviceId: string | null }>;
 }
@@ -92,14 +106,47 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
 
     const jobs = planJobs(runId, meta);
     const { sha256, sizeBytes } = stored;
-    const { jobIds, modelSlug } = await withPgTransaction(p.pool, async (client) => {
+    const done = await withPgTransaction(p.pool, async (client) => {
+      await lockSha256(client, sha256);
+      const same = await findSameFileRun(client, sha256, meta, runId);
+      if (same && same.differences.length === 0 && input.onSameFile !== 'register') {
+        // Equivalent to a live run: answer with it; this upload leaves no run of its own.
+        await client.query(`DELETE FROM "RegisteredRun" WHERE id = $1`, [runId]);
+        const linkedJobs = await client.query(
+          `SELECT id, kind, "inputSize", dataset, "targetDevice" FROM "RunJob" WHERE "runId" = $1 ORDER BY "createdAt", id`,
+          [same.runId],
+        );
+        type JobRow = { id: string; kind: string; inputSize: number; dataset: string | null; targetDevice: string | null };
+        return { kind: 'linked' as const, linked: same, linkedJobs: linkedJobs.rows as JobRow[] };
+      }
       const zooModel = await createZooModel(client, { runId, meta, refs, sha256, sizeBytes, fileName: input.fileName });
       await client.query(
         `UPDATE "RegisteredRun" SET state = 'queued', sha256 = $2, "sizeBytes" = $3, "modelId" = $4, "updatedAt" = now() WHERE id = $1`,
         [runId, sha256, sizeBytes, zooModel.id],
       );
-      return { jobIds: await enqueueJobs(client, p.boss, p.settings, jobs), modelSlug: zooModel.slug };
+      return { kind: 'created' as const, jobIds: await enqueueJobs(client, p.boss, p.settings, jobs), modelSlug: zooModel.slug, same };
     });
+    if (done.kind === 'linked') {
+      return {
+        id: done.linked.runId,
+        state: done.linked.state,
+        name: meta.name,
+        modelSlug: done.linked.modelSlug,
+        sha256,
+        sizeBytes,
+        deduplicated: true,
+        sameFileAs: { runId: done.linked.runId, modelSlug: done.linked.modelSlug, linked: true, differences: [] },
+        model,
+        jobs: done.linkedJobs.map((j) => ({
+          id: j.id,
+          kind: j.kind,
+          inputSize: j.inputSize,
+          dataset: j.dataset,
+          targetDeviceId: j.targetDevice,
+        })),
+      };
+    }
+    const { jobIds, modelSlug, same } = done;
     return {
       id: runId,
       state: 'queued',
@@ -108,6 +155,7 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
       sha256: stored.sha256,
       sizeBytes: stored.sizeBytes,
       deduplicated: !stored.created,
+      ...(same ? { sameFileAs: { runId: same.runId, modelSlug: same.modelSlug, linked: false, differences: same.differences } } : {}),
       model,
       jobs: jobs.map((j, i) => ({ id: jobIds[i], kind: j.kind, inputSize: j.payload.inputSize, dataset: j.payload.dataset ?? null, targetDeviceId: j.payload.targetDeviceId ?? null })),
     };

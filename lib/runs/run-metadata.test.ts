@@ -44,9 +44,15 @@ describe('checkUploadFileName', () => {
   it('keeps plain names', () => {
     expect(checkUploadFileName('my model (r578).onnx')).toBe('my model (r578).onnx');
   });
+  it('keeps names in any script', () => {
+    for (const n of ['模型-ü.onnx', 'modèle [v2] #3.onnx', 'Ωmega.ONNX']) expect(checkUploadFileName(n)).toBe(n);
+  });
   it('EXPECTED FAILURE: path-like names', () => {
-    for (const n of ['../x.onnx', 'a/b.onnx', 'a\\b.onnx', '..onnx', 'x\u0000.onnx']) expect(() => checkUploadFileName(n)).toThrow(/looks like a path/);
-    expect(() => checkUploadFileName('model.pt')).toThrow(/must be a plain name ending in \.onnx/);
+    for (const n of ['../x.onnx', 'a/b.onnx', 'a\\b.onnx', '..onnx', 'x\u0000.onnx', 'x\u202egpj.onnx', 'x\u0085.onnx']) {
+      expect(() => checkUploadFileName(n)).toThrow(/looks like a path/);
+    }
+    expect(() => checkUploadFileName(' x.onnx')).toThrow(/no leading or trailing spaces/);
+    expect(() => checkUploadFileName('model.pt')).toThrow(/must end in \.onnx/);
   });
 });
 

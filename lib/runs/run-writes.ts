@@ -1,32 +1,26 @@
-import { bearerToken, verifyApiToken } from '../auth/api-tokens';
 import { SlimboardError } from '../errors';
 import { enqueueJobs } from '../jobs/enqueue-job';
 import { JOB_SCHEMA } from '../jobs/job-engine';
 import type { Pipeline } from '../jobs/pipeline';
 import { planJobs } from './register-run';
 import { parseRunMetadata } from './run-metadata';
-import { checkSameOrigin } from './same-origin';
 import { withPgTransaction } from '../db/pg-transaction';
+import { findModelDependents, modelInUseError } from '../zoo/model-dependents';
 
 /**
- * The other writes on a run (token + same-origin, like registration):
+ * The other writes on a run (token + same-origin are checked by the route wrapper, lib/http/api-route.ts):
  * - re-run: queue its jobs again; each new result replaces the current one (the old one goes to
  *   MeasuredResultHistory), so the zoo keeps one current number per scope.
  * - delete: cancel its unfinished jobs, remove its zoo model and its rows; the stored file goes too
- *   unless another run or zoo artifact has the same bytes.
+ *   unless another run or zoo artifact has the same bytes. A run whose model is another model's baseline,
+ *   parent or teacher is not deleted: 409 with the list of dependents (never a silent NULL).
  */
-
-async function authorize(req: Request, p: Pipeline): Promise<void> {
-  checkSameOrigin(req);
-  await verifyApiToken(p.pool, bearerToken(req.headers.get('authorization')));
-}
 
 function checkId(id: string): void {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new SlimboardError('not_found', `no run with id "${id.slice(0, 80)}"`, { status: 404 });
 }
 
-export async function rerunRequest(req: Request, p: Pipeline, runId: string): Promise<Response> {
-  await authorize(req, p);
+export async function rerunRequest(p: Pipeline, runId: string): Promise<Response> {
   checkId(runId);
   return withPgTransaction(p.pool, async (client) => {
     const r = await client.query(`SELECT state, metadata, sha256, "modelId" FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
@@ -41,17 +35,23 @@ export async function rerunRequest(req: Request, p: Pipeline, runId: string): Pr
   });
 }
 
-export async function deleteRunRequest(req: Request, p: Pipeline, runId: string): Promise<Response> {
-  await authorize(req, p);
+export async function deleteRunRequest(p: Pipeline, runId: string): Promise<Response> {
   checkId(runId);
   const sha256 = await withPgTransaction(p.pool, async (client): Promise<string | null> => {
     const r = await client.query(`SELECT sha256, "modelId" FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
     if (!r.rowCount) throw new SlimboardError('not_found', `no run with id ${runId}`, { status: 404 });
+    const modelId = r.rows[0].modelId as number | null;
+    if (modelId) {
+      // Lock the model row: a registration naming it as baseline takes a KEY SHARE lock on it and waits.
+      const m = await client.query(`SELECT slug FROM "Model" WHERE id = $1 FOR UPDATE`, [modelId]);
+      const dependents = await findModelDependents(client, modelId);
+      if (dependents.length) throw modelInUseError(String(m.rows[0]?.slug ?? modelId), dependents);
+    }
     const jobs = await client.query(`SELECT id, queue FROM "RunJob" WHERE "runId" = $1 AND state IN ('queued', 'retrying', 'running')`, [runId]);
     for (const j of jobs.rows) {
       await client.query(`UPDATE ${JOB_SCHEMA}.job SET state = 'cancelled', completed_on = now() WHERE name = $1 AND id = $2::uuid AND state < 'completed'`, [j.queue, j.id]);
     }
-    if (r.rows[0].modelId) await client.query(`DELETE FROM "Model" WHERE id = $1`, [r.rows[0].modelId]);
+    if (modelId) await client.query(`DELETE FROM "Model" WHERE id = $1`, [modelId]);
     await client.query(`DELETE FROM "MeasuredResultHistory" WHERE "runId" = $1`, [runId]);
     await client.query(`DELETE FROM "RegisteredRun" WHERE id = $1`, [runId]);
     return r.rows[0].sha256;

@@ -22,7 +22,8 @@ import { ArtifactCache } from '../../lib/artifacts/artifact-cache';
 import { S3ArtifactStore, parseS3StoreUrl } from '../../lib/artifacts/s3-store';
 import type { ArtifactStore } from '../../lib/artifacts/store';
 import { createApiToken } from '../../lib/auth/api-tokens';
-import { handleRegisterRunRequest } from '../../lib/runs/http-register-run';
+import { defineApiRoute } from '../../lib/http/api-route';
+import { runRoutes } from '../../lib/http/run-routes';
 import { createPipelineFixture, tinyMetadata } from '../../tests/pipeline/pipeline-fixture';
 import { startTestS3Server } from '../../tests/setup/s3-server';
 
@@ -86,6 +87,7 @@ if (values['s3-server']) {
   }
   const f = await createPipelineFixture('bench', {}, { store: storeFor });
   const token = (await createApiToken(f.pipeline.pool, 'bench')).token;
+  const api = runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 2 * 1024 ** 3 });
   const server = http.createServer((req, res) => {
     const request = new Request(`http://127.0.0.1:${PORT}${req.url}`, {
       method: req.method,
@@ -93,7 +95,7 @@ if (values['s3-server']) {
       body: Readable.toWeb(req) as ReadableStream<Uint8Array>,
       duplex: 'half',
     } as RequestInit);
-    handleRegisterRunRequest(request, f.pipeline, { maxBytes: 2 * 1024 ** 3 }).then(async (response) => {
+    api.register(request, { params: Promise.resolve({}) }).then(async (response) => {
       res.writeHead(response.status, { 'content-type': 'application/json' });
       res.end(Buffer.from(await response.arrayBuffer()));
     });

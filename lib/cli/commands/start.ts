@@ -173,12 +173,13 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
   setDbLog(log);
 
   const children: ChildProcess[] = [];
+  const stopTimeoutsMs = new Map<ChildProcess, number>();
   let demoRegistration: Promise<void> = Promise.resolve();
   let stopping: Promise<number> | undefined;
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       log('stopping...');
-      await Promise.all(children.map((c) => stopChild(c)));
+      await Promise.all(children.map((c) => stopChild(c, stopTimeoutsMs.get(c))));
       await Promise.race([demoRegistration, new Promise((r) => setTimeout(r, 10_000))]);
       await closeDb();
       log('stopped');
@@ -220,6 +221,8 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
       env: childEnv({ DATABASE_URL: await getDatabaseUrl() }),
     });
     children.push(worker);
+    // The worker's own grace period to finish or release its job, plus time to close its pool.
+    stopTimeoutsMs.set(worker, (env.SLIMBOARD_WORKER_GRACE_SECONDS + 10) * 1000);
     worker.once('exit', (code) => {
       if (!stopping) log(`the worker exited (code ${code}); start another with: npm run worker`);
     });

@@ -99,7 +99,11 @@ const submit: CliCommand = {
         const report = await getRunReport(pipeline.pool, summary.id);
         if (values.json) printJson(io, { run: report, ...modelFields(base, summary.modelSlug) });
         else {
-          io.stdout(`registered run ${summary.id} (${summary.jobs.length} jobs queued; sha256 ${summary.sha256})\n`);
+          io.stdout(
+            summary.sameFileAs?.linked
+              ? `same file and metadata as run ${summary.id}: nothing new registered\n`
+              : `registered run ${summary.id} (${summary.jobs.length} jobs queued; sha256 ${summary.sha256})\n`,
+          );
           io.stdout(modelLines(base, summary.modelSlug));
         }
         return 0;

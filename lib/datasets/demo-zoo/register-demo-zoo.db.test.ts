@@ -10,7 +10,8 @@ import { registerDemoZooAtStart } from '@/lib/cli/commands/start';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { scalarsFromResult } from '@/lib/runs/publish-measurements';
 import { waitForRun } from '@/lib/runs/run-report';
-import { deleteRunRequest } from '@/lib/runs/run-writes';
+import { defineApiRoute } from '@/lib/http/api-route';
+import { runRoutes } from '@/lib/http/run-routes';
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { computeDelta } from '@/lib/zoo/delta';
 import { loadZoo } from '@/lib/zoo/list-zoo-rows';
@@ -192,7 +193,10 @@ describe('demo zoo registration', () => {
     // Keep the worker of the last test on the models it waits for: remove these two runs as a user would.
     const token = (await createApiToken(f.pipeline.pool, 'tests-distill')).token;
     for (const runId of [report.models[1].runId!, report.models[2].runId!]) {
-      const del = await deleteRunRequest(new Request(`http://x/api/runs/${runId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }), f.pipeline, runId);
+      const del = await runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 0 }).remove(
+        new Request(`http://x/api/runs/${runId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }),
+        { params: Promise.resolve({ id: runId }) },
+      );
       expect(del.status).toBe(200);
     }
   });
@@ -245,7 +249,10 @@ describe('demo zoo measured by a worker', () => {
     // Back to the shipped files (their runs exist: nothing new is registered); the run of the changed file is
     // deleted as a user would, so the worker measures just the two listed models.
     const token = (await createApiToken(f.pipeline.pool, 'tests')).token;
-    const del = await deleteRunRequest(new Request(`http://x/api/runs/${changedRunId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }), f.pipeline, changedRunId);
+    const del = await runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 0 }).remove(
+      new Request(`http://x/api/runs/${changedRunId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }),
+      { params: Promise.resolve({ id: changedRunId }) },
+    );
     expect(del.status).toBe(200);
     const report = await registerDemoZoo(f.pipeline, options(firstDir));
     expect(report.jobsQueued).toBe(0);

@@ -180,6 +180,7 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
           door: 'cli',
           tokenId: null,
           maxBytes: o.maxBytes,
+          onSameFile: 'register',
         });
         await p.pool.query(`INSERT INTO "DemoZooRun" ("manifestId", sha256, "runId", "manifestCreatedAt") VALUES ($1, $2, $3, $4)`, [m.id, summary.sha256, summary.id, manifest.createdAt]);
         if (summary.sha256 !== m.sha256) throw new SlimboardError('bad_demo_zoo', `${path.join(o.zooDir, m.file)} changed while it was registered (sha256 ${summary.sha256.slice(0, 12)}…, manifest ${m.sha256.slice(0, 12)}…)`);

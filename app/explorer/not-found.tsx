@@ -1,0 +1,29 @@
+import { getDb } from '@/lib/db/client';
+import { datasetLabel } from '@/lib/explorer/axes';
+import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+
+/** 404 for an explorer link naming a dataset without results: the datasets that have some, as links. */
+export default async function ExplorerNotFound() {
+  const datasets = [...new Set((await listExplorerEntries(await getDb())).map((e) => e.dataset))].sort();
+  return (
+    <div className="message-page">
+      <h1>No such dataset in the explorer</h1>
+      <p className="error-text" role="alert">
+        This explorer link names a dataset Slimboard has no results for.
+        {datasets.length ? ' Pick one that has:' : ' The zoo has no results yet.'}
+      </p>
+      {datasets.length ? (
+        <ul>
+          {datasets.map((d) => (
+            <li key={d}>
+              <a href={`/explorer?dataset=${encodeURIComponent(d)}`}>{datasetLabel(d)}</a> (<code>{d}</code>)
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p>
+        <a href="/explorer">Open the default view</a>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,10 @@
+/**
+ * Runs once when the Next.js server process starts. Node.js only: restore Content-Length on responses whose
+ * handler declared it (downloads; see lib/http/content-length.ts for why Next.js drops it).
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME === 'nodejs') {
+    const { installContentLengthRestore } = await import('./lib/http/content-length');
+    installContentLengthRestore();
+  }
+}

@@ -1,0 +1,47 @@
+import { handleArtifactDownload } from '../artifacts/http-download';
+import { SlimboardError } from '../errors';
+import { listJobs, parseJobsQuery } from '../jobs/list-jobs';
+import { handleRegisterRunRequest } from '../runs/http-register-run';
+import { listRuns } from '../runs/list-runs';
+import { getRunReport } from '../runs/run-report';
+import { deleteRunRequest, rerunRequest } from '../runs/run-writes';
+import type { ApiRouteFactory } from './api-route';
+
+/**
+ * The route handlers of the run API, built on a route wrapper (lib/http/api-route.ts). app/api/… binds them
+ * to the web pipeline (one line per method); the db tests bind them to theirs, so both run the same code.
+ *
+ *   POST   /api/runs                 register          token
+ *   GET    /api/runs[?model=<slug>]  list              public
+ *   GET    /api/runs/<id>            report            public
+ *   DELETE /api/runs/<id>            remove            token   (409 when others depend on the model)
+ *   POST   /api/runs/<id>/rerun      rerun             token
+ *   GET    /api/artifacts/<sha256>   download (+HEAD)  public
+ *   GET    /api/jobs[?run=<id>]      jobs              public
+ */
+export function runRoutes(apiRoute: ApiRouteFactory, o: { uploadMaxBytes: () => number }) {
+  return {
+    register: apiRoute({ auth: 'token' }, async ({ request, pipeline, token }) =>
+      handleRegisterRunRequest(request, await pipeline(), { maxBytes: o.uploadMaxBytes(), tokenId: token.id }),
+    ),
+    list: apiRoute({ auth: 'public' }, async ({ request, pipeline }) => {
+      const model = new URL(request.url).searchParams.get('model');
+      return Response.json({ runs: await listRuns((await pipeline()).pool, 200, model ? model.slice(0, 200) : undefined) });
+    }),
+    report: apiRoute<{ id: string }>({ auth: 'public' }, async ({ params: { id }, pipeline }) => {
+      const report = await getRunReport((await pipeline()).pool, id);
+      if (!report) throw new SlimboardError('not_found', `no run with id "${id.slice(0, 80)}"`, { status: 404 });
+      return Response.json({ run: report });
+    }),
+    remove: apiRoute<{ id: string }>({ auth: 'token' }, async ({ params: { id }, pipeline }) => deleteRunRequest(await pipeline(), id)),
+    rerun: apiRoute<{ id: string }>({ auth: 'token' }, async ({ params: { id }, pipeline }) => rerunRequest(await pipeline(), id)),
+    download: apiRoute<{ sha256: string }>({ auth: 'public' }, async ({ request, params: { sha256 }, pipeline }) => {
+      const p = await pipeline();
+      return handleArtifactDownload(request, sha256, p.pool, p.store);
+    }),
+    jobs: apiRoute({ auth: 'public' }, async ({ request, pipeline }) => {
+      const query = parseJobsQuery(new URL(request.url).searchParams);
+      return Response.json(await listJobs((await pipeline()).pool, { runId: query.run }));
+    }),
+  };
+}
