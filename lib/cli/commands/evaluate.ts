@@ -12,7 +12,7 @@ const usage =
   'evaluate MODEL.onnx --dataset DIR --input-size S [--split NAME] [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--json]\n' +
   '  DIR: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ (COCO format)';
 
-function readAdapterFile(file: string) {
+export function readAdapterFile(file: string) {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
