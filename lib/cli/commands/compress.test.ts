@@ -1,0 +1,79 @@
+/**
+ * `compress quantize` through the CLI dispatcher on the demo baseline, calibrated on 2 synthetic train
+ * images (fast); accuracy on the val split is measured by tools/bench/ptq.ts, not here.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_DATASET_SEED, writeSyntheticSplit } from '../../datasets/synthetic';
+import { readModelFile } from '../../onnx/model-file';
+import type { CliIo } from '../command';
+import { runCli } from '../main';
+
+const BASELINE = path.join(__dirname, '../../../prisma/demo-zoo/yolov3_mobilenet_v1_x025_shapes.onnx');
+const ADAPTER = path.join(__dirname, '../../../tools/bench/demo-zoo-adapter.json');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-cli-compress-'));
+const data = path.join(dir, 'train');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  await writeSyntheticSplit({ outDir: data, split: 'train', count: 2, seed: DEMO_DATASET_SEED });
+});
+
+async function cli(...argv: string[]) {
+  const io = { out: '', err: '', stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) } satisfies CliIo & { out: string; err: string };
+  const code = await runCli(argv, io);
+  return { code, out: io.out, err: io.err };
+}
+
+const base = (out: string, ...extra: string[]) => [
+  'compress', 'quantize', BASELINE, '--calib-dataset', data, '--calib-images', '2', '--input-size', '320', '--adapter', ADAPTER, '--threads', '1', '--out', out, ...extra,
+];
+
+describe('compress quantize', () => {
+  it('demo baseline, percentile: a QDQ file under 35 % of the fp32 bytes that onnxruntime runs with int8 convs', async () => {
+    const out = path.join(dir, 'q.onnx');
+    const r = await cli(...base(out, '--method', 'percentile', '--percentile', '99.99', '--json'));
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out);
+    expect(rep).toMatchObject({ method: 'percentile', percentile: 99.99, quantizedNodes: 50, calibration: { images: 2, inputSize: 320, passes: 2 } });
+    expect(rep.int8Bytes).toBe(fs.statSync(out).size);
+    expect(rep.sizeRatio).toBeLessThan(0.35);
+    expect(rep.onnxruntime.int8Convs).toBeGreaterThanOrEqual(40);
+    // every activation range is inside what was observed, and ReLU outputs (min 0) get zero point 0
+    for (const a of rep.activations) {
+      expect(a.range.min).toBeGreaterThanOrEqual(a.observed.min);
+      expect(a.range.max).toBeLessThanOrEqual(a.observed.max);
+      if (a.observed.min === 0) expect(a.zeroPoint).toBe(0);
+    }
+    const ops = (readModelFile(out).model.graph?.node ?? []).map((n) => n.opType);
+    expect(ops.filter((o) => o === 'Conv')).toHaveLength(50);
+    expect(ops.filter((o) => o === 'QuantizeLinear')).toHaveLength(rep.activations.length);
+  });
+
+  it('--exclude keeps the named convs float', async () => {
+    const out = path.join(dir, 'qx.onnx');
+    const r = await cli(...base(out, '--method', 'minmax', '--exclude', '/model/outputs.0/Conv,/model/outputs.1/Conv', '--json'));
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out);
+    expect(rep.quantizedNodes).toBe(48);
+    expect(rep.skippedNodes).toEqual([{ node: '/model/outputs.0/Conv', reason: 'excluded' }, { node: '/model/outputs.1/Conv', reason: 'excluded' }]);
+  });
+
+  it('EXPECTED FAILURE: bad method, percentile without its method, too many images, unknown exclude: exit 2 with one line', async () => {
+    const out = path.join(dir, 'bad.onnx');
+    const cases: Array<[string[], RegExp]> = [
+      [base(out, '--method', 'kl'), /--method must be one of minmax\|percentile\|entropy, got "kl"/],
+      [base(out, '--method', 'minmax', '--percentile', '99'), /--percentile only applies to --method percentile/],
+      [[...base(out, '--method', 'minmax').map((a) => (a === '2' ? '3' : a))], /2 images, fewer than --calib-images 3/],
+      [base(out, '--method', 'minmax', '--exclude', 'nope'), /--exclude "nope" is neither a node name/],
+    ];
+    for (const [argv, msg] of cases) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
