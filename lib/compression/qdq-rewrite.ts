@@ -101,6 +101,8 @@ export interface QdqResult {
   activations: Record<string, ActivationParams>;
   /** Quantized nodes. */
   nodes: string[];
+  /** Calibrated tensor -> the name of its QuantizeLinear -> DequantizeLinear copy in the new model. */
+  dequantized: Record<string, string>;
 }
 
 function scalar(name: string, type: number, value: number): TensorProto {
@@ -208,5 +210,5 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
   // Graph inputs that were only there to make initializers overridable (IR < 4 style) must go with them.
   const inits = new Set(graph.initializer.map((t) => t.name ?? ''));
   graph.input = (graph.input ?? []).filter((v) => !index.initializers.has(v.name ?? '') || inits.has(v.name ?? ''));
-  return { model, activations, nodes: [...plan.nodes] };
+  return { model, activations, nodes: [...plan.nodes], dequantized: Object.fromEntries(dqName) };
 }

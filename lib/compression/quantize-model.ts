@@ -17,6 +17,7 @@ import { encodeModel, readModelFile, writeFileAtomic } from '../onnx/model-file'
 import { onnx } from '../onnx/proto';
 import { collectRanges } from './calibrate';
 import { DEFAULT_PERCENTILE, type CalibrationMethod, type TensorRange } from './calibrators';
+import { layerErrors, type TensorError } from './layer-error';
 import { planQuantization, rewriteQdq } from './qdq-rewrite';
 import type { ActivationParams } from './quant-params';
 
@@ -32,6 +33,8 @@ export interface QuantizeModelOptions {
   exclude?: readonly string[];
   adapter: Pick<TModelAdapter, 'preprocess' | 'imageInput'>;
   threads?: number;
+  /** Images (the first calibration images) for the per-layer error report; 0 or undefined: no report. */
+  errorImages?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -57,6 +60,8 @@ export interface QuantizeReport {
     /** QLinearConv + ConvInteger (any domain). */
     int8Convs: number;
   };
+  /** Float vs QDQ activation error per calibrated tensor, worst first (layer-error.ts); null when not asked. */
+  layerErrors: { images: number; tensors: TensorError[] } | null;
 }
 
 export const SCHEME = 'QDQ (opset >= 13): weights int8 symmetric per output channel (scale max|w|/127); activations uint8 asymmetric per tensor; conv biases int32';
@@ -122,6 +127,13 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     await session.release();
   }
   writeFileAtomic(o.outPath, bytes);
+  const errorImages = Math.min(o.errorImages ?? 0, images.length);
+  const errors = errorImages > 0
+    ? await layerErrors({
+      floatModel: loaded.model, qdqModel: q.model, dequantized: q.dequantized, images: images.slice(0, errorImages), inputSize: o.inputSize,
+      adapter: o.adapter, threads: o.threads, source: o.modelPath,
+    })
+    : null;
   const level: GraphOptimizationLevel = 'all';
   const ops = await optimizedConvOps(bytes, level);
   return {
@@ -138,6 +150,7 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     int8Bytes: bytes.length,
     sizeRatio: bytes.length / loaded.sizeBytes,
     onnxruntime: { runs: true, optimizationLevel: level, optimizedConvOps: ops, int8Convs: int8ConvCount(ops) },
+    layerErrors: errors ? { images: errorImages, tensors: errors } : null,
   };
 }
 

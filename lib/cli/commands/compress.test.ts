@@ -46,6 +46,14 @@ describe('compress quantize', () => {
       expect(a.range.max).toBeLessThanOrEqual(a.observed.max);
       if (a.observed.min === 0) expect(a.zeroPoint).toBe(0);
     }
+    // per-tensor error report on the 2 calibration images (default min(8, N)), worst first
+    const errs = rep.layerErrors.tensors as Array<{ tensor: string; relativeError: number }>;
+    expect(rep.layerErrors.images).toBe(2);
+    expect(errs.map((e) => e.tensor).sort()).toEqual(rep.activations.map((a: { tensor: string }) => a.tensor).sort());
+    errs.slice(1).forEach((e, i) => expect(e.relativeError).toBeLessThanOrEqual(errs[i].relativeError));
+    // the input image is pixels / 255: uint8 with scale max / 255 keeps it (almost) exactly
+    expect(errs.find((e) => e.tensor === 'image')!.relativeError).toBeLessThan(0.01);
+    expect(errs[0].relativeError).toBeLessThan(0.5);
     const ops = (readModelFile(out).model.graph?.node ?? []).map((n) => n.opType);
     expect(ops.filter((o) => o === 'Conv')).toHaveLength(50);
     expect(ops.filter((o) => o === 'QuantizeLinear')).toHaveLength(rep.activations.length);
@@ -53,11 +61,20 @@ describe('compress quantize', () => {
 
   it('--exclude keeps the named convs float', async () => {
     const out = path.join(dir, 'qx.onnx');
-    const r = await cli(...base(out, '--method', 'minmax', '--exclude', '/model/outputs.0/Conv,/model/outputs.1/Conv', '--json'));
+    const r = await cli(...base(out, '--method', 'minmax', '--exclude', '/model/outputs.0/Conv,/model/outputs.1/Conv', '--error-images', '0', '--json'));
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.out);
+    expect(rep.layerErrors).toBeNull();
     expect(rep.quantizedNodes).toBe(48);
     expect(rep.skippedNodes).toEqual([{ node: '/model/outputs.0/Conv', reason: 'excluded' }, { node: '/model/outputs.1/Conv', reason: 'excluded' }]);
+  });
+
+  it('text output: summary lines and the ranked error table', async () => {
+    const r = await cli(...base(path.join(dir, 'qt.onnx'), '--method', 'entropy', '--error-images', '1'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^wrote .*qt\.onnx: 50 nodes int8 \(0 left float\), \d+ activations calibrated$/m);
+    expect(r.out).toMatch(/^method entropy on 2 images of .* at 320 \(2 passes, /m);
+    expect(r.out).toMatch(/^per-tensor error, float vs QDQ on 1 calibration images \(worst 10 of \d+; all with --json\):$/m);
   });
 
   it('EXPECTED FAILURE: bad method, percentile without its method, too many images, unknown exclude: exit 2 with one line', async () => {

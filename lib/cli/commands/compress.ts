@@ -1,5 +1,6 @@
 import { SlimboardError } from '../../errors';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod } from '../../compression/calibrators';
+import type { TensorError } from '../../compression/layer-error';
 import { quantizeModelFile } from '../../compression/quantize-model';
 import { logicalCoreCount } from '../../inference/fingerprint';
 import { detectAdapter } from '../../inference/model-adapter';
@@ -10,10 +11,20 @@ import { readAdapterFile } from './evaluate';
 
 const usage =
   'compress quantize MODEL.onnx --calib-dataset DIR [--calib-split NAME] --calib-images N --method minmax|percentile|entropy\n' +
-  `    [--percentile P] [--exclude NODE,NODE] [--input-size S] [--adapter FILE] [--threads T] --out F.onnx [--json]\n` +
+  `    [--percentile P] [--exclude NODE,NODE] [--input-size S] [--adapter FILE] [--threads T] [--error-images K] --out F.onnx [--json]\n` +
   '  post-training int8 quantization to a QDQ ONNX model: Conv/Gemm/MatMul weights int8 symmetric per output channel,\n' +
   `  activations uint8 asymmetric per tensor, calibrated on the first N images of DIR (COCO format); --percentile default ${DEFAULT_PERCENTILE};\n` +
-  '  --input-size default 416; --exclude: node names (or their first output) kept in float; see docs/quantization.md';
+  '  --input-size default 416; --exclude: node names (or their first output) kept in float; --error-images (default min(8, N)):\n' +
+  '  calibration images for the per-tensor float-vs-QDQ error report (0: none); see docs/quantization.md';
+
+function errorLines(e: { images: number; tensors: TensorError[] }): string[] {
+  const top = e.tensors.slice(0, 10);
+  return [
+    `per-tensor error, float vs QDQ on ${e.images} calibration images (worst ${top.length} of ${e.tensors.length}; all with --json):`,
+    'relative error\tSQNR dB\tmax |error|\ttensor',
+    ...top.map((t) => `${t.relativeError.toFixed(4)}\t${t.sqnrDb.toFixed(1)}\t${t.maxAbsError.toPrecision(3)}\t${t.tensor}`),
+  ];
+}
 
 const quantize: CliCommand = {
   words: ['compress', 'quantize'],
@@ -32,6 +43,7 @@ const quantize: CliCommand = {
         'input-size': { type: 'string' },
         adapter: { type: 'string' },
         threads: { type: 'string' },
+        'error-images': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -48,6 +60,7 @@ const quantize: CliCommand = {
     const inputSize = values['input-size'] === undefined ? 416 : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 8192 });
     const threads = values.threads === undefined ? logicalCoreCount() : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
     const out = requireStringFlag(values.out, 'out');
+    const errorImages = values['error-images'] === undefined ? Math.min(8, calibImages) : requireNumberFlag(values['error-images'], 'error-images', { int: true, min: 0, max: calibImages });
     const calibDataset = requireStringFlag(values['calib-dataset'], 'calib-dataset');
     const exclude = (values.exclude ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const modelPath = positionals[0];
@@ -63,7 +76,7 @@ const quantize: CliCommand = {
     }
     const report = await quantizeModelFile({
       modelPath, outPath: out, calibDataset, calibSplit: values['calib-split'], calibImages, inputSize, method: method as CalibrationMethod,
-      percentile, exclude, adapter, threads,
+      percentile, exclude, adapter, threads, errorImages,
     });
     if (values.json) {
       printJson(io, report);
@@ -78,6 +91,7 @@ const quantize: CliCommand = {
         `size ${report.int8Bytes} bytes = ${(100 * report.sizeRatio).toFixed(1)} % of fp32 ${report.fp32Bytes}`,
         `onnxruntime: runs; optimized graph (${report.onnxruntime.optimizationLevel}) conv ops: ${ops} -> ${report.onnxruntime.int8Convs} int8 convs`,
         `scheme: ${report.scheme}`,
+        ...(report.layerErrors ? errorLines(report.layerErrors) : []),
       ].join('\n') + '\n',
     );
     return 0;
