@@ -55,6 +55,28 @@ describe('planQuantization', () => {
     expect(planQuantization(convNet(), ['c2']).nodes).toEqual(['conv1', 'head']);
   });
 
+  it('quantization is carried upstream through Resize and Concat: the conv before a Resize also becomes a QLinearConv', async () => {
+    // x -> conv a -> relu -> Resize x2 -> Concat(with conv b -> relu on x2 input) -> conv head
+    const b = new GraphBuilder('up');
+    b.input('x', [1, 2, 4, 4]);
+    b.input('x2', [1, 2, 8, 8]);
+    b.node('Conv', ['x', b.weight('wa', [3, 2, 1, 1], rng.normals(6, 0.5))], ['a'], {}, 'conv_a');
+    b.node('Relu', ['a'], ['ar'], {}, 'relu_a');
+    b.node('Resize', ['ar', '', b.weight('scales', [4], Float32Array.of(1, 1, 2, 2))], ['up'], { mode: A.str('nearest') }, 'resize');
+    b.node('Conv', ['x2', b.weight('wb', [3, 2, 1, 1], rng.normals(6, 0.5))], ['c'], {}, 'conv_b');
+    b.node('Relu', ['c'], ['cr'], {}, 'relu_b');
+    b.node('Concat', ['up', 'cr'], ['cat'], { axis: A.int(1) }, 'concat');
+    b.node('Conv', ['cat', b.weight('wh', [2, 6, 1, 1], rng.normals(12, 0.5))], ['y'], {}, 'head');
+    b.output('y', [1, 2, 8, 8]);
+    const model = b.build();
+    const plan = planQuantization(model, []);
+    expect(plan.activations).toEqual(['x', 'x2', 'cat', 'up', 'cr', 'ar']);
+    const ranges = new Map(plan.activations.map((t) => [t, { min: t.startsWith('x') ? -2 : 0, max: 4 }]));
+    const { model: q } = rewriteQdq(model, plan, ranges);
+    // conv_a (through Resize) and conv_b (through Concat) end in a Q -> QLinearConv; the head does not
+    expect(int8ConvCount(await optimizedConvOps(encodeModel(q)))).toBe(2);
+  });
+
   it('EXPECTED FAILURE: unknown exclude names and opset < 13 are one-line errors', () => {
     expect(() => planQuantization(convNet(), ['nope'])).toThrow(/--exclude "nope" is neither a node name nor a node output \(quantizable nodes are e.g. "conv1"/);
     expect(() => planQuantization(convNet(12), [])).toThrow(/opset 12; per-channel QDQ quantization needs opset 13/);

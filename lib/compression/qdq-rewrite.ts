@@ -13,7 +13,10 @@
  *   through DequantizeLinear (axis 0), as QLinearConv needs.
  * - activations: every tensor read as the data input (input 0) of a quantized node gets one
  *   QuantizeLinear -> DequantizeLinear pair (uint8, per tensor, scale/zero point from its calibrated
- *   range), and every reader of the tensor reads the dequantized copy. onnxruntime then fuses
+ *   range), and every reader of the tensor reads the dequantized copy. The same goes upstream through
+ *   data-movement ops: when a quantized tensor comes from Concat, all Concat inputs are quantized too;
+ *   from Resize/Upsample/MaxPool, their data input (so YOLO's conv -> ReLU -> Resize -> Concat -> conv
+ *   path is int8 end to end and the conv before the Resize also becomes a QLinearConv). onnxruntime then fuses
  *   DQ -> Conv -> (Relu) -> Q into QLinearConv where the conv's output (after a ReLU, whose Q has zero
  *   point 0 so the ReLU can go) is itself quantized; a conv whose output is not (e.g. a detection head
  *   output) runs as a float conv on dequantized values.
@@ -27,6 +30,8 @@ import { activationParams, quantizeBias, quantizeWeightsPerChannel, type Activat
 
 export const QDQ_MIN_OPSET = 13;
 const QUANTIZABLE = new Set(['Conv', 'Gemm', 'MatMul']);
+/** Ops whose data input is quantized when their output is (the value passes through unchanged in scale). */
+const PASS_THROUGH = new Set(['Resize', 'Upsample', 'MaxPool']);
 
 export interface QuantizePlan {
   /** Nodes that get int8 weights, in graph order (node label: name or first output). */
@@ -90,6 +95,20 @@ export function planQuantization(model: ModelProto, exclude: readonly string[], 
     if (!seen.has(ins[0])) {
       seen.add(ins[0]);
       plan.activations.push(ins[0]);
+    }
+  }
+  // Carry quantization upstream through data-movement ops, so that the convs before them also end in a
+  // Q (and fuse into QLinearConv) and onnxruntime can run Concat/Resize/MaxPool on uint8.
+  const queue = [...plan.activations];
+  while (queue.length) {
+    const p = index.producer.get(queue.shift()!);
+    const op = p?.opType ?? '';
+    const ups = op === 'Concat' ? (p!.input ?? []) : PASS_THROUGH.has(op) ? [(p!.input ?? [])[0]] : [];
+    for (const u of ups) {
+      if (!u || seen.has(u) || index.initializers.has(u)) continue;
+      seen.add(u);
+      plan.activations.push(u);
+      queue.push(u);
     }
   }
   return plan;
