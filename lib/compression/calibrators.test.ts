@@ -99,6 +99,21 @@ describe('entropyThreshold', () => {
     expect(entropyThreshold([1, 0, 0, 1], 8, 2)).toBe(8);
   });
 
+  it('the count of the first bin (ReLU zeros) does not change the threshold', () => {
+    const counts = Array.from({ length: 64 }, (_, b) => Math.round(1000 * Math.exp(-b / 6)));
+    const t = entropyThreshold(counts, 1, 8);
+    expect(entropyThreshold([50_000, ...counts.slice(1)], 1, 8)).toBe(t);
+    expect(entropyThreshold([0, ...counts.slice(1)], 1, 8)).toBe(t);
+    expect(t).toBeLessThan(1); // the thin tail is clipped
+  });
+
+  it('groups are split evenly: 5 bins into 2 steps are [0, 2) and [2, 5)', () => {
+    // p = [2, 2, 1, 1, 1] (no outliers); q: group [0,2) sum 4 over 2 bins -> 2, 2; group [2,5) sum 3 over 3 -> 1, 1, 1 -> q = p
+    expect(clippedKl([2, 2, 1, 1, 1], 5, 2)).toBe(0);
+    // with [1, 2, 1, 1, 1] the first group flattens to 1.5, 1.5: KL > 0
+    expect(clippedKl([1, 2, 1, 1, 1], 5, 2)).toBeGreaterThan(0);
+  });
+
   it('degenerate: histogram no longer than Q keeps the limit; Q < 2 is an error; empty histogram keeps the limit', () => {
     expect(entropyThreshold([3, 1], 5, 2)).toBe(5);
     expect(entropyThreshold([0, 0, 0, 0], 5, 2)).toBe(5);
@@ -146,8 +161,9 @@ describe('calibratedRange', () => {
   });
 
   it('entropy clips the long tail of an exponential-shaped non-negative tensor, minmax does not', () => {
-    // quantiles of Exp(1): dense near 0, max -ln(0.5 / 20000) = 10.6
-    const values = Array.from({ length: 20_000 }, (_, i) => -Math.log((i + 0.5) / 20_000));
+    // 200,000 quantiles of Exp(1): dense near 0, max -ln(0.5 / 200000) = 12.9 (with 20,000 the sparse tail
+    // bins are each represented exactly by their quantization step and the full range wins)
+    const values = Array.from({ length: 200_000 }, (_, i) => -Math.log((i + 0.5) / 200_000));
     const s = stats(values);
     const r = calibratedRange(s, hist(s, values), { method: 'entropy' });
     expect(r.min).toBe(s.min); // the observed min (-ln(19999.5 / 20000) > 0): never widened

@@ -13,13 +13,16 @@
  *   is [max(min, -T), min(max, T)] (onnxruntime clamps to the observed min and max the same way).
  * - entropy (KL): the threshold T whose clipped-and-requantized histogram is closest to the observed one
  *   (TensorRT's method, as onnxruntime's get_entropy_threshold): for every candidate i >= Q bins, p = the
- *   first i bins with all outliers added to the last one; q = the first i bins merged into Q groups, each
- *   group's count spread evenly over the group's bins where p is non-zero; both smoothed (eps 1e-4, as
- *   onnxruntime's smooth_distribution) and compared by KL(p || q); T = upper edge of bin i with the
- *   smallest KL (first one on ties). Q = 255 for tensors that are never negative (uint8 covers [0, T] with
- *   255 steps), 128 otherwise (about 128 steps per side). Differences from onnxruntime: one-sided |x|
- *   histogram with 2048 bins (onnxruntime: signed histogram, 128 bins by default, which leaves a single
- *   candidate and so equals minmax), and the last group keeps its remainder bins in q.
+ *   first i bins with all outliers added to the last one; q = the first i bins split as evenly as possible
+ *   into Q groups (one per quantization step), each group's count spread evenly over the group's bins where
+ *   p is non-zero; both smoothed (eps 1e-4, as onnxruntime's smooth_distribution) and compared by
+ *   KL(p || q); T = upper edge of bin i with the smallest KL (first one on ties). Q = 255 for tensors that
+ *   are never negative (uint8 covers [0, T] with 255 steps), 128 otherwise (about 128 steps per side).
+ *   The first bin (exact zeros of ReLU outputs) is given its neighbour's count before the search, as
+ *   NVIDIA's pytorch-quantization does. Differences from onnxruntime: one-sided |x| histogram with 2048
+ *   bins (onnxruntime: signed histogram, 128 bins by default, which leaves a single candidate and so
+ *   equals minmax), even groups (onnxruntime: floor(i / Q) bins per group, the remainder in the last
+ *   group of p but left out of q), and the zero-bin rule.
  */
 import { SlimboardError } from '../errors';
 
@@ -143,11 +146,11 @@ export function clippedKl(counts: ArrayLike<number>, i: number, quantizedBins: n
   const p = new Float64Array(i);
   for (let b = 0; b < i; b++) p[b] = counts[b];
   for (let b = i; b < counts.length; b++) p[i - 1] += counts[b];
-  const merged = Math.floor(i / quantizedBins);
   const q = new Float64Array(i);
   for (let g = 0; g < quantizedBins; g++) {
-    const start = g * merged;
-    const end = g === quantizedBins - 1 ? i : start + merged;
+    // split the i bins into quantizedBins groups as evenly as possible (one group = one quantization step)
+    const start = Math.floor((g * i) / quantizedBins);
+    const end = Math.floor(((g + 1) * i) / quantizedBins);
     let sum = 0;
     let nonZero = 0;
     for (let b = start; b < end; b++) {
@@ -168,10 +171,14 @@ export function entropyThreshold(counts: ArrayLike<number>, limit: number, quant
   if (!Number.isInteger(quantizedBins) || quantizedBins < 2) throw new SlimboardError('bad_arguments', `quantized bins must be an integer >= 2, got ${quantizedBins}`);
   const n = counts.length;
   if (n <= quantizedBins) return limit;
+  // The first bin holds the exact zeros of ReLU outputs (often half of all values); as NVIDIA's
+  // pytorch-quantization does, it counts like its neighbour so that the spike does not decide the clip.
+  const bins = Float64Array.from(counts);
+  bins[0] = bins[1];
   let best = Infinity;
   let bestI = n;
   for (let i = quantizedBins; i <= n; i++) {
-    const kl = clippedKl(counts, i, quantizedBins);
+    const kl = clippedKl(bins, i, quantizedBins);
     if (kl < best) {
       best = kl;
       bestI = i;
