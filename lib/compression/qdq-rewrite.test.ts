@@ -47,11 +47,11 @@ async function minmaxRanges(model: ModelProto, tensors: string[], x: Float32Arra
 describe('planQuantization', () => {
   it('plans every conv with a float weight and the data inputs they read, in graph order', () => {
     const plan = planQuantization(convNet(), []);
-    expect(plan).toEqual({ nodes: ['conv1', 'conv2', 'head'], activations: ['x', 'r1', 'r2'], skipped: [] });
+    expect(plan).toEqual({ nodes: ['conv1', 'conv2', 'head'], activations: ['x', 'r1', 'r2'], skipped: [], inputOf: { conv1: 'x', conv2: 'r1', head: 'r2' } });
   });
 
   it('exclude by node name or output name keeps that node float and its input uncalibrated', () => {
-    expect(planQuantization(convNet(), ['head'])).toEqual({ nodes: ['conv1', 'conv2'], activations: ['x', 'r1'], skipped: [{ node: 'head', reason: 'excluded' }] });
+    expect(planQuantization(convNet(), ['head'])).toMatchObject({ nodes: ['conv1', 'conv2'], activations: ['x', 'r1'], skipped: [{ node: 'head', reason: 'excluded' }] });
     expect(planQuantization(convNet(), ['c2']).nodes).toEqual(['conv1', 'head']);
   });
 

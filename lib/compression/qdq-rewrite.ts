@@ -40,6 +40,8 @@ export interface QuantizePlan {
   activations: string[];
   /** Nodes of a quantizable type left in float, with the reason (excluded, weight not an initializer...). */
   skipped: Array<{ node: string; reason: string }>;
+  /** Quantized node -> the data input tensor it reads. */
+  inputOf: Record<string, string>;
 }
 
 const nodeKey = (n: NodeProto) => n.name || (n.output ?? [])[0] || '';
@@ -67,7 +69,7 @@ export function planQuantization(model: ModelProto, exclude: readonly string[], 
     }
   }
   const excluded = new Set(exclude);
-  const plan: QuantizePlan = { nodes: [], activations: [], skipped: [] };
+  const plan: QuantizePlan = { nodes: [], activations: [], skipped: [], inputOf: {} };
   const seen = new Set<string>();
   for (const n of nodes) {
     const op = n.opType ?? '';
@@ -92,6 +94,7 @@ export function planQuantization(model: ModelProto, exclude: readonly string[], 
       continue;
     }
     plan.nodes.push(key);
+    plan.inputOf[key] = ins[0];
     if (!seen.has(ins[0])) {
       seen.add(ins[0]);
       plan.activations.push(ins[0]);

@@ -15,6 +15,8 @@ import type { TModelAdapter } from '../inference/model-adapter';
 import { createSession, saveOptimizedModel, type GraphOptimizationLevel } from '../inference/ort';
 import { encodeModel, readModelFile, writeFileAtomic } from '../onnx/model-file';
 import { onnx } from '../onnx/proto';
+import { evaluateDetectorOnCoco } from '../inference/evaluate-detector';
+import { greedyFallback, type BudgetResult } from './budget';
 import { collectRanges } from './calibrate';
 import { DEFAULT_PERCENTILE, type CalibrationMethod, type TensorRange } from './calibrators';
 import { layerErrors, type TensorError } from './layer-error';
@@ -31,8 +33,13 @@ export interface QuantizeModelOptions {
   method: CalibrationMethod;
   percentile?: number;
   exclude?: readonly string[];
-  adapter: Pick<TModelAdapter, 'preprocess' | 'imageInput'>;
+  adapter: TModelAdapter;
   threads?: number;
+  /**
+   * Accuracy-budget mode: after calibration, keep the nodes whose input tensor has the largest float-vs-QDQ
+   * error in float, one more per step, until AP on `dataset` (evaluated at inputSize) is within `ap` of fp32.
+   */
+  budget?: { ap: number; dataset: string; split?: string; maxSteps: number };
   /** Images (the first calibration images) for the per-layer error report; 0 or undefined: no report. */
   errorImages?: number;
   onProgress?: (done: number, total: number) => void;
@@ -62,6 +69,8 @@ export interface QuantizeReport {
   };
   /** Float vs QDQ activation error per calibrated tensor, worst first (layer-error.ts); null when not asked. */
   layerErrors: { images: number; tensors: TensorError[] } | null;
+  /** Accuracy-budget mode: the greedy fallback steps and the nodes left in float; null when not asked. */
+  budget: BudgetResult | null;
 }
 
 export const SCHEME = 'QDQ (opset >= 13): weights int8 symmetric per output channel (scale max|w|/127); activations uint8 asymmetric per tensor; conv biases int32';
@@ -112,7 +121,41 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     threads: o.threads,
     onProgress: o.onProgress,
   });
-  const q = rewriteQdq(loaded.model, plan, calib.ranges, o.modelPath);
+  const full = rewriteQdq(loaded.model, plan, calib.ranges, o.modelPath);
+  const errorImages = Math.min(o.errorImages ?? 0, images.length);
+  // Budget mode ranks nodes by the error of the tensor they read, so it needs the report.
+  const rankImages = o.budget ? Math.max(errorImages, Math.min(8, images.length)) : errorImages;
+  const errors = rankImages > 0
+    ? await layerErrors({
+      floatModel: loaded.model, qdqModel: full.model, dequantized: full.dequantized, images: images.slice(0, rankImages), inputSize: o.inputSize,
+      adapter: o.adapter, threads: o.threads, source: o.modelPath,
+    })
+    : null;
+  let finalPlan = plan;
+  let q = full;
+  let budget: BudgetResult | null = null;
+  if (o.budget) {
+    const b = o.budget;
+    const apOf = async (file: string) =>
+      (await evaluateDetectorOnCoco({ modelPath: file, datasetDir: b.dataset, split: b.split, inputSize: o.inputSize, adapter: o.adapter, session: { intraOpNumThreads: o.threads ?? 1 } })).metrics.AP;
+    const err = new Map((errors ?? []).map((e) => [e.tensor, e.relativeError]));
+    const errOf = (node: string) => err.get(plan.inputOf[node]) ?? 0;
+    const ranked = [...plan.nodes].sort((x, y) => errOf(y) - errOf(x) || x.localeCompare(y));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'slimboard-ptq-budget-'));
+    try {
+      const fp32Ap = await apOf(o.modelPath);
+      budget = await greedyFallback(fp32Ap, ranked, b.ap, b.maxSteps, async (float) => {
+        const m = rewriteQdq(loaded.model, planQuantization(loaded.model, [...(o.exclude ?? []), ...float], o.modelPath), calib.ranges, o.modelPath);
+        const file = path.join(dir, 'step.onnx');
+        writeFileAtomic(file, encodeModel(m.model));
+        return apOf(file);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    finalPlan = planQuantization(loaded.model, [...(o.exclude ?? []), ...budget.float], o.modelPath);
+    q = rewriteQdq(loaded.model, finalPlan, calib.ranges, o.modelPath);
+  }
   const bytes = encodeModel(q.model);
   // Check before writing: onnxruntime loads the QDQ model and runs one calibration image.
   const session = await createSession(bytes, { intraOpNumThreads: o.threads ?? 1 }, `${o.outPath} (quantized)`);
@@ -127,13 +170,6 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     await session.release();
   }
   writeFileAtomic(o.outPath, bytes);
-  const errorImages = Math.min(o.errorImages ?? 0, images.length);
-  const errors = errorImages > 0
-    ? await layerErrors({
-      floatModel: loaded.model, qdqModel: q.model, dequantized: q.dequantized, images: images.slice(0, errorImages), inputSize: o.inputSize,
-      adapter: o.adapter, threads: o.threads, source: o.modelPath,
-    })
-    : null;
   const level: GraphOptimizationLevel = 'all';
   const ops = await optimizedConvOps(bytes, level);
   return {
@@ -144,13 +180,14 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     scheme: SCHEME,
     calibration: { dataset: ds.annotationsPath, images: images.length, inputSize: o.inputSize, passes: calib.passes, elapsedMs: calib.elapsedMs },
     quantizedNodes: q.nodes.length,
-    skippedNodes: plan.skipped,
-    activations: plan.activations.map((t) => ({ tensor: t, observed: calib.observed.get(t)!, range: calib.ranges.get(t)!, ...q.activations[t] })),
+    skippedNodes: finalPlan.skipped,
+    activations: finalPlan.activations.map((t) => ({ tensor: t, observed: calib.observed.get(t)!, range: calib.ranges.get(t)!, ...q.activations[t] })),
     fp32Bytes: loaded.sizeBytes,
     int8Bytes: bytes.length,
     sizeRatio: bytes.length / loaded.sizeBytes,
     onnxruntime: { runs: true, optimizationLevel: level, optimizedConvOps: ops, int8Convs: int8ConvCount(ops) },
-    layerErrors: errors ? { images: errorImages, tensors: errors } : null,
+    layerErrors: errors && errorImages > 0 ? { images: rankImages, tensors: errors } : null,
+    budget,
   };
 }
 

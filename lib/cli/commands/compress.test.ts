@@ -15,9 +15,11 @@ const BASELINE = path.join(__dirname, '../../../prisma/demo-zoo/yolov3_mobilenet
 const ADAPTER = path.join(__dirname, '../../../tools/bench/demo-zoo-adapter.json');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-cli-compress-'));
 const data = path.join(dir, 'train');
+const val = path.join(dir, 'val');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   await writeSyntheticSplit({ outDir: data, split: 'train', count: 2, seed: DEMO_DATASET_SEED });
+  await writeSyntheticSplit({ outDir: val, split: 'val', count: 2, seed: DEMO_DATASET_SEED });
 });
 
 async function cli(...argv: string[]) {
@@ -69,6 +71,29 @@ describe('compress quantize', () => {
     expect(rep.skippedNodes).toEqual([{ node: '/model/outputs.0/Conv', reason: 'excluded' }, { node: '/model/outputs.1/Conv', reason: 'excluded' }]);
   });
 
+  it('budget mode: greedy fallback of the worst-error nodes, at most --max-fallbacks, the file matches the last step', async () => {
+    const out = path.join(dir, 'qb.onnx');
+    const r = await cli(...base(out, '--method', 'minmax', '--budget-ap', '0', '--eval-dataset', val, '--max-fallbacks', '2', '--error-images', '0', '--json'));
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out);
+    const b = rep.budget;
+    expect(b.budget).toBe(0);
+    expect(b.steps.length).toBeGreaterThanOrEqual(1);
+    expect(b.steps.length).toBeLessThanOrEqual(3);
+    b.steps.forEach((st: { float: string[]; deltaAp: number; ap: number; withinBudget: boolean }, k: number) => {
+      expect(st.float).toHaveLength(k);
+      if (k > 0) expect(st.float.slice(0, k - 1)).toEqual(b.steps[k - 1].float);
+      expect(st.deltaAp).toBeCloseTo(st.ap - b.fp32Ap, 12);
+      expect(st.withinBudget).toBe(st.deltaAp >= 0);
+    });
+    if (!b.met) expect(b.steps).toHaveLength(3);
+    expect(b.float).toEqual(b.steps[b.steps.length - 1].float);
+    expect(rep.quantizedNodes).toBe(50 - b.float.length);
+    expect(rep.skippedNodes.map((x: { node: string }) => x.node)).toEqual(expect.arrayContaining(b.float));
+    // the ranking needs the error report even with --error-images 0, which then is not printed
+    expect(rep.layerErrors).toBeNull();
+  });
+
   it('text output: summary lines and the ranked error table', async () => {
     const r = await cli(...base(path.join(dir, 'qt.onnx'), '--method', 'entropy', '--error-images', '1'));
     expect(r.code).toBe(0);
@@ -84,6 +109,8 @@ describe('compress quantize', () => {
       [base(out, '--method', 'minmax', '--percentile', '99'), /--percentile only applies to --method percentile/],
       [[...base(out, '--method', 'minmax').map((a) => (a === '2' ? '3' : a))], /2 images, fewer than --calib-images 3/],
       [base(out, '--method', 'minmax', '--exclude', 'nope'), /--exclude "nope" is neither a node name/],
+      [base(out, '--method', 'minmax', '--eval-dataset', val), /--eval-dataset and --max-fallbacks only apply with --budget-ap/],
+      [base(out, '--method', 'minmax', '--budget-ap', '0.3'), /--eval-dataset/],
     ];
     for (const [argv, msg] of cases) {
       const r = await cli(...argv);

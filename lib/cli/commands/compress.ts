@@ -1,5 +1,6 @@
 import { SlimboardError } from '../../errors';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod } from '../../compression/calibrators';
+import type { BudgetResult } from '../../compression/budget';
 import type { TensorError } from '../../compression/layer-error';
 import { quantizeModelFile } from '../../compression/quantize-model';
 import { logicalCoreCount } from '../../inference/fingerprint';
@@ -11,11 +12,14 @@ import { readAdapterFile } from './evaluate';
 
 const usage =
   'compress quantize MODEL.onnx --calib-dataset DIR [--calib-split NAME] --calib-images N --method minmax|percentile|entropy\n' +
-  `    [--percentile P] [--exclude NODE,NODE] [--input-size S] [--adapter FILE] [--threads T] [--error-images K] --out F.onnx [--json]\n` +
+  `    [--percentile P] [--exclude NODE,NODE] [--input-size S] [--adapter FILE] [--threads T] [--error-images K]\n` +
+  '    [--budget-ap POINTS --eval-dataset DIR [--eval-split NAME] [--max-fallbacks 10]] --out F.onnx [--json]\n' +
   '  post-training int8 quantization to a QDQ ONNX model: Conv/Gemm/MatMul weights int8 symmetric per output channel,\n' +
   `  activations uint8 asymmetric per tensor, calibrated on the first N images of DIR (COCO format); --percentile default ${DEFAULT_PERCENTILE};\n` +
   '  --input-size default 416; --exclude: node names (or their first output) kept in float; --error-images (default min(8, N)):\n' +
-  '  calibration images for the per-tensor float-vs-QDQ error report (0: none); see docs/quantization.md';
+  '  calibration images for the per-tensor float-vs-QDQ error report (0: none); --budget-ap: keep the worst nodes in float, one\n' +
+  '  more per step, until Box AP on --eval-dataset (use another split than calibration) is within POINTS AP points of fp32;\n' +
+  '  see docs/quantization.md';
 
 function errorLines(e: { images: number; tensors: TensorError[] }): string[] {
   const top = e.tensors.slice(0, 10);
@@ -23,6 +27,17 @@ function errorLines(e: { images: number; tensors: TensorError[] }): string[] {
     `per-tensor error, float vs QDQ on ${e.images} calibration images (worst ${top.length} of ${e.tensors.length}; all with --json):`,
     'relative error\tSQNR dB\tmax |error|\ttensor',
     ...top.map((t) => `${t.relativeError.toFixed(4)}\t${t.sqnrDb.toFixed(1)}\t${t.maxAbsError.toPrecision(3)}\t${t.tensor}`),
+  ];
+}
+
+function budgetLines(b: BudgetResult): string[] {
+  const pts = (v: number) => (100 * v).toFixed(2);
+  const last = b.steps[b.steps.length - 1];
+  return [
+    `budget ΔAP >= -${pts(b.budget)} points vs fp32 AP ${pts(b.fp32Ap)}: ${b.met ? 'met' : 'NOT met'} after ${b.steps.length - 1} fallback(s), ` +
+      `AP ${pts(last.ap)} (ΔAP ${pts(last.deltaAp)})`,
+    ...b.steps.map((s, k) => `  step ${k}: ${s.float.length ? `float ${s.float[s.float.length - 1]}` : 'all quantized'} -> AP ${pts(s.ap)} (ΔAP ${pts(s.deltaAp)})`),
+    `kept in float: ${b.float.length ? b.float.join(', ') : 'none'}`,
   ];
 }
 
@@ -44,6 +59,10 @@ const quantize: CliCommand = {
         adapter: { type: 'string' },
         threads: { type: 'string' },
         'error-images': { type: 'string' },
+        'budget-ap': { type: 'string' },
+        'eval-dataset': { type: 'string' },
+        'eval-split': { type: 'string' },
+        'max-fallbacks': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -64,6 +83,15 @@ const quantize: CliCommand = {
     const calibDataset = requireStringFlag(values['calib-dataset'], 'calib-dataset');
     const exclude = (values.exclude ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const modelPath = positionals[0];
+    let budget;
+    if (values['budget-ap'] !== undefined) {
+      const points = requireNumberFlag(values['budget-ap'], 'budget-ap', { min: 0, max: 100 });
+      const dataset = requireStringFlag(values['eval-dataset'], 'eval-dataset');
+      const maxSteps = values['max-fallbacks'] === undefined ? 10 : requireNumberFlag(values['max-fallbacks'], 'max-fallbacks', { int: true, min: 0, max: 1000 });
+      budget = { ap: points / 100, dataset, split: values['eval-split'], maxSteps };
+    } else if (values['eval-dataset'] !== undefined || values['max-fallbacks'] !== undefined) {
+      throw new SlimboardError('bad_arguments', '--eval-dataset and --max-fallbacks only apply with --budget-ap');
+    }
     let adapter;
     if (values.adapter) adapter = readAdapterFile(values.adapter);
     else {
@@ -76,7 +104,7 @@ const quantize: CliCommand = {
     }
     const report = await quantizeModelFile({
       modelPath, outPath: out, calibDataset, calibSplit: values['calib-split'], calibImages, inputSize, method: method as CalibrationMethod,
-      percentile, exclude, adapter, threads, errorImages,
+      percentile, exclude, adapter, threads, errorImages, budget,
     });
     if (values.json) {
       printJson(io, report);
@@ -91,6 +119,7 @@ const quantize: CliCommand = {
         `size ${report.int8Bytes} bytes = ${(100 * report.sizeRatio).toFixed(1)} % of fp32 ${report.fp32Bytes}`,
         `onnxruntime: runs; optimized graph (${report.onnxruntime.optimizationLevel}) conv ops: ${ops} -> ${report.onnxruntime.int8Convs} int8 convs`,
         `scheme: ${report.scheme}`,
+        ...(report.budget ? budgetLines(report.budget) : []),
         ...(report.layerErrors ? errorLines(report.layerErrors) : []),
       ].join('\n') + '\n',
     );
