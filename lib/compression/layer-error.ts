@@ -79,8 +79,9 @@ export interface LayerErrorOptions {
 
 export async function layerErrors(o: LayerErrorOptions): Promise<TensorError[]> {
   const tensors = Object.keys(o.dequantized);
-  const fs = await createSession(encodeModel(withIntermediateOutputs(o.floatModel, tensors)), { intraOpNumThreads: o.threads ?? 1 }, `${o.source} (float)`);
-  const qs = await createSession(encodeModel(withIntermediateOutputs(o.qdqModel, Object.values(o.dequantized))), { intraOpNumThreads: o.threads ?? 1 }, `${o.source} (QDQ)`);
+  const options = { intraOpNumThreads: o.threads ?? 1 };
+  const fs = await createSession(encodeModel(withIntermediateOutputs(o.floatModel, tensors)), options, `${o.source} (float)`);
+  const qs = await createSession(encodeModel(withIntermediateOutputs(o.qdqModel, Object.values(o.dequantized))), options, `${o.source} (QDQ)`);
   try {
     const imageName = o.adapter.imageInput ?? findImageInput(fs.inputs, o.source).name;
     const acc = new Map(tensors.map((t) => [t, newAccumulator()]));

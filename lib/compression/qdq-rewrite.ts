@@ -128,12 +128,14 @@ export interface QdqResult {
 }
 
 function scalar(name: string, type: number, value: number): TensorProto {
-  const bytes = type === DataType.FLOAT ? new Uint8Array(Float32Array.of(value).buffer) : type === DataType.UINT8 ? Uint8Array.of(value) : new Uint8Array(Int8Array.of(value).buffer);
+  const bytes =
+    type === DataType.FLOAT ? new Uint8Array(Float32Array.of(value).buffer) : type === DataType.UINT8 ? Uint8Array.of(value) : new Uint8Array(Int8Array.of(value).buffer);
   return onnx.TensorProto.create({ name, dims: [], dataType: type, rawData: bytes });
 }
 
 function vector(name: string, type: number, values: Float32Array | Int8Array | Int32Array, dims: readonly number[]): TensorProto {
-  return onnx.TensorProto.create({ name, dims: [...dims], dataType: type, rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) });
+  const rawData = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  return onnx.TensorProto.create({ name, dims: [...dims], dataType: type, rawData });
 }
 
 /**
@@ -175,9 +177,19 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
   // Every reader of a calibrated tensor reads its dequantized copy.
   for (const n of graph.node ?? []) n.input = (n.input ?? []).map((i) => dqName.get(i) ?? i);
 
+  const weightNodes: NodeProto[] = [];
+  /** An integer initializer read through a per-channel DequantizeLinear; returns the dequantized tensor's name. */
+  const dequantizeInitializer = (
+    base: string, suffix: string, type: number, values: Int8Array | Int32Array, dims: readonly number[], scales: Float32Array, zeros: Int8Array | Int32Array, axis: number,
+  ): string => {
+    const [qn, sn, zn, out] = ['quantized', 'scale', 'zero_point', 'dequantized'].map((what) => unique(`${base}_${what}${suffix}`));
+    newInits.push(vector(qn, type, values, dims), vector(sn, DataType.FLOAT, scales, [scales.length]), vector(zn, type, zeros, [zeros.length]));
+    const axisAttr = { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: axis };
+    weightNodes.push(onnx.NodeProto.create({ name: unique(`${base}_DequantizeLinear${suffix}`), opType: 'DequantizeLinear', input: [qn, sn, zn], output: [out], attribute: [axisAttr] }));
+    return out;
+  };
   const planned = new Set(plan.nodes);
   const weightDq = new Map<string, { name: string; scales: Float32Array }>();
-  const weightNodes: NodeProto[] = [];
   for (const n of graph.node ?? []) {
     if (!planned.has(nodeKey(n))) continue;
     const ins = n.input!;
@@ -188,12 +200,7 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
       const w = index.initializers.get(wName)!;
       const dims = tensorDims(w);
       const { values, scales } = quantizeWeightsPerChannel(readFloat32(w), dims, axis);
-      const qn = unique(`${wName}_quantized`);
-      const sn = unique(`${wName}_scale`);
-      const zn = unique(`${wName}_zero_point`);
-      newInits.push(vector(qn, DataType.INT8, values, dims), vector(sn, DataType.FLOAT, scales, [scales.length]), vector(zn, DataType.INT8, new Int8Array(scales.length), [scales.length]));
-      const out = unique(`${wName}_dequantized`);
-      weightNodes.push(onnx.NodeProto.create({ name: unique(`${wName}_DequantizeLinear`), opType: 'DequantizeLinear', input: [qn, sn, zn], output: [out], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: axis }] }));
+      const out = dequantizeInitializer(wName, '', DataType.INT8, values, dims, scales, new Int8Array(scales.length), axis);
       wq = { name: out, scales };
       weightDq.set(`${wName}\u0000${axis}`, wq);
     }
@@ -203,14 +210,7 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
     const xOriginal = plan.activations.find((t) => dqName.get(t) === ins[0]);
     if (b && toInt(b.dataType) === DataType.FLOAT && tensorDims(b).length === 1 && tensorDims(b)[0] === wq.scales.length && xOriginal) {
       const { values, scales } = quantizeBias(readFloat32(b), activations[xOriginal].scale, wq.scales);
-      const key = nodeKey(n);
-      const qn = unique(`${bName}_quantized_${key}`);
-      const sn = unique(`${bName}_scale_${key}`);
-      const zn = unique(`${bName}_zero_point_${key}`);
-      newInits.push(vector(qn, DataType.INT32, values, [values.length]), vector(sn, DataType.FLOAT, scales, [scales.length]), vector(zn, DataType.INT32, new Int32Array(values.length), [values.length]));
-      const out = unique(`${bName}_dequantized_${key}`);
-      weightNodes.push(onnx.NodeProto.create({ name: unique(`${bName}_DequantizeLinear_${key}`), opType: 'DequantizeLinear', input: [qn, sn, zn], output: [out], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] }));
-      ins[2] = out;
+      ins[2] = dequantizeInitializer(bName!, `_${nodeKey(n)}`, DataType.INT32, values, [values.length], scales, new Int32Array(values.length), 0);
     }
   }
 

@@ -136,8 +136,9 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
   let budget: BudgetResult | null = null;
   if (o.budget) {
     const b = o.budget;
+    const session = { intraOpNumThreads: o.threads ?? 1 };
     const apOf = async (file: string) =>
-      (await evaluateDetectorOnCoco({ modelPath: file, datasetDir: b.dataset, split: b.split, inputSize: o.inputSize, adapter: o.adapter, session: { intraOpNumThreads: o.threads ?? 1 } })).metrics.AP;
+      (await evaluateDetectorOnCoco({ modelPath: file, datasetDir: b.dataset, split: b.split, inputSize: o.inputSize, adapter: o.adapter, session })).metrics.AP;
     const err = new Map((errors ?? []).map((e) => [e.tensor, e.relativeError]));
     const errOf = (node: string) => err.get(plan.inputOf[node]) ?? 0;
     const ranked = [...plan.nodes].sort((x, y) => errOf(y) - errOf(x) || x.localeCompare(y));
@@ -145,7 +146,8 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     try {
       const fp32Ap = await apOf(o.modelPath);
       budget = await greedyFallback(fp32Ap, ranked, b.ap, b.maxSteps, async (float) => {
-        const m = rewriteQdq(loaded.model, planQuantization(loaded.model, [...(o.exclude ?? []), ...float], o.modelPath), calib.ranges, o.modelPath);
+        const stepPlan = planQuantization(loaded.model, [...(o.exclude ?? []), ...float], o.modelPath);
+        const m = rewriteQdq(loaded.model, stepPlan, calib.ranges, o.modelPath);
         const file = path.join(dir, 'step.onnx');
         writeFileAtomic(file, encodeModel(m.model));
         return apOf(file);
