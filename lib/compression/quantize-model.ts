@@ -14,7 +14,6 @@ import { findImageInput } from '../inference/latency-harness';
 import type { TModelAdapter } from '../inference/model-adapter';
 import { createSession, saveOptimizedModel, type GraphOptimizationLevel } from '../inference/ort';
 import { encodeModel, readModelFile, writeFileAtomic } from '../onnx/model-file';
-import { onnx } from '../onnx/proto';
 import { evaluateDetectorOnCoco } from '../inference/evaluate-detector';
 import { greedyFallback, type BudgetResult } from './budget';
 import { collectRanges } from './calibrate';
@@ -191,9 +190,4 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     layerErrors: errors && errorImages > 0 ? { images: rankImages, tensors: errors } : null,
     budget,
   };
-}
-
-/** Decode check helper for tests: the op types of a model's nodes. */
-export function opTypes(bytes: Uint8Array): string[] {
-  return (onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => n.opType ?? '');
 }
