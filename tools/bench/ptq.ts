@@ -6,6 +6,8 @@
  *
  *   nice -n 10 npx tsx tools/bench/ptq.ts [--calib-dir DIR] [--val-dir DIR] [--images 100] [--size 416]
  *        [--methods minmax,percentile,entropy] [--percentile 99.999] [--threads 1] [--rounds 40] [--out-dir DIR] [--json FILE]
+ *   nice -n 10 npx tsx tools/bench/ptq.ts --latency-only --out-dir DIR [--methods ...] [--rounds 200]
+ *        (only the paired latency of the fp32 baseline and DIR/baseline_int8_<method>.onnx from an earlier run)
  *
  * Calibration uses the first --images images of the TRAIN split (seed 20261129, the demo zoo's), the
  * evaluation the 300-image VAL split: both are generated into a temp folder when not given.
@@ -72,7 +74,18 @@ async function pairedLatency(models: Record<string, string>) {
   return Object.fromEntries(names.map((n, j) => [n, { p50Ms: p50(samples[j]), minMs: Math.min(...samples[j]) }]));
 }
 
+async function latencyOnly() {
+  const models: Record<string, string> = { fp32: baseline };
+  for (const m of methods) models[m] = path.join(outDir, `baseline_int8_${m}.onnx`);
+  const lat = await pairedLatency(models);
+  console.log(`paired latency at ${size}, ${threads} thread(s), ${rounds} rounds (${new Date().toISOString()}; load ${os.loadavg().map((l) => l.toFixed(1)).join('/')})`);
+  for (const [name, l] of Object.entries(lat)) {
+    console.log(`${name}\tp50 ${l.p50Ms.toFixed(2)} ms\tmin ${l.minMs.toFixed(2)} ms\tp50 / fp32 ${(l.p50Ms / lat.fp32.p50Ms).toFixed(3)}`);
+  }
+}
+
 async function main() {
+  if (flags['latency-only'] === 'true') return latencyOnly();
   const started = new Date();
   const calibDir = await split(flags['calib-dir'], 'train', images);
   const valDir = await split(flags['val-dir'], 'val', 300);
