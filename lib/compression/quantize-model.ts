@@ -2,7 +2,9 @@
  * Post-training int8 quantization of an ONNX file, end to end: plan (qdq-rewrite.ts), calibrate on N
  * images of a COCO-format dataset split (calibrate.ts), rewrite to QDQ, write atomically, then check
  * that onnxruntime-node loads and runs the result and which convolution kernels its optimised graph
- * uses (QLinearConv / ConvInteger = int8 kernels; Conv = float).
+ * uses (QLinearConv / ConvInteger = int8 kernels; Conv = float). Optional: the per-tensor error report
+ * (layer-error.ts) and the accuracy-budget mode (budget.ts: greedy fallback of the worst nodes to float,
+ * evaluated with the COCO evaluator on another split).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -13,7 +13,8 @@ const analyze: CliCommand = {
   usage:
     `analyze FILE --input-size S [--convention ${CONVENTIONS.join('|')}] [--layers] [--json]\n` +
     '  paddleslim: conv multiply-accumulates / 1024^3 (PaddleDetection\'s GFLOPs column); macs: Conv/ConvTranspose/Gemm/MatMul/DeformConv MACs / 1e9;\n' +
-    '  flops: 2 x MACs + 1 per element of elementwise ops, / 1e9',
+    '  flops: 2 x MACs + 1 per element of elementwise ops, / 1e9\n' +
+    '  always: pruning audit (all-zero / near-zero conv filters, realised vs effective GFLOPs and params; docs/pruning-audit.md)',
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
       args,
