@@ -10,6 +10,7 @@ export const commandModules: Record<string, () => Promise<{ default: CliCommand 
   build: () => import('./commands/build'),
   analyze: () => import('./commands/analyze'),
   prune: () => import('./commands/prune'),
+  compress: () => import('./commands/compress'),
   bench: () => import('./commands/bench'),
   evaluate: () => import('./commands/evaluate'),
   eval: () => import('./commands/eval'),

@@ -4,6 +4,7 @@
  */
 import { countCompute, CONVENTION_RULES, weightInitializers, type Convention, type LayerRow } from './compute-count';
 import type { LoadedModel } from './model-file';
+import { auditPruning, type PruningAudit } from './pruning-audit';
 import { inferShapes } from './shape-inference';
 
 export interface AnalyzeOptions {
@@ -35,6 +36,8 @@ export interface ModelAnalysis {
   nodeCount: number;
   /** Nodes whose output depends on data (counted as 0). */
   unknownNodes: string[];
+  /** Zero / near-zero conv filters still in the graph, realised vs effective compute (pruning-audit.ts). */
+  pruningAudit: PruningAudit;
   layers?: LayerRow[];
 }
 
@@ -60,6 +63,7 @@ export function analyzeModel(loaded: LoadedModel, options: AnalyzeOptions): Mode
     opset: loaded.opset,
     nodeCount: (loaded.model.graph?.node ?? []).length,
     unknownNodes: totals.unknownNodes,
+    pruningAudit: auditPruning(loaded.model, { inputSize: options.inputSize, convention: options.convention }, loaded.source),
     ...(options.layers ? { layers: totals.layers } : {}),
   };
 }

@@ -309,6 +309,14 @@ class PruneWalker {
   }
 }
 
+/**
+ * L1 norm of each output channel (axis 0) of a conv weight: float weights as stored, 8-bit weights read
+ * through their DequantizeLinear as |q - zero_point| x |scale|.
+ */
+export function filterL1Norms(weight: TensorProto, index: GraphIndex, source: string): Float64Array {
+  return channelL1(weight, index, new Map(), source);
+}
+
 /** L1 norm of each output channel (axis 0) of a conv weight, over the entries still present. */
 function channelL1(weight: TensorProto, index: GraphIndex, removed: Map<string, Set<number>>, source: string): Float64Array {
   const dims = tensorDims(weight);
@@ -351,7 +359,8 @@ function channelL1(weight: TensorProto, index: GraphIndex, removed: Map<string, 
   return out;
 }
 
-function convWeightNames(index: GraphIndex): string[] {
+/** Initializers read as convolution weights (directly or through a DequantizeLinear), sorted by name. */
+export function convWeightNames(index: GraphIndex): string[] {
   const names: string[] = [];
   for (const [name, consumers] of index.consumers) {
     if (!index.initializers.has(name)) continue;
@@ -454,6 +463,108 @@ export function pruneChannels(input: ModelProto, options: PruneOptions, source =
     if (a.join(',') !== b.join(',')) throw new SlimboardError('prune_failed', `${source}: output "${o.name}" changed shape from [${a}] to [${b}]`);
   }
   return { model, pruned };
+}
+
+/** One tensor axis that loses channels together with a pruned conv weight; `idx` are indices in the original tensor. */
+export interface ChannelGroupItem {
+  tensor: string;
+  axis: number;
+  idx: readonly number[];
+}
+
+/** Everything that loses channels when one conv weight loses some output channels (PaddleSlim's group). */
+export interface ChannelGroup {
+  items: ChannelGroupItem[];
+  /** Weights of depthwise convolutions the channels pass through (their filters go with the channels). */
+  depthwiseWeights: Set<string>;
+}
+
+export interface ChosenRemoval {
+  param: string;
+  idx: number[];
+  affectedTensors: number;
+}
+
+export interface ChosenRemovalResult {
+  model: ModelProto;
+  removed: ChosenRemoval[];
+  /** Params whose chosen channels cannot be removed (the walk failed), with the one-line reason. */
+  refused: Array<{ param: string; idx: number[]; reason: string }>;
+}
+
+/**
+ * Remove exactly chosen output channels of conv weights from a copy of `input`, with the same
+ * propagation rules as pruneChannels. For each param in order, `choose(param, walk)` returns the output
+ * channels to remove ([] for none); it may call `walk(idx)` to see the group those channels belong to
+ * (walk throws a SlimboardError when they cannot be removed). A param whose walk fails is listed in
+ * `refused` and the others go on. Used by the pruning audit (filters that are zero but still in the graph).
+ */
+export function removeChosenChannels(
+  input: ModelProto,
+  params: readonly string[],
+  choose: (param: string, walk: (idx: readonly number[]) => ChannelGroup) => number[],
+  options: { inputSize?: number } = {},
+  source = '<model>',
+): ChosenRemovalResult {
+  const model = onnx.ModelProto.decode(onnx.ModelProto.encode(input).finish());
+  const graph = requireGraph(model, source);
+  unshareParameters(graph);
+  const index = indexGraph(graph);
+  const inputSize = options.inputSize ?? (hasSymbolicImageSize(model) ? 320 : undefined);
+  const shapes = inferShapes(model, { inputSize }, source);
+  const graphInputs = new Set((graph.input ?? []).map((v) => v.name ?? '').filter((n) => !index.initializers.has(n)));
+  const graphOutputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
+  const walker = new PruneWalker(index, shapes, graphInputs, graphOutputs, source);
+  const removed = new Map<string, Set<number>>();
+  const depthwise = new Set<NodeProto>();
+  const result: ChosenRemovalResult = { model, removed: [], refused: [] };
+  const walks = new Map<string, Walk>();
+  const walkOf = (param: string, idx: readonly number[]): Walk => {
+    const k = `${param}\u0000${idx.join(',')}`;
+    let w = walks.get(k);
+    if (!w) {
+      w = walker.walk({ tensor: param, axis: 0, idx: [...idx] });
+      walks.set(k, w);
+    }
+    return w;
+  };
+  for (const param of params) {
+    const weight = index.initializers.get(param);
+    if (!weight) throw new SlimboardError('unknown_param', `${source}: parameter "${param}" does not exist in the model`);
+    let idx: number[] = [];
+    try {
+      idx = [...new Set(choose(param, (i) => {
+        const w = walkOf(param, i);
+        return { items: [...w.items.values()], depthwiseWeights: new Set([...w.depthwise].map((n) => (n.input ?? [])[1] ?? '')) };
+      }))].sort((a, b) => a - b);
+      if (idx.length === 0) continue;
+      if (idx.length >= tensorDims(weight)[0]) {
+        result.refused.push({ param, idx, reason: `all ${idx.length} output channels would go` });
+        continue;
+      }
+      const w = walkOf(param, idx);
+      for (const it of w.items.values()) {
+        const k = key(it.tensor, it.axis);
+        const set = removed.get(k) ?? new Set<number>();
+        for (const v of it.idx) set.add(v);
+        removed.set(k, set);
+      }
+      w.depthwise.forEach((n) => depthwise.add(n));
+      result.removed.push({ param, idx, affectedTensors: w.items.size - 1 });
+    } catch (e) {
+      if (!(e instanceof SlimboardError)) throw e;
+      result.refused.push({ param, idx, reason: e.message });
+    }
+  }
+  if (result.removed.length === 0) return result;
+  applyRemovals(model, index, removed, depthwise, shapes, source);
+  const after = inferShapes(model, { inputSize }, source);
+  for (const o of graph.output ?? []) {
+    const a = shapes.tensors.get(o.name ?? '')?.shape ?? [];
+    const b = after.tensors.get(o.name ?? '')?.shape ?? [];
+    if (a.join(',') !== b.join(',')) throw new SlimboardError('prune_failed', `${source}: output "${o.name}" changed shape from [${a}] to [${b}]`);
+  }
+  return result;
 }
 
 const PARAM_SLOTS: Record<string, number[]> = {

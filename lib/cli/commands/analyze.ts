@@ -13,7 +13,8 @@ const analyze: CliCommand = {
   usage:
     `analyze FILE --input-size S [--convention ${CONVENTIONS.join('|')}] [--layers] [--json]\n` +
     '  paddleslim: conv multiply-accumulates / 1024^3 (PaddleDetection\'s GFLOPs column); macs: Conv/ConvTranspose/Gemm/MatMul/DeformConv MACs / 1e9;\n' +
-    '  flops: 2 x MACs + 1 per element of elementwise ops, / 1e9',
+    '  flops: 2 x MACs + 1 per element of elementwise ops, / 1e9\n' +
+    '  always: pruning audit (all-zero / near-zero conv filters, realised vs effective GFLOPs and params; docs/pruning-audit.md)',
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
       args,
@@ -42,6 +43,17 @@ const analyze: CliCommand = {
       `${report.gflops.toFixed(4)} ${report.unit} [convention ${report.convention}: ${report.conventionRule}]`,
       `params ${report.params}, ${report.bytes} bytes on disk`,
     ];
+    const a = report.pruningAudit;
+    lines.push(`pruning audit: ${a.filters} conv filters, ${a.zeroFilters} all-zero, ${a.nearZeroFilters} near-zero (${a.rule})`);
+    if (a.zeroedNotRemoved) {
+      const eff = a.effective
+        ? `effective ${a.effective.gflops.toFixed(4)} GFLOPs, params ${a.effective.params} (${a.removableFilters} filters removable)`
+        : `effective compute unknown: ${a.effectiveError}`;
+      lines.push(`  filters zeroed but not removed: realised ${a.realised.gflops.toFixed(4)} GFLOPs, params ${a.realised.params}; ${eff}`);
+      for (const l of a.layers) {
+        lines.push(`  ${l.param}: ${l.zeroFilters} zero + ${l.nearZeroFilters} near-zero of ${l.filters}, ${l.removedFilters} removable${l.keptBecause ? ` (kept: ${l.keptBecause})` : ''}`);
+      }
+    }
     if (report.unknownNodes.length) lines.push(`note: ${report.unknownNodes.length} nodes have data-dependent shapes and count 0`);
     if (report.layers) {
       lines.push(['name', 'op', 'inputs', 'outputs', 'kernel', 'stride', 'groups', 'macs', 'count', 'params'].join('\t'));

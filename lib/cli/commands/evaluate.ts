@@ -27,7 +27,7 @@ export function guessDatasetFormat(dir: string): 'coco' | 'voc' | 'widerface' {
   return 'coco';
 }
 
-function readAdapterFile(file: string) {
+export function readAdapterFile(file: string) {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

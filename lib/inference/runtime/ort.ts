@@ -255,3 +255,26 @@ export async function createSession(source: string | Uint8Array, options: Sessio
     },
   };
 }
+
+/**
+ * Let onnxruntime optimise a model at `level` and write the optimised graph to `outFile` (session option
+ * optimizedModelFilePath), e.g. to check that a QDQ model's convolutions became QLinearConv. The file
+ * may contain onnxruntime-internal ops (com.microsoft domain) and is meant for inspection only.
+ */
+export async function saveOptimizedModel(source: string | Uint8Array, outFile: string, level: GraphOptimizationLevel = 'all', label = typeof source === 'string' ? source : '<bytes>'): Promise<void> {
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: level,
+    executionProviders: ['cpu'],
+    optimizedModelFilePath: outFile,
+    logSeverityLevel: 4,
+  };
+  let session: ort.InferenceSession;
+  try {
+    session = typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
+  } catch (e) {
+    throw new SlimboardError('bad_model', `${label}: onnxruntime cannot load the model: ${firstLine(e)}`, { cause: e });
+  }
+  await session.release();
+}
