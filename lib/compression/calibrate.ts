@@ -6,10 +6,10 @@
  * histogram methods run the images a second time (pass 2) with the histogram range fixed by pass 1.
  */
 import { SlimboardError } from '../errors';
-import { preprocessImageFile } from '../inference/image-preprocess';
-import { findImageInput } from '../inference/latency-harness';
-import type { TModelAdapter } from '../inference/model-adapter';
-import { createSession, type Session } from '../inference/ort';
+import { preprocessImageFile } from '../inference/image/image-preprocess';
+import { findImageInput } from '../inference/runtime/latency-harness';
+import type { TModelAdapter } from '../inference/detection/model-adapter';
+import { createSession, type Session } from '../inference/runtime/ort';
 import { encodeModel } from '../onnx/model-file';
 import { DataType, onnx, type ModelProto } from '../onnx/proto';
 import { AbsHistogram, calibratedRange, needsHistogram, RangeStats, type CalibrationOptions, type TensorRange } from './calibrators';

@@ -8,10 +8,10 @@
  * A tensor that is zero everywhere in float has relativeError 0 when q is zero too, else Infinity.
  */
 import { SlimboardError } from '../errors';
-import { preprocessImageFile } from '../inference/image-preprocess';
-import { findImageInput } from '../inference/latency-harness';
-import type { TModelAdapter } from '../inference/model-adapter';
-import { createSession } from '../inference/ort';
+import { preprocessImageFile } from '../inference/image/image-preprocess';
+import { findImageInput } from '../inference/runtime/latency-harness';
+import type { TModelAdapter } from '../inference/detection/model-adapter';
+import { createSession } from '../inference/runtime/ort';
 import { encodeModel } from '../onnx/model-file';
 import type { ModelProto } from '../onnx/proto';
 import { withIntermediateOutputs } from './calibrate';

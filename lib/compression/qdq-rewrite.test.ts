@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSession } from '../inference/ort';
+import { createSession } from '../inference/runtime/ort';
 import { A, GraphBuilder } from '../onnx/graph';
 import { encodeModel } from '../onnx/model-file';
 import { DataType, toInt, type ModelProto } from '../onnx/proto';

@@ -19,10 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { int8ConvCount, optimizedConvOps, quantizeModelFile } from '../../lib/compression/quantize-model';
 import type { CalibrationMethod } from '../../lib/compression/calibrators';
 import { DEMO_DATASET_SEED, writeSyntheticSplit } from '../../lib/datasets/synthetic';
-import { evaluateDetectorOnCoco } from '../../lib/inference/evaluate-detector';
-import { buildBenchmarkFeeds } from '../../lib/inference/latency-harness';
-import { parseModelAdapter } from '../../lib/inference/model-adapter';
-import { createSession, onnxruntimeVersion } from '../../lib/inference/ort';
+import { evaluateDetectorOnCoco } from '../../lib/inference/detection/evaluate-detector';
+import { buildBenchmarkFeeds } from '../../lib/inference/runtime/latency-harness';
+import { parseModelAdapter } from '../../lib/inference/detection/model-adapter';
+import { createSession, onnxruntimeVersion } from '../../lib/inference/runtime/ort';
 import { scriptFlags } from './reference-model';
 
 const flags = scriptFlags(process.argv.slice(2));

@@ -3,9 +3,9 @@ import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod } from 
 import type { BudgetResult } from '../../compression/budget';
 import type { TensorError } from '../../compression/layer-error';
 import { quantizeModelFile } from '../../compression/quantize-model';
-import { logicalCoreCount } from '../../inference/fingerprint';
-import { detectAdapter } from '../../inference/model-adapter';
-import { createSession } from '../../inference/ort';
+import { logicalCoreCount } from '../../inference/runtime/fingerprint';
+import { detectAdapter } from '../../inference/detection/model-adapter';
+import { createSession } from '../../inference/runtime/ort';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand } from '../command';
 import { readAdapterFile } from './evaluate';
