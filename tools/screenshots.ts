@@ -4,7 +4,8 @@
  *   npx tsx tools/screenshots.ts [--url http://localhost:3000] [--out docs/images] [--model SLUG]
  *
  * Writes zoo.png (`/zoo`), explorer.png (`/explorer`) and model.png (a model page, by default the seed's
- * YOLOv3-MobileNetV1 COCO r578 pruned and distilled) at 1440x900 CSS pixels, top of the page. The browser is the tests' (tests/setup/launch-browser.ts).
+ * YOLOv3-MobileNetV1 COCO r578 pruned and distilled) at 1440x900 CSS pixels, top of the page. The browser is the
+ * tests' (tests/setup/launch-browser.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,11 @@ const DEFAULT_MODEL = 'yolov3-mobilenet-v1-coco-prune-r578-distill';
 async function main(): Promise<void> {
   const { values } = parseCliArgs(
     process.argv.slice(2),
-    { url: { type: 'string', default: 'http://localhost:3000' }, out: { type: 'string', default: 'docs/images' }, model: { type: 'string', default: DEFAULT_MODEL } },
+    {
+      url: { type: 'string', default: 'http://localhost:3000' },
+      out: { type: 'string', default: 'docs/images' },
+      model: { type: 'string', default: DEFAULT_MODEL },
+    },
     'screenshots',
   );
   const base = values.url.replace(/\/$/, '');
