@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseBrowser, isExecutableFile, SYSTEM_CHROMIUM_ARGS } from './launch-browser';
+import { chooseBrowser, isExecutableFile, staleBundledWarning, SYSTEM_CHROMIUM_ARGS } from './launch-browser';
 
 let dir: string;
 beforeAll(() => {
@@ -38,5 +38,20 @@ describe('chooseBrowser', () => {
   it('picks the system Chromium, with the Debian flags, when it is an executable file', async () => {
     const exe = file('chromium', '#!/bin/sh\n', 0o755);
     await expect(chooseBrowser(exe)).resolves.toEqual({ kind: 'system', executablePath: exe, args: SYSTEM_CHROMIUM_ARGS });
+  });
+});
+
+describe('staleBundledWarning', () => {
+  it('says nothing when the majors agree or a version is unknown', () => {
+    expect(staleBundledWarning('143.0.7499.0', '143.0.4', '/tmp/chromium')).toBeNull();
+    expect(staleBundledWarning('143.0.7499.0', undefined, '/tmp/chromium')).toBeNull();
+    expect(staleBundledWarning('', '143.0.4', '/tmp/chromium')).toBeNull();
+  });
+
+  it('names the file to delete when another version unpacked it', () => {
+    expect(staleBundledWarning('153.0.8010.0', '143.0.4', '/tmp/chromium')).toBe(
+      '/tmp/chromium is Chromium 153.0.8010.0, unpacked earlier by another @sparticuz/chromium; ' +
+        'this checkout has 143.0.4: delete /tmp/chromium to get Chromium 143',
+    );
   });
 });
