@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * Three projects, one runner (`npm test` runs them all):
  * - unit: `*.test.ts` beside the code; pure, no database, no browser.
  * - db:   `*.db.test.ts`; a real PostgreSQL (embedded, or DATABASE_URL) started by tests/setup/db.ts.
- * - e2e:  `e2e/*.e2e.test.ts`; the built app served on localhost, driven by Debian's Chromium.
+ * - e2e:  `e2e/*.e2e.test.ts`; the built app served on localhost, driven by headless Chromium (tests/setup/launch-browser.ts).
  */
 const alias = { '@': path.resolve(import.meta.dirname) };
 
@@ -16,7 +16,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['lib/**/*.test.ts', 'workers/**/*.test.ts', 'app/**/*.test.ts', 'tools/**/*.test.ts'],
+          include: ['lib/**/*.test.ts', 'workers/**/*.test.ts', 'app/**/*.test.ts', 'tools/**/*.test.ts', 'tests/**/*.test.ts'],
           exclude: ['**/*.db.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
         },

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getDb } from '../lib/db/client';
 import { COST_AXIS_INFO } from '../lib/explorer/axes';
@@ -14,6 +14,7 @@ import { compareHref, parseExplorerView } from '../lib/explorer/view-state';
 import { biggestWins } from '../lib/explorer/wins';
 import { listExplorerEntries } from '../lib/zoo/list-explorer-entries';
 import { CHART_GEOMETRY_SOURCE, type TClientPoint } from '../tools/bench/chart-geometry';
+import { launchBrowser } from '../tests/setup/launch-browser';
 
 /**
  * The trade-off explorer, compare page and overview in headless Chromium against the built app and the
@@ -30,10 +31,7 @@ let entries: TExplorerEntry[];
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   entries = await listExplorerEntries(await getDb());
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 1000 }, acceptDownloads: true });
 });
 afterAll(async () => {

@@ -2,13 +2,14 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalDiskArtifactStore } from '../lib/artifacts/local-disk-store';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from '../lib/datasets/demo-zoo/manifest';
 import { registerDemoZoo } from '../lib/datasets/demo-zoo/register-demo-zoo';
 import { DEMO_SENSITIVITY_FILE } from '../lib/datasets/demo-zoo/sensitivity';
 import { openPipeline } from '../lib/jobs/pipeline';
+import { launchBrowser } from '../tests/setup/launch-browser';
 
 /**
  * The sensitivity analysis on the model page of the demo's sensity model, in a real browser. The e2e
@@ -52,10 +53,7 @@ beforeAll(async () => {
     await pipeline.close();
   }
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 });
 

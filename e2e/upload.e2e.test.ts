@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiToken } from '../lib/auth/api-tokens';
+import { launchBrowser } from '../tests/setup/launch-browser';
 
 /**
  * Upload -> jobs -> model page in a real browser against the built app and this run's test database.
@@ -54,10 +55,7 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
   token = (await createApiToken(pool, 'e2e upload')).token;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 afterAll(async () => {

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from '../tests/setup/launch-browser';
 
 /**
- * The zoo in a real browser (Debian's Chromium, headless) against the built app and the seeded test
+ * The zoo in a real browser (headless Chromium, tests/setup/launch-browser.ts) against the built app and the seeded test
  * database (tests/setup/app.ts, tests/setup/db.ts). Screenshots go to test-results/.
  */
 
@@ -15,10 +16,7 @@ let page: Page;
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 });
 afterAll(async () => {

@@ -37,6 +37,7 @@ export function engineSettingsFromEnv(): EngineSettings {
 
 /** What pg-boss needs from a database connection: run one statement, return its rows. */
 export interface SqlExecutor {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg-boss's own IDatabase declares rows as any[]
   executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
 }
 

@@ -28,6 +28,7 @@ export interface PipelineFixture {
   settings: EngineSettings;
   /** Environment for child processes (workers, CLI) pointed at this database and data dir. */
   childEnv: NodeJS.ProcessEnv;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper: rows typed by the caller's assertions
   query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -67,6 +68,7 @@ export async function createPipelineFixture(name: string, settings: Partial<Engi
 
   const full: EngineSettings = { leaseSeconds: 30, maintenanceSeconds: 10, maxAttempts: 3, ...settings };
   const pipeline = await openPipeline({ databaseUrl: url, supervise: false, settings: full, store: options.store?.(dataDir) ?? new LocalDiskArtifactStore(path.join(dataDir, 'artifacts')) });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see TPipelineFixture.query
   const query = async <T = any>(sql: string, params: unknown[] = []) => (await pipeline.pool.query(sql, params)).rows as T[];
 
   await query(`INSERT INTO "Dataset" (slug, name, aliases) VALUES ('shapes', 'Synthetic shapes', '{}')`);

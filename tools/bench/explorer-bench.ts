@@ -1,6 +1,6 @@
 /**
  * Browser benchmark of the trade-off explorer with N points (default 2,000): hover and filter-change
- * response in headless Debian Chromium, against a 100 ms target.
+ * response in headless Chromium (tests/setup/launch-browser.ts: Debian's, else the bundled one), against a 100 ms target.
  *
  *   npx tsx tools/bench/explorer-bench.ts [--points 2000] [--rounds 20] [--port 3391] [--screenshot file.png]
  *
@@ -26,20 +26,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../../tests/setup/launch-browser';
 import { CHART_GEOMETRY_SOURCE, type TClientPoint } from './chart-geometry';
 import { syntheticEntries } from './synthetic-entries';
 
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TARGET_MS = 100;
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -154,7 +144,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
