@@ -116,7 +116,7 @@ describe('measurement pipeline with two workers', () => {
     expect(printed.run.door).toBe('cli');
     expectMeasuredOnce(printed.run);
 
-    for (const id of [viaApi, viaForm]) expectMeasuredOnce(await waitForRun(f.pipeline.pool, id, { timeoutMs: 120_000 }));
+    for (const id of [viaApi, viaForm]) expectMeasuredOnce(await waitForRun(f.pipeline.pool, id, { timeoutMs: 240_000 }));
     expect((await getRunReport(f.pipeline.pool, viaForm))!.door).toBe('web');
 
     // Exactly once: one result per scope, nothing replaced, every pg-boss job completed once.
@@ -130,7 +130,7 @@ describe('measurement pipeline with two workers', () => {
     const devices = await f.query(`SELECT slug, "cpuModel", "logicalCores", threads, "executionProvider" FROM "Device"`);
     expect(devices).toHaveLength(1);
     expect(devices[0]).toMatchObject({ threads: 1, executionProvider: 'cpu' });
-  });
+  }, 300_000); // nine jobs on two workers: minutes on a busy 2-core machine
 
   it('a re-run replaces the current results and keeps the old ones in history; delete removes the run', async () => {
     const [{ id }] = await f.query(`SELECT id FROM "RegisteredRun" WHERE name = 'via api'`);

@@ -25,7 +25,17 @@ beforeAll(async () => {
   await writeSyntheticFacesSplit({ outDir: path.join(tmp, 'faces'), perEvent: 3, seed: 5 });
 });
 
-async function cli(args: string[]): Promise<{ code: number; json: any; err: string }> {
+interface CliJson {
+  family: string;
+  dataset: Record<string, unknown>;
+  metrics: Record<string, number>;
+  mAP: number;
+  easy: number;
+  medium: number;
+  hard: number;
+}
+
+async function cli(args: string[]): Promise<{ code: number; json: CliJson; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(args, { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) });
