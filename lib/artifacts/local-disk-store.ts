@@ -2,9 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SlimboardError } from '../errors';
+import { createUploadMeter } from './upload-meter';
 import { SHA256_HEX, type ArtifactStore, type ByteRange, type PutOptions, type StoredArtifact } from './store';
 
 /**
@@ -26,28 +27,15 @@ export class LocalDiskArtifactStore implements ArtifactStore {
     const tmpDir = path.join(this.root, 'tmp');
     await fs.mkdir(tmpDir, { recursive: true });
     const tmpPath = path.join(tmpDir, randomUUID());
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done: TransformCallback) {
-        sizeBytes += chunk.length;
-        if (sizeBytes > options.maxBytes) {
-          done(new SlimboardError('too_large', `upload exceeds the size limit of ${options.maxBytes} bytes`, { status: 413 }));
-          return;
-        }
-        hash.update(chunk);
-        options.onProgress?.(sizeBytes);
-        done(null, chunk);
-      },
-    });
+    const meter = createUploadMeter(options);
     try {
       const input = source instanceof Readable ? source : Readable.from(source);
-      await pipeline(input, meter, createWriteStream(tmpPath, { flags: 'wx' }));
+      await pipeline(input, meter.stream, createWriteStream(tmpPath, { flags: 'wx' }));
     } catch (e) {
       await fs.rm(tmpPath, { force: true });
       throw e;
     }
-    const sha256 = hash.digest('hex');
+    const { sha256, sizeBytes } = meter.result();
     const finalPath = this.contentPath(sha256);
     await fs.mkdir(path.dirname(finalPath), { recursive: true });
     const existing = await this.stat(sha256);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CopyObjectCommand,
@@ -14,6 +14,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { SlimboardError } from '../errors';
 import type { ArtifactCache } from './artifact-cache';
+import { createUploadMeter } from './upload-meter';
 import { SHA256_HEX, type ArtifactStore, type ByteRange, type PutOptions, type StoredArtifact } from './store';
 
 /**
@@ -81,22 +82,9 @@ export class S3ArtifactStore implements ArtifactStore {
     const incomingKey = this.key('incoming', randomUUID());
     const cacheTmp = await this.cache.tempPath();
     const cacheFile = createWriteStream(cacheTmp, { flags: 'wx' });
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done: TransformCallback) {
-        sizeBytes += chunk.length;
-        if (sizeBytes > options.maxBytes) {
-          done(new SlimboardError('too_large', `upload exceeds the size limit of ${options.maxBytes} bytes`, { status: 413 }));
-          return;
-        }
-        hash.update(chunk);
-        options.onProgress?.(sizeBytes);
-        writeWithBackpressure(cacheFile, chunk, (err) => done(err ?? null, chunk));
-      },
-      flush(done) {
-        cacheFile.end(done);
-      },
+    const meter = createUploadMeter(options, {
+      write: (chunk, done) => writeWithBackpressure(cacheFile, chunk, done),
+      end: (done) => cacheFile.end(() => done()),
     });
     const body = new PassThrough();
     const upload = new Upload({
@@ -107,7 +95,7 @@ export class S3ArtifactStore implements ArtifactStore {
       leavePartsOnError: false,
     });
     const input = source instanceof Readable ? source : Readable.from(source);
-    const [streamed, uploaded] = await Promise.allSettled([pipeline(input, meter, body), upload.done()]);
+    const [streamed, uploaded] = await Promise.allSettled([pipeline(input, meter.stream, body), upload.done()]);
     if (streamed.status === 'rejected' || uploaded.status === 'rejected') {
       cacheFile.destroy();
       await upload.abort().catch(() => undefined);
@@ -116,7 +104,7 @@ export class S3ArtifactStore implements ArtifactStore {
       if (streamed.status === 'rejected') throw streamed.reason;
       throw s3Error('upload', incomingKey, (uploaded as PromiseRejectedResult).reason);
     }
-    const sha256 = hash.digest('hex');
+    const { sha256, sizeBytes } = meter.result();
     try {
       const existing = await this.stat(sha256);
       let created = false;

@@ -86,22 +86,22 @@ const command: CliCommand = {
     if (format !== 'coco' && format !== 'voc' && format !== 'widerface') throw new SlimboardError('bad_arguments', `evaluate: --format must be coco, voc or widerface, got "${format}"`);
     const apType = values['ap-type'] ?? '11point';
     if (apType !== '11point' && apType !== 'integral') throw new SlimboardError('bad_arguments', `evaluate: --ap-type must be 11point or integral, got "${apType}"`);
+    const common = {
+      modelPath: positionals[0],
+      datasetDir,
+      split: values.split,
+      inputSize,
+      adapter,
+      workers,
+      session: { intraOpNumThreads: threads },
+      createProgress: (total: number) => {
+        const r = new ProgressReporter('evaluate', total);
+        attachTerminalProgressBar(r, process.stderr);
+        return r;
+      },
+    };
     if (format !== 'coco') {
       const { evaluateDetectorOnVoc, evaluateDetectorOnWiderFace } = await import('../../inference/detection/evaluate-on-voc-widerface');
-      const common = {
-        modelPath: positionals[0],
-        datasetDir,
-        split: values.split,
-        inputSize,
-        adapter,
-        workers,
-        session: { intraOpNumThreads: threads },
-        createProgress: (total: number) => {
-          const r = new ProgressReporter('evaluate', total);
-          attachTerminalProgressBar(r, process.stderr);
-          return r;
-        },
-      };
       const other = format === 'voc' ? await evaluateDetectorOnVoc({ ...common, apType }) : await evaluateDetectorOnWiderFace(common);
       await saveDetections(values['save-dt'], other.detections);
       const { detections: _rows, ...restOther } = other;
@@ -124,21 +124,7 @@ const command: CliCommand = {
       );
       return 0;
     }
-    const result = await evaluateDetectorOnCoco({
-      modelPath: positionals[0],
-      datasetDir,
-      split: values.split,
-      inputSize,
-      adapter,
-      workers,
-      strict: Boolean(values.strict),
-      session: { intraOpNumThreads: threads },
-      createProgress: (total) => {
-        const r = new ProgressReporter('evaluate', total);
-        attachTerminalProgressBar(r, process.stderr);
-        return r;
-      },
-    });
+    const result = await evaluateDetectorOnCoco({ ...common, strict: Boolean(values.strict) });
     await saveDetections(values['save-dt'], result.detections);
     const ign = result.ignoredDetections;
     if (ign.unknownCategory > 0) {
