@@ -9,7 +9,7 @@ import { failRun } from './run-state';
 import { parseRunMetadata, type TRunMetadata } from './run-metadata';
 import { createZooModel, resolveZooRefs } from './zoo-model-for-run';
 import { checkUploadFileName } from './upload-file-name';
-import { findSameFileRun, lockSha256 } from './same-file-run';
+import { declaredAdapterOf, findSameFileRun, lockSha256 } from './same-file-run';
 import type { RunState } from './run-state';
 import { withPgTransaction } from '../db/pg-transaction';
 
@@ -64,6 +64,8 @@ export interface RegisteredRunSummary {
    * metadata fields that differ from the earlier run.
    */
   sameFileAs?: { runId: string; modelSlug: string; linked: boolean; differences: string[] };
+  /** The metadata declared no adapter; the run is measured with the one that run declared for the same bytes. */
+  adapterFrom?: { runId: string };
   model: OnnxUploadSummary;
   jobs: Array<{ id: string; kind: string; inputSize: number; dataset: string | null; targetDeviceId: string | null }>;
 }
@@ -108,7 +110,11 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
     const { sha256, sizeBytes } = stored;
     const done = await withPgTransaction(p.pool, async (client) => {
       await lockSha256(client, sha256);
-      const same = await findSameFileRun(client, sha256, meta, runId);
+      // No adapter declared: measure with the one an earlier run of these bytes declared, and say so.
+      const inherited = meta.adapter ? null : await declaredAdapterOf(client, sha256, runId);
+      const effective: TRunMetadata = inherited ? { ...meta, adapter: inherited.adapter } : meta;
+      if (inherited) await client.query(`UPDATE "RegisteredRun" SET metadata = $2 WHERE id = $1`, [runId, JSON.stringify(effective)]);
+      const same = await findSameFileRun(client, sha256, effective, runId);
       if (same && same.differences.length === 0 && input.onSameFile !== 'register') {
         // Equivalent to a live run: answer with it; this upload leaves no run of its own.
         await client.query(`DELETE FROM "RegisteredRun" WHERE id = $1`, [runId]);
@@ -117,14 +123,14 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
           [same.runId],
         );
         type JobRow = { id: string; kind: string; inputSize: number; dataset: string | null; targetDevice: string | null };
-        return { kind: 'linked' as const, linked: same, linkedJobs: linkedJobs.rows as JobRow[] };
+        return { kind: 'linked' as const, linked: same, linkedJobs: linkedJobs.rows as JobRow[], inherited };
       }
-      const zooModel = await createZooModel(client, { runId, meta, refs, sha256, sizeBytes, fileName: input.fileName });
+      const zooModel = await createZooModel(client, { runId, meta: effective, refs, sha256, sizeBytes, fileName: input.fileName });
       await client.query(
         `UPDATE "RegisteredRun" SET state = 'queued', sha256 = $2, "sizeBytes" = $3, "modelId" = $4, "updatedAt" = now() WHERE id = $1`,
         [runId, sha256, sizeBytes, zooModel.id],
       );
-      return { kind: 'created' as const, jobIds: await enqueueJobs(client, p.boss, p.settings, jobs), modelSlug: zooModel.slug, same };
+      return { kind: 'created' as const, jobIds: await enqueueJobs(client, p.boss, p.settings, jobs), modelSlug: zooModel.slug, same, inherited };
     });
     if (done.kind === 'linked') {
       return {
@@ -136,6 +142,7 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
         sizeBytes,
         deduplicated: true,
         sameFileAs: { runId: done.linked.runId, modelSlug: done.linked.modelSlug, linked: true, differences: [] },
+        ...(done.inherited ? { adapterFrom: { runId: done.inherited.runId } } : {}),
         model,
         jobs: done.linkedJobs.map((j) => ({
           id: j.id,
@@ -146,7 +153,7 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
         })),
       };
     }
-    const { jobIds, modelSlug, same } = done;
+    const { jobIds, modelSlug, same, inherited } = done;
     return {
       id: runId,
       state: 'queued',
@@ -156,6 +163,7 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
       sizeBytes: stored.sizeBytes,
       deduplicated: !stored.created,
       ...(same ? { sameFileAs: { runId: same.runId, modelSlug: same.modelSlug, linked: false, differences: same.differences } } : {}),
+      ...(inherited ? { adapterFrom: { runId: inherited.runId } } : {}),
       model,
       jobs: jobs.map((j, i) => ({ id: jobIds[i], kind: j.kind, inputSize: j.payload.inputSize, dataset: j.payload.dataset ?? null, targetDeviceId: j.payload.targetDeviceId ?? null })),
     };

@@ -64,3 +64,23 @@ export async function findSameFileRun(
 export async function lockSha256(client: Pick<pg.PoolClient, 'query'>, sha256: string): Promise<void> {
   await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`slimboard:sha256:${sha256}`]);
 }
+
+/**
+ * The adapter (preprocessing, output decoding, thresholds) that the earliest live run of these same bytes declared.
+ * A new run of the bytes that declares none is measured with it, so the same file gets the same accuracy whichever
+ * door it came through (the demo zoo declares its manifest's adapter; a `submit` of a copy often declares none).
+ */
+export async function declaredAdapterOf(
+  client: Pick<pg.PoolClient, 'query'>,
+  sha256: string,
+  exceptRunId: string,
+): Promise<{ runId: string; adapter: NonNullable<TRunMetadata['adapter']> } | null> {
+  const r = await client.query(
+    `SELECT id, metadata->'adapter' AS adapter FROM "RegisteredRun"
+      WHERE sha256 = $1 AND state <> 'failed' AND id <> $2 AND jsonb_typeof(metadata->'adapter') = 'object'
+      ORDER BY "createdAt", id LIMIT 1`,
+    [sha256, exceptRunId],
+  );
+  const row = r.rows[0] as { id: string; adapter: NonNullable<TRunMetadata['adapter']> } | undefined;
+  return row ? { runId: row.id, adapter: row.adapter } : null;
+}

@@ -95,6 +95,10 @@ const submit: CliCommand = {
         maxBytes: getEnv().SLIMBOARD_UPLOAD_MAX_BYTES,
       });
       const base = publicBaseUrl();
+      if (summary.adapterFrom) {
+        // Said on stderr so that --json output stays one object; the JSON has `adapterFrom` in the run's metadata.
+        io.stderr(`note: no adapter in the metadata; measured with the adapter run ${summary.adapterFrom.runId} declared for the same bytes\n`);
+      }
       if (!values.wait) {
         const report = await getRunReport(pipeline.pool, summary.id);
         if (values.json) printJson(io, { run: report, ...modelFields(base, summary.modelSlug) });
