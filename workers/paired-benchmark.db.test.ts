@@ -2,7 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@/lib/generated/prisma/client';
 import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
+import { formatRatioChange } from '@/lib/measure/paired-latency';
+import { getModelPage } from '@/lib/zoo/get-model';
 import { registerRun } from '@/lib/runs/register-run';
 import { getRunReport, waitForRun } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
@@ -115,6 +119,19 @@ describe('worker benchmark: raw samples and the paired benchmark', () => {
       [cand.id],
     );
     expect(latency.value).toBeCloseTo((m.summary as { p50Ms: number }).p50Ms, 9);
+
+    // The model page shows the paired change with its interval; a quick-protocol verdict is never coloured.
+    const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: f.url }) });
+    try {
+      const page = await getModelPage(db, cand.modelSlug);
+      const shown = page!.numbers.find((n) => n.metric === 'latency_ms')!.pairedLatency;
+      expect(shown?.text).toBe(formatRatioChange(paired.comparison));
+      expect(shown?.verdict).toBe('neutral');
+      const baselinePage = await getModelPage(db, base.modelSlug);
+      expect(baselinePage!.numbers.find((n) => n.metric === 'latency_ms')!.pairedLatency).toBeNull();
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it('a baseline without a stored file (seeded zoo row) is skipped with the reason', async () => {

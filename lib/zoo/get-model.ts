@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { formatCell, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
+import { pairedLatencyView, type PairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
 import type { TDeltaView, TProvenance } from './row';
 import { ZPruneParams, ZStrategyParams, type TStrategyParams } from './strategy-params';
@@ -36,6 +37,8 @@ export interface ModelNumber {
   /** The baseline number as printed (its own decimals). */
   baselineText: string | null;
   delta: TDeltaView | null;
+  /** Measured latency with a paired benchmark against the baseline: the change with its interval (shown instead of `delta`). */
+  pairedLatency: PairedLatencyView | null;
   provenance: TProvenance;
 }
 
@@ -109,6 +112,12 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     db.measurement.findMany({ where: { modelId: model.id }, include, orderBy: [{ metric: 'asc' }, { inputSize: 'desc' }, { deviceId: 'asc' }] }),
     model.baseline ? db.measurement.findMany({ where: { modelId: model.baseline.id }, include }) : Promise.resolve([]),
   ]);
+  // Paired latency results of this model's benchmark jobs (lib/measure/benchmark-paired.ts; stored with the job's result).
+  const benchJobIds = own.filter((m) => m.metric === 'latency_ms' && m.provenance === 'measured' && m.jobId).map((m) => m.jobId!);
+  const benchResults = benchJobIds.length
+    ? await db.measuredResult.findMany({ where: { jobId: { in: benchJobIds }, kind: 'benchmark' }, select: { jobId: true, metrics: true } })
+    : [];
+  const pairedByJob = new Map(benchResults.map((r) => [r.jobId, pairedLatencyView(r.metrics)]));
   const numbers: ModelNumber[] = own.map((m) => {
     const info = METRICS[m.metric as TMetricKind];
     const decimals = m.decimals ?? info.defaultDecimals;
@@ -135,6 +144,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       baselineValue: b?.value ?? null,
       baselineText: b ? formatNumber(b.value, b.decimals ?? info.defaultDecimals) : null,
       delta,
+      pairedLatency: (m.jobId && pairedByJob.get(m.jobId)) || null,
       provenance,
     };
   });

@@ -222,7 +222,11 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                   <td className="num" data-metric={n.metric}>{formatMetric(n.metric, n.value, n.decimals)}</td>
                   <td className="num" data-metric={n.metric}>{n.baselineValue === null ? '–' : formatMetric(n.metric, n.baselineValue)}</td>
                   <td className="num">
-                    {n.delta ? (
+                    {n.pairedLatency ? (
+                      <span className={`delta ${n.pairedLatency.verdict}`} title={n.pairedLatency.title} data-paired="true">
+                        {n.pairedLatency.text}
+                      </span>
+                    ) : n.delta ? (
                       <span className={`delta ${n.delta.verdict}`} title={deltaOriginText(n.delta)} data-origin={n.delta.origin}>
                         {formatMetricDelta(n.metric, n.delta.value, n.delta.decimals)}
                         {n.delta.check && !n.delta.check.consistent && <sup className="delta-flag">≠</sup>}
