@@ -32,8 +32,9 @@ export function pairedLatencyView(storedMetrics: unknown): PairedLatencyView | n
     : c.significant
       ? ''
       : ' Not coloured: the interval contains no change.';
+  const against = typeof baselineSlug === 'string' ? baselineSlug : 'the baseline';
   const title =
-    `Paired ${c.statistic} latency against ${typeof baselineSlug === 'string' ? baselineSlug : 'the baseline'}, ABBA blocks in one process, ` +
+    `Paired ${c.statistic} latency against ${against}, ABBA blocks in one process, ` +
     `${Math.round(c.confidence * 100)} % interval (${c.method}); CPU-time ratio ${formatRatioChange(r.cpuComparison)}.${why}`;
   return { text, verdict, title, significant: c.significant, trusted: r.verdictTrusted };
 }
