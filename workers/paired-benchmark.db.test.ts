@@ -7,6 +7,7 @@ import { PrismaClient } from '@/lib/generated/prisma/client';
 import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
 import { formatRatioChange } from '@/lib/measure/paired-latency';
 import { getModelPage } from '@/lib/zoo/get-model';
+import { loadZoo } from '@/lib/zoo/list-zoo-rows';
 import { registerRun } from '@/lib/runs/register-run';
 import { getRunReport, waitForRun } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
@@ -127,6 +128,10 @@ describe('worker benchmark: raw samples and the paired benchmark', () => {
       const shown = page!.numbers.find((n) => n.metric === 'latency_ms')!.pairedLatency;
       expect(shown?.text).toBe(formatRatioChange(paired.comparison));
       expect(shown?.verdict).toBe('neutral');
+      // …and so do the zoo row's latency cell and (lib/zoo/export.ts) the exports.
+      const row = (await loadZoo(db)).rows.find((r) => r.model.slug === cand.modelSlug)!;
+      const cell = Object.entries(row.cells).find(([id]) => id.startsWith('latency:'))![1];
+      expect(cell.paired?.text).toBe(formatRatioChange(paired.comparison));
       const baselinePage = await getModelPage(db, base.modelSlug);
       expect(baselinePage!.numbers.find((n) => n.metric === 'latency_ms')!.pairedLatency).toBeNull();
     } finally {

@@ -32,7 +32,11 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
   return (
     <span className="metric" title={provenanceText(cell)} data-value={cell.value}>
       {value}
-      {d ? (
+      {cell.paired ? (
+        <span className={`delta ${cell.paired.verdict}`} title={cell.paired.title} data-paired="true">
+          ({cell.paired.text})
+        </span>
+      ) : d ? (
         <span className={`delta ${d.verdict}${flagged ? ' flagged' : ''}`} title={deltaOriginText(d)} data-origin={d.origin}>
           ({formatMetricDelta(cell.metric, d.value, d.decimals)}){flagged && <sup className="delta-flag">≠</sup>}
         </span>

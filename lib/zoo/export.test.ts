@@ -95,7 +95,10 @@ const measured: TZooRow = {
   cells: {
     params: cell({ metric: 'params', value: 965589, decimals: 0, inputSize: null, provenance: { kind: 'measured', jobId: 'j1', deviceSlug: null } }),
     boxAp: cell({ metric: 'box_ap', value: 31.25, decimals: 1, provenance: { kind: 'measured', jobId: 'j2', deviceSlug: null } }),
-    [`latency:${FINGERPRINT}`]: cell({ metric: 'latency_ms', value: 3.5, deviceSlug: FINGERPRINT, provenance: { kind: 'measured', jobId: 'j3', deviceSlug: FINGERPRINT } }),
+    [`latency:${FINGERPRINT}`]: cell({
+      metric: 'latency_ms', value: 3.5, deviceSlug: FINGERPRINT, provenance: { kind: 'measured', jobId: 'j3', deviceSlug: FINGERPRINT },
+      paired: { ratio: 0.715, low: 0.699, high: 0.732, text: '−28.5 % [−30.1, −26.8]', verdict: 'neutral', title: 't', significant: true, trusted: false },
+    }),
   },
   download: { url: '/api/artifacts/' + 'ab'.repeat(32), fileName: 'my.onnx', sha256: 'ab'.repeat(32) },
   cocoDetail: { ap50: 55.5, ap75: 30, apSmall: null, apMedium: 20.25, apLarge: 40, jobId: 'j2' },
@@ -111,7 +114,10 @@ const DOCUMENTED_HEADER = [
   'id', 'section', 'position', 'source', 'model_slug', 'model', 'family', 'backbone', 'dataset', 'pretraining', 'method', 'strategy',
   'input_size', 'teacher', 'teacher_accuracy',
   ...['params', 'gflops', 'model_size_mb', 'box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard', 'latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep', 'latency_ms_tesla_p4_tensorrt_single_gpu']
-    .flatMap((m) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`]),
+    .flatMap((m) => [
+      m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
+      ...(m.startsWith('latency_ms_') ? ['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => `${m}_paired_${x}`) : []),
+    ]),
   'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
   'provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url',
 ];
@@ -146,6 +152,9 @@ describe('zooRowsToCsv', () => {
     expect(mea.params).toBe('965589');
     expect(mea.box_ap).toBe('31.25');
     expect(mea.latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep).toBe('3.5');
+    const paired = ['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => mea[`latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep_paired_${x}`]);
+    expect(paired).toEqual(['-28.5', '-30.1', '-26.8', 'true', 'false']);
+    expect(pub.latency_ms_tesla_p4_tensorrt_single_gpu_paired_change_pct).toBe('');
     expect([mea.ap50, mea.ap75, mea.ap_small, mea.ap_medium, mea.ap_large]).toEqual(['55.5', '30', '', '20.25', '40']);
     expect([mea.run_id, mea.run_state, mea.run_jobs_done, mea.run_jobs_total, mea.submitter]).toEqual(['run-1', 'running', '2', '3', 'ci, "nightly"']);
     expect(mea.provenance).toBe('measured:job j1 measured:job j2 measured:job j3');

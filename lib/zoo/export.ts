@@ -1,6 +1,6 @@
 import { absoluteUrl, modelPageUrl } from '../http/public-base-url';
 import { METRICS, metricOfColumn, type TMetricKind } from './metrics';
-import type { TZooRow } from './row';
+import type { TCell, TZooRow } from './row';
 
 /**
  * Exports of zoo rows: JSON (the rows themselves, ZZooRow) and CSV (one line per row, RFC 4180: CRLF line
@@ -12,7 +12,9 @@ import type { TZooRow } from './row';
  * - per metric, always (`EXPORT_METRIC_KINDS`) and then one latency metric per device present in the rows:
  *   `<metric>`, `<metric>_baseline`, `<metric>_delta`, `<metric>_delta_unit` (`points` or `percent`),
  *   `<metric>_delta_origin` (`published`, `computed`, `computed_unrounded`: see ZDelta) and `<metric>_delta_printed`
- *   (the source's printed delta when it is not the one shown: outside its rounding interval); a
+ *   (the source's printed delta when it is not the one shown: outside its rounding interval); latency metrics add
+ *   `<metric>_paired_change_pct`, `_paired_low_pct`, `_paired_high_pct`, `_paired_significant`, `_paired_trusted`
+ *   (the paired benchmark against the baseline, when there is one); a
  *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts; `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
  * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
  * - provenance, run and links (`EXPORT_TRAILING_COLUMNS`).
@@ -97,10 +99,29 @@ export function exportMetricColumns(rows: TZooRow[], deviceLabels: Record<string
 export function zooCsvHeader(rows: TZooRow[], deviceLabels: Record<string, string> = {}): string[] {
   return [
     ...EXPORT_LEADING_COLUMNS,
-    ...exportMetricColumns(rows, deviceLabels).flatMap(([, m]) => [m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`]),
+    ...exportMetricColumns(rows, deviceLabels).flatMap(([id, m]) => [
+      m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
+      ...(isLatencyColumn(id) ? PAIRED_SUFFIXES.map((x) => `${m}${x}`) : []),
+    ]),
     ...EXPORT_COCO_DETAIL_COLUMNS,
     ...EXPORT_TRAILING_COLUMNS,
   ];
+}
+
+/**
+ * Latency columns also carry the paired benchmark against the baseline (lib/zoo/paired-latency-view.ts), when there
+ * is one: the change of p50 in percent and its 95 % interval, and whether it is significant and trusted.
+ */
+const PAIRED_SUFFIXES = ['_paired_change_pct', '_paired_low_pct', '_paired_high_pct', '_paired_significant', '_paired_trusted'] as const;
+
+function isLatencyColumn(id: string): boolean {
+  return id.startsWith('latency:');
+}
+
+function pairedFields(p: TCell['paired']): Array<string | number | null> {
+  if (!p) return [null, null, null, null, null];
+  const pct = (x: number) => Number(((x - 1) * 100).toFixed(3));
+  return [pct(p.ratio), pct(p.low), pct(p.high), String(p.significant), String(p.trusted)];
 }
 
 function provenanceText(r: TZooRow): string {
@@ -118,11 +139,12 @@ export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
       r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
       ...metrics.flatMap(([id]) => {
         const c = r.cells[id];
-        if (!c) return [null, null, null, null, null, null];
+        const paired = isLatencyColumn(id) ? pairedFields(c?.paired) : [];
+        if (!c) return [null, null, null, null, null, null, ...paired];
         const delta = c.delta;
         const flagged = delta?.check && !delta.check.consistent ? delta.check.printed : null;
         const unit = delta ? (delta.kind === 'relative' ? 'percent' : 'points') : null;
-        return [c.value, c.baseline?.value ?? null, delta?.value ?? null, unit, delta?.origin ?? null, flagged];
+        return [c.value, c.baseline?.value ?? null, delta?.value ?? null, unit, delta?.origin ?? null, flagged, ...paired];
       }),
       d?.ap50 ?? null, d?.ap75 ?? null, d?.apSmall ?? null, d?.apMedium ?? null, d?.apLarge ?? null,
       provenanceText(r), r.run?.id ?? null, r.run?.state ?? null, r.run?.jobsDone ?? null, r.run?.jobsTotal ?? null, r.run?.submitter ?? null,

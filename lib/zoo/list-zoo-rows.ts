@@ -3,6 +3,7 @@ import { COCO_DETAIL_COLUMNS } from './columns';
 import { deviceName } from './device-name';
 import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
+import { pairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
 import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TCocoDetail, TProvenance, TRunInfo, TZooRow } from './row';
@@ -138,6 +139,12 @@ export async function loadZoo(db: Db): Promise<ZooData> {
     orderBy: { measuredAt: 'asc' },
     select: { runId: true, inputSize: true, metrics: true, jobId: true },
   });
+  // Paired latency of measured benchmarks (stored with the benchmark's result), by job.
+  const benchmarks = await db.measuredResult.findMany({
+    where: { kind: 'benchmark', runId: { in: runs.map((r) => r.id) } },
+    select: { jobId: true, metrics: true },
+  });
+  const pairedByJob = new Map(benchmarks.map((b) => [b.jobId, pairedLatencyView(b.metrics)]));
   const detailByRunSize = new Map<string, TCocoDetail>();
   for (const ev of evaluations) {
     const d = cocoDetailFromResult(ev.metrics, ev.jobId);
@@ -188,6 +195,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
           delta,
           text: formatCell(m.value, decimals, comparable ? delta : undefined),
           provenance: provenanceOf(m),
+          ...(m.jobId && m.metric === 'latency_ms' && pairedByJob.get(m.jobId) ? { paired: pairedByJob.get(m.jobId)! } : {}),
         };
       }
       let teacher: TZooRow['teacher'] = null;

@@ -9,6 +9,10 @@ import { formatRatioChange } from '../measure/paired-latency';
  * it is neutral and says why. Returns null when the stored result has no valid paired block.
  */
 export interface PairedLatencyView {
+  /** candidate / baseline of the statistic, and its interval: < 1 means faster. */
+  ratio: number;
+  low: number;
+  high: number;
   text: string;
   verdict: 'better' | 'worse' | 'neutral';
   /** Hover text: the baseline it was paired with, the CPU-time cross-check, and why a change is not coloured. */
@@ -36,5 +40,5 @@ export function pairedLatencyView(storedMetrics: unknown): PairedLatencyView | n
   const title =
     `Paired ${c.statistic} latency against ${against}, ABBA blocks in one process, ` +
     `${Math.round(c.confidence * 100)} % interval (${c.method}); CPU-time ratio ${formatRatioChange(r.cpuComparison)}.${why}`;
-  return { text, verdict, title, significant: c.significant, trusted: r.verdictTrusted };
+  return { ratio: c.ratio, low: c.ci[0], high: c.ci[1], text, verdict, title, significant: c.significant, trusted: r.verdictTrusted };
 }

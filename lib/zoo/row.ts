@@ -85,6 +85,23 @@ export const ZCell = z.object({
   /** The seed's cell text: `37.53(-16.06%)`, `39.8(+0.7)`, `37.5(-)`, `44.71`. */
   text: z.string(),
   provenance: ZProvenance,
+  /**
+   * Measured latency with a paired benchmark against the baseline (lib/zoo/paired-latency-view.ts): the ratio
+   * candidate/baseline with its 95 % interval; shown instead of `delta`, coloured only when significant and trusted.
+   * Absent for published numbers (their source gives no samples) and unpaired measurements.
+   */
+  paired: z
+    .object({
+      ratio: z.number(),
+      low: z.number(),
+      high: z.number(),
+      text: z.string(),
+      verdict: z.enum(['better', 'worse', 'neutral']),
+      title: z.string(),
+      significant: z.boolean(),
+      trusted: z.boolean(),
+    })
+    .optional(),
 });
 export type TCell = z.infer<typeof ZCell>;
 
