@@ -11,7 +11,7 @@ import { createZooModel, resolveZooRefs } from './zoo-model-for-run';
 import { checkUploadFileName } from './upload-file-name';
 import { declaredAdapterOf, findSameFileRun, lockSha256 } from './same-file-run';
 import type { RunState } from './run-state';
-import { withPgTransaction } from '../db/pg-transaction';
+import { withPgTransactionRetried } from '../db/pg-transaction';
 
 /**
  * Register a run: the one code path behind all three doors (upload form, POST /api/runs, CLI submit).
@@ -108,7 +108,8 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
 
     const jobs = planJobs(runId, meta);
     const { sha256, sizeBytes } = stored;
-    const done = await withPgTransaction(p.pool, async (client) => {
+    // Retried when PostgreSQL picks it as a deadlock victim: everything in it (pg-boss rows included) was rolled back.
+    const done = await withPgTransactionRetried(p.pool, async (client) => {
       await lockSha256(client, sha256);
       // No adapter declared: measure with the one an earlier run of these bytes declared, and say so.
       const inherited = meta.adapter ? null : await declaredAdapterOf(client, sha256, runId);
