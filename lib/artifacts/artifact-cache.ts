@@ -2,9 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SlimboardError } from '../errors';
-import { SHA256_HEX } from './store';
+import { SHA256_HEX, type ByteRange } from './store';
 
 /**
  * A local, sha256-verified copy of remote artifacts, bounded in size (least recently used goes first).
@@ -97,6 +98,22 @@ export class ArtifactCache {
     await fs.rename(tmpPath, dest);
     await this.evict(dest);
     return dest;
+  }
+
+  /**
+   * The content (or an inclusive range) as a stream: from the cached copy when there is one, else from
+   * `openRemote` (which throws a SlimboardError for what it cannot serve). Errors arrive on the stream.
+   */
+  readThrough(sha256: string, range: ByteRange | undefined, openRemote: () => Promise<Readable>): Readable {
+    const out = new PassThrough();
+    void (async () => {
+      const cached = await this.lookup(sha256);
+      return cached ? createReadStream(cached.path, range ? { start: range.start, end: range.end } : {}) : openRemote();
+    })().then(
+      (src) => pipeline(src, out).catch((e: unknown) => out.destroy(e as Error)),
+      (e: unknown) => out.destroy(e as Error),
+    );
+    return out;
   }
 
   async remove(sha256: string): Promise<void> {

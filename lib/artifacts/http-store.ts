@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SlimboardError } from '../errors';
-import type { ArtifactCache } from './artifact-cache';
+import { sha256OfFile, type ArtifactCache } from './artifact-cache';
 import { SHA256_HEX, type ArtifactStore, type ByteRange, type StoredArtifact } from './store';
 
 /**
@@ -70,18 +69,11 @@ export class HttpArtifactStore implements ArtifactStore {
   }
 
   openRead(sha256: string, range?: ByteRange): Readable {
-    const out = new PassThrough();
-    void (async () => {
-      const cached = await this.cache.lookup(sha256);
-      if (cached) return createReadStream(cached.path, range ? { start: range.start, end: range.end } : {});
+    return this.cache.readThrough(sha256, range, async () => {
       const res = await this.request('GET', sha256, range);
       if (res.status === 404 || !res.body) throw new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 });
       return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
-    })().then(
-      (src) => pipeline(src, out).catch((e: unknown) => out.destroy(e as Error)),
-      (e: unknown) => out.destroy(e as Error),
-    );
-    return out;
+    });
   }
 
   async localPath(sha256: string): Promise<string> {
@@ -93,9 +85,7 @@ export class HttpArtifactStore implements ArtifactStore {
   }
 
   async rehash(sha256: string): Promise<string> {
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(await this.localPath(sha256)), hash);
-    return hash.digest('hex');
+    return sha256OfFile(await this.localPath(sha256));
   }
 
   async delete(sha256: string): Promise<void> {

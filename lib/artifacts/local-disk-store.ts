@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SlimboardError } from '../errors';
+import { sha256OfFile } from './artifact-cache';
 import { createUploadMeter } from './upload-meter';
 import { SHA256_HEX, type ArtifactStore, type ByteRange, type PutOptions, type StoredArtifact } from './store';
 
@@ -82,9 +83,7 @@ export class LocalDiskArtifactStore implements ArtifactStore {
   }
 
   async rehash(sha256: string): Promise<string> {
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(this.contentPath(sha256)), hash);
-    return hash.digest('hex');
+    return sha256OfFile(this.contentPath(sha256));
   }
 
   /** Remove the content, then its shard folders (`ab/cd`, `ab`) when they are left empty. */

@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { SlimboardError } from '../errors';
-import type { ArtifactCache } from './artifact-cache';
+import { sha256OfFile, type ArtifactCache } from './artifact-cache';
 import { createUploadMeter } from './upload-meter';
 import { SHA256_HEX, type ArtifactStore, type ByteRange, type PutOptions, type StoredArtifact } from './store';
 
@@ -136,20 +136,19 @@ export class S3ArtifactStore implements ArtifactStore {
 
   openRead(sha256: string, range?: ByteRange): Readable {
     const key = this.contentKey(sha256);
-    const out = new PassThrough();
-    void (async () => {
-      const cached = await this.cache.lookup(sha256);
-      if (cached) return createReadStream(cached.path, range ? { start: range.start, end: range.end } : {});
-      const res = await this.client.send(
-        new GetObjectCommand({ Bucket: this.location.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
-      );
+    return this.cache.readThrough(sha256, range, async () => {
+      let res;
+      try {
+        res = await this.client.send(
+          new GetObjectCommand({ Bucket: this.location.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+        );
+      } catch (e) {
+        if (isNotFound(e)) throw new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 });
+        throw s3Error('read', key, e);
+      }
       if (!(res.Body instanceof Readable)) throw new SlimboardError('store_error', `object store returned no stream for ${key}`, { status: 502 });
       return res.Body;
-    })().then(
-      (src) => pipeline(src, out).catch((e: unknown) => out.destroy(e as Error)),
-      (e: unknown) => out.destroy(isNotFound(e) ? new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 }) : s3Error('read', key, e)),
-    );
-    return out;
+    });
   }
 
   async localPath(sha256: string): Promise<string> {
@@ -168,10 +167,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async rehash(sha256: string): Promise<string> {
-    const file = await this.localPath(sha256);
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(file), hash);
-    return hash.digest('hex');
+    return sha256OfFile(await this.localPath(sha256));
   }
 
   async delete(sha256: string): Promise<void> {
