@@ -59,13 +59,13 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
 
 const isEntry = process.argv[1] !== undefined && /lib[\\/]cli[\\/]main\.ts$/.test(process.argv[1]);
 if (isEntry) {
-  // Started with an IPC channel by a worker (workers/measure-with-cli.ts), in a process group of its own so that
-  // the terminal's Ctrl-C does not reach it: die with that worker, whatever ends it (the channel closes).
+  // Started with an IPC channel by a parent process, in a process group of its own so that the terminal's Ctrl-C
+  // does not reach it: die with that parent, whatever ends it (the channel closes).
   if (process.channel) {
     process.channel.unref();
     process.once('disconnect', () => process.exit(129));
   }
-  // The worker may have died while this module was still loading (the 'disconnect' event came before the listener).
+  // The parent may have died while this module was still loading (the 'disconnect' event came before the listener).
   if (process.send && !process.connected) process.exit(129);
   runCli(process.argv.slice(2)).then(
     (code) => {

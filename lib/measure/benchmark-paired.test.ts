@@ -18,21 +18,27 @@ describe('benchmarkPaired (structure, not timings)', () => {
     });
     expect(ZPairedLatencyResult.parse(JSON.parse(JSON.stringify(r)))).toEqual(r);
     expect(r.quick).toBe(true);
-    expect(r.schedule).toEqual({ order: 'ABBA', a: 'candidate', blockRuns: 3, cycles: 5 });
-    expect(r.candidate.samplesMs).toHaveLength(30);
-    expect(r.baseline.samplesMs).toHaveLength(30);
-    expect(r.candidate.summary.count).toBe(30);
-    expect(r.candidate.cpuSamplesMs).toHaveLength(30);
-    expect(r.baseline.cpuSamplesMs).toHaveLength(30);
+    // Two session pairs (the quick protocol's), each doing ceil(5 / 2) = 3 cycles of 2 x 3 runs per model.
+    expect(r.schedule).toEqual({ order: 'ABBA', a: 'candidate', blockRuns: 3, cycles: 6, cyclesPerSession: [3, 3] });
+    expect(r.schemaVersion).toBe(2);
+    expect(r.candidate.samplesMs).toHaveLength(36);
+    expect(r.baseline.samplesMs).toHaveLength(36);
+    expect(r.candidate.summary.count).toBe(36);
+    expect(r.candidate.cpuSamplesMs).toHaveLength(36);
+    expect(r.baseline.cpuSamplesMs).toHaveLength(36);
+    expect(r.comparison.sessions).toBe(2);
+    expect(r.comparison.method).toMatch(/two-stage/);
+    expect(r.candidate.warmup.runs).toBeGreaterThanOrEqual(2 * QUICK_PAIRED_PROTOCOL.warmupMinRuns);
     expect(r.cpuComparison.ci[0]).toBeLessThanOrEqual(r.cpuComparison.ratio);
     expect(r.cpuComparison.ci[1]).toBeGreaterThanOrEqual(r.cpuComparison.ratio);
-    expect(r.comparison.cycles).toBe(5);
+    expect(r.comparison.cycles).toBe(6);
     expect(r.comparison.ratio).toBeCloseTo(r.candidate.summary.p50Ms / r.baseline.summary.p50Ms, 12);
     expect(r.comparison.ci[0]).toBeLessThanOrEqual(r.comparison.ratio);
     expect(r.comparison.ci[1]).toBeGreaterThanOrEqual(r.comparison.ratio);
     expect(r.candidate.fingerprint.inputShape).toEqual([1, 3, 64, 64]);
     expect(r.candidate.fingerprint.modelSha256).not.toBe(r.baseline.fingerprint.modelSha256);
-    expect(progress).toHaveLength(5);
+    expect(progress).toHaveLength(6);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(1);
     expect(typeof r.machineLoad.busy).toBe('boolean');
     expect(r.verdictTrusted).toBe(false); // quick protocol
@@ -50,6 +56,23 @@ describe('benchmarkPaired (structure, not timings)', () => {
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     expect(sum(r.candidate.samplesMs) + sum(r.baseline.samplesMs)).toBeCloseTo(r.timedElapsedMs, 6);
   });
+  it('one session pair per cycle when asked; a result stored before session pairs existed still parses', async () => {
+    const r = await benchmarkPaired({
+      candidatePath: path.join(FIX, 'not-a-detector.onnx'),
+      baselinePath: path.join(FIX, 'not-a-detector.onnx'),
+      inputSize: 32,
+      protocol: { ...QUICK_PAIRED_PROTOCOL, minCycles: 3, sessions: 3 },
+      resamples: 1000,
+    });
+    expect(r.schedule.cyclesPerSession).toEqual([1, 1, 1]);
+    expect(r.comparison.sessions).toBe(3);
+    const { cyclesPerSession: _dropped, ...scheduleV1 } = r.schedule;
+    const { sessions: _s, ...protocolV1 } = r.protocol;
+    const v1 = { ...r, schemaVersion: 1, schedule: scheduleV1, protocol: protocolV1 };
+    expect(ZPairedLatencyResult.safeParse(v1).success).toBe(true);
+    const broken = { ...r, schedule: { ...r.schedule, cyclesPerSession: [1, 1] } };
+    expect(ZPairedLatencyResult.safeParse(broken).error?.issues[0].message).toMatch(/does not sum to 3 cycles/);
+  });
   it('EXPECTED FAILURE: missing file, bad protocol, bad statistic', async () => {
     const yolo = path.join(FIX, 'detector-yolo.onnx');
     await expect(benchmarkPaired({ candidatePath: '/no/such.onnx', baselinePath: yolo, inputSize: 64 })).rejects.toThrow(
@@ -58,6 +81,9 @@ describe('benchmarkPaired (structure, not timings)', () => {
     await expect(
       benchmarkPaired({ candidatePath: yolo, baselinePath: yolo, inputSize: 64, protocol: { ...QUICK_PAIRED_PROTOCOL, blockRuns: 0 } }),
     ).rejects.toThrow(/paired latency protocol: blockRuns/);
+    await expect(
+      benchmarkPaired({ candidatePath: yolo, baselinePath: yolo, inputSize: 64, protocol: { ...QUICK_PAIRED_PROTOCOL, sessions: 0 } }),
+    ).rejects.toThrow(/paired latency protocol: sessions/);
     await expect(
       benchmarkPaired({
         candidatePath: yolo,

@@ -2,15 +2,20 @@
  * Paired benchmark: a candidate model and its baseline measured in ONE process, on the SAME input
  * tensor, interleaved in ABBA cycles (method and statistics: ./paired-latency.ts, docs/paired-latency.md).
  *
- * Protocol:
- *  1. Both sessions are created with the same options (through lib/inference/ort.ts), each run once
- *     (cold start, timed) and warmed up ON ITS OWN until both `warmupMinRuns` runs and `warmupMinMs` ms.
+ * Protocol, repeated for each of `sessions` session pairs, one pair after the other:
+ *  1. Both sessions are created with the same options (through lib/inference/ort.ts; which model is
+ *     created first alternates between pairs), each run once (timed: the first pair's is the reported
+ *     cold start) and warmed up ON ITS OWN until both `warmupMinRuns` runs and `warmupMinMs` ms.
  *  2. Timed: ABBA cycles (candidate, baseline, baseline, candidate; `blockRuns` runs per block) until
- *     both `minCycles` cycles and `minMs` ms of timed running. Every run is timed on its own with
- *     `performance.now()` (one clock read between runs, as in the latency harness); every raw sample of
- *     both models is kept, in run order, so cycle c holds samples [2·blockRuns·c, 2·blockRuns·(c+1)).
- *  3. Result: per-model statistics, the candidate/baseline ratio with its bootstrap interval, and the
- *     machine load over the timed phase (noise guard, ./machine-load.ts).
+ *     the pair has done its share of `minCycles` cycles and of `minMs` ms of timed running (ceil of
+ *     1/sessions each). Every run is timed on its own with `performance.now()` (one clock read between
+ *     runs, as in the latency harness); every raw sample is kept in run order, so cycle c holds samples
+ *     [2·blockRuns·c, 2·blockRuns·(c+1)) of each model, and `schedule.cyclesPerSession` says which pair.
+ *  3. The pair is released before the next is created.
+ *  Result: per-model statistics, the candidate/baseline ratio with its two-stage (session, cycle)
+ *  bootstrap interval, and the machine load over the timed phases (noise guard, ./machine-load.ts).
+ * Why several pairs: two sessions of the same file differ by a persistent few percent (docs/paired-latency.md).
+ * The sessions' memory is held one pair at a time, so a large model costs no more than before.
  * What is timed is `session.run` only, as in lib/inference/latency-harness.ts.
  */
 import { readFile } from 'node:fs/promises';
@@ -29,22 +34,36 @@ export const ZPairedProtocol = z.object({
   warmupMinMs: z.number().min(0),
   /** Timed runs per block; a cycle is 4 blocks (2 per model). */
   blockRuns: z.number().int().min(1),
+  /** Over all session pairs together. */
   minCycles: z.number().int().min(1),
+  /** Session pairs measured one after the other (each warmed up on its own); absent in stored results from before: 1. */
+  sessions: z.number().int().min(1).max(64).optional(),
   /** Minimum wall time of the timed phase (both models together). */
   minMs: z.number().min(0),
 });
 export type TPairedProtocol = z.infer<typeof ZPairedProtocol>;
 
-/** Standard: ≥ 30 cycles of 4 × 5 runs and ≥ 10 s timed, so ≥ 300 samples per model. */
+/**
+ * Standard: 6 session pairs of ≥ 5 cycles of 4 × 5 runs, ≥ 10 s timed in all, so ≥ 300 samples per model;
+ * each session warmed up for ≥ 10 runs and 0.5 s.
+ */
 export const STANDARD_PAIRED_PROTOCOL: TPairedProtocol = {
   warmupMinRuns: 10,
-  warmupMinMs: 1000,
+  warmupMinMs: 500,
   blockRuns: 5,
   minCycles: 30,
   minMs: 10_000,
+  sessions: 6,
 };
-/** For tests and smoke runs only (16 samples per model); results say `quick: true`. */
-export const QUICK_PAIRED_PROTOCOL: TPairedProtocol = { warmupMinRuns: 2, warmupMinMs: 0, blockRuns: 2, minCycles: 4, minMs: 0 };
+/** For tests and smoke runs only (2 pairs, 16 samples per model); results say `quick: true`. */
+export const QUICK_PAIRED_PROTOCOL: TPairedProtocol = {
+  warmupMinRuns: 2,
+  warmupMinMs: 0,
+  blockRuns: 2,
+  minCycles: 4,
+  minMs: 0,
+  sessions: 2,
+};
 
 export const ZLatencySummary = z.object({
   count: z.number().int().positive(),
@@ -78,7 +97,8 @@ export type TPairedArm = z.infer<typeof ZPairedArm>;
 export const ZPairedLatencyResult = z
   .object({
     kind: z.literal('paired-latency'),
-    schemaVersion: z.literal(1),
+    /** 1: one session pair (no `sessions` in the schedule); 2: session replicates. */
+    schemaVersion: z.union([z.literal(1), z.literal(2)]),
     inputSize: z.number().int().positive(),
     protocol: ZPairedProtocol,
     quick: z.boolean(),
@@ -87,6 +107,8 @@ export const ZPairedLatencyResult = z
       a: z.literal('candidate'),
       blockRuns: z.number().int().positive(),
       cycles: z.number().int().positive(),
+      /** Cycles measured by each session pair, in order (sums to `cycles`); absent (one pair) in schema version 1. */
+      cyclesPerSession: z.array(z.number().int().positive()).optional(),
     }),
     timedElapsedMs: z.number().nonnegative(),
     candidate: ZPairedArm,
@@ -105,6 +127,10 @@ export const ZPairedLatencyResult = z
     measuredAt: z.string(),
   })
   .superRefine((r, ctx) => {
+    const perSession = r.schedule.cyclesPerSession;
+    if (perSession && perSession.reduce((a, b) => a + b, 0) !== r.schedule.cycles) {
+      ctx.addIssue({ code: 'custom', path: ['schedule', 'cyclesPerSession'], message: `does not sum to ${r.schedule.cycles} cycles` });
+    }
     const expected = 2 * r.schedule.blockRuns * r.schedule.cycles;
     for (const arm of ['candidate', 'baseline'] as const) {
       for (const key of ['samplesMs', 'cpuSamplesMs'] as const) {
@@ -200,15 +226,120 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
     throw new SlimboardError('bad_statistic', `statistic must be p50, p90 or mean, got "${statistic}"`);
   }
   const keys = Object.keys(STANDARD_PAIRED_PROTOCOL) as Array<keyof TPairedProtocol>;
-  const quick = keys.some((k) => protocol[k] < STANDARD_PAIRED_PROTOCOL[k]);
+  const quick = keys.some((k) => (protocol[k] ?? 1) < (STANDARD_PAIRED_PROTOCOL[k] ?? 1));
   const sessionOptions: SessionOptions = { ...options.session, intraOpNumThreads: options.threads ?? 1 };
   const [candidateBytes, baselineBytes] = await Promise.all([readModel(options.candidatePath), readModel(options.baselinePath)]);
   const ids = {
     candidate: readModelIdentity(candidateBytes, options.candidatePath),
     baseline: readModelIdentity(baselineBytes, options.baselinePath),
   };
+  const pairs = protocol.sessions ?? 1;
+  const cyclesPerPair = Math.ceil(protocol.minCycles / pairs);
+  const msPerPair = protocol.minMs / pairs;
 
+  const candSamples = { wall: [] as number[], cpu: [] as number[] };
+  const baseSamples = { wall: [] as number[], cpu: [] as number[] };
+  const cyclesPerSession: number[] = [];
+  const warm = { candidate: { runs: 0, elapsedMs: 0 }, baseline: { runs: 0, elapsedMs: 0 } };
+  let first: PairStart | undefined;
+  let timedElapsedMs = 0;
+  const loadBefore = takeLoadSnapshot();
+  for (let pair = 0; pair < pairs; pair++) {
+    options.signal?.throwIfAborted();
+    const open = await openPair(candidateBytes, baselineBytes, options, sessionOptions, pair % 2 === 1);
+    try {
+      first ??= open.start;
+      options.signal?.throwIfAborted();
+      for (const [arm, run] of [['candidate', open.runCand], ['baseline', open.runBase]] as const) {
+        const w = await warmUp(run, protocol);
+        warm[arm].runs += w.runs;
+        warm[arm].elapsedMs += w.elapsedMs;
+      }
+      const start = readClocks();
+      let now = start;
+      let cycles = 0;
+      while (cycles < cyclesPerPair || now.wallMs - start.wallMs < msPerPair) {
+        options.signal?.throwIfAborted();
+        now = await timeBlock(open.runCand, protocol.blockRuns, candSamples, now);
+        now = await timeBlock(open.runBase, protocol.blockRuns, baseSamples, now);
+        now = await timeBlock(open.runBase, protocol.blockRuns, baseSamples, now);
+        now = await timeBlock(open.runCand, protocol.blockRuns, candSamples, now);
+        cycles++;
+        const done = Math.min(cycles / cyclesPerPair, msPerPair > 0 ? (now.wallMs - start.wallMs) / msPerPair : 1);
+        options.onProgress?.(Math.min(1, (pair + Math.min(1, done)) / pairs));
+      }
+      cyclesPerSession.push(cycles);
+      timedElapsedMs += now.wallMs - start.wallMs;
+    } finally {
+      await open.release();
+    }
+  }
+  const machineLoad = machineLoadBetween(loadBefore, takeLoadSnapshot(), options.thresholds ?? noiseThresholdsFromEnv());
+  if (!first) throw new SlimboardError('bad_protocol', 'paired latency protocol: at least one session pair is needed');
+
+  const sessionOfCycle = cyclesPerSession.flatMap((n, pair) => Array.from({ length: n }, () => pair));
+  const ratioOf = (key: 'wall' | 'cpu') =>
+    pairedLatencyRatio(cyclesFromSamples(candSamples[key], baseSamples[key], protocol.blockRuns), {
+      statistic,
+      resamples: options.resamples,
+      sessionOfCycle,
+    });
+  const comparison = ratioOf('wall');
+  const cpuComparison = ratioOf('cpu');
+  const start = first;
+  const arm = (which: 'candidate' | 'baseline', path: string, samples: typeof candSamples): TPairedArm => ({
+    model: path,
+    fingerprint: makeFingerprint({
+      options: start.sessionOptions,
+      opset: ids[which].opset,
+      modelSha256: ids[which].sha256,
+      inputShape: start.inputShape,
+    }),
+    coldStart: start.coldStart[which],
+    warmup: warm[which],
+    summary: summarizeLatency(samples.wall),
+    samplesMs: samples.wall,
+    cpuSamplesMs: samples.cpu,
+  });
+  return {
+    kind: 'paired-latency',
+    schemaVersion: 2,
+    inputSize: options.inputSize,
+    protocol,
+    quick,
+    schedule: { order: 'ABBA', a: 'candidate', blockRuns: protocol.blockRuns, cycles: sessionOfCycle.length, cyclesPerSession },
+    timedElapsedMs,
+    candidate: arm('candidate', options.candidatePath, candSamples),
+    baseline: arm('baseline', options.baselinePath, baseSamples),
+    comparison,
+    cpuComparison,
+    machineLoad,
+    verdictTrusted: !machineLoad.busy && !quick,
+    measuredAt: new Date().toISOString(),
+  };
+}
+
+interface PairStart {
+  sessionOptions: Session['options'];
+  inputShape: number[];
+  coldStart: Record<'candidate' | 'baseline', { sessionCreateMs: number; firstRunMs: number }>;
+}
+
+/**
+ * Create one session pair on the same input tensor and run each model once (timed). `baselineFirst`
+ * swaps the creation order, so neither model always gets the allocator's first pick.
+ */
+async function openPair(
+  candidateBytes: Uint8Array,
+  baselineBytes: Uint8Array,
+  options: BenchmarkPairedOptions,
+  sessionOptions: SessionOptions,
+  baselineFirst: boolean,
+): Promise<{ runCand: () => Promise<void>; runBase: () => Promise<void>; start: PairStart; release: () => Promise<void> }> {
   const sessions: Session[] = [];
+  const release = async () => {
+    for (const s of sessions) await s.release();
+  };
   try {
     const open = async (bytes: Uint8Array, label: string) => {
       const t0 = performance.now();
@@ -216,9 +347,14 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
       sessions.push(s);
       return { session: s, sessionCreateMs: performance.now() - t0 };
     };
-    const cand = await open(candidateBytes, options.candidatePath);
-    const base = await open(baselineBytes, options.baselinePath);
-
+    let cand, base;
+    if (baselineFirst) {
+      base = await open(baselineBytes, options.baselinePath);
+      cand = await open(candidateBytes, options.candidatePath);
+    } else {
+      cand = await open(candidateBytes, options.candidatePath);
+      base = await open(baselineBytes, options.baselinePath);
+    }
     const candFeeds = buildBenchmarkFeeds(cand.session.inputs, options.inputSize, options.candidatePath);
     const baseFeeds = buildBenchmarkFeeds(base.session.inputs, options.inputSize, options.baselinePath);
     // The very same image tensor for both (the builders fill it identically; sharing rules out any doubt).
@@ -234,73 +370,19 @@ export async function benchmarkPaired(options: BenchmarkPairedOptions): Promise<
     baseFeeds.feeds[baseImage] = candFeeds.feeds[candImage];
     const runCand = cand.session.prepare(candFeeds.feeds);
     const runBase = base.session.prepare(baseFeeds.feeds);
-
     const candFirst = await firstRun(runCand, options.candidatePath, options.inputSize);
     const baseFirst = await firstRun(runBase, options.baselinePath, options.inputSize);
-    options.signal?.throwIfAborted();
-    const candWarm = await warmUp(runCand, protocol);
-    options.signal?.throwIfAborted();
-    const baseWarm = await warmUp(runBase, protocol);
-
-    const candSamples = { wall: [] as number[], cpu: [] as number[] };
-    const baseSamples = { wall: [] as number[], cpu: [] as number[] };
-    const loadBefore = takeLoadSnapshot();
-    const start = readClocks();
-    let now = start;
-    let cycles = 0;
-    while (cycles < protocol.minCycles || now.wallMs - start.wallMs < protocol.minMs) {
-      options.signal?.throwIfAborted();
-      now = await timeBlock(runCand, protocol.blockRuns, candSamples, now);
-      now = await timeBlock(runBase, protocol.blockRuns, baseSamples, now);
-      now = await timeBlock(runBase, protocol.blockRuns, baseSamples, now);
-      now = await timeBlock(runCand, protocol.blockRuns, candSamples, now);
-      cycles++;
-      const done = Math.min(cycles / protocol.minCycles, protocol.minMs > 0 ? (now.wallMs - start.wallMs) / protocol.minMs : 1);
-      options.onProgress?.(Math.min(1, done));
-    }
-    const timedElapsedMs = now.wallMs - start.wallMs;
-    const machineLoad = machineLoadBetween(loadBefore, takeLoadSnapshot(), options.thresholds ?? noiseThresholdsFromEnv());
-
-    const ratioOf = (key: 'wall' | 'cpu') =>
-      pairedLatencyRatio(cyclesFromSamples(candSamples[key], baseSamples[key], protocol.blockRuns), {
-        statistic,
-        resamples: options.resamples,
-      });
-    const comparison = ratioOf('wall');
-    const cpuComparison = ratioOf('cpu');
-    type Warm = { runs: number; elapsedMs: number };
-    type Samples = typeof candSamples;
-    const arm = (path: string, s: typeof cand, first: number, warm: Warm, samples: Samples, id: typeof ids.candidate): TPairedArm => ({
-      model: path,
-      fingerprint: makeFingerprint({
-        options: s.session.options,
-        opset: id.opset,
-        modelSha256: id.sha256,
-        inputShape: candFeeds.inputShape,
-      }),
-      coldStart: { sessionCreateMs: s.sessionCreateMs, firstRunMs: first },
-      warmup: warm,
-      summary: summarizeLatency(samples.wall),
-      samplesMs: samples.wall,
-      cpuSamplesMs: samples.cpu,
-    });
-    return {
-      kind: 'paired-latency',
-      schemaVersion: 1,
-      inputSize: options.inputSize,
-      protocol,
-      quick,
-      schedule: { order: 'ABBA', a: 'candidate', blockRuns: protocol.blockRuns, cycles },
-      timedElapsedMs,
-      candidate: arm(options.candidatePath, cand, candFirst, candWarm, candSamples, ids.candidate),
-      baseline: arm(options.baselinePath, base, baseFirst, baseWarm, baseSamples, ids.baseline),
-      comparison,
-      cpuComparison,
-      machineLoad,
-      verdictTrusted: !machineLoad.busy && !quick,
-      measuredAt: new Date().toISOString(),
+    const start: PairStart = {
+      sessionOptions: cand.session.options,
+      inputShape: candFeeds.inputShape,
+      coldStart: {
+        candidate: { sessionCreateMs: cand.sessionCreateMs, firstRunMs: candFirst },
+        baseline: { sessionCreateMs: base.sessionCreateMs, firstRunMs: baseFirst },
+      },
     };
-  } finally {
-    for (const s of sessions) await s.release();
+    return { runCand, runBase, start, release };
+  } catch (e) {
+    await release();
+    throw e;
   }
 }

@@ -8,6 +8,7 @@ import {
   pairedLatencyRatio,
   type PairedCycle,
 } from './paired-latency';
+import { mulberry32 } from '../random/mulberry32';
 
 describe('abbaSchedule', () => {
   it('repeats candidate, baseline, baseline, candidate', () => {
@@ -144,6 +145,74 @@ describe('pairedLatencyRatio: properties', () => {
         expect(r.significant).toBe(r.ci[0] > 1 || r.ci[1] < 1);
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe('pairedLatencyRatio: session replicates (two-stage bootstrap)', () => {
+  // Two sessions of one cycle each: candidate [1] / baseline [2] in session 0, [3] / [4] in session 1.
+  // Stage one draws {0,0}, {0,1}, {1,0} or {1,1} (1/4, 1/2, 1/4), stage two then has one cycle to draw from,
+  // so the pooled p50 ratios are 1/2, 2/3 and 3/4: the same distribution as the cycle bootstrap, interval [1/2, 3/4].
+  const two: PairedCycle[] = [
+    { candidateMs: [1], baselineMs: [2] },
+    { candidateMs: [3], baselineMs: [4] },
+  ];
+  it('hand golden: one cycle per session behaves like the cycle bootstrap', () => {
+    const r = pairedLatencyRatio(two, { sessionOfCycle: [0, 1] });
+    expect(r.ratio).toBeCloseTo(2 / 3, 12);
+    expect(r.ci).toEqual([0.5, 0.75]);
+    expect(r.sessions).toBe(2);
+    expect(r.method).toMatch(/two-stage/);
+  });
+  it('hand golden: a whole session repeated is drawn as a block', () => {
+    // Session 0 holds cycles 0 and 1 (ratio 1/2 each), session 1 holds cycle 2 (ratio 2/1). Stage one draws
+    // {0,0} (probability 1/4): pooled candidate [1,1,1,1] over [2,2,2,2], ratio 1/2; {0,1} or {1,0} (1/2):
+    // [1,1,4] over [2,2,2], p50 1/2 again; {1,1} (1/4): [4,4] over [2,2], ratio 2. P(1/2) = 3/4 and P(2) = 1/4,
+    // so the 2.5th percentile is 1/2 and the 97.5th is 2: the interval is [1/2, 2].
+    const cycles: PairedCycle[] = [
+      { candidateMs: [1], baselineMs: [2] },
+      { candidateMs: [1], baselineMs: [2] },
+      { candidateMs: [4], baselineMs: [2] },
+    ];
+    const r = pairedLatencyRatio(cycles, { sessionOfCycle: [0, 0, 1] });
+    expect(r.ci).toEqual([0.5, 2]);
+    expect(r.sessions).toBe(2);
+  });
+  it('DEGENERATE: every cycle in session 0 is the plain cycle bootstrap, draw for draw', () => {
+    const noisy: PairedCycle[] = Array.from({ length: 9 }, (_, i) => ({ candidateMs: [10 + (i % 4)], baselineMs: [11 + (i % 3)] }));
+    const plain = pairedLatencyRatio(noisy);
+    const labelled = pairedLatencyRatio(noisy, { sessionOfCycle: noisy.map(() => 0) });
+    expect(labelled).toEqual({ ...plain, sessions: 1 });
+  });
+  it('BAD CALL: labels that do not match the cycles are refused with the reason', () => {
+    expect(() => pairedLatencyRatio(two, { sessionOfCycle: [0] })).toThrow(/1 labels for 2 cycles/);
+    expect(() => pairedLatencyRatio(two, { sessionOfCycle: [0, 2] })).toThrow(/session label 2/);
+    expect(() => pairedLatencyRatio(two, { sessionOfCycle: [1, 1] })).toThrow(/session 0 has no cycles/);
+    expect(() => pairedLatencyRatio(two, { sessionOfCycle: [0, 0.5] })).toThrow(/not an integer/);
+  });
+  it('PROPERTY: a persistent per-session offset widens the interval that the cycle bootstrap gets too narrow', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0.9, max: 1.1, noNaN: true }), { minLength: 4, maxLength: 6 }), fc.integer({ min: 1, max: 1e6 }), (offsets, seed) => {
+        // A/A: both arms are the same model; each session pair gets its own candidate-side offset.
+        const random = mulberry32(seed);
+        const cycles: PairedCycle[] = [];
+        const labels: number[] = [];
+        offsets.forEach((offset, s) => {
+          for (let c = 0; c < 5; c++) {
+            const jitter = () => 10 * (1 + 0.01 * (random() - 0.5));
+            cycles.push({ candidateMs: [jitter() * offset, jitter() * offset], baselineMs: [jitter(), jitter()] });
+            labels.push(s);
+          }
+        });
+        const width = (r: { ci: [number, number] }) => r.ci[1] - r.ci[0];
+        const sessions = pairedLatencyRatio(cycles, { sessionOfCycle: labels, resamples: 1000 });
+        const plain = pairedLatencyRatio(cycles, { resamples: 1000 });
+        const spread = Math.max(...offsets) - Math.min(...offsets);
+        if (spread > 0.05) expect(width(sessions)).toBeGreaterThan(width(plain));
+        expect(sessions.ci[0]).toBeLessThanOrEqual(sessions.ratio);
+        expect(sessions.ci[1]).toBeGreaterThanOrEqual(sessions.ratio);
+      }),
+      { numRuns: 30 },
     );
   });
 });

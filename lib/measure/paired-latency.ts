@@ -22,6 +22,16 @@
  * and samples inside a cycle need not be independent. With few cycles the percentile interval is too
  * narrow; use at least 10 cycles (the standard protocol uses 30).
  *
+ * Session replicates (`sessionOfCycle`): onnxruntime sessions of the SAME file differ from each other
+ * by a persistent few percent (memory placement of weights and arena; measured on the demo baseline at
+ * 416: six sessions of one file in one process, p50 up to 9 % apart, each stable over its own samples,
+ * see docs/paired-latency.md). A bootstrap over cycles of ONE session pair cannot see that, so its
+ * interval was too narrow: A/A controls (a file against itself) came out significant. The harness
+ * therefore measures several session pairs one after the other and the bootstrap is two-stage (a
+ * cluster bootstrap): each resample draws as many sessions as were measured, with replacement, then
+ * for each drawn session as many of ITS cycles as it has, with replacement, and pools the drawn cycles.
+ * With one session it reduces to the plain cycle bootstrap above.
+ *
  * `significant` is true when the interval excludes 1.0 (both bounds above, or both below).
  *
  * Shapes: `cycles[c].candidateMs` and `cycles[c].baselineMs` are the timed samples (ms) of cycle c,
@@ -67,6 +77,11 @@ export interface PairedRatioOptions {
   seed?: number;
   /** Confidence level of the interval, in (0, 1). Default 0.95. */
   confidence?: number;
+  /**
+   * The session pair that measured each cycle (same length as the cycles, values 0..S-1, each used at
+   * least once). Omitted: one session pair measured every cycle.
+   */
+  sessionOfCycle?: readonly number[];
 }
 
 /** The comparison stored with every paired benchmark (crosses process boundaries: zod). */
@@ -82,6 +97,8 @@ export const ZPairedRatio = z.object({
   candidateStatMs: z.number().nonnegative(),
   baselineStatMs: z.number().nonnegative(),
   cycles: z.number().int().positive(),
+  /** Session pairs the cycles came from (the bootstrap's first stage); absent in results stored before it existed: 1. */
+  sessions: z.number().int().positive().optional(),
   resamples: z.number().int().min(1000),
   seed: z.number().int(),
   method: z.string(),
@@ -90,6 +107,29 @@ export type TPairedRatio = z.infer<typeof ZPairedRatio>;
 
 export const PAIRED_RATIO_METHOD =
   'percentile bootstrap over ABBA cycles (cycles drawn with replacement; both models keep the same drawn cycles)';
+export const PAIRED_RATIO_METHOD_SESSIONS =
+  'two-stage percentile bootstrap: session pairs drawn with replacement, then the cycles of each drawn session with ' +
+  'replacement (both models keep the same drawn cycles)';
+
+/** Cycle indices grouped by session; checks the labels. */
+function groupBySession(sessionOfCycle: readonly number[] | undefined, cycles: number): number[][] {
+  if (!sessionOfCycle) return [Array.from({ length: cycles }, (_, i) => i)];
+  if (sessionOfCycle.length !== cycles) {
+    throw new SlimboardError('bad_schedule', `sessionOfCycle has ${sessionOfCycle.length} labels for ${cycles} cycles`);
+  }
+  const groups: number[][] = [];
+  sessionOfCycle.forEach((s, i) => {
+    if (!Number.isInteger(s) || s < 0 || s >= cycles) {
+      throw new SlimboardError('bad_schedule', `cycle ${i}: session label ${s} is not an integer in [0, ${cycles - 1}]`);
+    }
+    (groups[s] ??= []).push(i);
+  });
+  const missing = groups.findIndex((g) => g === undefined);
+  if (missing >= 0 || groups.length === 0) {
+    throw new SlimboardError('bad_schedule', `session ${missing} has no cycles: labels must be 0..S-1, each used`);
+  }
+  return groups;
+}
 
 function statOf(values: Float64Array, statistic: TLatencyStatistic): number {
   if (statistic === 'mean') {
@@ -157,11 +197,22 @@ export function pairedLatencyRatio(cycles: readonly PairedCycle[], options: Pair
   const baselineStatMs = statOf(pool(cycles, all, 'baselineMs'), statistic);
   const ratio = ratioOf(candidateStatMs, baselineStatMs);
 
+  const groups = groupBySession(options.sessionOfCycle, c);
+  const draw = (n: number) => Math.min(n - 1, Math.floor(random() * n));
   const random = mulberry32(seed);
-  const drawn = new Int32Array(c);
   const ratios = new Float64Array(resamples);
+  const drawn: number[] = [];
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < c; i++) drawn[i] = Math.min(c - 1, Math.floor(random() * c));
+    drawn.length = 0;
+    if (groups.length === 1) {
+      // One session: the plain cycle bootstrap (same draws as before sessions existed).
+      for (let i = 0; i < c; i++) drawn.push(draw(c));
+    } else {
+      for (let g = 0; g < groups.length; g++) {
+        const members = groups[draw(groups.length)];
+        for (let i = 0; i < members.length; i++) drawn.push(members[draw(members.length)]);
+      }
+    }
     ratios[r] = ratioOf(statOf(pool(cycles, drawn, 'candidateMs'), statistic), statOf(pool(cycles, drawn, 'baselineMs'), statistic));
   }
   ratios.sort();
@@ -176,9 +227,10 @@ export function pairedLatencyRatio(cycles: readonly PairedCycle[], options: Pair
     candidateStatMs,
     baselineStatMs,
     cycles: c,
+    sessions: groups.length,
     resamples,
     seed,
-    method: PAIRED_RATIO_METHOD,
+    method: groups.length > 1 ? PAIRED_RATIO_METHOD_SESSIONS : PAIRED_RATIO_METHOD,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Paired latency on the demo zoo: can Slimboard tell a real speed-up from noise?
  *
- *   npx tsx tools/bench/paired-latency.ts [--threads 1] [--quick] [--wait-quiet-s 0] [--aa N] [--out FILE.json]
+ *   npx tsx tools/bench/paired-latency.ts [--threads 1] [--quick] [--sessions N] [--wait-quiet-s 0] [--aa N] [--out FILE.json]
  *
  * Runs `benchmarkPaired` (lib/measure/benchmark-paired.ts, standard paired protocol unless --quick) on:
  *  - distill_l2 vs baseline (same architecture, other weights) at 320 and 416, 3 repeats each.
@@ -11,6 +11,7 @@
  * Prints one line per run (ratio, interval, half-width, verdicts, samples, machine load) and the verdict
  * of each quality bar. --out writes every result (raw samples included) as JSON.
  * With --wait-quiet-s N each run first waits up to N s for a quiet machine (lib/measure/machine-load.ts).
+ * --sessions N overrides the protocol's session pairs (1: the single-pair protocol used before 2026-12-04).
  * With --aa N it first runs N A/A controls: the baseline file against itself at 416, where the true ratio is
  * exactly 1, so an interval that excludes 1.0 there is a false positive (expected in about 5 % of runs).
  */
@@ -73,7 +74,8 @@ function describeRow(row: Row): string {
       `ratio ${fix4(ratio)} CI ${interval(ci)} half-width ${row.halfWidthPct.toFixed(2)} % ` +
       `contains 1.0: ${row.containsOne ? 'yes' : 'NO'}  below 0.85: ${ci[1] < 0.85 ? 'yes' : 'no'}`,
     `    p50 ${r.candidate.summary.p50Ms.toFixed(3)} / ${r.baseline.summary.p50Ms.toFixed(3)} ms, ` +
-      `${r.candidate.samplesMs.length}+${r.baseline.samplesMs.length} samples, ${r.schedule.cycles} cycles, ` +
+      `${r.candidate.samplesMs.length}+${r.baseline.samplesMs.length} samples, ${r.schedule.cycles} cycles in ` +
+      `${r.schedule.cyclesPerSession?.length ?? 1} session pair(s), ` +
       `${(r.timedElapsedMs / 1000).toFixed(1)} s${waited}`,
     `    cpu-time ratio ${fix4(r.cpuComparison.ratio)} CI ${interval(r.cpuComparison.ci)} ${formatRatioChange(r.cpuComparison)}`,
     `    ${describeMachineLoad(r.machineLoad)}`,
@@ -81,7 +83,8 @@ function describeRow(row: Row): string {
 }
 
 async function main(): Promise<void> {
-  const protocol = quick ? QUICK_PAIRED_PROTOCOL : STANDARD_PAIRED_PROTOCOL;
+  const base = quick ? QUICK_PAIRED_PROTOCOL : STANDARD_PAIRED_PROTOCOL;
+  const protocol = flags.sessions === undefined ? base : { ...base, sessions: Number(flags.sessions) };
   const t0 = new Date();
   console.log(`paired latency on the demo zoo, ${t0.toISOString()}, ${cpuModelName()}, threads ${threads}`);
   console.log(`protocol ${JSON.stringify(protocol)}`);

@@ -35,10 +35,11 @@ describe('bench command', () => {
   it('--baseline: a paired benchmark prints the change with its interval; --json holds every raw sample of both models', async () => {
     const yolo = path.join(FIX, 'detector-yolo.onnx');
     const c = io();
-    expect(await runCli(['bench', yolo, '--baseline', yolo, '--input-size', '64', '--quick', '--cycles', '3', '--json'], c.io)).toBe(0);
+    const argv = ['bench', yolo, '--baseline', yolo, '--input-size', '64', '--quick', '--cycles', '3', '--sessions', '3', '--json'];
+    expect(await runCli(argv, c.io)).toBe(0);
     const j = JSON.parse(c.out.join(''));
     expect(j.kind).toBe('paired-latency');
-    expect(j.schedule).toMatchObject({ order: 'ABBA', cycles: 3, blockRuns: 2 });
+    expect(j.schedule).toMatchObject({ order: 'ABBA', cycles: 3, blockRuns: 2, cyclesPerSession: [1, 1, 1] });
     expect(j.candidate.samplesMs).toHaveLength(12);
     expect(j.baseline.samplesMs).toHaveLength(12);
     expect(j.candidate.fingerprint.intraOpNumThreads).toBe(1);
@@ -82,6 +83,7 @@ describe('bench command', () => {
       [[...pair(yolo), '--runs', '5'], /use --cycles/],
       [[...pair(yolo), '--statistic', 'p75'], /--statistic must be one of p50\|p90\|mean/],
       [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--cycles', '3'], /need --baseline/],
+      [['bench', path.join(FIX, 'detector-yolo.onnx'), '--input-size', '64', '--threads', '1', '--sessions', '3'], /--sessions need --baseline/],
     ];
     for (const [argv, re] of cases) {
       const c = io();

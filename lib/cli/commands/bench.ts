@@ -17,7 +17,7 @@ const usage =
   'bench FILE --input-size S --threads T [--inter-threads N] [--graph-opt disabled|basic|extended|all] [--no-spinning] [--quick] ' +
   '[--warmup-runs N] [--warmup-ms MS] [--runs N] [--min-ms MS] [--samples] [--progress] [--json]\n' +
   'bench FILE --baseline BASE.onnx --input-size S [--threads T] [--statistic p50|p90|mean] [--cycles N] [--block-runs N] ' +
-  '[--warmup-runs N] [--warmup-ms MS] [--min-ms MS] [--quick] [--samples] [--progress] [--json]' +
+  '[--sessions N] [--warmup-runs N] [--warmup-ms MS] [--min-ms MS] [--quick] [--samples] [--progress] [--json]' +
   '   (paired: ABBA-interleaved, ratio with 95 % CI)';
 
 function fmt(ms: number): string {
@@ -61,7 +61,9 @@ function describePaired(r: TPairedLatencyResult): string {
     arm('candidate ', r.candidate),
     arm('baseline  ', r.baseline),
     `input      [${f.inputShape.join(', ')}] batch 1, the same tensor for both${r.quick ? '  (QUICK protocol: not published)' : ''}`,
-    `schedule   ${r.schedule.cycles} ABBA cycles of 4 x ${r.schedule.blockRuns} runs in ${fmt(r.timedElapsedMs)} ms; separate warm-ups`,
+    `schedule   ${r.schedule.cycles} ABBA cycles of 4 x ${r.schedule.blockRuns} runs in ${fmt(r.timedElapsedMs)} ms; ` +
+      `${r.schedule.cyclesPerSession?.length ?? 1} session pair(s) (${(r.schedule.cyclesPerSession ?? [r.schedule.cycles]).join('+')} cycles), ` +
+      'each warmed up on its own',
     `interval   ${c.method}, ${c.resamples} resamples, seed ${c.seed}`,
     `machine    ${f.cpuModel}, ${describeMachineLoad(r.machineLoad)}`,
     `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, ${threads}), ` +
@@ -94,6 +96,7 @@ const command: CliCommand = {
         statistic: { type: 'string' },
         cycles: { type: 'string' },
         'block-runs': { type: 'string' },
+        sessions: { type: 'string' },
       },
       'bench',
     );
@@ -142,6 +145,7 @@ const command: CliCommand = {
         blockRuns: opt('block-runs', values['block-runs'], pbase.blockRuns, 1),
         minCycles: opt('cycles', values.cycles, pbase.minCycles, 1),
         minMs: opt('min-ms', values['min-ms'], pbase.minMs, 0),
+        sessions: opt('sessions', values.sessions, pbase.sessions ?? 1, 1),
       };
       const { intraOpNumThreads, ...rest } = session;
       const r = await benchmarkPaired({
@@ -164,8 +168,11 @@ const command: CliCommand = {
       }
       return 0;
     }
-    if (values.statistic !== undefined || values.cycles !== undefined || values['block-runs'] !== undefined) {
-      throw new SlimboardError('bad_arguments', '--statistic, --cycles and --block-runs need --baseline BASE.onnx (a paired benchmark)');
+    if (values.statistic !== undefined || values.cycles !== undefined || values['block-runs'] !== undefined || values.sessions !== undefined) {
+      throw new SlimboardError(
+        'bad_arguments',
+        '--statistic, --cycles, --block-runs and --sessions need --baseline BASE.onnx (a paired benchmark)',
+      );
     }
     const base: LatencyProtocol = values.quick ? QUICK_PROTOCOL : STANDARD_PROTOCOL;
     const protocol: LatencyProtocol = {

@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SlimboardError } from '../../errors';
-import { evaluateDetectorOnCoco } from '../../inference/detection/evaluate-detector';
 import { parseModelAdapter } from '../../inference/detection/model-adapter';
 import { attachTerminalProgressBar, ProgressReporter } from '../../inference/runtime/progress';
 import { logicalCoreCount } from '../../inference/runtime/fingerprint';
+import { evaluateOnDataset, guessDatasetFormat } from '../../measure/run-measurement';
 import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 
@@ -19,14 +18,6 @@ const usage =
   '  COCO: detections of a class that is no dataset category are left out and counted, as pycocotools does; --strict refuses them';
 
 /** The dataset format a folder looks like (COCO first: the synthetic split holds COCO and VOC annotations). */
-export function guessDatasetFormat(dir: string): 'coco' | 'voc' | 'widerface' {
-  const has = (p: string) => existsSync(path.join(dir, p));
-  if (has('annotations.json') || has('annotations')) return 'coco';
-  if (has('wider_face_split') || has('wider_face_val.json')) return 'widerface';
-  if (has('Annotations') && has('ImageSets')) return 'voc';
-  return 'coco';
-}
-
 export function readAdapterFile(file: string) {
   let text: string;
   try {
@@ -86,30 +77,38 @@ const command: CliCommand = {
     if (format !== 'coco' && format !== 'voc' && format !== 'widerface') throw new SlimboardError('bad_arguments', `evaluate: --format must be coco, voc or widerface, got "${format}"`);
     const apType = values['ap-type'] ?? '11point';
     if (apType !== '11point' && apType !== 'integral') throw new SlimboardError('bad_arguments', `evaluate: --ap-type must be 11point or integral, got "${apType}"`);
-    const common = {
+    const evaluated = await evaluateOnDataset({
       modelPath: positionals[0],
       datasetDir,
+      format,
       split: values.split,
       inputSize,
       adapter,
       workers,
       session: { intraOpNumThreads: threads },
+      strict: Boolean(values.strict),
+      apType,
       createProgress: (total: number) => {
         const r = new ProgressReporter('evaluate', total);
         attachTerminalProgressBar(r, process.stderr);
         return r;
       },
-    };
-    if (format !== 'coco') {
-      const { evaluateDetectorOnVoc, evaluateDetectorOnWiderFace } = await import('../../inference/detection/evaluate-on-voc-widerface');
-      const other = format === 'voc' ? await evaluateDetectorOnVoc({ ...common, apType }) : await evaluateDetectorOnWiderFace(common);
-      await saveDetections(values['save-dt'], other.detections);
-      const { detections: _rows, ...restOther } = other;
-      const count = Array.isArray(other.detections) ? other.detections.length : Object.values(other.detections).reduce((n, ev) => n + Object.values(ev).reduce((k, l) => k + l.length, 0), 0);
+    });
+    await saveDetections(values['save-dt'], evaluated.detections);
+    const summary = { ...evaluated.summary, savedDetections: values['save-dt'] ?? null };
+    const count = evaluated.summary.detectionCount as number;
+    if (evaluated.coco === null) {
       if (values.json) {
-        printJson(io, { model: positionals[0], inputSize, ...restOther, detectionCount: count, savedDetections: values['save-dt'] ?? null });
+        printJson(io, summary);
         return 0;
       }
+      const other = evaluated.summary as unknown as {
+        family: 'voc' | 'widerface';
+        adapter: string;
+        metrics: Record<string, number>;
+        dataset: { images: number; apType?: string };
+        pipeline: { images: number; elapsedMs: number };
+      };
       const line =
         other.family === 'voc'
           ? `mAP ${other.metrics.mAP.toFixed(4)} (${other.dataset.apType}, VOC)`
@@ -124,8 +123,7 @@ const command: CliCommand = {
       );
       return 0;
     }
-    const result = await evaluateDetectorOnCoco({ ...common, strict: Boolean(values.strict) });
-    await saveDetections(values['save-dt'], result.detections);
+    const result = evaluated.coco;
     const ign = result.ignoredDetections;
     if (ign.unknownCategory > 0) {
       io.stderr(
@@ -133,8 +131,6 @@ const command: CliCommand = {
           `no category of ${result.dataset.annotations} (pycocotools ignores them; --strict refuses them)\n`,
       );
     }
-    const { detections, ...rest } = result;
-    const summary = { model: positionals[0], inputSize, ...rest, detectionCount: detections.length, savedDetections: values['save-dt'] ?? null };
     if (values.json) {
       printJson(io, summary);
       return 0;
@@ -146,7 +142,7 @@ const command: CliCommand = {
         `dataset   ${result.dataset.annotations}: ${result.dataset.images} images, ${result.dataset.categories} categories (COCO)`,
         `AP ${fmt(m.AP)}  AP50 ${fmt(m.AP50)}  AP75 ${fmt(m.AP75)}  APs ${fmt(m.APs)}  APm ${fmt(m.APm)}  APl ${fmt(m.APl)}`,
         `AR1 ${fmt(m.AR1)}  AR10 ${fmt(m.AR10)}  AR100 ${fmt(m.AR100)}  ARs ${fmt(m.ARs)}  ARm ${fmt(m.ARm)}  ARl ${fmt(m.ARl)}`,
-        `pipeline  ${result.pipeline.images} images in ${(result.pipeline.elapsedMs / 1000).toFixed(2)} s (${result.pipeline.imagesPerS.toFixed(2)} images/s), ${detections.length} detections`,
+        `pipeline  ${result.pipeline.images} images in ${(result.pipeline.elapsedMs / 1000).toFixed(2)} s (${result.pipeline.imagesPerS.toFixed(2)} images/s), ${count} detections`,
       ].join('\n') + '\n',
     );
     return 0;
