@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { SlimboardError } from '../errors';
 import { measurementKey } from '../zoo/measurement-key';
+import { deleteMeasuredOfModel, writeMeasuredScalar } from '../zoo/measurement-writes';
 import { findModelDependents } from '../zoo/model-dependents';
 import { METRICS, type TMetricKind } from '../zoo/metrics';
 
@@ -25,49 +27,51 @@ export interface ScalarMeasurement {
   value: number;
 }
 
-function num(obj: unknown, ...paths: string[]): number | undefined {
-  for (const p of paths) {
-    let cur: unknown = obj;
-    for (const k of p.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
-    if (typeof cur === 'number' && Number.isFinite(cur)) return cur;
-  }
-  return undefined;
-}
+const finite = z.number().finite();
+
+/**
+ * The fields each kind's result must have (the results of lib/measure/run-measurement.ts, typed there):
+ * analyse -> the `analyze` report, benchmark -> a LatencyMeasurement (`summary.p50Ms`), evaluate -> an
+ * evaluator's summary, whose `metrics` hold COCO `AP`, VOC `mAP` or WIDER FACE `easy`/`medium`/`hard`.
+ */
+const ZAnalyseScalars = z.object({ gflops: finite, bytes: finite.nonnegative(), params: finite.nonnegative().optional() });
+const ZBenchmarkScalars = z.object({ summary: z.object({ p50Ms: finite.nonnegative() }) });
+const ZEvaluateMetrics = z.union([
+  z.object({ AP: finite }),
+  z.object({ mAP: finite }),
+  z.object({ easy: finite, medium: finite, hard: finite }),
+]);
 
 /** Pure: the scalars a job's result contributes. Missing fields are a (retryable) contract error. */
 export function scalarsFromResult(kind: 'analyse' | 'benchmark' | 'evaluate', inputSize: number, result: Record<string, unknown>): ScalarMeasurement[] {
+  const keys = () => Object.keys(result).join(', ');
   if (kind === 'analyse') {
-    const gflops = num(result, 'gflops');
-    const bytes = num(result, 'bytes', 'sizeBytes');
-    if (gflops === undefined || bytes === undefined) throw new Error(`analyze output lacks gflops/bytes (keys: ${Object.keys(result).join(', ')})`);
-    const params = num(result, 'params');
+    const a = ZAnalyseScalars.safeParse(result);
+    if (!a.success) throw new Error(`analyze output lacks gflops/bytes (keys: ${keys()})`);
     return [
-      { metric: 'gflops', inputSize, value: gflops },
-      { metric: 'model_size_mb', inputSize: null, value: bytes / 1e6 },
-      ...(params === undefined ? [] : [{ metric: 'params' as const, inputSize: null, value: params }]),
+      { metric: 'gflops', inputSize, value: a.data.gflops },
+      { metric: 'model_size_mb', inputSize: null, value: a.data.bytes / 1e6 },
+      ...(a.data.params === undefined ? [] : [{ metric: 'params' as const, inputSize: null, value: a.data.params }]),
     ];
   }
   if (kind === 'benchmark') {
-    const p50 = num(result, 'p50Ms', 'latencyMs.p50', 'stats.p50Ms', 'stats.p50', 'summary.p50Ms', 'summary.p50', 'p50');
-    if (p50 === undefined) throw new Error(`bench output lacks a p50 latency (keys: ${Object.keys(result).join(', ')})`);
-    return [{ metric: 'latency_ms', inputSize, value: p50 }];
+    const b = ZBenchmarkScalars.safeParse(result);
+    if (!b.success) throw new Error(`bench output lacks summary.p50Ms (keys: ${keys()})`);
+    return [{ metric: 'latency_ms', inputSize, value: b.data.summary.p50Ms }];
   }
-  const metrics = (result.metrics && typeof result.metrics === 'object' ? result.metrics : result) as Record<string, unknown>;
-  const ap = num(metrics, 'AP', 'coco.AP', 'bbox.AP');
-  if (ap !== undefined) return [{ metric: 'box_ap', inputSize, value: ap * 100 }];
-  const map = num(metrics, 'mAP', 'voc.mAP');
-  if (map !== undefined) return [{ metric: 'voc_map', inputSize, value: map * 100 }];
-  const easy = num(metrics, 'easy');
-  const medium = num(metrics, 'medium');
-  const hard = num(metrics, 'hard');
-  if (easy !== undefined && medium !== undefined && hard !== undefined) {
-    return [
-      { metric: 'wider_easy', inputSize, value: easy * 100 },
-      { metric: 'wider_medium', inputSize, value: medium * 100 },
-      { metric: 'wider_hard', inputSize, value: hard * 100 },
-    ];
+  const e = ZEvaluateMetrics.safeParse(result.metrics);
+  if (!e.success) {
+    const metricKeys = result.metrics && typeof result.metrics === 'object' ? Object.keys(result.metrics).join(', ') : 'no metrics object';
+    throw new SlimboardError('evaluation_unrecognised', `evaluate output has no AP, mAP or easy/medium/hard (keys: ${metricKeys})`);
   }
-  throw new SlimboardError('evaluation_unrecognised', `evaluate output has no AP, mAP or easy/medium/hard (keys: ${Object.keys(metrics).join(', ')})`);
+  const m = e.data;
+  if ('AP' in m) return [{ metric: 'box_ap', inputSize, value: m.AP * 100 }];
+  if ('mAP' in m) return [{ metric: 'voc_map', inputSize, value: m.mAP * 100 }];
+  return [
+    { metric: 'wider_easy', inputSize, value: m.easy * 100 },
+    { metric: 'wider_medium', inputSize, value: m.medium * 100 },
+    { metric: 'wider_hard', inputSize, value: m.hard * 100 },
+  ];
 }
 
 export async function publishMeasurements(
@@ -89,18 +93,16 @@ export async function publishMeasurements(
       datasetSlug: isAccuracy ? o.datasetSlug : null,
       origin: { jobId: o.jobId },
     });
-    // One current measured number per scope: a re-run (another job) replaces the previous one.
-    await client.query(
-      `DELETE FROM "Measurement" WHERE "modelId" = $1 AND provenance = 'measured' AND metric = $2::"MetricKind"
-          AND "inputSize" IS NOT DISTINCT FROM $3 AND "deviceId" IS NOT DISTINCT FROM $4 AND "datasetId" IS NOT DISTINCT FROM $5 AND key <> $6`,
-      [modelId, m.metric, m.inputSize, deviceId, scopeDataset, key],
-    );
-    await client.query(
-      `INSERT INTO "Measurement" ("modelId", metric, "inputSize", "deviceId", "datasetId", value, decimals, provenance, "sourceId", "jobId", key, "createdAt")
-       VALUES ($1, $2::"MetricKind", $3, $4, $5, $6, NULL, 'measured', NULL, $7, $8, now())
-       ON CONFLICT ("modelId", key) DO UPDATE SET value = EXCLUDED.value, "createdAt" = EXCLUDED."createdAt"`,
-      [modelId, m.metric, m.inputSize, deviceId, scopeDataset, m.value, o.jobId, key],
-    );
+    await writeMeasuredScalar(client, {
+      modelId,
+      metric: m.metric,
+      inputSize: m.inputSize,
+      deviceId,
+      datasetId: scopeDataset,
+      value: m.value,
+      jobId: o.jobId,
+      key,
+    });
   }
 }
 
@@ -115,7 +117,7 @@ export async function withdrawMeasurements(client: pg.PoolClient, runId: string)
   const modelId = run.rows[0]?.modelId as number | null | undefined;
   if (!modelId) return;
   if ((await findModelDependents(client, modelId)).length) {
-    await client.query(`DELETE FROM "Measurement" WHERE "modelId" = $1 AND provenance = 'measured'`, [modelId]);
+    await deleteMeasuredOfModel(client, modelId);
     await client.query(`DELETE FROM "ZooEntry" WHERE "modelId" = $1`, [modelId]);
     return;
   }

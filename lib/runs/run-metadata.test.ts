@@ -68,11 +68,16 @@ describe('scalarsFromResult', () => {
     expect(scalarsFromResult('benchmark', 320, { summary: { p50Ms: 12.5, meanMs: 13 } })).toEqual([{ metric: 'latency_ms', inputSize: 320, value: 12.5 }]);
     // COCO AP 0.2925 -> 29.25 percentage points.
     expect(scalarsFromResult('evaluate', 608, { metrics: { AP: 0.2925 } })[0]).toMatchObject({ metric: 'box_ap', value: expect.closeTo(29.25, 12) });
-    expect(scalarsFromResult('evaluate', 640, { easy: 0.9, medium: 0.8, hard: 0.5 }).map((s) => s.metric)).toEqual(['wider_easy', 'wider_medium', 'wider_hard']);
+    expect(scalarsFromResult('evaluate', 640, { metrics: { easy: 0.9, medium: 0.8, hard: 0.5 } }).map((s) => s.metric)).toEqual(['wider_easy', 'wider_medium', 'wider_hard']);
   });
   it('EXPECTED FAILURE: an output without the expected numbers', () => {
     expect(() => scalarsFromResult('analyse', 320, { gflops: Number.NaN, bytes: 1 })).toThrow(/lacks gflops/);
     expect(() => scalarsFromResult('evaluate', 320, { metrics: {} })).toThrow(/no AP, mAP/);
+    // Only the typed field counts: a p50 anywhere else (the old guessed paths) is a contract error.
+    expect(() => scalarsFromResult('benchmark', 320, { p50Ms: 12.5, stats: { p50: 12.5 } })).toThrow(/lacks summary\.p50Ms/);
+    expect(() => scalarsFromResult('evaluate', 320, { AP: 0.3 })).toThrow(/no AP, mAP.*no metrics object/);
+    // VOC mAP 0.5 -> 50 points.
+    expect(scalarsFromResult('evaluate', 320, { metrics: { mAP: 0.5 } })).toEqual([{ metric: 'voc_map', inputSize: 320, value: 50 }]);
   });
 });
 

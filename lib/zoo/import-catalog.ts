@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import { SlimboardError, formatZodIssues } from '../errors';
 import type { Prisma } from '../generated/prisma/client';
 import { measurementKey } from './measurement-key';
+import { createReportedMeasurement, updateReportedMeasurement } from './measurement-writes';
 import { ACCURACY_BY_DATASET, METRICS, metricOfColumn, type TMetricKind } from './metrics';
 import { ZSeedCatalog, type TSeedCatalog, type TSeedRowValues } from './seed-schema';
 import { decimalsOf } from './format';
@@ -301,7 +302,7 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
           jobId: null,
           key: d.key,
         };
-        await n.sync(e, data, () => tx.measurement.create({ data }), (changed) => tx.measurement.update({ where: { id: e!.id }, data: changed }));
+        await n.sync(e, data, () => createReportedMeasurement(tx, data), (changed) => updateReportedMeasurement(tx, e!.id, changed));
       }
 
       // Sections and their rows (positions follow the catalog; rows beyond it are removed).

@@ -29,6 +29,7 @@ import { SlimboardError, isSlimboardError } from '../../errors';
 import type { Pipeline } from '../../jobs/pipeline';
 import { RunRefusedError, registerRun } from '../../runs/register-run';
 import { measurementKey } from '../../zoo/measurement-key';
+import { writeReportedValue } from '../../zoo/measurement-writes';
 import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION } from '../synthetic';
 import { readDemoZooManifest, type TDemoZooManifest } from './manifest';
 import { DEMO_DATASET_SLUG, demoModelAdapter, demoProvenance, demoRegistrationOrder, demoRunMetadata } from './demo-run-metadata';
@@ -248,12 +249,17 @@ async function upsertReportedAccuracy(db: Queryable, manifest: TDemoZooManifest,
       const inputSize = Number(size);
       if (!Number.isInteger(inputSize)) continue;
       const key = measurementKey({ metric: 'box_ap', inputSize, deviceSlug: null, datasetSlug: DEMO_DATASET_SLUG, origin: { sourceSlug: DEMO_SOURCE_SLUG } });
-      await db.query(
-        `INSERT INTO "Measurement" ("modelId", metric, "inputSize", "deviceId", "datasetId", value, decimals, provenance, "sourceId", "jobId", key, "createdAt")
-         VALUES ($1, 'box_ap', $2, NULL, $3, $4, 2, 'reported', $5, NULL, $6, now())
-         ON CONFLICT ("modelId", key) DO UPDATE SET value = EXCLUDED.value WHERE "Measurement".value <> EXCLUDED.value`,
-        [model.rows[0].id, inputSize, datasetId, row.AP * 100, sourceId, key],
-      );
+      await writeReportedValue(db, {
+        modelId: model.rows[0].id as number,
+        metric: 'box_ap',
+        inputSize,
+        deviceId: null,
+        datasetId,
+        value: row.AP * 100,
+        decimals: 2,
+        sourceId,
+        key,
+      });
     }
   }
 }
