@@ -14,7 +14,7 @@ import submit, { modelLines } from './submit';
 /**
  * `submit` (local door, no --wait) against the test database: it prints the model's slug and page URL
  * (`--json`: modelSlug, modelUrl), the slug names the created model, and the run is in the zoo's
- * measured section for its dataset, submitted by `local CLI`.
+ * measured section for its dataset, submitted by `local` (its owner).
  */
 
 let dir: string;
@@ -51,7 +51,7 @@ describe('submit prints where the model lives', () => {
     const { rows } = await loadZoo(db);
     const row = rows.find((r) => r.model.slug === printed.modelSlug);
     expect(row).toMatchObject({ section: { slug: 'runs-coco' }, inputSize: 64 });
-    expect(row?.run).toMatchObject({ id: printed.run.id, door: 'cli', submitter: 'local CLI', jobsDone: 0, jobsTotal: 3 });
+    expect(row?.run).toMatchObject({ id: printed.run.id, door: 'cli', submitter: 'local', jobsDone: 0, jobsTotal: 3 });
 
     const text = capture();
     expect(await submit.run([path.join(dir, 'tiny.onnx'), '--meta', path.join(dir, 'meta.json')], text), text.err).toBe(0);
