@@ -41,7 +41,7 @@ export interface RegisterRunInput {
   declaredSizeBytes?: number;
   door: RunDoor;
   tokenId: string | null;
-  /** Who may delete or re-run it (lib/auth/owners.ts): the token's owner; default `local` (the local CLI). Already validated. */
+  /** Who may delete or re-run it (lib/auth/owners.ts), already validated. Default: the owner of `tokenId`, else `local`. */
   owner?: string;
   maxBytes: number;
   /**
@@ -85,12 +85,13 @@ export class RunRefusedError extends SlimboardError {
 export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise<RegisteredRunSummary> {
   const meta = parseRunMetadata(input.metadata);
   const runId = randomUUID();
-  const owner = input.owner ?? LOCAL_OWNER;
-  await p.pool.query(
+  const inserted = await p.pool.query(
     `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door, "tokenId", owner, "createdAt", "updatedAt")
-     VALUES ($1, $2, 'receiving', $3, $4, $5, $6, $7, now(), now())`,
-    [runId, meta.name, JSON.stringify(meta), input.fileName.slice(0, 200), input.door, input.tokenId, owner],
+     VALUES ($1, $2, 'receiving', $3, $4, $5, $6, COALESCE($7, (SELECT owner FROM "ApiToken" WHERE id = $6), $8), now(), now())
+     RETURNING owner`,
+    [runId, meta.name, JSON.stringify(meta), input.fileName.slice(0, 200), input.door, input.tokenId, input.owner ?? null, LOCAL_OWNER],
   );
+  const owner = String(inserted.rows[0].owner);
 
   let stored: { sha256: string; sizeBytes: number; created: boolean } | undefined;
   try {

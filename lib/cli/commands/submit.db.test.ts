@@ -62,6 +62,20 @@ describe('submit prints where the model lives', () => {
     expect(text.out).toContain(`  page  ${publicBaseUrl()}/models/${slug}\n`);
   });
 
+  it('--owner sets the run\'s owner (the zoo\'s submitter); a bad handle or --owner with --server is a usage error', async () => {
+    await fs.writeFile(path.join(dir, 'owned.onnx'), tinyDetector({ seed: 71 }));
+    const io = capture();
+    const args = [path.join(dir, 'owned.onnx'), '--meta', path.join(dir, 'meta.json'), '--json'];
+    expect(await submit.run([...args, '--owner', 'alice'], io), io.err).toBe(0);
+    const printed = JSON.parse(io.out) as { run: { id: string; owner: string }; modelSlug: string };
+    expect(printed.run.owner).toBe('alice');
+    const row = (await loadZoo(db)).rows.find((r) => r.model.slug === printed.modelSlug);
+    expect(row?.run?.submitter).toBe('alice');
+
+    await expect(submit.run([...args, '--owner', 'alice smith'], capture())).rejects.toMatchObject({ code: 'bad_owner', message: /^--owner: "alice smith"/ });
+    await expect(submit.run([...args, '--owner', 'alice', '--server', 'http://127.0.0.1:9'], capture())).rejects.toMatchObject({ code: 'bad_arguments' });
+  });
+
   it('modelLines: nothing for a run without a model (refused or withdrawn)', () => {
     expect(modelLines('http://h', null)).toBe('');
     expect(modelLines('http://h/', 'a b')).toBe('  model a b\n  page  http://h/models/a%20b\n');
