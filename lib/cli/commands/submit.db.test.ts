@@ -72,8 +72,10 @@ describe('submit prints where the model lives', () => {
     const row = (await loadZoo(db)).rows.find((r) => r.model.slug === printed.modelSlug);
     expect(row?.run?.submitter).toBe('alice');
 
-    await expect(submit.run([...args, '--owner', 'alice smith'], capture())).rejects.toMatchObject({ code: 'bad_owner', message: /^--owner: "alice smith"/ });
-    await expect(submit.run([...args, '--owner', 'alice', '--server', 'http://127.0.0.1:9'], capture())).rejects.toMatchObject({ code: 'bad_arguments' });
+    const badHandle = submit.run([...args, '--owner', 'alice smith'], capture());
+    await expect(badHandle).rejects.toMatchObject({ code: 'bad_owner', message: /^--owner: "alice smith"/ });
+    const withServer = submit.run([...args, '--owner', 'alice', '--server', 'http://127.0.0.1:9'], capture());
+    await expect(withServer).rejects.toMatchObject({ code: 'bad_arguments' });
   });
 
   it('modelLines: nothing for a run without a model (refused or withdrawn)', () => {
