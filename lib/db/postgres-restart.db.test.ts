@@ -7,12 +7,14 @@ import type { Pipeline } from '../jobs/pipeline';
 import { runRoutes } from '../http/run-routes';
 import { ensureEmbeddedPostgres, superviseEmbeddedPostgres } from './embedded-postgres';
 import type { EmbeddedPostgresHandle, PostgresSupervisor } from './embedded-postgres';
+import { probeDatabase } from './database-probe';
 import { applyMigrations } from './migrations';
 
 /**
  * The embedded PostgreSQL is killed (SIGKILL to the postmaster, as the OOM killer would) under its owner's
  * supervisor (what `start` runs): the run API answers 503 with Retry-After while it is down, the supervisor
- * restarts it and logs it, and the same route answers 200 again. Own data directory and port.
+ * restarts it and logs it, and the same route answers 200 again. The pages' probe (proxy.ts, lib/db/database-probe.ts)
+ * says down and up at the same moments. Own data directory and port.
  */
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -63,6 +65,8 @@ describe('a database outage under start', () => {
     const api = runRoutes(defineApiRoute(async () => ({ pool }) as unknown as Pipeline), { uploadMaxBytes: () => 0 });
     const jobs = () => api.jobs(new Request('http://127.0.0.1:3200/api/jobs'), { params: Promise.resolve({}) });
     expect((await jobs()).status).toBe(200);
+    const url = handle.url('restart_test');
+    expect(await probeDatabase(url)).toEqual({ up: true });
 
     const before = postmasterPid();
     process.kill(before, 'SIGKILL');
@@ -72,6 +76,7 @@ describe('a database outage under start', () => {
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
     expect((await down.json()).error.code).toBe('database_unavailable');
+    expect(await probeDatabase(url)).toMatchObject({ up: false });
 
     const t0 = performance.now();
     let status = 0;
@@ -80,6 +85,7 @@ describe('a database outage under start', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe(200);
+    expect(await probeDatabase(url)).toEqual({ up: true });
     expect(supervisor.restarts).toBe(1);
     expect(postmasterPid()).not.toBe(before);
     expect(fs.readFileSync(path.join(path.dirname(dataDir), 'pg.owner'), 'utf8')).toBe(String(process.pid));
