@@ -43,11 +43,13 @@ describe('the owners migration backfills', () => {
     for (const [i, name] of names.entries()) {
       const id = `00000000-0000-4000-8000-00000000000${i}`;
       ids.push(id);
-      await client.query(`INSERT INTO "ApiToken" (id, name, "tokenHash", "tokenPrefix") VALUES ($1, $2, $3, 'sb_x')`, [id, name, `hash${i}`]);
+      const insert = `INSERT INTO "ApiToken" (id, name, "tokenHash", "tokenPrefix") VALUES ($1, $2, $3, 'sb_x')`;
+      await client.query(insert, [id, name, `hash${i}`]);
     }
     const run = (id: string, tokenId: string | null, door: string) =>
       client.query(
-        `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door, "tokenId") VALUES ($1, 'r', 'failed', '{}', 'f.onnx', $2, $3)`,
+        `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door, "tokenId")
+         VALUES ($1, 'r', 'failed', '{}', 'f.onnx', $2, $3)`,
         [id, door, tokenId],
       );
     await run('10000000-0000-4000-8000-000000000000', ids[0], 'api');
