@@ -434,3 +434,94 @@ async function ensureOnce(options: EmbeddedPostgresOptions): Promise<{ handle: E
     },
   };
 }
+
+export interface SupervisorOptions {
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+  /** How often the postmaster's pid is checked (a file read and a signal 0; no connection). Default 1000 ms. */
+  intervalMs?: number;
+  /** Restart attempts back off 1 s, 2 s, 4 s, … up to this. Default 30 000 ms. */
+  maxBackoffMs?: number;
+}
+
+export interface PostgresSupervisor {
+  /** Restarts done so far. */
+  readonly restarts: number;
+  /** Stop watching (before the server is stopped on purpose); waits for a restart in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keep the embedded server up while this process owns it (the `start` command): when the postmaster's pid
+ * is gone (killed, crashed, out of memory), start it again, with backoff between failed attempts (a killed
+ * postmaster's backends hold its shared memory for a moment, and the first attempt can be refused), and log
+ * each step. A server another live process owns is left to that process. Call `stop()` before stopping
+ * the server on purpose, or it comes back.
+ */
+export function superviseEmbeddedPostgres(options: SupervisorOptions): PostgresSupervisor {
+  const log = options.log ?? (() => undefined);
+  const dataDir = path.resolve(options.dataDir);
+  const { port } = options;
+  const intervalMs = options.intervalMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const root = path.dirname(dataDir);
+  const base = path.basename(dataDir);
+  const ownerPath = path.join(root, `${base}.owner`);
+  let stopped = false;
+  let restarts = 0;
+  let failures = 0;
+  let leftToOther: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  const restart = async (): Promise<void> => {
+    const owner = readOwner(ownerPath);
+    if (owner !== undefined && owner !== process.pid && pidAlive(owner)) {
+      if (leftToOther !== owner) log(`embedded PostgreSQL is down; its owner (pid ${owner}) restarts it`);
+      leftToOther = owner;
+      return;
+    }
+    leftToOther = undefined;
+    const t0 = performance.now();
+    log(`embedded PostgreSQL on port ${port} is gone: restarting${failures ? ` (attempt ${failures + 1})` : ''}`);
+    try {
+      await withLockFile(path.join(root, `${base}.lock`), 60_000, async () => {
+        if (await canConnect(port)) return; // another process restarted it meanwhile
+        const runAs = serverUser(log);
+        await startServer(await loadBinaries(), dataDir, port, runAs, path.join(root, `${base}.log`));
+        fs.writeFileSync(ownerPath, String(process.pid));
+      });
+      restarts++;
+      failures = 0;
+      log(`embedded PostgreSQL restarted on port ${port} in ${(performance.now() - t0).toFixed(0)} ms`);
+    } catch (e) {
+      failures++;
+      const waitMs = Math.min(maxBackoffMs, 1000 * 2 ** (failures - 1));
+      const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      log(`embedded PostgreSQL restart failed (${reason}); next attempt in ${waitMs / 1000} s`);
+      for (const until = Date.now() + waitMs; !stopped && Date.now() < until; ) await sleep(Math.min(250, intervalMs));
+    }
+  };
+
+  const tick = () => {
+    if (stopped) return;
+    const pid = postmasterPid(dataDir);
+    const up = pid !== undefined && pidAlive(pid);
+    current = (up ? Promise.resolve() : restart()).finally(() => {
+      if (!stopped) timer = setTimeout(tick, intervalMs).unref();
+    });
+  };
+  timer = setTimeout(tick, intervalMs).unref();
+
+  return {
+    get restarts() {
+      return restarts;
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}

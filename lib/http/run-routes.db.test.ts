@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { withPgTransaction } from '@/lib/db/pg-transaction';
 import { failRunFromJob } from '@/lib/runs/run-state';
+import { registerRun } from '@/lib/runs/register-run';
 import type { Pipeline } from '@/lib/jobs/pipeline';
 import { createPipelineFixture, tinyMetadata, NUM_SHAPE_CLASSES, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
@@ -197,5 +199,108 @@ describe('safe deletes', () => {
     const [run] = await f.query(`SELECT state, "modelId" FROM "RegisteredRun" WHERE id = $1`, [base.body.run.id]);
     expect(run).toEqual({ state: 'failed', modelId: baseModel.id });
     expect(await f.query(`SELECT "baselineId" FROM "Model" WHERE slug = $1`, [child.body.run.modelSlug])).toEqual([{ baselineId: baseModel.id }]);
+  });
+});
+
+describe('owners: who may delete or re-run a run (docs/owners.md)', () => {
+  const as = (bearer: string) => ({ authorization: `Bearer ${bearer}` });
+  const removeAs = (bearer: string, id: string) =>
+    api.remove(new Request(`http://127.0.0.1:3200/api/runs/${id}`, { method: 'DELETE', headers: as(bearer) }), { params: Promise.resolve({ id }) });
+  const rerunAs = (bearer: string, id: string) =>
+    api.rerun(new Request(`http://127.0.0.1:3200/api/runs/${id}/rerun`, { method: 'POST', headers: as(bearer) }), { params: Promise.resolve({ id }) });
+  const registerAs = async (bearer: string, name: string, seed: number) => {
+    const fd = new FormData();
+    fd.append('meta', JSON.stringify(tinyMetadata({ name })));
+    fd.append('file', new Blob([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed }))]), `${seed}.onnx`);
+    const res = await api.register(new Request('http://127.0.0.1:3200/api/runs', { method: 'POST', body: fd, headers: as(bearer) }), none);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    return body.run as { id: string; owner: string; modelSlug: string };
+  };
+  // Re-run needs a finished run (a queued one is 409 busy): mark it done as a worker would.
+  const finish = (id: string) => f.query(`UPDATE "RegisteredRun" SET state = 'done' WHERE id = $1`, [id]);
+  const stillThere = async (id: string) => (await f.query(`SELECT owner, state FROM "RegisteredRun" WHERE id = $1`, [id]))[0];
+
+  let alice: string;
+  let bob: string;
+  let admin: string;
+  let worker: string;
+  beforeAll(async () => {
+    const pool = f.pipeline.pool;
+    alice = (await createApiToken(pool, 'alice laptop', { owner: 'alice' })).token;
+    bob = (await createApiToken(pool, 'bob')).token;
+    admin = (await createApiToken(pool, 'ops', { role: 'admin' })).token;
+    worker = (await createApiToken(pool, 'alice device', { owner: 'alice', scope: 'worker' })).token;
+  });
+
+  it("a run registered with a token is owned by the token's owner (reported by the run API)", async () => {
+    const run = await registerAs(alice, 'owned by alice', 601);
+    expect(run.owner).toBe('alice');
+    expect(await stillThere(run.id)).toMatchObject({ owner: 'alice' });
+    const report = await api.report(new Request(`http://x/api/runs/${run.id}`), { params: Promise.resolve({ id: run.id }) });
+    expect((await report.json()).run.owner).toBe('alice');
+    const bobs = await registerAs(bob, 'owned by bob', 602);
+    expect(bobs.owner).toBe('bob');
+  });
+
+  it("EXPECTED FAILURE: another owner's token gets 403 naming the owner, on delete and re-run, and nothing changes", async () => {
+    const run = await registerAs(alice, 'alice keeps it', 603);
+    await finish(run.id);
+    for (const res of [await removeAs(bob, run.id), await rerunAs(bob, run.id)]) {
+      expect(res.status).toBe(403);
+      const err = (await res.json()).error;
+      expect(err).toMatchObject({ code: 'forbidden', owner: 'alice' });
+      expect(err.message).toMatch(new RegExp(`^run ${run.id} is owned by "alice"; token "bob" \\(owner "bob"\\) can only (delete|re-run) runs of "bob"`));
+    }
+    expect(await stillThere(run.id)).toEqual({ owner: 'alice', state: 'done' });
+    expect(await f.query(`SELECT 1 FROM "Model" WHERE slug = $1`, [run.modelSlug])).toHaveLength(1);
+  });
+
+  it('EXPECTED FAILURE: a worker token gets 403 on delete and re-run, even of its own owner\'s runs', async () => {
+    const run = await registerAs(alice, 'not for workers', 604);
+    await finish(run.id);
+    for (const res of [await removeAs(worker, run.id), await rerunAs(worker, run.id)]) {
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.message).toMatch(/worker token/);
+    }
+    expect(await stillThere(run.id)).toEqual({ owner: 'alice', state: 'done' });
+  });
+
+  it("the owner's token re-runs (202) and deletes (200) its own run", async () => {
+    const run = await registerAs(alice, 'alice re-runs', 605);
+    await finish(run.id);
+    const rerun = await rerunAs(alice, run.id);
+    expect(rerun.status).toBe(202);
+    expect((await rerun.json()).run).toMatchObject({ id: run.id, state: 'queued' });
+    const del = await removeAs(alice, run.id);
+    expect(del.status).toBe(200);
+    expect(await del.json()).toEqual({ deleted: run.id });
+    expect(await stillThere(run.id)).toBeUndefined();
+  });
+
+  it("an admin token re-runs (202) and deletes (200) another owner's run, and one of the local CLI", async () => {
+    const run = await registerAs(bob, 'bob\'s, removed by ops', 606);
+    await finish(run.id);
+    expect((await rerunAs(admin, run.id)).status).toBe(202);
+    expect((await removeAs(admin, run.id)).status).toBe(200);
+    expect(await stillThere(run.id)).toBeUndefined();
+
+    const local = await registerRun(f.pipeline, {
+      metadata: tinyMetadata({ name: 'local run' }),
+      fileName: 'local.onnx',
+      file: Readable.from([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 607 }))]),
+      door: 'cli',
+      tokenId: null,
+      maxBytes: 64 * 1024 * 1024,
+    });
+    expect(local.owner).toBe('local');
+    expect((await removeAs(alice, local.id)).status).toBe(403);
+    expect((await removeAs(admin, local.id)).status).toBe(200);
+  });
+
+  it('a missing run is 404 before any owner check (the answer does not depend on who asks)', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    expect((await removeAs(bob, id)).status).toBe(404);
+    expect((await rerunAs(admin, id)).status).toBe(404);
   });
 });

@@ -14,15 +14,15 @@ import type { ApiRouteFactory } from './api-route';
  *   POST   /api/runs                 register          token
  *   GET    /api/runs[?model=<slug>]  list              public
  *   GET    /api/runs/<id>            report            public
- *   DELETE /api/runs/<id>            remove            token   (409 when others depend on the model)
- *   POST   /api/runs/<id>/rerun      rerun             token
+ *   DELETE /api/runs/<id>            remove            token   (its owner or admin: else 403; 409 when others depend on the model)
+ *   POST   /api/runs/<id>/rerun      rerun             token   (its owner or admin: else 403)
  *   GET    /api/artifacts/<sha256>   download (+HEAD)  public
  *   GET    /api/jobs[?run=<id>]      jobs              public
  */
 export function runRoutes(apiRoute: ApiRouteFactory, o: { uploadMaxBytes: () => number }) {
   return {
     register: apiRoute({ auth: 'token' }, async ({ request, pipeline, token }) =>
-      handleRegisterRunRequest(request, await pipeline(), { maxBytes: o.uploadMaxBytes(), tokenId: token.id }),
+      handleRegisterRunRequest(request, await pipeline(), { maxBytes: o.uploadMaxBytes(), tokenId: token.id, owner: token.owner }),
     ),
     list: apiRoute({ auth: 'public' }, async ({ request, pipeline }) => {
       const model = new URL(request.url).searchParams.get('model');
@@ -33,8 +33,12 @@ export function runRoutes(apiRoute: ApiRouteFactory, o: { uploadMaxBytes: () => 
       if (!report) throw new SlimboardError('not_found', `no run with id "${id.slice(0, 80)}"`, { status: 404 });
       return Response.json({ run: report });
     }),
-    remove: apiRoute<{ id: string }>({ auth: 'token' }, async ({ params: { id }, pipeline }) => deleteRunRequest(await pipeline(), id)),
-    rerun: apiRoute<{ id: string }>({ auth: 'token' }, async ({ params: { id }, pipeline }) => rerunRequest(await pipeline(), id)),
+    remove: apiRoute<{ id: string }, 'token'>({ auth: 'token' }, async ({ params: { id }, pipeline, token }) =>
+      deleteRunRequest(await pipeline(), id, token),
+    ),
+    rerun: apiRoute<{ id: string }, 'token'>({ auth: 'token' }, async ({ params: { id }, pipeline, token }) =>
+      rerunRequest(await pipeline(), id, token),
+    ),
     download: apiRoute<{ sha256: string }>({ auth: 'public' }, async ({ request, params: { sha256 }, pipeline }) => {
       const p = await pipeline();
       return handleArtifactDownload(request, sha256, p.pool, p.store);

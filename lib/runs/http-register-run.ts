@@ -21,7 +21,11 @@ const MULTIPART_SLACK_BYTES = 1024 * 1024;
 
 const META_MAX_BYTES = 256 * 1024;
 
-export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { maxBytes: number; tokenId: string }): Promise<Response> {
+export async function handleRegisterRunRequest(
+  req: Request,
+  p: Pipeline,
+  o: { maxBytes: number; tokenId: string; owner: string },
+): Promise<Response> {
   const contentType = req.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(contentType)) {
     const hint = 'send multipart/form-data with a "meta" field (JSON) followed by a "file" part (the .onnx)';
@@ -39,6 +43,7 @@ export async function handleRegisterRunRequest(req: Request, p: Pipeline, o: { m
       declaredSizeBytes: Number.isFinite(contentLength) && contentLength > o.maxBytes + MULTIPART_SLACK_BYTES ? contentLength : undefined,
       door,
       tokenId: o.tokenId,
+      owner: o.owner,
       maxBytes: o.maxBytes,
     }),
   );

@@ -6,6 +6,8 @@ export interface RunListItem {
   state: string;
   failureReason: string | null;
   door: string;
+  /** Who may delete or re-run it (docs/owners.md). */
+  owner: string;
   modelSlug: string | null;
   sha256: string | null;
   sizeBytes: number | null;
@@ -17,7 +19,7 @@ export interface RunListItem {
 /** The latest runs (optionally only the one of a zoo model), newest first, with job counts. */
 export async function listRuns(db: Pick<pg.Pool, 'query'>, limit: number, modelSlug?: string): Promise<RunListItem[]> {
   const r = await db.query(
-    `SELECT r.id, r.name, r.state, r."failureReason", r.door, m.slug AS model_slug, r.sha256, r."sizeBytes", r."createdAt",
+    `SELECT r.id, r.name, r.state, r."failureReason", r.door, r.owner, m.slug AS model_slug, r.sha256, r."sizeBytes", r."createdAt",
             count(j.id) FILTER (WHERE j.state = 'done')::int AS done, count(j.id)::int AS total
        FROM "RegisteredRun" r LEFT JOIN "Model" m ON m.id = r."modelId" LEFT JOIN "RunJob" j ON j."runId" = r.id
       WHERE ($2::text IS NULL OR m.slug = $2)
@@ -30,6 +32,7 @@ export async function listRuns(db: Pick<pg.Pool, 'query'>, limit: number, modelS
     state: x.state,
     failureReason: x.failureReason,
     door: x.door,
+    owner: x.owner,
     modelSlug: x.model_slug,
     sha256: x.sha256,
     sizeBytes: x.sizeBytes === null ? null : Number(x.sizeBytes),

@@ -12,6 +12,7 @@ import { checkUploadFileName } from './upload-file-name';
 import { declaredAdapterOf, findSameFileRun, lockSha256 } from './same-file-run';
 import type { RunState } from './run-state';
 import { withPgTransactionRetried } from '../db/pg-transaction';
+import { LOCAL_OWNER } from '../auth/owners';
 
 /**
  * Register a run: the one code path behind all three doors (upload form, POST /api/runs, CLI submit).
@@ -40,6 +41,8 @@ export interface RegisterRunInput {
   declaredSizeBytes?: number;
   door: RunDoor;
   tokenId: string | null;
+  /** Who may delete or re-run it (lib/auth/owners.ts), already validated. Default: the owner of `tokenId`, else `local`. */
+  owner?: string;
   maxBytes: number;
   /**
    * Bytes already registered with equivalent metadata: 'link' (default) answers with that run and model
@@ -50,6 +53,8 @@ export interface RegisterRunInput {
 
 export interface RegisteredRunSummary {
   id: string;
+  /** Its owner (a linked run keeps the owner of whoever registered it first). */
+  owner: string;
   /** 'queued' for a new run; a linked run's current state. */
   state: RunState;
   name: string;
@@ -80,11 +85,13 @@ export class RunRefusedError extends SlimboardError {
 export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise<RegisteredRunSummary> {
   const meta = parseRunMetadata(input.metadata);
   const runId = randomUUID();
-  await p.pool.query(
-    `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door, "tokenId", "createdAt", "updatedAt")
-     VALUES ($1, $2, 'receiving', $3, $4, $5, $6, now(), now())`,
-    [runId, meta.name, JSON.stringify(meta), input.fileName.slice(0, 200), input.door, input.tokenId],
+  const inserted = await p.pool.query(
+    `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door, "tokenId", owner, "createdAt", "updatedAt")
+     VALUES ($1, $2, 'receiving', $3, $4, $5, $6, COALESCE($7, (SELECT owner FROM "ApiToken" WHERE id = $6), $8), now(), now())
+     RETURNING owner`,
+    [runId, meta.name, JSON.stringify(meta), input.fileName.slice(0, 200), input.door, input.tokenId, input.owner ?? null, LOCAL_OWNER],
   );
+  const owner = String(inserted.rows[0].owner);
 
   let stored: { sha256: string; sizeBytes: number; created: boolean } | undefined;
   try {
@@ -119,12 +126,15 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
       if (same && same.differences.length === 0 && input.onSameFile !== 'register') {
         // Equivalent to a live run: answer with it; this upload leaves no run of its own.
         await client.query(`DELETE FROM "RegisteredRun" WHERE id = $1`, [runId]);
+        const linkedOwner = await client.query(`SELECT owner FROM "RegisteredRun" WHERE id = $1`, [same.runId]);
         const linkedJobs = await client.query(
           `SELECT id, kind, "inputSize", dataset, "targetDevice" FROM "RunJob" WHERE "runId" = $1 ORDER BY "createdAt", id`,
           [same.runId],
         );
         type JobRow = { id: string; kind: string; inputSize: number; dataset: string | null; targetDevice: string | null };
-        return { kind: 'linked' as const, linked: same, linkedJobs: linkedJobs.rows as JobRow[], inherited };
+        const linkedRows = linkedJobs.rows as JobRow[];
+        const linkedBy = String(linkedOwner.rows[0]?.owner ?? owner);
+        return { kind: 'linked' as const, linked: same, linkedOwner: linkedBy, linkedJobs: linkedRows, inherited };
       }
       const zooModel = await createZooModel(client, { runId, meta: effective, refs, sha256, sizeBytes, fileName: input.fileName });
       await client.query(
@@ -136,6 +146,7 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
     if (done.kind === 'linked') {
       return {
         id: done.linked.runId,
+        owner: done.linkedOwner,
         state: done.linked.state,
         name: meta.name,
         modelSlug: done.linked.modelSlug,
@@ -157,6 +168,7 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
     const { jobIds, modelSlug, same, inherited } = done;
     return {
       id: runId,
+      owner,
       state: 'queued',
       name: meta.name,
       modelSlug,

@@ -9,6 +9,8 @@ export interface RunReport {
   state: 'receiving' | 'queued' | 'running' | 'done' | 'failed';
   failureReason: string | null;
   door: string;
+  /** Who may delete or re-run it (docs/owners.md). */
+  owner: string;
   fileName: string;
   sha256: string | null;
   sizeBytes: number | null;
@@ -24,7 +26,8 @@ export interface RunReport {
 export async function getRunReport(db: Queryable, runId: string, o: { fullResults?: boolean } = {}): Promise<RunReport | null> {
   if (!/^[0-9a-f-]{36}$/i.test(runId)) return null;
   const r = await db.query(
-    `SELECT r.id, r.name, r.state, r."failureReason", r.door, r."fileName", r.sha256, r."sizeBytes", r."createdAt", m.slug AS model_slug
+    `SELECT r.id, r.name, r.state, r."failureReason", r.door, r.owner, r."fileName", r.sha256, r."sizeBytes", r."createdAt",
+            m.slug AS model_slug
        FROM "RegisteredRun" r LEFT JOIN "Model" m ON m.id = r."modelId" WHERE r.id = $1`,
     [runId],
   );
@@ -52,6 +55,7 @@ export async function getRunReport(db: Queryable, runId: string, o: { fullResult
     state: run.state,
     failureReason: run.failureReason,
     door: run.door,
+    owner: run.owner,
     fileName: run.fileName,
     sha256: run.sha256,
     sizeBytes: run.sizeBytes === null ? null : Number(run.sizeBytes),

@@ -6,9 +6,11 @@ import { planJobs } from './register-run';
 import { parseRunMetadata } from './run-metadata';
 import { withPgTransaction } from '../db/pg-transaction';
 import { findModelDependents, modelInUseError } from '../zoo/model-dependents';
+import { assertMayWriteRun, type RunWriter } from '../auth/owners';
 
 /**
- * The other writes on a run (token + same-origin are checked by the route wrapper, lib/http/api-route.ts):
+ * The other writes on a run (token + same-origin are checked by the route wrapper, lib/http/api-route.ts); both
+ * need the run's owner's token or an admin token, never a worker token (lib/auth/owners.ts: else 403):
  * - re-run: queue its jobs again; each new result replaces the current one (the old one goes to
  *   MeasuredResultHistory), so the zoo keeps one current number per scope.
  * - delete: cancel its unfinished jobs, remove its zoo model and its rows; the stored file goes too
@@ -20,12 +22,13 @@ function checkId(id: string): void {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new SlimboardError('not_found', `no run with id "${id.slice(0, 80)}"`, { status: 404 });
 }
 
-export async function rerunRequest(p: Pipeline, runId: string): Promise<Response> {
+export async function rerunRequest(p: Pipeline, runId: string, token: RunWriter): Promise<Response> {
   checkId(runId);
   return withPgTransaction(p.pool, async (client) => {
-    const r = await client.query(`SELECT state, metadata, sha256, "modelId" FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
+    const r = await client.query(`SELECT state, metadata, sha256, "modelId", owner FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
     const run = r.rows[0];
     if (!run) throw new SlimboardError('not_found', `no run with id ${runId}`, { status: 404 });
+    assertMayWriteRun(token, 're-run', runId, run.owner);
     if (!run.sha256 || !run.modelId) throw new SlimboardError('not_rerunnable', `run ${runId} was refused at registration (${run.state}); register the model again`, { status: 409 });
     if (run.state === 'queued' || run.state === 'running') throw new SlimboardError('busy', `run ${runId} is still ${run.state}`, { status: 409 });
     const jobs = planJobs(runId, parseRunMetadata(run.metadata));
@@ -35,11 +38,12 @@ export async function rerunRequest(p: Pipeline, runId: string): Promise<Response
   });
 }
 
-export async function deleteRunRequest(p: Pipeline, runId: string): Promise<Response> {
+export async function deleteRunRequest(p: Pipeline, runId: string, token: RunWriter): Promise<Response> {
   checkId(runId);
   const sha256 = await withPgTransaction(p.pool, async (client): Promise<string | null> => {
-    const r = await client.query(`SELECT sha256, "modelId" FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
+    const r = await client.query(`SELECT sha256, "modelId", owner FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
     if (!r.rowCount) throw new SlimboardError('not_found', `no run with id ${runId}`, { status: 404 });
+    assertMayWriteRun(token, 'delete', runId, r.rows[0].owner);
     const modelId = r.rows[0].modelId as number | null;
     if (modelId) {
       // Lock the model row: a registration naming it as baseline takes a KEY SHARE lock on it and waits.

@@ -61,7 +61,14 @@ export interface ModelPage {
   downloads: Array<{ fileName: string; url: string | null; kind: string; format: string; sha256: string | null; sizeBytes: number | null }>;
   sections: Array<{ slug: string; title: string; inputSizes: number[] }>;
   /** Measured models: the registration that created the model (its provenance and training record). */
-  run: { id: string; state: string; provenance: string | null; training: { recipe?: Record<string, unknown>; seed?: number | null } | null } | null;
+  run: {
+    id: string;
+    state: string;
+    /** Who may delete or re-run it (docs/owners.md). */
+    owner: string;
+    provenance: string | null;
+    training: { recipe?: Record<string, unknown>; seed?: number | null } | null;
+  } | null;
   /**
    * Per source of reported accuracy for a measured model: the reported number beside the measured one
    * (e.g. the demo zoo's training pipeline vs Slimboard), agreement within AGREEMENT_TOLERANCE_POINTS.
@@ -93,7 +100,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       students: { select: refSelect, orderBy: { slug: 'asc' } },
       artifacts: { orderBy: { id: 'asc' } },
       entries: { include: { section: true }, orderBy: [{ section: { position: 'asc' } }, { position: 'asc' }] },
-      registeredRun: { select: { id: true, state: true, metadata: true } },
+      registeredRun: { select: { id: true, state: true, owner: true, metadata: true } },
     },
   });
   if (!model) return null;
@@ -158,7 +165,13 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
   const pruned = ZPruneParams.safeParse(ownParams);
   const sensitivity = analysis?.success ? sensitivityView(analysis.data, pruned.success ? pruned.data : null) : null;
   const runMeta: ModelPage['run'] = model.registeredRun
-    ? { id: model.registeredRun.id, state: model.registeredRun.state, provenance: meta?.provenance ?? null, training: meta?.training ?? null }
+    ? {
+        id: model.registeredRun.id,
+        state: model.registeredRun.state,
+        owner: model.registeredRun.owner,
+        provenance: meta?.provenance ?? null,
+        training: meta?.training ?? null,
+      }
     : null;
   const agreement: ModelPage['agreement'] = [];
   if (model.registeredRun) {

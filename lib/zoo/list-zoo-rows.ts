@@ -23,8 +23,6 @@ import type { TMethod } from './seed-schema';
 
 /** Slug prefix of the sections built from registered runs. */
 export const RUN_SECTION_PREFIX = 'runs-';
-/** Who submitted a run that no API token names, by door (the local CLI writes to the database directly). */
-const SUBMITTER_WITHOUT_TOKEN = { web: 'web form', api: 'api', cli: 'local CLI' } as const;
 /** Their positions on the page: after every stored section. */
 const RUN_SECTION_POSITION = 100_000;
 
@@ -113,7 +111,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
         door: true,
         modelId: true,
         metadata: true,
-        token: { select: { name: true } },
+        owner: true,
         demoZooRun: { select: { id: true } },
         jobs: { select: { state: true } },
       },
@@ -127,7 +125,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
       id: r.id,
       state: r.state,
       door: r.door,
-      submitter: r.demoZooRun ? 'demo zoo' : (r.token?.name ?? SUBMITTER_WITHOUT_TOKEN[r.door]),
+      submitter: r.demoZooRun ? 'demo zoo' : r.owner,
       jobsDone: r.jobs.filter((j) => j.state === 'done').length,
       jobsTotal: r.jobs.length,
       jobsFailed: r.jobs.filter((j) => j.state === 'failed' || j.state === 'cancelled').length,

@@ -140,7 +140,7 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     expect(() => parseJobsQuery(new URLSearchParams({ run: 'not-a-uuid' }))).toThrow(/run/);
     expect(() => parseJobsQuery(new URLSearchParams({ rnu: other.id }))).toThrow(/rnu/);
     const { rows } = await loadZoo(db);
-    expect(rows.find((r) => r.model.slug === other.modelSlug)?.run?.submitter).toBe('local CLI');
+    expect(rows.find((r) => r.model.slug === other.modelSlug)?.run?.submitter).toBe('local');
     await f.query(`DELETE FROM "RegisteredRun" WHERE id = $1`, [other.id]);
     await f.query(`DELETE FROM "Model" WHERE slug = $1`, [other.modelSlug]);
   });

@@ -10,7 +10,7 @@ import { METHOD_VALUES } from './seed-schema';
  *    &source=reported&submitter=ci-bot&sort=gflops&dir=desc&hide=download,teacher&show=ap50[&format=csv]
  * Lists are comma-separated or repeated parameters. Filters AND across fields and OR within one.
  * Backbone / dataset / strategy match slug, name or alias, case-insensitively; `strategy=baseline`
- * matches the baselines. `submitter` matches a measured row's run submitter (its API token's name, `web form`,
+ * matches the baselines. `submitter` matches a measured row's run submitter (its owner, e.g. `ci-bot` or `local`, or
  * `demo zoo`). Unknown parameters are errors (a typo must not silently show everything).
  */
 

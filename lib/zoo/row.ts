@@ -126,7 +126,7 @@ export const ZRunInfo = z.object({
   id: z.string(),
   state: z.enum(['receiving', 'queued', 'running', 'done', 'failed']),
   door: z.enum(['web', 'api', 'cli']),
-  /** Who submitted it: the API token's name, else `web form`, `local CLI` (submit without --server) or `demo zoo`. */
+  /** Who submitted it: the run's owner (its token's owner, `local` or `submit --owner` for the local CLI), or `demo zoo`. */
   submitter: z.string(),
   /** Jobs of the run: finished, in all, failed for good (a run still being measured shows done < total). */
   jobsDone: z.number().int(),

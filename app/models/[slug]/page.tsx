@@ -68,6 +68,12 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
             </dd>
           </div>
         )}
+        {model.run && (
+          <div>
+            <dt>Owner</dt>
+            <dd data-testid="model-owner">{model.run.owner}</dd>
+          </div>
+        )}
       </dl>
 
       <section>

@@ -9,7 +9,9 @@ import type { CliCommand, CliIo } from '../command';
 /**
  * `slimboard start` (= `npm start`): database (embedded unless DATABASE_URL), migrations, seed import,
  * `next build` when the build is missing or older than the sources, then `next start` on PORT.
- * Ctrl-C (SIGINT) or SIGTERM stops the web server first, then the embedded PostgreSQL.
+ * Ctrl-C (SIGINT) or SIGTERM stops the web server first, then the embedded PostgreSQL. While it runs, `start`
+ * restarts the embedded PostgreSQL when it dies (lib/db/embedded-postgres.ts superviseEmbeddedPostgres; the API
+ * and the pages answer 503 with Retry-After meanwhile).
  * One measuring worker (workers/main.ts) runs beside the web server, stopped the same way (SIGTERM).
  * The shipped demo zoo (prisma/demo-zoo) is registered in the background meanwhile (idempotent; never
  * blocks or stops the start: a refused manifest or file is one logged line and shown on the zoo page).
@@ -175,12 +177,15 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
   const children: ChildProcess[] = [];
   const stopTimeoutsMs = new Map<ChildProcess, number>();
   let demoRegistration: Promise<void> = Promise.resolve();
+  let supervisor: { stop(): Promise<void> } | undefined;
   let stopping: Promise<number> | undefined;
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       log('stopping...');
       await Promise.all(children.map((c) => stopChild(c, stopTimeoutsMs.get(c))));
       await Promise.race([demoRegistration, new Promise((r) => setTimeout(r, 10_000))]);
+      // Stopped on purpose from here on: no restart.
+      await supervisor?.stop();
       await closeDb();
       log('stopped');
       return code;
@@ -198,6 +203,10 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     const handle = embeddedHandle();
     if (handle) log(`database: embedded PostgreSQL on port ${handle.port}${handle.owned ? ` (started: init ${handle.initMs.toFixed(0)} ms, start ${handle.startMs.toFixed(0)} ms)` : ' (already running)'}`);
     else log('database: DATABASE_URL');
+    if (handle) {
+      const { superviseEmbeddedPostgres } = await import('../../db/embedded-postgres');
+      supervisor = superviseEmbeddedPostgres({ dataDir: handle.dataDir, port: handle.port, log });
+    }
     const imported = await ensureSeedImported(db);
     log(imported ? `imported the seed: ${imported.rows} rows (${imported.created} created, ${imported.updated} updated)` : 'seed already imported');
     log(`database ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -14,7 +14,7 @@ import submit, { modelLines } from './submit';
 /**
  * `submit` (local door, no --wait) against the test database: it prints the model's slug and page URL
  * (`--json`: modelSlug, modelUrl), the slug names the created model, and the run is in the zoo's
- * measured section for its dataset, submitted by `local CLI`.
+ * measured section for its dataset, submitted by `local` (its owner).
  */
 
 let dir: string;
@@ -51,7 +51,7 @@ describe('submit prints where the model lives', () => {
     const { rows } = await loadZoo(db);
     const row = rows.find((r) => r.model.slug === printed.modelSlug);
     expect(row).toMatchObject({ section: { slug: 'runs-coco' }, inputSize: 64 });
-    expect(row?.run).toMatchObject({ id: printed.run.id, door: 'cli', submitter: 'local CLI', jobsDone: 0, jobsTotal: 3 });
+    expect(row?.run).toMatchObject({ id: printed.run.id, door: 'cli', submitter: 'local', jobsDone: 0, jobsTotal: 3 });
 
     const text = capture();
     expect(await submit.run([path.join(dir, 'tiny.onnx'), '--meta', path.join(dir, 'meta.json')], text), text.err).toBe(0);
@@ -60,6 +60,22 @@ describe('submit prints where the model lives', () => {
     const slug = /^ {2}model (\S+)$/m.exec(text.out)?.[1];
     expect(slug).toBe(printed.modelSlug);
     expect(text.out).toContain(`  page  ${publicBaseUrl()}/models/${slug}\n`);
+  });
+
+  it('--owner sets the run\'s owner (the zoo\'s submitter); a bad handle or --owner with --server is a usage error', async () => {
+    await fs.writeFile(path.join(dir, 'owned.onnx'), tinyDetector({ seed: 71 }));
+    const io = capture();
+    const args = [path.join(dir, 'owned.onnx'), '--meta', path.join(dir, 'meta.json'), '--json'];
+    expect(await submit.run([...args, '--owner', 'alice'], io), io.err).toBe(0);
+    const printed = JSON.parse(io.out) as { run: { id: string; owner: string }; modelSlug: string };
+    expect(printed.run.owner).toBe('alice');
+    const row = (await loadZoo(db)).rows.find((r) => r.model.slug === printed.modelSlug);
+    expect(row?.run?.submitter).toBe('alice');
+
+    const badHandle = submit.run([...args, '--owner', 'alice smith'], capture());
+    await expect(badHandle).rejects.toMatchObject({ code: 'bad_owner', message: /^--owner: "alice smith"/ });
+    const withServer = submit.run([...args, '--owner', 'alice', '--server', 'http://127.0.0.1:9'], capture());
+    await expect(withServer).rejects.toMatchObject({ code: 'bad_arguments' });
   });
 
   it('modelLines: nothing for a run without a model (refused or withdrawn)', () => {

@@ -7,10 +7,11 @@ import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand } from '../command';
 
 const usage =
-  'submit MODEL.onnx --meta FILE.json [--wait] [--timeout SECONDS] [--server URL] [--json]\n' +
+  'submit MODEL.onnx --meta FILE.json [--owner OWNER] [--wait] [--timeout SECONDS] [--server URL] [--json]\n' +
   '  Registers a run (same metadata schema as the upload form and POST /api/runs) and queues its jobs.\n' +
-  '  Without --server: writes to the database directly (this machine runs Slimboard).\n' +
-  '  With --server URL: posts to URL/api/runs with the token in SLIMBOARD_API_TOKEN.\n' +
+  '  Without --server: writes to the database directly (this machine runs Slimboard); the run is owned by OWNER\n' +
+  '  (default `local`): only a token of that owner or an admin token deletes or re-runs it (docs/owners.md).\n' +
+  '  With --server URL: posts to URL/api/runs with the token in SLIMBOARD_API_TOKEN; the run is owned by the token\'s owner.\n' +
   '  --wait: wait until every job has finished and print the run with its results (exit 1 if it failed).\n' +
   '  Prints the model\'s slug and page URL (--json: modelSlug, modelUrl); the URL is on --server, else SLIMBOARD_PUBLIC_URL,\n' +
   '  else http://localhost:<PORT>.';
@@ -59,7 +60,14 @@ const submit: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
       args,
-      { meta: { type: 'string' }, wait: { type: 'boolean', default: false }, timeout: { type: 'string' }, server: { type: 'string' }, json: { type: 'boolean', default: false } },
+      {
+        meta: { type: 'string' },
+        owner: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        server: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
       'submit',
     );
     if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `submit: expected exactly one MODEL.onnx, got ${positionals.length}`);
@@ -68,6 +76,14 @@ const submit: CliCommand = {
     const timeoutMs = (values.timeout === undefined ? 3600 : requireNumberFlag(values.timeout, 'timeout', { min: 1 })) * 1000;
     if (!fs.existsSync(modelPath) || !fs.statSync(modelPath).isFile()) throw new SlimboardError('file_not_found', `${modelPath}: no such file`);
 
+    if (values.server && values.owner !== undefined) {
+      throw new SlimboardError(
+        'bad_arguments',
+        'submit: --owner is for the local database; with --server the run is owned by the owner of SLIMBOARD_API_TOKEN',
+      );
+    }
+    const { LOCAL_OWNER, parseOwnerHandle } = await import('../../auth/owners');
+    const owner = values.owner === undefined ? LOCAL_OWNER : parseOwnerHandle(values.owner, '--owner');
     if (values.server) {
       const { run, modelUrl } = await submitToServer(values.server, modelPath, meta);
       // The server's own modelUrl (its SLIMBOARD_PUBLIC_URL) when it sends one, else the page under --server.
@@ -92,6 +108,7 @@ const submit: CliCommand = {
         declaredSizeBytes: fs.statSync(modelPath).size,
         door: 'cli',
         tokenId: null,
+        owner,
         maxBytes: getEnv().SLIMBOARD_UPLOAD_MAX_BYTES,
       });
       const base = publicBaseUrl();

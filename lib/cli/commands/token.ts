@@ -19,32 +19,62 @@ const create: CliCommand = {
   words: ['token', 'create'],
   summary: 'create an API token for writes (shown once; only its hash is stored)',
   usage:
-    'token create --name NAME [--scope full|worker] [--json]\n' +
-    '  full (default): register, re-run and delete runs. worker: for a measuring device (SLIMBOARD_API_TOKEN of a worker\n' +
-    '  with SLIMBOARD_REMOTE_URL); refused on every write.',
+    'token create --name NAME [--owner OWNER] [--admin] [--scope full|worker] [--json]\n' +
+    '  full (default): register runs (owned by OWNER, default the name), re-run and delete runs of OWNER.\n' +
+    '  --admin: re-run and delete any run. worker: for a measuring device (SLIMBOARD_API_TOKEN of a worker\n' +
+    '  with SLIMBOARD_REMOTE_URL); refused on every write. See docs/owners.md.',
   async run(args, io) {
-    const { values } = parseCliArgs(args, { name: { type: 'string' }, scope: { type: 'string', default: 'full' }, json: { type: 'boolean', default: false } }, 'token create');
+    const { values } = parseCliArgs(
+      args,
+      {
+        name: { type: 'string' },
+        owner: { type: 'string' },
+        admin: { type: 'boolean', default: false },
+        scope: { type: 'string', default: 'full' },
+        json: { type: 'boolean', default: false },
+      },
+      'token create',
+    );
     const name = requireStringFlag(values.name, 'name');
     const { createApiToken, TOKEN_SCOPES } = await import('../../auth/api-tokens');
+    const { defaultOwnerFor, parseOwnerHandle } = await import('../../auth/owners');
     const scope = values.scope as string;
     if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) throw new SlimboardError('bad_arguments', `token create: --scope must be ${TOKEN_SCOPES.join(' or ')}, got "${scope}"`);
-    const t = await withPool((pool) => createApiToken(pool, name, scope as (typeof TOKEN_SCOPES)[number]));
+    if (values.admin && scope === 'worker') {
+      throw new SlimboardError('bad_arguments', 'token create: --admin and --scope worker exclude each other (worker tokens never write)');
+    }
+    // Checked before the database is opened, so that a bad handle is a plain usage error.
+    const owner = values.owner === undefined
+      ? parseOwnerHandle(defaultOwnerFor(name), 'owner (from --name; give --owner)')
+      : parseOwnerHandle(values.owner, '--owner');
+    const t = await withPool((pool) =>
+      createApiToken(pool, name, { scope: scope as (typeof TOKEN_SCOPES)[number], owner, role: values.admin ? 'admin' : 'user' }),
+    );
     if (values.json) printJson(io, t);
-    else io.stdout(`${t.token}\n(${t.scope} token "${t.name}", id ${t.id}; store it now, it is not shown again)\n`);
+    else {
+      const kind = `${t.role === 'admin' ? 'admin ' : ''}${t.scope} token "${t.name}" of owner "${t.owner}"`;
+      io.stdout(`${t.token}\n(${kind}, id ${t.id}; store it now, it is not shown again)\n`);
+    }
     return 0;
   },
 };
 
 const list: CliCommand = {
   words: ['token', 'list'],
-  summary: 'list API tokens (prefix, name, last use; never the token)',
+  summary: 'list API tokens (prefix, scope, owner, name, last use; never the token)',
   usage: 'token list [--json]',
   async run(args, io) {
     const { values } = parseCliArgs(args, { json: { type: 'boolean', default: false } }, 'token list');
     const { listApiTokens } = await import('../../auth/api-tokens');
     const tokens = await withPool((pool) => listApiTokens(pool));
     if (values.json) printJson(io, { tokens });
-    else for (const t of tokens) io.stdout(`${t.prefix}…  ${t.scope.padEnd(6)}  ${t.name}  created ${t.createdAt.toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
+    else {
+      for (const t of tokens) {
+        const who = `${t.role === 'admin' ? 'admin ' : ''}owner ${t.owner}`;
+        const revoked = t.revokedAt ? '  REVOKED' : '';
+        io.stdout(`${t.prefix}…  ${t.scope.padEnd(6)}  ${who}  ${t.name}  created ${t.createdAt.toISOString()}${revoked}\n`);
+      }
+    }
     return 0;
   },
 };

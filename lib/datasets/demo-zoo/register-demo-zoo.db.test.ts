@@ -190,8 +190,9 @@ describe('demo zoo registration', () => {
     const row = (await loadZoo(db)).rows.find((r) => r.section.slug === DEMO_SECTION_SLUG && r.model.slug === student)!;
     expect(row.teacher?.slug).toBe(teacher);
     expect(row.model.strategy).toBe('l2_distiil');
-    // Keep the worker of the last test on the models it waits for: remove these two runs as a user would.
-    const token = (await createApiToken(f.pipeline.pool, 'tests-distill')).token;
+    // Keep the worker of the last test on the models it waits for: remove these two runs as an operator would
+    // (demo-zoo runs are owned by `local`: only an admin token deletes them, docs/owners.md).
+    const token = (await createApiToken(f.pipeline.pool, 'tests-distill', { role: 'admin' })).token;
     for (const runId of [report.models[1].runId!, report.models[2].runId!]) {
       const del = await runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 0 }).remove(
         new Request(`http://x/api/runs/${runId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }),
@@ -247,8 +248,9 @@ describe('demo zoo measured by a worker', () => {
 
   it('a registered demo model is measured end to end and its zoo rows show the pipeline numbers with deltas, download and the training AP beside', async () => {
     // Back to the shipped files (their runs exist: nothing new is registered); the run of the changed file is
-    // deleted as a user would, so the worker measures just the two listed models.
-    const token = (await createApiToken(f.pipeline.pool, 'tests')).token;
+    // deleted as an operator would (an admin token: demo-zoo runs are owned by `local`), so the worker measures
+    // just the two listed models.
+    const token = (await createApiToken(f.pipeline.pool, 'tests', { role: 'admin' })).token;
     const del = await runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 0 }).remove(
       new Request(`http://x/api/runs/${changedRunId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }),
       { params: Promise.resolve({ id: changedRunId }) },
