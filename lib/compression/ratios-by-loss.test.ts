@@ -96,8 +96,21 @@ describe('searchLossThreshold', () => {
     expect(r.ratios.a).toBeCloseTo(0.3 + 2 * (0.13 / 3 - 0.04), 9);
     expect(r.ratios.b).toBeCloseTo(0.5 + ((0.13 / 3 - 0.02) * 0.2) / 0.03, 9);
     expect(r.ratios.c).toBe(0);
-    expect(r.reduction).toBeGreaterThanOrEqual(0.35);
+    expect(r.above.reduction).toBeGreaterThanOrEqual(0.35);
+    expect(r.below!.reduction).toBeLessThan(0.35);
     expect(r.reduction).toBeCloseTo(0.35, 9);
+  });
+
+  it('golden by hand: a target inside a jump returns the nearer side', () => {
+    // one parameter costing everything: reduction 0 below T = 0.04, then 0.3 (its first measured ratio), no (0, 0) point
+    const one = { a: curve };
+    const all = (ratios: Record<string, number>) => ratios.a;
+    const near = searchLossThreshold({ curves: one, target: 0.2, reductionOf: all });
+    expect([near.ratios.a, near.threshold]).toEqual([0.3, near.above.threshold]);
+    expect(near.above.threshold).toBeCloseTo(0.04, 12);
+    const far = searchLossThreshold({ curves: one, target: 0.1, reductionOf: all });
+    expect(far.ratios.a).toBe(0); // |0 - 0.1| < |0.3 - 0.1|
+    expect(far.above.ratios.a).toBe(0.3);
   });
 
   it('degenerate: unreachable target names the maximum; bad target; no parameters', () => {
@@ -106,12 +119,14 @@ describe('searchLossThreshold', () => {
     expect(() => searchLossThreshold({ curves: {}, target: 0.3, reductionOf })).toThrow(/no parameters/);
   });
 
-  it('property: the result reaches the target, and a slightly smaller threshold does not', () => {
+  it('property: `above` reaches the target, a slightly smaller threshold does not, and the result is the nearer side', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.01, max: 0.69, noNaN: true }), fc.boolean(), (target, withOrigin) => {
         const r = searchLossThreshold({ curves, target, reductionOf, withOrigin });
-        expect(r.reduction).toBeGreaterThanOrEqual(target);
-        expect(reductionOf(ratiosByLoss(curves, r.threshold - 1e-6, { withOrigin }))).toBeLessThan(target);
+        expect(r.above.reduction).toBeGreaterThanOrEqual(target);
+        expect(r.below!.reduction).toBeLessThan(target);
+        expect(reductionOf(ratiosByLoss(curves, r.above.threshold - 1e-6, { withOrigin }))).toBeLessThan(target);
+        expect(Math.abs(r.reduction - target)).toBe(Math.min(Math.abs(r.above.reduction - target), Math.abs(r.below!.reduction - target)));
         for (const [k, ratio] of Object.entries(r.ratios)) if (ratio > 0) expect(interpolatedLoss(curves[k as keyof typeof curves], ratio)).toBeLessThanOrEqual(r.threshold + 1e-9);
       }),
     );

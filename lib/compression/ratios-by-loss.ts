@@ -105,20 +105,30 @@ export interface ThresholdSearchOptions extends RatioRuleOptions {
   steps?: number;
 }
 
-export interface ThresholdSearchResult {
-  /** The smallest loss threshold found whose ratios reach the target (to the bisection's resolution). */
+export interface ThresholdPoint {
   threshold: number;
   ratios: Record<string, number>;
   /** reductionOf(ratios). */
   reduction: number;
+}
+
+export interface ThresholdSearchResult extends ThresholdPoint {
+  /** The smallest threshold found whose reduction is >= target (to the bisection's resolution). */
+  above: ThresholdPoint;
+  /** The largest threshold found whose reduction is < target (null when pruning nothing already reaches it). */
+  below: ThresholdPoint | null;
   /** How many times reductionOf was called. */
   evaluations: number;
 }
 
 /**
  * Bisect the loss threshold: the ratios of a threshold only grow with it, so the FLOPs reduction does too.
- * Returns the smallest threshold (within 2^-steps of the loss range) whose reduction is >= target. A target
- * that even the largest measured ratios cannot reach is an error that states the reachable maximum.
+ * Ratios (and so the reduction) jump where a parameter's curve crosses the threshold at a measured point
+ * (PaddleSlim's rule jumps from 0 to the first measured ratio), so the target usually falls inside a jump:
+ * the search brackets it with `above` (smallest threshold reaching it) and `below` (largest one missing it)
+ * and returns the one whose reduction is nearer the target (ties: `above`), as PaddleSlim's
+ * SensitivePruner accepts either side within a tolerance. A target that even the largest measured ratios
+ * cannot reach is an error that states the reachable maximum.
  */
 export function searchLossThreshold(o: ThresholdSearchOptions): ThresholdSearchResult {
   if (!(o.target > 0 && o.target < 1)) throw new SlimboardError('bad_arguments', `FLOPs target must be a fraction in (0, 1), got ${o.target}`);
@@ -128,12 +138,12 @@ export function searchLossThreshold(o: ThresholdSearchOptions): ThresholdSearchR
   if (losses.length === 0) throw new SlimboardError('bad_sensitivity', 'the sensitivity analysis has no measured points');
   const rule = { withOrigin: o.withOrigin };
   let evaluations = 0;
-  const at = (t: number) => {
+  const at = (t: number): ThresholdPoint => {
     const ratios = ratiosByLoss(o.curves, t, rule);
     evaluations++;
     return { threshold: t, ratios, reduction: o.reductionOf(ratios) };
   };
-  // At hi every parameter gets its largest measured ratio; below lo none is pruned.
+  // At hi every parameter gets its largest measured ratio; at lo none is pruned.
   let hi = at(Math.max(0, ...losses));
   if (hi.reduction < o.target) {
     throw new SlimboardError(
@@ -142,14 +152,16 @@ export function searchLossThreshold(o: ThresholdSearchOptions): ThresholdSearchR
         `${(100 * hi.reduction).toFixed(2)} % (measure larger ratios, or analyse more parameters)`,
     );
   }
-  let lo = Math.min(0, ...losses) - 1;
+  let lo: ThresholdPoint | null = at(Math.min(0, ...losses) - 1);
+  if (lo.reduction >= o.target) return { ...lo, above: lo, below: null, evaluations };
   const steps = o.steps ?? 60;
-  for (let k = 0; k < steps && hi.threshold - lo > 0; k++) {
-    const mid = (lo + hi.threshold) / 2;
-    if (mid === lo || mid === hi.threshold) break;
+  for (let k = 0; k < steps; k++) {
+    const mid = (lo.threshold + hi.threshold) / 2;
+    if (mid === lo.threshold || mid === hi.threshold) break;
     const m = at(mid);
     if (m.reduction >= o.target) hi = m;
-    else lo = mid;
+    else lo = m;
   }
-  return { ...hi, evaluations };
+  const best = o.target - lo.reduction < hi.reduction - o.target ? lo : hi;
+  return { ...best, above: hi, below: lo, evaluations };
 }
