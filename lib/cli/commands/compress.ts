@@ -9,6 +9,7 @@ import { createSession } from '../../inference/runtime/ort';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand } from '../command';
 import compressPrune from './compress-prune';
+import compressSensitivity from './compress-sensitivity';
 import { readAdapterFile } from './evaluate';
 
 const usage =
@@ -128,4 +129,4 @@ const quantize: CliCommand = {
   },
 };
 
-export default [quantize, compressPrune];
+export default [quantize, compressPrune, compressSensitivity];
