@@ -67,11 +67,15 @@ const compressPrune: CliCommand = {
       return 0;
     }
     const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
-    const below = r.bracket.below;
+    const { above, below } = r.bracket;
+    const bracket = !below
+      ? 'no pruning already reaches it'
+      : above.threshold - below.threshold < 1e-9
+        ? `the target lies in a jump of the ratios at threshold ${above.threshold.toPrecision(8)}: -${pct(above.reduction)} at it, -${pct(below.reduction)} just below`
+        : `-${pct(above.reduction)} at threshold ${above.threshold.toPrecision(8)}, -${pct(below.reduction)} at ${below.threshold.toPrecision(8)}`;
     io.stdout(
       [
-        `rule ${r.rule}: loss threshold ${r.lossThreshold.toPrecision(8)} (target -${pct(r.flopsTarget)} GFLOPs; bracket: threshold ${r.bracket.above.threshold.toPrecision(8)} -> ` +
-          `-${pct(r.bracket.above.reduction)}${below ? `, ${below.threshold.toPrecision(8)} -> -${pct(below.reduction)}` : ''})`,
+        `rule ${r.rule}: loss threshold ${r.lossThreshold.toPrecision(8)} (target -${pct(r.flopsTarget)} GFLOPs; ${bracket}; the nearer is used)`,
         'ratio\tinterp. loss\tparameter',
         ...r.ratios.map((p) => `${p.ratio.toFixed(4)}\t${p.interpolatedLoss.toFixed(5)}\t${p.param}`),
         `GFLOPs@${r.inputSize} (paddleslim): ${r.gflopsBefore.toFixed(4)} -> ${r.gflopsAfter.toFixed(4)}: actual -${pct(r.reduction)}, ` +
