@@ -11,7 +11,9 @@ import { readParamNamesFile, renameParams } from './param-names';
 
 const dir = path.resolve('prisma/demo-zoo');
 const manifestFile = path.join(dir, 'manifest.json');
-const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { models: Array<{ id: string; file: string; sha256: string; paramNames?: Record<string, string> }> };
+const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+  models: Array<{ id: string; file: string; sha256: string; paramNames?: Record<string, string> }>;
+};
 const baseline = manifest.models.find((m) => m.id === 'baseline')!;
 const loaded = readModelFile(path.join(dir, baseline.file));
 const analysis = parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(dir, 'sensitivity.json'), 'utf8')), 'sensitivity.json');
@@ -23,15 +25,18 @@ describe('demo zoo parameter names (manifest paramNames of the baseline)', () =>
   const conv = (param: string) => model.graph!.node!.find((n) => n.opType === 'Conv' && n.input![1] === param)!;
 
   it('covers the 18 analysed head convs and the 2 transitions', () => {
-    expect(Object.keys(names).sort()).toEqual([...Object.keys(analysis.parameters), 'yolo_transition.0.conv.weights', 'yolo_transition.1.conv.weights'].sort());
+    expect(Object.keys(names).sort()).toEqual(
+      [...Object.keys(analysis.parameters), 'yolo_transition.0.conv.weights', 'yolo_transition.1.conv.weights'].sort(),
+    );
   });
 
   it('each name sits on the conv whose exported node name is that module (level 0: conv, 1: conv_1, 2: conv_2)', () => {
-    const module: Record<string, string> = { '0.0': '0_0_0', '0.1': '0_0_1', '1.0': '0_1_0', '1.1': '0_1_1', tip: 'tip' };
+    const moduleOf: Record<string, string> = { '0.0': '0_0_0', '0.1': '0_0_1', '1.0': '0_1_0', '1.1': '0_1_1', tip: 'tip' };
     for (const p of Object.keys(analysis.parameters)) {
       const [, level, a, b] = /^yolo_block\.(\d)\.(\w+)(?:\.(\d))?\.conv\.weights$/.exec(p)!;
       const key = b === undefined ? a : `${a}.${b}`;
-      const expected = key === '2' ? `/model/blocks.${level}.2/conv/Conv` : `/model/${module[key]}/conv${level === '0' ? '' : `_${level}`}/Conv`;
+      const expected =
+        key === '2' ? `/model/blocks.${level}.2/conv/Conv` : `/model/${moduleOf[key]}/conv${level === '0' ? '' : `_${level}`}/Conv`;
       expect(conv(p).name, p).toBe(expected);
     }
   });

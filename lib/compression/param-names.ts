@@ -20,9 +20,11 @@ import { onnx, type ModelProto } from '../onnx/proto';
 export const ZParamNames = z.record(z.string().min(1).max(300), z.string().min(1).max(300));
 export type TParamNames = z.infer<typeof ZParamNames>;
 
-const ZManifestWithNames = z.object({
-  models: z.array(z.object({ id: z.string(), sha256: z.string(), paramNames: ZParamNames.optional() }).passthrough()),
-}).passthrough();
+const ZManifestWithNames = z
+  .object({
+    models: z.array(z.object({ id: z.string(), sha256: z.string(), paramNames: ZParamNames.optional() }).passthrough()),
+  })
+  .passthrough();
 
 /** Read a name map, or pick it from a demo manifest by the model's sha256. Errors name the file and what to do. */
 export function readParamNamesFile(file: string, modelSha256: string): TParamNames {
@@ -31,19 +33,29 @@ export function readParamNamesFile(file: string, modelSha256: string): TParamNam
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SlimboardError('bad_arguments', `--param-names ${file}: ${code ? `cannot read (${code})` : `not valid JSON (${(e as Error).message.split('\n')[0]})`}`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `--param-names ${file}: ${code ? `cannot read (${code})` : `not valid JSON (${(e as Error).message.split('\n')[0]})`}`,
+    );
   }
   if (raw && typeof raw === 'object' && 'models' in raw) {
     const m = ZManifestWithNames.safeParse(raw);
     if (!m.success) throw new SlimboardError('bad_arguments', `--param-names ${file}: ${formatZodIssues(m.error.issues)}`);
     const model = m.data.models.find((x) => x.sha256 === modelSha256);
-    if (!model) throw new SlimboardError('bad_arguments', `--param-names ${file}: no model of this manifest has the model file's sha256 ${modelSha256.slice(0, 12)}…`);
+    if (!model)
+      throw new SlimboardError(
+        'bad_arguments',
+        `--param-names ${file}: no model of this manifest has the model file's sha256 ${modelSha256.slice(0, 12)}…`,
+      );
     if (!model.paramNames) throw new SlimboardError('bad_arguments', `--param-names ${file}: model "${model.id}" has no paramNames`);
     return model.paramNames;
   }
   const parsed = ZParamNames.safeParse(raw);
   if (!parsed.success) {
-    throw new SlimboardError('bad_arguments', `--param-names ${file}: expected {"<param name>": "<initializer name>", ...}: ${formatZodIssues(parsed.error.issues)}`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `--param-names ${file}: expected {"<param name>": "<initializer name>", ...}: ${formatZodIssues(parsed.error.issues)}`,
+    );
   }
   return parsed.data;
 }
@@ -61,9 +73,15 @@ export function renameParams(input: ModelProto, names: TParamNames, source = '<m
   const used = new Set<string>([...inits, ...(graph.node ?? []).flatMap((n) => [...(n.input ?? []), ...(n.output ?? [])])]);
   const rename = new Map<string, string>();
   for (const [to, from] of Object.entries(names)) {
-    if (!inits.has(from)) throw new SlimboardError('bad_arguments', `${source}: --param-names maps "${to}" to "${from}", which is no initializer of the model (wrong model or map?)`);
-    if (rename.has(from)) throw new SlimboardError('bad_arguments', `${source}: --param-names maps both "${rename.get(from)}" and "${to}" to "${from}"`);
-    if (to !== from && used.has(to)) throw new SlimboardError('bad_arguments', `${source}: --param-names: the model already has a tensor named "${to}"`);
+    if (!inits.has(from))
+      throw new SlimboardError(
+        'bad_arguments',
+        `${source}: --param-names maps "${to}" to "${from}", which is no initializer of the model (wrong model or map?)`,
+      );
+    if (rename.has(from))
+      throw new SlimboardError('bad_arguments', `${source}: --param-names maps both "${rename.get(from)}" and "${to}" to "${from}"`);
+    if (to !== from && used.has(to))
+      throw new SlimboardError('bad_arguments', `${source}: --param-names: the model already has a tensor named "${to}"`);
     rename.set(from, to);
   }
   const r = (n: string | null | undefined) => (n && rename.has(n) ? rename.get(n)! : (n ?? ''));
@@ -74,7 +92,10 @@ export function renameParams(input: ModelProto, names: TParamNames, source = '<m
 }
 
 /** Read a model file and, with `paramNamesFile`, give its initializers the map's names. */
-export function readModelWithParamNames(file: string, paramNamesFile?: string): LoadedModel & { sha256: string; paramNames: TParamNames | null } {
+export function readModelWithParamNames(
+  file: string,
+  paramNamesFile?: string,
+): LoadedModel & { sha256: string; paramNames: TParamNames | null } {
   const loaded = readModelFile(file);
   const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
   if (!paramNamesFile) return { ...loaded, sha256, paramNames: null };

@@ -10,11 +10,19 @@ import { ratiosByLoss } from './ratios-by-loss';
 
 const dir = path.resolve('prisma/demo-zoo');
 const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
-  models: Array<{ id: string; file: string; sha256: string; lineage: { prunedParams?: string[]; ratios?: number[]; lossThreshold?: number } }>;
+  models: Array<{
+    id: string;
+    file: string;
+    sha256: string;
+    lineage: { prunedParams?: string[]; ratios?: number[]; lossThreshold?: number };
+  }>;
 };
 const baseline = manifest.models.find((m) => m.id === 'baseline')!;
 const sensity = manifest.models.find((m) => m.id === 'prune_sensity')!;
-const model = renameParams(readModelFile(path.join(dir, baseline.file)).model, readParamNamesFile(path.join(dir, 'manifest.json'), baseline.sha256));
+const model = renameParams(
+  readModelFile(path.join(dir, baseline.file)).model,
+  readParamNamesFile(path.join(dir, 'manifest.json'), baseline.sha256),
+);
 const analysis = parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(dir, 'sensitivity.json'), 'utf8')), 'sensitivity.json');
 
 describe('pruneToFlopsTarget on the demo baseline and prisma/demo-zoo/sensitivity.json', () => {
@@ -58,7 +66,9 @@ describe('pruneToFlopsTarget on the demo baseline and prisma/demo-zoo/sensitivit
 
   it('bad input: missing parameters name --param-names; unreachable targets state the maximum', () => {
     const anonymous = readModelFile(path.join(dir, baseline.file)).model;
-    expect(() => pruneToFlopsTarget(anonymous, analysis, { flopsTarget: 0.35, rule: 'paddleslim' }, 'b.onnx')).toThrow(/b.onnx: the analysis names 18 parameter\(s\) .* \(give --param-names\)/);
+    expect(() => pruneToFlopsTarget(anonymous, analysis, { flopsTarget: 0.35, rule: 'paddleslim' }, 'b.onnx')).toThrow(
+      /b.onnx: the analysis names 18 parameter\(s\) .* \(give --param-names\)/,
+    );
     expect(() => pruneToFlopsTarget(model, analysis, { flopsTarget: 0.95, rule: 'paddleslim' })).toThrow(/cannot be reached/);
     expect(() => pruneToFlopsTarget(model, analysis, { flopsTarget: 1.5, rule: 'paddleslim' })).toThrow();
   });

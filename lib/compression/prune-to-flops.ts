@@ -72,7 +72,12 @@ export interface PruneToFlopsResult {
  * Prune `model` (whose initializers carry the analysis' parameter names: see param-names.ts) to the FLOPs
  * target. Throws a SlimboardError when a parameter is missing from the model or the target is unreachable.
  */
-export function pruneToFlopsTarget(model: ModelProto, analysis: TSensitivityAnalysis, options: TPruneToFlopsOptions, source = '<model>'): PruneToFlopsResult {
+export function pruneToFlopsTarget(
+  model: ModelProto,
+  analysis: TSensitivityAnalysis,
+  options: TPruneToFlopsOptions,
+  source = '<model>',
+): PruneToFlopsResult {
   const parsed = ZPruneToFlopsOptions.safeParse(options);
   if (!parsed.success) throw new SlimboardError('bad_arguments', `prune to a FLOPs target: ${formatZodIssues(parsed.error.issues)}`);
   const o = parsed.data;
@@ -82,7 +87,10 @@ export function pruneToFlopsTarget(model: ModelProto, analysis: TSensitivityAnal
   const inits = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
   const missing = params.filter((p) => !inits.has(p));
   if (missing.length) {
-    throw new SlimboardError('unknown_param', `${source}: the analysis names ${missing.length} parameter(s) the model does not have, e.g. "${missing[0]}" (give --param-names)`);
+    throw new SlimboardError(
+      'unknown_param',
+      `${source}: the analysis names ${missing.length} parameter(s) the model does not have, e.g. "${missing[0]}" (give --param-names)`,
+    );
   }
   const channels = new Map(params.map((p) => [p, tensorDims(inits.get(p)!)[0]]));
   const before = paddleslimGflops(model, inputSize, source);
@@ -100,7 +108,12 @@ export function pruneToFlopsTarget(model: ModelProto, analysis: TSensitivityAnal
     }
     return r;
   };
-  const found = searchLossThreshold({ curves, target: o.flopsTarget, withOrigin: o.rule === 'with-origin', reductionOf: (r) => reductionOf(r) });
+  const found = searchLossThreshold({
+    curves,
+    target: o.flopsTarget,
+    withOrigin: o.rule === 'with-origin',
+    reductionOf: (r) => reductionOf(r),
+  });
   const list = params.filter((p) => found.ratios[p] > 0);
   const result = pruneChannels(model, { params: list, ratios: list.map((p) => found.ratios[p]), inputSize }, source);
   const after = paddleslimGflops(result.model, inputSize, source);

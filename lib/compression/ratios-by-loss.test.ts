@@ -26,7 +26,11 @@ describe('ratioByLoss (PaddleSlim get_ratios_by_loss)', () => {
   });
 
   it('goldens: a non-monotone curve takes the LAST point under the threshold, as PaddleSlim scans from the top', () => {
-    const bumpy = [{ ratio: 0.7, loss: 0.1 }, { ratio: 0.3, loss: 0.05 }, { ratio: 0.5, loss: 0.2 }]; // any order
+    const bumpy = [
+      { ratio: 0.7, loss: 0.1 },
+      { ratio: 0.3, loss: 0.05 },
+      { ratio: 0.5, loss: 0.2 },
+    ]; // any order
     expect(ratioByLoss(bumpy, 0.12)).toBe(0.7);
     // T = 0.07: only (0.3, 0.05) is under it; interpolate towards (0.5, 0.2): 0.3 + 0.02 * 0.2 / 0.15
     expect(ratioByLoss(bumpy, 0.07)).toBeCloseTo(0.3 + (0.02 * 0.2) / 0.15, 12);
@@ -35,11 +39,27 @@ describe('ratioByLoss (PaddleSlim get_ratios_by_loss)', () => {
   it('degenerate: empty curve, negative losses, negative threshold, bad points', () => {
     expect(ratioByLoss([], 0.5)).toBe(0);
     expect(ratioByLoss([], 0.5, { withOrigin: true })).toBe(0);
-    expect(ratioByLoss([{ ratio: 0.3, loss: -0.01 }, { ratio: 0.5, loss: 0.1 }], 0)).toBeCloseTo(0.3 + (0.01 * 0.2) / 0.11, 12);
+    expect(
+      ratioByLoss(
+        [
+          { ratio: 0.3, loss: -0.01 },
+          { ratio: 0.5, loss: 0.1 },
+        ],
+        0,
+      ),
+    ).toBeCloseTo(0.3 + (0.01 * 0.2) / 0.11, 12);
     expect(ratioByLoss(curve, -0.1, { withOrigin: true })).toBe(0);
     expect(() => ratioByLoss([{ ratio: 1, loss: 0 }], 0.1, {}, 'p')).toThrow(/p: ratio 1 must be in \(0, 1\)/);
     expect(() => ratioByLoss([{ ratio: 0.3, loss: NaN }], 0.1)).toThrow(/not a finite number/);
-    expect(() => ratioByLoss([{ ratio: 0.3, loss: 0 }, { ratio: 0.3, loss: 1 }], 0.1)).toThrow(/measured twice/);
+    expect(() =>
+      ratioByLoss(
+        [
+          { ratio: 0.3, loss: 0 },
+          { ratio: 0.3, loss: 1 },
+        ],
+        0.1,
+      ),
+    ).toThrow(/measured twice/);
     expect(() => ratioByLoss(curve, NaN)).toThrow(/NaN/);
   });
 
@@ -49,21 +69,29 @@ describe('ratioByLoss (PaddleSlim get_ratios_by_loss)', () => {
 
   const arbCurve = fc
     .uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 6 })
-    .chain((rs) => fc.tuple(fc.constant(rs), fc.array(fc.double({ min: -0.2, max: 1, noNaN: true }), { minLength: rs.length, maxLength: rs.length })))
+    .chain((rs) =>
+      fc.tuple(fc.constant(rs), fc.array(fc.double({ min: -0.2, max: 1, noNaN: true }), { minLength: rs.length, maxLength: rs.length })),
+    )
     .map(([rs, ls]) => rs.map((r, i) => ({ ratio: r / 100, loss: ls[i] })));
 
   it('property: the ratio is in [0, max ratio], its interpolated loss is <= the threshold, and it never shrinks as the threshold grows', () => {
     fc.assert(
-      fc.property(arbCurve, fc.double({ min: -0.3, max: 1.2, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.boolean(), (pts, t, dt, withOrigin) => {
-        const r = ratioByLoss(pts, t, { withOrigin });
-        const maxRatio = Math.max(...pts.map((p) => p.ratio));
-        expect(r).toBeGreaterThanOrEqual(0);
-        expect(r).toBeLessThanOrEqual(maxRatio);
-        if (r > 0) expect(interpolatedLoss(pts, r)).toBeLessThanOrEqual(t + 1e-9);
-        expect(ratioByLoss(pts, t + dt, { withOrigin })).toBeGreaterThanOrEqual(r - 1e-12);
-        // with-origin never gives less than PaddleSlim's rule at a non-negative threshold
-        if (t >= 0) expect(ratioByLoss(pts, t, { withOrigin: true })).toBeGreaterThanOrEqual(ratioByLoss(pts, t) - 1e-12);
-      }),
+      fc.property(
+        arbCurve,
+        fc.double({ min: -0.3, max: 1.2, noNaN: true }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.boolean(),
+        (pts, t, dt, withOrigin) => {
+          const r = ratioByLoss(pts, t, { withOrigin });
+          const maxRatio = Math.max(...pts.map((p) => p.ratio));
+          expect(r).toBeGreaterThanOrEqual(0);
+          expect(r).toBeLessThanOrEqual(maxRatio);
+          if (r > 0) expect(interpolatedLoss(pts, r)).toBeLessThanOrEqual(t + 1e-9);
+          expect(ratioByLoss(pts, t + dt, { withOrigin })).toBeGreaterThanOrEqual(r - 1e-12);
+          // with-origin never gives less than PaddleSlim's rule at a non-negative threshold
+          if (t >= 0) expect(ratioByLoss(pts, t, { withOrigin: true })).toBeGreaterThanOrEqual(ratioByLoss(pts, t) - 1e-12);
+        },
+      ),
     );
   });
 });
@@ -85,8 +113,16 @@ describe('searchLossThreshold', () => {
   const reductionOf = (ratios: Record<string, number>) => Object.entries(ratios).reduce((s, [k, r]) => s + weights[k] * r, 0);
   const curves = {
     a: curve,
-    b: [{ ratio: 0.3, loss: 0.01 }, { ratio: 0.5, loss: 0.02 }, { ratio: 0.7, loss: 0.05 }],
-    c: [{ ratio: 0.3, loss: 0.3 }, { ratio: 0.5, loss: 0.4 }, { ratio: 0.7, loss: 0.5 }],
+    b: [
+      { ratio: 0.3, loss: 0.01 },
+      { ratio: 0.5, loss: 0.02 },
+      { ratio: 0.7, loss: 0.05 },
+    ],
+    c: [
+      { ratio: 0.3, loss: 0.3 },
+      { ratio: 0.5, loss: 0.4 },
+      { ratio: 0.7, loss: 0.5 },
+    ],
   };
 
   it('golden by hand: on T in [0.04, 0.05] r_a = 0.3 + 2 (T - 0.04), r_b = 0.5 + (T - 0.02) * 0.2 / 0.03, so reduction = 0.22 + 3 T', () => {
@@ -127,7 +163,8 @@ describe('searchLossThreshold', () => {
         expect(r.below!.reduction).toBeLessThan(target);
         expect(reductionOf(ratiosByLoss(curves, r.above.threshold - 1e-6, { withOrigin }))).toBeLessThan(target);
         expect(Math.abs(r.reduction - target)).toBe(Math.min(Math.abs(r.above.reduction - target), Math.abs(r.below!.reduction - target)));
-        for (const [k, ratio] of Object.entries(r.ratios)) if (ratio > 0) expect(interpolatedLoss(curves[k as keyof typeof curves], ratio)).toBeLessThanOrEqual(r.threshold + 1e-9);
+        for (const [k, ratio] of Object.entries(r.ratios))
+          if (ratio > 0) expect(interpolatedLoss(curves[k as keyof typeof curves], ratio)).toBeLessThanOrEqual(r.threshold + 1e-9);
       }),
     );
   });

@@ -46,7 +46,8 @@ function sortedPoints(points: readonly LossPoint[], withOrigin: boolean, name = 
   }
   const sorted = [...points].sort((a, b) => a.ratio - b.ratio);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].ratio === sorted[i - 1].ratio) throw new SlimboardError('bad_sensitivity', `${name}: ratio ${sorted[i].ratio} is measured twice`);
+    if (sorted[i].ratio === sorted[i - 1].ratio)
+      throw new SlimboardError('bad_sensitivity', `${name}: ratio ${sorted[i].ratio} is measured twice`);
   }
   return withOrigin ? [{ ratio: 0, loss: 0 }, ...sorted] : sorted;
 }
@@ -80,7 +81,8 @@ export function interpolatedLoss(points: readonly LossPoint[], ratio: number, na
   const pts = sortedPoints(points, true, name);
   if (!(ratio >= 0)) throw new SlimboardError('bad_arguments', `${name ?? 'curve'}: ratio ${ratio} must be >= 0`);
   const last = pts[pts.length - 1];
-  if (ratio > last.ratio) throw new SlimboardError('bad_arguments', `${name ?? 'curve'}: ratio ${ratio} is above the largest measured ratio ${last.ratio}`);
+  if (ratio > last.ratio)
+    throw new SlimboardError('bad_arguments', `${name ?? 'curve'}: ratio ${ratio} is above the largest measured ratio ${last.ratio}`);
   for (let i = pts.length - 1; i >= 0; i--) {
     if (pts[i].ratio === ratio) return pts[i].loss;
     if (pts[i].ratio < ratio) {
@@ -131,7 +133,8 @@ export interface ThresholdSearchResult extends ThresholdPoint {
  * cannot reach is an error that states the reachable maximum.
  */
 export function searchLossThreshold(o: ThresholdSearchOptions): ThresholdSearchResult {
-  if (!(o.target > 0 && o.target < 1)) throw new SlimboardError('bad_arguments', `FLOPs target must be a fraction in (0, 1), got ${o.target}`);
+  if (!(o.target > 0 && o.target < 1))
+    throw new SlimboardError('bad_arguments', `FLOPs target must be a fraction in (0, 1), got ${o.target}`);
   const names = Object.keys(o.curves);
   if (names.length === 0) throw new SlimboardError('bad_sensitivity', 'the sensitivity analysis has no parameters');
   const losses = names.flatMap((n) => o.curves[n].map((p) => p.loss));
@@ -148,7 +151,8 @@ export function searchLossThreshold(o: ThresholdSearchOptions): ThresholdSearchR
   if (hi.reduction < o.target) {
     throw new SlimboardError(
       'target_unreachable',
-      `a FLOPs reduction of ${(100 * o.target).toFixed(1)} % cannot be reached: pruning every parameter at its largest measured ratio removes ` +
+      `a FLOPs reduction of ${(100 * o.target).toFixed(1)} % cannot be reached: ` +
+        'pruning every parameter at its largest measured ratio removes ' +
         `${(100 * hi.reduction).toFixed(2)} % (measure larger ratios, or analyse more parameters)`,
     );
   }

@@ -28,7 +28,10 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function cli(...argv: string[]) {
-  const io = { out: '', err: '', stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) } satisfies CliIo & { out: string; err: string };
+  const io = { out: '', err: '', stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) } satisfies CliIo & {
+    out: string;
+    err: string;
+  };
   const code = await runCli(argv, io);
   return { code, out: io.out, err: io.err };
 }
@@ -36,28 +39,46 @@ async function cli(...argv: string[]) {
 describe('runSensitivity on the demo baseline (real onnxruntime, real files)', () => {
   const loaded = readModelWithParamNames(BASELINE, path.join(ZOO, 'manifest.json'));
 
-  it('produces an analysis in the model page\'s schema; resume skips the computed cells and gives the same numbers', async () => {
+  it("produces an analysis in the model page's schema; resume skips the computed cells and gives the same numbers", async () => {
     const cells: TSensitivityCell[] = [];
     let baselineAp: number | null = null;
     const progress: Array<[number, number]> = [];
     const options = { split: 'val', images: 3, inputSize: 320, ratios: [0.5], params: PARAMS };
     const first = await runSensitivity({
-      model: loaded.model, source: loaded.source, modelLabel: 'baseline', datasetDir: val, options, adapter,
-      onBaseline: (ap) => void (baselineAp = ap), onCell: (c) => void cells.push(c), onProgress: (d, t) => void progress.push([d, t]),
+      model: loaded.model,
+      source: loaded.source,
+      modelLabel: 'baseline',
+      datasetDir: val,
+      options,
+      adapter,
+      onBaseline: (ap) => void (baselineAp = ap),
+      onCell: (c) => void cells.push(c),
+      onProgress: (d, t) => void progress.push([d, t]),
     });
     expect(() => parseSensitivityAnalysis(JSON.parse(JSON.stringify(first.analysis)), 'out')).not.toThrow();
     expect(Object.keys(first.analysis.parameters)).toEqual(PARAMS);
     expect([first.computed, first.reused]).toEqual([3, 0]);
-    expect(progress).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(progress).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(cells.map((c) => [c.param, c.ratio])).toEqual(PARAMS.map((p) => [p, 0.5]));
     expect(baselineAp).toBe(first.analysis.baselineAp);
-    for (const c of cells) expect(first.analysis.parameters[c.param][0]).toEqual({ ratio: 0.5, ap: c.ap, loss: (baselineAp! - c.ap) / baselineAp! });
+    for (const c of cells)
+      expect(first.analysis.parameters[c.param][0]).toEqual({ ratio: 0.5, ap: c.ap, loss: (baselineAp! - c.ap) / baselineAp! });
 
     // Restart after the first cell: only the second is computed, and the result is identical.
     const again: TSensitivityCell[] = [];
     const second = await runSensitivity({
-      model: loaded.model, source: loaded.source, modelLabel: 'baseline', datasetDir: val, options, adapter,
-      existing: { baselineAp, cells: cells.slice(0, 1) }, onCell: (c) => void again.push(c),
+      model: loaded.model,
+      source: loaded.source,
+      modelLabel: 'baseline',
+      datasetDir: val,
+      options,
+      adapter,
+      existing: { baselineAp, cells: cells.slice(0, 1) },
+      onCell: (c) => void again.push(c),
     });
     expect([second.computed, second.reused]).toEqual([1, 2]);
     expect(again.map((c) => c.param)).toEqual([PARAMS[1]]);
@@ -76,16 +97,48 @@ describe('runSensitivity on the demo baseline (real onnxruntime, real files)', (
     expect(() => parseSensitivityOptions({ images: 0 })).toThrow(/images/);
     expect(() => parseSensitivityOptions({ extra: 1 })).toThrow();
     const anonymous = readModelWithParamNames(BASELINE);
-    await expect(runSensitivity({ model: anonymous.model, source: 'b.onnx', modelLabel: 'b', datasetDir: val, options: { params: PARAMS, images: 3 }, adapter }))
-      .rejects.toThrow(/b.onnx: "yolo_block.0.0.0.conv.weights" is no conv weight of the model .*give --param-names/);
+    await expect(
+      runSensitivity({
+        model: anonymous.model,
+        source: 'b.onnx',
+        modelLabel: 'b',
+        datasetDir: val,
+        options: { params: PARAMS, images: 3 },
+        adapter,
+      }),
+    ).rejects.toThrow(/b.onnx: "yolo_block.0.0.0.conv.weights" is no conv weight of the model .*give --param-names/);
   });
 });
 
 describe('compress sensitivity CLI with --resume', () => {
   it('a second run with the same --resume file computes nothing and writes the same analysis', async () => {
     const resume = path.join(dir, 'resume.json');
-    const args = (out: string) => ['compress', 'sensitivity', BASELINE, '--dataset', val, '--split', 'val', '--images', '2', '--input-size', '320', '--ratios', '0.3',
-      '--params', PARAMS.join(','), '--param-names', path.join(ZOO, 'manifest.json'), '--adapter', ADAPTER_FILE, '--resume', resume, '--out', out, '--json'];
+    const args = (out: string) => [
+      'compress',
+      'sensitivity',
+      BASELINE,
+      '--dataset',
+      val,
+      '--split',
+      'val',
+      '--images',
+      '2',
+      '--input-size',
+      '320',
+      '--ratios',
+      '0.3',
+      '--params',
+      PARAMS.join(','),
+      '--param-names',
+      path.join(ZOO, 'manifest.json'),
+      '--adapter',
+      ADAPTER_FILE,
+      '--resume',
+      resume,
+      '--out',
+      out,
+      '--json',
+    ];
     const a = await cli(...args(path.join(dir, 'a.json')));
     expect(a.err).toBe('');
     expect(a.code).toBe(0);

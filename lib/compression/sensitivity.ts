@@ -55,15 +55,23 @@ export const ZSensitivityOptions = z
   .strict()
   .superRefine((o, ctx) => {
     for (let i = 1; i < o.ratios.length; i++) {
-      if (!(o.ratios[i] > o.ratios[i - 1])) ctx.addIssue({ code: 'custom', path: ['ratios', i], message: `${o.ratios[i]} does not follow ${o.ratios[i - 1]} (ratios must be strictly ascending)` });
+      if (!(o.ratios[i] > o.ratios[i - 1]))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ratios', i],
+          message: `${o.ratios[i]} does not follow ${o.ratios[i - 1]} (ratios must be strictly ascending)`,
+        });
     }
-    if (o.params && new Set(o.params).size !== o.params.length) ctx.addIssue({ code: 'custom', path: ['params'], message: 'a parameter is listed twice' });
+    if (o.params && new Set(o.params).size !== o.params.length)
+      ctx.addIssue({ code: 'custom', path: ['params'], message: 'a parameter is listed twice' });
   });
 export type TSensitivityOptions = z.input<typeof ZSensitivityOptions>;
 export type TSensitivityOptionsParsed = z.output<typeof ZSensitivityOptions>;
 
 /** One measured cell: `param` pruned alone at `ratio` gave box AP `ap` (a fraction). */
-export const ZSensitivityCell = z.object({ param: z.string().min(1), ratio: z.number().gt(0).lt(1), ap: z.number().min(0).max(1) }).strict();
+export const ZSensitivityCell = z
+  .object({ param: z.string().min(1), ratio: z.number().gt(0).lt(1), ap: z.number().min(0).max(1) })
+  .strict();
 export type TSensitivityCell = z.infer<typeof ZSensitivityCell>;
 
 export function parseSensitivityOptions(value: unknown, label = 'sensitivity options'): TSensitivityOptionsParsed {
@@ -117,13 +125,27 @@ export interface ImageSubset {
   images: Array<{ id: number; input: PreprocessedImage }>;
 }
 
-export async function loadImageSubset(datasetDir: string, split: string | undefined, count: number, inputSize: number, adapter: Pick<TModelAdapter, 'preprocess'>): Promise<ImageSubset> {
+export async function loadImageSubset(
+  datasetDir: string,
+  split: string | undefined,
+  count: number,
+  inputSize: number,
+  adapter: Pick<TModelAdapter, 'preprocess'>,
+): Promise<ImageSubset> {
   const ds = openCocoDatasetDir(datasetDir, split);
-  if (ds.images.length < count) throw new SlimboardError('bad_arguments', `${ds.annotationsPath}: ${ds.images.length} images, fewer than the ${count} asked for`);
+  if (ds.images.length < count)
+    throw new SlimboardError('bad_arguments', `${ds.annotationsPath}: ${ds.images.length} images, fewer than the ${count} asked for`);
   const chosen = ds.images.slice(0, count);
   const keep = new Set(chosen.map((i) => i.id));
-  const json = JSON.parse(readFileSync(ds.annotationsPath, 'utf8')) as { images: Array<{ id: number }>; annotations?: Array<{ image_id: number }> };
-  const subset = { ...json, images: json.images.filter((im) => keep.has(im.id)), annotations: (json.annotations ?? []).filter((a) => keep.has(a.image_id)) };
+  const json = JSON.parse(readFileSync(ds.annotationsPath, 'utf8')) as {
+    images: Array<{ id: number }>;
+    annotations?: Array<{ image_id: number }>;
+  };
+  const subset = {
+    ...json,
+    images: json.images.filter((im) => keep.has(im.id)),
+    annotations: (json.annotations ?? []).filter((a) => keep.has(a.image_id)),
+  };
   const gt = parseCocoGroundTruth(subset, `${ds.annotationsPath} (first ${count} images)`);
   const images = [];
   for (const im of chosen) images.push({ id: im.id, input: await preprocessImageFile(im.file, adapter, inputSize) });
@@ -141,20 +163,36 @@ export class SubsetEvaluator {
   ) {}
 
   /** Check the adapter against the (unpruned) model, resolve auto YOLO strides, and map model classes to categories. */
-  static async open(model: ModelProto, source: string, subset: ImageSubset, inputSize: number, adapter: TModelAdapter | undefined, threads: number): Promise<SubsetEvaluator> {
+  static async open(
+    model: ModelProto,
+    source: string,
+    subset: ImageSubset,
+    inputSize: number,
+    adapter: TModelAdapter | undefined,
+    threads: number,
+  ): Promise<SubsetEvaluator> {
     const session = await createSession(encodeModel(model), { intraOpNumThreads: threads }, source);
     try {
       const resolved = adapter ?? detectAdapter(session.inputs, session.outputs, source);
       const numClasses = checkAdapterAgainstModel(resolved, session.inputs, session.outputs, source);
       const imageInput = resolved.imageInput ?? findImageInput(session.inputs, source).name;
       const others = session.inputNames.filter((n) => n !== imageInput);
-      if (others.length) throw new SlimboardError('adapter_mismatch', `${source}: the sensitivity analysis feeds only the image input "${imageInput}"; the model also needs ${others.join(', ')}`);
+      if (others.length)
+        throw new SlimboardError(
+          'adapter_mismatch',
+          `${source}: the sensitivity analysis feeds only the image input "${imageInput}"; the model also needs ${others.join(', ')}`,
+        );
       const ev = new SubsetEvaluator(subset, resolved, imageInput, threads);
       const first = subset.images[0].input;
       const out = await session.run(modelFeeds(resolved, imageInput, first.tensor, first.geometry), adapterOutputNames(resolved));
       ev.adapter = resolveAutoYoloStrides(resolved, Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.dims[2]])), inputSize);
       const n = ev.adapter.classNames?.length ?? ev.adapter.numClasses ?? numClasses ?? subset.gt.categories.length;
-      ev.catIds = mapModelClassesToCategories({ classNames: ev.adapter.classNames, numClasses: n }, subset.gt.categories, { model: source, dataset: subset.annotationsPath }, { unknownNames: 'ignore' });
+      ev.catIds = mapModelClassesToCategories(
+        { classNames: ev.adapter.classNames, numClasses: n },
+        subset.gt.categories,
+        { model: source, dataset: subset.annotationsPath },
+        { unknownNames: 'ignore' },
+      );
       return ev;
     } finally {
       await session.release();
@@ -181,9 +219,10 @@ export class SubsetEvaluator {
     } finally {
       await session.release();
     }
-    const dt: CocoDetections = rows.length > 0
-      ? parseCocoResults(rows, this.subset.gt, `${label} detections`)
-      : { detImage: new Int32Array(0), detCategory: new Int32Array(0), detBox: new Float64Array(0), detScore: new Float64Array(0) };
+    const dt: CocoDetections =
+      rows.length > 0
+        ? parseCocoResults(rows, this.subset.gt, `${label} detections`)
+        : { detImage: new Int32Array(0), detCategory: new Int32Array(0), detBox: new Float64Array(0), detScore: new Float64Array(0) };
     const ap = evaluateCoco(this.subset.gt, dt).stats[0];
     return ap < 0 ? 0 : ap; // pycocotools' -1 (no ground truth) counts as 0
   }
@@ -213,7 +252,12 @@ function convWeightsInGraphOrder(model: ModelProto, source: string): Array<{ par
  * that can be pruned alone at the largest ratio (the rest, e.g. head output convs whose channels are graph
  * outputs, are left out).
  */
-export function sensitivityParams(model: ModelProto, source: string, ratios: readonly number[], params?: readonly string[]): Array<{ param: string; channels: number }> {
+export function sensitivityParams(
+  model: ModelProto,
+  source: string,
+  ratios: readonly number[],
+  params?: readonly string[],
+): Array<{ param: string; channels: number }> {
   const all = convWeightsInGraphOrder(model, source);
   const maxRatio = Math.max(...ratios);
   if (params) {
@@ -222,7 +266,13 @@ export function sensitivityParams(model: ModelProto, source: string, ratios: rea
       const found = byName.get(p);
       if (!found) {
         const names = [...byName.keys()];
-        throw new SlimboardError('unknown_param', `${source}: "${p}" is no conv weight of the model (${names.length} conv weights, e.g. ${names.slice(0, 3).map((n) => `"${n}"`).join(', ')}; anonymous names? give --param-names)`);
+        throw new SlimboardError(
+          'unknown_param',
+          `${source}: "${p}" is no conv weight of the model (${names.length} conv weights, e.g. ${names
+            .slice(0, 3)
+            .map((n) => `"${n}"`)
+            .join(', ')}; anonymous names? give --param-names)`,
+        );
       }
       return found;
     });
@@ -244,7 +294,8 @@ export async function runSensitivity(input: RunSensitivityInput): Promise<Sensit
   const { source } = input;
   const threads = input.threads ?? 1;
   const params = sensitivityParams(input.model, source, o.ratios, o.params);
-  if (params.length === 0) throw new SlimboardError('bad_arguments', `${source}: no conv weight can be pruned alone at ratio ${Math.max(...o.ratios)}`);
+  if (params.length === 0)
+    throw new SlimboardError('bad_arguments', `${source}: no conv weight can be pruned alone at ratio ${Math.max(...o.ratios)}`);
   const key = (param: string, ratio: number) => `${param}\u0000${ratio}`;
   const cells = new Map<string, number>();
   for (const c of input.existing?.cells ?? []) cells.set(key(c.param, c.ratio), c.ap);
@@ -254,7 +305,8 @@ export async function runSensitivity(input: RunSensitivityInput): Promise<Sensit
   let reused = 0;
   const tick = () => input.onProgress?.(++done, total);
   const checkAbort = () => {
-    if (input.signal?.aborted) throw new SlimboardError('aborted', `${source}: sensitivity analysis aborted after ${done} of ${total} evaluations`);
+    if (input.signal?.aborted)
+      throw new SlimboardError('aborted', `${source}: sensitivity analysis aborted after ${done} of ${total} evaluations`);
   };
 
   // Adapter from the model (or given), images preprocessed once.
@@ -281,7 +333,11 @@ export async function runSensitivity(input: RunSensitivityInput): Promise<Sensit
   } else reused++;
   tick();
   if (!(baselineAp > 0)) {
-    throw new SlimboardError('bad_dataset', `${source}: baseline AP is 0 on the first ${o.images} images of ${subset.annotationsPath}: the relative loss is undefined (more images, or another split?)`);
+    throw new SlimboardError(
+      'bad_dataset',
+      `${source}: baseline AP is 0 on the first ${o.images} images of ${subset.annotationsPath}: ` +
+        'the relative loss is undefined (more images, or another split?)',
+    );
   }
 
   for (const { param } of params) {
@@ -312,10 +368,15 @@ export async function runSensitivity(input: RunSensitivityInput): Promise<Sensit
       lossDefinition: SENSITIVITY_LOSS_DEFINITION,
       criterion: SENSITIVITY_CRITERION,
       ratios: o.ratios,
-      parameters: Object.fromEntries(params.map(({ param }) => [param, o.ratios.map((ratio) => {
-        const ap = cells.get(key(param, ratio))!;
-        return { ratio, ap, loss: (baselineAp - ap) / baselineAp };
-      })])),
+      parameters: Object.fromEntries(
+        params.map(({ param }) => [
+          param,
+          o.ratios.map((ratio) => {
+            const ap = cells.get(key(param, ratio))!;
+            return { ratio, ap, loss: (baselineAp - ap) / baselineAp };
+          }),
+        ]),
+      ),
     },
     `${source} sensitivity analysis`,
   );

@@ -47,7 +47,7 @@ function filter(w: Float32Array, dims: number[], c: number, inputs: number[] | n
   const ins = inputs ?? Array.from({ length: cin }, (_, i) => i);
   const out = new Float64Array(ins.length * kh * kw);
   ins.forEach((i, j) => {
-    for (let k = 0; k < kh * kw; k++) out[j * kh * kw + k] = w[((c * cin + i) * kh * kw) + k];
+    for (let k = 0; k < kh * kw; k++) out[j * kh * kw + k] = w[(c * cin + i) * kh * kw + k];
   });
   return out;
 }
@@ -65,10 +65,18 @@ const cosine = (a: Float64Array, b: Float64Array) => {
 };
 
 /** Kept baseline channels matching the pruned weight's filters, in order (monotone assignment maximising summed cosine). */
-function matchKept(base: Float32Array, baseDims: number[], pruned: Float32Array, prunedDims: number[], inputs: number[] | null): { kept: number[]; minCos: number } {
+function matchKept(
+  base: Float32Array,
+  baseDims: number[],
+  pruned: Float32Array,
+  prunedDims: number[],
+  inputs: number[] | null,
+): { kept: number[]; minCos: number } {
   const C = baseDims[0];
   const K = prunedDims[0];
-  const sim = Array.from({ length: K }, (_, j) => Array.from({ length: C }, (_, i) => cosine(filter(base, baseDims, i, inputs), filter(pruned, prunedDims, j, null))));
+  const sim = Array.from({ length: K }, (_, j) =>
+    Array.from({ length: C }, (_, i) => cosine(filter(base, baseDims, i, inputs), filter(pruned, prunedDims, j, null))),
+  );
   // DP over (j, i): best[j][i] = best score with filter j matched to channel i, channels ascending.
   const best = Array.from({ length: K }, () => new Float64Array(C).fill(-Infinity));
   const from = Array.from({ length: K }, () => new Int32Array(C).fill(-1));
@@ -109,21 +117,30 @@ async function main() {
   const order = ['0.0', '0.1', '1.0', '1.1', '2', 'tip'];
   console.log('ratio\tref AP\tAP (ref channels)\tΔ\tAP (folded L1)\toverlap\tmin cos\tparameter');
   const deltas: number[] = [];
-  for (const [level, ratio] of [[0, 0.5], [1, 0.7]] as const) {
+  for (const [level, ratio] of [
+    [0, 0.5],
+    [1, 0.7],
+  ] as const) {
     const keptOf = new Map<string, number[]>();
     for (const k of order) {
       const param = `yolo_block.${level}.${k}.conv.weights`;
       const idx = baseConvs.findIndex((t) => t.name === param);
       const w = baseConvs[idx];
       const dims = tensorDims(w);
-      const prev = k === 'tip' ? keptOf.get(`yolo_block.${level}.2.conv.weights`)! : k === '0.0' ? null : keptOf.get(`yolo_block.${level}.${order[order.indexOf(k) - 1]}.conv.weights`)!;
+      const prev =
+        k === 'tip'
+          ? keptOf.get(`yolo_block.${level}.2.conv.weights`)!
+          : k === '0.0'
+            ? null
+            : keptOf.get(`yolo_block.${level}.${order[order.indexOf(k) - 1]}.conv.weights`)!;
       // block 1's first conv reads concat(transition 0 output, backbone): the transition reads yolo_block.0.2, pruned at 0.5 in r578 but
       // the transition's own output channels are not pruned, so its input set is the full one.
       const m = matchKept(readFloat32(w), dims, readFloat32(prunedConvs[idx]), tensorDims(prunedConvs[idx]), prev);
       keptOf.set(param, m.kept);
       const C = dims[0];
       const removedRef = Array.from({ length: C }, (_, c) => c).filter((c) => !m.kept.includes(c));
-      if (removedRef.length !== prunedChannelCount(C, ratio)) throw new Error(`${param}: matched ${m.kept.length} kept of ${C}, expected ${C - prunedChannelCount(C, ratio)}`);
+      if (removedRef.length !== prunedChannelCount(C, ratio))
+        throw new Error(`${param}: matched ${m.kept.length} kept of ${C}, expected ${C - prunedChannelCount(C, ratio)}`);
       const l1 = Array.from({ length: C }, (_, c) => filter(readFloat32(w), dims, c, null).reduce((s, v) => s + Math.abs(v), 0));
       const removedL1 = smallestIndices(l1, removedRef.length);
       const overlap = removedL1.filter((c) => removedRef.includes(c)).length;
@@ -133,11 +150,25 @@ async function main() {
       const apL1 = await ev.ap(encodeModel(withL1), `${param} l1`);
       const refAp = reference.parameters[param].find((r) => r.ratio === ratio)!.ap;
       deltas.push(apRef - refAp);
-      console.log(`${ratio}\t${refAp.toFixed(5)}\t${apRef.toFixed(5)}\t${(apRef - refAp).toFixed(5)}\t${apL1.toFixed(5)}\t${overlap}/${removedRef.length}\t${m.minCos.toFixed(3)}\t${param}`);
+      console.log(
+        [
+          ratio,
+          refAp.toFixed(5),
+          apRef.toFixed(5),
+          (apRef - refAp).toFixed(5),
+          apL1.toFixed(5),
+          `${overlap}/${removedRef.length}`,
+          m.minCos.toFixed(3),
+          param,
+        ].join('\t'),
+      );
     }
   }
   const within = deltas.filter((d) => Math.abs(d) <= 0.005).length;
-  console.log(`with the reference's channels (from r578): ${within} of ${deltas.length} cells within 0.005 AP, max |ΔAP| ${Math.max(...deltas.map(Math.abs)).toFixed(5)}`);
+  console.log(
+    `with the reference's channels (from r578): ${within} of ${deltas.length} cells within 0.005 AP, ` +
+      `max |ΔAP| ${Math.max(...deltas.map(Math.abs)).toFixed(5)}`,
+  );
 }
 
 main().catch((e) => {

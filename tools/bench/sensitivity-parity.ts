@@ -39,7 +39,13 @@ async function main() {
     source: model.source,
     modelLabel: 'baseline',
     datasetDir: valDir,
-    options: { split: 'val', images: reference.valImages, inputSize: reference.inputSize, ratios: reference.ratios, params: Object.keys(reference.parameters) },
+    options: {
+      split: 'val',
+      images: reference.valImages,
+      inputSize: reference.inputSize,
+      ratios: reference.ratios,
+      params: Object.keys(reference.parameters),
+    },
     adapter,
     threads,
   });
@@ -55,12 +61,26 @@ async function main() {
   const within = rows.filter((r) => Math.abs(r.delta) <= TOLERANCE).length;
   const maxAbs = Math.max(...rows.map((r) => Math.abs(r.delta)));
   console.log('ratio\treference AP\tAP\tΔAP\tparameter');
-  for (const r of rows) console.log(`${r.ratio}\t${r.referenceAp.toFixed(5)}\t${r.ap.toFixed(5)}\t${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(5)}\t${r.param}`);
-  console.log(`baseline AP ${run.analysis.baselineAp.toFixed(5)} (reference ${reference.baselineAp}, Δ ${(run.analysis.baselineAp - reference.baselineAp).toFixed(5)})`);
+  for (const r of rows)
+    console.log(`${r.ratio}\t${r.referenceAp.toFixed(5)}\t${r.ap.toFixed(5)}\t${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(5)}\t${r.param}`);
+  console.log(
+    `baseline AP ${run.analysis.baselineAp.toFixed(5)} ` +
+      `(reference ${reference.baselineAp}, Δ ${(run.analysis.baselineAp - reference.baselineAp).toFixed(5)})`,
+  );
   console.log(`cells within ${TOLERANCE} AP: ${within} of ${rows.length}; max |ΔAP| ${maxAbs.toFixed(5)}`);
-  console.log(`wall ${wallS.toFixed(1)} s for ${run.computed} evaluations (${reference.valImages} images at ${reference.inputSize}, threads ${threads}; preprocessing ${(run.preprocessMs / 1000).toFixed(1)} s)`);
-  console.log(`machine: ${os.cpus().length} logical cores, load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
-  if (flags.json) writeFileSync(flags.json, JSON.stringify({ within, cells: rows.length, maxAbs, wallS, loadBefore, loadAfter, rows, analysis: run.analysis }, null, 2));
+  console.log(
+    `wall ${wallS.toFixed(1)} s for ${run.computed} evaluations ` +
+      `(${reference.valImages} images at ${reference.inputSize}, threads ${threads}; ` +
+      `preprocessing ${(run.preprocessMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `machine: ${os.cpus().length} logical cores, load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+  );
+  if (flags.json)
+    writeFileSync(
+      flags.json,
+      JSON.stringify({ within, cells: rows.length, maxAbs, wallS, loadBefore, loadAfter, rows, analysis: run.analysis }, null, 2),
+    );
 }
 
 main().catch((e) => {

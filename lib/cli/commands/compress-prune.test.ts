@@ -14,7 +14,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-cli-compress-prune-
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function cli(...argv: string[]) {
-  const io = { out: '', err: '', stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) } satisfies CliIo & { out: string; err: string };
+  const io = { out: '', err: '', stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) } satisfies CliIo & {
+    out: string;
+    err: string;
+  };
   const code = await runCli(argv, io);
   return { code, out: io.out, err: io.err };
 }
@@ -22,8 +25,22 @@ async function cli(...argv: string[]) {
 describe('compress prune --flops-target', () => {
   it('with-origin rule, -35 %: the written file has the reported GFLOPs and the recipe parameter names', async () => {
     const out = path.join(dir, 'p.onnx');
-    const r = await cli('compress', 'prune', BASELINE, '--sensitivity', path.join(ZOO, 'sensitivity.json'), '--flops-target', '0.35', '--rule', 'with-origin',
-      '--param-names', path.join(ZOO, 'manifest.json'), '--out', out, '--json');
+    const r = await cli(
+      'compress',
+      'prune',
+      BASELINE,
+      '--sensitivity',
+      path.join(ZOO, 'sensitivity.json'),
+      '--flops-target',
+      '0.35',
+      '--rule',
+      'with-origin',
+      '--param-names',
+      path.join(ZOO, 'manifest.json'),
+      '--out',
+      out,
+      '--json',
+    );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.out);

@@ -13,16 +13,19 @@ const usage =
   '    [--param-names FILE] --out F.onnx [--json]\n' +
   '  per parameter of the sensitivity analysis, the largest ratio whose interpolated loss stays under a loss threshold\n' +
   "  (PaddleSlim's get_ratios_by_loss; --rule with-origin adds a (0, 0) point); the threshold is bisected so that the pruned\n" +
-  '  graph computes --flops-target fewer GFLOPs (paddleslim convention, at --input-size, default the analysis\' size); then\n' +
+  "  graph computes --flops-target fewer GFLOPs (paddleslim convention, at --input-size, default the analysis' size); then\n" +
   '  prunes by L1 norm as `prune` does. --param-names: {"<param>": "<initializer>"} JSON, or a demo manifest (its model\n' +
-  '  with this file\'s sha256); see docs/compression.md';
+  "  with this file's sha256); see docs/compression.md";
 
 function readJson(file: string, flag: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SlimboardError('bad_arguments', `--${flag} ${file}: ${code ? `cannot read (${code})` : `not valid JSON (${(e as Error).message.split('\n')[0]})`}`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `--${flag} ${file}: ${code ? `cannot read (${code})` : `not valid JSON (${(e as Error).message.split('\n')[0]})`}`,
+    );
   }
 }
 
@@ -44,14 +47,22 @@ const compressPrune: CliCommand = {
       },
       'compress prune',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `compress prune: expected one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`);
+    if (positionals.length !== 1)
+      throw new SlimboardError(
+        'bad_arguments',
+        `compress prune: expected one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`,
+      );
     const sensFile = requireStringFlag(values.sensitivity, 'sensitivity');
     const rule = values.rule ?? 'paddleslim';
-    if (rule !== 'paddleslim' && rule !== 'with-origin') throw new SlimboardError('bad_arguments', `--rule must be paddleslim or with-origin, got "${rule}"`);
+    if (rule !== 'paddleslim' && rule !== 'with-origin')
+      throw new SlimboardError('bad_arguments', `--rule must be paddleslim or with-origin, got "${rule}"`);
     const options = ZPruneToFlopsOptions.parse({
       flopsTarget: requireNumberFlag(values['flops-target'], 'flops-target', { min: 0.001, max: 0.999 }),
       rule,
-      inputSize: values['input-size'] === undefined ? undefined : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 32, max: 4096 }),
+      inputSize:
+        values['input-size'] === undefined
+          ? undefined
+          : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 32, max: 4096 }),
     });
     const out = path.resolve(requireStringFlag(values.out, 'out'));
     const analysis = parseSensitivityAnalysis(readJson(sensFile, 'sensitivity'), sensFile);
@@ -61,7 +72,15 @@ const compressPrune: CliCommand = {
     const bytes = encodeModel(r.model);
     writeFileAtomic(out, bytes);
     const { model: _model, ...rest } = r;
-    const summary = { source: loaded.source, out, sensitivity: sensFile, ...rest, bytesBefore: loaded.sizeBytes, bytesAfter: bytes.length, durationMs: Math.round(performance.now() - started) };
+    const summary = {
+      source: loaded.source,
+      out,
+      sensitivity: sensFile,
+      ...rest,
+      bytesBefore: loaded.sizeBytes,
+      bytesAfter: bytes.length,
+      durationMs: Math.round(performance.now() - started),
+    };
     if (values.json) {
       printJson(io, summary);
       return 0;
@@ -71,11 +90,14 @@ const compressPrune: CliCommand = {
     const bracket = !below
       ? 'no pruning already reaches it'
       : above.threshold - below.threshold < 1e-9
-        ? `the target lies in a jump of the ratios at threshold ${above.threshold.toPrecision(8)}: -${pct(above.reduction)} at it, -${pct(below.reduction)} just below`
-        : `-${pct(above.reduction)} at threshold ${above.threshold.toPrecision(8)}, -${pct(below.reduction)} at ${below.threshold.toPrecision(8)}`;
+        ? `the target lies in a jump of the ratios at threshold ${above.threshold.toPrecision(8)}: ` +
+          `-${pct(above.reduction)} at it, -${pct(below.reduction)} just below`
+        : `-${pct(above.reduction)} at threshold ${above.threshold.toPrecision(8)}, ` +
+          `-${pct(below.reduction)} at ${below.threshold.toPrecision(8)}`;
     io.stdout(
       [
-        `rule ${r.rule}: loss threshold ${r.lossThreshold.toPrecision(8)} (target -${pct(r.flopsTarget)} GFLOPs; ${bracket}; the nearer is used)`,
+        `rule ${r.rule}: loss threshold ${r.lossThreshold.toPrecision(8)} ` +
+          `(target -${pct(r.flopsTarget)} GFLOPs; ${bracket}; the nearer is used)`,
         'ratio\tinterp. loss\tparameter',
         ...r.ratios.map((p) => `${p.ratio.toFixed(4)}\t${p.interpolatedLoss.toFixed(5)}\t${p.param}`),
         `GFLOPs@${r.inputSize} (paddleslim): ${r.gflopsBefore.toFixed(4)} -> ${r.gflopsAfter.toFixed(4)}: actual -${pct(r.reduction)}, ` +

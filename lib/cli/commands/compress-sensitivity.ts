@@ -13,7 +13,7 @@ import { parseList, parseRatios } from './prune';
 const usage =
   'compress sensitivity MODEL.onnx --dataset DIR [--split val] [--images 40] [--input-size 320] [--ratios 0.3,0.5,0.7]\n' +
   '    [--params a,b] [--param-names FILE] [--adapter FILE] [--threads T] [--resume FILE] --out SENS.json [--json]\n' +
-  '  prunes each conv weight alone (L1 norm, smallest filters, `prune`\'s channel groups; default: every conv weight that can\n' +
+  "  prunes each conv weight alone (L1 norm, smallest filters, `prune`'s channel groups; default: every conv weight that can\n" +
   '  be pruned alone) at each ratio, no fine-tuning, and measures COCO box AP on the first --images images (ascending id) of\n' +
   '  DIR at --input-size; loss = (AP_base - AP) / AP_base. --resume FILE keeps computed cells (written after each one) and\n' +
   '  skips them when run again; --param-names: {"<param>": "<initializer>"} JSON, or a demo manifest; see docs/compression.md';
@@ -22,7 +22,9 @@ const usage =
 const ZResumeFile = z
   .object({
     version: z.literal(1),
-    key: z.object({ modelSha256: z.string(), dataset: z.string(), split: z.string().nullable(), images: z.number(), inputSize: z.number() }).strict(),
+    key: z
+      .object({ modelSha256: z.string(), dataset: z.string(), split: z.string().nullable(), images: z.number(), inputSize: z.number() })
+      .strict(),
     baselineAp: z.number().nullable(),
     cells: z.array(ZSensitivityCell),
   })
@@ -36,12 +38,19 @@ function readResume(file: string, key: TResumeFile['key']): TResumeFile {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SlimboardError('bad_arguments', `--resume ${file}: not valid JSON (${(e as Error).message.split('\n')[0]}); delete it to start over`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `--resume ${file}: not valid JSON (${(e as Error).message.split('\n')[0]}); delete it to start over`,
+    );
   }
   const parsed = ZResumeFile.safeParse(raw);
-  if (!parsed.success) throw new SlimboardError('bad_arguments', `--resume ${file}: ${formatZodIssues(parsed.error.issues)}; delete it to start over`);
+  if (!parsed.success)
+    throw new SlimboardError('bad_arguments', `--resume ${file}: ${formatZodIssues(parsed.error.issues)}; delete it to start over`);
   if (JSON.stringify(parsed.data.key) !== JSON.stringify(key)) {
-    throw new SlimboardError('bad_arguments', `--resume ${file} was written for another analysis (${JSON.stringify(parsed.data.key)}); delete it or give another file`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `--resume ${file} was written for another analysis (${JSON.stringify(parsed.data.key)}); delete it or give another file`,
+    );
   }
   return parsed.data;
 }
@@ -69,14 +78,21 @@ const compressSensitivity: CliCommand = {
       },
       'compress sensitivity',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `compress sensitivity: expected one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`);
+    if (positionals.length !== 1)
+      throw new SlimboardError(
+        'bad_arguments',
+        `compress sensitivity: expected one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`,
+      );
     const dataset = requireStringFlag(values.dataset, 'dataset');
     const out = path.resolve(requireStringFlag(values.out, 'out'));
     const options = parseSensitivityOptions(
       {
         split: values.split,
         images: values.images === undefined ? undefined : requireNumberFlag(values.images, 'images', { int: true, min: 1, max: 100_000 }),
-        inputSize: values['input-size'] === undefined ? undefined : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 32, max: 4096 }),
+        inputSize:
+          values['input-size'] === undefined
+            ? undefined
+            : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 32, max: 4096 }),
         ratios: values.ratios === undefined ? undefined : parseRatios(values.ratios),
         params: values.params === undefined ? undefined : parseList(values.params, 'params'),
       },
@@ -86,9 +102,17 @@ const compressSensitivity: CliCommand = {
     const threads = values.threads === undefined ? 1 : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
     const adapter = values.adapter ? readAdapterFile(values.adapter) : undefined;
     const loaded = readModelWithParamNames(positionals[0], values['param-names']);
-    const key = { modelSha256: loaded.sha256, dataset: path.resolve(dataset), split: options.split ?? null, images: options.images, inputSize: options.inputSize };
+    const key = {
+      modelSha256: loaded.sha256,
+      dataset: path.resolve(dataset),
+      split: options.split ?? null,
+      images: options.images,
+      inputSize: options.inputSize,
+    };
     const resumeFile = values.resume ? path.resolve(values.resume) : null;
-    const state = resumeFile ? readResume(resumeFile, key) : { version: 1 as const, key, baselineAp: null, cells: [] as TSensitivityCell[] };
+    const state = resumeFile
+      ? readResume(resumeFile, key)
+      : { version: 1 as const, key, baselineAp: null, cells: [] as TSensitivityCell[] };
     const save = () => {
       if (resumeFile) writeFileAtomic(resumeFile, Buffer.from(JSON.stringify(state, null, 1) + '\n'));
     };
@@ -112,7 +136,15 @@ const compressSensitivity: CliCommand = {
       onProgress: values.json ? undefined : (done, total) => io.stderr(`\r${done}/${total} evaluations`),
     });
     writeFileAtomic(out, Buffer.from(JSON.stringify(run.analysis, null, 2) + '\n'));
-    const summary = { out, resume: resumeFile, computed: run.computed, reused: run.reused, elapsedMs: Math.round(run.elapsedMs), preprocessMs: Math.round(run.preprocessMs), analysis: run.analysis };
+    const summary = {
+      out,
+      resume: resumeFile,
+      computed: run.computed,
+      reused: run.reused,
+      elapsedMs: Math.round(run.elapsedMs),
+      preprocessMs: Math.round(run.preprocessMs),
+      analysis: run.analysis,
+    };
     if (values.json) {
       printJson(io, summary);
       return 0;
