@@ -10,7 +10,7 @@ import { DEMO_DATASET_SEED, writeSyntheticSplit } from '../datasets/synthetic';
 import { parseModelAdapter } from '../inference/detection/model-adapter';
 import type { CliIo } from '../cli/command';
 import { runCli } from '../cli/main';
-import { parseSensitivityAnalysis } from '../zoo/sensitivity-analysis';
+import { parseSensitivityAnalysis, type TSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 import { readModelWithParamNames } from './param-names';
 import { parseSensitivityOptions, runSensitivity, sensitivityParams, type TSensitivityCell } from './sensitivity';
 
@@ -66,7 +66,13 @@ describe('runSensitivity on the demo baseline (real onnxruntime, real files)', (
     expect(cells.map((c) => [c.param, c.ratio])).toEqual(PARAMS.map((p) => [p, 0.5]));
     expect(baselineAp).toBe(first.analysis.baselineAp);
     for (const c of cells)
-      expect(first.analysis.parameters[c.param][0]).toEqual({ ratio: 0.5, ap: c.ap, loss: (baselineAp! - c.ap) / baselineAp! });
+      expect(first.analysis.parameters[c.param][0]).toMatchObject({ ratio: 0.5, ap: c.ap, loss: (baselineAp! - c.ap) / baselineAp! });
+    // GFLOPs@608 shares as sensitivity.json states them (to its 5 decimals)
+    const reference = JSON.parse(fs.readFileSync(path.join(ZOO, 'sensitivity.json'), 'utf8')) as TSensitivityAnalysis;
+    for (const p of PARAMS) {
+      const want = reference.parameters[p].find((r) => r.ratio === 0.5)!.gflopsReduction608!;
+      expect(Math.abs(first.analysis.parameters[p][0].gflopsReduction608! - want)).toBeLessThanOrEqual(5e-6 + 1e-9);
+    }
 
     // Restart after the first cell: only the second is computed, and the result is identical.
     const again: TSensitivityCell[] = [];

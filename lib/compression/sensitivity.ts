@@ -4,7 +4,7 @@
  * in the graph, smallest removed, the `prune` command's channel grouping), with no fine-tuning, and measure
  * COCO box AP(0.5:0.95) on the first N images (ascending id) of a dataset split at input size S;
  * loss = (baselineAp - ap) / baselineAp. The result has the schema of lib/zoo/sensitivity-analysis.ts, the
- * one the model page charts.
+ * one the model page charts, with each cell's GFLOPs@608 share (`gflopsReduction608`) for models of free input size.
  *
  * Speed: the N images are decoded and preprocessed once and kept as model inputs; each pruned model is built
  * in memory and gets ONE onnxruntime session for its N images; decoding + NMS + COCO evaluation run on the
@@ -31,7 +31,9 @@ import { convWeightNames, pruneChannels } from '../onnx/channel-prune';
 import { indexGraph, requireGraph } from '../onnx/graph';
 import { encodeModel } from '../onnx/model-file';
 import type { ModelProto } from '../onnx/proto';
+import { hasSymbolicImageSize } from '../onnx/shape-inference';
 import { parseSensitivityAnalysis, type TSensitivityAnalysis } from '../zoo/sensitivity-analysis';
+import { paddleslimGflops } from './prune-to-flops';
 
 export const SENSITIVITY_METRIC = 'COCO AP(0.5:0.95)';
 export const SENSITIVITY_LOSS_DEFINITION = '(AP_baseline - AP_pruned) / AP_baseline, one parameter pruned at a time, no fine-tuning';
@@ -358,6 +360,14 @@ export async function runSensitivity(input: RunSensitivityInput): Promise<Sensit
     }
   }
 
+  // The model page's chart also shows each cell's GFLOPs@608 share (sensitivity.json's column): counted on the pruned
+  // graph (paddleslim convention), for models whose input size is free.
+  const base608 = hasSymbolicImageSize(input.model) ? paddleslimGflops(input.model, 608, source) : null;
+  const reduction608 = (param: string, ratio: number) => {
+    if (base608 === null) return {};
+    const pruned = pruneChannels(input.model, { params: [param], ratios: [ratio], inputSize: 608 }, source).model;
+    return { gflopsReduction608: 1 - paddleslimGflops(pruned, 608, source) / base608 };
+  };
   const analysis = parseSensitivityAnalysis(
     {
       model: input.modelLabel,
@@ -373,7 +383,7 @@ export async function runSensitivity(input: RunSensitivityInput): Promise<Sensit
           param,
           o.ratios.map((ratio) => {
             const ap = cells.get(key(param, ratio))!;
-            return { ratio, ap, loss: (baselineAp - ap) / baselineAp };
+            return { ratio, ap, loss: (baselineAp - ap) / baselineAp, ...reduction608(param, ratio) };
           }),
         ]),
       ),
