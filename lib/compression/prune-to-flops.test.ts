@@ -32,6 +32,12 @@ describe('pruneToFlopsTarget on the demo baseline and prisma/demo-zoo/sensitivit
       expect(Math.abs(r.reduction - 0.35)).toBeLessThanOrEqual(0.01);
       expect(r.reduction).toBeCloseTo(1 - paddleslimGflops(r.model, 320) / paddleslimGflops(model, 320), 12);
       for (const p of r.ratios) expect(p.interpolatedLoss, p.param).toBeLessThanOrEqual(r.lossThreshold + 1e-9);
+      // the selection fits the analysis schema, so the new run can store the analysis with it
+      expect(parseSensitivityAnalysis({ ...analysis, selection: r.selection }, 'with selection').selection).toEqual({
+        lossThreshold: r.lossThreshold,
+        targetGflopsReduction: 0.35,
+        rule,
+      });
       // the bracket: the smallest threshold reaching -35 % and the largest one missing it; the result is the nearer
       const { above, below } = r.bracket;
       expect(above.reduction).toBeGreaterThanOrEqual(0.35);

@@ -50,6 +50,8 @@ export interface PruneToFlopsResult {
   inputSize: number;
   flopsTarget: number;
   lossThreshold: number;
+  /** How the ratios were chosen, in the sensitivity analysis' `selection` schema (store it with the analysis on the new run). */
+  selection: { lossThreshold: number; targetGflopsReduction: number; rule: TRatioRule };
   /**
    * The threshold search's bracket: the smallest threshold reaching the target and the largest missing it
    * (ratios jump, so the target usually lies between); the result is the nearer of the two.
@@ -123,6 +125,7 @@ export function pruneToFlopsTarget(
     inputSize,
     flopsTarget: o.flopsTarget,
     lossThreshold: found.threshold,
+    selection: { lossThreshold: found.threshold, targetGflopsReduction: o.flopsTarget, rule: o.rule },
     bracket: {
       above: { threshold: found.above.threshold, reduction: found.above.reduction },
       below: found.below && { threshold: found.below.threshold, reduction: found.below.reduction },
