@@ -63,6 +63,12 @@ export const ZSensitivityAnalysis = z
       .object({
         lossThreshold: z.number().min(0).max(1),
         targetGflopsReduction: z.number().gt(0).lt(1).optional(),
+        /**
+         * How the ratios were read off the curves: `paddleslim` (PaddleSlim's get_ratios_by_loss: no (0, 0) point,
+         * a parameter whose loss at the first measured ratio exceeds the threshold gets 0) or `with-origin` (an
+         * added (0, 0) point); lib/compression/ratios-by-loss.ts. Absent: not stated.
+         */
+        rule: z.enum(['paddleslim', 'with-origin']).optional(),
       })
       .strict()
       .optional(),

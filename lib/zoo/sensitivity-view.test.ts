@@ -103,6 +103,12 @@ describe('sensitivityView', () => {
     expect(v.targetGflopsReductionPercent).toBeCloseTo(35, 10);
     expect(v.disagreeing).toEqual([]);
     expect(v.unmatchedPrunedParams).toEqual([]);
+    // 10 of the 18 shipped ratios lie below the first measured ratio 0.3 (0.26, 0.27, 0.22, 0.23, 0.2, 0.13, 0.23, 0.28, 0.29, 0.14)
+    expect(v.belowFirstRatio).toHaveLength(10);
+    expect(v.belowFirstRatio).toContain('yolo_block.2.tip.conv.weights');
+    expect(v.belowFirstRatio).not.toContain('yolo_block.0.0.0.conv.weights');
+    expect(v.ratioRule).toBeNull();
+    expect(sensitivityView({ ...a, selection: { ...a.selection, rule: 'with-origin' } }).ratioRule).toBe('with-origin');
   });
 
   it('flags chosen ratios the threshold does not give, and pruned params without a curve', () => {

@@ -52,6 +52,13 @@ export interface SensitivityView {
   rows: Array<Record<string, number>>;
   lossThresholdPercent: number | null;
   targetGflopsReductionPercent: number | null;
+  /** How the ratios were read off the curves (selection.rule), null when the analysis does not say. */
+  ratioRule: 'paddleslim' | 'with-origin' | null;
+  /**
+   * Chosen ratios above 0 but below the first measured ratio: only an added (0, 0) point gives them; under
+   * PaddleSlim's rule (no (0, 0) point) these parameters would get 0.
+   */
+  belowFirstRatio: string[];
   /** The model's pruned parameters the analysis does not list (no curve to place them on). */
   unmatchedPrunedParams: string[];
   /**
@@ -176,6 +183,8 @@ export function sensitivityView(analysis: TSensitivityAnalysis, pruned?: { prune
     rows,
     lossThresholdPercent,
     targetGflopsReductionPercent: analysis.selection?.targetGflopsReduction === undefined ? null : analysis.selection.targetGflopsReduction * 100,
+    ratioRule: analysis.selection?.rule ?? null,
+    belowFirstRatio: series.flatMap((s) => (s.chosen && s.chosen.ratio > 0 && s.points.length > 0 && s.chosen.ratio < s.points[0].ratio ? [s.param] : [])),
     unmatchedPrunedParams: pruned ? pruned.prunedParams.filter((p) => !Object.hasOwn(analysis.parameters, p)) : [],
     disagreeing: series.flatMap((s) =>
       s.chosen && s.allowedRatio !== null && Math.abs(s.chosen.ratio - s.allowedRatio) > CHOSEN_RATIO_TOLERANCE ? [{ param: s.param, chosenRatio: s.chosen.ratio, allowedRatio: s.allowedRatio }] : [],

@@ -27,6 +27,21 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
             threshold chosen so that GFLOPs drop by {view.targetGflopsReductionPercent !== null ? `${view.targetGflopsReductionPercent.toFixed(0)} %` : 'the target'}.
           </>
         )}
+        {view.ratioRule === 'with-origin' && (
+          <span data-testid="sensitivity-rule">
+            {' '}Rule: <code>with-origin</code> — the curves were read with an added (0, 0) point, not with PaddleSlim&apos;s{' '}
+            <code>get_ratios_by_loss</code> (no (0, 0) point)
+            {view.belowFirstRatio.length > 0
+              ? `: under PaddleSlim's rule the ${view.belowFirstRatio.length} parameter(s) whose ratio lies below the first measured ratio ${view.ratios[0]} would get 0.`
+              : '.'}
+          </span>
+        )}
+        {view.ratioRule === 'paddleslim' && (
+          <span data-testid="sensitivity-rule">
+            {' '}Rule: <code>paddleslim</code> (PaddleSlim&apos;s <code>get_ratios_by_loss</code>, no (0, 0) point: a parameter over the threshold at the first
+            measured ratio gets 0).
+          </span>
+        )}
       </p>
       <figure className="sensitivity-figure" aria-labelledby={captionId}>
         {n > 0 ? (

@@ -8,6 +8,8 @@ import { detectAdapter } from '../../inference/detection/model-adapter';
 import { createSession } from '../../inference/runtime/ort';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand } from '../command';
+import compressPrune from './compress-prune';
+import compressSensitivity from './compress-sensitivity';
 import { readAdapterFile } from './evaluate';
 
 const usage =
@@ -127,4 +129,4 @@ const quantize: CliCommand = {
   },
 };
 
-export default [quantize];
+export default [quantize, compressPrune, compressSensitivity];

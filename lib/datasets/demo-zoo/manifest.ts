@@ -34,6 +34,12 @@ export const ZDemoZooModel = z.object({
   params: z.number().int().positive(),
   /** 1e9 multiply-adds of convolutions at S x S, keyed by S ("320", "416", "608"). */
   gflops: z.record(z.string(), z.number().positive()),
+  /**
+   * Lineage parameter name (PaddleDetection's, e.g. `yolo_block.0.0.0.conv.weights`) -> the ONNX initializer
+   * that holds it (the export leaves them anonymous, `onnx::Conv_950`). Read from the export's node names
+   * (`/model/0_0_0/conv/Conv` = level 0; `conv_1`, `conv_2` = levels 1, 2); lib/compression/param-names.ts.
+   */
+  paramNames: z.record(z.string().min(1), z.string().min(1)).optional(),
   lineage: z.object({
     baseline: z.string().nullable(),
     parent: z.string().nullable(),

@@ -97,7 +97,7 @@ describe('demo zoo sensitivity analysis', () => {
     expect(meta.sensitivityAnalysis).toEqual({
       ...JSON.parse(fileBytes.toString('utf8')),
       source: { file: report.sensitivity.file, sha256: report.sensitivity.sha256, origin: demoProvenance(shipped) },
-      selection: { lossThreshold: lineage.lossThreshold, targetGflopsReduction: lineage.targetReduction },
+      selection: { lossThreshold: lineage.lossThreshold, targetGflopsReduction: lineage.targetReduction, rule: 'with-origin' },
     });
     expect(report.sensitivity.file).toMatch(/sensitivity\.json$/);
     expect(await runMetadata(baseRun.runId!)).not.toHaveProperty('sensitivityAnalysis');

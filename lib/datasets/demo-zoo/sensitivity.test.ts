@@ -55,7 +55,7 @@ describe('demoSensitivityTargets / demoSensitivityRecord', () => {
     expect(targets.map((t) => t.id)).toEqual(['prune_sensity']);
     const lineage = targets[0].lineage as Record<string, unknown>;
     const record = demoSensitivityRecord(analysis, targets[0], { file: 'prisma/demo-zoo/sensitivity.json', sha256, origin: 'Slimboard demo zoo, trained by tools/demo-zoo' }, 'f');
-    expect(record.selection).toEqual({ lossThreshold: lineage.lossThreshold, targetGflopsReduction: lineage.targetReduction });
+    expect(record.selection).toEqual({ lossThreshold: lineage.lossThreshold, targetGflopsReduction: lineage.targetReduction, rule: 'with-origin' });
     expect(record.source).toEqual({ file: 'prisma/demo-zoo/sensitivity.json', sha256, origin: 'Slimboard demo zoo, trained by tools/demo-zoo' });
     expect(record.parameters).toEqual(analysis.parameters);
   });

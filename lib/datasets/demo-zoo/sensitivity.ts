@@ -79,13 +79,17 @@ export function demoSensitivityTargets(manifest: TDemoZooManifest, analysis: TSe
 
 /**
  * What is stored with `target`: the analysis, its source, and how the target's ratios were chosen
- * (lineage.lossThreshold and lineage.targetReduction of the manifest, when it states them).
+ * (lineage.lossThreshold, lineage.targetReduction and lineage.ratioRule of the manifest, when it states them).
  */
 export function demoSensitivityRecord(analysis: TSensitivityAnalysis, target: TDemoZooModel, source: { file: string; sha256: string; origin: string }, label: string): TSensitivityAnalysis {
   const l = target.lineage as Record<string, unknown>;
   const selection =
     typeof l.lossThreshold === 'number'
-      ? { lossThreshold: l.lossThreshold, ...(typeof l.targetReduction === 'number' ? { targetGflopsReduction: l.targetReduction } : {}) }
+      ? {
+        lossThreshold: l.lossThreshold,
+        ...(typeof l.targetReduction === 'number' ? { targetGflopsReduction: l.targetReduction } : {}),
+        ...(l.ratioRule === 'paddleslim' || l.ratioRule === 'with-origin' ? { rule: l.ratioRule } : {}),
+      }
       : undefined;
   return parseSensitivityAnalysis({ ...analysis, source, ...(selection ? { selection } : {}) }, `${label} (with manifest model "${target.id}")`);
 }
