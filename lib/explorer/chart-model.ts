@@ -3,6 +3,7 @@ import { linearDomain, logDomain, type TDomain } from './chart-scale';
 import { baselineArrows, inputSizeCurves, type TBaselineArrow, type TInputSizeCurve } from './curves';
 import { entryKey, METHODS, type TExplorerEntry, type TMethod, type TSource } from './entry';
 import { frontierStepVertices, paretoFrontierIndices } from './frontier';
+import { frontierValues, intervalBars, type TIntervalBar } from './intervals';
 import { extractPoints, resolveSelection, type TPoint, type TResolvedSelection } from './points';
 import type { TExplorerView } from './view-state';
 
@@ -17,6 +18,8 @@ export type TChartModel = {
   frontier: TPoint[];
   frontierKeys: Set<string>;
   frontierSteps: Array<[number, number]>;
+  /** Error bars of measured deltas with intervals (lib/explorer/intervals.ts), in data units. */
+  intervalBars: TIntervalBar[];
   curves: TInputSizeCurve[];
   arrows: TBaselineArrow[];
   byMethod: Array<{ method: TMethod; points: TPoint[] }>;
@@ -34,7 +37,9 @@ export type TChartModel = {
 export function buildChartModel(entries: readonly TExplorerEntry[], view: TExplorerView): TChartModel {
   const sel = resolveSelection(view, entries);
   const { points, missingValue } = extractPoints(entries, sel);
-  const frontierIdx = paretoFrontierIndices(points);
+  // Frontier on the effective values: a measured change that is not significant is no win (lib/explorer/intervals.ts).
+  const byKey = entriesByKey(entries);
+  const frontierIdx = paretoFrontierIndices(frontierValues(points, byKey, sel));
   const frontier = frontierIdx.map((i) => points[i]);
   const frontierKeys = new Set(frontier.map((p) => p.key));
   // One pass: points grouped by method in METHODS order, each group in the points' order.
@@ -64,6 +69,7 @@ export function buildChartModel(entries: readonly TExplorerEntry[], view: TExplo
     frontier,
     frontierKeys,
     frontierSteps: frontierStepVertices(frontier),
+    intervalBars: intervalBars(points, byKey, sel),
     curves: inputSizeCurves(points),
     arrows: baselineArrows(points),
     byMethod,
