@@ -11,7 +11,7 @@ import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 
 const usage =
   'evaluate MODEL.onnx --dataset DIR --input-size S [--format coco|voc|widerface] [--split NAME] [--ap-type 11point|integral]\n' +
-  '         [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--strict] [--json]\n' +
+  '         [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--strict] [--progress] [--json]\n' +
   '  coco: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ -> COCO box AP (12 stats)\n' +
   '  voc: Annotations/*.xml, ImageSets/Main/<split>.txt, JPEGImages/ -> mAP (11point by default, as the seed)\n' +
   '  widerface: wider_face_split/*.mat (or wider_face_val.json), WIDER_val/images/ -> easy/medium/hard AP\n' +
@@ -52,6 +52,21 @@ async function saveDetections(file: string | undefined, detections: unknown): Pr
   }
 }
 
+/**
+ * --progress: `progress F` lines on stderr for a parent process (the worker) to follow, F = images done / total,
+ * written when F has risen by at least 0.05 since the last line, and at 1. Works without a terminal.
+ */
+function attachProgressLines(r: ProgressReporter, io: { stderr(text: string): void }): void {
+  let last = 0;
+  r.on('progress', (e) => {
+    const f = e.total > 0 ? Math.min(1, e.done / e.total) : 1;
+    if (f >= 1 ? last < 1 : f - last >= 0.05) {
+      last = f;
+      io.stderr(`progress ${f.toFixed(3)}\n`);
+    }
+  });
+}
+
 const fmt = (v: number) => (v < 0 ? '  -1  ' : v.toFixed(4));
 
 const command: CliCommand = {
@@ -73,6 +88,7 @@ const command: CliCommand = {
         json: { type: 'boolean' },
         format: { type: 'string' },
         'ap-type': { type: 'string' },
+        progress: { type: 'boolean' },
       },
       'evaluate',
     );
@@ -97,6 +113,7 @@ const command: CliCommand = {
       createProgress: (total: number) => {
         const r = new ProgressReporter('evaluate', total);
         attachTerminalProgressBar(r, process.stderr);
+        if (values.progress) attachProgressLines(r, io);
         return r;
       },
     };
