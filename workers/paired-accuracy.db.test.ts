@@ -70,13 +70,17 @@ async function evaluateResult(runId: string): Promise<{ metrics: Record<string, 
 
 async function boxAp(runId: string): Promise<number> {
   const [m] = await f.query(
-    `SELECT value FROM "Measurement" WHERE metric = 'box_ap' AND "jobId" IN (SELECT id FROM "RunJob" WHERE "runId" = $1) ORDER BY "createdAt" DESC LIMIT 1`,
+    `SELECT value FROM "Measurement" WHERE metric = 'box_ap' AND "jobId" IN (SELECT id FROM "RunJob" WHERE "runId" = $1)
+      ORDER BY "createdAt" DESC LIMIT 1`,
     [runId],
   );
   return m.value;
 }
 
-const baselineMeta = (name: string) => ({ ...tinyMetadata({ name, method: 'baseline', strategy: undefined, strategyParams: {} }), baseline: undefined });
+const baselineMeta = (name: string) => ({
+  ...tinyMetadata({ name, method: 'baseline', strategy: undefined, strategyParams: {} }),
+  baseline: undefined,
+});
 
 describe('worker evaluate: live progress, stored detections, paired ΔAP', () => {
   let base: Awaited<ReturnType<typeof register>>;
@@ -88,7 +92,9 @@ describe('worker evaluate: live progress, stored detections, paired ΔAP', () =>
     let polling = true;
     const poll = (async () => {
       while (polling) {
-        const rows = await f.query(`SELECT progress FROM "RunJob" WHERE "runId" = $1 AND kind = 'evaluate' AND state = 'running'`, [base.id]);
+        const rows = await f.query(`SELECT progress FROM "RunJob" WHERE "runId" = $1 AND kind = 'evaluate' AND state = 'running'`, [
+          base.id,
+        ]);
         for (const r of rows) seen.add(r.progress);
         await new Promise((r) => setTimeout(r, 40));
       }
@@ -106,7 +112,7 @@ describe('worker evaluate: live progress, stored detections, paired ΔAP', () =>
     expect(metrics.pairedAccuracySkipped).toBe('the model declares no baseline (it is one)');
   }, 300_000);
 
-  it('a candidate evaluated after its baseline gets ΔAP = its AP − the baseline AP, with the interval, on page, zoo and CSV', async () => {
+  it('a candidate evaluated after its baseline: ΔAP = its AP − the baseline AP, with the interval, on page, zoo, CSV', async () => {
     cand = await register(tinyMetadata({ name: 'ap candidate', baseline: base.modelSlug }), 42);
     const { metrics, jobId } = await evaluateResult(cand.id);
     const paired = ZPairedAccuracy.parse(metrics.pairedAccuracy);

@@ -33,7 +33,8 @@ export function PointDetails({
   const hasBaseline = entry.baselineModelId !== null && entry.baselineModelId !== entry.modelId;
   const latencyLine =
     hasBaseline && sel.x === 'latency'
-      ? (intervalText(latencyIntervalFor(entry, sel), true, point.source === 'published') ?? 'no paired interval (measured without the baseline)')
+      ? (intervalText(latencyIntervalFor(entry, sel), true, point.source === 'published') ??
+        'no paired interval (measured without the baseline)')
       : null;
   const accuracyLine = hasBaseline
     ? (intervalText(accuracyIntervalFor(entry, sel), false, entry.source === 'published') ?? 'no interval (no paired evaluation)')

@@ -140,7 +140,9 @@ function px(v: number): number {
  */
 type TBarPaths = { decided: string; undecided: string; count: number };
 
-const ChartFrame = memo(function ChartFrame({ layout, title, legend, bars }: { layout: TChartLayout; title: string; legend: TLegendItem[]; bars: TBarPaths | null }) {
+type TChartFrameProps = { layout: TChartLayout; title: string; legend: TLegendItem[]; bars: TBarPaths | null };
+
+const ChartFrame = memo(function ChartFrame({ layout, title, legend, bars }: TChartFrameProps) {
   const { widthPx, heightPx, plot, x, y } = layout;
   let grid = '';
   for (const p of x.tickPx) grid += `M${px(p)},${plot.top}V${px(plot.bottom)}`;

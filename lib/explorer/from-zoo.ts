@@ -84,7 +84,11 @@ export function entriesFromZoo(rows: readonly TZooRow[], extras: TZooExtras = {}
         accuracy[metric] = c.value;
         accuracyCell ??= c;
         const pa = c.pairedAccuracy;
-        if (pa) accuracyIntervals[metric] = { value: pa.delta, low: pa.low, high: pa.high, significant: pa.significant, trusted: true, text: pa.text };
+        // Detections are deterministic: an accuracy interval is always trusted (no busy-machine caveat).
+        if (pa) {
+          const { delta: value, low, high, significant, text } = pa;
+          accuracyIntervals[metric] = { value, low, high, significant, trusted: true, text };
+        }
       }
     }
     const latency: TLatency[] = [];

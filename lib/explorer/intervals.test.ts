@@ -67,7 +67,10 @@ describe('intervalBars', () => {
   it('golden: the latency ratio interval is scaled around the plotted p50; ΔAP is shifted around the plotted AP', () => {
     // cand p50 7 ms, ratio 0.7 [0.6, 0.8] -> bar [7 * 0.6 / 0.7, 7 * 0.8 / 0.7] = [6, 8]
     // cand AP 38, ΔAP -2 [-3, -0.5] -> bar [38 - 1, 38 + 1.5] = [37, 39.5]
-    const entries = [base([measured(10)]), cand([measured(7, ratio(0.7, 0.6, 0.8))], 38, { accuracyIntervals: { boxAp: deltaAp(-2, -3, -0.5) } })];
+    const entries = [
+      base([measured(10)]),
+      cand([measured(7, ratio(0.7, 0.6, 0.8))], 38, { accuracyIntervals: { boxAp: deltaAp(-2, -3, -0.5) } }),
+    ];
     const m = buildChartModel(entries, LATENCY_VIEW);
     const bars = m.intervalBars.map((b) => ({ ...b, low: Number(b.low.toFixed(12)), high: Number(b.high.toFixed(12)) }));
     expect(bars).toEqual([
@@ -92,7 +95,12 @@ describe('intervalBars', () => {
         fc.double({ min: 0, max: 0.5, noNaN: true }),
         fc.double({ min: 1, max: 100, noNaN: true }),
         (r, dl, dh, p50) => {
-          const entries = [base([measured(10)]), cand([measured(p50, ratio(r, r * (1 - dl), r * (1 + dh)))], 38, { accuracyIntervals: { boxAp: deltaAp(-1, -1 - dl, -1 + dh) } })];
+          const entries = [
+            base([measured(10)]),
+            cand([measured(p50, ratio(r, r * (1 - dl), r * (1 + dh)))], 38, {
+              accuracyIntervals: { boxAp: deltaAp(-1, -1 - dl, -1 + dh) },
+            }),
+          ];
           const m = buildChartModel(entries, LATENCY_VIEW);
           const p = m.points.find((q) => q.key === 'cand@416')!;
           for (const b of intervalBars(m.points, new Map(entries.map((e) => [`${e.modelId}@${e.inputSize}`, e])), m.sel)) {
@@ -178,7 +186,12 @@ describe('intervalText', () => {
   it('states the interval and the verdict; published numbers have none', () => {
     expect(intervalText(null, true, true)).toBe('no interval (published single number)');
     expect(intervalText(null, true, false)).toBeNull();
-    expect(intervalText({ ...ratio(0.97, 0.93, 1.01), text: '−3.0 % [−7.0, +1.0]' }, true, false)).toBe('−3.0 % [−7.0, +1.0] (95 % interval; not significant)');
+    expect(intervalText({ ...ratio(0.97, 0.93, 1.01), text: '−3.0 % [−7.0, +1.0]' }, true, false)).toBe(
+      '−3.0 % [−7.0, +1.0] (95 % interval; not significant)',
+    );
+    expect(intervalText({ ...ratio(0.97, 0.93, 1.01), text: '−3.0 % [−7.0, +1.0] (not significant)' }, true, false)).toBe(
+      '−3.0 % [−7.0, +1.0] (95 % interval; not significant)',
+    );
     expect(intervalText({ ...deltaAp(-23.6, -25, -22.3), text: 'ΔAP −23.6 [−25.0, −22.3]' }, false, false)).toBe(
       'ΔAP −23.6 [−25.0, −22.3] (95 % interval; significant, worse)',
     );

@@ -48,7 +48,11 @@ export function accuracyIntervalFor(entry: TExplorerEntry, sel: Pick<TResolvedSe
 /** One error bar in data units: along x (cost) or y (accuracy), through the point's other coordinate. */
 export type TIntervalBar = { key: string; axis: 'x' | 'y'; low: number; high: number; at: number; verdict: TIntervalVerdict };
 
-export function intervalBars(points: readonly TPoint[], byKey: ReadonlyMap<string, TExplorerEntry>, sel: TResolvedSelection): TIntervalBar[] {
+export function intervalBars(
+  points: readonly TPoint[],
+  byKey: ReadonlyMap<string, TExplorerEntry>,
+  sel: TResolvedSelection,
+): TIntervalBar[] {
   const bars: TIntervalBar[] = [];
   for (const p of points) {
     const e = byKey.get(p.key);
@@ -56,7 +60,14 @@ export function intervalBars(points: readonly TPoint[], byKey: ReadonlyMap<strin
     const lat = sel.pct === 'p50' ? latencyIntervalFor(e, sel) : null;
     if (lat && lat.value > 0 && !p.latencyReported) {
       const scale = p.cost / lat.value;
-      bars.push({ key: p.key, axis: 'x', low: scale * lat.low, high: scale * lat.high, at: p.accuracy, verdict: intervalVerdict(lat, true) });
+      bars.push({
+        key: p.key,
+        axis: 'x',
+        low: scale * lat.low,
+        high: scale * lat.high,
+        at: p.accuracy,
+        verdict: intervalVerdict(lat, true),
+      });
     }
     const acc = accuracyIntervalFor(e, sel);
     if (acc) {
@@ -84,7 +95,11 @@ function accuracyWinDenied(e: TExplorerEntry, sel: TResolvedSelection): boolean 
  * The (cost, accuracy) each point takes part in the frontier with (see the rule above); same order as `points`.
  * A point whose baseline is not drawn keeps its values.
  */
-export function frontierValues(points: readonly TPoint[], byKey: ReadonlyMap<string, TExplorerEntry>, sel: TResolvedSelection): TCostAccuracy[] {
+export function frontierValues(
+  points: readonly TPoint[],
+  byKey: ReadonlyMap<string, TExplorerEntry>,
+  sel: TResolvedSelection,
+): TCostAccuracy[] {
   const pointByKey = new Map(points.map((p) => [p.key, p]));
   return points.map((p) => {
     const base = p.baselineKey === null ? undefined : pointByKey.get(p.baselineKey);
@@ -102,8 +117,14 @@ export function intervalText(i: TPairedInterval | null, lowerIsBetter: boolean, 
   if (published) return 'no interval (published single number)';
   if (!i) return null;
   const v = intervalVerdict(i, lowerIsBetter);
-  const note = v === 'not trusted' ? 'not trusted: busy machine or quick protocol' : v === 'no significant change' ? 'not significant' : `significant, ${v}`;
-  return `${i.text} (95 % interval; ${note})`;
+  const note =
+    v === 'not trusted'
+      ? 'not trusted: busy machine or quick protocol'
+      : v === 'no significant change'
+        ? 'not significant'
+        : `significant, ${v}`;
+  // The stored text may already say "(not significant)": the note says it once.
+  return `${i.text.replace(/ \(not significant\)$/, '')} (95 % interval; ${note})`;
 }
 
 /**

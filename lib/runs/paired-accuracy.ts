@@ -25,11 +25,18 @@ import { ZStoredDetections, type TPairedAccuracy, type TStoredDetections } from 
 export { ZPairedAccuracy, ZStoredDetections, type TPairedAccuracy, type TStoredDetections } from './paired-accuracy-schema';
 
 export async function sha256OfFileContent(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** The paired bootstrap of two COCO results files against one annotation file (lib/metrics/coco-bootstrap.ts). */
-export function cocoPairedAccuracy(gtPath: string, candidateDt: string, baselineDt: string, options: TPairedBootstrapOptions = {}): TPairedBootstrapResult {
+export function cocoPairedAccuracy(
+  gtPath: string,
+  candidateDt: string,
+  baselineDt: string,
+  options: TPairedBootstrapOptions = {},
+): TPairedBootstrapResult {
   const gt = readCocoGroundTruthFile(gtPath);
   return cocoApDeltaBootstrap(gt, readCocoResultsFile(candidateDt, gt), readCocoResultsFile(baselineDt, gt), options);
 }
@@ -93,7 +100,10 @@ export interface PairedAccuracyUpdate {
 }
 
 /** Apply the updates inside the transaction that records the baseline's own result. Returns how many were written. */
-export async function applyPairedAccuracyUpdates(client: Pick<pg.PoolClient, 'query'>, updates: readonly PairedAccuracyUpdate[]): Promise<number> {
+export async function applyPairedAccuracyUpdates(
+  client: Pick<pg.PoolClient, 'query'>,
+  updates: readonly PairedAccuracyUpdate[],
+): Promise<number> {
   let written = 0;
   for (const u of updates) {
     const r = await client.query(

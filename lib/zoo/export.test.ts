@@ -192,7 +192,9 @@ describe('zooRowsToCsv', () => {
   it('no rows: the fixed header only, no latency columns', () => {
     const records = parseRfc4180(zooRowsToCsv([], options));
     expect(records).toHaveLength(1);
-    expect(records[0]).toHaveLength(EXPORT_LEADING_COLUMNS.length + 8 * 6 + 4 + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length);
+    const pairedAp = 4; // box_ap_paired_*
+    const fixed = EXPORT_LEADING_COLUMNS.length + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length;
+    expect(records[0]).toHaveLength(fixed + 8 * 6 + pairedAp);
   });
 
   it('a printed delta outside its rounding interval: the computed one, with the printed one beside it', () => {

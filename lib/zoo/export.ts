@@ -154,7 +154,11 @@ export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
       r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
       ...metrics.flatMap(([id]) => {
         const c = r.cells[id];
-        const paired = isLatencyColumn(id) ? pairedFields(c?.paired) : id === PAIRED_ACCURACY_COLUMN ? pairedAccuracyFields(c?.pairedAccuracy) : [];
+        const paired = isLatencyColumn(id)
+          ? pairedFields(c?.paired)
+          : id === PAIRED_ACCURACY_COLUMN
+            ? pairedAccuracyFields(c?.pairedAccuracy)
+            : [];
         if (!c) return [null, null, null, null, null, null, ...paired];
         const delta = c.delta;
         const flagged = delta?.check && !delta.check.consistent ? delta.check.printed : null;

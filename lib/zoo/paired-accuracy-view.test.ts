@@ -3,7 +3,16 @@ import type { TPairedDelta } from '../metrics/paired-bootstrap';
 import { formatSignedPoints, pairedAccuracyView } from './paired-accuracy-view';
 
 function stored(ap: Partial<TPairedDelta>, extra: Record<string, unknown> = {}) {
-  const metric: TPairedDelta = { candidate: 0.4254, baseline: 0.6619, delta: null, lower: null, upper: null, significant: false, undefinedResamples: 0, ...ap };
+  const metric: TPairedDelta = {
+    candidate: 0.4254,
+    baseline: 0.6619,
+    delta: null,
+    lower: null,
+    upper: null,
+    significant: false,
+    undefinedResamples: 0,
+    ...ap,
+  };
   return {
     AP: 0.4254,
     pairedAccuracy: {
@@ -11,7 +20,14 @@ function stored(ap: Partial<TPairedDelta>, extra: Record<string, unknown> = {}) 
       baselineSlug: 'demo-baseline',
       baselineJobId: 'job-b',
       candidateJobId: 'job-c',
-      comparison: { method: 'paired-bootstrap-images-percentile', images: 300, resamples: 1000, seed: 20261204, confidence: 0.95, metrics: { AP: metric } },
+      comparison: {
+        method: 'paired-bootstrap-images-percentile',
+        images: 300,
+        resamples: 1000,
+        seed: 20261204,
+        confidence: 0.95,
+        metrics: { AP: metric },
+      },
       ...extra,
     },
   };

@@ -40,13 +40,15 @@ export function pairedAccuracyView(storedMetrics: unknown, metric: 'AP' | 'AP50'
   if (!d || d.delta === null || d.lower === null || d.upper === null) return null;
   const [delta, low, high] = [d.delta * 100, d.lower * 100, d.upper * 100];
   const label = metric === 'AP' ? 'ΔAP' : `Δ${metric}`;
-  const text = `${label} ${formatSignedPoints(delta)} [${formatSignedPoints(low)}, ${formatSignedPoints(high)}]${d.significant ? '' : ' (not significant)'}`;
+  const interval = `[${formatSignedPoints(low)}, ${formatSignedPoints(high)}]`;
+  const text = `${label} ${formatSignedPoints(delta)} ${interval}${d.significant ? '' : ' (not significant)'}`;
   const verdict = !d.significant ? 'neutral' : delta > 0 ? 'better' : 'worse';
   const c = p.comparison;
   const title =
     `Paired bootstrap over ${c.images} images against ${p.baselineSlug} (same images resampled for both, ${c.resamples} resamples, ` +
     `seed ${c.seed}), ${Math.round(c.confidence * 100)} % percentile interval; ${metric} ${(d.candidate * 100).toFixed(2)} vs ` +
-    `${(d.baseline * 100).toFixed(2)}: ${formatSignedPoints(delta, 2)} [${formatSignedPoints(low, 2)}, ${formatSignedPoints(high, 2)}] points.` +
+    `${(d.baseline * 100).toFixed(2)}: ${formatSignedPoints(delta, 2)} ` +
+    `[${formatSignedPoints(low, 2)}, ${formatSignedPoints(high, 2)}] points.` +
     (d.significant ? '' : ' Not coloured: the interval contains no change.');
   return { delta, low, high, text, verdict, title, significant: d.significant };
 }

@@ -25,7 +25,16 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
   const key = c.job.payload.dataset ?? c.meta.dataset;
   const dataset = await ensureLocalDataset(key, { ...c.datasets, dataDir: c.dataDir });
   const dtFile = path.join(c.scratchDir, 'detections.json');
-  const args = ['evaluate', c.modelPath, '--dataset', dataset.dir, '--input-size', String(c.job.payload.inputSize), '--threads', String(c.device.threads)];
+  const args = [
+    'evaluate',
+    c.modelPath,
+    '--dataset',
+    dataset.dir,
+    '--input-size',
+    String(c.job.payload.inputSize),
+    '--threads',
+    String(c.device.threads),
+  ];
   // A registered dataset says its format (VOC → mAP, WIDER FACE → easy/medium/hard); else the folder's layout decides.
   if (dataset.format) args.push('--format', dataset.format);
   if (dataset.split && dataset.format !== 'widerface') args.push('--split', dataset.split);
@@ -48,7 +57,8 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
 /** Store the detections file and the ground truth's hash (COCO); VOC and WIDER FACE: why not. */
 async function keepDetections(c: MeasureContext, result: Record<string, unknown>, dtFile: string): Promise<Record<string, unknown>> {
   const gtPath = (result.dataset as { annotations?: unknown } | undefined)?.annotations;
-  if (typeof gtPath !== 'string') return { detections: null, detectionsSkipped: 'not a COCO evaluation (paired ΔAP in the worker is COCO only)' };
+  if (typeof gtPath !== 'string')
+    return { detections: null, detectionsSkipped: 'not a COCO evaluation (paired ΔAP in the worker is COCO only)' };
   try {
     const stored = await c.datasets.store.put(createReadStream(dtFile), { maxBytes: 2 ** 31 });
     const detections: TStoredDetections = {
@@ -74,10 +84,14 @@ export interface AccuracyPairing {
  * ground-truth bytes) and compute ΔAP with its interval for each pair (lib/runs/paired-accuracy.ts). Runs
  * before the commit; the results are written in the job's transaction.
  */
-export async function pairEvaluation(c: MeasureContext, o: { runId: string; dataset: string; metrics: Record<string, unknown> }): Promise<AccuracyPairing> {
+export async function pairEvaluation(
+  c: MeasureContext,
+  o: { runId: string; dataset: string; metrics: Record<string, unknown> },
+): Promise<AccuracyPairing> {
   const mine = o.metrics.detections as TStoredDetections | null | undefined;
   const gtPath = (o.metrics.dataset as { annotations?: unknown } | undefined)?.annotations;
-  if (!mine || typeof gtPath !== 'string') return { own: { pairedAccuracySkipped: String(o.metrics.detectionsSkipped ?? 'no stored detections') }, updates: [] };
+  if (!mine || typeof gtPath !== 'string')
+    return { own: { pairedAccuracySkipped: String(o.metrics.detectionsSkipped ?? 'no stored detections') }, updates: [] };
   const inputSize = c.job.payload.inputSize;
   const counterparts = await findAccuracyCounterparts(c.datasets.pool, { runId: o.runId, dataset: o.dataset, inputSize });
   let own: AccuracyPairing['own'] = { pairedAccuracySkipped: 'the baseline has no evaluation on this dataset and input size yet' };
@@ -90,17 +104,32 @@ export async function pairEvaluation(c: MeasureContext, o: { runId: string; data
   const gt = path.resolve(gtPath);
   for (const other of counterparts) {
     if (other.detections.gtSha256 !== mine.gtSha256) {
-      if (other.role === 'baseline') own = { pairedAccuracySkipped: `baseline ${other.slug} was evaluated against other ground-truth bytes` };
+      if (other.role === 'baseline')
+        own = { pairedAccuracySkipped: `baseline ${other.slug} was evaluated against other ground-truth bytes` };
       continue;
     }
     try {
       const otherDt = await c.datasets.store.localPath(other.detections.sha256);
       if (other.role === 'baseline') {
         const comparison = cocoPairedAccuracy(gt, myDt, otherDt);
-        own = { pairedAccuracy: { baselineRunId: other.runId, baselineSlug: other.slug, baselineJobId: other.jobId, candidateJobId: c.job.jobId, comparison } };
+        own = {
+          pairedAccuracy: {
+            baselineRunId: other.runId,
+            baselineSlug: other.slug,
+            baselineJobId: other.jobId,
+            candidateJobId: c.job.jobId,
+            comparison,
+          },
+        };
       } else {
         const comparison = cocoPairedAccuracy(gt, otherDt, myDt);
-        const paired: TPairedAccuracy = { baselineRunId: o.runId, baselineSlug: other.selfSlug, baselineJobId: c.job.jobId, candidateJobId: other.jobId, comparison };
+        const paired: TPairedAccuracy = {
+          baselineRunId: o.runId,
+          baselineSlug: other.selfSlug,
+          baselineJobId: c.job.jobId,
+          candidateJobId: other.jobId,
+          comparison,
+        };
         updates.push({ runId: other.runId, dataset: o.dataset, inputSize, jobId: other.jobId, pairedAccuracy: paired });
       }
     } catch (e) {
