@@ -47,13 +47,18 @@ export function buildChartModel(entries: readonly TExplorerEntry[], view: TExplo
   for (const p of points) grouped.get(p.method)?.push(p);
   const byMethod = METHODS.map((method) => ({ method, points: grouped.get(method)! })).filter((g) => g.points.length > 0);
   const sources = (['published', 'measured'] as const).filter((s) => points.some((p) => p.source === s));
+  // The axes hold every point and every interval bar's ends (lib/explorer/intervals.ts).
+  const bars = intervalBars(points, byKey, sel);
+  const xs = points.map((p) => p.cost);
+  const ys = points.map((p) => p.accuracy);
+  for (const b of bars) (b.axis === 'x' ? xs : ys).push(b.low, b.high);
   // Linear cost axes start at 0 (costs are > 0), so distances read as ratios.
-  const x = sel.log ? logDomain(points.map((p) => p.cost)) : linearDomain([0, ...points.map((p) => p.cost)]);
+  const x = sel.log ? logDomain(xs) : linearDomain([0, ...xs]);
   if (!sel.log && x.domain[0] < 0) {
     x.domain = [0, x.domain[1]];
     x.ticks = x.ticks.filter((t) => t >= 0);
   }
-  const y = linearDomain(points.map((p) => p.accuracy));
+  const y = linearDomain(ys);
   // The device appears in titles only on the latency axis (saves a pass over the entries otherwise).
   const deviceLabel =
     sel.x !== 'latency' || sel.device === null ? null : (devicesForDataset(entries, sel.dataset).find((d) => d.device === sel.device)?.deviceLabel ?? sel.device);
@@ -69,7 +74,7 @@ export function buildChartModel(entries: readonly TExplorerEntry[], view: TExplo
     frontier,
     frontierKeys,
     frontierSteps: frontierStepVertices(frontier),
-    intervalBars: intervalBars(points, byKey, sel),
+    intervalBars: bars,
     curves: inputSizeCurves(points),
     arrows: baselineArrows(points),
     byMethod,

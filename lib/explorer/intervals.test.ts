@@ -79,6 +79,18 @@ describe('intervalBars', () => {
     ]);
   });
 
+  it('the axes hold the bars: the x domain reaches past the latency interval, the y domain past the ΔAP interval', () => {
+    const entries = [
+      base([measured(10)]),
+      cand([measured(7, ratio(0.7, 0.35, 1.6))], 38, { accuracyIntervals: { boxAp: deltaAp(-2, -9, 4) } }),
+    ];
+    const m = buildChartModel(entries, LATENCY_VIEW);
+    // x bar [7 * 0.35 / 0.7, 7 * 1.6 / 0.7] = [3.5, 16]; y bar [38 - 7, 38 + 6] = [31, 44]
+    expect(m.xDomain[1]).toBeGreaterThanOrEqual(16);
+    expect(m.yDomain[0]).toBeLessThanOrEqual(31);
+    expect(m.yDomain[1]).toBeGreaterThanOrEqual(44);
+  });
+
   it('no bars for published numbers, off the latency axis for latency, or at a percentile other than p50', () => {
     const entries = [base([measured(10)]), cand([measured(7, ratio(0.7, 0.6, 0.8))])];
     expect(buildChartModel(entries, { ...LATENCY_VIEW, pct: 'p90' }).intervalBars).toEqual([]);
