@@ -31,9 +31,10 @@ describe('evaluate command', () => {
     expect(rows).toHaveLength(j.detectionCount);
     expect(Object.keys(rows[0]).sort()).toEqual(['bbox', 'category_id', 'image_id', 'score']);
   });
-  it('--progress: "progress F" lines on stderr (images done / total), rising by >= 0.05, the last one 1.000; stdout unchanged', async () => {
+  it('--progress: "progress F" lines on stderr (images done / total), rising by >= 0.05, ending at 1.000; stdout unchanged', async () => {
     const c = io();
-    const args = ['evaluate', path.join(FIX, 'detector-yolo.onnx'), '--dataset', DATASET, '--input-size', '320', '--threads', '1', '--json'];
+    const model = path.join(FIX, 'detector-yolo.onnx');
+    const args = ['evaluate', model, '--dataset', DATASET, '--input-size', '320', '--threads', '1', '--json'];
     expect(await runCli([...args, '--progress'], c.io)).toBe(0);
     const lines = c.err.join('').split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(1);
