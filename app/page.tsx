@@ -50,7 +50,15 @@ function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTablePro
               <td className="sb-num">
                 {formatExplorerFixed(quantity, w.cost)} vs {formatExplorerFixed(quantity, w.baselineCost)}
               </td>
-              <td className="sb-num sb-better">{formatSigned(-w.costCut * 100, PERCENT_DELTA_DECIMALS, { percent: true })}</td>
+              <td className="sb-num sb-better">
+                {w.costCutInterval ? (
+                  <span title="Paired benchmark against the baseline: change of p50 with its 95 % interval" data-paired="true">
+                    {w.costCutInterval.text}
+                  </span>
+                ) : (
+                  formatSigned(-w.costCut * 100, PERCENT_DELTA_DECIMALS, { percent: true })
+                )}
+              </td>
               <td className={`sb-num ${w.accuracyDelta >= 0 ? 'sb-better' : 'sb-worse'}`}>
                 {METRIC_INFO[w.metric].label} {formatExplorerFixed('accuracy', w.accuracy)} ({formatSigned(w.accuracyDelta, POINTS_DELTA_DECIMALS)})
               </td>
@@ -107,7 +115,8 @@ export default async function OverviewPage() {
       <p className="sb-muted">
         Computed, not hand-picked: compressed models ranked by how much cost they cut against their declared baseline at the same
         input size, among those losing at most 1 point of the dataset&apos;s accuracy metric (one row per model, its best input
-        size).
+        size). A latency Slimboard measured counts only when the paired benchmark against the baseline finds a significant
+        speed-up on a quiet machine (its interval is shown); published numbers have no interval.
       </p>
       <h3>By GFLOPs</h3>
       <WinsTable wins={gflopsWins} entries={byKey} costLabel="GFLOPs" quantity="gflops" testId="wins-gflops" />

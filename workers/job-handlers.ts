@@ -5,12 +5,13 @@ import { SlimboardError } from '@/lib/errors';
 import type { JobHandlers, JobOutcome } from '@/lib/jobs/job-runner';
 import type { Pipeline } from '@/lib/jobs/pipeline';
 import { publishMeasurements, scalarsFromResult } from '@/lib/runs/publish-measurements';
+import { applyPairedAccuracyUpdates } from '@/lib/runs/paired-accuracy';
 import { recordResult, type ResultKey } from '@/lib/runs/record-result';
 import { failRunFromJob, markRunDoneIfComplete, markRunRunning } from '@/lib/runs/run-state';
 import type { TRunMetadata } from '@/lib/runs/run-metadata';
 import { analyse } from './handlers/analyse';
 import { benchmark } from './handlers/benchmark';
-import { evaluate } from './handlers/evaluate';
+import { evaluate, pairEvaluation, type AccuracyPairing } from './handlers/evaluate';
 import type { MeasureContext } from './handlers/measure-context';
 
 /**
@@ -62,12 +63,6 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
       const baseline = ctx.kind === 'benchmark' ? await baselineArtifact(p, run.id) : { modelPath: null, reason: 'not a benchmark' };
       const dataDir = getEnv().dataDir;
       const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir, baseline, datasets: { pool: p.pool, store: p.store } };
-      let metrics: Record<string, unknown>;
-      try {
-        metrics = ctx.kind === 'analyse' ? await analyse(mctx) : ctx.kind === 'benchmark' ? await benchmark(mctx) : await evaluate(mctx);
-      } finally {
-        await fs.rm(scratchDir, { recursive: true, force: true });
-      }
       const key: ResultKey = {
         runId: run.id,
         kind: ctx.kind,
@@ -75,6 +70,18 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
         inputSize: ctx.payload.inputSize,
         device: ctx.kind === 'benchmark' ? device.slug : '',
       };
+      let metrics: Record<string, unknown>;
+      // Evaluate: ΔAP with its interval against the baseline's (or the candidates') stored detections (lib/runs/paired-accuracy.ts).
+      let pairing: AccuracyPairing | null = null;
+      try {
+        metrics = ctx.kind === 'analyse' ? await analyse(mctx) : ctx.kind === 'benchmark' ? await benchmark(mctx) : await evaluate(mctx);
+        if (ctx.kind === 'evaluate') {
+          pairing = await pairEvaluation(mctx, { runId: run.id, dataset: key.dataset, metrics });
+          metrics = { ...metrics, ...pairing.own };
+        }
+      } finally {
+        await fs.rm(scratchDir, { recursive: true, force: true });
+      }
       // Validate the result's shape now (outside the transaction): a contract mismatch is retried.
       const scalars = scalarsFromResult(ctx.kind, ctx.payload.inputSize, metrics);
       return {
@@ -83,6 +90,7 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
           const state = await client.query(`SELECT state FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [run.id]);
           if (!state.rows[0] || state.rows[0].state === 'failed') return;
           await recordResult(client, key, metrics, { jobId: ctx.jobId, attempt: ctx.attempt });
+          if (pairing) await applyPairedAccuracyUpdates(client, pairing.updates);
           await publishMeasurements(client, {
             runId: run.id,
             jobId: ctx.jobId,

@@ -309,6 +309,7 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
               frontierSteps={model.frontierSteps}
               curves={model.curves}
               arrows={model.arrows}
+              intervalBars={model.intervalBars}
               sources={model.sources}
               hoverStore={hoverStore}
               onOpen={onOpen}
@@ -404,7 +405,15 @@ function HoverTooltip({ store, model, byKey }: { store: HoverStore; model: TChar
         data-testid="chart-tooltip"
         style={flip ? { right: `calc(100% - ${hover.xPx - 14}px)`, top: hover.yPx + 10 } : { left: hover.xPx + 14, top: hover.yPx + 10 }}
       >
-        <PointDetails point={point} entry={entry} baseline={baseline} costLabel={model.xTitle} costQuantity={model.sel.x} accuracyLabel={model.yTitle} />
+        <PointDetails
+          point={point}
+          entry={entry}
+          baseline={baseline}
+          costLabel={model.xTitle}
+          costQuantity={model.sel.x}
+          accuracyLabel={model.yTitle}
+          sel={model.sel}
+        />
         <div className="sb-muted">click to open the model page</div>
       </div>
     </>
@@ -443,6 +452,7 @@ function PinnedDetails({
         costLabel={model.xTitle}
         costQuantity={model.sel.x}
         accuracyLabel={model.yTitle}
+        sel={model.sel}
       />
       <div className="sb-pinned-actions">
         <a href={modelHref(entry.modelId)}>Open model page</a>

@@ -2,7 +2,8 @@
 
 import type { TCostAxis } from '@/lib/explorer/axes';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
-import type { TPoint } from '@/lib/explorer/points';
+import { accuracyIntervalFor, intervalText, latencyIntervalFor } from '@/lib/explorer/intervals';
+import type { TPoint, TResolvedSelection } from '@/lib/explorer/points';
 import { formatExplorerFixed } from '@/lib/zoo/number-format';
 import { METHOD_COLORS, METHOD_LABELS } from './chart-style';
 
@@ -14,6 +15,7 @@ export function PointDetails({
   costLabel,
   costQuantity,
   accuracyLabel,
+  sel,
 }: {
   point: TPoint;
   entry: TExplorerEntry;
@@ -22,9 +24,21 @@ export function PointDetails({
   /** The x axis, for the number format. */
   costQuantity: TCostAxis;
   accuracyLabel: string;
+  /** The selection, for the intervals of measured deltas against the baseline. */
+  sel: TResolvedSelection;
 }) {
   const params = entry.strategyParams;
   const ratios = params && Array.isArray(params.prunedRatios) ? (params.prunedRatios as unknown[]) : null;
+  // Intervals of the change against the declared baseline (lib/explorer/intervals.ts); a baseline has none to show.
+  const hasBaseline = entry.baselineModelId !== null && entry.baselineModelId !== entry.modelId;
+  const latencyLine =
+    hasBaseline && sel.x === 'latency'
+      ? (intervalText(latencyIntervalFor(entry, sel), true, point.source === 'published') ??
+        'no paired interval (measured without the baseline)')
+      : null;
+  const accuracyLine = hasBaseline
+    ? (intervalText(accuracyIntervalFor(entry, sel), false, entry.source === 'published') ?? 'no interval (no paired evaluation)')
+    : null;
   const prunedParams = params && Array.isArray(params.prunedParams) ? (params.prunedParams as unknown[]) : null;
   return (
     <div className="sb-details" data-testid="point-details" data-key={point.key}>
@@ -38,8 +52,20 @@ export function PointDetails({
           {formatExplorerFixed(costQuantity, point.cost)}
           {point.latencyReported && <span className="sb-muted"> (published ms/image; statistic not stated)</span>}
         </dd>
+        {latencyLine && (
+          <>
+            <dt>Latency vs baseline</dt>
+            <dd data-testid="latency-interval">{latencyLine}</dd>
+          </>
+        )}
         <dt>{accuracyLabel}</dt>
         <dd>{formatExplorerFixed('accuracy', point.accuracy)}</dd>
+        {accuracyLine && (
+          <>
+            <dt>Δ vs baseline</dt>
+            <dd data-testid="accuracy-interval">{accuracyLine}</dd>
+          </>
+        )}
         <dt>Family / backbone</dt>
         <dd>
           {entry.family} / {entry.backbone}

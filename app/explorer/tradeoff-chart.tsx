@@ -17,6 +17,7 @@ import { arrowGeometry, axisProjection, buildChartScene, type TChartScene } from
 import type { TDomain } from '@/lib/explorer/chart-scale';
 import type { TBaselineArrow, TInputSizeCurve } from '@/lib/explorer/curves';
 import type { TMethod, TSource } from '@/lib/explorer/entry';
+import { intervalBarPaths, type TIntervalBar } from '@/lib/explorer/intervals';
 import { PixelIndex } from '@/lib/explorer/pixel-index';
 import type { TPoint } from '@/lib/explorer/points';
 import { paintChartScene } from './chart-scene-draw';
@@ -40,6 +41,8 @@ export type TTradeoffChartProps = {
   frontierSteps: Array<[number, number]>;
   curves: TInputSizeCurve[];
   arrows: TBaselineArrow[];
+  /** Error bars of measured deltas with a 95 % interval (lib/explorer/intervals.ts), drawn in the SVG frame. */
+  intervalBars?: TIntervalBar[];
   sources: TSource[];
   hoverStore: HoverStore;
   onOpen: (key: string) => void;
@@ -135,7 +138,11 @@ function px(v: number): number {
  * that the exporter fills with the scene as vectors (on screen the data is the canvas above). No layout
  * work here: every position is in `layout`. Memoised; re-renders only when the layout or the texts change.
  */
-const ChartFrame = memo(function ChartFrame({ layout, title, legend }: { layout: TChartLayout; title: string; legend: TLegendItem[] }) {
+type TBarPaths = { decided: string; undecided: string; count: number };
+
+type TChartFrameProps = { layout: TChartLayout; title: string; legend: TLegendItem[]; bars: TBarPaths | null };
+
+const ChartFrame = memo(function ChartFrame({ layout, title, legend, bars }: TChartFrameProps) {
   const { widthPx, heightPx, plot, x, y } = layout;
   let grid = '';
   for (const p of x.tickPx) grid += `M${px(p)},${plot.top}V${px(plot.bottom)}`;
@@ -157,6 +164,12 @@ const ChartFrame = memo(function ChartFrame({ layout, title, legend }: { layout:
       style={{ display: 'block' }}
     >
       <path className="sb-grid" d={grid} stroke={GRID_COLOR} fill="none" shapeRendering="crispEdges" />
+      {bars && bars.count > 0 && (
+        <g className="sb-interval-bars" data-testid="interval-bars" data-count={bars.count} fill="none" strokeWidth={1.2}>
+          {bars.undecided && <path className="sb-interval-undecided" d={bars.undecided} stroke="#9a9a9a" />}
+          {bars.decided && <path className="sb-interval-decided" d={bars.decided} stroke="#333333" />}
+        </g>
+      )}
       <g className="sb-data-layer" />
       <path
         className="sb-axis-lines"
@@ -270,6 +283,12 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
     [projection, byMethod, frontierKeys, curves, arrows, frontierSteps],
   );
 
+  const intervalBars = props.intervalBars;
+  const barPaths = useMemo(
+    () => (projection && intervalBars && intervalBars.length > 0 ? intervalBarPaths(intervalBars, projection.x, projection.y) : null),
+    [projection, intervalBars],
+  );
+
   useLayoutEffect(() => {
     if (!scene || !canvas || !width) return;
     const dpr = window.devicePixelRatio || 1;
@@ -331,7 +350,7 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
       onClick={onClick}
       style={{ position: 'relative', height }}
     >
-      {layout && <ChartFrame layout={layout} title={title} legend={legend} />}
+      {layout && <ChartFrame layout={layout} title={title} legend={legend} bars={barPaths} />}
       {/* Over the SVG (both at the host's top-left), under the hover ring and tooltip. The table is the text alternative. */}
       <canvas ref={setCanvas} className="sb-data-canvas" aria-hidden="true" style={{ position: 'absolute', left: 0, top: 0, pointerEvents: 'none' }} />
     </div>

@@ -36,6 +36,10 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
         <span className={`delta ${cell.paired.verdict}`} title={cell.paired.title} data-paired="true">
           ({cell.paired.text})
         </span>
+      ) : cell.pairedAccuracy ? (
+        <span className={`delta ${cell.pairedAccuracy.verdict}`} title={cell.pairedAccuracy.title} data-paired-accuracy="true">
+          ({cell.pairedAccuracy.text})
+        </span>
       ) : d ? (
         <span className={`delta ${d.verdict}${flagged ? ' flagged' : ''}`} title={deltaOriginText(d)} data-origin={d.origin}>
           ({formatMetricDelta(cell.metric, d.value, d.decimals)}){flagged && <sup className="delta-flag">≠</sup>}

@@ -26,6 +26,23 @@ export const METRIC_KEYS = ['boxAp', 'vocMap', 'widerEasy', 'widerMedium', 'wide
 export const ZMetricKey = z.enum(METRIC_KEYS);
 export type TMetricKey = z.infer<typeof ZMetricKey>;
 
+/**
+ * A measured change against the declared baseline with its 95 % interval and verdict. Latency: `value`,
+ * `low`, `high` are the ratio candidate/baseline (< 1 is faster). Accuracy: ΔAP in percentage points.
+ * `trusted` is false when the machine was busy or the protocol was quick (latency only; accuracy is always
+ * trusted: the detections are deterministic).
+ */
+export const ZPairedInterval = z.object({
+  value: z.number(),
+  low: z.number(),
+  high: z.number(),
+  significant: z.boolean(),
+  trusted: z.boolean(),
+  /** Display text, e.g. `−28.5 % [−30.1, −26.8]` or `ΔAP −0.4 [−0.9, +0.1]`. */
+  text: z.string(),
+});
+export type TPairedInterval = z.infer<typeof ZPairedInterval>;
+
 /** One device's latency for one entry, in milliseconds per image. */
 export const ZLatency = z.object({
   /** Stable device key, e.g. `tesla-p4-trt`, `kirin-970`. */
@@ -48,6 +65,11 @@ export const ZLatency = z.object({
   samplesMs: z.array(z.number().nonnegative()),
   /** Where the number comes from: the source document, or the job that measured it. */
   provenance: z.string().min(1),
+  /**
+   * Measured latency with a paired benchmark against the declared baseline (lib/zoo/paired-latency-view.ts):
+   * candidate/baseline ratio of p50 with its 95 % interval. Absent for published numbers and unpaired ones.
+   */
+  paired: ZPairedInterval.optional(),
 });
 export type TLatency = z.infer<typeof ZLatency>;
 
@@ -76,6 +98,8 @@ export const ZExplorerEntry = z.object({
   paramsM: z.number().positive().nullable(),
   sizeMB: z.number().positive().nullable(),
   accuracy: z.partialRecord(ZMetricKey, z.number()),
+  /** Measured accuracy deltas against the declared baseline with a paired-bootstrap interval (ΔAP, points). */
+  accuracyIntervals: z.partialRecord(ZMetricKey, ZPairedInterval).optional(),
   latency: z.array(ZLatency),
 });
 export type TExplorerEntry = z.infer<typeof ZExplorerEntry>;

@@ -1,5 +1,5 @@
 import type { TCell, TZooRow } from '../zoo/row';
-import { entryKey, type TExplorerEntry, type TLatency, type TMetricKey } from './entry';
+import { entryKey, type TExplorerEntry, type TLatency, type TMetricKey, type TPairedInterval } from './entry';
 
 /**
  * Zoo rows -> explorer entries (pure). A zoo row is one model at one input size INSIDE ONE SECTION; the
@@ -76,12 +76,19 @@ export function entriesFromZoo(rows: readonly TZooRow[], extras: TZooExtras = {}
   const out: TExplorerEntry[] = [];
   for (const { first: row, cells, anyReported } of groups.values()) {
     const accuracy: Partial<Record<TMetricKey, number>> = {};
+    const accuracyIntervals: Partial<Record<TMetricKey, TPairedInterval>> = {};
     let accuracyCell: TCell | undefined;
     for (const [col, metric] of Object.entries(ACCURACY_COLUMNS)) {
       const c = cells[col];
       if (c) {
         accuracy[metric] = c.value;
         accuracyCell ??= c;
+        const pa = c.pairedAccuracy;
+        // Detections are deterministic: an accuracy interval is always trusted (no busy-machine caveat).
+        if (pa) {
+          const { delta: value, low, high, significant, text } = pa;
+          accuracyIntervals[metric] = { value, low, high, significant, trusted: true, text };
+        }
       }
     }
     const latency: TLatency[] = [];
@@ -101,6 +108,18 @@ export function entriesFromZoo(rows: readonly TZooRow[], extras: TZooExtras = {}
         meanMs: d?.meanMs ?? null,
         samplesMs: d?.samplesMs ?? [],
         provenance: provenanceText(c, 'unknown'),
+        ...(measured && c.paired
+          ? {
+              paired: {
+                value: c.paired.ratio,
+                low: c.paired.low,
+                high: c.paired.high,
+                significant: c.paired.significant,
+                trusted: c.paired.trusted,
+                text: c.paired.text,
+              },
+            }
+          : {}),
       });
     }
     const strategy = row.model.strategy ?? 'baseline';
@@ -130,6 +149,7 @@ export function entriesFromZoo(rows: readonly TZooRow[], extras: TZooExtras = {}
       paramsM: cells.params && cells.params.value > 0 ? cells.params.value / 1e6 : null,
       sizeMB: cells.modelSizeMb && cells.modelSizeMb.value > 0 ? cells.modelSizeMb.value : null,
       accuracy,
+      ...(Object.keys(accuracyIntervals).length > 0 ? { accuracyIntervals } : {}),
       latency,
     });
   }

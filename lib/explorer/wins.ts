@@ -1,5 +1,6 @@
 import { costValue, metricsForDataset, type TCostAxis, type TPercentile } from './axes';
 import { entryKey, type TExplorerEntry, type TMetricKey } from './entry';
+import { latencyIntervalFor, latencyWinDenied } from './intervals';
 
 /**
  * "Biggest wins": compressed models that cut the most cost against their DECLARED baseline (same model
@@ -11,6 +12,11 @@ import { entryKey, type TExplorerEntry, type TMetricKey } from './entry';
  *   eligible     <=> costCut > 0 and accuracyDelta >= -maxLossAp - 1e-9
  * The 1e-9 absorbs binary rounding of the subtraction (29.0 - 30.0 is exactly -1, but 38.3 - 39.3 is not),
  * so "at most 1 AP" includes a loss of exactly 1.0 as printed.
+ * Measured latency (lib/explorer/intervals.ts, "no win from noise"): a candidate whose latency on the device was
+ * measured by Slimboard is a win only when its paired benchmark against the baseline says faster, significantly
+ * and trusted (not a busy machine, full protocol); its costCut is then the paired one, 1 − ratio, with the interval
+ * [1 − high, 1 − low] in `costCutInterval`. Unpaired measured latencies have no verdict and are not ranked.
+ * Published latencies keep their single numbers (no interval).
  * Ranking: costCut descending, then accuracyDelta descending, then key. With `onePerModel` (default) each
  * model contributes only its best-ranked input size.
  */
@@ -28,6 +34,8 @@ export type TWin = {
   accuracy: number;
   baselineAccuracy: number;
   accuracyDelta: number;
+  /** The paired benchmark's interval on costCut (measured latency only), e.g. [0.268, 0.301]. */
+  costCutInterval?: { low: number; high: number; text: string };
 };
 
 export type TWinsOptions = {
@@ -65,7 +73,10 @@ export function biggestWins(entries: readonly TExplorerEntry[], options: TWinsOp
     const baselineCost = costValue(b, options.axis, device, pct);
     if (accuracy === undefined || baselineAccuracy === undefined || cost === null || baselineCost === null) continue;
     if (!(baselineCost > 0)) continue;
-    const costCut = (baselineCost - cost) / baselineCost;
+    const sel = { x: options.axis, device } as const;
+    if (latencyWinDenied(e, sel)) continue;
+    const paired = latencyIntervalFor(e, sel);
+    const costCut = paired ? 1 - paired.value : (baselineCost - cost) / baselineCost;
     const accuracyDelta = accuracy - baselineAccuracy;
     if (!(costCut > 0) || accuracyDelta < -maxLoss - ROUNDING_TOLERANCE_AP) continue;
     wins.push({
@@ -81,6 +92,7 @@ export function biggestWins(entries: readonly TExplorerEntry[], options: TWinsOp
       accuracy,
       baselineAccuracy,
       accuracyDelta,
+      ...(paired ? { costCutInterval: { low: 1 - paired.high, high: 1 - paired.low, text: paired.text } } : {}),
     });
   }
   wins.sort((a, b) => b.costCut - a.costCut || b.accuracyDelta - a.accuracyDelta || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

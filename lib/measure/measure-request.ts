@@ -49,6 +49,8 @@ export const ZMeasureRequest = z.discriminatedUnion('kind', [
     adapter: z.unknown().optional(),
     /** VOC only. */
     apType: z.enum(['11point', 'integral']).default('11point'),
+    /** Write the detections here (what `evaluate --save-dt FILE` writes); the result then names the file. */
+    saveDetections: z.string().min(1).optional(),
   }),
 ]);
 export type TMeasureRequest = z.infer<typeof ZMeasureRequest>;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SlimboardError, formatZodIssues } from '../errors';
 import { analyzeModel } from '../onnx/analyze-model';
@@ -97,6 +98,15 @@ export async function evaluateOnDataset(o: EvaluateOnDatasetOptions): Promise<Ev
   return { format: 'coco', summary: { ...head, ...rest, detectionCount: detections.length }, coco, detections };
 }
 
+/** Write an evaluator's detections as JSON (the format `eval coco|voc|widerface --dt` reads). */
+export async function saveDetections(file: string, detections: unknown): Promise<void> {
+  try {
+    await writeFile(file, JSON.stringify(detections) + '\n');
+  } catch (e) {
+    throw new SlimboardError('write_failed', `${file}: cannot write detections (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 export interface RunMeasurementHooks {
   /** Fraction of the whole measurement done, in [0, 1], non-decreasing. */
   onProgress?: (fraction: number) => void;
@@ -155,7 +165,9 @@ export async function runMeasurement(input: TMeasureRequestInput, hooks: RunMeas
           return reporter;
         },
       });
-      return result.summary;
+      if (req.saveDetections === undefined) return result.summary;
+      await saveDetections(req.saveDetections, result.detections);
+      return { ...result.summary, savedDetections: req.saveDetections };
     }
   }
 }

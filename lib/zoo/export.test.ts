@@ -117,6 +117,7 @@ const DOCUMENTED_HEADER = [
     .flatMap((m) => [
       m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
       ...(m.startsWith('latency_ms_') ? ['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => `${m}_paired_${x}`) : []),
+      ...(m === 'box_ap' ? ['delta_points', 'low_points', 'high_points', 'significant'].map((x) => `${m}_paired_${x}`) : []),
     ]),
   'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
   'provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url',
@@ -191,7 +192,9 @@ describe('zooRowsToCsv', () => {
   it('no rows: the fixed header only, no latency columns', () => {
     const records = parseRfc4180(zooRowsToCsv([], options));
     expect(records).toHaveLength(1);
-    expect(records[0]).toHaveLength(EXPORT_LEADING_COLUMNS.length + 8 * 6 + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length);
+    const pairedAp = 4; // box_ap_paired_*
+    const fixed = EXPORT_LEADING_COLUMNS.length + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length;
+    expect(records[0]).toHaveLength(fixed + 8 * 6 + pairedAp);
   });
 
   it('a printed delta outside its rounding interval: the computed one, with the printed one beside it', () => {

@@ -14,7 +14,8 @@ import type { TCell, TZooRow } from './row';
  *   `<metric>_delta_origin` (`published`, `computed`, `computed_unrounded`: see ZDelta) and `<metric>_delta_printed`
  *   (the source's printed delta when it is not the one shown: outside its rounding interval); latency metrics add
  *   `<metric>_paired_change_pct`, `_paired_low_pct`, `_paired_high_pct`, `_paired_significant`, `_paired_trusted`
- *   (the paired benchmark against the baseline, when there is one); a
+ *   (the paired benchmark against the baseline, when there is one); `box_ap` adds `box_ap_paired_delta_points`,
+ *   `_paired_low_points`, `_paired_high_points`, `_paired_significant` (paired ΔAP, lib/zoo/paired-accuracy-view.ts); a
  *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts; `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
  * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
  * - provenance, run and links (`EXPORT_TRAILING_COLUMNS`).
@@ -102,6 +103,7 @@ export function zooCsvHeader(rows: TZooRow[], deviceLabels: Record<string, strin
     ...exportMetricColumns(rows, deviceLabels).flatMap(([id, m]) => [
       m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
       ...(isLatencyColumn(id) ? PAIRED_SUFFIXES.map((x) => `${m}${x}`) : []),
+      ...(id === PAIRED_ACCURACY_COLUMN ? PAIRED_ACCURACY_SUFFIXES.map((x) => `${m}${x}`) : []),
     ]),
     ...EXPORT_COCO_DETAIL_COLUMNS,
     ...EXPORT_TRAILING_COLUMNS,
@@ -113,6 +115,19 @@ export function zooCsvHeader(rows: TZooRow[], deviceLabels: Record<string, strin
  * is one: the change of p50 in percent and its 95 % interval, and whether it is significant and trusted.
  */
 const PAIRED_SUFFIXES = ['_paired_change_pct', '_paired_low_pct', '_paired_high_pct', '_paired_significant', '_paired_trusted'] as const;
+
+/**
+ * The Box AP column also carries the paired ΔAP against the baseline's evaluation (lib/zoo/paired-accuracy-view.ts),
+ * when there is one: the delta in points, its 95 % interval, and whether it is significant.
+ */
+const PAIRED_ACCURACY_COLUMN = 'boxAp';
+const PAIRED_ACCURACY_SUFFIXES = ['_paired_delta_points', '_paired_low_points', '_paired_high_points', '_paired_significant'] as const;
+
+function pairedAccuracyFields(p: TCell['pairedAccuracy']): Array<string | number | null> {
+  if (!p) return [null, null, null, null];
+  const pts = (x: number) => Number(x.toFixed(3));
+  return [pts(p.delta), pts(p.low), pts(p.high), String(p.significant)];
+}
 
 function isLatencyColumn(id: string): boolean {
   return id.startsWith('latency:');
@@ -139,7 +154,11 @@ export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
       r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
       ...metrics.flatMap(([id]) => {
         const c = r.cells[id];
-        const paired = isLatencyColumn(id) ? pairedFields(c?.paired) : [];
+        const paired = isLatencyColumn(id)
+          ? pairedFields(c?.paired)
+          : id === PAIRED_ACCURACY_COLUMN
+            ? pairedAccuracyFields(c?.pairedAccuracy)
+            : [];
         if (!c) return [null, null, null, null, null, null, ...paired];
         const delta = c.delta;
         const flagged = delta?.check && !delta.check.consistent ? delta.check.printed : null;

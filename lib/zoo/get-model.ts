@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { formatCell, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
+import { pairedAccuracyView, type PairedAccuracyView } from './paired-accuracy-view';
 import { pairedLatencyView, type PairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
 import type { TDeltaView, TProvenance } from './row';
@@ -39,6 +40,8 @@ export interface ModelNumber {
   delta: TDeltaView | null;
   /** Measured latency with a paired benchmark against the baseline: the change with its interval (shown instead of `delta`). */
   pairedLatency: PairedLatencyView | null;
+  /** Measured COCO Box AP whose evaluation was paired with the baseline's: ΔAP with its interval (shown instead of `delta`). */
+  pairedAccuracy: PairedAccuracyView | null;
   provenance: TProvenance;
 }
 
@@ -125,6 +128,12 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     ? await db.measuredResult.findMany({ where: { jobId: { in: benchJobIds }, kind: 'benchmark' }, select: { jobId: true, metrics: true } })
     : [];
   const pairedByJob = new Map(benchResults.map((r) => [r.jobId, pairedLatencyView(r.metrics)]));
+  // Paired ΔAP of this model's measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts).
+  const evalJobIds = own.filter((m) => m.metric === 'box_ap' && m.provenance === 'measured' && m.jobId).map((m) => m.jobId!);
+  const evalResults = evalJobIds.length
+    ? await db.measuredResult.findMany({ where: { jobId: { in: evalJobIds }, kind: 'evaluate' }, select: { jobId: true, metrics: true } })
+    : [];
+  const pairedApByJob = new Map(evalResults.map((r) => [r.jobId, pairedAccuracyView(r.metrics)]));
   const numbers: ModelNumber[] = own.map((m) => {
     const info = METRICS[m.metric as TMetricKind];
     const decimals = m.decimals ?? info.defaultDecimals;
@@ -152,6 +161,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       baselineText: b ? formatNumber(b.value, b.decimals ?? info.defaultDecimals) : null,
       delta,
       pairedLatency: (m.jobId && pairedByJob.get(m.jobId)) || null,
+      pairedAccuracy: (m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId)) || null,
       provenance,
     };
   });

@@ -3,6 +3,7 @@ import { COCO_DETAIL_COLUMNS } from './columns';
 import { deviceName } from './device-name';
 import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
+import { pairedAccuracyView } from './paired-accuracy-view';
 import { pairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
 import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
@@ -143,6 +144,8 @@ export async function loadZoo(db: Db): Promise<ZooData> {
     select: { jobId: true, metrics: true },
   });
   const pairedByJob = new Map(benchmarks.map((b) => [b.jobId, pairedLatencyView(b.metrics)]));
+  // Paired ΔAP of measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), by job.
+  const pairedApByJob = new Map(evaluations.map((ev) => [ev.jobId, pairedAccuracyView(ev.metrics)]));
   const detailByRunSize = new Map<string, TCocoDetail>();
   for (const ev of evaluations) {
     const d = cocoDetailFromResult(ev.metrics, ev.jobId);
@@ -194,6 +197,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
           text: formatCell(m.value, decimals, comparable ? delta : undefined),
           provenance: provenanceOf(m),
           ...(m.jobId && m.metric === 'latency_ms' && pairedByJob.get(m.jobId) ? { paired: pairedByJob.get(m.jobId)! } : {}),
+          ...(m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId) ? { pairedAccuracy: pairedApByJob.get(m.jobId)! } : {}),
         };
       }
       let teacher: TZooRow['teacher'] = null;

@@ -102,6 +102,22 @@ export const ZCell = z.object({
       trusted: z.boolean(),
     })
     .optional(),
+  /**
+   * Measured accuracy with a paired bootstrap over images against the baseline's evaluation on the same dataset
+   * and input size (lib/runs/paired-accuracy.ts): ΔAP in points with its 95 % interval, `ΔAP −0.4 [−0.9, +0.1]`;
+   * coloured only when significant. Absent for published numbers and when the baseline was not evaluated.
+   */
+  pairedAccuracy: z
+    .object({
+      delta: z.number(),
+      low: z.number(),
+      high: z.number(),
+      text: z.string(),
+      verdict: z.enum(['better', 'worse', 'neutral']),
+      title: z.string(),
+      significant: z.boolean(),
+    })
+    .optional(),
 });
 export type TCell = z.infer<typeof ZCell>;
 

@@ -1,5 +1,15 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
 import { ensureLocalDataset } from '@/lib/datasets/dataset-registry';
 import { forkMeasurement } from '@/lib/measure/fork-measurement';
+import {
+  cocoPairedAccuracy,
+  findAccuracyCounterparts,
+  sha256OfFileContent,
+  type PairedAccuracyUpdate,
+  type TPairedAccuracy,
+  type TStoredDetections,
+} from '@/lib/runs/paired-accuracy';
 import type { MeasureContext } from './measure-context';
 
 /**
@@ -7,13 +17,16 @@ import type { MeasureContext } from './measure-context';
  * child process). A registered dataset (`dataset add`) is fetched from the artifact store by its sha256 and
  * unpacked into this worker's cache; an unregistered key falls back to a folder installed under
  * `<dataDir>/datasets/<key>/` (e.g. by `slimboard dataset synth --out …`). The run's adapter (if given) is
- * passed as is and parsed by the same schema as `evaluate --adapter FILE`. Progress: images done over total.
+ * passed as is and parsed by the same schema as `evaluate --adapter FILE`. Progress: images done over total
+ * moves the job from 0.1 to 0.85; the detections (written by the child to a scratch file) are kept for the
+ * paired ΔAP (lib/runs/paired-accuracy.ts), which takes the rest.
  */
 export async function evaluate(c: MeasureContext): Promise<Record<string, unknown>> {
   const key = c.job.payload.dataset ?? c.meta.dataset;
   const dataset = await ensureLocalDataset(key, { ...c.datasets, dataDir: c.dataDir });
+  const dtFile = path.join(c.scratchDir, 'detections.json');
   await c.job.reportProgress(0.1);
-  return forkMeasurement(
+  const result = await forkMeasurement(
     {
       kind: 'evaluate',
       modelPath: c.modelPath,
@@ -24,8 +37,99 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
       inputSize: c.job.payload.inputSize,
       threads: c.device.threads,
       adapter: c.meta.adapter ?? undefined,
+      saveDetections: dtFile,
     },
     c.job.signal,
-    (f) => void c.job.reportProgress(0.1 + 0.85 * f),
+    (f) => void c.job.reportProgress(0.1 + 0.75 * f),
   );
+  // The result names the scratch file; it is not kept under that name.
+  const { savedDetections: _saved, ...metrics } = result;
+  return { ...metrics, ...(await keepDetections(c, metrics, dtFile)) };
+}
+
+/** Store the detections file and the ground truth's hash (COCO); VOC and WIDER FACE: why not. */
+async function keepDetections(c: MeasureContext, result: Record<string, unknown>, dtFile: string): Promise<Record<string, unknown>> {
+  const gtPath = (result.dataset as { annotations?: unknown } | undefined)?.annotations;
+  if (typeof gtPath !== 'string')
+    return { detections: null, detectionsSkipped: 'not a COCO evaluation (paired ΔAP in the worker is COCO only)' };
+  try {
+    const stored = await c.datasets.store.put(createReadStream(dtFile), { maxBytes: 2 ** 31 });
+    const detections: TStoredDetections = {
+      format: 'coco',
+      sha256: stored.sha256,
+      gtSha256: await sha256OfFileContent(path.resolve(gtPath)),
+      count: typeof result.detectionCount === 'number' ? result.detectionCount : 0,
+    };
+    return { detections };
+  } catch (e) {
+    return { detections: null, detectionsSkipped: `detections not stored: ${(e as Error).message}` };
+  }
+}
+
+/** What an evaluate job adds for the paired ΔAP: its own `pairedAccuracy` (as candidate) and its candidates' updates. */
+export interface AccuracyPairing {
+  own: { pairedAccuracy: TPairedAccuracy } | { pairedAccuracySkipped: string };
+  updates: PairedAccuracyUpdate[];
+}
+
+/**
+ * Pair this evaluation with the stored ones of its baseline and of its candidates (same dataset, input size and
+ * ground-truth bytes) and compute ΔAP with its interval for each pair (lib/runs/paired-accuracy.ts). Runs
+ * before the commit; the results are written in the job's transaction.
+ */
+export async function pairEvaluation(
+  c: MeasureContext,
+  o: { runId: string; dataset: string; metrics: Record<string, unknown> },
+): Promise<AccuracyPairing> {
+  const mine = o.metrics.detections as TStoredDetections | null | undefined;
+  const gtPath = (o.metrics.dataset as { annotations?: unknown } | undefined)?.annotations;
+  if (!mine || typeof gtPath !== 'string')
+    return { own: { pairedAccuracySkipped: String(o.metrics.detectionsSkipped ?? 'no stored detections') }, updates: [] };
+  const inputSize = c.job.payload.inputSize;
+  const counterparts = await findAccuracyCounterparts(c.datasets.pool, { runId: o.runId, dataset: o.dataset, inputSize });
+  let own: AccuracyPairing['own'] = { pairedAccuracySkipped: 'the baseline has no evaluation on this dataset and input size yet' };
+  if (!counterparts.some((x) => x.role === 'baseline')) {
+    const declares = c.meta.baseline !== undefined && c.meta.baseline !== null;
+    if (!declares) own = { pairedAccuracySkipped: 'the model declares no baseline (it is one)' };
+  }
+  const updates: PairedAccuracyUpdate[] = [];
+  const myDt = await c.datasets.store.localPath(mine.sha256);
+  const gt = path.resolve(gtPath);
+  for (const other of counterparts) {
+    if (other.detections.gtSha256 !== mine.gtSha256) {
+      if (other.role === 'baseline')
+        own = { pairedAccuracySkipped: `baseline ${other.slug} was evaluated against other ground-truth bytes` };
+      continue;
+    }
+    try {
+      const otherDt = await c.datasets.store.localPath(other.detections.sha256);
+      if (other.role === 'baseline') {
+        const comparison = cocoPairedAccuracy(gt, myDt, otherDt);
+        own = {
+          pairedAccuracy: {
+            baselineRunId: other.runId,
+            baselineSlug: other.slug,
+            baselineJobId: other.jobId,
+            candidateJobId: c.job.jobId,
+            comparison,
+          },
+        };
+      } else {
+        const comparison = cocoPairedAccuracy(gt, otherDt, myDt);
+        const paired: TPairedAccuracy = {
+          baselineRunId: o.runId,
+          baselineSlug: other.selfSlug,
+          baselineJobId: c.job.jobId,
+          candidateJobId: other.jobId,
+          comparison,
+        };
+        updates.push({ runId: other.runId, dataset: o.dataset, inputSize, jobId: other.jobId, pairedAccuracy: paired });
+      }
+    } catch (e) {
+      // A missing or unreadable stored file costs the interval, never the evaluation itself.
+      if (other.role === 'baseline') own = { pairedAccuracySkipped: `paired ΔAP against ${other.slug} failed: ${(e as Error).message}` };
+    }
+    await c.job.reportProgress(0.9);
+  }
+  return { own, updates };
 }

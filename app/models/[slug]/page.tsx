@@ -232,6 +232,10 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                       <span className={`delta ${n.pairedLatency.verdict}`} title={n.pairedLatency.title} data-paired="true">
                         {n.pairedLatency.text}
                       </span>
+                    ) : n.pairedAccuracy ? (
+                      <span className={`delta ${n.pairedAccuracy.verdict}`} title={n.pairedAccuracy.title} data-paired-accuracy="true">
+                        {n.pairedAccuracy.text}
+                      </span>
                     ) : n.delta ? (
                       <span className={`delta ${n.delta.verdict}`} title={deltaOriginText(n.delta)} data-origin={n.delta.origin}>
                         {formatMetricDelta(n.metric, n.delta.value, n.delta.decimals)}

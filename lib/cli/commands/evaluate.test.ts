@@ -31,6 +31,25 @@ describe('evaluate command', () => {
     expect(rows).toHaveLength(j.detectionCount);
     expect(Object.keys(rows[0]).sort()).toEqual(['bbox', 'category_id', 'image_id', 'score']);
   });
+  it('--progress: "progress F" lines on stderr (images done / total), rising by >= 0.05, ending at 1.000; stdout unchanged', async () => {
+    const c = io();
+    const model = path.join(FIX, 'detector-yolo.onnx');
+    const args = ['evaluate', model, '--dataset', DATASET, '--input-size', '320', '--threads', '1', '--json'];
+    expect(await runCli([...args, '--progress'], c.io)).toBe(0);
+    const lines = c.err.join('').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    for (const l of lines) expect(l).toMatch(/^progress \d\.\d{3}$/);
+    const f = lines.map((l) => Number(l.slice('progress '.length)));
+    for (let i = 1; i < f.length; i++) expect(f[i] - f[i - 1]).toBeGreaterThanOrEqual(0.05 - 1e-9);
+    expect(f.at(-1)).toBe(1);
+    expect(f.every((x) => x > 0 && x <= 1)).toBe(true);
+    const plain = io();
+    expect(await runCli(args, plain.io)).toBe(0);
+    expect(plain.err.join('')).toBe('');
+    const { pipeline: _a, ...withProgress } = JSON.parse(c.out.join(''));
+    const { pipeline: _b, ...without } = JSON.parse(plain.out.join(''));
+    expect(withProgress).toEqual(without);
+  });
   it('reads the COCO split layout annotations/instances_<split>.json + images/<split>/ and an --adapter file', async () => {
     const ds = path.join(tmp, 'split');
     mkdirSync(path.join(ds, 'annotations'), { recursive: true });

@@ -1,16 +1,15 @@
-import { writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { SlimboardError } from '../../errors';
 import { parseModelAdapter } from '../../inference/detection/model-adapter';
 import { attachTerminalProgressBar, ProgressReporter } from '../../inference/runtime/progress';
 import { logicalCoreCount } from '../../inference/runtime/fingerprint';
-import { evaluateOnDataset, guessDatasetFormat } from '../../measure/run-measurement';
+import { evaluateOnDataset, guessDatasetFormat, saveDetections } from '../../measure/run-measurement';
 import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 
 const usage =
   'evaluate MODEL.onnx --dataset DIR --input-size S [--format coco|voc|widerface] [--split NAME] [--ap-type 11point|integral]\n' +
-  '         [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--strict] [--json]\n' +
+  '         [--adapter FILE] [--save-dt FILE] [--threads T] [--workers W] [--strict] [--progress] [--json]\n' +
   '  coco: annotations.json + images/, or annotations/instances_<split>.json + images/<split>/ -> COCO box AP (12 stats)\n' +
   '  voc: Annotations/*.xml, ImageSets/Main/<split>.txt, JPEGImages/ -> mAP (11point by default, as the seed)\n' +
   '  widerface: wider_face_split/*.mat (or wider_face_val.json), WIDER_val/images/ -> easy/medium/hard AP\n' +
@@ -34,13 +33,19 @@ export function readAdapterFile(file: string) {
   return parseModelAdapter(json, file);
 }
 
-async function saveDetections(file: string | undefined, detections: unknown): Promise<void> {
-  if (!file) return;
-  try {
-    await writeFile(file, JSON.stringify(detections) + '\n');
-  } catch (e) {
-    throw new SlimboardError('write_failed', `${file}: cannot write detections (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+/**
+ * --progress: `progress F` lines on stderr for a parent process (the worker) to follow, F = images done / total,
+ * written when F has risen by at least 0.05 since the last line, and at 1. Works without a terminal.
+ */
+function attachProgressLines(r: ProgressReporter, io: { stderr(text: string): void }): void {
+  let last = 0;
+  r.on('progress', (e) => {
+    const f = e.total > 0 ? Math.min(1, e.done / e.total) : 1;
+    if (f >= 1 ? last < 1 : f - last >= 0.05) {
+      last = f;
+      io.stderr(`progress ${f.toFixed(3)}\n`);
+    }
+  });
 }
 
 const fmt = (v: number) => (v < 0 ? '  -1  ' : v.toFixed(4));
@@ -64,6 +69,7 @@ const command: CliCommand = {
         json: { type: 'boolean' },
         format: { type: 'string' },
         'ap-type': { type: 'string' },
+        progress: { type: 'boolean' },
       },
       'evaluate',
     );
@@ -91,10 +97,11 @@ const command: CliCommand = {
       createProgress: (total: number) => {
         const r = new ProgressReporter('evaluate', total);
         attachTerminalProgressBar(r, process.stderr);
+        if (values.progress) attachProgressLines(r, io);
         return r;
       },
     });
-    await saveDetections(values['save-dt'], evaluated.detections);
+    if (values['save-dt']) await saveDetections(values['save-dt'], evaluated.detections);
     const summary = { ...evaluated.summary, savedDetections: values['save-dt'] ?? null };
     const count = evaluated.summary.detectionCount as number;
     if (evaluated.coco === null) {
