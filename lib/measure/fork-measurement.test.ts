@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSlimboardError } from '../errors';
@@ -38,11 +40,17 @@ describe('one measuring core behind the CLI and the worker child', () => {
   });
   it('evaluate: the same AP by both doors, and progress reaches the parent strictly between 0 and 1', async () => {
     const progress: number[] = [];
-    const request = { kind: 'evaluate' as const, modelPath: YOLO, datasetDir: DATASET, inputSize: 320, threads: 1 };
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'fork-measurement-'));
+    const childDt = path.join(tmp, 'child.json');
+    const cliDt = path.join(tmp, 'cli.json');
+    const request = { kind: 'evaluate' as const, modelPath: YOLO, datasetDir: DATASET, inputSize: 320, threads: 1, saveDetections: childDt };
     const child = await forkMeasurement(request, new AbortController().signal, (f) => progress.push(f));
-    const cli = await cliJson(['evaluate', YOLO, '--dataset', DATASET, '--input-size', '320', '--threads', '1']);
-    const { savedDetections: _s, ...cliSummary } = cli;
-    expect(withoutTimings(child)).toEqual(withoutTimings(cliSummary));
+    const cli = await cliJson(['evaluate', YOLO, '--dataset', DATASET, '--input-size', '320', '--threads', '1', '--save-dt', cliDt]);
+    expect(child.savedDetections).toBe(childDt);
+    expect(withoutTimings({ ...child, savedDetections: null })).toEqual(withoutTimings({ ...cli, savedDetections: null }));
+    // The same detections, byte for byte, by both doors.
+    expect(await readFile(childDt, 'utf8')).toBe(await readFile(cliDt, 'utf8'));
+    await rm(tmp, { recursive: true, force: true });
     // 6 images: one message per image.
     expect(progress.filter((f) => f > 0 && f < 1).length).toBeGreaterThanOrEqual(3);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
