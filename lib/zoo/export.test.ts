@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deviceName } from './device-name';
-import { EXPORT_COCO_DETAIL_COLUMNS, EXPORT_LEADING_COLUMNS, EXPORT_TRAILING_COLUMNS, snakeCase, zooCsvHeader, zooRowsToCsv, zooRowsToJson } from './export';
+import { EXPORT_ADAPTER_COLUMNS, EXPORT_COCO_DETAIL_COLUMNS, EXPORT_LEADING_COLUMNS, EXPORT_TRAILING_COLUMNS, snakeCase, zooCsvHeader, zooRowsToCsv, zooRowsToJson } from './export';
 import type { TCell, TZooRow } from './row';
 
 /**
@@ -102,6 +102,7 @@ const measured: TZooRow = {
   },
   download: { url: '/api/artifacts/' + 'ab'.repeat(32), fileName: 'my.onnx', sha256: 'ab'.repeat(32) },
   cocoDetail: { ap50: 55.5, ap75: 30, apSmall: null, apMedium: 20.25, apLarge: 40, jobId: 'j2' },
+  measuredAdapter: { origin: 'inherited', label: 'inherited from run 0a1b2c3d of the same bytes', summary: 'stretch, cubic · /255', jobId: 'j2' },
   run: { id: 'run-1', state: 'running', door: 'cli', submitter: 'ci, "nightly"', jobsDone: 2, jobsTotal: 3, jobsFailed: 0 },
 };
 
@@ -119,6 +120,7 @@ const DOCUMENTED_HEADER = [
       ...(m.startsWith('latency_ms_') ? ['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => `${m}_paired_${x}`) : []),
     ]),
   'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
+  'adapter_origin', 'adapter_label', 'adapter',
   'provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url',
 ];
 
@@ -156,6 +158,8 @@ describe('zooRowsToCsv', () => {
     expect(paired).toEqual(['-28.5', '-30.1', '-26.8', 'true', 'false']);
     expect(pub.latency_ms_tesla_p4_tensorrt_single_gpu_paired_change_pct).toBe('');
     expect([mea.ap50, mea.ap75, mea.ap_small, mea.ap_medium, mea.ap_large]).toEqual(['55.5', '30', '', '20.25', '40']);
+    expect([mea.adapter_origin, mea.adapter_label, mea.adapter]).toEqual(['inherited', 'inherited from run 0a1b2c3d of the same bytes', 'stretch, cubic · /255']);
+    expect([pub.adapter_origin, pub.adapter_label, pub.adapter]).toEqual(['', '', '']);
     expect([mea.run_id, mea.run_state, mea.run_jobs_done, mea.run_jobs_total, mea.submitter]).toEqual(['run-1', 'running', '2', '3', 'ci, "nightly"']);
     expect(mea.provenance).toBe('measured:job j1 measured:job j2 measured:job j3');
   });
@@ -191,7 +195,7 @@ describe('zooRowsToCsv', () => {
   it('no rows: the fixed header only, no latency columns', () => {
     const records = parseRfc4180(zooRowsToCsv([], options));
     expect(records).toHaveLength(1);
-    expect(records[0]).toHaveLength(EXPORT_LEADING_COLUMNS.length + 8 * 6 + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length);
+    expect(records[0]).toHaveLength(EXPORT_LEADING_COLUMNS.length + 8 * 6 + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_ADAPTER_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length);
   });
 
   it('a printed delta outside its rounding interval: the computed one, with the printed one beside it', () => {
