@@ -7,12 +7,17 @@ import { createApiToken } from '../lib/auth/api-tokens';
 import { withPgTransaction } from '../lib/db/pg-transaction';
 import { publishMeasurements, scalarsFromResult } from '../lib/runs/publish-measurements';
 import { recordResult } from '../lib/runs/record-result';
+import { measuredAdapterOf } from '../lib/inference/detection/measured-adapter';
+import { parseModelAdapter } from '../lib/inference/detection/model-adapter';
+import { parseRfc4180 } from '../tests/rfc4180';
 
 /**
- * A model registered through POST /api/runs appears wherever published models do: the zoo's measured
+ * A model uploaded through /upload with the form fields only (declared prune / sensity, no parameters of its own)
+ * appears wherever published models do: the zoo's measured
  * section for its dataset (with progress while measured, filterable by submitter, optional AP50 column),
  * the explorer's points, the compare picker and the overview's counts; /jobs links it; the CSV export links
- * it absolutely. No worker runs beside the e2e server: the test publishes the jobs' results the way a
+ * it absolutely; its page shows only its own lineage (none of the published sensity ratios) and the adapter that
+ * measured its Box AP. No worker runs beside the e2e server: the test publishes the jobs' results the way a
  * worker does (lib/runs/record-result.ts + publish-measurements.ts).
  */
 
@@ -61,29 +66,34 @@ afterAll(async () => {
 describe('a registered run in every view', () => {
   let before: { models: number; measured: number };
 
-  it('registers through POST /api/runs and is a zoo row showing its progress while measured', async () => {
+  it('uploaded through /upload with the form fields only, it is a zoo row showing its progress while measured', async () => {
     before = await headline();
     const token = (await createApiToken(pool, SUBMITTER)).token;
-    const fd = new FormData();
-    fd.append(
-      'meta',
-      JSON.stringify({
-        name: `E2E measured ${Date.now()}`,
-        family: 'YOLOv3',
-        backbone: 'mobilenet_v1',
-        dataset: 'coco',
-        method: 'prune',
-        strategy: 'r578',
-        baseline: 'yolov3-mobilenet-v1-coco',
-        inputSizes: [320],
-        measurements: { analyse: true, benchmark: false, evaluate: true },
-      }),
+    const name = `E2E measured ${Date.now()}`;
+    // Form fields only (no JSON typed): declared prune / sensity with no pruning parameters of its own.
+    await page.goto(`${appUrl}/upload`);
+    await page.setInputFiles('input[type="file"]', MODEL_FILE);
+    await expect(page.locator('[data-testid="adapter-kind"]').innerText()).resolves.toBe('decoded');
+    await page.fill('[data-testid="baseline-search"]', 'mobilenet coco');
+    await page.locator('[data-testid="baseline-matches"] button[data-slug="yolov3-mobilenet-v1-coco"]').click();
+    await page.fill('input[name="name"]', name);
+    await page.selectOption('select[name="method"]', 'prune');
+    await page.selectOption('select[name="strategy"]', 'sensity');
+    for (const size of ['608', '416']) await page.locator(`[data-testid="input-sizes"] input[value="${size}"]`).uncheck();
+    await page.locator('[data-testid="input-sizes"] input[value="320"]').check();
+    await page.locator('label.inline', { hasText: 'benchmark' }).locator('input[type="checkbox"]').uncheck();
+    await page.fill('#token', token);
+    await page.locator('button[type="submit"]').click();
+    await expect(page.locator('[data-testid="upload-done"]').innerText()).resolves.toContain('Registered run');
+    const { rows } = await pool.query<{ id: string; slug: string; door: string; params: unknown }>(
+      `SELECT r.id, m.slug, r.door, r.metadata->'strategyParams' AS params FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId" WHERE r.name = $1`,
+      [name],
     );
-    fd.append('file', new Blob([fs.readFileSync(MODEL_FILE)]), 'detector-decoded.onnx');
-    const res = await fetch(`${appUrl}/api/runs`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
-    const body = (await res.json()) as { run: typeof run };
-    expect(res.status, JSON.stringify(body)).toBe(201);
-    run = body.run;
+    expect(rows).toHaveLength(1);
+    expect(rows[0].door).toBe('web');
+    expect(rows[0].params ?? {}).toEqual({});
+    const jobs = await pool.query<{ id: string; kind: string }>(`SELECT id, kind FROM "RunJob" WHERE "runId" = $1`, [rows[0].id]);
+    run = { id: rows[0].id, modelSlug: rows[0].slug, jobs: jobs.rows };
     expect(run.jobs.map((j) => j.kind).sort()).toEqual(['analyse', 'evaluate']);
 
     await finish('analyse', { gflops: 1.5, bytes: 3_000_000, params: 2_000_000 });
@@ -99,7 +109,10 @@ describe('a registered run in every view', () => {
   });
 
   it('once measured: accuracy, optional AP50 column, explorer point, compare option, overview counts, jobs links, CSV', async () => {
-    await finish('evaluate', { metrics: { AP: 0.25, AP50: 0.5, AP75: 0.2, APs: -1, APm: 0.1, APl: 0.3 } });
+    // As the worker stores it: the evaluation's numbers and the adapter that measured them (none declared: auto-detected).
+    const adapter = parseModelAdapter({ name: 'auto:decoded', output: { kind: 'decoded', boxes: 'boxes', scores: 'scores' } }, 'auto');
+    const measuredAdapter = measuredAdapterOf({ declaredAdapter: false, adapterFromRunId: null }, adapter);
+    await finish('evaluate', { metrics: { AP: 0.25, AP50: 0.5, AP75: 0.2, APs: -1, APm: 0.1, APl: 0.3 }, measuredAdapter });
     await page.goto(`${appUrl}/zoo?source=measured&submitter=${encodeURIComponent(SUBMITTER)}&show=ap50`);
     const row = page.locator(`table[data-section="runs-coco"] tr[data-model="${run.modelSlug}"]`);
     await expect.poll(() => row.locator('td[data-column="boxAp"] .metric').getAttribute('data-value')).toBe('25');
@@ -119,19 +132,28 @@ describe('a registered run in every view', () => {
     await page.goto(`${appUrl}/jobs`);
     const jobRow = page.locator('table.jobs-table tbody tr', { has: page.locator(`a[href="/models/${run.modelSlug}"]`) });
     await expect.poll(() => jobRow.count()).toBe(2);
+    // Its page shows only its own lineage: sensity, but none of the published sensity ratios; its Box AP says which adapter.
     await page.goto(`${appUrl}/models/${run.modelSlug}`);
+    await expect(page.locator('[data-testid="model-lineage-params"] h2').innerText()).resolves.toContain('sensity');
+    await expect(page.locator('[data-testid="no-lineage-params"]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="pruned-params"]').count()).resolves.toBe(0);
+    const adapterCell = page.locator('[data-testid="number-adapter"]');
+    await expect(adapterCell.count()).resolves.toBe(1);
+    await expect(adapterCell.getAttribute('data-adapter-origin')).resolves.toBe('auto-detected');
+    await expect(adapterCell.innerText()).resolves.toContain('auto-detected: decoded xyxy boxes');
+    await page.screenshot({ path: path.join(SHOTS, 'model-page-own-lineage.png'), fullPage: true });
     await page.locator('[data-testid="model-jobs-link"]').click();
     await page.waitForURL(new RegExp(`/jobs\\?run=${run.id}$`));
     await expect.poll(() => page.locator('table.jobs-table tbody tr').count()).toBe(2);
     await page.screenshot({ path: path.join(SHOTS, 'jobs-of-one-run.png'), fullPage: true });
 
     const csv = await (await fetch(`${appUrl}/api/zoo?format=csv&submitter=${encodeURIComponent(SUBMITTER)}`)).text();
-    const [header, line] = csv.trimEnd().split('\r\n');
-    const cols = header.split(',');
-    const values = line.split(',');
+    // Fields with commas (the adapter's summary) are quoted: read it as CSV.
+    const [cols, values] = parseRfc4180(csv);
     expect(values[cols.indexOf('model_url')]).toBe(`${appUrl}/models/${run.modelSlug}`);
     expect(values[cols.indexOf('download_url')]).toMatch(new RegExp(`^${appUrl}/api/artifacts/[0-9a-f]{64}$`));
     expect(values[cols.indexOf('ap50')]).toBe('50');
     expect(values[cols.indexOf('submitter')]).toBe(SUBMITTER);
+    expect(values[cols.indexOf('adapter_origin')]).toBe('auto-detected');
   });
 });

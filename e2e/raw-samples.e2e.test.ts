@@ -93,6 +93,7 @@ describe('raw latency samples of a measured run', () => {
       } as JobContext,
       modelPath: MODEL_FILE,
       label: 'detector-decoded.onnx',
+      adapterFromRunId: null,
       meta: {} as MeasureContext['meta'],
       device: { id: device.id, slug: DEVICE_SLUG, threads: 1 },
       baseline: { modelPath: BASELINE_FILE, slug: 'yolov3-mobilenet-v1-coco' },

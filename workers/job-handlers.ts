@@ -40,12 +40,14 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
   return {
     async run(ctx): Promise<JobOutcome> {
       const r = await p.pool.query(
-        `SELECT r.id, r.state, r.metadata, r.sha256, r."fileName", d.slug AS dataset_slug
+        `SELECT r.id, r.state, r.metadata, r."adapterFromRunId", r.sha256, r."fileName", d.slug AS dataset_slug
            FROM "RegisteredRun" r LEFT JOIN "Model" m ON m.id = r."modelId" LEFT JOIN "Dataset" d ON d.id = m."datasetId"
           WHERE r.id = $1`,
         [ctx.payload.runId],
       );
-      const run = r.rows[0] as { id: string; state: string; metadata: TRunMetadata; sha256: string | null; fileName: string; dataset_slug: string | null } | undefined;
+      const run = r.rows[0] as
+        | { id: string; state: string; metadata: TRunMetadata; adapterFromRunId: string | null; sha256: string | null; fileName: string; dataset_slug: string | null }
+        | undefined;
       if (!run) throw new SlimboardError('run_missing', `run ${ctx.payload.runId} does not exist (deleted?)`);
       if (run.state === 'failed') return { output: { skipped: 'run already failed' }, commit: async () => undefined };
       if (!run.sha256) throw new SlimboardError('artifact_missing', `run ${run.id} has no stored model`);
@@ -62,7 +64,10 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
       await fs.mkdir(scratchDir, { recursive: true });
       const baseline = ctx.kind === 'benchmark' ? await baselineArtifact(p, run.id) : { modelPath: null, reason: 'not a benchmark' };
       const dataDir = getEnv().dataDir;
-      const mctx: MeasureContext = { job: ctx, modelPath, label: run.fileName, meta: run.metadata, device, scratchDir, dataDir, baseline, datasets: { pool: p.pool, store: p.store } };
+      const mctx: MeasureContext = {
+        job: ctx, modelPath, label: run.fileName, meta: run.metadata, adapterFromRunId: run.adapterFromRunId,
+        device, scratchDir, dataDir, baseline, datasets: { pool: p.pool, store: p.store },
+      };
       const key: ResultKey = {
         runId: run.id,
         kind: ctx.kind,

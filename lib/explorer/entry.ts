@@ -85,7 +85,7 @@ export const ZExplorerEntry = z.object({
   strategy: z.string().min(1),
   pretraining: z.string().nullable(),
   teacher: z.object({ name: z.string().min(1), accuracy: z.number().nullable() }).nullable(),
-  /** Strategy parameters as stored (for pruning: prunedParams and prunedRatios). */
+  /** The model's own lineage parameters (Model.lineage: prunedParams and prunedRatios, teacher, quantMode); null when none. */
   strategyParams: z.record(z.string(), z.unknown()).nullable(),
   source: ZSource,
   /** Provenance of the accuracy and cost numbers (e.g. `reported: PaddleDetection slim benchmark`). */

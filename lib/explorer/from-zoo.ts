@@ -25,8 +25,8 @@ export type TLatencyDetail = {
 };
 
 export type TZooExtras = {
-  /** Strategy slug -> its stored parameters (prunedParams / prunedRatios, ...). */
-  strategyParams?: Record<string, Record<string, unknown> | null>;
+  /** Model slug -> its own lineage parameters (Model.lineage: prunedParams / prunedRatios, teacher, quantMode). */
+  modelLineage?: Record<string, Record<string, unknown> | null>;
   /** Device slug -> label, e.g. `Tesla P4 (TensorRT)`. */
   deviceLabels?: Record<string, string>;
   latencyDetails?: TLatencyDetail[];
@@ -134,7 +134,7 @@ export function entriesFromZoo(rows: readonly TZooRow[], extras: TZooExtras = {}
       strategy,
       pretraining: row.model.pretraining,
       teacher: row.teacher ? { name: row.teacher.name, accuracy: row.teacher.accuracy?.value ?? null } : null,
-      strategyParams: row.model.strategy ? (extras.strategyParams?.[row.model.strategy] ?? null) : null,
+      strategyParams: extras.modelLineage?.[row.model.slug] ?? null,
       source: anyReported ? 'published' : 'measured',
       provenance: provenanceText(accuracyCell ?? gflopsCell, row.source === 'reported' ? 'reported' : 'measured'),
       baselineModelId: row.model.baselineSlug,

@@ -33,6 +33,9 @@ describe('a run of known bytes without an adapter', () => {
     expect(second.adapterFrom).toEqual({ runId: first.id });
     expect(await storedAdapter(second.id)).toEqual(await storedAdapter(first.id));
     expect(await storedAdapter(second.id)).toMatchObject({ preprocess: { resize: 'stretch' } });
+    // Recorded with the run, so that its numbers can say "inherited from run …" (lib/inference/detection/measured-adapter.ts).
+    expect((await f.query(`SELECT "adapterFromRunId" AS r FROM "RegisteredRun" WHERE id = $1`, [second.id]))[0].r).toBe(first.id);
+    expect((await f.query(`SELECT "adapterFromRunId" AS r FROM "RegisteredRun" WHERE id = $1`, [first.id]))[0].r).toBeNull();
   });
 
   it('an explicit adapter is kept, even when it differs', async () => {

@@ -121,7 +121,9 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
       // No adapter declared: measure with the one an earlier run of these bytes declared, and say so.
       const inherited = meta.adapter ? null : await declaredAdapterOf(client, sha256, runId);
       const effective: TRunMetadata = inherited ? { ...meta, adapter: inherited.adapter } : meta;
-      if (inherited) await client.query(`UPDATE "RegisteredRun" SET metadata = $2 WHERE id = $1`, [runId, JSON.stringify(effective)]);
+      if (inherited) {
+        await client.query(`UPDATE "RegisteredRun" SET metadata = $2, "adapterFromRunId" = $3 WHERE id = $1`, [runId, JSON.stringify(effective), inherited.runId]);
+      }
       const same = await findSameFileRun(client, sha256, effective, runId);
       if (same && same.differences.length === 0 && input.onSameFile !== 'register') {
         // Equivalent to a live run: answer with it; this upload leaves no run of its own.

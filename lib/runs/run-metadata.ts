@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SlimboardError, formatZodIssues } from '../errors';
 import { ZModelAdapter } from '../inference/detection/model-adapter';
 import { ZSensitivityAnalysis } from '../zoo/sensitivity-analysis';
+import { ZStrategyParams } from '../zoo/strategy-params';
 
 /**
  * The ONE metadata schema of a registered run, shared by the upload form, `POST /api/runs` and
@@ -16,24 +17,6 @@ const ZSlug = z
   .min(1)
   .max(120)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits and . _ + - only, starting with a letter or digit');
-
-
-export const ZStrategyParams = z
-  .object({
-    /** PaddleSlim `--pruned_params`, in the seed's order. */
-    prunedParams: z.array(z.string().min(1).max(200)).max(1000).optional(),
-    /** PaddleSlim `--pruned_ratios`, one per pruned parameter, each in [0, 1). */
-    prunedRatios: z.array(z.number().min(0).lt(1)).max(1000).optional(),
-    /** Distillation teacher: a zoo model slug or a free-text description. */
-    teacher: z.string().min(1).max(200).optional(),
-    /** Quantization mode. */
-    quantMode: z.enum(['post', 'aware']).optional(),
-  })
-  .strict()
-  .refine((p) => (p.prunedParams?.length ?? 0) === (p.prunedRatios?.length ?? 0), {
-    message: 'prunedParams and prunedRatios must have the same length',
-    path: ['prunedRatios'],
-  });
 
 export const ZMeasurements = z
   .object({
@@ -59,6 +42,7 @@ export const ZRunMetadata = z
     method: z.enum(METHODS),
     /** e.g. sensity, r578, l2_distiil, split_distiil, post, aware. */
     strategy: ZSlug.optional(),
+    /** The model's own lineage parameters (pruned params and ratios, teacher, quantization mode); stored as Model.lineage. */
     strategyParams: ZStrategyParams.default({}),
     pretraining: z.enum(PRETRAININGS).optional(),
     /** Slug of the zoo model this run is compared against (must exist). */

@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import { SlimboardError } from '../errors';
 import type { TRunMetadata } from './run-metadata';
+import { modelLineageOf } from '../zoo/strategy-params';
 
 /**
- * A registered run becomes a zoo Model (method, strategy, baseline, teacher, lineage) with a stored
- * ONNX Artifact, in the same transaction that queues its jobs; its measured numbers then arrive as
- * Measurement rows (provenance `measured`, jobId, deviceId), next to its baseline's.
+ * A registered run becomes a zoo Model (method, strategy, baseline, teacher, parent, and its own lineage
+ * parameters in Model.lineage from metadata.strategyParams) with a stored ONNX Artifact, in the same
+ * transaction that queues its jobs; its measured numbers then arrive as Measurement rows (provenance
+ * `measured`, jobId, deviceId), next to its baseline's.
  *
  * Names the metadata gives are resolved against the zoo first (before any byte is stored):
  * dataset, pretraining, baseline and teacher must exist; a new backbone or strategy is created.
@@ -90,13 +92,12 @@ export async function createZooModel(
   }
   let strategyId: number | null = null;
   if (meta.strategy) {
-    const params = meta.strategyParams.prunedParams ? { prunedParams: meta.strategyParams.prunedParams, prunedRatios: meta.strategyParams.prunedRatios } : null;
     const existing = await client.query(`SELECT id FROM "Strategy" WHERE slug = $1`, [meta.strategy]);
     if (existing.rowCount) strategyId = existing.rows[0].id;
     else {
       const r = await client.query(
-        `INSERT INTO "Strategy" (slug, method, description, params) VALUES ($1, $2::"Method", $3, $4) ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id`,
-        [meta.strategy, METHOD_TO_ZOO[meta.method], `registered with run "${meta.name}"`, params === null ? null : JSON.stringify(params)],
+        `INSERT INTO "Strategy" (slug, method, description) VALUES ($1, $2::"Method", $3) ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id`,
+        [meta.strategy, METHOD_TO_ZOO[meta.method], `registered with run "${meta.name}"`],
       );
       strategyId = r.rows[0].id;
     }
@@ -111,10 +112,14 @@ export async function createZooModel(
   ]
     .filter(Boolean)
     .join(' ');
+  // The model's own lineage comes from its run's metadata only; the shared Strategy row carries none.
+  const lineage = modelLineageOf(meta.strategyParams);
   const m = await client.query(
-    `INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", "parentId", "baselineId", "teacherId", description, "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7::"Method", $8, $9, $10, $11, $12, now(), now()) RETURNING id`,
-    [slug, meta.name, meta.family, backbone!.id, refs.datasetId, refs.pretrainingId, METHOD_TO_ZOO[meta.method], strategyId, refs.parentId, refs.baselineId, refs.teacherId, description],
+    `INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", "parentId", "baselineId", "teacherId", description,
+                          lineage, "createdAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7::"Method", $8, $9, $10, $11, $12, $13, now(), now()) RETURNING id`,
+    [slug, meta.name, meta.family, backbone!.id, refs.datasetId, refs.pretrainingId, METHOD_TO_ZOO[meta.method], strategyId, refs.parentId, refs.baselineId, refs.teacherId, description,
+      lineage === null ? null : JSON.stringify(lineage)],
   );
   const modelId = m.rows[0].id as number;
   await client.query(

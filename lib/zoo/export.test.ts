@@ -1,55 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deviceName } from './device-name';
-import { EXPORT_COCO_DETAIL_COLUMNS, EXPORT_LEADING_COLUMNS, EXPORT_TRAILING_COLUMNS, snakeCase, zooCsvHeader, zooRowsToCsv, zooRowsToJson } from './export';
+import { EXPORT_ADAPTER_COLUMNS, EXPORT_COCO_DETAIL_COLUMNS, EXPORT_LEADING_COLUMNS, EXPORT_TRAILING_COLUMNS, snakeCase, zooCsvHeader, zooRowsToCsv, zooRowsToJson } from './export';
 import type { TCell, TZooRow } from './row';
-
-/**
- * RFC 4180 reader written for this test (independent of the writer): records end with CRLF, a field is
- * quoted when it starts with `"`, inside quotes `""` is one quote and CR, LF and `,` are data.
- * Throws on anything RFC 4180 forbids (a quote inside an unquoted field, text after a closing quote).
- */
-function parseRfc4180(text: string): string[][] {
-  const records: string[][] = [];
-  let i = 0;
-  while (i < text.length) {
-    const record: string[] = [];
-    for (;;) {
-      let field = '';
-      if (text[i] === '"') {
-        i++;
-        for (;;) {
-          if (i >= text.length) throw new Error('unterminated quoted field');
-          if (text[i] === '"') {
-            if (text[i + 1] === '"') {
-              field += '"';
-              i += 2;
-            } else {
-              i++;
-              break;
-            }
-          } else field += text[i++];
-        }
-      } else {
-        while (i < text.length && text[i] !== ',' && text[i] !== '\r') {
-          if (text[i] === '"' || text[i] === '\n') throw new Error(`bare ${JSON.stringify(text[i])} in unquoted field at ${i}`);
-          field += text[i++];
-        }
-      }
-      record.push(field);
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text.startsWith('\r\n', i)) {
-        i += 2;
-        break;
-      }
-      throw new Error(`expected , or CRLF at ${i}`);
-    }
-    records.push(record);
-  }
-  return records;
-}
+import { parseRfc4180 } from '@/tests/rfc4180';
 
 const BASE_URL = 'https://slimboard.example.org';
 
@@ -102,6 +55,7 @@ const measured: TZooRow = {
   },
   download: { url: '/api/artifacts/' + 'ab'.repeat(32), fileName: 'my.onnx', sha256: 'ab'.repeat(32) },
   cocoDetail: { ap50: 55.5, ap75: 30, apSmall: null, apMedium: 20.25, apLarge: 40, jobId: 'j2' },
+  measuredAdapter: { origin: 'inherited', label: 'inherited from run 0a1b2c3d of the same bytes', summary: 'stretch, cubic · /255', jobId: 'j2' },
   run: { id: 'run-1', state: 'running', door: 'cli', submitter: 'ci, "nightly"', jobsDone: 2, jobsTotal: 3, jobsFailed: 0 },
 };
 
@@ -120,6 +74,7 @@ const DOCUMENTED_HEADER = [
       ...(m === 'box_ap' ? ['delta_points', 'low_points', 'high_points', 'significant'].map((x) => `${m}_paired_${x}`) : []),
     ]),
   'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
+  'adapter_origin', 'adapter_label', 'adapter',
   'provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url',
 ];
 
@@ -157,6 +112,8 @@ describe('zooRowsToCsv', () => {
     expect(paired).toEqual(['-28.5', '-30.1', '-26.8', 'true', 'false']);
     expect(pub.latency_ms_tesla_p4_tensorrt_single_gpu_paired_change_pct).toBe('');
     expect([mea.ap50, mea.ap75, mea.ap_small, mea.ap_medium, mea.ap_large]).toEqual(['55.5', '30', '', '20.25', '40']);
+    expect([mea.adapter_origin, mea.adapter_label, mea.adapter]).toEqual(['inherited', 'inherited from run 0a1b2c3d of the same bytes', 'stretch, cubic · /255']);
+    expect([pub.adapter_origin, pub.adapter_label, pub.adapter]).toEqual(['', '', '']);
     expect([mea.run_id, mea.run_state, mea.run_jobs_done, mea.run_jobs_total, mea.submitter]).toEqual(['run-1', 'running', '2', '3', 'ci, "nightly"']);
     expect(mea.provenance).toBe('measured:job j1 measured:job j2 measured:job j3');
   });
@@ -193,7 +150,7 @@ describe('zooRowsToCsv', () => {
     const records = parseRfc4180(zooRowsToCsv([], options));
     expect(records).toHaveLength(1);
     const pairedAp = 4; // box_ap_paired_*
-    const fixed = EXPORT_LEADING_COLUMNS.length + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length;
+    const fixed = EXPORT_LEADING_COLUMNS.length + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_ADAPTER_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length;
     expect(records[0]).toHaveLength(fixed + 8 * 6 + pairedAp);
   });
 

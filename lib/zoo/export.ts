@@ -18,6 +18,8 @@ import type { TCell, TZooRow } from './row';
  *   `_paired_low_points`, `_paired_high_points`, `_paired_significant` (paired ΔAP, lib/zoo/paired-accuracy-view.ts); a
  *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts; `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
  * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
+ * - the adapter that measured the row's accuracy (`EXPORT_ADAPTER_COLUMNS`: `declared` / `inherited` / `auto-detected`, its
+ *   label, and every setting in one line), measured rows only;
  * - provenance, run and links (`EXPORT_TRAILING_COLUMNS`).
  */
 
@@ -30,6 +32,8 @@ export const EXPORT_LEADING_COLUMNS = [
 export const EXPORT_METRIC_KINDS: TMetricKind[] = ['params', 'gflops', 'model_size_mb', 'box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard'];
 
 export const EXPORT_COCO_DETAIL_COLUMNS = ['ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large'] as const;
+
+export const EXPORT_ADAPTER_COLUMNS = ['adapter_origin', 'adapter_label', 'adapter'] as const;
 
 export const EXPORT_TRAILING_COLUMNS = ['provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url'] as const;
 
@@ -106,6 +110,7 @@ export function zooCsvHeader(rows: TZooRow[], deviceLabels: Record<string, strin
       ...(id === PAIRED_ACCURACY_COLUMN ? PAIRED_ACCURACY_SUFFIXES.map((x) => `${m}${x}`) : []),
     ]),
     ...EXPORT_COCO_DETAIL_COLUMNS,
+    ...EXPORT_ADAPTER_COLUMNS,
     ...EXPORT_TRAILING_COLUMNS,
   ];
 }
@@ -166,6 +171,7 @@ export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
         return [c.value, c.baseline?.value ?? null, delta?.value ?? null, unit, delta?.origin ?? null, flagged, ...paired];
       }),
       d?.ap50 ?? null, d?.ap75 ?? null, d?.apSmall ?? null, d?.apMedium ?? null, d?.apLarge ?? null,
+      r.measuredAdapter?.origin ?? null, r.measuredAdapter?.label ?? null, r.measuredAdapter?.summary ?? null,
       provenanceText(r), r.run?.id ?? null, r.run?.state ?? null, r.run?.jobsDone ?? null, r.run?.jobsTotal ?? null, r.run?.submitter ?? null,
       modelUrl(o.baseUrl, r.model.slug), r.download ? absoluteUrl(o.baseUrl, r.download.url) : null,
     ];

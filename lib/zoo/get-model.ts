@@ -5,11 +5,12 @@ import { pairedAccuracyView, type PairedAccuracyView } from './paired-accuracy-v
 import { pairedLatencyView, type PairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
 import type { TDeltaView, TProvenance } from './row';
-import { ZPruneParams, ZStrategyParams, type TStrategyParams } from './strategy-params';
+import { readModelLineage, ZPruneParams, type TStrategyParams } from './strategy-params';
 import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
 import { ZSensitivityAnalysis } from './sensitivity-analysis';
 import { sensitivityView, type SensitivityView } from './sensitivity-view';
 import { deviceName } from './device-name';
+import { adapterOriginLabel, describeAdapter, readMeasuredAdapter, type TAdapterOrigin } from '../inference/detection/measured-adapter';
 
 /** Measured and reported accuracy of the same weights agree when within this many points (the demo zoo's export check). */
 export const AGREEMENT_TOLERANCE_POINTS = 0.5;
@@ -42,7 +43,19 @@ export interface ModelNumber {
   pairedLatency: PairedLatencyView | null;
   /** Measured COCO Box AP whose evaluation was paired with the baseline's: ΔAP with its interval (shown instead of `delta`). */
   pairedAccuracy: PairedAccuracyView | null;
+  /** Measured accuracy: the adapter that measured it (null for other numbers, or results stored before adapters were). */
+  adapter: NumberAdapter | null;
   provenance: TProvenance;
+}
+
+export interface NumberAdapter {
+  origin: TAdapterOrigin;
+  /** `declared`, `inherited from run 1a2b3c4d of the same bytes`, `auto-detected: yolo, 3 heads …`. */
+  label: string;
+  /** Every setting that changes the number (lib/inference/detection/measured-adapter.ts describeAdapter). */
+  summary: string;
+  /** inherited: the run whose declared adapter it is. */
+  fromRunId: string | null;
 }
 
 export interface ModelPage {
@@ -53,7 +66,10 @@ export interface ModelPage {
   dataset: { slug: string; name: string };
   pretraining: string | null;
   method: string;
-  strategy: { slug: string; description: string; params: TStrategyParams } | null;
+  /** The named recipe (shared by models); its parameters are not shown here but in `lineageParams`. */
+  strategy: { slug: string; description: string } | null;
+  /** This model's own pruned params and ratios, teacher and quantization mode (Model.lineage); null when it declares none. */
+  lineageParams: TStrategyParams | null;
   /** Oldest ancestor first, ending with this model. */
   lineage: ModelRef[];
   children: ModelRef[];
@@ -88,6 +104,11 @@ const toRef = (m: { slug: string; name: string; method: string; strategy: { slug
   method: m.method,
   strategy: m.strategy?.slug ?? null,
 });
+
+function numberAdapter(stored: unknown): NumberAdapter | null {
+  const m = readMeasuredAdapter(stored);
+  return m ? { origin: m.origin, label: adapterOriginLabel(m), summary: describeAdapter(m.adapter), fromRunId: m.fromRunId ?? null } : null;
+}
 
 export async function getModelPage(db: Db, slug: string): Promise<ModelPage | null> {
   const model = await db.model.findUnique({
@@ -128,12 +149,14 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     ? await db.measuredResult.findMany({ where: { jobId: { in: benchJobIds }, kind: 'benchmark' }, select: { jobId: true, metrics: true } })
     : [];
   const pairedByJob = new Map(benchResults.map((r) => [r.jobId, pairedLatencyView(r.metrics)]));
-  // Paired ΔAP of this model's measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts).
-  const evalJobIds = own.filter((m) => m.metric === 'box_ap' && m.provenance === 'measured' && m.jobId).map((m) => m.jobId!);
+  // Paired ΔAP of this model's measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), and the
+  // adapter each measured accuracy number was measured with (stored with the evaluate job's result).
+  const evalJobIds = own.filter((m) => METRICS[m.metric as TMetricKind].isAccuracy && m.provenance === 'measured' && m.jobId).map((m) => m.jobId!);
   const evalResults = evalJobIds.length
     ? await db.measuredResult.findMany({ where: { jobId: { in: evalJobIds }, kind: 'evaluate' }, select: { jobId: true, metrics: true } })
     : [];
   const pairedApByJob = new Map(evalResults.map((r) => [r.jobId, pairedAccuracyView(r.metrics)]));
+  const adapterByJob = new Map(evalResults.map((r) => [r.jobId, numberAdapter((r.metrics as Record<string, unknown> | null)?.measuredAdapter)]));
   const numbers: ModelNumber[] = own.map((m) => {
     const info = METRICS[m.metric as TMetricKind];
     const decimals = m.decimals ?? info.defaultDecimals;
@@ -162,15 +185,14 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       delta,
       pairedLatency: (m.jobId && pairedByJob.get(m.jobId)) || null,
       pairedAccuracy: (m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId)) || null,
+      adapter: (m.jobId && adapterByJob.get(m.jobId)) || null,
       provenance,
     };
   });
 
-  // A registered run's own strategy parameters (its pruned ratios) win over the shared Strategy row's,
-  // which hold whatever the first model with that strategy name declared (the seed's r578, say).
-  const meta = (model.registeredRun?.metadata ?? null) as { provenance?: string; training?: { recipe?: Record<string, unknown>; seed?: number | null }; strategyParams?: unknown; sensitivityAnalysis?: unknown } | null;
-  const runParams = meta?.strategyParams ? ZStrategyParams.safeParse(meta.strategyParams) : null;
-  const ownParams = runParams?.success && Object.keys(runParams.data ?? {}).length > 0 ? runParams.data : null;
+  // The model's own parameters (Model.lineage), never the shared Strategy row's: a model that declares none shows none.
+  const meta = (model.registeredRun?.metadata ?? null) as { provenance?: string; training?: { recipe?: Record<string, unknown>; seed?: number | null }; sensitivityAnalysis?: unknown } | null;
+  const ownParams = readModelLineage(model.lineage);
   const analysis = meta?.sensitivityAnalysis === undefined ? null : ZSensitivityAnalysis.safeParse(meta.sensitivityAnalysis);
   const pruned = ZPruneParams.safeParse(ownParams);
   const sensitivity = analysis?.success ? sensitivityView(analysis.data, pruned.success ? pruned.data : null) : null;
@@ -213,15 +235,8 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     dataset: { slug: model.dataset.slug, name: model.dataset.name },
     pretraining: model.pretraining?.name ?? null,
     method: model.method,
-    strategy: model.strategy
-      ? {
-          slug: model.strategy.slug,
-          description: ownParams
-            ? `${model.strategy.description} The parameters below are this model's own, as declared when it was registered.`
-            : model.strategy.description,
-          params: ownParams ?? ZStrategyParams.parse(model.strategy.params ?? null),
-        }
-      : null,
+    strategy: model.strategy ? { slug: model.strategy.slug, description: model.strategy.description } : null,
+    lineageParams: ownParams,
     lineage,
     children: model.children.map(toRef),
     baseline: model.baseline ? toRef(model.baseline) : null,

@@ -47,8 +47,14 @@ describe('importCatalog (fresh database)', () => {
     const numbers = await scratch.db.measurement.findMany();
     expect(numbers.length).toBeGreaterThan(100);
     expect(numbers.every((m) => m.provenance === 'reported' && m.sourceId !== null && m.jobId === null && m.decimals !== null)).toBe(true);
-    const r578 = await scratch.db.strategy.findUniqueOrThrow({ where: { slug: 'r578' } });
-    expect((r578.params as { prunedRatios: number[] }).prunedRatios).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]);
+    // Lineage parameters are each model's own (Model.lineage), not the shared strategy's.
+    const r578 = await scratch.db.model.findUniqueOrThrow({ where: { slug: 'yolov3-mobilenet-v1-coco-prune-r578' } });
+    expect((r578.lineage as { prunedRatios: number[] }).prunedRatios).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]);
+    expect((await scratch.db.model.findUniqueOrThrow({ where: { slug: 'blazeface-widerface-quant-aware' } })).lineage).toEqual({ quantMode: 'aware' });
+    // A model that declares none has none: baselines, and the distilled models (their loss is the strategy's recipe).
+    for (const slug of ['yolov3-mobilenet-v1-coco', 'yolov3-mobilenet-v1-voc-distill-l2']) {
+      expect((await scratch.db.model.findUniqueOrThrow({ where: { slug } })).lineage, slug).toBeNull();
+    }
   });
 
   it('a second import changes nothing (not even updatedAt)', async () => {
@@ -82,7 +88,8 @@ describe('importCatalog (fresh database)', () => {
 
   it('EXPECTED FAILURE: mismatched pruned_params/pruned_ratios are rejected', async () => {
     const bad = structuredClone(paddleDetectionSlimCatalog);
-    (bad.strategies[1].params as { prunedRatios: number[] }).prunedRatios.pop();
-    await expect(importCatalog(scratch.db, bad)).rejects.toThrow(/strategies\.1\.params: prunedParams and prunedRatios must have the same length/);
+    const i = bad.models.findIndex((m) => m.slug === 'yolov3-mobilenet-v1-coco-prune-r578');
+    bad.models[i].lineage = { ...bad.models[i].lineage, prunedRatios: bad.models[i].lineage!.prunedRatios!.slice(1) };
+    await expect(importCatalog(scratch.db, bad)).rejects.toThrow(new RegExp(`models\\.${i}\\.lineage\\.prunedRatios: prunedParams and prunedRatios must have the same length`));
   });
 });

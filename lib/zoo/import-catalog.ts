@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/client';
 import { SlimboardError, formatZodIssues } from '../errors';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { measurementKey } from './measurement-key';
 import { createReportedMeasurement, updateReportedMeasurement } from './measurement-writes';
 import { ACCURACY_BY_DATASET, METRICS, metricOfColumn, type TMetricKind } from './metrics';
 import { ZSeedCatalog, type TSeedCatalog, type TSeedRowValues } from './seed-schema';
 import { decimalsOf } from './format';
-import { parseStrategyParams } from './strategy-params';
+import { modelLineageOf } from './strategy-params';
 
 /**
  * Load a declared catalog (prisma/seed/*.ts) into the database, idempotently: every entity is matched
@@ -74,13 +74,6 @@ export function parseCatalog(input: unknown): TSeedCatalog {
     }
     if ((m.method === 'baseline') !== (m.baseline === null)) {
       throw new SlimboardError('bad_catalog', `catalog model ${m.slug}: a baseline has no baseline and every other model declares one`);
-    }
-  }
-  for (const s of c.strategies) {
-    try {
-      parseStrategyParams(s.method, s.params);
-    } catch (e) {
-      throw new SlimboardError('bad_catalog', `catalog strategy ${s.slug}: bad params (${e instanceof Error ? e.message.split('\n')[0] : e})`);
     }
   }
   for (const s of c.sections) {
@@ -236,8 +229,8 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
       const strategies = new Map((await tx.strategy.findMany()).map((x) => [x.slug, x]));
       for (const d of c.strategies) {
         const e = strategies.get(d.slug);
-        const data = { slug: d.slug, method: d.method, description: d.description, params: (d.params ?? undefined) as Prisma.InputJsonValue | undefined };
-        ids.strategy.set(d.slug, await n.sync(e, { ...data, params: d.params }, () => tx.strategy.create({ data }), (changed) => tx.strategy.update({ where: { id: e!.id }, data: changed as Prisma.StrategyUpdateInput })));
+        const data = { slug: d.slug, method: d.method, description: d.description };
+        ids.strategy.set(d.slug, await n.sync(e, data, () => tx.strategy.create({ data }), (changed) => tx.strategy.update({ where: { id: e!.id }, data: changed as Prisma.StrategyUpdateInput })));
       }
       const devices = new Map((await tx.device.findMany()).map((x) => [x.slug, x]));
       for (const d of c.devices) {
@@ -259,7 +252,18 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
           method: m.method,
           strategyId: m.strategy ? ids.strategy.get(m.strategy)! : null,
         };
-        ids.model.set(m.slug, await n.sync(e, data, () => tx.model.create({ data }), (changed) => tx.model.update({ where: { id: e!.id }, data: changed })));
+        // The model's own lineage (Model.lineage); null (SQL NULL) when the catalog declares none.
+        const lineage = modelLineageOf(m.lineage);
+        const json = (v: unknown) => (v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue));
+        ids.model.set(
+          m.slug,
+          await n.sync(
+            e,
+            { ...data, lineage },
+            () => tx.model.create({ data: { ...data, lineage: json(lineage) } }),
+            (changed) => tx.model.update({ where: { id: e!.id }, data: 'lineage' in changed ? { ...changed, lineage: json(changed.lineage) } : changed }),
+          ),
+        );
       }
       const linked = new Map((await tx.model.findMany({ select: { id: true, slug: true, parentId: true, baselineId: true, teacherId: true } })).map((x) => [x.slug, x]));
       for (const m of c.models) {

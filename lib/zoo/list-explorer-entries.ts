@@ -3,10 +3,12 @@ import { entriesFromZoo, type TLatencyDetail } from '../explorer/from-zoo';
 import type { TExplorerEntry } from '../explorer/entry';
 import { loadZoo } from './list-zoo-rows';
 import { deviceName } from './device-name';
+import { Prisma } from '../generated/prisma/client';
+import { readModelLineage } from './strategy-params';
 
 /**
  * The explorer's data: every zoo row merged into one entry per model and input size
- * (lib/explorer/from-zoo.ts), with strategy parameters, device labels and, for measured latencies, the
+ * (lib/explorer/from-zoo.ts), with each model's own lineage parameters (Model.lineage), device labels and, for measured latencies, the
  * full benchmark result (p50/p90/p99/mean and raw samples) from MeasuredResult.
  */
 
@@ -20,9 +22,9 @@ function numAt(obj: unknown, ...paths: string[]): number | null {
 }
 
 export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
-  const [{ rows }, strategies, devices, results] = await Promise.all([
+  const [{ rows }, lineages, devices, results] = await Promise.all([
     loadZoo(db),
-    db.strategy.findMany({ select: { slug: true, params: true } }),
+    db.model.findMany({ where: { lineage: { not: Prisma.DbNull } }, select: { slug: true, lineage: true } }),
     db.device.findMany({ select: { slug: true, name: true, runtime: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true } }),
     db.measuredResult.findMany({
       where: { kind: 'benchmark', run: { modelId: { not: null } } },
@@ -48,7 +50,7 @@ export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
     });
   }
   return entriesFromZoo(rows, {
-    strategyParams: Object.fromEntries(strategies.map((s) => [s.slug, (s.params as Record<string, unknown> | null) ?? null])),
+    modelLineage: Object.fromEntries(lineages.map((m) => [m.slug, readModelLineage(m.lineage)])),
     deviceLabels: Object.fromEntries(devices.map((d) => [d.slug, deviceName(d).label])),
     latencyDetails,
   });

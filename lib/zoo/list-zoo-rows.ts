@@ -9,6 +9,7 @@ import { shownDelta } from './published-deltas';
 import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TCocoDetail, TProvenance, TRunInfo, TZooRow } from './row';
 import type { TMethod } from './seed-schema';
+import { adapterOriginLabel, describeAdapter, readMeasuredAdapter } from '../inference/detection/measured-adapter';
 
 /**
  * The zoo's query layer: every ZooEntry as a TZooRow (lib/zoo/row.ts), with its numbers looked up in
@@ -147,9 +148,12 @@ export async function loadZoo(db: Db): Promise<ZooData> {
   // Paired ΔAP of measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), by job.
   const pairedApByJob = new Map(evaluations.map((ev) => [ev.jobId, pairedAccuracyView(ev.metrics)]));
   const detailByRunSize = new Map<string, TCocoDetail>();
+  const adapterByRunSize = new Map<string, NonNullable<TZooRow['measuredAdapter']>>();
   for (const ev of evaluations) {
     const d = cocoDetailFromResult(ev.metrics, ev.jobId);
     if (d) detailByRunSize.set(`${ev.runId}@${ev.inputSize}`, d);
+    const a = readMeasuredAdapter((ev.metrics as Record<string, unknown> | null)?.measuredAdapter);
+    if (a) adapterByRunSize.set(`${ev.runId}@${ev.inputSize}`, { origin: a.origin, label: adapterOriginLabel(a), summary: describeAdapter(a.adapter), jobId: ev.jobId });
   }
 
   const modelIds = new Set<number>();
@@ -256,6 +260,7 @@ export async function loadZoo(db: Db): Promise<ZooData> {
         cells,
         download: artifact && downloadUrl ? { url: downloadUrl, fileName: artifact.fileName, sha256: artifact.sha256 } : null,
         cocoDetail: s.provenance === 'measured' ? (detailByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
+        measuredAdapter: s.provenance === 'measured' ? (adapterByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
         run: s.provenance === 'measured' ? runInfo(model.id) : null,
       });
     }

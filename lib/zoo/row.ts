@@ -197,6 +197,14 @@ export const ZZooRow = z.object({
   download: z.object({ url: z.string(), fileName: z.string(), sha256: z.string().nullable().optional() }).nullable(),
   /** COCO AP50/AP75/APs/APm/APl of the model's measured evaluation at this input size (measured rows only). */
   cocoDetail: ZCocoDetail.nullable().optional(),
+  /**
+   * The adapter that measured the row's accuracy (measured rows only; lib/inference/detection/measured-adapter.ts):
+   * origin, a label (`declared`, `inherited from run …`, `auto-detected: …`) and every setting in one line.
+   */
+  measuredAdapter: z
+    .object({ origin: z.enum(['declared', 'inherited', 'auto-detected']), label: z.string(), summary: z.string(), jobId: z.string() })
+    .nullable()
+    .optional(),
   /** The run that registered the model (measured models only). */
   run: ZRunInfo.nullable().optional(),
 });

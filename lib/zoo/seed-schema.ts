@@ -34,7 +34,7 @@ export const ZSeedCatalog = z.object({
   datasets: z.array(named),
   backbones: z.array(named),
   pretrainings: z.array(named),
-  strategies: z.array(z.object({ slug, method: ZMethod, description: z.string().min(1), params: ZStrategyParams })),
+  strategies: z.array(z.object({ slug, method: ZMethod, description: z.string().min(1) })),
   devices: z.array(
     z.object({ slug, name: z.string().min(1), runtime: z.string().min(1), threads: z.number().int().positive().nullable(), notes: z.string().nullable() }),
   ),
@@ -51,6 +51,8 @@ export const ZSeedCatalog = z.object({
       parent: slug.nullable(),
       baseline: slug.nullable(),
       teacher: slug.nullable(),
+      /** The model's own pruned params and ratios / quantization mode (stored as Model.lineage); omitted: none. */
+      lineage: ZStrategyParams.optional(),
       download: z.string().url().nullable(),
     }),
   ),

@@ -10,6 +10,9 @@ import {
   type TPairedAccuracy,
   type TStoredDetections,
 } from '@/lib/runs/paired-accuracy';
+import { SlimboardError } from '@/lib/errors';
+import { measuredAdapterOf } from '@/lib/inference/detection/measured-adapter';
+import { ZModelAdapter } from '@/lib/inference/detection/model-adapter';
 import type { MeasureContext } from './measure-context';
 
 /**
@@ -19,7 +22,9 @@ import type { MeasureContext } from './measure-context';
  * `<dataDir>/datasets/<key>/` (e.g. by `slimboard dataset synth --out …`). The run's adapter (if given) is
  * passed as is and parsed by the same schema as `evaluate --adapter FILE`. Progress: images done over total
  * moves the job from 0.1 to 0.85; the detections (written by the child to a scratch file) are kept for the
- * paired ΔAP (lib/runs/paired-accuracy.ts), which takes the rest.
+ * paired ΔAP (lib/runs/paired-accuracy.ts), which takes the rest. The resolved adapter is stored with the
+ * result (`measuredAdapter`, lib/inference/detection/measured-adapter.ts): declared, inherited (from which run)
+ * or auto-detected (what).
  */
 export async function evaluate(c: MeasureContext): Promise<Record<string, unknown>> {
   const key = c.job.payload.dataset ?? c.meta.dataset;
@@ -42,9 +47,12 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
     c.job.signal,
     (f) => void c.job.reportProgress(0.1 + 0.75 * f),
   );
+  const resolved = ZModelAdapter.safeParse(result.adapterSpec);
+  if (!resolved.success) throw new SlimboardError('evaluation_unrecognised', 'evaluate output has no adapterSpec (the adapter that measured it)');
   // The result names the scratch file; it is not kept under that name.
-  const { savedDetections: _saved, ...metrics } = result;
-  return { ...metrics, ...(await keepDetections(c, metrics, dtFile)) };
+  const { savedDetections: _saved, adapterSpec: _spec, ...metrics } = result;
+  const measuredAdapter = measuredAdapterOf({ declaredAdapter: c.meta.adapter !== undefined, adapterFromRunId: c.adapterFromRunId }, resolved.data);
+  return { ...metrics, measuredAdapter, ...(await keepDetections(c, metrics, dtFile)) };
 }
 
 /** Store the detections file and the ground truth's hash (COCO); VOC and WIDER FACE: why not. */

@@ -10,6 +10,8 @@ export interface MeasureContext {
   /** The user's file name, for error messages. */
   label: string;
   meta: TRunMetadata;
+  /** The metadata's adapter was inherited from this earlier run of the same bytes (RegisteredRun.adapterFromRunId). */
+  adapterFromRunId: string | null;
   device: { id: number; slug: string; threads: number };
   /**
    * Benchmark jobs: the declared baseline's stored ONNX file (re-hashed), for the paired benchmark; null with

@@ -37,7 +37,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
   const { slug } = await params;
   const model = await load(slug);
   if (!model) notFound();
-  const prune = model.strategy ? ZPruneParams.safeParse(model.strategy.params) : null;
+  const prune = model.lineageParams ? ZPruneParams.safeParse(model.lineageParams) : null;
 
   return (
     <article className="model-page">
@@ -115,13 +115,34 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
         )}
       </section>
 
-      {model.strategy && (
-        <section>
+      {(model.strategy || model.lineageParams) && (
+        <section data-testid="model-lineage-params">
           <h2>
-            Strategy <code>{model.strategy.slug}</code>
+            {model.strategy ? (
+              <>
+                Strategy <code>{model.strategy.slug}</code>
+              </>
+            ) : (
+              'Compression parameters'
+            )}
           </h2>
-          <p>{model.strategy.description}</p>
-          {prune?.success ? (
+          {model.strategy && <p>{model.strategy.description}</p>}
+          {!model.lineageParams && (
+            <p className="muted" data-testid="no-lineage-params">
+              This model declares no pruned parameters, ratios, teacher or quantization settings.
+            </p>
+          )}
+          {model.lineageParams?.quantMode && (
+            <p>
+              Quantization: <code>{model.lineageParams.quantMode}</code>
+            </p>
+          )}
+          {model.lineageParams?.teacher && !model.teacher && (
+            <p>
+              Teacher (as declared): <code>{model.lineageParams.teacher}</code>
+            </p>
+          )}
+          {prune?.success && (
             <ScrollFrame label="Pruned parameters" className="fit">
             <table className="params-table" data-testid="pruned-params">
               <thead>
@@ -144,9 +165,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
               </tbody>
             </table>
             </ScrollFrame>
-          ) : model.strategy.params ? (
-            <pre className="params">{JSON.stringify(model.strategy.params, null, 2)}</pre>
-          ) : null}
+          )}
         </section>
       )}
 
@@ -217,6 +236,7 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                 <th className="num">Baseline</th>
                 <th className="num">Change</th>
                 <th>Provenance</th>
+                <th>Adapter</th>
               </tr>
             </thead>
             <tbody>
@@ -258,6 +278,22 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                         <span className="tag measured">measured</span> job {n.provenance.jobId}
                         {n.provenance.deviceSlug ? <span title={n.deviceTitle ?? n.provenance.deviceSlug}> on {n.device ?? n.provenance.deviceSlug}</span> : ''}
                       </>
+                    )}
+                  </td>
+                  <td data-testid={n.adapter ? 'number-adapter' : undefined} data-adapter-origin={n.adapter?.origin}>
+                    {n.adapter ? (
+                      <>
+                        <span className={`tag adapter-${n.adapter.origin}`}>
+                          {n.adapter.origin === 'inherited' && n.adapter.fromRunId ? (
+                            <Link href={`/jobs?run=${n.adapter.fromRunId}`}>{n.adapter.label}</Link>
+                          ) : (
+                            n.adapter.label
+                          )}
+                        </span>{' '}
+                        <span className="muted sb-wrap">{n.adapter.summary}</span>
+                      </>
+                    ) : (
+                      '–'
                     )}
                   </td>
                 </tr>

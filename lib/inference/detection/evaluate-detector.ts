@@ -45,6 +45,8 @@ export interface EvaluateDetectorResult {
   family: 'coco';
   dataset: { dir: string; annotations: string; images: number; categories: number };
   adapter: string;
+  /** The resolved adapter that fed the model and decoded its outputs (declared or detected, defaults filled in). */
+  adapterSpec: TModelAdapter;
   metrics: CocoMetrics;
   /** Detections left out because their model class is no dataset category (always 0 when strict). */
   ignoredDetections: { unknownCategory: number; modelClasses: number[] };
@@ -105,6 +107,7 @@ export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promis
     family: 'coco',
     dataset: { dir: ds.dir, annotations: ds.annotationsPath, images: ds.images.length, categories: ds.gt.categories.length },
     adapter: run.adapter.name ?? run.adapter.output.kind,
+    adapterSpec: run.adapter,
     metrics: { ...metrics, perCategory: ds.gt.categories.map((c, k) => ({ id: c.id, name: c.name, AP: ev.perCategoryAp[k] })) },
     ignoredDetections: { unknownCategory: ignored, modelClasses: [...ignoredClasses].sort((a, b) => a - b) },
     detections: rows,

@@ -18,11 +18,14 @@ import { evaluateWiderFace, type WiderFacePredictions } from '../../metrics/wide
 import { mapModelClassesToCategories } from './class-mapping';
 import { detectImages, type PipelineImage, type PipelineStats } from './detection-pipeline';
 import type { EvaluateDetectorOptions } from './evaluate-detector';
+import type { TModelAdapter } from './model-adapter';
 
 export interface VocDetectorResult {
   family: 'voc';
   dataset: { dir: string; images: number; classes: number; apType: VocApType };
   adapter: string;
+  /** The resolved adapter that fed the model and decoded its outputs. */
+  adapterSpec: TModelAdapter;
   metrics: { mAP: number; perClass: Array<{ name: string; AP: number | null }> };
   /** Rows in the VOC JSON interchange: image id, class index, score, x1, y1, x2, y2. */
   detections: Array<{ image_id: string; label: number; score: number; box: [number, number, number, number] }>;
@@ -80,6 +83,7 @@ export async function evaluateDetectorOnVoc(o: EvaluateDetectorOptions & { apTyp
     family: 'voc',
     dataset: { dir: o.datasetDir, images: images.length, classes: gt.classNames.length, apType },
     adapter: run.adapter.name ?? run.adapter.output.kind,
+    adapterSpec: run.adapter,
     metrics: { mAP: ev.mAP, perClass: gt.classNames.map((name, k) => ({ name, AP: ev.apPerClass[k] })) },
     detections: rows,
     pipeline: run.stats,
@@ -90,6 +94,8 @@ export interface WiderFaceDetectorResult {
   family: 'widerface';
   dataset: { dir: string; events: number; images: number };
   adapter: string;
+  /** The resolved adapter that fed the model and decoded its outputs. */
+  adapterSpec: TModelAdapter;
   metrics: { easy: number; medium: number; hard: number };
   /** The JSON interchange of `eval widerface --pred`: {event: {image: [[x, y, w, h, score], …]}}. */
   detections: Record<string, Record<string, number[][]>>;
@@ -125,6 +131,7 @@ export async function evaluateDetectorOnWiderFace(o: EvaluateDetectorOptions): P
     family: 'widerface',
     dataset: { dir: o.datasetDir, events: gt.events.length, images: images.length },
     adapter: run.adapter.name ?? run.adapter.output.kind,
+    adapterSpec: run.adapter,
     metrics: { easy: m.easy, medium: m.medium, hard: m.hard },
     detections: json,
     pipeline: run.stats,
