@@ -438,14 +438,20 @@ export async function listZooSectionPages(db: Db, query: TZooQuery, pageSize = Z
   const sections = meta.sections.filter((s) => (counts.get(s.slug) ?? 0) > 0);
   const byslug = sectionMap(meta);
   const page = query.page ?? 1;
-  const out = await Promise.all(
+  const keyed = await Promise.all(
     sections.map(async (section) => {
       const total = counts.get(section.slug)!;
       const pages = Math.max(1, Math.ceil(total / pageSize));
-      const keys = await selectSectionPage(db, query, ids, section.slug, { offset: (Math.min(page, pages) - 1) * pageSize, limit: pageSize });
-      return { section, rows: await buildZooRows(db, keys, byslug), total, page: Math.min(page, pages), pages };
+      const at = Math.min(page, pages);
+      const keys = await selectSectionPage(db, query, ids, section.slug, { offset: (at - 1) * pageSize, limit: pageSize });
+      return { section, keys, total, page: at, pages };
     }),
   );
+  // One build for every section's page (one round of queries, not one per section).
+  const built = await buildZooRows(db, keyed.flatMap((k) => k.keys), byslug);
+  const out: ZooSectionPage[] = keyed.map(({ section, total, page: at, pages }) => ({
+    section, total, page: at, pages, rows: built.filter((r) => r.section.slug === section.slug),
+  }));
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   return { sections: out, data: meta, total: sum(counts), all: sum(all) };
 }

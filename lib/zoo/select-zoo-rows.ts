@@ -191,7 +191,7 @@ function matchingSql(q: TZooQuery, ids: ZooFilterIds, sections?: string[]): Pris
   const s = sortSql(q.sort);
   return Prisma.sql`
     SELECT z_rows."sectionSlug", z_rows."sectionPosition", z_rows.position, z_rows."modelId", z_rows."inputSize",
-           ${s.num} AS sort_num, ${s.text} AS sort_text
+           z_rows.source, z_rows."sourceId", ${s.num} AS sort_num, ${s.text} AS sort_text
     FROM (${zooRowsSql(sections)}) AS z_rows
     JOIN "Model" m ON m.id = z_rows."modelId"
     ${whereSql(q, ids)}`;
@@ -227,4 +227,17 @@ export async function countZooRows(db: Db, q: TZooQuery, ids: ZooFilterIds): Pro
   const rows = await db.$queryRaw<Array<{ sectionSlug: string; n: number }>>`
     SELECT "sectionSlug", count(*)::int AS n FROM (${matchingSql(withoutSort, ids)}) AS matching GROUP BY "sectionSlug"`;
   return new Map(rows.map((r) => [r.sectionSlug, r.n]));
+}
+
+/**
+ * Latency column ids (`latency:<device slug>`, sorted) of the matching rows' cells: the device columns a streamed
+ * export's header needs before its first row (lib/zoo/export.ts exportMetricColumnsFor).
+ */
+export async function latencyColumnsOfMatching(db: Db, q: TZooQuery, ids: ZooFilterIds): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ slug: string }>>`
+    SELECT DISTINCT d.slug FROM (${matchingSql({ ...q, sort: undefined }, ids)}) AS mt
+    JOIN "Measurement" x ON x."modelId" = mt."modelId" AND x.metric = 'latency_ms' AND x."inputSize" = mt."inputSize"
+      AND x.provenance::text = mt.source AND (mt.source = 'measured' OR x."sourceId" = mt."sourceId")
+    JOIN "Device" d ON d.id = x."deviceId"`;
+  return rows.map((r) => `latency:${r.slug}`).sort();
 }

@@ -2,7 +2,7 @@
  * Zoo at scale: seed a scratch database with the published catalog cloned K times, then time the zoo's read
  * paths and print p50/p95 per view, the process RSS and the row counts.
  *
- *   npx tsx tools/bench/zoo-scale.ts [--clones 100] [--rounds 20] [--port 54425] [--keep] [--reuse]
+ *   npx tsx tools/bench/zoo-scale.ts [--clones 100] [--rounds 20] [--port 54493] [--keep] [--reuse]
  *                                    [--http http://127.0.0.1:3000] [--server-pid PID]
  *
  * Database: DATABASE_URL's server (a throwaway database `slimboard_zoo_scale` is created there), else a private
@@ -34,7 +34,7 @@ const { values } = parseArgs({
   options: {
     clones: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '20' },
-    port: { type: 'string', default: '54425' },
+    port: { type: 'string', default: '54493' },
     http: { type: 'string' },
     'server-pid': { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -175,15 +175,28 @@ async function time(name: string, fn: () => Promise<unknown>, extra?: (r: unknow
 
 /** The library read paths, as the pages call them. Each entry: [label, call, what to print about the result]. */
 async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Promise<unknown>, (r: unknown) => string]>> {
-  const { listZooRows } = await import('../../lib/zoo/list-zoo-rows');
+  const { listZooRows, listZooSectionPages } = await import('../../lib/zoo/list-zoo-rows');
   const { listExplorerEntries } = await import('../../lib/zoo/list-explorer-entries');
   const { parseZooQuery } = await import('../../lib/zoo/query');
-  const rowCount = (r: unknown) => `${(r as { rows: unknown[] }).rows.length} rows`;
+  const rowCount = (r: unknown) => `${(r as { rows: unknown[] }).rows.length} rows of ${(r as { total: number }).total}`;
+  const sectionCount = (r: unknown) => {
+    const p = r as { sections: Array<{ rows: unknown[] }>; total: number };
+    return `${p.sections.reduce((k, s) => k + s.rows.length, 0)} rows in ${p.sections.length} sections of ${p.total}`;
+  };
+  const page = (params: Record<string, string>) => () => listZooRows(db, parseZooQuery(params), { limit: 100 });
   return [
-    ['listZooRows {}', () => listZooRows(db, parseZooQuery({})), rowCount],
-    ['listZooRows dataset=widerface', () => listZooRows(db, parseZooQuery({ dataset: 'widerface' })), rowCount],
-    ['listZooRows sort=gflops', () => listZooRows(db, parseZooQuery({ sort: 'gflops', dir: 'desc' })), rowCount],
-    ['listExplorerEntries', () => listExplorerEntries(db), (r) => `${(r as unknown[]).length} entries`],
+    ['/zoo: listZooSectionPages {}', () => listZooSectionPages(db, parseZooQuery({})), sectionCount],
+    ['/zoo: listZooSectionPages page=40', () => listZooSectionPages(db, parseZooQuery({ page: '40' })), sectionCount],
+    ['/zoo: listZooSectionPages sort=gflops', () => listZooSectionPages(db, parseZooQuery({ sort: 'gflops', dir: 'desc' })), sectionCount],
+    ['/api/zoo: listZooRows limit=100', page({}), rowCount],
+    ['/api/zoo: listZooRows limit=100 dataset=widerface', page({ dataset: 'widerface' }), rowCount],
+    ['/api/zoo: listZooRows limit=100 method=prune', page({ method: 'prune' }), rowCount],
+    ['/api/zoo: listZooRows limit=100 backbone=MobileNetV1', page({ backbone: 'MobileNetV1' }), rowCount],
+    ['/api/zoo: listZooRows limit=100 inputSize=320', page({ inputSize: '320' }), rowCount],
+    ['/api/zoo: listZooRows limit=100 q=r578', page({ q: 'r578' }), rowCount],
+    ['/api/zoo: listZooRows limit=100 sort=gflops', page({ sort: 'gflops', dir: 'desc' }), rowCount],
+    ['/api/zoo: listZooRows limit=100 deep offset', () => listZooRows(db, parseZooQuery({}), { offset: 200_000, limit: 100 }), rowCount],
+    ['listExplorerEntries (unchanged: whole zoo)', () => listExplorerEntries(db), (r) => `${(r as unknown[]).length} entries`],
   ];
 }
 

@@ -1,6 +1,7 @@
 import { getDb } from '@/lib/db/client';
 import { publicBaseUrl } from '@/lib/http/public-base-url';
-import { deviceLabelsOf, zooRowsToCsv, zooRowsToJson } from '@/lib/zoo/export';
+import { deviceLabelsOf, zooRowsToJson } from '@/lib/zoo/export';
+import { zooExportStream } from '@/lib/zoo/export-stream';
 import { listZooRows } from '@/lib/zoo/list-zoo-rows';
 import { parseZooQuery, ZOO_API_DEFAULT_LIMIT } from '@/lib/zoo/query';
 import { decodeZooCursor, encodeZooCursor } from '@/lib/zoo/zoo-cursor';
@@ -18,16 +19,10 @@ export const GET = apiRoute({ auth: 'public' }, async ({ request }) => {
   const query = parseZooQuery(new URL(request.url).searchParams);
   const db = await getDb();
   if (query.format) {
-    const { rows, data } = await listZooRows(db, query);
-    const options = { baseUrl: publicBaseUrl(request), deviceLabels: deviceLabelsOf(data.devices) };
-    if (query.format === 'csv') {
-      return new Response(zooRowsToCsv(rows, options), {
-        headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="slimboard-zoo.csv"' },
-      });
-    }
-    const body = Response.json(zooRowsToJson(rows, options));
-    body.headers.set('content-disposition', 'attachment; filename="slimboard-zoo.json"');
-    return body;
+    // Every matching row, streamed in batches (lib/zoo/export-stream.ts); stops when the client goes away.
+    const body = await zooExportStream(db, query, { format: query.format, baseUrl: publicBaseUrl(request), signal: request.signal });
+    const type = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
+    return new Response(body, { headers: { 'content-type': type, 'content-disposition': `attachment; filename="slimboard-zoo.${query.format}"` } });
   }
   const offset = query.cursor ? decodeZooCursor(query.cursor) : 0;
   const limit = query.limit ?? ZOO_API_DEFAULT_LIMIT;
