@@ -40,6 +40,10 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
     'skip-lib': { type: 'boolean', default: false },
+    /** Also time listExplorerEntries (whole zoo: minutes per call at thousands of clones). */
+    explorer: { type: 'boolean', default: false },
+    /** Rounds for the full export (default 3). */
+    'export-rounds': { type: 'string', default: '3' },
   },
 });
 
@@ -165,7 +169,8 @@ async function seedClones(db: PrismaClient, k: number): Promise<void> {
 async function time(name: string, fn: () => Promise<unknown>, extra?: (r: unknown) => string): Promise<void> {
   const ms: number[] = [];
   let last: unknown;
-  for (let i = 0; i < rounds; i++) {
+  const n = name.startsWith('export') ? Number(values['export-rounds']) : rounds;
+  for (let i = 0; i < n; i++) {
     const t = performance.now();
     last = await fn();
     ms.push(performance.now() - t);
@@ -183,6 +188,18 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
     const p = r as { sections: Array<{ rows: unknown[] }>; total: number };
     return `${p.sections.reduce((k, s) => k + s.rows.length, 0)} rows in ${p.sections.length} sections of ${p.total}`;
   };
+  const { zooExportStream } = await import('../../lib/zoo/export-stream');
+  const exportAll = async (format: 'csv' | 'json') => {
+    let bytes = 0;
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const stream = await zooExportStream(db, parseZooQuery({}), { format, baseUrl: 'http://127.0.0.1:3000' });
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    return { bytes, growth: peak - rssBefore };
+  };
   const page = (params: Record<string, string>) => () => listZooRows(db, parseZooQuery(params), { limit: 100 });
   return [
     ['/zoo: listZooSectionPages {}', () => listZooSectionPages(db, parseZooQuery({})), sectionCount],
@@ -196,7 +213,13 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
     ['/api/zoo: listZooRows limit=100 q=r578', page({ q: 'r578' }), rowCount],
     ['/api/zoo: listZooRows limit=100 sort=gflops', page({ sort: 'gflops', dir: 'desc' }), rowCount],
     ['/api/zoo: listZooRows limit=100 deep offset', () => listZooRows(db, parseZooQuery({}), { offset: 200_000, limit: 100 }), rowCount],
-    ['listExplorerEntries (unchanged: whole zoo)', () => listExplorerEntries(db), (r) => `${(r as unknown[]).length} entries`],
+    ['export CSV (streamed, all rows)', () => exportAll('csv'), (r) => {
+      const e = r as { bytes: number; growth: number };
+      return `${mib(e.bytes)} written, rss growth during the last export ${mib(e.growth)}`;
+    }],
+    ...(values.explorer
+      ? [['listExplorerEntries (whole zoo, cached per version)', () => listExplorerEntries(db), (r: unknown) => `${(r as unknown[]).length} entries`]]
+      : []) as Array<[string, () => Promise<unknown>, (r: unknown) => string]>,
   ];
 }
 
@@ -243,7 +266,8 @@ try {
   await applyMigrations(server.url, path.join(ROOT, 'prisma', 'migrations'));
   const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: server.url }) });
   try {
-    await ensureSeedImported(db, { root: ROOT });
+    // A reused database keeps its clones (re-importing the seed would drop the cloned rows from its sections).
+    if ((await db.model.count({ where: { slug: { contains: '~' } } })) === 0) await ensureSeedImported(db, { root: ROOT });
     await seedClones(db, clones);
     const [models, entries, measurements] = await Promise.all([db.model.count(), db.zooEntry.count(), db.measurement.count()]);
     process.stdout.write(`models ${models}  zoo rows ${entries}  measurements ${measurements}\n\n`);
