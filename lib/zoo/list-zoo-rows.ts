@@ -6,11 +6,12 @@ import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
 import { pairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
-import { ZOO_PAGE_SIZE, ZZooQuery, type FilterVocabulary, type TZooQuery } from './query';
+import { ZOO_PAGE_SIZE, ZZooQuery, zooQueryToSearch, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TCocoDetail, TProvenance, TRunInfo, TZooRow } from './row';
 import type { TMethod } from './seed-schema';
 import {
-  countZooRows, resolveFilterIds, RUN_SECTION_POSITION, RUN_SECTION_PREFIX, selectSectionPage, selectZooRowKeys, zooRowsSql, type ZooRowKey,
+  countZooRows, resolveFilterIds, RUN_SECTION_POSITION, RUN_SECTION_PREFIX, selectSectionPage, selectZooRowKeys, zooRowsSql,
+  type ZooFilterIds, type ZooRowKey,
 } from './select-zoo-rows';
 import { cachedByZooVersion } from './zoo-cache';
 
@@ -411,12 +412,38 @@ export async function listZooRows(
   page: { offset?: number; limit?: number } = {},
 ): Promise<{ rows: TZooRow[]; data: ZooMeta; total: number }> {
   const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
-  const [keys, counts] = await Promise.all([
-    selectZooRowKeys(db, query, ids, { offset: page.offset ?? 0, limit: page.limit ?? 1_000_000_000 }),
-    countZooRows(db, query, ids),
-  ]);
+  const counts = await countsOf(db, query, ids);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (page.limit === undefined) {
+    const keys = await selectZooRowKeys(db, query, ids, { offset: page.offset ?? 0, limit: 1_000_000_000 });
+    return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total };
+  }
+  // A page: the per-section counts say which sections the offset falls in; each is read in its own order and stops
+  // after the rows the page still needs (no sort of the whole zoo).
+  const keys: ZooRowKey[] = [];
+  let skip = page.offset ?? 0;
+  let need = page.limit;
+  for (const section of meta.sections) {
+    const n = counts.get(section.slug) ?? 0;
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    const got = await selectSectionPage(db, query, ids, section.slug, { offset: skip, limit: need });
+    keys.push(...got);
+    need -= got.length;
+    skip = 0;
+    if (need <= 0) break;
+  }
   return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total };
+}
+
+/** Matching rows per section, cached per zoo version and filter set (sort and paging do not change counts). */
+function countsOf(db: Db, query: TZooQuery, ids: ZooFilterIds): Promise<Map<string, number>> {
+  const filters = {
+    ...query, sort: undefined, dir: undefined, hide: undefined, show: undefined, format: undefined, page: undefined, limit: undefined, cursor: undefined,
+  };
+  return cachedByZooVersion(db, `count${zooQueryToSearch(filters)}`, () => countZooRows(db, filters, ids));
 }
 
 /** One section's page on the zoo page. */
@@ -434,7 +461,7 @@ export interface ZooSectionPage {
  */
 export async function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAGE_SIZE): Promise<{ sections: ZooSectionPage[]; data: ZooMeta; total: number; all: number }> {
   const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
-  const [counts, all] = await Promise.all([countZooRows(db, query, ids), cachedByZooVersion(db, 'count', () => countZooRows(db, ZZooQuery.parse({}), {}))]);
+  const [counts, all] = await Promise.all([countsOf(db, query, ids), countsOf(db, ZZooQuery.parse({}), {})]);
   const sections = meta.sections.filter((s) => (counts.get(s.slug) ?? 0) > 0);
   const byslug = sectionMap(meta);
   const page = query.page ?? 1;

@@ -8,6 +8,7 @@ import { METHOD_VALUES } from './seed-schema';
  * The zoo's view state, as it lives in the URL (page, API, exports share it):
  *   ?backbone=MobileNetV1,ResNet34&dataset=coco&method=prune&strategy=r578&inputSize=608
  *    &source=reported&submitter=ci-bot&sort=gflops&dir=desc&hide=download,teacher&show=ap50[&format=csv]
+ *    &q=mobilenet&page=2 (zoo page) &limit=100&cursor=<nextCursor> (GET /api/zoo)
  * Lists are comma-separated or repeated parameters. Filters AND across fields and OR within one.
  * Backbone / dataset / strategy match slug, name or alias, case-insensitively; `strategy=baseline`
  * matches the baselines. `submitter` matches a measured row's run submitter (its API token's name, `web form`,

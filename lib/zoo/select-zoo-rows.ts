@@ -198,6 +198,8 @@ function matchingSql(q: TZooQuery, ids: ZooFilterIds, sections?: string[]): Pris
 }
 
 function orderSql(q: TZooQuery): Prisma.Sql {
+  // Source order alone lets PostgreSQL read a section's rows in index order ("ZooEntry"(sectionId, position)) and stop.
+  if (!q.sort) return Prisma.sql`position`;
   const desc = q.dir === 'desc';
   return Prisma.sql`
     CASE WHEN ${desc} THEN NULL ELSE sort_num END ASC NULLS LAST, CASE WHEN ${desc} THEN sort_num END DESC NULLS LAST,
