@@ -10,10 +10,10 @@
  * (same clone count) instead of seeding again; `--keep` leaves the embedded server's data on disk.
  *
  * Seeding: the seed catalog is imported once (lib/zoo/import-catalog.ts), then every published model, its zoo
- * entries, measurements and artifacts are cloned K times in four INSERT … SELECT statements (clone k of `slug`
- * is `slug~k`; its baseline, parent and teacher are the clones with the same k; its rows go to the same
- * sections after the originals). One clone of the seed is 31 models, 85 zoo rows and 157 measurements, so
- * K = 3,500 gives about 300,000 zoo rows (the issue's 100,000-run target).
+ * entries, measurements and artifacts are cloned K times in four INSERT … SELECT statements and one UPDATE (clone k
+ * of `slug` is `slug~k`; its baseline, parent and teacher are the clones with the same k; its rows go to the same
+ * sections after the originals). One clone of the seed is 30 models, 85 zoo rows and 145 measurements, so
+ * K = 3,500 gives 297,585 zoo rows (the issue's 100,000-run target; but 0.5 M measurements, not 1.5 M).
  *
  * Library timings call the functions the pages call, in this process (RSS is this process's). With `--http`,
  * the same views are fetched from a running server (`npm start` on the seeded database: DATABASE_URL printed
