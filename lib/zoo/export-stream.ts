@@ -7,11 +7,11 @@ import { latencyColumnsOfMatching, resolveFilterIds, selectZooRowKeys } from './
 /**
  * Streamed CSV/JSON export of every row a query selects (same bytes as zooRowsToCsv / zooRowsToJson over the same
  * rows). The row keys are selected once in SQL (about 100 bytes each); full rows are built and written
- * EXPORT_BATCH_ROWS at a time, when the reader asks for more (pull), so memory does not grow with the zoo's
+ * EXPORT_BATCH_ROWS (2,000) at a time, when the reader asks for more (pull), so memory does not grow with the zoo's
  * numbers, and a reader that goes away (cancel, or `signal` aborting) stops the work at the next batch.
  */
 
-export const EXPORT_BATCH_ROWS = 500;
+export const EXPORT_BATCH_ROWS = 2000;
 
 export interface ZooExportStreamOptions extends Omit<ExportOptions, 'deviceLabels'> {
   format: 'csv' | 'json';

@@ -66,8 +66,14 @@ export async function resolveFilterIds(db: Db, q: TZooQuery): Promise<ZooFilterI
  * Every row (stored entries and run rows; only these sections' when given) with the section's provenance and
  * source: columns sectionSlug, sectionPosition, source, sourceId, position, modelId, inputSize.
  */
-export function zooRowsSql(sections?: string[]): Prisma.Sql {
-  const storedWhere = sections ? Prisma.sql`WHERE s.slug = ANY(${sections}::text[])` : Prisma.empty;
+export function zooRowsSql(sections?: string[], storedSectionId?: number | null): Prisma.Sql {
+  // A known section id lets PostgreSQL read that section in ("sectionId", position) index order and stop at the page.
+  const storedWhere =
+    storedSectionId !== undefined
+      ? Prisma.sql`WHERE e."sectionId" = ${storedSectionId ?? -1}::int`
+      : sections
+        ? Prisma.sql`WHERE s.slug = ANY(${sections}::text[])`
+        : Prisma.empty;
   const runDatasets = sections?.filter((s) => s.startsWith(RUN_SECTION_PREFIX)).map((s) => s.slice(RUN_SECTION_PREFIX.length));
   const runWhere = runDatasets ? Prisma.sql`AND d.slug = ANY(${runDatasets}::text[])` : Prisma.empty;
   const runs =
@@ -187,12 +193,12 @@ function sortSql(sort: string | undefined): { num: Prisma.Sql; text: Prisma.Sql 
 }
 
 /** Rows matching the query, with their sort values (`sort_num`, `sort_text`). */
-function matchingSql(q: TZooQuery, ids: ZooFilterIds, sections?: string[]): Prisma.Sql {
+function matchingSql(q: TZooQuery, ids: ZooFilterIds, sections?: string[], storedSectionId?: number | null): Prisma.Sql {
   const s = sortSql(q.sort);
   return Prisma.sql`
     SELECT z_rows."sectionSlug", z_rows."sectionPosition", z_rows.position, z_rows."modelId", z_rows."inputSize",
            z_rows.source, z_rows."sourceId", ${s.num} AS sort_num, ${s.text} AS sort_text
-    FROM (${zooRowsSql(sections)}) AS z_rows
+    FROM (${zooRowsSql(sections, storedSectionId)}) AS z_rows
     JOIN "Model" m ON m.id = z_rows."modelId"
     ${whereSql(q, ids)}`;
 }
@@ -217,8 +223,9 @@ export async function selectZooRowKeys(db: Db, q: TZooQuery, ids: ZooFilterIds, 
 
 /** One page of one section's matching rows (the zoo page shows a page per section). */
 export async function selectSectionPage(db: Db, q: TZooQuery, ids: ZooFilterIds, section: string, page: { offset: number; limit: number }): Promise<ZooRowKey[]> {
+  const stored = await db.zooSection.findUnique({ where: { slug: section }, select: { id: true } });
   return db.$queryRaw<ZooRowKey[]>`
-    SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize" FROM (${matchingSql(q, ids, [section])}) AS matching
+    SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize" FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
     ORDER BY ${orderSql(q)}
     LIMIT ${page.limit} OFFSET ${page.offset}`;
 }
