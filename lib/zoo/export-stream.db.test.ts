@@ -30,7 +30,12 @@ describe('zooExportStream', () => {
   it('stops building rows once the signal aborts (only the header and first batch are written)', async () => {
     const db = await getDb();
     const abort = new AbortController();
-    const stream = await zooExportStream(db, parseZooQuery({ source: 'reported' }), { format: 'csv', baseUrl: BASE, batchRows: 10, signal: abort.signal });
+    const stream = await zooExportStream(db, parseZooQuery({ source: 'reported' }), {
+      format: 'csv',
+      baseUrl: BASE,
+      batchRows: 10,
+      signal: abort.signal,
+    });
     const reader = stream.getReader();
     const decoder = new TextDecoder();
     let text = decoder.decode((await reader.read()).value);

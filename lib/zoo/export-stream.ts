@@ -1,5 +1,13 @@
 import type { Db } from '../db/client';
-import { csvHeaderLine, deviceLabelsOf, exportMetricColumnsFor, zooCsvHeaderFor, zooRowCsvLine, zooRowToJson, type ExportOptions } from './export';
+import {
+  csvHeaderLine,
+  deviceLabelsOf,
+  exportMetricColumnsFor,
+  zooCsvHeaderFor,
+  zooRowCsvLine,
+  zooRowToJson,
+  type ExportOptions,
+} from './export';
 import { buildZooRows, loadZooMeta } from './list-zoo-rows';
 import type { TZooQuery } from './query';
 import { latencyColumnsOfMatching, resolveFilterIds, selectZooRowKeys } from './select-zoo-rows';
@@ -34,7 +42,9 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
   let cancelled = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode(o.format === 'csv' ? `${csvHeaderLine(zooCsvHeaderFor(metrics))}\r\n` : `{"count":${keys.length},"rows":[`));
+      controller.enqueue(
+        encoder.encode(o.format === 'csv' ? `${csvHeaderLine(zooCsvHeaderFor(metrics))}\r\n` : `{"count":${keys.length},"rows":[`),
+      );
     },
     async pull(controller) {
       if (cancelled || o.signal?.aborted) {
@@ -49,7 +59,9 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
       const slice = keys.slice(next, next + batch);
       const rows = await buildZooRows(db, slice, sections);
       const parts = rows.map((r, i) =>
-        o.format === 'csv' ? `${zooRowCsvLine(r, metrics, options)}\r\n` : `${next + i > 0 ? ',' : ''}${JSON.stringify(zooRowToJson(r, options))}`,
+        o.format === 'csv'
+          ? `${zooRowCsvLine(r, metrics, options)}\r\n`
+          : `${next + i > 0 ? ',' : ''}${JSON.stringify(zooRowToJson(r, options))}`,
       );
       next += slice.length;
       controller.enqueue(encoder.encode(parts.join('')));

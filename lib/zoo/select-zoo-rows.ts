@@ -44,7 +44,8 @@ const norm = (s: string) => s.trim().toLowerCase();
 
 /** Resolve backbone/dataset/strategy filters (slug, name or alias, case-insensitive) to ids. */
 export async function resolveFilterIds(db: Db, q: TZooQuery): Promise<ZooFilterIds> {
-  const matches = (wanted: string[], cands: Array<string | null>) => wanted.some((w) => cands.some((c) => c !== null && norm(c) === norm(w)));
+  const matches = (wanted: string[], cands: Array<string | null>) =>
+    wanted.some((w) => cands.some((c) => c !== null && norm(c) === norm(w)));
   const out: ZooFilterIds = {};
   if (q.backbone?.length) {
     const all = await db.backbone.findMany({ select: { id: true, slug: true, name: true, aliases: true } });
@@ -81,18 +82,22 @@ export function zooRowsSql(sections?: string[], storedSectionId?: number | null)
       ? Prisma.empty
       : Prisma.sql`
     UNION ALL
-    SELECT ${RUN_SECTION_PREFIX} || d.slug, ${RUN_SECTION_POSITION}::int + (SELECT count(*) FROM "Dataset" d2 WHERE d2.slug COLLATE "C" < d.slug COLLATE "C")::int,
+    SELECT ${RUN_SECTION_PREFIX} || d.slug, ${RUN_SECTION_POSITION}::int + (SELECT count(*) FROM "Dataset" d2 WHERE d2.slug
+      COLLATE "C" < d.slug COLLATE "C")::int,
            'measured'::text, NULL::int,
-           row_number() OVER (PARTITION BY m."datasetId" ORDER BY m.family, coalesce(b.slug, m.slug), (m."baselineId" IS NOT NULL), r."createdAt", sz.ord)::int,
+           row_number() OVER (PARTITION BY m."datasetId" ORDER BY m.family, coalesce(b.slug, m.slug), (m."baselineId" IS NOT
+             NULL), r."createdAt", sz.ord)::int,
            m.id, (sz.size #>> '{}')::int
     FROM "RegisteredRun" r
     JOIN "Model" m ON m.id = r."modelId"
     JOIN "Dataset" d ON d.id = m."datasetId"
     LEFT JOIN "Model" b ON b.id = m."baselineId"
-    CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.metadata -> 'inputSizes') = 'array' THEN r.metadata -> 'inputSizes' ELSE '[]'::jsonb END)
+    CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.metadata -> 'inputSizes') = 'array' THEN r.metadata ->
+      'inputSizes' ELSE '[]'::jsonb END)
       WITH ORDINALITY AS sz(size, ord)
     WHERE NOT EXISTS (SELECT 1 FROM "ZooEntry" le WHERE le."modelId" = r."modelId")
-      AND jsonb_typeof(sz.size) = 'number' AND (sz.size #>> '{}')::numeric = trunc((sz.size #>> '{}')::numeric) AND (sz.size #>> '{}')::numeric > 0
+      AND jsonb_typeof(sz.size) = 'number' AND (sz.size #>> '{}')::numeric = trunc((sz.size #>> '{}')::numeric) AND (sz.size #>>
+        '{}')::numeric > 0
       ${runWhere}`;
   return Prisma.sql`
     SELECT s.slug AS "sectionSlug", s.position AS "sectionPosition", s.provenance::text AS source, s."sourceId" AS "sourceId",
@@ -169,7 +174,8 @@ function sortSql(sort: string | undefined): { num: Prisma.Sql; text: Prisma.Sql 
   if (detail) {
     const key = { ap50: 'AP50', ap75: 'AP75', apSmall: 'APs', apMedium: 'APm', apLarge: 'APl' }[detail.key];
     return num(Prisma.sql`(
-      SELECT CASE WHEN jsonb_typeof(mr.metrics -> 'metrics' -> ${key}) = 'number' AND (mr.metrics -> 'metrics' ->> ${key})::double precision >= 0
+      SELECT CASE WHEN jsonb_typeof(mr.metrics -> 'metrics' -> ${key}) = 'number' AND (mr.metrics -> 'metrics' ->>
+        ${key})::double precision >= 0
                   THEN (mr.metrics -> 'metrics' ->> ${key})::double precision * 100 END
       FROM "MeasuredResult" mr JOIN "RegisteredRun" rr ON rr.id = mr."runId"
       WHERE z_rows.source = 'measured' AND rr."modelId" = m.id AND mr.kind = 'evaluate' AND mr."inputSize" = z_rows."inputSize"
@@ -214,7 +220,12 @@ function orderSql(q: TZooQuery): Prisma.Sql {
 }
 
 /** One page of matching rows across sections (sections in order, sorted inside each), for GET /api/zoo and exports. */
-export async function selectZooRowKeys(db: Db, q: TZooQuery, ids: ZooFilterIds, page: { offset: number; limit: number }): Promise<ZooRowKey[]> {
+export async function selectZooRowKeys(
+  db: Db,
+  q: TZooQuery,
+  ids: ZooFilterIds,
+  page: { offset: number; limit: number },
+): Promise<ZooRowKey[]> {
   return db.$queryRaw<ZooRowKey[]>`
     SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize" FROM (${matchingSql(q, ids)}) AS matching
     ORDER BY "sectionPosition", ${orderSql(q)}
@@ -222,10 +233,17 @@ export async function selectZooRowKeys(db: Db, q: TZooQuery, ids: ZooFilterIds, 
 }
 
 /** One page of one section's matching rows (the zoo page shows a page per section). */
-export async function selectSectionPage(db: Db, q: TZooQuery, ids: ZooFilterIds, section: string, page: { offset: number; limit: number }): Promise<ZooRowKey[]> {
+export async function selectSectionPage(
+  db: Db,
+  q: TZooQuery,
+  ids: ZooFilterIds,
+  section: string,
+  page: { offset: number; limit: number },
+): Promise<ZooRowKey[]> {
   const stored = await db.zooSection.findUnique({ where: { slug: section }, select: { id: true } });
   return db.$queryRaw<ZooRowKey[]>`
-    SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize" FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
+    SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize"
+    FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
     ORDER BY ${orderSql(q)}
     LIMIT ${page.limit} OFFSET ${page.offset}`;
 }

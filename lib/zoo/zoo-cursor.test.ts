@@ -9,8 +9,13 @@ describe('zoo cursor', () => {
   it('is opaque url-safe text', () => {
     expect(encodeZooCursor(100)).toMatch(/^[A-Za-z0-9_-]+$/);
   });
-  it.each(['nope', encodeZooCursor(5).slice(2), Buffer.from('{"v":1,"o":-1}').toString('base64url'), Buffer.from('{"v":2,"o":1}').toString('base64url'),
-    Buffer.from('{"v":1,"o":1.5}').toString('base64url')])('EXPECTED FAILURE: %s is a 400', (c) => {
+  it.each([
+    'nope',
+    encodeZooCursor(5).slice(2),
+    Buffer.from('{"v":1,"o":-1}').toString('base64url'),
+    Buffer.from('{"v":2,"o":1}').toString('base64url'),
+    Buffer.from('{"v":1,"o":1.5}').toString('base64url'),
+  ])('EXPECTED FAILURE: %s is a 400', (c) => {
     try {
       decodeZooCursor(c);
       expect.unreachable();

@@ -23,7 +23,9 @@ export function decodeZooCursor(cursor: string): number {
   }
   const parsed = ZCursor.safeParse(json);
   if (!parsed.success) {
-    throw new SlimboardError('bad_query', 'bad query: cursor is not a cursor this server issued (pass nextCursor back unchanged)', { status: 400 });
+    throw new SlimboardError('bad_query', 'bad query: cursor is not a cursor this server issued (pass nextCursor back unchanged)', {
+      status: 400,
+    });
   }
   return parsed.data.o;
 }

@@ -69,7 +69,8 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
-  return `p50 ${percentile(s, 50).toFixed(0).padStart(6)} ms  p95 ${percentile(s, 95).toFixed(0).padStart(6)} ms  max ${s.at(-1)!.toFixed(0).padStart(6)} ms`;
+  const fmt = (v: number) => `${v.toFixed(0).padStart(6)} ms`;
+  return `p50 ${fmt(percentile(s, 50))}  p95 ${fmt(percentile(s, 95))}  max ${fmt(s.at(-1)!)}`;
 }
 
 function serverRss(pid: string | undefined): string {
@@ -116,7 +117,9 @@ async function openServer(): Promise<{ url: string; stop: () => Promise<void> }>
 /** Clone every published model (and its entries, measurements, artifacts) K times. Idempotent per k. */
 async function seedClones(db: PrismaClient, k: number): Promise<void> {
   const already = await db.model.count({ where: { slug: { contains: '~' } } });
-  const perClone = await db.model.count({ where: { slug: { not: { contains: '~' } }, entries: { some: { section: { provenance: 'reported' } } } } });
+  const perClone = await db.model.count({
+    where: { slug: { not: { contains: '~' } }, entries: { some: { section: { provenance: 'reported' } } } },
+  });
   if (already === perClone * k) return;
   if (already > 0) throw new Error(`the database holds ${already} clones, not ${perClone * k}: run without --reuse`);
   const t0 = performance.now();
@@ -124,8 +127,10 @@ async function seedClones(db: PrismaClient, k: number): Promise<void> {
     async (tx) => {
       // Models first (links fixed afterwards: the clone of a baseline has the same k).
       await tx.$executeRaw`
-        INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", description, "createdAt", "updatedAt")
-        SELECT m.slug || '~' || g.k, m.name || ' #' || g.k, m.family, m."backboneId", m."datasetId", m."pretrainingId", m.method, m."strategyId",
+        INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", description,
+          "createdAt", "updatedAt")
+        SELECT m.slug || '~' || g.k, m.name || ' #' || g.k, m.family, m."backboneId", m."datasetId", m."pretrainingId", m.method,
+          m."strategyId",
                m.description, m."createdAt", m."updatedAt"
         FROM "Model" m CROSS JOIN generate_series(1, ${k}::int) AS g(k)
         WHERE strpos(m.slug, '~') = 0 AND EXISTS (SELECT 1 FROM "ZooEntry" e JOIN "ZooSection" s ON s.id = e."sectionId"
@@ -133,11 +138,14 @@ async function seedClones(db: PrismaClient, k: number): Promise<void> {
       await tx.$executeRaw`
         UPDATE "Model" c SET
           "baselineId" = (SELECT cl.id FROM "Model" o JOIN "Model" ol ON ol.id = o."baselineId"
-                          JOIN "Model" cl ON cl.slug = ol.slug || '~' || split_part(c.slug, '~', 2) WHERE o.slug = split_part(c.slug, '~', 1)),
+                          JOIN "Model" cl ON cl.slug = ol.slug || '~' || split_part(c.slug, '~', 2) WHERE o.slug =
+                            split_part(c.slug, '~', 1)),
           "parentId" = (SELECT cl.id FROM "Model" o JOIN "Model" ol ON ol.id = o."parentId"
-                        JOIN "Model" cl ON cl.slug = ol.slug || '~' || split_part(c.slug, '~', 2) WHERE o.slug = split_part(c.slug, '~', 1)),
+                        JOIN "Model" cl ON cl.slug = ol.slug || '~' || split_part(c.slug, '~', 2) WHERE o.slug =
+                          split_part(c.slug, '~', 1)),
           "teacherId" = (SELECT cl.id FROM "Model" o JOIN "Model" ol ON ol.id = o."teacherId"
-                         JOIN "Model" cl ON cl.slug = ol.slug || '~' || split_part(c.slug, '~', 2) WHERE o.slug = split_part(c.slug, '~', 1))
+                         JOIN "Model" cl ON cl.slug = ol.slug || '~' || split_part(c.slug, '~', 2) WHERE o.slug =
+                           split_part(c.slug, '~', 1))
         WHERE strpos(c.slug, '~') > 0`;
       await tx.$executeRaw`
         INSERT INTO "ZooEntry" ("sectionId", position, "modelId", "inputSize")
@@ -147,8 +155,10 @@ async function seedClones(db: PrismaClient, k: number): Promise<void> {
         JOIN "Model" c ON split_part(c.slug, '~', 1) = o.slug AND strpos(c.slug, '~') > 0
         JOIN (SELECT "sectionId", max(position) AS rows FROM "ZooEntry" GROUP BY "sectionId") n ON n."sectionId" = e."sectionId"`;
       await tx.$executeRaw`
-        INSERT INTO "Measurement" ("modelId", metric, "inputSize", "deviceId", "datasetId", value, decimals, provenance, "sourceId", key, "createdAt")
-        SELECT c.id, x.metric, x."inputSize", x."deviceId", x."datasetId", x.value, x.decimals, x.provenance, x."sourceId", x.key, x."createdAt"
+        INSERT INTO "Measurement" ("modelId", metric, "inputSize", "deviceId", "datasetId", value, decimals, provenance,
+          "sourceId", key, "createdAt")
+        SELECT c.id, x.metric, x."inputSize", x."deviceId", x."datasetId", x.value, x.decimals, x.provenance, x."sourceId",
+          x.key, x."createdAt"
         FROM "Measurement" x
         JOIN "Model" o ON o.id = x."modelId"
         JOIN "Model" c ON split_part(c.slug, '~', 1) = o.slug AND strpos(c.slug, '~') > 0
@@ -213,13 +223,23 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
     ['/api/zoo: listZooRows limit=100 q=r578', page({ q: 'r578' }), rowCount],
     ['/api/zoo: listZooRows limit=100 sort=gflops', page({ sort: 'gflops', dir: 'desc' }), rowCount],
     ['/api/zoo: listZooRows limit=100 deep offset', () => listZooRows(db, parseZooQuery({}), { offset: 200_000, limit: 100 }), rowCount],
-    ['export CSV (streamed, all rows)', () => exportAll('csv'), (r) => {
-      const e = r as { bytes: number; growth: number };
-      return `${mib(e.bytes)} written, rss growth during the last export ${mib(e.growth)}`;
-    }],
-    ...(values.explorer
-      ? [['listExplorerEntries (whole zoo, cached per version)', () => listExplorerEntries(db), (r: unknown) => `${(r as unknown[]).length} entries`]]
-      : []) as Array<[string, () => Promise<unknown>, (r: unknown) => string]>,
+    [
+      'export CSV (streamed, all rows)',
+      () => exportAll('csv'),
+      (r) => {
+        const e = r as { bytes: number; growth: number };
+        return `${mib(e.bytes)} written, rss growth during the last export ${mib(e.growth)}`;
+      },
+    ],
+    ...((values.explorer
+      ? [
+          [
+            'listExplorerEntries (whole zoo, cached per version)',
+            () => listExplorerEntries(db),
+            (r: unknown) => `${(r as unknown[]).length} entries`,
+          ],
+        ]
+      : []) as Array<[string, () => Promise<unknown>, (r: unknown) => string]>),
   ];
 }
 
@@ -250,17 +270,26 @@ async function timeHttp(base: string): Promise<void> {
       status = res.status;
       ms.push(performance.now() - t);
     }
-    process.stdout.write(`GET ${view.padEnd(40)} ${summary(ms)}  ${status} ${(bytes / 1024).toFixed(0)} KiB${pid ? `  server rss ${serverRss(pid)}` : ''}\n`);
+    process.stdout.write(
+      `GET ${view.padEnd(40)} ${summary(ms)}  ${status} ${(bytes / 1024).toFixed(0)} KiB${pid ? `  server rss ${serverRss(pid)}` : ''}\n`,
+    );
   }
   const t = performance.now();
   const res = await fetch(`${base}/api/zoo?format=csv`);
   let bytes = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
-  process.stdout.write(`GET /api/zoo?format=csv (full export)          ${((performance.now() - t) / 1000).toFixed(1)} s  ${res.status} ${mib(bytes)}${pid ? `  server rss ${serverRss(pid)}` : ''}\n`);
+  const seconds = ((performance.now() - t) / 1000).toFixed(1);
+  const rss = pid ? `  server rss ${serverRss(pid)}` : '';
+  process.stdout.write(`GET /api/zoo?format=csv (full export)          ${seconds} s  ${res.status} ${mib(bytes)}${rss}\n`);
 }
 
 const server = await openServer();
-process.stdout.write(`${new Date().toISOString()}  clones ${clones}  rounds ${rounds}  load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}  cpus ${os.cpus().length}\n`);
+process.stdout.write(
+  `${new Date().toISOString()}  clones ${clones}  rounds ${rounds}  load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}  cpus ${os.cpus().length}\n`,
+);
 process.stdout.write(`DATABASE_URL=${server.url}\n`);
 try {
   await applyMigrations(server.url, path.join(ROOT, 'prisma', 'migrations'));
@@ -279,6 +308,11 @@ try {
     await db.$disconnect();
   }
 } finally {
-  process.stdout.write(`load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   await server.stop();
 }

@@ -22,7 +22,9 @@ export const GET = apiRoute({ auth: 'public' }, async ({ request }) => {
     // Every matching row, streamed in batches (lib/zoo/export-stream.ts); stops when the client goes away.
     const body = await zooExportStream(db, query, { format: query.format, baseUrl: publicBaseUrl(request), signal: request.signal });
     const type = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
-    return new Response(body, { headers: { 'content-type': type, 'content-disposition': `attachment; filename="slimboard-zoo.${query.format}"` } });
+    return new Response(body, {
+      headers: { 'content-type': type, 'content-disposition': `attachment; filename="slimboard-zoo.${query.format}"` },
+    });
   }
   const offset = query.cursor ? decodeZooCursor(query.cursor) : 0;
   const limit = query.limit ?? ZOO_API_DEFAULT_LIMIT;
