@@ -4,8 +4,8 @@ import { isSlimboardError } from '@/lib/errors';
 import { columnInfo, isOptionalColumn } from '@/lib/zoo/columns';
 import { listDeviceNames } from '@/lib/zoo/list-device-names';
 import { columnLabel } from './column-label';
-import { listZooRows } from '@/lib/zoo/list-zoo-rows';
-import { parseZooQuery, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
+import { listZooSectionPages, type ZooSectionPage } from '@/lib/zoo/list-zoo-rows';
+import { parseZooQuery, ZOO_PAGE_SIZE, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
 import type { TZooRow } from '@/lib/zoo/row';
 import { ColumnPicker, FilterBar } from './zoo-controls';
 import { ZooTable } from './zoo-table';
@@ -31,20 +31,24 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
     return <BadLink title="Bad filter" message={e.message} href="/zoo" linkText="Show the whole zoo" />;
   }
   const db = await getDb();
-  const [{ rows, data }, demo, deviceNames] = await Promise.all([listZooRows(db, query), getDemoZooStatus(db), listDeviceNames(db)]);
+  const [pages, demo, deviceNames] = await Promise.all([listZooSectionPages(db, query), getDemoZooStatus(db), listDeviceNames(db)]);
+  const { data } = pages;
+  const rows = pages.sections.flatMap((p) => p.rows);
+  const pageOf = new Map(pages.sections.map((p) => [p.section.slug, p]));
   const label = (id: string) => columnLabel(id, deviceNames);
   const demoHasRows = rows.some((r) => r.model.datasetSlug === DEMO_DATASET_SLUG);
   const hidden = new Set(query.hide ?? []);
   const shown = new Set(query.show ?? []);
   const visible = (c: string) => !hidden.has(c) && (!isOptionalColumn(c) || shown.has(c));
-  const exportSearch = (format: 'csv' | 'json') => zooQueryToSearch({ ...query, hide: undefined, show: undefined, format });
+  const exportSearch = (format: 'csv' | 'json') =>
+    zooQueryToSearch({ ...query, hide: undefined, show: undefined, page: undefined, limit: undefined, cursor: undefined, format });
 
   // Group: dataset -> sections (in source order) -> rows. The latency table mixes datasets: its rows
   // appear under their own dataset, the section once per dataset.
   const datasets = [...new Set(rows.map((r) => r.model.datasetSlug))].sort(
     (a, b) => (DATASET_ORDER.indexOf(a) + 1 || 99) - (DATASET_ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b),
   );
-  const allColumns = [...new Set(data.rows.flatMap((r) => r.section.columns))];
+  const allColumns = [...new Set(data.sections.flatMap((s) => s.columns))];
 
   return (
     <div className="zoo">
@@ -78,7 +82,8 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
       </div>
 
       <p className="result-count" data-testid="result-count">
-        Showing <strong>{rows.length}</strong> of {data.rows.length} rows
+        Showing <strong>{pages.total}</strong> of {pages.all} rows
+        {pages.sections.some((p) => p.pages > 1) && <> ({ZOO_PAGE_SIZE} per section and page)</>}
       </p>
 
       {rows.length === 0 && <p className="empty">No rows match these filters.</p>}
@@ -104,6 +109,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
                   dir={query.dir ?? 'asc'}
                   deviceNames={deviceNames}
                 />
+                <SectionPager page={pageOf.get(section.slug)!} query={query} />
               </div>
             ))}
           </section>
@@ -120,6 +126,29 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
         keeps its provenance; hover a value to see it.
       </p>
     </div>
+  );
+}
+
+/** Which rows of a section this page shows, with links to the other pages (`?section=<slug>&page=<n>`). */
+function SectionPager({ page, query }: { page: ZooSectionPage; query: TZooQuery }) {
+  if (page.pages <= 1) return null;
+  const first = (page.page - 1) * ZOO_PAGE_SIZE + 1;
+  const last = Math.min(page.total, page.page * ZOO_PAGE_SIZE);
+  const href = (n: number) => `/zoo${zooQueryToSearch({ ...query, section: [page.section.slug], page: n })}`;
+  return (
+    <nav className="pager" aria-label={`${page.section.title}: pages`} data-testid={`pager-${page.section.slug}`}>
+      Rows {first}–{last} of {page.total} · page {page.page} of {page.pages}{' '}
+      {page.page > 1 && (
+        <a href={href(page.page - 1)} rel="prev">
+          ← previous
+        </a>
+      )}{' '}
+      {page.page < page.pages && (
+        <a href={href(page.page + 1)} rel="next">
+          next →
+        </a>
+      )}
+    </nav>
   );
 }
 

@@ -12,6 +12,7 @@ function useSetParam() {
   const params = useSearchParams();
   return (key: string, value: string | null) => {
     const next = new URLSearchParams(params?.toString() ?? '');
+    next.delete('page'); // a new filter starts at the first page
     if (value === null || value === '') next.delete(key);
     else next.set(key, value);
     const s = next.toString();
@@ -45,7 +46,7 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
       </select>
     </label>
   );
-  const filters = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section'];
+  const filters = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section', 'q'];
   const active = filters.some((k) => (query as Record<string, unknown>)[k] !== undefined);
   return (
     <form className="filter-bar" action="/zoo" method="get">
@@ -57,6 +58,22 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
       {select('source', 'Source', one(query.source), facets.sources.map((s) => ({ value: s, label: s === 'reported' ? 'Published' : 'Measured' })))}
       {facets.submitters.length > 0 &&
         select('submitter', 'Submitted by', one(query.submitter), facets.submitters.map((s) => ({ value: s, label: s })))}
+      <label className="filter">
+        <span>Search</span>
+        <input
+          type="search"
+          name="q"
+          defaultValue={query.q ?? ''}
+          placeholder="model, slug or family"
+          maxLength={100}
+          data-testid="filter-q"
+          onKeyDown={(e) => {
+            if (e.key !== 'Enter') return;
+            e.preventDefault();
+            setParam('q', e.currentTarget.value.trim() || null);
+          }}
+        />
+      </label>
       <noscript>
         <button type="submit" className="button">
           Apply

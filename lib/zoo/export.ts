@@ -68,7 +68,7 @@ function withAbsoluteDownload(row: TZooRow, baseUrl: string): TZooRow {
 
 /** JSON export: the rows, with absolute download URLs and each model page's URL. */
 export function zooRowsToJson(rows: TZooRow[], o: ExportOptions): { count: number; rows: Array<TZooRow & { modelUrl: string }> } {
-  return { count: rows.length, rows: rows.map((r) => ({ ...withAbsoluteDownload(r, o.baseUrl), modelUrl: modelUrl(o.baseUrl, r.model.slug) })) };
+  return { count: rows.length, rows: rows.map((r) => zooRowToJson(r, o)) };
 }
 
 const modelUrl = modelPageUrl;
@@ -89,8 +89,13 @@ function latencyColumnsOf(rows: TZooRow[]): string[] {
  * `latency_ms_<label>`; two devices with the same label (never for fingerprinted ones) get `_<slug>` added.
  */
 export function exportMetricColumns(rows: TZooRow[], deviceLabels: Record<string, string> = {}): Array<[string, string]> {
+  return exportMetricColumnsFor(latencyColumnsOf(rows), deviceLabels);
+}
+
+/** exportMetricColumns for known latency column ids (`latency:<device slug>`, sorted): a streamed export's header. */
+export function exportMetricColumnsFor(latencyColumns: string[], deviceLabels: Record<string, string> = {}): Array<[string, string]> {
   const fixed = EXPORT_METRIC_KINDS.map((k): [string, string] => [METRICS[k].columnId, k]);
-  const latency = latencyColumnsOf(rows).map((id): [string, string] => {
+  const latency = latencyColumns.map((id): [string, string] => {
     const slug = metricOfColumn(id)!.deviceSlug!;
     return [id, `latency_ms_${snakeCase(deviceLabels[slug] ?? slug) || 'unknown'}`];
   });
@@ -102,9 +107,14 @@ export function exportMetricColumns(rows: TZooRow[], deviceLabels: Record<string
 
 /** The CSV header for these rows. */
 export function zooCsvHeader(rows: TZooRow[], deviceLabels: Record<string, string> = {}): string[] {
+  return zooCsvHeaderFor(exportMetricColumns(rows, deviceLabels));
+}
+
+/** The CSV header for these metric columns (exportMetricColumnsFor). */
+export function zooCsvHeaderFor(metrics: Array<[string, string]>): string[] {
   return [
     ...EXPORT_LEADING_COLUMNS,
-    ...exportMetricColumns(rows, deviceLabels).flatMap(([id, m]) => [
+    ...metrics.flatMap(([id, m]) => [
       m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
       ...(isLatencyColumn(id) ? PAIRED_SUFFIXES.map((x) => `${m}${x}`) : []),
       ...(id === PAIRED_ACCURACY_COLUMN ? PAIRED_ACCURACY_SUFFIXES.map((x) => `${m}${x}`) : []),
@@ -151,31 +161,44 @@ function provenanceText(r: TZooRow): string {
 
 export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
   const metrics = exportMetricColumns(rows, o.deviceLabels);
-  const lines = [zooCsvHeader(rows, o.deviceLabels).map(csvField).join(',')];
-  for (const r of rows) {
-    const d = r.cocoDetail ?? null;
-    const fields: Array<string | number | null> = [
-      r.id, r.section.slug, r.position, r.source, r.model.slug, r.model.name, r.model.family, r.model.backbone, r.model.dataset,
-      r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
-      ...metrics.flatMap(([id]) => {
-        const c = r.cells[id];
-        const paired = isLatencyColumn(id)
-          ? pairedFields(c?.paired)
-          : id === PAIRED_ACCURACY_COLUMN
-            ? pairedAccuracyFields(c?.pairedAccuracy)
-            : [];
-        if (!c) return [null, null, null, null, null, null, ...paired];
-        const delta = c.delta;
-        const flagged = delta?.check && !delta.check.consistent ? delta.check.printed : null;
-        const unit = delta ? (delta.kind === 'relative' ? 'percent' : 'points') : null;
-        return [c.value, c.baseline?.value ?? null, delta?.value ?? null, unit, delta?.origin ?? null, flagged, ...paired];
-      }),
-      d?.ap50 ?? null, d?.ap75 ?? null, d?.apSmall ?? null, d?.apMedium ?? null, d?.apLarge ?? null,
-      r.measuredAdapter?.origin ?? null, r.measuredAdapter?.label ?? null, r.measuredAdapter?.summary ?? null,
-      provenanceText(r), r.run?.id ?? null, r.run?.state ?? null, r.run?.jobsDone ?? null, r.run?.jobsTotal ?? null, r.run?.submitter ?? null,
-      modelUrl(o.baseUrl, r.model.slug), r.download ? absoluteUrl(o.baseUrl, r.download.url) : null,
-    ];
-    lines.push(fields.map(csvField).join(','));
-  }
+  const lines = [zooCsvHeaderFor(metrics).map(csvField).join(',')];
+  for (const r of rows) lines.push(zooRowCsvLine(r, metrics, o));
   return lines.join('\r\n') + '\r\n';
+}
+
+/** One CSV record (no line end) for a row, with these metric columns (exportMetricColumns / exportMetricColumnsFor). */
+export function zooRowCsvLine(r: TZooRow, metrics: Array<[string, string]>, o: ExportOptions): string {
+  const d = r.cocoDetail ?? null;
+  const fields: Array<string | number | null> = [
+    r.id, r.section.slug, r.position, r.source, r.model.slug, r.model.name, r.model.family, r.model.backbone, r.model.dataset,
+    r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
+    ...metrics.flatMap(([id]) => {
+      const c = r.cells[id];
+      const paired = isLatencyColumn(id)
+        ? pairedFields(c?.paired)
+        : id === PAIRED_ACCURACY_COLUMN
+          ? pairedAccuracyFields(c?.pairedAccuracy)
+          : [];
+      if (!c) return [null, null, null, null, null, null, ...paired];
+      const delta = c.delta;
+      const flagged = delta?.check && !delta.check.consistent ? delta.check.printed : null;
+      const unit = delta ? (delta.kind === 'relative' ? 'percent' : 'points') : null;
+      return [c.value, c.baseline?.value ?? null, delta?.value ?? null, unit, delta?.origin ?? null, flagged, ...paired];
+    }),
+    d?.ap50 ?? null, d?.ap75 ?? null, d?.apSmall ?? null, d?.apMedium ?? null, d?.apLarge ?? null,
+    r.measuredAdapter?.origin ?? null, r.measuredAdapter?.label ?? null, r.measuredAdapter?.summary ?? null,
+    provenanceText(r), r.run?.id ?? null, r.run?.state ?? null, r.run?.jobsDone ?? null, r.run?.jobsTotal ?? null, r.run?.submitter ?? null,
+    modelUrl(o.baseUrl, r.model.slug), r.download ? absoluteUrl(o.baseUrl, r.download.url) : null,
+  ];
+  return fields.map(csvField).join(',');
+}
+
+/** csvField for header cells (a streamed export writes its header itself). */
+export function csvHeaderLine(header: string[]): string {
+  return header.map(csvField).join(',');
+}
+
+/** One row of the JSON export (what zooRowsToJson puts in `rows`). */
+export function zooRowToJson(r: TZooRow, o: ExportOptions): TZooRow & { modelUrl: string } {
+  return { ...withAbsoluteDownload(r, o.baseUrl), modelUrl: modelUrl(o.baseUrl, r.model.slug) };
 }

@@ -5,6 +5,7 @@ import { loadZoo } from './list-zoo-rows';
 import { deviceName } from './device-name';
 import { Prisma } from '../generated/prisma/client';
 import { readModelLineage } from './strategy-params';
+import { cachedByZooVersion } from './zoo-cache';
 
 /**
  * The explorer's data: every zoo row merged into one entry per model and input size
@@ -21,7 +22,15 @@ function numAt(obj: unknown, ...paths: string[]): number | null {
   return null;
 }
 
-export async function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
+/**
+ * Cached per zoo version (lib/zoo/zoo-cache.ts): the overview, the explorer and /compare share one computation per
+ * version, and a burst of requests shares the one in flight. Callers must not mutate the entries.
+ */
+export function listExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
+  return cachedByZooVersion(db, 'explorer-entries', () => computeExplorerEntries(db));
+}
+
+async function computeExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
   const [{ rows }, lineages, devices, results] = await Promise.all([
     loadZoo(db),
     db.model.findMany({ where: { lineage: { not: Prisma.DbNull } }, select: { slug: true, lineage: true } }),

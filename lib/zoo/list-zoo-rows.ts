@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
 import { COCO_DETAIL_COLUMNS } from './columns';
 import { deviceName } from './device-name';
 import { formatCell, formatNumber } from './format';
@@ -6,27 +7,30 @@ import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './
 import { pairedAccuracyView } from './paired-accuracy-view';
 import { pairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
-import { filterZooRows, sortZooRows, type FilterVocabulary, type TZooQuery } from './query';
+import { ZOO_PAGE_SIZE, ZZooQuery, zooQueryToSearch, type FilterVocabulary, type TZooQuery } from './query';
 import type { TCell, TCocoDetail, TProvenance, TRunInfo, TZooRow } from './row';
 import type { TMethod } from './seed-schema';
 import { adapterOriginLabel, describeAdapter, readMeasuredAdapter } from '../inference/detection/measured-adapter';
+import {
+  countZooRows, resolveFilterIds, RUN_SECTION_POSITION, RUN_SECTION_PREFIX, selectSectionPage, selectZooRowKeys, zooRowsSql,
+  type ZooFilterIds, type ZooRowKey,
+} from './select-zoo-rows';
+import { cachedByZooVersion } from './zoo-cache';
 
 /**
- * The zoo's query layer: every ZooEntry as a TZooRow (lib/zoo/row.ts), with its numbers looked up in
- * Measurement and its deltas computed against the declared baseline. Small enough to load whole and
- * filter in memory (85 published rows plus the measured ones).
+ * The zoo's query layer: zoo rows as TZooRow (lib/zoo/row.ts), with their numbers looked up in Measurement and
+ * their deltas computed against the declared baseline. Which rows a query selects, in which order and page, is
+ * decided in PostgreSQL (lib/zoo/select-zoo-rows.ts); full rows are built for one page at a time, loading only
+ * that page's models, their baselines and teachers, their measurements and runs. Facets and per-section columns
+ * are aggregates, cached per zoo version (lib/zoo/zoo-cache.ts).
  *
  * Registered runs (upload form, POST /api/runs, `submit`) that no stored section lists get one measured
- * section per dataset, `runs-<dataset slug>` (see `runSections`): a row per model and input size the run
- * asked for, grouped by family and baseline (the baseline first, then the models compared with it, oldest
- * first), like the demo section. A run still being measured shows the numbers its finished jobs published
- * and its progress (`row.run`).
+ * section per dataset, `runs-<dataset slug>`: a row per model and input size the run asked for, grouped by
+ * family and baseline (the baseline first, then the models compared with it, oldest first), like the demo
+ * section. A run still being measured shows the numbers its finished jobs published and its progress (`row.run`).
  */
 
-/** Slug prefix of the sections built from registered runs. */
-export const RUN_SECTION_PREFIX = 'runs-';
-/** Their positions on the page: after every stored section. */
-const RUN_SECTION_POSITION = 100_000;
+export { RUN_SECTION_PREFIX };
 
 export interface ZooFacets {
   backbones: string[];
@@ -40,12 +44,30 @@ export interface ZooFacets {
   sections: Array<{ slug: string; title: string }>;
 }
 
-export interface ZooData {
-  rows: TZooRow[];
+/** A section as the zoo shows it (stored, or built from registered runs). */
+export interface ZooSectionInfo {
+  slug: string;
+  title: string;
+  sourceTitle: string | null;
+  position: number;
+  provenance: 'reported' | 'measured';
+  sourceId: number | null;
+  /** Printed columns; measured sections add a latency column per device and the COCO detail columns they have. */
+  columns: string[];
+}
+
+/** What every view needs besides its rows: facets, sections, filter vocabulary, device labels. */
+export interface ZooMeta {
   vocabulary: FilterVocabulary;
   facets: ZooFacets;
   /** Every device by slug (a latency column is `latency:<slug>`): its name (lib/zoo/device-name.ts). */
   devices: Record<string, { slug: string; label: string }>;
+  /** Every section with at least one row, in display order. */
+  sections: ZooSectionInfo[];
+}
+
+export interface ZooData extends ZooMeta {
+  rows: TZooRow[];
 }
 
 const MODEL_INCLUDE = {
@@ -74,6 +96,11 @@ export function cocoDetailFromResult(result: unknown, jobId: string): TCocoDetai
 }
 
 type MeasurementRow = Awaited<ReturnType<typeof loadMeasurements>>[number];
+type ModelRow = Awaited<ReturnType<typeof loadModels>>[number];
+
+function loadModels(db: Db, ids: number[]) {
+  return db.model.findMany({ where: { id: { in: ids } }, include: MODEL_INCLUDE });
+}
 
 function loadMeasurements(db: Db, modelIds: number[]) {
   return db.measurement.findMany({
@@ -95,30 +122,27 @@ function sameScope(a: MeasurementRow, b: MeasurementRow): boolean {
   return a.metric === b.metric && a.inputSize === b.inputSize && a.deviceId === b.deviceId && a.datasetId === b.datasetId;
 }
 
-export async function loadZoo(db: Db): Promise<ZooData> {
-  const [stored, backbones, datasets, devices, runs] = await Promise.all([
-    db.zooSection.findMany({
-      orderBy: { position: 'asc' },
-      include: { entries: { orderBy: { position: 'asc' }, include: { model: { include: MODEL_INCLUDE } } } },
-    }),
-    db.backbone.findMany(),
-    db.dataset.findMany(),
-    db.device.findMany(),
-    db.registeredRun.findMany({
-      where: { modelId: { not: null } },
-      orderBy: { createdAt: 'asc' },
-      select: {
-        id: true,
-        state: true,
-        door: true,
-        modelId: true,
-        metadata: true,
-        owner: true,
-        demoZooRun: { select: { id: true } },
-        jobs: { select: { state: true } },
-      },
-    }),
-  ]);
+
+/**
+ * Full rows for these keys (in their order): loads only their models, those models' baselines' and teachers'
+ * measurements, and their runs' results.
+ */
+export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<string, ZooSectionInfo>): Promise<TZooRow[]> {
+  if (keys.length === 0) return [];
+  const models = await loadModels(db, [...new Set(keys.map((k) => k.modelId))]);
+  const modelById = new Map(models.map((m) => [m.id, m]));
+  const runs = await db.registeredRun.findMany({
+    where: { modelId: { in: models.map((m) => m.id) } },
+    select: {
+      id: true,
+      state: true,
+      door: true,
+      modelId: true,
+      owner: true,
+      demoZooRun: { select: { id: true } },
+      jobs: { select: { state: true } },
+    },
+  });
   const runByModel = new Map(runs.map((r) => [r.modelId!, r]));
   const runInfo = (modelId: number): TRunInfo | null => {
     const r = runByModel.get(modelId);
@@ -133,236 +157,335 @@ export async function loadZoo(db: Db): Promise<ZooData> {
       jobsFailed: r.jobs.filter((j) => j.state === 'failed' || j.state === 'cancelled').length,
     };
   };
-  const sections = [...stored, ...(await runSections(db, stored, runs, datasets))];
-  const evaluations = await db.measuredResult.findMany({
-    where: { kind: 'evaluate', runId: { in: runs.map((r) => r.id) } },
-    orderBy: { measuredAt: 'asc' },
-    select: { runId: true, inputSize: true, metrics: true, jobId: true },
-  });
-  // Paired latency of measured benchmarks (stored with the benchmark's result), by job.
-  const benchmarks = await db.measuredResult.findMany({
-    where: { kind: 'benchmark', runId: { in: runs.map((r) => r.id) } },
-    select: { jobId: true, metrics: true },
-  });
+  const runIds = runs.map((r) => r.id);
+  const [evaluations, benchmarks] = await Promise.all([
+    db.measuredResult.findMany({
+      where: { kind: 'evaluate', runId: { in: runIds } },
+      orderBy: { measuredAt: 'asc' },
+      select: { runId: true, inputSize: true, metrics: true, jobId: true },
+    }),
+    // Paired latency of measured benchmarks (stored with the benchmark's result), by job.
+    db.measuredResult.findMany({ where: { kind: 'benchmark', runId: { in: runIds } }, select: { jobId: true, metrics: true } }),
+  ]);
   const pairedByJob = new Map(benchmarks.map((b) => [b.jobId, pairedLatencyView(b.metrics)]));
   // Paired ΔAP of measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), by job.
   const pairedApByJob = new Map(evaluations.map((ev) => [ev.jobId, pairedAccuracyView(ev.metrics)]));
   const detailByRunSize = new Map<string, TCocoDetail>();
   const adapterByRunSize = new Map<string, NonNullable<TZooRow['measuredAdapter']>>();
   for (const ev of evaluations) {
-    const d = cocoDetailFromResult(ev.metrics, ev.jobId);
-    if (d) detailByRunSize.set(`${ev.runId}@${ev.inputSize}`, d);
     const a = readMeasuredAdapter((ev.metrics as Record<string, unknown> | null)?.measuredAdapter);
     if (a) adapterByRunSize.set(`${ev.runId}@${ev.inputSize}`, { origin: a.origin, label: adapterOriginLabel(a), summary: describeAdapter(a.adapter), jobId: ev.jobId });
+    const d = cocoDetailFromResult(ev.metrics, ev.jobId);
+    if (d) detailByRunSize.set(`${ev.runId}@${ev.inputSize}`, d);
   }
 
   const modelIds = new Set<number>();
-  for (const s of sections) {
-    for (const e of s.entries) {
-      modelIds.add(e.modelId);
-      if (e.model.baseline) modelIds.add(e.model.baseline.id);
-      if (e.model.teacher) modelIds.add(e.model.teacher.id);
-    }
+  for (const m of models) {
+    modelIds.add(m.id);
+    if (m.baseline) modelIds.add(m.baseline.id);
+    if (m.teacher) modelIds.add(m.teacher.id);
   }
   const measurements = await loadMeasurements(db, [...modelIds]);
   const byModel = new Map<number, MeasurementRow[]>();
-  for (const m of measurements) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), m]);
+  for (const m of measurements) {
+    const list = byModel.get(m.modelId);
+    if (list) list.push(m);
+    else byModel.set(m.modelId, [m]);
+  }
 
   const rows: TZooRow[] = [];
-  for (const s of sections) {
+  for (const key of keys) {
+    const s = sections.get(key.sectionSlug);
+    const model: ModelRow | undefined = modelById.get(key.modelId);
+    if (!s || !model) continue; // deleted between the two queries
+    const e = { position: key.position, inputSize: key.inputSize, model };
     // Which numbers this section shows: its source document's, or measured ones (latest job wins).
     const visible = (m: MeasurementRow) => m.provenance === s.provenance && (s.provenance === 'measured' || m.sourceId === s.sourceId);
-    for (const e of s.entries) {
-      const model = e.model;
-      const own = (byModel.get(model.id) ?? []).filter(visible);
-      const baselineNumbers = model.baseline ? (byModel.get(model.baseline.id) ?? []).filter(visible) : [];
-      const cells: Record<string, TCell> = {};
-      for (const m of own) {
-        const info = METRICS[m.metric as TMetricKind];
-        if (info.perInputSize ? m.inputSize !== e.inputSize : m.inputSize !== null) continue;
-        if (info.isAccuracy && m.datasetId !== null && m.datasetId !== model.datasetId) continue;
-        const base = baselineNumbers.filter((b) => sameScope(b, m)).at(-1);
-        const decimals = m.decimals ?? info.defaultDecimals;
-        const comparable = model.baseline !== null;
-        const columnId = cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null);
-        // The source's printed delta when consistent with its two numbers, else computed (lib/zoo/published-deltas.ts).
-        const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
-        const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
-        const delta = comparable && base ? shownDelta(model.slug, { ...stored, sourceSlug }, base) : null;
-        cells[columnId] = {
-          metric: m.metric as TMetricKind,
-          value: m.value,
-          decimals,
-          inputSize: m.inputSize,
-          deviceSlug: m.device?.slug ?? null,
-          comparable,
-          baseline: base && model.baseline ? { modelSlug: model.baseline.slug, value: base.value, decimals: base.decimals ?? info.defaultDecimals } : null,
-          delta,
-          text: formatCell(m.value, decimals, comparable ? delta : undefined),
-          provenance: provenanceOf(m),
-          ...(m.jobId && m.metric === 'latency_ms' && pairedByJob.get(m.jobId) ? { paired: pairedByJob.get(m.jobId)! } : {}),
-          ...(m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId) ? { pairedAccuracy: pairedApByJob.get(m.jobId)! } : {}),
-        };
-      }
-      let teacher: TZooRow['teacher'] = null;
-      if (model.teacher) {
-        const metric = ACCURACY_BY_DATASET[model.dataset.slug]?.[0];
-        const acc = (byModel.get(model.teacher.id) ?? [])
-          .filter(visible)
-          .filter((m) => m.metric === metric && m.inputSize === e.inputSize && (m.datasetId === null || m.datasetId === model.datasetId))
-          .at(-1);
-        const decimals = acc ? (acc.decimals ?? METRICS[acc.metric as TMetricKind].defaultDecimals) : 0;
-        teacher = {
-          slug: model.teacher.slug,
-          name: model.teacher.name,
-          accuracy: acc
-            ? {
-                metric: acc.metric as TMetricKind,
-                value: acc.value,
-                decimals,
-                inputSize: acc.inputSize,
-                deviceSlug: null,
-                comparable: false,
-                baseline: null,
-                delta: null,
-                text: formatNumber(acc.value, decimals),
-                provenance: provenanceOf(acc),
-              }
-            : null,
-          text: acc ? `${model.teacher.name}(${formatNumber(acc.value, decimals)})` : model.teacher.name,
-        };
-      }
-      // Published models link to their external URL; stored files (measured uploads, the demo zoo) are
-      // served from the artifact store by `/api/artifacts/<sha256>`.
-      const artifact = model.artifacts.find((a) => a.url) ?? model.artifacts.find((a) => a.sha256) ?? model.artifacts[0];
-      const downloadUrl = artifact?.url ?? (artifact?.sha256 ? `/api/artifacts/${artifact.sha256}` : null);
-      rows.push({
-        id: `${s.slug}/${e.position}`,
-        section: { slug: s.slug, title: s.title, sourceTitle: s.sourceTitle, position: s.position, columns: s.columns },
-        position: e.position,
-        source: s.provenance,
-        model: {
-          slug: model.slug,
-          name: model.name,
-          family: model.family,
-          backbone: model.backbone.name,
-          backboneSlug: model.backbone.slug,
-          dataset: model.dataset.name,
-          datasetSlug: model.dataset.slug,
-          pretraining: model.pretraining?.name ?? null,
-          method: model.method as TMethod,
-          strategy: model.strategy?.slug ?? null,
-          baselineSlug: model.baseline?.slug ?? null,
-          parentSlug: model.parent?.slug ?? null,
-        },
-        inputSize: e.inputSize,
-        teacher,
-        cells,
-        download: artifact && downloadUrl ? { url: downloadUrl, fileName: artifact.fileName, sha256: artifact.sha256 } : null,
-        cocoDetail: s.provenance === 'measured' ? (detailByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
-        measuredAdapter: s.provenance === 'measured' ? (adapterByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
-        run: s.provenance === 'measured' ? runInfo(model.id) : null,
-      });
+    const own = (byModel.get(model.id) ?? []).filter(visible);
+    const baselineNumbers = model.baseline ? (byModel.get(model.baseline.id) ?? []).filter(visible) : [];
+    const cells: Record<string, TCell> = {};
+    for (const m of own) {
+      const info = METRICS[m.metric as TMetricKind];
+      if (info.perInputSize ? m.inputSize !== e.inputSize : m.inputSize !== null) continue;
+      if (info.isAccuracy && m.datasetId !== null && m.datasetId !== model.datasetId) continue;
+      const base = baselineNumbers.filter((b) => sameScope(b, m)).at(-1);
+      const decimals = m.decimals ?? info.defaultDecimals;
+      const comparable = model.baseline !== null;
+      const columnId = cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null);
+      // The source's printed delta when consistent with its two numbers, else computed (lib/zoo/published-deltas.ts).
+      const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
+      const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
+      const delta = comparable && base ? shownDelta(model.slug, { ...stored, sourceSlug }, base) : null;
+      cells[columnId] = {
+        metric: m.metric as TMetricKind,
+        value: m.value,
+        decimals,
+        inputSize: m.inputSize,
+        deviceSlug: m.device?.slug ?? null,
+        comparable,
+        baseline: base && model.baseline ? { modelSlug: model.baseline.slug, value: base.value, decimals: base.decimals ?? info.defaultDecimals } : null,
+        delta,
+        text: formatCell(m.value, decimals, comparable ? delta : undefined),
+        provenance: provenanceOf(m),
+        ...(m.jobId && m.metric === 'latency_ms' && pairedByJob.get(m.jobId) ? { paired: pairedByJob.get(m.jobId)! } : {}),
+        ...(m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId) ? { pairedAccuracy: pairedApByJob.get(m.jobId)! } : {}),
+      };
     }
+    let teacher: TZooRow['teacher'] = null;
+    if (model.teacher) {
+      const metric = ACCURACY_BY_DATASET[model.dataset.slug]?.[0];
+      const acc = (byModel.get(model.teacher.id) ?? [])
+        .filter(visible)
+        .filter((m) => m.metric === metric && m.inputSize === e.inputSize && (m.datasetId === null || m.datasetId === model.datasetId))
+        .at(-1);
+      const decimals = acc ? (acc.decimals ?? METRICS[acc.metric as TMetricKind].defaultDecimals) : 0;
+      teacher = {
+        slug: model.teacher.slug,
+        name: model.teacher.name,
+        accuracy: acc
+          ? {
+              metric: acc.metric as TMetricKind,
+              value: acc.value,
+              decimals,
+              inputSize: acc.inputSize,
+              deviceSlug: null,
+              comparable: false,
+              baseline: null,
+              delta: null,
+              text: formatNumber(acc.value, decimals),
+              provenance: provenanceOf(acc),
+            }
+          : null,
+        text: acc ? `${model.teacher.name}(${formatNumber(acc.value, decimals)})` : model.teacher.name,
+      };
+    }
+    // Published models link to their external URL; stored files (measured uploads, the demo zoo) are
+    // served from the artifact store by `/api/artifacts/<sha256>`.
+    const artifact = model.artifacts.find((a) => a.url) ?? model.artifacts.find((a) => a.sha256) ?? model.artifacts[0];
+    const downloadUrl = artifact?.url ?? (artifact?.sha256 ? `/api/artifacts/${artifact.sha256}` : null);
+    rows.push({
+      id: `${s.slug}/${e.position}`,
+      section: { slug: s.slug, title: s.title, sourceTitle: s.sourceTitle, position: s.position, columns: s.columns },
+      position: e.position,
+      source: s.provenance,
+      model: {
+        slug: model.slug,
+        name: model.name,
+        family: model.family,
+        backbone: model.backbone.name,
+        backboneSlug: model.backbone.slug,
+        dataset: model.dataset.name,
+        datasetSlug: model.dataset.slug,
+        pretraining: model.pretraining?.name ?? null,
+        method: model.method as TMethod,
+        strategy: model.strategy?.slug ?? null,
+        baselineSlug: model.baseline?.slug ?? null,
+        parentSlug: model.parent?.slug ?? null,
+      },
+      inputSize: e.inputSize,
+      teacher,
+      cells,
+      download: artifact && downloadUrl ? { url: downloadUrl, fileName: artifact.fileName, sha256: artifact.sha256 } : null,
+      cocoDetail: s.provenance === 'measured' ? (detailByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
+      measuredAdapter: s.provenance === 'measured' ? (adapterByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
+      run: s.provenance === 'measured' ? runInfo(model.id) : null,
+    });
   }
+  return rows;
+}
 
+/** Stored sections and the run sections that have rows, with measured sections' extra columns. */
+async function loadSections(db: Db): Promise<ZooSectionInfo[]> {
+  const [stored, datasets, runDatasets] = await Promise.all([
+    db.zooSection.findMany({ orderBy: { position: 'asc' }, where: { entries: { some: {} } } }),
+    db.dataset.findMany({ select: { id: true, slug: true, name: true } }),
+    db.$queryRaw<Array<{ datasetId: number }>>`
+      SELECT DISTINCT m."datasetId" AS "datasetId" FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId"
+      WHERE NOT EXISTS (SELECT 1 FROM "ZooEntry" e WHERE e."modelId" = r."modelId")
+        AND jsonb_typeof(r.metadata -> 'inputSizes') = 'array' AND jsonb_array_length(r.metadata -> 'inputSizes') > 0`,
+  ]);
+  const datasetOrder = datasets.map((d) => d.slug).sort();
+  const withRuns = new Set(runDatasets.map((d) => d.datasetId));
+  const runSections: ZooSectionInfo[] = datasets
+    .filter((d) => withRuns.has(d.id))
+    .map((d) => {
+      const accuracy = (ACCURACY_BY_DATASET[d.slug] ?? ['box_ap']).map((k) => METRICS[k].columnId);
+      return {
+        slug: `${RUN_SECTION_PREFIX}${d.slug}`,
+        title: `Measured runs on ${d.name}`,
+        sourceTitle: 'Models registered through the upload form, POST /api/runs or slimboard submit; every number measured here by Slimboard\'s workers',
+        position: RUN_SECTION_POSITION + datasetOrder.indexOf(d.slug),
+        provenance: 'measured' as const,
+        sourceId: null,
+        columns: ['model', 'backbone', 'method', 'strategy', 'inputSize', 'gflops', 'params', 'modelSizeMb', ...accuracy, 'download'],
+      };
+    })
+    .sort((a, b) => a.position - b.position);
+  const sections: ZooSectionInfo[] = [
+    ...stored.map((s) => ({ slug: s.slug, title: s.title, sourceTitle: s.sourceTitle, position: s.position, provenance: s.provenance, sourceId: s.sourceId, columns: s.columns })),
+    ...runSections,
+  ];
   // Measured sections show a latency column per device that measured their rows (known only afterwards), and
   // offer the optional COCO detail columns when their rows have them.
+  const out: ZooSectionInfo[] = [];
   for (const s of sections) {
-    if (s.provenance !== 'measured') continue;
-    const own = rows.filter((r) => r.section.slug === s.slug);
-    const found = [...new Set(own.flatMap((r) => Object.keys(r.cells)).filter((id) => id.startsWith('latency:')))].sort();
-    const detail = own.some((r) => r.cocoDetail) ? COCO_DETAIL_COLUMNS.map((c) => c.id) : [];
-    const extra = [...found, ...detail].filter((id) => !s.columns.includes(id));
-    if (extra.length === 0) continue;
-    const at = s.columns.includes('download') ? s.columns.indexOf('download') : s.columns.length;
-    const columns = [...s.columns.slice(0, at), ...extra, ...s.columns.slice(at)];
-    for (const r of rows) if (r.section.slug === s.slug) r.section = { ...r.section, columns };
-  }
-
-  const uniq = <T,>(xs: T[]) => [...new Set(xs)];
-  return {
-    rows,
-    vocabulary: {
-      backboneAliases: Object.fromEntries(backbones.map((b) => [b.slug, b.aliases])),
-      datasetAliases: Object.fromEntries(datasets.map((d) => [d.slug, d.aliases])),
-    },
-    facets: {
-      backbones: uniq(rows.map((r) => r.model.backbone)).sort(),
-      submitters: uniq(rows.flatMap((r) => (r.run ? [r.run.submitter] : []))).sort(),
-      datasets: uniq(rows.map((r) => r.model.datasetSlug)).map((slug) => ({ slug, name: rows.find((r) => r.model.datasetSlug === slug)!.model.dataset })),
-      methods: uniq(rows.map((r) => r.model.method)),
-      strategies: uniq(rows.map((r) => r.model.strategy ?? 'baseline')),
-      inputSizes: uniq(rows.map((r) => r.inputSize)).sort((a, b) => b - a),
-      sources: uniq(rows.map((r) => r.source)),
-      sections: sections.map((s) => ({ slug: s.slug, title: s.title })),
-    },
-    devices: Object.fromEntries(devices.map((d) => [d.slug, { slug: d.slug, label: deviceName(d).label }])),
-  };
-}
-
-type StoredSection = Awaited<ReturnType<typeof loadStoredSections>>[number];
-type RunRow = { id: string; modelId: number | null; metadata: unknown };
-
-function loadStoredSections(db: Db) {
-  return db.zooSection.findMany({ include: { entries: { include: { model: { include: MODEL_INCLUDE } } } } });
-}
-
-/** The input sizes a run asked for (ZRunMetadata.inputSizes), in its order. */
-function runInputSizes(metadata: unknown): number[] {
-  const sizes = metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>).inputSizes : undefined;
-  return Array.isArray(sizes) ? sizes.filter((v): v is number => Number.isInteger(v) && v > 0) : [];
-}
-
-/**
- * Sections for registered runs that no stored section lists (the demo zoo has its own): one per dataset,
- * rows grouped by family, then by baseline (the baseline itself first, then the models compared with it,
- * oldest first), one row per input size the run asked for.
- */
-async function runSections(db: Db, stored: StoredSection[], runs: RunRow[], datasets: Array<{ slug: string; name: string }>): Promise<StoredSection[]> {
-  const listed = new Set(stored.flatMap((s) => s.entries.map((e) => e.modelId)));
-  const runOf = new Map(runs.filter((r) => r.modelId !== null && !listed.has(r.modelId)).map((r) => [r.modelId!, r]));
-  if (runOf.size === 0) return [];
-  const models = await db.model.findMany({ where: { id: { in: [...runOf.keys()] } }, include: MODEL_INCLUDE, orderBy: { createdAt: 'asc' } });
-  const order = new Map(runs.map((r, i) => [r.modelId, i]));
-  const groupKey = (m: (typeof models)[number]) => m.baseline?.slug ?? m.slug;
-  const sorted = [...models].sort(
-    (a, b) =>
-      a.family.localeCompare(b.family) ||
-      groupKey(a).localeCompare(groupKey(b)) ||
-      Number(a.baselineId !== null) - Number(b.baselineId !== null) ||
-      (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
-  );
-  const datasetOrder = datasets.map((d) => d.slug).sort();
-  const out: StoredSection[] = [];
-  for (const ds of [...new Set(sorted.map((m) => m.dataset.slug))].sort((a, b) => datasetOrder.indexOf(a) - datasetOrder.indexOf(b))) {
-    const inSection = sorted.filter((m) => m.dataset.slug === ds);
-    const accuracy = (ACCURACY_BY_DATASET[ds] ?? ['box_ap']).map((k) => METRICS[k].columnId);
-    const entries: StoredSection['entries'] = [];
-    for (const model of inSection) {
-      for (const inputSize of runInputSizes(runOf.get(model.id)!.metadata)) {
-        entries.push({ id: -(entries.length + 1), sectionId: -1, position: entries.length + 1, modelId: model.id, inputSize, model });
-      }
+    if (s.provenance !== 'measured') {
+      out.push(s);
+      continue;
     }
-    const name = inSection[0].dataset.name;
-    out.push({
-      id: -(out.length + 1),
-      slug: `${RUN_SECTION_PREFIX}${ds}`,
-      title: `Measured runs on ${name}`,
-      sourceTitle: 'Models registered through the upload form, POST /api/runs or slimboard submit; every number measured here by Slimboard\'s workers',
-      position: RUN_SECTION_POSITION + datasetOrder.indexOf(ds),
-      provenance: 'measured',
-      sourceId: null,
-      columns: ['model', 'backbone', 'method', 'strategy', 'inputSize', 'gflops', 'params', 'modelSizeMb', ...accuracy, 'download'],
-      notes: null,
-      entries,
-    });
+    const sectionRows = Prisma.sql`(SELECT z_rows."modelId", z_rows."inputSize" FROM (${zooRowsSql([s.slug])}) AS z_rows)`;
+    const [devices, detail] = await Promise.all([
+      db.$queryRaw<Array<{ slug: string }>>`
+        SELECT DISTINCT d.slug FROM ${sectionRows} AS sr
+        JOIN "Measurement" x ON x."modelId" = sr."modelId" AND x."inputSize" = sr."inputSize" AND x.metric = 'latency_ms' AND x.provenance = 'measured'
+        JOIN "Device" d ON d.id = x."deviceId"`,
+      db.$queryRaw<Array<{ one: number }>>`
+        SELECT 1 AS one FROM ${sectionRows} AS sr
+        JOIN "RegisteredRun" r ON r."modelId" = sr."modelId"
+        JOIN "MeasuredResult" mr ON mr."runId" = r.id AND mr.kind = 'evaluate' AND mr."inputSize" = sr."inputSize"
+        WHERE jsonb_typeof(mr.metrics -> 'metrics') = 'object' AND (mr.metrics -> 'metrics') ? 'AP50' LIMIT 1`,
+    ]);
+    const found = devices.map((d) => `latency:${d.slug}`).sort();
+    const extra = [...found, ...(detail.length > 0 ? COCO_DETAIL_COLUMNS.map((c) => c.id) : [])].filter((id) => !s.columns.includes(id));
+    const at = s.columns.includes('download') ? s.columns.indexOf('download') : s.columns.length;
+    out.push(extra.length === 0 ? s : { ...s, columns: [...s.columns.slice(0, at), ...extra, ...s.columns.slice(at)] });
   }
   return out;
 }
 
-/** The rows a query selects, in display order (exactly what the page shows and the exports contain). */
-export async function listZooRows(db: Db, query: TZooQuery): Promise<{ rows: TZooRow[]; data: ZooData }> {
-  const data = await loadZoo(db);
-  return { rows: sortZooRows(filterZooRows(data.rows, query, data.vocabulary), query), data };
+/** Facets over every row (what the filter menus offer), in SQL. */
+async function loadFacets(db: Db, sections: ZooSectionInfo[]): Promise<ZooFacets> {
+  const all = Prisma.sql`(SELECT z_rows."modelId", z_rows."inputSize", z_rows.source FROM (${zooRowsSql()}) AS z_rows)`;
+  const [attrs, sizes, sources, submitters] = await Promise.all([
+    db.$queryRaw<Array<{ backbone: string; datasetSlug: string; dataset: string; method: string; strategy: string | null }>>`
+      SELECT DISTINCT b.name AS backbone, d.slug AS "datasetSlug", d.name AS dataset, m.method::text AS method, st.slug AS strategy
+      FROM "Model" m JOIN "Backbone" b ON b.id = m."backboneId" JOIN "Dataset" d ON d.id = m."datasetId" LEFT JOIN "Strategy" st ON st.id = m."strategyId"
+      WHERE m.id IN (SELECT "modelId" FROM ${all} AS a)`,
+    db.$queryRaw<Array<{ inputSize: number }>>`SELECT DISTINCT "inputSize" FROM ${all} AS a ORDER BY "inputSize" DESC`,
+    db.$queryRaw<Array<{ source: string }>>`SELECT DISTINCT source FROM ${all} AS a`,
+    db.$queryRaw<Array<{ owner: string; demo: boolean }>>`
+      SELECT DISTINCT r.owner, EXISTS (SELECT 1 FROM "DemoZooRun" z WHERE z."runId" = r.id) AS demo
+      FROM "RegisteredRun" r
+      WHERE r."modelId" IN (SELECT "modelId" FROM ${all} AS a WHERE a.source = 'measured')`,
+  ]);
+  const uniq = <T,>(xs: T[]) => [...new Set(xs)];
+  const datasetNames = new Map(attrs.map((a) => [a.datasetSlug, a.dataset]));
+  return {
+    backbones: uniq(attrs.map((a) => a.backbone)).sort(),
+    submitters: uniq(
+      submitters.map((r) => (r.demo ? 'demo zoo' : r.owner)),
+    ).sort(),
+    datasets: [...datasetNames].sort(([a], [b]) => a.localeCompare(b)).map(([slug, name]) => ({ slug, name })),
+    methods: uniq(attrs.map((a) => a.method)).sort(),
+    strategies: uniq(attrs.map((a) => a.strategy ?? 'baseline')).sort(),
+    inputSizes: sizes.map((s) => s.inputSize),
+    sources: sources.map((s) => s.source).sort(),
+    sections: sections.map((s) => ({ slug: s.slug, title: s.title })),
+  };
+}
+
+/** Facets, sections, vocabulary and devices: cached per zoo version. */
+export function loadZooMeta(db: Db): Promise<ZooMeta> {
+  return cachedByZooVersion(db, 'meta', async () => {
+    const [sections, backbones, datasets, devices] = await Promise.all([loadSections(db), db.backbone.findMany(), db.dataset.findMany(), db.device.findMany()]);
+    return {
+      vocabulary: {
+        backboneAliases: Object.fromEntries(backbones.map((b) => [b.slug, b.aliases])),
+        datasetAliases: Object.fromEntries(datasets.map((d) => [d.slug, d.aliases])),
+      },
+      facets: await loadFacets(db, sections),
+      devices: Object.fromEntries(devices.map((d) => [d.slug, { slug: d.slug, label: deviceName(d).label }])),
+      sections,
+    };
+  });
+}
+
+const sectionMap = (meta: ZooMeta) => new Map(meta.sections.map((s) => [s.slug, s]));
+
+/** Every zoo row, in display order (small zoos, tests and the demo table; views use the paged functions below). */
+export async function loadZoo(db: Db): Promise<ZooData> {
+  const meta = await loadZooMeta(db);
+  const keys = await selectZooRowKeys(db, ZZooQuery.parse({}), {}, { offset: 0, limit: 1_000_000_000 });
+  return { ...meta, rows: await buildZooRows(db, keys, sectionMap(meta)) };
+}
+
+/**
+ * The rows a query selects, in display order (exactly what the exports contain): one page of `limit` rows from
+ * `offset` (all of them without a limit), the zoo's meta data and how many rows match in all.
+ */
+export async function listZooRows(
+  db: Db,
+  query: TZooQuery,
+  page: { offset?: number; limit?: number } = {},
+): Promise<{ rows: TZooRow[]; data: ZooMeta; total: number }> {
+  const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
+  const counts = await countsOf(db, query, ids);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (page.limit === undefined) {
+    const keys = await selectZooRowKeys(db, query, ids, { offset: page.offset ?? 0, limit: 1_000_000_000 });
+    return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total };
+  }
+  // A page: the per-section counts say which sections the offset falls in; each is read in its own order and stops
+  // after the rows the page still needs (no sort of the whole zoo).
+  const keys: ZooRowKey[] = [];
+  let skip = page.offset ?? 0;
+  let need = page.limit;
+  for (const section of meta.sections) {
+    const n = counts.get(section.slug) ?? 0;
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    const got = await selectSectionPage(db, query, ids, section.slug, { offset: skip, limit: need });
+    keys.push(...got);
+    need -= got.length;
+    skip = 0;
+    if (need <= 0) break;
+  }
+  return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total };
+}
+
+/** Matching rows per section, cached per zoo version and filter set (sort and paging do not change counts). */
+function countsOf(db: Db, query: TZooQuery, ids: ZooFilterIds): Promise<Map<string, number>> {
+  const filters = {
+    ...query, sort: undefined, dir: undefined, hide: undefined, show: undefined, format: undefined, page: undefined, limit: undefined, cursor: undefined,
+  };
+  return cachedByZooVersion(db, `count${zooQueryToSearch(filters)}`, () => countZooRows(db, filters, ids));
+}
+
+/** One section's page on the zoo page. */
+export interface ZooSectionPage {
+  section: ZooSectionInfo;
+  rows: TZooRow[];
+  /** Matching rows in the section, all pages. */
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/**
+ * The zoo page: per section with matching rows, page `query.page` (default 1) of ZOO_PAGE_SIZE rows, with totals.
+ */
+export async function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAGE_SIZE): Promise<{ sections: ZooSectionPage[]; data: ZooMeta; total: number; all: number }> {
+  const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
+  const [counts, all] = await Promise.all([countsOf(db, query, ids), countsOf(db, ZZooQuery.parse({}), {})]);
+  const sections = meta.sections.filter((s) => (counts.get(s.slug) ?? 0) > 0);
+  const byslug = sectionMap(meta);
+  const page = query.page ?? 1;
+  const keyed = await Promise.all(
+    sections.map(async (section) => {
+      const total = counts.get(section.slug)!;
+      const pages = Math.max(1, Math.ceil(total / pageSize));
+      const at = Math.min(page, pages);
+      const keys = await selectSectionPage(db, query, ids, section.slug, { offset: (at - 1) * pageSize, limit: pageSize });
+      return { section, keys, total, page: at, pages };
+    }),
+  );
+  // One build for every section's page (one round of queries, not one per section).
+  const built = await buildZooRows(db, keyed.flatMap((k) => k.keys), byslug);
+  const out: ZooSectionPage[] = keyed.map(({ section, total, page: at, pages }) => ({
+    section, total, page: at, pages, rows: built.filter((r) => r.section.slug === section.slug),
+  }));
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  return { sections: out, data: meta, total: sum(counts), all: sum(all) };
 }

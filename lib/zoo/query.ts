@@ -8,6 +8,7 @@ import { METHOD_VALUES } from './seed-schema';
  * The zoo's view state, as it lives in the URL (page, API, exports share it):
  *   ?backbone=MobileNetV1,ResNet34&dataset=coco&method=prune&strategy=r578&inputSize=608
  *    &source=reported&submitter=ci-bot&sort=gflops&dir=desc&hide=download,teacher&show=ap50[&format=csv]
+ *    &q=mobilenet&page=2 (zoo page) &limit=100&cursor=<nextCursor> (GET /api/zoo)
  * Lists are comma-separated or repeated parameters. Filters AND across fields and OR within one.
  * Backbone / dataset / strategy match slug, name or alias, case-insensitively; `strategy=baseline`
  * matches the baselines. `submitter` matches a measured row's run submitter (its owner, e.g. `ci-bot` or `local`, or
@@ -45,8 +46,22 @@ export const ZZooQuery = z.strictObject({
   show: list(columnId),
   /** Only GET /api/zoo and the export links use it; pages ignore it. */
   format: single(z.enum(['json', 'csv']).optional()),
+  /** Search text: part of a model's name, slug or family (case-insensitive). */
+  q: single(z.string().trim().min(1).max(100).optional()),
+  /** The zoo page: which page of each section (1-based; `section=` narrows it to one section). */
+  page: single(z.coerce.number().int().min(1).max(100_000).optional()),
+  /** GET /api/zoo (JSON): rows per response, at most ZOO_API_MAX_LIMIT (default ZOO_API_DEFAULT_LIMIT). */
+  limit: single(z.coerce.number().int().min(1).max(500).optional()),
+  /** GET /api/zoo (JSON): the previous response's `nextCursor` (opaque). */
+  cursor: single(z.string().min(1).max(200).optional()),
 });
 export type TZooQuery = z.infer<typeof ZZooQuery>;
+
+/** GET /api/zoo's page size: default and documented maximum (docs/scale.md). */
+export const ZOO_API_DEFAULT_LIMIT = 100;
+export const ZOO_API_MAX_LIMIT = 500;
+/** Rows per section on one zoo page. */
+export const ZOO_PAGE_SIZE = 50;
 
 /** URLSearchParams or Next's `searchParams` record -> plain record (repeated keys become arrays). */
 export function searchParamsToRecord(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
@@ -76,7 +91,10 @@ export function parseZooQuery(params: URLSearchParams | Record<string, string | 
 /** Back to a query string (stable order), e.g. for links that change one field. */
 export function zooQueryToSearch(q: Partial<TZooQuery>): string {
   const sp = new URLSearchParams();
-  const keys = ['backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section', 'sort', 'dir', 'hide', 'show', 'format'] as const;
+  const keys = [
+    'backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section', 'q', 'sort', 'dir', 'hide', 'show', 'format', 'page', 'limit',
+    'cursor',
+  ] as const;
   for (const k of keys) {
     const v = q[k];
     if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
@@ -110,7 +128,8 @@ export function filterZooRows(rows: TZooRow[], q: TZooQuery, vocab: FilterVocabu
       (!q.inputSize?.length || q.inputSize.includes(r.inputSize)) &&
       matchesAny(q.source, [r.source]) &&
       matchesAny(q.submitter, [r.run?.submitter]) &&
-      matchesAny(q.section, [r.section.slug]),
+      matchesAny(q.section, [r.section.slug]) &&
+      (!q.q || [r.model.name, r.model.slug, r.model.family].some((t) => norm(t).includes(norm(q.q!)))),
   );
 }
 

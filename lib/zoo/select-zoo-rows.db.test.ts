@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { getDb } from '../db/client';
+import { listZooRows, listZooSectionPages, loadZoo } from './list-zoo-rows';
+import { filterZooRows, parseZooQuery, sortZooRows } from './query';
+import { readZooVersion } from './zoo-cache';
+
+/**
+ * The zoo's SQL selection (lib/zoo/select-zoo-rows.ts) against the in-memory reference (lib/zoo/query.ts
+ * filterZooRows + sortZooRows over every row), on the imported seed plus whatever runs other test files registered.
+ */
+const QUERIES = [
+  {},
+  { dataset: 'widerface' },
+  { dataset: 'COCO' },
+  { backbone: 'R50vd-dcn' },
+  { backbone: 'mobilenetv1,ResNet34' },
+  { method: 'prune,distill' },
+  { strategy: 'baseline' },
+  { strategy: 'r578,baseline' },
+  { inputSize: '608' },
+  { source: 'reported' },
+  { section: 'coco-prune' },
+  { q: 'mobilenet' },
+  { q: '50%_' },
+  { sort: 'gflops' },
+  { sort: 'gflops', dir: 'desc' },
+  { sort: 'boxAp', dir: 'desc', dataset: 'coco' },
+  { sort: 'modelSizeMb' },
+  { sort: 'inputSize', dir: 'desc' },
+  { sort: 'latency:tesla-p4-trt' },
+  { sort: 'params', dir: 'desc', method: 'quant' },
+];
+
+describe('zoo rows selected in SQL', () => {
+  it.each(QUERIES)('%o selects the same rows in the same order as the in-memory reference', async (params) => {
+    const db = await getDb();
+    const all = await loadZoo(db);
+    const query = parseZooQuery(params);
+    const expected = sortZooRows(filterZooRows(all.rows, query, all.vocabulary), query).map((r) => r.id);
+    const { rows, total } = await listZooRows(db, query);
+    expect(rows.map((r) => r.id)).toEqual(expected);
+    expect(total).toBe(expected.length);
+  });
+
+  it('filters actually narrow: widerface rows are all widerface, and fewer than all', async () => {
+    const db = await getDb();
+    const { rows, total } = await listZooRows(db, parseZooQuery({ dataset: 'widerface' }));
+    const { total: all } = await listZooRows(db, parseZooQuery({}), { limit: 1 });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(total).toBeLessThan(all);
+    expect(rows.every((r) => r.model.datasetSlug === 'widerface')).toBe(true);
+  });
+
+  it('pages of 7 concatenate to the full list, in order, with the same rows as the full query', async () => {
+    const db = await getDb();
+    const query = parseZooQuery({ sort: 'gflops', dir: 'desc', source: 'reported' });
+    const { rows: full } = await listZooRows(db, query);
+    const paged: string[] = [];
+    for (let offset = 0; offset < full.length + 7; offset += 7) {
+      const { rows, total } = await listZooRows(db, query, { offset, limit: 7 });
+      expect(total).toBe(full.length);
+      expect(rows.length).toBe(Math.max(0, Math.min(7, full.length - offset)));
+      paged.push(...rows.map((r) => r.id));
+    }
+    expect(paged).toEqual(full.map((r) => r.id));
+    expect(full.length).toBe(85);
+  });
+
+  it('the zoo page shows one page per section with totals, and page 2 continues page 1', async () => {
+    const db = await getDb();
+    const query = parseZooQuery({ source: 'reported' });
+    const { rows: full } = await listZooRows(db, query);
+    const p1 = await listZooSectionPages(db, query, 4);
+    const p2 = await listZooSectionPages(db, { ...query, page: 2 }, 4);
+    expect(p1.total).toBe(85);
+    expect(p1.sections.reduce((k, s) => k + s.total, 0)).toBe(85);
+    for (const s of p1.sections) {
+      const inSection = full.filter((r) => r.section.slug === s.section.slug).map((r) => r.id);
+      expect(s.total).toBe(inSection.length);
+      expect(s.pages).toBe(Math.ceil(inSection.length / 4));
+      expect(s.rows.map((r) => r.id)).toEqual(inSection.slice(0, 4));
+      const s2 = p2.sections.find((x) => x.section.slug === s.section.slug)!;
+      // a section with one page shows its last page again (page numbers past the end are clamped)
+      expect(s2.rows.map((r) => r.id)).toEqual(s.pages >= 2 ? inSection.slice(4, 8) : inSection.slice(0, 4));
+    }
+  });
+
+  it('the zoo version changes when a model changes', async () => {
+    const db = await getDb();
+    const before = await readZooVersion(db);
+    expect(await readZooVersion(db)).toBe(before);
+    const m = await db.model.findFirstOrThrow({ where: { slug: { contains: 'mobilenet' } } });
+    await db.model.update({ where: { id: m.id }, data: { description: m.description } });
+    expect(await readZooVersion(db)).not.toBe(before);
+  });
+});

@@ -1,0 +1,269 @@
+import type { Db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
+import { COCO_DETAIL_COLUMNS } from './columns';
+import { METRICS, metricOfColumn } from './metrics';
+import type { TZooQuery } from './query';
+
+/**
+ * Which zoo rows a query selects, in display order, computed in PostgreSQL (filters, search, sort, pages): the
+ * keys of the rows only (section, position, model, input size). lib/zoo/list-zoo-rows.ts builds full rows
+ * (TZooRow) for one page of keys, so the work per request is bounded by the page size, not by the zoo.
+ *
+ * A zoo row is either a stored ZooEntry (published tables, the demo zoo) or a row of a registered run that no
+ * stored section lists: one section per dataset, `runs-<dataset slug>`, one row per input size the run asked
+ * for (ZRunMetadata.inputSizes), ordered by family, baseline group (the baseline first), then run age.
+ *
+ * Sort values follow lib/zoo/columns.ts `sortValue`: rows without a value last in both directions, ties in
+ * source order. Text compares with the database's collation (the in-memory sort used localeCompare).
+ * Indexes: prisma/migrations/20261204173000_zoo_indexes.
+ */
+
+/** Slug prefix of the sections built from registered runs. */
+export const RUN_SECTION_PREFIX = 'runs-';
+/** Positions of run sections: after every stored section (plus the dataset's index by slug). */
+export const RUN_SECTION_POSITION = 100_000;
+
+export interface ZooRowKey {
+  sectionSlug: string;
+  sectionPosition: number;
+  position: number;
+  modelId: number;
+  inputSize: number;
+}
+
+/** Ids that the alias-aware filters resolve to (small tables, read in JS: lib/zoo/query.ts matching rules). */
+export interface ZooFilterIds {
+  backboneIds?: number[];
+  datasetIds?: number[];
+  strategyIds?: number[];
+  /** `strategy=baseline` also asked for: models without a strategy. */
+  strategyBaseline?: boolean;
+}
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/** Resolve backbone/dataset/strategy filters (slug, name or alias, case-insensitive) to ids. */
+export async function resolveFilterIds(db: Db, q: TZooQuery): Promise<ZooFilterIds> {
+  const matches = (wanted: string[], cands: Array<string | null>) =>
+    wanted.some((w) => cands.some((c) => c !== null && norm(c) === norm(w)));
+  const out: ZooFilterIds = {};
+  if (q.backbone?.length) {
+    const all = await db.backbone.findMany({ select: { id: true, slug: true, name: true, aliases: true } });
+    out.backboneIds = all.filter((b) => matches(q.backbone!, [b.slug, b.name, ...b.aliases])).map((b) => b.id);
+  }
+  if (q.dataset?.length) {
+    const all = await db.dataset.findMany({ select: { id: true, slug: true, name: true, aliases: true } });
+    out.datasetIds = all.filter((d) => matches(q.dataset!, [d.slug, d.name, ...d.aliases])).map((d) => d.id);
+  }
+  if (q.strategy?.length) {
+    const all = await db.strategy.findMany({ select: { id: true, slug: true } });
+    out.strategyIds = all.filter((s) => matches(q.strategy!, [s.slug])).map((s) => s.id);
+    out.strategyBaseline = q.strategy.some((s) => norm(s) === 'baseline');
+  }
+  return out;
+}
+
+/**
+ * Every row (stored entries and run rows; only these sections' when given) with the section's provenance and
+ * source: columns sectionSlug, sectionPosition, source, sourceId, position, modelId, inputSize.
+ */
+export function zooRowsSql(sections?: string[], storedSectionId?: number | null): Prisma.Sql {
+  // A known section id lets PostgreSQL read that section in ("sectionId", position) index order and stop at the page.
+  const storedWhere =
+    storedSectionId !== undefined
+      ? Prisma.sql`WHERE e."sectionId" = ${storedSectionId ?? -1}::int`
+      : sections
+        ? Prisma.sql`WHERE s.slug = ANY(${sections}::text[])`
+        : Prisma.empty;
+  const runDatasets = sections?.filter((s) => s.startsWith(RUN_SECTION_PREFIX)).map((s) => s.slice(RUN_SECTION_PREFIX.length));
+  const runWhere = runDatasets ? Prisma.sql`AND d.slug = ANY(${runDatasets}::text[])` : Prisma.empty;
+  const runs =
+    runDatasets && runDatasets.length === 0
+      ? Prisma.empty
+      : Prisma.sql`
+    UNION ALL
+    SELECT ${RUN_SECTION_PREFIX} || d.slug, ${RUN_SECTION_POSITION}::int + (SELECT count(*) FROM "Dataset" d2 WHERE d2.slug
+      COLLATE "C" < d.slug COLLATE "C")::int,
+           'measured'::text, NULL::int,
+           row_number() OVER (PARTITION BY m."datasetId" ORDER BY m.family, coalesce(b.slug, m.slug), (m."baselineId" IS NOT
+             NULL), r."createdAt", sz.ord)::int,
+           m.id, (sz.size #>> '{}')::int
+    FROM "RegisteredRun" r
+    JOIN "Model" m ON m.id = r."modelId"
+    JOIN "Dataset" d ON d.id = m."datasetId"
+    LEFT JOIN "Model" b ON b.id = m."baselineId"
+    CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.metadata -> 'inputSizes') = 'array' THEN r.metadata ->
+      'inputSizes' ELSE '[]'::jsonb END)
+      WITH ORDINALITY AS sz(size, ord)
+    WHERE NOT EXISTS (SELECT 1 FROM "ZooEntry" le WHERE le."modelId" = r."modelId")
+      AND jsonb_typeof(sz.size) = 'number' AND (sz.size #>> '{}')::numeric = trunc((sz.size #>> '{}')::numeric) AND (sz.size #>>
+        '{}')::numeric > 0
+      ${runWhere}`;
+  return Prisma.sql`
+    SELECT s.slug AS "sectionSlug", s.position AS "sectionPosition", s.provenance::text AS source, s."sourceId" AS "sourceId",
+           e.position AS position, e."modelId" AS "modelId", e."inputSize" AS "inputSize"
+    FROM "ZooEntry" e JOIN "ZooSection" s ON s.id = e."sectionId"
+    ${storedWhere}
+    ${runs}`;
+}
+
+/** The submitter of a measured row's run (ZRunInfo.submitter), lower-cased; null for published rows. */
+const SUBMITTER_SQL = Prisma.sql`(
+  SELECT lower(CASE WHEN EXISTS (SELECT 1 FROM "DemoZooRun" z WHERE z."runId" = run.id) THEN 'demo zoo' ELSE run.owner END)
+  FROM "RegisteredRun" run
+  WHERE run."modelId" = z_rows."modelId" AND z_rows.source = 'measured')`;
+
+/** `%` and `_` in a search text match themselves. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function whereSql(q: TZooQuery, ids: ZooFilterIds): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (ids.backboneIds) parts.push(Prisma.sql`m."backboneId" = ANY(${ids.backboneIds}::int[])`);
+  if (ids.datasetIds) parts.push(Prisma.sql`m."datasetId" = ANY(${ids.datasetIds}::int[])`);
+  if (ids.strategyIds) {
+    parts.push(
+      ids.strategyBaseline
+        ? Prisma.sql`(m."strategyId" = ANY(${ids.strategyIds}::int[]) OR m."strategyId" IS NULL)`
+        : Prisma.sql`m."strategyId" = ANY(${ids.strategyIds}::int[])`,
+    );
+  }
+  if (q.method?.length) parts.push(Prisma.sql`m.method::text = ANY(${q.method}::text[])`);
+  if (q.inputSize?.length) parts.push(Prisma.sql`z_rows."inputSize" = ANY(${q.inputSize}::int[])`);
+  if (q.source?.length) parts.push(Prisma.sql`z_rows.source = ANY(${q.source}::text[])`);
+  if (q.section?.length) parts.push(Prisma.sql`lower(z_rows."sectionSlug") = ANY(${q.section.map(norm)}::text[])`);
+  if (q.submitter?.length) parts.push(Prisma.sql`${SUBMITTER_SQL} = ANY(${q.submitter.map(norm)}::text[])`);
+  if (q.q) {
+    const p = likePattern(q.q.trim());
+    parts.push(Prisma.sql`(m.name ILIKE ${p} OR m.slug ILIKE ${p} OR m.family ILIKE ${p})`);
+  }
+  return parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, ' AND ')}` : Prisma.empty;
+}
+
+/** [numeric sort value, text sort value] of the query's sort column (both NULL without `sort`). */
+function sortSql(sort: string | undefined): { num: Prisma.Sql; text: Prisma.Sql } {
+  const none = { num: Prisma.sql`NULL::double precision`, text: Prisma.sql`NULL::text` };
+  const text = (t: Prisma.Sql) => ({ num: none.num, text: t });
+  const num = (n: Prisma.Sql) => ({ num: n, text: none.text });
+  switch (sort) {
+    case undefined:
+      return none;
+    case 'model':
+      return text(Prisma.sql`m.name`);
+    case 'backbone':
+      return text(Prisma.sql`(SELECT name FROM "Backbone" WHERE id = m."backboneId")`);
+    case 'dataset':
+      return text(Prisma.sql`(SELECT name FROM "Dataset" WHERE id = m."datasetId")`);
+    case 'pretraining':
+      return text(Prisma.sql`(SELECT name FROM "Pretraining" WHERE id = m."pretrainingId")`);
+    case 'method':
+      return text(Prisma.sql`m.method::text`);
+    case 'strategy':
+      return text(Prisma.sql`coalesce((SELECT slug FROM "Strategy" WHERE id = m."strategyId"), 'baseline')`);
+    case 'inputSize':
+      return num(Prisma.sql`z_rows."inputSize"::double precision`);
+    case 'teacher':
+      return text(Prisma.sql`(SELECT name FROM "Model" WHERE id = m."teacherId")`);
+    case 'download':
+      return text(Prisma.sql`(SELECT a."fileName" FROM "Artifact" a WHERE a."modelId" = m.id
+                              ORDER BY (a.url IS NULL), (a.sha256 IS NULL), a.id LIMIT 1)`);
+  }
+  const detail = COCO_DETAIL_COLUMNS.find((c) => c.id === sort);
+  if (detail) {
+    const key = { ap50: 'AP50', ap75: 'AP75', apSmall: 'APs', apMedium: 'APm', apLarge: 'APl' }[detail.key];
+    return num(Prisma.sql`(
+      SELECT CASE WHEN jsonb_typeof(mr.metrics -> 'metrics' -> ${key}) = 'number' AND (mr.metrics -> 'metrics' ->>
+        ${key})::double precision >= 0
+                  THEN (mr.metrics -> 'metrics' ->> ${key})::double precision * 100 END
+      FROM "MeasuredResult" mr JOIN "RegisteredRun" rr ON rr.id = mr."runId"
+      WHERE z_rows.source = 'measured' AND rr."modelId" = m.id AND mr.kind = 'evaluate' AND mr."inputSize" = z_rows."inputSize"
+        AND (mr.metrics -> 'metrics') ? 'AP50'
+      ORDER BY mr."measuredAt" DESC LIMIT 1)`);
+  }
+  const metric = metricOfColumn(sort);
+  if (!metric) return none;
+  const info = METRICS[metric.kind];
+  const size = info.perInputSize ? Prisma.sql`x."inputSize" = z_rows."inputSize"` : Prisma.sql`x."inputSize" IS NULL`;
+  const device =
+    metric.kind === 'latency_ms'
+      ? Prisma.sql`AND x."deviceId" = (SELECT id FROM "Device" WHERE slug = ${metric.deviceSlug})`
+      : Prisma.empty;
+  const dataset = info.isAccuracy ? Prisma.sql`AND (x."datasetId" IS NULL OR x."datasetId" = m."datasetId")` : Prisma.empty;
+  return num(Prisma.sql`(
+    SELECT x.value FROM "Measurement" x
+    WHERE x."modelId" = m.id AND x.metric::text = ${metric.kind} AND ${size} ${device} ${dataset}
+      AND x.provenance::text = z_rows.source AND (z_rows.source = 'measured' OR x."sourceId" = z_rows."sourceId")
+    ORDER BY x."createdAt" DESC, x.id DESC LIMIT 1)`);
+}
+
+/** Rows matching the query, with their sort values (`sort_num`, `sort_text`). */
+function matchingSql(q: TZooQuery, ids: ZooFilterIds, sections?: string[], storedSectionId?: number | null): Prisma.Sql {
+  const s = sortSql(q.sort);
+  return Prisma.sql`
+    SELECT z_rows."sectionSlug", z_rows."sectionPosition", z_rows.position, z_rows."modelId", z_rows."inputSize",
+           z_rows.source, z_rows."sourceId", ${s.num} AS sort_num, ${s.text} AS sort_text
+    FROM (${zooRowsSql(sections, storedSectionId)}) AS z_rows
+    JOIN "Model" m ON m.id = z_rows."modelId"
+    ${whereSql(q, ids)}`;
+}
+
+function orderSql(q: TZooQuery): Prisma.Sql {
+  // Source order alone lets PostgreSQL read a section's rows in index order ("ZooEntry"(sectionId, position)) and stop.
+  if (!q.sort) return Prisma.sql`position`;
+  const desc = q.dir === 'desc';
+  return Prisma.sql`
+    CASE WHEN ${desc} THEN NULL ELSE sort_num END ASC NULLS LAST, CASE WHEN ${desc} THEN sort_num END DESC NULLS LAST,
+    CASE WHEN ${desc} THEN NULL ELSE sort_text END ASC NULLS LAST, CASE WHEN ${desc} THEN sort_text END DESC NULLS LAST,
+    position`;
+}
+
+/** One page of matching rows across sections (sections in order, sorted inside each), for GET /api/zoo and exports. */
+export async function selectZooRowKeys(
+  db: Db,
+  q: TZooQuery,
+  ids: ZooFilterIds,
+  page: { offset: number; limit: number },
+): Promise<ZooRowKey[]> {
+  return db.$queryRaw<ZooRowKey[]>`
+    SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize" FROM (${matchingSql(q, ids)}) AS matching
+    ORDER BY "sectionPosition", ${orderSql(q)}
+    LIMIT ${page.limit} OFFSET ${page.offset}`;
+}
+
+/** One page of one section's matching rows (the zoo page shows a page per section). */
+export async function selectSectionPage(
+  db: Db,
+  q: TZooQuery,
+  ids: ZooFilterIds,
+  section: string,
+  page: { offset: number; limit: number },
+): Promise<ZooRowKey[]> {
+  const stored = await db.zooSection.findUnique({ where: { slug: section }, select: { id: true } });
+  return db.$queryRaw<ZooRowKey[]>`
+    SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize"
+    FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
+    ORDER BY ${orderSql(q)}
+    LIMIT ${page.limit} OFFSET ${page.offset}`;
+}
+
+/** How many rows match, per section (sections without a match are absent). */
+export async function countZooRows(db: Db, q: TZooQuery, ids: ZooFilterIds): Promise<Map<string, number>> {
+  const withoutSort = { ...q, sort: undefined };
+  const rows = await db.$queryRaw<Array<{ sectionSlug: string; n: number }>>`
+    SELECT "sectionSlug", count(*)::int AS n FROM (${matchingSql(withoutSort, ids)}) AS matching GROUP BY "sectionSlug"`;
+  return new Map(rows.map((r) => [r.sectionSlug, r.n]));
+}
+
+/**
+ * Latency column ids (`latency:<device slug>`, sorted) of the matching rows' cells: the device columns a streamed
+ * export's header needs before its first row (lib/zoo/export.ts exportMetricColumnsFor).
+ */
+export async function latencyColumnsOfMatching(db: Db, q: TZooQuery, ids: ZooFilterIds): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ slug: string }>>`
+    SELECT DISTINCT d.slug FROM (${matchingSql({ ...q, sort: undefined }, ids)}) AS mt
+    JOIN "Measurement" x ON x."modelId" = mt."modelId" AND x.metric = 'latency_ms' AND x."inputSize" = mt."inputSize"
+      AND x.provenance::text = mt.source AND (mt.source = 'measured' OR x."sourceId" = mt."sourceId")
+    JOIN "Device" d ON d.id = x."deviceId"`;
+  return rows.map((r) => `latency:${r.slug}`).sort();
+}
