@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZCompressRequest } from '../compression/compress-request';
 import { SlimboardError, formatZodIssues } from '../errors';
 import { ZModelAdapter } from '../inference/detection/model-adapter';
 import { ZSensitivityAnalysis } from '../zoo/sensitivity-analysis';
@@ -34,6 +35,20 @@ export const ZStrategyParams = z
     message: 'prunedParams and prunedRatios must have the same length',
     path: ['prunedRatios'],
   });
+
+export const ZCompression = z
+  .object({
+    jobId: z.string().min(1).max(64),
+    sourceRunId: z.string().uuid(),
+    sourceModel: ZSlug,
+    request: ZCompressRequest,
+    report: z
+      .record(z.string(), z.unknown())
+      .refine((r) => JSON.stringify(r).length <= 50_000, 'report: at most 50,000 characters of JSON')
+      .optional(),
+  })
+  .strict();
+export type TCompression = z.infer<typeof ZCompression>;
 
 export const ZMeasurements = z
   .object({
@@ -93,6 +108,12 @@ export const ZRunMetadata = z
      */
     sensitivityAnalysis: ZSensitivityAnalysis.optional(),
     measurements: ZMeasurements.default({ analyse: true, benchmark: true, evaluate: true }),
+    /**
+     * Set on runs Slimboard made itself with a `compress` job (workers/handlers/compress.ts): the job (its id is
+     * the key a retried job finds its run by), the source run and model, the request as validated, and what the
+     * compression reported (deterministic numbers only, so a retry yields equal metadata).
+     */
+    compression: ZCompression.optional(),
   })
   .strict()
   .refine((m) => m.method === 'baseline' || m.baseline !== undefined, {
