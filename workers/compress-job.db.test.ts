@@ -42,6 +42,21 @@ async function compressJobs(id: string) {
   return (await res.json()).jobs as Array<{ id: string; state: string; error: string | null; result: { runId: string; modelSlug: string } | null }>;
 }
 
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lib', 'cli', 'main.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: f.childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
 async function waitForJob(jobId: string, timeoutMs: number): Promise<{ state: string; error: string | null }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -191,6 +206,20 @@ describe('a compress job makes one new, measured run', () => {
     const K = 4 + NUM_SHAPE_CLASSES;
     expect(run.metadata.compression.report.paramsBefore - run.metadata.compression.report.paramsAfter).toBe(4 * 4 + 4 * K * 32 * 32);
     expect((await waitForRun(f.pipeline.pool, job.result!.runId, { timeoutMs: 240_000 })).state).toBe('done');
+  }, 300_000);
+
+  it('the CLI door: `compress submit <model slug> --method prune … --wait --json` queues the same job and prints the measured run', async () => {
+    const bad = await cli('compress', 'submit', sourceSlug, '--method', 'quantize', '--calib-images', 'many');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: request: calibDataset: .*calibImages: /m);
+    const res = await cli('compress', 'submit', sourceSlug, '--method', 'prune', '--params', 'stem.conv.weights', '--ratios', '0.25', '--wait', '--json');
+    expect(res.code, res.stderr).toBe(0);
+    const printed = JSON.parse(res.stdout) as { job: { id: string }; run: { id: string; state: string; door: string }; modelSlug: string };
+    expect(printed.run.state).toBe('done');
+    expect(printed.run.door).toBe('cli');
+    const [run] = await f.query(`SELECT metadata FROM "RegisteredRun" WHERE id = $1`, [printed.run.id]);
+    expect(run.metadata.compression.jobId).toBe(printed.job.id);
+    expect(run.metadata.strategyParams).toEqual({ prunedParams: ['stem.conv.weights'], prunedRatios: [0.25] });
   }, 300_000);
 
   it('EXPECTED FAILURE: a prune the graph cannot carry fails the job for good with the reason; the source run stays done', async () => {

@@ -8,6 +8,7 @@ import { detectAdapter } from '../../inference/detection/model-adapter';
 import { createSession } from '../../inference/runtime/ort';
 import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand } from '../command';
+import submitCompression from './compress-submit';
 import { readAdapterFile } from './evaluate';
 
 const usage =
@@ -127,4 +128,4 @@ const quantize: CliCommand = {
   },
 };
 
-export default [quantize];
+export default [quantize, submitCompression];
