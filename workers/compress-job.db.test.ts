@@ -84,10 +84,30 @@ beforeAll(async () => {
   });
   sourceRunId = source.id;
   sourceSlug = source.modelSlug;
+}, 120_000);
+
+/** The worker process starts once the test that plays a killed attempt has run (before it, jobs stay queued). */
+function startWorker(): void {
   worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   worker.stdout!.on('data', (d) => workerLog.push(String(d)));
   worker.stderr!.on('data', (d) => workerLog.push(String(d)));
-}, 120_000);
+}
+
+/** The job as a worker's claim sees it (payload from pg-boss), for running the handler in this process. */
+async function claimContext(jobId: string, attempt: number): Promise<JobContext> {
+  const [row] = await f.query(`SELECT data FROM pgboss.job WHERE id::text = $1`, [jobId]);
+  return {
+    jobId,
+    queue: 'compress',
+    kind: 'compress',
+    attempt,
+    payload: row.data,
+    workerId: 'test',
+    deviceId: 0,
+    signal: new AbortController().signal,
+    reportProgress: async () => undefined,
+  };
+}
 
 afterAll(async () => {
   if (worker && worker.exitCode === null) {
@@ -128,6 +148,24 @@ describe('POST /api/runs/<id>/compress refuses bad requests before queueing anyt
 describe('a compress job makes one new, measured run', () => {
   let quantJobId = '';
   let quantRunId = '';
+
+  it('a job killed after it registered its run (before completing): the next claim links to that run, one result', async () => {
+    const res = await compress(sourceRunId, { method: 'prune', params: ['stem.conv.weights'], ratios: [0.75], name: 'killed after registering' });
+    expect(res.status).toBe(202);
+    const jobId = (await res.json()).job.id as string;
+    // Attempt 1 runs the handler here and "dies" before the runner's commit: the run exists, the job is still queued.
+    const first = await runCompressJob(f.pipeline, await claimContext(jobId, 1), { dataDir: f.dataDir, threads: 1, maxBytes: 64 * 1024 * 1024 });
+    expect(first.output).toMatchObject({ resumed: false });
+    const [queued] = await f.query(`SELECT state FROM "RunJob" WHERE id = $1`, [jobId]);
+    expect(queued.state).toBe('queued');
+
+    startWorker();
+    expect((await waitForJob(jobId, 240_000)).state).toBe('done');
+    const runs = await f.query(`SELECT id FROM "RegisteredRun" WHERE metadata->'compression'->>'jobId' = $1`, [jobId]);
+    expect(runs.map((r) => r.id)).toEqual([first.output.runId]);
+    const [boss] = await f.query(`SELECT output FROM pgboss.job WHERE id::text = $1`, [jobId]);
+    expect(boss.output).toMatchObject({ runId: first.output.runId, resumed: true });
+  }, 300_000);
 
   it('quantize: 202 with the job; the worker registers an int8 run with its lineage, and it is measured like an upload', async () => {
     expect((await waitForRun(f.pipeline.pool, sourceRunId, { timeoutMs: 240_000 })).state).toBe('done');
@@ -173,19 +211,7 @@ describe('a compress job makes one new, measured run', () => {
   }, 300_000);
 
   it('a retry of the same job links to the run it registered: one run per job', async () => {
-    const [row] = await f.query(`SELECT data FROM pgboss.job WHERE id::text = $1`, [quantJobId]);
-    const ctx: JobContext = {
-      jobId: quantJobId,
-      queue: 'compress',
-      kind: 'compress',
-      attempt: 2,
-      payload: row.data,
-      workerId: 'test',
-      deviceId: 0,
-      signal: new AbortController().signal,
-      reportProgress: async () => undefined,
-    };
-    const again = await runCompressJob(f.pipeline, ctx, { dataDir: f.dataDir, threads: 1, maxBytes: 64 * 1024 * 1024 });
+    const again = await runCompressJob(f.pipeline, await claimContext(quantJobId, 2), { dataDir: f.dataDir, threads: 1, maxBytes: 64 * 1024 * 1024 });
     expect(again.output).toMatchObject({ runId: quantRunId, resumed: true });
     const runs = await f.query(`SELECT id FROM "RegisteredRun" WHERE metadata->'compression'->>'jobId' = $1`, [quantJobId]);
     expect(runs.map((r) => r.id)).toEqual([quantRunId]);
