@@ -7,6 +7,7 @@ import { writeSyntheticSplit } from '@/lib/datasets/synthetic';
 import { defineApiRoute } from '@/lib/http/api-route';
 import { runRoutes } from '@/lib/http/run-routes';
 import type { JobContext } from '@/lib/jobs/job-runner';
+import { listRuns } from '@/lib/runs/list-runs';
 import { registerRun } from '@/lib/runs/register-run';
 import { getRunReport, waitForRun } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
@@ -258,6 +259,9 @@ describe('a compress job makes one new, measured run', () => {
     const source = await getRunReport(f.pipeline.pool, sourceRunId);
     expect(source!.state).toBe('done');
     expect(source!.measurements.length).toBeGreaterThan(0);
+    // Its progress counts its measuring jobs only (analyse + evaluate), not the compress jobs started from it.
+    const [listed] = await listRuns(f.pipeline.pool, 1, sourceSlug);
+    expect(listed).toMatchObject({ id: sourceRunId, jobsDone: 2, jobsTotal: 2 });
     expect(await f.query(`SELECT id FROM "RegisteredRun" WHERE metadata->'compression'->>'jobId' = $1`, [jobId])).toEqual([]);
   }, 300_000);
 });
