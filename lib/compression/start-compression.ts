@@ -110,7 +110,7 @@ export async function listCompressJobs(pool: Pick<pg.Pool, 'query'>, sourceRunId
        FROM "RunJob" j
        LEFT JOIN ${JOB_SCHEMA}.job b ON b.id::text = j.id AND b.name = j.queue
        LEFT JOIN LATERAL (SELECT id, state, "modelId" FROM "RegisteredRun" x
-                           WHERE x.metadata->'compression'->>'jobId' = j.id AND x.state <> 'failed'
+                           WHERE x.metadata->'compression'->>'jobId' = j.id AND x.state <> 'failed' AND x."modelId" IS NOT NULL
                            ORDER BY x."createdAt" LIMIT 1) n ON true
        LEFT JOIN "Model" m ON m.id = n."modelId"
       WHERE j."runId" = $1 AND j.kind = 'compress'

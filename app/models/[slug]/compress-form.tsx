@@ -41,8 +41,10 @@ export function CompressForm({
   const set = (patch: Partial<TCompressDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const jobId = status.kind === 'queued' ? status.job.id : null;
+  // Polling ends when the job failed, or is done and its run has a model to link (not while it is being registered).
   const finished =
-    status.kind === 'queued' && (status.job.state === 'failed' || status.job.state === 'cancelled' || status.job.result !== null);
+    status.kind === 'queued' &&
+    (status.job.state === 'failed' || status.job.state === 'cancelled' || (status.job.state === 'done' && !!status.job.result?.modelSlug));
   useEffect(() => {
     if (!jobId || finished) return;
     const timer = setInterval(async () => {
