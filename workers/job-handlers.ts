@@ -10,6 +10,7 @@ import { recordResult, type ResultKey } from '@/lib/runs/record-result';
 import { failRunFromJob, markRunDoneIfComplete, markRunRunning } from '@/lib/runs/run-state';
 import type { TRunMetadata } from '@/lib/runs/run-metadata';
 import { analyse } from './handlers/analyse';
+import { runCompressJob } from './handlers/compress';
 import { benchmark } from './handlers/benchmark';
 import { evaluate, pairEvaluation, type AccuracyPairing } from './handlers/evaluate';
 import type { MeasureContext } from './handlers/measure-context';
@@ -39,6 +40,11 @@ async function baselineArtifact(p: Pipeline, runId: string): Promise<MeasureCont
 export function createJobHandlers(p: Pipeline, device: { id: number; slug: string; threads: number }): JobHandlers {
   return {
     async run(ctx): Promise<JobOutcome> {
+      // A compress job makes a new run (which gets its own measuring jobs); it measures nothing itself.
+      if (ctx.kind === 'compress') {
+        const env = getEnv();
+        return runCompressJob(p, ctx, { dataDir: env.dataDir, threads: device.threads, maxBytes: env.SLIMBOARD_UPLOAD_MAX_BYTES });
+      }
       const r = await p.pool.query(
         `SELECT r.id, r.state, r.metadata, r."adapterFromRunId", r.sha256, r."fileName", d.slug AS dataset_slug
            FROM "RegisteredRun" r LEFT JOIN "Model" m ON m.id = r."modelId" LEFT JOIN "Dataset" d ON d.id = m."datasetId"
@@ -109,6 +115,8 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
       };
     },
     async onFinalFailure(client, f) {
+      // A failed compression leaves its source run as it was (the RunJob row keeps the reason).
+      if (f.kind === 'compress') return;
       await failRunFromJob(client, f.runId, f.jobId, f.kind, f.reason);
     },
   };

@@ -2,7 +2,7 @@
  * A Slimboard worker process: `npm run worker` (any number, on any host sharing the database).
  *
  * Registers its device, then claims analyse / evaluate / benchmark jobs (and benchmarks targeted at
- * its own device) one at a time. SIGTERM or SIGINT: claim nothing more, let the running job finish
+ * its own device) and compress jobs one at a time. SIGTERM or SIGINT: claim nothing more, let the running job finish
  * for up to SLIMBOARD_WORKER_GRACE_SECONDS (default 20), else abort it and release it to the queue, then
  * exit 0. SIGKILL: the job's lease runs out and another worker takes it (see lib/jobs/job-engine.ts).
  */
@@ -32,7 +32,13 @@ export async function startWorker(options: { log?: (line: string) => void } = {}
   const profile = describeDevice(env.SLIMBOARD_WORKER_THREADS);
   const deviceId = await registerDevice(pipeline.pool, profile);
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 4)}`;
-  const queues = [queueName('analyse'), queueName('evaluate'), queueName('benchmark'), queueName('benchmark', profile.id)];
+  const queues = [
+    queueName('analyse'),
+    queueName('evaluate'),
+    queueName('benchmark'),
+    queueName('benchmark', profile.id),
+    queueName('compress'),
+  ];
   for (const q of queues) await ensureQueue(pipeline.boss, q, pipeline.settings);
   const runner = new JobRunner({
     pool: pipeline.pool,

@@ -1,4 +1,5 @@
 import { handleArtifactDownload } from '../artifacts/http-download';
+import { listCompressJobs, startCompression } from '../compression/start-compression';
 import { SlimboardError } from '../errors';
 import { listJobs, parseJobsQuery } from '../jobs/list-jobs';
 import { handleRegisterRunRequest } from '../runs/http-register-run';
@@ -16,6 +17,8 @@ import type { ApiRouteFactory } from './api-route';
  *   GET    /api/runs/<id>            report            public
  *   DELETE /api/runs/<id>            remove            token   (its owner or admin: else 403; 409 when others depend on the model)
  *   POST   /api/runs/<id>/rerun      rerun             token   (its owner or admin: else 403)
+ *   POST   /api/runs/<id>/compress   compress          token   (202 with the compress job; body: ZCompressRequest)
+ *   GET    /api/runs/<id>/compress   compressJobs      public  (the run's compress jobs and the runs they made)
  *   GET    /api/artifacts/<sha256>   download (+HEAD)  public
  *   GET    /api/jobs[?run=<id>]      jobs              public
  */
@@ -38,6 +41,21 @@ export function runRoutes(apiRoute: ApiRouteFactory, o: { uploadMaxBytes: () => 
     ),
     rerun: apiRoute<{ id: string }, 'token'>({ auth: 'token' }, async ({ params: { id }, pipeline, token }) =>
       rerunRequest(await pipeline(), id, token),
+    ),
+    compress: apiRoute<{ id: string }, 'token'>({ auth: 'token' }, async ({ request, params: { id }, pipeline, token }) => {
+      let body: unknown;
+      try {
+        body = await request.json();
+      } catch {
+        throw new SlimboardError('bad_compress_request', 'request body must be JSON (a compression request: {"method": "quantize", …})');
+      }
+      const started = await startCompression(await pipeline(), { sourceRunId: id, request: body, door: 'api', tokenId: token.id });
+      const job = { id: started.jobId, kind: 'compress', state: 'queued', url: `/jobs?run=${started.sourceRunId}` };
+      const source = { runId: id, model: started.sourceModel };
+      return Response.json({ job, source, inputSize: started.inputSize, request: started.request }, { status: 202 });
+    }),
+    compressJobs: apiRoute<{ id: string }>({ auth: 'public' }, async ({ params: { id }, pipeline }) =>
+      Response.json({ jobs: await listCompressJobs((await pipeline()).pool, id) }),
     ),
     download: apiRoute<{ sha256: string }>({ auth: 'public' }, async ({ request, params: { sha256 }, pipeline }) => {
       const p = await pipeline();

@@ -47,7 +47,8 @@ export async function markJobReleased(db: Queryable, jobId: string): Promise<voi
 
 /**
  * Bring `run_job` in line with jobs pg-boss expired on its own (a worker died holding them):
- * `retry` -> retrying with the reason, `failed` (last attempt expired) -> failed, and the run too.
+ * `retry` -> retrying with the reason, `failed` (last attempt expired) -> failed, and the run too (not for a
+ * `compress` job, whose run is the source it compresses).
  * Idempotent; every worker runs it once per maintenance interval.
  */
 export async function reconcileJobStates(db: Queryable): Promise<void> {
@@ -61,9 +62,11 @@ export async function reconcileJobStates(db: Queryable): Promise<void> {
             error = 'worker lost (lease expired) on the last of ' || (j.retry_count + 1) || ' attempts'
        FROM ${JOB_SCHEMA}.job j
       WHERE j.id::text = r.id AND j.name = r.queue AND j.state = 'failed' AND r.state IN ('running', 'retrying', 'queued')
-      RETURNING r."runId" AS run_id, r.error`,
+      RETURNING r."runId" AS run_id, r.error, r.kind::text AS kind`,
   );
-  for (const row of failed.rows as Array<{ run_id: string; error: string }>) {
+  for (const row of failed.rows as Array<{ run_id: string; error: string; kind: string }>) {
+    // A compress job's run is its SOURCE run: losing the job leaves that run as it was.
+    if (row.kind === 'compress') continue;
     await db.query(
       `UPDATE "RegisteredRun" SET state = 'failed', "failureReason" = COALESCE("failureReason", $2), "updatedAt" = now()
         WHERE id = $1 AND state <> 'failed'`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZCompressRequest } from '../compression/compress-request';
 import { SlimboardError, formatZodIssues } from '../errors';
 
 /**
@@ -10,8 +11,12 @@ import { SlimboardError, formatZodIssues } from '../errors';
  *              checks the model can take that size.
  * - benchmark: latency at one input size on one device (any worker's, or a targeted device).
  * - evaluate:  accuracy on the run's dataset at one input size.
+ * And one kind that makes a new run from a run (workers/handlers/compress.ts):
+ * - compress:  quantize or prune the run's model (payload.compress, lib/compression/compress-request.ts) and
+ *              register the result as a new run through lib/runs/register-run.ts; `runId` is the SOURCE run,
+ *              `inputSize` the size the compression works at. Its failure never fails the source run.
  */
-export const JOB_KINDS = ['analyse', 'benchmark', 'evaluate'] as const;
+export const JOB_KINDS = ['analyse', 'benchmark', 'evaluate', 'compress'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const ZJobPayload = z
@@ -25,6 +30,15 @@ export const ZJobPayload = z
     dataset: z.string().min(1).max(120).optional(),
     /** Benchmark only: the device the job was targeted at (null: any device). */
     targetDeviceId: z.string().min(1).max(64).nullable().optional(),
+    /** Compress only: the request as validated by its door, the door and the token that started it. */
+    compress: z
+      .object({
+        request: ZCompressRequest,
+        door: z.enum(['web', 'api', 'cli']),
+        tokenId: z.string().uuid().nullable(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TJobPayload = z.infer<typeof ZJobPayload>;

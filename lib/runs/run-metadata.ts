@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZCompressRequest } from '../compression/compress-request';
 import { SlimboardError, formatZodIssues } from '../errors';
 import { ZModelAdapter } from '../inference/detection/model-adapter';
 import { ZSensitivityAnalysis } from '../zoo/sensitivity-analysis';
@@ -17,6 +18,21 @@ const ZSlug = z
   .min(1)
   .max(120)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits and . _ + - only, starting with a letter or digit');
+
+
+export const ZCompression = z
+  .object({
+    jobId: z.string().min(1).max(64),
+    sourceRunId: z.string().uuid(),
+    sourceModel: ZSlug,
+    request: ZCompressRequest,
+    report: z
+      .record(z.string(), z.unknown())
+      .refine((r) => JSON.stringify(r).length <= 50_000, 'report: at most 50,000 characters of JSON')
+      .optional(),
+  })
+  .strict();
+export type TCompression = z.infer<typeof ZCompression>;
 
 export const ZMeasurements = z
   .object({
@@ -77,6 +93,12 @@ export const ZRunMetadata = z
      */
     sensitivityAnalysis: ZSensitivityAnalysis.optional(),
     measurements: ZMeasurements.default({ analyse: true, benchmark: true, evaluate: true }),
+    /**
+     * Set on runs Slimboard made itself with a `compress` job (workers/handlers/compress.ts): the job (its id is
+     * the key a retried job finds its run by), the source run and model, the request as validated, and what the
+     * compression reported (deterministic numbers only, so a retry yields equal metadata).
+     */
+    compression: ZCompression.optional(),
   })
   .strict()
   .refine((m) => m.method === 'baseline' || m.baseline !== undefined, {

@@ -20,14 +20,15 @@ export async function failRun(db: Queryable, runId: string, reason: string): Pro
 
 /**
  * Inside the transaction that fails a job for good: fail its run, cancel the run's other unfinished
- * jobs (pg-boss and RunJob) and withdraw the run's current results.
+ * measuring jobs (pg-boss and RunJob; a `compress` job started from the run keeps going) and withdraw the
+ * run's current results.
  */
 export async function failRunFromJob(client: pg.PoolClient, runId: string, jobId: string, kind: string, reason: string): Promise<void> {
   await client.query(`SELECT 1 FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
   await failRun(client, runId, `${kind} job failed: ${reason}`);
   const others = await client.query(
     `UPDATE "RunJob" SET state = 'cancelled', error = 'cancelled: another job of this run failed', "finishedAt" = now(), "updatedAt" = now()
-      WHERE "runId" = $1 AND id <> $2 AND state IN ('queued', 'retrying', 'running') RETURNING id, queue`,
+      WHERE "runId" = $1 AND id <> $2 AND kind <> 'compress' AND state IN ('queued', 'retrying', 'running') RETURNING id, queue`,
     [runId, jobId],
   );
   for (const row of others.rows as Array<{ id: string; queue: string }>) {
@@ -44,14 +45,14 @@ export async function markRunRunning(db: Queryable, runId: string): Promise<void
 
 /**
  * Inside a job's completing transaction (its run_job row already 'done'): the run is done when no job
- * is left unfinished. The run row is locked first so that two jobs finishing at once agree.
+ * is left unfinished. `compress` jobs are not the run's measurements (they make another run) and do not count. The run row is locked first so that two jobs finishing at once agree.
  */
 export async function markRunDoneIfComplete(client: pg.PoolClient, runId: string): Promise<void> {
   await client.query(`SELECT 1 FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
   await client.query(
     `UPDATE "RegisteredRun" SET state = 'done', "updatedAt" = now()
       WHERE id = $1 AND state IN ('queued', 'running')
-        AND NOT EXISTS (SELECT 1 FROM "RunJob" WHERE "runId" = $1 AND state <> 'done')`,
+        AND NOT EXISTS (SELECT 1 FROM "RunJob" WHERE "runId" = $1 AND kind <> 'compress' AND state <> 'done')`,
     [runId],
   );
 }

@@ -140,7 +140,8 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
       modelId: true,
       owner: true,
       demoZooRun: { select: { id: true } },
-      jobs: { select: { state: true } },
+      // Measuring jobs only: a compress job started from the run makes another run.
+      jobs: { where: { kind: { not: 'compress' } }, select: { state: true } },
     },
   });
   const runByModel = new Map(runs.map((r) => [r.modelId!, r]));

@@ -23,6 +23,11 @@ export interface TinyDetectorOptions {
   fixedSize?: number;
   /** One pooled output [1,3] instead of boxes/scores: matches no detection adapter. */
   pooledOutput?: boolean;
+  /**
+   * A prunable stem before the head: image -> Conv 1x1 (3 -> `stem` channels, `stem.conv.weights`) -> Relu -> head.
+   * Without it the only conv feeds the outputs directly, which channel pruning must refuse.
+   */
+  stem?: number;
 }
 
 function seeded(n: number, seed: number): Float32Array {
@@ -73,10 +78,15 @@ export function tinyDetector(o: TinyDetectorOptions = {}): Uint8Array {
     return encodeModel(onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], graph, producerName: 'slimboard-tests' }));
   }
   const K = 4 + C;
-  const weight = makeFloatTensor('head.conv.weights', [K, 3, 32, 32], seeded(K * 3 * 32 * 32, seed));
+  const S = o.stem ?? 3;
+  const weight = makeFloatTensor('head.conv.weights', [K, S, 32, 32], seeded(K * S * 32 * 32, seed));
   const bias = makeFloatTensor('head.conv.bias', [K], seeded(K, seed + 1));
+  const stemNodes = o.stem
+    ? [node('Conv', ['image', 'stem.conv.weights', 'stem.conv.bias'], ['stem_conv'], { kernel_shape: [1, 1] }), node('Relu', ['stem_conv'], ['stem'])]
+    : [];
   const nodes = [
-    node('Conv', ['image', 'head.conv.weights', 'head.conv.bias'], ['head'], { kernel_shape: [32, 32], strides: [32, 32] }),
+    ...stemNodes,
+    node('Conv', [o.stem ? 'stem' : 'image', 'head.conv.weights', 'head.conv.bias'], ['head'], { kernel_shape: [32, 32], strides: [32, 32] }),
     node('Transpose', ['head'], ['cells'], { perm: [0, 2, 3, 1] }),
     node('Reshape', ['cells', 'flat_shape'], ['flat']),
     node('Split', ['flat', 'split_sizes'], ['box_logits', 'class_logits'], { axis: 1 }),
@@ -92,6 +102,8 @@ export function tinyDetector(o: TinyDetectorOptions = {}): Uint8Array {
     node('Concat', ['corner', 'far_corner'], ['boxes'], { axis: 1 }),
   ];
   const initializer = [
+    // Stem weights in [0, 1): filters with different L1 norms, so which ones pruning removes is well defined.
+    ...(o.stem ? [makeFloatTensor('stem.conv.weights', [S, 3, 1, 1], seeded(S * 3, seed + 2).map((v) => v * 50 + 0.5)), makeFloatTensor('stem.conv.bias', [S], new Float32Array(S))] : []),
     weight,
     bias,
     makeInt64Tensor('flat_shape', [2], [-1, K]),

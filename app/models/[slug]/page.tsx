@@ -8,6 +8,9 @@ import { deltaOriginText } from '@/lib/zoo/format';
 import { formatBytes, formatMetric, formatMetricDelta, formatSigned, MISSING, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
 import { ScrollFrame } from '@/app/scroll-frame';
+import { listCalibrationChoices } from '@/lib/compression/compress-form-choices';
+import { CompressForm } from './compress-form';
+import '../../jobs/jobs.css';
 import { SensitivitySection } from './sensitivity-section';
 
 export const dynamic = 'force-dynamic';
@@ -38,6 +41,9 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
   const model = await load(slug);
   if (!model) notFound();
   const prune = model.lineageParams ? ZPruneParams.safeParse(model.lineageParams) : null;
+  // A measured run with a stored model can be compressed into a new run (lib/compression/start-compression.ts).
+  const compressible = model.run && model.run.state !== 'failed' ? model.run : null;
+  const calibration = compressible ? await listCalibrationChoices(await getDb(), model.dataset.slug) : null;
 
   return (
     <article className="model-page">
@@ -302,6 +308,18 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           </table>
         </ScrollFrame>
       </section>
+
+      {compressible && calibration && (
+        <section data-testid="compress">
+          <h2>Compress</h2>
+          <p className="muted">
+            Quantize (int8 post-training) or prune this model with a job on a worker. The result is registered as a new model whose
+            parent is this one, and measured like an upload. Same request as <code>POST /api/runs/{compressible.id}/compress</code> and{' '}
+            <code>npm run -s slimboard -- compress submit {model.slug} …</code> (see docs/compression-jobs.md).
+          </p>
+          <CompressForm runId={compressible.id} datasets={calibration.datasets} defaultCalibDataset={calibration.defaultCalibDataset} />
+        </section>
+      )}
 
       <section>
         <h2>Downloads</h2>

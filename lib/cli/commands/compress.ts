@@ -10,6 +10,7 @@ import { parseCliArgs, requireNumberFlag, requireStringFlag } from '../args';
 import { printJson, type CliCommand } from '../command';
 import compressPrune from './compress-prune';
 import compressSensitivity from './compress-sensitivity';
+import submitCompression from './compress-submit';
 import { readAdapterFile } from './evaluate';
 
 const usage =
@@ -129,4 +130,4 @@ const quantize: CliCommand = {
   },
 };
 
-export default [quantize, compressPrune, compressSensitivity];
+export default [quantize, compressPrune, compressSensitivity, submitCompression];

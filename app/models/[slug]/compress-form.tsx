@@ -1,0 +1,185 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { CALIBRATION_METHODS } from '@/lib/compression/calibrators';
+import { checkCompressDraft, emptyCompressDraft, type TCompressDraft } from '@/lib/compression/compress-form';
+import { tokenHelp } from '@/lib/runs/upload-form';
+
+type JobView = {
+  id: string;
+  state: string;
+  progress: number;
+  error: string | null;
+  result: { runId: string; modelSlug: string | null; state: string } | null;
+};
+
+type Status =
+  { kind: 'idle' } | { kind: 'sending' } | { kind: 'queued'; job: JobView } | { kind: 'error'; message: string; token?: boolean };
+
+const POLL_MS = 2000;
+
+/**
+ * Start a compression of this model's run: quantize (int8 PTQ) or prune with ratios. The fields build a request that
+ * the browser checks with the server's schema (ZCompressRequest, via lib/compression/compress-form.ts), then POSTs to
+ * /api/runs/<run>/compress with the API token (kept in localStorage like the upload form's). The job is polled
+ * until it has registered the new run, which is then linked.
+ */
+export function CompressForm({
+  runId,
+  datasets,
+  defaultCalibDataset,
+}: {
+  runId: string;
+  datasets: Array<{ slug: string; name: string }>;
+  defaultCalibDataset: string;
+}) {
+  const [draft, setDraft] = useState<TCompressDraft>(() => emptyCompressDraft({ calibDataset: defaultCalibDataset }));
+  const [token, setToken] = useState('');
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  useEffect(() => setToken(window.localStorage.getItem('slimboard-token') ?? ''), []);
+  const set = (patch: Partial<TCompressDraft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  const jobId = status.kind === 'queued' ? status.job.id : null;
+  // Polling ends when the job failed, or is done and its run has a model to link (not while it is being registered).
+  const finished =
+    status.kind === 'queued' &&
+    (status.job.state === 'failed' || status.job.state === 'cancelled' || (status.job.state === 'done' && !!status.job.result?.modelSlug));
+  useEffect(() => {
+    if (!jobId || finished) return;
+    const timer = setInterval(async () => {
+      const res = await fetch(`/api/runs/${runId}/compress`, { cache: 'no-store' }).catch(() => null);
+      if (!res?.ok) return;
+      const body = (await res.json()) as { jobs: JobView[] };
+      const job = body.jobs.find((j) => j.id === jobId);
+      if (job) setStatus({ kind: 'queued', job });
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [jobId, finished, runId]);
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const check = checkCompressDraft(draft);
+    if (!check.ok) return setStatus({ kind: 'error', message: check.message });
+    if (token.trim() === '') return setStatus({ kind: 'error', message: tokenHelp('missing'), token: true });
+    window.localStorage.setItem('slimboard-token', token.trim());
+    setStatus({ kind: 'sending' });
+    try {
+      const res = await fetch(`/api/runs/${runId}/compress`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' },
+        body: JSON.stringify(check.request),
+      });
+      const body = (await res.json().catch(() => ({}))) as { job?: { id: string }; error?: { message: string } };
+      if (res.status === 202 && body.job) {
+        setStatus({ kind: 'queued', job: { id: body.job.id, state: 'queued', progress: 0, error: null, result: null } });
+      } else if (res.status === 401) setStatus({ kind: 'error', message: tokenHelp('refused', body.error?.message), token: true });
+      else setStatus({ kind: 'error', message: `${res.status}: ${body.error?.message ?? res.statusText}` });
+    } catch {
+      setStatus({ kind: 'error', message: 'The request failed (connection lost); try again.' });
+    }
+  }
+
+  return (
+    <form className="upload-form compress-form" onSubmit={submit} noValidate data-testid="compress-form">
+      <label className="inline">
+        <input type="radio" name="method" checked={draft.method === 'quantize'} onChange={() => set({ method: 'quantize' })} /> quantize
+        (int8 PTQ)
+      </label>
+      <label className="inline">
+        <input type="radio" name="method" checked={draft.method === 'prune'} onChange={() => set({ method: 'prune' })} /> prune with ratios
+      </label>
+      {draft.method === 'quantize' ? (
+        <>
+          <label htmlFor="calib-dataset">Calibration dataset (not the evaluation dataset)</label>
+          <select id="calib-dataset" value={draft.calibDataset} onChange={(e) => set({ calibDataset: e.target.value })}>
+            <option value="">choose…</option>
+            {datasets.map((d) => (
+              <option key={d.slug} value={d.slug}>
+                {d.name} ({d.slug})
+              </option>
+            ))}
+          </select>
+          <label htmlFor="calib-images">Calibration images</label>
+          <input id="calib-images" value={draft.calibImages} onChange={(e) => set({ calibImages: e.target.value })} inputMode="numeric" />
+          <label htmlFor="calibration">Calibration method</label>
+          <select id="calibration" value={draft.calibration} onChange={(e) => set({ calibration: e.target.value })}>
+            {CALIBRATION_METHODS.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+          {draft.calibration === 'percentile' && (
+            <>
+              <label htmlFor="percentile">Percentile (empty: 99.999)</label>
+              <input id="percentile" value={draft.percentile} onChange={(e) => set({ percentile: e.target.value })} inputMode="decimal" />
+            </>
+          )}
+          <label htmlFor="exclude">Keep in float (node names, comma-separated; optional)</label>
+          <input id="exclude" value={draft.exclude} onChange={(e) => set({ exclude: e.target.value })} />
+        </>
+      ) : (
+        <>
+          <label htmlFor="prune-lines">Conv weights and ratios, one &quot;param ratio&quot; per line (PaddleSlim order)</label>
+          <textarea
+            id="prune-lines"
+            rows={5}
+            value={draft.pruneLines}
+            onChange={(e) => set({ pruneLines: e.target.value })}
+            placeholder="yolo_block.0.0.0.conv.weights 0.3"
+          />
+        </>
+      )}
+      <label htmlFor="compress-input-size">Input size (empty: the run&apos;s first)</label>
+      <input id="compress-input-size" value={draft.inputSize} onChange={(e) => set({ inputSize: e.target.value })} inputMode="numeric" />
+      <label htmlFor="compress-name">Name of the new model (optional)</label>
+      <input id="compress-name" value={draft.name} onChange={(e) => set({ name: e.target.value })} />
+      <label htmlFor="compress-token">API token</label>
+      <input
+        id="compress-token"
+        type="password"
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        placeholder="sb_…"
+        autoComplete="off"
+      />
+      <p>
+        <button type="submit" disabled={status.kind === 'sending' || (status.kind === 'queued' && !finished)}>
+          Start compression job
+        </button>
+      </p>
+      <CompressStatus status={status} runId={runId} />
+    </form>
+  );
+}
+
+function CompressStatus({ status, runId }: { status: Status; runId: string }) {
+  if (status.kind === 'idle') return null;
+  if (status.kind === 'sending') return <p className="upload-result">Sending…</p>;
+  if (status.kind === 'error') {
+    return (
+      <p className="upload-result error" role="alert" data-testid={status.token ? 'compress-token-error' : 'compress-error'}>
+        {status.message}
+      </p>
+    );
+  }
+  const { job } = status;
+  return (
+    <p className={`upload-result${job.state === 'failed' ? ' error' : ''}`} data-testid="compress-status">
+      Job <Link href={`/jobs?run=${runId}`}>{job.id.slice(0, 8)}</Link>: {job.state}
+      {job.state === 'running' ? ` ${(100 * job.progress).toFixed(0)} %` : ''}
+      {job.error ? ` (${job.error})` : ''}
+      {job.result?.modelSlug && (
+        <>
+          {' '}
+          → new model{' '}
+          <Link href={`/models/${job.result.modelSlug}`} data-testid="compress-result-link">
+            {job.result.modelSlug}
+          </Link>{' '}
+          (being measured; its page fills in as the jobs finish)
+        </>
+      )}
+    </p>
+  );
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { checkCompressDraft, defaultCalibrationDataset, draftToRequest, emptyCompressDraft, parsePruneLines } from './compress-form';
+
+describe('the model page compression form', () => {
+  it('an untouched quantize draft is a valid request with the schema defaults', () => {
+    const check = checkCompressDraft(emptyCompressDraft({ calibDataset: 'demo-shapes-train' }));
+    expect(check).toEqual({
+      ok: true,
+      request: { method: 'quantize', calibDataset: 'demo-shapes-train', calibImages: 100, calibration: 'minmax', exclude: [] },
+    });
+  });
+
+  it('turns the text fields into the request: numbers, lists, percentile only when chosen', () => {
+    const d = {
+      ...emptyCompressDraft({ calibDataset: 'train' }),
+      calibImages: ' 8 ',
+      calibration: 'percentile',
+      percentile: '99.99',
+      exclude: 'Conv_1, Conv_2\nConv_3',
+      inputSize: '320',
+    };
+    expect(draftToRequest(d)).toEqual({
+      method: 'quantize',
+      inputSize: 320,
+      calibDataset: 'train',
+      calibImages: 8,
+      calibration: 'percentile',
+      percentile: 99.99,
+      exclude: ['Conv_1', 'Conv_2', 'Conv_3'],
+    });
+    expect(draftToRequest({ ...d, calibration: 'entropy' })).not.toHaveProperty('percentile');
+  });
+
+  it('prune lines: "param ratio" per line, blank lines skipped, separators space , = :', () => {
+    expect(parsePruneLines('a.w 0.3\n\n  b.w,0.5\nc.w=0.1\nd.w: 0')).toEqual({
+      params: ['a.w', 'b.w', 'c.w', 'd.w'],
+      ratios: [0.3, 0.5, 0.1, 0],
+    });
+    const check = checkCompressDraft({ ...emptyCompressDraft({ calibDataset: '' }), method: 'prune', pruneLines: 'a.w 0.3\nb.w 0.5' });
+    expect(check).toEqual({ ok: true, request: { method: 'prune', params: ['a.w', 'b.w'], ratios: [0.3, 0.5] } });
+  });
+
+  it('EXPECTED FAILURE: bad fields are named in one line, as the server would name them', () => {
+    const noDataset = checkCompressDraft(emptyCompressDraft({ calibDataset: '' }));
+    expect(noDataset).toEqual({ ok: false, message: expect.stringMatching(/^request: calibDataset: /) });
+    const badImages = checkCompressDraft({ ...emptyCompressDraft({ calibDataset: 'd' }), calibImages: 'lots' });
+    expect(badImages.ok ? '' : badImages.message).toMatch(/calibImages/);
+    const missingRatio = checkCompressDraft({ ...emptyCompressDraft({ calibDataset: '' }), method: 'prune', pruneLines: 'a.w' });
+    expect(missingRatio.ok ? '' : missingRatio.message).toMatch(/ratios\.0/);
+    const nothing = checkCompressDraft({ ...emptyCompressDraft({ calibDataset: '' }), method: 'prune' });
+    expect(nothing.ok ? '' : nothing.message).toMatch(/params/);
+  });
+
+  it('the default calibration dataset is never the evaluation dataset, and prefers its train split', () => {
+    const ds = [{ slug: 'demo-shapes' }, { slug: 'coco' }, { slug: 'demo-shapes-train' }];
+    expect(defaultCalibrationDataset(ds, 'demo-shapes')).toBe('demo-shapes-train');
+    expect(defaultCalibrationDataset([{ slug: 'coco' }, { slug: 'voc' }], 'coco')).toBe('voc');
+    expect(defaultCalibrationDataset([{ slug: 'coco' }], 'coco')).toBe('');
+  });
+});

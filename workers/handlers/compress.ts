@@ -1,0 +1,253 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describeCompressRequest, compressedMethodOf, type TCompressRequest } from '@/lib/compression/compress-request';
+import { quantizeModelFile } from '@/lib/compression/quantize-model';
+import { ensureLocalDataset } from '@/lib/datasets/dataset-registry';
+import { SlimboardError, isSlimboardError } from '@/lib/errors';
+import { detectAdapter, type TModelAdapter } from '@/lib/inference/detection/model-adapter';
+import { createSession } from '@/lib/inference/runtime/ort';
+import type { JobContext, JobOutcome } from '@/lib/jobs/job-runner';
+import type { Pipeline } from '@/lib/jobs/pipeline';
+import { pruneChannels } from '@/lib/onnx/channel-prune';
+import { weightInitializers } from '@/lib/onnx/compute-count';
+import { encodeModel, readModelFile, writeFileAtomic } from '@/lib/onnx/model-file';
+import { registerRun } from '@/lib/runs/register-run';
+import { parseRunMetadata, type TCompression, type TRunMetadata, type TRunMetadataInput } from '@/lib/runs/run-metadata';
+
+/**
+ * The `compress` job: make a new run from a run's model.
+ *
+ * 1. Key: the job id. A run whose `metadata.compression.jobId` is this job and that has not failed is this
+ *    job's result: a retried job (worker killed after registering, lease lost before commit) links to it and
+ *    computes nothing. So a killed job restarts from scratch or finds its result: one run either way.
+ * 2. Load the source run's stored model (re-hashed), run the library function (quantize: calibration on the
+ *    registered dataset fetched like any dataset; prune: explicit ratios), progress to the jobs page.
+ * 3. Register the output through lib/runs/register-run.ts, the path every upload takes (it stores the file
+ *    as an artifact, creates the zoo model with parent = source model, and enqueues analyse / benchmark /
+ *    evaluate). Its metadata is deterministic for a given job, so two claims of one job that race past step 1
+ *    meet in register-run's same-file check (same sha256, same metadata) and yield one run.
+ * A user error (bad parameter name, no such dataset) fails the job for good; the source run is untouched.
+ */
+
+export interface CompressJobDeps {
+  dataDir: string;
+  threads: number;
+  maxBytes: number;
+}
+
+interface SourceRun {
+  id: string;
+  meta: TRunMetadata;
+  sha256: string;
+  modelSlug: string;
+}
+
+export interface CompressJobOutput extends Record<string, unknown> {
+  sourceRunId: string;
+  runId: string;
+  modelSlug: string;
+  sha256: string;
+  /** True when an earlier attempt of this job had already registered the run. */
+  resumed: boolean;
+}
+
+async function loadSource(p: Pipeline, runId: string): Promise<SourceRun> {
+  const r = await p.pool.query(
+    `SELECT r.id, r.metadata, r.sha256, m.slug FROM "RegisteredRun" r LEFT JOIN "Model" m ON m.id = r."modelId" WHERE r.id = $1`,
+    [runId],
+  );
+  const row = r.rows[0] as { id: string; metadata: unknown; sha256: string | null; slug: string | null } | undefined;
+  if (!row) throw new SlimboardError('run_missing', `source run ${runId} does not exist (deleted?)`);
+  if (!row.sha256 || !row.slug) throw new SlimboardError('artifact_missing', `source run ${runId} has no stored model`);
+  return { id: row.id, meta: parseRunMetadata(row.metadata, `run ${runId} metadata`), sha256: row.sha256, modelSlug: row.slug };
+}
+
+/** The run an earlier attempt of this job registered, if any (the deterministic key is the job id). */
+export async function findCompressResult(
+  p: Pick<Pipeline, 'pool'>,
+  jobId: string,
+): Promise<{ runId: string; modelSlug: string; sha256: string } | null> {
+  const r = await p.pool.query(
+    `SELECT r.id, m.slug, r.sha256 FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId"
+      WHERE r.metadata->'compression'->>'jobId' = $1 AND r.state <> 'failed' ORDER BY r."createdAt" LIMIT 1`,
+    [jobId],
+  );
+  const row = r.rows[0] as { id: string; slug: string; sha256: string } | undefined;
+  return row ? { runId: row.id, modelSlug: row.slug, sha256: row.sha256 } : null;
+}
+
+async function adapterFor(meta: TRunMetadata, modelPath: string): Promise<TModelAdapter> {
+  if (meta.adapter) return meta.adapter;
+  const s = await createSession(modelPath);
+  try {
+    return detectAdapter(s.inputs, s.outputs, modelPath);
+  } finally {
+    await s.release();
+  }
+}
+
+const sumParams = (m: Parameters<typeof weightInitializers>[0]) => [...weightInitializers(m).values()].reduce((a, b) => a + b, 0);
+
+/** Run the library function; returns the deterministic part of its report (stored in the new run's metadata). */
+async function compressFile(
+  p: Pipeline,
+  ctx: JobContext,
+  deps: CompressJobDeps,
+  source: SourceRun,
+  request: TCompressRequest,
+  modelPath: string,
+  outPath: string,
+): Promise<Record<string, unknown>> {
+  const inputSize = ctx.payload.inputSize;
+  if (request.method === 'prune') {
+    const loaded = readModelFile(modelPath);
+    const result = pruneChannels(
+      loaded.model,
+      { params: request.params, ratios: request.ratios, inputSize },
+      `${source.modelSlug} (${loaded.source})`,
+    );
+    const bytes = encodeModel(result.model);
+    writeFileAtomic(outPath, bytes);
+    return {
+      inputSize,
+      pruned: result.pruned.map((x) => ({
+        param: x.param,
+        ratio: x.ratio,
+        channelsBefore: x.channelsBefore,
+        channelsAfter: x.channelsAfter,
+        ...(x.skippedBecause ? { skippedBecause: x.skippedBecause } : {}),
+      })),
+      paramsBefore: sumParams(loaded.model),
+      paramsAfter: sumParams(result.model),
+      bytesBefore: loaded.sizeBytes,
+      bytesAfter: bytes.length,
+    };
+  }
+  const calib = await ensureLocalDataset(request.calibDataset, { pool: p.pool, store: p.store, dataDir: deps.dataDir });
+  if (calib.format && calib.format !== 'coco') {
+    throw new SlimboardError(
+      'bad_dataset',
+      `calibDataset "${request.calibDataset}" is in ${calib.format} format; calibration reads COCO-format datasets`,
+    );
+  }
+  const adapter = await adapterFor(source.meta, modelPath);
+  const report = await quantizeModelFile({
+    modelPath,
+    outPath,
+    calibDataset: calib.dir,
+    calibSplit: calib.split ?? undefined,
+    calibImages: request.calibImages,
+    inputSize,
+    method: request.calibration,
+    percentile: request.percentile,
+    exclude: request.exclude,
+    adapter,
+    threads: deps.threads,
+    errorImages: 0,
+    onProgress: (done, total) => void ctx.reportProgress(0.1 + (0.7 * done) / Math.max(1, total)),
+  });
+  return {
+    inputSize,
+    scheme: report.scheme,
+    method: report.method,
+    percentile: report.percentile,
+    calibration: {
+      dataset: request.calibDataset,
+      split: calib.split,
+      images: report.calibration.images,
+      passes: report.calibration.passes,
+    },
+    quantizedNodes: report.quantizedNodes,
+    skippedNodes: report.skippedNodes,
+    fp32Bytes: report.fp32Bytes,
+    int8Bytes: report.int8Bytes,
+    sizeRatio: report.sizeRatio,
+    onnxruntime: report.onnxruntime,
+  };
+}
+
+/** The new run's metadata: the source's, with the compression's method, strategy, parent and parameters. */
+export function compressedRunMetadata(
+  source: SourceRun,
+  jobId: string,
+  request: TCompressRequest,
+  report: Record<string, unknown>,
+): TRunMetadataInput {
+  const { method, strategy } = compressedMethodOf(request);
+  const m = source.meta;
+  const compression: TCompression = { jobId, sourceRunId: source.id, sourceModel: source.modelSlug, request, report };
+  return {
+    name: request.name ?? `${m.name} · ${request.method === 'quantize' ? `int8 ${request.calibration}` : 'pruned'}`.slice(0, 200),
+    family: m.family,
+    backbone: m.backbone,
+    dataset: m.dataset,
+    method,
+    strategy,
+    strategyParams: request.method === 'prune' ? { prunedParams: request.params, prunedRatios: request.ratios } : { quantMode: 'post' },
+    ...(m.pretraining ? { pretraining: m.pretraining } : {}),
+    // Compared against the source's baseline (or the source itself when it is one); derived from the source.
+    baseline: m.method === 'baseline' ? source.modelSlug : (m.baseline ?? source.modelSlug),
+    parent: source.modelSlug,
+    provenance: `Slimboard compress job ${jobId}: ${describeCompressRequest(request)} of ${source.modelSlug}`.slice(0, 300),
+    inputSizes: m.inputSizes,
+    ...(m.adapter ? { adapter: m.adapter } : {}),
+    measurements: m.measurements,
+    compression,
+  };
+}
+
+export async function runCompressJob(p: Pipeline, ctx: JobContext, deps: CompressJobDeps): Promise<JobOutcome> {
+  const spec = ctx.payload.compress;
+  if (!spec) throw new SlimboardError('bad_job_payload', `job ${ctx.jobId}: a compress job needs payload.compress (the request)`);
+  const done = (o: CompressJobOutput): JobOutcome => ({ output: o, commit: async () => undefined });
+  const earlier = await findCompressResult(p, ctx.jobId);
+  if (earlier) return done({ sourceRunId: ctx.payload.runId, ...earlier, resumed: true });
+
+  const source = await loadSource(p, ctx.payload.runId);
+  const actual = await p.store.rehash(source.sha256);
+  if (actual !== source.sha256)
+    throw new SlimboardError(
+      'artifact_changed',
+      `stored model ${source.sha256} changed on disk (now hashes to ${actual}); refusing to compress it`,
+    );
+  const modelPath = await p.store.localPath(source.sha256);
+  await ctx.reportProgress(0.05);
+
+  const scratchDir = path.join(deps.dataDir, 'tmp', 'jobs', ctx.jobId);
+  await fs.rm(scratchDir, { recursive: true, force: true });
+  await fs.mkdir(scratchDir, { recursive: true });
+  const suffix = spec.request.method === 'quantize' ? `int8-${spec.request.calibration}` : 'pruned';
+  const outPath = path.join(scratchDir, `${source.modelSlug}-${suffix}.onnx`.slice(-180));
+  try {
+    const report = await compressFile(p, ctx, deps, source, spec.request, modelPath, outPath);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    await ctx.reportProgress(0.85);
+    const { size } = await fs.stat(outPath);
+    let registered;
+    try {
+      registered = await registerRun(p, {
+        metadata: compressedRunMetadata(source, ctx.jobId, spec.request, report),
+        fileName: path.basename(outPath),
+        file: createReadStream(outPath),
+        declaredSizeBytes: size,
+        door: spec.door,
+        tokenId: spec.tokenId,
+        maxBytes: deps.maxBytes,
+      });
+    } catch (e) {
+      // A server-side failure (database, store) is worth another attempt; a refusal (4xx) is not.
+      if (isSlimboardError(e) && e.status >= 500) throw new Error(e.message);
+      throw e;
+    }
+    return done({
+      sourceRunId: source.id,
+      runId: registered.id,
+      modelSlug: registered.modelSlug,
+      sha256: registered.sha256,
+      resumed: false,
+    });
+  } finally {
+    await fs.rm(scratchDir, { recursive: true, force: true });
+  }
+}
