@@ -24,49 +24,52 @@ function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTablePro
   if (wins.length === 0) return <p className="sb-muted">No model qualifies.</p>;
   return (
     <ScrollFrame label={costLabel}>
-    <table className="sb-table" data-testid={testId}>
-      <thead>
-        <tr>
-          <th scope="col" className="sticky-col">Model</th>
-          <th scope="col">Dataset</th>
-          <th scope="col">Input size</th>
-          <th scope="col">{costLabel}: model vs baseline</th>
-          <th scope="col">Cost cut</th>
-          <th scope="col">Accuracy vs baseline</th>
-        </tr>
-      </thead>
-      <tbody>
-        {wins.map((w) => {
-          const e = entries.get(w.key);
-          const b = entries.get(`${w.baselineModelId}@${w.inputSize}`);
-          return (
-            <tr key={w.key} data-key={w.key}>
-              <td className="sticky-col">
-                <a href={modelHref(w.modelId)}>{e?.name ?? w.modelId}</a>
-                <div className="sb-muted">vs {b?.name ?? w.baselineModelId}</div>
-              </td>
-              <td>{datasetLabel(w.dataset)}</td>
-              <td>{w.inputSize}</td>
-              <td className="sb-num">
-                {formatExplorerFixed(quantity, w.cost)} vs {formatExplorerFixed(quantity, w.baselineCost)}
-              </td>
-              <td className="sb-num sb-better">
-                {w.costCutInterval ? (
-                  <span title="Paired benchmark against the baseline: change of p50 with its 95 % interval" data-paired="true">
-                    {w.costCutInterval.text}
-                  </span>
-                ) : (
-                  formatSigned(-w.costCut * 100, PERCENT_DELTA_DECIMALS, { percent: true })
-                )}
-              </td>
-              <td className={`sb-num ${w.accuracyDelta >= 0 ? 'sb-better' : 'sb-worse'}`}>
-                {METRIC_INFO[w.metric].label} {formatExplorerFixed('accuracy', w.accuracy)} ({formatSigned(w.accuracyDelta, POINTS_DELTA_DECIMALS)})
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+      <table className="sb-table" data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col" className="sticky-col">
+              Model
+            </th>
+            <th scope="col">Dataset</th>
+            <th scope="col">Input size</th>
+            <th scope="col">{costLabel}: model vs baseline</th>
+            <th scope="col">Cost cut</th>
+            <th scope="col">Accuracy vs baseline</th>
+          </tr>
+        </thead>
+        <tbody>
+          {wins.map((w) => {
+            const e = entries.get(w.key);
+            const b = entries.get(`${w.baselineModelId}@${w.inputSize}`);
+            return (
+              <tr key={w.key} data-key={w.key}>
+                <td className="sticky-col">
+                  <a href={modelHref(w.modelId)}>{e?.name ?? w.modelId}</a>
+                  <div className="sb-muted">vs {b?.name ?? w.baselineModelId}</div>
+                </td>
+                <td>{datasetLabel(w.dataset)}</td>
+                <td>{w.inputSize}</td>
+                <td className="sb-num">
+                  {formatExplorerFixed(quantity, w.cost)} vs {formatExplorerFixed(quantity, w.baselineCost)}
+                </td>
+                <td className="sb-num sb-better">
+                  {w.costCutInterval ? (
+                    <span title="Paired benchmark against the baseline: change of p50 with its 95 % interval" data-paired="true">
+                      {w.costCutInterval.text}
+                    </span>
+                  ) : (
+                    formatSigned(-w.costCut * 100, PERCENT_DELTA_DECIMALS, { percent: true })
+                  )}
+                </td>
+                <td className={`sb-num ${w.accuracyDelta >= 0 ? 'sb-better' : 'sb-worse'}`}>
+                  {METRIC_INFO[w.metric].label} {formatExplorerFixed('accuracy', w.accuracy)} (
+                  {formatSigned(w.accuracyDelta, POINTS_DELTA_DECIMALS)})
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </ScrollFrame>
   );
 }
@@ -84,8 +87,8 @@ export default async function OverviewPage() {
     <div className="sb-overview">
       <h1>Slimboard</h1>
       <p>
-        A living zoo of compressed object detectors: pruned, distilled and quantized YOLOv3 and BlazeFace variants with their
-        published numbers, and the ones Slimboard measures on its own devices.
+        A living zoo of compressed object detectors: pruned, distilled and quantized YOLOv3 and BlazeFace variants with their published
+        numbers, and the ones Slimboard measures on its own devices.
       </p>
       <div className="sb-headline" data-testid="headline">
         <div>
@@ -113,10 +116,10 @@ export default async function OverviewPage() {
 
       <h2>Biggest wins</h2>
       <p className="sb-muted">
-        Computed, not hand-picked: compressed models ranked by how much cost they cut against their declared baseline at the same
-        input size, among those losing at most 1 point of the dataset&apos;s accuracy metric (one row per model, its best input
-        size). A latency Slimboard measured counts only when the paired benchmark against the baseline finds a significant
-        speed-up on a quiet machine (its interval is shown); published numbers have no interval.
+        Computed, not hand-picked: compressed models ranked by how much cost they cut against their declared baseline at the same input
+        size, among those losing at most 1 point of the dataset&apos;s accuracy metric (one row per model, its best input size). A latency
+        Slimboard measured counts only when the paired benchmark against the baseline finds a significant speed-up on a quiet machine (its
+        interval is shown); published numbers have no interval.
       </p>
       <h3>By GFLOPs</h3>
       <WinsTable wins={gflopsWins} entries={byKey} costLabel="GFLOPs" quantity="gflops" testId="wins-gflops" />
@@ -129,7 +132,8 @@ export default async function OverviewPage() {
         </div>
       ))}
       <p>
-        <a href="/explorer">Open the trade-off explorer</a> · <a href="/zoo">Browse the zoo tables</a> · <a href="/compare">Compare models</a>
+        <a href="/explorer">Open the trade-off explorer</a> · <a href="/zoo">Browse the zoo tables</a> ·{' '}
+        <a href="/compare">Compare models</a>
       </p>
     </div>
   );

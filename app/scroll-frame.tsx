@@ -31,7 +31,11 @@ export function ScrollFrame({ children, label, className }: { children: ReactNod
   }, []);
 
   return (
-    <div className={`scroll-frame${className ? ` ${className}` : ''}`} data-more-right={moreRight ? '1' : '0'} data-more-left={moreLeft ? '1' : '0'}>
+    <div
+      className={`scroll-frame${className ? ` ${className}` : ''}`}
+      data-more-right={moreRight ? '1' : '0'}
+      data-more-left={moreLeft ? '1' : '0'}
+    >
       <div ref={ref} className="table-wrap" role="region" aria-label={label} tabIndex={0}>
         {children}
       </div>

@@ -34,8 +34,22 @@ export function describeDevice(threads: number): DeviceProfile {
   const cpuModel = (cpus[0]?.model ?? 'unknown').replace(/\s+/g, ' ').trim();
   const logicalCores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length;
   const executionProvider = 'cpu';
-  const id = 'd' + createHash('sha256').update(JSON.stringify([cpuModel, logicalCores, threads, executionProvider])).digest('hex').slice(0, 16);
-  return { id, cpuModel, logicalCores, threads, executionProvider, hostname: os.hostname(), ortVersion: onnxruntimeNodeVersion(), nodeVersion: process.versions.node };
+  const id =
+    'd' +
+    createHash('sha256')
+      .update(JSON.stringify([cpuModel, logicalCores, threads, executionProvider]))
+      .digest('hex')
+      .slice(0, 16);
+  return {
+    id,
+    cpuModel,
+    logicalCores,
+    threads,
+    executionProvider,
+    hostname: os.hostname(),
+    ortVersion: onnxruntimeNodeVersion(),
+    nodeVersion: process.versions.node,
+  };
 }
 
 /**
@@ -49,7 +63,17 @@ export async function registerDevice(db: Pick<pg.Pool, 'query'>, d: DeviceProfil
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
      ON CONFLICT (slug) DO UPDATE SET runtime = EXCLUDED.runtime, notes = EXCLUDED.notes, hostname = EXCLUDED.hostname, "lastSeenAt" = now()
      RETURNING id`,
-    [d.id, name, `onnxruntime-node ${d.ortVersion} (${d.executionProvider})`, d.threads, `registered by a Slimboard worker (Node ${d.nodeVersion})`, d.cpuModel, d.logicalCores, d.executionProvider, d.hostname],
+    [
+      d.id,
+      name,
+      `onnxruntime-node ${d.ortVersion} (${d.executionProvider})`,
+      d.threads,
+      `registered by a Slimboard worker (Node ${d.nodeVersion})`,
+      d.cpuModel,
+      d.logicalCores,
+      d.executionProvider,
+      d.hostname,
+    ],
   );
   return r.rows[0].id as number;
 }

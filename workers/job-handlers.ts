@@ -52,7 +52,15 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
         [ctx.payload.runId],
       );
       const run = r.rows[0] as
-        | { id: string; state: string; metadata: TRunMetadata; adapterFromRunId: string | null; sha256: string | null; fileName: string; dataset_slug: string | null }
+        | {
+            id: string;
+            state: string;
+            metadata: TRunMetadata;
+            adapterFromRunId: string | null;
+            sha256: string | null;
+            fileName: string;
+            dataset_slug: string | null;
+          }
         | undefined;
       if (!run) throw new SlimboardError('run_missing', `run ${ctx.payload.runId} does not exist (deleted?)`);
       if (run.state === 'failed') return { output: { skipped: 'run already failed' }, commit: async () => undefined };
@@ -61,7 +69,10 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
       const modelPath = await p.store.localPath(sha256);
       const actual = await p.store.rehash(sha256);
       if (actual !== sha256) {
-        throw new SlimboardError('artifact_changed', `stored model ${sha256} changed on disk (now hashes to ${actual}); refusing to measure it`);
+        throw new SlimboardError(
+          'artifact_changed',
+          `stored model ${sha256} changed on disk (now hashes to ${actual}); refusing to measure it`,
+        );
       }
       await markRunRunning(p.pool, run.id);
       await ctx.reportProgress(0.05);
@@ -71,8 +82,16 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
       const baseline = ctx.kind === 'benchmark' ? await baselineArtifact(p, run.id) : { modelPath: null, reason: 'not a benchmark' };
       const dataDir = getEnv().dataDir;
       const mctx: MeasureContext = {
-        job: ctx, modelPath, label: run.fileName, meta: run.metadata, adapterFromRunId: run.adapterFromRunId,
-        device, scratchDir, dataDir, baseline, datasets: { pool: p.pool, store: p.store },
+        job: ctx,
+        modelPath,
+        label: run.fileName,
+        meta: run.metadata,
+        adapterFromRunId: run.adapterFromRunId,
+        device,
+        scratchDir,
+        dataDir,
+        baseline,
+        datasets: { pool: p.pool, store: p.store },
       };
       const key: ResultKey = {
         runId: run.id,

@@ -47,7 +47,16 @@ export function LatencyBoxPlot({ series, title }: { series: TLatencySeries[]; ti
               ))}
               {h.map((bin, k) => {
                 const bh = maxCount > 0 ? (bin.count / maxCount) * 18 : 0;
-                return <rect key={k} x={X(bin.fromMs)} y={y + 46 - bh} width={Math.max(0.5, X(bin.toMs) - X(bin.fromMs) - 0.5)} height={bh} fill="#999" />;
+                return (
+                  <rect
+                    key={k}
+                    x={X(bin.fromMs)}
+                    y={y + 46 - bh}
+                    width={Math.max(0.5, X(bin.toMs) - X(bin.fromMs) - 0.5)}
+                    height={bh}
+                    fill="#999"
+                  />
+                );
               })}
               <title>{`${s.label}: median ${ms(b.medianMs)} ms, p90 ${ms(b.p90Ms)} ms, p99 ${ms(b.p99Ms)} ms, mean ${ms(b.meanMs)} ms`}</title>
             </g>

@@ -81,8 +81,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <div>
         <h1>Compare models</h1>
         <p>
-          Pick 2 to 6 models: tick them in the <a href="/explorer">explorer</a>&apos;s table (or hover a point and “Add to compare”), or
-          add them here.
+          Pick 2 to 6 models: tick them in the <a href="/explorer">explorer</a>&apos;s table (or hover a point and “Add to compare”), or add
+          them here.
         </p>
         <Picker selected={[]} all={all} />
       </div>
@@ -131,10 +131,31 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     ['Strategy', (e) => e.strategy],
     ['Pretraining', (e) => e.pretraining ?? '—'],
     ['Teacher', (e) => (e.teacher ? e.teacher.name : '—')],
-    ['Baseline', (e) => (e.baselineModelId ? (models.get(e.baselineModelId)?.name ?? e.baselineModelId) : e.method === 'baseline' ? '(is a baseline)' : '—')],
-    ['Pruned ratios', (e) => (e.strategyParams && Array.isArray(e.strategyParams.prunedRatios) ? (e.strategyParams.prunedRatios as number[]).join(', ') : '—')],
-    ['Pruned params', (e) => (e.strategyParams && Array.isArray(e.strategyParams.prunedParams) ? `${(e.strategyParams.prunedParams as string[]).length} tensors` : '—')],
-    ['Input sizes', (e) => groups.find((g) => g.modelId === e.modelId)!.entries.map((x) => x.inputSize).join(', ')],
+    [
+      'Baseline',
+      (e) =>
+        e.baselineModelId ? (models.get(e.baselineModelId)?.name ?? e.baselineModelId) : e.method === 'baseline' ? '(is a baseline)' : '—',
+    ],
+    [
+      'Pruned ratios',
+      (e) =>
+        e.strategyParams && Array.isArray(e.strategyParams.prunedRatios) ? (e.strategyParams.prunedRatios as number[]).join(', ') : '—',
+    ],
+    [
+      'Pruned params',
+      (e) =>
+        e.strategyParams && Array.isArray(e.strategyParams.prunedParams)
+          ? `${(e.strategyParams.prunedParams as string[]).length} tensors`
+          : '—',
+    ],
+    [
+      'Input sizes',
+      (e) =>
+        groups
+          .find((g) => g.modelId === e.modelId)!
+          .entries.map((x) => x.inputSize)
+          .join(', '),
+    ],
     ['Numbers from', (e) => e.provenance],
   ];
 
@@ -164,7 +185,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           <tbody>
             {lineage.map(([label, get]) => (
               <tr key={label}>
-                <th scope="row" className="sticky-col">{label}</th>
+                <th scope="row" className="sticky-col">
+                  {label}
+                </th>
                 {heads.map((e) => (
                   <td key={e.modelId} className="sb-wrap">
                     {get(e)}
@@ -181,7 +204,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           <caption>Every number at every input size and device</caption>
           <thead>
             <tr>
-              <th scope="col" className="sticky-col">Metric</th>
+              <th scope="col" className="sticky-col">
+                Metric
+              </th>
               <th scope="col">Input size</th>
               {heads.map((e) => (
                 <th key={e.modelId} scope="col">
@@ -211,8 +236,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <h2>Latency distributions</h2>
       {dist.size === 0 ? (
         <p className="sb-muted" data-testid="no-distribution">
-          None of these models has raw latency samples: published latencies are single ms/image numbers. Models measured by
-          Slimboard show their distribution here.
+          None of these models has raw latency samples: published latencies are single ms/image numbers. Models measured by Slimboard show
+          their distribution here.
         </p>
       ) : (
         [...dist.entries()].map(([k, d]) => <LatencyBoxPlot key={k} title={d.title} series={d.series} />)

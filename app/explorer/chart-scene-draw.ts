@@ -163,7 +163,9 @@ export function chartSceneSvg(scene: TChartScene): string {
       heads += `M${px(h[6 * k])},${px(h[6 * k + 1])}L${px(h[6 * k + 2])},${px(h[6 * k + 3])}L${px(h[6 * k + 4])},${px(h[6 * k + 5])}Z`;
     }
     const a = STYLE.arrowShaft;
-    out.push(`<path class="sb-arrows" data-count="${scene.arrowCount}" d="${shafts}" fill="none" stroke="${a.color}" stroke-opacity="${a.alpha}" stroke-width="${a.width}"/>`);
+    out.push(
+      `<path class="sb-arrows" data-count="${scene.arrowCount}" d="${shafts}" fill="none" stroke="${a.color}" stroke-opacity="${a.alpha}" stroke-width="${a.width}"/>`,
+    );
     out.push(`<path class="sb-arrowheads" d="${heads}" fill="${STYLE.arrowHead.color}" fill-opacity="${STYLE.arrowHead.alpha}"/>`);
   }
   for (const c of scene.curves) {
@@ -174,7 +176,9 @@ export function chartSceneSvg(scene: TChartScene): string {
   }
   if (scene.frontierLine.length >= 4) {
     const f = STYLE.frontierLine;
-    out.push(`<path class="sb-frontier-line" d="${polylineD(scene.frontierLine)}" fill="none" stroke="${f.color}" stroke-opacity="${f.alpha}" stroke-width="${f.width}"/>`);
+    out.push(
+      `<path class="sb-frontier-line" d="${polylineD(scene.frontierLine)}" fill="none" stroke="${f.color}" stroke-opacity="${f.alpha}" stroke-width="${f.width}"/>`,
+    );
   }
   let ring = '';
   for (const g of scene.groups) {
@@ -189,7 +193,9 @@ export function chartSceneSvg(scene: TChartScene): string {
     );
   }
   if (scene.frontierCount > 0) {
-    out.push(`<path class="sb-frontier-markers" data-count="${scene.frontierCount}" d="${ring}" fill="none" stroke="${STYLE.ring.color}" stroke-width="${STYLE.ring.width}"/>`);
+    out.push(
+      `<path class="sb-frontier-markers" data-count="${scene.frontierCount}" d="${ring}" fill="none" stroke="${STYLE.ring.color}" stroke-width="${STYLE.ring.width}"/>`,
+    );
   }
   return out.join('');
 }

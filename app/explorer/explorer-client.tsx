@@ -1,7 +1,15 @@
 'use client';
 
 import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
-import { COST_AXES, COST_AXIS_INFO, PERCENTILES, datasetLabel, devicesForDataset, metricsForDataset, METRIC_INFO } from '@/lib/explorer/axes';
+import {
+  COST_AXES,
+  COST_AXIS_INFO,
+  PERCENTILES,
+  datasetLabel,
+  devicesForDataset,
+  metricsForDataset,
+  METRIC_INFO,
+} from '@/lib/explorer/axes';
 import { chartCsv } from '@/lib/explorer/chart-csv';
 import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/chart-model';
 import type { TChartScene } from '@/lib/explorer/chart-scene';
@@ -65,7 +73,15 @@ function useSettled<T>(value: T, settleMs: number): T {
 
 function fileStem(m: TChartModel): string {
   const s = m.sel;
-  return ['slimboard', s.dataset, s.y ?? 'acc', 'vs', s.x, s.x === 'latency' ? `${s.pct}-${s.device}` : '', s.sizes ? s.sizes.join('-') : 'all']
+  return [
+    'slimboard',
+    s.dataset,
+    s.y ?? 'acc',
+    'vs',
+    s.x,
+    s.x === 'latency' ? `${s.pct}-${s.device}` : '',
+    s.sizes ? s.sizes.join('-') : 'all',
+  ]
     .filter(Boolean)
     .join('_');
 }
@@ -161,18 +177,13 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
     return tableFrontierOnly ? tableModel.frontier : [...tableModel.points].sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
   }, [tableModel, tableFrontierOnly]);
 
-
   return (
     <div className="sb-explorer" onClickCapture={onLinkClick}>
       {!compact && (
         <form className="sb-controls" aria-label="Chart settings" onSubmit={(e) => e.preventDefault()}>
           <label>
             Dataset{' '}
-            <select
-              name="dataset"
-              value={view.dataset}
-              onChange={(e) => setView({ dataset: e.target.value }, ['y', 'device', 'sizes'])}
-            >
+            <select name="dataset" value={view.dataset} onChange={(e) => setView({ dataset: e.target.value }, ['y', 'device', 'sizes'])}>
               {datasets.map((d) => (
                 <option key={d} value={d}>
                   {datasetLabel(d)}
@@ -241,7 +252,14 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
                     onChange={() => {
                       const cur = view.sizes ?? sizes;
                       const next = on ? cur.filter((x) => x !== s) : [...cur, s].sort((a, b) => a - b);
-                      setView({ sizes: next.length === sizes.length ? undefined : next.length === 0 ? [s === sizes[0] ? sizes[1] ?? s : sizes[0]] : next });
+                      setView({
+                        sizes:
+                          next.length === sizes.length
+                            ? undefined
+                            : next.length === 0
+                              ? [s === sizes[0] ? (sizes[1] ?? s) : sizes[0]]
+                              : next,
+                      });
                     }}
                   />{' '}
                   {s}
@@ -292,7 +310,9 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
         <>
           <p className="sb-summary" data-testid="chart-summary" data-points={model.points.length} data-frontier={model.frontier.length}>
             <strong>{model.points.length}</strong> points, <strong>{model.frontier.length}</strong> on the Pareto frontier
-            {model.missingValue > 0 && <> · {model.missingValue} model variants of this dataset lack this cost or metric and are not drawn</>}
+            {model.missingValue > 0 && (
+              <> · {model.missingValue} model variants of this dataset lack this cost or metric and are not drawn</>
+            )}
           </p>
           <div className="sb-chart-wrap">
             <TradeoffChart
@@ -333,7 +353,10 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
             <button
               type="button"
               onClick={() =>
-                download(`${fileStem(model)}.csv`, new Blob([chartCsv(model.points, model.frontierKeys, byKey, model.sel)], { type: 'text/csv' }))
+                download(
+                  `${fileStem(model)}.csv`,
+                  new Blob([chartCsv(model.points, model.frontierKeys, byKey, model.sel)], { type: 'text/csv' }),
+                )
               }
             >
               Export CSV
@@ -351,7 +374,9 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
       {!compact && (
         <div className="sb-compare-tray" data-testid="compare-tray">
           <strong>Compare:</strong>{' '}
-          {compare.length === 0 && <span className="sb-muted">tick models in the table (or hover a point and “Add to compare”), 2 to 6.</span>}
+          {compare.length === 0 && (
+            <span className="sb-muted">tick models in the table (or hover a point and “Add to compare”), 2 to 6.</span>
+          )}
           {compare.map((id) => (
             <span key={id} className="sb-chip">
               {nameOf.get(id) ?? id}{' '}
@@ -372,16 +397,10 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
         <section className="sb-table-section">
           <h2>Data ({tableFrontierOnly ? 'Pareto frontier only' : 'all points'})</h2>
           <label>
-            <input type="checkbox" name="frontier" checked={view.frontier} onChange={(e) => setView({ frontier: e.target.checked })} /> Show only
-            the frontier
+            <input type="checkbox" name="frontier" checked={view.frontier} onChange={(e) => setView({ frontier: e.target.checked })} /> Show
+            only the frontier
           </label>
-          <PointTable
-            rows={tableRows}
-            model={tableModel}
-            byKey={byKey}
-            compare={compare}
-            onToggleCompare={toggleCompare}
-          />
+          <PointTable rows={tableRows} model={tableModel} byKey={byKey} compare={compare} onToggleCompare={toggleCompare} />
         </section>
       )}
     </div>
@@ -442,7 +461,8 @@ function PinnedDetails({
   }, [hoverKey]);
   const point = lastKey ? (model.points.find((p) => p.key === lastKey) ?? null) : null;
   const entry = point ? (byKey.get(point.key) ?? null) : null;
-  if (!point || !entry) return <p className="sb-muted sb-pinned-hint">Hover a point for its lineage and provenance; click it to open the model page.</p>;
+  if (!point || !entry)
+    return <p className="sb-muted sb-pinned-hint">Hover a point for its lineage and provenance; click it to open the model page.</p>;
   return (
     <div className="sb-pinned">
       <PointDetails
@@ -482,80 +502,82 @@ const PointTable = memo(function PointTable({
   const shown = rows.length > limit ? rows.slice(0, limit) : rows;
   return (
     <>
-    <ScrollFrame label="Points table">
-    <table className="sb-table" data-testid="points-table" data-rows={rows.length}>
-      <caption>
-        Text alternative to the chart: {model.title}. One row per point, cheapest first; ✓ marks the Pareto frontier.
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Compare</th>
-          <th scope="col" className="sticky-col">Model</th>
-          <th scope="col">Backbone</th>
-          <th scope="col">Method</th>
-          <th scope="col">Strategy</th>
-          <th scope="col">Input size</th>
-          <th scope="col">{model.xTitle}</th>
-          <th scope="col">{model.yTitle}</th>
-          <th scope="col">Frontier</th>
-          <th scope="col">Source</th>
-        </tr>
-      </thead>
-      <tbody>
-        {shown.map((p, i) => {
-          const e = byKey.get(p.key);
-          // Keyed by row position: after a filter or axis change the rows update their cells in place
-          // instead of deleting and recreating hundreds of elements (every control in a row is controlled).
-          return (
-            <tr key={i} data-key={p.key} data-frontier={model.frontierKeys.has(p.key) ? '1' : '0'}>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`compare ${e?.name ?? p.modelId}`}
-                  checked={compare.includes(p.modelId)}
-                  disabled={!compare.includes(p.modelId) && compare.length >= 6}
-                  onChange={() => onToggleCompare(p.modelId)}
-                />
-              </td>
-              <td className="sticky-col">
-                <a href={modelHref(p.modelId)}>{e?.name ?? p.modelId}</a>
-              </td>
-              <td>{e?.backbone}</td>
-              <td>{METHOD_LABELS[p.method]}</td>
-              <td>{e?.strategy}</td>
-              <td>{p.inputSize}</td>
-              <td className="sb-num" data-quantity={model.sel.x}>
-                {formatExplorerValue(model.sel.x, p.cost)}
-                {p.latencyReported ? '*' : ''}
-              </td>
-              <td className="sb-num" data-quantity="accuracy">{formatExplorerValue('accuracy', p.accuracy)}</td>
-              <td>{model.frontierKeys.has(p.key) ? '✓' : ''}</td>
-              <td>{p.source}</td>
+      <ScrollFrame label="Points table">
+        <table className="sb-table" data-testid="points-table" data-rows={rows.length}>
+          <caption>Text alternative to the chart: {model.title}. One row per point, cheapest first; ✓ marks the Pareto frontier.</caption>
+          <thead>
+            <tr>
+              <th scope="col">Compare</th>
+              <th scope="col" className="sticky-col">
+                Model
+              </th>
+              <th scope="col">Backbone</th>
+              <th scope="col">Method</th>
+              <th scope="col">Strategy</th>
+              <th scope="col">Input size</th>
+              <th scope="col">{model.xTitle}</th>
+              <th scope="col">{model.yTitle}</th>
+              <th scope="col">Frontier</th>
+              <th scope="col">Source</th>
             </tr>
-          );
-        })}
-      </tbody>
-      {model.sel.x === 'latency' && rows.some((r) => r.latencyReported) && (
-        <tfoot>
-          <tr>
-            <td colSpan={10}>* published ms/image, statistic not stated by the source (shown for every percentile).</td>
-          </tr>
-        </tfoot>
+          </thead>
+          <tbody>
+            {shown.map((p, i) => {
+              const e = byKey.get(p.key);
+              // Keyed by row position: after a filter or axis change the rows update their cells in place
+              // instead of deleting and recreating hundreds of elements (every control in a row is controlled).
+              return (
+                <tr key={i} data-key={p.key} data-frontier={model.frontierKeys.has(p.key) ? '1' : '0'}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`compare ${e?.name ?? p.modelId}`}
+                      checked={compare.includes(p.modelId)}
+                      disabled={!compare.includes(p.modelId) && compare.length >= 6}
+                      onChange={() => onToggleCompare(p.modelId)}
+                    />
+                  </td>
+                  <td className="sticky-col">
+                    <a href={modelHref(p.modelId)}>{e?.name ?? p.modelId}</a>
+                  </td>
+                  <td>{e?.backbone}</td>
+                  <td>{METHOD_LABELS[p.method]}</td>
+                  <td>{e?.strategy}</td>
+                  <td>{p.inputSize}</td>
+                  <td className="sb-num" data-quantity={model.sel.x}>
+                    {formatExplorerValue(model.sel.x, p.cost)}
+                    {p.latencyReported ? '*' : ''}
+                  </td>
+                  <td className="sb-num" data-quantity="accuracy">
+                    {formatExplorerValue('accuracy', p.accuracy)}
+                  </td>
+                  <td>{model.frontierKeys.has(p.key) ? '✓' : ''}</td>
+                  <td>{p.source}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+          {model.sel.x === 'latency' && rows.some((r) => r.latencyReported) && (
+            <tfoot>
+              <tr>
+                <td colSpan={10}>* published ms/image, statistic not stated by the source (shown for every percentile).</td>
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      </ScrollFrame>
+      {rows.length > shown.length && (
+        <p>
+          Showing {shown.length} of {rows.length} rows.{' '}
+          <button type="button" onClick={() => setLimit((l) => l + TABLE_PAGE * 5)}>
+            Show {Math.min(TABLE_PAGE * 5, rows.length - shown.length)} more
+          </button>{' '}
+          <button type="button" onClick={() => setLimit(rows.length)}>
+            Show all
+          </button>{' '}
+          (or export the CSV)
+        </p>
       )}
-    </table>
-    </ScrollFrame>
-    {rows.length > shown.length && (
-      <p>
-        Showing {shown.length} of {rows.length} rows.{' '}
-        <button type="button" onClick={() => setLimit((l) => l + TABLE_PAGE * 5)}>
-          Show {Math.min(TABLE_PAGE * 5, rows.length - shown.length)} more
-        </button>{' '}
-        <button type="button" onClick={() => setLimit(rows.length)}>
-          Show all
-        </button>{' '}
-        (or export the CSV)
-      </p>
-    )}
     </>
   );
 });

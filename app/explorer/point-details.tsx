@@ -87,7 +87,11 @@ export function PointDetails({
           </>
         )}
         <dt>Teacher</dt>
-        <dd>{entry.teacher ? `${entry.teacher.name}${entry.teacher.accuracy !== null ? ` (${formatExplorerFixed('accuracy', entry.teacher.accuracy)})` : ''}` : '—'}</dd>
+        <dd>
+          {entry.teacher
+            ? `${entry.teacher.name}${entry.teacher.accuracy !== null ? ` (${formatExplorerFixed('accuracy', entry.teacher.accuracy)})` : ''}`
+            : '—'}
+        </dd>
         <dt>Pretraining</dt>
         <dd>{entry.pretraining ?? '—'}</dd>
         <dt>Baseline</dt>

@@ -103,12 +103,19 @@ function legendItems(methods: readonly TMethod[], sources: readonly TSource[]): 
     {
       label: 'Pareto frontier',
       symbol: (cx: number, cy: number) => (
-        <polyline points={`${cx - 8},${cy + 4} ${cx},${cy + 4} ${cx},${cy - 4} ${cx + 8},${cy - 4}`} fill="none" stroke="#111" strokeWidth={1.6} />
+        <polyline
+          points={`${cx - 8},${cy + 4} ${cx},${cy + 4} ${cx},${cy - 4} ${cx + 8},${cy - 4}`}
+          fill="none"
+          stroke="#111"
+          strokeWidth={1.6}
+        />
       ),
     },
     {
       label: 'input sizes of one model',
-      symbol: (cx: number, cy: number) => <line x1={cx - 8} y1={cy} x2={cx + 8} y2={cy} stroke="#0072B2" strokeOpacity={0.55} strokeWidth={1.4} />,
+      symbol: (cx: number, cy: number) => (
+        <line x1={cx - 8} y1={cy} x2={cx + 8} y2={cy} stroke="#0072B2" strokeOpacity={0.55} strokeWidth={1.4} />
+      ),
     },
     {
       label: '→ baseline',
@@ -206,7 +213,15 @@ const ChartFrame = memo(function ChartFrame({ layout, title, legend, bars }: TCh
           {y.title.text}
         </text>
       </g>
-      <text className="sb-chart-title" x={px(layout.title.x)} y={layout.title.y} textAnchor="middle" fontSize={TITLE_FONT_PX} fontWeight={600} fill="#111">
+      <text
+        className="sb-chart-title"
+        x={px(layout.title.x)}
+        y={layout.title.y}
+        textAnchor="middle"
+        fontSize={TITLE_FONT_PX}
+        fontWeight={600}
+        fill="#111"
+      >
         {title}
       </text>
       <g className="sb-legend" fontSize={LEGEND_FONT_PX} fill="#222">
@@ -279,7 +294,16 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
   );
   const { byMethod, frontierKeys, curves, arrows, frontierSteps } = props;
   const scene = useMemo(
-    () => (projection ? buildChartScene({ byMethod, frontierKeys, curves, arrows, frontierSteps }, projection.x, projection.y, ARROW_BACK_PX, ARROW_HEAD_PX) : null),
+    () =>
+      projection
+        ? buildChartScene(
+            { byMethod, frontierKeys, curves, arrows, frontierSteps },
+            projection.x,
+            projection.y,
+            ARROW_BACK_PX,
+            ARROW_HEAD_PX,
+          )
+        : null,
     [projection, byMethod, frontierKeys, curves, arrows, frontierSteps],
   );
 
@@ -352,7 +376,12 @@ function TradeoffChartImpl(props: TTradeoffChartProps) {
     >
       {layout && <ChartFrame layout={layout} title={title} legend={legend} bars={barPaths} />}
       {/* Over the SVG (both at the host's top-left), under the hover ring and tooltip. The table is the text alternative. */}
-      <canvas ref={setCanvas} className="sb-data-canvas" aria-hidden="true" style={{ position: 'absolute', left: 0, top: 0, pointerEvents: 'none' }} />
+      <canvas
+        ref={setCanvas}
+        className="sb-data-canvas"
+        aria-hidden="true"
+        style={{ position: 'absolute', left: 0, top: 0, pointerEvents: 'none' }}
+      />
     </div>
   );
 }

@@ -83,7 +83,8 @@ export function JobsLive({ initial, runId }: { initial: JobList; runId: string |
                   <td className="num">{j.inputSize}</td>
                   <td className={`job-state-${j.state}`}>{j.state}</td>
                   <td>
-                    <progress max={1} value={j.progress} aria-label={`progress ${Math.round(j.progress * 100)}%`} /> {Math.round(j.progress * 100)}%
+                    <progress max={1} value={j.progress} aria-label={`progress ${Math.round(j.progress * 100)}%`} />{' '}
+                    {Math.round(j.progress * 100)}%
                   </td>
                   <td className="num">{j.attempts}</td>
                   <td className="muted" title={deviceOf(j.device ?? j.targetDevice)?.title}>
@@ -104,7 +105,10 @@ export function JobsLive({ initial, runId }: { initial: JobList; runId: string |
       <ul className="devices">
         {data.devices.map((d) => (
           <li key={d.slug}>
-            <span title={d.title}>{d.label}</span> <span className="muted">({d.runtime}; id <code>{d.slug}</code>; last seen {d.lastSeenAt ?? 'never'})</span>
+            <span title={d.title}>{d.label}</span>{' '}
+            <span className="muted">
+              ({d.runtime}; id <code>{d.slug}</code>; last seen {d.lastSeenAt ?? 'never'})
+            </span>
           </li>
         ))}
       </ul>

@@ -18,10 +18,16 @@ export function LiveModelRefresh({ slug }: { slug: string }) {
     const tick = async () => {
       try {
         const res = await fetch(`/api/runs?model=${encodeURIComponent(slug)}`, { cache: 'no-store' });
-        const body = (await res.json()) as { runs?: Array<{ state: string; jobsDone: number; jobsTotal: number; failureReason: string | null }> };
+        const body = (await res.json()) as {
+          runs?: Array<{ state: string; jobsDone: number; jobsTotal: number; failureReason: string | null }>;
+        };
         const run = body.runs?.[0];
         if (!alive || !run) return;
-        setLine(run.state === 'failed' ? `measurement failed: ${run.failureReason}` : `measurement ${run.state}: ${run.jobsDone}/${run.jobsTotal} jobs done`);
+        setLine(
+          run.state === 'failed'
+            ? `measurement failed: ${run.failureReason}`
+            : `measurement ${run.state}: ${run.jobsDone}/${run.jobsTotal} jobs done`,
+        );
         if (lastDone.current !== null && run.jobsDone !== lastDone.current) router.refresh();
         lastDone.current = run.jobsDone;
         if (run.state === 'queued' || run.state === 'running') timer = setTimeout(tick, 2000);

@@ -25,8 +25,9 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
     <div className="jobs-page">
       <h1>Jobs</h1>
       <p className="muted">
-        Every registered model is measured by jobs: <b>analyse</b> (GFLOPs, parameters, size), <b>benchmark</b> (latency on a worker&apos;s device) and{' '}
-        <b>evaluate</b> (accuracy), one per input size. Workers (<code>npm run worker</code>, on any host sharing the database) pick them up.
+        Every registered model is measured by jobs: <b>analyse</b> (GFLOPs, parameters, size), <b>benchmark</b> (latency on a worker&apos;s
+        device) and <b>evaluate</b> (accuracy), one per input size. Workers (<code>npm run worker</code>, on any host sharing the database)
+        pick them up.
       </p>
       {query.run && (
         <p data-testid="jobs-run-filter">

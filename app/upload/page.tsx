@@ -14,8 +14,8 @@ export default async function UploadPage() {
     <div className="upload-page">
       <h1>Register a compressed model</h1>
       <p className="muted">
-        Drop an <code>.onnx</code> file, pick its baseline from the zoo and describe it; Slimboard measures its GFLOPs, size, latency and accuracy beside
-        the baseline. The form writes the same metadata that <code>POST /api/runs</code> and{' '}
+        Drop an <code>.onnx</code> file, pick its baseline from the zoo and describe it; Slimboard measures its GFLOPs, size, latency and
+        accuracy beside the baseline. The form writes the same metadata that <code>POST /api/runs</code> and{' '}
         <code>npm run -s slimboard -- submit MODEL.onnx --meta FILE.json</code> take (see the advanced view).
       </p>
       <UploadForm choices={choices} />

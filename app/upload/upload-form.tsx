@@ -100,7 +100,8 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
   // Preview what auto-detection will find: inputs and outputs read from the file's bytes in the browser.
   useEffect(() => {
     if (!file) return setPreview({ kind: 'none' });
-    if (file.size > PREVIEW_MAX_BYTES) return setPreview({ kind: 'unknown', signature: null, message: `the file is ${formatBytes(file.size)}: too large to preview here` });
+    if (file.size > PREVIEW_MAX_BYTES)
+      return setPreview({ kind: 'unknown', signature: null, message: `the file is ${formatBytes(file.size)}: too large to preview here` });
     let alive = true;
     setPreview({ kind: 'reading' });
     file
@@ -115,7 +116,9 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
           setPreview({ kind: 'unknown', signature, message: e instanceof Error ? e.message : String(e) });
         }
       })
-      .catch((e: unknown) => alive && setPreview({ kind: 'unknown', signature: null, message: e instanceof Error ? e.message : String(e) }));
+      .catch(
+        (e: unknown) => alive && setPreview({ kind: 'unknown', signature: null, message: e instanceof Error ? e.message : String(e) }),
+      );
     return () => {
       alive = false;
     };
@@ -216,7 +219,9 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
 
       <fieldset className="upload-section">
         <legend>Baseline</legend>
-        <p className="muted">The zoo model yours is compared against; family, backbone, dataset, pretraining and input sizes come from it.</p>
+        <p className="muted">
+          The zoo model yours is compared against; family, backbone, dataset, pretraining and input sizes come from it.
+        </p>
         {baseline ? (
           <p className="upload-picked" data-testid="baseline-picked">
             <b>{baseline.name}</b> <span className="tag">{baseline.strategy ?? baseline.method}</span> {baseline.datasetName}
@@ -254,19 +259,38 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         <legend>The model</legend>
         <label>
           Name
-          <input name="name" value={typeof draft.name === 'string' ? draft.name : ''} onChange={(e) => set('name', e.target.value)} placeholder="YOLOv3-MobileNetV1 (my pruning)" />
+          <input
+            name="name"
+            value={typeof draft.name === 'string' ? draft.name : ''}
+            onChange={(e) => set('name', e.target.value)}
+            placeholder="YOLOv3-MobileNetV1 (my pruning)"
+          />
         </label>
         <label>
           Family
-          <input name="family" value={typeof draft.family === 'string' ? draft.family : ''} onChange={(e) => set('family', e.target.value)} placeholder="YOLOv3" />
+          <input
+            name="family"
+            value={typeof draft.family === 'string' ? draft.family : ''}
+            onChange={(e) => set('family', e.target.value)}
+            placeholder="YOLOv3"
+          />
         </label>
         <label>
           Backbone
-          <input name="backbone" value={typeof draft.backbone === 'string' ? draft.backbone : ''} onChange={(e) => set('backbone', e.target.value)} placeholder="MobileNetV1" />
+          <input
+            name="backbone"
+            value={typeof draft.backbone === 'string' ? draft.backbone : ''}
+            onChange={(e) => set('backbone', e.target.value)}
+            placeholder="MobileNetV1"
+          />
         </label>
         <label>
           Dataset
-          <select name="dataset" value={typeof draft.dataset === 'string' ? draft.dataset : ''} onChange={(e) => set('dataset', e.target.value)}>
+          <select
+            name="dataset"
+            value={typeof draft.dataset === 'string' ? draft.dataset : ''}
+            onChange={(e) => set('dataset', e.target.value)}
+          >
             <option value="">choose…</option>
             {choices.datasets.map((d) => (
               <option key={d.slug} value={d.slug}>
@@ -277,7 +301,11 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         </label>
         <label>
           Pretraining
-          <select name="pretraining" value={typeof draft.pretraining === 'string' ? draft.pretraining : ''} onChange={(e) => set('pretraining', e.target.value || undefined)}>
+          <select
+            name="pretraining"
+            value={typeof draft.pretraining === 'string' ? draft.pretraining : ''}
+            onChange={(e) => set('pretraining', e.target.value || undefined)}
+          >
             <option value="">not stated</option>
             {PRETRAININGS.map((p) => (
               <option key={p} value={p}>
@@ -288,7 +316,11 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         </label>
         <label>
           Method
-          <select name="method" value={method} onChange={(e) => setDraft(withField(withField(draft, 'method', e.target.value), 'strategy', undefined))}>
+          <select
+            name="method"
+            value={method}
+            onChange={(e) => setDraft(withField(withField(draft, 'method', e.target.value), 'strategy', undefined))}
+          >
             {METHODS.map((m) => (
               <option key={m} value={m}>
                 {METHOD_LABELS[m]}
@@ -299,7 +331,11 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         {method !== 'baseline' && (
           <label>
             Strategy
-            <select name="strategy" value={customStrategy ? '__other' : strategy} onChange={(e) => set('strategy', e.target.value === '__other' ? 'my-strategy' : e.target.value || undefined)}>
+            <select
+              name="strategy"
+              value={customStrategy ? '__other' : strategy}
+              onChange={(e) => set('strategy', e.target.value === '__other' ? 'my-strategy' : e.target.value || undefined)}
+            >
               <option value="">none</option>
               {strategies.map((s) => (
                 <option key={s.slug} value={s.slug} title={s.description}>
@@ -340,7 +376,9 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
           <legend>Strategy parameters (optional)</legend>
           {hasPruning && (
             <>
-              <p className="muted">Pruned parameters and their ratios (PaddleSlim --pruned_params / --pruned_ratios), one per row; ratios in [0, 1).</p>
+              <p className="muted">
+                Pruned parameters and their ratios (PaddleSlim --pruned_params / --pruned_ratios), one per row; ratios in [0, 1).
+              </p>
               <div className="table-wrap">
                 <table className="zoo-table upload-params" data-testid="params-table">
                   <thead>
@@ -354,10 +392,19 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
                     {rows.map((r, i) => (
                       <tr key={i}>
                         <td>
-                          <input aria-label={`parameter ${i + 1}`} value={r.param} onChange={(e) => setRowsAndParams(rows.map((x, j) => (j === i ? { ...x, param: e.target.value } : x)))} />
+                          <input
+                            aria-label={`parameter ${i + 1}`}
+                            value={r.param}
+                            onChange={(e) => setRowsAndParams(rows.map((x, j) => (j === i ? { ...x, param: e.target.value } : x)))}
+                          />
                         </td>
                         <td className="num">
-                          <input aria-label={`ratio ${i + 1}`} inputMode="decimal" value={r.ratio} onChange={(e) => setRowsAndParams(rows.map((x, j) => (j === i ? { ...x, ratio: e.target.value } : x)))} />
+                          <input
+                            aria-label={`ratio ${i + 1}`}
+                            inputMode="decimal"
+                            value={r.ratio}
+                            onChange={(e) => setRowsAndParams(rows.map((x, j) => (j === i ? { ...x, ratio: e.target.value } : x)))}
+                          />
                         </td>
                         <td>
                           <button type="button" className="link-button" onClick={() => setRowsAndParams(rows.filter((_, j) => j !== i))}>
@@ -424,8 +471,9 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         {preview.kind === 'found' && (
           <>
             <p>
-              Auto-detection found <b data-testid="adapter-kind">{preview.adapter.output.kind}</b> in this file (opset {preview.signature.opset ?? '?'}; inputs{' '}
-              {preview.signature.inputs.map(shape).join(', ')}; outputs {preview.signature.outputs.map(shape).join(', ')}):
+              Auto-detection found <b data-testid="adapter-kind">{preview.adapter.output.kind}</b> in this file (opset{' '}
+              {preview.signature.opset ?? '?'}; inputs {preview.signature.inputs.map(shape).join(', ')}; outputs{' '}
+              {preview.signature.outputs.map(shape).join(', ')}):
             </p>
             <ul className="upload-adapter">
               {describeAdapter(preview.adapter).map((line) => (
@@ -440,12 +488,7 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
           </p>
         )}
         <label className="inline">
-          <input
-            type="radio"
-            name="adapter-mode"
-            checked={draft.adapter === undefined}
-            onChange={() => set('adapter', undefined)}
-          />{' '}
+          <input type="radio" name="adapter-mode" checked={draft.adapter === undefined} onChange={() => set('adapter', undefined)} />{' '}
           auto-detect when evaluated (the run is labelled auto-detected)
         </label>
         <label className="inline">
@@ -464,9 +507,18 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         <legend>Measure</legend>
         {(['analyse', 'benchmark', 'evaluate'] as const).map((k) => (
           <label key={k} className="inline">
-            <input type="checkbox" checked={measurements[k] !== false} onChange={(e) => set('measurements', { ...measurements, [k]: e.target.checked })} /> {k}
+            <input
+              type="checkbox"
+              checked={measurements[k] !== false}
+              onChange={(e) => set('measurements', { ...measurements, [k]: e.target.checked })}
+            />{' '}
+            {k}
             <span className="muted">
-              {k === 'analyse' ? ' (GFLOPs, parameters, size)' : k === 'benchmark' ? ' (latency on a worker’s device)' : ' (accuracy on the dataset)'}
+              {k === 'analyse'
+                ? ' (GFLOPs, parameters, size)'
+                : k === 'benchmark'
+                  ? ' (latency on a worker’s device)'
+                  : ' (accuracy on the dataset)'}
             </span>
           </label>
         ))}
@@ -484,9 +536,18 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
       </details>
 
       <label htmlFor="token">API token</label>
-      <input id="token" name="token" type="password" value={token} onChange={(e) => setToken(e.target.value)} placeholder="sb_…" autoComplete="off" />
+      <input
+        id="token"
+        name="token"
+        type="password"
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        placeholder="sb_…"
+        autoComplete="off"
+      />
       <p className="muted">
-        No token yet? Run <code>npm run -s slimboard -- token create --name YOUR_NAME</code> on the Slimboard machine and paste what it prints.
+        No token yet? Run <code>npm run -s slimboard -- token create --name YOUR_NAME</code> on the Slimboard machine and paste what it
+        prints.
       </p>
       <p>
         <button type="submit" className="button primary" disabled={status.kind === 'uploading'}>
@@ -500,9 +561,8 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
       ) : null}
       {status.kind === 'done' ? (
         <p className="upload-result" data-testid="upload-done">
-          {status.linked ? 'This file was already registered with the same metadata as run' : 'Registered run'}{' '}
-          <code>{status.runId}</code>: follow it on the <Link href="/jobs">jobs page</Link> or the{' '}
-          <Link href={`/models/${status.modelSlug}`}>model page</Link>.
+          {status.linked ? 'This file was already registered with the same metadata as run' : 'Registered run'} <code>{status.runId}</code>:
+          follow it on the <Link href="/jobs">jobs page</Link> or the <Link href={`/models/${status.modelSlug}`}>model page</Link>.
         </p>
       ) : null}
       {status.kind === 'error' ? (

@@ -56,8 +56,8 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
         <div>
           <h1>Model zoo</h1>
           <p className="lede">
-            Compressed object detectors with their published accuracy, cost and latency. Changes in brackets are against each
-            model&apos;s declared baseline at the same input size and device: <span className="delta better">better</span>,{' '}
+            Compressed object detectors with their published accuracy, cost and latency. Changes in brackets are against each model&apos;s
+            declared baseline at the same input size and device: <span className="delta better">better</span>,{' '}
             <span className="delta worse">worse</span>. A published change is shown as printed when its two numbers&apos; rounding allows
             it; otherwise it is computed and marked <sup className="delta-flag">≠</sup> (hover for the interval).
           </p>
@@ -122,8 +122,8 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
         </section>
       )}
       <p className="source-note">
-        Source of the published rows: the PaddleDetection slim benchmark (<code>prisma/seed/paddledetection-slim-benchmark.md</code>). Every number
-        keeps its provenance; hover a value to see it.
+        Source of the published rows: the PaddleDetection slim benchmark (<code>prisma/seed/paddledetection-slim-benchmark.md</code>). Every
+        number keeps its provenance; hover a value to see it.
       </p>
     </div>
   );
@@ -189,8 +189,8 @@ function DemoZooNote({ status }: { status: DemoZooStatus }) {
       {status.models > 0 && (
         <p className="muted">
           GFLOPs: PaddleSlim convention (convolution multiply-adds / 2^30). Models trained by <code>tools/demo-zoo</code>
-          {status.manifestCreatedAt ? ` (manifest ${status.manifestCreatedAt})` : ''}; downloads come from Slimboard&apos;s artifact store (sha256 in the link title);
-          each model page shows Slimboard&apos;s AP beside the training pipeline&apos;s own.
+          {status.manifestCreatedAt ? ` (manifest ${status.manifestCreatedAt})` : ''}; downloads come from Slimboard&apos;s artifact store
+          (sha256 in the link title); each model page shows Slimboard&apos;s AP beside the training pipeline&apos;s own.
         </p>
       )}
     </div>

@@ -35,7 +35,12 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
   const select = (name: string, label: string, value: string, options: Array<{ value: string; label: string }>) => (
     <label className="filter">
       <span>{label}</span>
-      <select name={name} value={value} onChange={(e) => setParam(name, e.target.value === '__multi' ? null : e.target.value)} data-testid={`filter-${name}`}>
+      <select
+        name={name}
+        value={value}
+        onChange={(e) => setParam(name, e.target.value === '__multi' ? null : e.target.value)}
+        data-testid={`filter-${name}`}
+      >
         <option value="">All</option>
         {value === '__multi' && <option value="__multi">(several)</option>}
         {options.map((o) => (
@@ -50,14 +55,49 @@ export function FilterBar({ facets, query }: { facets: ZooFacets; query: TZooQue
   const active = filters.some((k) => (query as Record<string, unknown>)[k] !== undefined);
   return (
     <form className="filter-bar" action="/zoo" method="get">
-      {select('backbone', 'Backbone', one(query.backbone), facets.backbones.map((b) => ({ value: b, label: b })))}
-      {select('dataset', 'Dataset', one(query.dataset), facets.datasets.map((d) => ({ value: d.slug, label: d.name })))}
-      {select('method', 'Method', one(query.method), facets.methods.map((m) => ({ value: m, label: METHOD_LABELS[m] ?? m })))}
-      {select('strategy', 'Strategy', one(query.strategy), facets.strategies.map((s) => ({ value: s, label: s })))}
-      {select('inputSize', 'Input size', one(query.inputSize), facets.inputSizes.map((n) => ({ value: String(n), label: String(n) })))}
-      {select('source', 'Source', one(query.source), facets.sources.map((s) => ({ value: s, label: s === 'reported' ? 'Published' : 'Measured' })))}
+      {select(
+        'backbone',
+        'Backbone',
+        one(query.backbone),
+        facets.backbones.map((b) => ({ value: b, label: b })),
+      )}
+      {select(
+        'dataset',
+        'Dataset',
+        one(query.dataset),
+        facets.datasets.map((d) => ({ value: d.slug, label: d.name })),
+      )}
+      {select(
+        'method',
+        'Method',
+        one(query.method),
+        facets.methods.map((m) => ({ value: m, label: METHOD_LABELS[m] ?? m })),
+      )}
+      {select(
+        'strategy',
+        'Strategy',
+        one(query.strategy),
+        facets.strategies.map((s) => ({ value: s, label: s })),
+      )}
+      {select(
+        'inputSize',
+        'Input size',
+        one(query.inputSize),
+        facets.inputSizes.map((n) => ({ value: String(n), label: String(n) })),
+      )}
+      {select(
+        'source',
+        'Source',
+        one(query.source),
+        facets.sources.map((s) => ({ value: s, label: s === 'reported' ? 'Published' : 'Measured' })),
+      )}
       {facets.submitters.length > 0 &&
-        select('submitter', 'Submitted by', one(query.submitter), facets.submitters.map((s) => ({ value: s, label: s })))}
+        select(
+          'submitter',
+          'Submitted by',
+          one(query.submitter),
+          facets.submitters.map((s) => ({ value: s, label: s })),
+        )}
       <label className="filter">
         <span>Search</span>
         <input
@@ -119,7 +159,8 @@ export function ColumnPicker({
       <div className="column-list">
         {columns.map((c) => (
           <label key={c.id}>
-            <input type="checkbox" checked={visible(c)} onChange={() => toggle(c.id, c.optional)} data-testid={`column-${c.id}`} /> {c.label}
+            <input type="checkbox" checked={visible(c)} onChange={() => toggle(c.id, c.optional)} data-testid={`column-${c.id}`} />{' '}
+            {c.label}
             {c.optional ? ' (optional)' : ''}
           </label>
         ))}

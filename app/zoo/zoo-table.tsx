@@ -19,8 +19,13 @@ import type { TCell, TZooRow } from '@/lib/zoo/row';
 
 function provenanceText(c: TCell): string {
   const p = c.provenance;
-  const origin = p.kind === 'reported' ? `reported in: ${p.sourceTitle}` : `measured by job ${p.jobId}${p.deviceSlug ? ` on ${p.deviceSlug}` : ''}`;
-  const base = c.baseline ? `; baseline ${formatMetric(c.metric, c.baseline.value, c.baseline.decimals)} (${c.baseline.modelSlug})` : c.comparable ? '; the baseline has no number here' : '';
+  const origin =
+    p.kind === 'reported' ? `reported in: ${p.sourceTitle}` : `measured by job ${p.jobId}${p.deviceSlug ? ` on ${p.deviceSlug}` : ''}`;
+  const base = c.baseline
+    ? `; baseline ${formatMetric(c.metric, c.baseline.value, c.baseline.decimals)} (${c.baseline.modelSlug})`
+    : c.comparable
+      ? '; the baseline has no number here'
+      : '';
   return origin + base;
 }
 
@@ -45,7 +50,9 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
           ({formatMetricDelta(cell.metric, d.value, d.decimals)}){flagged && <sup className="delta-flag">≠</sup>}
         </span>
       ) : cell.comparable ? (
-        <span className="delta none" title="no baseline number at this input size">({MISSING})</span>
+        <span className="delta none" title="no baseline number at this input size">
+          ({MISSING})
+        </span>
       ) : null}
     </span>
   );
@@ -86,14 +93,23 @@ function renderCell(columnId: string, row: TZooRow) {
       return row.teacher ? (
         <Link href={`/models/${row.teacher.slug}`} title={row.teacher.accuracy ? provenanceText(row.teacher.accuracy) : undefined}>
           {row.teacher.name}
-          {row.teacher.accuracy && <span className="teacher-acc">({formatMetric(row.teacher.accuracy.metric, row.teacher.accuracy.value, row.teacher.accuracy.decimals)})</span>}
+          {row.teacher.accuracy && (
+            <span className="teacher-acc">
+              ({formatMetric(row.teacher.accuracy.metric, row.teacher.accuracy.value, row.teacher.accuracy.decimals)})
+            </span>
+          )}
         </Link>
       ) : (
         <span className="missing">–</span>
       );
     case 'download':
       return row.download ? (
-        <a href={row.download.url} title={row.download.sha256 ? `${row.download.fileName} (sha256 ${row.download.sha256})` : row.download.fileName} rel="noopener noreferrer" data-sha256={row.download.sha256 ?? undefined}>
+        <a
+          href={row.download.url}
+          title={row.download.sha256 ? `${row.download.fileName} (sha256 ${row.download.sha256})` : row.download.fileName}
+          rel="noopener noreferrer"
+          data-sha256={row.download.sha256 ?? undefined}
+        >
           Download
         </a>
       ) : (
@@ -157,7 +173,13 @@ export function ZooTable({ sectionSlug, rows, columns, sort, dir, deviceNames }:
       })),
     [columns, deviceNames],
   );
-  const table = useReactTable({ data: rows, columns: defs, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (r) => r.id });
+  const table = useReactTable({
+    data: rows,
+    columns: defs,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    getRowId: (r) => r.id,
+  });
 
   return (
     <ScrollFrame label={`${sectionSlug} table`}>
@@ -189,7 +211,12 @@ export function ZooTable({ sectionSlug, rows, columns, sort, dir, deviceNames }:
         </thead>
         <tbody>
           {table.getRowModel().rows.map((r) => (
-            <tr key={r.id} data-row-id={r.original.id} data-model={r.original.model.slug} className={r.original.model.method === 'baseline' ? 'is-baseline' : undefined}>
+            <tr
+              key={r.id}
+              data-row-id={r.original.id}
+              data-model={r.original.model.slug}
+              className={r.original.model.method === 'baseline' ? 'is-baseline' : undefined}
+            >
               {r.getVisibleCells().map((c) => (
                 <td key={c.id} className={columnInfo(c.column.id).numeric ? 'num' : undefined} data-column={c.column.id}>
                   {flexRender(c.column.columnDef.cell, c.getContext())}

@@ -38,7 +38,8 @@ export class ArtifactCache {
   }
 
   entryPath(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
+    if (!SHA256_HEX.test(sha256))
+      throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
     return path.join(this.root, 'sha256', sha256.slice(0, 2), sha256);
   }
 
@@ -90,7 +91,10 @@ export class ArtifactCache {
     const actual = await sha256OfFile(tmpPath);
     if (actual !== sha256) {
       await fs.rm(tmpPath, { force: true });
-      throw new SlimboardError('artifact_corrupt', `downloaded artifact hashes to ${actual}, expected ${sha256}: the remote copy is damaged or was replaced`);
+      throw new SlimboardError(
+        'artifact_corrupt',
+        `downloaded artifact hashes to ${actual}, expected ${sha256}: the remote copy is damaged or was replaced`,
+      );
     }
     const dest = this.entryPath(sha256);
     await fs.mkdir(path.dirname(dest), { recursive: true });

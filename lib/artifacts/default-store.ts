@@ -22,7 +22,8 @@ export function getArtifactStore(): ArtifactStore {
 }
 
 export function artifactStoreFromEnv(env: TEnv): ArtifactStore {
-  const cache = () => new ArtifactCache({ root: path.join(env.dataDir, 'cache', 'artifacts'), maxBytes: env.SLIMBOARD_ARTIFACT_CACHE_MAX_BYTES });
+  const cache = () =>
+    new ArtifactCache({ root: path.join(env.dataDir, 'cache', 'artifacts'), maxBytes: env.SLIMBOARD_ARTIFACT_CACHE_MAX_BYTES });
   if (env.SLIMBOARD_STORE_URL) {
     const credentials =
       env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY

@@ -12,8 +12,14 @@ import { SHA256_HEX, type ArtifactStore } from './store';
  * Accept-Ranges; `Range: bytes=a-b` -> 206 with Content-Range (416 when unsatisfiable);
  * If-None-Match with the sha256 -> 304. Plain Web Request/Response (no Next.js).
  */
-export async function handleArtifactDownload(req: Request, sha256: string, db: Pick<pg.Pool, 'query'>, store: ArtifactStore): Promise<Response> {
-  if (!SHA256_HEX.test(sha256)) throw new SlimboardError('bad_sha256', `artifact id must be a lower-hex sha256 (64 characters), got "${sha256.slice(0, 80)}"`);
+export async function handleArtifactDownload(
+  req: Request,
+  sha256: string,
+  db: Pick<pg.Pool, 'query'>,
+  store: ArtifactStore,
+): Promise<Response> {
+  if (!SHA256_HEX.test(sha256))
+    throw new SlimboardError('bad_sha256', `artifact id must be a lower-hex sha256 (64 characters), got "${sha256.slice(0, 80)}"`);
   const known = await db.query(
     `SELECT "fileName" FROM "RegisteredRun" WHERE sha256 = $1 AND state <> 'failed'
      UNION ALL SELECT "fileName" FROM "Artifact" WHERE sha256 = $1 AND kind = 'stored_file'
@@ -32,7 +38,14 @@ export async function handleArtifactDownload(req: Request, sha256: string, db: P
     'cache-control': 'public, max-age=31536000, immutable',
   };
   const inm = req.headers.get('if-none-match');
-  if (inm && inm.split(',').map((s) => s.trim().replace(/^W\//, '')).includes(etag)) return new Response(null, { status: 304, headers: base });
+  if (
+    inm &&
+    inm
+      .split(',')
+      .map((s) => s.trim().replace(/^W\//, ''))
+      .includes(etag)
+  )
+    return new Response(null, { status: 304, headers: base });
   const ifRange = req.headers.get('if-range');
   const range = ifRange && ifRange !== etag ? null : parseRangeHeader(req.headers.get('range'), stat.sizeBytes);
   if (range === 'unsatisfiable') {

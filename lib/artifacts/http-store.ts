@@ -25,7 +25,8 @@ export class HttpArtifactStore implements ArtifactStore {
   }
 
   private url(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
+    if (!SHA256_HEX.test(sha256))
+      throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
     return `${this.baseUrl}/api/artifacts/${sha256}`;
   }
 
@@ -45,7 +46,9 @@ export class HttpArtifactStore implements ArtifactStore {
     }
     if (res.status === 404) return res;
     if (res.status === 401 || res.status === 403) {
-      throw new SlimboardError('store_error', `${this.baseUrl} refused the artifact download (${res.status}): check SLIMBOARD_API_TOKEN`, { status: 502 });
+      throw new SlimboardError('store_error', `${this.baseUrl} refused the artifact download (${res.status}): check SLIMBOARD_API_TOKEN`, {
+        status: 502,
+      });
     }
     if (!res.ok) throw new SlimboardError('store_error', `${this.baseUrl} answered ${res.status} for artifact ${sha256}`, { status: 502 });
     return res;
@@ -64,14 +67,16 @@ export class HttpArtifactStore implements ArtifactStore {
     const res = await this.request('HEAD', sha256);
     if (res.status === 404) return null;
     const length = res.headers.get('content-length');
-    if (length === null) throw new SlimboardError('store_error', `${this.baseUrl} sent no Content-Length for artifact ${sha256}`, { status: 502 });
+    if (length === null)
+      throw new SlimboardError('store_error', `${this.baseUrl} sent no Content-Length for artifact ${sha256}`, { status: 502 });
     return { sizeBytes: Number(length) };
   }
 
   openRead(sha256: string, range?: ByteRange): Readable {
     return this.cache.readThrough(sha256, range, async () => {
       const res = await this.request('GET', sha256, range);
-      if (res.status === 404 || !res.body) throw new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 });
+      if (res.status === 404 || !res.body)
+        throw new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 });
       return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
     });
   }
@@ -79,7 +84,8 @@ export class HttpArtifactStore implements ArtifactStore {
   async localPath(sha256: string): Promise<string> {
     return this.cache.ensure(sha256, async (tmp) => {
       const res = await this.request('GET', sha256);
-      if (res.status === 404 || !res.body) throw new SlimboardError('artifact_missing', `artifact ${sha256} is not on ${this.baseUrl}`, { status: 404 });
+      if (res.status === 404 || !res.body)
+        throw new SlimboardError('artifact_missing', `artifact ${sha256} is not on ${this.baseUrl}`, { status: 404 });
       await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(tmp));
     });
   }

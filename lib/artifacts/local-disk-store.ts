@@ -20,7 +20,8 @@ export class LocalDiskArtifactStore implements ArtifactStore {
   constructor(readonly root: string) {}
 
   private contentPath(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
+    if (!SHA256_HEX.test(sha256))
+      throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
     return path.join(this.root, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
@@ -71,7 +72,9 @@ export class LocalDiskArtifactStore implements ArtifactStore {
     const out = new PassThrough();
     // Not pipeline(): it would destroy `out` with the raw ENOENT before this mapping could run.
     file.on('error', (e: NodeJS.ErrnoException) =>
-      out.destroy(e.code === 'ENOENT' ? new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 }) : e),
+      out.destroy(
+        e.code === 'ENOENT' ? new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 }) : e,
+      ),
     );
     return file.pipe(out);
   }

@@ -74,7 +74,8 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   contentKey(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
+    if (!SHA256_HEX.test(sha256))
+      throw new SlimboardError('bad_sha256', `artifact key must be 64 lower-hex characters, got "${sha256.slice(0, 80)}"`);
     return this.key('sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
@@ -110,7 +111,13 @@ export class S3ArtifactStore implements ArtifactStore {
       let created = false;
       if (!existing || existing.sizeBytes !== sizeBytes) {
         await this.client
-          .send(new CopyObjectCommand({ Bucket: this.location.bucket, Key: this.contentKey(sha256), CopySource: copySource(this.location.bucket, incomingKey) }))
+          .send(
+            new CopyObjectCommand({
+              Bucket: this.location.bucket,
+              Key: this.contentKey(sha256),
+              CopySource: copySource(this.location.bucket, incomingKey),
+            }),
+          )
           .catch((e) => {
             throw s3Error('copy', incomingKey, e);
           });
@@ -146,7 +153,8 @@ export class S3ArtifactStore implements ArtifactStore {
         if (isNotFound(e)) throw new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 });
         throw s3Error('read', key, e);
       }
-      if (!(res.Body instanceof Readable)) throw new SlimboardError('store_error', `object store returned no stream for ${key}`, { status: 502 });
+      if (!(res.Body instanceof Readable))
+        throw new SlimboardError('store_error', `object store returned no stream for ${key}`, { status: 502 });
       return res.Body;
     });
   }
@@ -161,7 +169,8 @@ export class S3ArtifactStore implements ArtifactStore {
         if (isNotFound(e)) throw new SlimboardError('artifact_missing', `artifact ${sha256} is not in the store`, { status: 404 });
         throw s3Error('download', key, e);
       }
-      if (!(res.Body instanceof Readable)) throw new SlimboardError('store_error', `object store returned no stream for ${key}`, { status: 502 });
+      if (!(res.Body instanceof Readable))
+        throw new SlimboardError('store_error', `object store returned no stream for ${key}`, { status: 502 });
       await pipeline(res.Body, createWriteStream(tmp, { flags: 'w' }));
     });
   }

@@ -63,7 +63,8 @@ export async function createApiToken(
   if (role === 'admin' && scope === 'worker') {
     throw new SlimboardError('bad_token_role', 'a worker token cannot be an admin (it never deletes or re-runs)');
   }
-  if (!TOKEN_SCOPES.includes(scope)) throw new SlimboardError('bad_token_scope', `token scope must be ${TOKEN_SCOPES.join(' or ')}, got "${scope}"`);
+  if (!TOKEN_SCOPES.includes(scope))
+    throw new SlimboardError('bad_token_scope', `token scope must be ${TOKEN_SCOPES.join(' or ')}, got "${scope}"`);
   const trimmed = name.trim();
   if (!/^[\w .@-]{1,100}$/.test(trimmed)) {
     throw new SlimboardError('bad_token_name', `token name "${name.slice(0, 100)}" must be 1-100 letters, digits, spaces or . _ @ -`);
@@ -82,7 +83,12 @@ export async function createApiToken(
 
 /** Parse `Authorization: Bearer sb_…`; missing or malformed -> 401. */
 export function bearerToken(authorization: string | null | undefined): string {
-  if (!authorization) throw new SlimboardError('unauthorized', 'this request writes data and needs an API token (Authorization: Bearer sb_…; create one with `slimboard token create`)', { status: 401 });
+  if (!authorization)
+    throw new SlimboardError(
+      'unauthorized',
+      'this request writes data and needs an API token (Authorization: Bearer sb_…; create one with `slimboard token create`)',
+      { status: 401 },
+    );
   const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!m) throw new SlimboardError('unauthorized', 'Authorization header must be "Bearer <token>"', { status: 401 });
   return m[1];
@@ -93,7 +99,8 @@ export function bearerToken(authorization: string | null | undefined): string {
  * write, so a `worker` token is refused (403) unless the caller only reads (`allowWorker`).
  */
 export async function verifyApiToken(db: Queryable, token: string, options: { allowWorker?: boolean } = {}): Promise<TokenIdentity> {
-  if (!/^sb_[A-Za-z0-9_-]{43}$/.test(token)) throw new SlimboardError('unauthorized', 'API token is malformed (expected sb_ followed by 43 characters)', { status: 401 });
+  if (!/^sb_[A-Za-z0-9_-]{43}$/.test(token))
+    throw new SlimboardError('unauthorized', 'API token is malformed (expected sb_ followed by 43 characters)', { status: 401 });
   const hash = hashToken(token);
   const r = await db.query(
     `SELECT id, name, scope, owner, role, "tokenHash" AS token_hash, "revokedAt" AS revoked_at FROM "ApiToken" WHERE "tokenHash" = $1`,
@@ -118,7 +125,10 @@ export async function verifyApiToken(db: Queryable, token: string, options: { al
 }
 
 export async function revokeApiToken(db: Queryable, idOrPrefix: string): Promise<number> {
-  const r = await db.query(`UPDATE "ApiToken" SET "revokedAt" = now() WHERE (id::text = $1 OR "tokenPrefix" = $1) AND "revokedAt" IS NULL`, [idOrPrefix]);
+  const r = await db.query(
+    `UPDATE "ApiToken" SET "revokedAt" = now() WHERE (id::text = $1 OR "tokenPrefix" = $1) AND "revokedAt" IS NULL`,
+    [idOrPrefix],
+  );
   return r.rowCount ?? 0;
 }
 

@@ -17,7 +17,11 @@ export function parseCliArgs<O extends Options>(args: string[], options: O, comm
 }
 
 /** Parse a required number flag, naming the flag in the error. */
-export function requireNumberFlag(value: string | undefined, flag: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
+export function requireNumberFlag(
+  value: string | undefined,
+  flag: string,
+  opts: { int?: boolean; min?: number; max?: number } = {},
+): number {
   if (value === undefined) throw new SlimboardError('bad_arguments', `missing required flag --${flag}`);
   const n = Number(value);
   if (!Number.isFinite(n) || (opts.int && !Number.isInteger(n))) {

@@ -37,8 +37,10 @@ export async function greedyFallback(
   maxSteps: number,
   evaluateAp: (float: readonly string[]) => Promise<number>,
 ): Promise<BudgetResult> {
-  if (!(budget >= 0) || !Number.isFinite(budget)) throw new SlimboardError('bad_arguments', `the AP budget must be a finite number >= 0, got ${budget}`);
-  if (!Number.isInteger(maxSteps) || maxSteps < 0) throw new SlimboardError('bad_arguments', `the number of fallback steps must be an integer >= 0, got ${maxSteps}`);
+  if (!(budget >= 0) || !Number.isFinite(budget))
+    throw new SlimboardError('bad_arguments', `the AP budget must be a finite number >= 0, got ${budget}`);
+  if (!Number.isInteger(maxSteps) || maxSteps < 0)
+    throw new SlimboardError('bad_arguments', `the number of fallback steps must be an integer >= 0, got ${maxSteps}`);
   const steps: BudgetStep[] = [];
   const float: string[] = [];
   for (let k = 0; ; k++) {

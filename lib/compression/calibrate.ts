@@ -55,7 +55,11 @@ export async function collectRanges(o: CollectRangesOptions): Promise<CollectedR
   try {
     const imageName = o.adapter.imageInput ?? findImageInput(session.inputs, o.source).name;
     const others = session.inputNames.filter((n) => n !== imageName);
-    if (others.length) throw new SlimboardError('calibration_failed', `${o.source}: calibration feeds only the image input "${imageName}"; the model also needs ${others.join(', ')}`);
+    if (others.length)
+      throw new SlimboardError(
+        'calibration_failed',
+        `${o.source}: calibration feeds only the image input "${imageName}"; the model also needs ${others.join(', ')}`,
+      );
     const fetched = o.tensors.filter((t) => t !== imageName);
     const stats = new Map(o.tensors.map((t) => [t, new RangeStats(t)]));
     const passes = needsHistogram(o.method) ? 2 : 1;
@@ -88,7 +92,13 @@ export async function collectRanges(o: CollectRangesOptions): Promise<CollectedR
   }
 }
 
-async function runImage(session: Session, imageName: string, data: Float32Array, size: number, fetched: readonly string[]): Promise<Record<string, Float32Array>> {
+async function runImage(
+  session: Session,
+  imageName: string,
+  data: Float32Array,
+  size: number,
+  fetched: readonly string[],
+): Promise<Record<string, Float32Array>> {
   const values: Record<string, Float32Array> = {};
   if (fetched.length === 0) return values;
   const out = await session.run({ [imageName]: { data, dims: [1, 3, size, size] } }, fetched);

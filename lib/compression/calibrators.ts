@@ -54,8 +54,10 @@ export class RangeStats {
       if (v > hi) hi = v;
       if (v !== v) throw new SlimboardError('bad_activation', `tensor "${this.tensor}" has NaN values on a calibration image`);
     }
-    if (!Number.isFinite(lo) && values.length > 0) throw new SlimboardError('bad_activation', `tensor "${this.tensor}" has infinite values on a calibration image`);
-    if (!Number.isFinite(hi) && values.length > 0) throw new SlimboardError('bad_activation', `tensor "${this.tensor}" has infinite values on a calibration image`);
+    if (!Number.isFinite(lo) && values.length > 0)
+      throw new SlimboardError('bad_activation', `tensor "${this.tensor}" has infinite values on a calibration image`);
+    if (!Number.isFinite(hi) && values.length > 0)
+      throw new SlimboardError('bad_activation', `tensor "${this.tensor}" has infinite values on a calibration image`);
     this.min = lo;
     this.max = hi;
     this.count += values.length;
@@ -71,9 +73,14 @@ export class RangeStats {
 export class AbsHistogram {
   readonly counts: Float64Array;
 
-  constructor(readonly limit: number, readonly bins = HISTOGRAM_BINS) {
-    if (!(limit >= 0) || !Number.isFinite(limit)) throw new SlimboardError('bad_range', `histogram limit must be finite and >= 0, got ${limit}`);
-    if (!Number.isInteger(bins) || bins < 1) throw new SlimboardError('bad_range', `histogram bins must be a positive integer, got ${bins}`);
+  constructor(
+    readonly limit: number,
+    readonly bins = HISTOGRAM_BINS,
+  ) {
+    if (!(limit >= 0) || !Number.isFinite(limit))
+      throw new SlimboardError('bad_range', `histogram limit must be finite and >= 0, got ${limit}`);
+    if (!Number.isInteger(bins) || bins < 1)
+      throw new SlimboardError('bad_range', `histogram bins must be a positive integer, got ${bins}`);
     this.counts = new Float64Array(bins);
   }
 
@@ -90,7 +97,8 @@ export class AbsHistogram {
 
 /** Threshold T of the percentile method (see the module comment); 0 for an empty histogram. */
 export function percentileThreshold(counts: ArrayLike<number>, limit: number, percentile: number): number {
-  if (!(percentile > 0 && percentile <= 100)) throw new SlimboardError('bad_arguments', `percentile must be in (0, 100], got ${percentile}`);
+  if (!(percentile > 0 && percentile <= 100))
+    throw new SlimboardError('bad_arguments', `percentile must be in (0, 100], got ${percentile}`);
   let total = 0;
   for (let i = 0; i < counts.length; i++) total += counts[i];
   if (total === 0) return 0;
@@ -123,7 +131,8 @@ export function smoothDistribution(p: ArrayLike<number>, eps = SMOOTH_EPS): Floa
 
 /** KL(p || q) = sum p log(p / q) after normalising both to sum 1 (scipy.stats.entropy(p, q)); natural log. */
 export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
-  if (p.length !== q.length) throw new SlimboardError('bad_arguments', `KL divergence of distributions of lengths ${p.length} and ${q.length}`);
+  if (p.length !== q.length)
+    throw new SlimboardError('bad_arguments', `KL divergence of distributions of lengths ${p.length} and ${q.length}`);
   let sp = 0;
   let sq = 0;
   for (let i = 0; i < p.length; i++) {
@@ -168,7 +177,8 @@ export function clippedKl(counts: ArrayLike<number>, i: number, quantizedBins: n
 
 /** Threshold T of the entropy method (see the module comment); `limit` when the histogram is too short to clip. */
 export function entropyThreshold(counts: ArrayLike<number>, limit: number, quantizedBins: number): number {
-  if (!Number.isInteger(quantizedBins) || quantizedBins < 2) throw new SlimboardError('bad_arguments', `quantized bins must be an integer >= 2, got ${quantizedBins}`);
+  if (!Number.isInteger(quantizedBins) || quantizedBins < 2)
+    throw new SlimboardError('bad_arguments', `quantized bins must be an integer >= 2, got ${quantizedBins}`);
   const n = counts.length;
   if (n <= quantizedBins) return limit;
   // The first bin holds the exact zeros of ReLU outputs (often half of all values); as NVIDIA's
@@ -202,7 +212,8 @@ export function needsHistogram(method: CalibrationMethod): boolean {
 export function calibratedRange(stats: RangeStats, hist: AbsHistogram | undefined, options: CalibrationOptions): TensorRange {
   if (stats.count === 0) return { min: 0, max: 0 };
   if (options.method === 'minmax') return { min: stats.min, max: stats.max };
-  if (!hist) throw new SlimboardError('calibration_failed', `tensor "${stats.tensor}": the ${options.method} method needs a histogram (pass 2)`);
+  if (!hist)
+    throw new SlimboardError('calibration_failed', `tensor "${stats.tensor}": the ${options.method} method needs a histogram (pass 2)`);
   const t =
     options.method === 'percentile'
       ? percentileThreshold(hist.counts, hist.limit, options.percentile ?? DEFAULT_PERCENTILE)

@@ -37,7 +37,8 @@ export function newAccumulator(): ErrorAccumulator {
 
 /** Add one image's float values `f` and quantized values `q` (same length) of a tensor. */
 export function accumulateError(acc: ErrorAccumulator, f: ArrayLike<number>, q: ArrayLike<number>): void {
-  if (f.length !== q.length) throw new SlimboardError('bad_arguments', `float and quantized tensors differ in length (${f.length} vs ${q.length})`);
+  if (f.length !== q.length)
+    throw new SlimboardError('bad_arguments', `float and quantized tensors differ in length (${f.length} vs ${q.length})`);
   let s = acc.signal;
   let n = acc.noise;
   let m = acc.maxAbs;
@@ -81,7 +82,11 @@ export async function layerErrors(o: LayerErrorOptions): Promise<TensorError[]> 
   const tensors = Object.keys(o.dequantized);
   const options = { intraOpNumThreads: o.threads ?? 1 };
   const fs = await createSession(encodeModel(withIntermediateOutputs(o.floatModel, tensors)), options, `${o.source} (float)`);
-  const qs = await createSession(encodeModel(withIntermediateOutputs(o.qdqModel, Object.values(o.dequantized))), options, `${o.source} (QDQ)`);
+  const qs = await createSession(
+    encodeModel(withIntermediateOutputs(o.qdqModel, Object.values(o.dequantized))),
+    options,
+    `${o.source} (QDQ)`,
+  );
   try {
     const imageName = o.adapter.imageInput ?? findImageInput(fs.inputs, o.source).name;
     const acc = new Map(tensors.map((t) => [t, newAccumulator()]));

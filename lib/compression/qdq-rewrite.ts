@@ -58,14 +58,24 @@ export function planQuantization(model: ModelProto, exclude: readonly string[], 
   const index = indexGraph(graph);
   const opset = toInt((model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
   if (opset < QDQ_MIN_OPSET) {
-    throw new SlimboardError('unsupported_opset', `${source}: opset ${opset}; per-channel QDQ quantization needs opset ${QDQ_MIN_OPSET} or later (re-export the model with opset >= 13)`);
+    throw new SlimboardError(
+      'unsupported_opset',
+      `${source}: opset ${opset}; per-channel QDQ quantization needs opset ${QDQ_MIN_OPSET} or later (re-export the model with opset >= 13)`,
+    );
   }
   const nodes = graph.node ?? [];
   const known = new Set(nodes.flatMap((n) => [n.name ?? '', (n.output ?? [])[0] ?? '']).filter(Boolean));
   for (const e of exclude) {
     if (!known.has(e)) {
-      const examples = nodes.filter((n) => QUANTIZABLE.has(n.opType ?? '')).slice(0, 3).map((n) => `"${nodeKey(n)}"`).join(', ');
-      throw new SlimboardError('bad_arguments', `${source}: --exclude "${e}" is neither a node name nor a node output (quantizable nodes are e.g. ${examples})`);
+      const examples = nodes
+        .filter((n) => QUANTIZABLE.has(n.opType ?? ''))
+        .slice(0, 3)
+        .map((n) => `"${nodeKey(n)}"`)
+        .join(', ');
+      throw new SlimboardError(
+        'bad_arguments',
+        `${source}: --exclude "${e}" is neither a node name nor a node output (quantizable nodes are e.g. ${examples})`,
+      );
     }
   }
   const excluded = new Set(exclude);
@@ -129,7 +139,11 @@ export interface QdqResult {
 
 function scalar(name: string, type: number, value: number): TensorProto {
   const bytes =
-    type === DataType.FLOAT ? new Uint8Array(Float32Array.of(value).buffer) : type === DataType.UINT8 ? Uint8Array.of(value) : new Uint8Array(Int8Array.of(value).buffer);
+    type === DataType.FLOAT
+      ? new Uint8Array(Float32Array.of(value).buffer)
+      : type === DataType.UINT8
+        ? Uint8Array.of(value)
+        : new Uint8Array(Int8Array.of(value).buffer);
   return onnx.TensorProto.create({ name, dims: [], dataType: type, rawData: bytes });
 }
 
@@ -180,12 +194,31 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
   const weightNodes: NodeProto[] = [];
   /** An integer initializer read through a per-channel DequantizeLinear; returns the dequantized tensor's name. */
   const dequantizeInitializer = (
-    base: string, suffix: string, type: number, values: Int8Array | Int32Array, dims: readonly number[], scales: Float32Array, zeros: Int8Array | Int32Array, axis: number,
+    base: string,
+    suffix: string,
+    type: number,
+    values: Int8Array | Int32Array,
+    dims: readonly number[],
+    scales: Float32Array,
+    zeros: Int8Array | Int32Array,
+    axis: number,
   ): string => {
     const [qn, sn, zn, out] = ['quantized', 'scale', 'zero_point', 'dequantized'].map((what) => unique(`${base}_${what}${suffix}`));
-    newInits.push(vector(qn, type, values, dims), vector(sn, DataType.FLOAT, scales, [scales.length]), vector(zn, type, zeros, [zeros.length]));
+    newInits.push(
+      vector(qn, type, values, dims),
+      vector(sn, DataType.FLOAT, scales, [scales.length]),
+      vector(zn, type, zeros, [zeros.length]),
+    );
     const axisAttr = { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: axis };
-    weightNodes.push(onnx.NodeProto.create({ name: unique(`${base}_DequantizeLinear${suffix}`), opType: 'DequantizeLinear', input: [qn, sn, zn], output: [out], attribute: [axisAttr] }));
+    weightNodes.push(
+      onnx.NodeProto.create({
+        name: unique(`${base}_DequantizeLinear${suffix}`),
+        opType: 'DequantizeLinear',
+        input: [qn, sn, zn],
+        output: [out],
+        attribute: [axisAttr],
+      }),
+    );
     return out;
   };
   const planned = new Set(plan.nodes);
@@ -210,7 +243,16 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
     const xOriginal = plan.activations.find((t) => dqName.get(t) === ins[0]);
     if (b && toInt(b.dataType) === DataType.FLOAT && tensorDims(b).length === 1 && tensorDims(b)[0] === wq.scales.length && xOriginal) {
       const { values, scales } = quantizeBias(readFloat32(b), activations[xOriginal].scale, wq.scales);
-      ins[2] = dequantizeInitializer(bName!, `_${nodeKey(n)}`, DataType.INT32, values, [values.length], scales, new Int32Array(values.length), 0);
+      ins[2] = dequantizeInitializer(
+        bName!,
+        `_${nodeKey(n)}`,
+        DataType.INT32,
+        values,
+        [values.length],
+        scales,
+        new Int32Array(values.length),
+        0,
+      );
     }
   }
 
@@ -223,7 +265,8 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
     for (const o of n.output ?? []) if (pairs.has(o)) ordered.push(...pairs.get(o)!);
   }
   for (const t of plan.activations) {
-    if (!graphInputs.has(t) && !index.producer.has(t)) throw new SlimboardError('quantize_failed', `${source}: tensor "${t}" has no producer`);
+    if (!graphInputs.has(t) && !index.producer.has(t))
+      throw new SlimboardError('quantize_failed', `${source}: tensor "${t}" has no producer`);
   }
   graph.node = ordered;
   const stillRead = new Set(ordered.flatMap((n) => n.input ?? []));

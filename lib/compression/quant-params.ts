@@ -68,7 +68,8 @@ export function quantizeWeightsPerChannel(w: ArrayLike<number>, dims: readonly n
   const channels = dims[axis];
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
-  if (outer * channels * inner !== w.length) throw new SlimboardError('bad_weight', `${w.length} weight values for dims [${dims.join(',')}]`);
+  if (outer * channels * inner !== w.length)
+    throw new SlimboardError('bad_weight', `${w.length} weight values for dims [${dims.join(',')}]`);
   const maxAbs = new Float64Array(channels);
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
@@ -90,15 +91,21 @@ export function quantizeWeightsPerChannel(w: ArrayLike<number>, dims: readonly n
       const base = (o * channels + c) * inner;
       const s = scales[c];
       const zero = tiny(c);
-      for (let k = 0; k < inner; k++) values[base + k] = zero ? 0 : clamp(roundHalfEven(w[base + k] / s), -INT8_SYMMETRIC_MAX, INT8_SYMMETRIC_MAX);
+      for (let k = 0; k < inner; k++)
+        values[base + k] = zero ? 0 : clamp(roundHalfEven(w[base + k] / s), -INT8_SYMMETRIC_MAX, INT8_SYMMETRIC_MAX);
     }
   }
   return { values, scales };
 }
 
 /** int32 bias for an int8 conv: q[c] = round(b[c] / (inputScale x weightScales[c])). */
-export function quantizeBias(bias: ArrayLike<number>, inputScale: number, weightScales: ArrayLike<number>): { values: Int32Array; scales: Float32Array } {
-  if (bias.length !== weightScales.length) throw new SlimboardError('bad_weight', `${bias.length} bias values for ${weightScales.length} weight scales`);
+export function quantizeBias(
+  bias: ArrayLike<number>,
+  inputScale: number,
+  weightScales: ArrayLike<number>,
+): { values: Int32Array; scales: Float32Array } {
+  if (bias.length !== weightScales.length)
+    throw new SlimboardError('bad_weight', `${bias.length} bias values for ${weightScales.length} weight scales`);
   const values = new Int32Array(bias.length);
   const scales = new Float32Array(bias.length);
   for (let c = 0; c < bias.length; c++) {

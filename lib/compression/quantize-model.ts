@@ -74,7 +74,8 @@ export interface QuantizeReport {
   budget: BudgetResult | null;
 }
 
-export const SCHEME = 'QDQ (opset >= 13): weights int8 symmetric per output channel (scale max|w|/127); activations uint8 asymmetric per tensor; conv biases int32';
+export const SCHEME =
+  'QDQ (opset >= 13): weights int8 symmetric per output channel (scale max|w|/127); activations uint8 asymmetric per tensor; conv biases int32';
 
 const CONV_LIKE = /conv/i;
 
@@ -97,17 +98,27 @@ export async function optimizedConvOps(model: Uint8Array | string, level: GraphO
 }
 
 export function int8ConvCount(ops: Record<string, number>): number {
-  return Object.entries(ops).filter(([op]) => /QLinearConv|ConvInteger/.test(op)).reduce((s, [, n]) => s + n, 0);
+  return Object.entries(ops)
+    .filter(([op]) => /QLinearConv|ConvInteger/.test(op))
+    .reduce((s, [, n]) => s + n, 0);
 }
 
 export async function quantizeModelFile(o: QuantizeModelOptions): Promise<QuantizeReport> {
-  if (!Number.isInteger(o.calibImages) || o.calibImages < 1) throw new SlimboardError('bad_arguments', `--calib-images must be a positive integer, got ${o.calibImages}`);
+  if (!Number.isInteger(o.calibImages) || o.calibImages < 1)
+    throw new SlimboardError('bad_arguments', `--calib-images must be a positive integer, got ${o.calibImages}`);
   const loaded = readModelFile(o.modelPath);
   const plan = planQuantization(loaded.model, o.exclude ?? [], o.modelPath);
-  if (plan.nodes.length === 0) throw new SlimboardError('quantize_failed', `${o.modelPath}: nothing to quantize (no Conv/Gemm/MatMul with float32 initializer weights left after --exclude)`);
+  if (plan.nodes.length === 0)
+    throw new SlimboardError(
+      'quantize_failed',
+      `${o.modelPath}: nothing to quantize (no Conv/Gemm/MatMul with float32 initializer weights left after --exclude)`,
+    );
   const ds = openCocoDatasetDir(o.calibDataset, o.calibSplit);
   if (ds.images.length < o.calibImages) {
-    throw new SlimboardError('bad_arguments', `${ds.annotationsPath}: ${ds.images.length} images, fewer than --calib-images ${o.calibImages}`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `${ds.annotationsPath}: ${ds.images.length} images, fewer than --calib-images ${o.calibImages}`,
+    );
   }
   const images = ds.images.slice(0, o.calibImages).map((i) => i.file);
   const calib = await collectRanges({
@@ -126,12 +137,19 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
   const errorImages = Math.min(o.errorImages ?? 0, images.length);
   // Budget mode ranks nodes by the error of the tensor they read, so it needs the report.
   const rankImages = o.budget ? Math.max(errorImages, Math.min(8, images.length)) : errorImages;
-  const errors = rankImages > 0
-    ? await layerErrors({
-      floatModel: loaded.model, qdqModel: full.model, dequantized: full.dequantized, images: images.slice(0, rankImages), inputSize: o.inputSize,
-      adapter: o.adapter, threads: o.threads, source: o.modelPath,
-    })
-    : null;
+  const errors =
+    rankImages > 0
+      ? await layerErrors({
+          floatModel: loaded.model,
+          qdqModel: full.model,
+          dequantized: full.dequantized,
+          images: images.slice(0, rankImages),
+          inputSize: o.inputSize,
+          adapter: o.adapter,
+          threads: o.threads,
+          source: o.modelPath,
+        })
+      : null;
   let finalPlan = plan;
   let q = full;
   let budget: BudgetResult | null = null;
@@ -139,7 +157,16 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     const b = o.budget;
     const session = { intraOpNumThreads: o.threads ?? 1 };
     const apOf = async (file: string) =>
-      (await evaluateDetectorOnCoco({ modelPath: file, datasetDir: b.dataset, split: b.split, inputSize: o.inputSize, adapter: o.adapter, session })).metrics.AP;
+      (
+        await evaluateDetectorOnCoco({
+          modelPath: file,
+          datasetDir: b.dataset,
+          split: b.split,
+          inputSize: o.inputSize,
+          adapter: o.adapter,
+          session,
+        })
+      ).metrics.AP;
     const err = new Map((errors ?? []).map((e) => [e.tensor, e.relativeError]));
     const errOf = (node: string) => err.get(plan.inputOf[node]) ?? 0;
     const ranked = [...plan.nodes].sort((x, y) => errOf(y) - errOf(x) || x.localeCompare(y));
@@ -167,7 +194,8 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     const x = await preprocessImageFile(images[0], o.adapter, o.inputSize);
     const out = await session.run({ [imageName]: { data: x.tensor, dims: [1, 3, o.inputSize, o.inputSize] } });
     for (const [name, t] of Object.entries(out)) {
-      if (t.data.some((v) => !Number.isFinite(v))) throw new SlimboardError('quantize_failed', `${o.outPath}: quantized model output "${name}" has non-finite values`);
+      if (t.data.some((v) => !Number.isFinite(v)))
+        throw new SlimboardError('quantize_failed', `${o.outPath}: quantized model output "${name}" has non-finite values`);
     }
   } finally {
     await session.release();
@@ -181,10 +209,21 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
     method: o.method,
     percentile: o.method === 'percentile' ? (o.percentile ?? DEFAULT_PERCENTILE) : null,
     scheme: SCHEME,
-    calibration: { dataset: ds.annotationsPath, images: images.length, inputSize: o.inputSize, passes: calib.passes, elapsedMs: calib.elapsedMs },
+    calibration: {
+      dataset: ds.annotationsPath,
+      images: images.length,
+      inputSize: o.inputSize,
+      passes: calib.passes,
+      elapsedMs: calib.elapsedMs,
+    },
     quantizedNodes: q.nodes.length,
     skippedNodes: finalPlan.skipped,
-    activations: finalPlan.activations.map((t) => ({ tensor: t, observed: calib.observed.get(t)!, range: calib.ranges.get(t)!, ...q.activations[t] })),
+    activations: finalPlan.activations.map((t) => ({
+      tensor: t,
+      observed: calib.observed.get(t)!,
+      range: calib.ranges.get(t)!,
+      ...q.activations[t],
+    })),
     fp32Bytes: loaded.sizeBytes,
     int8Bytes: bytes.length,
     sizeRatio: bytes.length / loaded.sizeBytes,

@@ -43,7 +43,10 @@ export async function listArchiveEntries(dir: string): Promise<ArchiveEntry[]> {
         if (s.size > MAX_FILE_BYTES) throw new SlimboardError('bad_dataset', `${childRel}: files over 8 GiB cannot be packed`);
         out.push({ path: childRel, sizeBytes: s.size });
       } else {
-        throw new SlimboardError('bad_dataset', `${childRel}: only regular files and folders can be packed (symlinks and special files are refused)`);
+        throw new SlimboardError(
+          'bad_dataset',
+          `${childRel}: only regular files and folders can be packed (symlinks and special files are refused)`,
+        );
       }
     }
   }
@@ -65,7 +68,10 @@ export function splitUstarPath(p: string): { prefix: string; name: string } {
     const name = p.slice(i + 1);
     if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name.length > 0) return { prefix, name };
   }
-  throw new SlimboardError('bad_dataset', `${p}: path too long for a portable archive (name ≤ 100 bytes after a folder prefix ≤ 155 bytes)`);
+  throw new SlimboardError(
+    'bad_dataset',
+    `${p}: path too long for a portable archive (name ≤ 100 bytes after a folder prefix ≤ 155 bytes)`,
+  );
 }
 
 export function ustarHeader(entryPath: string, sizeBytes: number): Buffer {
@@ -98,7 +104,8 @@ export function packDirectory(dir: string, entries: ArchiveEntry[]): Readable {
         sent += (chunk as Buffer).length;
         yield chunk as Buffer;
       }
-      if (sent !== e.sizeBytes) throw new SlimboardError('bad_dataset', `${e.path} changed size while being packed (${e.sizeBytes} → ${sent} bytes)`);
+      if (sent !== e.sizeBytes)
+        throw new SlimboardError('bad_dataset', `${e.path} changed size while being packed (${e.sizeBytes} → ${sent} bytes)`);
       const pad = (BLOCK - (sent % BLOCK)) % BLOCK;
       if (pad) yield Buffer.alloc(pad);
     }
@@ -108,7 +115,10 @@ export function packDirectory(dir: string, entries: ArchiveEntry[]): Readable {
 }
 
 function readOctal(h: Buffer, offset: number, width: number): number {
-  const s = h.toString('ascii', offset, offset + width).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  const s = h
+    .toString('ascii', offset, offset + width)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^ +/, '');
   if (!/^[0-7]*$/.test(s)) throw new SlimboardError('bad_archive', `dataset archive: bad number field "${s}"`);
   return s ? parseInt(s, 8) : 0;
 }
@@ -143,14 +153,16 @@ export async function unpackArchive(archivePath: string, destDir: string): Promi
     const header = Buffer.alloc(BLOCK);
     let pos = 0;
     for (;;) {
-      if (pos + BLOCK > size) throw new SlimboardError('bad_archive', 'dataset archive ends early (no end-of-archive blocks): re-pack or re-upload it');
+      if (pos + BLOCK > size)
+        throw new SlimboardError('bad_archive', 'dataset archive ends early (no end-of-archive blocks): re-pack or re-upload it');
       await fh.read(header, 0, BLOCK, pos);
       pos += BLOCK;
       if (header.every((b) => b === 0)) break;
       const stored = readOctal(header, 148, 8);
       let sum = 0;
       for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
-      if (sum !== stored) throw new SlimboardError('bad_archive', `dataset archive: header checksum mismatch at byte ${pos - BLOCK}: the file is damaged`);
+      if (sum !== stored)
+        throw new SlimboardError('bad_archive', `dataset archive: header checksum mismatch at byte ${pos - BLOCK}: the file is damaged`);
       const type = String.fromCharCode(header[156] || 48);
       const prefix = cString(header, 345, 155);
       const name = cString(header, 0, 100);
@@ -163,11 +175,18 @@ export async function unpackArchive(archivePath: string, destDir: string): Promi
         const out = path.join(tmpDir, ...rel.split('/'));
         await fs.mkdir(path.dirname(out), { recursive: true });
         if (entrySize === 0) await fs.writeFile(out, '', { flag: 'wx' });
-        else await pipeline(fh.createReadStream({ start: pos, end: pos + entrySize - 1, autoClose: false }), createWriteStream(out, { flags: 'wx' }));
+        else
+          await pipeline(
+            fh.createReadStream({ start: pos, end: pos + entrySize - 1, autoClose: false }),
+            createWriteStream(out, { flags: 'wx' }),
+          );
         files++;
         bytes += entrySize;
       } else {
-        throw new SlimboardError('bad_archive', `dataset archive: ${rel} has entry type "${type}"; only regular files and folders are allowed`);
+        throw new SlimboardError(
+          'bad_archive',
+          `dataset archive: ${rel} has entry type "${type}"; only regular files and folders are allowed`,
+        );
       }
       pos += Math.ceil(entrySize / BLOCK) * BLOCK;
     }

@@ -75,19 +75,40 @@ export function inspectDatasetDir(dir: string, format: DatasetFormat, split?: st
   if (!isDir(dir)) throw new SlimboardError('bad_dataset', `${dir}: not a directory`);
   if (format === 'coco') {
     const ds = openCocoDatasetDir(dir, split);
-    return { format, split: split ?? null, imageCount: ds.images.length, objectCount: ds.gt.annImage.length, classes: ds.gt.categories.map((c) => c.name) };
+    return {
+      format,
+      split: split ?? null,
+      imageCount: ds.images.length,
+      objectCount: ds.gt.annImage.length,
+      classes: ds.gt.categories.map((c) => c.name),
+    };
   }
   if (format === 'voc') {
     const gt = readVocDirectory(dir, { imageSet: split });
-    return { format, split: split ?? null, imageCount: gt.images.length, objectCount: gt.images.reduce((n, im) => n + im.labels.length, 0), classes: gt.classNames };
+    return {
+      format,
+      split: split ?? null,
+      imageCount: gt.images.length,
+      objectCount: gt.images.reduce((n, im) => n + im.labels.length, 0),
+      classes: gt.classNames,
+    };
   }
   const gt = readWiderFaceDatasetGroundTruth(dir);
   const images = gt.events.flatMap((e) => e.images.map((im) => ({ event: e.name, im })));
   const missing = images.find(({ event, im }) => !existsSync(widerImagePath(dir, event, im.name)));
   if (missing) {
-    throw new SlimboardError('bad_dataset', `${dir}: image ${widerImagePath(dir, missing.event, missing.im.name)} does not exist (expected WIDER_val/images/<event>/<image>.jpg)`);
+    throw new SlimboardError(
+      'bad_dataset',
+      `${dir}: image ${widerImagePath(dir, missing.event, missing.im.name)} does not exist (expected WIDER_val/images/<event>/<image>.jpg)`,
+    );
   }
-  return { format, split: split ?? 'val', imageCount: images.length, objectCount: images.reduce((n, { im }) => n + im.boxes.length / 4, 0), classes: ['face'] };
+  return {
+    format,
+    split: split ?? 'val',
+    imageCount: images.length,
+    objectCount: images.reduce((n, { im }) => n + im.boxes.length / 4, 0),
+    classes: ['face'],
+  };
 }
 
 export function readWiderFaceDatasetGroundTruth(dir: string) {
@@ -95,7 +116,10 @@ export function readWiderFaceDatasetGroundTruth(dir: string) {
   if (existsSync(path.join(matDir, 'wider_face_val.mat'))) return readWiderFaceMatDirectory(matDir);
   const json = path.join(dir, 'wider_face_val.json');
   if (existsSync(json)) return parseWiderFaceGroundTruth(parseJsonText(readInputFile(json).toString('utf8'), json), json);
-  throw new SlimboardError('bad_dataset', `${dir}: no WIDER FACE ground truth (expected wider_face_split/wider_face_val.mat + wider_{easy,medium,hard}_val.mat, or wider_face_val.json)`);
+  throw new SlimboardError(
+    'bad_dataset',
+    `${dir}: no WIDER FACE ground truth (expected wider_face_split/wider_face_val.mat + wider_{easy,medium,hard}_val.mat, or wider_face_val.json)`,
+  );
 }
 
 export function widerImagePath(dir: string, event: string, image: string): string {
@@ -116,13 +140,19 @@ export interface AddedDataset extends DatasetSummary {
  * A slug that already names a *different* archive is refused (datasets are immutable once measured
  * against); pick a new slug or name for a new version.
  */
-export async function addDataset(dir: string, input: TDatasetAdd, deps: { pool: Pick<pg.Pool, 'query'>; store: ArtifactStore }): Promise<AddedDataset> {
+export async function addDataset(
+  dir: string,
+  input: TDatasetAdd,
+  deps: { pool: Pick<pg.Pool, 'query'>; store: ArtifactStore },
+): Promise<AddedDataset> {
   const opts = ZDatasetAdd.parse(input);
   const slug = opts.slug ?? slugFromName(opts.name);
   const summary = inspectDatasetDir(dir, opts.format, opts.split);
   const entries = await listArchiveEntries(dir);
   const stored = await deps.store.put(packDirectory(dir, entries), { maxBytes: Number.MAX_SAFE_INTEGER });
-  const existing = await deps.pool.query<{ sha256: string | null; name: string }>(`SELECT sha256, name FROM "Dataset" WHERE slug = $1`, [slug]);
+  const existing = await deps.pool.query<{ sha256: string | null; name: string }>(`SELECT sha256, name FROM "Dataset" WHERE slug = $1`, [
+    slug,
+  ]);
   const row = existing.rows[0];
   if (row?.sha256 && row.sha256 !== stored.sha256) {
     throw new SlimboardError(
@@ -132,7 +162,17 @@ export async function addDataset(dir: string, input: TDatasetAdd, deps: { pool: 
       { status: 409 },
     );
   }
-  const values = [slug, opts.name, summary.format, summary.split, stored.sha256, stored.sizeBytes, summary.imageCount, summary.objectCount, JSON.stringify(summary.classes)];
+  const values = [
+    slug,
+    opts.name,
+    summary.format,
+    summary.split,
+    stored.sha256,
+    stored.sizeBytes,
+    summary.imageCount,
+    summary.objectCount,
+    JSON.stringify(summary.classes),
+  ];
   try {
     await deps.pool.query(
       `INSERT INTO "Dataset" (slug, name, aliases, format, split, sha256, "sizeBytes", "imageCount", "objectCount", classes, "registeredAt")
@@ -143,7 +183,9 @@ export async function addDataset(dir: string, input: TDatasetAdd, deps: { pool: 
     );
   } catch (e) {
     if ((e as { code?: string }).code === '23505') {
-      throw new SlimboardError('dataset_exists', `another dataset is already called "${opts.name}": choose a different --name`, { status: 409 });
+      throw new SlimboardError('dataset_exists', `another dataset is already called "${opts.name}": choose a different --name`, {
+        status: 409,
+      });
     }
     throw e;
   }
@@ -175,10 +217,16 @@ export async function listDatasets(pool: Pick<pg.Pool, 'query'>): Promise<Datase
  *   `<dataDir>/cache/datasets/<sha256>/` and reused (the folder name is the content hash, so it never goes stale);
  * - otherwise a folder installed by hand under `<dataDir>/datasets/<slug>/` (the earlier convention).
  */
-export async function ensureLocalDataset(slug: string, deps: { pool: Pick<pg.Pool, 'query'>; store: ArtifactStore; dataDir: string }): Promise<{ dir: string; format: DatasetFormat | null; split: string | null }> {
+export async function ensureLocalDataset(
+  slug: string,
+  deps: { pool: Pick<pg.Pool, 'query'>; store: ArtifactStore; dataDir: string },
+): Promise<{ dir: string; format: DatasetFormat | null; split: string | null }> {
   const key = ZDatasetSlug.safeParse(slug).success || /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(slug) ? slug : null;
   if (!key) throw new SlimboardError('bad_dataset', `dataset key "${slug.slice(0, 80)}" is not a valid slug`);
-  const r = await deps.pool.query<{ sha256: string | null; format: DatasetFormat | null; split: string | null }>(`SELECT sha256, format, split FROM "Dataset" WHERE slug = $1`, [key]);
+  const r = await deps.pool.query<{ sha256: string | null; format: DatasetFormat | null; split: string | null }>(
+    `SELECT sha256, format, split FROM "Dataset" WHERE slug = $1`,
+    [key],
+  );
   const row = r.rows[0];
   if (row?.sha256) {
     const dir = path.join(deps.dataDir, 'cache', 'datasets', row.sha256);

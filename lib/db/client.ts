@@ -86,7 +86,11 @@ export function getDatabaseUrl(): Promise<string> {
   state.url ??= (async () => {
     const env = getEnv();
     if (env.DATABASE_URL) return env.DATABASE_URL;
-    const handle = await ensureEmbeddedPostgres({ dataDir: path.join(env.dataDir, 'pg'), port: env.SLIMBOARD_PG_PORT, log: (l) => state.log(l) });
+    const handle = await ensureEmbeddedPostgres({
+      dataDir: path.join(env.dataDir, 'pg'),
+      port: env.SLIMBOARD_PG_PORT,
+      log: (l) => state.log(l),
+    });
     state.embedded = handle;
     if (handle.owned) installSignalHandlers();
     await createDatabaseIfMissing(handle.url, EMBEDDED_DATABASE);

@@ -99,7 +99,10 @@ function serverUser(log: (line: string) => void): RunAs {
     try {
       execFileSync('useradd', ['--system', '--user-group', '--no-create-home', EMBEDDED_USER], { stdio: 'ignore' });
     } catch (e) {
-      throw new SlimboardError('embedded_postgres_user', 'running as root and could not create the "postgres" user (useradd failed)', { status: 500, cause: e });
+      throw new SlimboardError('embedded_postgres_user', 'running as root and could not create the "postgres" user (useradd failed)', {
+        status: 500,
+        cause: e,
+      });
     }
     uid = lookupId('-u', EMBEDDED_USER);
   }
@@ -238,15 +241,19 @@ async function initialise(bin: Binaries, dataDir: string, runAs: RunAs, log: (li
   fs.writeFileSync(pwFile, EMBEDDED_PASSWORD + '\n', { mode: 0o600 });
   if (runAs.uid !== undefined) fs.chownSync(pwFile, runAs.uid, runAs.gid!);
   try {
-    await runProcess(bin.initdb, [
-      `--pgdata=${dataDir}`,
-      '--auth=scram-sha-256',
-      `--username=${EMBEDDED_USER}`,
-      `--pwfile=${pwFile}`,
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-instructions',
-    ], runAs);
+    await runProcess(
+      bin.initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${EMBEDDED_USER}`,
+        `--pwfile=${pwFile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
+      runAs,
+    );
     log(`initialised embedded PostgreSQL data directory ${dataDir}`);
   } finally {
     fs.rmSync(pwFile, { force: true });
@@ -263,7 +270,13 @@ function runProcess(cmd: string, args: string[], runAs: RunAs): Promise<void> {
     child.on('close', (code) =>
       code === 0
         ? resolve()
-        : reject(new SlimboardError('embedded_postgres_init', `${path.basename(cmd)} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`, { status: 500 })),
+        : reject(
+            new SlimboardError(
+              'embedded_postgres_init',
+              `${path.basename(cmd)} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`,
+              { status: 500 },
+            ),
+          ),
     );
   });
 }
@@ -285,9 +298,16 @@ async function startServer(bin: Binaries, dataDir: string, port: number, runAs: 
   while (!(await canConnect(port))) {
     if (exited !== undefined) {
       const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
-      throw new SlimboardError('embedded_postgres_start', `embedded PostgreSQL exited during start (port ${port}): ${tail}`, { status: 500 });
+      throw new SlimboardError('embedded_postgres_start', `embedded PostgreSQL exited during start (port ${port}): ${tail}`, {
+        status: 500,
+      });
     }
-    if (Date.now() > deadline) throw new SlimboardError('embedded_postgres_start', `embedded PostgreSQL did not accept connections on port ${port} within 60 s (log: ${logFile})`, { status: 500 });
+    if (Date.now() > deadline)
+      throw new SlimboardError(
+        'embedded_postgres_start',
+        `embedded PostgreSQL did not accept connections on port ${port} within 60 s (log: ${logFile})`,
+        { status: 500 },
+      );
     await sleep(50);
   }
 }
@@ -350,7 +370,10 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
       };
     }
     // The server stopped between our check and our connection (its owner just left): start over.
-    if (attempt >= 5) throw new SlimboardError('embedded_postgres_start', `could not stay connected to the embedded PostgreSQL on port ${options.port}`, { status: 500 });
+    if (attempt >= 5)
+      throw new SlimboardError('embedded_postgres_start', `could not stay connected to the embedded PostgreSQL on port ${options.port}`, {
+        status: 500,
+      });
   }
 }
 
@@ -376,7 +399,11 @@ async function ensureOnce(options: EmbeddedPostgresOptions): Promise<{ handle: E
       if (runAs.uid !== undefined) ensureTraversable(root, log);
       if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
         if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) {
-          throw new SlimboardError('embedded_postgres_datadir', `${dataDir} exists but is not a PostgreSQL data directory; move it away or set SLIMBOARD_DATA_DIR`, { status: 500 });
+          throw new SlimboardError(
+            'embedded_postgres_datadir',
+            `${dataDir} exists but is not a PostgreSQL data directory; move it away or set SLIMBOARD_DATA_DIR`,
+            { status: 500 },
+          );
         }
         const t0 = performance.now();
         await initialise(bin, dataDir, runAs, log);
@@ -500,7 +527,7 @@ export function superviseEmbeddedPostgres(options: SupervisorOptions): PostgresS
       const waitMs = Math.min(maxBackoffMs, 1000 * 2 ** (failures - 1));
       const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
       log(`embedded PostgreSQL restart failed (${reason}); next attempt in ${waitMs / 1000} s`);
-      for (const until = Date.now() + waitMs; !stopped && Date.now() < until; ) await sleep(Math.min(250, intervalMs));
+      for (const until = Date.now() + waitMs; !stopped && Date.now() < until;) await sleep(Math.min(250, intervalMs));
     }
   };
 

@@ -36,7 +36,11 @@ export function defaultMigrationsDir(root = process.cwd()): string {
 
 export function readLocalMigrations(migrationsDir = defaultMigrationsDir()): LocalMigration[] {
   if (!fs.existsSync(/* turbopackIgnore: true */ migrationsDir)) {
-    throw new SlimboardError('migrations_missing', `migrations folder not found: ${migrationsDir} (run Slimboard from the repository root)`, { status: 500 });
+    throw new SlimboardError(
+      'migrations_missing',
+      `migrations folder not found: ${migrationsDir} (run Slimboard from the repository root)`,
+      { status: 500 },
+    );
   }
   return fs
     .readdirSync(/* turbopackIgnore: true */ migrationsDir, { withFileTypes: true })
@@ -88,11 +92,10 @@ export async function applyMigrations(databaseUrl: string, migrationsDir = defau
           continue;
         }
         const id = crypto.randomUUID();
-        await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)', [
-          id,
-          m.checksum,
-          m.name,
-        ]);
+        await client.query(
+          'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
+          [id, m.checksum, m.name],
+        );
         try {
           // One simple-protocol query: PostgreSQL runs the multi-statement script as one implicit transaction.
           await client.query(m.sql);

@@ -109,12 +109,7 @@ export function latencyValue(
 }
 
 /** The cost of an entry on the chosen axis, or null when the entry lacks it. */
-export function costValue(
-  entry: TExplorerEntry,
-  axis: TCostAxis,
-  device: string | null,
-  percentile: TPercentile,
-): number | null {
+export function costValue(entry: TExplorerEntry, axis: TCostAxis, device: string | null, percentile: TPercentile): number | null {
   switch (axis) {
     case 'gflops':
       return entry.gflops;
@@ -140,10 +135,7 @@ export function metricAxisTitle(metric: TMetricKey): string {
 }
 
 /** Devices that have a latency for at least one entry of the dataset, in first-seen order. */
-export function devicesForDataset(
-  entries: readonly TExplorerEntry[],
-  dataset: string,
-): Array<{ device: string; deviceLabel: string }> {
+export function devicesForDataset(entries: readonly TExplorerEntry[], dataset: string): Array<{ device: string; deviceLabel: string }> {
   const seen = new Map<string, string>();
   for (const e of entries) {
     if (e.dataset !== dataset) continue;

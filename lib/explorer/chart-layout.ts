@@ -105,7 +105,7 @@ export function estimateTextWidth(text: string, fontPx: number, bold = false): n
   for (const ch of text) {
     if (ch >= '0' && ch <= '9') em += 0.56;
     else if (ch === ' ') em += 0.28;
-    else if ('.,:;|!\'ilIjtfr()[]'.includes(ch)) em += 0.3;
+    else if (".,:;|!'ilIjtfr()[]".includes(ch)) em += 0.3;
     else if (ch >= 'A' && ch <= 'Z') em += 0.68;
     else if (ch >= 'a' && ch <= 'z') em += 0.52;
     else em += 0.6;

@@ -61,7 +61,9 @@ export function buildChartModel(entries: readonly TExplorerEntry[], view: TExplo
   const y = linearDomain(ys);
   // The device appears in titles only on the latency axis (saves a pass over the entries otherwise).
   const deviceLabel =
-    sel.x !== 'latency' || sel.device === null ? null : (devicesForDataset(entries, sel.dataset).find((d) => d.device === sel.device)?.deviceLabel ?? sel.device);
+    sel.x !== 'latency' || sel.device === null
+      ? null
+      : (devicesForDataset(entries, sel.dataset).find((d) => d.device === sel.device)?.deviceLabel ?? sel.device);
   const xTitle = costAxisTitle(sel.x, deviceLabel, sel.pct, sel.log);
   const yTitle = sel.y === null ? 'Accuracy' : metricAxisTitle(sel.y);
   const sizes = sel.sizes ? ` at ${sel.sizes.join('/')} px` : '';

@@ -94,7 +94,17 @@ export function arrowGeometry(x1: number, y1: number, x2: number, y2: number, ba
 }
 
 /** arrowGeometry written straight into slot k of flat arrays (shafts: 4 per arrow, heads: 6); false when too short. */
-function writeArrow(shafts: Float64Array, heads: Float64Array, k: number, x1: number, y1: number, x2: number, y2: number, backPx: number, sizePx: number): boolean {
+function writeArrow(
+  shafts: Float64Array,
+  heads: Float64Array,
+  k: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  backPx: number,
+  sizePx: number,
+): boolean {
   const dx = x2 - x1;
   const dy = y2 - y1;
   const len = Math.sqrt(dx * dx + dy * dy);
@@ -127,7 +137,13 @@ const SOURCES: readonly TSource[] = ['published', 'measured'];
  * Project the chart model's points, curves, arrows and frontier with the axis scales.
  * `arrowBackPx` pulls arrow tips back from the baseline marker's centre; `arrowHeadPx` is the head size.
  */
-export function buildChartScene(input: TSceneInput, xScale: TPixelScale, yScale: TPixelScale, arrowBackPx: number, arrowHeadPx: number): TChartScene {
+export function buildChartScene(
+  input: TSceneInput,
+  xScale: TPixelScale,
+  yScale: TPixelScale,
+  arrowBackPx: number,
+  arrowHeadPx: number,
+): TChartScene {
   let total = 0;
   for (const g of input.byMethod) total += g.points.length;
   const points: TPoint[] = [];
@@ -183,7 +199,19 @@ export function buildChartScene(input: TSceneInput, xScale: TPixelScale, yScale:
   const arrowHeads = new Float64Array(input.arrows.length * 6);
   let arrowCount = 0;
   for (const a of input.arrows) {
-    if (writeArrow(arrowShafts, arrowHeads, arrowCount, xScale(a.from.cost), yScale(a.from.accuracy), xScale(a.to.cost), yScale(a.to.accuracy), arrowBackPx, arrowHeadPx)) {
+    if (
+      writeArrow(
+        arrowShafts,
+        arrowHeads,
+        arrowCount,
+        xScale(a.from.cost),
+        yScale(a.from.accuracy),
+        xScale(a.to.cost),
+        yScale(a.to.accuracy),
+        arrowBackPx,
+        arrowHeadPx,
+      )
+    ) {
       arrowCount++;
     }
   }

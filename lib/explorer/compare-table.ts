@@ -51,9 +51,12 @@ const LATENCY_STATS = [
 ] as const satisfies ReadonlyArray<readonly [keyof TLatency, string]>;
 
 /** The compare picker's options: one per model (published and measured), in entry order. */
-export function compareChoices(entries: readonly TExplorerEntry[]): Array<{ id: string; name: string; dataset: string; source: TExplorerEntry['source'] }> {
+export function compareChoices(
+  entries: readonly TExplorerEntry[],
+): Array<{ id: string; name: string; dataset: string; source: TExplorerEntry['source'] }> {
   const seen = new Map<string, { id: string; name: string; dataset: string; source: TExplorerEntry['source'] }>();
-  for (const e of entries) if (!seen.has(e.modelId)) seen.set(e.modelId, { id: e.modelId, name: e.name, dataset: e.dataset, source: e.source });
+  for (const e of entries)
+    if (!seen.has(e.modelId)) seen.set(e.modelId, { id: e.modelId, name: e.name, dataset: e.dataset, source: e.source });
   return [...seen.values()];
 }
 
@@ -76,7 +79,15 @@ export function compareRows(models: readonly TModelEntries[]): TCompareRow[] {
   for (const metric of METRIC_KEYS) {
     for (const size of sizes) {
       push(
-        { group: 'accuracy', quantity: 'accuracy', label: METRIC_INFO[metric].label, unit: METRIC_INFO[metric].unit, inputSize: size, device: null, higherIsBetter: true },
+        {
+          group: 'accuracy',
+          quantity: 'accuracy',
+          label: METRIC_INFO[metric].label,
+          unit: METRIC_INFO[metric].unit,
+          inputSize: size,
+          device: null,
+          higherIsBetter: true,
+        },
         models.map((m) => at(m, size)?.accuracy[metric] ?? null),
       );
     }
@@ -99,12 +110,21 @@ export function compareRows(models: readonly TModelEntries[]): TCompareRow[] {
     }
   }
   const devices = new Map<string, string>();
-  for (const m of models) for (const e of m.entries) for (const l of e.latency) if (!devices.has(l.device)) devices.set(l.device, l.deviceLabel);
+  for (const m of models)
+    for (const e of m.entries) for (const l of e.latency) if (!devices.has(l.device)) devices.set(l.device, l.deviceLabel);
   for (const [device, deviceLabel] of devices) {
     for (const size of sizes) {
       for (const [field, statLabel] of LATENCY_STATS) {
         push(
-          { group: 'latency', quantity: 'latency', label: `Latency ${statLabel}, ${deviceLabel}`, unit: 'ms/image', inputSize: size, device, higherIsBetter: false },
+          {
+            group: 'latency',
+            quantity: 'latency',
+            label: `Latency ${statLabel}, ${deviceLabel}`,
+            unit: 'ms/image',
+            inputSize: size,
+            device,
+            higherIsBetter: false,
+          },
           models.map((m) => {
             const l = at(m, size)?.latency.find((x) => x.device === device);
             const v = l ? l[field] : null;

@@ -76,7 +76,8 @@ export type THistogramBin = { fromMs: number; toMs: number; count: number };
  * includes max. All samples equal: one bin [v, v] holding them all. Counts sum to n.
  */
 export function histogram(samples: readonly number[], binCount: number, what = 'latency'): THistogramBin[] {
-  if (!Number.isInteger(binCount) || binCount < 1) throw new SlimboardError('bad_bins', `${what}: bin count ${binCount} must be an integer >= 1`);
+  if (!Number.isInteger(binCount) || binCount < 1)
+    throw new SlimboardError('bad_bins', `${what}: bin count ${binCount} must be an integer >= 1`);
   const x = checkSamples(samples, what);
   const min = x[0];
   const max = x[x.length - 1];

@@ -38,7 +38,10 @@ export type TResolvedSelection = {
 export function resolveSelection(view: TExplorerView, entries: readonly TExplorerEntry[]): TResolvedSelection {
   const metrics = metricsForDataset(view.dataset, entries);
   if (view.y !== undefined && metrics.length > 0 && !metrics.includes(view.y)) {
-    throw new SlimboardError('bad_query', `bad explorer URL: y: dataset "${view.dataset}" has no metric "${view.y}" (has ${metrics.join(', ')})`);
+    throw new SlimboardError(
+      'bad_query',
+      `bad explorer URL: y: dataset "${view.dataset}" has no metric "${view.y}" (has ${metrics.join(', ')})`,
+    );
   }
   const devices = devicesForDataset(entries, view.dataset);
   if (view.device !== undefined && devices.length > 0 && !devices.some((d) => d.device === view.device)) {

@@ -13,7 +13,10 @@ export type RunJobState = 'queued' | 'running' | 'retrying' | 'done' | 'failed' 
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-export async function markJobClaimed(db: Queryable, o: { jobId: string; attempt: number; workerId: string; deviceId: number }): Promise<void> {
+export async function markJobClaimed(
+  db: Queryable,
+  o: { jobId: string; attempt: number; workerId: string; deviceId: number },
+): Promise<void> {
   await db.query(
     `UPDATE "RunJob" SET state = 'running', attempts = $2, "workerId" = $3, "deviceId" = $4, progress = 0,
        "startedAt" = now(), "updatedAt" = now() WHERE id = $1`,
@@ -27,11 +30,17 @@ export async function markJobProgress(db: Queryable, jobId: string, fraction: nu
 }
 
 export async function markJobDone(db: Queryable, jobId: string): Promise<void> {
-  await db.query(`UPDATE "RunJob" SET state = 'done', progress = 1, error = NULL, "finishedAt" = now(), "updatedAt" = now() WHERE id = $1`, [jobId]);
+  await db.query(
+    `UPDATE "RunJob" SET state = 'done', progress = 1, error = NULL, "finishedAt" = now(), "updatedAt" = now() WHERE id = $1`,
+    [jobId],
+  );
 }
 
 export async function markJobFailed(db: Queryable, jobId: string, reason: string): Promise<void> {
-  await db.query(`UPDATE "RunJob" SET state = 'failed', error = $2, "finishedAt" = now(), "updatedAt" = now() WHERE id = $1`, [jobId, reason]);
+  await db.query(`UPDATE "RunJob" SET state = 'failed', error = $2, "finishedAt" = now(), "updatedAt" = now() WHERE id = $1`, [
+    jobId,
+    reason,
+  ]);
 }
 
 export async function markJobRetrying(db: Queryable, jobId: string, reason: string): Promise<void> {

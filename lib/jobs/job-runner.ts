@@ -3,7 +3,15 @@ import type pg from 'pg';
 import { SlimboardError, isSlimboardError } from '../errors';
 import { JOB_SCHEMA, sqlExecutor, type EngineSettings } from './job-engine';
 import { parseJobPayload, type JobKind, type TJobPayload } from './job-definitions';
-import { markJobClaimed, markJobDone, markJobFailed, markJobProgress, markJobReleased, markJobRetrying, reconcileJobStates } from './job-bookkeeping';
+import {
+  markJobClaimed,
+  markJobDone,
+  markJobFailed,
+  markJobProgress,
+  markJobReleased,
+  markJobRetrying,
+  reconcileJobStates,
+} from './job-bookkeeping';
 
 /**
  * The worker loop on top of pg-boss: claim (`fetch`, FOR UPDATE SKIP LOCKED), heartbeat the lease,
@@ -167,14 +175,17 @@ export class JobRunner {
     await markJobClaimed(this.o.pool, { jobId: job.id, attempt, workerId: this.o.workerId, deviceId: this.o.deviceId });
     this.log(`worker ${this.o.workerId}: ${kind} job ${job.id} attempt ${attempt} (run ${payload.runId}, ${payload.inputSize}px)`);
 
-    const heartbeat = setInterval(() => {
-      this.extendLease(queue, job.id, fence).then(
-        (held) => {
-          if (!held) abort.abort(new SlimboardError('lease_lost', `job ${job.id}: lease lost (another worker took it over)`));
-        },
-        (e) => this.log(`worker ${this.o.workerId}: heartbeat failed: ${firstLine(e)}`),
-      );
-    }, Math.max(500, (this.o.settings.leaseSeconds * 1000) / 3));
+    const heartbeat = setInterval(
+      () => {
+        this.extendLease(queue, job.id, fence).then(
+          (held) => {
+            if (!held) abort.abort(new SlimboardError('lease_lost', `job ${job.id}: lease lost (another worker took it over)`));
+          },
+          (e) => this.log(`worker ${this.o.workerId}: heartbeat failed: ${firstLine(e)}`),
+        );
+      },
+      Math.max(500, (this.o.settings.leaseSeconds * 1000) / 3),
+    );
 
     const ctx: JobContext = {
       jobId: job.id,
@@ -251,7 +262,14 @@ export class JobRunner {
     if (!ok) this.log(`worker ${this.o.workerId}: job ${jobId}: lease lost before commit; results discarded`);
   }
 
-  private async failForGood(queue: string, jobId: string, fence: number, payload: TJobPayload | null, reason: string, kind?: JobKind): Promise<void> {
+  private async failForGood(
+    queue: string,
+    jobId: string,
+    fence: number,
+    payload: TJobPayload | null,
+    reason: string,
+    kind?: JobKind,
+  ): Promise<void> {
     this.log(`worker ${this.o.workerId}: job ${jobId} failed: ${reason}`);
     await this.fenced(queue, jobId, fence, async (client) => {
       await client.query(`UPDATE ${JOB_SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [queue, jobId]);
@@ -261,7 +279,14 @@ export class JobRunner {
     });
   }
 
-  private async failOrRetry(queue: string, jobId: string, fence: number, payload: TJobPayload, kind: JobKind, reason: string): Promise<void> {
+  private async failOrRetry(
+    queue: string,
+    jobId: string,
+    fence: number,
+    payload: TJobPayload,
+    kind: JobKind,
+    reason: string,
+  ): Promise<void> {
     await this.fenced(queue, jobId, fence, async (client) => {
       const row = await client.query(`SELECT retry_count, retry_limit FROM ${JOB_SCHEMA}.job WHERE name = $1 AND id = $2`, [queue, jobId]);
       const last = row.rows[0].retry_count >= row.rows[0].retry_limit;

@@ -44,7 +44,15 @@ export interface JobList {
   counts: Record<'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled', number>;
   jobs: JobListItem[];
   /** `label`/`title`: the device named by what it is, the fingerprint in the title (lib/zoo/device-name.ts). */
-  devices: Array<{ slug: string; name: string; runtime: string; threads: number | null; lastSeenAt: string | null; label: string; title: string }>;
+  devices: Array<{
+    slug: string;
+    name: string;
+    runtime: string;
+    threads: number | null;
+    lastSeenAt: string | null;
+    label: string;
+    title: string;
+  }>;
 }
 
 export interface ListJobsOptions {
@@ -58,7 +66,10 @@ export interface ListJobsOptions {
 export async function listJobs(db: Pick<pg.Pool, 'query'>, o: ListJobsOptions = {}): Promise<JobList> {
   const limit = o.limit ?? 300;
   const runId = o.runId ?? null;
-  const counts = await db.query(`SELECT state, count(*)::int AS n FROM "RunJob" WHERE ($1::uuid IS NULL OR "runId" = $1::uuid) GROUP BY state`, [runId]);
+  const counts = await db.query(
+    `SELECT state, count(*)::int AS n FROM "RunJob" WHERE ($1::uuid IS NULL OR "runId" = $1::uuid) GROUP BY state`,
+    [runId],
+  );
   const rows = await db.query(
     `SELECT j.id, j."runId", r.name AS run_name, m.slug AS model_slug, j.kind, j."inputSize", j.dataset, j."targetDevice", j.state, j.attempts,
             j.progress, j.error, j."workerId", d.slug AS device, j."createdAt", j."startedAt", j."finishedAt"
@@ -73,7 +84,15 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, o: ListJobsOptions = 
   const c = { queued: 0, running: 0, retrying: 0, done: 0, failed: 0, cancelled: 0 };
   for (const row of counts.rows as Array<{ state: keyof typeof c; n: number }>) c[row.state] = row.n;
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-  const nameOf = (d: { slug: string; name: string; runtime: string; cpuModel: string; logicalCores: number | null; threads: number | null; executionProvider: string | null }) => {
+  const nameOf = (d: {
+    slug: string;
+    name: string;
+    runtime: string;
+    cpuModel: string;
+    logicalCores: number | null;
+    threads: number | null;
+    executionProvider: string | null;
+  }) => {
     const n = deviceName(d);
     return { label: n.label, title: n.title };
   };
@@ -98,6 +117,13 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, o: ListJobsOptions = 
       startedAt: iso(j.startedAt),
       finishedAt: iso(j.finishedAt),
     })),
-    devices: devices.rows.map((d) => ({ slug: d.slug, name: d.name, runtime: d.runtime, threads: d.threads, lastSeenAt: iso(d.lastSeenAt), ...nameOf(d) })),
+    devices: devices.rows.map((d) => ({
+      slug: d.slug,
+      name: d.name,
+      runtime: d.runtime,
+      threads: d.threads,
+      lastSeenAt: iso(d.lastSeenAt),
+      ...nameOf(d),
+    })),
   };
 }

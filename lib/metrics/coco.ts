@@ -275,12 +275,18 @@ export function evaluateCocoImages(
       if (Dg > 0 && Gg > 0) {
         for (let g = 0; g < Gg; g++) {
           const gi = gOrder[gp + g] * 4;
-          const gx = gt.annBox[gi], gy = gt.annBox[gi + 1], gw = gt.annBox[gi + 2], gh = gt.annBox[gi + 3];
+          const gx = gt.annBox[gi],
+            gy = gt.annBox[gi + 1],
+            gw = gt.annBox[gi + 2],
+            gh = gt.annBox[gi + 3];
           const ga = gw * gh;
           const crowd = gt.annCrowd[gOrder[gp + g]] !== 0;
           for (let d = 0; d < Dg; d++) {
             const di = kept[keptPos + d] * 4;
-            const dx = dt.detBox[di], dy = dt.detBox[di + 1], dw = dt.detBox[di + 2], dh = dt.detBox[di + 3];
+            const dx = dt.detBox[di],
+              dy = dt.detBox[di + 1],
+              dw = dt.detBox[di + 2],
+              dh = dt.detBox[di + 3];
             let o = 0;
             const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
             if (w > 0) {
@@ -625,7 +631,11 @@ export function summarizeCoco(acc: CocoAccumulation): CocoSummary {
 }
 
 /** All three stages. */
-export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections, options: EvaluationHooks & { params?: CocoParams } = {}): CocoEvaluation {
+export function evaluateCoco(
+  gt: CocoGroundTruth,
+  dt: CocoDetections,
+  options: EvaluationHooks & { params?: CocoParams } = {},
+): CocoEvaluation {
   const params = options.params ?? defaultCocoParams();
   const images = evaluateCocoImages(gt, dt, params, options);
   const acc = accumulateCoco(images, options);

@@ -87,8 +87,35 @@ interface Walk {
 }
 
 const UNARY_PASS = new Set([
-  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Clip', 'HardSigmoid', 'HardSwish', 'Mish', 'Softplus', 'Softsign', 'Elu', 'Selu', 'Celu', 'Gelu',
-  'ThresholdedRelu', 'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Erf', 'Identity', 'Dropout', 'Cast', 'Floor', 'Ceil', 'Round', 'Reciprocal', 'Sign',
+  'Relu',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Clip',
+  'HardSigmoid',
+  'HardSwish',
+  'Mish',
+  'Softplus',
+  'Softsign',
+  'Elu',
+  'Selu',
+  'Celu',
+  'Gelu',
+  'ThresholdedRelu',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Abs',
+  'Neg',
+  'Erf',
+  'Identity',
+  'Dropout',
+  'Cast',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Reciprocal',
+  'Sign',
 ]);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'PRelu', 'Where']);
 const POOL = new Set(['MaxPool', 'AveragePool', 'LpPool', 'GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool', 'LRN']);
@@ -126,7 +153,10 @@ class PruneWalker {
       const prev = items.get(k);
       if (prev) {
         if (prev.idx.length !== it.idx.length || prev.idx.some((v, i) => v !== it.idx[i])) {
-          throw new SlimboardError('prune_failed', `${this.source}: tensor "${it.tensor}" would lose two different channel sets on axis ${it.axis} (conflicting branches)`);
+          throw new SlimboardError(
+            'prune_failed',
+            `${this.source}: tensor "${it.tensor}" would lose two different channel sets on axis ${it.axis} (conflicting branches)`,
+          );
         }
         return;
       }
@@ -137,10 +167,16 @@ class PruneWalker {
     while (queue.length) {
       const it = queue.shift()!;
       if (this.graphOutputs.has(it.tensor)) {
-        throw new SlimboardError('prune_failed', `${this.source}: pruning "${start.tensor}" would change the channels of graph output "${it.tensor}"`);
+        throw new SlimboardError(
+          'prune_failed',
+          `${this.source}: pruning "${start.tensor}" would change the channels of graph output "${it.tensor}"`,
+        );
       }
       if (this.graphInputs.has(it.tensor)) {
-        throw new SlimboardError('prune_failed', `${this.source}: pruning "${start.tensor}" would change the channels of graph input "${it.tensor}"`);
+        throw new SlimboardError(
+          'prune_failed',
+          `${this.source}: pruning "${start.tensor}" would change the channels of graph input "${it.tensor}"`,
+        );
       }
       const producer = this.index.producer.get(it.tensor);
       if (producer) this.rule(producer, it, depthwise).forEach(push);
@@ -170,10 +206,20 @@ class PruneWalker {
       const w = this.shape(ins[W]);
       const g = attrInt(node, 'group', 1);
       const isDepthwise = g > 1 && w[1] === 1 && w[0] === g;
-      const outSide = (): Item[] => [...at(ins[W], 0), ...at(ins[B], 0), ...at(outs[0], 1), ...perOut.flatMap((p) => vecIfPerChannel(ins[p], w[0]))];
-      const fromOut = (isOut && axis === 1) || (inPorts.includes(W) && axis === 0) || (inPorts.includes(B) && axis === 0) || perOut.some((p) => inPorts.includes(p));
+      const outSide = (): Item[] => [
+        ...at(ins[W], 0),
+        ...at(ins[B], 0),
+        ...at(outs[0], 1),
+        ...perOut.flatMap((p) => vecIfPerChannel(ins[p], w[0])),
+      ];
+      const fromOut =
+        (isOut && axis === 1) ||
+        (inPorts.includes(W) && axis === 0) ||
+        (inPorts.includes(B) && axis === 0) ||
+        perOut.some((p) => inPorts.includes(p));
       const fromIn = (inPorts.includes(X) && axis === 1) || (inPorts.includes(W) && axis === 1);
-      if (op === 'DeformConv' && (inPorts.includes(2) || inPorts.includes(4))) this.fail(node, 'the offset/mask channels of a deformable conv cannot be pruned');
+      if (op === 'DeformConv' && (inPorts.includes(2) || inPorts.includes(4)))
+        this.fail(node, 'the offset/mask channels of a deformable conv cannot be pruned');
       if (fromOut) {
         if (isDepthwise) {
           depthwise.add(node);
@@ -194,7 +240,8 @@ class PruneWalker {
     if (op === 'ConvTranspose') {
       if (attrInt(node, 'group', 1) !== 1) this.fail(node, 'grouped ConvTranspose');
       if ((inPorts.includes(0) && axis === 1) || (inPorts.includes(1) && axis === 0)) return [...at(ins[0], 1), ...at(ins[1], 0)];
-      if ((isOut && axis === 1) || (inPorts.includes(1) && axis === 1) || (inPorts.includes(2) && axis === 0)) return [...at(outs[0], 1), ...at(ins[1], 1), ...at(ins[2], 0)];
+      if ((isOut && axis === 1) || (inPorts.includes(1) && axis === 1) || (inPorts.includes(2) && axis === 0))
+        return [...at(outs[0], 1), ...at(ins[1], 1), ...at(ins[2], 0)];
       this.fail(node, `unsupported axis ${axis} of "${it.tensor}"`);
     }
     if (op === 'BatchNormalization' || op === 'InstanceNormalization') {
@@ -337,7 +384,8 @@ function channelL1(weight: TensorProto, index: GraphIndex, removed: Map<string, 
       scale = (c) => s[s.length === 1 ? 0 : c];
       zero = (c) => z[z.length === 1 ? 0 : c];
     }
-  } else throw new SlimboardError('prune_failed', `${source}: weight "${name}" has type ${type}; only float and 8-bit weights can be ranked`);
+  } else
+    throw new SlimboardError('prune_failed', `${source}: weight "${name}" has type ${type}; only float and 8-bit weights can be ranked`);
   const out = new Float64Array(dims[0]);
   const inner = elementCount(dims.slice(1));
   const innerDims = dims.slice(1);
@@ -386,10 +434,14 @@ export function validatePruneRequest(model: ModelProto, options: PruneOptions, s
   const { params, ratios } = options;
   if (params.length === 0) throw new SlimboardError('bad_arguments', 'no parameters to prune (give --params a,b,...)');
   if (params.length !== ratios.length) {
-    throw new SlimboardError('bad_arguments', `${params.length} parameters but ${ratios.length} ratios: the lists must have the same length`);
+    throw new SlimboardError(
+      'bad_arguments',
+      `${params.length} parameters but ${ratios.length} ratios: the lists must have the same length`,
+    );
   }
   ratios.forEach((r, i) => {
-    if (!Number.isFinite(r) || r < 0 || r >= 1) throw new SlimboardError('bad_arguments', `ratio ${i + 1} ("${params[i]}") must be in [0, 1), got ${r}`);
+    if (!Number.isFinite(r) || r < 0 || r >= 1)
+      throw new SlimboardError('bad_arguments', `ratio ${i + 1} ("${params[i]}") must be in [0, 1), got ${r}`);
   });
   const seen = new Set<string>();
   const index = indexGraph(requireGraph(model, source));
@@ -398,11 +450,19 @@ export function validatePruneRequest(model: ModelProto, options: PruneOptions, s
     seen.add(p);
     if (!index.initializers.has(p)) {
       const convs = convWeightNames(index);
-      throw new SlimboardError('unknown_param', `${source}: parameter "${p}" does not exist in the model (${convs.length} conv weights, e.g. ${convs.slice(0, 3).map((n) => `"${n}"`).join(', ')})`);
+      throw new SlimboardError(
+        'unknown_param',
+        `${source}: parameter "${p}" does not exist in the model (${convs.length} conv weights, e.g. ${convs
+          .slice(0, 3)
+          .map((n) => `"${n}"`)
+          .join(', ')})`,
+      );
     }
     const consumers = index.consumers.get(p) ?? [];
-    if (!consumers.some((n) => isConvWeight(n, p, index))) throw new SlimboardError('bad_arguments', `${source}: parameter "${p}" is not a convolution weight`);
-    if (tensorDims(index.initializers.get(p)!).length < 3) throw new SlimboardError('bad_arguments', `${source}: parameter "${p}" is not a convolution weight`);
+    if (!consumers.some((n) => isConvWeight(n, p, index)))
+      throw new SlimboardError('bad_arguments', `${source}: parameter "${p}" is not a convolution weight`);
+    if (tensorDims(index.initializers.get(p)!).length < 3)
+      throw new SlimboardError('bad_arguments', `${source}: parameter "${p}" is not a convolution weight`);
   }
 }
 
@@ -432,11 +492,20 @@ export function pruneChannels(input: ModelProto, options: PruneOptions, source =
     const channels = tensorDims(weight)[0];
     const already = removed.get(key(param, 0));
     if (already && already.size > 0) {
-      pruned.push({ param, ratio, channelsBefore: channels - already.size, channelsAfter: channels - already.size, prunedChannels: 0, affectedTensors: 0, skippedBecause: 'its output channels were already pruned with an earlier parameter of the same group' });
+      pruned.push({
+        param,
+        ratio,
+        channelsBefore: channels - already.size,
+        channelsAfter: channels - already.size,
+        prunedChannels: 0,
+        affectedTensors: 0,
+        skippedBecause: 'its output channels were already pruned with an earlier parameter of the same group',
+      });
       return;
     }
     const count = prunedChannelCount(channels, ratio);
-    if (count >= channels) throw new SlimboardError('bad_arguments', `${source}: ratio ${ratio} would remove all ${channels} channels of "${param}"`);
+    if (count >= channels)
+      throw new SlimboardError('bad_arguments', `${source}: ratio ${ratio} would remove all ${channels} channels of "${param}"`);
     const scores = channelL1(weight, index, removed, source);
     const idx = smallestIndices(scores, count);
     let affected = 0;
@@ -451,7 +520,14 @@ export function pruneChannels(input: ModelProto, options: PruneOptions, source =
       w.depthwise.forEach((n) => depthwise.add(n));
       affected = w.items.size - 1;
     }
-    pruned.push({ param, ratio, channelsBefore: channels, channelsAfter: channels - count, prunedChannels: count, affectedTensors: affected });
+    pruned.push({
+      param,
+      ratio,
+      channelsBefore: channels,
+      channelsAfter: channels - count,
+      prunedChannels: count,
+      affectedTensors: affected,
+    });
   });
 
   applyRemovals(model, index, removed, depthwise, shapes, source);
@@ -460,7 +536,8 @@ export function pruneChannels(input: ModelProto, options: PruneOptions, source =
   for (const o of graph.output ?? []) {
     const a = shapes.tensors.get(o.name ?? '')?.shape ?? [];
     const b = after.tensors.get(o.name ?? '')?.shape ?? [];
-    if (a.join(',') !== b.join(',')) throw new SlimboardError('prune_failed', `${source}: output "${o.name}" changed shape from [${a}] to [${b}]`);
+    if (a.join(',') !== b.join(','))
+      throw new SlimboardError('prune_failed', `${source}: output "${o.name}" changed shape from [${a}] to [${b}]`);
   }
   return { model, pruned };
 }
@@ -533,10 +610,14 @@ export function removeChosenChannels(
     if (!weight) throw new SlimboardError('unknown_param', `${source}: parameter "${param}" does not exist in the model`);
     let idx: number[] = [];
     try {
-      idx = [...new Set(choose(param, (i) => {
-        const w = walkOf(param, i);
-        return { items: [...w.items.values()], depthwiseWeights: new Set([...w.depthwise].map((n) => (n.input ?? [])[1] ?? '')) };
-      }))].sort((a, b) => a - b);
+      idx = [
+        ...new Set(
+          choose(param, (i) => {
+            const w = walkOf(param, i);
+            return { items: [...w.items.values()], depthwiseWeights: new Set([...w.depthwise].map((n) => (n.input ?? [])[1] ?? '')) };
+          }),
+        ),
+      ].sort((a, b) => a - b);
       if (idx.length === 0) continue;
       if (idx.length >= tensorDims(weight)[0]) {
         result.refused.push({ param, idx, reason: `all ${idx.length} output channels would go` });
@@ -562,7 +643,8 @@ export function removeChosenChannels(
   for (const o of graph.output ?? []) {
     const a = shapes.tensors.get(o.name ?? '')?.shape ?? [];
     const b = after.tensors.get(o.name ?? '')?.shape ?? [];
-    if (a.join(',') !== b.join(',')) throw new SlimboardError('prune_failed', `${source}: output "${o.name}" changed shape from [${a}] to [${b}]`);
+    if (a.join(',') !== b.join(','))
+      throw new SlimboardError('prune_failed', `${source}: output "${o.name}" changed shape from [${a}] to [${b}]`);
   }
   return result;
 }
@@ -623,7 +705,14 @@ export function unshareParameters(graph: NonNullable<ModelProto['graph']>): void
   graph.initializer = graph.initializer!.filter((t) => used.has(t.name ?? ''));
 }
 
-function applyRemovals(model: ModelProto, index: GraphIndex, removed: Map<string, Set<number>>, depthwise: Set<NodeProto>, shapes: InferredShapes, source: string): void {
+function applyRemovals(
+  model: ModelProto,
+  index: GraphIndex,
+  removed: Map<string, Set<number>>,
+  depthwise: Set<NodeProto>,
+  shapes: InferredShapes,
+  source: string,
+): void {
   const graph = model.graph!;
   const byTensor = new Map<string, Array<{ axis: number; idx: Set<number> }>>();
   for (const [k, idx] of removed) {
@@ -659,7 +748,8 @@ function applyRemovals(model: ModelProto, index: GraphIndex, removed: Map<string
           const j = axes.indexOf(axis);
           if (j >= 0) sizes[j] -= idx.size;
         }
-        if ((index.consumers.get(sizesName!) ?? []).length > 1) throw new SlimboardError('prune_failed', `${source}: Resize sizes "${sizesName}" is shared by several nodes`);
+        if ((index.consumers.get(sizesName!) ?? []).length > 1)
+          throw new SlimboardError('prune_failed', `${source}: Resize sizes "${sizesName}" is shared by several nodes`);
         graph.initializer = graph.initializer!.map((t) => (t.name === sizesName ? makeInt64Tensor(sizesName!, [sizes.length], sizes) : t));
       }
     }

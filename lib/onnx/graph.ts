@@ -3,7 +3,17 @@
  * and a builder used by the reference graphs and by tests to write tiny hand-checkable models.
  */
 import { SlimboardError } from '../errors';
-import { DataType, onnx, toInt, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto';
+import {
+  DataType,
+  onnx,
+  toInt,
+  type AttributeProto,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './proto';
 import { makeFloatTensor, makeInt64Tensor } from './tensor';
 
 export function nodeLabel(node: NodeProto): string {
@@ -40,7 +50,8 @@ export function attrTensor(node: NodeProto, name: string): TensorProto | undefin
 }
 
 /** Attribute values for the builder; the wrapper names the ONNX attribute type explicitly. */
-export type AttrValue = { int: number } | { ints: number[] } | { float: number } | { floats: number[] } | { str: string } | { tensor: TensorProto };
+export type AttrValue =
+  { int: number } | { ints: number[] } | { float: number } | { floats: number[] } | { str: string } | { tensor: TensorProto };
 export const A = {
   int: (v: number): AttrValue => ({ int: v }),
   ints: (v: number[]): AttrValue => ({ ints: v }),
@@ -89,7 +100,10 @@ export class GraphBuilder {
   readonly outputs: ValueInfoProto[] = [];
   private readonly names = new Set<string>();
 
-  constructor(readonly graphName: string, readonly opset = 13) {}
+  constructor(
+    readonly graphName: string,
+    readonly opset = 13,
+  ) {}
 
   input(name: string, dims: ReadonlyArray<number | string>, elemType: number = DataType.FLOAT): string {
     this.inputs.push(valueInfo(name, elemType, dims));

@@ -22,7 +22,16 @@ export interface IoSignature {
   opset: number | null;
 }
 
-const ELEM_TYPES: Record<number, TensorElementType> = { 1: 'float32', 2: 'uint8', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16', 11: 'float64' };
+const ELEM_TYPES: Record<number, TensorElementType> = {
+  1: 'float32',
+  2: 'uint8',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+};
 
 type Field = { field: number; wire: number; start: number; end: number; value: number };
 

@@ -54,7 +54,10 @@ export function decodeModel(bytes: Uint8Array, source: string, baseDir: string |
   const defaultOpset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const opset = defaultOpset ? toInt(defaultOpset.version) : 0;
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new SlimboardError('unsupported_opset', `${source}: default-domain opset ${opset} is not supported (supported ${MIN_OPSET} to ${MAX_OPSET})`);
+    throw new SlimboardError(
+      'unsupported_opset',
+      `${source}: default-domain opset ${opset} is not supported (supported ${MIN_OPSET} to ${MAX_OPSET})`,
+    );
   }
   const externalFiles = loadExternalData(model, source, baseDir);
   let sizeBytes = bytes.length;
@@ -70,9 +73,16 @@ function loadExternalData(model: ModelProto, source: string, baseDir: string | n
     const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = kv.get('location');
     if (!location) throw new SlimboardError('bad_model', `${source}: initializer "${t.name}" has external data without a location`);
-    if (baseDir === null) throw new SlimboardError('bad_model', `${source}: initializer "${t.name}" uses external data "${location}" but the model was given as bytes`);
+    if (baseDir === null)
+      throw new SlimboardError(
+        'bad_model',
+        `${source}: initializer "${t.name}" uses external data "${location}" but the model was given as bytes`,
+      );
     if (path.isAbsolute(location) || path.normalize(location).startsWith('..')) {
-      throw new SlimboardError('bad_model', `${source}: initializer "${t.name}" external data location "${location}" must be a relative path inside the model's folder`);
+      throw new SlimboardError(
+        'bad_model',
+        `${source}: initializer "${t.name}" external data location "${location}" must be a relative path inside the model's folder`,
+      );
     }
     const file = path.join(baseDir, location);
     let buf = cache.get(file);
@@ -90,7 +100,10 @@ function loadExternalData(model: ModelProto, source: string, baseDir: string | n
     const expected = Math.ceil((elementCount(tensorDims(t)) * bits) / 8);
     const length = kv.has('length') ? Number(kv.get('length')) : expected;
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > buf.length) {
-      throw new SlimboardError('bad_model', `${source}: external data of "${t.name}" (offset ${offset}, length ${length}) runs past the end of "${location}" (${buf.length} bytes): truncated file`);
+      throw new SlimboardError(
+        'bad_model',
+        `${source}: external data of "${t.name}" (offset ${offset}, length ${length}) runs past the end of "${location}" (${buf.length} bytes): truncated file`,
+      );
     }
     if (bits > 0 && length !== expected) {
       throw new SlimboardError('bad_model', `${source}: external data of "${t.name}" has ${length} bytes, expected ${expected}`);

@@ -115,7 +115,13 @@ export function auditPruning(model: ModelProto, options: PruningAuditOptions, so
     nearZeroFilters += nearZero.length;
     if (zero.length + nearZero.length > 0) {
       negligible.set(name, new Set([...zero, ...nearZero]));
-      layers.set(name, { param: name, filters: norms.length, zeroFilters: zero.length, nearZeroFilters: nearZero.length, removedFilters: 0 });
+      layers.set(name, {
+        param: name,
+        filters: norms.length,
+        zeroFilters: zero.length,
+        nearZeroFilters: nearZero.length,
+        removedFilters: 0,
+      });
     }
   }
   const convSet = new Set(names);

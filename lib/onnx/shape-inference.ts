@@ -42,14 +42,71 @@ export interface InferredShapes {
 const VALUE_LIMIT = 4096;
 
 const UNARY_SAME = new Set([
-  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Clip', 'HardSigmoid', 'HardSwish', 'Mish', 'Softplus', 'Softsign', 'Elu', 'Selu', 'Celu', 'Gelu',
-  'ThresholdedRelu', 'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Erf', 'Identity', 'Floor', 'Ceil', 'Round', 'Reciprocal', 'Sign', 'Sin', 'Cos',
-  'Softmax', 'LogSoftmax', 'Hardmax', 'LRN', 'InstanceNormalization', 'LayerNormalization', 'BatchNormalization', 'Dropout', 'Shrink',
-  'Not', 'IsNaN', 'IsInf', 'MeanVarianceNormalization', 'Trilu', 'CumSum', 'Sinh', 'Cosh', 'Tan', 'Asin', 'Acos', 'Atan',
+  'Relu',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Clip',
+  'HardSigmoid',
+  'HardSwish',
+  'Mish',
+  'Softplus',
+  'Softsign',
+  'Elu',
+  'Selu',
+  'Celu',
+  'Gelu',
+  'ThresholdedRelu',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Abs',
+  'Neg',
+  'Erf',
+  'Identity',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Reciprocal',
+  'Sign',
+  'Sin',
+  'Cos',
+  'Softmax',
+  'LogSoftmax',
+  'Hardmax',
+  'LRN',
+  'InstanceNormalization',
+  'LayerNormalization',
+  'BatchNormalization',
+  'Dropout',
+  'Shrink',
+  'Not',
+  'IsNaN',
+  'IsInf',
+  'MeanVarianceNormalization',
+  'Trilu',
+  'CumSum',
+  'Sinh',
+  'Cosh',
+  'Tan',
+  'Asin',
+  'Acos',
+  'Atan',
 ]);
 const BINARY_BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'PRelu', 'BitShift']);
 const COMPARE = new Set(['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or', 'Xor']);
-const REDUCE = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp']);
+const REDUCE = new Set([
+  'ReduceMean',
+  'ReduceSum',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceSumSquare',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+]);
 
 function fail(source: string, node: NodeProto, msg: string): never {
   throw new SlimboardError('shape_error', `${source}: ${nodeLabel(node)}: ${msg}`);
@@ -73,7 +130,15 @@ export function broadcastShapes(shapes: number[][], onError: (msg: string) => ne
 }
 
 /** Output length of a sliding window (Conv, Pool): floor or ceil of (in + pads - dilated kernel) / stride + 1. */
-export function windowOutput(inSize: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation: number, ceilMode = false): number {
+export function windowOutput(
+  inSize: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation: number,
+  ceilMode = false,
+): number {
   const span = inSize + padBegin + padEnd - dilation * (kernel - 1) - 1;
   if (span < 0) return 0;
   return (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
@@ -99,7 +164,10 @@ export function inferShapes(model: ModelProto, options: ShapeOptions = {}, sourc
   const height = options.height ?? options.inputSize;
   const width = options.width ?? options.inputSize;
   const batch = options.batch ?? 1;
-  for (const [name, v] of [['input size (height)', height], ['input size (width)', width]] as const) {
+  for (const [name, v] of [
+    ['input size (height)', height],
+    ['input size (width)', width],
+  ] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 16384)) {
       throw new SlimboardError('bad_input_size', `${source}: ${name} must be an integer in [1, 16384], got ${v}`);
     }
@@ -163,7 +231,8 @@ export function inferShapes(model: ModelProto, options: ShapeOptions = {}, sourc
     });
   }
   for (const o of graph.output ?? []) {
-    if (!tensors.has(o.name ?? '')) throw new SlimboardError('bad_model', `${source}: graph output "${o.name}" is not produced by any node`);
+    if (!tensors.has(o.name ?? ''))
+      throw new SlimboardError('bad_model', `${source}: graph output "${o.name}" is not produced by any node`);
   }
   void index;
   return { tensors, inputs, opset };
@@ -224,9 +293,11 @@ function convLike(node: NodeProto, x: TensorInfo, w: TensorInfo, err: (m: string
   const autoPad = attrString(node, 'auto_pad', 'NOTSET');
   const cIn = x.shape[1];
   if (!transpose) {
-    if (cIn !== -1 && w.shape[1] * group !== cIn) err(`input has ${cIn} channels but weight [${w.shape.join(',')}] with group ${group} expects ${w.shape[1] * group}`);
+    if (cIn !== -1 && w.shape[1] * group !== cIn)
+      err(`input has ${cIn} channels but weight [${w.shape.join(',')}] with group ${group} expects ${w.shape[1] * group}`);
     if (w.shape[0] % group !== 0) err(`${w.shape[0]} output channels not divisible by group ${group}`);
-  } else if (cIn !== -1 && w.shape[0] !== cIn) err(`input has ${cIn} channels but ConvTranspose weight [${w.shape.join(',')}] expects ${w.shape[0]}`);
+  } else if (cIn !== -1 && w.shape[0] !== cIn)
+    err(`input has ${cIn} channels but ConvTranspose weight [${w.shape.join(',')}] expects ${w.shape[0]}`);
   const out = [x.shape[0], transpose ? w.shape[1] * group : w.shape[0]];
   const outputShape = attrInts(node, 'output_shape');
   const outputPadding = attrInts(node, 'output_padding') ?? new Array(spatial).fill(0);
@@ -240,7 +311,10 @@ function convLike(node: NodeProto, x: TensorInfo, w: TensorInfo, err: (m: string
     } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') o = Math.ceil(inSize / stride[i]);
     else if (autoPad === 'VALID') o = windowOutput(inSize, kernel[i], stride[i], 0, 0, dil[i]);
     else o = windowOutput(inSize, kernel[i], stride[i], pads[i], pads[spatial + i], dil[i]);
-    if (inSize !== -1 && o < 1) err(`spatial size ${inSize} is too small for kernel ${kernel[i]} (stride ${stride[i]}, pads ${pads[i]}+${pads[spatial + i]}): input size too small for this model`);
+    if (inSize !== -1 && o < 1)
+      err(
+        `spatial size ${inSize} is too small for kernel ${kernel[i]} (stride ${stride[i]}, pads ${pads[i]}+${pads[spatial + i]}): input size too small for this model`,
+      );
     out.push(inSize === -1 ? -1 : o);
   }
   return out;
@@ -262,7 +336,8 @@ function poolShape(node: NodeProto, x: TensorInfo, err: (m: string) => never): n
     if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') o = Math.ceil(inSize / stride[i]);
     else if (autoPad === 'VALID') o = windowOutput(inSize, kernel[i], stride[i], 0, 0, dil[i], ceil);
     else o = windowOutput(inSize, kernel[i], stride[i], pads[i], pads[spatial + i], dil[i], ceil);
-    if (inSize !== -1 && o < 1) err(`spatial size ${inSize} is too small for pooling window ${kernel[i]}: input size too small for this model`);
+    if (inSize !== -1 && o < 1)
+      err(`spatial size ${inSize} is too small for pooling window ${kernel[i]}: input size too small for this model`);
     out.push(inSize === -1 ? -1 : o);
   }
   return out;
@@ -306,7 +381,10 @@ function inferBroadcast(ctx: OpContext, err: Fail): TensorInfo[] {
   const { op, ins } = ctx;
   const list = ins.filter((t): t is TensorInfo => !!t);
   if (list.length === 0) err('no inputs');
-  const shape = broadcastShapes(list.map((t) => t.shape), err);
+  const shape = broadcastShapes(
+    list.map((t) => t.shape),
+    err,
+  );
   const elemType = COMPARE.has(op) ? DataType.BOOL : list[0].elemType;
   const isInt = elemType === DataType.INT64 || elemType === DataType.INT32;
   const f: Record<string, (xs: number[]) => number> = {
@@ -432,7 +510,9 @@ function inferConcat(ctx: OpContext, err: Fail): TensorInfo[] {
     if (t.shape.length !== rank) err(`inputs have different ranks`);
     for (let d = 0; d < rank; d++) {
       if (d !== axis && t.shape[d] !== list[0].shape[d] && t.shape[d] !== -1 && list[0].shape[d] !== -1) {
-        err(`input shapes [${list[0].shape.join(',')}] and [${t.shape.join(',')}] differ outside the concat axis ${axis}: the input size does not fit this model (try a multiple of its largest stride, e.g. 32)`);
+        err(
+          `input shapes [${list[0].shape.join(',')}] and [${t.shape.join(',')}] differ outside the concat axis ${axis}: the input size does not fit this model (try a multiple of its largest stride, e.g. 32)`,
+        );
       }
     }
   }
@@ -492,7 +572,8 @@ function inferReshape(ctx: OpContext, err: Fail): TensorInfo[] {
       if (rest === 0 || known % rest !== 0) err(`cannot reshape [${a.shape.join(',')}] to [${target.join(',')}]`);
       shape[neg] = known / rest;
     }
-  } else if (!a.shape.includes(-1) && elementCount(shape) !== known) err(`cannot reshape [${a.shape.join(',')}] (${known} elements) to [${shape.join(',')}]`);
+  } else if (!a.shape.includes(-1) && elementCount(shape) !== known)
+    err(`cannot reshape [${a.shape.join(',')}] (${known} elements) to [${shape.join(',')}]`);
   return [withValue(shape, a.elemType, () => (a.value ? [...a.value] : undefined))];
 }
 
@@ -557,7 +638,10 @@ function inferSize(ctx: OpContext): TensorInfo[] {
 function inferConstant(ctx: OpContext, err: Fail): TensorInfo[] {
   const { node } = ctx;
   const t = attrTensor(node, 'value');
-  if (t) return [{ shape: tensorDims(t), elemType: toInt(t.dataType), value: elementCount(tensorDims(t)) <= VALUE_LIMIT ? readNumbers(t) : undefined }];
+  if (t)
+    return [
+      { shape: tensorDims(t), elemType: toInt(t.dataType), value: elementCount(tensorDims(t)) <= VALUE_LIMIT ? readNumbers(t) : undefined },
+    ];
   const ints = attrInts(node, 'value_ints');
   if (ints) return [{ shape: [ints.length], elemType: DataType.INT64, value: ints }];
   if (findAttr(node, 'value_int')) return [{ shape: [], elemType: DataType.INT64, value: [attrInt(node, 'value_int', 0)] }];
@@ -676,7 +760,8 @@ function inferSplit(ctx: OpContext, err: Fail): TensorInfo[] {
     const chunk = Math.ceil(d / nOut);
     split = Array.from({ length: nOut }, (_, i) => Math.max(0, Math.min(chunk, d - i * chunk)));
   }
-  if (split.reduce((s, v) => s + v, 0) !== a.shape[axis] && a.shape[axis] !== -1) err(`split [${split.join(',')}] does not sum to ${a.shape[axis]}`);
+  if (split.reduce((s, v) => s + v, 0) !== a.shape[axis] && a.shape[axis] !== -1)
+    err(`split [${split.join(',')}] does not sum to ${a.shape[axis]}`);
   return split.map((s) => {
     const shape = [...a.shape];
     shape[axis] = s;
@@ -688,7 +773,7 @@ function inferSplit(ctx: OpContext, err: Fail): TensorInfo[] {
 function inferPad(ctx: OpContext, err: Fail): TensorInfo[] {
   const { node, ins, opset, x } = ctx;
   const a = x();
-  const pads = opset >= 11 ? valueOf(ins[1], 'pads', err) : attrInts(node, 'pads') ?? [];
+  const pads = opset >= 11 ? valueOf(ins[1], 'pads', err) : (attrInts(node, 'pads') ?? []);
   const axes = opset >= 18 && ins[3] ? valueOf(ins[3], 'axes', err).map((v) => normAxis(v, a.shape.length)) : a.shape.map((_, i) => i);
   const shape = [...a.shape];
   axes.forEach((ax, i) => (shape[ax] = a.shape[ax] === -1 ? -1 : a.shape[ax] + pads[i] + pads[axes.length + i]));
@@ -715,7 +800,10 @@ function inferTile(ctx: OpContext, err: Fail): TensorInfo[] {
 function inferWhere(ctx: OpContext, err: Fail): TensorInfo[] {
   const { ins } = ctx;
   const list = [need(ins, 0, err), need(ins, 1, err), need(ins, 2, err)];
-  const shape = broadcastShapes(list.map((t) => t.shape), err);
+  const shape = broadcastShapes(
+    list.map((t) => t.shape),
+    err,
+  );
   return [withValue(shape, list[1].elemType, () => elementwise(list, shape, (v) => (v[0] ? v[1] : v[2])))];
 }
 
@@ -776,7 +864,10 @@ function inferTopK(ctx: OpContext): TensorInfo[] {
   const axis = normAxis(attrInt(node, 'axis', -1), a.shape.length);
   const shape = [...a.shape];
   shape[axis] = k;
-  return [{ shape, elemType: a.elemType }, { shape: [...shape], elemType: DataType.INT64 }];
+  return [
+    { shape, elemType: a.elemType },
+    { shape: [...shape], elemType: DataType.INT64 },
+  ];
 }
 
 /** NonZero. */

@@ -95,16 +95,37 @@ export function readNumbers(t: TensorProto): number[] {
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     switch (type) {
-      case DataType.FLOAT: out[i] = dv.getFloat32(i * 4, true); break;
-      case DataType.DOUBLE: out[i] = dv.getFloat64(i * 8, true); break;
-      case DataType.INT64: out[i] = Number(dv.getBigInt64(i * 8, true)); break;
-      case DataType.UINT64: out[i] = Number(dv.getBigUint64(i * 8, true)); break;
-      case DataType.INT32: out[i] = dv.getInt32(i * 4, true); break;
-      case DataType.UINT32: out[i] = dv.getUint32(i * 4, true); break;
-      case DataType.INT16: out[i] = dv.getInt16(i * 2, true); break;
-      case DataType.UINT16: out[i] = dv.getUint16(i * 2, true); break;
-      case DataType.INT8: out[i] = dv.getInt8(i); break;
-      case DataType.UINT8: case DataType.BOOL: out[i] = dv.getUint8(i); break;
+      case DataType.FLOAT:
+        out[i] = dv.getFloat32(i * 4, true);
+        break;
+      case DataType.DOUBLE:
+        out[i] = dv.getFloat64(i * 8, true);
+        break;
+      case DataType.INT64:
+        out[i] = Number(dv.getBigInt64(i * 8, true));
+        break;
+      case DataType.UINT64:
+        out[i] = Number(dv.getBigUint64(i * 8, true));
+        break;
+      case DataType.INT32:
+        out[i] = dv.getInt32(i * 4, true);
+        break;
+      case DataType.UINT32:
+        out[i] = dv.getUint32(i * 4, true);
+        break;
+      case DataType.INT16:
+        out[i] = dv.getInt16(i * 2, true);
+        break;
+      case DataType.UINT16:
+        out[i] = dv.getUint16(i * 2, true);
+        break;
+      case DataType.INT8:
+        out[i] = dv.getInt8(i);
+        break;
+      case DataType.UINT8:
+      case DataType.BOOL:
+        out[i] = dv.getUint8(i);
+        break;
       default:
         throw new SlimboardError('unsupported_tensor', `tensor "${t.name}": cannot read ${dataTypeName(type)} values as numbers`);
     }
@@ -114,12 +135,22 @@ export function readNumbers(t: TensorProto): number[] {
 
 export function makeFloatTensor(name: string, dims: readonly number[], values: Float32Array): TensorProto {
   if (values.length !== elementCount(dims)) throw new Error(`makeFloatTensor ${name}: ${values.length} values for [${dims.join(',')}]`);
-  return onnx.TensorProto.create({ name, dims: [...dims], dataType: DataType.FLOAT, rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) });
+  return onnx.TensorProto.create({
+    name,
+    dims: [...dims],
+    dataType: DataType.FLOAT,
+    rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)),
+  });
 }
 
 export function makeInt64Tensor(name: string, dims: readonly number[], values: readonly number[]): TensorProto {
   if (values.length !== elementCount(dims)) throw new Error(`makeInt64Tensor ${name}: ${values.length} values for [${dims.join(',')}]`);
-  return onnx.TensorProto.create({ name, dims: [...dims], dataType: DataType.INT64, rawData: bytesOf(BigInt64Array.from(values.map((v) => BigInt(v)))) });
+  return onnx.TensorProto.create({
+    name,
+    dims: [...dims],
+    dataType: DataType.INT64,
+    rawData: bytesOf(BigInt64Array.from(values.map((v) => BigInt(v)))),
+  });
 }
 
 /**
@@ -131,7 +162,8 @@ export function sliceTensor(t: TensorProto, axis: number, keep: readonly number[
   const type = toInt(t.dataType);
   const bits = dataTypeBits(type);
   if (bits < 8) throw new SlimboardError('unsupported_tensor', `tensor "${t.name}": cannot slice ${dataTypeName(type)} data`);
-  if (axis < 0 || axis >= dims.length) throw new SlimboardError('prune_failed', `tensor "${t.name}": no axis ${axis} in dims [${dims.join(',')}]`);
+  if (axis < 0 || axis >= dims.length)
+    throw new SlimboardError('prune_failed', `tensor "${t.name}": no axis ${axis} in dims [${dims.join(',')}]`);
   const raw = tensorRawBytes(t);
   checkLength(t, raw, bits);
   const esize = bits / 8;

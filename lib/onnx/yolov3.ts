@@ -56,7 +56,10 @@ class YoloBuilder {
     return this.g.weight(name, [cOut, cInPerGroup, k, k], this.rng.normals(cOut * fanIn, Math.sqrt(2 / fanIn)));
   }
 
-  conv(x: Feature, opts: { out: number; k: number; stride?: number; groups?: number; weight: string; nodeName: string; bias?: string }): Feature {
+  conv(
+    x: Feature,
+    opts: { out: number; k: number; stride?: number; groups?: number; weight: string; nodeName: string; bias?: string },
+  ): Feature {
     const groups = opts.groups ?? 1;
     const stride = opts.stride ?? 1;
     const pad = (opts.k - 1) >> 1;
@@ -64,7 +67,18 @@ class YoloBuilder {
     const inputs = [x.name, w];
     if (opts.bias) inputs.push(this.g.weight(opts.bias, [opts.out], this.rng.normals(opts.out, 0.01)));
     const y = `${opts.nodeName}.output`;
-    this.g.node('Conv', inputs, [y], { kernel_shape: A.ints([opts.k, opts.k]), strides: A.ints([stride, stride]), pads: A.ints([pad, pad, pad, pad]), group: A.int(groups) }, opts.nodeName);
+    this.g.node(
+      'Conv',
+      inputs,
+      [y],
+      {
+        kernel_shape: A.ints([opts.k, opts.k]),
+        strides: A.ints([stride, stride]),
+        pads: A.ints([pad, pad, pad, pad]),
+        group: A.int(groups),
+      },
+      opts.nodeName,
+    );
     return { name: y, channels: opts.out };
   }
 
@@ -132,7 +146,16 @@ function resnetBnName(name: string): string {
   return name === 'conv1' ? `bn_${name}` : `bn${name.slice(3)}`;
 }
 
-function resnetConvNorm(b: YoloBuilder, x: Feature, out: number, k: number, stride: number, act: boolean, name: string, dcn = false): Feature {
+function resnetConvNorm(
+  b: YoloBuilder,
+  x: Feature,
+  out: number,
+  k: number,
+  stride: number,
+  act: boolean,
+  name: string,
+  dcn = false,
+): Feature {
   let c: Feature;
   if (!dcn) c = b.conv(x, { out, k, stride, weight: `${name}_weights`, nodeName: name });
   else {
@@ -148,7 +171,19 @@ function resnetConvNorm(b: YoloBuilder, x: Feature, out: number, k: number, stri
     const w = b.convWeight(`${name}_weights`, out, x.channels, k);
     const pad = (k - 1) >> 1;
     const y = `${name}.output`;
-    b.g.node('DeformConv', [x.name, w, offset, '', mask], [y], { kernel_shape: A.ints([k, k]), strides: A.ints([stride, stride]), pads: A.ints([pad, pad, pad, pad]), group: A.int(1), offset_group: A.int(1) }, name);
+    b.g.node(
+      'DeformConv',
+      [x.name, w, offset, '', mask],
+      [y],
+      {
+        kernel_shape: A.ints([k, k]),
+        strides: A.ints([stride, stride]),
+        pads: A.ints([pad, pad, pad, pad]),
+        group: A.int(1),
+        offset_group: A.int(1),
+      },
+      name,
+    );
     c = { name: y, channels: out };
   }
   const bn = resnetBnName(name);
@@ -156,11 +191,26 @@ function resnetConvNorm(b: YoloBuilder, x: Feature, out: number, k: number, stri
   return act ? b.act(n, 'relu', `${name}_relu`) : n;
 }
 
-function resnetShortcut(b: YoloBuilder, x: Feature, out: number, stride: number, isFirst: boolean, depth: number, variantD: boolean, name: string): Feature {
+function resnetShortcut(
+  b: YoloBuilder,
+  x: Feature,
+  out: number,
+  stride: number,
+  isFirst: boolean,
+  depth: number,
+  variantD: boolean,
+  name: string,
+): Feature {
   if (x.channels !== out || stride !== 1 || (depth < 50 && isFirst)) {
     if (variantD && !isFirst) {
       const pooled = `${name}_pool.output`;
-      b.g.node('AveragePool', [x.name], [pooled], { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]), pads: A.ints([0, 0, 0, 0]), ceil_mode: A.int(1) }, `${name}_pool`);
+      b.g.node(
+        'AveragePool',
+        [x.name],
+        [pooled],
+        { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]), pads: A.ints([0, 0, 0, 0]), ceil_mode: A.int(1) },
+        `${name}_pool`,
+      );
       return resnetConvNorm(b, { name: pooled, channels: x.channels }, out, 1, 1, false, name);
     }
     return resnetConvNorm(b, x, out, 1, stride, false, name);
@@ -172,7 +222,13 @@ function resnet(b: YoloBuilder, image: Feature, depth: 34 | 50, variantD: boolea
   const stages = [3, 4, 6, 3];
   const filters = [64, 128, 256, 512];
   let x = image;
-  const stem = variantD ? ([[32, 3, 2, 'conv1_1'], [32, 3, 1, 'conv1_2'], [64, 3, 1, 'conv1_3']] as const) : ([[64, 7, 2, 'conv1']] as const);
+  const stem = variantD
+    ? ([
+        [32, 3, 2, 'conv1_1'],
+        [32, 3, 1, 'conv1_2'],
+        [64, 3, 1, 'conv1_3'],
+      ] as const)
+    : ([[64, 7, 2, 'conv1']] as const);
   for (const [c, k, s, n] of stem) x = resnetConvNorm(b, x, c, k, s, true, n);
   const pooled = 'pool1.output';
   b.g.node('MaxPool', [x.name], [pooled], { kernel_shape: A.ints([3, 3]), strides: A.ints([2, 2]), pads: A.ints([1, 1, 1, 1]) }, 'pool1');
@@ -240,14 +296,26 @@ function yoloHead(b: YoloBuilder, backboneBlocks: Feature[], numClasses: number)
     const numFilters = 3 * (numClasses + 5);
     const w = b.convWeight(`${outName}.conv.weights`, numFilters, tip.channels, 1);
     const bias = b.g.weight(`${outName}.conv.bias`, [numFilters], new Float32Array(numFilters));
-    b.g.node('Conv', [tip.name, w, bias], [outName], { kernel_shape: A.ints([1, 1]), strides: A.ints([1, 1]), pads: A.ints([0, 0, 0, 0]), group: A.int(1) }, `${outName}.conv`);
+    b.g.node(
+      'Conv',
+      [tip.name, w, bias],
+      [outName],
+      { kernel_shape: A.ints([1, 1]), strides: A.ints([1, 1]), pads: A.ints([0, 0, 0, 0]), group: A.int(1) },
+      `${outName}.conv`,
+    );
     const stride = 32 >> i;
     b.g.output(outName, ['batch', numFilters, `height/${stride}`, `width/${stride}`]);
     outputs.push(outName);
     if (i < blocks.length - 1) {
       const t = yoloConvBn(b, r, 256 >> i, 1, `yolo_transition.${i}`);
       const up = `yolo_upsample.${i}.output`;
-      b.g.node('Resize', [t.name, '', scales], [up], { mode: A.str('nearest'), coordinate_transformation_mode: A.str('asymmetric'), nearest_mode: A.str('floor') }, `yolo_upsample.${i}`);
+      b.g.node(
+        'Resize',
+        [t.name, '', scales],
+        [up],
+        { mode: A.str('nearest'), coordinate_transformation_mode: A.str('asymmetric'), nearest_mode: A.str('floor') },
+        `yolo_upsample.${i}`,
+      );
       route = { name: up, channels: t.channels };
     }
   });
@@ -267,7 +335,12 @@ export function buildYoloV3(options: YoloV3Options): ModelProto {
   const opset = backbone === 'resnet50_vd_dcn' ? 19 : 13;
   const b = new YoloBuilder(`yolov3_${backbone}_${numClasses}`, seed, opset);
   const image = { name: b.g.input('image', ['batch', 3, 'height', 'width']), channels: 3 };
-  const blocks = backbone === 'mobilenet_v1' ? mobilenetV1(b, image) : backbone === 'resnet34' ? resnet(b, image, 34, false, []) : resnet(b, image, 50, true, [5]);
+  const blocks =
+    backbone === 'mobilenet_v1'
+      ? mobilenetV1(b, image)
+      : backbone === 'resnet34'
+        ? resnet(b, image, 34, false, [])
+        : resnet(b, image, 50, true, [5]);
   yoloHead(b, blocks, numClasses);
   const model = b.g.build(`YOLOv3 ${backbone}, ${numClasses} classes, PaddleDetection layer names, seeded random weights (seed ${seed})`);
   model.metadataProps = [

@@ -178,7 +178,8 @@ function receiveMultipart(body: NodeWebReadableStream<Uint8Array>, contentType: 
       else finish(() => reject(err));
     });
     bb.on('close', () => {
-      if (!started) finish(() => reject(new SlimboardError('bad_request', 'no "file" part in the form (send the .onnx as a file named "file")')));
+      if (!started)
+        finish(() => reject(new SlimboardError('bad_request', 'no "file" part in the form (send the .onnx as a file named "file")')));
     });
     source.on('error', (e) => {
       const err = new SlimboardError('upload_incomplete', `upload cut off before the end (${e instanceof Error ? e.message : String(e)})`);

@@ -21,8 +21,12 @@ export interface OnnxUploadSummary {
   outputs: Array<{ name: string; shape: Array<number | string> }>;
 }
 
-function declaredShape(v: { type?: { tensorType?: { shape?: { dim?: Array<{ dimValue?: unknown; dimParam?: string | null }> | null } | null } | null } | null }): Array<number | string> {
-  return (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? toInt(d.dimValue) : '?'));
+function declaredShape(v: {
+  type?: { tensorType?: { shape?: { dim?: Array<{ dimValue?: unknown; dimParam?: string | null }> | null } | null } | null } | null;
+}): Array<number | string> {
+  return (v.type?.tensorType?.shape?.dim ?? []).map((d) =>
+    d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? toInt(d.dimValue) : '?',
+  );
 }
 
 /** Pure: inspect a decoded model. `label` names the file in errors (the user's file name). */
@@ -35,10 +39,15 @@ export function summarizeUploadedModel(model: ModelProto, label: string, opset: 
     const elem = toInt(i.type?.tensorType?.elemType);
     return { name: i.name ?? '', elem, shape: declaredShape(i) };
   });
-  const image = described.find((d) => (d.elem === DataType.FLOAT || d.elem === DataType.FLOAT16) && d.shape.length === 4 && (d.shape[1] === 3 || d.shape[1] === 1));
+  const image = described.find(
+    (d) => (d.elem === DataType.FLOAT || d.elem === DataType.FLOAT16) && d.shape.length === 4 && (d.shape[1] === 3 || d.shape[1] === 1),
+  );
   if (!image) {
     const shown = described.map((d) => `"${d.name}" ${dataTypeName(d.elem)}[${d.shape.join(',')}]`).join(', ');
-    throw new SlimboardError('not_an_image_model', `${label}: no input is an image tensor (float [N,3,H,W] or [N,1,H,W]); inputs are ${shown}`);
+    throw new SlimboardError(
+      'not_an_image_model',
+      `${label}: no input is an image tensor (float [N,3,H,W] or [N,1,H,W]); inputs are ${shown}`,
+    );
   }
   const outputs = (graph.output ?? []).map((o) => ({ name: o.name ?? '', shape: declaredShape(o) }));
   if (outputs.length === 0) throw new SlimboardError('bad_model', `${label}: the model has no outputs`);
@@ -67,7 +76,8 @@ export function checkOnnxFile(file: string, label: string): OnnxUploadSummary {
     if (e instanceof SlimboardError) throw new SlimboardError(e.code, e.message.split(file).join(label));
     throw e;
   }
-  if (loaded.externalFiles.length > 0) throw new SlimboardError('bad_model', `${label}: uses external data files; upload a single self-contained .onnx`);
+  if (loaded.externalFiles.length > 0)
+    throw new SlimboardError('bad_model', `${label}: uses external data files; upload a single self-contained .onnx`);
   return summarizeUploadedModel(loaded.model, label, loaded.opset);
 }
 
@@ -87,7 +97,10 @@ export function checkOnnxFileIsolated(file: string, label: string, timeoutMs = 1
 function checkInChild(file: string, label: string, timeoutMs: number): Promise<OnnxUploadSummary> {
   const entry = path.join(process.cwd(), 'lib', 'runs', 'onnx-upload-check-entry.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, file, label], { stdio: ['ignore', 'pipe', 'pipe'], cwd: process.cwd() });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, file, label], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: process.cwd(),
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -43,7 +43,11 @@ const ZEvaluateMetrics = z.union([
 ]);
 
 /** Pure: the scalars a job's result contributes. Missing fields are a (retryable) contract error. */
-export function scalarsFromResult(kind: 'analyse' | 'benchmark' | 'evaluate', inputSize: number, result: Record<string, unknown>): ScalarMeasurement[] {
+export function scalarsFromResult(
+  kind: 'analyse' | 'benchmark' | 'evaluate',
+  inputSize: number,
+  result: Record<string, unknown>,
+): ScalarMeasurement[] {
   const keys = () => Object.keys(result).join(', ');
   if (kind === 'analyse') {
     const a = ZAnalyseScalars.safeParse(result);
@@ -76,12 +80,21 @@ export function scalarsFromResult(kind: 'analyse' | 'benchmark' | 'evaluate', in
 
 export async function publishMeasurements(
   client: pg.PoolClient,
-  o: { runId: string; jobId: string; scalars: ScalarMeasurement[]; deviceId: number | null; deviceSlug: string | null; datasetSlug: string | null },
+  o: {
+    runId: string;
+    jobId: string;
+    scalars: ScalarMeasurement[];
+    deviceId: number | null;
+    deviceSlug: string | null;
+    datasetSlug: string | null;
+  },
 ): Promise<void> {
   const run = await client.query(`SELECT "modelId" FROM "RegisteredRun" WHERE id = $1`, [o.runId]);
   const modelId = run.rows[0]?.modelId as number | null | undefined;
   if (!modelId) return;
-  const datasetId = o.datasetSlug ? ((await client.query(`SELECT id FROM "Dataset" WHERE slug = $1`, [o.datasetSlug])).rows[0]?.id ?? null) : null;
+  const datasetId = o.datasetSlug
+    ? ((await client.query(`SELECT id FROM "Dataset" WHERE slug = $1`, [o.datasetSlug])).rows[0]?.id ?? null)
+    : null;
   for (const m of o.scalars) {
     const isAccuracy = METRICS[m.metric].isAccuracy;
     const deviceId = m.metric === 'latency_ms' ? o.deviceId : null;

@@ -16,7 +16,12 @@ export interface ResultKey {
   device: string;
 }
 
-export async function recordResult(client: pg.PoolClient, key: ResultKey, metrics: Record<string, unknown>, provenance: { jobId: string; attempt: number }): Promise<void> {
+export async function recordResult(
+  client: pg.PoolClient,
+  key: ResultKey,
+  metrics: Record<string, unknown>,
+  provenance: { jobId: string; attempt: number },
+): Promise<void> {
   await client.query(
     `INSERT INTO "MeasuredResultHistory" ("runId", kind, dataset, "inputSize", device, metrics, "jobId", attempt, "measuredAt", "supersededAt")
      SELECT "runId", kind, dataset, "inputSize", device, metrics, "jobId", attempt, "measuredAt", now()
@@ -29,6 +34,16 @@ export async function recordResult(client: pg.PoolClient, key: ResultKey, metric
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
      ON CONFLICT ("runId", kind, dataset, "inputSize", device)
      DO UPDATE SET metrics = EXCLUDED.metrics, "jobId" = EXCLUDED."jobId", attempt = EXCLUDED.attempt, "measuredAt" = EXCLUDED."measuredAt"`,
-    [randomUUID(), key.runId, key.kind, key.dataset, key.inputSize, key.device, JSON.stringify(metrics), provenance.jobId, provenance.attempt],
+    [
+      randomUUID(),
+      key.runId,
+      key.kind,
+      key.dataset,
+      key.inputSize,
+      key.device,
+      JSON.stringify(metrics),
+      provenance.jobId,
+      provenance.attempt,
+    ],
   );
 }

@@ -77,7 +77,10 @@ export interface RegisteredRunSummary {
 
 /** A refused registration that left a failed run behind: the HTTP layer returns its id with the error. */
 export class RunRefusedError extends SlimboardError {
-  constructor(readonly runId: string, cause: SlimboardError) {
+  constructor(
+    readonly runId: string,
+    cause: SlimboardError,
+  ) {
     super(cause.code, cause.message, { status: cause.status, details: { runId }, cause });
   }
 }
@@ -99,16 +102,28 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
     const refs = await resolveZooRefs(p.pool, meta);
     if (meta.measurements.benchmarkDevice) {
       const d = await p.pool.query(`SELECT 1 FROM "Device" WHERE slug = $1`, [meta.measurements.benchmarkDevice]);
-      if (d.rowCount === 0) throw new SlimboardError('unknown_device', `metadata.measurements.benchmarkDevice: no registered device "${meta.measurements.benchmarkDevice}"`, { status: 422 });
+      if (d.rowCount === 0)
+        throw new SlimboardError(
+          'unknown_device',
+          `metadata.measurements.benchmarkDevice: no registered device "${meta.measurements.benchmarkDevice}"`,
+          { status: 422 },
+        );
     }
     if (input.declaredSizeBytes !== undefined && input.declaredSizeBytes > input.maxBytes) {
-      throw new SlimboardError('too_large', `upload of ${input.declaredSizeBytes} bytes exceeds the size limit of ${input.maxBytes} bytes`, { status: 413 });
+      throw new SlimboardError(
+        'too_large',
+        `upload of ${input.declaredSizeBytes} bytes exceeds the size limit of ${input.maxBytes} bytes`,
+        { status: 413 },
+      );
     }
     try {
       stored = await p.store.put(input.file, { maxBytes: input.maxBytes });
     } catch (e) {
       if (isSlimboardError(e)) throw e;
-      throw new SlimboardError('upload_incomplete', `upload of "${input.fileName}" was cut off before the end (${e instanceof Error ? e.message : String(e)})`);
+      throw new SlimboardError(
+        'upload_incomplete',
+        `upload of "${input.fileName}" was cut off before the end (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
     const modelPath = await p.store.localPath(stored.sha256);
     const model = await checkOnnxFileIsolated(modelPath, input.fileName);
@@ -122,7 +137,11 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
       const inherited = meta.adapter ? null : await declaredAdapterOf(client, sha256, runId);
       const effective: TRunMetadata = inherited ? { ...meta, adapter: inherited.adapter } : meta;
       if (inherited) {
-        await client.query(`UPDATE "RegisteredRun" SET metadata = $2, "adapterFromRunId" = $3 WHERE id = $1`, [runId, JSON.stringify(effective), inherited.runId]);
+        await client.query(`UPDATE "RegisteredRun" SET metadata = $2, "adapterFromRunId" = $3 WHERE id = $1`, [
+          runId,
+          JSON.stringify(effective),
+          inherited.runId,
+        ]);
       }
       const same = await findSameFileRun(client, sha256, effective, runId);
       if (same && same.differences.length === 0 && input.onSameFile !== 'register') {
@@ -143,7 +162,13 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
         `UPDATE "RegisteredRun" SET state = 'queued', sha256 = $2, "sizeBytes" = $3, "modelId" = $4, "updatedAt" = now() WHERE id = $1`,
         [runId, sha256, sizeBytes, zooModel.id],
       );
-      return { kind: 'created' as const, jobIds: await enqueueJobs(client, p.boss, p.settings, jobs), modelSlug: zooModel.slug, same, inherited };
+      return {
+        kind: 'created' as const,
+        jobIds: await enqueueJobs(client, p.boss, p.settings, jobs),
+        modelSlug: zooModel.slug,
+        same,
+        inherited,
+      };
     });
     if (done.kind === 'linked') {
       return {
@@ -180,10 +205,20 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
       ...(same ? { sameFileAs: { runId: same.runId, modelSlug: same.modelSlug, linked: false, differences: same.differences } } : {}),
       ...(inherited ? { adapterFrom: { runId: inherited.runId } } : {}),
       model,
-      jobs: jobs.map((j, i) => ({ id: jobIds[i], kind: j.kind, inputSize: j.payload.inputSize, dataset: j.payload.dataset ?? null, targetDeviceId: j.payload.targetDeviceId ?? null })),
+      jobs: jobs.map((j, i) => ({
+        id: jobIds[i],
+        kind: j.kind,
+        inputSize: j.payload.inputSize,
+        dataset: j.payload.dataset ?? null,
+        targetDeviceId: j.payload.targetDeviceId ?? null,
+      })),
     };
   } catch (e) {
-    const reason = isSlimboardError(e) ? e : new SlimboardError('registration_failed', `registration failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { status: 500 });
+    const reason = isSlimboardError(e)
+      ? e
+      : new SlimboardError('registration_failed', `registration failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, {
+          status: 500,
+        });
     await failRun(p.pool, runId, reason.message);
     if (stored?.created) await removeIfUnreferenced(p, stored.sha256);
     throw new RunRefusedError(runId, reason);
@@ -203,12 +238,15 @@ export function planJobs(runId: string, meta: TRunMetadata): EnqueueRequest[] {
     }
     if (meta.measurements.evaluate) jobs.push({ kind: 'evaluate', payload: { runId, inputSize, dataset: meta.dataset } });
   }
-  if (jobs.length === 0) throw new SlimboardError('bad_metadata', 'metadata.measurements: nothing to measure (analyse, benchmark and evaluate are all off)');
+  if (jobs.length === 0)
+    throw new SlimboardError('bad_metadata', 'metadata.measurements: nothing to measure (analyse, benchmark and evaluate are all off)');
   return jobs;
 }
 
 async function removeIfUnreferenced(p: Pipeline, sha256: string): Promise<void> {
-  const r = await p.pool.query(`SELECT 1 FROM "RegisteredRun" WHERE sha256 = $1 UNION ALL SELECT 1 FROM "Artifact" WHERE sha256 = $1`, [sha256]);
+  const r = await p.pool.query(`SELECT 1 FROM "RegisteredRun" WHERE sha256 = $1 UNION ALL SELECT 1 FROM "Artifact" WHERE sha256 = $1`, [
+    sha256,
+  ]);
   if (r.rowCount === 0) await p.store.delete(sha256);
 }
 

@@ -16,11 +16,39 @@ export interface RunReport {
   sizeBytes: number | null;
   modelSlug: string | null;
   createdAt: string;
-  jobs: Array<{ id: string; kind: string; inputSize: number; dataset: string | null; targetDevice: string | null; state: string; attempts: number; progress: number; error: string | null; workerId: string | null; device: string | null }>;
+  jobs: Array<{
+    id: string;
+    kind: string;
+    inputSize: number;
+    dataset: string | null;
+    targetDevice: string | null;
+    state: string;
+    attempts: number;
+    progress: number;
+    error: string | null;
+    workerId: string | null;
+    device: string | null;
+  }>;
   /** Current scalar numbers in the zoo (provenance measured). */
-  measurements: Array<{ metric: string; inputSize: number | null; device: string | null; dataset: string | null; value: number; jobId: string | null }>;
+  measurements: Array<{
+    metric: string;
+    inputSize: number | null;
+    device: string | null;
+    dataset: string | null;
+    value: number;
+    jobId: string | null;
+  }>;
   /** Current full results, one per kind × dataset × input size × device. */
-  results: Array<{ kind: string; dataset: string; inputSize: number; device: string; jobId: string; attempt: number; measuredAt: string; metrics: Record<string, unknown> }>;
+  results: Array<{
+    kind: string;
+    dataset: string;
+    inputSize: number;
+    device: string;
+    jobId: string;
+    attempt: number;
+    measuredAt: string;
+    metrics: Record<string, unknown>;
+  }>;
 }
 
 export async function getRunReport(db: Queryable, runId: string, o: { fullResults?: boolean } = {}): Promise<RunReport | null> {
@@ -62,7 +90,14 @@ export async function getRunReport(db: Queryable, runId: string, o: { fullResult
     modelSlug: run.model_slug,
     createdAt: new Date(run.createdAt).toISOString(),
     jobs: jobs.rows.map((j) => ({ ...j, progress: Number(j.progress) })),
-    measurements: measurements.rows.map((m) => ({ metric: m.metric, inputSize: m.inputSize, device: m.device, dataset: m.dataset, value: Number(m.value), jobId: m.jobId })),
+    measurements: measurements.rows.map((m) => ({
+      metric: m.metric,
+      inputSize: m.inputSize,
+      device: m.device,
+      dataset: m.dataset,
+      value: Number(m.value),
+      jobId: m.jobId,
+    })),
     results: results.rows.map((x) => ({
       kind: x.kind,
       dataset: x.dataset,
@@ -77,7 +112,11 @@ export async function getRunReport(db: Queryable, runId: string, o: { fullResult
 }
 
 /** Poll until the run is done or failed (or the timeout passes); `onTick` sees each report. */
-export async function waitForRun(db: Queryable, runId: string, o: { timeoutMs: number; pollMs?: number; onTick?: (r: RunReport) => void }): Promise<RunReport> {
+export async function waitForRun(
+  db: Queryable,
+  runId: string,
+  o: { timeoutMs: number; pollMs?: number; onTick?: (r: RunReport) => void },
+): Promise<RunReport> {
   const deadline = Date.now() + o.timeoutMs;
   for (;;) {
     const report = await getRunReport(db, runId);

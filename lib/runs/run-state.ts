@@ -32,7 +32,10 @@ export async function failRunFromJob(client: pg.PoolClient, runId: string, jobId
     [runId, jobId],
   );
   for (const row of others.rows as Array<{ id: string; queue: string }>) {
-    await client.query(`UPDATE ${JOB_SCHEMA}.job SET state = 'cancelled', completed_on = now() WHERE name = $1 AND id = $2::uuid AND state < 'completed'`, [row.queue, row.id]);
+    await client.query(
+      `UPDATE ${JOB_SCHEMA}.job SET state = 'cancelled', completed_on = now() WHERE name = $1 AND id = $2::uuid AND state < 'completed'`,
+      [row.queue, row.id],
+    );
   }
   await client.query(`DELETE FROM "MeasuredResult" WHERE "runId" = $1`, [runId]);
   await withdrawMeasurements(client, runId);

@@ -29,8 +29,12 @@ export async function rerunRequest(p: Pipeline, runId: string, token: RunWriter)
     const run = r.rows[0];
     if (!run) throw new SlimboardError('not_found', `no run with id ${runId}`, { status: 404 });
     assertMayWriteRun(token, 're-run', runId, run.owner);
-    if (!run.sha256 || !run.modelId) throw new SlimboardError('not_rerunnable', `run ${runId} was refused at registration (${run.state}); register the model again`, { status: 409 });
-    if (run.state === 'queued' || run.state === 'running') throw new SlimboardError('busy', `run ${runId} is still ${run.state}`, { status: 409 });
+    if (!run.sha256 || !run.modelId)
+      throw new SlimboardError('not_rerunnable', `run ${runId} was refused at registration (${run.state}); register the model again`, {
+        status: 409,
+      });
+    if (run.state === 'queued' || run.state === 'running')
+      throw new SlimboardError('busy', `run ${runId} is still ${run.state}`, { status: 409 });
     const jobs = planJobs(runId, parseRunMetadata(run.metadata));
     await client.query(`UPDATE "RegisteredRun" SET state = 'queued', "failureReason" = NULL, "updatedAt" = now() WHERE id = $1`, [runId]);
     const ids = await enqueueJobs(client, p.boss, p.settings, jobs);
@@ -51,9 +55,14 @@ export async function deleteRunRequest(p: Pipeline, runId: string, token: RunWri
       const dependents = await findModelDependents(client, modelId);
       if (dependents.length) throw modelInUseError(String(m.rows[0]?.slug ?? modelId), dependents);
     }
-    const jobs = await client.query(`SELECT id, queue FROM "RunJob" WHERE "runId" = $1 AND state IN ('queued', 'retrying', 'running')`, [runId]);
+    const jobs = await client.query(`SELECT id, queue FROM "RunJob" WHERE "runId" = $1 AND state IN ('queued', 'retrying', 'running')`, [
+      runId,
+    ]);
     for (const j of jobs.rows) {
-      await client.query(`UPDATE ${JOB_SCHEMA}.job SET state = 'cancelled', completed_on = now() WHERE name = $1 AND id = $2::uuid AND state < 'completed'`, [j.queue, j.id]);
+      await client.query(
+        `UPDATE ${JOB_SCHEMA}.job SET state = 'cancelled', completed_on = now() WHERE name = $1 AND id = $2::uuid AND state < 'completed'`,
+        [j.queue, j.id],
+      );
     }
     if (modelId) await client.query(`DELETE FROM "Model" WHERE id = $1`, [modelId]);
     await client.query(`DELETE FROM "MeasuredResultHistory" WHERE "runId" = $1`, [runId]);
@@ -61,7 +70,10 @@ export async function deleteRunRequest(p: Pipeline, runId: string, token: RunWri
     return r.rows[0].sha256;
   });
   if (sha256) {
-    const still = await p.pool.query(`SELECT 1 FROM "RegisteredRun" WHERE sha256 = $1 UNION ALL SELECT 1 FROM "Artifact" WHERE sha256 = $1`, [sha256]);
+    const still = await p.pool.query(
+      `SELECT 1 FROM "RegisteredRun" WHERE sha256 = $1 UNION ALL SELECT 1 FROM "Artifact" WHERE sha256 = $1`,
+      [sha256],
+    );
     if (!still.rowCount) await p.store.delete(sha256);
   }
   return Response.json({ deleted: runId });

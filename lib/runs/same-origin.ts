@@ -21,6 +21,8 @@ export function checkSameOrigin(req: Request): void {
     throw new SlimboardError('cross_site', `cross-site request refused (Origin "${origin.slice(0, 100)}" is not a URL)`, { status: 403 });
   }
   if (!host || originHost !== host) {
-    throw new SlimboardError('cross_site', `cross-site request refused (Origin ${originHost} is not this site ${host ?? '(no Host)'})`, { status: 403 });
+    throw new SlimboardError('cross_site', `cross-site request refused (Origin ${originHost} is not this site ${host ?? '(no Host)'})`, {
+      status: 403,
+    });
   }
 }

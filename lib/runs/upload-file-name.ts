@@ -12,7 +12,10 @@ export function checkUploadFileName(name: string): string {
   if (name.length > 200) throw new SlimboardError('bad_file_name', `file name ${shown}… is longer than 200 characters`);
   // Control and format characters (C0/C1, DEL, bidi overrides, zero-width) could hide what the name says.
   if (/[/\\]/.test(name) || name.includes('..') || /[\p{Cc}\p{Cf}]/u.test(name)) {
-    throw new SlimboardError('bad_file_name', `file name ${shown} looks like a path (/, \\, .. or control characters); send a plain name like model.onnx`);
+    throw new SlimboardError(
+      'bad_file_name',
+      `file name ${shown} looks like a path (/, \\, .. or control characters); send a plain name like model.onnx`,
+    );
   }
   if (!/\.onnx$/i.test(name) || name.trim() !== name) {
     throw new SlimboardError('bad_file_name', `file name ${shown} must end in .onnx and have no leading or trailing spaces`);

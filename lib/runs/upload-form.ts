@@ -51,7 +51,11 @@ export function applyBaseline(draft: TDraftMetadata, b: UploadModelChoice): TDra
   const sizes = Array.isArray(draft.inputSizes) ? draft.inputSizes : [];
   if (sizes.length === 0 && b.inputSizes.length > 0) next = withField(next, 'inputSizes', b.inputSizes.slice(0, 8));
   if (typeof draft.name !== 'string' || draft.name.trim() === '') {
-    next = withField(next, 'name', `${b.name} ${typeof draft.strategy === 'string' ? draft.strategy : String(draft.method ?? '')} (mine)`.replace(/\s+/g, ' '));
+    next = withField(
+      next,
+      'name',
+      `${b.name} ${typeof draft.strategy === 'string' ? draft.strategy : String(draft.method ?? '')} (mine)`.replace(/\s+/g, ' '),
+    );
   }
   return next;
 }
@@ -59,10 +63,14 @@ export function applyBaseline(draft: TDraftMetadata, b: UploadModelChoice): TDra
 /** Case-insensitive search over name, slug, backbone, dataset and strategy; baselines first; at most `limit`. */
 export function searchModels(models: readonly UploadModelChoice[], query: string, limit = 8): UploadModelChoice[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const hay = (m: UploadModelChoice) => `${m.name} ${m.slug} ${m.backboneName} ${m.datasetName} ${m.dataset} ${m.strategy ?? 'baseline'}`.toLowerCase();
+  const hay = (m: UploadModelChoice) =>
+    `${m.name} ${m.slug} ${m.backboneName} ${m.datasetName} ${m.dataset} ${m.strategy ?? 'baseline'}`.toLowerCase();
   return models
     .filter((m) => words.every((w) => hay(m).includes(w)))
-    .sort((a, b) => Number(b.method === 'baseline') - Number(a.method === 'baseline') || a.name.localeCompare(b.name) || a.slug.localeCompare(b.slug))
+    .sort(
+      (a, b) =>
+        Number(b.method === 'baseline') - Number(a.method === 'baseline') || a.name.localeCompare(b.name) || a.slug.localeCompare(b.slug),
+    )
     .slice(0, limit);
 }
 
@@ -73,7 +81,10 @@ export type TPruneRow = { param: string; ratio: string };
 export function pruneRowsToParams(rows: readonly TPruneRow[]): { prunedParams?: string[]; prunedRatios?: number[] } {
   const used = rows.filter((r) => r.param.trim() !== '');
   if (used.length === 0) return {};
-  return { prunedParams: used.map((r) => r.param.trim()), prunedRatios: used.map((r) => (r.ratio.trim() === '' ? Number.NaN : Number(r.ratio))) };
+  return {
+    prunedParams: used.map((r) => r.param.trim()),
+    prunedRatios: used.map((r) => (r.ratio.trim() === '' ? Number.NaN : Number(r.ratio))),
+  };
 }
 
 /** `strategyParams` -> table rows (for a draft edited in the JSON view). */
@@ -93,9 +104,12 @@ export function describeAdapter(a: TModelAdapter): string[] {
   const pre = `pre-processing: ${p.resize === 'letterbox' ? `letterbox (pad ${p.padValue})` : 'stretch'} resize, ${p.interpolation} kernel${p.interpolation === 'linear' && p.antialias ? ' (antialiased)' : ''}, ${p.channelOrder.toUpperCase()}, ${norm}`;
   const o = a.output;
   let out: string;
-  if (o.kind === 'decoded') out = `outputs: decoded boxes "${o.boxes}" (${o.boxFormat}, ${o.boxCoordinates}) and scores "${o.scores}"; Slimboard applies score threshold and NMS`;
-  else if (o.kind === 'paddle-nms') out = `outputs: PaddleDetection export with NMS inside ("${o.detections}" [N, 6]; inputs ${o.imShapeInput}, ${o.scaleFactorInput})`;
-  else out = `outputs: ${o.heads.length} raw YOLO head(s) (${o.heads.map((h) => `"${h.output}" stride ${h.stride}`).join(', ')}), PaddleDetection anchors; Slimboard decodes and applies NMS`;
+  if (o.kind === 'decoded')
+    out = `outputs: decoded boxes "${o.boxes}" (${o.boxFormat}, ${o.boxCoordinates}) and scores "${o.scores}"; Slimboard applies score threshold and NMS`;
+  else if (o.kind === 'paddle-nms')
+    out = `outputs: PaddleDetection export with NMS inside ("${o.detections}" [N, 6]; inputs ${o.imShapeInput}, ${o.scaleFactorInput})`;
+  else
+    out = `outputs: ${o.heads.length} raw YOLO head(s) (${o.heads.map((h) => `"${h.output}" stride ${h.stride}`).join(', ')}), PaddleDetection anchors; Slimboard decodes and applies NMS`;
   const post = `post-processing: score ≥ ${a.postprocess.scoreThreshold}, NMS IoU ${a.postprocess.nmsIouThreshold}, at most ${a.postprocess.maxDetections} detections`;
   return [`${a.name ?? 'adapter'} (${o.kind})`, pre, out, post];
 }
@@ -105,6 +119,9 @@ export const TOKEN_CREATE_COMMAND = 'npm run -s slimboard -- token create --name
 
 /** What to do about a refused or missing token, in one sentence. */
 export function tokenHelp(problem: 'missing' | 'refused', serverMessage?: string): string {
-  const what = problem === 'missing' ? 'An API token is needed to upload.' : `The server refused the API token${serverMessage ? ` (${serverMessage})` : ''}.`;
+  const what =
+    problem === 'missing'
+      ? 'An API token is needed to upload.'
+      : `The server refused the API token${serverMessage ? ` (${serverMessage})` : ''}.`;
   return `${what} Run \`${TOKEN_CREATE_COMMAND}\` on the Slimboard machine, then paste the token it prints (sb_…) into the API token field.`;
 }

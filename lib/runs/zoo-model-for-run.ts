@@ -34,7 +34,11 @@ const METHOD_TO_ZOO: Record<TRunMetadata['method'], string> = {
   nas: 'nas',
 };
 
-async function bySlugOrAlias(db: Queryable, table: 'Dataset' | 'Pretraining' | 'Backbone', slug: string): Promise<{ id: number; slug: string } | null> {
+async function bySlugOrAlias(
+  db: Queryable,
+  table: 'Dataset' | 'Pretraining' | 'Backbone',
+  slug: string,
+): Promise<{ id: number; slug: string } | null> {
   const r = await db.query(
     `SELECT id, slug FROM "${table}" WHERE lower(slug) = lower($1) OR lower(name) = lower($1) OR lower($1) = ANY(SELECT lower(a) FROM unnest(aliases) a) ORDER BY id LIMIT 1`,
     [slug],
@@ -54,18 +58,23 @@ export async function resolveZooRefs(db: Queryable, meta: TRunMetadata): Promise
   let pretrainingId: number | null = null;
   if (meta.pretraining) {
     const p = await bySlugOrAlias(db, 'Pretraining', meta.pretraining);
-    if (!p) throw new SlimboardError('unknown_pretraining', `metadata.pretraining: no pretraining "${meta.pretraining}" in the zoo`, { status: 422 });
+    if (!p)
+      throw new SlimboardError('unknown_pretraining', `metadata.pretraining: no pretraining "${meta.pretraining}" in the zoo`, {
+        status: 422,
+      });
     pretrainingId = p.id;
   }
   let baselineId: number | null = null;
   if (meta.baseline) {
     baselineId = await modelBySlug(db, meta.baseline);
-    if (baselineId === null) throw new SlimboardError('unknown_baseline', `metadata.baseline: no zoo model with slug "${meta.baseline}"`, { status: 422 });
+    if (baselineId === null)
+      throw new SlimboardError('unknown_baseline', `metadata.baseline: no zoo model with slug "${meta.baseline}"`, { status: 422 });
   }
   let parentId = baselineId;
   if (meta.parent) {
     parentId = await modelBySlug(db, meta.parent);
-    if (parentId === null) throw new SlimboardError('unknown_parent', `metadata.parent: no zoo model with slug "${meta.parent}"`, { status: 422 });
+    if (parentId === null)
+      throw new SlimboardError('unknown_parent', `metadata.parent: no zoo model with slug "${meta.parent}"`, { status: 422 });
   }
   let teacherId: number | null = null;
   if (meta.strategyParams.teacher) teacherId = await modelBySlug(db, meta.strategyParams.teacher);
@@ -73,7 +82,13 @@ export async function resolveZooRefs(db: Queryable, meta: TRunMetadata): Promise
 }
 
 function slugify(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'model';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'model'
+  );
 }
 
 /** Inside the accepting transaction: create Backbone/Strategy if new, the Model and its Artifact. Returns the model id. */
@@ -118,8 +133,21 @@ export async function createZooModel(
     `INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", "parentId", "baselineId", "teacherId", description,
                           lineage, "createdAt", "updatedAt")
      VALUES ($1, $2, $3, $4, $5, $6, $7::"Method", $8, $9, $10, $11, $12, $13, now(), now()) RETURNING id`,
-    [slug, meta.name, meta.family, backbone!.id, refs.datasetId, refs.pretrainingId, METHOD_TO_ZOO[meta.method], strategyId, refs.parentId, refs.baselineId, refs.teacherId, description,
-      lineage === null ? null : JSON.stringify(lineage)],
+    [
+      slug,
+      meta.name,
+      meta.family,
+      backbone!.id,
+      refs.datasetId,
+      refs.pretrainingId,
+      METHOD_TO_ZOO[meta.method],
+      strategyId,
+      refs.parentId,
+      refs.baselineId,
+      refs.teacherId,
+      description,
+      lineage === null ? null : JSON.stringify(lineage),
+    ],
   );
   const modelId = m.rows[0].id as number;
   await client.query(

@@ -32,13 +32,30 @@ export interface AgreementRow {
  * One row per reported number of `sourceSlug` (accuracy metrics only), paired with the measured number of
  * the same scope; ordered by metric, then input size ascending. Tolerance is inclusive.
  */
-export function accuracyAgreement(numbers: readonly AccuracyNumber[], sourceSlug: string, tolerancePoints: number, isAccuracy: (m: TMetricKind) => boolean): AgreementRow[] {
-  const reported = numbers.filter((n) => n.provenance.kind === 'reported' && n.provenance.sourceSlug === sourceSlug && isAccuracy(n.metric));
+export function accuracyAgreement(
+  numbers: readonly AccuracyNumber[],
+  sourceSlug: string,
+  tolerancePoints: number,
+  isAccuracy: (m: TMetricKind) => boolean,
+): AgreementRow[] {
+  const reported = numbers.filter(
+    (n) => n.provenance.kind === 'reported' && n.provenance.sourceSlug === sourceSlug && isAccuracy(n.metric),
+  );
   const rows = reported.map((r): AgreementRow => {
-    const m = numbers.find((n) => n.provenance.kind === 'measured' && n.metric === r.metric && n.inputSize === r.inputSize && n.dataset === r.dataset);
+    const m = numbers.find(
+      (n) => n.provenance.kind === 'measured' && n.metric === r.metric && n.inputSize === r.inputSize && n.dataset === r.dataset,
+    );
     const diff = m ? m.value - r.value : null;
     // Compare with a small epsilon so that a difference printed as 0.50 is not refused for float noise.
-    return { metric: r.metric, inputSize: r.inputSize, dataset: r.dataset, measured: m?.value ?? null, reported: r.value, differencePoints: diff, agrees: diff === null ? null : Math.abs(diff) <= tolerancePoints + 1e-9 };
+    return {
+      metric: r.metric,
+      inputSize: r.inputSize,
+      dataset: r.dataset,
+      measured: m?.value ?? null,
+      reported: r.value,
+      differencePoints: diff,
+      agrees: diff === null ? null : Math.abs(diff) <= tolerancePoints + 1e-9,
+    };
   });
   return rows.sort((a, b) => a.metric.localeCompare(b.metric) || (a.inputSize ?? 0) - (b.inputSize ?? 0));
 }

@@ -62,7 +62,11 @@ export function columnInfo(id: string): ColumnInfo {
   if (metric?.kind === 'latency_ms') {
     // Measuring workers' devices are fingerprints (d + 16 hex, lib/inference/runtime/fingerprint.ts); their numbers are medians.
     const slug = metric.deviceSlug ?? '';
-    return { id, label: DEVICE_LABELS[slug] ?? (/^d[0-9a-f]{16}$/.test(slug) ? `Latency p50 (ms) on ${slug}` : `${slug} (ms)`), numeric: true };
+    return {
+      id,
+      label: DEVICE_LABELS[slug] ?? (/^d[0-9a-f]{16}$/.test(slug) ? `Latency p50 (ms) on ${slug}` : `${slug} (ms)`),
+      numeric: true,
+    };
   }
   if (metric) return { id, label: METRICS[metric.kind].label, numeric: true };
   return { id, label: id, numeric: false };

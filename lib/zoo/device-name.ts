@@ -55,7 +55,12 @@ export function deviceName(d: DeviceFacts): DeviceName {
     if (d.threads) parts.push(plural(d.threads, 'thread'));
     if (d.executionProvider) parts.push(executionProviderLabel(d.executionProvider));
     const label = parts.join(' · ');
-    const facts = [d.cpuModel, d.logicalCores ? `${d.logicalCores} logical cores` : null, d.threads ? plural(d.threads, 'intra-op thread') : null, d.runtime];
+    const facts = [
+      d.cpuModel,
+      d.logicalCores ? `${d.logicalCores} logical cores` : null,
+      d.threads ? plural(d.threads, 'intra-op thread') : null,
+      d.runtime,
+    ];
     const title = `device ${d.slug}: ${facts.filter(Boolean).join(', ')}`;
     return { label, title };
   }
@@ -65,5 +70,7 @@ export function deviceName(d: DeviceFacts): DeviceName {
 
 /** A device known only by its slug (no row): a fingerprint stays one, shortened, with the full id in the title. */
 export function unknownDeviceName(slug: string): DeviceName {
-  return DEVICE_FINGERPRINT.test(slug) ? { label: `device ${slug.slice(0, 7)}…`, title: `device ${slug}` } : { label: slug, title: `device ${slug}` };
+  return DEVICE_FINGERPRINT.test(slug)
+    ? { label: `device ${slug.slice(0, 7)}…`, title: `device ${slug}` }
+    : { label: slug, title: `device ${slug}` };
 }

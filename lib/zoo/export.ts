@@ -24,18 +24,49 @@ import type { TCell, TZooRow } from './row';
  */
 
 export const EXPORT_LEADING_COLUMNS = [
-  'id', 'section', 'position', 'source', 'model_slug', 'model', 'family', 'backbone', 'dataset', 'pretraining', 'method', 'strategy',
-  'input_size', 'teacher', 'teacher_accuracy',
+  'id',
+  'section',
+  'position',
+  'source',
+  'model_slug',
+  'model',
+  'family',
+  'backbone',
+  'dataset',
+  'pretraining',
+  'method',
+  'strategy',
+  'input_size',
+  'teacher',
+  'teacher_accuracy',
 ] as const;
 
 /** Metrics with a column set in every export (latency columns depend on the devices). */
-export const EXPORT_METRIC_KINDS: TMetricKind[] = ['params', 'gflops', 'model_size_mb', 'box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard'];
+export const EXPORT_METRIC_KINDS: TMetricKind[] = [
+  'params',
+  'gflops',
+  'model_size_mb',
+  'box_ap',
+  'voc_map',
+  'wider_easy',
+  'wider_medium',
+  'wider_hard',
+];
 
 export const EXPORT_COCO_DETAIL_COLUMNS = ['ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large'] as const;
 
 export const EXPORT_ADAPTER_COLUMNS = ['adapter_origin', 'adapter_label', 'adapter'] as const;
 
-export const EXPORT_TRAILING_COLUMNS = ['provenance', 'run_id', 'run_state', 'run_jobs_done', 'run_jobs_total', 'submitter', 'model_url', 'download_url'] as const;
+export const EXPORT_TRAILING_COLUMNS = [
+  'provenance',
+  'run_id',
+  'run_state',
+  'run_jobs_done',
+  'run_jobs_total',
+  'submitter',
+  'model_url',
+  'download_url',
+] as const;
 
 export interface ExportOptions {
   /** Origin for absolute links, no trailing slash: `https://slimboard.example.org`. */
@@ -101,7 +132,10 @@ export function exportMetricColumnsFor(latencyColumns: string[], deviceLabels: R
   });
   const seen = new Map<string, number>();
   for (const [, stem] of latency) seen.set(stem, (seen.get(stem) ?? 0) + 1);
-  const unique = latency.map(([id, stem]): [string, string] => [id, seen.get(stem)! > 1 ? `${stem}_${snakeCase(id.slice('latency:'.length))}` : stem]);
+  const unique = latency.map(([id, stem]): [string, string] => [
+    id,
+    seen.get(stem)! > 1 ? `${stem}_${snakeCase(id.slice('latency:'.length))}` : stem,
+  ]);
   return [...fixed, ...unique];
 }
 
@@ -115,7 +149,12 @@ export function zooCsvHeaderFor(metrics: Array<[string, string]>): string[] {
   return [
     ...EXPORT_LEADING_COLUMNS,
     ...metrics.flatMap(([id, m]) => [
-      m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
+      m,
+      `${m}_baseline`,
+      `${m}_delta`,
+      `${m}_delta_unit`,
+      `${m}_delta_origin`,
+      `${m}_delta_printed`,
       ...(isLatencyColumn(id) ? PAIRED_SUFFIXES.map((x) => `${m}${x}`) : []),
       ...(id === PAIRED_ACCURACY_COLUMN ? PAIRED_ACCURACY_SUFFIXES.map((x) => `${m}${x}`) : []),
     ]),
@@ -155,7 +194,9 @@ function pairedFields(p: TCell['paired']): Array<string | number | null> {
 }
 
 function provenanceText(r: TZooRow): string {
-  const kinds = Object.values(r.cells).map((c) => (c.provenance.kind === 'reported' ? `reported:${c.provenance.sourceSlug}` : `measured:job ${c.provenance.jobId}`));
+  const kinds = Object.values(r.cells).map((c) =>
+    c.provenance.kind === 'reported' ? `reported:${c.provenance.sourceSlug}` : `measured:job ${c.provenance.jobId}`,
+  );
   return [...new Set(kinds)].join(' ');
 }
 
@@ -170,8 +211,21 @@ export function zooRowsToCsv(rows: TZooRow[], o: ExportOptions): string {
 export function zooRowCsvLine(r: TZooRow, metrics: Array<[string, string]>, o: ExportOptions): string {
   const d = r.cocoDetail ?? null;
   const fields: Array<string | number | null> = [
-    r.id, r.section.slug, r.position, r.source, r.model.slug, r.model.name, r.model.family, r.model.backbone, r.model.dataset,
-    r.model.pretraining, r.model.method, r.model.strategy ?? 'baseline', r.inputSize, r.teacher?.name ?? null, r.teacher?.accuracy?.value ?? null,
+    r.id,
+    r.section.slug,
+    r.position,
+    r.source,
+    r.model.slug,
+    r.model.name,
+    r.model.family,
+    r.model.backbone,
+    r.model.dataset,
+    r.model.pretraining,
+    r.model.method,
+    r.model.strategy ?? 'baseline',
+    r.inputSize,
+    r.teacher?.name ?? null,
+    r.teacher?.accuracy?.value ?? null,
     ...metrics.flatMap(([id]) => {
       const c = r.cells[id];
       const paired = isLatencyColumn(id)
@@ -185,10 +239,22 @@ export function zooRowCsvLine(r: TZooRow, metrics: Array<[string, string]>, o: E
       const unit = delta ? (delta.kind === 'relative' ? 'percent' : 'points') : null;
       return [c.value, c.baseline?.value ?? null, delta?.value ?? null, unit, delta?.origin ?? null, flagged, ...paired];
     }),
-    d?.ap50 ?? null, d?.ap75 ?? null, d?.apSmall ?? null, d?.apMedium ?? null, d?.apLarge ?? null,
-    r.measuredAdapter?.origin ?? null, r.measuredAdapter?.label ?? null, r.measuredAdapter?.summary ?? null,
-    provenanceText(r), r.run?.id ?? null, r.run?.state ?? null, r.run?.jobsDone ?? null, r.run?.jobsTotal ?? null, r.run?.submitter ?? null,
-    modelUrl(o.baseUrl, r.model.slug), r.download ? absoluteUrl(o.baseUrl, r.download.url) : null,
+    d?.ap50 ?? null,
+    d?.ap75 ?? null,
+    d?.apSmall ?? null,
+    d?.apMedium ?? null,
+    d?.apLarge ?? null,
+    r.measuredAdapter?.origin ?? null,
+    r.measuredAdapter?.label ?? null,
+    r.measuredAdapter?.summary ?? null,
+    provenanceText(r),
+    r.run?.id ?? null,
+    r.run?.state ?? null,
+    r.run?.jobsDone ?? null,
+    r.run?.jobsTotal ?? null,
+    r.run?.submitter ?? null,
+    modelUrl(o.baseUrl, r.model.slug),
+    r.download ? absoluteUrl(o.baseUrl, r.download.url) : null,
   ];
   return fields.map(csvField).join(',');
 }

@@ -138,9 +138,19 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     parentId = p.parentId;
   }
 
-  const include = { device: { select: { slug: true, name: true, runtime: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true } }, dataset: { select: { name: true } }, source: { select: { slug: true, title: true, url: true } } } as const;
+  const include = {
+    device: {
+      select: { slug: true, name: true, runtime: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true },
+    },
+    dataset: { select: { name: true } },
+    source: { select: { slug: true, title: true, url: true } },
+  } as const;
   const [own, base] = await Promise.all([
-    db.measurement.findMany({ where: { modelId: model.id }, include, orderBy: [{ metric: 'asc' }, { inputSize: 'desc' }, { deviceId: 'asc' }] }),
+    db.measurement.findMany({
+      where: { modelId: model.id },
+      include,
+      orderBy: [{ metric: 'asc' }, { inputSize: 'desc' }, { deviceId: 'asc' }],
+    }),
     model.baseline ? db.measurement.findMany({ where: { modelId: model.baseline.id }, include }) : Promise.resolve([]),
   ]);
   // Paired latency results of this model's benchmark jobs (lib/measure/benchmark-paired.ts; stored with the job's result).
@@ -151,24 +161,44 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
   const pairedByJob = new Map(benchResults.map((r) => [r.jobId, pairedLatencyView(r.metrics)]));
   // Paired ΔAP of this model's measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), and the
   // adapter each measured accuracy number was measured with (stored with the evaluate job's result).
-  const evalJobIds = own.filter((m) => METRICS[m.metric as TMetricKind].isAccuracy && m.provenance === 'measured' && m.jobId).map((m) => m.jobId!);
+  const evalJobIds = own
+    .filter((m) => METRICS[m.metric as TMetricKind].isAccuracy && m.provenance === 'measured' && m.jobId)
+    .map((m) => m.jobId!);
   const evalResults = evalJobIds.length
     ? await db.measuredResult.findMany({ where: { jobId: { in: evalJobIds }, kind: 'evaluate' }, select: { jobId: true, metrics: true } })
     : [];
   const pairedApByJob = new Map(evalResults.map((r) => [r.jobId, pairedAccuracyView(r.metrics)]));
-  const adapterByJob = new Map(evalResults.map((r) => [r.jobId, numberAdapter((r.metrics as Record<string, unknown> | null)?.measuredAdapter)]));
+  const adapterByJob = new Map(
+    evalResults.map((r) => [r.jobId, numberAdapter((r.metrics as Record<string, unknown> | null)?.measuredAdapter)]),
+  );
   const numbers: ModelNumber[] = own.map((m) => {
     const info = METRICS[m.metric as TMetricKind];
     const decimals = m.decimals ?? info.defaultDecimals;
     const b = base.find(
-      (x) => x.metric === m.metric && x.inputSize === m.inputSize && x.deviceId === m.deviceId && x.datasetId === m.datasetId && x.provenance === m.provenance,
+      (x) =>
+        x.metric === m.metric &&
+        x.inputSize === m.inputSize &&
+        x.deviceId === m.deviceId &&
+        x.datasetId === m.datasetId &&
+        x.provenance === m.provenance,
     );
-    const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
+    const stored = {
+      metric: m.metric as TMetricKind,
+      value: m.value,
+      decimals: m.decimals,
+      inputSize: m.inputSize,
+      deviceSlug: m.device?.slug ?? null,
+    };
     const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
     const delta = model.baseline && b ? shownDelta(model.slug, { ...stored, sourceSlug }, b) : null;
     const provenance: TProvenance =
       m.provenance === 'reported'
-        ? { kind: 'reported', sourceSlug: m.source?.slug ?? 'unknown', sourceTitle: m.source?.title ?? 'unknown source', sourceUrl: m.source?.url ?? null }
+        ? {
+            kind: 'reported',
+            sourceSlug: m.source?.slug ?? 'unknown',
+            sourceTitle: m.source?.title ?? 'unknown source',
+            sourceUrl: m.source?.url ?? null,
+          }
         : { kind: 'measured', jobId: m.jobId ?? 'unknown', deviceSlug: m.device?.slug ?? null };
     return {
       metric: m.metric as TMetricKind,
@@ -191,7 +221,11 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
   });
 
   // The model's own parameters (Model.lineage), never the shared Strategy row's: a model that declares none shows none.
-  const meta = (model.registeredRun?.metadata ?? null) as { provenance?: string; training?: { recipe?: Record<string, unknown>; seed?: number | null }; sensitivityAnalysis?: unknown } | null;
+  const meta = (model.registeredRun?.metadata ?? null) as {
+    provenance?: string;
+    training?: { recipe?: Record<string, unknown>; seed?: number | null };
+    sensitivityAnalysis?: unknown;
+  } | null;
   const ownParams = readModelLineage(model.lineage);
   const analysis = meta?.sensitivityAnalysis === undefined ? null : ZSensitivityAnalysis.safeParse(meta.sensitivityAnalysis);
   const pruned = ZPruneParams.safeParse(ownParams);
@@ -208,10 +242,20 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
   const agreement: ModelPage['agreement'] = [];
   if (model.registeredRun) {
     const sources = new Map<string, string>();
-    for (const n of numbers) if (n.provenance.kind === 'reported' && METRICS[n.metric].isAccuracy) sources.set(n.provenance.sourceSlug, n.provenance.sourceTitle);
+    for (const n of numbers)
+      if (n.provenance.kind === 'reported' && METRICS[n.metric].isAccuracy) sources.set(n.provenance.sourceSlug, n.provenance.sourceTitle);
     for (const [sourceSlug, sourceTitle] of sources) {
       const rows = accuracyAgreement(
-        numbers.map((n) => ({ metric: n.metric, inputSize: n.inputSize, dataset: n.dataset, value: n.value, provenance: n.provenance.kind === 'reported' ? { kind: 'reported' as const, sourceSlug: n.provenance.sourceSlug } : { kind: 'measured' as const } })),
+        numbers.map((n) => ({
+          metric: n.metric,
+          inputSize: n.inputSize,
+          dataset: n.dataset,
+          value: n.value,
+          provenance:
+            n.provenance.kind === 'reported'
+              ? { kind: 'reported' as const, sourceSlug: n.provenance.sourceSlug }
+              : { kind: 'measured' as const },
+        })),
         sourceSlug,
         AGREEMENT_TOLERANCE_POINTS,
         (m) => METRICS[m].isAccuracy,

@@ -70,7 +70,8 @@ export function parseCatalog(input: unknown): TSeedCatalog {
       ['teacher', has(c.models, m.teacher)],
     ];
     for (const [field, ok] of refs) {
-      if (!ok) throw new SlimboardError('bad_catalog', `catalog model ${m.slug}: unknown ${field} "${(m as Record<string, unknown>)[field]}"`);
+      if (!ok)
+        throw new SlimboardError('bad_catalog', `catalog model ${m.slug}: unknown ${field} "${(m as Record<string, unknown>)[field]}"`);
     }
     if ((m.method === 'baseline') !== (m.baseline === null)) {
       throw new SlimboardError('bad_catalog', `catalog model ${m.slug}: a baseline has no baseline and every other model declares one`);
@@ -78,7 +79,8 @@ export function parseCatalog(input: unknown): TSeedCatalog {
   }
   for (const s of c.sections) {
     s.rows.forEach((r, i) => {
-      if (!has(c.models, r.model)) throw new SlimboardError('bad_catalog', `catalog section ${s.slug} row ${i + 1}: unknown model "${r.model}"`);
+      if (!has(c.models, r.model))
+        throw new SlimboardError('bad_catalog', `catalog section ${s.slug} row ${i + 1}: unknown model "${r.model}"`);
       for (const d of Object.keys(r.values.latencyMs ?? {})) {
         if (!has(c.devices, d)) throw new SlimboardError('bad_catalog', `catalog section ${s.slug} row ${i + 1}: unknown device "${d}"`);
       }
@@ -89,10 +91,14 @@ export function parseCatalog(input: unknown): TSeedCatalog {
         const field = VALUE_METRICS.find(([, kind]) => kind === metric?.kind)?.[0];
         const value = metric?.kind === 'latency_ms' ? r.values.latencyMs?.[metric.deviceSlug ?? ''] : field ? r.values[field] : undefined;
         if (value === undefined) throw new SlimboardError('bad_catalog', `${where}: the row prints no number in that column`);
-        if (model.baseline === null) throw new SlimboardError('bad_catalog', `${where}: model ${model.slug} is a baseline (nothing to compare with)`);
+        if (model.baseline === null)
+          throw new SlimboardError('bad_catalog', `${where}: model ${model.slug} is a baseline (nothing to compare with)`);
         const info = METRICS[metric!.kind];
         if ((info.deltaKind === 'relative') !== printed.endsWith('%')) {
-          throw new SlimboardError('bad_catalog', `${where}: ${info.label} deltas are ${info.deltaKind === 'relative' ? 'in percent (end with %)' : 'in points (no %)'}`);
+          throw new SlimboardError(
+            'bad_catalog',
+            `${where}: ${info.label} deltas are ${info.deltaKind === 'relative' ? 'in percent (end with %)' : 'in points (no %)'}`,
+          );
         }
       }
     });
@@ -139,10 +145,19 @@ export function desiredMeasurements(c: TSeedCatalog): DesiredMeasurement[] {
         add({ modelSlug: r.model, metric: 'latency_ms', inputSize: r.inputSize, deviceSlug, datasetSlug: null, printed, where });
       }
       if (r.teacherAccuracy !== undefined) {
-        if (!model.teacher) throw new SlimboardError('bad_catalog', `${where}: teacher accuracy printed but model ${model.slug} declares no teacher`);
+        if (!model.teacher)
+          throw new SlimboardError('bad_catalog', `${where}: teacher accuracy printed but model ${model.slug} declares no teacher`);
         const metric = ACCURACY_BY_DATASET[model.dataset]?.[0];
         if (!metric) throw new SlimboardError('bad_catalog', `${where}: no accuracy metric known for dataset ${model.dataset}`);
-        add({ modelSlug: model.teacher, metric, inputSize: r.inputSize, deviceSlug: null, datasetSlug: model.dataset, printed: r.teacherAccuracy, where: `${where} (teacher column)` });
+        add({
+          modelSlug: model.teacher,
+          metric,
+          inputSize: r.inputSize,
+          deviceSlug: null,
+          datasetSlug: model.dataset,
+          printed: r.teacherAccuracy,
+          where: `${where} (teacher column)`,
+        });
       }
     });
   }
@@ -153,7 +168,10 @@ export function desiredMeasurements(c: TSeedCatalog): DesiredMeasurement[] {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v ?? null);
 }
@@ -196,7 +214,8 @@ class Counter {
 export async function importCatalog(db: Db, input: unknown, options: { root?: string } = {}): Promise<ImportReport> {
   const c = parseCatalog(input);
   const docPath = path.join(options.root ?? process.cwd(), c.source.repoPath);
-  if (!fs.existsSync(docPath)) throw new SlimboardError('catalog_source_missing', `catalog ${c.source.slug}: source document not found at ${docPath}`);
+  if (!fs.existsSync(docPath))
+    throw new SlimboardError('catalog_source_missing', `catalog ${c.source.slug}: source document not found at ${docPath}`);
   const sha256 = crypto.createHash('sha256').update(fs.readFileSync(docPath)).digest('hex');
   const measurements = desiredMeasurements(c);
   const n = new Counter();
@@ -207,35 +226,87 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
 
       const src = await tx.sourceDocument.findUnique({ where: { slug: c.source.slug } });
       const sourceData = { slug: c.source.slug, title: c.source.title, url: c.source.url, repoPath: c.source.repoPath, sha256 };
-      const sourceId = await n.sync(src ?? undefined, sourceData, () => tx.sourceDocument.create({ data: sourceData }), (data) => tx.sourceDocument.update({ where: { id: src!.id }, data }));
+      const sourceId = await n.sync(
+        src ?? undefined,
+        sourceData,
+        () => tx.sourceDocument.create({ data: sourceData }),
+        (data) => tx.sourceDocument.update({ where: { id: src!.id }, data }),
+      );
 
-      const ids = { dataset: new Map<string, number>(), backbone: new Map<string, number>(), pretraining: new Map<string, number>(), strategy: new Map<string, number>(), device: new Map<string, number>(), model: new Map<string, number>() };
+      const ids = {
+        dataset: new Map<string, number>(),
+        backbone: new Map<string, number>(),
+        pretraining: new Map<string, number>(),
+        strategy: new Map<string, number>(),
+        device: new Map<string, number>(),
+        model: new Map<string, number>(),
+      };
 
       const datasets = new Map((await tx.dataset.findMany()).map((x) => [x.slug, x]));
       for (const d of c.datasets) {
         const e = datasets.get(d.slug);
-        ids.dataset.set(d.slug, await n.sync(e, d, () => tx.dataset.create({ data: d }), (data) => tx.dataset.update({ where: { id: e!.id }, data })));
+        ids.dataset.set(
+          d.slug,
+          await n.sync(
+            e,
+            d,
+            () => tx.dataset.create({ data: d }),
+            (data) => tx.dataset.update({ where: { id: e!.id }, data }),
+          ),
+        );
       }
       const backbones = new Map((await tx.backbone.findMany()).map((x) => [x.slug, x]));
       for (const d of c.backbones) {
         const e = backbones.get(d.slug);
-        ids.backbone.set(d.slug, await n.sync(e, d, () => tx.backbone.create({ data: d }), (data) => tx.backbone.update({ where: { id: e!.id }, data })));
+        ids.backbone.set(
+          d.slug,
+          await n.sync(
+            e,
+            d,
+            () => tx.backbone.create({ data: d }),
+            (data) => tx.backbone.update({ where: { id: e!.id }, data }),
+          ),
+        );
       }
       const pretrainings = new Map((await tx.pretraining.findMany()).map((x) => [x.slug, x]));
       for (const d of c.pretrainings) {
         const e = pretrainings.get(d.slug);
-        ids.pretraining.set(d.slug, await n.sync(e, d, () => tx.pretraining.create({ data: d }), (data) => tx.pretraining.update({ where: { id: e!.id }, data })));
+        ids.pretraining.set(
+          d.slug,
+          await n.sync(
+            e,
+            d,
+            () => tx.pretraining.create({ data: d }),
+            (data) => tx.pretraining.update({ where: { id: e!.id }, data }),
+          ),
+        );
       }
       const strategies = new Map((await tx.strategy.findMany()).map((x) => [x.slug, x]));
       for (const d of c.strategies) {
         const e = strategies.get(d.slug);
         const data = { slug: d.slug, method: d.method, description: d.description };
-        ids.strategy.set(d.slug, await n.sync(e, data, () => tx.strategy.create({ data }), (changed) => tx.strategy.update({ where: { id: e!.id }, data: changed as Prisma.StrategyUpdateInput })));
+        ids.strategy.set(
+          d.slug,
+          await n.sync(
+            e,
+            data,
+            () => tx.strategy.create({ data }),
+            (changed) => tx.strategy.update({ where: { id: e!.id }, data: changed as Prisma.StrategyUpdateInput }),
+          ),
+        );
       }
       const devices = new Map((await tx.device.findMany()).map((x) => [x.slug, x]));
       for (const d of c.devices) {
         const e = devices.get(d.slug);
-        ids.device.set(d.slug, await n.sync(e, d, () => tx.device.create({ data: d }), (data) => tx.device.update({ where: { id: e!.id }, data })));
+        ids.device.set(
+          d.slug,
+          await n.sync(
+            e,
+            d,
+            () => tx.device.create({ data: d }),
+            (data) => tx.device.update({ where: { id: e!.id }, data }),
+          ),
+        );
       }
 
       // Models: first without the model-to-model links (they may point forward), then the links.
@@ -261,11 +332,20 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
             e,
             { ...data, lineage },
             () => tx.model.create({ data: { ...data, lineage: json(lineage) } }),
-            (changed) => tx.model.update({ where: { id: e!.id }, data: 'lineage' in changed ? { ...changed, lineage: json(changed.lineage) } : changed }),
+            (changed) =>
+              tx.model.update({
+                where: { id: e!.id },
+                data: 'lineage' in changed ? { ...changed, lineage: json(changed.lineage) } : changed,
+              }),
           ),
         );
       }
-      const linked = new Map((await tx.model.findMany({ select: { id: true, slug: true, parentId: true, baselineId: true, teacherId: true } })).map((x) => [x.slug, x]));
+      const linked = new Map(
+        (await tx.model.findMany({ select: { id: true, slug: true, parentId: true, baselineId: true, teacherId: true } })).map((x) => [
+          x.slug,
+          x,
+        ]),
+      );
       for (const m of c.models) {
         const e = linked.get(m.slug)!;
         const links = {
@@ -285,7 +365,12 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
         const fileName = m.download.slice(m.download.lastIndexOf('/') + 1);
         const e = artifacts.find((a) => a.modelId === modelId && a.fileName === fileName);
         const data = { modelId, kind: 'external_url' as const, format: 'paddle-inference-tar', fileName, url: m.download, sourceId };
-        await n.sync(e, data, () => tx.artifact.create({ data }), (changed) => tx.artifact.update({ where: { id: e!.id }, data: changed }));
+        await n.sync(
+          e,
+          data,
+          () => tx.artifact.create({ data }),
+          (changed) => tx.artifact.update({ where: { id: e!.id }, data: changed }),
+        );
       }
 
       // Numbers.
@@ -306,7 +391,12 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
           jobId: null,
           key: d.key,
         };
-        await n.sync(e, data, () => createReportedMeasurement(tx, data), (changed) => updateReportedMeasurement(tx, e!.id, changed));
+        await n.sync(
+          e,
+          data,
+          () => createReportedMeasurement(tx, data),
+          (changed) => updateReportedMeasurement(tx, e!.id, changed),
+        );
       }
 
       // Sections and their rows (positions follow the catalog; rows beyond it are removed).
@@ -320,11 +410,27 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
           await tx.zooSection.update({ where: { id: holder.id }, data: { position: maxPosition + 100 + i } });
           holder.position = maxPosition + 100 + i;
         }
-        const data = { slug: s.slug, title: s.title, sourceTitle: s.sourceTitle, position: i + 1, provenance: 'reported' as const, sourceId, columns: s.columns, notes: s.notes ?? null };
-        const sectionId = await n.sync(e, data, () => tx.zooSection.create({ data }), (changed) => tx.zooSection.update({ where: { id: e!.id }, data: changed }));
+        const data = {
+          slug: s.slug,
+          title: s.title,
+          sourceTitle: s.sourceTitle,
+          position: i + 1,
+          provenance: 'reported' as const,
+          sourceId,
+          columns: s.columns,
+          notes: s.notes ?? null,
+        };
+        const sectionId = await n.sync(
+          e,
+          data,
+          () => tx.zooSection.create({ data }),
+          (changed) => tx.zooSection.update({ where: { id: e!.id }, data: changed }),
+        );
         const entries = await tx.zooEntry.findMany({ where: { sectionId } });
         const wanted = s.rows.map((r, j) => ({ sectionId, position: j + 1, modelId: ids.model.get(r.model)!, inputSize: r.inputSize }));
-        const unchanged = entries.length === wanted.length && wanted.every((w) => entries.some((x) => x.position === w.position && x.modelId === w.modelId && x.inputSize === w.inputSize));
+        const unchanged =
+          entries.length === wanted.length &&
+          wanted.every((w) => entries.some((x) => x.position === w.position && x.modelId === w.modelId && x.inputSize === w.inputSize));
         if (unchanged) {
           n.unchanged += wanted.length;
         } else {
@@ -337,7 +443,13 @@ export async function importCatalog(db: Db, input: unknown, options: { root?: st
     { timeout: 180_000, maxWait: 60_000 },
   );
 
-  return { source: c.source.slug, created: n.created, updated: n.updated, unchanged: n.unchanged, rows: c.sections.reduce((k, s) => k + s.rows.length, 0) };
+  return {
+    source: c.source.slug,
+    created: n.created,
+    updated: n.updated,
+    unchanged: n.unchanged,
+    rows: c.sections.reduce((k, s) => k + s.rows.length, 0),
+  };
 }
 
 /** Import the seed unless the database already holds this exact source document and all its rows. */

@@ -34,7 +34,9 @@ async function computeExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
   const [{ rows }, lineages, devices, results] = await Promise.all([
     loadZoo(db),
     db.model.findMany({ where: { lineage: { not: Prisma.DbNull } }, select: { slug: true, lineage: true } }),
-    db.device.findMany({ select: { slug: true, name: true, runtime: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true } }),
+    db.device.findMany({
+      select: { slug: true, name: true, runtime: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true },
+    }),
     db.measuredResult.findMany({
       where: { kind: 'benchmark', run: { modelId: { not: null } } },
       select: { inputSize: true, device: true, metrics: true, jobId: true, run: { select: { model: { select: { slug: true } } } } },
@@ -45,7 +47,9 @@ async function computeExplorerEntries(db: Db): Promise<TExplorerEntry[]> {
     const slug = r.run.model?.slug;
     if (!slug || !r.device) continue;
     const m = r.metrics as Record<string, unknown>;
-    const samples = Array.isArray(m.samplesMs) ? (m.samplesMs as unknown[]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v)) : [];
+    const samples = Array.isArray(m.samplesMs)
+      ? (m.samplesMs as unknown[]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+      : [];
     latencyDetails.push({
       modelSlug: slug,
       inputSize: r.inputSize,

@@ -12,8 +12,15 @@ import type { TCell, TCocoDetail, TProvenance, TRunInfo, TZooRow } from './row';
 import type { TMethod } from './seed-schema';
 import { adapterOriginLabel, describeAdapter, readMeasuredAdapter } from '../inference/detection/measured-adapter';
 import {
-  countZooRows, resolveFilterIds, RUN_SECTION_POSITION, RUN_SECTION_PREFIX, selectSectionPage, selectZooRowKeys, zooRowsSql,
-  type ZooFilterIds, type ZooRowKey,
+  countZooRows,
+  resolveFilterIds,
+  RUN_SECTION_POSITION,
+  RUN_SECTION_PREFIX,
+  selectSectionPage,
+  selectZooRowKeys,
+  zooRowsSql,
+  type ZooFilterIds,
+  type ZooRowKey,
 } from './select-zoo-rows';
 import { cachedByZooVersion } from './zoo-cache';
 
@@ -92,7 +99,14 @@ export function cocoDetailFromResult(result: unknown, jobId: string): TCocoDetai
   if (!metrics || typeof metrics !== 'object') return null;
   const m = metrics as Record<string, unknown>;
   if (!('AP50' in m)) return null;
-  return { ap50: cocoPoints(m.AP50), ap75: cocoPoints(m.AP75), apSmall: cocoPoints(m.APs), apMedium: cocoPoints(m.APm), apLarge: cocoPoints(m.APl), jobId };
+  return {
+    ap50: cocoPoints(m.AP50),
+    ap75: cocoPoints(m.AP75),
+    apSmall: cocoPoints(m.APs),
+    apMedium: cocoPoints(m.APm),
+    apLarge: cocoPoints(m.APl),
+    jobId,
+  };
 }
 
 type MeasurementRow = Awaited<ReturnType<typeof loadMeasurements>>[number];
@@ -112,7 +126,12 @@ function loadMeasurements(db: Db, modelIds: number[]) {
 
 function provenanceOf(m: MeasurementRow): TProvenance {
   if (m.provenance === 'reported') {
-    return { kind: 'reported', sourceSlug: m.source?.slug ?? 'unknown', sourceTitle: m.source?.title ?? 'unknown source', sourceUrl: m.source?.url ?? null };
+    return {
+      kind: 'reported',
+      sourceSlug: m.source?.slug ?? 'unknown',
+      sourceTitle: m.source?.title ?? 'unknown source',
+      sourceUrl: m.source?.url ?? null,
+    };
   }
   return { kind: 'measured', jobId: m.jobId ?? 'unknown', deviceSlug: m.device?.slug ?? null };
 }
@@ -121,7 +140,6 @@ function provenanceOf(m: MeasurementRow): TProvenance {
 function sameScope(a: MeasurementRow, b: MeasurementRow): boolean {
   return a.metric === b.metric && a.inputSize === b.inputSize && a.deviceId === b.deviceId && a.datasetId === b.datasetId;
 }
-
 
 /**
  * Full rows for these keys (in their order): loads only their models, those models' baselines' and teachers'
@@ -175,7 +193,13 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
   const adapterByRunSize = new Map<string, NonNullable<TZooRow['measuredAdapter']>>();
   for (const ev of evaluations) {
     const a = readMeasuredAdapter((ev.metrics as Record<string, unknown> | null)?.measuredAdapter);
-    if (a) adapterByRunSize.set(`${ev.runId}@${ev.inputSize}`, { origin: a.origin, label: adapterOriginLabel(a), summary: describeAdapter(a.adapter), jobId: ev.jobId });
+    if (a)
+      adapterByRunSize.set(`${ev.runId}@${ev.inputSize}`, {
+        origin: a.origin,
+        label: adapterOriginLabel(a),
+        summary: describeAdapter(a.adapter),
+        jobId: ev.jobId,
+      });
     const d = cocoDetailFromResult(ev.metrics, ev.jobId);
     if (d) detailByRunSize.set(`${ev.runId}@${ev.inputSize}`, d);
   }
@@ -214,7 +238,13 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
       const comparable = model.baseline !== null;
       const columnId = cellColumnId(m.metric as TMetricKind, m.device?.slug ?? null);
       // The source's printed delta when consistent with its two numbers, else computed (lib/zoo/published-deltas.ts).
-      const stored = { metric: m.metric as TMetricKind, value: m.value, decimals: m.decimals, inputSize: m.inputSize, deviceSlug: m.device?.slug ?? null };
+      const stored = {
+        metric: m.metric as TMetricKind,
+        value: m.value,
+        decimals: m.decimals,
+        inputSize: m.inputSize,
+        deviceSlug: m.device?.slug ?? null,
+      };
       const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
       const delta = comparable && base ? shownDelta(model.slug, { ...stored, sourceSlug }, base) : null;
       cells[columnId] = {
@@ -224,7 +254,10 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
         inputSize: m.inputSize,
         deviceSlug: m.device?.slug ?? null,
         comparable,
-        baseline: base && model.baseline ? { modelSlug: model.baseline.slug, value: base.value, decimals: base.decimals ?? info.defaultDecimals } : null,
+        baseline:
+          base && model.baseline
+            ? { modelSlug: model.baseline.slug, value: base.value, decimals: base.decimals ?? info.defaultDecimals }
+            : null,
         delta,
         text: formatCell(m.value, decimals, comparable ? delta : undefined),
         provenance: provenanceOf(m),
@@ -288,7 +321,8 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
       cells,
       download: artifact && downloadUrl ? { url: downloadUrl, fileName: artifact.fileName, sha256: artifact.sha256 } : null,
       cocoDetail: s.provenance === 'measured' ? (detailByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
-      measuredAdapter: s.provenance === 'measured' ? (adapterByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
+      measuredAdapter:
+        s.provenance === 'measured' ? (adapterByRunSize.get(`${runByModel.get(model.id)?.id}@${e.inputSize}`) ?? null) : null,
       run: s.provenance === 'measured' ? runInfo(model.id) : null,
     });
   }
@@ -314,7 +348,8 @@ async function loadSections(db: Db): Promise<ZooSectionInfo[]> {
       return {
         slug: `${RUN_SECTION_PREFIX}${d.slug}`,
         title: `Measured runs on ${d.name}`,
-        sourceTitle: 'Models registered through the upload form, POST /api/runs or slimboard submit; every number measured here by Slimboard\'s workers',
+        sourceTitle:
+          "Models registered through the upload form, POST /api/runs or slimboard submit; every number measured here by Slimboard's workers",
         position: RUN_SECTION_POSITION + datasetOrder.indexOf(d.slug),
         provenance: 'measured' as const,
         sourceId: null,
@@ -323,7 +358,15 @@ async function loadSections(db: Db): Promise<ZooSectionInfo[]> {
     })
     .sort((a, b) => a.position - b.position);
   const sections: ZooSectionInfo[] = [
-    ...stored.map((s) => ({ slug: s.slug, title: s.title, sourceTitle: s.sourceTitle, position: s.position, provenance: s.provenance, sourceId: s.sourceId, columns: s.columns })),
+    ...stored.map((s) => ({
+      slug: s.slug,
+      title: s.title,
+      sourceTitle: s.sourceTitle,
+      position: s.position,
+      provenance: s.provenance,
+      sourceId: s.sourceId,
+      columns: s.columns,
+    })),
     ...runSections,
   ];
   // Measured sections show a latency column per device that measured their rows (known only afterwards), and
@@ -369,13 +412,11 @@ async function loadFacets(db: Db, sections: ZooSectionInfo[]): Promise<ZooFacets
       FROM "RegisteredRun" r
       WHERE r."modelId" IN (SELECT "modelId" FROM ${all} AS a WHERE a.source = 'measured')`,
   ]);
-  const uniq = <T,>(xs: T[]) => [...new Set(xs)];
+  const uniq = <T>(xs: T[]) => [...new Set(xs)];
   const datasetNames = new Map(attrs.map((a) => [a.datasetSlug, a.dataset]));
   return {
     backbones: uniq(attrs.map((a) => a.backbone)).sort(),
-    submitters: uniq(
-      submitters.map((r) => (r.demo ? 'demo zoo' : r.owner)),
-    ).sort(),
+    submitters: uniq(submitters.map((r) => (r.demo ? 'demo zoo' : r.owner))).sort(),
     datasets: [...datasetNames].sort(([a], [b]) => a.localeCompare(b)).map(([slug, name]) => ({ slug, name })),
     methods: uniq(attrs.map((a) => a.method)).sort(),
     strategies: uniq(attrs.map((a) => a.strategy ?? 'baseline')).sort(),
@@ -388,7 +429,12 @@ async function loadFacets(db: Db, sections: ZooSectionInfo[]): Promise<ZooFacets
 /** Facets, sections, vocabulary and devices: cached per zoo version. */
 export function loadZooMeta(db: Db): Promise<ZooMeta> {
   return cachedByZooVersion(db, 'meta', async () => {
-    const [sections, backbones, datasets, devices] = await Promise.all([loadSections(db), db.backbone.findMany(), db.dataset.findMany(), db.device.findMany()]);
+    const [sections, backbones, datasets, devices] = await Promise.all([
+      loadSections(db),
+      db.backbone.findMany(),
+      db.dataset.findMany(),
+      db.device.findMany(),
+    ]);
     return {
       vocabulary: {
         backboneAliases: Object.fromEntries(backbones.map((b) => [b.slug, b.aliases])),
@@ -449,7 +495,15 @@ export async function listZooRows(
 /** Matching rows per section, cached per zoo version and filter set (sort and paging do not change counts). */
 function countsOf(db: Db, query: TZooQuery, ids: ZooFilterIds): Promise<Map<string, number>> {
   const filters = {
-    ...query, sort: undefined, dir: undefined, hide: undefined, show: undefined, format: undefined, page: undefined, limit: undefined, cursor: undefined,
+    ...query,
+    sort: undefined,
+    dir: undefined,
+    hide: undefined,
+    show: undefined,
+    format: undefined,
+    page: undefined,
+    limit: undefined,
+    cursor: undefined,
   };
   return cachedByZooVersion(db, `count${zooQueryToSearch(filters)}`, () => countZooRows(db, filters, ids));
 }
@@ -467,7 +521,11 @@ export interface ZooSectionPage {
 /**
  * The zoo page: per section with matching rows, page `query.page` (default 1) of ZOO_PAGE_SIZE rows, with totals.
  */
-export async function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAGE_SIZE): Promise<{ sections: ZooSectionPage[]; data: ZooMeta; total: number; all: number }> {
+export async function listZooSectionPages(
+  db: Db,
+  query: TZooQuery,
+  pageSize = ZOO_PAGE_SIZE,
+): Promise<{ sections: ZooSectionPage[]; data: ZooMeta; total: number; all: number }> {
   const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
   const [counts, all] = await Promise.all([countsOf(db, query, ids), countsOf(db, ZZooQuery.parse({}), {})]);
   const sections = meta.sections.filter((s) => (counts.get(s.slug) ?? 0) > 0);
@@ -483,9 +541,17 @@ export async function listZooSectionPages(db: Db, query: TZooQuery, pageSize = Z
     }),
   );
   // One build for every section's page (one round of queries, not one per section).
-  const built = await buildZooRows(db, keyed.flatMap((k) => k.keys), byslug);
+  const built = await buildZooRows(
+    db,
+    keyed.flatMap((k) => k.keys),
+    byslug,
+  );
   const out: ZooSectionPage[] = keyed.map(({ section, total, page: at, pages }) => ({
-    section, total, page: at, pages, rows: built.filter((r) => r.section.slug === section.slug),
+    section,
+    total,
+    page: at,
+    pages,
+    rows: built.filter((r) => r.section.slug === section.slug),
   }));
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   return { sections: out, data: meta, total: sum(counts), all: sum(all) };

@@ -13,5 +13,11 @@ export function measurementKey(scope: {
   origin: { sourceSlug: string } | { jobId: string };
 }): string {
   const origin = 'sourceSlug' in scope.origin ? `source=${scope.origin.sourceSlug}` : `job=${scope.origin.jobId}`;
-  return [scope.metric, `size=${scope.inputSize ?? '-'}`, `device=${scope.deviceSlug ?? '-'}`, `dataset=${scope.datasetSlug ?? '-'}`, origin].join('|');
+  return [
+    scope.metric,
+    `size=${scope.inputSize ?? '-'}`,
+    `device=${scope.deviceSlug ?? '-'}`,
+    `dataset=${scope.datasetSlug ?? '-'}`,
+    origin,
+  ].join('|');
 }

@@ -10,7 +10,17 @@ import { z } from 'zod';
  *   lower is better.
  */
 
-export const METRIC_KINDS = ['box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard', 'gflops', 'model_size_mb', 'latency_ms', 'params'] as const;
+export const METRIC_KINDS = [
+  'box_ap',
+  'voc_map',
+  'wider_easy',
+  'wider_medium',
+  'wider_hard',
+  'gflops',
+  'model_size_mb',
+  'latency_ms',
+  'params',
+] as const;
 export const ZMetricKind = z.enum(METRIC_KINDS);
 export type TMetricKind = z.infer<typeof ZMetricKind>;
 
@@ -33,15 +43,105 @@ export interface MetricInfo {
 }
 
 export const METRICS: Record<TMetricKind, MetricInfo> = {
-  box_ap: { kind: 'box_ap', columnId: 'boxAp', label: 'Box AP', unit: 'AP', higherIsBetter: true, deltaKind: 'absolute', defaultDecimals: 1, perInputSize: true, isAccuracy: true },
-  voc_map: { kind: 'voc_map', columnId: 'vocMap', label: 'mAP (VOC)', unit: 'mAP', higherIsBetter: true, deltaKind: 'absolute', defaultDecimals: 1, perInputSize: true, isAccuracy: true },
-  wider_easy: { kind: 'wider_easy', columnId: 'widerEasy', label: 'Easy Set', unit: 'AP', higherIsBetter: true, deltaKind: 'absolute', defaultDecimals: 1, perInputSize: true, isAccuracy: true },
-  wider_medium: { kind: 'wider_medium', columnId: 'widerMedium', label: 'Medium Set', unit: 'AP', higherIsBetter: true, deltaKind: 'absolute', defaultDecimals: 1, perInputSize: true, isAccuracy: true },
-  wider_hard: { kind: 'wider_hard', columnId: 'widerHard', label: 'Hard Set', unit: 'AP', higherIsBetter: true, deltaKind: 'absolute', defaultDecimals: 1, perInputSize: true, isAccuracy: true },
-  gflops: { kind: 'gflops', columnId: 'gflops', label: 'GFLOPs', unit: 'GFLOPs', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 2, perInputSize: true, isAccuracy: false },
-  model_size_mb: { kind: 'model_size_mb', columnId: 'modelSizeMb', label: 'Model size (MB)', unit: 'MB', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 2, perInputSize: false, isAccuracy: false },
-  latency_ms: { kind: 'latency_ms', columnId: 'latency', label: 'Latency (ms)', unit: 'ms', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 3, perInputSize: true, isAccuracy: false },
-  params: { kind: 'params', columnId: 'params', label: 'Params', unit: 'params', higherIsBetter: false, deltaKind: 'relative', defaultDecimals: 0, perInputSize: false, isAccuracy: false },
+  box_ap: {
+    kind: 'box_ap',
+    columnId: 'boxAp',
+    label: 'Box AP',
+    unit: 'AP',
+    higherIsBetter: true,
+    deltaKind: 'absolute',
+    defaultDecimals: 1,
+    perInputSize: true,
+    isAccuracy: true,
+  },
+  voc_map: {
+    kind: 'voc_map',
+    columnId: 'vocMap',
+    label: 'mAP (VOC)',
+    unit: 'mAP',
+    higherIsBetter: true,
+    deltaKind: 'absolute',
+    defaultDecimals: 1,
+    perInputSize: true,
+    isAccuracy: true,
+  },
+  wider_easy: {
+    kind: 'wider_easy',
+    columnId: 'widerEasy',
+    label: 'Easy Set',
+    unit: 'AP',
+    higherIsBetter: true,
+    deltaKind: 'absolute',
+    defaultDecimals: 1,
+    perInputSize: true,
+    isAccuracy: true,
+  },
+  wider_medium: {
+    kind: 'wider_medium',
+    columnId: 'widerMedium',
+    label: 'Medium Set',
+    unit: 'AP',
+    higherIsBetter: true,
+    deltaKind: 'absolute',
+    defaultDecimals: 1,
+    perInputSize: true,
+    isAccuracy: true,
+  },
+  wider_hard: {
+    kind: 'wider_hard',
+    columnId: 'widerHard',
+    label: 'Hard Set',
+    unit: 'AP',
+    higherIsBetter: true,
+    deltaKind: 'absolute',
+    defaultDecimals: 1,
+    perInputSize: true,
+    isAccuracy: true,
+  },
+  gflops: {
+    kind: 'gflops',
+    columnId: 'gflops',
+    label: 'GFLOPs',
+    unit: 'GFLOPs',
+    higherIsBetter: false,
+    deltaKind: 'relative',
+    defaultDecimals: 2,
+    perInputSize: true,
+    isAccuracy: false,
+  },
+  model_size_mb: {
+    kind: 'model_size_mb',
+    columnId: 'modelSizeMb',
+    label: 'Model size (MB)',
+    unit: 'MB',
+    higherIsBetter: false,
+    deltaKind: 'relative',
+    defaultDecimals: 2,
+    perInputSize: false,
+    isAccuracy: false,
+  },
+  latency_ms: {
+    kind: 'latency_ms',
+    columnId: 'latency',
+    label: 'Latency (ms)',
+    unit: 'ms',
+    higherIsBetter: false,
+    deltaKind: 'relative',
+    defaultDecimals: 3,
+    perInputSize: true,
+    isAccuracy: false,
+  },
+  params: {
+    kind: 'params',
+    columnId: 'params',
+    label: 'Params',
+    unit: 'params',
+    higherIsBetter: false,
+    deltaKind: 'relative',
+    defaultDecimals: 0,
+    perInputSize: false,
+    isAccuracy: false,
+  },
 };
 
 /** Column id of a metric cell: `boxAp`, `gflops`, `latency:kirin-970`. */

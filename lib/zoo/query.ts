@@ -22,8 +22,7 @@ const list = <T extends z.ZodType>(item: T) =>
     return parts.map((s) => s.trim()).filter((s) => s.length > 0);
   }, z.array(item).max(50).optional());
 
-const single = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (Array.isArray(v) ? (v.length === 1 ? v[0] : v) : v), item);
+const single = <T extends z.ZodType>(item: T) => z.preprocess((v) => (Array.isArray(v) ? (v.length === 1 ? v[0] : v) : v), item);
 
 const text = z.string().min(1).max(100);
 const columnId = z.string().max(100).refine(isColumnId, { message: 'unknown column' });
@@ -64,7 +63,9 @@ export const ZOO_API_MAX_LIMIT = 500;
 export const ZOO_PAGE_SIZE = 50;
 
 /** URLSearchParams or Next's `searchParams` record -> plain record (repeated keys become arrays). */
-export function searchParamsToRecord(params: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+export function searchParamsToRecord(
+  params: URLSearchParams | Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const add = (k: string, v: string) => {
     const prev = out[k];
@@ -92,7 +93,22 @@ export function parseZooQuery(params: URLSearchParams | Record<string, string | 
 export function zooQueryToSearch(q: Partial<TZooQuery>): string {
   const sp = new URLSearchParams();
   const keys = [
-    'backbone', 'dataset', 'method', 'strategy', 'inputSize', 'source', 'submitter', 'section', 'q', 'sort', 'dir', 'hide', 'show', 'format', 'page', 'limit',
+    'backbone',
+    'dataset',
+    'method',
+    'strategy',
+    'inputSize',
+    'source',
+    'submitter',
+    'section',
+    'q',
+    'sort',
+    'dir',
+    'hide',
+    'show',
+    'format',
+    'page',
+    'limit',
     'cursor',
   ] as const;
   for (const k of keys) {
@@ -118,7 +134,11 @@ export interface FilterVocabulary {
   datasetAliases: Record<string, string[]>;
 }
 
-export function filterZooRows(rows: TZooRow[], q: TZooQuery, vocab: FilterVocabulary = { backboneAliases: {}, datasetAliases: {} }): TZooRow[] {
+export function filterZooRows(
+  rows: TZooRow[],
+  q: TZooQuery,
+  vocab: FilterVocabulary = { backboneAliases: {}, datasetAliases: {} },
+): TZooRow[] {
   return rows.filter(
     (r) =>
       matchesAny(q.backbone, [r.model.backbone, r.model.backboneSlug, ...(vocab.backboneAliases[r.model.backboneSlug] ?? [])]) &&

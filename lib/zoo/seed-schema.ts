@@ -36,7 +36,13 @@ export const ZSeedCatalog = z.object({
   pretrainings: z.array(named),
   strategies: z.array(z.object({ slug, method: ZMethod, description: z.string().min(1) })),
   devices: z.array(
-    z.object({ slug, name: z.string().min(1), runtime: z.string().min(1), threads: z.number().int().positive().nullable(), notes: z.string().nullable() }),
+    z.object({
+      slug,
+      name: z.string().min(1),
+      runtime: z.string().min(1),
+      threads: z.number().int().positive().nullable(),
+      notes: z.string().nullable(),
+    }),
   ),
   models: z.array(
     z.object({

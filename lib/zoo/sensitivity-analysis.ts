@@ -76,7 +76,12 @@ export const ZSensitivityAnalysis = z
   .strict()
   .superRefine((a, ctx) => {
     for (let i = 1; i < a.ratios.length; i++) {
-      if (!(a.ratios[i] > a.ratios[i - 1])) ctx.addIssue({ code: 'custom', path: ['ratios', i], message: `${a.ratios[i]} does not follow ${a.ratios[i - 1]} (ratios must be strictly ascending)` });
+      if (!(a.ratios[i] > a.ratios[i - 1]))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ratios', i],
+          message: `${a.ratios[i]} does not follow ${a.ratios[i - 1]} (ratios must be strictly ascending)`,
+        });
     }
     const names = Object.keys(a.parameters);
     if (names.length > 1000) ctx.addIssue({ code: 'custom', path: ['parameters'], message: `${names.length} parameters (at most 1000)` });
@@ -87,10 +92,19 @@ export const ZSensitivityAnalysis = z
         continue;
       }
       rows.forEach((row, i) => {
-        if (row.ratio !== a.ratios[i]) ctx.addIssue({ code: 'custom', path: ['parameters', name, i, 'ratio'], message: `${row.ratio}, but ratios[${i}] is ${a.ratios[i]}` });
+        if (row.ratio !== a.ratios[i])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['parameters', name, i, 'ratio'],
+            message: `${row.ratio}, but ratios[${i}] is ${a.ratios[i]}`,
+          });
         const expected = (a.baselineAp - row.ap) / a.baselineAp;
         if (Math.abs(row.loss - expected) > LOSS_CONSISTENCY_TOLERANCE) {
-          ctx.addIssue({ code: 'custom', path: ['parameters', name, i, 'loss'], message: `${row.loss}, but (baselineAp - ap) / baselineAp = ${expected.toFixed(5)}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['parameters', name, i, 'loss'],
+            message: `${row.loss}, but (baselineAp - ap) / baselineAp = ${expected.toFixed(5)}`,
+          });
         }
       });
     }
@@ -104,7 +118,10 @@ export type TSensitivityAnalysis = z.infer<typeof ZSensitivityAnalysis>;
 export function parseSensitivityAnalysis(value: unknown, source: string): TSensitivityAnalysis {
   const parsed = ZSensitivityAnalysis.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ ...i, path: i.path.map((k) => (typeof k === 'string' && /[.\s"]/.test(k) ? JSON.stringify(k) : k)) }));
+    const issues = parsed.error.issues.map((i) => ({
+      ...i,
+      path: i.path.map((k) => (typeof k === 'string' && /[.\s"]/.test(k) ? JSON.stringify(k) : k)),
+    }));
     throw new SlimboardError('bad_sensitivity', `${source}: ${formatZodIssues(issues)}`);
   }
   return parsed.data;

@@ -142,7 +142,10 @@ export function orderedParams(names: readonly string[], prunedParams: readonly s
  * The view of `analysis`; `pruned` (the model's own prunedParams / prunedRatios, same length) places each
  * parameter's chosen ratio on its curve.
  */
-export function sensitivityView(analysis: TSensitivityAnalysis, pruned?: { prunedParams: readonly string[]; prunedRatios: readonly number[] } | null): SensitivityView {
+export function sensitivityView(
+  analysis: TSensitivityAnalysis,
+  pruned?: { prunedParams: readonly string[]; prunedRatios: readonly number[] } | null,
+): SensitivityView {
   const chosenRatio = new Map<string, number>();
   if (pruned) pruned.prunedParams.forEach((p, i) => pruned.prunedRatios[i] !== undefined && chosenRatio.set(p, pruned.prunedRatios[i]));
   const names = orderedParams(Object.keys(analysis.parameters), pruned?.prunedParams ?? []);
@@ -157,7 +160,14 @@ export function sensitivityView(analysis: TSensitivityAnalysis, pruned?: { prune
     const r = chosenRatio.get(param);
     const curve = [{ ratio: 0, loss: 0 }, ...points.map((p) => ({ ratio: p.ratio, loss: p.lossPercent }))];
     const allowedRatio = analysis.selection ? ratioWithinLoss(analysis.parameters[param], analysis.selection.lossThreshold) : null;
-    return { key: `p${i}`, param, label: labels[i], points, chosen: r === undefined ? null : { ratio: r, lossPercent: lossAtRatio(curve, r) }, allowedRatio };
+    return {
+      key: `p${i}`,
+      param,
+      label: labels[i],
+      points,
+      chosen: r === undefined ? null : { ratio: r, lossPercent: lossAtRatio(curve, r) },
+      allowedRatio,
+    };
   });
   const rows: Array<Record<string, number>> = [0, ...analysis.ratios].map((ratio, j) => {
     const row: Record<string, number> = { ratio };
@@ -182,12 +192,17 @@ export function sensitivityView(analysis: TSensitivityAnalysis, pruned?: { prune
     series,
     rows,
     lossThresholdPercent,
-    targetGflopsReductionPercent: analysis.selection?.targetGflopsReduction === undefined ? null : analysis.selection.targetGflopsReduction * 100,
+    targetGflopsReductionPercent:
+      analysis.selection?.targetGflopsReduction === undefined ? null : analysis.selection.targetGflopsReduction * 100,
     ratioRule: analysis.selection?.rule ?? null,
-    belowFirstRatio: series.flatMap((s) => (s.chosen && s.chosen.ratio > 0 && s.points.length > 0 && s.chosen.ratio < s.points[0].ratio ? [s.param] : [])),
+    belowFirstRatio: series.flatMap((s) =>
+      s.chosen && s.chosen.ratio > 0 && s.points.length > 0 && s.chosen.ratio < s.points[0].ratio ? [s.param] : [],
+    ),
     unmatchedPrunedParams: pruned ? pruned.prunedParams.filter((p) => !Object.hasOwn(analysis.parameters, p)) : [],
     disagreeing: series.flatMap((s) =>
-      s.chosen && s.allowedRatio !== null && Math.abs(s.chosen.ratio - s.allowedRatio) > CHOSEN_RATIO_TOLERANCE ? [{ param: s.param, chosenRatio: s.chosen.ratio, allowedRatio: s.allowedRatio }] : [],
+      s.chosen && s.allowedRatio !== null && Math.abs(s.chosen.ratio - s.allowedRatio) > CHOSEN_RATIO_TOLERANCE
+        ? [{ param: s.param, chosenRatio: s.chosen.ratio, allowedRatio: s.allowedRatio }]
+        : [],
     ),
     yDomainPercent,
   };

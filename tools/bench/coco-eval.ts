@@ -75,7 +75,9 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 process.stdout.write(
   `case: ${best.sizes.images} images, ${best.sizes.gt} GT boxes, ${best.sizes.dt} detections, ${best.sizes.categories} categories\n` +
     `machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}\n` +
-    `load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (wall times under load are pessimistic)\n` +
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} cores (wall times under load are pessimistic)\n` +
     `runs (wall): ${results.map((r) => fmt(r.ms.total)).join(', ')}; (cpu time of this process): ${results.map((r) => fmt(r.cpuMs)).join(', ')}\n` +
     `best run (wall): load GT ${fmt(best.ms.loadGt)}, load results ${fmt(best.ms.loadResults)}, evaluate ${fmt(best.ms.evaluate)}, ` +
     `accumulate ${fmt(best.ms.accumulate)}, summarize ${fmt(best.ms.summarize)}\n` +

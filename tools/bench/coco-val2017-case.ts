@@ -11,7 +11,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mulberry32 } from '../../lib/random/mulberry32';
 
-
 export interface CocoCaseFiles {
   gtPath: string;
   dtPath: string;
@@ -22,9 +21,9 @@ export interface CocoCaseFiles {
 
 /** COCO's 80 category ids (1..90 with gaps). */
 const COCO_CATEGORY_IDS = [
-  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-  41, 42, 43, 44, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 67, 70, 72, 73, 74, 75, 76, 77, 78, 79,
-  80, 81, 82, 84, 85, 86, 87, 88, 89, 90,
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+  42, 43, 44, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 67, 70, 72, 73, 74, 75, 76, 77, 78, 79, 80,
+  81, 82, 84, 85, 86, 87, 88, 89, 90,
 ];
 
 const round = (v: number, digits: number) => {
@@ -111,7 +110,10 @@ export function generateCocoVal2017Case(outDir: string, seed = 2017, numImages =
   mkdirSync(outDir, { recursive: true });
   const gtPath = path.join(outDir, 'instances_val2017_synthetic.json');
   const dtPath = path.join(outDir, 'detections_val2017_synthetic.json');
-  writeFileSync(gtPath, `{"info":{"description":"synthetic val2017-sized case, seed ${seed}"},"images":[${images.join(',')}],"annotations":[${anns.join(',')}],"categories":[${categories.join(',')}]}`);
+  writeFileSync(
+    gtPath,
+    `{"info":{"description":"synthetic val2017-sized case, seed ${seed}"},"images":[${images.join(',')}],"annotations":[${anns.join(',')}],"categories":[${categories.join(',')}]}`,
+  );
   // One detection per line, as most exporters write them.
   writeFileSync(dtPath, `[\n${dets.join(',\n')}\n]\n`);
   return { gtPath, dtPath, images: images.length, annotations: anns.length, detections: dets.length };

@@ -107,7 +107,10 @@ async function main(): Promise<void> {
   const root = path.resolve(import.meta.dirname, '../..');
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-explorer-bench-'));
 
-  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadBefore = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const t0 = performance.now();
   await build({
     entryPoints: [path.join(root, 'tools/bench/explorer-bench-entry.tsx')],
@@ -163,7 +166,13 @@ async function main(): Promise<void> {
     // a miss (no result within the timeout) counts as the timeout and is reported.
     await page.evaluate(PROBE_SOURCE);
     const misses: string[] = [];
-    const timed = async (label: string, type: string, kind: 'tooltip' | 'count' | 'sig', before: string | number, act: () => Promise<void>): Promise<number> => {
+    const timed = async (
+      label: string,
+      type: string,
+      kind: 'tooltip' | 'count' | 'sig',
+      before: string | number,
+      act: () => Promise<void>,
+    ): Promise<number> => {
       await page.evaluate(`window.__arm(${JSON.stringify(type)}, ${JSON.stringify(kind)}, ${JSON.stringify(before)})`);
       await act();
       const ms = (await page.evaluate('window.__result()')) as number;
@@ -194,12 +203,18 @@ async function main(): Promise<void> {
     const filterMs: Record<string, number[]> = { method: [], size: [], axis: [], log: [] };
     const timedCount = async (bucket: string, act: () => Promise<void>) => {
       filterMs[bucket].push(await timed(bucket, 'click', 'count', await countNow(), act));
-      if (process.env.BENCH_VERBOSE) console.error(`${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`);
+      if (process.env.BENCH_VERBOSE)
+        console.error(
+          `${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`,
+        );
     };
     // Axis and log changes keep the point count: wait for the tick labels / axis title to change.
     const timedSig = async (bucket: string, type: string, act: () => Promise<void>) => {
       filterMs[bucket].push(await timed(bucket, type, 'sig', await sigNow(), act));
-      if (process.env.BENCH_VERBOSE) console.error(`${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`);
+      if (process.env.BENCH_VERBOSE)
+        console.error(
+          `${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`,
+        );
     };
     // BENCH_PROFILE=1 (or =filter): CPU-profile the filter phase; BENCH_PROFILE=axis: the axis and log phase.
     // Prints the functions with the most self time.
@@ -212,7 +227,13 @@ async function main(): Promise<void> {
     };
     const printProfile = async (phase: string) => {
       if (!cdp || phase !== profilePhase) return;
-      const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples: number[]; timeDeltas: number[] } };
+      const { profile } = (await cdp.send('Profiler.stop')) as {
+        profile: {
+          nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+          samples: number[];
+          timeDeltas: number[];
+        };
+      };
       const self = new Map<number, number>();
       profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
       const byName = new Map<string, number>();
@@ -241,8 +262,13 @@ async function main(): Promise<void> {
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-    console.log(`explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless, load average ${load} (before: ${loadBefore})`);
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+    console.log(
+      `explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless, load average ${load} (before: ${loadBefore})`,
+    );
     console.log(`bundle ${buildMs.toFixed(0)} ms, first render ${loadMs.toFixed(0)} ms (navigation to markers drawn)`);
     let worst = 0;
     const report = (name: string, xs: number[]) => {
@@ -257,7 +283,8 @@ async function main(): Promise<void> {
     report('filter:size', filterMs.size);
     report('axis change', filterMs.axis);
     report('log toggle', filterMs.log);
-    if (misses.length > 0) console.log(`probe misses (no result within ${PROBE_TIMEOUT_MS} ms, counted as ${PROBE_TIMEOUT_MS} ms): ${misses.join(', ')}`);
+    if (misses.length > 0)
+      console.log(`probe misses (no result within ${PROBE_TIMEOUT_MS} ms, counted as ${PROBE_TIMEOUT_MS} ms): ${misses.join(', ')}`);
     console.log(`target ${TARGET_MS} ms: ${worst <= TARGET_MS ? 'MET' : 'MISSED'} (worst p95 ${worst.toFixed(1)} ms)`);
     process.exitCode = worst <= TARGET_MS ? 0 : 1;
   } finally {

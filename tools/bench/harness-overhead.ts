@@ -65,7 +65,11 @@ for (let b = 0; b < blocks; b++) {
   process.stdout.write(`block ${b + 1}/${blocks}: ${perBlock.slice(-2).join(', ')} ms/run\n`);
 }
 await session.release();
-const full = await measureLatency(model, { inputSize, session: sessionOptions, protocol: { warmupMinRuns: 3, warmupMinMs: 0, timedMinRuns: runs, timedMinMs: 0 } });
+const full = await measureLatency(model, {
+  inputSize,
+  session: sessionOptions,
+  protocol: { warmupMinRuns: 3, warmupMinMs: 0, timedMinRuns: runs, timedMinMs: 0 },
+});
 
 // Noise-free bound: the harness's own per-run cost, measured with a no-op run (clock read, push,
 // loop test; no onnxruntime), as a fraction of the model's latency.
@@ -79,7 +83,10 @@ const n = blocks * runs;
 process.stdout.write(
   [
     `model ${model}, input ${inputSize}, intra-op threads ${threads}, ${blocks} blocks x ${runs} runs each way`,
-    `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
     `bare session.run loop    ${(bareMs / n).toFixed(3)} ms/run`,
     `harness timed phase      ${(harnessMs / n).toFixed(3)} ms/run`,
     `measureLatency (own session, ${runs} runs) mean ${full.summary.meanMs.toFixed(3)} ms/run, p50 ${full.summary.p50Ms.toFixed(3)}`,

@@ -127,7 +127,9 @@ async function main(): Promise<void> {
     const hits = aa.filter((r) => r.containsOne).length;
     console.log(`\nA/A control (baseline vs itself @416): interval contains 1.0 in ${hits} of ${aa.length}`);
   }
-  console.log(`\nbar 1 distill_l2 vs baseline: interval contains 1.0 and half-width <= 5 % in ${distillOk} of ${distill.length} (want all)`);
+  console.log(
+    `\nbar 1 distill_l2 vs baseline: interval contains 1.0 and half-width <= 5 % in ${distillOk} of ${distill.length} (want all)`,
+  );
   console.log(
     `bar 2 prune_r578 vs baseline @416: interval below 0.85 in ${pruneBelow} of ${prune.length}; ` +
       `the two ratios differ by ${pruneSpread.toFixed(2)} points (target <= 3)`,

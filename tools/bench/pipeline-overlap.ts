@@ -57,7 +57,9 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'slimboard-overlap-'));
 try {
   const split = await writeSyntheticSplit({ outDir: dir, split: 'val', count, seed: 7 });
   const { readdirSync } = await import('node:fs');
-  const images = readdirSync(split.imageDir).sort().map((f, i) => ({ id: i + 1, file: path.join(split.imageDir, f) }));
+  const images = readdirSync(split.imageDir)
+    .sort()
+    .map((f, i) => ({ id: i + 1, file: path.join(split.imageDir, f) }));
 
   // Adapter: auto-detected, objectness threshold per --conf (see header), strides resolved once.
   const fileAdapter = adapterFile ? parseModelAdapter(JSON.parse(readFileSync(adapterFile, 'utf8')), adapterFile) : undefined;
@@ -76,13 +78,20 @@ try {
   if (adapter.output.kind === 'yolo') {
     adapter = resolveAutoYoloStrides(adapter, Object.fromEntries(Object.entries(first).map(([k, v]) => [k, v.dims[2]])), inputSize);
     const o = adapter.output as Extract<TModelAdapter['output'], { kind: 'yolo' }>;
-    const cand = decodeYoloHeads(o.heads.map((h) => ({ ...first[h.output], stride: h.stride, anchors: h.anchors })), o, inputSize, inputSize, adapter.postprocess.scoreThreshold);
+    const cand = decodeYoloHeads(
+      o.heads.map((h) => ({ ...first[h.output], stride: h.stride, anchors: h.anchors })),
+      o,
+      inputSize,
+      inputSize,
+      adapter.postprocess.scoreThreshold,
+    );
     process.stdout.write(`NMS candidates on image 1 with objectness threshold ${conf}: ${cand.scores.length}\n`);
   }
 
   // Postprocessing CPU per image, on this thread after a JIT warm-up (untimed for the ratio).
   const outs = [];
-  for (const p of pre.slice(0, Math.min(8, pre.length))) outs.push({ out: await det.session.run(modelFeeds(adapter, det.imageInput, p.tensor, p.geometry)), g: p.geometry });
+  for (const p of pre.slice(0, Math.min(8, pre.length)))
+    outs.push({ out: await det.session.run(modelFeeds(adapter, det.imageInput, p.tensor, p.geometry)), g: p.geometry });
   for (let k = 0; k < 12; k++) postprocessDetections(adapter, outs[k % outs.length].out, outs[k % outs.length].g);
   const postCpu0 = process.cpuUsage();
   for (const { out, g } of outs) postprocessDetections(adapter, out, g);
@@ -99,7 +108,9 @@ try {
   };
   const endToEnd = async () => {
     const r = await detectImages({ modelPath: model, images, inputSize, adapter, session, workers });
-    process.stdout.write(`  (end-to-end: wall ${r.stats.elapsedMs.toFixed(0)} ms, session.run total ${r.stats.inferenceMs.toFixed(0)} ms, worker busy ${r.stats.workerBusyMs.toFixed(0)} ms, main thread waiting for input ${r.stats.inputWaitMs.toFixed(0)} ms, other main-thread time ${r.stats.mainOtherMs.toFixed(0)} ms, tail ${(r.stats.elapsedMs - r.stats.inferenceMs - r.stats.inputWaitMs - r.stats.mainOtherMs).toFixed(0)} ms)\n`);
+    process.stdout.write(
+      `  (end-to-end: wall ${r.stats.elapsedMs.toFixed(0)} ms, session.run total ${r.stats.inferenceMs.toFixed(0)} ms, worker busy ${r.stats.workerBusyMs.toFixed(0)} ms, main thread waiting for input ${r.stats.inputWaitMs.toFixed(0)} ms, other main-thread time ${r.stats.mainOtherMs.toFixed(0)} ms, tail ${(r.stats.elapsedMs - r.stats.inferenceMs - r.stats.inputWaitMs - r.stats.mainOtherMs).toFixed(0)} ms)\n`,
+    );
     return r.stats.imagesPerS;
   };
 
@@ -123,7 +134,10 @@ try {
   process.stdout.write(
     [
       `model ${model}, input ${inputSize}, intra-op threads ${threads}, ${workers} worker thread(s), ${images.length} images x ${rounds} rounds`,
-      `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
       `inference-only ${hmean(inf).toFixed(3)} images/s`,
       `end-to-end     ${hmean(e2e).toFixed(3)} images/s (decode + letterbox + normalise + run + YOLO decode + NMS + map back)`,
       `CPU time per image: preprocess ${preCpuMs.toFixed(2)} ms, inference ${infCpuMs.toFixed(2)} ms, postprocess ${postCpuMs.toFixed(2)} ms -> ${cores}-core ceiling ${ceiling.toFixed(2)} images/s = ${(ceiling / hmean(inf)).toFixed(3)} x inference-only`,

@@ -47,7 +47,13 @@ async function split(dir: string | undefined, name: string, count: number): Prom
 }
 
 async function evaluate(model: string, valDir: string) {
-  const r = await evaluateDetectorOnCoco({ modelPath: model, datasetDir: valDir, inputSize: size, adapter, session: { intraOpNumThreads: threads } });
+  const r = await evaluateDetectorOnCoco({
+    modelPath: model,
+    datasetDir: valDir,
+    inputSize: size,
+    adapter,
+    session: { intraOpNumThreads: threads },
+  });
   return { AP: r.metrics.AP, AP50: r.metrics.AP50, images: r.dataset.images };
 }
 
@@ -78,7 +84,12 @@ async function latencyOnly() {
   const models: Record<string, string> = { fp32: baseline };
   for (const m of methods) models[m] = path.join(outDir, `baseline_int8_${m}.onnx`);
   const lat = await pairedLatency(models);
-  console.log(`paired latency at ${size}, ${threads} thread(s), ${rounds} rounds (${new Date().toISOString()}; load ${os.loadavg().map((l) => l.toFixed(1)).join('/')})`);
+  console.log(
+    `paired latency at ${size}, ${threads} thread(s), ${rounds} rounds (${new Date().toISOString()}; load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join('/')})`,
+  );
   for (const [name, l] of Object.entries(lat)) {
     console.log(`${name}\tp50 ${l.p50Ms.toFixed(2)} ms\tmin ${l.minMs.toFixed(2)} ms\tp50 / fp32 ${(l.p50Ms / lat.fp32.p50Ms).toFixed(3)}`);
   }
@@ -97,7 +108,15 @@ async function main() {
     const out = path.join(outDir, `baseline_int8_${method}.onnx`);
     const t0 = performance.now();
     const rep = await quantizeModelFile({
-      modelPath: baseline, outPath: out, calibDataset: calibDir, calibImages: images, inputSize: size, method, percentile, adapter, threads,
+      modelPath: baseline,
+      outPath: out,
+      calibDataset: calibDir,
+      calibImages: images,
+      inputSize: size,
+      method,
+      percentile,
+      adapter,
+      threads,
     });
     const quantizeS = (performance.now() - t0) / 1000;
     const ev = await evaluate(out, valDir);
@@ -119,7 +138,10 @@ async function main() {
   const result = {
     date: started.toISOString(),
     command: `npx tsx tools/bench/ptq.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: `${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, load ${os.loadavg().map((l) => l.toFixed(1)).join('/')}, onnxruntime-node ${onnxruntimeVersion}`,
+    machine: `${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join('/')}, onnxruntime-node ${onnxruntimeVersion}`,
     model: path.relative(root, baseline),
     calibration: { dir: calibDir, split: 'train', images, inputSize: size },
     evaluation: { dir: valDir, split: 'val', images: fp32.images, inputSize: size },
@@ -138,8 +160,10 @@ async function main() {
     `| fp32 | ${f(fp32.AP)} | ${f(fp32.AP50)} | - | ${result.fp32.bytes} | 100 % | - | ${result.fp32.int8Convs} | ${lat.fp32 ? `${f(lat.fp32.p50Ms, 2)} (${f(lat.fp32.minMs, 2)})` : '-'} |`,
     ...rows.map((r, i) => {
       const l = lat[methods[i]];
-      return `| int8 ${r.method} | ${f(r.AP as number)} | ${f(r.AP50 as number)} | ${f(r.dAP as number)} | ${r.int8Bytes} | ${f(100 * (r.sizeRatio as number), 1)} % | ` +
-        `${f(r.calibrationS as number, 1)} | ${r.int8Convs} | ${l ? `${f(l.p50Ms, 2)} (${f(l.minMs, 2)})` : '-'} |`;
+      return (
+        `| int8 ${r.method} | ${f(r.AP as number)} | ${f(r.AP50 as number)} | ${f(r.dAP as number)} | ${r.int8Bytes} | ${f(100 * (r.sizeRatio as number), 1)} % | ` +
+        `${f(r.calibrationS as number, 1)} | ${r.int8Convs} | ${l ? `${f(l.p50Ms, 2)} (${f(l.minMs, 2)})` : '-'} |`
+      );
     }),
   ];
   console.log(lines.join('\n'));

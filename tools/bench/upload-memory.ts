@@ -56,7 +56,17 @@ if (values['s3-server']) {
   const chunk = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 2654435761) >>> 24; // binary, not text
   const total = head.length + mib * chunk.length + tail.length;
-  const req = http.request({ host: '127.0.0.1', port: PORT, method: 'POST', path: '/api/runs', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': total, authorization: `Bearer ${values.token}` } });
+  const req = http.request({
+    host: '127.0.0.1',
+    port: PORT,
+    method: 'POST',
+    path: '/api/runs',
+    headers: {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': total,
+      authorization: `Bearer ${values.token}`,
+    },
+  });
   req.on('response', (res) => {
     let body = '';
     res.on('data', (d) => (body += d));
@@ -78,16 +88,23 @@ if (values['s3-server']) {
     const line = await new Promise<string>((resolve) => s3Child!.stdout!.once('data', (d) => resolve(String(d))));
     const { endpoint, bucket } = JSON.parse(line) as { endpoint: string; bucket: string };
     storeFor = (dataDir) =>
-      S3ArtifactStore.create(parseS3StoreUrl(`s3://${bucket}/bench`), new ArtifactCache({ root: path.join(dataDir, 'cache', 'artifacts'), maxBytes: 4 * 1024 ** 3 }), {
-        region: 'us-east-1',
-        endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      });
+      S3ArtifactStore.create(
+        parseS3StoreUrl(`s3://${bucket}/bench`),
+        new ArtifactCache({ root: path.join(dataDir, 'cache', 'artifacts'), maxBytes: 4 * 1024 ** 3 }),
+        {
+          region: 'us-east-1',
+          endpoint,
+          forcePathStyle: true,
+          credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        },
+      );
   }
   const f = await createPipelineFixture('bench', {}, { store: storeFor });
   const token = (await createApiToken(f.pipeline.pool, 'bench')).token;
-  const api = runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 2 * 1024 ** 3 });
+  const api = runRoutes(
+    defineApiRoute(async () => f.pipeline),
+    { uploadMaxBytes: () => 2 * 1024 ** 3 },
+  );
   const server = http.createServer((req, res) => {
     const request = new Request(`http://127.0.0.1:${PORT}${req.url}`, {
       method: req.method,
@@ -107,7 +124,9 @@ if (values['s3-server']) {
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const t0 = performance.now();
-  const client = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--client', '--mib', String(mib), '--token', token], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const client = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--client', '--mib', String(mib), '--token', token], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   client.stdout.on('data', (d) => (out += d));
   await new Promise((r) => client.on('close', r));

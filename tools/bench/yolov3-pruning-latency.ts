@@ -24,7 +24,13 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareFingerprints } from '../../lib/inference/runtime/fingerprint';
-import { buildBenchmarkFeeds, measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement } from '../../lib/inference/runtime/latency-harness';
+import {
+  buildBenchmarkFeeds,
+  measureLatency,
+  QUICK_PROTOCOL,
+  STANDARD_PROTOCOL,
+  type LatencyMeasurement,
+} from '../../lib/inference/runtime/latency-harness';
 import { summarizeLatency } from '../../lib/inference/runtime/latency-statistics';
 import { createSession } from '../../lib/inference/runtime/ort';
 import { pruneChannels } from '../../lib/onnx/channel-prune';
@@ -52,7 +58,10 @@ const dir = os.tmpdir();
 const base = buildYoloV3({ backbone: 'mobilenet_v1', numClasses });
 const files: Record<string, string> = { baseline: path.join(dir, `slimboard-yolov3-mbv1-${numClasses}-baseline.onnx`) };
 writeFileSync(files.baseline, encodeModel(base));
-for (const [name, ratios] of [['r578', RATIOS_R578], ['sensity', RATIOS_SENSITY]] as const) {
+for (const [name, ratios] of [
+  ['r578', RATIOS_R578],
+  ['sensity', RATIOS_SENSITY],
+] as const) {
   const pruned = pruneChannels(buildYoloV3({ backbone: 'mobilenet_v1', numClasses }), { params: YOLO_HEAD_PRUNED_PARAMS, ratios });
   files[name] = path.join(dir, `slimboard-yolov3-mbv1-${numClasses}-${name}.onnx`);
   writeFileSync(files[name], encodeModel(pruned.model));
@@ -63,7 +72,11 @@ for (const size of skipProtocol ? [] : sizes) {
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? ['baseline', 'r578', 'sensity'] : ['sensity', 'r578', 'baseline'];
     for (const model of order) {
-      const m = await measureLatency(files[model], { inputSize: size, protocol, session: { intraOpNumThreads: threads, interOpNumThreads: 1 } });
+      const m = await measureLatency(files[model], {
+        inputSize: size,
+        protocol,
+        session: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+      });
       all.push({ model, inputSize: size, m });
       const s = m.summary;
       process.stdout.write(
@@ -81,29 +94,54 @@ const results = sizes.flatMap((size) =>
 );
 
 const pct = (a: number, b: number) => (100 * (a - b)) / b;
-const table: string[] = ['| input | model | p50 ms | mean ms | std ms | p50 vs baseline | mean vs baseline | published r578 (P4 / Kirin970 / SD835 / SD855) |', '|---|---|---|---|---|---|---|---|'];
+const table: string[] = [
+  '| input | model | p50 ms | mean ms | std ms | p50 vs baseline | mean vs baseline | published r578 (P4 / Kirin970 / SD835 / SD855) |',
+  '|---|---|---|---|---|---|---|---|',
+];
 const summary: unknown[] = [];
 for (const size of skipProtocol ? [] : sizes) {
   const b = results.find((r) => r.model === 'baseline' && r.inputSize === size)!.m;
   for (const model of ['baseline', 'r578', 'sensity']) {
     const m = results.find((r) => r.model === model && r.inputSize === size)!.m;
     const cmp = compareFingerprints(b.fingerprint, m.fingerprint, ['modelSha256']);
-    const p50 = model === 'baseline' ? '' : cmp.comparable ? `${pct(m.summary.p50Ms, b.summary.p50Ms).toFixed(1)}%` : `not comparable (${cmp.differences.join('; ')})`;
+    const p50 =
+      model === 'baseline'
+        ? ''
+        : cmp.comparable
+          ? `${pct(m.summary.p50Ms, b.summary.p50Ms).toFixed(1)}%`
+          : `not comparable (${cmp.differences.join('; ')})`;
     const mean = model === 'baseline' ? '' : cmp.comparable ? `${pct(m.summary.meanMs, b.summary.meanMs).toFixed(1)}%` : '';
-    const pub = model === 'r578' && PUBLISHED_R578[size] ? Object.values(PUBLISHED_R578[size]).map((v) => `${v}%`).join(' / ') : '';
-    table.push(`| ${size} | ${model} | ${m.summary.p50Ms.toFixed(1)} | ${m.summary.meanMs.toFixed(1)} | ${m.summary.stdMs.toFixed(1)} | ${p50} | ${mean} | ${pub} |`);
-    summary.push({ inputSize: size, model, summary: m.summary, p50VsBaselinePct: model === 'baseline' ? null : pct(m.summary.p50Ms, b.summary.p50Ms), comparable: cmp.comparable, fingerprint: m.fingerprint, loadAverage1m: m.loadAverage1m, quick: m.quick });
+    const pub =
+      model === 'r578' && PUBLISHED_R578[size]
+        ? Object.values(PUBLISHED_R578[size])
+            .map((v) => `${v}%`)
+            .join(' / ')
+        : '';
+    table.push(
+      `| ${size} | ${model} | ${m.summary.p50Ms.toFixed(1)} | ${m.summary.meanMs.toFixed(1)} | ${m.summary.stdMs.toFixed(1)} | ${p50} | ${mean} | ${pub} |`,
+    );
+    summary.push({
+      inputSize: size,
+      model,
+      summary: m.summary,
+      p50VsBaselinePct: model === 'baseline' ? null : pct(m.summary.p50Ms, b.summary.p50Ms),
+      comparable: cmp.comparable,
+      fingerprint: m.fingerprint,
+      loadAverage1m: m.loadAverage1m,
+      quick: m.quick,
+    });
   }
 }
 const fp = results[0]?.m.fingerprint;
-if (fp) process.stdout.write(
-  [
-    '',
-    `YOLOv3-MobileNetV1, ${numClasses} classes; ${fp.cpuModel}, ${fp.logicalCores} logical cores; onnxruntime-node ${fp.onnxruntimeVersion} ${fp.executionProvider}, intra ${fp.intraOpNumThreads} inter ${fp.interOpNumThreads}, graph opt ${fp.graphOptimizationLevel}; Node ${fp.nodeVersion}; protocol ${protocol === STANDARD_PROTOCOL ? 'standard' : 'QUICK'}, ${rounds} round(s); ${new Date().toISOString()}`,
-    'session.run only (raw YOLO heads, no NMS in the graph, no pre/post-processing); batch 1',
-    ...table,
-  ].join('\n') + '\n',
-);
+if (fp)
+  process.stdout.write(
+    [
+      '',
+      `YOLOv3-MobileNetV1, ${numClasses} classes; ${fp.cpuModel}, ${fp.logicalCores} logical cores; onnxruntime-node ${fp.onnxruntimeVersion} ${fp.executionProvider}, intra ${fp.intraOpNumThreads} inter ${fp.interOpNumThreads}, graph opt ${fp.graphOptimizationLevel}; Node ${fp.nodeVersion}; protocol ${protocol === STANDARD_PROTOCOL ? 'standard' : 'QUICK'}, ${rounds} round(s); ${new Date().toISOString()}`,
+      'session.run only (raw YOLO heads, no NMS in the graph, no pre/post-processing); batch 1',
+      ...table,
+    ].join('\n') + '\n',
+  );
 
 const paired: unknown[] = [];
 if (interleaved > 0) {
@@ -126,10 +164,20 @@ if (interleaved > 0) {
     const sums = samples.map((xs) => summarizeLatency(xs));
     names.forEach((n, k) => {
       const d = (v: number, b: number) => (k === 0 ? '' : `${pct(v, b).toFixed(1)}%`);
-      ptable.push(`| ${size} | ${n} | ${sums[k].p50Ms.toFixed(1)} | ${sums[k].minMs.toFixed(1)} | ${d(sums[k].p50Ms, sums[0].p50Ms)} | ${d(sums[k].minMs, sums[0].minMs)} |`);
-      paired.push({ inputSize: size, model: n, summary: sums[k], p50VsBaselinePct: k === 0 ? null : pct(sums[k].p50Ms, sums[0].p50Ms), minVsBaselinePct: k === 0 ? null : pct(sums[k].minMs, sums[0].minMs) });
+      ptable.push(
+        `| ${size} | ${n} | ${sums[k].p50Ms.toFixed(1)} | ${sums[k].minMs.toFixed(1)} | ${d(sums[k].p50Ms, sums[0].p50Ms)} | ${d(sums[k].minMs, sums[0].minMs)} |`,
+      );
+      paired.push({
+        inputSize: size,
+        model: n,
+        summary: sums[k],
+        p50VsBaselinePct: k === 0 ? null : pct(sums[k].p50Ms, sums[0].p50Ms),
+        minVsBaselinePct: k === 0 ? null : pct(sums[k].minMs, sums[0].minMs),
+      });
     });
   }
-  process.stdout.write(`\nPaired comparison: ${interleaved} interleaved rounds per size (one run of each model per round), load ${os.loadavg()[0].toFixed(1)} at the end\n${ptable.join('\n')}\n`);
+  process.stdout.write(
+    `\nPaired comparison: ${interleaved} interleaved rounds per size (one run of each model per round), load ${os.loadavg()[0].toFixed(1)} at the end\n${ptable.join('\n')}\n`,
+  );
 }
 if (flags.json) writeFileSync(flags.json, JSON.stringify({ protocol: summary, paired }, null, 2) + '\n');

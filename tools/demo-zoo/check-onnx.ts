@@ -35,11 +35,15 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { zoo: { type: 'string' }, probes: { type: 'string' }, runs: { type: 'string', default: '30' } } });
+  const { values } = parseArgs({
+    options: { zoo: { type: 'string' }, probes: { type: 'string' }, runs: { type: 'string', default: '30' } },
+  });
   const zoo = path.resolve(values.zoo ?? 'prisma/demo-zoo');
   const probes = values.probes ? path.resolve(values.probes) : undefined;
   const runs = Number(values.runs);
-  const manifest = JSON.parse(await readFile(path.join(zoo, 'manifest.json'), 'utf8')) as { models: Array<{ id: string; file: string; lineage: { parent?: string } }> };
+  const manifest = JSON.parse(await readFile(path.join(zoo, 'manifest.json'), 'utf8')) as {
+    models: Array<{ id: string; file: string; lineage: { parent?: string } }>;
+  };
   const report: Record<string, unknown> = {};
   const medians: Record<string, number> = {};
   for (const m of manifest.models) {
@@ -68,7 +72,8 @@ async function main(): Promise<void> {
     times.sort((a, b) => a - b);
     medians[m.id] = times[Math.floor(times.length / 2)];
     entry.latencyMedianMs416 = Math.round(medians[m.id] * 100) / 100;
-    if (m.lineage.parent && medians[m.lineage.parent] !== undefined) entry.latencyRatioToParent = Math.round((medians[m.id] / medians[m.lineage.parent]) * 1000) / 1000;
+    if (m.lineage.parent && medians[m.lineage.parent] !== undefined)
+      entry.latencyRatioToParent = Math.round((medians[m.id] / medians[m.lineage.parent]) * 1000) / 1000;
     report[m.id] = entry;
     await session.release();
   }

@@ -11,7 +11,14 @@ import { createSession } from '../../lib/inference/runtime/ort';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { model: { type: 'string' }, inputs: { type: 'string' }, count: { type: 'string' }, size: { type: 'string' }, classes: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      model: { type: 'string' },
+      inputs: { type: 'string' },
+      count: { type: 'string' },
+      size: { type: 'string' },
+      classes: { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   const n = Number(values.count);
   const s = Number(values.size);

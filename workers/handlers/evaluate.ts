@@ -48,10 +48,14 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
     (f) => void c.job.reportProgress(0.1 + 0.75 * f),
   );
   const resolved = ZModelAdapter.safeParse(result.adapterSpec);
-  if (!resolved.success) throw new SlimboardError('evaluation_unrecognised', 'evaluate output has no adapterSpec (the adapter that measured it)');
+  if (!resolved.success)
+    throw new SlimboardError('evaluation_unrecognised', 'evaluate output has no adapterSpec (the adapter that measured it)');
   // The result names the scratch file; it is not kept under that name.
   const { savedDetections: _saved, adapterSpec: _spec, ...metrics } = result;
-  const measuredAdapter = measuredAdapterOf({ declaredAdapter: c.meta.adapter !== undefined, adapterFromRunId: c.adapterFromRunId }, resolved.data);
+  const measuredAdapter = measuredAdapterOf(
+    { declaredAdapter: c.meta.adapter !== undefined, adapterFromRunId: c.adapterFromRunId },
+    resolved.data,
+  );
   return { ...metrics, measuredAdapter, ...(await keepDetections(c, metrics, dtFile)) };
 }
 

@@ -16,7 +16,10 @@ export async function probeModel(modelPath: string, label: string, inputSize: nu
       out = await session.run(feeds);
     } catch (e) {
       if (e instanceof SlimboardError) throw e;
-      throw new SlimboardError('input_size_rejected', `${label}: the model cannot run at input size ${inputSize}x${inputSize} (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`);
+      throw new SlimboardError(
+        'input_size_rejected',
+        `${label}: the model cannot run at input size ${inputSize}x${inputSize} (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`,
+      );
     }
     const shapes: Record<string, number[]> = {};
     for (const [name, t] of Object.entries(out)) {
@@ -24,7 +27,10 @@ export async function probeModel(modelPath: string, label: string, inputSize: nu
       let bad = 0;
       for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) bad++;
       if (bad > 0) {
-        throw new SlimboardError('non_finite_outputs', `${label}: output "${name}" has ${bad} of ${t.data.length} values NaN or infinite at input size ${inputSize}`);
+        throw new SlimboardError(
+          'non_finite_outputs',
+          `${label}: output "${name}" has ${bad} of ${t.data.length} values NaN or infinite at input size ${inputSize}`,
+        );
       }
     }
     return { outputs: shapes };

@@ -55,14 +55,40 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
       </h1>
       <LiveModelRefresh slug={model.slug} />
       <dl className="facts">
-        <div><dt>Family</dt><dd>{model.family}</dd></div>
-        <div><dt>Backbone</dt><dd>{model.backbone}</dd></div>
-        <div><dt>Dataset</dt><dd>{model.dataset.name}</dd></div>
-        <div><dt>Pretraining</dt><dd>{model.pretraining ?? 'not stated by the source'}</dd></div>
-        <div><dt>Method</dt><dd>{model.method}</dd></div>
-        <div><dt>Baseline</dt><dd>{model.baseline ? <Ref m={model.baseline} /> : 'this model is a baseline'}</dd></div>
-        <div><dt>Teacher</dt><dd>{model.teacher ? <Ref m={model.teacher} /> : '–'}</dd></div>
-        <div><dt>Identifier</dt><dd><code>{model.slug}</code></dd></div>
+        <div>
+          <dt>Family</dt>
+          <dd>{model.family}</dd>
+        </div>
+        <div>
+          <dt>Backbone</dt>
+          <dd>{model.backbone}</dd>
+        </div>
+        <div>
+          <dt>Dataset</dt>
+          <dd>{model.dataset.name}</dd>
+        </div>
+        <div>
+          <dt>Pretraining</dt>
+          <dd>{model.pretraining ?? 'not stated by the source'}</dd>
+        </div>
+        <div>
+          <dt>Method</dt>
+          <dd>{model.method}</dd>
+        </div>
+        <div>
+          <dt>Baseline</dt>
+          <dd>{model.baseline ? <Ref m={model.baseline} /> : 'this model is a baseline'}</dd>
+        </div>
+        <div>
+          <dt>Teacher</dt>
+          <dd>{model.teacher ? <Ref m={model.teacher} /> : '–'}</dd>
+        </div>
+        <div>
+          <dt>Identifier</dt>
+          <dd>
+            <code>{model.slug}</code>
+          </dd>
+        </div>
         {model.run && (
           <div>
             <dt>Measured by</dt>
@@ -150,26 +176,26 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           )}
           {prune?.success && (
             <ScrollFrame label="Pruned parameters" className="fit">
-            <table className="params-table" data-testid="pruned-params">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>pruned_params</th>
-                  <th className="num">pruned_ratios</th>
-                </tr>
-              </thead>
-              <tbody>
-                {prune.data.prunedParams.map((p, i) => (
-                  <tr key={p}>
-                    <td>{i + 1}</td>
-                    <td>
-                      <code>{p}</code>
-                    </td>
-                    <td className="num">{prune.data.prunedRatios[i]}</td>
+              <table className="params-table" data-testid="pruned-params">
+                <thead>
+                  <tr>
+                    <th>#</th>
+                    <th>pruned_params</th>
+                    <th className="num">pruned_ratios</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {prune.data.prunedParams.map((p, i) => (
+                    <tr key={p}>
+                      <td>{i + 1}</td>
+                      <td>
+                        <code>{p}</code>
+                      </td>
+                      <td className="num">{prune.data.prunedRatios[i]}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </ScrollFrame>
           )}
         </section>
@@ -215,12 +241,25 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
               <tbody>
                 {a.rows.map((r) => (
                   <tr key={`${r.metric}-${r.inputSize}`} data-input-size={r.inputSize ?? ''}>
-                    <td>{r.metric === 'box_ap' ? 'Box AP' : r.metric}{r.dataset ? ` (${r.dataset})` : ''}</td>
+                    <td>
+                      {r.metric === 'box_ap' ? 'Box AP' : r.metric}
+                      {r.dataset ? ` (${r.dataset})` : ''}
+                    </td>
                     <td className="num">{r.inputSize ?? 'any'}</td>
-                    <td className="num">{r.measured === null ? <span className="muted">pending</span> : formatMetric(r.metric, r.measured)}</td>
+                    <td className="num">
+                      {r.measured === null ? <span className="muted">pending</span> : formatMetric(r.metric, r.measured)}
+                    </td>
                     <td className="num">{formatMetric(r.metric, r.reported)}</td>
                     <td className="num">{r.differencePoints === null ? '–' : formatSigned(r.differencePoints, POINTS_DELTA_DECIMALS)}</td>
-                    <td>{r.agrees === null ? '–' : r.agrees ? <span className="delta better">yes</span> : <span className="delta worse">no</span>}</td>
+                    <td>
+                      {r.agrees === null ? (
+                        '–'
+                      ) : r.agrees ? (
+                        <span className="delta better">yes</span>
+                      ) : (
+                        <span className="delta worse">no</span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -248,11 +287,18 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
             <tbody>
               {model.numbers.map((n, i) => (
                 <tr key={i}>
-                  <td className="sticky-col">{n.metricLabel}{n.dataset ? ` (${n.dataset})` : ''}</td>
+                  <td className="sticky-col">
+                    {n.metricLabel}
+                    {n.dataset ? ` (${n.dataset})` : ''}
+                  </td>
                   <td className="num">{n.inputSize ?? 'any'}</td>
                   <td title={n.deviceTitle ?? undefined}>{n.device ?? '–'}</td>
-                  <td className="num" data-metric={n.metric}>{formatMetric(n.metric, n.value, n.decimals)}</td>
-                  <td className="num" data-metric={n.metric}>{n.baselineValue === null ? '–' : formatMetric(n.metric, n.baselineValue)}</td>
+                  <td className="num" data-metric={n.metric}>
+                    {formatMetric(n.metric, n.value, n.decimals)}
+                  </td>
+                  <td className="num" data-metric={n.metric}>
+                    {n.baselineValue === null ? '–' : formatMetric(n.metric, n.baselineValue)}
+                  </td>
                   <td className="num">
                     {n.pairedLatency ? (
                       <span className={`delta ${n.pairedLatency.verdict}`} title={n.pairedLatency.title} data-paired="true">
@@ -277,12 +323,20 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                     {n.provenance.kind === 'reported' ? (
                       <>
                         <span className="tag">reported</span>{' '}
-                        {n.provenance.sourceUrl ? <a href={n.provenance.sourceUrl}>{n.provenance.sourceTitle}</a> : n.provenance.sourceTitle}
+                        {n.provenance.sourceUrl ? (
+                          <a href={n.provenance.sourceUrl}>{n.provenance.sourceTitle}</a>
+                        ) : (
+                          n.provenance.sourceTitle
+                        )}
                       </>
                     ) : (
                       <>
                         <span className="tag measured">measured</span> job {n.provenance.jobId}
-                        {n.provenance.deviceSlug ? <span title={n.deviceTitle ?? n.provenance.deviceSlug}> on {n.device ?? n.provenance.deviceSlug}</span> : ''}
+                        {n.provenance.deviceSlug ? (
+                          <span title={n.deviceTitle ?? n.provenance.deviceSlug}> on {n.device ?? n.provenance.deviceSlug}</span>
+                        ) : (
+                          ''
+                        )}
                       </>
                     )}
                   </td>
@@ -313,8 +367,8 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
         <section data-testid="compress">
           <h2>Compress</h2>
           <p className="muted">
-            Quantize (int8 post-training) or prune this model with a job on a worker. The result is registered as a new model whose
-            parent is this one, and measured like an upload. Same request as <code>POST /api/runs/{compressible.id}/compress</code> and{' '}
+            Quantize (int8 post-training) or prune this model with a job on a worker. The result is registered as a new model whose parent
+            is this one, and measured like an upload. Same request as <code>POST /api/runs/{compressible.id}/compress</code> and{' '}
             <code>npm run -s slimboard -- compress submit {model.slug} …</code> (see docs/compression-jobs.md).
           </p>
           <CompressForm runId={compressible.id} datasets={calibration.datasets} defaultCalibDataset={calibration.defaultCalibDataset} />
@@ -329,7 +383,12 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           <ul className="downloads">
             {model.downloads.map((d) => (
               <li key={d.fileName}>
-                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName} <span className="muted">({d.format}{d.sizeBytes !== null ? `, ${formatBytes(d.sizeBytes)}` : ''}{d.sha256 ? `, sha256 ${d.sha256}` : ''})</span>
+                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName}{' '}
+                <span className="muted">
+                  ({d.format}
+                  {d.sizeBytes !== null ? `, ${formatBytes(d.sizeBytes)}` : ''}
+                  {d.sha256 ? `, sha256 ${d.sha256}` : ''})
+                </span>
               </li>
             ))}
           </ul>

@@ -35,7 +35,9 @@ const CHOSEN_KEY = 'chosen';
 
 function LossTooltip({ active, payload, label }: TooltipContentProps) {
   if (!active || !payload?.length) return null;
-  const lines = payload.filter((p) => typeof p.value === 'number' && p.dataKey !== CHOSEN_KEY).sort((a, b) => Number(b.value) - Number(a.value));
+  const lines = payload
+    .filter((p) => typeof p.value === 'number' && p.dataKey !== CHOSEN_KEY)
+    .sort((a, b) => Number(b.value) - Number(a.value));
   return (
     <div className="sensitivity-tooltip">
       <strong>ratio {label}</strong>
@@ -54,20 +56,34 @@ export function SensitivityChart({ rows, series, ratios, yDomainPercent, lossThr
   const [active, setActive] = useState<string | null>(null);
   const colors = useMemo(() => new Map(series.map((s, i) => [s.key, seriesColor(i)])), [series]);
   const chosen = useMemo(
-    () => series.flatMap((s) => (s.chosen && s.chosen.lossPercent !== null ? [{ ratio: s.chosen.ratio, [CHOSEN_KEY]: s.chosen.lossPercent, key: s.key, label: s.label }] : [])),
+    () =>
+      series.flatMap((s) =>
+        s.chosen && s.chosen.lossPercent !== null
+          ? [{ ratio: s.chosen.ratio, [CHOSEN_KEY]: s.chosen.lossPercent, key: s.key, label: s.label }]
+          : [],
+      ),
     [series],
   );
   const xMax = Math.ceil(Math.max(...ratios, ...chosen.map((c) => c.ratio)) * 10) / 10;
   const xTicks = Array.from({ length: Math.round(xMax * 10) + 1 }, (_, i) => i / 10);
   // y ticks every 5 % (10 % on a tall range); the domain's ends are multiples of 5 (sensitivity-view.ts).
   const yStep = yDomainPercent[1] - yDomainPercent[0] > 60 ? 10 : 5;
-  const yTicks = Array.from({ length: Math.floor((yDomainPercent[1] - yDomainPercent[0]) / yStep) + 1 }, (_, i) => yDomainPercent[0] + i * yStep);
+  const yTicks = Array.from(
+    { length: Math.floor((yDomainPercent[1] - yDomainPercent[0]) / yStep) + 1 },
+    (_, i) => yDomainPercent[0] + i * yStep,
+  );
   const faded = (key: string) => active !== null && active !== key;
 
   return (
     <div className="sensitivity-chart-wrap">
       <div className="sensitivity-chart" role="img" aria-label={ariaLabel}>
-        <ComposedChart responsive data={rows} margin={{ top: 12, right: 24, bottom: 28, left: 16 }} accessibilityLayer={false} style={{ width: '100%', height: 460 }}>
+        <ComposedChart
+          responsive
+          data={rows}
+          margin={{ top: 12, right: 24, bottom: 28, left: 16 }}
+          accessibilityLayer={false}
+          style={{ width: '100%', height: 460 }}
+        >
           <CartesianGrid stroke="#e1e5ea" />
           <XAxis
             dataKey="ratio"
@@ -90,7 +106,12 @@ export function SensitivityChart({ rows, series, ratios, yDomainPercent, lossThr
               y={lossThresholdPercent}
               stroke="#66727f"
               strokeDasharray="6 4"
-              label={{ value: `loss threshold ${lossThresholdPercent.toFixed(2)} %`, position: 'insideTopRight', fill: '#66727f', fontSize: 12 }}
+              label={{
+                value: `loss threshold ${lossThresholdPercent.toFixed(2)} %`,
+                position: 'insideTopRight',
+                fill: '#66727f',
+                fontSize: 12,
+              }}
             />
           )}
           {series.map((s) => (

@@ -19,17 +19,20 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
     <section data-testid="sensitivity" aria-labelledby="sensitivity-heading">
       <h2 id="sensitivity-heading">Sensitivity analysis</h2>
       <p className="muted">
-        How much accuracy the analysed model (<code>{view.model}</code>) loses when ONE parameter is pruned at a time, without
-        fine-tuning: the pruning ratios of a <code>sensity</code> strategy are read off these curves.
+        How much accuracy the analysed model (<code>{view.model}</code>) loses when ONE parameter is pruned at a time, without fine-tuning:
+        the pruning ratios of a <code>sensity</code> strategy are read off these curves.
         {view.lossThresholdPercent !== null && (
           <>
-            {' '}This model&apos;s ratios: for each parameter the largest ratio whose loss stays at or under {pct(view.lossThresholdPercent)} % (linear between measured ratios), the
-            threshold chosen so that GFLOPs drop by {view.targetGflopsReductionPercent !== null ? `${view.targetGflopsReductionPercent.toFixed(0)} %` : 'the target'}.
+            {' '}
+            This model&apos;s ratios: for each parameter the largest ratio whose loss stays at or under {pct(view.lossThresholdPercent)} %
+            (linear between measured ratios), the threshold chosen so that GFLOPs drop by{' '}
+            {view.targetGflopsReductionPercent !== null ? `${view.targetGflopsReductionPercent.toFixed(0)} %` : 'the target'}.
           </>
         )}
         {view.ratioRule === 'with-origin' && (
           <span data-testid="sensitivity-rule">
-            {' '}Rule: <code>with-origin</code> — the curves were read with an added (0, 0) point, not with PaddleSlim&apos;s{' '}
+            {' '}
+            Rule: <code>with-origin</code> — the curves were read with an added (0, 0) point, not with PaddleSlim&apos;s{' '}
             <code>get_ratios_by_loss</code> (no (0, 0) point)
             {view.belowFirstRatio.length > 0
               ? `: under PaddleSlim's rule the ${view.belowFirstRatio.length} parameter(s) whose ratio lies below the first measured ratio ${view.ratios[0]} would get 0.`
@@ -38,8 +41,9 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
         )}
         {view.ratioRule === 'paddleslim' && (
           <span data-testid="sensitivity-rule">
-            {' '}Rule: <code>paddleslim</code> (PaddleSlim&apos;s <code>get_ratios_by_loss</code>, no (0, 0) point: a parameter over the threshold at the first
-            measured ratio gets 0).
+            {' '}
+            Rule: <code>paddleslim</code> (PaddleSlim&apos;s <code>get_ratios_by_loss</code>, no (0, 0) point: a parameter over the
+            threshold at the first measured ratio gets 0).
           </span>
         )}
       </p>
@@ -57,11 +61,13 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
           <p className="empty">The analysis lists no parameters.</p>
         )}
         <figcaption id={captionId} data-testid="sensitivity-provenance">
-          {view.metric} at {view.inputSize}×{view.inputSize} on {view.valImages} val images; baseline AP {view.baselineAp}. Loss = {view.lossDefinition}. Pruning
-          criterion: {view.criterion}. Ratio 0 (nothing pruned) is loss 0 by definition; the other points are measured.
+          {view.metric} at {view.inputSize}×{view.inputSize} on {view.valImages} val images; baseline AP {view.baselineAp}. Loss ={' '}
+          {view.lossDefinition}. Pruning criterion: {view.criterion}. Ratio 0 (nothing pruned) is loss 0 by definition; the other points are
+          measured.
           {view.source && (
             <>
-              {' '}Source: <code>{view.source.file}</code> (sha256 <code title={view.source.sha256}>{view.source.sha256.slice(0, 12)}…</code>)
+              {' '}
+              Source: <code>{view.source.file}</code> (sha256 <code title={view.source.sha256}>{view.source.sha256.slice(0, 12)}…</code>)
               {view.source.origin ? `, ${view.source.origin}` : ''}.
             </>
           )}
@@ -69,18 +75,24 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
       </figure>
       {view.disagreeing.length > 0 && (
         <p className="error-text" data-testid="sensitivity-disagreeing">
-          {view.disagreeing.length} chosen ratio(s) differ from what the loss threshold gives on these curves (so they were not all chosen from this
-          analysis): {view.disagreeing.map((d) => `${d.param} ${d.chosenRatio} vs ${d.allowedRatio.toFixed(3)}`).join('; ')}.
+          {view.disagreeing.length} chosen ratio(s) differ from what the loss threshold gives on these curves (so they were not all chosen
+          from this analysis): {view.disagreeing.map((d) => `${d.param} ${d.chosenRatio} vs ${d.allowedRatio.toFixed(3)}`).join('; ')}.
         </p>
       )}
       {view.unmatchedPrunedParams.length > 0 && (
-        <p className="muted">Pruned by this model but not in the analysis: {view.unmatchedPrunedParams.map((p) => <code key={p}>{p} </code>)}</p>
+        <p className="muted">
+          Pruned by this model but not in the analysis:{' '}
+          {view.unmatchedPrunedParams.map((p) => (
+            <code key={p}>{p} </code>
+          ))}
+        </p>
       )}
       {n > 0 && (
         <ScrollFrame label="Sensitivity table">
           <table className="zoo-table sensitivity-table" id={tableId} data-testid="sensitivity-table">
             <caption className="muted">
-              AP loss (%) and AP (fraction) per pruned parameter and ratio{hasChosen ? '; chosen ratio of this model with the loss read off its curve' : ''}.
+              AP loss (%) and AP (fraction) per pruned parameter and ratio
+              {hasChosen ? '; chosen ratio of this model with the loss read off its curve' : ''}.
             </caption>
             <thead>
               <tr>
@@ -99,12 +111,20 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
               <tr>
                 <th scope="col" className="sub" />
                 {view.ratios.map((r) => [
-                  <th key={`l${r}`} scope="col" className="num sub">loss %</th>,
-                  <th key={`a${r}`} scope="col" className="num sub">AP</th>,
+                  <th key={`l${r}`} scope="col" className="num sub">
+                    loss %
+                  </th>,
+                  <th key={`a${r}`} scope="col" className="num sub">
+                    AP
+                  </th>,
                 ])}
                 {hasChosen && [
-                  <th key="cr" scope="col" className="num sub">ratio</th>,
-                  <th key="cl" scope="col" className="num sub">loss %</th>,
+                  <th key="cr" scope="col" className="num sub">
+                    ratio
+                  </th>,
+                  <th key="cl" scope="col" className="num sub">
+                    loss %
+                  </th>,
                 ]}
               </tr>
             </thead>
@@ -115,12 +135,20 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
                     <code>{s.param}</code>
                   </th>
                   {s.points.map((p) => [
-                    <td key={`l${p.ratio}`} className="num" data-ratio={p.ratio}>{pct(p.lossPercent)}</td>,
-                    <td key={`a${p.ratio}`} className="num">{p.ap.toFixed(4)}</td>,
+                    <td key={`l${p.ratio}`} className="num" data-ratio={p.ratio}>
+                      {pct(p.lossPercent)}
+                    </td>,
+                    <td key={`a${p.ratio}`} className="num">
+                      {p.ap.toFixed(4)}
+                    </td>,
                   ])}
                   {hasChosen && [
-                    <td key="cr" className="num chosen">{s.chosen ? s.chosen.ratio.toFixed(2) : '–'}</td>,
-                    <td key="cl" className="num chosen">{s.chosen?.lossPercent != null ? pct(s.chosen.lossPercent) : '–'}</td>,
+                    <td key="cr" className="num chosen">
+                      {s.chosen ? s.chosen.ratio.toFixed(2) : '–'}
+                    </td>,
+                    <td key="cl" className="num chosen">
+                      {s.chosen?.lossPercent != null ? pct(s.chosen.lossPercent) : '–'}
+                    </td>,
                   ]}
                 </tr>
               ))}

@@ -12,7 +12,7 @@ const analyze: CliCommand = {
   summary: 'shapes, compute (named convention), params and size of an ONNX model at an input size',
   usage:
     `analyze FILE --input-size S [--convention ${CONVENTIONS.join('|')}] [--layers] [--json]\n` +
-    '  paddleslim: conv multiply-accumulates / 1024^3 (PaddleDetection\'s GFLOPs column); macs: Conv/ConvTranspose/Gemm/MatMul/DeformConv MACs / 1e9;\n' +
+    "  paddleslim: conv multiply-accumulates / 1024^3 (PaddleDetection's GFLOPs column); macs: Conv/ConvTranspose/Gemm/MatMul/DeformConv MACs / 1e9;\n" +
     '  flops: 2 x MACs + 1 per element of elementwise ops, / 1e9\n' +
     '  always: pruning audit (all-zero / near-zero conv filters, realised vs effective GFLOPs and params; docs/pruning-audit.md)',
   async run(args, io) {
@@ -31,7 +31,10 @@ const analyze: CliCommand = {
     if (!CONVENTIONS.includes(convention as Convention)) {
       throw new SlimboardError('bad_arguments', `--convention must be one of ${CONVENTIONS.join('|')}, got "${convention}"`);
     }
-    const inputSize = values['input-size'] === undefined ? undefined : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 16384 });
+    const inputSize =
+      values['input-size'] === undefined
+        ? undefined
+        : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 16384 });
     const loaded = readModelFile(positionals[0]);
     const report = analyzeModel(loaded, { inputSize, convention: convention as Convention, layers: values.layers });
     if (values.json) {
@@ -51,14 +54,29 @@ const analyze: CliCommand = {
         : `effective compute unknown: ${a.effectiveError}`;
       lines.push(`  filters zeroed but not removed: realised ${a.realised.gflops.toFixed(4)} GFLOPs, params ${a.realised.params}; ${eff}`);
       for (const l of a.layers) {
-        lines.push(`  ${l.param}: ${l.zeroFilters} zero + ${l.nearZeroFilters} near-zero of ${l.filters}, ${l.removedFilters} removable${l.keptBecause ? ` (kept: ${l.keptBecause})` : ''}`);
+        lines.push(
+          `  ${l.param}: ${l.zeroFilters} zero + ${l.nearZeroFilters} near-zero of ${l.filters}, ${l.removedFilters} removable${l.keptBecause ? ` (kept: ${l.keptBecause})` : ''}`,
+        );
       }
     }
     if (report.unknownNodes.length) lines.push(`note: ${report.unknownNodes.length} nodes have data-dependent shapes and count 0`);
     if (report.layers) {
       lines.push(['name', 'op', 'inputs', 'outputs', 'kernel', 'stride', 'groups', 'macs', 'count', 'params'].join('\t'));
       for (const l of report.layers) {
-        lines.push([l.name, l.op, fmtShape(l.inputShapes), fmtShape(l.outputShapes), l.kernel?.join('x') ?? '', l.stride?.join('x') ?? '', l.groups ?? '', l.macs, l.count, l.params].join('\t'));
+        lines.push(
+          [
+            l.name,
+            l.op,
+            fmtShape(l.inputShapes),
+            fmtShape(l.outputShapes),
+            l.kernel?.join('x') ?? '',
+            l.stride?.join('x') ?? '',
+            l.groups ?? '',
+            l.macs,
+            l.count,
+            l.params,
+          ].join('\t'),
+        );
       }
     }
     io.stdout(lines.join('\n') + '\n');

@@ -8,7 +8,13 @@ import {
 } from '../../measure/benchmark-paired';
 import { describeMachineLoad } from '../../measure/machine-load';
 import { formatRatioChange, LATENCY_STATISTICS, type TLatencyStatistic } from '../../measure/paired-latency';
-import { measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL, type LatencyMeasurement, type LatencyProtocol } from '../../inference/runtime/latency-harness';
+import {
+  measureLatency,
+  QUICK_PROTOCOL,
+  STANDARD_PROTOCOL,
+  type LatencyMeasurement,
+  type LatencyProtocol,
+} from '../../inference/runtime/latency-harness';
 import { GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel } from '../../inference/runtime/ort';
 import { printJson, type CliCommand } from '../command';
 import { parseCliArgs, requireNumberFlag } from '../args';
@@ -108,12 +114,16 @@ const command: CliCommand = {
     // A paired benchmark defaults to 1 thread; a single benchmark needs --threads (it is part of every published number).
     const threadsFlag = values.threads === undefined && values.baseline !== undefined ? '1' : values.threads;
     const threads = requireNumberFlag(threadsFlag, 'threads', { int: true, min: 1, max: 256 });
-    const inter = values['inter-threads'] === undefined ? 1 : requireNumberFlag(values['inter-threads'], 'inter-threads', { int: true, min: 1, max: 256 });
+    const inter =
+      values['inter-threads'] === undefined
+        ? 1
+        : requireNumberFlag(values['inter-threads'], 'inter-threads', { int: true, min: 1, max: 256 });
     const level = values['graph-opt'] ?? 'all';
     if (!GRAPH_OPTIMIZATION_LEVELS.includes(level as GraphOptimizationLevel)) {
       throw new SlimboardError('bad_arguments', `--graph-opt must be one of ${GRAPH_OPTIMIZATION_LEVELS.join('|')}, got "${level}"`);
     }
-    const opt = (flag: string, v: string | undefined, fallback: number, min: number) => (v === undefined ? fallback : requireNumberFlag(v, flag, { int: true, min }));
+    const opt = (flag: string, v: string | undefined, fallback: number, min: number) =>
+      v === undefined ? fallback : requireNumberFlag(v, flag, { int: true, min });
     // --progress: "progress F" lines on stderr (F in (0, 1], rising by >= 0.05 or to 1) for a parent process to follow.
     let lastProgress = 0;
     const progress = values.progress
@@ -168,7 +178,12 @@ const command: CliCommand = {
       }
       return 0;
     }
-    if (values.statistic !== undefined || values.cycles !== undefined || values['block-runs'] !== undefined || values.sessions !== undefined) {
+    if (
+      values.statistic !== undefined ||
+      values.cycles !== undefined ||
+      values['block-runs'] !== undefined ||
+      values.sessions !== undefined
+    ) {
       throw new SlimboardError(
         'bad_arguments',
         '--statistic, --cycles, --block-runs and --sessions need --baseline BASE.onnx (a paired benchmark)',

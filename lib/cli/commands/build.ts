@@ -26,7 +26,10 @@ const build: CliCommand = {
       'build',
     );
     if (positionals.length !== 1 || positionals[0] !== 'yolov3') {
-      throw new SlimboardError('bad_arguments', `build: expected the architecture "yolov3", got ${positionals.length ? `"${positionals.join(' ')}"` : 'nothing'}`);
+      throw new SlimboardError(
+        'bad_arguments',
+        `build: expected the architecture "yolov3", got ${positionals.length ? `"${positionals.join(' ')}"` : 'nothing'}`,
+      );
     }
     const backbone = requireStringFlag(values.backbone, 'backbone');
     if (!BACKBONES.includes(backbone as Backbone)) {

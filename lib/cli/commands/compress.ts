@@ -39,7 +39,10 @@ function budgetLines(b: BudgetResult): string[] {
   return [
     `budget ΔAP >= -${pts(b.budget)} points vs fp32 AP ${pts(b.fp32Ap)}: ${b.met ? 'met' : 'NOT met'} after ${b.steps.length - 1} fallback(s), ` +
       `AP ${pts(last.ap)} (ΔAP ${pts(last.deltaAp)})`,
-    ...b.steps.map((s, k) => `  step ${k}: ${s.float.length ? `float ${s.float[s.float.length - 1]}` : 'all quantized'} -> AP ${pts(s.ap)} (ΔAP ${pts(s.deltaAp)})`),
+    ...b.steps.map(
+      (s, k) =>
+        `  step ${k}: ${s.float.length ? `float ${s.float[s.float.length - 1]}` : 'all quantized'} -> AP ${pts(s.ap)} (ΔAP ${pts(s.deltaAp)})`,
+    ),
     `kept in float: ${b.float.length ? b.float.join(', ') : 'none'}`,
   ];
 }
@@ -71,26 +74,43 @@ const quantize: CliCommand = {
       },
       'compress quantize',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `compress quantize: expected one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`);
+    if (positionals.length !== 1)
+      throw new SlimboardError(
+        'bad_arguments',
+        `compress quantize: expected one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`,
+      );
     const method = requireStringFlag(values.method, 'method');
     if (!CALIBRATION_METHODS.includes(method as CalibrationMethod)) {
       throw new SlimboardError('bad_arguments', `--method must be one of ${CALIBRATION_METHODS.join('|')}, got "${method}"`);
     }
-    if (values.percentile !== undefined && method !== 'percentile') throw new SlimboardError('bad_arguments', '--percentile only applies to --method percentile');
-    const percentile = values.percentile === undefined ? undefined : requireNumberFlag(values.percentile, 'percentile', { min: 50, max: 100 });
+    if (values.percentile !== undefined && method !== 'percentile')
+      throw new SlimboardError('bad_arguments', '--percentile only applies to --method percentile');
+    const percentile =
+      values.percentile === undefined ? undefined : requireNumberFlag(values.percentile, 'percentile', { min: 50, max: 100 });
     const calibImages = requireNumberFlag(values['calib-images'], 'calib-images', { int: true, min: 1, max: 100_000 });
-    const inputSize = values['input-size'] === undefined ? 416 : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 8192 });
-    const threads = values.threads === undefined ? logicalCoreCount() : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
+    const inputSize =
+      values['input-size'] === undefined ? 416 : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 8192 });
+    const threads =
+      values.threads === undefined ? logicalCoreCount() : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
     const out = requireStringFlag(values.out, 'out');
-    const errorImages = values['error-images'] === undefined ? Math.min(8, calibImages) : requireNumberFlag(values['error-images'], 'error-images', { int: true, min: 0, max: calibImages });
+    const errorImages =
+      values['error-images'] === undefined
+        ? Math.min(8, calibImages)
+        : requireNumberFlag(values['error-images'], 'error-images', { int: true, min: 0, max: calibImages });
     const calibDataset = requireStringFlag(values['calib-dataset'], 'calib-dataset');
-    const exclude = (values.exclude ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const exclude = (values.exclude ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const modelPath = positionals[0];
     let budget;
     if (values['budget-ap'] !== undefined) {
       const points = requireNumberFlag(values['budget-ap'], 'budget-ap', { min: 0, max: 100 });
       const dataset = requireStringFlag(values['eval-dataset'], 'eval-dataset');
-      const maxSteps = values['max-fallbacks'] === undefined ? 10 : requireNumberFlag(values['max-fallbacks'], 'max-fallbacks', { int: true, min: 0, max: 1000 });
+      const maxSteps =
+        values['max-fallbacks'] === undefined
+          ? 10
+          : requireNumberFlag(values['max-fallbacks'], 'max-fallbacks', { int: true, min: 0, max: 1000 });
       budget = { ap: points / 100, dataset, split: values['eval-split'], maxSteps };
     } else if (values['eval-dataset'] !== undefined || values['max-fallbacks'] !== undefined) {
       throw new SlimboardError('bad_arguments', '--eval-dataset and --max-fallbacks only apply with --budget-ap');
@@ -106,14 +126,27 @@ const quantize: CliCommand = {
       }
     }
     const report = await quantizeModelFile({
-      modelPath, outPath: out, calibDataset, calibSplit: values['calib-split'], calibImages, inputSize, method: method as CalibrationMethod,
-      percentile, exclude, adapter, threads, errorImages, budget,
+      modelPath,
+      outPath: out,
+      calibDataset,
+      calibSplit: values['calib-split'],
+      calibImages,
+      inputSize,
+      method: method as CalibrationMethod,
+      percentile,
+      exclude,
+      adapter,
+      threads,
+      errorImages,
+      budget,
     });
     if (values.json) {
       printJson(io, report);
       return 0;
     }
-    const ops = Object.entries(report.onnxruntime.optimizedConvOps).map(([k, v]) => `${k} ${v}`).join(', ');
+    const ops = Object.entries(report.onnxruntime.optimizedConvOps)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     io.stdout(
       [
         `wrote ${report.out}: ${report.quantizedNodes} nodes int8 (${report.skippedNodes.length} left float), ${report.activations.length} activations calibrated`,

@@ -27,12 +27,28 @@ const synth: CliCommand = {
     );
     const outDir = path.resolve(requireStringFlag(values.out, 'out'));
     const split = values.split as string;
-    const count = values.count === undefined ? (DEFAULT_COUNTS[split] ?? 300) : requireNumberFlag(values.count, 'count', { int: true, min: 1, max: 200_000 });
-    const seed = values.seed === undefined ? DEMO_DATASET_SEED : requireNumberFlag(values.seed, 'seed', { int: true, min: 0, max: 0xffffffff });
+    const count =
+      values.count === undefined
+        ? (DEFAULT_COUNTS[split] ?? 300)
+        : requireNumberFlag(values.count, 'count', { int: true, min: 1, max: 200_000 });
+    const seed =
+      values.seed === undefined ? DEMO_DATASET_SEED : requireNumberFlag(values.seed, 'seed', { int: true, min: 0, max: 0xffffffff });
     const result = await writeSyntheticSplit({ outDir, split, count, seed });
-    const summary = { outDir, split, seed, images: result.images, annotations: result.annotations, cocoPath: result.cocoPath, imageDir: result.imageDir, durationMs: Math.round(result.durationMs) };
+    const summary = {
+      outDir,
+      split,
+      seed,
+      images: result.images,
+      annotations: result.annotations,
+      cocoPath: result.cocoPath,
+      imageDir: result.imageDir,
+      durationMs: Math.round(result.durationMs),
+    };
     if (values.json) printJson(io, summary);
-    else io.stdout(`wrote ${summary.images} images, ${summary.annotations} objects to ${outDir} (${split}, seed ${seed}) in ${summary.durationMs} ms\n`);
+    else
+      io.stdout(
+        `wrote ${summary.images} images, ${summary.annotations} objects to ${outDir} (${split}, seed ${seed}) in ${summary.durationMs} ms\n`,
+      );
     return 0;
   },
 };
@@ -64,13 +80,25 @@ const add: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
       args,
-      { name: { type: 'string' }, format: { type: 'string' }, split: { type: 'string' }, slug: { type: 'string' }, json: { type: 'boolean', default: false } },
+      {
+        name: { type: 'string' },
+        format: { type: 'string' },
+        split: { type: 'string' },
+        slug: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
       'dataset add',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `dataset add: expected exactly one DIR, got ${positionals.length}`);
+    if (positionals.length !== 1)
+      throw new SlimboardError('bad_arguments', `dataset add: expected exactly one DIR, got ${positionals.length}`);
     const { ZDatasetAdd, addDataset } = await import('../../datasets/dataset-registry');
     const { formatZodIssues } = await import('../../errors');
-    const parsed = ZDatasetAdd.safeParse({ name: requireStringFlag(values.name, 'name'), format: requireStringFlag(values.format, 'format'), split: values.split, slug: values.slug });
+    const parsed = ZDatasetAdd.safeParse({
+      name: requireStringFlag(values.name, 'name'),
+      format: requireStringFlag(values.format, 'format'),
+      split: values.split,
+      slug: values.slug,
+    });
     if (!parsed.success) throw new SlimboardError('bad_arguments', `dataset add: ${formatZodIssues(parsed.error.issues)}`);
     const dir = path.resolve(positionals[0]);
     const added = await withPipeline((p) => addDataset(dir, parsed.data, { pool: p.pool, store: p.store }));
@@ -96,7 +124,9 @@ const list: CliCommand = {
     if (values.json) printJson(io, { datasets: rows });
     else {
       for (const d of rows) {
-        const where = d.sha256 ? `${d.format} ${d.imageCount} images ${d.objectCount} objects sha256 ${d.sha256.slice(0, 12)}…` : `not an artifact (install under ${getEnv().dataDir}/datasets/${d.slug})`;
+        const where = d.sha256
+          ? `${d.format} ${d.imageCount} images ${d.objectCount} objects sha256 ${d.sha256.slice(0, 12)}…`
+          : `not an artifact (install under ${getEnv().dataDir}/datasets/${d.slug})`;
         io.stdout(`${d.slug.padEnd(24)} ${d.name.padEnd(32)} ${where}\n`);
       }
     }
@@ -109,10 +139,16 @@ const synthFaces: CliCommand = {
   summary: 'write a single-class synthetic "faces" split in WIDER FACE layout (sparse, crowd and portrait events)',
   usage: `dataset synth-faces --out DIR [--per-event N] [--seed N] [--json]\n  defaults: --per-event 20, --seed ${DEMO_DATASET_SEED}. Settings easy/medium/hard by face height and occlusion (lib/datasets/synthetic/faces-split.ts).`,
   async run(args, io) {
-    const { values } = parseCliArgs(args, { out: { type: 'string' }, 'per-event': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } }, 'dataset synth-faces');
+    const { values } = parseCliArgs(
+      args,
+      { out: { type: 'string' }, 'per-event': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } },
+      'dataset synth-faces',
+    );
     const outDir = path.resolve(requireStringFlag(values.out, 'out'));
-    const perEvent = values['per-event'] === undefined ? 20 : requireNumberFlag(values['per-event'], 'per-event', { int: true, min: 1, max: 10_000 });
-    const seed = values.seed === undefined ? DEMO_DATASET_SEED : requireNumberFlag(values.seed, 'seed', { int: true, min: 0, max: 0xffffffff });
+    const perEvent =
+      values['per-event'] === undefined ? 20 : requireNumberFlag(values['per-event'], 'per-event', { int: true, min: 1, max: 10_000 });
+    const seed =
+      values.seed === undefined ? DEMO_DATASET_SEED : requireNumberFlag(values.seed, 'seed', { int: true, min: 0, max: 0xffffffff });
     const { writeSyntheticFacesSplit } = await import('../../datasets/synthetic/faces-split');
     const r = await writeSyntheticFacesSplit({ outDir, perEvent, seed });
     if (values.json) printJson(io, { outDir, seed, ...r });

@@ -15,7 +15,10 @@ const migrate: CliCommand = {
     try {
       const result = await applyMigrations(await getDatabaseUrl());
       if (values.json) printJson(io, result);
-      else io.stdout(`applied ${result.applied.length} migration(s)${result.applied.length ? ': ' + result.applied.join(', ') : ''}; ${result.alreadyApplied.length} already applied\n`);
+      else
+        io.stdout(
+          `applied ${result.applied.length} migration(s)${result.applied.length ? ': ' + result.applied.join(', ') : ''}; ${result.alreadyApplied.length} already applied\n`,
+        );
       return 0;
     } finally {
       await closeDb();
@@ -50,7 +53,10 @@ const check: CliCommand = {
     const { diffMigrationsAgainstSchema } = await import('../../db/schema-engine');
     const report = await diffMigrationsAgainstSchema();
     if (!report.inSync) {
-      throw new SlimboardError('schema_drift', `prisma/schema.prisma has changes no migration creates; run: npm run -s slimboard -- db new-migration --name <what>\n${report.missingSql}`);
+      throw new SlimboardError(
+        'schema_drift',
+        `prisma/schema.prisma has changes no migration creates; run: npm run -s slimboard -- db new-migration --name <what>\n${report.missingSql}`,
+      );
     }
     io.stdout('schema.prisma and prisma/migrations agree\n');
     return 0;

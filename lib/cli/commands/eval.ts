@@ -124,7 +124,7 @@ const cocoCommand: CliCommand = {
 
 const vocCommand: CliCommand = {
   words: ['eval', 'voc'],
-  summary: "Pascal VOC mAP (PaddleDetection DetectionMAP semantics) of detections JSON against a VOC JSON or directory",
+  summary: 'Pascal VOC mAP (PaddleDetection DetectionMAP semantics) of detections JSON against a VOC JSON or directory',
   usage:
     'eval voc --gt GT.json|VOCDIR --dt DETECTIONS.json --ap 11point|integral [--evaluate-difficult] [--image-set NAME] ' +
     '[--baseline-dt BASELINE.json [--resamples N] [--seed S]] [--json]\n' +
@@ -150,7 +150,9 @@ const vocCommand: CliCommand = {
     const dtPath = requireStringFlag(values.dt as string | undefined, 'dt');
     const ap = requireStringFlag(values.ap as string | undefined, 'ap');
     if (ap !== '11point' && ap !== 'integral') throw new SlimboardError('bad_arguments', `--ap must be 11point or integral, got "${ap}"`);
-    const gt = isDirectory(gtPath) ? readVocDirectory(gtPath, { imageSet: values['image-set'] as string | undefined }) : readVocGroundTruthFile(gtPath);
+    const gt = isDirectory(gtPath)
+      ? readVocDirectory(gtPath, { imageSet: values['image-set'] as string | undefined })
+      : readVocGroundTruthFile(gtPath);
     const names = new Set(gt.classNames);
     if (names.size !== gt.classNames.length) throw new SlimboardError('bad_input', `${gtPath}: class names are not unique`);
     const dt = readVocDetectionsFile(dtPath, gt);

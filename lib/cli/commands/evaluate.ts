@@ -52,7 +52,7 @@ const fmt = (v: number) => (v < 0 ? '  -1  ' : v.toFixed(4));
 
 const command: CliCommand = {
   words: ['evaluate'],
-  summary: 'Run an ONNX detector over a COCO, VOC or WIDER FACE dataset folder and report the format\'s metrics',
+  summary: "Run an ONNX detector over a COCO, VOC or WIDER FACE dataset folder and report the format's metrics",
   usage,
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
@@ -73,16 +73,23 @@ const command: CliCommand = {
       },
       'evaluate',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `evaluate: expected exactly one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`);
+    if (positionals.length !== 1)
+      throw new SlimboardError(
+        'bad_arguments',
+        `evaluate: expected exactly one MODEL.onnx, got ${positionals.length} (usage: ${usage.split('\n')[0]})`,
+      );
     const datasetDir = requireStringFlag(values.dataset, 'dataset');
     const inputSize = requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 8192 });
-    const threads = values.threads === undefined ? logicalCoreCount() : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
+    const threads =
+      values.threads === undefined ? logicalCoreCount() : requireNumberFlag(values.threads, 'threads', { int: true, min: 1, max: 256 });
     const workers = values.workers === undefined ? 1 : requireNumberFlag(values.workers, 'workers', { int: true, min: 1, max: 64 });
     const adapter = values.adapter ? readAdapterFile(values.adapter) : undefined;
     const format = values.format ?? guessDatasetFormat(datasetDir);
-    if (format !== 'coco' && format !== 'voc' && format !== 'widerface') throw new SlimboardError('bad_arguments', `evaluate: --format must be coco, voc or widerface, got "${format}"`);
+    if (format !== 'coco' && format !== 'voc' && format !== 'widerface')
+      throw new SlimboardError('bad_arguments', `evaluate: --format must be coco, voc or widerface, got "${format}"`);
     const apType = values['ap-type'] ?? '11point';
-    if (apType !== '11point' && apType !== 'integral') throw new SlimboardError('bad_arguments', `evaluate: --ap-type must be 11point or integral, got "${apType}"`);
+    if (apType !== '11point' && apType !== 'integral')
+      throw new SlimboardError('bad_arguments', `evaluate: --ap-type must be 11point or integral, got "${apType}"`);
     const evaluated = await evaluateOnDataset({
       modelPath: positionals[0],
       datasetDir,

@@ -32,7 +32,7 @@ const prune: CliCommand = {
   usage:
     'prune FILE --params a,b,... --ratios r1,r2,... --out FILE [--input-size S] [--json]\n' +
     '  removes round(C_out x ratio) output channels with the smallest L1 norm per listed conv weight (same order as the\n' +
-    '  seed\'s --pruned_params/--pruned_ratios); --input-size (default 320) only resolves shapes of dynamic-size models',
+    "  seed's --pruned_params/--pruned_ratios); --input-size (default 320) only resolves shapes of dynamic-size models",
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
       args,
@@ -49,10 +49,16 @@ const prune: CliCommand = {
     const params = parseList(requireStringFlag(values.params, 'params'), 'params');
     const ratios = parseRatios(requireStringFlag(values.ratios, 'ratios'));
     if (params.length !== ratios.length) {
-      throw new SlimboardError('bad_arguments', `--params has ${params.length} items but --ratios has ${ratios.length}: the lists must have the same length`);
+      throw new SlimboardError(
+        'bad_arguments',
+        `--params has ${params.length} items but --ratios has ${ratios.length}: the lists must have the same length`,
+      );
     }
     const out = path.resolve(requireStringFlag(values.out, 'out'));
-    const inputSize = values['input-size'] === undefined ? undefined : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 16384 });
+    const inputSize =
+      values['input-size'] === undefined
+        ? undefined
+        : requireNumberFlag(values['input-size'], 'input-size', { int: true, min: 1, max: 16384 });
     const loaded = readModelFile(positionals[0]);
     const started = performance.now();
     const result = pruneChannels(loaded.model, { params, ratios, inputSize }, loaded.source);
@@ -71,9 +77,13 @@ const prune: CliCommand = {
     if (values.json) printJson(io, summary);
     else {
       for (const p of result.pruned) {
-        io.stdout(`${p.param}: ${p.channelsBefore} -> ${p.channelsAfter} channels (ratio ${p.ratio}${p.skippedBecause ? `, skipped: ${p.skippedBecause}` : ''})\n`);
+        io.stdout(
+          `${p.param}: ${p.channelsBefore} -> ${p.channelsAfter} channels (ratio ${p.ratio}${p.skippedBecause ? `, skipped: ${p.skippedBecause}` : ''})\n`,
+        );
       }
-      io.stdout(`wrote ${out}: params ${summary.paramsBefore} -> ${summary.paramsAfter}, bytes ${summary.bytesBefore} -> ${summary.bytesAfter}\n`);
+      io.stdout(
+        `wrote ${out}: params ${summary.paramsBefore} -> ${summary.paramsAfter}, bytes ${summary.bytesBefore} -> ${summary.bytesAfter}\n`,
+      );
     }
     return 0;
   },

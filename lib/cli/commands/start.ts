@@ -72,7 +72,8 @@ export async function ensureNextBuild(log: (line: string) => void, root = proces
         fs.rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new SlimboardError('build_locked', `another process (pid ${holder}) has been building for 15 minutes`, { status: 500 });
+      if (Date.now() > deadline)
+        throw new SlimboardError('build_locked', `another process (pid ${holder}) has been building for 15 minutes`, { status: 500 });
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -81,13 +82,23 @@ export async function ensureNextBuild(log: (line: string) => void, root = proces
     log('building the web app (next build)...');
     const t0 = performance.now();
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [nextBin(root), 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv({ NODE_ENV: 'production' }) });
+      const child = spawn(process.execPath, [nextBin(root), 'build'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: childEnv({ NODE_ENV: 'production' }),
+      });
       let output = '';
       child.stdout.on('data', (c: Buffer) => (output += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));
       child.on('error', reject);
       child.on('close', (code) =>
-        code === 0 ? resolve() : reject(new SlimboardError('build_failed', `next build failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`, { status: 500 })),
+        code === 0
+          ? resolve()
+          : reject(
+              new SlimboardError('build_failed', `next build failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`, {
+                status: 500,
+              }),
+            ),
       );
     });
     const ms = performance.now() - t0;
@@ -102,7 +113,8 @@ export async function ensureNextBuild(log: (line: string) => void, root = proces
 export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new SlimboardError('server_exited', `the web server exited with code ${child.exitCode} during start`, { status: 500 });
+    if (child.exitCode !== null)
+      throw new SlimboardError('server_exited', `the web server exited with code ${child.exitCode} during start`, { status: 500 });
     try {
       await fetch(url, { signal: AbortSignal.timeout(2000) });
       return;
@@ -135,7 +147,11 @@ export async function registerDemoZooAtStart(log: (line: string) => void, root: 
   try {
     const t0 = performance.now();
     pipeline = await openPipeline({ databaseUrl, supervise: false, poolSize: 3 });
-    const r = await registerDemoZoo(pipeline, { zooDir: path.join(root, DEMO_ZOO_DIR), dataDir: env.dataDir, maxBytes: env.SLIMBOARD_UPLOAD_MAX_BYTES });
+    const r = await registerDemoZoo(pipeline, {
+      zooDir: path.join(root, DEMO_ZOO_DIR),
+      dataDir: env.dataDir,
+      maxBytes: env.SLIMBOARD_UPLOAD_MAX_BYTES,
+    });
     const count = (status: string) => r.models.filter((m) => m.status === status).length;
     log(
       `demo zoo: ${count('registered')} model(s) registered, ${count('unchanged')} unchanged, ${count('refused')} refused; ${r.jobsQueued} measurement job(s) queued` +
@@ -162,10 +178,15 @@ function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
 }
 
 async function runStart(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(args, { port: { type: 'string' }, 'no-build': { type: 'boolean' }, 'no-demo': { type: 'boolean' } }, 'start');
+  const { values } = parseCliArgs(
+    args,
+    { port: { type: 'string' }, 'no-build': { type: 'boolean' }, 'no-demo': { type: 'boolean' } },
+    'start',
+  );
   const env = getEnv();
   const port = values.port !== undefined ? Number(values.port) : env.PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SlimboardError('bad_arguments', `--port must be an integer in 1..65535, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new SlimboardError('bad_arguments', `--port must be an integer in 1..65535, got "${values.port}"`);
   const root = process.cwd();
   const log = (line: string) => io.stdout(`[slimboard] ${line}\n`);
 
@@ -201,14 +222,21 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     const t0 = performance.now();
     const db = await getDb();
     const handle = embeddedHandle();
-    if (handle) log(`database: embedded PostgreSQL on port ${handle.port}${handle.owned ? ` (started: init ${handle.initMs.toFixed(0)} ms, start ${handle.startMs.toFixed(0)} ms)` : ' (already running)'}`);
+    if (handle)
+      log(
+        `database: embedded PostgreSQL on port ${handle.port}${handle.owned ? ` (started: init ${handle.initMs.toFixed(0)} ms, start ${handle.startMs.toFixed(0)} ms)` : ' (already running)'}`,
+      );
     else log('database: DATABASE_URL');
     if (handle) {
       const { superviseEmbeddedPostgres } = await import('../../db/embedded-postgres');
       supervisor = superviseEmbeddedPostgres({ dataDir: handle.dataDir, port: handle.port, log });
     }
     const imported = await ensureSeedImported(db);
-    log(imported ? `imported the seed: ${imported.rows} rows (${imported.created} created, ${imported.updated} updated)` : 'seed already imported');
+    log(
+      imported
+        ? `imported the seed: ${imported.rows} rows (${imported.created} created, ${imported.updated} updated)`
+        : 'seed already imported',
+    );
     log(`database ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     if (!values['no-demo']) demoRegistration = registerDemoZooAtStart(log, root, await getDatabaseUrl());
     if (!values['no-build']) await ensureNextBuild(log, root);
@@ -246,7 +274,8 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
 const start: CliCommand = {
   words: ['start'],
   summary: 'start Slimboard: database, migrations, seed import, build if needed, web server on PORT',
-  usage: 'npm start [-- --port N] [--no-build] [--no-demo]   (or: npm run -s slimboard -- start)\n  --no-demo: do not register the demo zoo (prisma/demo-zoo) at start',
+  usage:
+    'npm start [-- --port N] [--no-build] [--no-demo]   (or: npm run -s slimboard -- start)\n  --no-demo: do not register the demo zoo (prisma/demo-zoo) at start',
   run: runStart,
 };
 

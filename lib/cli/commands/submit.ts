@@ -11,9 +11,9 @@ const usage =
   '  Registers a run (same metadata schema as the upload form and POST /api/runs) and queues its jobs.\n' +
   '  Without --server: writes to the database directly (this machine runs Slimboard); the run is owned by OWNER\n' +
   '  (default `local`): only a token of that owner or an admin token deletes or re-runs it (docs/owners.md).\n' +
-  '  With --server URL: posts to URL/api/runs with the token in SLIMBOARD_API_TOKEN; the run is owned by the token\'s owner.\n' +
+  "  With --server URL: posts to URL/api/runs with the token in SLIMBOARD_API_TOKEN; the run is owned by the token's owner.\n" +
   '  --wait: wait until every job has finished and print the run with its results (exit 1 if it failed).\n' +
-  '  Prints the model\'s slug and page URL (--json: modelSlug, modelUrl); the URL is on --server, else SLIMBOARD_PUBLIC_URL,\n' +
+  "  Prints the model's slug and page URL (--json: modelSlug, modelUrl); the URL is on --server, else SLIMBOARD_PUBLIC_URL,\n" +
   '  else http://localhost:<PORT>.';
 
 /** The lines that tell the user where the model lives: `model <slug>` and `page  <url>` (none when the run has no model). */
@@ -41,15 +41,25 @@ function readMeta(file: string): unknown {
   }
 }
 
-async function submitToServer(server: string, modelPath: string, meta: unknown): Promise<{ run: { id: string; modelSlug?: string }; modelUrl?: string }> {
+async function submitToServer(
+  server: string,
+  modelPath: string,
+  meta: unknown,
+): Promise<{ run: { id: string; modelSlug?: string }; modelUrl?: string }> {
   const token = getEnv().SLIMBOARD_API_TOKEN;
-  if (!token) throw new SlimboardError('unauthorized', 'submit --server needs SLIMBOARD_API_TOKEN (create one with `slimboard token create`)');
+  if (!token)
+    throw new SlimboardError('unauthorized', 'submit --server needs SLIMBOARD_API_TOKEN (create one with `slimboard token create`)');
   const fd = new FormData();
   fd.append('meta', JSON.stringify(meta));
   fd.append('file', new Blob([fs.readFileSync(modelPath)]), path.basename(modelPath));
   const res = await fetch(new URL('/api/runs', server), { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
-  const body = (await res.json().catch(() => ({}))) as { run?: { id: string; modelSlug?: string }; modelUrl?: string; error?: { message: string } };
-  if (!res.ok || !body.run) throw new SlimboardError('submit_refused', `server refused the run (${res.status}): ${body.error?.message ?? 'no message'}`);
+  const body = (await res.json().catch(() => ({}))) as {
+    run?: { id: string; modelSlug?: string };
+    modelUrl?: string;
+    error?: { message: string };
+  };
+  if (!res.ok || !body.run)
+    throw new SlimboardError('submit_refused', `server refused the run (${res.status}): ${body.error?.message ?? 'no message'}`);
   return { run: body.run, modelUrl: body.modelUrl };
 }
 
@@ -70,11 +80,13 @@ const submit: CliCommand = {
       },
       'submit',
     );
-    if (positionals.length !== 1) throw new SlimboardError('bad_arguments', `submit: expected exactly one MODEL.onnx, got ${positionals.length}`);
+    if (positionals.length !== 1)
+      throw new SlimboardError('bad_arguments', `submit: expected exactly one MODEL.onnx, got ${positionals.length}`);
     const modelPath = positionals[0];
     const meta = readMeta(requireStringFlag(values.meta, 'meta'));
     const timeoutMs = (values.timeout === undefined ? 3600 : requireNumberFlag(values.timeout, 'timeout', { min: 1 })) * 1000;
-    if (!fs.existsSync(modelPath) || !fs.statSync(modelPath).isFile()) throw new SlimboardError('file_not_found', `${modelPath}: no such file`);
+    if (!fs.existsSync(modelPath) || !fs.statSync(modelPath).isFile())
+      throw new SlimboardError('file_not_found', `${modelPath}: no such file`);
 
     if (values.server && values.owner !== undefined) {
       throw new SlimboardError(
@@ -90,7 +102,10 @@ const submit: CliCommand = {
       const fields = modelFields(values.server.replace(/\/+$/, ''), run.modelSlug ?? null);
       if (modelUrl) fields.modelUrl = modelUrl;
       if (values.json) printJson(io, { run, ...fields });
-      else io.stdout(`registered run ${run.id} on ${values.server}\n${fields.modelSlug ? `  model ${fields.modelSlug}\n  page  ${fields.modelUrl}\n` : ''}`);
+      else
+        io.stdout(
+          `registered run ${run.id} on ${values.server}\n${fields.modelSlug ? `  model ${fields.modelSlug}\n  page  ${fields.modelUrl}\n` : ''}`,
+        );
       return 0;
     }
 
@@ -114,7 +129,9 @@ const submit: CliCommand = {
       const base = publicBaseUrl();
       if (summary.adapterFrom) {
         // Said on stderr so that --json output stays one object; the JSON has `adapterFrom` in the run's metadata.
-        io.stderr(`note: no adapter in the metadata; measured with the adapter run ${summary.adapterFrom.runId} declared for the same bytes\n`);
+        io.stderr(
+          `note: no adapter in the metadata; measured with the adapter run ${summary.adapterFrom.runId} declared for the same bytes\n`,
+        );
       }
       if (!values.wait) {
         const report = await getRunReport(pipeline.pool, summary.id);
@@ -143,7 +160,8 @@ const submit: CliCommand = {
       else {
         io.stdout(`run ${report.id}: ${report.state}${report.failureReason ? ` (${report.failureReason})` : ''}\n`);
         io.stdout(modelLines(base, report.modelSlug));
-        for (const m of report.measurements) io.stdout(`  ${m.metric.padEnd(14)} ${String(m.inputSize ?? '-').padStart(5)}  ${m.device ?? ''}  ${m.value}\n`);
+        for (const m of report.measurements)
+          io.stdout(`  ${m.metric.padEnd(14)} ${String(m.inputSize ?? '-').padStart(5)}  ${m.device ?? ''}  ${m.value}\n`);
       }
       if (report.state === 'failed') return 1;
       if (report.state !== 'done') {

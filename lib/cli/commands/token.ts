@@ -39,14 +39,16 @@ const create: CliCommand = {
     const { createApiToken, TOKEN_SCOPES } = await import('../../auth/api-tokens');
     const { defaultOwnerFor, parseOwnerHandle } = await import('../../auth/owners');
     const scope = values.scope as string;
-    if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) throw new SlimboardError('bad_arguments', `token create: --scope must be ${TOKEN_SCOPES.join(' or ')}, got "${scope}"`);
+    if (!(TOKEN_SCOPES as readonly string[]).includes(scope))
+      throw new SlimboardError('bad_arguments', `token create: --scope must be ${TOKEN_SCOPES.join(' or ')}, got "${scope}"`);
     if (values.admin && scope === 'worker') {
       throw new SlimboardError('bad_arguments', 'token create: --admin and --scope worker exclude each other (worker tokens never write)');
     }
     // Checked before the database is opened, so that a bad handle is a plain usage error.
-    const owner = values.owner === undefined
-      ? parseOwnerHandle(defaultOwnerFor(name), 'owner (from --name; give --owner)')
-      : parseOwnerHandle(values.owner, '--owner');
+    const owner =
+      values.owner === undefined
+        ? parseOwnerHandle(defaultOwnerFor(name), 'owner (from --name; give --owner)')
+        : parseOwnerHandle(values.owner, '--owner');
     const t = await withPool((pool) =>
       createApiToken(pool, name, { scope: scope as (typeof TOKEN_SCOPES)[number], owner, role: values.admin ? 'admin' : 'user' }),
     );

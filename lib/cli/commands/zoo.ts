@@ -25,7 +25,10 @@ const exportCommand: CliCommand = {
     );
     const format = values.format ?? (values.json ? 'json' : undefined);
     if (format !== 'json' && format !== 'csv') {
-      throw new SlimboardError('bad_arguments', `zoo export: --format must be json or csv, got ${format === undefined ? 'nothing' : `"${format}"`}`);
+      throw new SlimboardError(
+        'bad_arguments',
+        `zoo export: --format must be json or csv, got ${format === undefined ? 'nothing' : `"${format}"`}`,
+      );
     }
     const { parseZooQuery } = await import('../../zoo/query');
     const filters: Record<string, string> = {};

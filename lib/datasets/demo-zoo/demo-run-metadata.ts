@@ -34,7 +34,8 @@ export function demoModelAdapter(manifest: TDemoZooManifest): TModelAdapter {
   // Normalisation: structured (scale/mean/std) when given, else the documented text "pixel / 255 ... no mean or std".
   let preprocessNorm: { scale: number; mean: [number, number, number]; std: [number, number, number] };
   if (typeof input.scale === 'number') {
-    const triple = (v: unknown, d: number): [number, number, number] => (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number') ? (v as [number, number, number]) : [d, d, d]);
+    const triple = (v: unknown, d: number): [number, number, number] =>
+      Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number') ? (v as [number, number, number]) : [d, d, d];
     preprocessNorm = { scale: input.scale, mean: triple(input.mean, 0), std: triple(input.std, 1) };
   } else {
     const text = String(input.normalisation ?? '');
@@ -44,23 +45,40 @@ export function demoModelAdapter(manifest: TDemoZooManifest): TModelAdapter {
     preprocessNorm = { scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] };
   }
   const outputs = a.outputs as Record<string, { format?: unknown; units?: unknown } | undefined>;
-  if (!outputs.boxes || !outputs.scores) throw bad('adapter.outputs', `needs "boxes" and "scores", has ${Object.keys(outputs).join(', ') || 'none'}`);
+  if (!outputs.boxes || !outputs.scores)
+    throw bad('adapter.outputs', `needs "boxes" and "scores", has ${Object.keys(outputs).join(', ') || 'none'}`);
   const format = String(outputs.boxes.format ?? 'x1,y1,x2,y2').replace(/\s/g, '');
   if (format !== 'x1,y1,x2,y2') throw bad('adapter.outputs.boxes.format', `"${format}" (only x1,y1,x2,y2 is supported)`);
   const units = String(outputs.boxes.units ?? 'pixels');
   const post = a.postprocess as typeof a.postprocess & { scoreThresholdComparison?: unknown; nms?: unknown };
   if (post.scoreThresholdComparison !== undefined && post.scoreThresholdComparison !== '>') {
-    throw bad('adapter.postprocess.scoreThresholdComparison', `"${String(post.scoreThresholdComparison)}" (Slimboard keeps scores > threshold)`);
+    throw bad(
+      'adapter.postprocess.scoreThresholdComparison',
+      `"${String(post.scoreThresholdComparison)}" (Slimboard keeps scores > threshold)`,
+    );
   }
-  if (post.nms !== undefined && post.nms !== 'per class') throw bad('adapter.postprocess.nms', `"${String(post.nms)}" (Slimboard's NMS is per class)`);
+  if (post.nms !== undefined && post.nms !== 'per class')
+    throw bad('adapter.postprocess.nms', `"${String(post.nms)}" (Slimboard's NMS is per class)`);
   return parseModelAdapter(
     {
       name: `demo zoo manifest ${manifest.createdAt}`,
       imageInput: a.input.name,
       classNames: a.classNames,
       preprocess: { resize: 'stretch', interpolation: 'linear', channelOrder: channels === 'RGB' ? 'rgb' : 'bgr', ...preprocessNorm },
-      postprocess: { scoreThreshold: post.scoreThreshold, nmsIouThreshold: post.nmsIou, preNmsTopK: NO_PRE_NMS_CAP, maxDetections: post.maxDetectionsPerImage },
-      output: { kind: 'decoded', boxes: 'boxes', scores: 'scores', boxFormat: 'xyxy', boxCoordinates: /normali[sz]ed/i.test(units) ? 'normalized' : 'input-pixels', scoreActivation: 'none' },
+      postprocess: {
+        scoreThreshold: post.scoreThreshold,
+        nmsIouThreshold: post.nmsIou,
+        preNmsTopK: NO_PRE_NMS_CAP,
+        maxDetections: post.maxDetectionsPerImage,
+      },
+      output: {
+        kind: 'decoded',
+        boxes: 'boxes',
+        scores: 'scores',
+        boxFormat: 'xyxy',
+        boxCoordinates: /normali[sz]ed/i.test(units) ? 'normalized' : 'input-pixels',
+        scoreActivation: 'none',
+      },
     },
     'prisma/demo-zoo/manifest.json adapter',
   );
@@ -98,7 +116,13 @@ export function demoRegistrationOrder(models: readonly TDemoZooModel[]): TDemoZo
 
 /** Backbone names become slugs the metadata accepts: "MobileNetV1 x0.25" -> "MobileNetV1-x0.25". */
 export function demoBackboneSlug(backbone: string): string {
-  return backbone.trim().replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 120) || 'backbone';
+  return (
+    backbone
+      .trim()
+      .replace(/[^A-Za-z0-9._+-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 120) || 'backbone'
+  );
 }
 
 /** "YOLOv3-MobileNetV1 x0.25 prune_r578": family, backbone and the manifest id (unique within the demo). */
@@ -118,11 +142,17 @@ const LINEAGE_FIELDS = new Set(['baseline', 'parent', 'method', 'strategy', 'tea
  * model (its baseline, parent, teacher); references to models that are not registered stay unresolved and
  * the registration refuses them with the field named.
  */
-export function demoRunMetadata(manifest: TDemoZooManifest, m: TDemoZooModel, adapter: TModelAdapter, slugOf: (id: string) => string | undefined): TRunMetadataInput {
+export function demoRunMetadata(
+  manifest: TDemoZooManifest,
+  m: TDemoZooModel,
+  adapter: TModelAdapter,
+  slugOf: (id: string) => string | undefined,
+): TRunMetadataInput {
   const ref = (id: string | null, field: string): string | undefined => {
     if (id === null || id === m.id) return undefined;
     const slug = slugOf(id);
-    if (!slug) throw new SlimboardError('bad_demo_zoo', `demo model "${m.id}": its ${field} "${id}" is not registered (see that model's error)`);
+    if (!slug)
+      throw new SlimboardError('bad_demo_zoo', `demo model "${m.id}": its ${field} "${id}" is not registered (see that model's error)`);
     return slug;
   };
   const l = m.lineage;

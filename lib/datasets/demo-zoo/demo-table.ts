@@ -46,13 +46,22 @@ function utc(d: Date): string {
 export function formatDemoTable(t: DemoTableInput): string {
   const lines: string[] = [];
   const machine = t.devices.length
-    ? t.devices.map((d) => `\`${d.slug}\` = ${d.cpuModel ?? 'unknown CPU'}, ${d.logicalCores ?? '?'} logical cores, ${d.threads ?? '?'} onnxruntime thread(s), ${d.executionProvider ?? '?'} EP`).join('; ')
+    ? t.devices
+        .map(
+          (d) =>
+            `\`${d.slug}\` = ${d.cpuModel ?? 'unknown CPU'}, ${d.logicalCores ?? '?'} logical cores, ${d.threads ?? '?'} onnxruntime thread(s), ${d.executionProvider ?? '?'} EP`,
+        )
+        .join('; ')
     : 'no latency measured yet';
-  lines.push(`Demo zoo measured by Slimboard (${t.lastMeasuredAt ? `last number taken ${utc(t.lastMeasuredAt)}` : 'nothing measured yet'}; table printed ${utc(t.generatedAt)}).`);
+  lines.push(
+    `Demo zoo measured by Slimboard (${t.lastMeasuredAt ? `last number taken ${utc(t.lastMeasuredAt)}` : 'nothing measured yet'}; table printed ${utc(t.generatedAt)}).`,
+  );
   lines.push(`Machine: ${machine}.`);
   lines.push('');
   const latencyHeads = t.devices.map((d) => `latency p50 ms (${d.slug})`);
-  lines.push(`| model | method | strategy | input | GFLOPs | params | size (MB) | ${latencyHeads.join(' | ')}${latencyHeads.length ? ' | ' : ''}Box AP | training AP |`);
+  lines.push(
+    `| model | method | strategy | input | GFLOPs | params | size (MB) | ${latencyHeads.join(' | ')}${latencyHeads.length ? ' | ' : ''}Box AP | training AP |`,
+  );
   lines.push(`|${' --- |'.repeat(3)}${' ---: |'.repeat(4 + latencyHeads.length + 2)}`);
   for (const r of t.rows) {
     const training = t.trainingAp.get(`${r.model.slug}@${r.inputSize}`);
@@ -85,8 +94,17 @@ export async function loadDemoTable(db: Db, now = new Date()): Promise<DemoTable
   const rows = zoo.rows.filter((r) => r.section.slug === DEMO_SECTION_SLUG);
   const slugs = [...new Set(rows.map((r) => r.model.slug))];
   const [reported, measured] = await Promise.all([
-    db.measurement.findMany({ where: { model: { slug: { in: slugs } }, provenance: 'reported', source: { slug: DEMO_SOURCE_SLUG }, metric: 'box_ap' }, select: { value: true, inputSize: true, model: { select: { slug: true } } } }),
-    db.measurement.findMany({ where: { model: { slug: { in: slugs } }, provenance: 'measured' }, select: { createdAt: true, device: { select: { slug: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true } } } }),
+    db.measurement.findMany({
+      where: { model: { slug: { in: slugs } }, provenance: 'reported', source: { slug: DEMO_SOURCE_SLUG }, metric: 'box_ap' },
+      select: { value: true, inputSize: true, model: { select: { slug: true } } },
+    }),
+    db.measurement.findMany({
+      where: { model: { slug: { in: slugs } }, provenance: 'measured' },
+      select: {
+        createdAt: true,
+        device: { select: { slug: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true } },
+      },
+    }),
   ]);
   const trainingAp = new Map(reported.map((m) => [`${m.model.slug}@${m.inputSize}`, m.value]));
   const devices = new Map<string, DemoTableDevice>();
@@ -95,5 +113,11 @@ export async function loadDemoTable(db: Db, now = new Date()): Promise<DemoTable
     if (m.device) devices.set(m.device.slug, m.device);
     if (!last || m.createdAt > last) last = m.createdAt;
   }
-  return { rows, trainingAp, devices: [...devices.values()].sort((a, b) => a.slug.localeCompare(b.slug)), lastMeasuredAt: last, generatedAt: now };
+  return {
+    rows,
+    trainingAp,
+    devices: [...devices.values()].sort((a, b) => a.slug.localeCompare(b.slug)),
+    lastMeasuredAt: last,
+    generatedAt: now,
+  };
 }

@@ -17,7 +17,14 @@ export interface DemoZooStatus {
   jobs: { total: number; done: number; failed: number; active: number };
   /** Runs of the listed models that failed (their rows lose their numbers). */
   failedRuns: Array<{ name: string; reason: string | null }>;
-  devices: Array<{ slug: string; cpuModel: string | null; logicalCores: number | null; threads: number | null; executionProvider: string | null; runtime: string }>;
+  devices: Array<{
+    slug: string;
+    cpuModel: string | null;
+    logicalCores: number | null;
+    threads: number | null;
+    executionProvider: string | null;
+    runtime: string;
+  }>;
 }
 
 export async function getDemoZooStatus(db: Db): Promise<DemoZooStatus> {
@@ -27,17 +34,24 @@ export async function getDemoZooStatus(db: Db): Promise<DemoZooStatus> {
   ]);
   const modelIds = [...new Set((section?.entries ?? []).map((e) => e.modelId))];
   // The listed models' runs, and demo runs of this manifest that failed (a failed run's model leaves the zoo).
-  const runs = modelIds.length || state
-    ? await db.registeredRun.findMany({
-        where: { OR: [{ modelId: { in: modelIds } }, { state: 'failed', demoZooRun: { manifestCreatedAt: state?.manifestCreatedAt ?? '' } }] },
-        orderBy: { createdAt: 'asc' },
-        select: { name: true, state: true, failureReason: true, jobs: { select: { state: true, kind: true, deviceId: true } } },
-      })
-    : [];
+  const runs =
+    modelIds.length || state
+      ? await db.registeredRun.findMany({
+          where: {
+            OR: [{ modelId: { in: modelIds } }, { state: 'failed', demoZooRun: { manifestCreatedAt: state?.manifestCreatedAt ?? '' } }],
+          },
+          orderBy: { createdAt: 'asc' },
+          select: { name: true, state: true, failureReason: true, jobs: { select: { state: true, kind: true, deviceId: true } } },
+        })
+      : [];
   const jobs = runs.flatMap((r) => r.jobs);
   const deviceIds = [...new Set(jobs.filter((j) => j.kind === 'benchmark' && j.deviceId !== null).map((j) => j.deviceId!))];
   const devices = deviceIds.length
-    ? await db.device.findMany({ where: { id: { in: deviceIds } }, select: { slug: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true, runtime: true }, orderBy: { slug: 'asc' } })
+    ? await db.device.findMany({
+        where: { id: { in: deviceIds } },
+        select: { slug: true, cpuModel: true, logicalCores: true, threads: true, executionProvider: true, runtime: true },
+        orderBy: { slug: 'asc' },
+      })
     : [];
   return {
     checkedAt: state?.checkedAt ?? null,

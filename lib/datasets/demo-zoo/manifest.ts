@@ -40,15 +40,17 @@ export const ZDemoZooModel = z.object({
    * (`/model/0_0_0/conv/Conv` = level 0; `conv_1`, `conv_2` = levels 1, 2); lib/compression/param-names.ts.
    */
   paramNames: z.record(z.string().min(1), z.string().min(1)).optional(),
-  lineage: z.object({
-    baseline: z.string().nullable(),
-    parent: z.string().nullable(),
-    method: z.enum(['baseline', 'prune', 'quant', 'distill', 'prune+distill']),
-    strategy: z.string().nullable(),
-    teacher: z.string().nullable(),
-    prunedParams: z.array(z.string()).optional(),
-    ratios: z.array(z.number().min(0).max(1)).optional(),
-  }).passthrough(),
+  lineage: z
+    .object({
+      baseline: z.string().nullable(),
+      parent: z.string().nullable(),
+      method: z.enum(['baseline', 'prune', 'quant', 'distill', 'prune+distill']),
+      strategy: z.string().nullable(),
+      teacher: z.string().nullable(),
+      prunedParams: z.array(z.string()).optional(),
+      ratios: z.array(z.number().min(0).max(1)).optional(),
+    })
+    .passthrough(),
   recipe: z.record(z.string(), z.unknown()),
   seed: z.number().int().nullable(),
   /** The training pipeline's own COCO evaluation on the val split, keyed by input size. */
@@ -60,25 +62,31 @@ export const ZDemoZooManifest = z.object({
   schemaVersion: z.literal(1),
   title: z.string(),
   createdAt: z.string(),
-  dataset: z.object({
-    name: z.string(),
-    version: z.string(),
-    seed: z.number().int(),
-    val: z.object({ split: z.string(), images: z.number().int().positive() }),
-    train: z.object({ split: z.string(), images: z.number().int().positive() }),
-    classes: z.array(z.string()).min(1),
-  }).passthrough(),
+  dataset: z
+    .object({
+      name: z.string(),
+      version: z.string(),
+      seed: z.number().int(),
+      val: z.object({ split: z.string(), images: z.number().int().positive() }),
+      train: z.object({ split: z.string(), images: z.number().int().positive() }),
+      classes: z.array(z.string()).min(1),
+    })
+    .passthrough(),
   evaluation: z.record(z.string(), z.unknown()),
   gflopsConvention: z.string(),
-  adapter: z.object({
-    kind: z.literal('decoded-boxes-scores'),
-    input: z.object({ name: z.string(), dtype: z.literal('float32'), layout: z.literal('NCHW'), heightWidthMultipleOf: z.number().int() }).passthrough(),
-    resize: z.object({ mode: z.literal('stretch'), evalSizes: z.array(z.number().int()) }).passthrough(),
-    outputs: z.record(z.string(), z.unknown()),
-    postprocess: z.object({ scoreThreshold: z.number(), nmsIou: z.number(), maxDetectionsPerImage: z.number().int() }).passthrough(),
-    classNames: z.array(z.string()),
-    cocoCategoryIds: z.array(z.number().int()),
-  }).passthrough(),
+  adapter: z
+    .object({
+      kind: z.literal('decoded-boxes-scores'),
+      input: z
+        .object({ name: z.string(), dtype: z.literal('float32'), layout: z.literal('NCHW'), heightWidthMultipleOf: z.number().int() })
+        .passthrough(),
+      resize: z.object({ mode: z.literal('stretch'), evalSizes: z.array(z.number().int()) }).passthrough(),
+      outputs: z.record(z.string(), z.unknown()),
+      postprocess: z.object({ scoreThreshold: z.number(), nmsIou: z.number(), maxDetectionsPerImage: z.number().int() }).passthrough(),
+      classNames: z.array(z.string()),
+      cocoCategoryIds: z.array(z.number().int()),
+    })
+    .passthrough(),
   models: z.array(ZDemoZooModel).min(1),
 });
 export type TDemoZooManifest = z.infer<typeof ZDemoZooManifest>;
@@ -102,7 +110,8 @@ export async function readDemoZooManifest(dir: string, options: { verifyFiles?: 
   }
   for (const m of manifest.models) {
     for (const ref of [m.lineage.parent, m.lineage.teacher]) {
-      if (ref !== null && !ids.has(ref)) throw new SlimboardError('bad_demo_zoo', `${file}: model "${m.id}" refers to unknown model "${ref}"`);
+      if (ref !== null && !ids.has(ref))
+        throw new SlimboardError('bad_demo_zoo', `${file}: model "${m.id}" refers to unknown model "${ref}"`);
     }
   }
   if (options.verifyFiles) {
@@ -112,7 +121,10 @@ export async function readDemoZooManifest(dir: string, options: { verifyFiles?: 
       });
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (bytes.length !== m.bytes || sha !== m.sha256) {
-        throw new SlimboardError('bad_demo_zoo', `${file}: model "${m.id}": ${m.file} has ${bytes.length} bytes / sha256 ${sha.slice(0, 12)}…, manifest says ${m.bytes} / ${m.sha256.slice(0, 12)}…`);
+        throw new SlimboardError(
+          'bad_demo_zoo',
+          `${file}: model "${m.id}": ${m.file} has ${bytes.length} bytes / sha256 ${sha.slice(0, 12)}…, manifest says ${m.bytes} / ${m.sha256.slice(0, 12)}…`,
+        );
       }
     }
   }

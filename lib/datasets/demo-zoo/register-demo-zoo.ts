@@ -39,7 +39,18 @@ import { DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG } from './demo-zoo-constants';
 import { withPgTransaction } from '../../db/pg-transaction';
 
 /** Columns of the demo section; latency columns (`latency:<device>`) are added for each device that measured. */
-export const DEMO_SECTION_COLUMNS = ['model', 'method', 'strategy', 'inputSize', 'teacher', 'boxAp', 'gflops', 'params', 'modelSizeMb', 'download'];
+export const DEMO_SECTION_COLUMNS = [
+  'model',
+  'method',
+  'strategy',
+  'inputSize',
+  'teacher',
+  'boxAp',
+  'gflops',
+  'params',
+  'modelSizeMb',
+  'download',
+];
 const DEMO_LOCK = 0x5b1bde70; // arbitrary, Slimboard-wide (import-catalog uses 0x5b1b0a4d)
 
 export interface RegisterDemoZooOptions {
@@ -81,7 +92,9 @@ export interface DemoZooReport {
 
 async function sha256OfFile(file: string): Promise<string | null> {
   try {
-    return createHash('sha256').update(await readFile(file)).digest('hex');
+    return createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
   } catch {
     return null;
   }
@@ -90,7 +103,10 @@ async function sha256OfFile(file: string): Promise<string | null> {
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 /** Write the demo's state row (id 1) when it differs from what is stored. */
-async function recordState(db: Queryable, s: { manifestPath: string; manifestSha256: string | null; manifestCreatedAt: string | null; problem: string | null }): Promise<void> {
+async function recordState(
+  db: Queryable,
+  s: { manifestPath: string; manifestSha256: string | null; manifestCreatedAt: string | null; problem: string | null },
+): Promise<void> {
   await db.query(
     `INSERT INTO "DemoZooState" (id, "manifestPath", "manifestSha256", "manifestCreatedAt", problem, "checkedAt") VALUES (1, $1, $2, $3, $4, now())
      ON CONFLICT (id) DO UPDATE SET "manifestPath" = EXCLUDED."manifestPath", "manifestSha256" = EXCLUDED."manifestSha256",
@@ -106,7 +122,11 @@ function oneLine(e: unknown): string {
 }
 
 /** Read and check the manifest; a refusal is recorded (the zoo page shows it) and rethrown. */
-async function loadManifest(p: Pipeline, o: RegisterDemoZooOptions, manifestPath: string): Promise<{ manifest: TDemoZooManifest; sha256: string | null }> {
+async function loadManifest(
+  p: Pipeline,
+  o: RegisterDemoZooOptions,
+  manifestPath: string,
+): Promise<{ manifest: TDemoZooManifest; sha256: string | null }> {
   const sha256 = await sha256OfFile(path.join(o.zooDir, 'manifest.json'));
   try {
     const manifest = await readDemoZooManifest(o.zooDir, { verifyFiles: true });
@@ -153,7 +173,16 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
     const reports: DemoZooModelReport[] = [];
     const slugs = new Map<string, string>();
     for (const m of order) {
-      const report: DemoZooModelReport = { id: m.id, file: m.file, sha256: m.sha256, status: 'unchanged', runId: null, modelSlug: null, jobsQueued: 0, problem: null };
+      const report: DemoZooModelReport = {
+        id: m.id,
+        file: m.file,
+        sha256: m.sha256,
+        status: 'unchanged',
+        runId: null,
+        modelSlug: null,
+        jobsQueued: 0,
+        problem: null,
+      };
       reports.push(report);
       const existing = await p.pool.query(
         `SELECT d."runId", r.state, r."failureReason", mo.slug FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId" LEFT JOIN "Model" mo ON mo.id = r."modelId"
@@ -183,14 +212,26 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
           maxBytes: o.maxBytes,
           onSameFile: 'register',
         });
-        await p.pool.query(`INSERT INTO "DemoZooRun" ("manifestId", sha256, "runId", "manifestCreatedAt") VALUES ($1, $2, $3, $4)`, [m.id, summary.sha256, summary.id, manifest.createdAt]);
-        if (summary.sha256 !== m.sha256) throw new SlimboardError('bad_demo_zoo', `${path.join(o.zooDir, m.file)} changed while it was registered (sha256 ${summary.sha256.slice(0, 12)}…, manifest ${m.sha256.slice(0, 12)}…)`);
+        await p.pool.query(`INSERT INTO "DemoZooRun" ("manifestId", sha256, "runId", "manifestCreatedAt") VALUES ($1, $2, $3, $4)`, [
+          m.id,
+          summary.sha256,
+          summary.id,
+          manifest.createdAt,
+        ]);
+        if (summary.sha256 !== m.sha256)
+          throw new SlimboardError(
+            'bad_demo_zoo',
+            `${path.join(o.zooDir, m.file)} changed while it was registered (sha256 ${summary.sha256.slice(0, 12)}…, manifest ${m.sha256.slice(0, 12)}…)`,
+          );
         Object.assign(report, { status: 'registered', runId: summary.id, modelSlug: summary.modelSlug, jobsQueued: summary.jobs.length });
         slugs.set(m.id, summary.modelSlug);
       } catch (e) {
         // A refused file leaves a failed run: remember it, so a second start does not refuse it again.
         if (e instanceof RunRefusedError) {
-          await p.pool.query(`INSERT INTO "DemoZooRun" ("manifestId", sha256, "runId", "manifestCreatedAt") VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [m.id, m.sha256, e.runId, manifest.createdAt]);
+          await p.pool.query(
+            `INSERT INTO "DemoZooRun" ("manifestId", sha256, "runId", "manifestCreatedAt") VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+            [m.id, m.sha256, e.runId, manifest.createdAt],
+          );
           report.runId = e.runId;
         }
         report.status = 'refused';
@@ -200,9 +241,19 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
 
     await upsertReportedAccuracy(p.pool, manifest, sourceId, slugs);
     await withPgTransaction(p.pool, (client) => syncDemoSection(client, manifest, slugs));
-    const sensitivity = await importDemoSensitivity(p.pool, { zooDir: o.zooDir, manifest, models: reports, origin: demoProvenance(manifest) });
+    const sensitivity = await importDemoSensitivity(p.pool, {
+      zooDir: o.zooDir,
+      manifest,
+      models: reports,
+      origin: demoProvenance(manifest),
+    });
     const problems = [...reports.filter((r) => r.problem).map((r) => r.problem!), ...(sensitivity.problem ? [sensitivity.problem] : [])];
-    await recordState(p.pool, { manifestPath, manifestSha256: manifestSha, manifestCreatedAt: manifest.createdAt, problem: problems.length ? problems.join('; ') : null });
+    await recordState(p.pool, {
+      manifestPath,
+      manifestSha256: manifestSha,
+      manifestCreatedAt: manifest.createdAt,
+      problem: problems.length ? problems.join('; ') : null,
+    });
     const byId = new Map(reports.map((r) => [r.id, r]));
     const models = manifest.models.map((m) => byId.get(m.id)!);
     return {
@@ -227,7 +278,12 @@ async function upsertManifestSource(db: Queryable, manifest: TDemoZooManifest, s
      ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title, sha256 = EXCLUDED.sha256, "importedAt" = EXCLUDED."importedAt"
        WHERE "SourceDocument".sha256 <> EXCLUDED.sha256 OR "SourceDocument".title <> EXCLUDED.title
      RETURNING id`,
-    [DEMO_SOURCE_SLUG, `training pipeline's own evaluation (tools/demo-zoo, PyTorch; manifest ${manifest.createdAt})`, 'prisma/demo-zoo/manifest.json', sha256],
+    [
+      DEMO_SOURCE_SLUG,
+      `training pipeline's own evaluation (tools/demo-zoo, PyTorch; manifest ${manifest.createdAt})`,
+      'prisma/demo-zoo/manifest.json',
+      sha256,
+    ],
   );
   if (r.rows[0]) return r.rows[0].id as number;
   return (await db.query(`SELECT id FROM "SourceDocument" WHERE slug = $1`, [DEMO_SOURCE_SLUG])).rows[0].id as number;
@@ -237,7 +293,12 @@ async function upsertManifestSource(db: Queryable, manifest: TDemoZooManifest, s
  * The manifest's `ap` (fractions, COCO AP@[.5:.95]) as `reported` box_ap Measurements in points, 2 decimals
  * (the manifest prints 4 decimals of the fraction). Written only when missing or different.
  */
-async function upsertReportedAccuracy(db: Queryable, manifest: TDemoZooManifest, sourceId: number, slugs: Map<string, string>): Promise<void> {
+async function upsertReportedAccuracy(
+  db: Queryable,
+  manifest: TDemoZooManifest,
+  sourceId: number,
+  slugs: Map<string, string>,
+): Promise<void> {
   const ds = await db.query(`SELECT id FROM "Dataset" WHERE slug = $1`, [DEMO_DATASET_SLUG]);
   const datasetId = ds.rows[0].id as number;
   for (const m of manifest.models) {
@@ -248,7 +309,13 @@ async function upsertReportedAccuracy(db: Queryable, manifest: TDemoZooManifest,
     for (const [size, row] of Object.entries(m.ap)) {
       const inputSize = Number(size);
       if (!Number.isInteger(inputSize)) continue;
-      const key = measurementKey({ metric: 'box_ap', inputSize, deviceSlug: null, datasetSlug: DEMO_DATASET_SLUG, origin: { sourceSlug: DEMO_SOURCE_SLUG } });
+      const key = measurementKey({
+        metric: 'box_ap',
+        inputSize,
+        deviceSlug: null,
+        datasetSlug: DEMO_DATASET_SLUG,
+        origin: { sourceSlug: DEMO_SOURCE_SLUG },
+      });
       await writeReportedValue(db, {
         modelId: model.rows[0].id as number,
         metric: 'box_ap',
@@ -297,11 +364,20 @@ async function syncDemoSection(db: Queryable, manifest: TDemoZooManifest, slugs:
     if (!model.rows[0]) continue;
     for (const inputSize of manifest.adapter.resize.evalSizes) wanted.push({ modelId: model.rows[0].id, inputSize });
   }
-  const have = (await db.query(`SELECT position, "modelId", "inputSize" FROM "ZooEntry" WHERE "sectionId" = $1 ORDER BY position`, [sectionId])).rows as Array<{ position: number; modelId: number; inputSize: number }>;
-  const same = have.length === wanted.length && wanted.every((w, i) => have[i].position === i + 1 && have[i].modelId === w.modelId && have[i].inputSize === w.inputSize);
+  const have = (
+    await db.query(`SELECT position, "modelId", "inputSize" FROM "ZooEntry" WHERE "sectionId" = $1 ORDER BY position`, [sectionId])
+  ).rows as Array<{ position: number; modelId: number; inputSize: number }>;
+  const same =
+    have.length === wanted.length &&
+    wanted.every((w, i) => have[i].position === i + 1 && have[i].modelId === w.modelId && have[i].inputSize === w.inputSize);
   if (same) return;
   await db.query(`DELETE FROM "ZooEntry" WHERE "sectionId" = $1`, [sectionId]);
   for (const [i, w] of wanted.entries()) {
-    await db.query(`INSERT INTO "ZooEntry" ("sectionId", position, "modelId", "inputSize") VALUES ($1, $2, $3, $4)`, [sectionId, i + 1, w.modelId, w.inputSize]);
+    await db.query(`INSERT INTO "ZooEntry" ("sectionId", position, "modelId", "inputSize") VALUES ($1, $2, $3, $4)`, [
+      sectionId,
+      i + 1,
+      w.modelId,
+      w.inputSize,
+    ]);
   }
 }

@@ -65,14 +65,21 @@ export async function readDemoSensitivity(file: string, label = file): Promise<{
  */
 export function demoSensitivityTargets(manifest: TDemoZooManifest, analysis: TSensitivityAnalysis, label: string): TDemoZooModel[] {
   if (!manifest.models.some((m) => m.id === analysis.model)) {
-    throw new SlimboardError('bad_demo_zoo', `${label}: model: "${analysis.model}" is not a model of the manifest (${manifest.models.map((m) => m.id).join(', ')})`);
+    throw new SlimboardError(
+      'bad_demo_zoo',
+      `${label}: model: "${analysis.model}" is not a model of the manifest (${manifest.models.map((m) => m.id).join(', ')})`,
+    );
   }
   const sensity = manifest.models.filter((m) => m.lineage.strategy === SENSITY_STRATEGY);
-  if (sensity.length === 0) throw new SlimboardError('bad_demo_zoo', `${label}: the manifest has no model with strategy "${SENSITY_STRATEGY}" to store it with`);
+  if (sensity.length === 0)
+    throw new SlimboardError('bad_demo_zoo', `${label}: the manifest has no model with strategy "${SENSITY_STRATEGY}" to store it with`);
   const targets = sensity.filter((m) => (m.lineage.parent ?? m.lineage.baseline) === analysis.model);
   if (targets.length === 0) {
     const m = sensity[0];
-    throw new SlimboardError('bad_demo_zoo', `${label}: model: "${analysis.model}", but the ${SENSITY_STRATEGY} model "${m.id}" was pruned from "${m.lineage.parent ?? m.lineage.baseline}"`);
+    throw new SlimboardError(
+      'bad_demo_zoo',
+      `${label}: model: "${analysis.model}", but the ${SENSITY_STRATEGY} model "${m.id}" was pruned from "${m.lineage.parent ?? m.lineage.baseline}"`,
+    );
   }
   return targets;
 }
@@ -81,17 +88,25 @@ export function demoSensitivityTargets(manifest: TDemoZooManifest, analysis: TSe
  * What is stored with `target`: the analysis, its source, and how the target's ratios were chosen
  * (lineage.lossThreshold, lineage.targetReduction and lineage.ratioRule of the manifest, when it states them).
  */
-export function demoSensitivityRecord(analysis: TSensitivityAnalysis, target: TDemoZooModel, source: { file: string; sha256: string; origin: string }, label: string): TSensitivityAnalysis {
+export function demoSensitivityRecord(
+  analysis: TSensitivityAnalysis,
+  target: TDemoZooModel,
+  source: { file: string; sha256: string; origin: string },
+  label: string,
+): TSensitivityAnalysis {
   const l = target.lineage as Record<string, unknown>;
   const selection =
     typeof l.lossThreshold === 'number'
       ? {
-        lossThreshold: l.lossThreshold,
-        ...(typeof l.targetReduction === 'number' ? { targetGflopsReduction: l.targetReduction } : {}),
-        ...(l.ratioRule === 'paddleslim' || l.ratioRule === 'with-origin' ? { rule: l.ratioRule } : {}),
-      }
+          lossThreshold: l.lossThreshold,
+          ...(typeof l.targetReduction === 'number' ? { targetGflopsReduction: l.targetReduction } : {}),
+          ...(l.ratioRule === 'paddleslim' || l.ratioRule === 'with-origin' ? { rule: l.ratioRule } : {}),
+        }
       : undefined;
-  return parseSensitivityAnalysis({ ...analysis, source, ...(selection ? { selection } : {}) }, `${label} (with manifest model "${target.id}")`);
+  return parseSensitivityAnalysis(
+    { ...analysis, source, ...(selection ? { selection } : {}) },
+    `${label} (with manifest model "${target.id}")`,
+  );
 }
 
 /** Write `record` as the run's metadata.sensitivityAnalysis unless it is already exactly that (JSON equality). */

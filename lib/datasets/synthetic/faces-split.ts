@@ -46,7 +46,8 @@ export interface WriteFacesOptions {
 }
 
 export async function writeSyntheticFacesSplit(o: WriteFacesOptions): Promise<{ images: number; faces: number; gtPath: string }> {
-  if (!Number.isInteger(o.perEvent) || o.perEvent < 1 || o.perEvent > 10_000) throw new SlimboardError('bad_count', `images per event must be an integer in [1, 10000], got ${o.perEvent}`);
+  if (!Number.isInteger(o.perEvent) || o.perEvent < 1 || o.perEvent > 10_000)
+    throw new SlimboardError('bad_count', `images per event must be an integer in [1, 10000], got ${o.perEvent}`);
   const events = [];
   let faces = 0;
   for (const ev of FACE_EVENTS) {
@@ -56,7 +57,9 @@ export async function writeSyntheticFacesSplit(o: WriteFacesOptions): Promise<{ 
     for (let i = 0; i < o.perEvent; i++) {
       const scene = renderSplitImage(o.seed, `faces-${ev.name}`, i, ev.scene);
       const name = `${ev.name}_${String(i).padStart(4, '0')}`;
-      const jpeg = await sharp(Buffer.from(scene.rgb.buffer, scene.rgb.byteOffset, scene.rgb.byteLength), { raw: { width: scene.width, height: scene.height, channels: 3 } })
+      const jpeg = await sharp(Buffer.from(scene.rgb.buffer, scene.rgb.byteOffset, scene.rgb.byteLength), {
+        raw: { width: scene.width, height: scene.height, channels: 3 },
+      })
         .jpeg({ quality: 95, chromaSubsampling: '4:4:4' })
         .toBuffer();
       await writeFile(path.join(dir, `${name}.jpg`), jpeg);

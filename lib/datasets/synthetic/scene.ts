@@ -239,7 +239,8 @@ function sampleShape(prng: Prng, width: number, height: number, bucketWeights: S
   const side = prng.range(sideLo, sideHi);
   const roundish = kind === 'star' || kind === 'ring';
   const aspect = roundish ? prng.range(0.8, 1.25) : prng.range(0.5, 2);
-  const detail = kind === 'ring' ? prng.range(0.45, 0.7) : kind === 'cross' ? prng.range(0.28, 0.42) : kind === 'star' ? prng.range(0.38, 0.5) : 0;
+  const detail =
+    kind === 'ring' ? prng.range(0.45, 0.7) : kind === 'cross' ? prng.range(0.28, 0.42) : kind === 'star' ? prng.range(0.38, 0.5) : 0;
   const boxArea = (side * side) / fillRatio(kind, detail);
   let w = Math.sqrt(boxArea * aspect);
   let h = Math.sqrt(boxArea / aspect);
@@ -362,7 +363,8 @@ export function renderScene(prng: Prng, options: SceneOptions = DEFAULT_SCENE_OP
     }
     if (!ok) continue;
     // Colours: base colour far enough from the background under the shape's centre.
-    const ci = (Math.min(height - 1, Math.max(0, Math.floor(shape.cy))) * width + Math.min(width - 1, Math.max(0, Math.floor(shape.cx)))) * 3;
+    const ci =
+      (Math.min(height - 1, Math.max(0, Math.floor(shape.cy))) * width + Math.min(width - 1, Math.max(0, Math.floor(shape.cx)))) * 3;
     let colorA = randomColor(prng);
     for (let k = 0; k < 12 && colorDistance2(colorA, [buf[ci], buf[ci + 1], buf[ci + 2]]) < 80 * 80; k++) colorA = randomColor(prng);
     const delta = prng.range(40, 110) * (prng.float() < 0.5 ? -1 : 1);

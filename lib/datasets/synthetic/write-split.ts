@@ -61,8 +61,10 @@ export async function writeSyntheticSplit(options: WriteSplitOptions): Promise<W
   const started = performance.now();
   const { outDir, split, count, seed } = options;
   if (!SPLIT_NAME.test(split)) throw new SlimboardError('bad_split', `split name "${split}" must match ${SPLIT_NAME}`);
-  if (!Number.isInteger(count) || count < 1 || count > 200_000) throw new SlimboardError('bad_count', `count must be an integer in [1, 200000], got ${count}`);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new SlimboardError('bad_seed', `seed must be an integer in [0, 2^32), got ${seed}`);
+  if (!Number.isInteger(count) || count < 1 || count > 200_000)
+    throw new SlimboardError('bad_count', `count must be an integer in [1, 200000], got ${count}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new SlimboardError('bad_seed', `seed must be an integer in [0, 2^32), got ${seed}`);
   const imageDir = path.join(outDir, 'images', split);
   const annotationDir = path.join(outDir, 'annotations');
   const vocDir = path.join(outDir, 'Annotations');

@@ -41,21 +41,34 @@ export function mapModelClassesToCategories(
     for (const c of sorted) if (!byName.has(c.name)) byName.set(c.name, c.id);
     const seen = new Set<string>();
     return model.classNames.map((n, i) => {
-      if (seen.has(n)) throw new SlimboardError('class_mismatch', `${labels.model}: class name "${n}" appears twice in the adapter's classNames`);
+      if (seen.has(n))
+        throw new SlimboardError('class_mismatch', `${labels.model}: class name "${n}" appears twice in the adapter's classNames`);
       seen.add(n);
       const id = byName.get(n);
       if (id === undefined && options.unknownNames === 'ignore') return undefined;
       if (id === undefined) {
-        throw new SlimboardError('class_mismatch', `${labels.model}: model class ${i} "${n}" is not a category of ${labels.dataset} (categories: ${sorted.slice(0, 10).map((c) => c.name).join(', ')}${sorted.length > 10 ? ', ...' : ''})`);
+        throw new SlimboardError(
+          'class_mismatch',
+          `${labels.model}: model class ${i} "${n}" is not a category of ${labels.dataset} (categories: ${sorted
+            .slice(0, 10)
+            .map((c) => c.name)
+            .join(', ')}${sorted.length > 10 ? ', ...' : ''})`,
+        );
       }
       return id;
     });
   }
   if (model.numClasses === undefined) {
-    throw new SlimboardError('class_mismatch', `${labels.model}: the number of model classes is unknown; give classNames or numClasses in --adapter`);
+    throw new SlimboardError(
+      'class_mismatch',
+      `${labels.model}: the number of model classes is unknown; give classNames or numClasses in --adapter`,
+    );
   }
   if (model.numClasses !== sorted.length) {
-    throw new SlimboardError('class_mismatch', `${labels.model}: model has ${model.numClasses} classes but ${labels.dataset} has ${sorted.length} categories; give classNames in --adapter to map them`);
+    throw new SlimboardError(
+      'class_mismatch',
+      `${labels.model}: model has ${model.numClasses} classes but ${labels.dataset} has ${sorted.length} categories; give classNames in --adapter to map them`,
+    );
   }
   return sorted.map((c) => c.id);
 }

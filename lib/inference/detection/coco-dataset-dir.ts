@@ -44,7 +44,10 @@ export function locateCocoDataset(dir: string, split?: string): { annotationsPat
     let chosen = split;
     if (!chosen) {
       if (splits.length !== 1) {
-        throw new SlimboardError('bad_dataset', `${annDir}: ${splits.length === 0 ? 'no instances_<split>.json' : `several splits (${splits.join(', ')}); choose one with --split`}`);
+        throw new SlimboardError(
+          'bad_dataset',
+          `${annDir}: ${splits.length === 0 ? 'no instances_<split>.json' : `several splits (${splits.join(', ')}); choose one with --split`}`,
+        );
       }
       chosen = splits[0];
     } else if (!splits.includes(chosen)) {
@@ -54,9 +57,15 @@ export function locateCocoDataset(dir: string, split?: string): { annotationsPat
     return { annotationsPath: path.join(annDir, `instances_${chosen}.json`), imageDir: isDir(nested) ? nested : path.join(dir, chosen) };
   }
   if (isDir(path.join(dir, 'Annotations')) && isDir(path.join(dir, 'ImageSets'))) {
-    throw new SlimboardError('unsupported_dataset', `${dir}: looks like a Pascal VOC directory; evaluate reads COCO-format datasets (annotations.json + images/, or annotations/instances_<split>.json + images/<split>/)`);
+    throw new SlimboardError(
+      'unsupported_dataset',
+      `${dir}: looks like a Pascal VOC directory; evaluate reads COCO-format datasets (annotations.json + images/, or annotations/instances_<split>.json + images/<split>/)`,
+    );
   }
-  throw new SlimboardError('bad_dataset', `${dir}: no COCO annotations found (expected annotations.json + images/, or annotations/instances_<split>.json + images/<split>/)`);
+  throw new SlimboardError(
+    'bad_dataset',
+    `${dir}: no COCO annotations found (expected annotations.json + images/, or annotations/instances_<split>.json + images/<split>/)`,
+  );
 }
 
 export function openCocoDatasetDir(dir: string, split?: string): CocoDatasetDir {
@@ -66,8 +75,13 @@ export function openCocoDatasetDir(dir: string, split?: string): CocoDatasetDir 
   const fileById = new Map<number, string>();
   (json as { images: Array<Record<string, unknown>> }).images.forEach((im, i) => {
     const f = im.file_name;
-    if (typeof f !== 'string' || f.length === 0) throw new SlimboardError('bad_dataset', `${annotationsPath}: images[${i}] has no "file_name" string`);
-    if (path.isAbsolute(f) || f.split(/[\\/]/).includes('..')) throw new SlimboardError('bad_dataset', `${annotationsPath}: images[${i}] file_name "${f}" must be relative, inside the image directory`);
+    if (typeof f !== 'string' || f.length === 0)
+      throw new SlimboardError('bad_dataset', `${annotationsPath}: images[${i}] has no "file_name" string`);
+    if (path.isAbsolute(f) || f.split(/[\\/]/).includes('..'))
+      throw new SlimboardError(
+        'bad_dataset',
+        `${annotationsPath}: images[${i}] file_name "${f}" must be relative, inside the image directory`,
+      );
     fileById.set(im.id as number, f);
   });
   if (gt.imageIds.length === 0) throw new SlimboardError('bad_dataset', `${annotationsPath}: no images`);

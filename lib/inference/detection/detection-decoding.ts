@@ -84,7 +84,14 @@ function rowsOf(t: RawTensor, k: number, what: string): number {
  * "decoded" adapter: boxes [1?, N, 4] + scores [1?, N, C].
  * boxFormat xyxy | xywh (x1, y1, w, h) | cxcywh; 'normalized' coordinates are multiplied by the input size.
  */
-export function decodeBoxesAndScores(boxesT: RawTensor, scoresT: RawTensor, o: Pick<TDecodedOutput, 'boxFormat' | 'boxCoordinates' | 'scoreActivation'>, inputW: number, inputH: number, scoreThreshold: number): Candidates {
+export function decodeBoxesAndScores(
+  boxesT: RawTensor,
+  scoresT: RawTensor,
+  o: Pick<TDecodedOutput, 'boxFormat' | 'boxCoordinates' | 'scoreActivation'>,
+  inputW: number,
+  inputH: number,
+  scoreThreshold: number,
+): Candidates {
   const n = rowsOf(boxesT, 4, 'boxes output');
   const c = scoresT.dims[scoresT.dims.length - 1];
   if (rowsOf(scoresT, c, 'scores output') !== n) {
@@ -95,7 +102,10 @@ export function decodeBoxesAndScores(boxesT: RawTensor, scoresT: RawTensor, o: P
   const out = new CandidateBuilder();
   const row = new Float64Array(c);
   for (let i = 0; i < n; i++) {
-    const a = boxesT.data[4 * i] * sx, b = boxesT.data[4 * i + 1] * sy, p = boxesT.data[4 * i + 2] * sx, q = boxesT.data[4 * i + 3] * sy;
+    const a = boxesT.data[4 * i] * sx,
+      b = boxesT.data[4 * i + 1] * sy,
+      p = boxesT.data[4 * i + 2] * sx,
+      q = boxesT.data[4 * i + 3] * sy;
     let x1: number, y1: number, x2: number, y2: number;
     if (o.boxFormat === 'xyxy') [x1, y1, x2, y2] = [a, b, p, q];
     else if (o.boxFormat === 'xywh') [x1, y1, x2, y2] = [a, b, a + p, b + q];
@@ -127,7 +137,13 @@ export interface YoloHeadTensor extends RawTensor {
  *   cy likewise; w = exp(tw) * anchorW; h = exp(th) * anchorH
  *   score_k = obj * sigmoid(t[base+5+k]); a candidate per class with score_k > scoreThreshold.
  */
-export function decodeYoloHeads(heads: readonly YoloHeadTensor[], o: Pick<TYoloOutput, 'scaleXY' | 'confThreshold'>, inputW: number, inputH: number, scoreThreshold: number): Candidates {
+export function decodeYoloHeads(
+  heads: readonly YoloHeadTensor[],
+  o: Pick<TYoloOutput, 'scaleXY' | 'confThreshold'>,
+  inputW: number,
+  inputH: number,
+  scoreThreshold: number,
+): Candidates {
   // Pass 1: check the heads and bound the candidate count from the raw logits (no exp): a candidate
   // needs obj >= confThreshold and obj * sigmoid(cls) > scoreThreshold, so sigmoid(cls) > scoreThreshold
   // (obj <= 1). The arrays are allocated once at that size (a poorly trained model gives ~500k).
@@ -136,12 +152,15 @@ export function decodeYoloHeads(heads: readonly YoloHeadTensor[], o: Pick<TYoloO
   const clsLogitFloor = logit(scoreThreshold) - 1e-6;
   let capacity = 0;
   for (const h of heads) {
-    if (h.dims.length !== 4 || h.dims[0] !== 1) throw new SlimboardError('bad_model_output', `YOLO head has shape [${h.dims.join(',')}], expected [1, A*(5+C), H, W]`);
+    if (h.dims.length !== 4 || h.dims[0] !== 1)
+      throw new SlimboardError('bad_model_output', `YOLO head has shape [${h.dims.join(',')}], expected [1, A*(5+C), H, W]`);
     const [, ch, gh, gw] = h.dims;
     const a = h.anchors.length;
-    if (ch % a !== 0 || ch / a <= 5) throw new SlimboardError('bad_model_output', `YOLO head has ${ch} channels, not ${a} anchors x (5 + C)`);
+    if (ch % a !== 0 || ch / a <= 5)
+      throw new SlimboardError('bad_model_output', `YOLO head has ${ch} channels, not ${a} anchors x (5 + C)`);
     const c = ch / a - 5;
-    if (numClasses !== undefined && numClasses !== c) throw new SlimboardError('bad_model_output', `YOLO heads disagree on the class count (${numClasses} vs ${c})`);
+    if (numClasses !== undefined && numClasses !== c)
+      throw new SlimboardError('bad_model_output', `YOLO heads disagree on the class count (${numClasses} vs ${c})`);
     numClasses = c;
     const plane = gh * gw;
     const d = h.data;
@@ -181,7 +200,10 @@ export function decodeYoloHeads(heads: readonly YoloHeadTensor[], o: Pick<TYoloO
           const clsLogitMin = logit(scoreThreshold / obj) - 1e-6;
           let boxDone = false;
           let boxOk = false;
-          let x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+          let x1 = 0,
+            y1 = 0,
+            x2 = 0,
+            y2 = 0;
           for (let k = 0, at = base + 5 * plane + cell; k < c; k++, at += plane) {
             const clsRaw = d[at];
             if (clsRaw < clsLogitMin) continue;
@@ -215,7 +237,9 @@ export function decodeYoloHeads(heads: readonly YoloHeadTensor[], o: Pick<TYoloO
   }
   // Pass 1 is an upper bound by construction; a miscount would silently lose candidates, so say so.
   if (n > capacity) throw new Error(`internal: YOLO decode found ${n} candidates, more than its bound ${capacity}`);
-  return n === capacity ? { boxes, scores, classes } : { boxes: boxes.subarray(0, 4 * n), scores: scores.subarray(0, n), classes: classes.subarray(0, n) };
+  return n === capacity
+    ? { boxes, scores, classes }
+    : { boxes: boxes.subarray(0, 4 * n), scores: scores.subarray(0, n), classes: classes.subarray(0, n) };
 }
 
 /** PaddleDetection [N, 6] rows (class, score, x1, y1, x2, y2), original pixels; class < 0 rows are padding. */
@@ -226,7 +250,11 @@ export function decodePaddleNmsRows(rows: RawTensor, scoreThreshold: number, ima
     const r = rows.data.subarray(6 * i, 6 * i + 6);
     if (r[0] < 0 || !(r[1] > scoreThreshold) || !r.every((v) => Number.isFinite(v))) continue;
     const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
-    out.push({ classIndex: Math.round(r[0]), score: r[1], box: [clip(r[2], imageW), clip(r[3], imageH), clip(r[4], imageW), clip(r[5], imageH)] });
+    out.push({
+      classIndex: Math.round(r[0]),
+      score: r[1],
+      box: [clip(r[2], imageW), clip(r[3], imageH), clip(r[4], imageW), clip(r[5], imageH)],
+    });
   }
   out.sort((p, q) => q.score - p.score);
   return out;
@@ -256,15 +284,26 @@ export function postprocessDetections(adapter: TModelAdapter, outputs: Record<st
       const t = get(h.output);
       const gh = t.dims[2];
       if (t.dims.length === 4 && gh * h.stride !== geometry.dstH) {
-        throw new SlimboardError('bad_model_output', `YOLO head "${h.output}" is ${gh} cells high at input ${geometry.dstH}, which is not stride ${h.stride}`);
+        throw new SlimboardError(
+          'bad_model_output',
+          `YOLO head "${h.output}" is ${gh} cells high at input ${geometry.dstH}, which is not stride ${h.stride}`,
+        );
       }
       return { ...t, stride: h.stride, anchors: h.anchors };
     });
     cand = decodeYoloHeads(heads, o, geometry.dstW, geometry.dstH, p.scoreThreshold);
   }
-  const keep = nmsClassAware(cand.boxes, cand.scores, cand.classes, { iouThreshold: p.nmsIouThreshold, preNmsTopK: p.preNmsTopK, maxDetections: p.maxDetections });
+  const keep = nmsClassAware(cand.boxes, cand.scores, cand.classes, {
+    iouThreshold: p.nmsIouThreshold,
+    preNmsTopK: p.preNmsTopK,
+    maxDetections: p.maxDetections,
+  });
   const boxes = new Float64Array(4 * keep.length);
   keep.forEach((k, j) => boxes.set(cand.boxes.subarray(4 * k, 4 * k + 4), 4 * j));
   mapBoxesToOriginal(boxes, geometry);
-  return keep.map((k, j) => ({ classIndex: cand.classes[k], score: cand.scores[k], box: [boxes[4 * j], boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3]] }));
+  return keep.map((k, j) => ({
+    classIndex: cand.classes[k],
+    score: cand.scores[k],
+    box: [boxes[4 * j], boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3]],
+  }));
 }

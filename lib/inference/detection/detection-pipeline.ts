@@ -79,14 +79,22 @@ export interface DetectImagesResult {
 }
 
 /** Create a session and resolve + check its adapter (also used by `evaluate` before reading images). */
-export async function openDetector(modelPath: string, inputSize: number, adapter: TModelAdapter | undefined, session: SessionOptions | undefined) {
+export async function openDetector(
+  modelPath: string,
+  inputSize: number,
+  adapter: TModelAdapter | undefined,
+  session: SessionOptions | undefined,
+) {
   const s = await createSession(modelPath, session);
   try {
     const resolved = adapter ?? detectAdapter(s.inputs, s.outputs, modelPath);
     const numClasses = checkAdapterAgainstModel(resolved, s.inputs, s.outputs, modelPath);
     const imageInput = resolved.imageInput ?? findImageInput(s.inputs, modelPath).name;
     if (resolved.output.kind === 'paddle-nms' && resolved.preprocess.resize !== 'stretch') {
-      throw new SlimboardError('bad_adapter', `${modelPath}: a paddle-nms model maps boxes back with scale_factor only, so preprocess.resize must be "stretch"`);
+      throw new SlimboardError(
+        'bad_adapter',
+        `${modelPath}: a paddle-nms model maps boxes back with scale_factor only, so preprocess.resize must be "stretch"`,
+      );
     }
     const extra = new Set<string>([imageInput]);
     if (resolved.output.kind === 'paddle-nms') {
@@ -94,11 +102,15 @@ export async function openDetector(modelPath: string, inputSize: number, adapter
       extra.add(resolved.output.scaleFactorInput);
     }
     const unknown = s.inputNames.filter((n) => !extra.has(n));
-    if (unknown.length) throw new SlimboardError('adapter_mismatch', `${modelPath}: the adapter does not say how to feed input(s) ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw new SlimboardError('adapter_mismatch', `${modelPath}: the adapter does not say how to feed input(s) ${unknown.join(', ')}`);
     const img = s.inputs.find((i) => i.name === imageInput)!;
     const [, , h, w] = img.shape;
     if ((typeof h === 'number' && h > 0 && h !== inputSize) || (typeof w === 'number' && w > 0 && w !== inputSize)) {
-      throw new SlimboardError('bad_input_size', `${modelPath}: input "${imageInput}" has fixed size ${h}x${w}, cannot take ${inputSize}x${inputSize}`);
+      throw new SlimboardError(
+        'bad_input_size',
+        `${modelPath}: input "${imageInput}" has fixed size ${h}x${w}, cannot take ${inputSize}x${inputSize}`,
+      );
     }
     return { session: s, adapter: resolved, numClasses, imageInput };
   } catch (e) {
@@ -206,7 +218,15 @@ export async function detectImages(options: DetectImagesOptions): Promise<Detect
       adapter,
       numClasses: det.numClasses,
       results,
-      stats: { images: images.length, elapsedMs, imagesPerS: elapsedMs > 0 ? (images.length * 1000) / elapsedMs : 0, inferenceMs, workerBusyMs: pool.busyMs - busy0, inputWaitMs, mainOtherMs: loopMs - inferenceMs - inputWaitMs },
+      stats: {
+        images: images.length,
+        elapsedMs,
+        imagesPerS: elapsedMs > 0 ? (images.length * 1000) / elapsedMs : 0,
+        inferenceMs,
+        workerBusyMs: pool.busyMs - busy0,
+        inputWaitMs,
+        mainOtherMs: loopMs - inferenceMs - inputWaitMs,
+      },
     };
   } finally {
     await Promise.allSettled(posts);

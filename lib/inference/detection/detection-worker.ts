@@ -48,7 +48,11 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
     // Three sizes: the resampler's enlarging (two-tap) and shrinking (antialiased) loops both get compiled.
     for (const scale of [0.2, 0.8, 1.3]) {
       const side = Math.max(8, Math.round(req.inputSize * scale));
-      const png = await sharp({ create: { width: side, height: Math.round(side * 0.75), channels: 3, background: { r: 90, g: 120, b: 150 } } }).png().toBuffer();
+      const png = await sharp({
+        create: { width: side, height: Math.round(side * 0.75), channels: 3, background: { r: 90, g: 120, b: 150 } },
+      })
+        .png()
+        .toBuffer();
       for (let k = 0; k < 2; k++) await preprocessImageFile(png, adapter, req.inputSize, '<warm-up image>');
     }
     if (workerNice !== undefined) lowerLibvipsThreads(workerNice);
@@ -73,7 +77,11 @@ parentPort!.on('message', (req: WorkerRequest) => {
       parentPort!.postMessage({
         id: req.id,
         ok: false,
-        error: { slimboard: isSlimboardError(e), code: isSlimboardError(e) ? e.code : 'internal', message: e instanceof Error ? e.message : String(e) },
+        error: {
+          slimboard: isSlimboardError(e),
+          code: isSlimboardError(e) ? e.code : 'internal',
+          message: e instanceof Error ? e.message : String(e),
+        },
       } satisfies WorkerResponse);
     }
   });

@@ -89,7 +89,10 @@ export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promis
         continue;
       }
       if (catId === undefined) {
-        throw new SlimboardError('class_mismatch', `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'} (strict)`);
+        throw new SlimboardError(
+          'class_mismatch',
+          `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'} (strict)`,
+        );
       }
       const [x1, y1, x2, y2] = d.box;
       // An inverted box (x2 < x1, possible from a broken model) becomes an empty one, not a negative width.

@@ -32,7 +32,9 @@ export interface VocDetectorResult {
   pipeline: PipelineStats;
 }
 
-export async function evaluateDetectorOnVoc(o: EvaluateDetectorOptions & { apType?: VocApType; evaluateDifficult?: boolean }): Promise<VocDetectorResult> {
+export async function evaluateDetectorOnVoc(
+  o: EvaluateDetectorOptions & { apType?: VocApType; evaluateDifficult?: boolean },
+): Promise<VocDetectorResult> {
   const apType = o.apType ?? '11point';
   const gt = readVocDirectory(o.datasetDir, { imageSet: o.split });
   const files = vocImageFiles(o.datasetDir, { imageSet: o.split });
@@ -54,7 +56,10 @@ export async function evaluateDetectorOnVoc(o: EvaluateDetectorOptions & { apTyp
     progress,
     onDetectorReady: (adapter, numClasses) => {
       const n = adapter.classNames?.length ?? adapter.numClasses ?? numClasses ?? gt.classNames.length;
-      labelOf = mapModelClassesToCategories({ classNames: adapter.classNames, numClasses: n }, categories, { model: o.modelPath, dataset: o.datasetDir });
+      labelOf = mapModelClassesToCategories({ classNames: adapter.classNames, numClasses: n }, categories, {
+        model: o.modelPath,
+        dataset: o.datasetDir,
+      });
     },
   });
   const det = { image: [] as number[], label: [] as number[], score: [] as number[], box: [] as number[] };
@@ -63,7 +68,10 @@ export async function evaluateDetectorOnVoc(o: EvaluateDetectorOptions & { apTyp
     for (const d of r.detections) {
       const label = labelOf[d.classIndex];
       if (label === undefined) {
-        throw new SlimboardError('class_mismatch', `${o.modelPath}: image ${gt.images[r.imageId].id}: model predicted class ${d.classIndex} but the dataset has ${gt.classNames.length} classes`);
+        throw new SlimboardError(
+          'class_mismatch',
+          `${o.modelPath}: image ${gt.images[r.imageId].id}: model predicted class ${d.classIndex} but the dataset has ${gt.classNames.length} classes`,
+        );
       }
       det.image.push(r.imageId);
       det.label.push(label);
@@ -113,7 +121,15 @@ export async function evaluateDetectorOnWiderFace(o: EvaluateDetectorOptions): P
     }
   }
   const progress = o.createProgress?.(images.length);
-  const run = await detectImages({ modelPath: o.modelPath, images, inputSize: o.inputSize, adapter: o.adapter, session: o.session, workers: o.workers, progress });
+  const run = await detectImages({
+    modelPath: o.modelPath,
+    images,
+    inputSize: o.inputSize,
+    adapter: o.adapter,
+    session: o.session,
+    workers: o.workers,
+    progress,
+  });
   const json: Record<string, Record<string, number[][]>> = {};
   const preds: WiderFacePredictions = new Map();
   for (const { event, image } of index) {

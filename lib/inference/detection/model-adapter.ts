@@ -40,7 +40,10 @@ export const ZPreprocess = z.object({
    */
   antialias: z.boolean().default(true),
   /** (byte * scale - mean[c]) / std[c], per channel of the model's channel order. */
-  scale: z.number().positive().default(1 / 255),
+  scale: z
+    .number()
+    .positive()
+    .default(1 / 255),
   mean: ZTriple.default([0, 0, 0]),
   std: ZTriple.refine((s) => s.every((v) => v > 0), 'std values must be > 0').default([1, 1, 1]),
   channelOrder: z.enum(['rgb', 'bgr']).default('rgb'),
@@ -112,7 +115,15 @@ export type TDecodedOutput = z.infer<typeof ZDecodedOutput>;
 
 /** PaddleDetection YOLOv3 anchors (model-input pixels) with masks [[6,7,8],[3,4,5],[0,1,2]] for s = 32, 16, 8. */
 export const PADDLE_YOLOV3_ANCHORS: ReadonlyArray<[number, number]> = [
-  [10, 13], [16, 30], [33, 23], [30, 61], [62, 45], [59, 119], [116, 90], [156, 198], [373, 326],
+  [10, 13],
+  [16, 30],
+  [33, 23],
+  [30, 61],
+  [62, 45],
+  [59, 119],
+  [116, 90],
+  [156, 198],
+  [373, 326],
 ];
 export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
@@ -136,14 +147,27 @@ function describe(values: readonly ValueInfo[]): string {
  * Check that an adapter fits a model's declared inputs and outputs; throw one line if not.
  * Returns the number of classes the outputs imply when known statically (else undefined).
  */
-export function checkAdapterAgainstModel(adapter: TModelAdapter, inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], label: string): number | undefined {
+export function checkAdapterAgainstModel(
+  adapter: TModelAdapter,
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+  label: string,
+): number | undefined {
   const out = (name: string) => {
     const o = outputs.find((v) => v.name === name);
-    if (!o) throw new SlimboardError('adapter_mismatch', `${label}: adapter names output "${name}" but the model's outputs are ${describe(outputs)}`);
+    if (!o)
+      throw new SlimboardError(
+        'adapter_mismatch',
+        `${label}: adapter names output "${name}" but the model's outputs are ${describe(outputs)}`,
+      );
     return o;
   };
   const inp = (name: string) => {
-    if (!inputs.some((v) => v.name === name)) throw new SlimboardError('adapter_mismatch', `${label}: adapter needs input "${name}" but the model's inputs are ${describe(inputs)}`);
+    if (!inputs.some((v) => v.name === name))
+      throw new SlimboardError(
+        'adapter_mismatch',
+        `${label}: adapter needs input "${name}" but the model's inputs are ${describe(inputs)}`,
+      );
   };
   if (adapter.imageInput) inp(adapter.imageInput);
   const o = adapter.output;
@@ -151,14 +175,19 @@ export function checkAdapterAgainstModel(adapter: TModelAdapter, inputs: readonl
     const b = out(o.boxes);
     const s = out(o.scores);
     const last = b.shape[b.shape.length - 1];
-    if (typeof last === 'number' && last !== 4) throw new SlimboardError('adapter_mismatch', `${label}: boxes output "${o.boxes}" must end in 4, has [${b.shape.join(',')}]`);
+    if (typeof last === 'number' && last !== 4)
+      throw new SlimboardError('adapter_mismatch', `${label}: boxes output "${o.boxes}" must end in 4, has [${b.shape.join(',')}]`);
     const c = s.shape[s.shape.length - 1];
     return typeof c === 'number' && c > 0 ? c : undefined;
   }
   if (o.kind === 'paddle-nms') {
     const d = out(o.detections);
     const last = d.shape[d.shape.length - 1];
-    if (typeof last === 'number' && last !== 6) throw new SlimboardError('adapter_mismatch', `${label}: detections output "${o.detections}" must be [N,6], has [${d.shape.join(',')}]`);
+    if (typeof last === 'number' && last !== 6)
+      throw new SlimboardError(
+        'adapter_mismatch',
+        `${label}: detections output "${o.detections}" must be [N,6], has [${d.shape.join(',')}]`,
+      );
     inp(o.imShapeInput);
     inp(o.scaleFactorInput);
     return adapter.classNames?.length ?? adapter.numClasses;
@@ -167,12 +196,18 @@ export function checkAdapterAgainstModel(adapter: TModelAdapter, inputs: readonl
   for (const h of o.heads) {
     const v = out(h.output);
     const ch = v.shape[1];
-    if (v.shape.length !== 4) throw new SlimboardError('adapter_mismatch', `${label}: YOLO head "${h.output}" must be [1, A*(5+C), H, W], has [${v.shape.join(',')}]`);
+    if (v.shape.length !== 4)
+      throw new SlimboardError(
+        'adapter_mismatch',
+        `${label}: YOLO head "${h.output}" must be [1, A*(5+C), H, W], has [${v.shape.join(',')}]`,
+      );
     if (typeof ch === 'number') {
       const a = h.anchors.length;
-      if (ch % a !== 0 || ch / a <= 5) throw new SlimboardError('adapter_mismatch', `${label}: YOLO head "${h.output}" has ${ch} channels, not ${a} anchors x (5 + C)`);
+      if (ch % a !== 0 || ch / a <= 5)
+        throw new SlimboardError('adapter_mismatch', `${label}: YOLO head "${h.output}" has ${ch} channels, not ${a} anchors x (5 + C)`);
       const c = ch / a - 5;
-      if (classes !== undefined && classes !== c) throw new SlimboardError('adapter_mismatch', `${label}: YOLO heads disagree on the class count (${classes} vs ${c})`);
+      if (classes !== undefined && classes !== c)
+        throw new SlimboardError('adapter_mismatch', `${label}: YOLO heads disagree on the class count (${classes} vs ${c})`);
       classes = c;
     }
   }
@@ -193,12 +228,15 @@ export function detectAdapter(inputs: readonly ValueInfo[], outputs: readonly Va
   const last = (v: ValueInfo) => v.shape[v.shape.length - 1];
   const six = outputs.find((o) => o.shape.length === 2 && last(o) === 6);
   if (names.includes('im_shape') && names.includes('scale_factor') && six) {
-    return parseModelAdapter({
-      name: 'auto:paddle-nms',
-      // PaddleDetection YOLOv3 reader: Resize target [S, S], keep_ratio False, interp 2 (cubic); NormalizeImage ImageNet.
-      preprocess: { resize: 'stretch', interpolation: 'cubic', mean: IMAGENET_MEAN, std: IMAGENET_STD },
-      output: { kind: 'paddle-nms', detections: six.name },
-    }, label);
+    return parseModelAdapter(
+      {
+        name: 'auto:paddle-nms',
+        // PaddleDetection YOLOv3 reader: Resize target [S, S], keep_ratio False, interp 2 (cubic); NormalizeImage ImageNet.
+        preprocess: { resize: 'stretch', interpolation: 'cubic', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+        output: { kind: 'paddle-nms', detections: six.name },
+      },
+      label,
+    );
   }
   const four = outputs.filter((o) => o.shape.length >= 2 && o.shape.length <= 3 && last(o) === 4);
   if (four.length === 1) {
@@ -206,17 +244,26 @@ export function detectAdapter(inputs: readonly ValueInfo[], outputs: readonly Va
     const s = outputs.find((o) => o !== b && o.shape.length === b.shape.length && typeof last(o) === 'number' && (last(o) as number) > 0);
     if (s) return parseModelAdapter({ name: 'auto:decoded', output: { kind: 'decoded', boxes: b.name, scores: s.name } }, label);
   }
-  const heads = outputs.filter((o) => o.shape.length === 4 && typeof o.shape[1] === 'number' && (o.shape[1] as number) % 3 === 0 && (o.shape[1] as number) / 3 > 5);
+  const heads = outputs.filter(
+    (o) => o.shape.length === 4 && typeof o.shape[1] === 'number' && (o.shape[1] as number) % 3 === 0 && (o.shape[1] as number) / 3 > 5,
+  );
   if (heads.length >= 1 && heads.length <= 3 && heads.length === outputs.length) {
     const strides = [32, 16, 8].slice(0, heads.length);
-    const masks = [[6, 7, 8], [3, 4, 5], [0, 1, 2]];
-    return parseModelAdapter({
-      name: 'auto:yolo',
-      output: {
-        kind: 'yolo',
-        heads: heads.map((h, i) => ({ output: h.name, stride: strides[i], anchors: masks[i].map((m) => PADDLE_YOLOV3_ANCHORS[m]) })),
+    const masks = [
+      [6, 7, 8],
+      [3, 4, 5],
+      [0, 1, 2],
+    ];
+    return parseModelAdapter(
+      {
+        name: 'auto:yolo',
+        output: {
+          kind: 'yolo',
+          heads: heads.map((h, i) => ({ output: h.name, stride: strides[i], anchors: masks[i].map((m) => PADDLE_YOLOV3_ANCHORS[m]) })),
+        },
       },
-    }, label);
+      label,
+    );
   }
   throw new SlimboardError(
     'no_adapter',
@@ -235,10 +282,20 @@ export function resolveAutoYoloStrides(adapter: TModelAdapter, headHeights: Reco
   if (o.kind !== 'yolo' || adapter.name !== 'auto:yolo') return adapter;
   const withStride = o.heads.map((h) => ({ ...h, stride: inputH / headHeights[h.output] }));
   if (withStride.some((h) => !Number.isInteger(h.stride) || h.stride < 1)) {
-    throw new SlimboardError('no_adapter', `YOLO-like outputs ${o.heads.map((h) => `${h.output}(${headHeights[h.output]} rows)`).join(', ')} do not divide input ${inputH}; pass --adapter FILE`);
+    throw new SlimboardError(
+      'no_adapter',
+      `YOLO-like outputs ${o.heads.map((h) => `${h.output}(${headHeights[h.output]} rows)`).join(', ')} do not divide input ${inputH}; pass --adapter FILE`,
+    );
   }
   const rank = [...withStride].sort((a, b) => b.stride - a.stride);
-  const masks = [[6, 7, 8], [3, 4, 5], [0, 1, 2]];
-  const heads = withStride.map((h) => ({ ...h, anchors: masks[rank.indexOf(h)].map((m) => [...PADDLE_YOLOV3_ANCHORS[m]] as [number, number]) }));
+  const masks = [
+    [6, 7, 8],
+    [3, 4, 5],
+    [0, 1, 2],
+  ];
+  const heads = withStride.map((h) => ({
+    ...h,
+    anchors: masks[rank.indexOf(h)].map((m) => [...PADDLE_YOLOV3_ANCHORS[m]] as [number, number]),
+  }));
   return { ...adapter, output: { ...o, heads } };
 }

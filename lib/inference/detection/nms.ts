@@ -32,8 +32,14 @@ type Floats = ArrayLike<number>;
 
 /** IoU of boxes i and j of the same array (continuous coordinates; 0 when the union is empty). */
 export function boxIou(boxes: Floats, i: number, j: number): number {
-  const ax1 = boxes[4 * i], ay1 = boxes[4 * i + 1], ax2 = boxes[4 * i + 2], ay2 = boxes[4 * i + 3];
-  const bx1 = boxes[4 * j], by1 = boxes[4 * j + 1], bx2 = boxes[4 * j + 2], by2 = boxes[4 * j + 3];
+  const ax1 = boxes[4 * i],
+    ay1 = boxes[4 * i + 1],
+    ax2 = boxes[4 * i + 2],
+    ay2 = boxes[4 * i + 3];
+  const bx1 = boxes[4 * j],
+    by1 = boxes[4 * j + 1],
+    bx2 = boxes[4 * j + 2],
+    by2 = boxes[4 * j + 3];
   const iw = Math.min(ax2, bx2) - Math.max(ax1, bx1);
   const ih = Math.min(ay2, by2) - Math.max(ay1, by1);
   if (iw <= 0 || ih <= 0) return 0;
@@ -94,7 +100,9 @@ export function kthLargestInPlace(values: Float64Array, k: number): number {
   while (lo < hi) {
     // median of three as pivot, Hoare partition in descending order
     const mid = (lo + hi) >>> 1;
-    const a = values[lo], b = values[mid], c = values[hi];
+    const a = values[lo],
+      b = values[mid],
+      c = values[hi];
     const pivot = a > b ? (b > c ? b : a > c ? c : a) : a > c ? a : b > c ? c : b;
     let i = lo;
     let j = hi;
@@ -119,10 +127,14 @@ export function kthLargestInPlace(values: Float64Array, k: number): number {
 export function nmsClassAware(boxes: Floats, scores: Floats, classes: ArrayLike<number>, options: NmsOptions): number[] {
   const n = scores.length;
   if (boxes.length !== 4 * n || classes.length !== n) {
-    throw new SlimboardError('bad_nms_input', `nms: ${n} scores need ${4 * n} box values and ${n} classes, got ${boxes.length} and ${classes.length}`);
+    throw new SlimboardError(
+      'bad_nms_input',
+      `nms: ${n} scores need ${4 * n} box values and ${n} classes, got ${boxes.length} and ${classes.length}`,
+    );
   }
   const { iouThreshold } = options;
-  if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new SlimboardError('bad_nms_input', `nms: iouThreshold must be in [0, 1], got ${iouThreshold}`);
+  if (!(iouThreshold >= 0 && iouThreshold <= 1))
+    throw new SlimboardError('bad_nms_input', `nms: iouThreshold must be in [0, 1], got ${iouThreshold}`);
   const maxDetections = options.maxDetections ?? Number.POSITIVE_INFINITY;
   const preNmsTopK = options.preNmsTopK ?? Number.POSITIVE_INFINITY;
 

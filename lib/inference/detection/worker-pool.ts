@@ -41,9 +41,11 @@ export class DetectionWorkerPool {
   busyMs = 0;
 
   constructor(size: number, adapter: TModelAdapter, options: DetectionWorkerPoolOptions = {}) {
-    if (!Number.isInteger(size) || size < 1) throw new SlimboardError('bad_workers', `worker count must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new SlimboardError('bad_workers', `worker count must be a positive integer, got ${size}`);
     this.perWorker = options.perWorker ?? Infinity;
-    if (!(this.perWorker === Infinity || Number.isInteger(this.perWorker)) || this.perWorker < 1) throw new SlimboardError('bad_workers', `requests per worker must be a positive integer, got ${this.perWorker}`);
+    if (!(this.perWorker === Infinity || Number.isInteger(this.perWorker)) || this.perWorker < 1)
+      throw new SlimboardError('bad_workers', `requests per worker must be a positive integer, got ${this.perWorker}`);
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./detection-worker-entry.mjs', import.meta.url), { workerData: { adapter } });
       w.on('message', (m: WorkerResponse) => this.onMessage(i, m));
@@ -89,7 +91,8 @@ export class DetectionWorkerPool {
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
       let best = -1;
-      for (let i = 0; i < this.workers.length; i++) if (this.inFlight[i] < this.perWorker && (best < 0 || this.inFlight[i] < this.inFlight[best])) best = i;
+      for (let i = 0; i < this.workers.length; i++)
+        if (this.inFlight[i] < this.perWorker && (best < 0 || this.inFlight[i] < this.inFlight[best])) best = i;
       if (best < 0) return;
       const q = this.queue.shift()!;
       const p = this.pending.get(q.id);

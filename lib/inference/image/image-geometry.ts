@@ -75,10 +75,18 @@ export interface Normalization {
  * channel order, normalised: out[c][y][x] = (in[y][x][src(c)] * scale - mean[c]) / std[c].
  * `out` (length 3*w*h) is written in place when given: the pipeline recycles its input tensors.
  */
-export function rgbHwcToNormalizedChw(rgb: Uint8Array, width: number, height: number, norm: Normalization, out?: Float32Array): Float32Array {
+export function rgbHwcToNormalizedChw(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  norm: Normalization,
+  out?: Float32Array,
+): Float32Array {
   const plane = width * height;
-  if (rgb.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `expected ${3 * plane} RGB bytes for ${width}x${height}, got ${rgb.length}`);
-  if (out && out.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${width}x${height}`);
+  if (rgb.length !== 3 * plane)
+    throw new SlimboardError('bad_image_buffer', `expected ${3 * plane} RGB bytes for ${width}x${height}, got ${rgb.length}`);
+  if (out && out.length !== 3 * plane)
+    throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${width}x${height}`);
   const dst = out ?? new Float32Array(3 * plane);
   // A 256-entry table per model channel: the same float for the same byte, whatever the pixel. The
   // value is computed in float64 and rounded once to float32, exactly as a direct computation would.

@@ -79,19 +79,37 @@ export async function preprocessImageFile(
     // Decode only; the resize (half-pixel bilinear or OpenCV bicubic), padding and normalisation are one pass here.
     const raw = await rawPixels(decoded, label);
     if (raw.info.width !== width || raw.info.height !== height || raw.info.channels !== 3) {
-      throw new SlimboardError('bad_image', `${label}: decoded ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${width}x${height}x3`);
+      throw new SlimboardError(
+        'bad_image',
+        `${label}: decoded ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${width}x${height}x3`,
+      );
     }
-    const tensor = resampleRgbToNormalizedChw(bytesOf(raw.data), g, norm, { kernel: p.interpolation, antialias: p.antialias, padValue: p.padValue }, reuse);
+    const tensor = resampleRgbToNormalizedChw(
+      bytesOf(raw.data),
+      g,
+      norm,
+      { kernel: p.interpolation, antialias: p.antialias, padValue: p.padValue },
+      reuse,
+    );
     return { tensor, geometry: g };
   }
   const bg = { r: p.padValue, g: p.padValue, b: p.padValue };
   let pipeline = decoded.resize(g.newW, g.newH, { fit: 'fill', kernel: p.interpolation });
   if (g.newW !== inputSize || g.newH !== inputSize) {
-    pipeline = pipeline.extend({ left: g.padLeft, top: g.padTop, right: inputSize - g.newW - g.padLeft, bottom: inputSize - g.newH - g.padTop, background: bg });
+    pipeline = pipeline.extend({
+      left: g.padLeft,
+      top: g.padTop,
+      right: inputSize - g.newW - g.padLeft,
+      bottom: inputSize - g.newH - g.padTop,
+      background: bg,
+    });
   }
   const raw = await rawPixels(pipeline, label);
   if (raw.info.width !== inputSize || raw.info.height !== inputSize || raw.info.channels !== 3) {
-    throw new SlimboardError('bad_image', `${label}: resize produced ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${inputSize}x${inputSize}x3`);
+    throw new SlimboardError(
+      'bad_image',
+      `${label}: resize produced ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${inputSize}x${inputSize}x3`,
+    );
   }
   const tensor = rgbHwcToNormalizedChw(bytesOf(raw.data), inputSize, inputSize, norm, reuse);
   return { tensor, geometry: g };

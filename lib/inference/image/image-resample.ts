@@ -135,12 +135,20 @@ export interface ResampleOptions {
   padValue: number;
 }
 
-export function resampleRgbToNormalizedChw(rgb: Uint8Array, g: FitGeometry, norm: Normalization, options: ResampleOptions, out?: Float32Array): Float32Array {
+export function resampleRgbToNormalizedChw(
+  rgb: Uint8Array,
+  g: FitGeometry,
+  norm: Normalization,
+  options: ResampleOptions,
+  out?: Float32Array,
+): Float32Array {
   const { srcW, srcH, dstW, dstH, newW, newH, padLeft, padTop } = g;
   const { kernel, antialias, padValue } = options;
-  if (rgb.length !== 3 * srcW * srcH) throw new SlimboardError('bad_image_buffer', `expected ${3 * srcW * srcH} RGB bytes for ${srcW}x${srcH}, got ${rgb.length}`);
+  if (rgb.length !== 3 * srcW * srcH)
+    throw new SlimboardError('bad_image_buffer', `expected ${3 * srcW * srcH} RGB bytes for ${srcW}x${srcH}, got ${rgb.length}`);
   const plane = dstW * dstH;
-  if (out && out.length !== 3 * plane) throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${dstW}x${dstH}`);
+  if (out && out.length !== 3 * plane)
+    throw new SlimboardError('bad_image_buffer', `output tensor has ${out.length} values, expected ${3 * plane} for ${dstW}x${dstH}`);
   const dst = out ?? new Float32Array(3 * plane);
 
   if (newW !== dstW || newH !== dstH) {

@@ -79,7 +79,11 @@ function show(v: unknown): string {
  * Are two measurements comparable? Compares every fingerprint field except `ignore`.
  * Example: baseline vs. pruned latency on the same machine -> ignore ['modelSha256'].
  */
-export function compareFingerprints(a: TLatencyFingerprint, b: TLatencyFingerprint, ignore: readonly FingerprintField[] = []): FingerprintComparison {
+export function compareFingerprints(
+  a: TLatencyFingerprint,
+  b: TLatencyFingerprint,
+  ignore: readonly FingerprintField[] = [],
+): FingerprintComparison {
   const differences: string[] = [];
   for (const field of FINGERPRINT_FIELDS) {
     if (ignore.includes(field)) continue;

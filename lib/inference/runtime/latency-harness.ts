@@ -82,10 +82,16 @@ function imageDims(info: ValueInfo): [number | null, number | null, number | nul
 export function findImageInput(inputs: readonly ValueInfo[], label: string): ValueInfo {
   const candidates = inputs.filter((i) => i.isTensor && i.type === 'float32' && i.shape.length === 4);
   if (candidates.length === 0) {
-    throw new SlimboardError('no_image_input', `${label}: no float32 input of rank 4 (NCHW image); inputs: ${inputs.map((i) => `${i.name}[${i.shape.join(',')}]`).join(', ')}`);
+    throw new SlimboardError(
+      'no_image_input',
+      `${label}: no float32 input of rank 4 (NCHW image); inputs: ${inputs.map((i) => `${i.name}[${i.shape.join(',')}]`).join(', ')}`,
+    );
   }
   if (candidates.length > 1) {
-    throw new SlimboardError('ambiguous_image_input', `${label}: several rank-4 float inputs (${candidates.map((c) => c.name).join(', ')}); cannot tell which is the image`);
+    throw new SlimboardError(
+      'ambiguous_image_input',
+      `${label}: several rank-4 float inputs (${candidates.map((c) => c.name).join(', ')}); cannot tell which is the image`,
+    );
   }
   return candidates[0];
 }
@@ -95,14 +101,21 @@ export function findImageInput(inputs: readonly ValueInfo[], label: string): Val
  * PaddleDetection's `im_shape` = [[S, S]] and `scale_factor` = [[1, 1]]; any other input must have a
  * fully fixed shape and gets zeros.
  */
-export function buildBenchmarkFeeds(inputs: readonly ValueInfo[], inputSize: number, label: string): { feeds: Record<string, InputTensor>; inputShape: number[] } {
+export function buildBenchmarkFeeds(
+  inputs: readonly ValueInfo[],
+  inputSize: number,
+  label: string,
+): { feeds: Record<string, InputTensor>; inputShape: number[] } {
   if (!Number.isInteger(inputSize) || inputSize < 1 || inputSize > 8192) {
     throw new SlimboardError('bad_input_size', `input size must be an integer in [1, 8192], got ${inputSize}`);
   }
   const image = findImageInput(inputs, label);
   const [c, h, w] = imageDims(image);
   if ((h !== null && h !== inputSize) || (w !== null && w !== inputSize)) {
-    throw new SlimboardError('bad_input_size', `${label}: input "${image.name}" has fixed size ${h ?? '?'}x${w ?? '?'}, cannot take ${inputSize}x${inputSize}`);
+    throw new SlimboardError(
+      'bad_input_size',
+      `${label}: input "${image.name}" has fixed size ${h ?? '?'}x${w ?? '?'}, cannot take ${inputSize}x${inputSize}`,
+    );
   }
   const channels = c ?? 3;
   const inputShape = [1, channels, inputSize, inputSize];
@@ -118,7 +131,10 @@ export function buildBenchmarkFeeds(inputs: readonly ValueInfo[], inputSize: num
     } else {
       const dims = info.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : NaN));
       if (dims.some((d) => Number.isNaN(d)) || (info.type !== 'float32' && info.type !== 'int32' && info.type !== 'int64')) {
-        throw new SlimboardError('unsupported_input', `${label}: cannot build a benchmark value for input "${info.name}" (${info.type}[${info.shape.join(',')}])`);
+        throw new SlimboardError(
+          'unsupported_input',
+          `${label}: cannot build a benchmark value for input "${info.name}" (${info.type}[${info.shape.join(',')}])`,
+        );
       }
       const n = dims.reduce((a, b) => a * b, 1);
       const data = info.type === 'float32' ? new Float32Array(n) : info.type === 'int32' ? new Int32Array(n) : new BigInt64Array(n);
@@ -140,7 +156,8 @@ export interface MeasureLatencyOptions {
 
 function checkProtocol(p: LatencyProtocol): void {
   for (const [k, v] of Object.entries(p)) {
-    if (!Number.isFinite(v) || v < 0) throw new SlimboardError('bad_protocol', `latency protocol ${k} must be a finite number >= 0, got ${v}`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new SlimboardError('bad_protocol', `latency protocol ${k} must be a finite number >= 0, got ${v}`);
   }
   if (p.timedMinRuns < 1) throw new SlimboardError('bad_protocol', 'latency protocol timedMinRuns must be >= 1');
 }
@@ -151,7 +168,12 @@ function checkProtocol(p: LatencyProtocol): void {
  * is the start of run i+1), so the harness adds only a clock read, an array push and a comparison per
  * run; the samples then tile the phase exactly (their sum is `elapsedMs`).
  */
-export async function runPhase(run: () => Promise<void>, minRuns: number, minMs: number, keepSamples: boolean): Promise<{ runs: number; elapsedMs: number; samplesMs: number[] }> {
+export async function runPhase(
+  run: () => Promise<void>,
+  minRuns: number,
+  minMs: number,
+  keepSamples: boolean,
+): Promise<{ runs: number; elapsedMs: number; samplesMs: number[] }> {
   const samplesMs: number[] = [];
   let runs = 0;
   const start = performance.now();
@@ -191,7 +213,10 @@ export async function measureLatency(modelPath: string, options: MeasureLatencyO
       await run();
     } catch (e) {
       if (e instanceof SlimboardError && e.code === 'model_run_failed') {
-        throw new SlimboardError('bad_input_size', `${modelPath}: the model cannot run at input size ${options.inputSize}x${options.inputSize} (${e.message.replace(`${modelPath}: `, '')})`);
+        throw new SlimboardError(
+          'bad_input_size',
+          `${modelPath}: the model cannot run at input size ${options.inputSize}x${options.inputSize} (${e.message.replace(`${modelPath}: `, '')})`,
+        );
       }
       throw e;
     }
@@ -211,7 +236,11 @@ export async function measureLatency(modelPath: string, options: MeasureLatencyO
       model: modelPath,
       fingerprint: makeFingerprint({ options: session.options, opset: identity.opset, modelSha256: identity.sha256, inputShape }),
       protocol,
-      quick: protocol.timedMinRuns < STANDARD_PROTOCOL.timedMinRuns || protocol.timedMinMs < STANDARD_PROTOCOL.timedMinMs || protocol.warmupMinRuns < STANDARD_PROTOCOL.warmupMinRuns || protocol.warmupMinMs < STANDARD_PROTOCOL.warmupMinMs,
+      quick:
+        protocol.timedMinRuns < STANDARD_PROTOCOL.timedMinRuns ||
+        protocol.timedMinMs < STANDARD_PROTOCOL.timedMinMs ||
+        protocol.warmupMinRuns < STANDARD_PROTOCOL.warmupMinRuns ||
+        protocol.warmupMinMs < STANDARD_PROTOCOL.warmupMinMs,
       batch: 1,
       coldStart: { sessionCreateMs, firstRunMs },
       warmup: { runs: warm.runs, elapsedMs: warm.elapsedMs },

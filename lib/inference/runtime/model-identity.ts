@@ -51,7 +51,8 @@ function* fields(buf: Uint8Array, label: string): Generator<Field> {
       yield { field, wire, value: 0 };
     } else if (wire === 2) {
       const len = readVarint();
-      if (pos + len > buf.length) throw new SlimboardError('bad_model', `${label}: truncated file (field ${field} needs ${len} bytes, ${buf.length - pos} left)`);
+      if (pos + len > buf.length)
+        throw new SlimboardError('bad_model', `${label}: truncated file (field ${field} needs ${len} bytes, ${buf.length - pos} left)`);
       const value = buf.subarray(pos, pos + len);
       pos += len;
       yield { field, wire, value };
@@ -103,7 +104,12 @@ export function readModelIdentity(bytes: Uint8Array, label = '<bytes>'): ModelId
 }
 
 /** Op types that mean "post-processing (NMS) is part of the graph". */
-export const NMS_OP_TYPES: readonly string[] = ['NonMaxSuppression', 'com.microsoft::NonMaxSuppression', 'BatchedNMS_TRT', 'EfficientNMS_TRT'];
+export const NMS_OP_TYPES: readonly string[] = [
+  'NonMaxSuppression',
+  'com.microsoft::NonMaxSuppression',
+  'BatchedNMS_TRT',
+  'EfficientNMS_TRT',
+];
 
 export function graphContainsNms(identity: ModelIdentity): boolean {
   return identity.opTypes.some((op) => NMS_OP_TYPES.includes(op) || /nms/i.test(op));

@@ -43,14 +43,20 @@ export type ResolvedSessionOptions = Required<SessionOptions>;
 export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSessionOptions {
   const intra = options.intraOpNumThreads ?? 1;
   const inter = options.interOpNumThreads ?? 1;
-  for (const [name, v] of [['intraOpNumThreads', intra], ['interOpNumThreads', inter]] as const) {
+  for (const [name, v] of [
+    ['intraOpNumThreads', intra],
+    ['interOpNumThreads', inter],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 256) {
       throw new SlimboardError('bad_session_options', `${name} must be an integer in [1, 256], got ${v}`);
     }
   }
   const level = options.graphOptimizationLevel ?? 'all';
   if (!GRAPH_OPTIMIZATION_LEVELS.includes(level)) {
-    throw new SlimboardError('bad_session_options', `graphOptimizationLevel must be one of ${GRAPH_OPTIMIZATION_LEVELS.join('|')}, got "${level}"`);
+    throw new SlimboardError(
+      'bad_session_options',
+      `graphOptimizationLevel must be one of ${GRAPH_OPTIMIZATION_LEVELS.join('|')}, got "${level}"`,
+    );
   }
   const eps = options.executionProviders ?? ['cpu'];
   for (const ep of eps) {
@@ -116,11 +122,18 @@ export interface Session {
 const RUN_OPTIONS: ort.InferenceSession.RunOptions = { logSeverityLevel: 4 };
 
 /** onnxruntime-node's version string, e.g. "1.30.0". */
-export const onnxruntimeVersion: string = String((ort.env.versions as Record<string, string>).node ?? (ort.env.versions as Record<string, string>).common);
+export const onnxruntimeVersion: string = String(
+  (ort.env.versions as Record<string, string>).node ?? (ort.env.versions as Record<string, string>).common,
+);
 
 function firstLine(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
-  return m.split('\n').map((s) => s.trim()).find((s) => s.length > 0) ?? 'unknown error';
+  return (
+    m
+      .split('\n')
+      .map((s) => s.trim())
+      .find((s) => s.length > 0) ?? 'unknown error'
+  );
 }
 
 function elementType(t: string): TensorElementType {
@@ -171,7 +184,11 @@ function toOutput(v: ort.OnnxValue): OutputTensor {
  * Create a session from an ONNX file path or its bytes. Throws `SlimboardError('bad_model')` with
  * onnxruntime's first error line when the file cannot be loaded (not ONNX, truncated, unknown op...).
  */
-export async function createSession(source: string | Uint8Array, options: SessionOptions = {}, label = typeof source === 'string' ? source : '<bytes>'): Promise<Session> {
+export async function createSession(
+  source: string | Uint8Array,
+  options: SessionOptions = {},
+  label = typeof source === 'string' ? source : '<bytes>',
+): Promise<Session> {
   const resolved = resolveSessionOptions(options);
   const ortOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: resolved.intraOpNumThreads,
@@ -199,12 +216,16 @@ export async function createSession(source: string | Uint8Array, options: Sessio
     const out: Record<string, ort.Tensor> = {};
     for (const name of session.inputNames) {
       const t = feeds[name];
-      if (!t) throw new SlimboardError('bad_input_tensor', `${label}: missing input "${name}" (model inputs: ${session.inputNames.join(', ')})`);
+      if (!t)
+        throw new SlimboardError('bad_input_tensor', `${label}: missing input "${name}" (model inputs: ${session.inputNames.join(', ')})`);
       out[name] = toOrtTensor(name, label, t);
     }
     for (const name of Object.keys(feeds)) {
       if (!session.inputNames.includes(name)) {
-        throw new SlimboardError('bad_input_tensor', `${label}: model has no input "${name}" (model inputs: ${session.inputNames.join(', ')})`);
+        throw new SlimboardError(
+          'bad_input_tensor',
+          `${label}: model has no input "${name}" (model inputs: ${session.inputNames.join(', ')})`,
+        );
       }
     }
     return out;
@@ -229,7 +250,10 @@ export async function createSession(source: string | Uint8Array, options: Sessio
       if (outputNames) {
         for (const n of outputNames) {
           if (!session.outputNames.includes(n)) {
-            throw new SlimboardError('bad_output_name', `${label}: model has no output "${n}" (outputs: ${session.outputNames.join(', ')})`);
+            throw new SlimboardError(
+              'bad_output_name',
+              `${label}: model has no output "${n}" (outputs: ${session.outputNames.join(', ')})`,
+            );
           }
         }
       }
@@ -261,7 +285,12 @@ export async function createSession(source: string | Uint8Array, options: Sessio
  * optimizedModelFilePath), e.g. to check that a QDQ model's convolutions became QLinearConv. The file
  * may contain onnxruntime-internal ops (com.microsoft domain) and is meant for inspection only.
  */
-export async function saveOptimizedModel(source: string | Uint8Array, outFile: string, level: GraphOptimizationLevel = 'all', label = typeof source === 'string' ? source : '<bytes>'): Promise<void> {
+export async function saveOptimizedModel(
+  source: string | Uint8Array,
+  outFile: string,
+  level: GraphOptimizationLevel = 'all',
+  label = typeof source === 'string' ? source : '<bytes>',
+): Promise<void> {
   const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
@@ -272,7 +301,8 @@ export async function saveOptimizedModel(source: string | Uint8Array, outFile: s
   };
   let session: ort.InferenceSession;
   try {
-    session = typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
+    session =
+      typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
   } catch (e) {
     throw new SlimboardError('bad_model', `${label}: onnxruntime cannot load the model: ${firstLine(e)}`, { cause: e });
   }

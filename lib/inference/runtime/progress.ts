@@ -25,13 +25,23 @@ export interface ProgressEvents {
 export class ProgressReporter extends EventEmitter<ProgressEvents> {
   private readonly startMs = performance.now();
   private done = 0;
-  constructor(readonly phase: string, readonly total: number) {
+  constructor(
+    readonly phase: string,
+    readonly total: number,
+  ) {
     super();
   }
   private event(): ProgressEvent {
     const elapsedMs = performance.now() - this.startMs;
     const ratePerS = this.done > 0 && elapsedMs > 0 ? (this.done * 1000) / elapsedMs : 0;
-    return { phase: this.phase, done: this.done, total: this.total, elapsedMs, ratePerS, etaS: ratePerS > 0 ? (this.total - this.done) / ratePerS : null };
+    return {
+      phase: this.phase,
+      done: this.done,
+      total: this.total,
+      elapsedMs,
+      ratePerS,
+      etaS: ratePerS > 0 ? (this.total - this.done) / ratePerS : null,
+    };
   }
   tick(n = 1): void {
     this.done += n;
@@ -64,7 +74,11 @@ export function formatSeconds(s: number): string {
  * Draw a reporter's progress on `stream` (default stderr) when it is a TTY; redraws at most every
  * `minIntervalMs`, and ends the line on 'done'. Returns a function that detaches it.
  */
-export function attachTerminalProgressBar(reporter: ProgressReporter, stream: NodeJS.WriteStream = process.stderr, minIntervalMs = 100): () => void {
+export function attachTerminalProgressBar(
+  reporter: ProgressReporter,
+  stream: NodeJS.WriteStream = process.stderr,
+  minIntervalMs = 100,
+): () => void {
   if (!stream.isTTY) return () => {};
   let last = -Infinity;
   const draw = (e: ProgressEvent, force: boolean) => {

@@ -17,7 +17,12 @@ interface CocoCase {
 }
 
 /** Random COCO case: crowd, GT area != box area (and exactly on 32², 96²), score ties, >100 dets in one group. */
-function cocoRandom(seed: number, numImages: number, catIds: number[], opts: { scoreDigits: number; noGtCat?: number; noDtCat?: number; heavyGroup?: boolean; idZero?: boolean }): CocoCase {
+function cocoRandom(
+  seed: number,
+  numImages: number,
+  catIds: number[],
+  opts: { scoreDigits: number; noGtCat?: number; noDtCat?: number; heavyGroup?: boolean; idZero?: boolean },
+): CocoCase {
   const rand = mulberry32(seed);
   const images = Array.from({ length: numImages }, (_, i) => ({ id: 3 * i + 5 + (i % 4 === 0 ? 1000 : 0) }));
   const annotations: Array<Record<string, unknown>> = [];
@@ -46,7 +51,12 @@ function cocoRandom(seed: number, numImages: number, catIds: number[], opts: { s
         dt.push({
           image_id: im.id,
           category_id: dc,
-          bbox: [round(x + w * jit * (rand() - 0.5) * 2, 2), round(y + h * jit * (rand() - 0.5) * 2, 2), round(w * (1 + jit * (rand() - 0.5)), 2), round(h * (1 + jit * (rand() - 0.5)), 2)],
+          bbox: [
+            round(x + w * jit * (rand() - 0.5) * 2, 2),
+            round(y + h * jit * (rand() - 0.5) * 2, 2),
+            round(w * (1 + jit * (rand() - 0.5)), 2),
+            round(h * (1 + jit * (rand() - 0.5)), 2),
+          ],
           score: round(rand(), opts.scoreDigits),
         });
       }
@@ -56,7 +66,12 @@ function cocoRandom(seed: number, numImages: number, catIds: number[], opts: { s
       let dc = catIds[Math.floor(rand() * catIds.length)];
       if (dc === opts.noDtCat) dc = catIds[0];
       const w = round(5 + rand() * 150, 2);
-      dt.push({ image_id: im.id, category_id: dc, bbox: [round(rand() * 400, 2), round(rand() * 300, 2), w, f === 0 ? 0 : round(5 + rand() * 150, 2)], score: round(rand(), opts.scoreDigits) });
+      dt.push({
+        image_id: im.id,
+        category_id: dc,
+        bbox: [round(rand() * 400, 2), round(rand() * 300, 2), w, f === 0 ? 0 : round(5 + rand() * 150, 2)],
+        score: round(rand(), opts.scoreDigits),
+      });
     }
   }
   if (opts.heavyGroup) {
@@ -66,7 +81,12 @@ function cocoRandom(seed: number, numImages: number, catIds: number[], opts: { s
     annotations.push({ id: annId++, image_id: im, category_id: c, bbox: [10, 10, 50, 50], area: 2000, iscrowd: 0 });
     annotations.push({ id: annId++, image_id: im, category_id: c, bbox: [100, 100, 20, 20], area: 400, iscrowd: 0 });
     for (let j = 0; j < 130; j++) {
-      dt.push({ image_id: im, category_id: c, bbox: [round(8 + rand() * 100, 1), round(8 + rand() * 100, 1), round(15 + rand() * 40, 1), round(15 + rand() * 40, 1)], score: round(rand(), 1) });
+      dt.push({
+        image_id: im,
+        category_id: c,
+        bbox: [round(8 + rand() * 100, 1), round(8 + rand() * 100, 1), round(15 + rand() * 40, 1), round(15 + rand() * 40, 1)],
+        score: round(rand(), 1),
+      });
     }
   }
   const categories = catIds.map((id) => ({ id, name: `class_${id}` }));
@@ -76,7 +96,14 @@ function cocoRandom(seed: number, numImages: number, catIds: number[], opts: { s
 /** Boxes whose IoU with the GT is exactly a threshold (0.5, 0.7, 0.75, 0.95) and ties between GTs. */
 function cocoIouThresholds(): CocoCase {
   const images = [{ id: 1 }, { id: 2 }, { id: 3 }];
-  const G = (id: number, image_id: number, bbox: number[], iscrowd = 0) => ({ id, image_id, category_id: 1, bbox, area: bbox[2] * bbox[3], iscrowd });
+  const G = (id: number, image_id: number, bbox: number[], iscrowd = 0) => ({
+    id,
+    image_id,
+    category_id: 1,
+    bbox,
+    area: bbox[2] * bbox[3],
+    iscrowd,
+  });
   const annotations = [
     G(1, 1, [0, 0, 10, 10]),
     G(2, 1, [100, 0, 10, 10]),
@@ -100,7 +127,17 @@ function cocoIouThresholds(): CocoCase {
     D(3, [10, 10, 10, 10], 0.94), // also inside the crowd region
     D(3, [100, 100, 20, 19], 0.5),
   ];
-  return { gt: { images, annotations, categories: [{ id: 1, name: 'thing' }, { id: 2, name: 'empty' }] }, dt };
+  return {
+    gt: {
+      images,
+      annotations,
+      categories: [
+        { id: 1, name: 'thing' },
+        { id: 2, name: 'empty' },
+      ],
+    },
+    dt,
+  };
 }
 
 /** Degenerate: a category with only crowd GT (-1), detections only on images without GT, an empty image. */
@@ -115,7 +152,17 @@ function cocoDegenerate(): CocoCase {
     { image_id: 30, category_id: 2, bbox: [0, 0, 30, 30], score: 0.8 },
     { image_id: 30, category_id: 2, bbox: [5, 5, 30, 30], score: 0.3 },
   ];
-  return { gt: { images, annotations, categories: [{ id: 1, name: 'crowd-only' }, { id: 2, name: 'missed' }] }, dt };
+  return {
+    gt: {
+      images,
+      annotations,
+      categories: [
+        { id: 1, name: 'crowd-only' },
+        { id: 2, name: 'missed' },
+      ],
+    },
+    dt,
+  };
 }
 
 /** Perfect detections: every non-crowd GT detected exactly once with a distinct score. */
@@ -129,7 +176,12 @@ function cocoPerfect(seed: number): CocoCase {
 }
 
 interface VocCase {
-  gt: { num_classes: number; class_names: string[]; is_bbox_normalized: boolean; images: Array<{ id: string | number; boxes: number[][]; labels: number[]; difficult: number[] }> };
+  gt: {
+    num_classes: number;
+    class_names: string[];
+    is_bbox_normalized: boolean;
+    images: Array<{ id: string | number; boxes: number[][]; labels: number[]; difficult: number[] }>;
+  };
   dt: Array<{ image_id: string | number; label: number; score: number; box: number[] }>;
 }
 
@@ -159,14 +211,29 @@ function vocRandom(seed: number, normalized: boolean): VocCase {
       const copies = Math.floor(rand() * 3);
       for (let j = 0; j < copies; j++) {
         const jit = j === 0 ? 4 : 15;
-        dt.push({ image_id: id, label: rand() < 0.1 ? Math.floor(rand() * 4) : l, score: round(rand(), 1), box: [q(x1 + jit * (rand() - 0.5)), q(y1 + jit * (rand() - 0.5)), q(x1 + w + jit * (rand() - 0.5)), q(y1 + h + jit * (rand() - 0.5))] });
+        dt.push({
+          image_id: id,
+          label: rand() < 0.1 ? Math.floor(rand() * 4) : l,
+          score: round(rand(), 1),
+          box: [
+            q(x1 + jit * (rand() - 0.5)),
+            q(y1 + jit * (rand() - 0.5)),
+            q(x1 + w + jit * (rand() - 0.5)),
+            q(y1 + h + jit * (rand() - 0.5)),
+          ],
+        });
       }
     }
     const nFp = Math.floor(rand() * 3);
     for (let f = 0; f < nFp; f++) {
       const x1 = rand() * 400;
       const y1 = rand() * 300;
-      dt.push({ image_id: id, label: Math.floor(rand() * 4), score: round(rand(), 1), box: [q(x1), q(y1), q(x1 + 20 + rand() * 60), q(y1 + 20 + rand() * 60)] });
+      dt.push({
+        image_id: id,
+        label: Math.floor(rand() * 4),
+        score: round(rand(), 1),
+        box: [q(x1), q(y1), q(x1 + 20 + rand() * 60), q(y1 + 20 + rand() * 60)],
+      });
     }
     images.push({ id, boxes, labels, difficult });
   }
@@ -179,7 +246,9 @@ function vocRandom(seed: number, normalized: boolean): VocCase {
 }
 
 interface WiderCase {
-  gt: { events: Array<{ name: string; images: Array<{ name: string; boxes: number[][]; easy: number[]; medium: number[]; hard: number[] }> }> };
+  gt: {
+    events: Array<{ name: string; images: Array<{ name: string; boxes: number[][]; easy: number[]; medium: number[]; hard: number[] }> }>;
+  };
   pred: Record<string, Record<string, number[][]>>;
 }
 
@@ -214,11 +283,24 @@ function widerRandom(seed: number, opts: { sortScores: boolean; extraImage: bool
           const copies = 1 + (rand() < 0.2 ? 1 : 0);
           for (let c = 0; c < copies; c++) {
             const j = c === 0 ? 0.1 : 0.4;
-            rows.push([round(b[0] + b[2] * j * (rand() - 0.5), 2), round(b[1] + b[3] * j * (rand() - 0.5), 2), round(b[2] * (1 + j * (rand() - 0.5)), 2), round(b[3] * (1 + j * (rand() - 0.5)), 2), round(0.2 + 0.8 * rand(), 3)]);
+            rows.push([
+              round(b[0] + b[2] * j * (rand() - 0.5), 2),
+              round(b[1] + b[3] * j * (rand() - 0.5), 2),
+              round(b[2] * (1 + j * (rand() - 0.5)), 2),
+              round(b[3] * (1 + j * (rand() - 0.5)), 2),
+              round(0.2 + 0.8 * rand(), 3),
+            ]);
           }
         }
         const nFp = Math.floor(rand() * 5);
-        for (let f = 0; f < nFp; f++) rows.push([round(rand() * 600, 2), round(rand() * 400, 2), round(5 + rand() * 40, 2), round(5 + rand() * 40, 2), round(rand() * 0.5, 3)]);
+        for (let f = 0; f < nFp; f++)
+          rows.push([
+            round(rand() * 600, 2),
+            round(rand() * 400, 2),
+            round(5 + rand() * 40, 2),
+            round(5 + rand() * 40, 2),
+            round(rand() * 0.5, 3),
+          ]);
         if (opts.sortScores) rows.sort((a, b) => b[4] - a[4]);
       }
       pred[name][imName] = rows;
@@ -227,7 +309,10 @@ function widerRandom(seed: number, opts: { sortScores: boolean; extraImage: bool
   }
   if (opts.extraImage) {
     // predictions for an image not in the ground truth still set the score normalisation range
-    pred[events[0].name]['0_Event_0_999'] = [[1, 1, 10, 10, 1.7], [5, 5, 10, 10, -0.4]];
+    pred[events[0].name]['0_Event_0_999'] = [
+      [1, 1, 10, 10, 1.7],
+      [5, 5, 10, 10, -0.4],
+    ];
   }
   return { gt: { events }, pred };
 }
@@ -239,7 +324,10 @@ const write = (rel: string, value: unknown) => {
   writeFileSync(p, JSON.stringify(value) + '\n');
 };
 
-write('coco/random-ties-crowd-areas.input.json', cocoRandom(11, 30, [1, 3, 7, 12], { scoreDigits: 1, noGtCat: 12, noDtCat: 7, heavyGroup: true }));
+write(
+  'coco/random-ties-crowd-areas.input.json',
+  cocoRandom(11, 30, [1, 3, 7, 12], { scoreDigits: 1, noGtCat: 12, noDtCat: 7, heavyGroup: true }),
+);
 write('coco/random-larger.input.json', cocoRandom(12, 150, [2, 4, 5, 9, 10, 17], { scoreDigits: 3 }));
 write('coco/gt-id-zero.input.json', cocoRandom(13, 15, [1, 2], { scoreDigits: 2, idZero: true }));
 write('coco/iou-at-thresholds.input.json', cocoIouThresholds());

@@ -128,7 +128,8 @@ export interface CocoResults extends CocoDetections {
 
 /** Validate and index a parsed results list (the general path; see readCocoResultsFile for the fast one). */
 export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: string, options: CocoResultsOptions = {}): CocoResults {
-  if (!Array.isArray(json)) throw badItem(source, '(root)', 'expected a list of detections [{image_id, category_id, bbox, score}] (pycocotools asserts this)');
+  if (!Array.isArray(json))
+    throw badItem(source, '(root)', 'expected a list of detections [{image_id, category_id, bbox, score}] (pycocotools asserts this)');
   if (json.length === 0) throw badItem(source, '(root)', 'empty detection list (pycocotools crashes with IndexError on it)');
   const D = json.length;
   const imageIndex = new Map<number, number>();

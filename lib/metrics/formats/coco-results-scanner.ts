@@ -11,7 +11,9 @@
 import type { CocoGroundTruth } from '../coco';
 import type { CocoResults, CocoResultsOptions } from './coco-json';
 
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 /** Id -> index lookup: a dense table for small non-negative integer ids, a Map otherwise. */
 function idLookup(ids: number[]): (id: number) => number {
@@ -133,7 +135,8 @@ class Cursor {
     if (len === 8 && b[start] === 0x69 && b[start + 1] === 0x6d && b[start + 5] === 0x5f && b[start + 7] === 0x64) return KEY_IMAGE;
     if (len === 11 && b[start] === 0x63 && b[start + 1] === 0x61 && b[start + 8] === 0x5f && b[start + 10] === 0x64) return KEY_CATEGORY;
     if (len === 4 && b[start] === 0x62 && b[start + 1] === 0x62 && b[start + 2] === 0x6f && b[start + 3] === 0x78) return KEY_BBOX;
-    if (len === 5 && b[start] === 0x73 && b[start + 1] === 0x63 && b[start + 2] === 0x6f && b[start + 3] === 0x72 && b[start + 4] === 0x65) return KEY_SCORE;
+    if (len === 5 && b[start] === 0x73 && b[start + 1] === 0x63 && b[start + 2] === 0x6f && b[start + 3] === 0x72 && b[start + 4] === 0x65)
+      return KEY_SCORE;
     return this.fail();
   }
 

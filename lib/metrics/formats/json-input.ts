@@ -47,7 +47,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function requireFiniteNumber(obj: Record<string, unknown>, field: string, source: string, item: string): number {
   const v = obj[field];
   if (v === undefined) throw badItem(source, item, `missing field "${field}"`);
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw badItem(source, item, `"${field}" must be a finite number, got ${describeValue(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw badItem(source, item, `"${field}" must be a finite number, got ${describeValue(v)}`);
   return v;
 }
 

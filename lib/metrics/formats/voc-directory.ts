@@ -17,8 +17,26 @@ import { readInputFile } from './json-input';
 import { parseXml, type XmlElement } from './xml';
 
 export const PASCAL_VOC_CLASSES = [
-  'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+  'aeroplane',
+  'bicycle',
+  'bird',
+  'boat',
+  'bottle',
+  'bus',
+  'car',
+  'cat',
+  'chair',
+  'cow',
+  'diningtable',
+  'dog',
+  'horse',
+  'motorbike',
+  'person',
+  'pottedplant',
+  'sheep',
+  'sofa',
+  'train',
+  'tvmonitor',
 ];
 
 function childText(el: XmlElement | undefined, name: string): string | undefined {
@@ -28,7 +46,11 @@ function childText(el: XmlElement | undefined, name: string): string | undefined
 function numberField(el: XmlElement | undefined, name: string, file: string, item: string): number {
   const t = childText(el, name);
   const v = t === undefined || t === '' ? NaN : Number(t);
-  if (!Number.isFinite(v)) throw new SlimboardError('bad_input', `${file}: ${item}: <${name}> must be a number, got ${t === undefined ? 'nothing' : JSON.stringify(t)}`);
+  if (!Number.isFinite(v))
+    throw new SlimboardError(
+      'bad_input',
+      `${file}: ${item}: <${name}> must be a number, got ${t === undefined ? 'nothing' : JSON.stringify(t)}`,
+    );
   return v;
 }
 
@@ -47,11 +69,19 @@ export function readVocDirectory(dir: string, options: { imageSet?: string } = {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SlimboardError('bad_input', `${dir}: not a directory`);
   const labelPath = path.join(dir, 'label_list.txt');
   const classNames = existsSync(labelPath)
-    ? readInputFile(labelPath).toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
+    ? readInputFile(labelPath)
+        .toString('utf8')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
     : PASCAL_VOC_CLASSES;
   const classIndex = new Map(classNames.map((n, i) => [n, i]));
   const setPath = imageSetPath(dir, options.imageSet);
-  const lines = readInputFile(setPath).toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = readInputFile(setPath)
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const images: VocImage[] = [];
   lines.forEach((line) => {
     const parts = line.split(/\s+/);
@@ -73,7 +103,11 @@ export function readVocDirectory(dir: string, options: { imageSet?: string } = {
       const item = `object[${o}]`;
       const name = childText(obj, 'name');
       const cls = name === undefined ? undefined : classIndex.get(name);
-      if (cls === undefined) throw new SlimboardError('bad_input', `${xmlPath}: ${item}: class "${name ?? ''}" is not in the class list (PaddleDetection raises KeyError)`);
+      if (cls === undefined)
+        throw new SlimboardError(
+          'bad_input',
+          `${xmlPath}: ${item}: class "${name ?? ''}" is not in the class list (PaddleDetection raises KeyError)`,
+        );
       const diffText = childText(obj, 'difficult');
       const diff = diffText === undefined ? 0 : Number.parseInt(diffText, 10);
       const bnd = obj.children.find((c) => c.name === 'bndbox');
@@ -118,7 +152,11 @@ export function listDirectory(p: string): string[] {
 export function vocImageFiles(dir: string, options: { imageSet?: string } = {}): Map<string, string> {
   const setPath = imageSetPath(dir, options.imageSet);
   const out = new Map<string, string>();
-  const lines = readInputFile(setPath).toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = readInputFile(setPath)
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   for (const line of lines) {
     const parts = line.split(/\s+/);
     if (parts.length >= 2) {

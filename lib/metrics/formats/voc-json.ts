@@ -14,13 +14,15 @@ function imageKey(id: unknown): string {
 }
 
 function checkCorners(box: number[], field: string, source: string, item: string): void {
-  if (box[2] < box[0] || box[3] < box[1]) throw badItem(source, item, `"${field}" must have x2 >= x1 and y2 >= y1, got ${describeValue(box)}`);
+  if (box[2] < box[0] || box[3] < box[1])
+    throw badItem(source, item, `"${field}" must have x2 >= x1 and y2 >= y1, got ${describeValue(box)}`);
 }
 
 export function parseVocGroundTruth(json: unknown, source: string): VocGroundTruth {
   if (!isRecord(json)) throw badItem(source, '(root)', 'expected {num_classes, class_names, is_bbox_normalized, images}');
   const numClasses = requireFiniteNumber(json, 'num_classes', source, '(root)');
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw badItem(source, '(root)', `"num_classes" must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1)
+    throw badItem(source, '(root)', `"num_classes" must be a positive integer, got ${numClasses}`);
   const names = json.class_names;
   if (!Array.isArray(names) || names.length !== numClasses || !names.every((n) => typeof n === 'string')) {
     throw badItem(source, '(root)', `"class_names" must be ${numClasses} strings, got ${describeValue(names)}`);
@@ -32,7 +34,8 @@ export function parseVocGroundTruth(json: unknown, source: string): VocGroundTru
   const images: VocImage[] = json.images.map((im: unknown, i: number) => {
     const item = `images[${i}]`;
     if (!isRecord(im)) throw badItem(source, item, 'expected an object');
-    if (typeof im.id !== 'number' && typeof im.id !== 'string') throw badItem(source, item, `"id" must be a number or string, got ${describeValue(im.id)}`);
+    if (typeof im.id !== 'number' && typeof im.id !== 'string')
+      throw badItem(source, item, `"id" must be a number or string, got ${describeValue(im.id)}`);
     const key = imageKey(im.id);
     if (seen.has(key)) throw badItem(source, item, `duplicate image id ${describeValue(im.id)}`);
     seen.add(key);
@@ -42,7 +45,11 @@ export function parseVocGroundTruth(json: unknown, source: string): VocGroundTru
     const difficult = (im.difficult ?? labels.map(() => 0)) as unknown;
     if (!Array.isArray(difficult)) throw badItem(source, item, '"difficult" must be an array of 0|1');
     if (labels.length !== boxes.length || difficult.length !== boxes.length) {
-      throw badItem(source, item, `"boxes" (${boxes.length}), "labels" (${labels.length}) and "difficult" (${difficult.length}) must have the same length`);
+      throw badItem(
+        source,
+        item,
+        `"boxes" (${boxes.length}), "labels" (${labels.length}) and "difficult" (${difficult.length}) must have the same length`,
+      );
     }
     const G = boxes.length;
     const out: VocImage = { id: im.id, boxes: new Float64Array(G * 4), labels: new Int32Array(G), difficult: new Uint8Array(G) };
@@ -56,7 +63,8 @@ export function parseVocGroundTruth(json: unknown, source: string): VocGroundTru
       }
       out.labels[g] = l;
       const d = difficult[g];
-      if (!(d === 0 || d === 1 || d === true || d === false)) throw badItem(source, `${item}.difficult[${g}]`, `must be 0 or 1, got ${describeValue(d)}`);
+      if (!(d === 0 || d === 1 || d === true || d === false))
+        throw badItem(source, `${item}.difficult[${g}]`, `must be 0 or 1, got ${describeValue(d)}`);
       out.difficult[g] = d === 1 || d === true ? 1 : 0;
     }
     return out;
@@ -75,7 +83,12 @@ export function parseVocDetections(json: unknown, gt: VocGroundTruth, source: st
   gt.images.forEach((im, i) => index.set(imageKey(im.id), i));
   const C = gt.classNames.length;
   const D = json.length;
-  const dt: VocDetections = { detImage: new Int32Array(D), detLabel: new Int32Array(D), detScore: new Float64Array(D), detBox: new Float64Array(D * 4) };
+  const dt: VocDetections = {
+    detImage: new Int32Array(D),
+    detLabel: new Int32Array(D),
+    detScore: new Float64Array(D),
+    detBox: new Float64Array(D * 4),
+  };
   for (let d = 0; d < D; d++) {
     const r = json[d];
     const item = `[${d}]`;

@@ -47,7 +47,8 @@ export function parseWiderFaceGroundTruth(json: unknown, source: string): WiderF
         name: ev.name,
         images: ev.images.map((im: unknown, i: number): WiderFaceImage => {
           const it = `${item}.images[${i}]`;
-          if (!isRecord(im) || typeof im.name !== 'string' || !Array.isArray(im.boxes)) throw badItem(source, it, 'expected {name, boxes, easy, medium, hard}');
+          if (!isRecord(im) || typeof im.name !== 'string' || !Array.isArray(im.boxes))
+            throw badItem(source, it, 'expected {name, boxes, easy, medium, hard}');
           const boxes = checkBoxes(im.boxes as number[][], 4, source, `${it}.boxes`);
           const G = boxes.length / 4;
           const keep = (k: 'easy' | 'medium' | 'hard') => {
@@ -86,7 +87,8 @@ export function checkWiderFaceCoverage(gt: WiderFaceGroundTruth, preds: WiderFac
     const p = preds.get(ev.name);
     if (!p) throw badItem(predSource, ev.name, `no predictions for event "${ev.name}" (the reference raises KeyError)`);
     for (const im of ev.images) {
-      if (!p.has(im.name)) throw badItem(predSource, `${ev.name}/${im.name}`, 'no predictions for this image (the reference raises KeyError)');
+      if (!p.has(im.name))
+        throw badItem(predSource, `${ev.name}/${im.name}`, 'no predictions for this image (the reference raises KeyError)');
     }
   }
 }
@@ -122,7 +124,8 @@ export function readWiderFaceMatDirectory(dir: string): WiderFaceGroundTruth {
   const settings = (['easy', 'medium', 'hard'] as const).map((s) => {
     const f = load(`wider_${s}_val.mat`);
     const list = cellOf(f.vars.get('gt_list'), f.p, 'gt_list');
-    if (list.length !== events.length) throw new SlimboardError('bad_input', `${f.p}: gt_list has ${list.length} events, expected ${events.length}`);
+    if (list.length !== events.length)
+      throw new SlimboardError('bad_input', `${f.p}: gt_list has ${list.length} events, expected ${events.length}`);
     return { p: f.p, list };
   });
   return {
@@ -137,7 +140,8 @@ export function readWiderFaceMatDirectory(dir: string): WiderFaceGroundTruth {
           const item = `${name}/${charOf(im, main.p, `file_list{${e + 1}}{${j + 1}}`)}`;
           const b = numericOf(bxs[j], main.p, `face_bbx_list{${e + 1}}{${j + 1}}`);
           const G = b.data.length === 0 ? 0 : b.dims[0];
-          if (b.data.length !== 0 && b.dims[1] !== 4) throw new SlimboardError('bad_input', `${main.p}: ${item}: boxes must be n x 4, got ${b.dims.join('x')}`);
+          if (b.data.length !== 0 && b.dims[1] !== 4)
+            throw new SlimboardError('bad_input', `${main.p}: ${item}: boxes must be n x 4, got ${b.dims.join('x')}`);
           const rowMajor = new Float64Array(G * 4);
           for (let g = 0; g < G; g++) for (let c = 0; c < 4; c++) rowMajor[g * 4 + c] = b.data[c * G + g];
           const keep = (i: number) => {
@@ -163,7 +167,8 @@ export function readWiderFacePredictionDirectory(dir: string): WiderFacePredicti
       const p = path.join(eventDir, file);
       if (isDirectory(p)) continue;
       const lines = readInputFile(p).toString('utf8').split(/\r?\n/);
-      if (lines.length < 2 || lines[0].trim() === '') throw new SlimboardError('bad_input', `${p}: expected an image path line and a count line`);
+      if (lines.length < 2 || lines[0].trim() === '')
+        throw new SlimboardError('bad_input', `${p}: expected an image path line and a count line`);
       const base = lines[0].trim().split('/').pop() as string;
       const name = base.endsWith('.jpg') ? base.slice(0, -4) : base;
       const rows: number[] = [];
@@ -171,7 +176,8 @@ export function readWiderFacePredictionDirectory(dir: string): WiderFacePredicti
         const t = lines[i].trim();
         if (t === '') continue;
         const nums = t.split(/\s+/).map(Number);
-        if (nums.length !== 5 || !nums.every(Number.isFinite)) throw new SlimboardError('bad_input', `${p}: line ${i + 1}: expected "x y w h score", got ${JSON.stringify(t.slice(0, 60))}`);
+        if (nums.length !== 5 || !nums.every(Number.isFinite))
+          throw new SlimboardError('bad_input', `${p}: line ${i + 1}: expected "x y w h score", got ${JSON.stringify(t.slice(0, 60))}`);
         if (nums[2] < 0 || nums[3] < 0) throw new SlimboardError('bad_input', `${p}: line ${i + 1}: negative width or height`);
         rows.push(...nums);
       }
