@@ -58,7 +58,9 @@ export function LatencyBoxPlot({ series, title }: { series: TLatencySeries[]; ti
                   />
                 );
               })}
-              <title>{`${s.label}: median ${ms(b.medianMs)} ms, p90 ${ms(b.p90Ms)} ms, p99 ${ms(b.p99Ms)} ms, mean ${ms(b.meanMs)} ms`}</title>
+              <title>
+                {`${s.label}: median ${ms(b.medianMs)} ms, p90 ${ms(b.p90Ms)} ms, p99 ${ms(b.p99Ms)} ms, mean ${ms(b.meanMs)} ms`}
+              </title>
             </g>
           );
         })}

@@ -164,20 +164,23 @@ export function chartSceneSvg(scene: TChartScene): string {
     }
     const a = STYLE.arrowShaft;
     out.push(
-      `<path class="sb-arrows" data-count="${scene.arrowCount}" d="${shafts}" fill="none" stroke="${a.color}" stroke-opacity="${a.alpha}" stroke-width="${a.width}"/>`,
+      `<path class="sb-arrows" data-count="${scene.arrowCount}" d="${shafts}" fill="none" stroke="${a.color}" ` +
+        `stroke-opacity="${a.alpha}" stroke-width="${a.width}"/>`,
     );
     out.push(`<path class="sb-arrowheads" d="${heads}" fill="${STYLE.arrowHead.color}" fill-opacity="${STYLE.arrowHead.alpha}"/>`);
   }
   for (const c of scene.curves) {
     const d = c.polylines.map(polylineD).join('');
     out.push(
-      `<path class="sb-curves" data-method="${c.method}" d="${d}" fill="none" stroke="${METHOD_COLORS[c.method]}" stroke-opacity="${STYLE.curve.alpha}" stroke-width="${STYLE.curve.width}"/>`,
+      `<path class="sb-curves" data-method="${c.method}" d="${d}" fill="none" stroke="${METHOD_COLORS[c.method]}" ` +
+        `stroke-opacity="${STYLE.curve.alpha}" stroke-width="${STYLE.curve.width}"/>`,
     );
   }
   if (scene.frontierLine.length >= 4) {
     const f = STYLE.frontierLine;
     out.push(
-      `<path class="sb-frontier-line" d="${polylineD(scene.frontierLine)}" fill="none" stroke="${f.color}" stroke-opacity="${f.alpha}" stroke-width="${f.width}"/>`,
+      `<path class="sb-frontier-line" d="${polylineD(scene.frontierLine)}" fill="none" stroke="${f.color}" stroke-opacity="${f.alpha}" ` +
+        `stroke-width="${f.width}"/>`,
     );
   }
   let ring = '';
@@ -189,12 +192,14 @@ export function chartSceneSvg(scene: TChartScene): string {
     }
     const m = STYLE.marker;
     out.push(
-      `<path class="sb-marker-group" data-method="${g.method}" data-source="${g.source}" data-count="${g.end - g.start}" d="${d}" fill="${METHOD_COLORS[g.method]}" fill-opacity="${m.alpha}" stroke="${m.stroke}" stroke-width="${m.strokeWidth}"/>`,
+      `<path class="sb-marker-group" data-method="${g.method}" data-source="${g.source}" data-count="${g.end - g.start}" d="${d}" ` +
+        `fill="${METHOD_COLORS[g.method]}" fill-opacity="${m.alpha}" stroke="${m.stroke}" stroke-width="${m.strokeWidth}"/>`,
     );
   }
   if (scene.frontierCount > 0) {
     out.push(
-      `<path class="sb-frontier-markers" data-count="${scene.frontierCount}" d="${ring}" fill="none" stroke="${STYLE.ring.color}" stroke-width="${STYLE.ring.width}"/>`,
+      `<path class="sb-frontier-markers" data-count="${scene.frontierCount}" d="${ring}" fill="none" stroke="${STYLE.ring.color}" ` +
+        `stroke-width="${STYLE.ring.width}"/>`,
     );
   }
   return out.join('');

@@ -89,7 +89,9 @@ export function PointDetails({
         <dt>Teacher</dt>
         <dd>
           {entry.teacher
-            ? `${entry.teacher.name}${entry.teacher.accuracy !== null ? ` (${formatExplorerFixed('accuracy', entry.teacher.accuracy)})` : ''}`
+            ? `${entry.teacher.name}${
+                entry.teacher.accuracy !== null ? ` (${formatExplorerFixed('accuracy', entry.teacher.accuracy)})` : ''
+              }`
             : '—'}
         </dd>
         <dt>Pretraining</dt>

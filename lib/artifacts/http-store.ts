@@ -57,7 +57,8 @@ export class HttpArtifactStore implements ArtifactStore {
   async put(): Promise<StoredArtifact> {
     throw new SlimboardError(
       'read_only_store',
-      'this process reads artifacts over HTTP (SLIMBOARD_REMOTE_URL) and cannot store new ones: upload through the web app or `submit --server`',
+      'this process reads artifacts over HTTP (SLIMBOARD_REMOTE_URL) and cannot store new ones: upload through the web app or `submit ' +
+        '--server`',
     );
   }
 

@@ -43,7 +43,8 @@ export function parseS3StoreUrl(url: string): S3Location {
   if (!m) {
     throw new SlimboardError(
       'bad_store_url',
-      `SLIMBOARD_STORE_URL must look like s3://bucket or s3://bucket/prefix (bucket: 3-63 lower-case letters, digits, dots, hyphens); got "${url}"`,
+      `SLIMBOARD_STORE_URL must look like s3://bucket or s3://bucket/prefix (bucket: 3-63 lower-case letters, digits, dots, hyphens); ` +
+        `got "${url}"`,
     );
   }
   const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');

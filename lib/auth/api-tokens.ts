@@ -116,7 +116,8 @@ export async function verifyApiToken(db: Queryable, token: string, options: { al
   if (row.scope === 'worker' && !options.allowWorker) {
     throw new SlimboardError(
       'forbidden',
-      `API token "${row.name}" is a worker token: it can fetch artifacts for measuring, not register, re-run or delete runs (create a full token with \`slimboard token create --name NAME\`)`,
+      `API token "${row.name}" is a worker token: it can fetch artifacts for measuring, not register, re-run or delete runs (create a ` +
+        `full token with \`slimboard token create --name NAME\`)`,
       { status: 403 },
     );
   }

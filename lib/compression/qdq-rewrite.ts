@@ -60,7 +60,8 @@ export function planQuantization(model: ModelProto, exclude: readonly string[], 
   if (opset < QDQ_MIN_OPSET) {
     throw new SlimboardError(
       'unsupported_opset',
-      `${source}: opset ${opset}; per-channel QDQ quantization needs opset ${QDQ_MIN_OPSET} or later (re-export the model with opset >= 13)`,
+      `${source}: opset ${opset}; per-channel QDQ quantization needs opset ${QDQ_MIN_OPSET} or later (re-export the model with opset >= ` +
+        `13)`,
     );
   }
   const nodes = graph.node ?? [];

@@ -75,7 +75,8 @@ export interface QuantizeReport {
 }
 
 export const SCHEME =
-  'QDQ (opset >= 13): weights int8 symmetric per output channel (scale max|w|/127); activations uint8 asymmetric per tensor; conv biases int32';
+  'QDQ (opset >= 13): weights int8 symmetric per output channel (scale max|w|/127); activations uint8 asymmetric per tensor; conv biases ' +
+  'int32';
 
 const CONV_LIKE = /conv/i;
 

@@ -118,7 +118,8 @@ export function readWiderFaceDatasetGroundTruth(dir: string) {
   if (existsSync(json)) return parseWiderFaceGroundTruth(parseJsonText(readInputFile(json).toString('utf8'), json), json);
   throw new SlimboardError(
     'bad_dataset',
-    `${dir}: no WIDER FACE ground truth (expected wider_face_split/wider_face_val.mat + wider_{easy,medium,hard}_val.mat, or wider_face_val.json)`,
+    `${dir}: no WIDER FACE ground truth (expected wider_face_split/wider_face_val.mat + wider_{easy,medium,hard}_val.mat, or ` +
+      `wider_face_val.json)`,
   );
 }
 
@@ -157,7 +158,8 @@ export async function addDataset(
   if (row?.sha256 && row.sha256 !== stored.sha256) {
     throw new SlimboardError(
       'dataset_exists',
-      `dataset "${slug}" is already registered with different content (sha256 ${row.sha256.slice(0, 12)}…, this folder ${stored.sha256.slice(0, 12)}…); ` +
+      `dataset "${slug}" is already registered with different content (sha256 ${row.sha256.slice(0, 12)}…, this ` +
+        `folder ${stored.sha256.slice(0, 12)}…); ` +
         'registered datasets do not change: use a new --slug for the new version',
       { status: 409 },
     );
@@ -177,7 +179,8 @@ export async function addDataset(
     await deps.pool.query(
       `INSERT INTO "Dataset" (slug, name, aliases, format, split, sha256, "sizeBytes", "imageCount", "objectCount", classes, "registeredAt")
        VALUES ($1, $2, '{}', $3, $4, $5, $6, $7, $8, $9::jsonb, now())
-       ON CONFLICT (slug) DO UPDATE SET format = $3, split = $4, sha256 = $5, "sizeBytes" = $6, "imageCount" = $7, "objectCount" = $8, classes = $9::jsonb,
+       ON CONFLICT (slug) DO UPDATE SET format = $3, split = $4, sha256 = $5, "sizeBytes" = $6, "imageCount" = $7, "objectCount" = $8, ` +
+        `classes = $9::jsonb,
          "registeredAt" = COALESCE("Dataset"."registeredAt", now())`,
       values,
     );
@@ -206,7 +209,8 @@ export interface DatasetRecord {
 
 export async function listDatasets(pool: Pick<pg.Pool, 'query'>): Promise<DatasetRecord[]> {
   const r = await pool.query(
-    `SELECT slug, name, format, split, sha256, "sizeBytes"::float8 AS "sizeBytes", "imageCount", "objectCount", classes FROM "Dataset" ORDER BY slug`,
+    `SELECT slug, name, format, split, sha256, "sizeBytes"::float8 AS "sizeBytes", "imageCount", "objectCount", classes FROM "Dataset" ` +
+      `ORDER BY slug`,
   );
   return r.rows as DatasetRecord[];
 }
@@ -246,7 +250,8 @@ export async function ensureLocalDataset(
   if (!isDir(dir)) {
     throw new SlimboardError(
       'dataset_missing',
-      `dataset "${key}" is not registered as an artifact and not installed on this worker (expected ${dir}): register it with \`npm run -s slimboard -- dataset add DIR --name … --format …\``,
+      `dataset "${key}" is not registered as an artifact and not installed on this worker (expected ${dir}): register it with \`npm run ` +
+        `-s slimboard -- dataset add DIR --name … --format …\``,
     );
   }
   return { dir, format: row?.format ?? null, split: row?.split ?? null };

@@ -78,7 +78,8 @@ export async function applyMigrations(databaseUrl: string, migrationsDir = defau
       if (failed) {
         throw new SlimboardError(
           'migration_failed_before',
-          `migration ${failed.migration_name} failed earlier and is not rolled back; fix the database, then mark it rolled back in _prisma_migrations`,
+          `migration ${failed.migration_name} failed earlier and is not rolled back; fix the database, then mark it rolled back in ` +
+            `_prisma_migrations`,
           { status: 500 },
         );
       }

@@ -49,7 +49,8 @@ export const COST_AXIS_INFO: Record<TCostAxis, TCostAxisInfo> = {
     short: 'latency',
     unit: 'ms/image',
     convention:
-      'Milliseconds per image on the chosen device at the chosen percentile; published rows give one number of unstated statistic, shown for every percentile.',
+      'Milliseconds per image on the chosen device at the chosen percentile; published rows give one number of unstated statistic, shown ' +
+      'for every percentile.',
   },
 };
 

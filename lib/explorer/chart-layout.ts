@@ -76,7 +76,10 @@ export type TChartLayout = {
   y: TAxisLayout;
   /** Chart title anchor (text-anchor middle). */
   title: { x: number; y: number };
-  /** Legend items in input order: symbol box from x to x + LEGEND_SYMBOL_PX, label from x + LEGEND_SYMBOL_PX - 2; y is the line's centre. */
+  /**
+   * Legend items in input order: symbol box from x to x + LEGEND_SYMBOL_PX, label from x + LEGEND_SYMBOL_PX - 2;
+   * y is the line's centre.
+   */
   legend: Array<{ label: string; x: number; y: number }>;
 };
 
@@ -131,7 +134,8 @@ function isPowerOfTen(v: number): boolean {
  * Which tick labels to draw: the first candidate subset (in order) whose neighbouring labels keep `gapPx`
  * apart and that keeps at least two labels. Candidates: every tick; then every k-th (k = 1, 2, ...) of the
  * preferred ticks (a log axis: the powers of ten, when it has two or more), otherwise every k-th tick for
- * k = 2, 3, ...; failing all, the two end labels, or the first alone when even those collide. `extent[i]` = [start, end] pixels the i-th label covers along the axis.
+ * k = 2, 3, ...; failing all, the two end labels, or the first alone when even those collide. `extent[i]` =
+ * [start, end] pixels the i-th label covers along the axis.
  */
 function chooseLabels(n: number, extent: (i: number) => [number, number], gapPx: number, preferred: number[] | null): number[] {
   if (n <= 1) return n === 1 ? [0] : [];
@@ -156,7 +160,10 @@ function chooseLabels(n: number, extent: (i: number) => [number, number], gapPx:
   return fits(ends) ? ends : [0];
 }
 
-/** Lay out the chart frame. Never throws: a degenerate input (zero-width domain, no ticks, tiny surface) gives a degenerate but finite layout. */
+/**
+ * Lay out the chart frame. Never throws: a degenerate input (zero-width domain, no ticks, tiny surface) gives a
+ * degenerate but finite layout.
+ */
 export function layoutChart(input: TChartLayoutInput): TChartLayout {
   const { widthPx, heightPx, measure, log } = input;
 

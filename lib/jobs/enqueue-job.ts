@@ -27,7 +27,8 @@ export async function enqueueJobs(
     const id = await boss.send(queue, payload, { db: sqlExecutor(client) } as PgBoss.SendOptions);
     if (!id) throw new Error(`job engine refused a ${r.kind} job for run ${payload.runId}`);
     await client.query(
-      `INSERT INTO "RunJob" (id, "runId", kind, queue, "inputSize", dataset, "targetDevice", state, attempts, progress, "createdAt", "updatedAt")
+      `INSERT INTO "RunJob" (id, "runId", kind, queue, "inputSize", dataset, "targetDevice", state, attempts, progress, "createdAt", ` +
+        `"updatedAt")
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, 0, now(), now())`,
       [id, payload.runId, r.kind, queue, payload.inputSize, payload.dataset ?? null, payload.targetDeviceId ?? null],
     );

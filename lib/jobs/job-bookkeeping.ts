@@ -49,7 +49,8 @@ export async function markJobRetrying(db: Queryable, jobId: string, reason: stri
 
 export async function markJobReleased(db: Queryable, jobId: string): Promise<void> {
   await db.query(
-    `UPDATE "RunJob" SET state = 'queued', attempts = GREATEST(attempts - 1, 0), progress = 0, error = NULL, "workerId" = NULL, "updatedAt" = now() WHERE id = $1`,
+    `UPDATE "RunJob" SET state = 'queued', attempts = GREATEST(attempts - 1, 0), progress = 0, error = NULL, "workerId" = NULL, ` +
+      `"updatedAt" = now() WHERE id = $1`,
     [jobId],
   );
 }

@@ -71,9 +71,11 @@ export async function listJobs(db: Pick<pg.Pool, 'query'>, o: ListJobsOptions = 
     [runId],
   );
   const rows = await db.query(
-    `SELECT j.id, j."runId", r.name AS run_name, m.slug AS model_slug, j.kind, j."inputSize", j.dataset, j."targetDevice", j.state, j.attempts,
+    `SELECT j.id, j."runId", r.name AS run_name, m.slug AS model_slug, j.kind, j."inputSize", j.dataset, j."targetDevice", j.state, ` +
+      `j.attempts,
             j.progress, j.error, j."workerId", d.slug AS device, j."createdAt", j."startedAt", j."finishedAt"
-       FROM "RunJob" j JOIN "RegisteredRun" r ON r.id = j."runId" LEFT JOIN "Model" m ON m.id = r."modelId" LEFT JOIN "Device" d ON d.id = j."deviceId"
+       FROM "RunJob" j JOIN "RegisteredRun" r ON r.id = j."runId" LEFT JOIN "Model" m ON m.id = r."modelId" LEFT JOIN "Device" d ON d.id ` +
+      `= j."deviceId"
       WHERE ($2::uuid IS NULL OR j."runId" = $2::uuid)
       ORDER BY (j.state IN ('running', 'retrying', 'queued')) DESC, COALESCE(j."finishedAt", j."createdAt") DESC
       LIMIT $1`,

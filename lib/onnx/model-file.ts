@@ -102,7 +102,8 @@ function loadExternalData(model: ModelProto, source: string, baseDir: string | n
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > buf.length) {
       throw new SlimboardError(
         'bad_model',
-        `${source}: external data of "${t.name}" (offset ${offset}, length ${length}) runs past the end of "${location}" (${buf.length} bytes): truncated file`,
+        `${source}: external data of "${t.name}" (offset ${offset}, length ${length}) runs past the end of "${location}" (${buf.length} ` +
+          `bytes): truncated file`,
       );
     }
     if (bits > 0 && length !== expected) {

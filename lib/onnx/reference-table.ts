@@ -146,12 +146,16 @@ export function computeReferenceTable(): ComputedRow[] {
 export function referenceTableMarkdown(rows: ComputedRow[]): string {
   const mib = (b: number) => (b / 1048576).toFixed(2);
   const lines = [
-    '| Backbone | Data | Strategy | Input | GFLOPs computed | GFLOPs published | Reduction computed | Reduction published | Params | ONNX size (MiB) | Published size (MB) |',
+    '| Backbone | Data | Strategy | Input | GFLOPs computed | GFLOPs published | Reduction computed | Reduction published | Params | ' +
+      'ONNX size (MiB) | Published size (MB) |',
     '| :-- | :-- | :-- | --: | --: | --: | --: | --: | --: | --: | --: |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.backbone} | ${r.dataset} | ${r.strategy} | ${r.inputSize} | ${r.computedGflops.toFixed(2)} | ${r.gflops.toFixed(2)} | ${r.computedReductionPercent === undefined ? '' : `${r.computedReductionPercent.toFixed(2)}%`} | ${r.reductionPercent === undefined ? '' : `${r.reductionPercent.toFixed(2)}%`} | ${r.params.toLocaleString('en-US')} | ${mib(r.onnxBytes)} | ${r.sizeMB.toFixed(2)} |`,
+      `| ${r.backbone} | ${r.dataset} | ${r.strategy} | ${r.inputSize} | ${r.computedGflops.toFixed(2)} | ${r.gflops.toFixed(2)} ` +
+        `| ${r.computedReductionPercent === undefined ? '' : `${r.computedReductionPercent.toFixed(2)}%`} ` +
+        `| ${r.reductionPercent === undefined ? '' : `${r.reductionPercent.toFixed(2)}%`} | ${r.params.toLocaleString('en-US')} ` +
+        `| ${mib(r.onnxBytes)} | ${r.sizeMB.toFixed(2)} |`,
     );
   }
   return lines.join('\n');

@@ -313,7 +313,8 @@ function convLike(node: NodeProto, x: TensorInfo, w: TensorInfo, err: (m: string
     else o = windowOutput(inSize, kernel[i], stride[i], pads[i], pads[spatial + i], dil[i]);
     if (inSize !== -1 && o < 1)
       err(
-        `spatial size ${inSize} is too small for kernel ${kernel[i]} (stride ${stride[i]}, pads ${pads[i]}+${pads[spatial + i]}): input size too small for this model`,
+        `spatial size ${inSize} is too small for kernel ${kernel[i]} (stride ${stride[i]}, pads ${pads[i]}+${pads[spatial + i]}): input ` +
+          `size too small for this model`,
       );
     out.push(inSize === -1 ? -1 : o);
   }
@@ -511,7 +512,8 @@ function inferConcat(ctx: OpContext, err: Fail): TensorInfo[] {
     for (let d = 0; d < rank; d++) {
       if (d !== axis && t.shape[d] !== list[0].shape[d] && t.shape[d] !== -1 && list[0].shape[d] !== -1) {
         err(
-          `input shapes [${list[0].shape.join(',')}] and [${t.shape.join(',')}] differ outside the concat axis ${axis}: the input size does not fit this model (try a multiple of its largest stride, e.g. 32)`,
+          `input shapes [${list[0].shape.join(',')}] and [${t.shape.join(',')}] differ outside the concat axis ${axis}: the input size ` +
+            `does not fit this model (try a multiple of its largest stride, e.g. 32)`,
         );
       }
     }

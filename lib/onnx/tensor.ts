@@ -66,7 +66,8 @@ function checkLength(t: TensorProto, raw: Uint8Array, bits: number): void {
   if (raw.length !== expected) {
     throw new SlimboardError(
       'bad_model',
-      `tensor "${t.name ?? '(unnamed)'}": ${raw.length} data bytes for dims [${tensorDims(t).join(',')}] of ${dataTypeName(toInt(t.dataType))} (expected ${expected})`,
+      `tensor "${t.name ?? '(unnamed)'}": ${raw.length} data bytes for dims [${tensorDims(t).join(',')}] ` +
+        `of ${dataTypeName(toInt(t.dataType))} (expected ${expected})`,
     );
   }
 }

@@ -23,7 +23,8 @@ export async function recordResult(
   provenance: { jobId: string; attempt: number },
 ): Promise<void> {
   await client.query(
-    `INSERT INTO "MeasuredResultHistory" ("runId", kind, dataset, "inputSize", device, metrics, "jobId", attempt, "measuredAt", "supersededAt")
+    `INSERT INTO "MeasuredResultHistory" ("runId", kind, dataset, "inputSize", device, metrics, "jobId", attempt, "measuredAt", ` +
+      `"supersededAt")
      SELECT "runId", kind, dataset, "inputSize", device, metrics, "jobId", attempt, "measuredAt", now()
        FROM "MeasuredResult"
       WHERE "runId" = $1 AND kind = $2 AND dataset = $3 AND "inputSize" = $4 AND device = $5`,
@@ -33,7 +34,8 @@ export async function recordResult(
     `INSERT INTO "MeasuredResult" (id, "runId", kind, dataset, "inputSize", device, metrics, "jobId", attempt, "measuredAt")
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
      ON CONFLICT ("runId", kind, dataset, "inputSize", device)
-     DO UPDATE SET metrics = EXCLUDED.metrics, "jobId" = EXCLUDED."jobId", attempt = EXCLUDED.attempt, "measuredAt" = EXCLUDED."measuredAt"`,
+     DO UPDATE SET metrics = EXCLUDED.metrics, "jobId" = EXCLUDED."jobId", attempt = EXCLUDED.attempt, "measuredAt" = ` +
+      `EXCLUDED."measuredAt"`,
     [
       randomUUID(),
       key.runId,

@@ -62,7 +62,8 @@ export async function getRunReport(db: Queryable, runId: string, o: { fullResult
   const run = r.rows[0];
   if (!run) return null;
   const jobs = await db.query(
-    `SELECT j.id, j.kind, j."inputSize", j.dataset, j."targetDevice", j.state, j.attempts, j.progress, j.error, j."workerId", d.slug AS device
+    `SELECT j.id, j.kind, j."inputSize", j.dataset, j."targetDevice", j.state, j.attempts, j.progress, j.error, j."workerId", d.slug AS ` +
+      `device
        FROM "RunJob" j LEFT JOIN "Device" d ON d.id = j."deviceId" WHERE j."runId" = $1 ORDER BY j."inputSize", j.kind`,
     [runId],
   );
@@ -74,7 +75,8 @@ export async function getRunReport(db: Queryable, runId: string, o: { fullResult
     [runId],
   );
   const results = await db.query(
-    `SELECT kind, dataset, "inputSize", device, "jobId", attempt, "measuredAt", metrics FROM "MeasuredResult" WHERE "runId" = $1 ORDER BY kind, "inputSize"`,
+    `SELECT kind, dataset, "inputSize", device, "jobId", attempt, "measuredAt", metrics FROM "MeasuredResult" WHERE "runId" = $1 ORDER ` +
+      `BY kind, "inputSize"`,
     [runId],
   );
   return {

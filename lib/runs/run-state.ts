@@ -48,7 +48,8 @@ export async function markRunRunning(db: Queryable, runId: string): Promise<void
 
 /**
  * Inside a job's completing transaction (its run_job row already 'done'): the run is done when no job
- * is left unfinished. `compress` jobs are not the run's measurements (they make another run) and do not count. The run row is locked first so that two jobs finishing at once agree.
+ * is left unfinished. `compress` jobs are not the run's measurements (they make another run) and do not
+ * count. The run row is locked first so that two jobs finishing at once agree.
  */
 export async function markRunDoneIfComplete(client: pg.PoolClient, runId: string): Promise<void> {
   await client.query(`SELECT 1 FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);

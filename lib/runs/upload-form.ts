@@ -101,16 +101,24 @@ export function describeAdapter(a: TModelAdapter): string[] {
   const scale = p.scale === 1 / 255 ? '1/255' : String(p.scale);
   const identity = p.mean.every((m) => m === 0) && p.std.every((v) => v === 1);
   const norm = identity ? `pixels ×${scale}` : `pixels ×${scale}, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`;
-  const pre = `pre-processing: ${p.resize === 'letterbox' ? `letterbox (pad ${p.padValue})` : 'stretch'} resize, ${p.interpolation} kernel${p.interpolation === 'linear' && p.antialias ? ' (antialiased)' : ''}, ${p.channelOrder.toUpperCase()}, ${norm}`;
+  const pre =
+    `pre-processing: ${p.resize === 'letterbox' ? `letterbox (pad ${p.padValue})` : 'stretch'} resize, ${p.interpolation} ` +
+    `kernel${p.interpolation === 'linear' && p.antialias ? ' (antialiased)' : ''}, ${p.channelOrder.toUpperCase()}, ${norm}`;
   const o = a.output;
   let out: string;
   if (o.kind === 'decoded')
-    out = `outputs: decoded boxes "${o.boxes}" (${o.boxFormat}, ${o.boxCoordinates}) and scores "${o.scores}"; Slimboard applies score threshold and NMS`;
+    out =
+      `outputs: decoded boxes "${o.boxes}" (${o.boxFormat}, ${o.boxCoordinates}) and scores "${o.scores}"; Slimboard applies score ` +
+      `threshold and NMS`;
   else if (o.kind === 'paddle-nms')
     out = `outputs: PaddleDetection export with NMS inside ("${o.detections}" [N, 6]; inputs ${o.imShapeInput}, ${o.scaleFactorInput})`;
   else
-    out = `outputs: ${o.heads.length} raw YOLO head(s) (${o.heads.map((h) => `"${h.output}" stride ${h.stride}`).join(', ')}), PaddleDetection anchors; Slimboard decodes and applies NMS`;
-  const post = `post-processing: score ≥ ${a.postprocess.scoreThreshold}, NMS IoU ${a.postprocess.nmsIouThreshold}, at most ${a.postprocess.maxDetections} detections`;
+    out =
+      `outputs: ${o.heads.length} raw YOLO head(s) (${o.heads.map((h) => `"${h.output}" stride ${h.stride}`).join(', ')}), ` +
+      `PaddleDetection anchors; Slimboard decodes and applies NMS`;
+  const post =
+    `post-processing: score ≥ ${a.postprocess.scoreThreshold}, NMS IoU ${a.postprocess.nmsIouThreshold}, at ` +
+    `most ${a.postprocess.maxDetections} detections`;
   return [`${a.name ?? 'adapter'} (${o.kind})`, pre, out, post];
 }
 
@@ -123,5 +131,7 @@ export function tokenHelp(problem: 'missing' | 'refused', serverMessage?: string
     problem === 'missing'
       ? 'An API token is needed to upload.'
       : `The server refused the API token${serverMessage ? ` (${serverMessage})` : ''}.`;
-  return `${what} Run \`${TOKEN_CREATE_COMMAND}\` on the Slimboard machine, then paste the token it prints (sb_…) into the API token field.`;
+  return (
+    `${what} Run \`${TOKEN_CREATE_COMMAND}\` on the Slimboard machine, ` + 'then paste the token it prints (sb_…) into the API token field.'
+  );
 }

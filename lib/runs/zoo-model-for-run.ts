@@ -40,7 +40,8 @@ async function bySlugOrAlias(
   slug: string,
 ): Promise<{ id: number; slug: string } | null> {
   const r = await db.query(
-    `SELECT id, slug FROM "${table}" WHERE lower(slug) = lower($1) OR lower(name) = lower($1) OR lower($1) = ANY(SELECT lower(a) FROM unnest(aliases) a) ORDER BY id LIMIT 1`,
+    `SELECT id, slug FROM "${table}" WHERE lower(slug) = lower($1) OR lower(name) = lower($1) OR lower($1) = ANY(SELECT lower(a) FROM ` +
+      `unnest(aliases) a) ORDER BY id LIMIT 1`,
     [slug],
   );
   return r.rows[0] ?? null;
@@ -100,7 +101,8 @@ export async function createZooModel(
   let backbone = await bySlugOrAlias(client, 'Backbone', meta.backbone);
   if (!backbone) {
     const r = await client.query(
-      `INSERT INTO "Backbone" (slug, name, aliases) VALUES ($1, $2, '{}') ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id, slug`,
+      `INSERT INTO "Backbone" (slug, name, aliases) VALUES ($1, $2, '{}') ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug ` +
+        `RETURNING id, slug`,
       [slugify(meta.backbone), meta.backbone],
     );
     backbone = r.rows[0];
@@ -111,7 +113,8 @@ export async function createZooModel(
     if (existing.rowCount) strategyId = existing.rows[0].id;
     else {
       const r = await client.query(
-        `INSERT INTO "Strategy" (slug, method, description) VALUES ($1, $2::"Method", $3) ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id`,
+        `INSERT INTO "Strategy" (slug, method, description) VALUES ($1, $2::"Method", $3) ON CONFLICT (slug) DO UPDATE SET slug = ` +
+          `EXCLUDED.slug RETURNING id`,
         [meta.strategy, METHOD_TO_ZOO[meta.method], `registered with run "${meta.name}"`],
       );
       strategyId = r.rows[0].id;
@@ -130,7 +133,8 @@ export async function createZooModel(
   // The model's own lineage comes from its run's metadata only; the shared Strategy row carries none.
   const lineage = modelLineageOf(meta.strategyParams);
   const m = await client.query(
-    `INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", "parentId", "baselineId", "teacherId", description,
+    `INSERT INTO "Model" (slug, name, family, "backboneId", "datasetId", "pretrainingId", method, "strategyId", "parentId", ` +
+      `"baselineId", "teacherId", description,
                           lineage, "createdAt", "updatedAt")
      VALUES ($1, $2, $3, $4, $5, $6, $7::"Method", $8, $9, $10, $11, $12, $13, now(), now()) RETURNING id`,
     [

@@ -16,7 +16,8 @@ import type { TCell, TZooRow } from './row';
  *   `<metric>_paired_change_pct`, `_paired_low_pct`, `_paired_high_pct`, `_paired_significant`, `_paired_trusted`
  *   (the paired benchmark against the baseline, when there is one); `box_ap` adds `box_ap_paired_delta_points`,
  *   `_paired_low_points`, `_paired_high_points`, `_paired_significant` (paired ΔAP, lib/zoo/paired-accuracy-view.ts); a
- *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts; `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
+ *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts;
+ *   `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
  * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
  * - the adapter that measured the row's accuracy (`EXPORT_ADAPTER_COLUMNS`: `declared` / `inherited` / `auto-detected`, its
  *   label, and every setting in one line), measured rows only;

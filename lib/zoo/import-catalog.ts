@@ -118,7 +118,8 @@ export function desiredMeasurements(c: TSeedCatalog): DesiredMeasurement[] {
     if (prev && (prev.value !== m.value || prev.decimals !== m.decimals)) {
       throw new SlimboardError(
         'catalog_conflict',
-        `model ${d.modelSlug}: ${d.metric} at ${d.inputSize ?? 'any size'} is printed as ${prev.value} (${prev.where}) and as ${m.value} (${m.where})`,
+        `model ${d.modelSlug}: ${d.metric} at ${d.inputSize ?? 'any size'} is printed as ${prev.value} (${prev.where}) and as ${m.value} ` +
+          `(${m.where})`,
       );
     }
     if (!prev) out.set(id, m);

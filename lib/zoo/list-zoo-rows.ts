@@ -349,7 +349,8 @@ async function loadSections(db: Db): Promise<ZooSectionInfo[]> {
         slug: `${RUN_SECTION_PREFIX}${d.slug}`,
         title: `Measured runs on ${d.name}`,
         sourceTitle:
-          "Models registered through the upload form, POST /api/runs or slimboard submit; every number measured here by Slimboard's workers",
+          'Models registered through the upload form, POST /api/runs or slimboard submit; ' +
+          "every number measured here by Slimboard's workers",
         position: RUN_SECTION_POSITION + datasetOrder.indexOf(d.slug),
         provenance: 'measured' as const,
         sourceId: null,

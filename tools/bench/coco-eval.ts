@@ -78,12 +78,14 @@ process.stdout.write(
     `load average at start: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} on ${cpus().length} cores (wall times under load are pessimistic)\n` +
-    `runs (wall): ${results.map((r) => fmt(r.ms.total)).join(', ')}; (cpu time of this process): ${results.map((r) => fmt(r.cpuMs)).join(', ')}\n` +
+    `runs (wall): ${results.map((r) => fmt(r.ms.total)).join(', ')}; (cpu time of this ` +
+    `process): ${results.map((r) => fmt(r.cpuMs)).join(', ')}\n` +
     `best run (wall): load GT ${fmt(best.ms.loadGt)}, load results ${fmt(best.ms.loadResults)}, evaluate ${fmt(best.ms.evaluate)}, ` +
     `accumulate ${fmt(best.ms.accumulate)}, summarize ${fmt(best.ms.summarize)}\n` +
     `best run (cpu): ${best.cpuStages.map(fmt).join(', ')}; first run (cpu): ${results[0].cpuStages.map(fmt).join(', ')}\n` +
     `slimboard total: wall ${fmt(best.ms.total)}, cpu ${fmt(best.cpuMs)} (target <= ${TARGET_SECONDS} s): ` +
-    `${(PYCOCOTOOLS_SECONDS / (best.ms.total / 1000)).toFixed(1)}x (wall) / ${(PYCOCOTOOLS_SECONDS / (best.cpuMs / 1000)).toFixed(1)}x (cpu) faster than pycocotools' ${PYCOCOTOOLS_SECONDS} s\n` +
+    `${(PYCOCOTOOLS_SECONDS / (best.ms.total / 1000)).toFixed(1)}x (wall) / ${(PYCOCOTOOLS_SECONDS / (best.cpuMs / 1000)).toFixed(1)}x ` +
+    `(cpu) faster than pycocotools' ${PYCOCOTOOLS_SECONDS} s\n` +
     `stats: ${COCO_STAT_NAMES.map((n, i) => `${n}=${best.stats[i]}`).join(' ')}\n`,
 );
 
@@ -111,7 +113,8 @@ print(json.dumps({'seconds': time.time() - t0, 'cpu': time.process_time(), 'stat
   const identical = ref.stats.every((v, i) => v === best.stats[i]);
   const maxDiff = Math.max(...ref.stats.map((v, i) => Math.abs(v - best.stats[i])));
   process.stdout.write(
-    `pycocotools measured here: wall ${ref.seconds.toFixed(1)} s, cpu ${ref.cpu.toFixed(1)} s -> ratio ${(ref.seconds / (best.ms.total / 1000)).toFixed(1)}x (wall), ${(ref.cpu / (best.cpuMs / 1000)).toFixed(1)}x (cpu)\n` +
+    `pycocotools measured here: wall ${ref.seconds.toFixed(1)} s, cpu ${ref.cpu.toFixed(1)} s -> ` +
+      `ratio ${(ref.seconds / (best.ms.total / 1000)).toFixed(1)}x (wall), ${(ref.cpu / (best.cpuMs / 1000)).toFixed(1)}x (cpu)\n` +
       `statistics identical to pycocotools: ${identical ? 'yes (bit for bit)' : `NO (max |diff| ${maxDiff})`}\n`,
   );
   if (!identical) process.exitCode = 1;

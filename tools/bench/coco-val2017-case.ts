@@ -74,7 +74,8 @@ export function generateCocoVal2017Case(outDir: string, seed = 2017, numImages =
       const y = rand() * (H - h);
       const area = w * h * (0.45 + 0.45 * rand());
       anns.push(
-        `{"id":${annId++},"image_id":${imageId},"category_id":${c},"bbox":[${round(x, 2)},${round(y, 2)},${round(w, 2)},${round(h, 2)}],"area":${round(area, 4)},"iscrowd":${crowd ? 1 : 0}}`,
+        `{"id":${annId++},"image_id":${imageId},"category_id":${c},` +
+          `"bbox":[${round(x, 2)},${round(y, 2)},${round(w, 2)},${round(h, 2)}],"area":${round(area, 4)},"iscrowd":${crowd ? 1 : 0}}`,
       );
       // Detections of this object: a detector finds most objects, often several times.
       const found = rand() < 0.85;
@@ -102,7 +103,8 @@ export function generateCocoVal2017Case(outDir: string, seed = 2017, numImages =
     imgDets.sort((a, b) => b.s - a.s);
     for (const d of imgDets.slice(0, 100)) {
       dets.push(
-        `{"image_id":${imageId},"category_id":${d.c},"bbox":[${round(d.b[0], 3)},${round(d.b[1], 3)},${round(d.b[2], 3)},${round(d.b[3], 3)}],"score":${round(d.s, 5)}}`,
+        `{"image_id":${imageId},"category_id":${d.c},` +
+          `"bbox":[${round(d.b[0], 3)},${round(d.b[1], 3)},${round(d.b[2], 3)},${round(d.b[3], 3)}],"score":${round(d.s, 5)}}`,
       );
     }
   }
@@ -112,7 +114,8 @@ export function generateCocoVal2017Case(outDir: string, seed = 2017, numImages =
   const dtPath = path.join(outDir, 'detections_val2017_synthetic.json');
   writeFileSync(
     gtPath,
-    `{"info":{"description":"synthetic val2017-sized case, seed ${seed}"},"images":[${images.join(',')}],"annotations":[${anns.join(',')}],"categories":[${categories.join(',')}]}`,
+    `{"info":{"description":"synthetic val2017-sized case, ` +
+      `seed ${seed}"},"images":[${images.join(',')}],"annotations":[${anns.join(',')}],"categories":[${categories.join(',')}]}`,
   );
   // One detection per line, as most exporters write them.
   writeFileSync(dtPath, `[\n${dets.join(',\n')}\n]\n`);

@@ -34,7 +34,8 @@ const TARGET_MS = 100;
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-const PROBE_SOURCE = `
+const PROBE_SOURCE =
+  `
 window.__count = function () {
   var el = document.querySelector('[data-testid="chart-summary"]');
   return Number(el && el.getAttribute('data-points'));
@@ -48,7 +49,8 @@ window.__canvas = function () {
 window.__sig = function () {
   var svg = document.querySelector('.sb-chart-host svg.sb-chart-svg');
   if (!svg) return '';
-  var text = function (sel) { return Array.prototype.map.call(svg.querySelectorAll(sel), function (n) { return n.textContent; }).join('|'); };
+  var text = function (sel) { return Array.prototype.map.call(svg.querySelectorAll(sel), function (n) { return n.textContent; ` +
+  `}).join('|'); };
   return text('.sb-tick-label') + '#' + text('.sb-axis-title');
 };
 // Two steps so the listener is surely installed before the input is sent (an evaluate that installs it
@@ -76,7 +78,8 @@ window.__arm = function (type, kind, before) {
       var firstCheck = -1;
       function check() {
         if (firstCheck < 0) firstCheck = performance.now() - start;
-        if (done()) requestAnimationFrame(function () { clearTimeout(timer); window.__lastJsMs = firstCheck; resolve(performance.now() - start); });
+        if (done()) requestAnimationFrame(function () { clearTimeout(timer); window.__lastJsMs = firstCheck; resolve(performance.now() - ` +
+  `start); });
         else requestAnimationFrame(check);
       }
       setTimeout(check, 0);
@@ -205,7 +208,8 @@ async function main(): Promise<void> {
       filterMs[bucket].push(await timed(bucket, 'click', 'count', await countNow(), act));
       if (process.env.BENCH_VERBOSE)
         console.error(
-          `${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`,
+          `${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task ` +
+            `end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`,
         );
     };
     // Axis and log changes keep the point count: wait for the tick labels / axis title to change.
@@ -213,7 +217,8 @@ async function main(): Promise<void> {
       filterMs[bucket].push(await timed(bucket, type, 'sig', await sigNow(), act));
       if (process.env.BENCH_VERBOSE)
         console.error(
-          `${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`,
+          `${bucket}: ${filterMs[bucket].at(-1)!.toFixed(0)} ms total, event->task ` +
+            `end ${((await page.evaluate('window.__lastJsMs')) as number).toFixed(0)} ms`,
         );
     };
     // BENCH_PROFILE=1 (or =filter): CPU-profile the filter phase; BENCH_PROFILE=axis: the axis and log phase.
@@ -267,7 +272,8 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ');
     console.log(
-      `explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless, load average ${load} (before: ${loadBefore})`,
+      `explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless, load ` +
+        `average ${load} (before: ${loadBefore})`,
     );
     console.log(`bundle ${buildMs.toFixed(0)} ms, first render ${loadMs.toFixed(0)} ms (navigation to markers drawn)`);
     let worst = 0;
@@ -275,7 +281,8 @@ async function main(): Promise<void> {
       const s = stats(xs);
       worst = Math.max(worst, s.p95);
       console.log(
-        `${name.padEnd(14)} n=${String(xs.length).padStart(2)}  median ${s.median.toFixed(1).padStart(6)} ms  p95 ${s.p95.toFixed(1).padStart(6)} ms  max ${s.max.toFixed(1).padStart(6)} ms  p95/target ${(s.p95 / TARGET_MS).toFixed(2)}`,
+        `${name.padEnd(14)} n=${String(xs.length).padStart(2)}  median ${s.median.toFixed(1).padStart(6)} ms  ` +
+          `p95 ${s.p95.toFixed(1).padStart(6)} ms  max ${s.max.toFixed(1).padStart(6)} ms  p95/target ${(s.p95 / TARGET_MS).toFixed(2)}`,
       );
     };
     report('hover', hoverMs);

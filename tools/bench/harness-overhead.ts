@@ -90,8 +90,13 @@ process.stdout.write(
     `bare session.run loop    ${(bareMs / n).toFixed(3)} ms/run`,
     `harness timed phase      ${(harnessMs / n).toFixed(3)} ms/run`,
     `measureLatency (own session, ${runs} runs) mean ${full.summary.meanMs.toFixed(3)} ms/run, p50 ${full.summary.p50Ms.toFixed(3)}`,
-    `harness bookkeeping per run (no-op run, 1e6 runs) ${bookkeepingUs.toFixed(3)} us = ${((bookkeepingUs / 1000 / full.summary.p50Ms) * 100).toExponential(2)}% of p50`,
-    `CPU time per run: bare ${(bareCpuUs / n / 1000).toFixed(3)} ms, harness ${(harnessCpuUs / n / 1000).toFixed(3)} ms, ratio ${(harnessCpuUs / bareCpuUs).toFixed(4)}`,
-    `harness/bare ratio ${ratio.toFixed(4)} (target <= 1.02): ${ratio <= 1.02 ? 'PASS' : 'FAIL'}${os.loadavg()[0] > os.availableParallelism() ? '  (machine busy: the ratio is noise-dominated; rerun when load < cores)' : ''}`,
+    `harness bookkeeping per run (no-op run, 1e6 runs) ${bookkeepingUs.toFixed(3)} us ` +
+      `= ${((bookkeepingUs / 1000 / full.summary.p50Ms) * 100).toExponential(2)}% of p50`,
+    `CPU time per run: bare ${(bareCpuUs / n / 1000).toFixed(3)} ms, harness ${(harnessCpuUs / n / 1000).toFixed(3)} ms, ` +
+      `ratio ${(harnessCpuUs / bareCpuUs).toFixed(4)}`,
+    `harness/bare ratio ${ratio.toFixed(4)} (target <= ` +
+      `1.02): ${ratio <= 1.02 ? 'PASS' : 'FAIL'}${
+        os.loadavg()[0] > os.availableParallelism() ? '  (machine busy: the ratio is noise-dominated; rerun when load < cores)' : ''
+      }`,
   ].join('\n') + '\n',
 );

@@ -109,7 +109,10 @@ try {
   const endToEnd = async () => {
     const r = await detectImages({ modelPath: model, images, inputSize, adapter, session, workers });
     process.stdout.write(
-      `  (end-to-end: wall ${r.stats.elapsedMs.toFixed(0)} ms, session.run total ${r.stats.inferenceMs.toFixed(0)} ms, worker busy ${r.stats.workerBusyMs.toFixed(0)} ms, main thread waiting for input ${r.stats.inputWaitMs.toFixed(0)} ms, other main-thread time ${r.stats.mainOtherMs.toFixed(0)} ms, tail ${(r.stats.elapsedMs - r.stats.inferenceMs - r.stats.inputWaitMs - r.stats.mainOtherMs).toFixed(0)} ms)\n`,
+      `  (end-to-end: wall ${r.stats.elapsedMs.toFixed(0)} ms, session.run total ${r.stats.inferenceMs.toFixed(0)} ms, worker ` +
+        `busy ${r.stats.workerBusyMs.toFixed(0)} ms, main thread waiting for input ${r.stats.inputWaitMs.toFixed(0)} ms, other ` +
+        `main-thread time ${r.stats.mainOtherMs.toFixed(0)} ms, ` +
+        `tail ${(r.stats.elapsedMs - r.stats.inferenceMs - r.stats.inputWaitMs - r.stats.mainOtherMs).toFixed(0)} ms)\n`,
     );
     return r.stats.imagesPerS;
   };
@@ -133,15 +136,21 @@ try {
   const ceiling = (cores * 1000) / (preCpuMs + infCpuMs + postCpuMs);
   process.stdout.write(
     [
-      `model ${model}, input ${inputSize}, intra-op threads ${threads}, ${workers} worker thread(s), ${images.length} images x ${rounds} rounds`,
+      `model ${model}, input ${inputSize}, intra-op threads ${threads}, ${workers} worker thread(s), ${images.length} images x ${rounds} ` +
+        `rounds`,
       `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
       `inference-only ${hmean(inf).toFixed(3)} images/s`,
       `end-to-end     ${hmean(e2e).toFixed(3)} images/s (decode + letterbox + normalise + run + YOLO decode + NMS + map back)`,
-      `CPU time per image: preprocess ${preCpuMs.toFixed(2)} ms, inference ${infCpuMs.toFixed(2)} ms, postprocess ${postCpuMs.toFixed(2)} ms -> ${cores}-core ceiling ${ceiling.toFixed(2)} images/s = ${(ceiling / hmean(inf)).toFixed(3)} x inference-only`,
-      `end-to-end / inference-only ratio ${ratio.toFixed(4)} (target >= 0.90): ${ratio >= 0.9 ? 'PASS' : 'FAIL'}${os.loadavg()[0] > os.availableParallelism() ? '  (machine busy: noisy; rerun when load < cores)' : ''}`,
+      `CPU time per image: preprocess ${preCpuMs.toFixed(2)} ms, inference ${infCpuMs.toFixed(2)} ms, ` +
+        `postprocess ${postCpuMs.toFixed(2)} ms -> ${cores}-core ceiling ${ceiling.toFixed(2)} images/s ` +
+        `= ${(ceiling / hmean(inf)).toFixed(3)} x inference-only`,
+      `end-to-end / inference-only ratio ${ratio.toFixed(4)} (target >= ` +
+        `0.90): ${ratio >= 0.9 ? 'PASS' : 'FAIL'}${
+          os.loadavg()[0] > os.availableParallelism() ? '  (machine busy: noisy; rerun when load < cores)' : ''
+        }`,
     ].join('\n') + '\n',
   );
 } finally {

@@ -157,11 +157,13 @@ async function main() {
     '',
     '| model | Box AP | AP50 | ΔAP | bytes | of fp32 | calibration s | int8 convs (ORT optimised) | paired p50 ms (min) |',
     '|---|---|---|---|---|---|---|---|---|',
-    `| fp32 | ${f(fp32.AP)} | ${f(fp32.AP50)} | - | ${result.fp32.bytes} | 100 % | - | ${result.fp32.int8Convs} | ${lat.fp32 ? `${f(lat.fp32.p50Ms, 2)} (${f(lat.fp32.minMs, 2)})` : '-'} |`,
+    `| fp32 | ${f(fp32.AP)} | ${f(fp32.AP50)} | - | ${result.fp32.bytes} | 100 % | - | ${result.fp32.int8Convs} ` +
+      `| ${lat.fp32 ? `${f(lat.fp32.p50Ms, 2)} (${f(lat.fp32.minMs, 2)})` : '-'} |`,
     ...rows.map((r, i) => {
       const l = lat[methods[i]];
       return (
-        `| int8 ${r.method} | ${f(r.AP as number)} | ${f(r.AP50 as number)} | ${f(r.dAP as number)} | ${r.int8Bytes} | ${f(100 * (r.sizeRatio as number), 1)} % | ` +
+        `| int8 ${r.method} | ${f(r.AP as number)} | ${f(r.AP50 as number)} | ${f(r.dAP as number)} | ${r.int8Bytes} ` +
+        `| ${f(100 * (r.sizeRatio as number), 1)} % | ` +
         `${f(r.calibrationS as number, 1)} | ${r.int8Convs} | ${l ? `${f(l.p50Ms, 2)} (${f(l.minMs, 2)})` : '-'} |`
       );
     }),

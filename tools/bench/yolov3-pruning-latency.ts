@@ -80,7 +80,10 @@ for (const size of skipProtocol ? [] : sizes) {
       all.push({ model, inputSize: size, m });
       const s = m.summary;
       process.stdout.write(
-        `${model.padEnd(8)} ${size} round ${r + 1}: p50 ${s.p50Ms.toFixed(1)} ms, mean ${s.meanMs.toFixed(1)} ± ${s.stdMs.toFixed(1)}, p90 ${s.p90Ms.toFixed(1)}, p99 ${s.p99Ms.toFixed(1)}, min ${s.minMs.toFixed(1)}, ${m.timed.runs} runs, cold ${m.coldStart.sessionCreateMs.toFixed(0)}+${m.coldStart.firstRunMs.toFixed(0)} ms, load ${m.loadAverage1m.before.toFixed(1)}->${m.loadAverage1m.after.toFixed(1)}\n`,
+        `${model.padEnd(8)} ${size} round ${r + 1}: p50 ${s.p50Ms.toFixed(1)} ms, mean ${s.meanMs.toFixed(1)} ± ${s.stdMs.toFixed(1)}, ` +
+          `p90 ${s.p90Ms.toFixed(1)}, p99 ${s.p99Ms.toFixed(1)}, min ${s.minMs.toFixed(1)}, ${m.timed.runs} runs, ` +
+          `cold ${m.coldStart.sessionCreateMs.toFixed(0)}+${m.coldStart.firstRunMs.toFixed(0)} ms, ` +
+          `load ${m.loadAverage1m.before.toFixed(1)}->${m.loadAverage1m.after.toFixed(1)}\n`,
       );
     }
   }
@@ -118,7 +121,8 @@ for (const size of skipProtocol ? [] : sizes) {
             .join(' / ')
         : '';
     table.push(
-      `| ${size} | ${model} | ${m.summary.p50Ms.toFixed(1)} | ${m.summary.meanMs.toFixed(1)} | ${m.summary.stdMs.toFixed(1)} | ${p50} | ${mean} | ${pub} |`,
+      `| ${size} | ${model} | ${m.summary.p50Ms.toFixed(1)} | ${m.summary.meanMs.toFixed(1)} | ${m.summary.stdMs.toFixed(1)} | ${p50} ` +
+        `| ${mean} | ${pub} |`,
     );
     summary.push({
       inputSize: size,
@@ -137,7 +141,10 @@ if (fp)
   process.stdout.write(
     [
       '',
-      `YOLOv3-MobileNetV1, ${numClasses} classes; ${fp.cpuModel}, ${fp.logicalCores} logical cores; onnxruntime-node ${fp.onnxruntimeVersion} ${fp.executionProvider}, intra ${fp.intraOpNumThreads} inter ${fp.interOpNumThreads}, graph opt ${fp.graphOptimizationLevel}; Node ${fp.nodeVersion}; protocol ${protocol === STANDARD_PROTOCOL ? 'standard' : 'QUICK'}, ${rounds} round(s); ${new Date().toISOString()}`,
+      `YOLOv3-MobileNetV1, ${numClasses} classes; ${fp.cpuModel}, ${fp.logicalCores} logical cores; ` +
+        `onnxruntime-node ${fp.onnxruntimeVersion} ${fp.executionProvider}, intra ${fp.intraOpNumThreads} inter ${fp.interOpNumThreads}, ` +
+        `graph opt ${fp.graphOptimizationLevel}; Node ${fp.nodeVersion}; ` +
+        `protocol ${protocol === STANDARD_PROTOCOL ? 'standard' : 'QUICK'}, ${rounds} round(s); ${new Date().toISOString()}`,
       'session.run only (raw YOLO heads, no NMS in the graph, no pre/post-processing); batch 1',
       ...table,
     ].join('\n') + '\n',
@@ -165,7 +172,8 @@ if (interleaved > 0) {
     names.forEach((n, k) => {
       const d = (v: number, b: number) => (k === 0 ? '' : `${pct(v, b).toFixed(1)}%`);
       ptable.push(
-        `| ${size} | ${n} | ${sums[k].p50Ms.toFixed(1)} | ${sums[k].minMs.toFixed(1)} | ${d(sums[k].p50Ms, sums[0].p50Ms)} | ${d(sums[k].minMs, sums[0].minMs)} |`,
+        `| ${size} | ${n} | ${sums[k].p50Ms.toFixed(1)} | ${sums[k].minMs.toFixed(1)} | ${d(sums[k].p50Ms, sums[0].p50Ms)} ` +
+          `| ${d(sums[k].minMs, sums[0].minMs)} |`,
       );
       paired.push({
         inputSize: size,
@@ -177,7 +185,8 @@ if (interleaved > 0) {
     });
   }
   process.stdout.write(
-    `\nPaired comparison: ${interleaved} interleaved rounds per size (one run of each model per round), load ${os.loadavg()[0].toFixed(1)} at the end\n${ptable.join('\n')}\n`,
+    `\nPaired comparison: ${interleaved} interleaved rounds per size (one run of each model per round), ` +
+      `load ${os.loadavg()[0].toFixed(1)} at the end\n${ptable.join('\n')}\n`,
   );
 }
 if (flags.json) writeFileSync(flags.json, JSON.stringify({ protocol: summary, paired }, null, 2) + '\n');

@@ -18,7 +18,8 @@ export async function probeModel(modelPath: string, label: string, inputSize: nu
       if (e instanceof SlimboardError) throw e;
       throw new SlimboardError(
         'input_size_rejected',
-        `${label}: the model cannot run at input size ${inputSize}x${inputSize} (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`,
+        `${label}: the model cannot run at input size ${inputSize}x${inputSize} ` +
+          `(${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`,
       );
     }
     const shapes: Record<string, number[]> = {};

@@ -381,16 +381,25 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           <p>The source publishes no download for this model.</p>
         ) : (
           <ul className="downloads">
-            {model.downloads.map((d) => (
-              <li key={d.fileName}>
-                {d.url ? <a href={d.url}>{d.fileName}</a> : d.sha256 ? <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a> : d.fileName}{' '}
-                <span className="muted">
-                  ({d.format}
-                  {d.sizeBytes !== null ? `, ${formatBytes(d.sizeBytes)}` : ''}
-                  {d.sha256 ? `, sha256 ${d.sha256}` : ''})
-                </span>
-              </li>
-            ))}
+            {model.downloads.map((d) => {
+              const name = d.url ? (
+                <a href={d.url}>{d.fileName}</a>
+              ) : d.sha256 ? (
+                <a href={`/api/artifacts/${d.sha256}`}>{d.fileName}</a>
+              ) : (
+                d.fileName
+              );
+              return (
+                <li key={d.fileName}>
+                  {name}{' '}
+                  <span className="muted">
+                    ({d.format}
+                    {d.sizeBytes !== null ? `, ${formatBytes(d.sizeBytes)}` : ''}
+                    {d.sha256 ? `, sha256 ${d.sha256}` : ''})
+                  </span>
+                </li>
+              );
+            })}
           </ul>
         )}
       </section>

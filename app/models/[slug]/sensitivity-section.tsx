@@ -35,7 +35,8 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
             Rule: <code>with-origin</code> — the curves were read with an added (0, 0) point, not with PaddleSlim&apos;s{' '}
             <code>get_ratios_by_loss</code> (no (0, 0) point)
             {view.belowFirstRatio.length > 0
-              ? `: under PaddleSlim's rule the ${view.belowFirstRatio.length} parameter(s) whose ratio lies below the first measured ratio ${view.ratios[0]} would get 0.`
+              ? `: under PaddleSlim's rule the ${view.belowFirstRatio.length} parameter(s) whose ratio lies below the first measured ` +
+                `ratio ${view.ratios[0]} would get 0.`
               : '.'}
           </span>
         )}
@@ -55,7 +56,9 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
             ratios={view.ratios}
             yDomainPercent={view.yDomainPercent}
             lossThresholdPercent={view.lossThresholdPercent}
-            ariaLabel={`Line chart: AP loss in percent against pruning ratio, one line for each of ${n} parameters${hasChosen ? ', diamonds at this model’s chosen ratios' : ''}. The same numbers are in the table below.`}
+            ariaLabel={`Line chart: AP loss in percent against pruning ratio, one line for each of ${n} parameters${
+              hasChosen ? ', diamonds at this model’s chosen ratios' : ''
+            }. The same numbers are in the table below.`}
           />
         ) : (
           <p className="empty">The analysis lists no parameters.</p>

@@ -12,7 +12,8 @@ const analyze: CliCommand = {
   summary: 'shapes, compute (named convention), params and size of an ONNX model at an input size',
   usage:
     `analyze FILE --input-size S [--convention ${CONVENTIONS.join('|')}] [--layers] [--json]\n` +
-    "  paddleslim: conv multiply-accumulates / 1024^3 (PaddleDetection's GFLOPs column); macs: Conv/ConvTranspose/Gemm/MatMul/DeformConv MACs / 1e9;\n" +
+    "  paddleslim: conv multiply-accumulates / 1024^3 (PaddleDetection's GFLOPs column); macs: Conv/ConvTranspose/Gemm/MatMul/DeformConv " +
+    'MACs / 1e9;\n' +
     '  flops: 2 x MACs + 1 per element of elementwise ops, / 1e9\n' +
     '  always: pruning audit (all-zero / near-zero conv filters, realised vs effective GFLOPs and params; docs/pruning-audit.md)',
   async run(args, io) {
@@ -55,7 +56,8 @@ const analyze: CliCommand = {
       lines.push(`  filters zeroed but not removed: realised ${a.realised.gflops.toFixed(4)} GFLOPs, params ${a.realised.params}; ${eff}`);
       for (const l of a.layers) {
         lines.push(
-          `  ${l.param}: ${l.zeroFilters} zero + ${l.nearZeroFilters} near-zero of ${l.filters}, ${l.removedFilters} removable${l.keptBecause ? ` (kept: ${l.keptBecause})` : ''}`,
+          `  ${l.param}: ${l.zeroFilters} zero + ${l.nearZeroFilters} near-zero of ${l.filters}, ${l.removedFilters} ` +
+            `removable${l.keptBecause ? ` (kept: ${l.keptBecause})` : ''}`,
         );
       }
     }

@@ -39,11 +39,14 @@ function describeMeasurement(m: LatencyMeasurement): string {
     `cold start session ${fmt(m.coldStart.sessionCreateMs)} ms, first run ${fmt(m.coldStart.firstRunMs)} ms`,
     `warm-up    ${m.warmup.runs} runs in ${fmt(m.warmup.elapsedMs)} ms`,
     `timed      ${m.timed.runs} runs in ${fmt(m.timed.elapsedMs)} ms`,
-    `latency ms p50 ${fmt(s.p50Ms)}  p90 ${fmt(s.p90Ms)}  p99 ${fmt(s.p99Ms)}  mean ${fmt(s.meanMs)}  std ${fmt(s.stdMs)}  min ${fmt(s.minMs)}  max ${fmt(s.maxMs)}`,
+    `latency ms p50 ${fmt(s.p50Ms)}  p90 ${fmt(s.p90Ms)}  p99 ${fmt(s.p99Ms)}  mean ${fmt(s.meanMs)}  std ${fmt(s.stdMs)}  ` +
+      `min ${fmt(s.minMs)}  max ${fmt(s.maxMs)}`,
     `throughput ${s.throughputPerS.toFixed(2)} runs/s`,
     `includes   ${m.postprocessing.statement}`,
     `machine    ${f.cpuModel}, ${f.logicalCores} logical cores; timed phase: ${describeMachineLoad(m.machineLoad)}`,
-    `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}), Node ${f.nodeVersion}, opset ${f.opset ?? '?'}`,
+    `runtime    onnxruntime-node ${f.onnxruntimeVersion} (${f.executionProvider}, graph opt ${f.graphOptimizationLevel}, ` +
+      `intra ${f.intraOpNumThreads}${f.intraOpSpinning ? '' : ' no-spin'}, inter ${f.interOpNumThreads}), Node ${f.nodeVersion}, ` +
+      `opset ${f.opset ?? '?'}`,
     `model sha  ${f.modelSha256}`,
   ].join('\n');
 }
@@ -68,7 +71,8 @@ function describePaired(r: TPairedLatencyResult): string {
     arm('baseline  ', r.baseline),
     `input      [${f.inputShape.join(', ')}] batch 1, the same tensor for both${r.quick ? '  (QUICK protocol: not published)' : ''}`,
     `schedule   ${r.schedule.cycles} ABBA cycles of 4 x ${r.schedule.blockRuns} runs in ${fmt(r.timedElapsedMs)} ms; ` +
-      `${r.schedule.cyclesPerSession?.length ?? 1} session pair(s) (${(r.schedule.cyclesPerSession ?? [r.schedule.cycles]).join('+')} cycles), ` +
+      `${r.schedule.cyclesPerSession?.length ?? 1} session pair(s) (${(r.schedule.cyclesPerSession ?? [r.schedule.cycles]).join('+')} ` +
+      `cycles), ` +
       'each warmed up on its own',
     `interval   ${c.method}, ${c.resamples} resamples, seed ${c.seed}`,
     `machine    ${f.cpuModel}, ${describeMachineLoad(r.machineLoad)}`,

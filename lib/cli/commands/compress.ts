@@ -18,7 +18,8 @@ const usage =
   `    [--percentile P] [--exclude NODE,NODE] [--input-size S] [--adapter FILE] [--threads T] [--error-images K]\n` +
   '    [--budget-ap POINTS --eval-dataset DIR [--eval-split NAME] [--max-fallbacks 10]] --out F.onnx [--json]\n' +
   '  post-training int8 quantization to a QDQ ONNX model: Conv/Gemm/MatMul weights int8 symmetric per output channel,\n' +
-  `  activations uint8 asymmetric per tensor, calibrated on the first N images of DIR (COCO format); --percentile default ${DEFAULT_PERCENTILE};\n` +
+  `  activations uint8 asymmetric per tensor, calibrated on the first N images of DIR (COCO format); --percentile ` +
+  `default ${DEFAULT_PERCENTILE};\n` +
   '  --input-size default 416; --exclude: node names (or their first output) kept in float; --error-images (default min(8, N)):\n' +
   '  calibration images for the per-tensor float-vs-QDQ error report (0: none); --budget-ap: keep the worst nodes in float, one\n' +
   '  more per step, until Box AP on --eval-dataset (use another split than calibration) is within POINTS AP points of fp32;\n' +
@@ -37,11 +38,13 @@ function budgetLines(b: BudgetResult): string[] {
   const pts = (v: number) => (100 * v).toFixed(2);
   const last = b.steps[b.steps.length - 1];
   return [
-    `budget ΔAP >= -${pts(b.budget)} points vs fp32 AP ${pts(b.fp32Ap)}: ${b.met ? 'met' : 'NOT met'} after ${b.steps.length - 1} fallback(s), ` +
+    `budget ΔAP >= -${pts(b.budget)} points vs fp32 AP ${pts(b.fp32Ap)}: ${b.met ? 'met' : 'NOT met'} after ${b.steps.length - 1} ` +
+      `fallback(s), ` +
       `AP ${pts(last.ap)} (ΔAP ${pts(last.deltaAp)})`,
     ...b.steps.map(
       (s, k) =>
-        `  step ${k}: ${s.float.length ? `float ${s.float[s.float.length - 1]}` : 'all quantized'} -> AP ${pts(s.ap)} (ΔAP ${pts(s.deltaAp)})`,
+        `  step ${k}: ${s.float.length ? `float ${s.float[s.float.length - 1]}` : 'all quantized'} -> AP ${pts(s.ap)} ` +
+        `(ΔAP ${pts(s.deltaAp)})`,
     ),
     `kept in float: ${b.float.length ? b.float.join(', ') : 'none'}`,
   ];
@@ -149,11 +152,15 @@ const quantize: CliCommand = {
       .join(', ');
     io.stdout(
       [
-        `wrote ${report.out}: ${report.quantizedNodes} nodes int8 (${report.skippedNodes.length} left float), ${report.activations.length} activations calibrated`,
-        `method ${report.method}${report.percentile !== null ? ` ${report.percentile}` : ''} on ${report.calibration.images} images of ${report.calibration.dataset} at ${inputSize} ` +
-          `(${report.calibration.passes} pass${report.calibration.passes > 1 ? 'es' : ''}, ${(report.calibration.elapsedMs / 1000).toFixed(1)} s)`,
+        `wrote ${report.out}: ${report.quantizedNodes} nodes int8 (${report.skippedNodes.length} left ` +
+          `float), ${report.activations.length} activations calibrated`,
+        `method ${report.method}${report.percentile !== null ? ` ${report.percentile}` : ''} on ${report.calibration.images} images ` +
+          `of ${report.calibration.dataset} at ${inputSize} ` +
+          `(${report.calibration.passes} ` +
+          `pass${report.calibration.passes > 1 ? 'es' : ''}, ${(report.calibration.elapsedMs / 1000).toFixed(1)} s)`,
         `size ${report.int8Bytes} bytes = ${(100 * report.sizeRatio).toFixed(1)} % of fp32 ${report.fp32Bytes}`,
-        `onnxruntime: runs; optimized graph (${report.onnxruntime.optimizationLevel}) conv ops: ${ops} -> ${report.onnxruntime.int8Convs} int8 convs`,
+        `onnxruntime: runs; optimized graph (${report.onnxruntime.optimizationLevel}) conv ops: ${ops} ` +
+          `-> ${report.onnxruntime.int8Convs} int8 convs`,
         `scheme: ${report.scheme}`,
         ...(report.budget ? budgetLines(report.budget) : []),
         ...(report.layerErrors ? errorLines(report.layerErrors) : []),

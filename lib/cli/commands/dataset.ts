@@ -47,7 +47,8 @@ const synth: CliCommand = {
     if (values.json) printJson(io, summary);
     else
       io.stdout(
-        `wrote ${summary.images} images, ${summary.annotations} objects to ${outDir} (${split}, seed ${seed}) in ${summary.durationMs} ms\n`,
+        `wrote ${summary.images} images, ${summary.annotations} objects to ${outDir} (${split}, seed ${seed}) in ${summary.durationMs} ` +
+          `ms\n`,
       );
     return 0;
   },
@@ -105,8 +106,11 @@ const add: CliCommand = {
     if (values.json) printJson(io, added);
     else {
       io.stdout(
-        `${added.created ? 'registered' : 'already registered'} dataset ${added.slug} (${added.format}${added.split ? `, split ${added.split}` : ''}): ` +
-          `${added.imageCount} images, ${added.objectCount} objects, ${added.classes.length} classes, ${(added.sizeBytes / 1e6).toFixed(1)} MB, sha256 ${added.sha256}\n`,
+        `${added.created ? 'registered' : 'already registered'} dataset ${added.slug} (${added.format}${
+          added.split ? `, split ${added.split}` : ''
+        }): ` +
+          `${added.imageCount} images, ${added.objectCount} objects, ${added.classes.length} ` +
+          `classes, ${(added.sizeBytes / 1e6).toFixed(1)} MB, sha256 ${added.sha256}\n`,
       );
     }
     return 0;
@@ -137,7 +141,9 @@ const list: CliCommand = {
 const synthFaces: CliCommand = {
   words: ['dataset', 'synth-faces'],
   summary: 'write a single-class synthetic "faces" split in WIDER FACE layout (sparse, crowd and portrait events)',
-  usage: `dataset synth-faces --out DIR [--per-event N] [--seed N] [--json]\n  defaults: --per-event 20, --seed ${DEMO_DATASET_SEED}. Settings easy/medium/hard by face height and occlusion (lib/datasets/synthetic/faces-split.ts).`,
+  usage:
+    `dataset synth-faces --out DIR [--per-event N] [--seed N] [--json]\n  defaults: --per-event 20, --seed ${DEMO_DATASET_SEED}. ` +
+    `Settings easy/medium/hard by face height and occlusion (lib/datasets/synthetic/faces-split.ts).`,
   async run(args, io) {
     const { values } = parseCliArgs(
       args,

@@ -17,7 +17,9 @@ const migrate: CliCommand = {
       if (values.json) printJson(io, result);
       else
         io.stdout(
-          `applied ${result.applied.length} migration(s)${result.applied.length ? ': ' + result.applied.join(', ') : ''}; ${result.alreadyApplied.length} already applied\n`,
+          `applied ${result.applied.length} ` +
+            `migration(s)${result.applied.length ? ': ' + result.applied.join(', ') : ''}; ${result.alreadyApplied.length} already ` +
+            `applied\n`,
         );
       return 0;
     } finally {
@@ -55,7 +57,8 @@ const check: CliCommand = {
     if (!report.inSync) {
       throw new SlimboardError(
         'schema_drift',
-        `prisma/schema.prisma has changes no migration creates; run: npm run -s slimboard -- db new-migration --name <what>\n${report.missingSql}`,
+        `prisma/schema.prisma has changes no migration creates; run: npm run -s slimboard -- db new-migration --name ` +
+          `<what>\n${report.missingSql}`,
       );
     }
     io.stdout('schema.prisma and prisma/migrations agree\n');

@@ -44,11 +44,14 @@ const register: CliCommand = {
         if (values.json) printJson(io, report);
         else {
           io.stdout(
-            `demo zoo ${report.manifest} (createdAt ${report.createdAt}); val split ${report.valSplit.dir} (${report.valSplit.images} images${report.valSplit.generated ? ', generated now' : ''})\n`,
+            `demo zoo ${report.manifest} (createdAt ${report.createdAt}); val split ${report.valSplit.dir} (${report.valSplit.images} ` +
+              `images${report.valSplit.generated ? ', generated now' : ''})\n`,
           );
           for (const m of report.models) {
             io.stdout(
-              `  ${m.id.padEnd(22)} ${m.status.padEnd(10)} ${m.runId ?? '-'}  ${m.jobsQueued} job(s) queued${m.modelSlug ? `  /models/${m.modelSlug}` : ''}\n`,
+              `  ${m.id.padEnd(22)} ${m.status.padEnd(10)} ${m.runId ?? '-'}  ${m.jobsQueued} job(s) queued${
+                m.modelSlug ? `  /models/${m.modelSlug}` : ''
+              }\n`,
             );
           }
           const s = report.sensitivity;

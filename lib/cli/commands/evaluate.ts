@@ -126,7 +126,8 @@ const command: CliCommand = {
       const line =
         other.family === 'voc'
           ? `mAP ${other.metrics.mAP.toFixed(4)} (${other.dataset.apType}, VOC)`
-          : `easy ${other.metrics.easy.toFixed(4)}  medium ${other.metrics.medium.toFixed(4)}  hard ${other.metrics.hard.toFixed(4)} (WIDER FACE)`;
+          : `easy ${other.metrics.easy.toFixed(4)}  medium ${other.metrics.medium.toFixed(4)}  hard ${other.metrics.hard.toFixed(4)} ` +
+            `(WIDER FACE)`;
       io.stdout(
         [
           `model     ${positionals[0]} at ${inputSize}x${inputSize} (adapter ${other.adapter})`,
@@ -156,7 +157,8 @@ const command: CliCommand = {
         `dataset   ${result.dataset.annotations}: ${result.dataset.images} images, ${result.dataset.categories} categories (COCO)`,
         `AP ${fmt(m.AP)}  AP50 ${fmt(m.AP50)}  AP75 ${fmt(m.AP75)}  APs ${fmt(m.APs)}  APm ${fmt(m.APm)}  APl ${fmt(m.APl)}`,
         `AR1 ${fmt(m.AR1)}  AR10 ${fmt(m.AR10)}  AR100 ${fmt(m.AR100)}  ARs ${fmt(m.ARs)}  ARm ${fmt(m.ARm)}  ARl ${fmt(m.ARl)}`,
-        `pipeline  ${result.pipeline.images} images in ${(result.pipeline.elapsedMs / 1000).toFixed(2)} s (${result.pipeline.imagesPerS.toFixed(2)} images/s), ${count} detections`,
+        `pipeline  ${result.pipeline.images} images in ${(result.pipeline.elapsedMs / 1000).toFixed(2)} s ` +
+          `(${result.pipeline.imagesPerS.toFixed(2)} images/s), ${count} detections`,
       ].join('\n') + '\n',
     );
     return 0;

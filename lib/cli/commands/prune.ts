@@ -78,7 +78,9 @@ const prune: CliCommand = {
     else {
       for (const p of result.pruned) {
         io.stdout(
-          `${p.param}: ${p.channelsBefore} -> ${p.channelsAfter} channels (ratio ${p.ratio}${p.skippedBecause ? `, skipped: ${p.skippedBecause}` : ''})\n`,
+          `${p.param}: ${p.channelsBefore} -> ${p.channelsAfter} channels (ratio ${p.ratio}${
+            p.skippedBecause ? `, skipped: ${p.skippedBecause}` : ''
+          })\n`,
         );
       }
       io.stdout(

@@ -154,8 +154,10 @@ export async function registerDemoZooAtStart(log: (line: string) => void, root: 
     });
     const count = (status: string) => r.models.filter((m) => m.status === status).length;
     log(
-      `demo zoo: ${count('registered')} model(s) registered, ${count('unchanged')} unchanged, ${count('refused')} refused; ${r.jobsQueued} measurement job(s) queued` +
-        `${r.valSplit.generated ? `; val split generated (${r.valSplit.images} images)` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `demo zoo: ${count('registered')} model(s) registered, ${count('unchanged')} unchanged, ${count('refused')} ` +
+        `refused; ${r.jobsQueued} measurement job(s) queued` +
+        `${r.valSplit.generated ? `; val split generated (${r.valSplit.images} images)` : ''} ` +
+        `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     for (const p of r.problems) log(`demo zoo: error: ${p}`);
   } catch (e) {
@@ -224,7 +226,9 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     const handle = embeddedHandle();
     if (handle)
       log(
-        `database: embedded PostgreSQL on port ${handle.port}${handle.owned ? ` (started: init ${handle.initMs.toFixed(0)} ms, start ${handle.startMs.toFixed(0)} ms)` : ' (already running)'}`,
+        `database: embedded PostgreSQL on port ${handle.port}${
+          handle.owned ? ` (started: init ${handle.initMs.toFixed(0)} ms, start ${handle.startMs.toFixed(0)} ms)` : ' (already running)'
+        }`,
       );
     else log('database: DATABASE_URL');
     if (handle) {
@@ -275,7 +279,8 @@ const start: CliCommand = {
   words: ['start'],
   summary: 'start Slimboard: database, migrations, seed import, build if needed, web server on PORT',
   usage:
-    'npm start [-- --port N] [--no-build] [--no-demo]   (or: npm run -s slimboard -- start)\n  --no-demo: do not register the demo zoo (prisma/demo-zoo) at start',
+    'npm start [-- --port N] [--no-build] [--no-demo]   (or: npm run -s slimboard -- start)\n  --no-demo: do not register the demo zoo ' +
+    '(prisma/demo-zoo) at start',
   run: runStart,
 };
 

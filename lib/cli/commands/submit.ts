@@ -104,7 +104,9 @@ const submit: CliCommand = {
       if (values.json) printJson(io, { run, ...fields });
       else
         io.stdout(
-          `registered run ${run.id} on ${values.server}\n${fields.modelSlug ? `  model ${fields.modelSlug}\n  page  ${fields.modelUrl}\n` : ''}`,
+          `registered run ${run.id} on ${values.server}\n${
+            fields.modelSlug ? `  model ${fields.modelSlug}\n  page  ${fields.modelUrl}\n` : ''
+          }`,
         );
       return 0;
     }

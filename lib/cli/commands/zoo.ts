@@ -7,7 +7,8 @@ const exportCommand: CliCommand = {
   words: ['zoo', 'export'],
   summary: 'print the zoo (all rows, deltas with their origin, provenance) as JSON or CSV',
   usage:
-    'npm run -s slimboard -- zoo export --format json|csv [--backbone B] [--dataset D] [--method M] [--strategy S] [--input-size N] [--source reported|measured]',
+    'npm run -s slimboard -- zoo export --format json|csv [--backbone B] [--dataset D] [--method M] [--strategy S] [--input-size N] ' +
+    '[--source reported|measured]',
   async run(args, io) {
     const { values } = parseCliArgs(
       args,

@@ -49,18 +49,22 @@ export function formatDemoTable(t: DemoTableInput): string {
     ? t.devices
         .map(
           (d) =>
-            `\`${d.slug}\` = ${d.cpuModel ?? 'unknown CPU'}, ${d.logicalCores ?? '?'} logical cores, ${d.threads ?? '?'} onnxruntime thread(s), ${d.executionProvider ?? '?'} EP`,
+            `\`${d.slug}\` = ${d.cpuModel ?? 'unknown CPU'}, ${d.logicalCores ?? '?'} logical cores, ${d.threads ?? '?'} onnxruntime ` +
+            `thread(s), ${d.executionProvider ?? '?'} EP`,
         )
         .join('; ')
     : 'no latency measured yet';
   lines.push(
-    `Demo zoo measured by Slimboard (${t.lastMeasuredAt ? `last number taken ${utc(t.lastMeasuredAt)}` : 'nothing measured yet'}; table printed ${utc(t.generatedAt)}).`,
+    `Demo zoo measured by Slimboard (${t.lastMeasuredAt ? `last number taken ${utc(t.lastMeasuredAt)}` : 'nothing measured yet'}; table ` +
+      `printed ${utc(t.generatedAt)}).`,
   );
   lines.push(`Machine: ${machine}.`);
   lines.push('');
   const latencyHeads = t.devices.map((d) => `latency p50 ms (${d.slug})`);
   lines.push(
-    `| model | method | strategy | input | GFLOPs | params | size (MB) | ${latencyHeads.join(' | ')}${latencyHeads.length ? ' | ' : ''}Box AP | training AP |`,
+    `| model | method | strategy | input | GFLOPs | params | size (MB) | ${latencyHeads.join(' | ')}${
+      latencyHeads.length ? ' | ' : ''
+    }Box AP | training AP |`,
   );
   lines.push(`|${' --- |'.repeat(3)}${' ---: |'.repeat(4 + latencyHeads.length + 2)}`);
   for (const r of t.rows) {
@@ -81,7 +85,8 @@ export function formatDemoTable(t: DemoTableInput): string {
   }
   lines.push('');
   lines.push(
-    'GFLOPs: PaddleSlim convention (convolution multiply-adds / 2^30). Size: ONNX file bytes / 10^6. Latency: median of timed single-image runs ' +
+    'GFLOPs: PaddleSlim convention (convolution multiply-adds / 2^30). Size: ONNX file bytes / 10^6. Latency: median of timed ' +
+      'single-image runs ' +
       '(onnxruntime-node). Box AP: COCO AP@[.5:.95] x 100 on the synthetic val split, measured by Slimboard; training AP: the training ' +
       "pipeline's own evaluation of the same weights (manifest `ap`). Changes in brackets: against the demo baseline, as every zoo row.",
   );

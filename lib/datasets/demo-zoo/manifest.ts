@@ -123,7 +123,8 @@ export async function readDemoZooManifest(dir: string, options: { verifyFiles?: 
       if (bytes.length !== m.bytes || sha !== m.sha256) {
         throw new SlimboardError(
           'bad_demo_zoo',
-          `${file}: model "${m.id}": ${m.file} has ${bytes.length} bytes / sha256 ${sha.slice(0, 12)}…, manifest says ${m.bytes} / ${m.sha256.slice(0, 12)}…`,
+          `${file}: model "${m.id}": ${m.file} has ${bytes.length} bytes / sha256 ${sha.slice(0, 12)}…, manifest says ${m.bytes} ` +
+            `/ ${m.sha256.slice(0, 12)}…`,
         );
       }
     }

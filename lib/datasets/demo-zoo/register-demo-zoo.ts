@@ -108,7 +108,8 @@ async function recordState(
   s: { manifestPath: string; manifestSha256: string | null; manifestCreatedAt: string | null; problem: string | null },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO "DemoZooState" (id, "manifestPath", "manifestSha256", "manifestCreatedAt", problem, "checkedAt") VALUES (1, $1, $2, $3, $4, now())
+    `INSERT INTO "DemoZooState" (id, "manifestPath", "manifestSha256", "manifestCreatedAt", problem, "checkedAt") VALUES (1, $1, $2, $3, ` +
+      `$4, now())
      ON CONFLICT (id) DO UPDATE SET "manifestPath" = EXCLUDED."manifestPath", "manifestSha256" = EXCLUDED."manifestSha256",
        "manifestCreatedAt" = EXCLUDED."manifestCreatedAt", problem = EXCLUDED.problem, "checkedAt" = EXCLUDED."checkedAt"
      WHERE ("DemoZooState"."manifestPath", "DemoZooState"."manifestSha256", "DemoZooState"."manifestCreatedAt", "DemoZooState".problem)
@@ -134,7 +135,8 @@ async function loadManifest(
     if (ds.version !== SYNTHETIC_DATASET_VERSION || ds.seed !== DEMO_DATASET_SEED) {
       throw new SlimboardError(
         'bad_demo_zoo',
-        `${manifestPath}: dataset ${ds.version} seed ${ds.seed}, but this Slimboard generates ${SYNTHETIC_DATASET_VERSION} seed ${DEMO_DATASET_SEED} (retrain the demo zoo or update lib/datasets/synthetic)`,
+        `${manifestPath}: dataset ${ds.version} seed ${ds.seed}, but this Slimboard generates ${SYNTHETIC_DATASET_VERSION} ` +
+          `seed ${DEMO_DATASET_SEED} (retrain the demo zoo or update lib/datasets/synthetic)`,
       );
     }
     return { manifest, sha256 };
@@ -165,7 +167,8 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [DEMO_LOCK]);
     await p.pool.query(
-      `INSERT INTO "Dataset" (slug, name, aliases) VALUES ($1, $2, $3) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name WHERE "Dataset".name <> EXCLUDED.name`,
+      `INSERT INTO "Dataset" (slug, name, aliases) VALUES ($1, $2, $3) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name WHERE ` +
+        `"Dataset".name <> EXCLUDED.name`,
       [DEMO_DATASET_SLUG, manifest.dataset.name, [manifest.dataset.version]],
     );
     const sourceId = await upsertManifestSource(p.pool, manifest, manifestSha ?? '');
@@ -185,7 +188,8 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
       };
       reports.push(report);
       const existing = await p.pool.query(
-        `SELECT d."runId", r.state, r."failureReason", mo.slug FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId" LEFT JOIN "Model" mo ON mo.id = r."modelId"
+        `SELECT d."runId", r.state, r."failureReason", mo.slug FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId" LEFT JOIN ` +
+          `"Model" mo ON mo.id = r."modelId"
           WHERE d."manifestId" = $1 AND d.sha256 = $2`,
         [m.id, m.sha256],
       );
@@ -196,7 +200,9 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
         if (row.slug) slugs.set(m.id, row.slug);
         if (row.state === 'failed') {
           report.status = 'refused';
-          report.problem = `model "${m.id}" (${m.file}): run ${row.runId} failed: ${row.failureReason ?? 'no reason recorded'} (delete the run to register the file again)`;
+          report.problem =
+            `model "${m.id}" (${m.file}): run ${row.runId} failed: ${row.failureReason ?? 'no reason recorded'} (delete ` +
+            `the run to register the file again)`;
         }
         continue;
       }
@@ -221,7 +227,8 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
         if (summary.sha256 !== m.sha256)
           throw new SlimboardError(
             'bad_demo_zoo',
-            `${path.join(o.zooDir, m.file)} changed while it was registered (sha256 ${summary.sha256.slice(0, 12)}…, manifest ${m.sha256.slice(0, 12)}…)`,
+            `${path.join(o.zooDir, m.file)} changed while it was registered (sha256 ${summary.sha256.slice(0, 12)}…, ` +
+              `manifest ${m.sha256.slice(0, 12)}…)`,
           );
         Object.assign(report, { status: 'registered', runId: summary.id, modelSlug: summary.modelSlug, jobsQueued: summary.jobs.length });
         slugs.set(m.id, summary.modelSlug);
@@ -334,11 +341,13 @@ async function upsertReportedAccuracy(
 /** The demo section: every manifest model's current file (manifest order) at each evaluation size. */
 async function syncDemoSection(db: Queryable, manifest: TDemoZooManifest, slugs: Map<string, string>): Promise<void> {
   const title = `${manifest.title} (measured by Slimboard on this machine)`;
-  const sourceTitle = `Models trained by tools/demo-zoo (manifest ${manifest.createdAt}); every number measured here by Slimboard's workers`;
+  const sourceTitle =
+    `Models trained by tools/demo-zoo (manifest ${manifest.createdAt}); ` + "every number measured here by Slimboard's workers";
   const notes =
     `GFLOPs: PaddleSlim convention (multiply-adds of convolutions / 2^30), as the seed. Params: weight count of the ONNX file. ` +
     `Latency: median (p50) of timed single-image runs in ` +
-    `onnxruntime-node on the worker's device (column = device fingerprint). Box AP: COCO AP@[.5:.95] on the ${manifest.dataset.val.images}-image synthetic val split.`;
+    `onnxruntime-node on the worker's device (column = device fingerprint). Box AP: COCO AP@[.5:.95] on ` +
+    `the ${manifest.dataset.val.images}-image synthetic val split.`;
   const existing = await db.query(`SELECT id FROM "ZooSection" WHERE slug = $1`, [DEMO_SECTION_SLUG]);
   let sectionId: number;
   if (existing.rows[0]) {

@@ -78,7 +78,8 @@ export function demoSensitivityTargets(manifest: TDemoZooManifest, analysis: TSe
     const m = sensity[0];
     throw new SlimboardError(
       'bad_demo_zoo',
-      `${label}: model: "${analysis.model}", but the ${SENSITY_STRATEGY} model "${m.id}" was pruned from "${m.lineage.parent ?? m.lineage.baseline}"`,
+      `${label}: model: "${analysis.model}", but the ${SENSITY_STRATEGY} model "${m.id}" was pruned from ` +
+        `"${m.lineage.parent ?? m.lineage.baseline}"`,
     );
   }
   return targets;

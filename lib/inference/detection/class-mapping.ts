@@ -67,7 +67,8 @@ export function mapModelClassesToCategories(
   if (model.numClasses !== sorted.length) {
     throw new SlimboardError(
       'class_mismatch',
-      `${labels.model}: model has ${model.numClasses} classes but ${labels.dataset} has ${sorted.length} categories; give classNames in --adapter to map them`,
+      `${labels.model}: model has ${model.numClasses} classes but ${labels.dataset} has ${sorted.length} categories; give classNames in ` +
+        `--adapter to map them`,
     );
   }
   return sorted.map((c) => c.id);

@@ -46,7 +46,9 @@ export function locateCocoDataset(dir: string, split?: string): { annotationsPat
       if (splits.length !== 1) {
         throw new SlimboardError(
           'bad_dataset',
-          `${annDir}: ${splits.length === 0 ? 'no instances_<split>.json' : `several splits (${splits.join(', ')}); choose one with --split`}`,
+          `${annDir}: ${
+            splits.length === 0 ? 'no instances_<split>.json' : `several splits (${splits.join(', ')}); choose one with --split`
+          }`,
         );
       }
       chosen = splits[0];
@@ -59,7 +61,8 @@ export function locateCocoDataset(dir: string, split?: string): { annotationsPat
   if (isDir(path.join(dir, 'Annotations')) && isDir(path.join(dir, 'ImageSets'))) {
     throw new SlimboardError(
       'unsupported_dataset',
-      `${dir}: looks like a Pascal VOC directory; evaluate reads COCO-format datasets (annotations.json + images/, or annotations/instances_<split>.json + images/<split>/)`,
+      `${dir}: looks like a Pascal VOC directory; evaluate reads COCO-format datasets (annotations.json + images/, or ` +
+        `annotations/instances_<split>.json + images/<split>/)`,
     );
   }
   throw new SlimboardError(

@@ -91,7 +91,8 @@ export async function evaluateDetectorOnCoco(o: EvaluateDetectorOptions): Promis
       if (catId === undefined) {
         throw new SlimboardError(
           'class_mismatch',
-          `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'} (strict)`,
+          `${o.modelPath}: image ${r.imageId}: model predicted class ${d.classIndex} but ${ds.annotationsPath} ` +
+            `has ${ds.gt.categories.length} categories${classCountKnown ? '' : ' (give numClasses/classNames in --adapter)'} (strict)`,
         );
       }
       const [x1, y1, x2, y2] = d.box;

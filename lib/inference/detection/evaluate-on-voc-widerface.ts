@@ -70,7 +70,8 @@ export async function evaluateDetectorOnVoc(
       if (label === undefined) {
         throw new SlimboardError(
           'class_mismatch',
-          `${o.modelPath}: image ${gt.images[r.imageId].id}: model predicted class ${d.classIndex} but the dataset has ${gt.classNames.length} classes`,
+          `${o.modelPath}: image ${gt.images[r.imageId].id}: model predicted class ${d.classIndex} but the dataset ` +
+            `has ${gt.classNames.length} classes`,
         );
       }
       det.image.push(r.imageId);

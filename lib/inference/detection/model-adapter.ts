@@ -267,7 +267,8 @@ export function detectAdapter(inputs: readonly ValueInfo[], outputs: readonly Va
   }
   throw new SlimboardError(
     'no_adapter',
-    `${label}: outputs ${describe(outputs)} match no known adapter (decoded boxes[N,4]+scores[N,C]; paddle-nms [N,6] with im_shape/scale_factor inputs; yolo heads [1,3*(5+C),H,W]); pass --adapter FILE`,
+    `${label}: outputs ${describe(outputs)} match no known adapter (decoded boxes[N,4]+scores[N,C]; paddle-nms [N,6] with ` +
+      `im_shape/scale_factor inputs; yolo heads [1,3*(5+C),H,W]); pass --adapter FILE`,
   );
 }
 
@@ -284,7 +285,8 @@ export function resolveAutoYoloStrides(adapter: TModelAdapter, headHeights: Reco
   if (withStride.some((h) => !Number.isInteger(h.stride) || h.stride < 1)) {
     throw new SlimboardError(
       'no_adapter',
-      `YOLO-like outputs ${o.heads.map((h) => `${h.output}(${headHeights[h.output]} rows)`).join(', ')} do not divide input ${inputH}; pass --adapter FILE`,
+      `YOLO-like outputs ${o.heads.map((h) => `${h.output}(${headHeights[h.output]} rows)`).join(', ')} do not divide input ${inputH}; ` +
+        `pass --adapter FILE`,
     );
   }
   const rank = [...withStride].sort((a, b) => b.stride - a.stride);

@@ -215,7 +215,8 @@ export async function measureLatency(modelPath: string, options: MeasureLatencyO
       if (e instanceof SlimboardError && e.code === 'model_run_failed') {
         throw new SlimboardError(
           'bad_input_size',
-          `${modelPath}: the model cannot run at input size ${options.inputSize}x${options.inputSize} (${e.message.replace(`${modelPath}: `, '')})`,
+          `${modelPath}: the model cannot run at input size ${options.inputSize}x${options.inputSize} ` +
+            `(${e.message.replace(`${modelPath}: `, '')})`,
         );
       }
       throw e;
