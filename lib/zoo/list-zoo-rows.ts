@@ -382,7 +382,8 @@ async function loadSections(db: Db): Promise<ZooSectionInfo[]> {
     const [devices, detail] = await Promise.all([
       db.$queryRaw<Array<{ slug: string }>>`
         SELECT DISTINCT d.slug FROM ${sectionRows} AS sr
-        JOIN "Measurement" x ON x."modelId" = sr."modelId" AND x."inputSize" = sr."inputSize" AND x.metric = 'latency_ms' AND x.provenance = 'measured'
+        JOIN "Measurement" x ON x."modelId" = sr."modelId" AND x."inputSize" = sr."inputSize"
+          AND x.metric = 'latency_ms' AND x.provenance = 'measured'
         JOIN "Device" d ON d.id = x."deviceId"`,
       db.$queryRaw<Array<{ one: number }>>`
         SELECT 1 AS one FROM ${sectionRows} AS sr
@@ -404,7 +405,8 @@ async function loadFacets(db: Db, sections: ZooSectionInfo[]): Promise<ZooFacets
   const [attrs, sizes, sources, submitters] = await Promise.all([
     db.$queryRaw<Array<{ backbone: string; datasetSlug: string; dataset: string; method: string; strategy: string | null }>>`
       SELECT DISTINCT b.name AS backbone, d.slug AS "datasetSlug", d.name AS dataset, m.method::text AS method, st.slug AS strategy
-      FROM "Model" m JOIN "Backbone" b ON b.id = m."backboneId" JOIN "Dataset" d ON d.id = m."datasetId" LEFT JOIN "Strategy" st ON st.id = m."strategyId"
+      FROM "Model" m JOIN "Backbone" b ON b.id = m."backboneId" JOIN "Dataset" d ON d.id = m."datasetId"
+        LEFT JOIN "Strategy" st ON st.id = m."strategyId"
       WHERE m.id IN (SELECT "modelId" FROM ${all} AS a)`,
     db.$queryRaw<Array<{ inputSize: number }>>`SELECT DISTINCT "inputSize" FROM ${all} AS a ORDER BY "inputSize" DESC`,
     db.$queryRaw<Array<{ source: string }>>`SELECT DISTINCT source FROM ${all} AS a`,
