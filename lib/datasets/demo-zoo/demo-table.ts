@@ -27,10 +27,17 @@ export interface DemoTableInput {
   generatedAt: Date;
 }
 
-/** `0.406 (-34.90%)`: the value with `decimals`, then the zoo's delta text; `…` while pending. */
+/**
+ * `0.406 (-34.90%)`: the value with `decimals`, then the zoo's delta text; `…` while pending. A latency measured in a
+ * paired benchmark shows the paired change with its 95 % interval instead (`4.51 (−37.1 % [−37.8, −36.0])`, plus
+ * `untrusted` when the machine was busy), and a Box AP paired with the baseline's evaluation shows ΔAP with its
+ * interval (`59.70 (ΔAP −6.50 [−7.31, −5.72])`), as the zoo does.
+ */
 function cellText(cell: TCell | undefined, decimals: number): string {
   if (!cell) return '…';
   const v = formatNumber(cell.value, decimals);
+  if (cell.paired) return `${v} (${cell.paired.text}${cell.paired.trusted ? '' : ', untrusted'})`;
+  if (cell.pairedAccuracy) return `${v} (${cell.pairedAccuracy.text})`;
   return cell.delta ? `${v} (${cell.delta.text})` : v;
 }
 
@@ -88,7 +95,9 @@ export function formatDemoTable(t: DemoTableInput): string {
     'GFLOPs: PaddleSlim convention (convolution multiply-adds / 2^30). Size: ONNX file bytes / 10^6. Latency: median of timed ' +
       'single-image runs ' +
       '(onnxruntime-node). Box AP: COCO AP@[.5:.95] x 100 on the synthetic val split, measured by Slimboard; training AP: the training ' +
-      "pipeline's own evaluation of the same weights (manifest `ap`). Changes in brackets: against the demo baseline, as every zoo row.",
+      "pipeline's own evaluation of the same weights (manifest `ap`). Changes in brackets: against the demo baseline, as every zoo row; " +
+      'latency changes with [95 % interval] come from paired benchmarks (docs/paired-latency.md), ΔAP [95 % interval] from a paired ' +
+      'bootstrap over images (docs/accuracy-intervals.md).',
   );
   return lines.join('\n') + '\n';
 }
