@@ -37,6 +37,11 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
   return (
     <span className="metric" title={provenanceText(cell)} data-value={cell.value}>
       {value}
+      {cell.busy && (
+        <sup className="busy-flag" title={cell.busy.title} data-busy="true">
+          busy
+        </sup>
+      )}
       {cell.paired ? (
         <span className={`delta ${cell.paired.verdict}`} title={cell.paired.title} data-paired="true">
           ({cell.paired.text})

@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import { formatCell, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
 import { pairedAccuracyView, type PairedAccuracyView } from './paired-accuracy-view';
+import { machineLoadFlag, type MachineLoadFlag } from './machine-load-view';
 import { pairedLatencyView, type PairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
 import type { TDeltaView, TProvenance } from './row';
@@ -41,6 +42,8 @@ export interface ModelNumber {
   delta: TDeltaView | null;
   /** Measured latency with a paired benchmark against the baseline: the change with its interval (shown instead of `delta`). */
   pairedLatency: PairedLatencyView | null;
+  /** Measured latency from a benchmark on a machine flagged busy (lib/zoo/machine-load-view.ts), else null. */
+  busy: MachineLoadFlag | null;
   /** Measured COCO Box AP whose evaluation was paired with the baseline's: ΔAP with its interval (shown instead of `delta`). */
   pairedAccuracy: PairedAccuracyView | null;
   /** Measured accuracy: the adapter that measured it (null for other numbers, or results stored before adapters were). */
@@ -159,6 +162,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     ? await db.measuredResult.findMany({ where: { jobId: { in: benchJobIds }, kind: 'benchmark' }, select: { jobId: true, metrics: true } })
     : [];
   const pairedByJob = new Map(benchResults.map((r) => [r.jobId, pairedLatencyView(r.metrics)]));
+  const busyByJob = new Map(benchResults.map((r) => [r.jobId, machineLoadFlag(r.metrics)]));
   // Paired ΔAP of this model's measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), and the
   // adapter each measured accuracy number was measured with (stored with the evaluate job's result).
   const evalJobIds = own
@@ -214,6 +218,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       baselineText: b ? formatNumber(b.value, b.decimals ?? info.defaultDecimals) : null,
       delta,
       pairedLatency: (m.jobId && pairedByJob.get(m.jobId)) || null,
+      busy: (m.jobId && m.metric === 'latency_ms' && busyByJob.get(m.jobId)) || null,
       pairedAccuracy: (m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId)) || null,
       adapter: (m.jobId && adapterByJob.get(m.jobId)) || null,
       provenance,

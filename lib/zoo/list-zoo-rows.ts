@@ -5,6 +5,7 @@ import { deviceName } from './device-name';
 import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
 import { pairedAccuracyView } from './paired-accuracy-view';
+import { machineLoadFlag } from './machine-load-view';
 import { pairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
 import { ZOO_PAGE_SIZE, ZZooQuery, zooQueryToSearch, type FilterVocabulary, type TZooQuery } from './query';
@@ -187,6 +188,7 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
     db.measuredResult.findMany({ where: { kind: 'benchmark', runId: { in: runIds } }, select: { jobId: true, metrics: true } }),
   ]);
   const pairedByJob = new Map(benchmarks.map((b) => [b.jobId, pairedLatencyView(b.metrics)]));
+  const busyByJob = new Map(benchmarks.map((b) => [b.jobId, machineLoadFlag(b.metrics)]));
   // Paired ΔAP of measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), by job.
   const pairedApByJob = new Map(evaluations.map((ev) => [ev.jobId, pairedAccuracyView(ev.metrics)]));
   const detailByRunSize = new Map<string, TCocoDetail>();
@@ -262,6 +264,7 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
         text: formatCell(m.value, decimals, comparable ? delta : undefined),
         provenance: provenanceOf(m),
         ...(m.jobId && m.metric === 'latency_ms' && pairedByJob.get(m.jobId) ? { paired: pairedByJob.get(m.jobId)! } : {}),
+        ...(m.jobId && m.metric === 'latency_ms' && busyByJob.get(m.jobId) ? { busy: busyByJob.get(m.jobId)! } : {}),
         ...(m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId) ? { pairedAccuracy: pairedApByJob.get(m.jobId)! } : {}),
       };
     }

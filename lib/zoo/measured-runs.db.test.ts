@@ -19,6 +19,7 @@ import { createPipelineFixture, tinyMetadata, type PipelineFixture } from '@/tes
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
 import { sortValue } from './columns';
 import { deviceLabelsOf, zooRowsToCsv } from './export';
+import { getModelPage } from './get-model';
 import { listExplorerEntries } from './list-explorer-entries';
 import { listZooRows, loadZoo, RUN_SECTION_PREFIX } from './list-zoo-rows';
 import { parseZooQuery } from './query';
@@ -40,9 +41,19 @@ const SECTION = `${RUN_SECTION_PREFIX}shapes`;
 async function finishJob(kind: 'analyse' | 'evaluate', result: Record<string, unknown>): Promise<string> {
   const job = run.jobs.find((j) => j.kind === kind)!;
   await withPgTransaction(f.pipeline.pool, async (client) => {
-    await recordResult(client, { runId: run.id, kind, dataset: kind === 'evaluate' ? 'shapes' : '', inputSize: 64, device: '' }, result, { jobId: job.id, attempt: 1 });
+    await recordResult(client, { runId: run.id, kind, dataset: kind === 'evaluate' ? 'shapes' : '', inputSize: 64, device: '' }, result, {
+      jobId: job.id,
+      attempt: 1,
+    });
     const scalars = scalarsFromResult(kind, 64, result);
-    await publishMeasurements(client, { runId: run.id, jobId: job.id, scalars, deviceId: null, deviceSlug: null, datasetSlug: kind === 'evaluate' ? 'shapes' : null });
+    await publishMeasurements(client, {
+      runId: run.id,
+      jobId: job.id,
+      scalars,
+      deviceId: null,
+      deviceSlug: null,
+      datasetSlug: kind === 'evaluate' ? 'shapes' : null,
+    });
     await client.query(`UPDATE "RunJob" SET state = 'done', progress = 1, "finishedAt" = now() WHERE id = $1`, [job.id]);
   });
   return job.id;
@@ -68,13 +79,32 @@ afterAll(async () => {
 });
 
 describe('registered runs in the zoo, explorer, compare and overview', () => {
-  it('a queued run is a row of its dataset\'s measured section with no numbers yet and 0 of 3 jobs done', async () => {
+  it("a queued run is a row of its dataset's measured section with no numbers yet and 0 of 3 jobs done", async () => {
     const { rows, facets } = await loadZoo(db);
     const mine = rows.filter((r) => r.model.slug === run.modelSlug);
     expect(mine.map((r) => [r.section.slug, r.inputSize, r.source])).toEqual([[SECTION, 64, 'measured']]);
     expect(mine[0].cells).toEqual({});
-    expect(mine[0].run).toMatchObject({ id: run.id, state: 'queued', door: 'api', submitter: 'ci-bot', jobsDone: 0, jobsTotal: 3, jobsFailed: 0 });
-    expect(mine[0].section.columns).toEqual(['model', 'backbone', 'method', 'strategy', 'inputSize', 'gflops', 'params', 'modelSizeMb', 'boxAp', 'download']);
+    expect(mine[0].run).toMatchObject({
+      id: run.id,
+      state: 'queued',
+      door: 'api',
+      submitter: 'ci-bot',
+      jobsDone: 0,
+      jobsTotal: 3,
+      jobsFailed: 0,
+    });
+    expect(mine[0].section.columns).toEqual([
+      'model',
+      'backbone',
+      'method',
+      'strategy',
+      'inputSize',
+      'gflops',
+      'params',
+      'modelSizeMb',
+      'boxAp',
+      'download',
+    ]);
     expect(mine[0].download?.url).toBe(`/api/artifacts/${run.sha256}`);
     expect(facets.submitters).toEqual(['ci-bot']);
   });
@@ -102,7 +132,9 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     expect(sortValue(rows[0], 'ap50')).toBe(62.5);
     expect(sortValue(rows[0], 'apSmall')).toBeNull();
     expect((await listZooRows(db, parseZooQuery({ submitter: 'someone-else' }))).rows).toEqual([]);
-    expect((await listZooRows(db, parseZooQuery({ source: 'measured', dataset: 'shapes' }))).rows.map((r) => r.model.slug)).toEqual([run.modelSlug]);
+    expect((await listZooRows(db, parseZooQuery({ source: 'measured', dataset: 'shapes' }))).rows.map((r) => r.model.slug)).toEqual([
+      run.modelSlug,
+    ]);
 
     const csv = zooRowsToCsv(rows, { baseUrl: 'http://sb.test', deviceLabels: deviceLabelsOf(data.devices) });
     expect(csv).toContain(`http://sb.test/models/${run.modelSlug},http://sb.test/api/artifacts/${run.sha256}\r\n`);
@@ -145,6 +177,47 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     await f.query(`DELETE FROM "Model" WHERE slug = $1`, [other.modelSlug]);
   });
 
+  it("a latency measured on a busy machine carries the noise guard's flag in the zoo and on the model page", async () => {
+    const [device] = await f.query(
+      `INSERT INTO "Device" (slug, name, runtime, threads) VALUES ('dbusy00000000000', 'busy box', 'onnxruntime-node', 1) RETURNING id, slug`,
+    );
+    const job = run.jobs.find((j) => j.kind === 'benchmark')!;
+    const reasons = ['load average 3.10 on 2 cores is above 1 per core'];
+    const machineLoad = {
+      available: true,
+      cores: 2,
+      elapsedMs: 10_000,
+      loadAverage1m: { before: 3.1, after: 2.9 },
+      otherCores: 1.2,
+      ownCores: 1,
+      stealFraction: 0,
+      busy: true,
+      reasons,
+    };
+    const result = { summary: { p50Ms: 12.5, p90Ms: 13, p99Ms: 14, meanMs: 12.6 }, samplesMs: [12.5], machineLoad };
+    await withPgTransaction(f.pipeline.pool, async (client) => {
+      const key = { runId: run.id, kind: 'benchmark' as const, dataset: '', inputSize: 64, device: device.slug };
+      await recordResult(client, key, result, { jobId: job.id, attempt: 1 });
+      const scalars = scalarsFromResult('benchmark', 64, result);
+      await publishMeasurements(client, {
+        runId: run.id,
+        jobId: job.id,
+        scalars,
+        deviceId: device.id,
+        deviceSlug: device.slug,
+        datasetSlug: null,
+      });
+    });
+    const { rows } = await loadZoo(db);
+    const cell = rows.find((r) => r.model.slug === run.modelSlug)!.cells[`latency:${device.slug}`];
+    expect(cell.value).toBe(12.5);
+    expect(cell.busy?.reasons).toEqual(reasons);
+    const page = await getModelPage(db, run.modelSlug);
+    expect(page!.numbers.find((n) => n.metric === 'latency_ms')!.busy?.title).toMatch(/^Measured on a busy machine: load average 3\.10/);
+    // A quiet benchmark of another model is not flagged.
+    expect(rows.flatMap((r) => Object.values(r.cells)).filter((c) => c.busy)).toHaveLength(1);
+  });
+
   it('a model that a stored section lists is not listed again in the runs section', async () => {
     const [model] = await f.query(`SELECT id FROM "Model" WHERE slug = $1`, [run.modelSlug]);
     const [section] = await f.query(
@@ -156,12 +229,19 @@ describe('registered runs in the zoo, explorer, compare and overview', () => {
     expect(rows.some((r) => r.section.slug === SECTION)).toBe(false);
   });
 
-  it('POST /api/runs answers the model page\'s absolute URL (on the request\'s origin)', async () => {
+  it("POST /api/runs answers the model page's absolute URL (on the request's origin)", async () => {
     const fd = new FormData();
     fd.append('meta', JSON.stringify(tinyMetadata({ name: 'Posted run', inputSizes: [64] })));
     fd.append('file', new Blob([Buffer.from(tinyDetector({ seed: 5 }))]), 'posted.onnx');
-    const req = new Request('http://sb.local:3200/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${tokenValue}` } });
-    const api = runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 1e8 });
+    const req = new Request('http://sb.local:3200/api/runs', {
+      method: 'POST',
+      body: fd,
+      headers: { authorization: `Bearer ${tokenValue}` },
+    });
+    const api = runRoutes(
+      defineApiRoute(async () => f.pipeline),
+      { uploadMaxBytes: () => 1e8 },
+    );
     const res = await api.register(req, { params: Promise.resolve({}) });
     const body = (await res.json()) as { run: { modelSlug: string }; modelUrl: string };
     expect(res.status, JSON.stringify(body)).toBe(201);

@@ -107,6 +107,11 @@ export const ZCell = z.object({
    * and input size (lib/runs/paired-accuracy.ts): ΔAP in points with its 95 % interval, `ΔAP −0.4 [−0.9, +0.1]`;
    * coloured only when significant. Absent for published numbers and when the baseline was not evaluated.
    */
+  /**
+   * A measured latency whose benchmark ran on a machine the noise guard flagged busy (lib/zoo/machine-load-view.ts):
+   * the reasons and a hover text. Absent for quiet or published numbers.
+   */
+  busy: z.object({ reasons: z.array(z.string()), title: z.string() }).optional(),
   pairedAccuracy: z
     .object({
       delta: z.number(),

@@ -295,6 +295,11 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                   <td title={n.deviceTitle ?? undefined}>{n.device ?? '–'}</td>
                   <td className="num" data-metric={n.metric}>
                     {formatMetric(n.metric, n.value, n.decimals)}
+                    {n.busy && (
+                      <sup className="busy-flag" title={n.busy.title} data-busy="true">
+                        busy
+                      </sup>
+                    )}
                   </td>
                   <td className="num" data-metric={n.metric}>
                     {n.baselineValue === null ? '–' : formatMetric(n.metric, n.baselineValue)}

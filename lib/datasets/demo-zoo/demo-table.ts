@@ -35,7 +35,7 @@ export interface DemoTableInput {
  */
 function cellText(cell: TCell | undefined, decimals: number): string {
   if (!cell) return '…';
-  const v = formatNumber(cell.value, decimals);
+  const v = formatNumber(cell.value, decimals) + (cell.busy ? ' (busy)' : '');
   if (cell.paired) return `${v} (${cell.paired.text}${cell.paired.trusted ? '' : ', untrusted'})`;
   if (cell.pairedAccuracy) return `${v} (${cell.pairedAccuracy.text})`;
   return cell.delta ? `${v} (${cell.delta.text})` : v;
