@@ -9,6 +9,7 @@ import { parseModelAdapter, type TModelAdapter } from '../inference/detection/mo
 import { measureLatency, QUICK_PROTOCOL, STANDARD_PROTOCOL } from '../inference/runtime/latency-harness';
 import { ProgressReporter } from '../inference/runtime/progress';
 import type { SessionOptions } from '../inference/runtime/ort';
+import { BENCH_PHASE_PROGRESS, benchmarkSessionOptions } from './benchmark-defaults';
 import { benchmarkPaired, QUICK_PAIRED_PROTOCOL, STANDARD_PAIRED_PROTOCOL } from './benchmark-paired';
 import { ZMeasureRequest, type TMeasureRequest, type TMeasureRequestInput } from './measure-request';
 
@@ -18,17 +19,6 @@ import { ZMeasureRequest, type TMeasureRequest, type TMeasureRequestInput } from
  * functions with the same defaults, so the same bytes and settings give the same numbers by either door.
  * Results are the JSON objects the CLI prints with `--json` (raw latency samples always included).
  */
-
-/**
- * Session options of every benchmark unless a CLI flag overrides them: `threads` intra-op, 1 inter-op, all graph
- * optimizations, spinning.
- */
-export function benchmarkSessionOptions(threads: number): SessionOptions {
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', intraOpSpinning: true };
-}
-
-/** Where a single benchmark reports its phases, as a fraction of the whole (cold start, warm-up, timed). */
-export const BENCH_PHASE_PROGRESS = { cold: 0.05, warmup: 0.2, timed: 1 } as const;
 
 /** The dataset format a folder's layout suggests (COCO unless VOC or WIDER FACE files are there). */
 export function guessDatasetFormat(dir: string): 'coco' | 'voc' | 'widerface' {

@@ -7,6 +7,7 @@ import {
   type TPairedProtocol,
 } from '../../measure/benchmark-paired';
 import { describeMachineLoad } from '../../measure/machine-load';
+import { BENCH_PHASE_PROGRESS, benchmarkSessionOptions } from '../../measure/benchmark-defaults';
 import { formatRatioChange, LATENCY_STATISTICS, type TLatencyStatistic } from '../../measure/paired-latency';
 import {
   measureLatency,
@@ -118,11 +119,13 @@ const command: CliCommand = {
     // A paired benchmark defaults to 1 thread; a single benchmark needs --threads (it is part of every published number).
     const threadsFlag = values.threads === undefined && values.baseline !== undefined ? '1' : values.threads;
     const threads = requireNumberFlag(threadsFlag, 'threads', { int: true, min: 1, max: 256 });
+    // Unset flags take the worker's benchmark defaults (lib/measure/run-measurement.ts), so both doors measure alike.
+    const defaults = benchmarkSessionOptions(threads);
     const inter =
       values['inter-threads'] === undefined
-        ? 1
+        ? defaults.interOpNumThreads
         : requireNumberFlag(values['inter-threads'], 'inter-threads', { int: true, min: 1, max: 256 });
-    const level = values['graph-opt'] ?? 'all';
+    const level = values['graph-opt'] ?? defaults.graphOptimizationLevel;
     if (!GRAPH_OPTIMIZATION_LEVELS.includes(level as GraphOptimizationLevel)) {
       throw new SlimboardError('bad_arguments', `--graph-opt must be one of ${GRAPH_OPTIMIZATION_LEVELS.join('|')}, got "${level}"`);
     }
@@ -142,7 +145,7 @@ const command: CliCommand = {
       intraOpNumThreads: threads,
       interOpNumThreads: inter,
       graphOptimizationLevel: level as GraphOptimizationLevel,
-      intraOpSpinning: !values['no-spinning'],
+      intraOpSpinning: values['no-spinning'] ? false : defaults.intraOpSpinning,
     };
     if (values.baseline !== undefined) {
       if (values.runs !== undefined) {
@@ -200,12 +203,11 @@ const command: CliCommand = {
       timedMinRuns: opt('runs', values.runs, base.timedMinRuns, 1),
       timedMinMs: opt('min-ms', values['min-ms'], base.timedMinMs, 0),
     };
-    const PHASE_PROGRESS = { cold: 0.05, warmup: 0.2, timed: 1 } as const;
     const m = await measureLatency(positionals[0], {
       inputSize,
       protocol,
       session,
-      onPhase: (phase) => progress?.(PHASE_PROGRESS[phase]),
+      onPhase: (phase) => progress?.(BENCH_PHASE_PROGRESS[phase]),
     });
     if (values.json) {
       // Raw samples are kept in the measurement; printed with --samples (they can be long).
