@@ -3,7 +3,7 @@ import { formatZodIssues, SlimboardError } from '@/lib/errors';
 import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
 import { waitForQuietMachine } from '@/lib/measure/machine-load';
 import { forkMeasurement } from '@/lib/measure/fork-measurement';
-import type { MeasureContext } from './measure-context';
+import { progressBetween, type MeasureContext } from './measure-context';
 
 /**
  * benchmark: latency at the input size with the device's thread count (lib/measure/run-measurement.ts
@@ -14,11 +14,6 @@ import type { MeasureContext } from './measure-context';
  * With SLIMBOARD_NOISE_WAIT_SECONDS > 0 it first waits up to that long for a quiet machine (noise guard);
  * it then measures either way, and `quietWait` records how long it waited and whether the machine got quiet.
  */
-/** Map a measurement's progress (0..1) onto the job's progress between `from` and `to`. */
-function progressBetween(c: MeasureContext, from: number, to: number): (fraction: number) => void {
-  return (f) => void c.job.reportProgress(from + (to - from) * Math.min(1, f));
-}
-
 export async function benchmark(c: MeasureContext): Promise<Record<string, unknown>> {
   const common = { inputSize: c.job.payload.inputSize, threads: c.device.threads, quick: getEnv().SLIMBOARD_BENCH_QUICK };
   const waitS = getEnv().SLIMBOARD_NOISE_WAIT_SECONDS;

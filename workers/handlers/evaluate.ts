@@ -13,7 +13,7 @@ import {
 import { SlimboardError } from '@/lib/errors';
 import { measuredAdapterOf } from '@/lib/inference/detection/measured-adapter';
 import { ZModelAdapter } from '@/lib/inference/detection/model-adapter';
-import type { MeasureContext } from './measure-context';
+import { progressBetween, type MeasureContext } from './measure-context';
 
 /**
  * evaluate: accuracy on the run's dataset (`evaluate`'s library call, lib/measure/run-measurement.ts, in a
@@ -45,7 +45,7 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
       saveDetections: dtFile,
     },
     c.job.signal,
-    (f) => void c.job.reportProgress(0.1 + 0.75 * f),
+    progressBetween(c, 0.1, 0.85),
   );
   const resolved = ZModelAdapter.safeParse(result.adapterSpec);
   if (!resolved.success)

@@ -24,3 +24,8 @@ export interface MeasureContext {
   /** Where registered datasets come from (the worker's database and artifact store). */
   datasets: { pool: Pick<pg.Pool, 'query'>; store: ArtifactStore };
 }
+
+/** Map a measurement's progress (0..1) onto the job's progress between `from` and `to`. */
+export function progressBetween(c: MeasureContext, from: number, to: number): (fraction: number) => void {
+  return (f) => void c.job.reportProgress(from + (to - from) * Math.min(1, f));
+}
