@@ -1,20 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { DEMO_DATASET_SEED, writeSyntheticSplit } from '@/lib/datasets/synthetic';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { cocoPairedAccuracy, ZPairedAccuracy, ZStoredDetections } from '@/lib/runs/paired-accuracy';
-import { registerRun } from '@/lib/runs/register-run';
-import { getRunReport, waitForRun } from '@/lib/runs/run-report';
+import { getRunReport } from '@/lib/runs/run-report';
 import { rerunRequest } from '@/lib/runs/run-writes';
 import { getModelPage } from '@/lib/zoo/get-model';
 import { loadZoo } from '@/lib/zoo/list-zoo-rows';
 import { pairedAccuracyView } from '@/lib/zoo/paired-accuracy-view';
-import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
-import { tinyDetector } from '@/tests/pipeline/tiny-models';
+import { finishedResult, startWorker, registerTinyRun, type WorkerProcess } from '@/tests/pipeline/pipeline-worker';
+import { createPipelineFixture, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 
 /**
  * The worker's evaluate job on the 300-image demo split (dataset synth's seed): its stored progress moves while
@@ -24,8 +21,7 @@ import { tinyDetector } from '@/tests/pipeline/tiny-models';
  */
 
 let f: PipelineFixture;
-let worker: ChildProcess;
-const logs: string[] = [];
+let worker: WorkerProcess;
 
 beforeAll(async () => {
   f = await createPipelineFixture('pairedap', { leaseSeconds: 20, maintenanceSeconds: 2, maxAttempts: 2 });
@@ -33,40 +29,21 @@ beforeAll(async () => {
   const dir = path.join(f.dataDir, 'datasets', 'shapes');
   await fs.rm(dir, { recursive: true, force: true });
   await writeSyntheticSplit({ outDir: dir, split: 'val', count: 300, seed: DEMO_DATASET_SEED });
-  worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env: f.childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  worker.stdout!.on('data', (d) => logs.push(String(d)));
-  worker.stderr!.on('data', (d) => logs.push(String(d)));
+  worker = startWorker(f);
 }, 300_000);
 
 afterAll(async () => {
-  if (worker?.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.on('close', r));
-  }
+  await worker?.stop();
   await f?.close();
 });
 
+const MEASUREMENTS = { analyse: false, evaluate: true, benchmark: false };
+
 async function register(metadata: Record<string, unknown>, seed: number) {
-  return registerRun(f.pipeline, {
-    metadata: { ...metadata, measurements: { analyse: false, evaluate: true, benchmark: false } },
-    fileName: `${String(metadata.name)}.onnx`,
-    file: Readable.from([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed }))]),
-    door: 'cli',
-    tokenId: null,
-    maxBytes: 1e9,
-  });
+  return registerTinyRun(f, metadata, seed, MEASUREMENTS);
 }
 
-async function evaluateResult(runId: string): Promise<{ metrics: Record<string, unknown>; jobId: string }> {
-  const done = await waitForRun(f.pipeline.pool, runId, { timeoutMs: 240_000 });
-  expect(done.state, `${done.failureReason} ${logs.join('').slice(-2000)}`).toBe('done');
-  const [row] = await f.query(`SELECT metrics, "jobId" FROM "MeasuredResult" WHERE "runId" = $1 AND kind = 'evaluate'`, [runId]);
-  return { metrics: row.metrics, jobId: row.jobId };
-}
+const evaluateResult = (runId: string) => finishedResult(f, worker, runId, 'evaluate');
 
 async function boxAp(runId: string): Promise<number> {
   const [m] = await f.query(

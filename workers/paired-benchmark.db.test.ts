@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
@@ -8,10 +5,10 @@ import { ZPairedLatencyResult } from '@/lib/measure/benchmark-paired';
 import { formatRatioChange } from '@/lib/measure/paired-latency';
 import { getModelPage } from '@/lib/zoo/get-model';
 import { loadZoo } from '@/lib/zoo/list-zoo-rows';
-import { registerRun } from '@/lib/runs/register-run';
 import { getRunReport, waitForRun } from '@/lib/runs/run-report';
-import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
-import { tinyDetector, type TinyDetectorOptions } from '@/tests/pipeline/tiny-models';
+import { startWorker, registerTinyRun, type WorkerProcess } from '@/tests/pipeline/pipeline-worker';
+import { createPipelineFixture, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
+import { type TinyDetectorOptions } from '@/tests/pipeline/tiny-models';
 
 /**
  * The worker's benchmark keeps every raw sample, and a model whose declared baseline has a stored ONNX
@@ -21,39 +18,24 @@ import { tinyDetector, type TinyDetectorOptions } from '@/tests/pipeline/tiny-mo
  */
 
 let f: PipelineFixture;
-let worker: ChildProcess;
-const logs: string[] = [];
+let worker: WorkerProcess;
 
 beforeAll(async () => {
   f = await createPipelineFixture('paired', { leaseSeconds: 10, maintenanceSeconds: 2, maxAttempts: 2 });
   // Noise guard: look for a quiet machine for up to 1 s (one window) before each benchmark.
   f.childEnv.SLIMBOARD_NOISE_WAIT_SECONDS = '1';
-  worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env: f.childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  worker.stdout!.on('data', (d) => logs.push(String(d)));
-  worker.stderr!.on('data', (d) => logs.push(String(d)));
+  worker = startWorker(f);
 });
 
 afterAll(async () => {
-  if (worker?.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.on('close', r));
-  }
+  await worker?.stop();
   await f?.close();
 });
 
+const MEASUREMENTS = { analyse: false, evaluate: false, benchmark: true };
+
 async function register(metadata: Record<string, unknown>, seed: number, model: TinyDetectorOptions = {}) {
-  return registerRun(f.pipeline, {
-    metadata: { ...metadata, measurements: { analyse: false, evaluate: false, benchmark: true } },
-    fileName: `${String(metadata.name)}.onnx`,
-    file: Readable.from([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed, ...model }))]),
-    door: 'cli',
-    tokenId: null,
-    maxBytes: 1e9,
-  });
+  return registerTinyRun(f, metadata, seed, MEASUREMENTS, model);
 }
 
 function baselineMeta(name: string): Record<string, unknown> {
@@ -62,7 +44,7 @@ function baselineMeta(name: string): Record<string, unknown> {
 
 async function benchmarkMetrics(runId: string): Promise<Record<string, unknown>> {
   const done = await waitForRun(f.pipeline.pool, runId, { timeoutMs: 120_000 });
-  expect(done.state, `${done.failureReason} ${logs.join('').slice(-2000)}`).toBe('done');
+  expect(done.state, `${done.failureReason} ${worker.logTail()}`).toBe('done');
   const report = await getRunReport(f.pipeline.pool, runId, { fullResults: true });
   const bench = report!.results.find((r) => r.kind === 'benchmark');
   expect(bench).toBeDefined();

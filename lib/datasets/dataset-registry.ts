@@ -28,6 +28,18 @@ import { listArchiveEntries, packDirectory, unpackArchive } from './dataset-arch
 export const DATASET_FORMATS = ['coco', 'voc', 'widerface'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
+/**
+ * The format a folder's layout suggests, when nothing declares one (an unregistered folder): COCO unless VOC or
+ * WIDER FACE files are there. The worker and `evaluate` both call this, so both read a folder the same way.
+ */
+export function guessDatasetFormat(dir: string): DatasetFormat {
+  const has = (p: string) => existsSync(path.join(dir, p));
+  if (has('annotations.json') || has('annotations')) return 'coco';
+  if (has('wider_face_split') || has('wider_face_val.json')) return 'widerface';
+  if (has('Annotations') && has('ImageSets')) return 'voc';
+  return 'coco';
+}
+
 export const ZDatasetSlug = z
   .string()
   .min(1)

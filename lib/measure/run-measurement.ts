@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { guessDatasetFormat } from '../datasets/dataset-registry';
 import { SlimboardError, formatZodIssues } from '../errors';
 import { analyzeModel } from '../onnx/analyze-model';
 import { readModelFile } from '../onnx/model-file';
@@ -20,14 +19,7 @@ import { ZMeasureRequest, type TMeasureRequest, type TMeasureRequestInput } from
  * Results are the JSON objects the CLI prints with `--json` (raw latency samples always included).
  */
 
-/** The dataset format a folder's layout suggests (COCO unless VOC or WIDER FACE files are there). */
-export function guessDatasetFormat(dir: string): 'coco' | 'voc' | 'widerface' {
-  const has = (p: string) => existsSync(path.join(dir, p));
-  if (has('annotations.json') || has('annotations')) return 'coco';
-  if (has('wider_face_split') || has('wider_face_val.json')) return 'widerface';
-  if (has('Annotations') && has('ImageSets')) return 'voc';
-  return 'coco';
-}
+export { guessDatasetFormat };
 
 export interface EvaluateOnDatasetOptions {
   modelPath: string;

@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
+import { readWiderFaceDatasetGroundTruth } from '../datasets/dataset-registry';
+import { SlimboardError } from '../errors';
 import { cocoApDeltaBootstrap } from '../metrics/coco-bootstrap';
 import { readCocoGroundTruthFile, readCocoResultsFile } from '../metrics/formats/coco-json';
+import { readVocDirectory } from '../metrics/formats/voc-directory';
+import { readVocDetectionsFile } from '../metrics/formats/voc-json';
+import { checkWiderFaceCoverage, readWiderFacePredictions } from '../metrics/formats/widerface-files';
+import type { VocApType, VocGroundTruth } from '../metrics/voc';
+import { vocMapDeltaBootstrap } from '../metrics/voc-bootstrap';
+import type { WiderFaceGroundTruth } from '../metrics/widerface';
+import { widerFaceDeltaBootstrap } from '../metrics/widerface-bootstrap';
 import type { TPairedBootstrapOptions, TPairedBootstrapResult } from '../metrics/paired-bootstrap';
 import { ZStoredDetections, type TPairedAccuracy, type TStoredDetections } from './paired-accuracy-schema';
 
@@ -19,7 +28,10 @@ import { ZStoredDetections, type TPairedAccuracy, type TStoredDetections } from 
  * - evaluating the baseline: against each candidate's stored detections, written into that candidate's result in
  *   the same transaction that records the baseline's, only if the candidate's result is still the one read
  *   (same job id; a re-evaluated candidate pairs itself when it lands).
- * COCO only: VOC and WIDER FACE results store their detections but get no interval in the worker yet.
+ * Every format the worker evaluates: COCO (ΔAP, ΔAP50, ΔAP75), Pascal VOC (ΔmAP, with the AP convention both
+ * detections were evaluated with: pairs need the same one) and WIDER FACE (Δeasy, Δmedium, Δhard). "The same
+ * ground truth" is checked by hash: the COCO annotation file's bytes; for VOC and WIDER FACE, which are read from
+ * many files, the ground truth as the evaluator parsed it (`groundTruthSha256`), so two copies of one folder pair.
  */
 
 export { ZPairedAccuracy, ZStoredDetections, type TPairedAccuracy, type TStoredDetections } from './paired-accuracy-schema';
@@ -39,6 +51,80 @@ export function cocoPairedAccuracy(
 ): TPairedBootstrapResult {
   const gt = readCocoGroundTruthFile(gtPath);
   return cocoApDeltaBootstrap(gt, readCocoResultsFile(candidateDt, gt), readCocoResultsFile(baselineDt, gt), options);
+}
+
+/**
+ * Where an evaluation's ground truth is, as the evaluator read it: the COCO annotation file, or the VOC / WIDER FACE
+ * folder (VOC with its image set: the dataset's split, or the folder's default list when it has none).
+ */
+export type AccuracyGroundTruth =
+  | { format: 'coco'; annotationsPath: string }
+  | { format: 'voc'; datasetDir: string; imageSet?: string }
+  | { format: 'widerface'; datasetDir: string };
+
+type LoadedGroundTruth =
+  { format: 'coco'; annotationsPath: string } | { format: 'voc'; gt: VocGroundTruth } | { format: 'widerface'; gt: WiderFaceGroundTruth };
+
+function loadGroundTruth(source: AccuracyGroundTruth): LoadedGroundTruth {
+  switch (source.format) {
+    case 'coco':
+      return source;
+    case 'voc':
+      return { format: 'voc', gt: readVocDirectory(source.datasetDir, { imageSet: source.imageSet }) };
+    case 'widerface':
+      return { format: 'widerface', gt: readWiderFaceDatasetGroundTruth(source.datasetDir) };
+  }
+}
+
+/** JSON of a parsed ground truth, typed arrays as plain arrays (JSON.stringify would write them as objects). */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v));
+}
+
+/** The `gtSha256` stored with detections: what two evaluations must share to be paired (see the header). */
+export async function groundTruthSha256(source: AccuracyGroundTruth): Promise<string> {
+  if (source.format === 'coco') return sha256OfFileContent(source.annotationsPath);
+  const loaded = loadGroundTruth(source) as Exclude<LoadedGroundTruth, { format: 'coco' }>;
+  return createHash('sha256').update(canonicalJson(loaded.gt)).digest('hex');
+}
+
+/**
+ * The paired bootstrap of two stored detection files of one format against one ground truth: COCO `AP`/`AP50`/`AP75`,
+ * VOC `mAP` (with `vocApType`, difficult objects ignored as the worker evaluates), WIDER FACE `easy`/`medium`/`hard`.
+ */
+export function pairedAccuracyOf(
+  source: AccuracyGroundTruth,
+  candidateDt: string,
+  baselineDt: string,
+  o: { vocApType?: VocApType } & TPairedBootstrapOptions = {},
+): TPairedBootstrapResult {
+  const { vocApType, ...options } = o;
+  const loaded = loadGroundTruth(source);
+  switch (loaded.format) {
+    case 'coco':
+      return cocoPairedAccuracy(loaded.annotationsPath, candidateDt, baselineDt, options);
+    case 'voc': {
+      if (vocApType === undefined) throw new SlimboardError('bad_input', 'a VOC comparison needs the AP convention (vocApType)');
+      const candidate = readVocDetectionsFile(candidateDt, loaded.gt);
+      const baseline = readVocDetectionsFile(baselineDt, loaded.gt);
+      return vocMapDeltaBootstrap(loaded.gt, candidate, baseline, { apType: vocApType, evaluateDifficult: false, ...options });
+    }
+    case 'widerface': {
+      const candidate = readWiderFacePredictions(candidateDt);
+      const baseline = readWiderFacePredictions(baselineDt);
+      checkWiderFaceCoverage(loaded.gt, candidate, candidateDt);
+      checkWiderFaceCoverage(loaded.gt, baseline, baselineDt);
+      return widerFaceDeltaBootstrap(loaded.gt, candidate, baseline, options);
+    }
+  }
+}
+
+/** Why two stored detections cannot be paired (different evaluator, ground truth or AP convention), or null. */
+export function unpairableReason(a: TStoredDetections, b: TStoredDetections): string | null {
+  if (a.format !== b.format) return `evaluated as ${b.format}, not ${a.format}`;
+  if (a.gtSha256 !== b.gtSha256) return 'evaluated against other ground-truth bytes';
+  if (a.vocApType !== b.vocApType) return `evaluated with VOC AP convention ${b.vocApType}, not ${a.vocApType}`;
+  return null;
 }
 
 /** Another run's current evaluate result at the same dataset and input size, paired with this one. */

@@ -71,7 +71,7 @@ const DOCUMENTED_HEADER = [
     .flatMap((m) => [
       m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
       ...(m.startsWith('latency_ms_') ? ['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => `${m}_paired_${x}`) : []),
-      ...(m === 'box_ap' ? ['delta_points', 'low_points', 'high_points', 'significant'].map((x) => `${m}_paired_${x}`) : []),
+      ...(['box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard'].includes(m) ? ['delta_points', 'low_points', 'high_points', 'significant'].map((x) => `${m}_paired_${x}`) : []),
     ]),
   'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
   'adapter_origin', 'adapter_label', 'adapter',
@@ -149,7 +149,7 @@ describe('zooRowsToCsv', () => {
   it('no rows: the fixed header only, no latency columns', () => {
     const records = parseRfc4180(zooRowsToCsv([], options));
     expect(records).toHaveLength(1);
-    const pairedAp = 4; // box_ap_paired_*
+    const pairedAp = 5 * 4; // <accuracy metric>_paired_* for box_ap, voc_map and the three WIDER FACE subsets
     const fixed = EXPORT_LEADING_COLUMNS.length + EXPORT_COCO_DETAIL_COLUMNS.length + EXPORT_ADAPTER_COLUMNS.length + EXPORT_TRAILING_COLUMNS.length;
     expect(records[0]).toHaveLength(fixed + 8 * 6 + pairedAp);
   });

@@ -14,8 +14,9 @@ import type { TCell, TZooRow } from './row';
  *   `<metric>_delta_origin` (`published`, `computed`, `computed_unrounded`: see ZDelta) and `<metric>_delta_printed`
  *   (the source's printed delta when it is not the one shown: outside its rounding interval); latency metrics add
  *   `<metric>_paired_change_pct`, `_paired_low_pct`, `_paired_high_pct`, `_paired_significant`, `_paired_trusted`
- *   (the paired benchmark against the baseline, when there is one); `box_ap` adds `box_ap_paired_delta_points`,
- *   `_paired_low_points`, `_paired_high_points`, `_paired_significant` (paired ΔAP, lib/zoo/paired-accuracy-view.ts); a
+ *   (the paired benchmark against the baseline, when there is one); the accuracy metrics (`box_ap`, `voc_map`,
+ *   `wider_easy|medium|hard`) add `<metric>_paired_delta_points`, `_paired_low_points`, `_paired_high_points`,
+ *   `_paired_significant` (paired ΔAP, lib/zoo/paired-accuracy-view.ts); a
  *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts;
  *   `latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep`);
  * - the COCO detail statistics of measured evaluations (`EXPORT_COCO_DETAIL_COLUMNS`, percentage points);
@@ -157,7 +158,7 @@ export function zooCsvHeaderFor(metrics: Array<[string, string]>): string[] {
       `${m}_delta_origin`,
       `${m}_delta_printed`,
       ...(isLatencyColumn(id) ? PAIRED_SUFFIXES.map((x) => `${m}${x}`) : []),
-      ...(id === PAIRED_ACCURACY_COLUMN ? PAIRED_ACCURACY_SUFFIXES.map((x) => `${m}${x}`) : []),
+      ...(PAIRED_ACCURACY_COLUMNS.has(id) ? PAIRED_ACCURACY_SUFFIXES.map((x) => `${m}${x}`) : []),
     ]),
     ...EXPORT_COCO_DETAIL_COLUMNS,
     ...EXPORT_ADAPTER_COLUMNS,
@@ -172,10 +173,11 @@ export function zooCsvHeaderFor(metrics: Array<[string, string]>): string[] {
 const PAIRED_SUFFIXES = ['_paired_change_pct', '_paired_low_pct', '_paired_high_pct', '_paired_significant', '_paired_trusted'] as const;
 
 /**
- * The Box AP column also carries the paired ΔAP against the baseline's evaluation (lib/zoo/paired-accuracy-view.ts),
- * when there is one: the delta in points, its 95 % interval, and whether it is significant.
+ * The accuracy columns (COCO Box AP, VOC mAP, WIDER FACE easy/medium/hard) also carry the paired ΔAP against the
+ * baseline's evaluation (lib/zoo/paired-accuracy-view.ts), when there is one: the delta in points, its 95 % interval,
+ * and whether it is significant.
  */
-const PAIRED_ACCURACY_COLUMN = 'boxAp';
+const PAIRED_ACCURACY_COLUMNS: ReadonlySet<string> = new Set(['boxAp', 'vocMap', 'widerEasy', 'widerMedium', 'widerHard']);
 const PAIRED_ACCURACY_SUFFIXES = ['_paired_delta_points', '_paired_low_points', '_paired_high_points', '_paired_significant'] as const;
 
 function pairedAccuracyFields(p: TCell['pairedAccuracy']): Array<string | number | null> {
@@ -231,7 +233,7 @@ export function zooRowCsvLine(r: TZooRow, metrics: Array<[string, string]>, o: E
       const c = r.cells[id];
       const paired = isLatencyColumn(id)
         ? pairedFields(c?.paired)
-        : id === PAIRED_ACCURACY_COLUMN
+        : PAIRED_ACCURACY_COLUMNS.has(id)
           ? pairedAccuracyFields(c?.pairedAccuracy)
           : [];
       if (!c) return [null, null, null, null, null, null, ...paired];

@@ -163,7 +163,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     : [];
   const pairedByJob = new Map(benchResults.map((r) => [r.jobId, pairedLatencyView(r.metrics)]));
   const busyByJob = new Map(benchResults.map((r) => [r.jobId, machineLoadFlag(r.metrics)]));
-  // Paired ΔAP of this model's measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), and the
+  // Paired ΔAP of this model's measured evaluations (COCO, VOC, WIDER FACE) against the baseline's (lib/runs/paired-accuracy.ts), and the
   // adapter each measured accuracy number was measured with (stored with the evaluate job's result).
   const evalJobIds = own
     .filter((m) => METRICS[m.metric as TMetricKind].isAccuracy && m.provenance === 'measured' && m.jobId)
@@ -171,7 +171,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
   const evalResults = evalJobIds.length
     ? await db.measuredResult.findMany({ where: { jobId: { in: evalJobIds }, kind: 'evaluate' }, select: { jobId: true, metrics: true } })
     : [];
-  const pairedApByJob = new Map(evalResults.map((r) => [r.jobId, pairedAccuracyView(r.metrics)]));
+  const evaluationByJob = new Map(evalResults.map((r) => [r.jobId, r.metrics]));
   const adapterByJob = new Map(
     evalResults.map((r) => [r.jobId, numberAdapter((r.metrics as Record<string, unknown> | null)?.measuredAdapter)]),
   );
@@ -219,7 +219,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       delta,
       pairedLatency: (m.jobId && pairedByJob.get(m.jobId)) || null,
       busy: (m.jobId && m.metric === 'latency_ms' && busyByJob.get(m.jobId)) || null,
-      pairedAccuracy: (m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId)) || null,
+      pairedAccuracy: (m.jobId && evaluationByJob.has(m.jobId) && pairedAccuracyView(evaluationByJob.get(m.jobId), m.metric)) || null,
       adapter: (m.jobId && adapterByJob.get(m.jobId)) || null,
       provenance,
     };

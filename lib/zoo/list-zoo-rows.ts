@@ -189,8 +189,10 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
   ]);
   const pairedByJob = new Map(benchmarks.map((b) => [b.jobId, pairedLatencyView(b.metrics)]));
   const busyByJob = new Map(benchmarks.map((b) => [b.jobId, machineLoadFlag(b.metrics)]));
-  // Paired ΔAP of measured COCO evaluations against the baseline's (lib/runs/paired-accuracy.ts), by job.
-  const pairedApByJob = new Map(evaluations.map((ev) => [ev.jobId, pairedAccuracyView(ev.metrics)]));
+  // Paired ΔAP of measured evaluations against the baseline's (lib/runs/paired-accuracy.ts), by job and metric.
+  const evaluationByJob = new Map(evaluations.map((ev) => [ev.jobId, ev.metrics]));
+  const pairedAp = (jobId: string | null, metric: string) =>
+    jobId && evaluationByJob.has(jobId) ? pairedAccuracyView(evaluationByJob.get(jobId), metric) : null;
   const detailByRunSize = new Map<string, TCocoDetail>();
   const adapterByRunSize = new Map<string, NonNullable<TZooRow['measuredAdapter']>>();
   for (const ev of evaluations) {
@@ -265,7 +267,7 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
         provenance: provenanceOf(m),
         ...(m.jobId && m.metric === 'latency_ms' && pairedByJob.get(m.jobId) ? { paired: pairedByJob.get(m.jobId)! } : {}),
         ...(m.jobId && m.metric === 'latency_ms' && busyByJob.get(m.jobId) ? { busy: busyByJob.get(m.jobId)! } : {}),
-        ...(m.jobId && m.metric === 'box_ap' && pairedApByJob.get(m.jobId) ? { pairedAccuracy: pairedApByJob.get(m.jobId)! } : {}),
+        ...(pairedAp(m.jobId, m.metric) ? { pairedAccuracy: pairedAp(m.jobId, m.metric)! } : {}),
       };
     }
     let teacher: TZooRow['teacher'] = null;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TPairedDelta } from '../metrics/paired-bootstrap';
 import { formatSignedPoints, pairedAccuracyView } from './paired-accuracy-view';
 
-function stored(ap: Partial<TPairedDelta>, extra: Record<string, unknown> = {}) {
+function stored(ap: Partial<TPairedDelta>, extra: Record<string, unknown> = {}, key = 'AP') {
   const metric: TPairedDelta = {
     candidate: 0.4254,
     baseline: 0.6619,
@@ -26,7 +26,7 @@ function stored(ap: Partial<TPairedDelta>, extra: Record<string, unknown> = {}) 
         resamples: 1000,
         seed: 20261204,
         confidence: 0.95,
-        metrics: { AP: metric },
+        metrics: { [key]: metric },
       },
       ...extra,
     },
@@ -59,6 +59,16 @@ describe('pairedAccuracyView', () => {
     expect(loss.text).toBe('ΔAP \u221223.7 [\u221225.0, \u221222.3]');
     expect(loss.verdict).toBe('worse');
     expect(pairedAccuracyView(stored({ delta: 0.01, lower: 0.005, upper: 0.02, significant: true }))!.verdict).toBe('better');
+  });
+
+  it('VOC mAP and WIDER FACE settings: each zoo metric reads its own comparison key, labelled by what it is', () => {
+    const voc = stored({ delta: 0.012, lower: 0.004, upper: 0.02, significant: true }, {}, 'mAP');
+    expect(pairedAccuracyView(voc, 'voc_map')!.text).toBe('ΔmAP +1.2 [+0.4, +2.0]');
+    expect(pairedAccuracyView(voc, 'box_ap')).toBeNull();
+    const hard = stored({ delta: -0.031, lower: -0.05, upper: -0.012, significant: true }, {}, 'hard');
+    expect(pairedAccuracyView(hard, 'wider_hard')!.text).toBe('ΔAP \u22123.1 [\u22125.0, \u22121.2]');
+    expect(pairedAccuracyView(hard, 'wider_hard')!.title).toMatch(/; hard 42\.54 vs 66\.19/);
+    expect(pairedAccuracyView(hard, 'wider_easy')).toBeNull();
   });
 
   it('degenerate: nothing stored, a malformed block, or an undefined delta give null', () => {

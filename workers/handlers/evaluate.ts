@@ -1,14 +1,17 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { ensureLocalDataset } from '@/lib/datasets/dataset-registry';
+import { ensureLocalDataset, guessDatasetFormat, type DatasetFormat } from '@/lib/datasets/dataset-registry';
 import { forkMeasurement } from '@/lib/measure/fork-measurement';
 import {
-  cocoPairedAccuracy,
   findAccuracyCounterparts,
-  sha256OfFileContent,
+  groundTruthSha256,
+  pairedAccuracyOf,
+  unpairableReason,
+  type AccuracyGroundTruth,
   type PairedAccuracyUpdate,
   type TPairedAccuracy,
   type TStoredDetections,
+  ZStoredDetections,
 } from '@/lib/runs/paired-accuracy';
 import { SlimboardError } from '@/lib/errors';
 import { measuredAdapterOf } from '@/lib/inference/detection/measured-adapter';
@@ -21,14 +24,16 @@ import { progressBetween, type MeasureContext } from './measure-context';
  * unpacked into this worker's cache; an unregistered key falls back to a folder installed under
  * `<dataDir>/datasets/<key>/` (e.g. by `slimboard dataset synth --out …`). The run's adapter (if given) is
  * passed as is and parsed by the same schema as `evaluate --adapter FILE`. Progress: images done over total
- * moves the job from 0.1 to 0.85; the detections (written by the child to a scratch file) are kept for the
- * paired ΔAP (lib/runs/paired-accuracy.ts), which takes the rest. The resolved adapter is stored with the
- * result (`measuredAdapter`, lib/inference/detection/measured-adapter.ts): declared, inherited (from which run)
- * or auto-detected (what).
+ * moves the job from 0.1 to 0.85; the detections (written by the child to a scratch file) are kept, with the hash of
+ * the ground truth they were read against, for the paired ΔAP of any format (lib/runs/paired-accuracy.ts), which
+ * takes the rest. The worker decides the format (registered, else guessed from the folder) and tells the child.
+ * The resolved adapter is stored with the result (`measuredAdapter`, lib/inference/detection/measured-adapter.ts):
+ * declared, inherited (from which run) or auto-detected (what).
  */
 export async function evaluate(c: MeasureContext): Promise<Record<string, unknown>> {
   const key = c.job.payload.dataset ?? c.meta.dataset;
   const dataset = await ensureLocalDataset(key, { ...c.datasets, dataDir: c.dataDir });
+  const format = formatOf(dataset);
   const dtFile = path.join(c.scratchDir, 'detections.json');
   await c.job.reportProgress(0.1);
   const result = await forkMeasurement(
@@ -37,8 +42,8 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
       modelPath: c.modelPath,
       datasetDir: dataset.dir,
       // A registered dataset says its format (VOC → mAP, WIDER FACE → easy/medium/hard); else the folder's layout decides.
-      format: dataset.format ?? null,
-      split: dataset.split && dataset.format !== 'widerface' ? dataset.split : undefined,
+      format,
+      split: splitOf(dataset, format),
       inputSize: c.job.payload.inputSize,
       threads: c.device.threads,
       adapter: c.meta.adapter ?? undefined,
@@ -56,21 +61,47 @@ export async function evaluate(c: MeasureContext): Promise<Record<string, unknow
     { declaredAdapter: c.meta.adapter !== undefined, adapterFromRunId: c.adapterFromRunId },
     resolved.data,
   );
-  return { ...metrics, measuredAdapter, ...(await keepDetections(c, metrics, dtFile)) };
+  return { ...metrics, measuredAdapter, ...(await keepDetections(c, { dataset, format }, metrics, dtFile)) };
 }
 
-/** Store the detections file and the ground truth's hash (COCO); VOC and WIDER FACE: why not. */
-async function keepDetections(c: MeasureContext, result: Record<string, unknown>, dtFile: string): Promise<Record<string, unknown>> {
+type LocalDataset = Awaited<ReturnType<typeof ensureLocalDataset>>;
+
+function formatOf(dataset: LocalDataset): DatasetFormat {
+  return dataset.format ?? guessDatasetFormat(dataset.dir);
+}
+
+/** The split the evaluator reads (COCO annotations / VOC image set); WIDER FACE folders hold one split. */
+function splitOf(dataset: LocalDataset, format: DatasetFormat): string | undefined {
+  return dataset.split && format !== 'widerface' ? dataset.split : undefined;
+}
+
+/** The ground truth an evaluation read, from its local dataset folder (COCO: the file the evaluator names). */
+function groundTruthOf(dataset: LocalDataset, format: DatasetFormat, result: Record<string, unknown>): AccuracyGroundTruth | string {
+  if (format === 'voc') return { format, datasetDir: dataset.dir, imageSet: splitOf(dataset, format) };
+  if (format === 'widerface') return { format, datasetDir: dataset.dir };
   const gtPath = (result.dataset as { annotations?: unknown } | undefined)?.annotations;
-  if (typeof gtPath !== 'string')
-    return { detections: null, detectionsSkipped: 'not a COCO evaluation (paired ΔAP in the worker is COCO only)' };
+  if (typeof gtPath !== 'string') return 'the COCO evaluation names no annotation file';
+  return { format, annotationsPath: path.resolve(gtPath) };
+}
+
+/** Store the detections file with the ground truth's hash and what else a pairing must match. */
+async function keepDetections(
+  c: MeasureContext,
+  o: { dataset: LocalDataset; format: DatasetFormat },
+  result: Record<string, unknown>,
+  dtFile: string,
+): Promise<Record<string, unknown>> {
+  const gt = groundTruthOf(o.dataset, o.format, result);
+  if (typeof gt === 'string') return { detections: null, detectionsSkipped: gt };
   try {
     const stored = await c.datasets.store.put(createReadStream(dtFile), { maxBytes: 2 ** 31 });
+    const apType = (result.dataset as { apType?: unknown } | undefined)?.apType;
     const detections: TStoredDetections = {
-      format: 'coco',
+      format: o.format,
       sha256: stored.sha256,
-      gtSha256: await sha256OfFileContent(path.resolve(gtPath)),
+      gtSha256: await groundTruthSha256(gt),
       count: typeof result.detectionCount === 'number' ? result.detectionCount : 0,
+      ...(o.format === 'voc' ? { vocApType: apType === 'integral' ? 'integral' : '11point' } : {}),
     };
     return { detections };
   } catch (e) {
@@ -93,10 +124,13 @@ export async function pairEvaluation(
   c: MeasureContext,
   o: { runId: string; dataset: string; metrics: Record<string, unknown> },
 ): Promise<AccuracyPairing> {
-  const mine = o.metrics.detections as TStoredDetections | null | undefined;
-  const gtPath = (o.metrics.dataset as { annotations?: unknown } | undefined)?.annotations;
-  if (!mine || typeof gtPath !== 'string')
+  const stored = ZStoredDetections.safeParse(o.metrics.detections);
+  if (!stored.success)
     return { own: { pairedAccuracySkipped: String(o.metrics.detectionsSkipped ?? 'no stored detections') }, updates: [] };
+  const mine = stored.data;
+  const dataset = await ensureLocalDataset(o.dataset, { ...c.datasets, dataDir: c.dataDir });
+  const gt = groundTruthOf(dataset, mine.format, o.metrics);
+  if (typeof gt === 'string') return { own: { pairedAccuracySkipped: gt }, updates: [] };
   const inputSize = c.job.payload.inputSize;
   const counterparts = await findAccuracyCounterparts(c.datasets.pool, { runId: o.runId, dataset: o.dataset, inputSize });
   let own: AccuracyPairing['own'] = { pairedAccuracySkipped: 'the baseline has no evaluation on this dataset and input size yet' };
@@ -106,17 +140,17 @@ export async function pairEvaluation(
   }
   const updates: PairedAccuracyUpdate[] = [];
   const myDt = await c.datasets.store.localPath(mine.sha256);
-  const gt = path.resolve(gtPath);
   for (const other of counterparts) {
-    if (other.detections.gtSha256 !== mine.gtSha256) {
-      if (other.role === 'baseline')
-        own = { pairedAccuracySkipped: `baseline ${other.slug} was evaluated against other ground-truth bytes` };
+    const unpairable = unpairableReason(mine, other.detections);
+    if (unpairable) {
+      if (other.role === 'baseline') own = { pairedAccuracySkipped: `baseline ${other.slug} was ${unpairable}` };
       continue;
     }
     try {
       const otherDt = await c.datasets.store.localPath(other.detections.sha256);
+      const options = { vocApType: mine.vocApType };
       if (other.role === 'baseline') {
-        const comparison = cocoPairedAccuracy(gt, myDt, otherDt);
+        const comparison = pairedAccuracyOf(gt, myDt, otherDt, options);
         own = {
           pairedAccuracy: {
             baselineRunId: other.runId,
@@ -127,7 +161,7 @@ export async function pairEvaluation(
           },
         };
       } else {
-        const comparison = cocoPairedAccuracy(gt, otherDt, myDt);
+        const comparison = pairedAccuracyOf(gt, otherDt, myDt, options);
         const paired: TPairedAccuracy = {
           baselineRunId: o.runId,
           baselineSlug: other.selfSlug,
