@@ -1,45 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiToken } from '../lib/auth/api-tokens';
-import { withPgTransaction } from '../lib/db/pg-transaction';
-import { publishMeasurements, scalarsFromResult } from '../lib/runs/publish-measurements';
-import { recordResult } from '../lib/runs/record-result';
-import { measuredAdapterOf } from '../lib/inference/detection/measured-adapter';
-import { parseModelAdapter } from '../lib/inference/detection/model-adapter';
+import { SHAPE_CLASSES, writeSyntheticSplit } from '../lib/datasets/synthetic';
+import { waitForRun } from '../lib/runs/run-report';
+import { launchBrowser } from '../tests/setup/launch-browser';
+import { tinyDetector } from '../tests/pipeline/tiny-models';
 import { parseRfc4180 } from '../tests/rfc4180';
 
 /**
  * A model uploaded through /upload with the form fields only (declared prune / sensity, no parameters of its own)
- * appears wherever published models do: the zoo's measured
- * section for its dataset (with progress while measured, filterable by submitter, optional AP50 column),
- * the explorer's points, the compare picker and the overview's counts; /jobs links it; the CSV export links
- * it absolutely; its page shows only its own lineage (none of the published sensity ratios) and the adapter that
- * measured its Box AP. No worker runs beside the e2e server: the test publishes the jobs' results the way a
- * worker does (lib/runs/record-result.ts + publish-measurements.ts).
+ * appears wherever published models do: the zoo's measured section for its dataset (with its progress while
+ * queued, filterable by submitter, optional AP50 column), the explorer's points, the compare picker and the
+ * overview's counts; /jobs links it; the CSV export links it absolutely; its page shows only its own lineage (none
+ * of the published sensity ratios) and the adapter that measured its Box AP.
+ *
+ * One real worker process measures it, configured as a remote worker: it reads the uploaded file over HTTP from
+ * the e2e web app (SLIMBOARD_REMOTE_URL + a worker token) and evaluates on its own data dir, where `coco` is an
+ * 8-image synthetic shapes split. The uploaded file is the tests' tiny detector (convolutions, so GFLOPs > 0 and the
+ * explorer can draw it on its log cost axis).
  */
 
 const appUrl = inject('appUrl');
-const SHOTS = path.resolve(import.meta.dirname, '..', 'test-results');
-const MODEL_FILE = path.resolve(import.meta.dirname, '..', 'lib', 'inference', '__fixtures__', 'detector-decoded.onnx');
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SHOTS = path.join(ROOT, 'test-results');
 // A token name that is also a valid owner handle: the zoo shows the owner (docs/owners.md).
 const SUBMITTER = `e2e-measured-${Date.now()}`;
 let browser: Browser;
 let page: Page;
 let pool: pg.Pool;
-let run: { id: string; modelSlug: string; jobs: Array<{ id: string; kind: string }> };
-
-async function finish(kind: 'analyse' | 'evaluate', result: Record<string, unknown>) {
-  const job = run.jobs.find((j) => j.kind === kind)!;
-  await withPgTransaction(pool, async (client) => {
-    await recordResult(client, { runId: run.id, kind, dataset: kind === 'evaluate' ? 'coco' : '', inputSize: 320, device: '' }, result, { jobId: job.id, attempt: 1 });
-    const scalars = scalarsFromResult(kind, 320, result);
-    await publishMeasurements(client, { runId: run.id, jobId: job.id, scalars, deviceId: null, deviceSlug: null, datasetSlug: kind === 'evaluate' ? 'coco' : null });
-    await client.query(`UPDATE "RunJob" SET state = 'done', progress = 1, "finishedAt" = now() WHERE id = $1`, [job.id]);
-  });
-}
+let tmp: string;
+let modelFile: string;
+let worker: ChildProcess | null = null;
+const workerLog: string[] = [];
+let run: { id: string; modelSlug: string };
 
 async function headline(): Promise<{ models: number; measured: number }> {
   await page.goto(`${appUrl}/`);
@@ -49,18 +48,36 @@ async function headline(): Promise<{ models: number; measured: number }> {
   };
 }
 
+/** The value the worker published for one metric of the run at 320 (the zoo must show this number). */
+async function published(metric: string): Promise<number> {
+  const { rows } = await pool.query<{ value: number }>(
+    `SELECT m.value FROM "Measurement" m JOIN "RunJob" j ON j.id = m."jobId" WHERE j."runId" = $1 AND m.metric = $2 AND m."inputSize" = 320`,
+    [run.id, metric],
+  );
+  expect(rows, `one published ${metric}`).toHaveLength(1);
+  return rows[0].value;
+}
+
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'slimboard-e2e-measured-'));
+  // The worker's own data dir: dataset `coco` (the seed's row has no stored archive) is a folder installed there.
+  await writeSyntheticSplit({ outDir: path.join(tmp, 'data', 'datasets', 'coco'), split: 'val', count: 8, seed: 7 });
+  modelFile = path.join(tmp, 'tiny-detector.onnx');
+  await writeFile(modelFile, tinyDetector({ numClasses: SHAPE_CLASSES.length, seed: 23 }));
   pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 });
 afterAll(async () => {
   await browser?.close();
+  if (worker && worker.exitCode === null) {
+    const closed = new Promise((r) => worker!.on('close', r));
+    worker.kill('SIGTERM');
+    await closed;
+  }
   await pool?.end();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 describe('a registered run in every view', () => {
@@ -72,7 +89,7 @@ describe('a registered run in every view', () => {
     const name = `E2E measured ${Date.now()}`;
     // Form fields only (no JSON typed): declared prune / sensity with no pruning parameters of its own.
     await page.goto(`${appUrl}/upload`);
-    await page.setInputFiles('input[type="file"]', MODEL_FILE);
+    await page.setInputFiles('input[type="file"]', modelFile);
     await expect(page.locator('[data-testid="adapter-kind"]').innerText()).resolves.toBe('decoded');
     await page.fill('[data-testid="baseline-search"]', 'mobilenet coco');
     await page.locator('[data-testid="baseline-matches"] button[data-slug="yolov3-mobilenet-v1-coco"]').click();
@@ -92,33 +109,62 @@ describe('a registered run in every view', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].door).toBe('web');
     expect(rows[0].params ?? {}).toEqual({});
-    const jobs = await pool.query<{ id: string; kind: string }>(`SELECT id, kind FROM "RunJob" WHERE "runId" = $1`, [rows[0].id]);
-    run = { id: rows[0].id, modelSlug: rows[0].slug, jobs: jobs.rows };
-    expect(run.jobs.map((j) => j.kind).sort()).toEqual(['analyse', 'evaluate']);
+    const jobs = await pool.query<{ kind: string }>(`SELECT kind FROM "RunJob" WHERE "runId" = $1`, [rows[0].id]);
+    expect(jobs.rows.map((j) => j.kind).sort()).toEqual(['analyse', 'evaluate']);
+    run = { id: rows[0].id, modelSlug: rows[0].slug };
 
-    await finish('analyse', { gflops: 1.5, bytes: 3_000_000, params: 2_000_000 });
+    // No worker yet: the row is in its dataset's measured section, with no numbers and its progress.
     await page.goto(`${appUrl}/zoo?source=measured&submitter=${encodeURIComponent(SUBMITTER)}`);
     const row = page.locator(`table[data-section="runs-coco"] tr[data-model="${run.modelSlug}"]`);
     await expect.poll(() => row.count()).toBe(1);
     await expect(page.locator('table.zoo-table tbody tr').count()).resolves.toBe(1);
-    await expect(row.locator('[data-testid="run-progress"]').innerText()).resolves.toContain('1 of 2 jobs done');
-    await expect(row.locator('td[data-column="gflops"] .metric').getAttribute('data-value')).resolves.toBe('1.5');
+    await expect(row.locator('[data-testid="run-progress"]').innerText()).resolves.toContain('0 of 2 jobs done');
+    await expect(row.locator('td[data-column="gflops"]').innerText()).resolves.toBe('–');
     await expect(row.locator('td[data-column="boxAp"]').innerText()).resolves.toBe('–');
     await expect(page.locator('[data-testid="filter-submitter"]').inputValue()).resolves.toBe(SUBMITTER);
-    await page.screenshot({ path: path.join(SHOTS, 'zoo-measured-run-partial.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'zoo-measured-run-queued.png'), fullPage: true });
   });
 
-  it('once measured: accuracy, optional AP50 column, explorer point, compare option, overview counts, jobs links, CSV', async () => {
-    // As the worker stores it: the evaluation's numbers and the adapter that measured them (none declared: auto-detected).
-    const adapter = parseModelAdapter({ name: 'auto:decoded', output: { kind: 'decoded', boxes: 'boxes', scores: 'scores' } }, 'auto');
-    const measuredAdapter = measuredAdapterOf({ declaredAdapter: false, adapterFromRunId: null }, adapter);
-    await finish('evaluate', { metrics: { AP: 0.25, AP50: 0.5, AP75: 0.2, APs: -1, APm: 0.1, APl: 0.3 }, measuredAdapter });
+  it('measured by a real worker: accuracy, optional AP50 column, explorer point, compare option, overview counts, jobs links, CSV', async () => {
+    const workerToken = (await createApiToken(pool, `e2e measured worker ${Date.now()}`, 'worker')).token;
+    worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: inject('databaseUrl'),
+        SLIMBOARD_DATA_DIR: path.join(tmp, 'data'),
+        SLIMBOARD_REMOTE_URL: appUrl,
+        SLIMBOARD_API_TOKEN: workerToken,
+        SLIMBOARD_STORE_URL: '',
+        SLIMBOARD_BENCH_QUICK: '1',
+        SLIMBOARD_WORKER_THREADS: '1',
+        NODE_ENV: 'test',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.stdout!.on('data', (d) => workerLog.push(String(d)));
+    worker.stderr!.on('data', (d) => workerLog.push(String(d)));
+    // Jobs other e2e files left queued may go first; each takes seconds (quick benchmarks, tiny models).
+    const done = await waitForRun(pool, run.id, { timeoutMs: 400_000, pollMs: 1000 });
+    expect(done.state, `${done.failureReason ?? ''}\nworker log: ${workerLog.join('').slice(-3000)}`).toBe('done');
+
+    const boxAp = await published('box_ap');
+    const gflops = await published('gflops');
+    expect(boxAp).toBeGreaterThanOrEqual(0);
+    expect(gflops).toBeGreaterThan(0);
+    const { rows: results } = await pool.query<{ metrics: { metrics: { AP50: number } } }>(
+      `SELECT metrics FROM "MeasuredResult" WHERE "runId" = $1 AND kind = 'evaluate'`,
+      [run.id],
+    );
+    const ap50 = results[0].metrics.metrics.AP50 * 100;
+
     await page.goto(`${appUrl}/zoo?source=measured&submitter=${encodeURIComponent(SUBMITTER)}&show=ap50`);
     const row = page.locator(`table[data-section="runs-coco"] tr[data-model="${run.modelSlug}"]`);
-    await expect.poll(() => row.locator('td[data-column="boxAp"] .metric').getAttribute('data-value')).toBe('25');
+    await expect.poll(() => row.locator('td[data-column="boxAp"] .metric').getAttribute('data-value')).toBe(String(boxAp));
+    await expect(row.locator('td[data-column="gflops"] .metric').getAttribute('data-value')).resolves.toBe(String(gflops));
     await expect(row.locator('[data-testid="run-progress"]').count()).resolves.toBe(0);
-    await expect(row.locator('td[data-column="ap50"]').innerText()).resolves.toBe('50.0');
-    await expect(page.locator('table[data-section="runs-coco"] th[data-column="apSmall"]').count()).resolves.toBe(0);
+    await expect(row.locator('td[data-column="ap50"]').innerText()).resolves.toBe(ap50.toFixed(1));
+    await page.screenshot({ path: path.join(SHOTS, 'zoo-measured-run-done.png'), fullPage: true });
 
     await page.goto(`${appUrl}/explorer?dataset=coco&sizes=320`);
     await expect(page.locator(`[data-testid="points-table"] tr[data-key="${run.modelSlug}@320"]`).count()).resolves.toBe(1);
@@ -152,7 +198,7 @@ describe('a registered run in every view', () => {
     const [cols, values] = parseRfc4180(csv);
     expect(values[cols.indexOf('model_url')]).toBe(`${appUrl}/models/${run.modelSlug}`);
     expect(values[cols.indexOf('download_url')]).toMatch(new RegExp(`^${appUrl}/api/artifacts/[0-9a-f]{64}$`));
-    expect(values[cols.indexOf('ap50')]).toBe('50');
+    expect(Number(values[cols.indexOf('ap50')])).toBe(ap50);
     expect(values[cols.indexOf('submitter')]).toBe(SUBMITTER);
     expect(values[cols.indexOf('adapter_origin')]).toBe('auto-detected');
   });
