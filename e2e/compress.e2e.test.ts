@@ -51,7 +51,7 @@ beforeAll(async () => {
   const store = new LocalDiskArtifactStore(path.join(dataDir, 'artifacts'));
   const pipeline = await openPipeline({ databaseUrl: inject('databaseUrl'), supervise: false, poolSize: 4, store });
   try {
-    const report = await registerDemoZoo(pipeline, { zooDir, dataDir, maxBytes: 1e9, valCount: 2 });
+    const report = await registerDemoZoo(pipeline, { zooDir, dataDir, maxBytes: 1e9, valCount: 2, facesPerEvent: 2 });
     expect(report.problems).toEqual([]);
     baselineSlug = report.models.find((m) => m.id === base.id)!.modelSlug!;
   } finally {

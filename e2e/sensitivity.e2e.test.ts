@@ -45,7 +45,7 @@ beforeAll(async () => {
 
   const pipeline = await openPipeline({ databaseUrl: inject('databaseUrl'), supervise: false, poolSize: 4, store: new LocalDiskArtifactStore(path.join(tmp, 'artifacts')) });
   try {
-    const report = await registerDemoZoo(pipeline, { zooDir, dataDir: path.join(tmp, 'data'), maxBytes: 1e9, valCount: 2 });
+    const report = await registerDemoZoo(pipeline, { zooDir, dataDir: path.join(tmp, 'data'), maxBytes: 1e9, valCount: 2, facesPerEvent: 2 });
     expect(report.problems).toEqual([]);
     expect(report.sensitivity.status).toMatch(/^(stored|unchanged)$/);
     slug = report.models.find((m) => m.id === sensity.id)!.modelSlug!;

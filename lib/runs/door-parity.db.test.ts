@@ -80,7 +80,7 @@ describe('the same bytes through the demo registration and through submit', () =
     await mkdir(zoo);
     for (const m of [base, pruned]) await copyFile(path.join(SHIPPED, m.file), path.join(zoo, m.file));
     await writeFile(path.join(zoo, 'manifest.json'), JSON.stringify({ ...shipped, models: [base, pruned] }, null, 2));
-    const demo = await registerDemoZoo(f.pipeline, { zooDir: zoo, dataDir: f.dataDir, maxBytes: 1e9, valCount: VAL_IMAGES });
+    const demo = await registerDemoZoo(f.pipeline, { zooDir: zoo, dataDir: f.dataDir, maxBytes: 1e9, valCount: VAL_IMAGES, facesPerEvent: 2 });
     expect(demo.problems).toEqual([]);
     const [demoBase, demoPruned] = demo.models;
     expect(demoPruned.id).toBe('prune_sensity');

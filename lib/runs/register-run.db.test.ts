@@ -170,6 +170,31 @@ describe('registering a run through POST /api/runs', () => {
     await expectRefused(res, 422, /metadata\.baseline: no zoo model with slug "no-such-model"/, before);
   });
 
+  it('measurements.evaluateOn: one more evaluate job per input size and further dataset, each dataset once', async () => {
+    await f.query(`INSERT INTO "Dataset" (slug, name, aliases, format) VALUES ('shapes-voc-view', 'Shapes (VOC view)', '{}', 'voc')`);
+    const meta = tinyMetadata({ name: 'Tiny evaluated twice', inputSizes: [64, 96] });
+    const res = await register(
+      post(
+        form(
+          { ...meta, measurements: { analyse: false, benchmark: false, evaluate: true, evaluateOn: ['shapes-voc-view', 'shapes'] } },
+          'tiny.onnx',
+          tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 77 }),
+        ),
+      ),
+    );
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    const jobs = body.run.jobs.map((j: { kind: string; inputSize: number; dataset: string }) => `${j.kind}@${j.inputSize}:${j.dataset}`);
+    expect(jobs.sort()).toEqual(['evaluate@64:shapes', 'evaluate@64:shapes-voc-view', 'evaluate@96:shapes', 'evaluate@96:shapes-voc-view']);
+  });
+
+  it('EXPECTED FAILURE: measurements.evaluateOn naming an unknown dataset', async () => {
+    const before = await world();
+    const meta = { ...tinyMetadata(), measurements: { analyse: true, benchmark: false, evaluate: true, evaluateOn: ['no-such-set'] } };
+    const res = await register(post(form(meta, 'tiny.onnx', tinyDetector())));
+    await expectRefused(res, 422, /metadata\.measurements\.evaluateOn\[0\]: no dataset "no-such-set" in the zoo/, before);
+  });
+
   it('EXPECTED FAILURE: a path-traversal file name', async () => {
     const before = await world();
     const res = await register(post(form(tinyMetadata(), '../../etc/passwd.onnx', tinyDetector())));

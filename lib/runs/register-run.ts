@@ -225,7 +225,10 @@ export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise
   }
 }
 
-/** One analyse, benchmark and evaluate job per input size (as the metadata asks). */
+/**
+ * One analyse and benchmark job per input size, and one evaluate job per input size and dataset (`dataset`, then
+ * `measurements.evaluateOn` in order, duplicates dropped), as the metadata asks.
+ */
 export function planJobs(runId: string, meta: TRunMetadata): EnqueueRequest[] {
   const jobs: EnqueueRequest[] = [];
   for (const inputSize of meta.inputSizes) {
@@ -236,11 +239,17 @@ export function planJobs(runId: string, meta: TRunMetadata): EnqueueRequest[] {
         payload: { runId, inputSize, targetDeviceId: meta.measurements.benchmarkDevice ?? null },
       });
     }
-    if (meta.measurements.evaluate) jobs.push({ kind: 'evaluate', payload: { runId, inputSize, dataset: meta.dataset } });
+    if (meta.measurements.evaluate)
+      for (const dataset of evaluationDatasets(meta)) jobs.push({ kind: 'evaluate', payload: { runId, inputSize, dataset } });
   }
   if (jobs.length === 0)
     throw new SlimboardError('bad_metadata', 'metadata.measurements: nothing to measure (analyse, benchmark and evaluate are all off)');
   return jobs;
+}
+
+/** The datasets a run is evaluated on: its own, then `measurements.evaluateOn`, each once. */
+export function evaluationDatasets(meta: Pick<TRunMetadata, 'dataset' | 'measurements'>): string[] {
+  return [...new Set([meta.dataset, ...(meta.measurements.evaluateOn ?? [])])];
 }
 
 async function removeIfUnreferenced(p: Pipeline, sha256: string): Promise<void> {

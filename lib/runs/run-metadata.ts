@@ -19,7 +19,6 @@ const ZSlug = z
   .max(120)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits and . _ + - only, starting with a letter or digit');
 
-
 export const ZCompression = z
   .object({
     jobId: z.string().min(1).max(64),
@@ -43,7 +42,15 @@ export const ZMeasurements = z
      * Target the benchmark at one registered device (its id, see the jobs page); omitted: whichever
      * worker is free. A device is a CPU model + cores + threads + execution provider.
      */
-    benchmarkDevice: z.string().regex(/^d[0-9a-f]{16}$/, 'a device id like d0123456789abcdef').optional(),
+    benchmarkDevice: z
+      .string()
+      .regex(/^d[0-9a-f]{16}$/, 'a device id like d0123456789abcdef')
+      .optional(),
+    /**
+     * Further datasets (registered slugs) to evaluate on at every input size, beyond `dataset`: e.g. the demo zoo's
+     * VOC view of its val split and its synthetic faces, so one model gets Box AP, VOC mAP and WIDER FACE AP.
+     */
+    evaluateOn: z.array(ZSlug).max(8, 'at most 8 further datasets').optional(),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { SlimboardError } from '../errors';
 import { enqueueJobs } from '../jobs/enqueue-job';
 import { JOB_SCHEMA } from '../jobs/job-engine';
 import type { Pipeline } from '../jobs/pipeline';
-import { planJobs } from './register-run';
+import { evaluationDatasets, planJobs } from './register-run';
 import { parseRunMetadata } from './run-metadata';
 import { withPgTransaction } from '../db/pg-transaction';
 import { findModelDependents, modelInUseError } from '../zoo/model-dependents';
@@ -39,6 +39,45 @@ export async function rerunRequest(p: Pipeline, runId: string, token: RunWriter)
     await client.query(`UPDATE "RegisteredRun" SET state = 'queued', "failureReason" = NULL, "updatedAt" = now() WHERE id = $1`, [runId]);
     const ids = await enqueueJobs(client, p.boss, p.settings, jobs);
     return Response.json({ run: { id: runId, state: 'queued', jobs: ids } }, { status: 202 });
+  });
+}
+
+/**
+ * Evaluations on further datasets for a registered run (the demo zoo, when a newer Slimboard evaluates its models on
+ * more datasets than when they were registered): the datasets are appended to the run's stored metadata
+ * (`measurements.evaluateOn`, so a re-run plans them too) and the evaluate jobs it lacks are queued, one per input
+ * size and new dataset. A finished run goes back to `queued` until they are done. Idempotent: datasets the run
+ * already evaluates on queue nothing; a run that evaluates nothing, or whose registration was refused, is left alone.
+ */
+export async function addRunEvaluations(p: Pipeline, runId: string, datasets: readonly string[]): Promise<{ jobsQueued: number }> {
+  return withPgTransaction(p.pool, async (client) => {
+    const r = await client.query(`SELECT state, metadata, "modelId" FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [runId]);
+    const run = r.rows[0];
+    if (!run) throw new SlimboardError('not_found', `no run with id ${runId}`, { status: 404 });
+    const meta = parseRunMetadata(run.metadata);
+    const have = new Set(evaluationDatasets(meta));
+    const missing = [...new Set(datasets)].filter((d) => !have.has(d));
+    if (!meta.measurements.evaluate || !run.modelId || missing.length === 0) return { jobsQueued: 0 };
+    const known = await client.query<{ slug: string }>(`SELECT slug FROM "Dataset" WHERE slug = ANY($1::text[])`, [missing]);
+    const unknown = missing.filter((d) => !known.rows.some((k) => k.slug === d));
+    if (unknown.length)
+      throw new SlimboardError('unknown_dataset', `no dataset ${unknown.map((d) => `"${d}"`).join(', ')} in the zoo (register it first)`, {
+        status: 422,
+      });
+    const evaluateOn = [...(meta.measurements.evaluateOn ?? []), ...missing];
+    await client.query(
+      `UPDATE "RegisteredRun"
+          SET metadata = jsonb_set(metadata, '{measurements}',
+                COALESCE(metadata->'measurements', '{}') || jsonb_build_object('evaluateOn', $2::jsonb)),
+              state = CASE WHEN state = 'done' THEN 'queued' ELSE state END, "updatedAt" = now()
+        WHERE id = $1`,
+      [runId, JSON.stringify(evaluateOn)],
+    );
+    const jobs = meta.inputSizes.flatMap((inputSize) =>
+      missing.map((dataset) => ({ kind: 'evaluate' as const, payload: { runId, inputSize, dataset } })),
+    );
+    const ids = await enqueueJobs(client, p.boss, p.settings, jobs);
+    return { jobsQueued: ids.length };
   });
 }
 

@@ -56,6 +56,14 @@ async function modelBySlug(db: Queryable, slug: string): Promise<number | null> 
 export async function resolveZooRefs(db: Queryable, meta: TRunMetadata): Promise<ZooRefs> {
   const dataset = await bySlugOrAlias(db, 'Dataset', meta.dataset);
   if (!dataset) throw new SlimboardError('unknown_dataset', `metadata.dataset: no dataset "${meta.dataset}" in the zoo`, { status: 422 });
+  for (const [i, slug] of (meta.measurements.evaluateOn ?? []).entries()) {
+    if (!(await bySlugOrAlias(db, 'Dataset', slug)))
+      throw new SlimboardError(
+        'unknown_dataset',
+        `metadata.measurements.evaluateOn[${i}]: no dataset "${slug}" in the zoo (register it with \`slimboard dataset add\`, or drop it)`,
+        { status: 422 },
+      );
+  }
   let pretrainingId: number | null = null;
   if (meta.pretraining) {
     const p = await bySlugOrAlias(db, 'Pretraining', meta.pretraining);

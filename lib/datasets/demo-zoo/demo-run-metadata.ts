@@ -8,9 +8,12 @@ import { parseModelAdapter, type TModelAdapter } from '../../inference/detection
 import type { TRunMetadataInput } from '../../runs/run-metadata';
 import type { TDemoZooManifest, TDemoZooModel } from './manifest';
 
-import { DEMO_DATASET_SLUG } from './demo-zoo-constants';
+import { DEMO_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, DEMO_VOC_DATASET_SLUG } from './demo-zoo-constants';
 
 export { DEMO_DATASET_SLUG };
+
+/** Datasets every demo model is also evaluated on (VOC mAP and WIDER FACE AP counterparts of the seed's tables). */
+export const DEMO_EXTRA_DATASETS = [DEMO_VOC_DATASET_SLUG, DEMO_FACES_DATASET_SLUG] as const;
 
 /**
  * The training pipeline applies no per-class cap before NMS (tools/demo-zoo/slimzoo/detect.py); a cap
@@ -182,7 +185,7 @@ export function demoRunMetadata(
     ...(parent ? { parent } : {}),
     inputSizes: [...manifest.adapter.resize.evalSizes],
     adapter,
-    measurements: { analyse: true, benchmark: true, evaluate: true },
+    measurements: { analyse: true, benchmark: true, evaluate: true, evaluateOn: [...DEMO_EXTRA_DATASETS] },
     provenance: demoProvenance(manifest),
     training: { recipe, seed: m.seed },
   };

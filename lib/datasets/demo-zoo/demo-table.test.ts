@@ -61,6 +61,10 @@ describe('formatDemoTable', () => {
           modelSizeMb: cell('model_size_mb', 3.914264, null),
           'latency:d0123456789abcdef': cell('latency_ms', 10.456, null, device.slug),
           boxAp: cell('box_ap', 32.514, null),
+          vocMap: cell('voc_map', 41.2049, null),
+          widerEasy: cell('wider_easy', 80.005, null),
+          widerMedium: cell('wider_medium', 70.1, null),
+          widerHard: cell('wider_hard', 30.0, null),
         }),
         row('pr', 'Pruned', { gflops: cell('gflops', 0.17, '-58.16%'), boxAp: cell('box_ap', 24.9, '-7.6') }),
       ],
@@ -73,12 +77,14 @@ describe('formatDemoTable', () => {
     expect(lines[0]).toBe('Demo zoo measured by Slimboard (last number taken 2026-11-29 08:01 UTC; table printed 2026-11-29 08:05 UTC).');
     expect(lines[1]).toBe('Machine: `d0123456789abcdef` = AMD EPYC, 2 logical cores, 1 onnxruntime thread(s), cpu EP.');
     expect(lines[3]).toBe(
-      '| model | method | strategy | input | GFLOPs | params | size (MB) | latency p50 ms (d0123456789abcdef) | Box AP | training AP |',
+      '| model | method | strategy | input | GFLOPs | params | size (MB) | latency p50 ms (d0123456789abcdef) | Box AP | training AP | VOC mAP | ' +
+        'faces easy | faces medium | faces hard |',
     );
-    // 0.40630191 -> 0.406 (3 decimals), 3.914264 -> 3.91, 10.456 -> 10.46 (half away from zero), 32.514 -> 32.51.
-    expect(lines[5]).toBe('| Base | baseline | - | 416 | 0.406 | 965589 | 3.91 | 10.46 | 32.51 | 32.58 |');
+    // 0.40630191 -> 0.406 (3 decimals), 3.914264 -> 3.91, 10.456 -> 10.46 (half away from zero), 32.514 -> 32.51;
+    // VOC and faces with 2 decimals: 41.2049 -> 41.20, 80.005 -> 80.01 (half away from zero), 70.1 -> 70.10, 30 -> 30.00.
+    expect(lines[5]).toBe('| Base | baseline | - | 416 | 0.406 | 965589 | 3.91 | 10.46 | 32.51 | 32.58 | 41.20 | 80.01 | 70.10 | 30.00 |');
     // Pending cells print an ellipsis; deltas are the zoo's own text.
-    expect(lines[6]).toBe('| Pruned | prune | r578 | 416 | 0.170 (-58.16%) | … | … | … | 24.90 (-7.6) | - |');
+    expect(lines[6]).toBe('| Pruned | prune | r578 | 416 | 0.170 (-58.16%) | … | … | … | 24.90 (-7.6) | - | … | … | … | … |');
   });
 
   it('golden: a paired latency and a paired ΔAP print their intervals instead of the plain delta; a busy one says untrusted', () => {
@@ -118,10 +124,10 @@ describe('formatDemoTable', () => {
     });
     const lines = text.split('\n');
     expect(lines[5]).toBe(
-      '| Pruned | prune | r578 | 416 | … | … | … | 4.51 (\u221237.1 % [\u221237.8, \u221236.0]) | 59.70 (ΔAP \u22126.50 [\u22127.31, \u22125.72]) | - |',
+      '| Pruned | prune | r578 | 416 | … | … | … | 4.51 (\u221237.1 % [\u221237.8, \u221236.0]) | 59.70 (ΔAP \u22126.50 [\u22127.31, \u22125.72]) | - | … | … | … | … |',
     );
     expect(lines[6]).toBe(
-      '| Pruned busy | prune | r578 | 416 | … | … | … | 4.60 (\u221236.0 % [\u221245.0, \u221220.0], untrusted) | … | - |',
+      '| Pruned busy | prune | r578 | 416 | … | … | … | 4.60 (\u221236.0 % [\u221245.0, \u221220.0], untrusted) | … | - | … | … | … | … |',
     );
   });
 
@@ -135,6 +141,6 @@ describe('formatDemoTable', () => {
     });
     expect(text).toMatch(/nothing measured yet/);
     expect(text).toMatch(/Machine: no latency measured yet\./);
-    expect(text).toMatch(/\| model \| method \| strategy \| input \| GFLOPs \| params \| size \(MB\) \| Box AP \| training AP \|/);
+    expect(text).toMatch(/\| model \| method \| strategy \| input \| GFLOPs \| params \| size \(MB\) \| Box AP \| training AP \| VOC mAP \| faces easy \| faces medium \| faces hard \|/);
   });
 });

@@ -71,9 +71,9 @@ export function formatDemoTable(t: DemoTableInput): string {
   lines.push(
     `| model | method | strategy | input | GFLOPs | params | size (MB) | ${latencyHeads.join(' | ')}${
       latencyHeads.length ? ' | ' : ''
-    }Box AP | training AP |`,
+    }Box AP | training AP | VOC mAP | faces easy | faces medium | faces hard |`,
   );
-  lines.push(`|${' --- |'.repeat(3)}${' ---: |'.repeat(4 + latencyHeads.length + 2)}`);
+  lines.push(`|${' --- |'.repeat(3)}${' ---: |'.repeat(4 + latencyHeads.length + 2 + 4)}`);
   for (const r of t.rows) {
     const training = t.trainingAp.get(`${r.model.slug}@${r.inputSize}`);
     const cells = [
@@ -87,6 +87,10 @@ export function formatDemoTable(t: DemoTableInput): string {
       ...t.devices.map((d) => cellText(latencyCell(r, d.slug), 2)),
       cellText(r.cells.boxAp, 2),
       training === undefined ? '-' : formatNumber(training, 2),
+      cellText(r.cells.vocMap, 2),
+      cellText(r.cells.widerEasy, 2),
+      cellText(r.cells.widerMedium, 2),
+      cellText(r.cells.widerHard, 2),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -97,7 +101,8 @@ export function formatDemoTable(t: DemoTableInput): string {
       '(onnxruntime-node). Box AP: COCO AP@[.5:.95] x 100 on the synthetic val split, measured by Slimboard; training AP: the training ' +
       "pipeline's own evaluation of the same weights (manifest `ap`). Changes in brackets: against the demo baseline, as every zoo row; " +
       'latency changes with [95 % interval] come from paired benchmarks (docs/paired-latency.md), ΔAP [95 % interval] from a paired ' +
-      'bootstrap over images (docs/accuracy-intervals.md).',
+      'bootstrap over images (docs/accuracy-intervals.md). VOC mAP: the same val split read as Pascal VOC (11-point mAP at IoU 0.5); ' +
+      'faces easy / medium / hard: WIDER FACE AP on the synthetic faces split, the shape detectors used as one-class detectors.',
   );
   return lines.join('\n') + '\n';
 }

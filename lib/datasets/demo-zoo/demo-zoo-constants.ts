@@ -6,3 +6,10 @@ export const DEMO_SECTION_SLUG = 'demo-shapes';
 export const DEMO_SOURCE_SLUG = 'demo-zoo-manifest';
 /** Dataset key of the demo: the Dataset slug and the folder `<dataDir>/datasets/demo-shapes` the workers evaluate on. */
 export const DEMO_DATASET_SLUG = 'demo-shapes';
+/**
+ * The demo's counterparts of the seed's other tables: the same val split read as Pascal VOC (mAP, 11point) and
+ * the synthetic faces split in WIDER FACE layout (easy/medium/hard), each a Dataset (folder
+ * `<dataDir>/datasets/<slug>`) and a zoo section of its own.
+ */
+export const DEMO_VOC_DATASET_SLUG = 'demo-shapes-voc';
+export const DEMO_FACES_DATASET_SLUG = 'demo-faces';

@@ -17,7 +17,7 @@ import { computeDelta } from '@/lib/zoo/delta';
 import { loadZoo } from '@/lib/zoo/list-zoo-rows';
 import { getModelPage } from '@/lib/zoo/get-model';
 import { createPipelineFixture, REPO_ROOT, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
-import { DEMO_SECTION_SLUG } from './demo-zoo-constants';
+import { DEMO_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, DEMO_SECTION_SLUG, DEMO_VOC_DATASET_SLUG } from './demo-zoo-constants';
 import { demoModelDependencies } from './demo-run-metadata';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest, type TDemoZooModel } from './manifest';
 import { registerDemoZoo, type RegisterDemoZooOptions } from './register-demo-zoo';
@@ -46,6 +46,8 @@ let firstDir: string;
 /** Run of the changed file registered by the second test (the measured test deletes it). */
 let changedRunId: string;
 const SIZES = (m: TDemoZooManifest) => m.adapter.resize.evalSizes.slice(0, 1);
+/** Jobs per model and input size: analyse, benchmark, and evaluate on the val split, its VOC view and the faces. */
+const JOBS_PER_SIZE = 5;
 
 async function zooDir(mutate: (m: TDemoZooManifest) => TDemoZooManifest | string = (m) => m, files?: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slimboard-demo-'));
@@ -58,7 +60,7 @@ async function zooDir(mutate: (m: TDemoZooManifest) => TDemoZooManifest | string
 }
 
 function options(dir: string): RegisterDemoZooOptions {
-  return { zooDir: dir, dataDir: f.dataDir, maxBytes: 1e9, valCount: VAL_IMAGES };
+  return { zooDir: dir, dataDir: f.dataDir, maxBytes: 1e9, valCount: VAL_IMAGES, facesPerEvent: 2 };
 }
 
 async function counts() {
@@ -70,10 +72,10 @@ async function counts() {
   return { runs: runs.n as number, jobs: jobs.n as number, boss: boss.n as number };
 }
 
-async function sectionModels(): Promise<string[]> {
+async function sectionModels(section: string = DEMO_SECTION_SLUG): Promise<string[]> {
   const rows = await f.query(
     `SELECT m.slug, e."inputSize" FROM "ZooEntry" e JOIN "ZooSection" s ON s.id = e."sectionId" JOIN "Model" m ON m.id = e."modelId" WHERE s.slug = $1 ORDER BY e.position`,
-    [DEMO_SECTION_SLUG],
+    [section],
   );
   return rows.map((r) => `${r.slug}@${r.inputSize}`);
 }
@@ -107,8 +109,23 @@ describe('demo zoo registration', () => {
     expect(first.problems).toEqual([]);
     expect(first.models.map((m) => [m.id, m.status])).toEqual([[base.id, 'registered'], [derived.id, 'registered']]);
     const sizes = SIZES(shipped);
-    // analyse + benchmark + evaluate at each size, per model.
-    expect(first.jobsQueued).toBe(2 * 3 * sizes.length);
+    // analyse + benchmark + evaluate on the val split, its VOC view and the faces at each size, per model.
+    expect(first.jobsQueued).toBe(2 * JOBS_PER_SIZE * sizes.length);
+    const evaluations = await f.query(`SELECT dataset, count(*)::int AS n FROM "RunJob" WHERE kind = 'evaluate' GROUP BY 1 ORDER BY 1`);
+    expect(evaluations).toEqual([DEMO_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, DEMO_VOC_DATASET_SLUG].sort().map((dataset) => ({ dataset, n: 2 * sizes.length })));
+    const datasets = await f.query(`SELECT slug, format, split FROM "Dataset" WHERE slug LIKE 'demo-%' ORDER BY slug`);
+    expect(datasets).toEqual([
+      { slug: DEMO_FACES_DATASET_SLUG, format: 'widerface', split: 'val' },
+      { slug: DEMO_DATASET_SLUG, format: null, split: null },
+      { slug: DEMO_VOC_DATASET_SLUG, format: 'voc', split: 'val' },
+    ]);
+    // The same models and sizes in the VOC and faces sections, with those datasets' accuracy columns.
+    for (const [slug, column] of [[DEMO_VOC_DATASET_SLUG, 'vocMap'], [DEMO_FACES_DATASET_SLUG, 'widerHard']] as const) {
+      expect(await sectionModels(slug)).toEqual(await sectionModels());
+      const [section] = await f.query(`SELECT columns FROM "ZooSection" WHERE slug = $1`, [slug]);
+      expect(section.columns).toContain(column);
+      expect(section.columns).not.toContain('boxAp');
+    }
     expect(first.valSplit).toMatchObject({ images: VAL_IMAGES, generated: true });
     const after1 = await counts();
     expect(after1).toEqual({ runs: 2, jobs: first.jobsQueued, boss: first.jobsQueued });
@@ -140,6 +157,21 @@ describe('demo zoo registration', () => {
     expect(await counts()).toEqual(after1);
     expect(second.models.map((m) => m.runId)).toEqual(first.models.map((m) => m.runId));
     expect((await getDemoZooStatus(db)).problem).toBeNull();
+
+    // A run registered by an earlier Slimboard (demo split only, run done): registering again queues the VOC and
+    // faces evaluations it lacks and records them in its metadata; once only.
+    const older = first.models[0].runId!;
+    const extra = await f.query(`SELECT id FROM "RunJob" WHERE "runId" = $1 AND kind = 'evaluate' AND dataset <> $2`, [older, DEMO_DATASET_SLUG]);
+    await f.query(`DELETE FROM pgboss.job WHERE id = ANY($1::uuid[])`, [extra.map((j) => j.id)]);
+    await f.query(`DELETE FROM "RunJob" WHERE id = ANY($1::text[])`, [extra.map((j) => j.id)]);
+    await f.query(`UPDATE "RegisteredRun" SET state = 'done', metadata = metadata #- '{measurements,evaluateOn}' WHERE id = $1`, [older]);
+    const third = await registerDemoZoo(f.pipeline, options(dir));
+    expect(third.models.map((m) => m.jobsQueued)).toEqual([2 * sizes.length, 0]);
+    const [run] = await f.query(`SELECT state, metadata FROM "RegisteredRun" WHERE id = $1`, [older]);
+    expect(run.state).toBe('queued');
+    expect(run.metadata.measurements.evaluateOn).toEqual([DEMO_VOC_DATASET_SLUG, DEMO_FACES_DATASET_SLUG]);
+    expect((await registerDemoZoo(f.pipeline, options(dir))).jobsQueued).toBe(0);
+    expect(await counts()).toEqual(after1);
   });
 
   it('a changed file (new sha256 for an id) registers a new run and the zoo shows it; the unchanged model queues nothing', async () => {
@@ -271,8 +303,9 @@ describe('demo zoo measured by a worker', () => {
     const sizes = SIZES(shipped);
     expect(allRows.map((r) => `${r.model.slug}@${r.inputSize}`)).toEqual(report.models.flatMap((m) => sizes.map((s) => `${m.modelSlug}@${s}`)));
     const rows = allRows.filter((r) => r.model.slug === report.models[0].modelSlug);
-    const results = await f.query(`SELECT kind, "inputSize", device, metrics FROM "MeasuredResult" WHERE "runId" = $1`, [baseRun]);
-    const result = (kind: string, size: number) => results.find((r) => r.kind === kind && r.inputSize === size)!.metrics;
+    const results = await f.query(`SELECT kind, "inputSize", device, dataset, metrics FROM "MeasuredResult" WHERE "runId" = $1`, [baseRun]);
+    const result = (kind: string, size: number, dataset = kind === 'evaluate' ? DEMO_DATASET_SLUG : '') =>
+      results.find((r) => r.kind === kind && r.inputSize === size && r.dataset === dataset)!.metrics;
     for (const row of rows) {
       const analyse = result('analyse', row.inputSize);
       const bench = result('benchmark', row.inputSize);
@@ -315,8 +348,31 @@ describe('demo zoo measured by a worker', () => {
       expect(r.measured).toBe(rows.find((x) => x.inputSize === s)!.cells.boxAp.value);
       expect(r.differencePoints).toBeCloseTo(r.measured! - r.reported, 10);
     }
+    // The VOC and faces sections: the worker's mAP and easy/medium/hard AP, the derived model's against the baseline.
+    const zoo = (await loadZoo(db)).rows;
+    for (const [section, dataset, cells] of [
+      [DEMO_VOC_DATASET_SLUG, DEMO_VOC_DATASET_SLUG, [['vocMap', 'mAP']]],
+      [DEMO_FACES_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, [['widerEasy', 'easy'], ['widerMedium', 'medium'], ['widerHard', 'hard']]],
+    ] as const) {
+      const sectionRows = zoo.filter((r) => r.section.slug === section);
+      expect(sectionRows.map((r) => `${r.model.slug}@${r.inputSize}`)).toEqual(allRows.map((r) => `${r.model.slug}@${r.inputSize}`));
+      for (const row of sectionRows.filter((r) => r.model.slug === report.models[0].modelSlug)) {
+        const evaluation = result('evaluate', row.inputSize, dataset);
+        for (const [column, key] of cells) expect(row.cells[column].value).toBeCloseTo(evaluation.metrics[key] * 100, 10);
+        expect(row.section.columns).not.toContain('boxAp');
+      }
+      for (const row of sectionRows.filter((r) => r.model.slug === report.models[1].modelSlug)) {
+        const baseRow = sectionRows.find((r) => r.model.slug === report.models[0].modelSlug && r.inputSize === row.inputSize)!;
+        for (const [column] of cells) {
+          const c = row.cells[column];
+          expect(c.baseline?.value).toBe(baseRow.cells[column].value);
+          expect(c.delta?.origin).toBe('computed_unrounded');
+        }
+      }
+    }
     const status = await getDemoZooStatus(db);
-    expect(status.jobs).toMatchObject({ total: 2 * 3 * sizes.length, done: 2 * 3 * sizes.length, failed: 0, active: 0 });
+    const total = 2 * JOBS_PER_SIZE * sizes.length;
+    expect(status.jobs).toMatchObject({ total, done: total, failed: 0, active: 0 });
     expect(status.devices).toHaveLength(1);
   }, 300_000);
 });

@@ -34,8 +34,10 @@ import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION } from '../synthetic';
 import { readDemoZooManifest, type TDemoZooManifest } from './manifest';
 import { DEMO_DATASET_SLUG, demoModelAdapter, demoProvenance, demoRegistrationOrder, demoRunMetadata } from './demo-run-metadata';
 import { importDemoSensitivity, type DemoSensitivityReport } from './sensitivity';
-import { ensureDemoValSplit } from './val-split';
-import { DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG } from './demo-zoo-constants';
+import { ensureDemoFacesSplit, ensureDemoValSplit } from './val-split';
+import { DEMO_FACES_DATASET_SLUG, DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG, DEMO_VOC_DATASET_SLUG } from './demo-zoo-constants';
+import { DEMO_EXTRA_DATASETS } from './demo-run-metadata';
+import { addRunEvaluations } from '../../runs/run-writes';
 import { withPgTransaction } from '../../db/pg-transaction';
 
 /** Columns of the demo section; latency columns (`latency:<device>`) are added for each device that measured. */
@@ -51,6 +53,9 @@ export const DEMO_SECTION_COLUMNS = [
   'modelSizeMb',
   'download',
 ];
+/** The demo's VOC and faces sections: the same models and sizes, with the accuracy of those datasets. */
+const DEMO_VOC_SECTION_COLUMNS = DEMO_SECTION_COLUMNS.map((c) => (c === 'boxAp' ? 'vocMap' : c));
+const DEMO_FACES_SECTION_COLUMNS = DEMO_SECTION_COLUMNS.flatMap((c) => (c === 'boxAp' ? ['widerEasy', 'widerMedium', 'widerHard'] : [c]));
 const DEMO_LOCK = 0x5b1bde70; // arbitrary, Slimboard-wide (import-catalog uses 0x5b1b0a4d)
 
 export interface RegisterDemoZooOptions {
@@ -62,6 +67,8 @@ export interface RegisterDemoZooOptions {
   maxBytes: number;
   /** Val images to generate; default the manifest's `dataset.val.images` (tests use a few). */
   valCount?: number;
+  /** Images per event of the synthetic faces split; default DEMO_FACES_SPLIT.perEvent (tests use a few). */
+  facesPerEvent?: number;
   /** Path shown in messages and stored with the state (default: zooDir/manifest.json). */
   manifestLabel?: string;
 }
@@ -162,6 +169,9 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
   const valDir = path.join(o.dataDir, 'datasets', DEMO_DATASET_SLUG);
   const valImages = o.valCount ?? manifest.dataset.val.images;
   const split = await ensureDemoValSplit(valDir, { count: valImages });
+  // The VOC view is the same split in its own folder (a Dataset's folder is read in one format).
+  await ensureDemoValSplit(path.join(o.dataDir, 'datasets', DEMO_VOC_DATASET_SLUG), { count: valImages });
+  await ensureDemoFacesSplit(path.join(o.dataDir, 'datasets', DEMO_FACES_DATASET_SLUG), { perEvent: o.facesPerEvent });
 
   const lock = await p.pool.connect();
   try {
@@ -171,6 +181,17 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
         `"Dataset".name <> EXCLUDED.name`,
       [DEMO_DATASET_SLUG, manifest.dataset.name, [manifest.dataset.version]],
     );
+    for (const d of [
+      { slug: DEMO_VOC_DATASET_SLUG, name: `${manifest.dataset.name} (Pascal VOC view)`, format: 'voc' },
+      { slug: DEMO_FACES_DATASET_SLUG, name: 'Demo synthetic faces (WIDER FACE layout)', format: 'widerface' },
+    ]) {
+      await p.pool.query(
+        `INSERT INTO "Dataset" (slug, name, aliases, format, split) VALUES ($1, $2, '{}', $3, 'val')
+         ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, format = EXCLUDED.format, split = EXCLUDED.split
+           WHERE ("Dataset".name, "Dataset".format, "Dataset".split) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.format, EXCLUDED.split)`,
+        [d.slug, d.name, d.format],
+      );
+    }
     const sourceId = await upsertManifestSource(p.pool, manifest, manifestSha ?? '');
 
     const reports: DemoZooModelReport[] = [];
@@ -203,6 +224,9 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
           report.problem =
             `model "${m.id}" (${m.file}): run ${row.runId} failed: ${row.failureReason ?? 'no reason recorded'} (delete ` +
             `the run to register the file again)`;
+        } else {
+          // Registered by an earlier Slimboard that evaluated on the demo split only: queue the other datasets.
+          report.jobsQueued = (await addRunEvaluations(p, row.runId, DEMO_EXTRA_DATASETS)).jobsQueued;
         }
         continue;
       }
@@ -247,7 +271,9 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
     }
 
     await upsertReportedAccuracy(p.pool, manifest, sourceId, slugs);
-    await withPgTransaction(p.pool, (client) => syncDemoSection(client, manifest, slugs));
+    await withPgTransaction(p.pool, async (client) => {
+      for (const spec of demoSections(manifest)) await syncDemoSection(client, manifest, slugs, spec);
+    });
     const sensitivity = await importDemoSensitivity(p.pool, {
       zooDir: o.zooDir,
       manifest,
@@ -339,29 +365,70 @@ async function upsertReportedAccuracy(
 }
 
 /** The demo section: every manifest model's current file (manifest order) at each evaluation size. */
-async function syncDemoSection(db: Queryable, manifest: TDemoZooManifest, slugs: Map<string, string>): Promise<void> {
-  const title = `${manifest.title} (measured by Slimboard on this machine)`;
-  const sourceTitle =
-    `Models trained by tools/demo-zoo (manifest ${manifest.createdAt}); ` + "every number measured here by Slimboard's workers";
-  const notes =
+interface DemoSectionSpec {
+  slug: string;
+  title: string;
+  columns: string[];
+  notes: string;
+}
+
+/** The demo's three sections: Box AP on the val split (the seed's COCO tables), VOC mAP, WIDER FACE AP. */
+function demoSections(manifest: TDemoZooManifest): DemoSectionSpec[] {
+  const common =
     `GFLOPs: PaddleSlim convention (multiply-adds of convolutions / 2^30), as the seed. Params: weight count of the ONNX file. ` +
     `Latency: median (p50) of timed single-image runs in ` +
-    `onnxruntime-node on the worker's device (column = device fingerprint). Box AP: COCO AP@[.5:.95] on ` +
-    `the ${manifest.dataset.val.images}-image synthetic val split.`;
-  const existing = await db.query(`SELECT id FROM "ZooSection" WHERE slug = $1`, [DEMO_SECTION_SLUG]);
+    `onnxruntime-node on the worker's device (column = device fingerprint).`;
+  const title = `${manifest.title} (measured by Slimboard on this machine)`;
+  return [
+    {
+      slug: DEMO_SECTION_SLUG,
+      title,
+      columns: DEMO_SECTION_COLUMNS,
+      notes: `${common} Box AP: COCO AP@[.5:.95] on the ${manifest.dataset.val.images}-image synthetic val split.`,
+    },
+    {
+      slug: DEMO_VOC_DATASET_SLUG,
+      title: `${title}: Pascal VOC mAP`,
+      columns: DEMO_VOC_SECTION_COLUMNS,
+      notes:
+        `${common} VOC mAP: the same val split read as Pascal VOC (dataset ${DEMO_VOC_DATASET_SLUG}), 11-point mAP at IoU 0.5, ` +
+        `the convention of the seed's VOC tables.`,
+    },
+    {
+      slug: DEMO_FACES_DATASET_SLUG,
+      title: `${title}: WIDER FACE easy / medium / hard`,
+      columns: DEMO_FACES_SECTION_COLUMNS,
+      notes:
+        `${common} Easy / medium / hard AP: WIDER FACE evaluation on the synthetic faces split (dataset ${DEMO_FACES_DATASET_SLUG}, ` +
+        `shapes drawn sparse, in crowds and large), the demo's shape detectors used as one-class detectors (every detection is ` +
+        `a face): no face model was trained, so these numbers rank the compressions, not face detectors.`,
+    },
+  ];
+}
+
+async function syncDemoSection(
+  db: Queryable,
+  manifest: TDemoZooManifest,
+  slugs: Map<string, string>,
+  spec: DemoSectionSpec,
+): Promise<void> {
+  const { title, notes } = spec;
+  const sourceTitle =
+    `Models trained by tools/demo-zoo (manifest ${manifest.createdAt}); ` + "every number measured here by Slimboard's workers";
+  const existing = await db.query(`SELECT id FROM "ZooSection" WHERE slug = $1`, [spec.slug]);
   let sectionId: number;
   if (existing.rows[0]) {
     sectionId = existing.rows[0].id;
     await db.query(
       `UPDATE "ZooSection" SET title = $2, "sourceTitle" = $3, columns = $4, notes = $5
         WHERE id = $1 AND (title, "sourceTitle", columns, notes) IS DISTINCT FROM ($2, $3, $4::text[], $5)`,
-      [sectionId, title, sourceTitle, DEMO_SECTION_COLUMNS, notes],
+      [sectionId, title, sourceTitle, spec.columns, notes],
     );
   } else {
     const r = await db.query(
       `INSERT INTO "ZooSection" (slug, title, "sourceTitle", position, provenance, "sourceId", columns, notes)
        SELECT $1, $2, $3, GREATEST(1000, COALESCE(max(position), 0) + 1), 'measured', NULL, $4, $5 FROM "ZooSection" RETURNING id`,
-      [DEMO_SECTION_SLUG, title, sourceTitle, DEMO_SECTION_COLUMNS, notes],
+      [spec.slug, title, sourceTitle, spec.columns, notes],
     );
     sectionId = r.rows[0].id;
   }

@@ -42,7 +42,7 @@ async function runMetadata(runId: string) {
   return row.metadata as Record<string, unknown>;
 }
 
-const options = () => ({ zooDir: dir, dataDir: f.dataDir, maxBytes: 1e9, valCount: 2 });
+const options = () => ({ zooDir: dir, dataDir: f.dataDir, maxBytes: 1e9, valCount: 2, facesPerEvent: 2 });
 
 beforeAll(async () => {
   f = await createPipelineFixture('demosens');

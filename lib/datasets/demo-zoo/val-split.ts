@@ -6,6 +6,7 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION, writeSyntheticSplit } from '../synthetic';
+import { writeSyntheticFacesSplit } from '../synthetic/faces-split';
 
 export const DEMO_VAL_SPLIT = { split: 'val', count: 300, seed: DEMO_DATASET_SEED } as const;
 
@@ -26,9 +27,28 @@ export async function ensureDemoValSplit(dir: string, options: { count?: number 
   const imageDir = path.join(dir, 'images', split);
   const have = await readFile(marker, 'utf8').catch(() => '');
   // label_list.txt came later (VOC evaluation): a split written before it is regenerated.
-  const complete = have === want && (await access(path.join(dir, 'label_list.txt')).then(() => true, () => false));
+  const complete =
+    have === want &&
+    (await access(path.join(dir, 'label_list.txt')).then(
+      () => true,
+      () => false,
+    ));
   if (complete) return { dir, cocoPath, imageDir, generated: false };
   await writeSyntheticSplit({ outDir: dir, split, count, seed });
   await writeFile(marker, want);
   return { dir, cocoPath, imageDir, generated: true };
+}
+
+/** The demo's synthetic faces (WIDER FACE layout, one class: every shape is a face); 3 events × `perEvent` images. */
+export const DEMO_FACES_SPLIT = { perEvent: 40, seed: DEMO_DATASET_SEED } as const;
+
+/** Make sure `<dir>` holds the demo faces split (idempotent like the val split); `perEvent` is for tests. */
+export async function ensureDemoFacesSplit(dir: string, options: { perEvent?: number } = {}): Promise<{ dir: string; generated: boolean }> {
+  const perEvent = options.perEvent ?? DEMO_FACES_SPLIT.perEvent;
+  const marker = path.join(dir, '.complete-faces.json');
+  const want = JSON.stringify({ version: SYNTHETIC_DATASET_VERSION, perEvent, seed: DEMO_FACES_SPLIT.seed });
+  if ((await readFile(marker, 'utf8').catch(() => '')) === want) return { dir, generated: false };
+  await writeSyntheticFacesSplit({ outDir: dir, perEvent, seed: DEMO_FACES_SPLIT.seed });
+  await writeFile(marker, want);
+  return { dir, generated: true };
 }
