@@ -100,7 +100,7 @@ describe('a registered run in every view', () => {
     await page.locator('[data-testid="input-sizes"] input[value="320"]').check();
     await page.locator('label.inline', { hasText: 'benchmark' }).locator('input[type="checkbox"]').uncheck();
     await page.fill('#token', token);
-    await page.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="upload-submit"]').click();
     await expect(page.locator('[data-testid="upload-done"]').innerText()).resolves.toContain('Registered run');
     const { rows } = await pool.query<{ id: string; slug: string; door: string; params: unknown }>(
       `SELECT r.id, m.slug, r.door, r.metadata->'strategyParams' AS params FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId" WHERE r.name = $1`,

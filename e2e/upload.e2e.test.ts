@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiToken } from '../lib/auth/api-tokens';
+import { writeSyntheticSplit } from '../lib/datasets/synthetic';
 import { launchBrowser } from '../tests/setup/launch-browser';
 
 /**
@@ -48,7 +51,7 @@ async function fillForm(meta: unknown, withToken: string) {
   await page.locator('[data-testid="advanced"] summary').click();
   await page.fill('#meta', JSON.stringify(meta, null, 2));
   await page.fill('#token', withToken);
-  await page.locator('button[type="submit"]').click();
+  await page.locator('[data-testid="upload-submit"]').click();
 }
 
 beforeAll(async () => {
@@ -109,7 +112,7 @@ describe('upload page', () => {
     for (const k of ['benchmark', 'evaluate']) await page.locator('label.inline', { hasText: k }).locator('input[type="checkbox"]').uncheck();
     await page.fill('#token', token);
     await page.screenshot({ path: path.join(SHOTS, 'upload-fields-filled.png'), fullPage: true });
-    await page.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="upload-submit"]').click();
     await expect(page.locator('[data-testid="upload-done"]').innerText()).resolves.toContain('Registered run');
     const { rows } = await pool.query<{ metadata: Record<string, unknown> }>(`SELECT metadata FROM "RegisteredRun" WHERE name = $1`, [name]);
     expect(rows).toHaveLength(1);
@@ -158,5 +161,36 @@ describe('upload page', () => {
     const res = await page.goto(`${appUrl}/models/${models[0].slug}`);
     expect(res?.status()).toBe(200);
     await expect(page.locator('h1').innerText()).resolves.toContain(name);
+  });
+
+  it('registers a dataset from a tar archive of its folder: the Dataset row and its sha256 as the CLI would store them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-e2e-dataset-'));
+    try {
+      await writeSyntheticSplit({ outDir: path.join(dir, 'voc'), split: 'val', count: 4, seed: 5 });
+      const tar = path.join(dir, 'voc.tar');
+      execFileSync('tar', ['-cf', tar, '-C', path.join(dir, 'voc'), '.']);
+      const name = `E2E VOC ${Date.now()}`;
+      await page.goto(`${appUrl}/upload`);
+      const form = page.locator('[data-testid="dataset-form"]');
+      await form.locator('#dataset-file').setInputFiles(tar);
+      await form.locator('#dataset-name').fill(name);
+      await form.locator('#dataset-format').selectOption('voc');
+      await form.locator('#dataset-split').fill('val');
+      await form.locator('#dataset-token').fill(token);
+      await form.locator('button[type="submit"]').click();
+      const done = page.locator('[data-testid="dataset-done"]');
+      await expect.poll(() => done.count(), { timeout: 30_000 }).toBe(1);
+      const { rows } = await pool.query<{ slug: string; format: string; split: string; imageCount: number; sha256: string }>(
+        `SELECT slug, format, split, "imageCount", sha256 FROM "Dataset" WHERE name = $1`,
+        [name],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ format: 'voc', split: 'val', imageCount: 4 });
+      await expect(done.innerText()).resolves.toContain(`${rows[0].slug} (voc, 4 images`);
+      await expect(done.innerText()).resolves.toContain(rows[0].sha256.slice(0, 12));
+      await page.screenshot({ path: path.join(SHOTS, 'upload-dataset-done.png'), fullPage: true });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

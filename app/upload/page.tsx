@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
 import { listUploadChoices } from '@/lib/zoo/list-upload-choices';
+import { DatasetForm } from './dataset-form';
 import { UploadForm } from './upload-form';
 import '../jobs/jobs.css';
 
@@ -19,6 +20,12 @@ export default async function UploadPage() {
         <code>npm run -s slimboard -- submit MODEL.onnx --meta FILE.json</code> take (see the advanced view).
       </p>
       <UploadForm choices={choices} />
+      <h2 id="dataset">Register a dataset</h2>
+      <p className="muted">
+        A dataset registered here is stored by its sha256 and fetched by any worker, like{' '}
+        <code>npm run -s slimboard -- dataset add DIR</code> (same checks, same sha256 for the same folder).
+      </p>
+      <DatasetForm />
     </div>
   );
 }

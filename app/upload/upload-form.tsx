@@ -550,7 +550,7 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         prints.
       </p>
       <p>
-        <button type="submit" className="button primary" disabled={status.kind === 'uploading'}>
+        <button type="submit" className="button primary" disabled={status.kind === 'uploading'} data-testid="upload-submit">
           Upload and measure
         </button>
       </p>

@@ -167,7 +167,10 @@ export async function unpackArchive(archivePath: string, destDir: string): Promi
       const prefix = cString(header, 345, 155);
       const name = cString(header, 0, 100);
       const entrySize = readOctal(header, 124, 12);
-      const rel = safeArchivePath(prefix ? `${prefix}/${name}` : name);
+      const raw = prefix ? `${prefix}/${name}` : name;
+      // `tar -cf x.tar -C DIR .` starts with the folder itself ("./"): nothing to create.
+      if (type === '5' && raw.split('/').every((s) => s === '' || s === '.')) continue;
+      const rel = safeArchivePath(raw);
       if (type === '5') {
         await fs.mkdir(path.join(tmpDir, ...rel.split('/')), { recursive: true });
       } else if (type === '0' || type === '7') {

@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { z } from 'zod';
 import type { ArtifactStore } from '../artifacts/store';
 import { SlimboardError } from '../errors';
 import { openCocoDatasetDir } from '../inference/detection/coco-dataset-dir';
@@ -10,6 +9,9 @@ import { readVocDirectory } from '../metrics/formats/voc-directory';
 import { parseWiderFaceGroundTruth, readWiderFaceMatDirectory } from '../metrics/formats/widerface-files';
 import { parseJsonText, readInputFile } from '../metrics/formats/json-input';
 import { listArchiveEntries, packDirectory, unpackArchive } from './dataset-archive';
+import { DATASET_FORMATS, ZDatasetAdd, ZDatasetSlug, type DatasetFormat, type TDatasetAdd } from './dataset-add-schema';
+
+export { DATASET_FORMATS, ZDatasetAdd, ZDatasetSlug, type DatasetFormat, type TDatasetAdd };
 
 /**
  * Datasets as first-class artifacts. `dataset add DIR` checks the folder in its declared format, packs it
@@ -25,8 +27,6 @@ import { listArchiveEntries, packDirectory, unpackArchive } from './dataset-arch
  * - widerface: DIR/wider_face_split/wider_face_val.mat + wider_{easy,medium,hard}_val.mat, or the JSON form
  *   DIR/wider_face_val.json; images in DIR/WIDER_val/images/<event>/<image>.jpg
  */
-export const DATASET_FORMATS = ['coco', 'voc', 'widerface'] as const;
-export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /**
  * The format a folder's layout suggests, when nothing declares one (an unregistered folder): COCO unless VOC or
@@ -39,24 +39,6 @@ export function guessDatasetFormat(dir: string): DatasetFormat {
   if (has('Annotations') && has('ImageSets')) return 'voc';
   return 'coco';
 }
-
-export const ZDatasetSlug = z
-  .string()
-  .min(1)
-  .max(120)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits and . _ - only, starting with a letter or digit');
-
-/** One schema for `dataset add` (CLI) and its web/API counterpart. */
-export const ZDatasetAdd = z.object({
-  name: z.string().trim().min(1).max(120),
-  slug: ZDatasetSlug.optional(),
-  format: z.enum(DATASET_FORMATS),
-  split: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits and . _ - only')
-    .optional(),
-});
-export type TDatasetAdd = z.infer<typeof ZDatasetAdd>;
 
 export interface DatasetSummary {
   format: DatasetFormat;

@@ -1,5 +1,7 @@
 import { handleArtifactDownload } from '../artifacts/http-download';
 import { listCompressJobs, startCompression } from '../compression/start-compression';
+import { listDatasets } from '../datasets/dataset-registry';
+import { handleAddDatasetRequest } from '../datasets/http-add-dataset';
 import { SlimboardError } from '../errors';
 import { listJobs, parseJobsQuery } from '../jobs/list-jobs';
 import { handleRegisterRunRequest } from '../runs/http-register-run';
@@ -21,6 +23,8 @@ import type { ApiRouteFactory } from './api-route';
  *   GET    /api/runs/<id>/compress   compressJobs      public  (the run's compress jobs and the runs they made)
  *   GET    /api/artifacts/<sha256>   download (+HEAD)  public
  *   GET    /api/jobs[?run=<id>]      jobs              public
+ *   POST   /api/datasets?name=…&format=…  addDataset  token   (body: tar archive of the folder; lib/datasets/http-add-dataset.ts)
+ *   GET    /api/datasets             datasets          public
  */
 export function runRoutes(apiRoute: ApiRouteFactory, o: { uploadMaxBytes: () => number }) {
   return {
@@ -54,6 +58,12 @@ export function runRoutes(apiRoute: ApiRouteFactory, o: { uploadMaxBytes: () => 
       const source = { runId: id, model: started.sourceModel };
       return Response.json({ job, source, inputSize: started.inputSize, request: started.request }, { status: 202 });
     }),
+    addDataset: apiRoute({ auth: 'token' }, async ({ request, pipeline }) =>
+      handleAddDatasetRequest(request, await pipeline(), { maxBytes: o.uploadMaxBytes() }),
+    ),
+    datasets: apiRoute({ auth: 'public' }, async ({ pipeline }) =>
+      Response.json({ datasets: await listDatasets((await pipeline()).pool) }),
+    ),
     compressJobs: apiRoute<{ id: string }>({ auth: 'public' }, async ({ params: { id }, pipeline }) =>
       Response.json({ jobs: await listCompressJobs((await pipeline()).pool, id) }),
     ),
