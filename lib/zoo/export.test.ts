@@ -51,6 +51,7 @@ const measured: TZooRow = {
     [`latency:${FINGERPRINT}`]: cell({
       metric: 'latency_ms', value: 3.5, deviceSlug: FINGERPRINT, provenance: { kind: 'measured', jobId: 'j3', deviceSlug: FINGERPRINT },
       paired: { ratio: 0.715, low: 0.699, high: 0.732, text: '−28.5 % [−30.1, −26.8]', verdict: 'neutral', title: 't', significant: true, trusted: false },
+      busy: { reasons: ['load average 3.1 per core'], title: 'busy' },
     }),
   },
   download: { url: '/api/artifacts/' + 'ab'.repeat(32), fileName: 'my.onnx', sha256: 'ab'.repeat(32) },
@@ -70,7 +71,7 @@ const DOCUMENTED_HEADER = [
   ...['params', 'gflops', 'model_size_mb', 'box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard', 'latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep', 'latency_ms_tesla_p4_tensorrt_single_gpu']
     .flatMap((m) => [
       m, `${m}_baseline`, `${m}_delta`, `${m}_delta_unit`, `${m}_delta_origin`, `${m}_delta_printed`,
-      ...(m.startsWith('latency_ms_') ? ['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => `${m}_paired_${x}`) : []),
+      ...(m.startsWith('latency_ms_') ? [...['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => `${m}_paired_${x}`), `${m}_busy`] : []),
       ...(['box_ap', 'voc_map', 'wider_easy', 'wider_medium', 'wider_hard'].includes(m) ? ['delta_points', 'low_points', 'high_points', 'significant'].map((x) => `${m}_paired_${x}`) : []),
     ]),
   'ap50', 'ap75', 'ap_small', 'ap_medium', 'ap_large',
@@ -111,6 +112,9 @@ describe('zooRowsToCsv', () => {
     const paired = ['change_pct', 'low_pct', 'high_pct', 'significant', 'trusted'].map((x) => mea[`latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep_paired_${x}`]);
     expect(paired).toEqual(['-28.5', '-30.1', '-26.8', 'true', 'false']);
     expect(pub.latency_ms_tesla_p4_tensorrt_single_gpu_paired_change_pct).toBe('');
+    // The single benchmark's noise guard: true (flagged busy) for the measured latency, empty for a published one.
+    expect(mea.latency_ms_amd_epyc_7b13_2_cores_1_thread_cpu_ep_busy).toBe('true');
+    expect(pub.latency_ms_tesla_p4_tensorrt_single_gpu_busy).toBe('');
     expect([mea.ap50, mea.ap75, mea.ap_small, mea.ap_medium, mea.ap_large]).toEqual(['55.5', '30', '', '20.25', '40']);
     expect([mea.adapter_origin, mea.adapter_label, mea.adapter]).toEqual(['inherited', 'inherited from run 0a1b2c3d of the same bytes', 'stretch, cubic · /255']);
     expect([pub.adapter_origin, pub.adapter_label, pub.adapter]).toEqual(['', '', '']);

@@ -14,7 +14,8 @@ import type { TCell, TZooRow } from './row';
  *   `<metric>_delta_origin` (`published`, `computed`, `computed_unrounded`: see ZDelta) and `<metric>_delta_printed`
  *   (the source's printed delta when it is not the one shown: outside its rounding interval); latency metrics add
  *   `<metric>_paired_change_pct`, `_paired_low_pct`, `_paired_high_pct`, `_paired_significant`, `_paired_trusted`
- *   (the paired benchmark against the baseline, when there is one); the accuracy metrics (`box_ap`, `voc_map`,
+ *   (the paired benchmark against the baseline, when there is one) and `_busy` (noise guard of the single benchmark);
+ *   the accuracy metrics (`box_ap`, `voc_map`,
  *   `wider_easy|medium|hard`) add `<metric>_paired_delta_points`, `_paired_low_points`, `_paired_high_points`,
  *   `_paired_significant` (paired ΔAP, lib/zoo/paired-accuracy-view.ts); a
  *   latency metric is `latency_ms_<device name in snake_case>` (lib/zoo/device-name.ts;
@@ -157,7 +158,7 @@ export function zooCsvHeaderFor(metrics: Array<[string, string]>): string[] {
       `${m}_delta_unit`,
       `${m}_delta_origin`,
       `${m}_delta_printed`,
-      ...(isLatencyColumn(id) ? PAIRED_SUFFIXES.map((x) => `${m}${x}`) : []),
+      ...(isLatencyColumn(id) ? [...PAIRED_SUFFIXES, '_busy'].map((x) => `${m}${x}`) : []),
       ...(PAIRED_ACCURACY_COLUMNS.has(id) ? PAIRED_ACCURACY_SUFFIXES.map((x) => `${m}${x}`) : []),
     ]),
     ...EXPORT_COCO_DETAIL_COLUMNS,
@@ -196,6 +197,15 @@ function pairedFields(p: TCell['paired']): Array<string | number | null> {
   return [pct(p.ratio), pct(p.low), pct(p.high), String(p.significant), String(p.trusted)];
 }
 
+/**
+ * `<latency>_busy`: `true` when the noise guard flagged the machine busy during the benchmark that measured the
+ * number (lib/zoo/machine-load-view.ts), `false` for a measured number on a quiet machine, empty for a published one.
+ */
+function busyField(c: TCell | undefined): string | null {
+  if (!c || c.provenance.kind !== 'measured') return null;
+  return String(c.busy !== undefined);
+}
+
 function provenanceText(r: TZooRow): string {
   const kinds = Object.values(r.cells).map((c) =>
     c.provenance.kind === 'reported' ? `reported:${c.provenance.sourceSlug}` : `measured:job ${c.provenance.jobId}`,
@@ -232,7 +242,7 @@ export function zooRowCsvLine(r: TZooRow, metrics: Array<[string, string]>, o: E
     ...metrics.flatMap(([id]) => {
       const c = r.cells[id];
       const paired = isLatencyColumn(id)
-        ? pairedFields(c?.paired)
+        ? [...pairedFields(c?.paired), busyField(c)]
         : PAIRED_ACCURACY_COLUMNS.has(id)
           ? pairedAccuracyFields(c?.pairedAccuracy)
           : [];
