@@ -2,9 +2,9 @@ import type { Db } from '../db/client';
 
 /**
  * A short shared cache for the zoo's expensive aggregates (facets, sections, totals), keyed by the zoo's version:
- * a fingerprint of the tables the zoo reads that changes whenever a model, entry, measurement, run or result is
- * added, changed or removed (max ids and timestamps plus counts, each answered from an index). A result landing
- * bumps the version, so the next request recomputes; nothing is served across versions.
+ * the one row of "ZooVersion", bumped when any transaction that wrote a table the zoo reads commits (deferred
+ * triggers, prisma/migrations/20261205060000_zoo_version: a model, entry, measurement, run, job, result, dataset,
+ * device …). A result landing bumps the version, so the next request recomputes; nothing is served across versions.
  *
  * The version is read for every call, but concurrent calls share one read in flight (a burst of requests costs one
  * version query), so a read never lags a committed write. Values are shared by concurrent callers of the same key
@@ -23,14 +23,7 @@ const state: State = (globalState.__slimboardZooCache ??= { entries: new Map() }
 
 /** The zoo's current version (see above). */
 export async function readZooVersion(db: Db): Promise<string> {
-  const rows = await db.$queryRaw<Array<{ v: string }>>`
-    SELECT concat_ws('/',
-      (SELECT max("updatedAt") FROM "Model"), (SELECT count(*) FROM "Model"),
-      (SELECT max(id) FROM "ZooEntry"), (SELECT count(*) FROM "ZooEntry"),
-      (SELECT max(id) FROM "Measurement"),
-      (SELECT max("updatedAt") FROM "RegisteredRun"), (SELECT count(*) FROM "RegisteredRun"),
-      (SELECT max("updatedAt") FROM "RunJob"), (SELECT max("measuredAt") FROM "MeasuredResult"),
-      (SELECT count(*) FROM "ZooSection"), (SELECT count(*) FROM "Device")) AS v`;
+  const rows = await db.$queryRaw<Array<{ v: string }>>`SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`;
   return rows[0].v;
 }
 
