@@ -20,18 +20,10 @@ import { inferShapes } from '../onnx/shape-inference';
 import { tensorDims } from '../onnx/tensor';
 import type { TSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 import { interpolatedLoss, searchLossThreshold, type SensitivityCurves, type TRatioRule } from './ratios-by-loss';
+import { PRUNE_TO_FLOPS_FIELDS } from './compress-request';
 
 /** Options of `compress prune --flops-target` (CLI, API and job payload share this schema). */
-export const ZPruneToFlopsOptions = z
-  .object({
-    /** Fractional GFLOPs reduction wanted, e.g. 0.35 for -35 %. */
-    flopsTarget: z.number().gt(0).lt(1),
-    /** `paddleslim` (default): get_ratios_by_loss as PaddleSlim; `with-origin`: with an added (0, 0) point. */
-    rule: z.enum(['paddleslim', 'with-origin']).default('paddleslim'),
-    /** Square input size the GFLOPs are counted at (default: the analysis' inputSize). */
-    inputSize: z.number().int().min(32).max(4096).optional(),
-  })
-  .strict();
+export const ZPruneToFlopsOptions = z.object(PRUNE_TO_FLOPS_FIELDS).strict();
 export type TPruneToFlopsOptions = z.infer<typeof ZPruneToFlopsOptions>;
 
 /** GFLOPs (paddleslim convention: conv multiply-adds / 2^30) of `model` at a square input size. */

@@ -34,6 +34,7 @@ import type { ModelProto } from '../onnx/proto';
 import { hasSymbolicImageSize } from '../onnx/shape-inference';
 import { parseSensitivityAnalysis, type TSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 import { paddleslimGflops } from './prune-to-flops';
+import { refineSensitivityLists, SENSITIVITY_FIELDS } from './compress-request';
 
 export const SENSITIVITY_METRIC = 'COCO AP(0.5:0.95)';
 export const SENSITIVITY_LOSS_DEFINITION = '(AP_baseline - AP_pruned) / AP_baseline, one parameter pruned at a time, no fine-tuning';
@@ -43,30 +44,12 @@ export const SENSITIVITY_CRITERION =
 /** Options of a sensitivity analysis (CLI, API and job payload share this schema). */
 export const ZSensitivityOptions = z
   .object({
-    /** Dataset split (the `annotations/instances_<split>.json` layout); omitted: the dataset's only split or annotations.json. */
-    split: z.string().min(1).max(100).optional(),
-    /** The first N images (ascending image id) are evaluated. */
-    images: z.number().int().min(1).max(100_000).default(40),
+    ...SENSITIVITY_FIELDS,
     /** Square model input size S. */
     inputSize: z.number().int().min(32).max(4096).default(320),
-    /** Fractions of each parameter's output channels removed, strictly ascending, in (0, 1). */
-    ratios: z.array(z.number().gt(0).lt(1)).min(1).max(50).default([0.3, 0.5, 0.7]),
-    /** Conv weight names to analyse (default: every conv weight that `prune` can prune at the largest ratio), in graph order. */
-    params: z.array(z.string().min(1).max(300)).min(1).max(1000).optional(),
   })
   .strict()
-  .superRefine((o, ctx) => {
-    for (let i = 1; i < o.ratios.length; i++) {
-      if (!(o.ratios[i] > o.ratios[i - 1]))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ratios', i],
-          message: `${o.ratios[i]} does not follow ${o.ratios[i - 1]} (ratios must be strictly ascending)`,
-        });
-    }
-    if (o.params && new Set(o.params).size !== o.params.length)
-      ctx.addIssue({ code: 'custom', path: ['params'], message: 'a parameter is listed twice' });
-  });
+  .superRefine(refineSensitivityLists);
 export type TSensitivityOptions = z.input<typeof ZSensitivityOptions>;
 export type TSensitivityOptionsParsed = z.output<typeof ZSensitivityOptions>;
 

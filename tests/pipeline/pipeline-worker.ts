@@ -16,6 +16,8 @@ export interface WorkerProcess {
   logTail(chars?: number): string;
   /** SIGTERM and wait for it to exit (a no-op when it already has). */
   stop(): Promise<void>;
+  /** SIGKILL (no grace: its job stays claimed until the lease runs out) and wait for it to exit. */
+  kill(): Promise<void>;
 }
 
 export function startWorker(f: PipelineFixture): WorkerProcess {
@@ -27,14 +29,16 @@ export function startWorker(f: PipelineFixture): WorkerProcess {
   });
   child.stdout!.on('data', (d) => logs.push(String(d)));
   child.stderr!.on('data', (d) => logs.push(String(d)));
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const closed = new Promise((r) => child.on('close', r));
+    child.kill(name);
+    await closed;
+  };
   return {
     logTail: (chars = 2000) => logs.join('').slice(-chars),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const closed = new Promise((r) => child.on('close', r));
-      child.kill('SIGTERM');
-      await closed;
-    },
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
   };
 }
 

@@ -1,8 +1,16 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describeCompressRequest, compressedMethodOf, type TCompressRequest } from '@/lib/compression/compress-request';
+import {
+  describeCompressRequest,
+  compressedMethodOf,
+  type TRunMakingRequest,
+  type TSensitivityRequest,
+} from '@/lib/compression/compress-request';
+import { pruneToFlopsTarget } from '@/lib/compression/prune-to-flops';
 import { quantizeModelFile } from '@/lib/compression/quantize-model';
+import { runSensitivity } from '@/lib/compression/sensitivity';
+import { loadSensitivityCells, storeRunSensitivity, storeSensitivityCell } from '@/lib/compression/sensitivity-store';
 import { ensureLocalDataset } from '@/lib/datasets/dataset-registry';
 import { SlimboardError, isSlimboardError } from '@/lib/errors';
 import { detectAdapter, type TModelAdapter } from '@/lib/inference/detection/model-adapter';
@@ -22,12 +30,17 @@ import { parseRunMetadata, type TCompression, type TRunMetadata, type TRunMetada
  *    job's result: a retried job (worker killed after registering, lease lost before commit) links to it and
  *    computes nothing. So a killed job restarts from scratch or finds its result: one run either way.
  * 2. Load the source run's stored model (re-hashed), run the library function (quantize: calibration on the
- *    registered dataset fetched like any dataset; prune: explicit ratios), progress to the jobs page.
+ *    registered dataset fetched like any dataset; prune: explicit ratios; prune-to-target: ratios from the source
+ *    run's stored sensitivity analysis), progress to the jobs page.
  * 3. Register the output through lib/runs/register-run.ts, the path every upload takes (it stores the file
  *    as an artifact, creates the zoo model with parent = source model, and enqueues analyse / benchmark /
  *    evaluate). Its metadata is deterministic for a given job, so two claims of one job that race past step 1
  *    meet in register-run's same-file check (same sha256, same metadata) and yield one run.
  * A user error (bad parameter name, no such dataset) fails the job for good; the source run is untouched.
+ *
+ * `sensitivity` makes no run (runSensitivityJob): each evaluated cell is checkpointed in "SensitivityCell" as it is
+ * computed, so a restarted job (worker killed, lease lost) evaluates only the cells it lacks; the finished analysis
+ * is written onto the source run, where the model page charts it and `prune-to-target` reads it.
  */
 
 export interface CompressJobDeps {
@@ -95,11 +108,43 @@ async function compressFile(
   ctx: JobContext,
   deps: CompressJobDeps,
   source: SourceRun,
-  request: TCompressRequest,
+  request: TRunMakingRequest,
   modelPath: string,
   outPath: string,
 ): Promise<Record<string, unknown>> {
   const inputSize = ctx.payload.inputSize;
+  if (request.method === 'prune-to-target') {
+    const analysis = source.meta.sensitivityAnalysis;
+    if (!analysis)
+      throw new SlimboardError(
+        'no_sensitivity_analysis',
+        `run ${source.id} (${source.modelSlug}) has no sensitivity analysis: start a "sensitivity" compression of it first`,
+      );
+    const loaded = readModelFile(modelPath);
+    const r = pruneToFlopsTarget(
+      loaded.model,
+      analysis,
+      { flopsTarget: request.flopsTarget, rule: request.rule, inputSize: request.inputSize },
+      `${source.modelSlug} (${loaded.source})`,
+    );
+    const bytes = encodeModel(r.model);
+    writeFileAtomic(outPath, bytes);
+    return {
+      inputSize: r.inputSize,
+      rule: r.rule,
+      flopsTarget: r.flopsTarget,
+      lossThreshold: r.lossThreshold,
+      ratios: r.ratios,
+      gflopsBefore: r.gflopsBefore,
+      gflopsAfter: r.gflopsAfter,
+      reduction: r.reduction,
+      predictedReduction: r.predictedReduction,
+      paramsBefore: sumParams(loaded.model),
+      paramsAfter: sumParams(r.model),
+      bytesBefore: loaded.sizeBytes,
+      bytesAfter: bytes.length,
+    };
+  }
   if (request.method === 'prune') {
     const loaded = readModelFile(modelPath);
     const result = pruneChannels(
@@ -171,20 +216,34 @@ async function compressFile(
 export function compressedRunMetadata(
   source: SourceRun,
   jobId: string,
-  request: TCompressRequest,
+  request: TRunMakingRequest,
   report: Record<string, unknown>,
 ): TRunMetadataInput {
   const { method, strategy } = compressedMethodOf(request);
   const m = source.meta;
   const compression: TCompression = { jobId, sourceRunId: source.id, sourceModel: source.modelSlug, request, report };
+  const suffix =
+    request.method === 'quantize'
+      ? `int8 ${request.calibration}`
+      : request.method === 'prune-to-target'
+        ? `pruned −${(request.flopsTarget * 100).toFixed(0)} % GFLOPs`
+        : 'pruned';
+  const chosen =
+    request.method === 'prune-to-target' ? (report.ratios as Array<{ param: string; ratio: number }>).filter((r) => r.ratio > 0) : [];
+  const strategyParams =
+    request.method === 'prune'
+      ? { prunedParams: request.params, prunedRatios: request.ratios }
+      : request.method === 'prune-to-target'
+        ? { prunedParams: chosen.map((r) => r.param), prunedRatios: chosen.map((r) => r.ratio) }
+        : { quantMode: 'post' as const };
   return {
-    name: request.name ?? `${m.name} · ${request.method === 'quantize' ? `int8 ${request.calibration}` : 'pruned'}`.slice(0, 200),
+    name: request.name ?? `${m.name} · ${suffix}`.slice(0, 200),
     family: m.family,
     backbone: m.backbone,
     dataset: m.dataset,
     method,
     strategy,
-    strategyParams: request.method === 'prune' ? { prunedParams: request.params, prunedRatios: request.ratios } : { quantMode: 'post' },
+    strategyParams,
     ...(m.pretraining ? { pretraining: m.pretraining } : {}),
     // Compared against the source's baseline (or the source itself when it is one); derived from the source.
     baseline: m.method === 'baseline' ? source.modelSlug : (m.baseline ?? source.modelSlug),
@@ -213,21 +272,23 @@ export async function runCompressJob(p: Pipeline, ctx: JobContext, deps: Compres
     );
   const modelPath = await p.store.localPath(source.sha256);
   await ctx.reportProgress(0.05);
+  const request = spec.request;
+  if (request.method === 'sensitivity') return runSensitivityJob(p, ctx, deps, source, request, modelPath);
 
   const scratchDir = path.join(deps.dataDir, 'tmp', 'jobs', ctx.jobId);
   await fs.rm(scratchDir, { recursive: true, force: true });
   await fs.mkdir(scratchDir, { recursive: true });
-  const suffix = spec.request.method === 'quantize' ? `int8-${spec.request.calibration}` : 'pruned';
+  const suffix = request.method === 'quantize' ? `int8-${request.calibration}` : 'pruned';
   const outPath = path.join(scratchDir, `${source.modelSlug}-${suffix}.onnx`.slice(-180));
   try {
-    const report = await compressFile(p, ctx, deps, source, spec.request, modelPath, outPath);
+    const report = await compressFile(p, ctx, deps, source, request, modelPath, outPath);
     if (ctx.signal.aborted) throw ctx.signal.reason;
     await ctx.reportProgress(0.85);
     const { size } = await fs.stat(outPath);
     let registered;
     try {
       registered = await registerRun(p, {
-        metadata: compressedRunMetadata(source, ctx.jobId, spec.request, report),
+        metadata: compressedRunMetadata(source, ctx.jobId, request, report),
         fileName: path.basename(outPath),
         file: createReadStream(outPath),
         declaredSizeBytes: size,
@@ -250,4 +311,77 @@ export async function runCompressJob(p: Pipeline, ctx: JobContext, deps: Compres
   } finally {
     await fs.rm(scratchDir, { recursive: true, force: true });
   }
+}
+
+export interface SensitivityJobOutput extends Record<string, unknown> {
+  sourceRunId: string;
+  /** Cells (baseline included) evaluated by this attempt / taken from the checkpoints of earlier ones. */
+  computed: number;
+  reused: number;
+  baselineAp: number;
+  parameters: number;
+  elapsedMs: number;
+}
+
+/** A `sensitivity` compression: the analysis, checkpointed per cell, stored on the source run (see the header). */
+async function runSensitivityJob(
+  p: Pipeline,
+  ctx: JobContext,
+  deps: CompressJobDeps,
+  source: SourceRun,
+  request: TSensitivityRequest,
+  modelPath: string,
+): Promise<JobOutcome> {
+  const datasetKey = request.dataset ?? source.meta.dataset;
+  const dataset = await ensureLocalDataset(datasetKey, { pool: p.pool, store: p.store, dataDir: deps.dataDir });
+  if (dataset.format && dataset.format !== 'coco')
+    throw new SlimboardError(
+      'bad_dataset',
+      `dataset "${datasetKey}" is in ${dataset.format} format; the sensitivity analysis reads COCO-format datasets`,
+    );
+  const existing = await loadSensitivityCells(p.pool, ctx.jobId);
+  const loaded = readModelFile(modelPath);
+  const checkpoint = (param: string | null, ratio: number, ap: number) =>
+    storeSensitivityCell(p.pool, { jobId: ctx.jobId, attempt: ctx.attempt, param, ratio, ap });
+  let run;
+  try {
+    run = await runSensitivity({
+      model: loaded.model,
+      source: `${source.modelSlug} (${loaded.source})`,
+      modelLabel: source.modelSlug,
+      datasetDir: dataset.dir,
+      options: {
+        split: request.split ?? dataset.split ?? undefined,
+        images: request.images,
+        inputSize: ctx.payload.inputSize,
+        ratios: request.ratios,
+        params: request.params,
+      },
+      adapter: await adapterFor(source.meta, modelPath),
+      threads: deps.threads,
+      existing,
+      onBaseline: (ap) => checkpoint(null, 0, ap),
+      onCell: (c) => checkpoint(c.param, c.ratio, c.ap),
+      onProgress: (done, total) => void ctx.reportProgress(0.05 + (0.9 * done) / total),
+      signal: ctx.signal,
+    });
+  } catch (e) {
+    // Stopped by a shutdown or a lost lease: the cells computed so far stay for the next attempt.
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    throw e;
+  }
+  const record = {
+    ...run.analysis,
+    source: { file: source.meta.name.slice(0, 300), sha256: source.sha256, origin: `Slimboard compress job ${ctx.jobId}` },
+  };
+  await storeRunSensitivity(p.pool, source.id, record);
+  const output: SensitivityJobOutput = {
+    sourceRunId: source.id,
+    computed: run.computed,
+    reused: run.reused,
+    baselineAp: run.analysis.baselineAp,
+    parameters: run.params.length,
+    elapsedMs: Math.round(run.elapsedMs),
+  };
+  return { output, commit: async () => undefined };
 }

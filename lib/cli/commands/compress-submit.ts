@@ -8,10 +8,15 @@ const usage =
   'compress submit RUN|MODEL-SLUG --method quantize --calib-dataset KEY [--calib-images N] [--calibration minmax|percentile|entropy]\n' +
   '    [--percentile P] [--exclude NODE,NODE] [--input-size S] [--name NAME] [--wait] [--timeout SECONDS] [--json]\n' +
   'compress submit RUN|MODEL-SLUG --method prune --params a,b,... --ratios r1,r2,... [--input-size S] [--name NAME] [--wait] [--json]\n' +
+  'compress submit RUN|MODEL-SLUG --method sensitivity [--dataset KEY] [--split S] [--images 40] [--ratios 0.3,0.5,0.7]\n' +
+  '    [--params a,b,...] [--input-size S] [--wait] [--json]\n' +
+  'compress submit RUN|MODEL-SLUG --method prune-to-target --flops-target 0.35 [--rule paddleslim|with-origin] [--input-size S]\n' +
+  '    [--name NAME] [--wait] [--json]\n' +
   "  queues a compress job on this machine's database (the same request schema as POST /api/runs/<id>/compress and the\n" +
   "  model page form): a worker compresses the run's stored model and registers the result as a new run (parent = the\n" +
   '  source model), which is then measured like an upload. --calib-dataset: a registered dataset other than the one the\n' +
-  "  model is evaluated on; --wait: wait for the job and the new run's measurements (exit 1 if either failed);\n" +
+  "  model is evaluated on; --wait: wait for the job and the new run's measurements (exit 1 if either failed). sensitivity\n" +
+  '  makes no run: it stores the analysis on the source run (its page charts it), which prune-to-target reads;\n' +
   '  see docs/compression-jobs.md';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,29 +32,34 @@ function numeric(value: string | undefined): number | string | undefined {
 export function requestFromFlags(v: Record<string, string | boolean | undefined>): Record<string, unknown> {
   const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const method = s('method');
-  if (method === undefined) throw new SlimboardError('bad_arguments', 'compress submit: --method quantize|prune is required');
+  if (method === undefined)
+    throw new SlimboardError('bad_arguments', 'compress submit: --method quantize|prune|sensitivity|prune-to-target is required');
   const common = { method, inputSize: numeric(s('input-size')), name: s('name') };
+  const lists = {
+    params: s('params') === undefined ? undefined : parseList(s('params')!, 'params'),
+    ratios: s('ratios') === undefined ? undefined : parseList(s('ratios')!, 'ratios').map((r) => numeric(r)),
+  };
   const raw: Record<string, unknown> =
     method === 'prune'
-      ? {
-          ...common,
-          params: s('params') === undefined ? undefined : parseList(s('params')!, 'params'),
-          ratios: s('ratios') === undefined ? undefined : parseList(s('ratios')!, 'ratios').map((r) => numeric(r)),
-        }
-      : {
-          ...common,
-          calibDataset: s('calib-dataset'),
-          calibImages: numeric(s('calib-images')),
-          calibration: s('calibration'),
-          percentile: numeric(s('percentile')),
-          exclude: s('exclude') === undefined ? undefined : parseList(s('exclude')!, 'exclude'),
-        };
+      ? { ...common, ...lists }
+      : method === 'sensitivity'
+        ? { method, inputSize: common.inputSize, dataset: s('dataset'), split: s('split'), images: numeric(s('images')), ...lists }
+        : method === 'prune-to-target'
+          ? { ...common, flopsTarget: numeric(s('flops-target')), rule: s('rule') }
+          : {
+              ...common,
+              calibDataset: s('calib-dataset'),
+              calibImages: numeric(s('calib-images')),
+              calibration: s('calibration'),
+              percentile: numeric(s('percentile')),
+              exclude: s('exclude') === undefined ? undefined : parseList(s('exclude')!, 'exclude'),
+            };
   return Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined));
 }
 
 const submitCompression: CliCommand = {
   words: ['compress', 'submit'],
-  summary: 'queue a compress job (quantize or prune a registered run) whose result is registered and measured as a new run',
+  summary: 'queue a compress job on a registered run: quantize, prune, prune-to-target (a new measured run) or sensitivity',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCliArgs(
@@ -63,6 +73,11 @@ const submitCompression: CliCommand = {
         exclude: { type: 'string' },
         params: { type: 'string' },
         ratios: { type: 'string' },
+        dataset: { type: 'string' },
+        split: { type: 'string' },
+        images: { type: 'string' },
+        'flops-target': { type: 'string' },
+        rule: { type: 'string' },
         'input-size': { type: 'string' },
         name: { type: 'string' },
         wait: { type: 'boolean', default: false },
@@ -115,6 +130,13 @@ const submitCompression: CliCommand = {
         last = line;
         await new Promise((r) => setTimeout(r, 1000));
         job = (await listCompressJobs(pipeline.pool, runId)).find((j) => j.id === started.jobId);
+      }
+      if (job?.state === 'done' && started.request.method === 'sensitivity') {
+        // No new run: the analysis is on the source run's page.
+        const url = modelPageUrl(publicBaseUrl(), started.sourceModel);
+        if (values.json) printJson(io, { job: { id: started.jobId, state: job.state }, sourceModel: started.sourceModel, modelUrl: url });
+        else io.stdout(`compress job ${started.jobId}: done -> sensitivity analysis stored on ${started.sourceModel}\n  page  ${url}\n`);
+        return 0;
       }
       if (!job || job.state !== 'done' || !job.result) {
         io.stderr(`compress job ${started.jobId}: ${job?.state ?? 'missing'}${job?.error ? ` (${job.error})` : ''}\n`);

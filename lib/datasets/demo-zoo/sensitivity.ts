@@ -17,6 +17,7 @@ import type pg from 'pg';
 import { SlimboardError, isSlimboardError } from '../../errors';
 import { parseSensitivityAnalysis, type TSensitivityAnalysis } from '../../zoo/sensitivity-analysis';
 import type { TDemoZooManifest, TDemoZooModel } from './manifest';
+import { storeRunSensitivity } from '../../compression/sensitivity-store';
 
 /** The analysis' file name in the demo zoo's folder. */
 export const DEMO_SENSITIVITY_FILE = 'sensitivity.json';
@@ -108,16 +109,6 @@ export function demoSensitivityRecord(
     { ...analysis, source, ...(selection ? { selection } : {}) },
     `${label} (with manifest model "${target.id}")`,
   );
-}
-
-/** Write `record` as the run's metadata.sensitivityAnalysis unless it is already exactly that (JSON equality). */
-export async function storeRunSensitivity(db: Queryable, runId: string, record: TSensitivityAnalysis): Promise<'stored' | 'unchanged'> {
-  const r = await db.query(
-    `UPDATE "RegisteredRun" SET metadata = jsonb_set(metadata, '{sensitivityAnalysis}', $2::jsonb), "updatedAt" = now()
-      WHERE id = $1 AND metadata -> 'sensitivityAnalysis' IS DISTINCT FROM $2::jsonb`,
-    [runId, JSON.stringify(record)],
-  );
-  return r.rowCount ? 'stored' : 'unchanged';
 }
 
 /** The path shown and stored: relative to the working directory when inside it (`prisma/demo-zoo/sensitivity.json`). */
