@@ -40,6 +40,26 @@ describe('the model page compression form', () => {
     expect(check).toEqual({ ok: true, request: { method: 'prune', params: ['a.w', 'b.w'], ratios: [0.3, 0.5] } });
   });
 
+  it('sensitivity and prune-to-target: the defaults make valid requests; the target is typed in percent', () => {
+    const base = emptyCompressDraft({ calibDataset: '' });
+    expect(checkCompressDraft({ ...base, method: 'sensitivity' })).toEqual({
+      ok: true,
+      request: { method: 'sensitivity', images: 40, ratios: [0.3, 0.5, 0.7] },
+    });
+    expect(checkCompressDraft({ ...base, method: 'sensitivity', sensDataset: ' demo-shapes ', sensImages: '8', sensRatios: '0.2,0.4' })).toEqual({
+      ok: true,
+      request: { method: 'sensitivity', dataset: 'demo-shapes', images: 8, ratios: [0.2, 0.4] },
+    });
+    expect(checkCompressDraft({ ...base, method: 'prune-to-target' })).toEqual({
+      ok: true,
+      request: { method: 'prune-to-target', flopsTarget: 0.35, rule: 'paddleslim' },
+    });
+    const descending = checkCompressDraft({ ...base, method: 'sensitivity', sensRatios: '0.5, 0.3' });
+    expect(descending.ok ? '' : descending.message).toMatch(/ratios\.1: 0\.3 does not follow 0\.5/);
+    const whole = checkCompressDraft({ ...base, method: 'prune-to-target', flopsTargetPct: '100' });
+    expect(whole.ok ? '' : whole.message).toMatch(/flopsTarget/);
+  });
+
   it('EXPECTED FAILURE: bad fields are named in one line, as the server would name them', () => {
     const noDataset = checkCompressDraft(emptyCompressDraft({ calibDataset: '' }));
     expect(noDataset).toEqual({ ok: false, message: expect.stringMatching(/^request: calibDataset: /) });

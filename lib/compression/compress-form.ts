@@ -8,7 +8,7 @@ import { ZCompressRequest, type TCompressRequest } from './compress-request';
  */
 
 export interface TCompressDraft {
-  method: 'quantize' | 'prune';
+  method: 'quantize' | 'prune' | 'sensitivity' | 'prune-to-target';
   calibDataset: string;
   calibImages: string;
   calibration: string;
@@ -18,6 +18,13 @@ export interface TCompressDraft {
   exclude: string;
   /** One `param ratio` pair per line (prune). */
   pruneLines: string;
+  /** Sensitivity: dataset key (empty: the run's), images, comma-separated ratios (empty: defaults). */
+  sensDataset: string;
+  sensImages: string;
+  sensRatios: string;
+  /** Prune-to-target: the GFLOPs reduction in percent (e.g. "35") and the ratio rule. */
+  flopsTargetPct: string;
+  rule: string;
   /** Empty: the source run's first input size. */
   inputSize: string;
   /** Empty: derived from the source. */
@@ -39,6 +46,11 @@ export function emptyCompressDraft(o: { calibDataset: string }): TCompressDraft 
     percentile: '',
     exclude: '',
     pruneLines: '',
+    sensDataset: '',
+    sensImages: '40',
+    sensRatios: '0.3, 0.5, 0.7',
+    flopsTargetPct: '35',
+    rule: 'paddleslim',
     inputSize: '',
     name: '',
   };
@@ -78,17 +90,28 @@ export function parsePruneLines(text: string): { params: string[]; ratios: Array
 /** The raw request the draft describes (undefined fields left out, so the schema's defaults apply). */
 export function draftToRequest(d: TCompressDraft): Record<string, unknown> {
   const common = { method: d.method, inputSize: numberField(d.inputSize), name: d.name.trim() || undefined };
+  const pct = numberField(d.flopsTargetPct);
   const raw: Record<string, unknown> =
     d.method === 'prune'
       ? { ...common, ...parsePruneLines(d.pruneLines) }
-      : {
-          ...common,
-          calibDataset: d.calibDataset.trim(),
-          calibImages: numberField(d.calibImages),
-          calibration: d.calibration,
-          percentile: d.calibration === 'percentile' ? numberField(d.percentile) : undefined,
-          exclude: listField(d.exclude),
-        };
+      : d.method === 'sensitivity'
+        ? {
+            method: d.method,
+            inputSize: common.inputSize,
+            dataset: d.sensDataset.trim() || undefined,
+            images: numberField(d.sensImages),
+            ratios: d.sensRatios.trim() ? listField(d.sensRatios).map((r) => numberField(r) ?? r) : undefined,
+          }
+        : d.method === 'prune-to-target'
+          ? { ...common, flopsTarget: typeof pct === 'number' ? pct / 100 : pct, rule: d.rule }
+          : {
+              ...common,
+              calibDataset: d.calibDataset.trim(),
+              calibImages: numberField(d.calibImages),
+              calibration: d.calibration,
+              percentile: d.calibration === 'percentile' ? numberField(d.percentile) : undefined,
+              exclude: listField(d.exclude),
+            };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
 

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { CALIBRATION_METHODS } from '@/lib/compression/calibrators';
 import { checkCompressDraft, emptyCompressDraft, type TCompressDraft } from '@/lib/compression/compress-form';
+import type { TCompressRequest } from '@/lib/compression/compress-request';
 import { tokenHelp } from '@/lib/runs/upload-form';
 
 type JobView = {
@@ -15,7 +16,10 @@ type JobView = {
 };
 
 type Status =
-  { kind: 'idle' } | { kind: 'sending' } | { kind: 'queued'; job: JobView } | { kind: 'error'; message: string; token?: boolean };
+  | { kind: 'idle' }
+  | { kind: 'sending' }
+  | { kind: 'queued'; method: TCompressRequest['method']; job: JobView }
+  | { kind: 'error'; message: string; token?: boolean };
 
 const POLL_MS = 2000;
 
@@ -44,7 +48,9 @@ export function CompressForm({
   // Polling ends when the job failed, or is done and its run has a model to link (not while it is being registered).
   const finished =
     status.kind === 'queued' &&
-    (status.job.state === 'failed' || status.job.state === 'cancelled' || (status.job.state === 'done' && !!status.job.result?.modelSlug));
+    (status.job.state === 'failed' ||
+      status.job.state === 'cancelled' ||
+      (status.job.state === 'done' && (!!status.job.result?.modelSlug || status.method === 'sensitivity')));
   useEffect(() => {
     if (!jobId || finished) return;
     const timer = setInterval(async () => {
@@ -52,7 +58,7 @@ export function CompressForm({
       if (!res?.ok) return;
       const body = (await res.json()) as { jobs: JobView[] };
       const job = body.jobs.find((j) => j.id === jobId);
-      if (job) setStatus({ kind: 'queued', job });
+      if (job) setStatus((s) => ({ kind: 'queued', method: s.kind === 'queued' ? s.method : 'quantize', job }));
     }, POLL_MS);
     return () => clearInterval(timer);
   }, [jobId, finished, runId]);
@@ -72,7 +78,11 @@ export function CompressForm({
       });
       const body = (await res.json().catch(() => ({}))) as { job?: { id: string }; error?: { message: string } };
       if (res.status === 202 && body.job) {
-        setStatus({ kind: 'queued', job: { id: body.job.id, state: 'queued', progress: 0, error: null, result: null } });
+        setStatus({
+          kind: 'queued',
+          method: check.request.method,
+          job: { id: body.job.id, state: 'queued', progress: 0, error: null, result: null },
+        });
       } else if (res.status === 401) setStatus({ kind: 'error', message: tokenHelp('refused', body.error?.message), token: true });
       else setStatus({ kind: 'error', message: `${res.status}: ${body.error?.message ?? res.statusText}` });
     } catch {
@@ -89,7 +99,49 @@ export function CompressForm({
       <label className="inline">
         <input type="radio" name="method" checked={draft.method === 'prune'} onChange={() => set({ method: 'prune' })} /> prune with ratios
       </label>
-      {draft.method === 'quantize' ? (
+      <label className="inline">
+        <input type="radio" name="method" checked={draft.method === 'sensitivity'} onChange={() => set({ method: 'sensitivity' })} />{' '}
+        sensitivity analysis
+      </label>
+      <label className="inline">
+        <input
+          type="radio"
+          name="method"
+          checked={draft.method === 'prune-to-target'}
+          onChange={() => set({ method: 'prune-to-target' })}
+        />{' '}
+        prune to a GFLOPs target
+      </label>
+      {draft.method === 'sensitivity' ? (
+        <>
+          <p className="muted">
+            Each prunable conv pruned alone at each ratio, evaluated without fine-tuning (PaddleSlim&apos;s sensitivity); the curves are
+            stored on this model and charted here, and a killed job keeps the cells it computed.
+          </p>
+          <label htmlFor="sens-dataset">Dataset (COCO format; empty: the model&apos;s)</label>
+          <input id="sens-dataset" value={draft.sensDataset} onChange={(e) => set({ sensDataset: e.target.value })} />
+          <label htmlFor="sens-images">Images</label>
+          <input id="sens-images" value={draft.sensImages} onChange={(e) => set({ sensImages: e.target.value })} inputMode="numeric" />
+          <label htmlFor="sens-ratios">Ratios (ascending, comma-separated)</label>
+          <input id="sens-ratios" value={draft.sensRatios} onChange={(e) => set({ sensRatios: e.target.value })} />
+        </>
+      ) : draft.method === 'prune-to-target' ? (
+        <>
+          <p className="muted">Ratios read from this model&apos;s stored sensitivity analysis (run one first), then pruned by L1 norm.</p>
+          <label htmlFor="flops-target">GFLOPs reduction (%)</label>
+          <input
+            id="flops-target"
+            value={draft.flopsTargetPct}
+            onChange={(e) => set({ flopsTargetPct: e.target.value })}
+            inputMode="decimal"
+          />
+          <label htmlFor="ratio-rule">Ratio rule</label>
+          <select id="ratio-rule" value={draft.rule} onChange={(e) => set({ rule: e.target.value })}>
+            <option value="paddleslim">paddleslim (get_ratios_by_loss)</option>
+            <option value="with-origin">with-origin (an added (0, 0) point)</option>
+          </select>
+        </>
+      ) : draft.method === 'quantize' ? (
         <>
           <label htmlFor="calib-dataset">Calibration dataset (not the evaluation dataset)</label>
           <select id="calib-dataset" value={draft.calibDataset} onChange={(e) => set({ calibDataset: e.target.value })}>
@@ -170,6 +222,7 @@ function CompressStatus({ status, runId }: { status: Status; runId: string }) {
       Job <Link href={`/jobs?run=${runId}`}>{job.id.slice(0, 8)}</Link>: {job.state}
       {job.state === 'running' ? ` ${(100 * job.progress).toFixed(0)} %` : ''}
       {job.error ? ` (${job.error})` : ''}
+      {job.state === 'done' && status.method === 'sensitivity' && <> → analysis stored: reload the page to see its chart</>}
       {job.result?.modelSlug && (
         <>
           {' '}
