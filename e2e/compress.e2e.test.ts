@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalDiskArtifactStore } from '../lib/artifacts/local-disk-store';
 import { createApiToken } from '../lib/auth/api-tokens';
 import { DEMO_DATASET_SEED, writeSyntheticSplit } from '../lib/datasets/synthetic';
-import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from '../lib/datasets/demo-zoo/manifest';
-import { registerDemoZoo } from '../lib/datasets/demo-zoo/register-demo-zoo';
+import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from '../lib/demo-zoo/manifest';
+import { registerDemoZoo } from '../lib/demo-zoo/register-demo-zoo';
 import { openPipeline } from '../lib/jobs/pipeline';
 import { launchBrowser } from '../tests/setup/launch-browser';
 

@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalDiskArtifactStore } from '../lib/artifacts/local-disk-store';
-import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from '../lib/datasets/demo-zoo/manifest';
-import { registerDemoZoo } from '../lib/datasets/demo-zoo/register-demo-zoo';
-import { DEMO_SENSITIVITY_FILE } from '../lib/datasets/demo-zoo/sensitivity';
+import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from '../lib/demo-zoo/manifest';
+import { registerDemoZoo } from '../lib/demo-zoo/register-demo-zoo';
+import { DEMO_SENSITIVITY_FILE } from '../lib/demo-zoo/sensitivity';
 import { openPipeline } from '../lib/jobs/pipeline';
 import { launchBrowser } from '../tests/setup/launch-browser';
 

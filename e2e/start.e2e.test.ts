@@ -52,7 +52,7 @@ describe('npm start', () => {
       // row of the demo section (numbers fill in as the worker measures), and the zoo page shows the section.
       await expect.poll(() => log, { timeout: 120_000, interval: 500 }).toMatch(/demo zoo: \d+ model\(s\) registered/);
       expect(log).not.toMatch(/demo zoo: error/);
-      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'prisma', 'demo-zoo', 'manifest.json'), 'utf8')) as { models: unknown[]; adapter: { resize: { evalSizes: number[] } } };
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'manifest.json'), 'utf8')) as { models: unknown[]; adapter: { resize: { evalSizes: number[] } } };
       const demo = await fetch(`http://127.0.0.1:${PORT}/api/zoo?section=demo-shapes`);
       expect(((await demo.json()) as { count: number }).count).toBe(manifest.models.length * manifest.adapter.resize.evalSizes.length);
       const page = await (await fetch(`http://127.0.0.1:${PORT}/zoo?section=demo-shapes`)).text();

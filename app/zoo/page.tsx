@@ -9,8 +9,8 @@ import { parseZooQuery, ZOO_PAGE_SIZE, zooQueryToSearch, type TZooQuery } from '
 import type { TZooRow } from '@/lib/zoo/row';
 import { ColumnPicker, FilterBar } from './zoo-controls';
 import { ZooTable } from './zoo-table';
-import { DEMO_DATASET_SLUG } from '@/lib/datasets/demo-zoo/demo-zoo-constants';
-import { getDemoZooStatus, type DemoZooStatus } from '@/lib/datasets/demo-zoo/demo-zoo-status';
+import { DEMO_DATASET_SLUG } from '@/lib/demo-zoo/demo-zoo-constants';
+import { getDemoZooStatus, type DemoZooStatus } from '@/lib/demo-zoo/demo-zoo-status';
 import { BadLink } from '../bad-link';
 import { deviceName } from '@/lib/zoo/device-name';
 

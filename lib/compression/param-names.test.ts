@@ -9,7 +9,7 @@ import { parseSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 import { paddleslimGflops } from './prune-to-flops';
 import { readParamNamesFile, renameParams } from './param-names';
 
-const dir = path.resolve('prisma/demo-zoo');
+const dir = path.resolve('lib/demo-zoo/models');
 const manifestFile = path.join(dir, 'manifest.json');
 const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
   models: Array<{ id: string; file: string; sha256: string; paramNames?: Record<string, string> }>;

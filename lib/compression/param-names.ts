@@ -6,7 +6,7 @@
  * function (prune, sensitivity, ratios for a FLOPs target) takes and reports the recipe's names.
  *
  * A `--param-names FILE` is either such a map (JSON object) or a demo zoo manifest
- * (prisma/demo-zoo/manifest.json): then the map is the `paramNames` of the manifest model whose sha256
+ * (lib/demo-zoo/models/manifest.json): then the map is the `paramNames` of the manifest model whose sha256
  * is the model file's.
  */
 import { createHash } from 'node:crypto';

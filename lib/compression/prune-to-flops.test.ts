@@ -8,7 +8,7 @@ import { readParamNamesFile, renameParams } from './param-names';
 import { paddleslimGflops, pruneToFlopsTarget, sensitivityCurves } from './prune-to-flops';
 import { ratiosByLoss } from './ratios-by-loss';
 
-const dir = path.resolve('prisma/demo-zoo');
+const dir = path.resolve('lib/demo-zoo/models');
 const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
   models: Array<{
     id: string;
@@ -25,7 +25,7 @@ const model = renameParams(
 );
 const analysis = parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(dir, 'sensitivity.json'), 'utf8')), 'sensitivity.json');
 
-describe('pruneToFlopsTarget on the demo baseline and prisma/demo-zoo/sensitivity.json', () => {
+describe('pruneToFlopsTarget on the demo baseline and lib/demo-zoo/models/sensitivity.json', () => {
   for (const rule of ['paddleslim', 'with-origin'] as const) {
     it(`${rule}: -35 % GFLOPs within 1 point, every ratio's interpolated loss <= the threshold found`, () => {
       const r = pruneToFlopsTarget(model, analysis, { flopsTarget: 0.35, rule });

@@ -15,7 +15,7 @@ import { readModelWithParamNames } from './param-names';
 import { parseSensitivityOptions, runSensitivity, sensitivityParams, type TSensitivityCell } from './sensitivity';
 
 const ROOT = path.join(__dirname, '../..');
-const ZOO = path.join(ROOT, 'prisma/demo-zoo');
+const ZOO = path.join(ROOT, 'lib/demo-zoo/models');
 const BASELINE = path.join(ZOO, 'yolov3_mobilenet_v1_x025_shapes.onnx');
 const ADAPTER_FILE = path.join(ROOT, 'tools/bench/demo-zoo-adapter.json');
 const adapter = parseModelAdapter(JSON.parse(fs.readFileSync(ADAPTER_FILE, 'utf8')), 'demo-zoo-adapter.json');

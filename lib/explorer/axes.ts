@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TExplorerEntry, TLatency, TMetricKey } from './entry';
-import { DEMO_DATASET_SLUG } from '../datasets/demo-zoo/demo-zoo-constants';
+import { DEMO_DATASET_SLUG } from '../demo-zoo/demo-zoo-constants';
 
 /**
  * The explorer's axes. The x axis is a cost (lower is better), the y axis an accuracy (higher is better);

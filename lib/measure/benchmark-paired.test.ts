@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { benchmarkPaired, QUICK_PAIRED_PROTOCOL, ZPairedLatencyResult } from './benchmark-paired';
 
 const FIX = path.resolve(import.meta.dirname, '../inference/__fixtures__');
-const ZOO = path.resolve(import.meta.dirname, '../../prisma/demo-zoo');
+const ZOO = path.resolve(import.meta.dirname, '../../lib/demo-zoo/models');
 
 describe('benchmarkPaired (structure, not timings)', () => {
   it('measures both models interleaved, keeps every sample, and the interval brackets the estimate', async () => {

@@ -9,7 +9,7 @@ import { auditPruning, classifyFilters, NEAR_ZERO_RELATIVE } from './pruning-aud
 import { SeededRandom } from './seeded-random';
 import { makeFloatTensor, readFloat32, tensorDims } from './tensor';
 
-const ZOO = path.join(__dirname, '../../prisma/demo-zoo');
+const ZOO = path.join(__dirname, '../../lib/demo-zoo/models');
 const BASELINE = path.join(ZOO, 'yolov3_mobilenet_v1_x025_shapes.onnx');
 const rng = new SeededRandom(16);
 

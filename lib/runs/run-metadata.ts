@@ -96,7 +96,7 @@ export const ZRunMetadata = z
     adapter: ZModelAdapter.optional(),
     /**
      * The pruning sensitivity analysis the pruned ratios were chosen from (lib/zoo/sensitivity-analysis.ts);
-     * the model page charts it. The demo zoo stores prisma/demo-zoo/sensitivity.json here on its sensity model.
+     * the model page charts it. The demo zoo stores lib/demo-zoo/models/sensitivity.json here on its sensity model.
      */
     sensitivityAnalysis: ZSensitivityAnalysis.optional(),
     measurements: ZMeasurements.default({ analyse: true, benchmark: true, evaluate: true }),

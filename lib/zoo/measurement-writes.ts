@@ -8,7 +8,7 @@ import type { TMetricKind } from './metrics';
  * - `writeMeasuredScalar`: a number a worker measured (provenance `measured`, its job id), replacing the
  *   previous measured number of the same scope (lib/runs/publish-measurements.ts);
  * - `writeReportedValue`: a number a source reports (provenance `reported`), written only when missing or
- *   different (the demo manifest, lib/datasets/demo-zoo/register-demo-zoo.ts);
+ *   different (the demo manifest, lib/demo-zoo/register-demo-zoo.ts);
  * - `createReportedMeasurement` / `updateReportedMeasurement`: the seed catalog's numbers, inside the catalog
  *   import's Prisma transaction (lib/zoo/import-catalog.ts);
  * - `deleteMeasuredOfModel`: a withdrawn run's measured numbers.

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { benchmarkPaired, QUICK_PAIRED_PROTOCOL, type TPairedLatencyResult } from '../measure/benchmark-paired';
 import { pairedLatencyView } from './paired-latency-view';
 
-const ZOO = path.resolve(import.meta.dirname, '../../prisma/demo-zoo');
+const ZOO = path.resolve(import.meta.dirname, '../../lib/demo-zoo/models');
 let real: TPairedLatencyResult;
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SlimboardError } from '../errors';
 import { parseSensitivityAnalysis, type TSensitivityAnalysis } from './sensitivity-analysis';
 
-const SHIPPED = path.resolve(import.meta.dirname, '..', '..', 'prisma', 'demo-zoo', 'sensitivity.json');
+const SHIPPED = path.resolve(import.meta.dirname, '..', '..', 'lib', 'demo-zoo', 'models', 'sensitivity.json');
 const shipped = () => JSON.parse(readFileSync(SHIPPED, 'utf8')) as TSensitivityAnalysis;
 
 /** One parameter, two ratios; losses from (0.6 - ap) / 0.6: (0.6 - 0.54) / 0.6 = 0.1, (0.6 - 0.45) / 0.6 = 0.25. */
@@ -33,7 +33,7 @@ function errorOf(value: unknown): string {
 }
 
 describe('ZSensitivityAnalysis', () => {
-  it('accepts the shipped prisma/demo-zoo/sensitivity.json as written by tools/demo-zoo', () => {
+  it('accepts the shipped lib/demo-zoo/models/sensitivity.json as written by tools/demo-zoo', () => {
     const a = parseSensitivityAnalysis(shipped(), SHIPPED);
     expect(a.ratios).toEqual([0.3, 0.5, 0.7]);
     expect(Object.keys(a.parameters)).toHaveLength(18);

@@ -10,7 +10,7 @@ import { SlimboardError, formatZodIssues } from '../errors';
  *   when pruning happened to help.
  * - `parameters[name][i]` is measured at `ratios[i]` (same order, same length).
  *
- * The demo zoo writes it as prisma/demo-zoo/sensitivity.json (tools/demo-zoo/slimzoo/stage_prune.py);
+ * The demo zoo writes it as lib/demo-zoo/models/sensitivity.json (tools/demo-zoo/slimzoo/stage_prune.py);
  * Slimboard stores it in the run metadata (`sensitivityAnalysis`, lib/runs/run-metadata.ts) of the model
  * whose pruned ratios were chosen from it, and its model page charts it.
  */

@@ -6,10 +6,10 @@ import { parseSensitivityAnalysis, type TSensitivityAnalysis } from './sensitivi
 import { lossAtRatio, orderedParams, ratioWithinLoss, sensitivityView, shortParamLabels } from './sensitivity-view';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const shipped = () => parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(ROOT, 'prisma', 'demo-zoo', 'sensitivity.json'), 'utf8')), 'sensitivity.json');
+const shipped = () => parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'sensitivity.json'), 'utf8')), 'sensitivity.json');
 /** The sensity model's lineage in the shipped manifest: the ratios chosen from the analysis. */
 const sensity = () =>
-  (JSON.parse(readFileSync(path.join(ROOT, 'prisma', 'demo-zoo', 'manifest.json'), 'utf8')) as { models: Array<{ id: string; lineage: { prunedParams: string[]; ratios: number[]; lossThreshold: number } }> }).models.find(
+  (JSON.parse(readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'manifest.json'), 'utf8')) as { models: Array<{ id: string; lineage: { prunedParams: string[]; ratios: number[]; lossThreshold: number } }> }).models.find(
     (m) => m.id === 'prune_sensity',
   )!.lineage;
 

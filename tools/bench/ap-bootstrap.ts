@@ -19,7 +19,7 @@ import { readCocoGroundTruthFile, readCocoResultsFile } from '../../lib/metrics/
 import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_BOOTSTRAP_SEED, formatPointsDelta } from '../../lib/metrics/paired-bootstrap';
 
 const TARGET_SECONDS = 5;
-const ZOO = 'prisma/demo-zoo';
+const ZOO = 'lib/demo-zoo/models';
 const BASELINE = 'yolov3_mobilenet_v1_x025_shapes';
 const CANDIDATES = ['yolov3_mobilenet_v1_x025_shapes_quant_post', 'yolov3_mobilenet_v1_x025_shapes_prune_r578'];
 

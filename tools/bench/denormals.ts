@@ -9,7 +9,7 @@ import path from 'node:path';
 import { modelSubnormals } from '../../lib/measure/denormals';
 import { readModelFile } from '../../lib/onnx/model-file';
 
-const ZOO = path.resolve(import.meta.dirname, '../../prisma/demo-zoo');
+const ZOO = path.resolve(import.meta.dirname, '../../lib/demo-zoo/models');
 const zooFiles = () => readdirSync(ZOO).filter((f) => f.endsWith('.onnx')).map((f) => path.join(ZOO, f));
 const files = process.argv.length > 2 ? process.argv.slice(2) : zooFiles();
 for (const file of files) {

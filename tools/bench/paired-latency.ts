@@ -32,7 +32,7 @@ const flags = scriptFlags(process.argv.slice(2));
 const threads = Number(flags.threads ?? 1);
 const quick = flags.quick === 'true';
 const waitQuietS = Number(flags['wait-quiet-s'] ?? 0);
-const ZOO = path.resolve(import.meta.dirname, '../../prisma/demo-zoo');
+const ZOO = path.resolve(import.meta.dirname, '../../lib/demo-zoo/models');
 const FILES = {
   baseline: 'yolov3_mobilenet_v1_x025_shapes.onnx',
   distill_l2: 'yolov3_mobilenet_v1_x025_shapes_l2_distiil.onnx',

@@ -28,7 +28,7 @@ import { scriptFlags } from './reference-model';
 const flags = scriptFlags(process.argv.slice(2));
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '../..');
-const baseline = path.join(root, 'prisma/demo-zoo/yolov3_mobilenet_v1_x025_shapes.onnx');
+const baseline = path.join(root, 'lib/demo-zoo/models/yolov3_mobilenet_v1_x025_shapes.onnx');
 const adapter = parseModelAdapter(JSON.parse(readFileSync(path.join(here, 'demo-zoo-adapter.json'), 'utf8')), 'demo-zoo-adapter.json');
 const images = Number(flags.images ?? 100);
 const size = Number(flags.size ?? 416);

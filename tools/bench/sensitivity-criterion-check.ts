@@ -1,5 +1,5 @@
 /**
- * Why `compress sensitivity` does not reproduce prisma/demo-zoo/sensitivity.json cell by cell: which channels
+ * Why `compress sensitivity` does not reproduce lib/demo-zoo/models/sensitivity.json cell by cell: which channels
  * the reference pruned. The reference (tools/demo-zoo/slimzoo/prune.py) ranked filters by the L1 norm of the
  * PyTorch conv weights BEFORE BatchNorm; the shipped ONNX has BatchNorm folded into them (W' = W * gamma /
  * sqrt(var + eps), a different scale per output channel), so the L1 ranking can differ.
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readModelWithParamNames } from '../../lib/compression/param-names';
 import { loadImageSubset, SubsetEvaluator } from '../../lib/compression/sensitivity';
-import { ensureDemoValSplit } from '../../lib/datasets/demo-zoo/val-split';
+import { ensureDemoValSplit } from '../../lib/demo-zoo/val-split';
 import { parseModelAdapter } from '../../lib/inference/detection/model-adapter';
 import { prunedChannelCount, removeChosenChannels, smallestIndices } from '../../lib/onnx/channel-prune';
 import { encodeModel, readModelFile } from '../../lib/onnx/model-file';
@@ -31,7 +31,7 @@ import { scriptFlags } from './reference-model';
 
 const flags = scriptFlags(process.argv.slice(2));
 const here = path.dirname(fileURLToPath(import.meta.url));
-const zoo = path.join(here, '../../prisma/demo-zoo');
+const zoo = path.join(here, '../../lib/demo-zoo/models');
 const adapter = parseModelAdapter(JSON.parse(readFileSync(path.join(here, 'demo-zoo-adapter.json'), 'utf8')), 'demo-zoo-adapter.json');
 const reference = parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(zoo, 'sensitivity.json'), 'utf8')), 'sensitivity.json');
 

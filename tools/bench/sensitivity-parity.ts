@@ -1,6 +1,6 @@
 /**
  * Sensitivity analysis parity: `runSensitivity` (lib/compression/sensitivity.ts, what `compress sensitivity`
- * runs) on the demo baseline with the reference's settings (prisma/demo-zoo/sensitivity.json: its 18 head
+ * runs) on the demo baseline with the reference's settings (lib/demo-zoo/models/sensitivity.json: its 18 head
  * parameters, its ratios, the first 40 val images at 320), compared cell by cell with the reference's AP.
  * Prints the cells within 0.005 AP, the max |ΔAP|, the wall time and the machine load (1-minute load average
  * before and after, logical cores).
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readModelWithParamNames } from '../../lib/compression/param-names';
 import { runSensitivity } from '../../lib/compression/sensitivity';
-import { ensureDemoValSplit } from '../../lib/datasets/demo-zoo/val-split';
+import { ensureDemoValSplit } from '../../lib/demo-zoo/val-split';
 import { parseModelAdapter } from '../../lib/inference/detection/model-adapter';
 import { parseSensitivityAnalysis } from '../../lib/zoo/sensitivity-analysis';
 import { scriptFlags } from './reference-model';
@@ -23,7 +23,7 @@ import { scriptFlags } from './reference-model';
 const TOLERANCE = 0.005;
 const flags = scriptFlags(process.argv.slice(2));
 const here = path.dirname(fileURLToPath(import.meta.url));
-const zoo = path.join(here, '../../prisma/demo-zoo');
+const zoo = path.join(here, '../../lib/demo-zoo/models');
 const adapter = parseModelAdapter(JSON.parse(readFileSync(path.join(here, 'demo-zoo-adapter.json'), 'utf8')), 'demo-zoo-adapter.json');
 const reference = parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(zoo, 'sensitivity.json'), 'utf8')), 'sensitivity.json');
 const threads = Number(flags.threads ?? 1);

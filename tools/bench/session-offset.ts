@@ -19,7 +19,7 @@ import { describeMachineLoad, machineLoadBetween, noiseThresholdsFromEnv, takeLo
 import { scriptFlags } from './reference-model';
 
 const flags = scriptFlags(process.argv.slice(2));
-const file = flags.model ?? path.resolve(import.meta.dirname, '../../prisma/demo-zoo/yolov3_mobilenet_v1_x025_shapes.onnx');
+const file = flags.model ?? path.resolve(import.meta.dirname, '../../lib/demo-zoo/models/yolov3_mobilenet_v1_x025_shapes.onnx');
 const sessions = Number(flags.sessions ?? 6);
 const size = Number(flags['input-size'] ?? 416);
 const rounds = Number(flags.rounds ?? 40);

@@ -4,7 +4,7 @@
  *      pipeline: max |diff| of boxes and scores at 320 / 416 / 608);
  *   2. latency at 416 (1 thread, batch 1, median of N runs) per model, and each int8 model's ratio to its
  *      fp32 parent.
- * usage: npx tsx tools/demo-zoo/check-onnx.ts --zoo prisma/demo-zoo --probes DIR [--runs 30]
+ * usage: npx tsx tools/demo-zoo/check-onnx.ts --zoo lib/demo-zoo/models --probes DIR [--runs 30]
  * Prints one JSON object; the pipeline saves it as tools/demo-zoo/logs/check-onnx.json.
  */
 import { readFile } from 'node:fs/promises';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { zoo: { type: 'string' }, probes: { type: 'string' }, runs: { type: 'string', default: '30' } },
   });
-  const zoo = path.resolve(values.zoo ?? 'prisma/demo-zoo');
+  const zoo = path.resolve(values.zoo ?? 'lib/demo-zoo/models');
   const probes = values.probes ? path.resolve(values.probes) : undefined;
   const runs = Number(values.runs);
   const manifest = JSON.parse(await readFile(path.join(zoo, 'manifest.json'), 'utf8')) as {

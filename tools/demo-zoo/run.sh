@@ -80,9 +80,9 @@ done
 # 4. ONNX + manifest, then onnxruntime-node agreement / latency check
 run slimzoo.stage_export
 cd "$ROOT"
-npx tsx tools/demo-zoo/check-onnx.ts --zoo prisma/demo-zoo --probes "$WORK/work/probes" > tools/demo-zoo/logs/check-onnx.json
+npx tsx tools/demo-zoo/check-onnx.ts --zoo lib/demo-zoo/models --probes "$WORK/work/probes" > tools/demo-zoo/logs/check-onnx.json
 # 5. COCO AP of what onnxruntime-node computes (int8 kernels included) next to the PyTorch AP
 cd "$ROOT/tools/demo-zoo"
 for size in 416 320 608; do run slimzoo.ort_eval --size "$size" --models baseline,teacher,prune_sensity,prune_r578,quant_post,quant_aware,distill_l2,distill_split,prune_r578_distill; done
 cd "$ROOT"
-echo "done: prisma/demo-zoo/manifest.json, tools/demo-zoo/logs/"
+echo "done: lib/demo-zoo/models/manifest.json, tools/demo-zoo/logs/"

@@ -8,7 +8,7 @@ import { readModelFile } from '../../onnx/model-file';
 import type { CliIo } from '../command';
 import { runCli } from '../main';
 
-const ZOO = path.join(__dirname, '../../../prisma/demo-zoo');
+const ZOO = path.join(__dirname, '../../../lib/demo-zoo/models');
 const BASELINE = path.join(ZOO, 'yolov3_mobilenet_v1_x025_shapes.onnx');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-cli-compress-prune-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { readModelFile } from '../../onnx/model-file';
 import type { CliIo } from '../command';
 import { runCli } from '../main';
 
-const BASELINE = path.join(__dirname, '../../../prisma/demo-zoo/yolov3_mobilenet_v1_x025_shapes.onnx');
+const BASELINE = path.join(__dirname, '../../../lib/demo-zoo/models/yolov3_mobilenet_v1_x025_shapes.onnx');
 const ADAPTER = path.join(__dirname, '../../../tools/bench/demo-zoo-adapter.json');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-cli-compress-'));
 const data = path.join(dir, 'train');

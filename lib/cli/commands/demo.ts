@@ -10,7 +10,7 @@ import { printJson, type CliCommand } from '../command';
 
 const register: CliCommand = {
   words: ['demo', 'register'],
-  summary: 'register the shipped demo zoo (prisma/demo-zoo) as runs and queue its measurements (idempotent)',
+  summary: 'register the shipped demo zoo (lib/demo-zoo/models) as runs and queue its measurements (idempotent)',
   usage:
     'demo register [--zoo DIR] [--val-count N] [--json]\n' +
     '  Generates the val split under <dataDir>/datasets/demo-shapes, registers every manifest model that has no run for its\n' +
@@ -29,8 +29,8 @@ const register: CliCommand = {
     const env = getEnv();
     const { getDb, getDatabaseUrl, closeDb } = await import('../../db/client');
     const { openPipeline } = await import('../../jobs/pipeline');
-    const { registerDemoZoo } = await import('../../datasets/demo-zoo/register-demo-zoo');
-    const { DEMO_ZOO_DIR } = await import('../../datasets/demo-zoo/manifest');
+    const { registerDemoZoo } = await import('../../demo-zoo/register-demo-zoo');
+    const { DEMO_ZOO_DIR } = await import('../../demo-zoo/manifest');
     try {
       await getDb();
       const pipeline = await openPipeline({ databaseUrl: await getDatabaseUrl(), supervise: false, poolSize: 3 });
@@ -79,7 +79,7 @@ const table: CliCommand = {
   async run(args, io) {
     const { values } = parseCliArgs(args, { json: { type: 'boolean', default: false } }, 'demo table');
     const { getDb, closeDb } = await import('../../db/client');
-    const { formatDemoTable, loadDemoTable } = await import('../../datasets/demo-zoo/demo-table');
+    const { formatDemoTable, loadDemoTable } = await import('../../demo-zoo/demo-table');
     try {
       const t = await loadDemoTable(await getDb());
       const markdown = formatDemoTable(t);

@@ -13,7 +13,7 @@ import type { CliCommand, CliIo } from '../command';
  * restarts the embedded PostgreSQL when it dies (lib/db/embedded-postgres.ts superviseEmbeddedPostgres; the API
  * and the pages answer 503 with Retry-After meanwhile).
  * One measuring worker (workers/main.ts) runs beside the web server, stopped the same way (SIGTERM).
- * The shipped demo zoo (prisma/demo-zoo) is registered in the background meanwhile (idempotent; never
+ * The shipped demo zoo (lib/demo-zoo/models) is registered in the background meanwhile (idempotent; never
  * blocks or stops the start: a refused manifest or file is one logged line and shown on the zoo page).
  */
 
@@ -135,14 +135,14 @@ export function spawnWebServer(root: string, port: number, databaseUrl: string, 
 }
 
 /**
- * Register the demo zoo (lib/datasets/demo-zoo/register-demo-zoo.ts) and log the outcome; never throws.
+ * Register the demo zoo (lib/demo-zoo/register-demo-zoo.ts) and log the outcome; never throws.
  * Runs beside the web build and start: it queues jobs, the worker measures them.
  */
 export async function registerDemoZooAtStart(log: (line: string) => void, root: string, databaseUrl: string): Promise<void> {
   const env = getEnv();
   const { openPipeline } = await import('../../jobs/pipeline');
-  const { registerDemoZoo } = await import('../../datasets/demo-zoo/register-demo-zoo');
-  const { DEMO_ZOO_DIR } = await import('../../datasets/demo-zoo/manifest');
+  const { registerDemoZoo } = await import('../../demo-zoo/register-demo-zoo');
+  const { DEMO_ZOO_DIR } = await import('../../demo-zoo/manifest');
   let pipeline: Awaited<ReturnType<typeof openPipeline>> | undefined;
   try {
     const t0 = performance.now();
@@ -280,7 +280,7 @@ const start: CliCommand = {
   summary: 'start Slimboard: database, migrations, seed import, build if needed, web server on PORT',
   usage:
     'npm start [-- --port N] [--no-build] [--no-demo]   (or: npm run -s slimboard -- start)\n  --no-demo: do not register the demo zoo ' +
-    '(prisma/demo-zoo) at start',
+    '(lib/demo-zoo/models) at start',
   run: runStart,
 };
 

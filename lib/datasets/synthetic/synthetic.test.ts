@@ -104,7 +104,7 @@ describe('shapes', () => {
 describe('renderScene', () => {
   it('is deterministic and pinned: raw pixels + annotations of val images 0..2 (seed 20261129)', () => {
     // Pinned when the demo zoo was trained: the shipped models' AP refers to exactly this data, so a
-    // change here means prisma/demo-zoo must be retrained (see tools/demo-zoo/README.md).
+    // change here means lib/demo-zoo/models must be retrained (see tools/demo-zoo/README.md).
     const h = createHash('sha256');
     for (let i = 0; i < 3; i++) {
       const s = renderSplitImage(DEMO_DATASET_SEED, 'val', i);

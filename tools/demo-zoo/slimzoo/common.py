@@ -14,7 +14,7 @@ TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_DIR = os.path.dirname(os.path.dirname(TOOLS_DIR))
 # Overridable for trial runs that must not touch the committed logs / shipped files.
 LOG_DIR = os.environ.get("DEMO_ZOO_LOG_DIR", os.path.join(TOOLS_DIR, "logs"))
-ZOO_DIR = os.environ.get("DEMO_ZOO_OUT_DIR", os.path.join(REPO_DIR, "prisma", "demo-zoo"))
+ZOO_DIR = os.environ.get("DEMO_ZOO_OUT_DIR", os.path.join(REPO_DIR, "lib", "demo-zoo", "models"))
 EVAL_SIZES = (320, 416, 608)
 TRAIN_SIZES = [256, 288, 320, 352, 384, 416]
 

@@ -1,4 +1,4 @@
-"""Markdown table of the demo zoo from prisma/demo-zoo/manifest.json (and logs/check-onnx.json if present).
+"""Markdown table of the demo zoo from lib/demo-zoo/models/manifest.json (and logs/check-onnx.json if present).
 
 usage: python3 -m slimzoo.report
 """

@@ -1,4 +1,4 @@
-"""Stage 5: export every trained checkpoint to ONNX under prisma/demo-zoo/ and write manifest.json.
+"""Stage 5: export every trained checkpoint to ONNX under lib/demo-zoo/models/ and write manifest.json.
 
 usage: python3 -m slimzoo.stage_export --data D --work W
 Models whose checkpoint is missing are left out of the manifest (the log says which).
@@ -127,7 +127,7 @@ def main():
             "ap": {s: {k: round(v, 4) for k, v in r.items()} for s, r in evals.items()},
         }
         entries.append(entry)
-        log(f"exported {mid} -> prisma/demo-zoo/{fname} ({entry['bytes']} bytes) AP@416 {entry['ap'].get('416', {}).get('AP')}")
+        log(f"exported {mid} -> lib/demo-zoo/models/{fname} ({entry['bytes']} bytes) AP@416 {entry['ap'].get('416', {}).get('AP')}")
     manifest = {
         "schemaVersion": 1,
         "title": "Demo zoo: YOLOv3-MobileNetV1 on synthetic shapes",
@@ -144,7 +144,7 @@ def main():
     }
     write_json(os.path.join(ZOO_DIR, "manifest.json"), manifest)
     total = sum(e["bytes"] for e in entries)
-    log(f"wrote prisma/demo-zoo/manifest.json: {len(entries)} models, {total / 1e6:.2f} MB")
+    log(f"wrote lib/demo-zoo/models/manifest.json: {len(entries)} models, {total / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ usage:
 
 sensitivity: for each of the 18 prunable parameters and each ratio, prune ONLY that parameter (no
 fine-tuning) and measure AP(0.5:0.95) on the first `images` val images at `size`; loss = (AP_base - AP) /
-AP_base (PaddleSlim's definition). Saved as prisma/demo-zoo/sensitivity.json.
+AP_base (PaddleSlim's definition). Saved as lib/demo-zoo/models/sensitivity.json.
 sensity: per-parameter ratios = largest ratio whose loss stays under a threshold, the threshold bisected
 so that GFLOPs@608 drop by ~35% (PaddleSlim get_ratios_by_loss). r578: 0.5 / 0.7 / 0.8 for every
 parameter of yolo_block 0 / 1 / 2, as in the seed.
@@ -51,7 +51,7 @@ def sensitivity(args, log):
            "baselineAp": round(base_ap, 5), "lossDefinition": "(AP_baseline - AP_pruned) / AP_baseline, one parameter pruned at a time, no fine-tuning",
            "criterion": "L1 norm of filters, smallest pruned", "ratios": ratios, "parameters": table}
     write_json(os.path.join(ZOO_DIR, "sensitivity.json"), out)
-    log("wrote prisma/demo-zoo/sensitivity.json")
+    log("wrote lib/demo-zoo/models/sensitivity.json")
 
 
 def prune_stage(args, log):

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client';
+import type { Db } from '../db/client';
 import { DEMO_SECTION_SLUG } from './demo-zoo-constants';
 
 /**

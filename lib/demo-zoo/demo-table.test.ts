@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TCell, TZooRow } from '../../zoo/row';
+import type { TCell, TZooRow } from '../zoo/row';
 import { formatDemoTable } from './demo-table';
 
 const measured = { kind: 'measured' as const, jobId: 'j', deviceSlug: null };

@@ -1,5 +1,5 @@
 /**
- * Register the shipped demo zoo (prisma/demo-zoo/) through the measurement pipeline, idempotently.
+ * Register the shipped demo zoo (lib/demo-zoo/models/) through the measurement pipeline, idempotently.
  *
  * 1. The manifest is validated and every file's bytes and sha256 checked (readDemoZooManifest); its
  *    adapter is translated for Slimboard's evaluator (demo-run-metadata.ts).
@@ -25,20 +25,20 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { SlimboardError, isSlimboardError } from '../../errors';
-import type { Pipeline } from '../../jobs/pipeline';
-import { RunRefusedError, registerRun } from '../../runs/register-run';
-import { measurementKey } from '../../zoo/measurement-key';
-import { writeReportedValue } from '../../zoo/measurement-writes';
-import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION } from '../synthetic';
-import { readDemoZooManifest, type TDemoZooManifest } from './manifest';
+import { SlimboardError, isSlimboardError } from '../errors';
+import type { Pipeline } from '../jobs/pipeline';
+import { RunRefusedError, registerRun } from '../runs/register-run';
+import { measurementKey } from '../zoo/measurement-key';
+import { writeReportedValue } from '../zoo/measurement-writes';
+import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION } from '../datasets/synthetic';
+import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from './manifest';
 import { DEMO_DATASET_SLUG, demoModelAdapter, demoProvenance, demoRegistrationOrder, demoRunMetadata } from './demo-run-metadata';
 import { importDemoSensitivity, type DemoSensitivityReport } from './sensitivity';
 import { ensureDemoFacesSplit, ensureDemoValSplit } from './val-split';
 import { DEMO_FACES_DATASET_SLUG, DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG, DEMO_VOC_DATASET_SLUG } from './demo-zoo-constants';
 import { DEMO_EXTRA_DATASETS } from './demo-run-metadata';
-import { addRunEvaluations } from '../../runs/run-writes';
-import { withPgTransaction } from '../../db/pg-transaction';
+import { addRunEvaluations } from '../runs/run-writes';
+import { withPgTransaction } from '../db/pg-transaction';
 
 /** Columns of the demo section; latency columns (`latency:<device>`) are added for each device that measured. */
 export const DEMO_SECTION_COLUMNS = [
@@ -59,7 +59,7 @@ const DEMO_FACES_SECTION_COLUMNS = DEMO_SECTION_COLUMNS.flatMap((c) => (c === 'b
 const DEMO_LOCK = 0x5b1bde70; // arbitrary, Slimboard-wide (import-catalog uses 0x5b1b0a4d)
 
 export interface RegisterDemoZooOptions {
-  /** Folder with manifest.json and the ONNX files (prisma/demo-zoo). */
+  /** Folder with manifest.json and the ONNX files (lib/demo-zoo/models). */
   zooDir: string;
   /** Slimboard's data dir: the val split goes to `<dataDir>/datasets/demo-shapes`. */
   dataDir: string;
@@ -308,13 +308,15 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
 async function upsertManifestSource(db: Queryable, manifest: TDemoZooManifest, sha256: string): Promise<number> {
   const r = await db.query(
     `INSERT INTO "SourceDocument" (slug, title, url, "repoPath", sha256, "importedAt") VALUES ($1, $2, NULL, $3, $4, now())
-     ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title, sha256 = EXCLUDED.sha256, "importedAt" = EXCLUDED."importedAt"
-       WHERE "SourceDocument".sha256 <> EXCLUDED.sha256 OR "SourceDocument".title <> EXCLUDED.title
+     ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title, sha256 = EXCLUDED.sha256, "repoPath" = EXCLUDED."repoPath",
+         "importedAt" = EXCLUDED."importedAt"
+       WHERE ("SourceDocument".sha256, "SourceDocument".title, "SourceDocument"."repoPath")
+         IS DISTINCT FROM (EXCLUDED.sha256, EXCLUDED.title, EXCLUDED."repoPath")
      RETURNING id`,
     [
       DEMO_SOURCE_SLUG,
       `training pipeline's own evaluation (tools/demo-zoo, PyTorch; manifest ${manifest.createdAt})`,
-      'prisma/demo-zoo/manifest.json',
+      path.posix.join(...DEMO_ZOO_DIR.split(path.sep), 'manifest.json'),
       sha256,
     ],
   );

@@ -5,8 +5,8 @@
  */
 import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION, writeSyntheticSplit } from '../synthetic';
-import { writeSyntheticFacesSplit } from '../synthetic/faces-split';
+import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION, writeSyntheticSplit } from '../datasets/synthetic';
+import { writeSyntheticFacesSplit } from '../datasets/synthetic/faces-split';
 
 export const DEMO_VAL_SPLIT = { split: 'val', count: 300, seed: DEMO_DATASET_SEED } as const;
 

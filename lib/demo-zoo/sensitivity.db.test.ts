@@ -14,7 +14,7 @@ import { registerDemoZoo } from './register-demo-zoo';
 import { DEMO_SENSITIVITY_FILE } from './sensitivity';
 
 /**
- * prisma/demo-zoo/sensitivity.json imported by the demo registration against a real PostgreSQL: a malformed
+ * lib/demo-zoo/models/sensitivity.json imported by the demo registration against a real PostgreSQL: a malformed
  * file is one problem line and the models are registered all the same; a good file is stored in the sensity
  * model's run metadata (also onto a run registered before it existed), the model page charts it, and a
  * second registration changes nothing. A sub-zoo (the baseline and the sensity model, one evaluation size)

@@ -3,10 +3,10 @@
  * as the zoo computes them (values and deltas against the demo baseline), plus the training pipeline's
  * own AP beside Slimboard's, the date and the machine. `demo table` prints it.
  */
-import type { Db } from '../../db/client';
-import { loadZoo } from '../../zoo/list-zoo-rows';
-import { formatNumber } from '../../zoo/format';
-import type { TCell, TZooRow } from '../../zoo/row';
+import type { Db } from '../db/client';
+import { loadZoo } from '../zoo/list-zoo-rows';
+import { formatNumber } from '../zoo/format';
+import type { TCell, TZooRow } from '../zoo/row';
 import { DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG } from './demo-zoo-constants';
 
 export interface DemoTableDevice {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SlimboardError } from '../../errors';
-import { parseRunMetadata } from '../../runs/run-metadata';
+import { SlimboardError } from '../errors';
+import { parseRunMetadata } from '../runs/run-metadata';
 import { DEMO_ZOO_DIR, ZDemoZooManifest, readDemoZooManifest, type TDemoZooManifest, type TDemoZooModel } from './manifest';
 import { DEMO_DATASET_SLUG, demoBackboneSlug, demoModelAdapter, demoRegistrationOrder, demoRunMetadata } from './demo-run-metadata';
 

@@ -1,5 +1,5 @@
 /**
- * The demo zoo's pruning sensitivity analysis, prisma/demo-zoo/sensitivity.json (written by
+ * The demo zoo's pruning sensitivity analysis, lib/demo-zoo/models/sensitivity.json (written by
  * tools/demo-zoo/slimzoo/stage_prune.py `sensitivity`): the AP loss of the baseline with one head convolution
  * pruned at a time, at each ratio. The `sensity` model's ratios were chosen from it (stage_prune.py `prune`:
  * per parameter the largest ratio whose loss stays under a threshold bisected for -35% GFLOPs), so
@@ -14,10 +14,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { SlimboardError, isSlimboardError } from '../../errors';
-import { parseSensitivityAnalysis, type TSensitivityAnalysis } from '../../zoo/sensitivity-analysis';
+import { SlimboardError, isSlimboardError } from '../errors';
+import { parseSensitivityAnalysis, type TSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 import type { TDemoZooManifest, TDemoZooModel } from './manifest';
-import { storeRunSensitivity } from '../../compression/sensitivity-store';
+import { storeRunSensitivity } from '../compression/sensitivity-store';
 
 /** The analysis' file name in the demo zoo's folder. */
 export const DEMO_SENSITIVITY_FILE = 'sensitivity.json';
@@ -111,7 +111,7 @@ export function demoSensitivityRecord(
   );
 }
 
-/** The path shown and stored: relative to the working directory when inside it (`prisma/demo-zoo/sensitivity.json`). */
+/** The path shown and stored: relative to the working directory when inside it (`lib/demo-zoo/models/sensitivity.json`). */
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SlimboardError } from '../../errors';
+import { SlimboardError } from '../errors';
 import { DEMO_ZOO_DIR, readDemoZooManifest } from './manifest';
 import { DEMO_SENSITIVITY_FILE, demoSensitivityRecord, demoSensitivityTargets, readDemoSensitivity } from './sensitivity';
 
@@ -36,13 +36,13 @@ describe('readDemoSensitivity', () => {
 
   it('EXPECTED FAILURE: not JSON, or a bad field, is one SlimboardError line naming the file and field', async () => {
     const notJson = await writeTmp('{ "model": ');
-    await expect(readDemoSensitivity(notJson, 'prisma/demo-zoo/sensitivity.json')).rejects.toThrow(/^prisma\/demo-zoo\/sensitivity\.json: not valid JSON \(/);
+    await expect(readDemoSensitivity(notJson, 'lib/demo-zoo/models/sensitivity.json')).rejects.toThrow(/^lib\/demo-zoo\/models\/sensitivity\.json: not valid JSON \(/);
     const raw = JSON.parse(await readFile(SHIPPED, 'utf8'));
     raw.parameters['yolo_block.1.tip.conv.weights'][2].ap = 'n/a';
     const bad = await writeTmp(JSON.stringify(raw));
-    const err = await readDemoSensitivity(bad, 'prisma/demo-zoo/sensitivity.json').catch((e: Error) => e);
+    const err = await readDemoSensitivity(bad, 'lib/demo-zoo/models/sensitivity.json').catch((e: Error) => e);
     expect(err).toBeInstanceOf(SlimboardError);
-    expect((err as Error).message).toMatch(/^prisma\/demo-zoo\/sensitivity\.json: parameters\."yolo_block\.1\.tip\.conv\.weights"\.2\.ap: /);
+    expect((err as Error).message).toMatch(/^lib\/demo-zoo\/models\/sensitivity\.json: parameters\."yolo_block\.1\.tip\.conv\.weights"\.2\.ap: /);
     expect((err as Error).message.split('\n')).toHaveLength(1);
   });
 });
@@ -54,9 +54,9 @@ describe('demoSensitivityTargets / demoSensitivityRecord', () => {
     const targets = demoSensitivityTargets(manifest, analysis, 'f');
     expect(targets.map((t) => t.id)).toEqual(['prune_sensity']);
     const lineage = targets[0].lineage as Record<string, unknown>;
-    const record = demoSensitivityRecord(analysis, targets[0], { file: 'prisma/demo-zoo/sensitivity.json', sha256, origin: 'Slimboard demo zoo, trained by tools/demo-zoo' }, 'f');
+    const record = demoSensitivityRecord(analysis, targets[0], { file: 'lib/demo-zoo/models/sensitivity.json', sha256, origin: 'Slimboard demo zoo, trained by tools/demo-zoo' }, 'f');
     expect(record.selection).toEqual({ lossThreshold: lineage.lossThreshold, targetGflopsReduction: lineage.targetReduction, rule: 'with-origin' });
-    expect(record.source).toEqual({ file: 'prisma/demo-zoo/sensitivity.json', sha256, origin: 'Slimboard demo zoo, trained by tools/demo-zoo' });
+    expect(record.source).toEqual({ file: 'lib/demo-zoo/models/sensitivity.json', sha256, origin: 'Slimboard demo zoo, trained by tools/demo-zoo' });
     expect(record.parameters).toEqual(analysis.parameters);
   });
 

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SlimboardError } from '../../errors';
+import { SlimboardError } from '../errors';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from './manifest';
 import { ensureDemoValSplit } from './val-split';
 
@@ -78,7 +78,7 @@ describe('readDemoZooManifest', () => {
     await expect(readDemoZooManifest(path.join(dir, 'nope'))).rejects.toThrow(/cannot read manifest/);
   });
 
-  it('the shipped prisma/demo-zoo manifest is valid and every ONNX file matches its sha256', async () => {
+  it('the shipped lib/demo-zoo/models manifest is valid and every ONNX file matches its sha256', async () => {
     const dir = path.resolve(DEMO_ZOO_DIR);
     expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
     const m = await readDemoZooManifest(dir, { verifyFiles: true });

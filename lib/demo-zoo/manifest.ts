@@ -1,5 +1,5 @@
 /**
- * The demo zoo shipped in prisma/demo-zoo/: ONNX detectors trained by tools/demo-zoo on the synthetic
+ * The demo zoo shipped in lib/demo-zoo/models/: ONNX detectors trained by tools/demo-zoo on the synthetic
  * shapes dataset, described by manifest.json (written by tools/demo-zoo/slimzoo/stage_export.py).
  * `readDemoZooManifest` validates the manifest and checks every file's size and sha256, so a caller that
  * registers the models (issue 5's pipeline) can trust what it reads.
@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { SlimboardError, formatZodIssues } from '../../errors';
+import { SlimboardError, formatZodIssues } from '../errors';
 
 /** Directory of the shipped demo zoo, relative to the repository root. */
-export const DEMO_ZOO_DIR = path.join('prisma', 'demo-zoo');
+export const DEMO_ZOO_DIR = path.join('lib', 'demo-zoo', 'models');
 
 const ZApRow = z.object({
   AP: z.number(),

@@ -3,9 +3,9 @@
  * the order models must be registered in (a model's baseline, parent and teacher first), and each model's
  * run metadata (ZRunMetadata, the same schema an upload fills in).
  */
-import { SlimboardError } from '../../errors';
-import { parseModelAdapter, type TModelAdapter } from '../../inference/detection/model-adapter';
-import type { TRunMetadataInput } from '../../runs/run-metadata';
+import { SlimboardError } from '../errors';
+import { parseModelAdapter, type TModelAdapter } from '../inference/detection/model-adapter';
+import type { TRunMetadataInput } from '../runs/run-metadata';
 import type { TDemoZooManifest, TDemoZooModel } from './manifest';
 
 import { DEMO_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, DEMO_VOC_DATASET_SLUG } from './demo-zoo-constants';
@@ -22,7 +22,7 @@ export const DEMO_EXTRA_DATASETS = [DEMO_VOC_DATASET_SLUG, DEMO_FACES_DATASET_SL
 const NO_PRE_NMS_CAP = 100_000;
 
 function bad(field: string, problem: string): SlimboardError {
-  return new SlimboardError('bad_demo_zoo', `prisma/demo-zoo/manifest.json: ${field}: ${problem}`);
+  return new SlimboardError('bad_demo_zoo', `lib/demo-zoo/models/manifest.json: ${field}: ${problem}`);
 }
 
 /**
@@ -83,7 +83,7 @@ export function demoModelAdapter(manifest: TDemoZooManifest): TModelAdapter {
         scoreActivation: 'none',
       },
     },
-    'prisma/demo-zoo/manifest.json adapter',
+    'lib/demo-zoo/models/manifest.json adapter',
   );
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSession } from '../../inference/runtime/ort';
+import { createSession } from '../inference/runtime/ort';
 import { DEMO_ZOO_DIR, readDemoZooManifest } from './manifest';
 
 /** N = 3 * sum over strides 32, 16, 8 of (H / s) * (W / s): the decoded candidates of the head. */
