@@ -22,6 +22,7 @@ import { attrInt, attrInts, indexGraph, nodeLabel, requireGraph, setAttrInt, typ
 import { DataType, isFloatType, onnx, toInt, type ModelProto, type NodeProto, type TensorProto } from './proto';
 import { hasSymbolicImageSize, inferShapes, type InferredShapes } from './shape-inference';
 import { elementCount, makeInt64Tensor, readFloat32, readNumbers, sliceTensor, tensorDims } from './tensor';
+import { ELEMENTWISE_UNARY_OPS } from './elementwise-ops';
 
 export interface PruneOptions {
   /** Conv weight initializer names, e.g. "yolo_block.0.0.0.conv.weights". */
@@ -86,37 +87,8 @@ interface Walk {
   depthwise: Set<NodeProto>;
 }
 
-const UNARY_PASS = new Set([
-  'Relu',
-  'LeakyRelu',
-  'Sigmoid',
-  'Tanh',
-  'Clip',
-  'HardSigmoid',
-  'HardSwish',
-  'Mish',
-  'Softplus',
-  'Softsign',
-  'Elu',
-  'Selu',
-  'Celu',
-  'Gelu',
-  'ThresholdedRelu',
-  'Exp',
-  'Log',
-  'Sqrt',
-  'Abs',
-  'Neg',
-  'Erf',
-  'Identity',
-  'Dropout',
-  'Cast',
-  'Floor',
-  'Ceil',
-  'Round',
-  'Reciprocal',
-  'Sign',
-]);
+/** Ops pruned channels pass through: the elementwise ones, and Cast (a type change, element by element). */
+const UNARY_PASS = new Set([...ELEMENTWISE_UNARY_OPS, 'Cast']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'PRelu', 'Where']);
 const POOL = new Set(['MaxPool', 'AveragePool', 'LpPool', 'GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool', 'LRN']);
 

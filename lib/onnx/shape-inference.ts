@@ -14,6 +14,7 @@ import { SlimboardError } from '../errors';
 import { attrFloat, attrInt, attrInts, attrString, attrTensor, findAttr, indexGraph, nodeLabel, requireGraph } from './graph';
 import { DataType, toInt, type ModelProto, type NodeProto } from './proto';
 import { elementCount, readNumbers, tensorDims } from './tensor';
+import { ELEMENTWISE_UNARY_OPS } from './elementwise-ops';
 
 /** Shape and element type of one value; `value` holds the contents of small tensors when known. */
 export interface TensorInfo {
@@ -41,34 +42,9 @@ export interface InferredShapes {
 
 const VALUE_LIMIT = 4096;
 
+/** Ops whose output has the input's shape: the elementwise ones and these (normalisations, softmax, cumulative). */
 const UNARY_SAME = new Set([
-  'Relu',
-  'LeakyRelu',
-  'Sigmoid',
-  'Tanh',
-  'Clip',
-  'HardSigmoid',
-  'HardSwish',
-  'Mish',
-  'Softplus',
-  'Softsign',
-  'Elu',
-  'Selu',
-  'Celu',
-  'Gelu',
-  'ThresholdedRelu',
-  'Exp',
-  'Log',
-  'Sqrt',
-  'Abs',
-  'Neg',
-  'Erf',
-  'Identity',
-  'Floor',
-  'Ceil',
-  'Round',
-  'Reciprocal',
-  'Sign',
+  ...ELEMENTWISE_UNARY_OPS,
   'Sin',
   'Cos',
   'Softmax',
@@ -78,7 +54,6 @@ const UNARY_SAME = new Set([
   'InstanceNormalization',
   'LayerNormalization',
   'BatchNormalization',
-  'Dropout',
   'Shrink',
   'Not',
   'IsNaN',
