@@ -42,11 +42,9 @@ export interface InferredShapes {
 
 const VALUE_LIMIT = 4096;
 
-/** Ops whose output has the input's shape: the elementwise ones and these (normalisations, softmax, cumulative). */
+/** Ops whose output has the input's shape: the elementwise ones, and these that mix elements (normalisations, softmax, cumulative sums). */
 const UNARY_SAME = new Set([
   ...ELEMENTWISE_UNARY_OPS,
-  'Sin',
-  'Cos',
   'Softmax',
   'LogSoftmax',
   'Hardmax',
@@ -54,19 +52,9 @@ const UNARY_SAME = new Set([
   'InstanceNormalization',
   'LayerNormalization',
   'BatchNormalization',
-  'Shrink',
-  'Not',
-  'IsNaN',
-  'IsInf',
   'MeanVarianceNormalization',
   'Trilu',
   'CumSum',
-  'Sinh',
-  'Cosh',
-  'Tan',
-  'Asin',
-  'Acos',
-  'Atan',
 ]);
 const BINARY_BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'PRelu', 'BitShift']);
 const COMPARE = new Set(['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or', 'Xor']);
