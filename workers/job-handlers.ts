@@ -12,7 +12,7 @@ import type { TRunMetadata } from '@/lib/runs/run-metadata';
 import { analyse } from './handlers/analyse';
 import { runCompressJob } from './handlers/compress';
 import { benchmark } from './handlers/benchmark';
-import { evaluate, pairEvaluation, type AccuracyPairing } from './handlers/evaluate';
+import { evaluate, pairEvaluation, pairLateEvaluations, type AccuracyPairing } from './handlers/evaluate';
 import type { MeasureContext } from './handlers/measure-context';
 
 /**
@@ -119,8 +119,12 @@ export function createJobHandlers(p: Pipeline, device: { id: number; slug: strin
         async commit(client) {
           const state = await client.query(`SELECT state FROM "RegisteredRun" WHERE id = $1 FOR UPDATE`, [run.id]);
           if (!state.rows[0] || state.rows[0].state === 'failed') return;
-          await recordResult(client, key, metrics, { jobId: ctx.jobId, attempt: ctx.attempt });
-          if (pairing) await applyPairedAccuracyUpdates(client, pairing.updates);
+          // Evaluate: pair with evaluations committed since pairEvaluation read them (a lock orders simultaneous ones).
+          const paired = pairing
+            ? await pairLateEvaluations(mctx, client, { runId: run.id, dataset: key.dataset, metrics }, pairing)
+            : { metrics, updates: [] };
+          await recordResult(client, key, paired.metrics, { jobId: ctx.jobId, attempt: ctx.attempt });
+          await applyPairedAccuracyUpdates(client, paired.updates);
           await publishMeasurements(client, {
             runId: run.id,
             jobId: ctx.jobId,

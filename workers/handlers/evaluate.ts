@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { ensureLocalDataset, guessDatasetFormat, type DatasetFormat } from '@/lib/datasets/dataset-registry';
@@ -113,6 +114,10 @@ async function keepDetections(
 export interface AccuracyPairing {
   own: { pairedAccuracy: TPairedAccuracy } | { pairedAccuracySkipped: string };
   updates: PairedAccuracyUpdate[];
+  /** The stored evaluations this pass read (counterpartKey), so the commit's re-read pairs only with newer ones. */
+  seen: ReadonlySet<string>;
+  /** Whether this pass found an evaluation of the baseline. */
+  foundBaseline: boolean;
 }
 
 /**
@@ -123,16 +128,20 @@ export interface AccuracyPairing {
 export async function pairEvaluation(
   c: MeasureContext,
   o: { runId: string; dataset: string; metrics: Record<string, unknown> },
+  late?: { db: Pick<pg.PoolClient, 'query'>; seen: ReadonlySet<string> },
 ): Promise<AccuracyPairing> {
+  const none = { seen: new Set<string>(), foundBaseline: false };
   const stored = ZStoredDetections.safeParse(o.metrics.detections);
   if (!stored.success)
-    return { own: { pairedAccuracySkipped: String(o.metrics.detectionsSkipped ?? 'no stored detections') }, updates: [] };
+    return { own: { pairedAccuracySkipped: String(o.metrics.detectionsSkipped ?? 'no stored detections') }, updates: [], ...none };
   const mine = stored.data;
   const dataset = await ensureLocalDataset(o.dataset, { ...c.datasets, dataDir: c.dataDir });
   const gt = groundTruthOf(dataset, mine.format, o.metrics);
-  if (typeof gt === 'string') return { own: { pairedAccuracySkipped: gt }, updates: [] };
+  if (typeof gt === 'string') return { own: { pairedAccuracySkipped: gt }, updates: [], ...none };
   const inputSize = c.job.payload.inputSize;
-  const counterparts = await findAccuracyCounterparts(c.datasets.pool, { runId: o.runId, dataset: o.dataset, inputSize });
+  const found = await findAccuracyCounterparts(late?.db ?? c.datasets.pool, { runId: o.runId, dataset: o.dataset, inputSize });
+  const seen = new Set(found.map(counterpartKey));
+  const counterparts = late ? found.filter((x) => !late.seen.has(counterpartKey(x))) : found;
   let own: AccuracyPairing['own'] = { pairedAccuracySkipped: 'the baseline has no evaluation on this dataset and input size yet' };
   if (!counterparts.some((x) => x.role === 'baseline')) {
     const declares = c.meta.baseline !== undefined && c.meta.baseline !== null;
@@ -175,7 +184,34 @@ export async function pairEvaluation(
       // A missing or unreadable stored file costs the interval, never the evaluation itself.
       if (other.role === 'baseline') own = { pairedAccuracySkipped: `paired ΔAP against ${other.slug} failed: ${(e as Error).message}` };
     }
-    await c.job.reportProgress(0.9);
+    // Not while committing: the job's own row may be locked by the commit's transaction.
+    if (!late) await c.job.reportProgress(0.9);
   }
-  return { own, updates };
+  return { own, updates, seen, foundBaseline: counterparts.some((x) => x.role === 'baseline') };
+}
+
+/** Which stored evaluation a counterpart is (its role, run and the job that wrote it). */
+function counterpartKey(x: { role: string; runId: string; jobId: string }): string {
+  return `${x.role}:${x.runId}:${x.jobId}`;
+}
+
+/**
+ * In the job's commit transaction: pair with the evaluations that were committed after pairEvaluation read them.
+ * Two evaluations of a pair finishing together would otherwise each commit before seeing the other, and neither
+ * would get the interval. A transaction lock per dataset and input size orders their commits: the later one
+ * re-reads here, after the earlier one's commit, and pairs with it. Returns the metrics to record and the updates
+ * to apply (the first pass's and the late ones).
+ */
+export async function pairLateEvaluations(
+  c: MeasureContext,
+  client: Pick<pg.PoolClient, 'query'>,
+  o: { runId: string; dataset: string; metrics: Record<string, unknown> },
+  first: AccuracyPairing,
+): Promise<{ metrics: Record<string, unknown>; updates: PairedAccuracyUpdate[] }> {
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`paired-accuracy:${o.dataset}:${c.job.payload.inputSize}`]);
+  const late = await pairEvaluation(c, o, { db: client, seen: first.seen });
+  const updates = [...first.updates, ...late.updates];
+  if ('pairedAccuracy' in first.own || !late.foundBaseline) return { metrics: o.metrics, updates };
+  const { pairedAccuracySkipped: _skipped, ...rest } = o.metrics;
+  return { metrics: { ...rest, ...late.own }, updates };
 }
