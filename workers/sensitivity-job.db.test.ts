@@ -80,6 +80,23 @@ afterAll(async () => {
 });
 
 describe('sensitivity and prune-to-target compress jobs', () => {
+  it('EXPECTED FAILURE: prune-to-target before any analysis is 409, a sensitivity on an unknown dataset 422; no job queued', async () => {
+    const jobs = async () => (await f.query(`SELECT count(*)::int AS n FROM "RunJob" WHERE kind = 'compress'`))[0].n;
+    const before = await jobs();
+    const refused = async (request: unknown) =>
+      startCompression(f.pipeline, { sourceRunId, request, door: 'api', tokenId: null }).then(
+        () => null,
+        (e: { status: number; message: string }) => e,
+      );
+    const noAnalysis = await refused({ method: 'prune-to-target', flopsTarget: 0.3 });
+    expect(noAnalysis?.status).toBe(409);
+    expect(noAnalysis?.message).toMatch(/has no sensitivity analysis .*start a "sensitivity" compression/);
+    const noDataset = await refused({ method: 'sensitivity', dataset: 'no-such-set' });
+    expect(noDataset?.status).toBe(422);
+    expect(noDataset?.message).toMatch(/^dataset: no registered dataset "no-such-set"/);
+    expect(await jobs()).toBe(before);
+  });
+
   it('a worker SIGKILLed mid-analysis: the next one completes the job once, keeping the cells already computed', async () => {
     const started = await startCompression(f.pipeline, {
       sourceRunId,

@@ -56,6 +56,15 @@ export async function startCompression(p: Pipeline, input: StartCompressionInput
     }
     const meta = parseRunMetadata(run.metadata, `run ${input.sourceRunId} metadata`);
     if (request.method === 'quantize') await checkCalibrationDataset(client, request.calibDataset, meta.dataset);
+    if (request.method === 'sensitivity' && request.dataset) await requireDataset(client, request.dataset, 'dataset');
+    if (request.method === 'prune-to-target' && !meta.sensitivityAnalysis) {
+      throw new SlimboardError(
+        'no_sensitivity_analysis',
+        `run ${input.sourceRunId} (${run.slug}) has no sensitivity analysis to read ratios from: start a "sensitivity" compression ` +
+          'of it first',
+        { status: 409 },
+      );
+    }
     const inputSize = request.inputSize ?? meta.inputSizes[0];
     const [jobId] = await enqueueJobs(client, p.boss, p.settings, [
       {
@@ -77,14 +86,19 @@ async function checkCalibrationDataset(client: Pick<pg.PoolClient, 'query'>, cal
       { status: 422, details: { issues: [{ path: 'calibDataset', message: 'must differ from the evaluation dataset' }] } },
     );
   }
-  const d = await client.query(`SELECT 1 FROM "Dataset" WHERE slug = $1`, [calib]);
+  await requireDataset(client, calib, 'calibDataset');
+}
+
+/** 422 naming the request field when `slug` is no registered dataset. */
+async function requireDataset(client: Pick<pg.PoolClient, 'query'>, slug: string, field: string): Promise<void> {
+  const d = await client.query(`SELECT 1 FROM "Dataset" WHERE slug = $1`, [slug]);
   if (d.rowCount === 0) {
     throw new SlimboardError(
       'unknown_dataset',
-      `calibDataset: no registered dataset "${calib}" (see \`npm run -s slimboard -- dataset list\`)`,
+      `${field}: no registered dataset "${slug}" (see \`npm run -s slimboard -- dataset list\`)`,
       {
         status: 422,
-        details: { issues: [{ path: 'calibDataset', message: 'no such dataset' }] },
+        details: { issues: [{ path: field, message: 'no such dataset' }] },
       },
     );
   }
