@@ -1,9 +1,10 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { DATASET_FORMATS, ZDatasetAdd, type DatasetFormat } from '@/lib/datasets/dataset-add-schema';
 import { formatZodIssues } from '@/lib/errors';
 import { tokenHelp } from '@/lib/runs/upload-form';
+import { ApiTokenField, useStoredToken } from '@/app/api-token-field';
 
 type Status =
   | { kind: 'idle' }
@@ -20,9 +21,8 @@ export function DatasetForm() {
   const [name, setName] = useState('');
   const [format, setFormat] = useState<DatasetFormat>('coco');
   const [split, setSplit] = useState('');
-  const [token, setToken] = useState('');
+  const { token, setToken, remember } = useStoredToken();
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  useEffect(() => setToken(window.localStorage.getItem('slimboard-token') ?? ''), []);
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -32,7 +32,7 @@ export function DatasetForm() {
     const check = ZDatasetAdd.safeParse(request);
     if (!check.success) return setStatus({ kind: 'error', message: `dataset: ${formatZodIssues(check.error.issues)}` });
     if (token.trim() === '') return setStatus({ kind: 'error', message: tokenHelp('missing') });
-    window.localStorage.setItem('slimboard-token', token.trim());
+    remember(token.trim());
     const query = new URLSearchParams(Object.entries(check.data).map(([k, v]) => [k, String(v)]));
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/datasets?${query}`);
@@ -77,15 +77,7 @@ export function DatasetForm() {
       </select>
       <label htmlFor="dataset-split">Split (optional)</label>
       <input id="dataset-split" value={split} onChange={(e) => setSplit(e.target.value)} placeholder="val" />
-      <label htmlFor="dataset-token">API token</label>
-      <input
-        id="dataset-token"
-        type="password"
-        value={token}
-        onChange={(e) => setToken(e.target.value)}
-        placeholder="sb_…"
-        autoComplete="off"
-      />
+      <ApiTokenField id="dataset-token" value={token} onChange={setToken} />
       <p>
         <button type="submit" className="button" disabled={status.kind === 'uploading'}>
           Register dataset

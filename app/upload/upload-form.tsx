@@ -23,6 +23,7 @@ import {
 } from '@/lib/runs/upload-form';
 import type { UploadChoices, UploadModelChoice } from '@/lib/zoo/list-upload-choices';
 import { formatBytes } from '@/lib/zoo/number-format';
+import { ApiTokenField, useStoredToken } from '@/app/api-token-field';
 
 type Status =
   | { kind: 'idle' }
@@ -67,13 +68,11 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
   const [jsonError, setJsonError] = useState<string | null>(null);
   const [rows, setRows] = useState<TPruneRow[]>([]);
   const [query, setQuery] = useState('');
-  const [token, setToken] = useState('');
+  const { token, setToken, remember } = useStoredToken();
   const [over, setOver] = useState(false);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [preview, setPreview] = useState<Preview>({ kind: 'none' });
   const input = useRef<HTMLInputElement>(null);
-
-  useEffect(() => setToken(window.localStorage.getItem('slimboard-token') ?? ''), []);
 
   /** Every field edit goes through here: the JSON view follows. */
   const setDraft = (next: TDraftMetadata) => {
@@ -156,7 +155,7 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
     const check = ZRunMetadata.safeParse(draft);
     if (!check.success) return setStatus({ kind: 'error', message: `metadata: ${formatZodIssues(check.error.issues)}` });
     if (token.trim() === '') return setStatus({ kind: 'error', message: tokenHelp('missing'), token: true });
-    window.localStorage.setItem('slimboard-token', token.trim());
+    remember(token.trim());
     const fd = new FormData();
     fd.append('door', 'web');
     fd.append('meta', JSON.stringify(draft));
@@ -535,16 +534,7 @@ export function UploadForm({ choices }: { choices: UploadChoices }) {
         )}
       </details>
 
-      <label htmlFor="token">API token</label>
-      <input
-        id="token"
-        name="token"
-        type="password"
-        value={token}
-        onChange={(e) => setToken(e.target.value)}
-        placeholder="sb_…"
-        autoComplete="off"
-      />
+      <ApiTokenField id="token" name="token" value={token} onChange={setToken} />
       <p className="muted">
         No token yet? Run <code>npm run -s slimboard -- token create --name YOUR_NAME</code> on the Slimboard machine and paste what it
         prints.

@@ -6,6 +6,7 @@ import { CALIBRATION_METHODS } from '@/lib/compression/calibrators';
 import { checkCompressDraft, emptyCompressDraft, type TCompressDraft } from '@/lib/compression/compress-form';
 import type { TCompressRequest } from '@/lib/compression/compress-request';
 import { tokenHelp } from '@/lib/runs/upload-form';
+import { ApiTokenField, useStoredToken } from '@/app/api-token-field';
 
 type JobView = {
   id: string;
@@ -39,9 +40,8 @@ export function CompressForm({
   defaultCalibDataset: string;
 }) {
   const [draft, setDraft] = useState<TCompressDraft>(() => emptyCompressDraft({ calibDataset: defaultCalibDataset }));
-  const [token, setToken] = useState('');
+  const { token, setToken, remember } = useStoredToken();
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  useEffect(() => setToken(window.localStorage.getItem('slimboard-token') ?? ''), []);
   const set = (patch: Partial<TCompressDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const jobId = status.kind === 'queued' ? status.job.id : null;
@@ -68,7 +68,7 @@ export function CompressForm({
     const check = checkCompressDraft(draft);
     if (!check.ok) return setStatus({ kind: 'error', message: check.message });
     if (token.trim() === '') return setStatus({ kind: 'error', message: tokenHelp('missing'), token: true });
-    window.localStorage.setItem('slimboard-token', token.trim());
+    remember(token.trim());
     setStatus({ kind: 'sending' });
     try {
       const res = await fetch(`/api/runs/${runId}/compress`, {
@@ -187,15 +187,7 @@ export function CompressForm({
       <input id="compress-input-size" value={draft.inputSize} onChange={(e) => set({ inputSize: e.target.value })} inputMode="numeric" />
       <label htmlFor="compress-name">Name of the new model (optional)</label>
       <input id="compress-name" value={draft.name} onChange={(e) => set({ name: e.target.value })} />
-      <label htmlFor="compress-token">API token</label>
-      <input
-        id="compress-token"
-        type="password"
-        value={token}
-        onChange={(e) => setToken(e.target.value)}
-        placeholder="sb_…"
-        autoComplete="off"
-      />
+      <ApiTokenField id="compress-token" value={token} onChange={setToken} />
       <p>
         <button type="submit" disabled={status.kind === 'sending' || (status.kind === 'queued' && !finished)}>
           Start compression job
