@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlimboardError, formatZodIssues } from '../errors';
+import { refineAscendingRatios } from '../zoo/sensitivity-analysis';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod } from './calibrators';
 
 /**
@@ -66,14 +67,7 @@ export const ZPruneRatiosRequest = z
 
 /** Ratios strictly ascending and parameters listed once (the sensitivity request and ZSensitivityOptions share it). */
 export function refineSensitivityLists(o: { ratios: number[]; params?: string[] }, ctx: z.RefinementCtx): void {
-  for (let i = 1; i < o.ratios.length; i++) {
-    if (!(o.ratios[i] > o.ratios[i - 1]))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ratios', i],
-        message: `${o.ratios[i]} does not follow ${o.ratios[i - 1]} (ratios must be strictly ascending)`,
-      });
-  }
+  refineAscendingRatios(o.ratios, ctx);
   if (o.params && new Set(o.params).size !== o.params.length)
     ctx.addIssue({ code: 'custom', path: ['params'], message: 'a parameter is listed twice' });
 }

@@ -31,6 +31,18 @@ export const ZSensitivityPoint = z
   .strict();
 export type TSensitivityPoint = z.infer<typeof ZSensitivityPoint>;
 
+/** An issue at `ratios.<i>` for each ratio that does not follow the one before it (strictly ascending). */
+export function refineAscendingRatios(ratios: readonly number[], ctx: z.RefinementCtx): void {
+  for (let i = 1; i < ratios.length; i++) {
+    if (!(ratios[i] > ratios[i - 1]))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ratios', i],
+        message: `${ratios[i]} does not follow ${ratios[i - 1]} (ratios must be strictly ascending)`,
+      });
+  }
+}
+
 export const ZSensitivityAnalysis = z
   .object({
     /** The analysed (unpruned) model, as its source names it (the demo manifest's id, e.g. `baseline`). */
@@ -75,14 +87,7 @@ export const ZSensitivityAnalysis = z
   })
   .strict()
   .superRefine((a, ctx) => {
-    for (let i = 1; i < a.ratios.length; i++) {
-      if (!(a.ratios[i] > a.ratios[i - 1]))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ratios', i],
-          message: `${a.ratios[i]} does not follow ${a.ratios[i - 1]} (ratios must be strictly ascending)`,
-        });
-    }
+    refineAscendingRatios(a.ratios, ctx);
     const names = Object.keys(a.parameters);
     if (names.length > 1000) ctx.addIssue({ code: 'custom', path: ['parameters'], message: `${names.length} parameters (at most 1000)` });
     for (const name of names.slice(0, 1000)) {
