@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnWebServer, waitForHttp } from '../../lib/cli/commands/start';
-import { ScratchPostgres } from '../../tests/pipeline/scratch-postgres';
+import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +28,13 @@ const { values } = parseArgs({
   },
 });
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-let db: ScratchPostgres | null = null;
+let db: Awaited<ReturnType<typeof startKeptZooScaleDatabase>> | null = null;
 let web: ReturnType<typeof spawnWebServer> | null = null;
 let base = values.url?.replace(/\/$/, '') ?? '';
 let pid = values['server-pid'] ? Number(values['server-pid']) : null;
 if (!values.url) {
-  db = new ScratchPostgres(path.join(ROOT, '.slimboard', 'zoo-scale-pg'), 54493);
-  await db.start();
-  const u = new URL(db.url);
-  u.pathname = '/slimboard_zoo_scale';
-  web = spawnWebServer(ROOT, 3300, u.toString(), 'pipe');
+  db = await startKeptZooScaleDatabase();
+  web = spawnWebServer(ROOT, 3300, db.url, 'pipe');
   base = 'http://127.0.0.1:3300';
   await waitForHttp(`${base}/api/jobs`, web, 120_000);
   pid = web.pid ?? null;

@@ -28,7 +28,7 @@ import pg from 'pg';
 import { applyMigrations } from '../../lib/db/migrations';
 import { PrismaClient } from '../../lib/generated/prisma/client';
 import { ensureSeedImported } from '../../lib/zoo/import-catalog';
-import { ScratchPostgres } from '../../tests/pipeline/scratch-postgres';
+import { ZOO_SCALE_DB_NAME, zooScaleServer, zooScaleUrl } from './zoo-scale-db';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +48,7 @@ const { values } = parseArgs({
 });
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const DB_NAME = 'slimboard_zoo_scale';
+const DB_NAME = ZOO_SCALE_DB_NAME;
 
 function usage(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -93,7 +93,7 @@ async function openServer(): Promise<{ url: string; stop: () => Promise<void> }>
     u.pathname = '/postgres';
     admin = u.toString();
   } else {
-    const server = new ScratchPostgres(path.join(ROOT, '.slimboard', 'zoo-scale-pg'), Number(values.port));
+    const server = zooScaleServer(Number(values.port));
     const dataExists = fs.existsSync(path.join(server.dir, 'PG_VERSION'));
     if (!(values.reuse && dataExists)) await server.init();
     await server.start();
@@ -109,9 +109,7 @@ async function openServer(): Promise<{ url: string; stop: () => Promise<void> }>
   if (exists && !values.reuse) await client.query(`DROP DATABASE ${client.escapeIdentifier(DB_NAME)} WITH (FORCE)`);
   if (!exists || !values.reuse) await client.query(`CREATE DATABASE ${client.escapeIdentifier(DB_NAME)}`);
   await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${DB_NAME}`;
-  return { url: url.toString(), stop };
+  return { url: zooScaleUrl(admin), stop };
 }
 
 /** Clone every published model (and its entries, measurements, artifacts) K times. Idempotent per k. */

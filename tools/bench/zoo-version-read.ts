@@ -7,10 +7,9 @@
  *   npx tsx tools/bench/zoo-version-read.ts [--rounds 30] [--url postgresql://…/slimboard_zoo_scale]
  */
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { ScratchPostgres } from '../../tests/pipeline/scratch-postgres';
+import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
   options: {
@@ -27,16 +26,8 @@ const FINGERPRINT = `SELECT concat_ws('/',
   (SELECT count(*) FROM "ZooSection"), (SELECT count(*) FROM "Device")) AS v`;
 const ROW = `SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`;
 
-let server: ScratchPostgres | null = null;
-let url = values.url;
-if (!url) {
-  server = new ScratchPostgres(path.resolve(import.meta.dirname, '..', '..', '.slimboard', 'zoo-scale-pg'), 54493);
-  await server.start();
-  const u = new URL(server.url);
-  u.pathname = '/slimboard_zoo_scale';
-  url = u.toString();
-}
-const client = new pg.Client({ connectionString: url });
+const kept = values.url ? null : await startKeptZooScaleDatabase();
+const client = new pg.Client({ connectionString: values.url ?? kept!.url });
 await client.connect();
 const rounds = Number(values.rounds);
 const times: Record<'fingerprint' | 'row', number[]> = { fingerprint: [], row: [] };
@@ -58,7 +49,7 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 await client.end();
-await server?.stop();
+await kept?.stop();
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 for (const [name, xs] of Object.entries(times))
   console.log(`${name.padEnd(12)} p50 ${q(xs, 0.5).toFixed(2)} ms  p95 ${q(xs, 0.95).toFixed(2)} ms  (${xs.length} rounds)`);
