@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { formatCell, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
-import { pairedAccuracyView, type PairedAccuracyView } from './paired-accuracy-view';
+import { pairedAccuracyViewOf, storedPairedAccuracy, type PairedAccuracyView } from './paired-accuracy-view';
 import { machineLoadFlag, type MachineLoadFlag } from './machine-load-view';
 import { pairedLatencyView, type PairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
@@ -171,7 +171,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
   const evalResults = evalJobIds.length
     ? await db.measuredResult.findMany({ where: { jobId: { in: evalJobIds }, kind: 'evaluate' }, select: { jobId: true, metrics: true } })
     : [];
-  const evaluationByJob = new Map(evalResults.map((r) => [r.jobId, r.metrics]));
+  const pairedApByJob = new Map(evalResults.map((r) => [r.jobId, storedPairedAccuracy(r.metrics)]));
   const adapterByJob = new Map(
     evalResults.map((r) => [r.jobId, numberAdapter((r.metrics as Record<string, unknown> | null)?.measuredAdapter)]),
   );
@@ -219,7 +219,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
       delta,
       pairedLatency: (m.jobId && pairedByJob.get(m.jobId)) || null,
       busy: (m.jobId && m.metric === 'latency_ms' && busyByJob.get(m.jobId)) || null,
-      pairedAccuracy: (m.jobId && evaluationByJob.has(m.jobId) && pairedAccuracyView(evaluationByJob.get(m.jobId), m.metric)) || null,
+      pairedAccuracy: (m.jobId && pairedApByJob.get(m.jobId) && pairedAccuracyViewOf(pairedApByJob.get(m.jobId)!, m.metric)) || null,
       adapter: (m.jobId && adapterByJob.get(m.jobId)) || null,
       provenance,
     };

@@ -4,7 +4,7 @@ import { COCO_DETAIL_COLUMNS } from './columns';
 import { deviceName } from './device-name';
 import { formatCell, formatNumber } from './format';
 import { ACCURACY_BY_DATASET, cellColumnId, METRICS, type TMetricKind } from './metrics';
-import { pairedAccuracyView } from './paired-accuracy-view';
+import { pairedAccuracyViewOf, storedPairedAccuracy } from './paired-accuracy-view';
 import { machineLoadFlag } from './machine-load-view';
 import { pairedLatencyView } from './paired-latency-view';
 import { shownDelta } from './published-deltas';
@@ -190,9 +190,11 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
   const pairedByJob = new Map(benchmarks.map((b) => [b.jobId, pairedLatencyView(b.metrics)]));
   const busyByJob = new Map(benchmarks.map((b) => [b.jobId, machineLoadFlag(b.metrics)]));
   // Paired ΔAP of measured evaluations against the baseline's (lib/runs/paired-accuracy.ts), by job and metric.
-  const evaluationByJob = new Map(evaluations.map((ev) => [ev.jobId, ev.metrics]));
-  const pairedAp = (jobId: string | null, metric: string) =>
-    jobId && evaluationByJob.has(jobId) ? pairedAccuracyView(evaluationByJob.get(jobId), metric) : null;
+  const pairedApByJob = new Map(evaluations.map((ev) => [ev.jobId, storedPairedAccuracy(ev.metrics)]));
+  const pairedAp = (jobId: string | null, metric: string) => {
+    const p = jobId ? pairedApByJob.get(jobId) : null;
+    return p ? pairedAccuracyViewOf(p, metric) : null;
+  };
   const detailByRunSize = new Map<string, TCocoDetail>();
   const adapterByRunSize = new Map<string, NonNullable<TZooRow['measuredAdapter']>>();
   for (const ev of evaluations) {
@@ -251,6 +253,7 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
       };
       const sourceSlug = m.provenance === 'reported' ? (m.source?.slug ?? null) : null;
       const delta = comparable && base ? shownDelta(model.slug, { ...stored, sourceSlug }, base) : null;
+      const pairedAccuracy = pairedAp(m.jobId, m.metric);
       cells[columnId] = {
         metric: m.metric as TMetricKind,
         value: m.value,
@@ -267,7 +270,7 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
         provenance: provenanceOf(m),
         ...(m.jobId && m.metric === 'latency_ms' && pairedByJob.get(m.jobId) ? { paired: pairedByJob.get(m.jobId)! } : {}),
         ...(m.jobId && m.metric === 'latency_ms' && busyByJob.get(m.jobId) ? { busy: busyByJob.get(m.jobId)! } : {}),
-        ...(pairedAp(m.jobId, m.metric) ? { pairedAccuracy: pairedAp(m.jobId, m.metric)! } : {}),
+        ...(pairedAccuracy ? { pairedAccuracy } : {}),
       };
     }
     let teacher: TZooRow['teacher'] = null;

@@ -1,4 +1,4 @@
-import { ZPairedAccuracy } from '../runs/paired-accuracy-schema';
+import { ZPairedAccuracy, type TPairedAccuracy } from '../runs/paired-accuracy-schema';
 import type { TMetricKind } from './metrics';
 
 /**
@@ -43,16 +43,25 @@ export const PAIRED_ACCURACY_KEYS: Partial<Record<TMetricKind, { key: string; la
   wider_hard: { key: 'hard', label: 'ΔAP' },
 };
 
-/** The paired view of one accuracy number: `metric` is a zoo metric kind, or a comparison key (`AP50`, `AP75`, …). */
-export function pairedAccuracyView(storedMetrics: unknown, metric: string = 'box_ap'): PairedAccuracyView | null {
-  const named = PAIRED_ACCURACY_KEYS[metric as TMetricKind];
-  const key = named?.key ?? metric;
-  const label = named?.label ?? `Δ${metric}`;
+/** The valid `pairedAccuracy` block of a stored evaluate result, or null. Parse once per result, view per metric. */
+export function storedPairedAccuracy(storedMetrics: unknown): TPairedAccuracy | null {
   const raw = (storedMetrics as { pairedAccuracy?: unknown } | null)?.pairedAccuracy;
   if (!raw) return null;
   const parsed = ZPairedAccuracy.safeParse(raw);
-  if (!parsed.success) return null;
-  const p = parsed.data;
+  return parsed.success ? parsed.data : null;
+}
+
+/** The paired view of one accuracy number: `metric` is a zoo metric kind, or a comparison key (`AP50`, `AP75`, …). */
+export function pairedAccuracyView(storedMetrics: unknown, metric: string = 'box_ap'): PairedAccuracyView | null {
+  const p = storedPairedAccuracy(storedMetrics);
+  return p && pairedAccuracyViewOf(p, metric);
+}
+
+/** pairedAccuracyView of an already parsed block (storedPairedAccuracy). */
+export function pairedAccuracyViewOf(p: TPairedAccuracy, metric: string = 'box_ap'): PairedAccuracyView | null {
+  const named = PAIRED_ACCURACY_KEYS[metric as TMetricKind];
+  const key = named?.key ?? metric;
+  const label = named?.label ?? `Δ${metric}`;
   const d = p.comparison.metrics[key];
   if (!d || d.delta === null || d.lower === null || d.upper === null) return null;
   const [delta, low, high] = [d.delta * 100, d.lower * 100, d.upper * 100];
