@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -119,6 +119,8 @@ describe('demo zoo registration', () => {
       { slug: DEMO_DATASET_SLUG, format: null, split: null },
       { slug: DEMO_VOC_DATASET_SLUG, format: 'voc', split: 'val' },
     ]);
+    // The VOC view is the val split's own folder under a second name, not a copy.
+    expect(await readlink(path.join(f.dataDir, 'datasets', DEMO_VOC_DATASET_SLUG))).toBe(DEMO_DATASET_SLUG);
     // The same models and sizes in the VOC and faces sections, with those datasets' accuracy columns.
     for (const [slug, column] of [[DEMO_VOC_DATASET_SLUG, 'vocMap'], [DEMO_FACES_DATASET_SLUG, 'widerHard']] as const) {
       expect(await sectionModels(slug)).toEqual(await sectionModels());

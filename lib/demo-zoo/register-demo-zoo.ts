@@ -3,16 +3,19 @@
  *
  * 1. The manifest is validated and every file's bytes and sha256 checked (readDemoZooManifest); its
  *    adapter is translated for Slimboard's evaluator (demo-run-metadata.ts).
- * 2. The validation split is generated under `<dataDir>/datasets/demo-shapes` (skipped when present).
- * 3. Under an advisory lock (two starts at once register once): the `demo-shapes` Dataset, the manifest as a
+ * 2. The validation split is generated under `<dataDir>/datasets/demo-shapes` (skipped when present), with its VOC
+ *    view `datasets/demo-shapes-voc` (a link to it) and the synthetic faces under `datasets/demo-faces`.
+ * 3. Under an advisory lock (two starts at once register once): the three demo Datasets, the manifest as a
  *    SourceDocument, then every model that has no run for its (manifest id, sha256) yet goes through
  *    `registerRun`, the one code path of every upload: artifact store, ONNX check, zoo Model with its
- *    lineage, and the analyse / benchmark / evaluate jobs at each evaluation size. A changed file (new
- *    sha256) is a new run; an unchanged one registers and queues nothing.
+ *    lineage, and the analyse / benchmark / evaluate jobs at each evaluation size (evaluate on all three
+ *    datasets). A changed file (new sha256) is a new run; an unchanged one queues only the evaluations an
+ *    earlier Slimboard did not plan (addRunEvaluations).
  * 4. The training pipeline's own AP (manifest `ap`) is stored as `reported` Measurements of each model,
  *    sourced to the manifest, so the model page shows it beside the AP Slimboard measures.
- * 5. The zoo section "demo-shapes" lists the current file of every manifest model at each size; its numbers
- *    are the `measured` ones, filled in by the workers.
+ * 5. The zoo sections "demo-shapes" (Box AP), "demo-shapes-voc" (VOC mAP) and "demo-faces" (WIDER FACE AP) list
+ *    the current file of every manifest model at each size; their numbers are the `measured` ones, filled in by
+ *    the workers.
  * 6. The sensitivity analysis (sensitivity.json, when present) is stored in the run metadata of the
  *    `sensity` model (`sensitivityAnalysis`, see sensitivity.ts): its model page charts it.
  * 7. DemoZooState keeps the outcome: the zoo page shows a refused manifest or file instead of rows.
@@ -32,11 +35,17 @@ import { measurementKey } from '../zoo/measurement-key';
 import { writeReportedValue } from '../zoo/measurement-writes';
 import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION } from '../datasets/synthetic';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from './manifest';
-import { DEMO_DATASET_SLUG, demoModelAdapter, demoProvenance, demoRegistrationOrder, demoRunMetadata } from './demo-run-metadata';
+import {
+  DEMO_DATASET_SLUG,
+  DEMO_EXTRA_DATASETS,
+  demoModelAdapter,
+  demoProvenance,
+  demoRegistrationOrder,
+  demoRunMetadata,
+} from './demo-run-metadata';
 import { importDemoSensitivity, type DemoSensitivityReport } from './sensitivity';
-import { ensureDemoFacesSplit, ensureDemoValSplit } from './val-split';
+import { ensureDemoFacesSplit, ensureDemoValSplit, ensureFolderAlias } from './val-split';
 import { DEMO_FACES_DATASET_SLUG, DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG, DEMO_VOC_DATASET_SLUG } from './demo-zoo-constants';
-import { DEMO_EXTRA_DATASETS } from './demo-run-metadata';
 import { addRunEvaluations } from '../runs/run-writes';
 import { withPgTransaction } from '../db/pg-transaction';
 
@@ -169,8 +178,8 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
   const valDir = path.join(o.dataDir, 'datasets', DEMO_DATASET_SLUG);
   const valImages = o.valCount ?? manifest.dataset.val.images;
   const split = await ensureDemoValSplit(valDir, { count: valImages });
-  // The VOC view is the same split in its own folder (a Dataset's folder is read in one format).
-  await ensureDemoValSplit(path.join(o.dataDir, 'datasets', DEMO_VOC_DATASET_SLUG), { count: valImages });
+  // The VOC view is the same split under a second name (a Dataset's folder is read in one format).
+  await ensureFolderAlias(path.join(o.dataDir, 'datasets', DEMO_VOC_DATASET_SLUG), valDir);
   await ensureDemoFacesSplit(path.join(o.dataDir, 'datasets', DEMO_FACES_DATASET_SLUG), { perEvent: o.facesPerEvent });
 
   const lock = await p.pool.connect();

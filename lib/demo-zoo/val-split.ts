@@ -3,7 +3,7 @@
  * Idempotent: a marker file records what was generated; a complete split with the same version, seed and
  * count is reused.
  */
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION, writeSyntheticSplit } from '../datasets/synthetic';
 import { writeSyntheticFacesSplit } from '../datasets/synthetic/faces-split';
@@ -51,4 +51,20 @@ export async function ensureDemoFacesSplit(dir: string, options: { perEvent?: nu
   await writeSyntheticFacesSplit({ outDir: dir, perEvent, seed: DEMO_FACES_SPLIT.seed });
   await writeFile(marker, want);
   return { dir, generated: true };
+}
+
+/**
+ * `link` as a second name of the sibling folder `target`: the demo's VOC view (dataset `demo-shapes-voc`) reads the
+ * val split's own files, instead of a second copy of them. Idempotent; a folder or another link in its place is
+ * replaced. Two starts at once may both create it: the one that finds it made is content.
+ */
+export async function ensureFolderAlias(link: string, target: string): Promise<void> {
+  const want = path.relative(path.dirname(link), target);
+  if ((await readlink(link).catch(() => null)) === want) return;
+  await rm(link, { recursive: true, force: true });
+  try {
+    await symlink(want, link, 'dir');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || (await readlink(link).catch(() => null)) !== want) throw e;
+  }
 }
