@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
 import { datasetLabel, METRIC_INFO, type TCostAxis } from '@/lib/explorer/axes';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
-import { headlineNumbers } from '@/lib/explorer/overview';
 import { DEFAULT_VIEW, type TExplorerView } from '@/lib/explorer/view-state';
-import { biggestWins, type TWin } from '@/lib/explorer/wins';
-import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import type { TWin } from '@/lib/explorer/wins';
+import { loadExplorerView } from '@/lib/zoo/explorer-view-data';
+import { overviewHeadline, overviewWins } from '@/lib/zoo/overview-data';
 import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ExplorerClient } from './explorer/explorer-client';
 import { modelHref } from './explorer/chart-style';
@@ -75,13 +75,23 @@ function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTablePro
 }
 
 export default async function OverviewPage() {
-  const entries = await listExplorerEntries(await getDb());
-  const head = headlineNumbers(entries);
-  const byKey = new Map(entries.map((e) => [`${e.modelId}@${e.inputSize}`, e]));
-  const gflopsWins = biggestWins(entries, { axis: 'gflops' }).slice(0, 8);
-  const sizeWins = biggestWins(entries, { axis: 'size' }).slice(0, 8);
+  // Counts and wins in SQL, the chart from its dataset's points only (lib/zoo/overview-data.ts, lib/zoo/explorer-view-data.ts).
+  const db = await getDb();
+  const [chart, head, gflops, size] = await Promise.all([
+    loadExplorerView(db, OVERVIEW_VIEW),
+    overviewHeadline(db),
+    overviewWins(db, 'gflops'),
+    overviewWins(db, 'size'),
+  ]);
   const latencyDevices = head.devices.slice(0, 1);
-  const latencyWins = latencyDevices.flatMap((d) => biggestWins(entries, { axis: 'latency', device: d.device }).slice(0, 6));
+  const latency = await Promise.all(latencyDevices.map((d) => overviewWins(db, 'latency', d.device)));
+  const byKey = new Map<string, TExplorerEntry>();
+  for (const e of [...chart.entries, ...gflops.entries, ...size.entries, ...latency.flatMap((l) => l.entries)]) {
+    byKey.set(`${e.modelId}@${e.inputSize}`, e);
+  }
+  const gflopsWins = gflops.wins.slice(0, 8);
+  const sizeWins = size.wins.slice(0, 8);
+  const latencyWins = latency.flatMap((l) => l.wins.slice(0, 6));
 
   return (
     <div className="sb-overview">
@@ -112,7 +122,7 @@ export default async function OverviewPage() {
       </div>
 
       <h2>COCO: Box AP against GFLOPs at 608 px</h2>
-      <ExplorerClient entries={entries} initialView={OVERVIEW_VIEW} basePath="/" compact />
+      <ExplorerClient entries={chart.entries} initialView={chart.view} reduction={chart.reduction} basePath="/" compact />
 
       <h2>Biggest wins</h2>
       <p className="sb-muted">

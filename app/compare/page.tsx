@@ -3,10 +3,11 @@ import { redirect } from 'next/navigation';
 import { getDb } from '@/lib/db/client';
 import { isSlimboardError, SlimboardError } from '@/lib/errors';
 import { datasetLabel } from '@/lib/explorer/axes';
-import { compareChoices, compareRows, groupForCompare, type TCompareCell, type TCompareRow } from '@/lib/explorer/compare-table';
+import { compareRows, groupForCompare, type TCompareCell, type TCompareRow } from '@/lib/explorer/compare-table';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
 import { COMPARE_MAX, compareHref, parseCompareSelection } from '@/lib/explorer/view-state';
 import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { searchCompareChoices, type TCompareChoice } from '@/lib/zoo/compare-choices';
 import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { METHOD_LABELS, modelHref } from '../explorer/chart-style';
 import { LatencyBoxPlot, type TLatencySeries } from './latency-box-plot';
@@ -30,53 +31,73 @@ function DeltaText({ cell, row }: { cell: TCompareCell; row: TCompareRow }) {
   return <span className={cls}> ({text})</span>;
 }
 
-function Picker({ selected, all }: { selected: string[]; all: Array<{ id: string; name: string; dataset: string }> }) {
+type TPickerProps = { selected: string[]; choices: TCompareChoice[]; total: number; find: string };
+
+/** Add a model: a search (name or slug, in the database) and a list of at most COMPARE_CHOICES_LIMIT matches. */
+function Picker({ selected, choices, total, find }: TPickerProps) {
   if (selected.length >= COMPARE_MAX) return null;
+  const hidden = selected.length > 0 && <input type="hidden" name="models" value={selected.join(',')} />;
   return (
-    <form method="get" action="/compare" className="sb-controls">
-      {selected.length > 0 && <input type="hidden" name="models" value={selected.join(',')} />}
-      <label>
-        Add a model{' '}
-        <select name="add" required defaultValue="">
-          <option value="" disabled>
-            choose…
-          </option>
-          {all
-            .filter((m) => !selected.includes(m.id))
-            .map((m) => (
+    <div className="sb-controls">
+      <form method="get" action="/compare" role="search">
+        {hidden}
+        <label>
+          Find a model <input type="search" name="find" defaultValue={find} placeholder="name or id" />
+        </label>{' '}
+        <button type="submit">Search</button>
+      </form>
+      <form method="get" action="/compare">
+        {hidden}
+        <label>
+          Add a model{' '}
+          <select name="add" required defaultValue="">
+            <option value="" disabled>
+              {choices.length === 0 ? 'no model matches' : 'choose…'}
+            </option>
+            {choices.map((m) => (
               <option key={m.id} value={m.id}>
                 {datasetLabel(m.dataset)} · {m.name}
               </option>
             ))}
-        </select>
-      </label>
-      <button type="submit">Add</button>
-    </form>
+          </select>
+        </label>{' '}
+        <button type="submit">Add</button>
+        {total > choices.length && (
+          <span className="sb-muted" data-testid="compare-choices-more">
+            {' '}
+            showing {choices.length} of {total.toLocaleString('en')} models{find ? ` matching “${find}”` : ''}: search to narrow the list
+          </span>
+        )}
+      </form>
+    </div>
   );
 }
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
-  const entries = await listExplorerEntries(await getDb());
-  const models = new Map<string, TExplorerEntry>();
-  for (const e of entries) if (!models.has(e.modelId)) models.set(e.modelId, e);
-  const all = compareChoices(entries);
+  const db = await getDb();
+  const find = typeof sp.find === 'string' ? sp.find.slice(0, 200) : '';
 
   // `add=<id>` (the picker form) appends to the selection and redirects to the canonical URL.
   const add = typeof sp.add === 'string' ? sp.add : undefined;
   const current = typeof sp.models === 'string' && sp.models !== '' ? sp.models.split(',') : [];
+  const picker = async (selected: string[]) => {
+    const { choices, total } = await searchCompareChoices(db, { find, exclude: selected });
+    return <Picker selected={selected} choices={choices} total={total} find={find} />;
+  };
   if (add !== undefined) {
     const next = current.includes(add) ? current : [...current, add];
     if (next.length >= 2) redirect(compareHref(next.slice(0, COMPARE_MAX)));
+    const names = new Map((await listExplorerEntries(db, { models: next })).map((e) => [e.modelId, e.name]));
     return (
       <div>
         <h1>Compare models</h1>
-        <p>Picked: {next.map((id) => models.get(id)?.name ?? id).join(', ')}. Pick one more.</p>
-        <Picker selected={next} all={all} />
+        <p>Picked: {next.map((id) => names.get(id) ?? id).join(', ')}. Pick one more.</p>
+        {await picker(next)}
       </div>
     );
   }
-  if (current.length === 0) {
+  if (current.length === 0 || sp.models === undefined) {
     return (
       <div>
         <h1>Compare models</h1>
@@ -84,15 +105,23 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           Pick 2 to 6 models: tick them in the <a href="/explorer">explorer</a>&apos;s table (or hover a point and “Add to compare”), or add
           them here.
         </p>
-        <Picker selected={[]} all={all} />
+        {current.length > 0 && <p>Picked: {current.join(', ')}. Pick one more.</p>}
+        {await picker(current)}
       </div>
     );
   }
 
   let ids: string[];
+  let entries: TExplorerEntry[];
   let groups: ReturnType<typeof groupForCompare>;
   try {
     ids = parseCompareSelection({ models: sp.models });
+    // Only the compared models and their declared baselines (named in the lineage table) are loaded.
+    const baselines = await db.model.findMany({
+      where: { slug: { in: ids }, baseline: { isNot: null } },
+      select: { baseline: { select: { slug: true } } },
+    });
+    entries = await listExplorerEntries(db, { models: [...ids, ...baselines.map((b) => b.baseline!.slug)] });
     groups = groupForCompare(entries, ids);
   } catch (e) {
     if (!isSlimboardError(e)) throw e;
@@ -106,6 +135,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     );
   }
 
+  const models = new Map<string, TExplorerEntry>();
+  for (const e of entries) if (!models.has(e.modelId)) models.set(e.modelId, e);
   const rows = compareRows(groups);
   const heads = groups.map((g) => g.entries[0]);
   const without = (id: string) => ids.filter((x) => x !== id);
@@ -198,7 +229,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           </tbody>
         </table>
       </ScrollFrame>
-      <Picker selected={ids} all={all} />
+      {await picker(ids)}
       <ScrollFrame label="Every number">
         <table className="sb-table" data-testid="compare-metrics">
           <caption>Every number at every input size and device</caption>

@@ -15,7 +15,8 @@ import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/
 import type { TChartScene } from '@/lib/explorer/chart-scene';
 import { METHODS, type TExplorerEntry, type TMethod } from '@/lib/explorer/entry';
 import { formatExplorerValue } from '@/lib/zoo/number-format';
-import { compareHref, serializeExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
+import { compareHref, serializeExplorerView, viewNeedsServer, type TExplorerView } from '@/lib/explorer/view-state';
+import type { TExplorerReduction } from '@/lib/zoo/explorer-points';
 import { downloadPng, downloadSvg, download } from './chart-export';
 import { chartSceneSvg } from './chart-scene-draw';
 import { METHOD_COLORS, METHOD_LABELS, modelHref } from './chart-style';
@@ -44,7 +45,26 @@ export type TExplorerClientProps = {
   basePath: string;
   /** Landing page: chart only, fixed view, no controls or table. */
   compact?: boolean;
+  /** Every dataset with results (the entries hold only the view's dataset); default: the entries' datasets. */
+  datasets?: string[];
+  /** Set when the server sent a reduced view (a frontier, baselines and a sample: lib/zoo/explorer-points.ts). */
+  reduction?: TExplorerReduction | null;
 };
+
+/** The reduced view's note: what the chart holds and how to see every point. */
+function ReductionNote({ reduction }: { reduction: TExplorerReduction }) {
+  const r = reduction;
+  return (
+    <p className="sb-note" role="status" data-testid="explorer-reduction" data-in-view={r.inView} data-drawable={r.drawable}>
+      This view has <strong>{r.drawable.toLocaleString('en')}</strong> points, more than the explorer draws at once (
+      {r.budget.toLocaleString('en')}). Shown: the Pareto frontier computed by the database ({r.frontier} points), {r.baselines} baseline
+      points of {r.baselinesInView.toLocaleString('en')}, and a uniform sample of {r.sampled.toLocaleString('en')} of the other{' '}
+      {(r.drawable - r.frontier - r.baselines).toLocaleString('en')}. The frontier drawn is recomputed on these points; the frontier and the
+      sample are chosen on the stored numbers (latency: the published number or the measured p50). Narrow the view (input sizes, methods,
+      source) to see every point.
+    </p>
+  );
+}
 
 function safeModel(entries: TExplorerEntry[], view: TExplorerView): { model: TChartModel | null; error: string | null } {
   try {
@@ -86,8 +106,23 @@ function fileStem(m: TChartModel): string {
     .join('_');
 }
 
-export function ExplorerClient({ entries, initialView, basePath, compact = false }: TExplorerClientProps) {
+export function ExplorerClient({
+  entries,
+  initialView,
+  basePath,
+  compact = false,
+  datasets: allDatasets,
+  reduction = null,
+}: TExplorerClientProps) {
   const [view, setViewState] = useState<TExplorerView>(initialView);
+  // A view the loaded entries cannot draw (another dataset; in a reduced view another selection) is loaded from the
+  // server: the old chart stays until the new page arrives.
+  const pending = !compact && viewNeedsServer(initialView, view, reduction !== null);
+  useEffect(() => {
+    if (!pending) return;
+    const qs = serializeExplorerView(view);
+    window.location.assign(qs ? `${basePath}?${qs}` : basePath);
+  }, [pending, view, basePath]);
   const hoverStore = useMemo(() => new HoverStore(), []);
   const hostRef = useRef<HTMLDivElement | null>(null);
   const sceneRef = useRef<TChartScene | null>(null);
@@ -99,7 +134,7 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
     for (const e of entries) if (!m.has(e.modelId)) m.set(e.modelId, e.name);
     return m;
   }, [entries]);
-  const { model, error } = useMemo(() => safeModel(entries, view), [entries, view]);
+  const { model, error } = useMemo(() => safeModel(entries, pending ? initialView : view), [entries, view, pending, initialView]);
 
   const setView = useCallback((patch: Partial<TExplorerView>, drop: Array<keyof TExplorerView> = []) => {
     setViewState((prev) => {
@@ -116,7 +151,7 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
   const firstView = useRef(view);
   const pendingUrl = useRef<(() => void) | null>(null);
   useEffect(() => {
-    if (compact || view === firstView.current) return;
+    if (compact || pending || view === firstView.current) return;
     const write = () => {
       pendingUrl.current = null;
       const qs = serializeExplorerView(view);
@@ -128,7 +163,7 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
       clearTimeout(timer);
       if (pendingUrl.current === write) pendingUrl.current = null;
     };
-  }, [view, basePath, compact]);
+  }, [view, basePath, compact, pending]);
   const flushUrl = useCallback(() => pendingUrl.current?.(), []);
   useEffect(() => {
     window.addEventListener('pagehide', flushUrl);
@@ -151,7 +186,7 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
     [byKey, flushUrl],
   );
 
-  const datasets = useMemo(() => [...new Set(entries.map((e) => e.dataset))], [entries]);
+  const datasets = useMemo(() => allDatasets ?? [...new Set(entries.map((e) => e.dataset))], [allDatasets, entries]);
   const metrics = useMemo(() => metricsForDataset(view.dataset, entries), [view.dataset, entries]);
   const devices = useMemo(() => devicesForDataset(entries, view.dataset), [entries, view.dataset]);
   const sizes = useMemo(
@@ -306,12 +341,23 @@ export function ExplorerClient({ entries, initialView, basePath, compact = false
         </p>
       )}
 
+      {pending && (
+        <p className="sb-note" role="status" data-testid="explorer-loading">
+          Loading this view from the server…
+        </p>
+      )}
+      {reduction && reduction.drawable > reduction.budget && <ReductionNote reduction={reduction} />}
+
       {model && (
         <>
           <p className="sb-summary" data-testid="chart-summary" data-points={model.points.length} data-frontier={model.frontier.length}>
             <strong>{model.points.length}</strong> points, <strong>{model.frontier.length}</strong> on the Pareto frontier
-            {model.missingValue > 0 && (
-              <> · {model.missingValue} model variants of this dataset lack this cost or metric and are not drawn</>
+            {(reduction ? reduction.inView - reduction.drawable : model.missingValue) > 0 && (
+              <>
+                {' '}
+                · {reduction ? reduction.inView - reduction.drawable : model.missingValue} model variants of this dataset lack this cost or
+                metric and are not drawn
+              </>
             )}
           </p>
           <div className="sb-chart-wrap">

@@ -1,10 +1,10 @@
 import { getDb } from '@/lib/db/client';
 import { datasetLabel } from '@/lib/explorer/axes';
-import { listExplorerEntries } from '@/lib/zoo/list-explorer-entries';
+import { listExplorerDatasets } from '@/lib/zoo/explorer-points';
 
 /** 404 for an explorer link naming a dataset without results: the datasets that have some, as links. */
 export default async function ExplorerNotFound() {
-  const datasets = [...new Set((await listExplorerEntries(await getDb())).map((e) => e.dataset))].sort();
+  const datasets = [...(await listExplorerDatasets(await getDb()))].sort();
   return (
     <div className="message-page">
       <h1>No such dataset in the explorer</h1>

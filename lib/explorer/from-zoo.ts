@@ -50,10 +50,14 @@ function provenanceText(cell: TCell | undefined, fallback: string): string {
 
 /** Display name that tells variants apart: `YOLOv3-MobileNetV1 r578 (teacher YOLOv3-ResNet34)`. */
 export function displayName(row: TZooRow): string {
-  const parts = [row.model.name];
-  const strategy = row.model.strategy;
-  if (strategy && !row.model.name.includes(strategy)) parts.push(strategy);
-  if (row.teacher) parts.push(`(teacher ${row.teacher.name})`);
+  return variantDisplayName({ name: row.model.name, strategy: row.model.strategy, teacherName: row.teacher?.name ?? null });
+}
+
+/** displayName from the three fields it reads (lib/zoo/compare-choices.ts reads them in SQL). */
+export function variantDisplayName(m: { name: string; strategy: string | null; teacherName: string | null }): string {
+  const parts = [m.name];
+  if (m.strategy && !m.name.includes(m.strategy)) parts.push(m.strategy);
+  if (m.teacherName) parts.push(`(teacher ${m.teacherName})`);
   return parts.join(' ');
 }
 

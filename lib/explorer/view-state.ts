@@ -127,6 +127,19 @@ export function parseExplorerView(input: TQueryInput, ignoreKeys: readonly strin
   return view;
 }
 
+/** The view keys whose change needs new points from the server when the server sent a reduced view. */
+export const REDUCED_SELECTION_KEYS = ['x', 'y', 'device', 'sizes', 'methods', 'source'] as const;
+
+/**
+ * Whether `next` needs other entries than those loaded for `loaded`: the server sends one dataset's entries
+ * (lib/zoo/explorer-view-data.ts), and in a reduced view only the points of one selection.
+ */
+export function viewNeedsServer(loaded: TExplorerView, next: TExplorerView, reduced: boolean): boolean {
+  if (loaded.dataset !== next.dataset) return true;
+  if (!reduced) return false;
+  return REDUCED_SELECTION_KEYS.some((k) => JSON.stringify(loaded[k] ?? null) !== JSON.stringify(next[k] ?? null));
+}
+
 /** Serialize a view to a query string (without `?`): defaults left out, keys in a fixed order. */
 export function serializeExplorerView(view: TExplorerView): string {
   const p = new URLSearchParams();

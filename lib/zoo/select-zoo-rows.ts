@@ -267,3 +267,25 @@ export async function latencyColumnsOfMatching(db: Db, q: TZooQuery, ids: ZooFil
     JOIN "Device" d ON d.id = x."deviceId"`;
   return rows.map((r) => `latency:${r.slug}`).sort();
 }
+
+/**
+ * Which zoo rows a scoped view reads (the explorer, the overview, /compare): every row of the models of some
+ * datasets, of some models, or of some (model, input size) variants; every section they appear in.
+ */
+export type TZooRowScope = { datasetIds: number[] } | { modelIds: number[] } | { variants: Array<{ modelId: number; inputSize: number }> };
+
+/** The scope's rows in display order (section, then position), as loadZoo would list them. */
+export function selectScopedRowKeys(db: Db, scope: TZooRowScope): Promise<ZooRowKey[]> {
+  const where =
+    'datasetIds' in scope
+      ? Prisma.sql`m."datasetId" = ANY(${scope.datasetIds}::int[])`
+      : 'modelIds' in scope
+        ? Prisma.sql`z_rows."modelId" = ANY(${scope.modelIds}::int[])`
+        : Prisma.sql`(z_rows."modelId", z_rows."inputSize") IN (
+            SELECT * FROM unnest(${scope.variants.map((v) => v.modelId)}::int[], ${scope.variants.map((v) => v.inputSize)}::int[]))`;
+  return db.$queryRaw<ZooRowKey[]>`
+    SELECT z_rows."sectionSlug", z_rows."sectionPosition", z_rows.position, z_rows."modelId", z_rows."inputSize"
+    FROM (${zooRowsSql()}) AS z_rows JOIN "Model" m ON m.id = z_rows."modelId"
+    WHERE ${where}
+    ORDER BY z_rows."sectionPosition", z_rows.position`;
+}

@@ -178,6 +178,7 @@ async function time(name: string, fn: () => Promise<unknown>, extra?: (r: unknow
   const ms: number[] = [];
   let last: unknown;
   const n = name.startsWith('export') ? Number(values['export-rounds']) : rounds;
+  if (n === 0) return; // `--export-rounds 0`: no export
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     last = await fn();
@@ -229,6 +230,7 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
         return `${mib(e.bytes)} written, rss growth during the last export ${mib(e.growth)}`;
       },
     ],
+    ...(await drawnViews(db)),
     ...((values.explorer
       ? [
           [
@@ -241,6 +243,56 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
   ];
 }
 
+/**
+ * The explorer, overview and compare reads (only what they draw, lib/zoo/explorer-view-data.ts, overview-data.ts,
+ * compare-choices.ts), each twice: as served between two writes (cached per zoo version) and with the cache
+ * cleared before every call (the first request after a result lands).
+ */
+async function drawnViews(db: PrismaClient): Promise<Array<[string, () => Promise<unknown>, (r: unknown) => string]>> {
+  const { loadExplorerView } = await import('../../lib/zoo/explorer-view-data');
+  const { overviewHeadline, overviewWins } = await import('../../lib/zoo/overview-data');
+  const { searchCompareChoices } = await import('../../lib/zoo/compare-choices');
+  const { listExplorerEntries } = await import('../../lib/zoo/list-explorer-entries');
+  const { parseExplorerView } = await import('../../lib/explorer/view-state');
+  const { clearZooCache } = await import('../../lib/zoo/zoo-cache');
+  const reduced = (r: unknown) => {
+    const v = r as { entries: unknown[]; reduction: { inView: number; drawable: number; frontier: number; sampled: number } | null };
+    const x = v.reduction;
+    const how = x ? ` (reduced: ${x.inView} in view, ${x.drawable} drawable, frontier ${x.frontier}, sample ${x.sampled})` : '';
+    return `${v.entries.length} entries${how}`;
+  };
+  const compared = ['yolov3-mobilenet-v1-coco', 'yolov3-mobilenet-v1-coco-prune-r578~7', 'yolov3-r34-coco~9'];
+  const compare = async () => {
+    const [choices, entries] = await Promise.all([
+      searchCompareChoices(db, { exclude: compared }),
+      listExplorerEntries(db, { models: compared }),
+    ]);
+    return { choices, entries };
+  };
+  const views: Array<[string, () => Promise<unknown>, (r: unknown) => string]> = [
+    ['/explorer?dataset=coco: loadExplorerView', () => loadExplorerView(db, parseExplorerView({ dataset: 'coco' })), reduced],
+    ['/explorer?dataset=coco&x=latency', () => loadExplorerView(db, parseExplorerView({ dataset: 'coco', x: 'latency' })), reduced],
+    ['/explorer?dataset=widerface', () => loadExplorerView(db, parseExplorerView({ dataset: 'widerface' })), reduced],
+    [
+      '/: headline + wins (gflops, size)',
+      () => Promise.all([overviewHeadline(db), overviewWins(db, 'gflops'), overviewWins(db, 'size')]),
+      (r) => `${(r as [{ variants: number }, { wins: unknown[] }])[1].wins.length} win candidates kept`,
+    ],
+    [
+      '/compare (3 models): choices + entries',
+      compare,
+      (r) => {
+        const c = r as { choices: { total: number }; entries: unknown[] };
+        return `${c.entries.length} entries, ${c.choices.total} choices`;
+      },
+    ],
+  ];
+  return views.flatMap(([name, fn, show]) => [
+    [`${name} (warm)`, fn, show] as [string, () => Promise<unknown>, (r: unknown) => string],
+    [`${name} (cold)`, () => (clearZooCache(), fn()), show] as [string, () => Promise<unknown>, (r: unknown) => string],
+  ]);
+}
+
 const HTTP_VIEWS = [
   '/zoo',
   '/zoo?dataset=widerface',
@@ -251,6 +303,7 @@ const HTTP_VIEWS = [
   '/api/zoo?limit=100&sort=gflops&dir=desc',
   '/explorer?dataset=coco',
   '/',
+  '/compare?models=yolov3-mobilenet-v1-coco,yolov3-mobilenet-v1-coco-prune-r578~7,yolov3-r34-coco~9',
   '/api/jobs',
 ];
 

@@ -1,0 +1,76 @@
+import type { Db } from '../db/client';
+import { SlimboardError } from '../errors';
+import { metricsForDataset } from '../explorer/axes';
+import type { TExplorerEntry } from '../explorer/entry';
+import { serializeExplorerView, type TExplorerView } from '../explorer/view-state';
+import {
+  countDatasetVariants,
+  datasetAxes,
+  EXPLORER_POINT_BUDGET,
+  listExplorerDatasets,
+  selectViewVariants,
+  type TExplorerReduction,
+} from './explorer-points';
+import { listExplorerEntries } from './list-explorer-entries';
+import { cachedByZooVersion } from './zoo-cache';
+
+/**
+ * What the explorer page (and the overview's chart) sends to the browser for a view: the entries of the view's
+ * dataset only, and, when the dataset has more variants than the point budget, only the points of a REDUCED view
+ * (lib/zoo/explorer-points.ts selectViewVariants: the SQL frontier, the baselines and a uniform sample), which the
+ * page says. Another dataset, and in a reduced view another selection (axes, device, sizes, methods, source), is
+ * another request (app/explorer/explorer-client.tsx navigates: lib/explorer/view-state.ts viewNeedsServer).
+ */
+export interface TExplorerViewData {
+  entries: TExplorerEntry[];
+  /** The view; in a reduced view with its metric (and, on the latency axis, device) resolved from the database. */
+  view: TExplorerView;
+  /** Every dataset with zoo rows, in the explorer's order. */
+  datasets: string[];
+  /** Null when every variant of the dataset was sent. */
+  reduction: TExplorerReduction | null;
+}
+
+export async function loadExplorerView(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TExplorerViewData> {
+  const datasets = await listExplorerDatasets(db);
+  if (!datasets.includes(view.dataset)) return { entries: [], view, datasets, reduction: null };
+  if ((await countDatasetVariants(db, view.dataset)) <= budget) {
+    return { entries: await listExplorerEntries(db, { dataset: view.dataset }), view, datasets, reduction: null };
+  }
+  // The view's defaults as lib/explorer/points.ts resolveSelection would pick them from every entry.
+  const axes = await datasetAxes(db, view.dataset);
+  const known = metricsForDataset(view.dataset);
+  const metrics = known.length > 0 ? known : axes.metrics;
+  if (view.y !== undefined && metrics.length > 0 && !metrics.includes(view.y)) {
+    throw new SlimboardError(
+      'bad_query',
+      `bad explorer URL: y: dataset "${view.dataset}" has no metric "${view.y}" (has ${metrics.join(', ')})`,
+    );
+  }
+  if (view.device !== undefined && axes.devices.length > 0 && !axes.devices.includes(view.device)) {
+    throw new SlimboardError(
+      'bad_query',
+      `bad explorer URL: device: no latency for "${view.device}" on ${view.dataset} (has ${axes.devices.join(', ')})`,
+    );
+  }
+  const y = view.y ?? metrics[0];
+  const device = view.device ?? (view.x === 'latency' ? axes.devices[0] : undefined);
+  const resolved: TExplorerView = { ...view, ...(y ? { y } : {}), ...(device ? { device } : {}) };
+  if (!y) return { entries: [], view: resolved, datasets, reduction: null };
+  const sel = {
+    dataset: view.dataset,
+    x: view.x,
+    y,
+    device: device ?? null,
+    sizes: view.sizes ?? null,
+    methods: view.methods ?? null,
+    source: view.source,
+  };
+  const selection = serializeExplorerView({ ...resolved, compare: undefined, pct: 'p50', log: false, frontier: false });
+  const key = `explorer-view:${budget}:${selection}`;
+  const { entries, reduction } = await cachedByZooVersion(db, key, async () => {
+    const { variants, reduction } = await selectViewVariants(db, sel, budget);
+    return { entries: await listExplorerEntries(db, { variants }), reduction };
+  });
+  return { entries, view: resolved, datasets, reduction };
+}

@@ -1,0 +1,122 @@
+import type { Db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
+import { DATASET_METRICS, type TCostAxis } from '../explorer/axes';
+import type { TExplorerEntry } from '../explorer/entry';
+import type { THeadline } from '../explorer/overview';
+import { biggestWins, type TWin } from '../explorer/wins';
+import { deviceName } from './device-name';
+import { COST_KIND_OF, datasetAxes, listExplorerDatasets, METRIC_KIND_OF, valueSql } from './explorer-points';
+import { listExplorerEntries } from './list-explorer-entries';
+import { METRICS, type TMetricKind } from './metrics';
+import { zooRowsSql } from './select-zoo-rows';
+import { cachedByZooVersion } from './zoo-cache';
+
+/**
+ * The landing page's numbers in SQL: the headline counts over every variant (model × input size) of the zoo, and
+ * the "biggest wins" computed by lib/explorer/wins.ts on the entries of a bounded set of candidates that SQL picks.
+ */
+
+/** lib/explorer/overview.ts headlineNumbers over every entry, counted in the database (same definitions). */
+export function overviewHeadline(db: Db): Promise<THeadline> {
+  return cachedByZooVersion(db, 'overview-headline', async () => {
+    const [counts, datasets, devices] = await Promise.all([
+      db.$queryRaw<Array<{ models: number; variants: number; measured: number }>>`
+        WITH v AS (
+          SELECT z."modelId", z."inputSize", bool_or(z.source = 'reported') AS published FROM (${zooRowsSql()}) AS z
+          GROUP BY z."modelId", z."inputSize"
+        ), m AS (SELECT "modelId", bool_or(NOT published) AS measured FROM v GROUP BY "modelId")
+        SELECT (SELECT count(*)::int FROM m) AS models, (SELECT count(*)::int FROM v) AS variants,
+               (SELECT count(*)::int FROM m WHERE measured) AS measured`,
+      listExplorerDatasets(db),
+      db.$queryRaw<Array<{ slug: string }>>`
+        SELECT dv.slug FROM (${zooRowsSql()}) AS z
+        JOIN "Measurement" x ON x."modelId" = z."modelId" AND x.metric = 'latency_ms' AND x."inputSize" = z."inputSize"
+        JOIN "Device" dv ON dv.id = x."deviceId"
+        GROUP BY dv.slug ORDER BY min(ARRAY[z."sectionPosition", z.position]), dv.slug`,
+    ]);
+    const rows = await db.device.findMany({ where: { slug: { in: devices.map((d) => d.slug) } } });
+    const label = new Map(rows.map((d) => [d.slug, deviceName(d).label]));
+    const { models, variants, measured } = counts[0];
+    return {
+      models,
+      variants,
+      datasets,
+      devices: devices.map((d) => ({ device: d.slug, deviceLabel: label.get(d.slug) ?? d.slug })),
+      publishedModels: models - measured,
+      measuredModels: measured,
+    };
+  });
+}
+
+/** How many candidates SQL hands to lib/explorer/wins.ts per axis (the page shows 8). */
+export const WIN_CANDIDATES = 300;
+
+/**
+ * The biggest wins on one axis, and the entries they refer to. SQL ranks every variant with a declared baseline
+ * at the same input size by its cost cut on the stored numbers, among those losing at most 1 point of the dataset's
+ * first metric, and keeps the best WIN_CANDIDATES; biggestWins then applies its exact rules (the paired latency
+ * interval for measured latency, one row per model) to those and their baselines.
+ */
+export function overviewWins(db: Db, axis: TCostAxis, device: string | null = null): Promise<{ wins: TWin[]; entries: TExplorerEntry[] }> {
+  return cachedByZooVersion(db, `overview-wins:${axis}:${device ?? ''}`, async () => {
+    const datasets = await listExplorerDatasets(db);
+    const kinds: string[] = [];
+    for (const d of datasets) {
+      const first = DATASET_METRICS[d]?.[0] ?? (await datasetAxes(db, d)).metrics[0];
+      kinds.push(first ? METRIC_KIND_OF[first] : '');
+    }
+    const costKind = COST_KIND_OF[axis];
+    const candidates = await db.$queryRaw<Array<{ modelId: number; baselineId: number; inputSize: number }>>(
+      winCandidatesSql(datasets, kinds, costKind, device),
+    );
+    const variants = candidates.flatMap((c) => [
+      { modelId: c.modelId, inputSize: c.inputSize },
+      { modelId: c.baselineId, inputSize: c.inputSize },
+    ]);
+    const entries = variants.length > 0 ? await listExplorerEntries(db, { variants }) : [];
+    return { wins: biggestWins(entries, { axis, device }), entries };
+  });
+}
+
+/**
+ * The win candidates' query (see overviewWins): columns modelId, baselineId, inputSize. Each variant's cost and
+ * accuracy (the dataset's metric `kinds[i]` for `datasets[i]`) are looked up once (pv), then a variant is paired with
+ * its baseline's row at the same input size by a window (one sort of pv; a self-join of pv was planned as a nested
+ * loop, rows estimated 1, and ran for minutes at 100,000 models).
+ */
+export function winCandidatesSql(datasets: string[], kinds: string[], costKind: TMetricKind, device: string | null): Prisma.Sql {
+  const costOn = METRICS[costKind].perInputSize
+    ? Prisma.sql`c."modelId" = v."modelId" AND c."inputSize" = v."inputSize"`
+    : Prisma.sql`c."modelId" = v."modelId"`;
+  return Prisma.sql`
+    WITH v AS MATERIALIZED (SELECT DISTINCT z."modelId", z."inputSize" FROM (${zooRowsSql()}) AS z),
+    dk AS (SELECT * FROM unnest(${datasets}::text[], ${kinds}::text[]) AS t(slug, kind)),
+    cost AS MATERIALIZED (${valueSql(costKind, device)}),
+    acc AS MATERIALIZED (
+      SELECT DISTINCT ON (x."modelId", x."inputSize") x."modelId", x."inputSize", x.value
+      FROM "Measurement" x JOIN "Model" mm ON mm.id = x."modelId" JOIN "Dataset" d ON d.id = mm."datasetId"
+      JOIN dk ON dk.slug = d.slug AND x.metric::text = dk.kind
+      WHERE x."datasetId" IS NULL OR x."datasetId" = mm."datasetId"
+      ORDER BY x."modelId", x."inputSize", (x.provenance = 'reported') DESC, x."createdAt" DESC, x.id DESC
+    ),
+    pv AS MATERIALIZED (
+      SELECT v."modelId", v."inputSize", m."baselineId", c.value AS cost, a.value AS acc
+      FROM v JOIN "Model" m ON m.id = v."modelId" JOIN cost c ON ${costOn}
+      JOIN acc a ON a."modelId" = v."modelId" AND a."inputSize" = v."inputSize"
+    ),
+    -- Each variant once as itself (keyed by its own model) and once as a candidate (keyed by its baseline): the
+    -- baseline's numbers reach its candidates through a window over (key, input size), not a self-join of pv.
+    roles AS (
+      SELECT "modelId" AS key, "inputSize", "modelId", cost, acc, true AS self FROM pv
+      UNION ALL
+      SELECT "baselineId", "inputSize", "modelId", cost, acc, false FROM pv WHERE "baselineId" <> "modelId"
+    ),
+    paired AS (
+      SELECT *, max(cost) FILTER (WHERE self) OVER w AS "baseCost", max(acc) FILTER (WHERE self) OVER w AS "baseAcc"
+      FROM roles WINDOW w AS (PARTITION BY key, "inputSize")
+    )
+    SELECT "modelId", key AS "baselineId", "inputSize" FROM paired
+    WHERE NOT self AND "baseCost" > 0 AND cost < "baseCost" AND acc - "baseAcc" >= -1 - 1e-9
+    ORDER BY ("baseCost" - cost) / "baseCost" DESC, acc - "baseAcc" DESC, "modelId", "inputSize"
+    LIMIT ${WIN_CANDIDATES}`;
+}
