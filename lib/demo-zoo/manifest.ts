@@ -134,6 +134,16 @@ export async function readDemoZooManifest(dir: string, options: { verifyFiles?: 
         throw new SlimboardError('bad_demo_zoo', `${file}: model "${m.id}" refers to unknown model "${ref}"`);
     }
   }
+  // A superseded file is a former file of exactly one model: never a current file, never claimed twice.
+  const claimed = new Map(manifest.models.map((m) => [m.sha256, `the current file of "${m.id}"`]));
+  for (const m of manifest.models) {
+    for (const s of m.supersedes ?? []) {
+      const other = claimed.get(s.sha256);
+      if (other)
+        throw new SlimboardError('bad_demo_zoo', `${file}: model "${m.id}" supersedes sha256 ${s.sha256.slice(0, 12)}…, which is ${other}`);
+      claimed.set(s.sha256, `superseded by "${m.id}"`);
+    }
+  }
   if (options.verifyFiles) {
     for (const m of manifest.models) {
       const bytes = await readFile(path.join(dir, m.file)).catch(() => {

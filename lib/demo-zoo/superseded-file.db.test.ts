@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { getModelPage } from '@/lib/zoo/get-model';
 import { replaceRunFile } from '@/lib/runs/replace-run-file';
-import { createPipelineFixture, REPO_ROOT, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
+import { registerRun } from '@/lib/runs/register-run';
+import { createPipelineFixture, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { DEMO_SECTION_SLUG } from './demo-zoo-constants';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest, type TDemoZooModel } from './manifest';
 import { registerDemoZoo, type RegisterDemoZooOptions } from './register-demo-zoo';
@@ -188,7 +189,7 @@ describe('demo zoo: a run of a superseded file moves to the current file', () =>
     expect(await snapshot(runId)).toEqual(after);
   });
 
-  it('BAD CALL: replaceRunFile refuses a run that holds another file, and bytes that are not the expected ones', async () => {
+  it('BAD CALL: replaceRunFile refuses a run that holds another file and bytes that are not the expected ones; registerRun refuses formerFiles', async () => {
     const [row] = await f.query(`SELECT "runId" FROM "DemoZooRun" WHERE "manifestId" = $1`, [sensity.id]);
     const bytes = async function* () {
       yield new Uint8Array([1, 2, 3]);
@@ -207,5 +208,19 @@ describe('demo zoo: a run of a superseded file moves to the current file', () =>
     );
     const [run] = await f.query(`SELECT sha256 FROM "RegisteredRun" WHERE id = $1`, [row.runId]);
     expect(run.sha256).toBe(sensity.sha256);
+    // formerFiles is written by the move only: a registration that declares it is refused before any row is stored.
+    const runsBefore = (await f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`))[0].n;
+    const formerFiles = [{ sha256: base.sha256, sizeBytes: 1, fileName: 'x.onnx', replacedAt: '2026-12-05T00:00:00Z', change: 'x' }];
+    await expect(
+      registerRun(f.pipeline, {
+        metadata: tinyMetadata({ formerFiles }),
+        fileName: 'x.onnx',
+        file: bytes(),
+        door: 'cli',
+        tokenId: null,
+        maxBytes: 1e9,
+      }),
+    ).rejects.toThrow(/metadata\.formerFiles: set by Slimboard when a run moves to a new file/);
+    expect((await f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`))[0].n).toBe(runsBefore);
   });
 });
