@@ -79,11 +79,14 @@ describe('demo zoo parameter names (manifest paramNames of the baseline)', () =>
     writeFileSync(f, JSON.stringify({ 'a.weights': 'onnx::Conv_950' }));
     expect(readParamNamesFile(f, 'x')).toEqual({ 'a.weights': 'onnx::Conv_950' });
     expect(() => renameParams(loaded.model, { 'a.weights': 'nope' }, 'm.onnx')).toThrow(/"nope", which is no initializer of the model/);
-    expect(() => renameParams(loaded.model, { a: 'onnx::Conv_950', b: 'onnx::Conv_950' }, 'm.onnx')).toThrow(/maps both "a" and "b"/);
-    expect(() => renameParams(loaded.model, { 'onnx::Conv_953': 'onnx::Conv_950' }, 'm.onnx')).toThrow(/already has a tensor named/);
+    const [p0, p1] = ['yolo_block.0.0.0.conv.weights', 'yolo_block.0.0.1.conv.weights'];
+    expect(() => renameParams(loaded.model, { a: p0, b: p0 }, 'm.onnx')).toThrow(/maps both "a" and "b"/);
+    expect(() => renameParams(loaded.model, { [p1]: p0 }, 'm.onnx')).toThrow(/already has a tensor named/);
     writeFileSync(f, '[1]');
     expect(() => readParamNamesFile(f, 'x')).toThrow(/--param-names .*names.json: expected/);
-    expect(() => readParamNamesFile(manifestFile, '0'.repeat(64))).toThrow(/no model of this manifest has the model file's sha256/);
+    expect(() => readParamNamesFile(manifestFile, '0'.repeat(64))).toThrow(
+      /no model of this manifest \(nor a file it supersedes\) has the model file's sha256/,
+    );
     expect(() => readParamNamesFile(path.join(tmp, 'missing.json'), 'x')).toThrow(/cannot read \(ENOENT\)/);
   });
 });

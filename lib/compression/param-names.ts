@@ -7,7 +7,8 @@
  *
  * A `--param-names FILE` is either such a map (JSON object) or a demo zoo manifest
  * (lib/demo-zoo/models/manifest.json): then the map is the `paramNames` of the manifest model whose sha256
- * is the model file's.
+ * is the model file's, or of the entry in a model's `supersedes` that has it (an older file of that model, e.g.
+ * the baseline before tools/demo-zoo/rename-initializers.ts gave its initializers the lineage's names).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,7 +23,16 @@ export type TParamNames = z.infer<typeof ZParamNames>;
 
 const ZManifestWithNames = z
   .object({
-    models: z.array(z.object({ id: z.string(), sha256: z.string(), paramNames: ZParamNames.optional() }).passthrough()),
+    models: z.array(
+      z
+        .object({
+          id: z.string(),
+          sha256: z.string(),
+          paramNames: ZParamNames.optional(),
+          supersedes: z.array(z.object({ sha256: z.string(), paramNames: ZParamNames.optional() }).passthrough()).optional(),
+        })
+        .passthrough(),
+    ),
   })
   .passthrough();
 
@@ -41,13 +51,23 @@ export function readParamNamesFile(file: string, modelSha256: string): TParamNam
   if (raw && typeof raw === 'object' && 'models' in raw) {
     const m = ZManifestWithNames.safeParse(raw);
     if (!m.success) throw new SlimboardError('bad_arguments', `--param-names ${file}: ${formatZodIssues(m.error.issues)}`);
-    const model = m.data.models.find((x) => x.sha256 === modelSha256);
+    // The model's current file, else an earlier file it supersedes (same weights, its own initializer names).
+    const current = m.data.models.find((x) => x.sha256 === modelSha256);
+    const former = current
+      ? undefined
+      : m.data.models.flatMap((x) => (x.supersedes ?? []).filter((s) => s.sha256 === modelSha256).map((s) => ({ id: x.id, ...s })))[0];
+    const model = current ?? former;
     if (!model)
       throw new SlimboardError(
         'bad_arguments',
-        `--param-names ${file}: no model of this manifest has the model file's sha256 ${modelSha256.slice(0, 12)}…`,
+        `--param-names ${file}: no model of this manifest (nor a file it supersedes) has the model file's sha256 ` +
+          `${modelSha256.slice(0, 12)}…`,
       );
-    if (!model.paramNames) throw new SlimboardError('bad_arguments', `--param-names ${file}: model "${model.id}" has no paramNames`);
+    if (!model.paramNames)
+      throw new SlimboardError(
+        'bad_arguments',
+        `--param-names ${file}: model "${model.id}"${former ? ` (its former file ${modelSha256.slice(0, 12)}…)` : ''} has no paramNames`,
+      );
     return model.paramNames;
   }
   const parsed = ZParamNames.safeParse(raw);

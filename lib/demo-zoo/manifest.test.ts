@@ -33,7 +33,14 @@ function fixture(file: string, bytes: Buffer): TDemoZooManifest {
     schemaVersion: 1,
     title: 't',
     createdAt: '2026-11-29T00:00:00Z',
-    dataset: { name: 'd', version: 'shapes-v1', seed: 1, val: { split: 'val', images: 3 }, train: { split: 'train', images: 3 }, classes: ['a'] },
+    dataset: {
+      name: 'd',
+      version: 'shapes-v1',
+      seed: 1,
+      val: { split: 'val', images: 3 },
+      train: { split: 'train', images: 3 },
+      classes: ['a'],
+    },
     evaluation: {},
     gflopsConvention: 'MACs',
     adapter: {
@@ -76,6 +83,22 @@ describe('readDemoZooManifest', () => {
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(bad));
     await expect(readDemoZooManifest(dir)).rejects.toThrow(SlimboardError);
     await expect(readDemoZooManifest(path.join(dir, 'nope'))).rejects.toThrow(/cannot read manifest/);
+    // A model cannot supersede a current file (its own or another model's), nor a file another model supersedes.
+    const self = fixture('m.onnx', bytes);
+    self.models[0].supersedes = [{ sha256: self.models[0].sha256, bytes: 3, change: 'x' }];
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(self));
+    await expect(readDemoZooManifest(dir)).rejects.toThrow(
+      /model "baseline" supersedes sha256 .*, which is the current file of "baseline"/,
+    );
+    const twice = fixture('m.onnx', bytes);
+    const former = { sha256: 'a'.repeat(64), bytes: 3, change: 'x' };
+    twice.models.push({ ...twice.models[0], id: 'other', supersedes: [former] });
+    twice.models[0].supersedes = [former];
+    twice.models[1].sha256 = 'b'.repeat(64);
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(twice));
+    await expect(readDemoZooManifest(dir)).rejects.toThrow(
+      /model "other" supersedes sha256 aaaaaaaaaaaa…, which is superseded by "baseline"/,
+    );
   });
 
   it('the shipped lib/demo-zoo/models manifest is valid and every ONNX file matches its sha256', async () => {

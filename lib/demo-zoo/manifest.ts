@@ -22,6 +22,17 @@ const ZApRow = z.object({
   APl: z.number().optional(),
 });
 
+/** A former file of a manifest model: same weights, different bytes (see `supersedes`). */
+export const ZSupersededFile = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().positive(),
+  /** Lineage parameter name -> the old file's initializer name. */
+  paramNames: z.record(z.string().min(1), z.string().min(1)).optional(),
+  /** One line: what changed between that file and the next. */
+  change: z.string().min(1),
+});
+export type TSupersededFile = z.infer<typeof ZSupersededFile>;
+
 export const ZDemoZooModel = z.object({
   id: z.string().regex(/^[a-z0-9_]+$/),
   file: z.string().regex(/^[A-Za-z0-9_.-]+\.onnx$/),
@@ -38,8 +49,17 @@ export const ZDemoZooModel = z.object({
    * Lineage parameter name (PaddleDetection's, e.g. `yolo_block.0.0.0.conv.weights`) -> the ONNX initializer
    * that holds it (the export leaves them anonymous, `onnx::Conv_950`). Read from the export's node names
    * (`/model/0_0_0/conv/Conv` = level 0; `conv_1`, `conv_2` = levels 1, 2); lib/compression/param-names.ts.
+   * A file whose initializers already carry the lineage's names (the baseline, since
+   * tools/demo-zoo/rename-initializers.ts) has the identity map here.
    */
   paramNames: z.record(z.string().min(1), z.string().min(1)).optional(),
+  /**
+   * Earlier files of this model that the current one replaces with the same weights (e.g. the baseline before its
+   * initializers got the lineage's names: tools/demo-zoo/rename-initializers.ts). Each keeps its own `paramNames`,
+   * so `--param-names manifest.json` still names an old file's initializers, and registration moves a run of an
+   * old file to the current one (lib/runs/replace-run-file.ts) instead of registering a second run.
+   */
+  supersedes: z.array(ZSupersededFile).optional(),
   lineage: z
     .object({
       baseline: z.string().nullable(),
@@ -112,6 +132,16 @@ export async function readDemoZooManifest(dir: string, options: { verifyFiles?: 
     for (const ref of [m.lineage.parent, m.lineage.teacher]) {
       if (ref !== null && !ids.has(ref))
         throw new SlimboardError('bad_demo_zoo', `${file}: model "${m.id}" refers to unknown model "${ref}"`);
+    }
+  }
+  // A superseded file is a former file of exactly one model: never a current file, never claimed twice.
+  const claimed = new Map(manifest.models.map((m) => [m.sha256, `the current file of "${m.id}"`]));
+  for (const m of manifest.models) {
+    for (const s of m.supersedes ?? []) {
+      const other = claimed.get(s.sha256);
+      if (other)
+        throw new SlimboardError('bad_demo_zoo', `${file}: model "${m.id}" supersedes sha256 ${s.sha256.slice(0, 12)}…, which is ${other}`);
+      claimed.set(s.sha256, `superseded by "${m.id}"`);
     }
   }
   if (options.verifyFiles) {

@@ -9,7 +9,9 @@
  *    SourceDocument, then every model that has no run for its (manifest id, sha256) yet goes through
  *    `registerRun`, the one code path of every upload: artifact store, ONNX check, zoo Model with its
  *    lineage, and the analyse / benchmark / evaluate jobs at each evaluation size (evaluate on all three
- *    datasets). A changed file (new sha256) is a new run; an unchanged one queues only the evaluations an
+ *    datasets). A changed file (new sha256) is a new run, unless the manifest says it `supersedes` the run's file
+ *    (same weights, e.g. initializers renamed): then the run moves to it (lib/runs/replace-run-file.ts: same run
+ *    and model, formerFiles in its metadata, analyse queued again). An unchanged one queues only the evaluations an
  *    earlier Slimboard did not plan (addRunEvaluations).
  * 4. The training pipeline's own AP (manifest `ap`) is stored as `reported` Measurements of each model,
  *    sourced to the manifest, so the model page shows it beside the AP Slimboard measures.
@@ -34,7 +36,7 @@ import { RunRefusedError, registerRun } from '../runs/register-run';
 import { measurementKey } from '../zoo/measurement-key';
 import { writeReportedValue } from '../zoo/measurement-writes';
 import { DEMO_DATASET_SEED, SYNTHETIC_DATASET_VERSION } from '../datasets/synthetic';
-import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from './manifest';
+import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest, type TDemoZooModel } from './manifest';
 import {
   DEMO_DATASET_SLUG,
   DEMO_EXTRA_DATASETS,
@@ -47,6 +49,7 @@ import { importDemoSensitivity, type DemoSensitivityReport } from './sensitivity
 import { ensureDemoFacesSplit, ensureDemoValSplit, ensureFolderAlias } from './val-split';
 import { DEMO_FACES_DATASET_SLUG, DEMO_SECTION_SLUG, DEMO_SOURCE_SLUG, DEMO_VOC_DATASET_SLUG } from './demo-zoo-constants';
 import { addRunEvaluations } from '../runs/run-writes';
+import { replaceRunFile } from '../runs/replace-run-file';
 import { withPgTransaction } from '../db/pg-transaction';
 
 /** Columns of the demo section; latency columns (`latency:<device>`) are added for each device that measured. */
@@ -86,8 +89,13 @@ export interface DemoZooModelReport {
   id: string;
   file: string;
   sha256: string;
-  /** registered: a new run now; unchanged: a run for this file existed; refused: see `problem`. */
-  status: 'registered' | 'unchanged' | 'refused';
+  /**
+   * registered: a new run now; unchanged: a run for this file existed; moved: the run of a file this one supersedes
+   * (manifest `supersedes`) now measures this file (lib/runs/replace-run-file.ts); refused: see `problem`.
+   */
+  status: 'registered' | 'unchanged' | 'moved' | 'refused';
+  /** moved: the sha256 of the file the run measured before. */
+  formerSha256?: string;
   runId: string | null;
   modelSlug: string | null;
   jobsQueued: number;
@@ -217,6 +225,16 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
         problem: null,
       };
       reports.push(report);
+      // A run of a file this one supersedes (same weights, e.g. before the initializers were named) moves to it.
+      let moved: Awaited<ReturnType<typeof moveSupersededRun>> = null;
+      try {
+        moved = await moveSupersededRun(p, o, manifest, m);
+      } catch (e) {
+        // Not registered as a second run: the next start tries the move again.
+        report.status = 'refused';
+        report.problem = `model "${m.id}" (${m.file}): moving its run from a superseded file failed: ${oneLine(e)}`;
+        continue;
+      }
       const existing = await p.pool.query(
         `SELECT d."runId", r.state, r."failureReason", mo.slug FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId" LEFT JOIN ` +
           `"Model" mo ON mo.id = r."modelId"
@@ -236,6 +254,11 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
         } else {
           // Registered by an earlier Slimboard that evaluated on the demo split only: queue the other datasets.
           report.jobsQueued = (await addRunEvaluations(p, row.runId, DEMO_EXTRA_DATASETS)).jobsQueued;
+          if (moved) {
+            report.status = 'moved';
+            report.formerSha256 = moved.formerSha256;
+            report.jobsQueued += moved.jobsQueued;
+          }
         }
         continue;
       }
@@ -312,6 +335,48 @@ export async function registerDemoZoo(p: Pipeline, o: RegisterDemoZooOptions): P
     await lock.query('SELECT pg_advisory_unlock($1)', [DEMO_LOCK]).catch(() => undefined);
     lock.release();
   }
+}
+
+/**
+ * When model `m` has no run for its current file but one for a file it supersedes: move that run to the current file
+ * (same run id, model, lineage and weight-dependent numbers; analyse queued again) and point its DemoZooRun at the
+ * current sha256. Null when there is nothing to move. Idempotent: after a move the current file has its run; a move
+ * cut off between the run and its DemoZooRun row is finished by the next call (the run is `unchanged` then).
+ */
+async function moveSupersededRun(
+  p: Pipeline,
+  o: RegisterDemoZooOptions,
+  manifest: TDemoZooManifest,
+  m: TDemoZooModel,
+): Promise<{ formerSha256: string; jobsQueued: number } | null> {
+  const formers = (m.supersedes ?? []).map((s) => s.sha256);
+  if (formers.length === 0) return null;
+  const r = await p.pool.query(
+    `SELECT d.sha256, d."runId" FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId"
+      WHERE d."manifestId" = $1 AND d.sha256 = ANY($2::text[]) AND r.state <> 'failed'
+        AND NOT EXISTS (SELECT 1 FROM "DemoZooRun" c WHERE c."manifestId" = $1 AND c.sha256 = $3)
+      ORDER BY d."registeredAt" DESC LIMIT 1`,
+    [m.id, formers, m.sha256],
+  );
+  const row = r.rows[0] as { sha256: string; runId: string } | undefined;
+  if (!row) return null;
+  const change = m.supersedes!.find((s) => s.sha256 === row.sha256)!.change;
+  const moved = await replaceRunFile(p, {
+    runId: row.runId,
+    file: createReadStream(path.join(o.zooDir, m.file)),
+    fileName: m.file,
+    expectedSha256: m.sha256,
+    fromSha256: row.sha256,
+    change: `demo zoo manifest ${manifest.createdAt}: ${change}`,
+    maxBytes: o.maxBytes,
+  });
+  await p.pool.query(`UPDATE "DemoZooRun" SET sha256 = $3, "manifestCreatedAt" = $4 WHERE "manifestId" = $1 AND sha256 = $2`, [
+    m.id,
+    row.sha256,
+    m.sha256,
+    manifest.createdAt,
+  ]);
+  return { formerSha256: row.sha256, jobsQueued: moved.jobs.length };
 }
 
 async function upsertManifestSource(db: Queryable, manifest: TDemoZooManifest, sha256: string): Promise<number> {

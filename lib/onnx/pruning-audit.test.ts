@@ -41,7 +41,10 @@ describe('classifyFilters', () => {
   it('property: classes are disjoint, bounded by the rule, and do not change when every norm is scaled', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1e-14, max: 1e-9, noNaN: true }), fc.double({ min: 0.01, max: 100, noNaN: true })), { maxLength: 30 }),
+        fc.array(
+          fc.oneof(fc.constant(0), fc.double({ min: 1e-14, max: 1e-9, noNaN: true }), fc.double({ min: 0.01, max: 100, noNaN: true })),
+          { maxLength: 30 },
+        ),
         fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
         (norms, k) => {
           const r = classifyFilters(norms);
@@ -66,7 +69,7 @@ describe('classifyFilters', () => {
 describe('auditPruning on hand-built graphs', () => {
   const weight = (cOut: number, cIn: number, k: number) => rng.normals(cOut * cIn * k * k, 0.5);
 
-  it('a zero filter feeding a 3x3 conv: effective MACs lose its own and the consumer\'s share', () => {
+  it("a zero filter feeding a 3x3 conv: effective MACs lose its own and the consumer's share", () => {
     const b = new GraphBuilder('chain');
     b.input('x', [1, 2, 8, 8]);
     b.node('Conv', ['x', b.weight('w1', [4, 2, 1, 1], weight(4, 2, 1))], ['a']);
@@ -130,18 +133,20 @@ describe('auditPruning on hand-built graphs', () => {
 });
 
 describe('pruning audit on the demo zoo', () => {
-  it('baseline with 25 % of one conv\'s filters zeroed: 12 zero filters and the hand-computed effective GFLOPs at 416', () => {
+  it("baseline with 25 % of one conv's filters zeroed: 12 zero filters and the hand-computed effective GFLOPs at 416", () => {
     const loaded = readModelFile(BASELINE);
-    // /model/0_0_0/conv_1/Conv: weight onnx::Conv_971 [48, 176, 1, 1] on 26x26 at 416, read by Relu then
+    // /model/0_0_0/conv_1/Conv: weight yolo_block.1.0.0.conv.weights (onnx::Conv_971 before the rename) [48, 176, 1, 1] on 26x26 at 416, read by Relu then
     // /model/0_0_1/conv_1/Conv [96, 48, 3, 3] at 26x26. Zero 12 of 48 filters (25 %): every 4th.
     const zeroed = Array.from({ length: 12 }, (_, i) => 4 * i);
-    const model = zeroFilters(loaded.model, 'onnx::Conv_971', zeroed);
+    const model = zeroFilters(loaded.model, 'yolo_block.1.0.0.conv.weights', zeroed);
     const before = analyzeModel(loaded, { inputSize: 416, convention: 'paddleslim' });
     const after = analyzeModel({ ...loaded, model }, { inputSize: 416, convention: 'paddleslim' });
     const a = after.pruningAudit;
     expect(before.pruningAudit.zeroFilters).toBe(0);
     expect(a).toMatchObject({ zeroFilters: 12, nearZeroFilters: 0, removableFilters: 12, zeroedNotRemoved: true });
-    expect(a.layers).toEqual([{ param: 'onnx::Conv_971', filters: 48, zeroFilters: 12, nearZeroFilters: 0, removedFilters: 12 }]);
+    expect(a.layers).toEqual([
+      { param: 'yolo_block.1.0.0.conv.weights', filters: 48, zeroFilters: 12, nearZeroFilters: 0, removedFilters: 12 },
+    ]);
     // realised is what the graph computes: unchanged by zeroing
     expect(a.realised.operations).toBe(before.operations);
     expect(a.realised.params).toBe(before.params);

@@ -87,6 +87,10 @@ export class RunRefusedError extends SlimboardError {
 
 export async function registerRun(p: Pipeline, input: RegisterRunInput): Promise<RegisteredRunSummary> {
   const meta = parseRunMetadata(input.metadata);
+  if (meta.formerFiles)
+    throw new SlimboardError('bad_metadata', 'metadata.formerFiles: set by Slimboard when a run moves to a new file, not at registration', {
+      status: 400,
+    });
   const runId = randomUUID();
   const inserted = await p.pool.query(
     `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door, "tokenId", owner, "createdAt", "updatedAt")
@@ -252,7 +256,8 @@ export function evaluationDatasets(meta: Pick<TRunMetadata, 'dataset' | 'measure
   return [...new Set([meta.dataset, ...(meta.measurements.evaluateOn ?? [])])];
 }
 
-async function removeIfUnreferenced(p: Pipeline, sha256: string): Promise<void> {
+/** Delete stored bytes that no run and no artifact refer to any more. */
+export async function removeIfUnreferenced(p: Pipeline, sha256: string): Promise<void> {
   const r = await p.pool.query(`SELECT 1 FROM "RegisteredRun" WHERE sha256 = $1 UNION ALL SELECT 1 FROM "Artifact" WHERE sha256 = $1`, [
     sha256,
   ]);

@@ -54,6 +54,24 @@ export const ZMeasurements = z
   })
   .strict();
 
+/**
+ * A file the run measured before it moved to its current one (lib/runs/replace-run-file.ts): same weights, other
+ * bytes (e.g. the demo baseline before its initializers got the lineage's names). Kept so the model page can say
+ * which bytes the older numbers came from.
+ */
+export const ZFormerRunFile = z
+  .object({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    sizeBytes: z.number().int().positive(),
+    fileName: z.string().min(1).max(200),
+    /** ISO time the run moved off this file. */
+    replacedAt: z.string().min(1).max(40),
+    /** One line: what changed, and what the move kept and re-measured. */
+    change: z.string().min(1).max(500),
+  })
+  .strict();
+export type TFormerRunFile = z.infer<typeof ZFormerRunFile>;
+
 export const ZRunMetadata = z
   .object({
     /** Display name of the run, e.g. "YOLOv3-MobileNetV1 r578 (my pruning)". */
@@ -106,6 +124,8 @@ export const ZRunMetadata = z
      * compression reported (deterministic numbers only, so a retry yields equal metadata).
      */
     compression: ZCompression.optional(),
+    /** Files this run measured before its current one, oldest first (set by replace-run-file.ts, never by a door). */
+    formerFiles: z.array(ZFormerRunFile).max(20).optional(),
   })
   .strict()
   .refine((m) => m.method === 'baseline' || m.baseline !== undefined, {

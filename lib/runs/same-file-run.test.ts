@@ -6,8 +6,18 @@ describe('metadataDifferences', () => {
   it('hand-checked: names the top-level fields that differ, sorted', () => {
     const a = { name: 'x', inputSizes: [320, 416], adapter: { resize: 'stretch', output: { kind: 'decoded' } } };
     expect(metadataDifferences(a, { ...a, name: 'y' })).toEqual(['name']);
-    expect(metadataDifferences(a, { ...a, inputSizes: [320], adapter: { resize: 'letterbox', output: { kind: 'decoded' } } })).toEqual(['adapter', 'inputSizes']);
+    expect(metadataDifferences(a, { ...a, inputSizes: [320], adapter: { resize: 'letterbox', output: { kind: 'decoded' } } })).toEqual([
+      'adapter',
+      'inputSizes',
+    ]);
     expect(metadataDifferences(a, { ...a, baseline: 'b' })).toEqual(['baseline']);
+  });
+
+  it("formerFiles (the run's own history, replace-run-file.ts) is not compared", () => {
+    const a = { name: 'x', inputSizes: [320] };
+    const moved = { ...a, formerFiles: [{ sha256: 'a'.repeat(64), sizeBytes: 1, fileName: 'm.onnx', replacedAt: 't', change: 'c' }] };
+    expect(metadataDifferences(a, moved)).toEqual([]);
+    expect(metadataDifferences(moved, { ...moved, name: 'y' })).toEqual(['name']);
   });
 
   it('key order inside objects does not matter; array order does', () => {

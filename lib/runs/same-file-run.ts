@@ -29,9 +29,13 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** The top-level fields of two metadata objects that differ (missing and undefined count as equal). */
+/**
+ * The top-level fields of two metadata objects that differ (missing and undefined count as equal). `formerFiles` is
+ * the run's own history (replace-run-file.ts), not a description of the model, and is not compared.
+ */
 export function metadataDifferences(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('formerFiles');
   return [...keys].filter((k) => canonical(a[k]) !== canonical(b[k])).sort();
 }
 

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Db } from '../db/client';
+import { ZFormerRunFile } from '../runs/run-metadata';
 import { formatCell, formatNumber } from './format';
 import { METRICS, type TMetricKind } from './metrics';
 import { pairedAccuracyViewOf, storedPairedAccuracy, type PairedAccuracyView } from './paired-accuracy-view';
@@ -90,6 +92,8 @@ export interface ModelPage {
     owner: string;
     provenance: string | null;
     training: { recipe?: Record<string, unknown>; seed?: number | null } | null;
+    /** Files the run measured before its current one (same weights; lib/runs/replace-run-file.ts), oldest first. */
+    formerFiles: Array<{ sha256: string; sizeBytes: number; fileName: string; replacedAt: string; change: string }>;
   } | null;
   /**
    * Per source of reported accuracy for a measured model: the reported number beside the measured one
@@ -230,6 +234,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     provenance?: string;
     training?: { recipe?: Record<string, unknown>; seed?: number | null };
     sensitivityAnalysis?: unknown;
+    formerFiles?: unknown;
   } | null;
   const ownParams = readModelLineage(model.lineage);
   const analysis = meta?.sensitivityAnalysis === undefined ? null : ZSensitivityAnalysis.safeParse(meta.sensitivityAnalysis);
@@ -242,6 +247,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
         owner: model.registeredRun.owner,
         provenance: meta?.provenance ?? null,
         training: meta?.training ?? null,
+        formerFiles: z.array(ZFormerRunFile).safeParse(meta?.formerFiles ?? []).data ?? [],
       }
     : null;
   const agreement: ModelPage['agreement'] = [];

@@ -203,10 +203,26 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
 
       {model.sensitivity && <SensitivitySection view={model.sensitivity} />}
 
-      {model.run && (model.run.provenance || model.run.training) && (
+      {model.run && (model.run.provenance || model.run.training || model.run.formerFiles.length > 0) && (
         <section data-testid="training">
           <h2>Provenance and training</h2>
           {model.run.provenance && <p>{model.run.provenance}</p>}
+          {model.run.formerFiles.length > 0 && (
+            <div data-testid="former-files">
+              <p>
+                Former files of this run (same weights; the numbers measured on them that depend only on the weights were kept, the analysis
+                was measured again on the current file):
+              </p>
+              <ul>
+                {model.run.formerFiles.map((f) => (
+                  <li key={f.sha256}>
+                    <code>{f.fileName}</code>, sha256 <code>{f.sha256}</code>, {f.sizeBytes.toLocaleString('en-US')} bytes, replaced{' '}
+                    {f.replacedAt.slice(0, 19).replace('T', ' ')} UTC: {f.change}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           {model.run.training && (
             <>
               <p>

@@ -10,6 +10,8 @@ import { runCli } from '../main';
 
 const ZOO = path.join(__dirname, '../../../lib/demo-zoo/models');
 const BASELINE = path.join(ZOO, 'yolov3_mobilenet_v1_x025_shapes.onnx');
+/** The baseline as exported (anonymous initializers), before tools/demo-zoo/rename-initializers.ts named them. */
+const FORMER_BASELINE = path.join(__dirname, '../../../lib/demo-zoo/__fixtures__/baseline-anonymous-initializers.onnx');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-cli-compress-prune-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -53,6 +55,21 @@ describe('compress prune --flops-target', () => {
     expect(names.has('yolo_block.0.tip.conv.weights')).toBe(true);
   });
 
+  it('the shipped baseline needs no --param-names; the former file with --param-names manifest.json gives the same file', async () => {
+    const named = path.join(dir, 'named.onnx');
+    const former = path.join(dir, 'former.onnx');
+    const common = ['--sensitivity', path.join(ZOO, 'sensitivity.json'), '--flops-target', '0.35', '--rule', 'with-origin', '--json'];
+    const a = await cli('compress', 'prune', BASELINE, ...common, '--out', named);
+    expect([a.code, a.err]).toEqual([0, '']);
+    const b = await cli('compress', 'prune', FORMER_BASELINE, ...common, '--param-names', path.join(ZOO, 'manifest.json'), '--out', former);
+    expect([b.code, b.err]).toEqual([0, '']);
+    const ra = JSON.parse(a.out);
+    const rb = JSON.parse(b.out);
+    expect(rb.ratios).toEqual(ra.ratios);
+    expect(rb.gflopsAfter).toBe(ra.gflopsAfter);
+    expect(fs.readFileSync(former).equals(fs.readFileSync(named))).toBe(true);
+  });
+
   it('BAD CALL: missing flags, unknown rule, anonymous parameters without --param-names', async () => {
     const sens = path.join(ZOO, 'sensitivity.json');
     const out = path.join(dir, 'x.onnx');
@@ -60,7 +77,7 @@ describe('compress prune --flops-target', () => {
     expect([r.code, r.err]).toEqual([2, 'error: missing required flag --sensitivity\n']);
     r = await cli('compress', 'prune', BASELINE, '--sensitivity', sens, '--flops-target', '0.35', '--rule', 'max', '--out', out);
     expect([r.code, r.err]).toEqual([2, 'error: --rule must be paddleslim or with-origin, got "max"\n']);
-    r = await cli('compress', 'prune', BASELINE, '--sensitivity', sens, '--flops-target', '0.35', '--out', out);
+    r = await cli('compress', 'prune', FORMER_BASELINE, '--sensitivity', sens, '--flops-target', '0.35', '--out', out);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: .*the analysis names 18 parameter\(s\) the model does not have.*give --param-names/);
     expect(fs.existsSync(out)).toBe(false);

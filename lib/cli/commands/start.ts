@@ -154,7 +154,8 @@ export async function registerDemoZooAtStart(log: (line: string) => void, root: 
     });
     const count = (status: string) => r.models.filter((m) => m.status === status).length;
     log(
-      `demo zoo: ${count('registered')} model(s) registered, ${count('unchanged')} unchanged, ${count('refused')} ` +
+      `demo zoo: ${count('registered')} model(s) registered, ${count('moved') ? `${count('moved')} moved to a newer file, ` : ''}` +
+        `${count('unchanged')} unchanged, ${count('refused')} ` +
         `refused; ${r.jobsQueued} measurement job(s) queued` +
         `${r.valSplit.generated ? `; val split generated (${r.valSplit.images} images)` : ''} ` +
         `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
