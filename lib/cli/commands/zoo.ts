@@ -1,8 +1,11 @@
 import { SlimboardError } from '../../errors';
 import { parseCliArgs } from '../args';
-import { printJson, type CliCommand } from '../command';
+import type { CliCommand } from '../command';
 
-/** `zoo export --format json|csv [filters]`: every zoo row with values, deltas (printed or computed, docs/deltas.md) and provenance. */
+/**
+ * `zoo export --format json|csv [filters]`: every zoo row with values, deltas (printed or computed, docs/deltas.md) and
+ * provenance, streamed: the same bytes as `GET /api/zoo?format=json|csv` with the same filters.
+ */
 const exportCommand: CliCommand = {
   words: ['zoo', 'export'],
   summary: 'print the zoo (all rows, deltas with their origin, provenance) as JSON or CSV',
@@ -39,17 +42,18 @@ const exportCommand: CliCommand = {
 
     const { getDb, closeDb } = await import('../../db/client');
     const { ensureSeedImported } = await import('../../zoo/import-catalog');
-    const { listZooRows } = await import('../../zoo/list-zoo-rows');
-    const { deviceLabelsOf, zooRowsToCsv, zooRowsToJson } = await import('../../zoo/export');
+    const { zooExportStream } = await import('../../zoo/export-stream');
     const { publicBaseUrl } = await import('../../http/public-base-url');
     try {
       const db = await getDb();
       await ensureSeedImported(db);
-      const { rows, data } = await listZooRows(db, query);
-      // Links on SLIMBOARD_PUBLIC_URL, else http://localhost:<PORT> (docs/exports.md).
-      const options = { baseUrl: publicBaseUrl(), deviceLabels: deviceLabelsOf(data.devices) };
-      if (format === 'json') printJson(io, zooRowsToJson(rows, options));
-      else io.stdout(zooRowsToCsv(rows, options));
+      // The same stream as GET /api/zoo?format=…: rows built a batch at a time as stdout takes them, so memory does
+      // not grow with the zoo; the bytes are the HTTP export's (compact JSON). Links on SLIMBOARD_PUBLIC_URL, else
+      // http://localhost:<PORT> (docs/exports.md).
+      const stream = await zooExportStream(db, query, { format, baseUrl: publicBaseUrl() });
+      const decoder = new TextDecoder();
+      for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) io.stdout(decoder.decode(chunk, { stream: true }));
+      io.stdout(decoder.decode());
       return 0;
     } finally {
       await closeDb();
