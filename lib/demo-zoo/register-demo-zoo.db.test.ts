@@ -210,7 +210,13 @@ describe('demo zoo registration', () => {
       models: [
         m.models[0],
         { ...m.models[1], id: studentId, lineage: { baseline: base.id, parent: base.id, method: 'distill', strategy: 'l2_distiil', teacher: teacherId } },
-        { ...m.models[0], id: teacherId, lineage: { baseline: null, parent: null, method: 'baseline', strategy: null, teacher: null } },
+        // A copy of the baseline's file, without its former file (a superseded sha256 belongs to one model).
+        {
+          ...m.models[0],
+          id: teacherId,
+          supersedes: undefined,
+          lineage: { baseline: null, parent: null, method: 'baseline', strategy: null, teacher: null },
+        },
       ],
     }));
     const report = await registerDemoZoo(f.pipeline, options(dir));

@@ -32,9 +32,9 @@ export interface TExplorerViewData {
 }
 
 export async function loadExplorerView(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TExplorerViewData> {
-  const datasets = await listExplorerDatasets(db);
+  const [datasets, variants] = await Promise.all([listExplorerDatasets(db), countDatasetVariants(db, view.dataset)]);
   if (!datasets.includes(view.dataset)) return { entries: [], view, datasets, reduction: null };
-  if ((await countDatasetVariants(db, view.dataset)) <= budget) {
+  if (variants <= budget) {
     return { entries: await listExplorerEntries(db, { dataset: view.dataset }), view, datasets, reduction: null };
   }
   // The view's defaults as lib/explorer/points.ts resolveSelection would pick them from every entry.
