@@ -278,6 +278,8 @@ describe('compression workbench from the model page: sensitivity and prune-to-ta
     await page.waitForURL(`**/models/${newSlug}`);
     await expect(page.locator('[data-testid="lineage"]').locator(`a[href="/models/${baseline.slug}"]`).count()).resolves.toBeGreaterThan(0);
     await expect(page.locator('h1 .tag').innerText()).resolves.toBe('sensity');
+    // The derived name and the request's line print the target as every relative change on these pages: "−1.6 %".
+    await expect(page.locator('h1').innerText()).resolves.toContain(`pruned ${formatRelativeChange(-report.flopsTarget)} GFLOPs`);
 
     // "Made by a compress job": the job's report, number for number (data-value keeps the stored value).
     const made = page.locator('[data-testid="made-by-compress-job"]');
@@ -318,6 +320,9 @@ describe('compression workbench from the model page: sensitivity and prune-to-ta
     const sensitivity = page.locator('[data-testid="sensitivity"]');
     await expect(sensitivity.locator('[data-testid="sensitivity-rule"] code').first().innerText()).resolves.toBe('paddleslim');
     await expect(sensitivity.locator('[data-testid="sensitivity-disagreeing"]').count()).resolves.toBe(0);
+    await expect(sensitivity.locator('[data-testid="sensitivity-threshold"]').innerText()).resolves.toBe(
+      formatRelativeChange(-report.lossThreshold, 2),
+    );
     await page.screenshot({ path: path.join(SHOTS, 'compress-sensitivity-pruned-model.png'), fullPage: true });
 
     // Pruning the pruned model to a target again would read its parent's curves: refused in the form, nothing queued.

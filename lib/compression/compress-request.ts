@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlimboardError, formatZodIssues } from '../errors';
+import { formatRelativeChange } from '../zoo/number-format';
 import { refineAscendingRatios } from '../zoo/sensitivity-analysis';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod } from './calibrators';
 
@@ -165,6 +166,6 @@ export function describeCompressRequest(r: TCompressRequest): string {
   }
   if (r.method === 'sensitivity')
     return `sensitivity analysis (${r.images} images${r.dataset ? ` of ${r.dataset}` : ''}, ratios ${r.ratios.join('/')})`;
-  if (r.method === 'prune-to-target') return `pruned to −${(r.flopsTarget * 100).toFixed(1)} % GFLOPs (${r.rule} rule)`;
+  if (r.method === 'prune-to-target') return `pruned to ${formatRelativeChange(-r.flopsTarget)} GFLOPs (${r.rule} rule)`;
   return `pruned (${r.params.length} conv${r.params.length === 1 ? '' : 's'}, ratios ${r.ratios.join('/')})`;
 }

@@ -23,6 +23,7 @@ import { weightInitializers } from '@/lib/onnx/compute-count';
 import { encodeModel, readModelFile, writeFileAtomic } from '@/lib/onnx/model-file';
 import { registerRun } from '@/lib/runs/register-run';
 import { parseRunMetadata, type TCompression, type TRunMetadata, type TRunMetadataInput } from '@/lib/runs/run-metadata';
+import { formatRelativeChange } from '@/lib/zoo/number-format';
 import type { TSensitivityAnalysis } from '@/lib/zoo/sensitivity-analysis';
 
 /**
@@ -234,7 +235,7 @@ export function compressedRunMetadata(
     request.method === 'quantize'
       ? `int8 ${request.calibration}`
       : request.method === 'prune-to-target'
-        ? `pruned −${(request.flopsTarget * 100).toFixed(0)} % GFLOPs`
+        ? `pruned ${formatRelativeChange(-request.flopsTarget)} GFLOPs`
         : 'pruned';
   const chosen =
     request.method === 'prune-to-target' ? (report.ratios as Array<{ param: string; ratio: number }>).filter((r) => r.ratio > 0) : [];
