@@ -16,8 +16,10 @@ import { JOB_SCHEMA } from '../../lib/jobs/job-engine';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 export interface WorkerProcess {
-  /** The last `chars` characters of the worker's stdout and stderr, for assertion messages. */
+  /** The last `chars` (default 2000; Infinity: all) characters of the worker's stdout and stderr, for assertion messages. */
   logTail(chars?: number): string;
+  /** True until the process has exited. */
+  running(): boolean;
   /** SIGTERM and wait for it to exit (a no-op when it already has). */
   stop(): Promise<void>;
   /** SIGKILL (no grace: its job stays claimed until the lease runs out) and wait for it to exit. */
@@ -44,6 +46,7 @@ export function spawnWorker(env: NodeJS.ProcessEnv): WorkerProcess {
   };
   return {
     logTail: (chars = 2000) => logs.join('').slice(-chars),
+    running: () => child.exitCode === null && child.signalCode === null,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
   };
