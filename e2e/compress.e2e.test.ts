@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,12 +12,15 @@ import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from '../lib
 import { registerDemoZoo } from '../lib/demo-zoo/register-demo-zoo';
 import { openPipeline } from '../lib/jobs/pipeline';
 import { launchBrowser } from '../tests/setup/launch-browser';
+import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 
 /**
  * From the demo baseline's page, a quantize job started with a token makes a new model that appears in the zoo
  * with its lineage and measured numbers. The e2e database has no demo zoo, so the test registers the baseline
  * alone (one evaluation size, 2 val images) through the function `npm start` calls, and a calibration dataset
  * (4 images of the demo's train split) beside it. One real worker process measures; it shares the test's data dir.
+ * Other runs' queued jobs (left by earlier e2e files) are held back while it runs, so it serves the baseline, its
+ * compress job and the run that job makes.
  */
 
 const appUrl = inject('appUrl');
@@ -31,9 +33,10 @@ let page: Page;
 let tmp: string;
 let pool: pg.Pool;
 let baselineSlug: string;
+let baselineRunId: string;
 let token: string;
-let worker: ChildProcess | null = null;
-const workerLog: string[] = [];
+let worker: WorkerProcess | null = null;
+let held: HeldJobs | null = null;
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -44,7 +47,11 @@ beforeAll(async () => {
   const zooDir = path.join(tmp, 'zoo');
   fs.mkdirSync(zooDir);
   const evalSizes = shipped.adapter.resize.evalSizes.slice(0, 1);
-  const sub: TDemoZooManifest = { ...shipped, adapter: { ...shipped.adapter, resize: { ...shipped.adapter.resize, evalSizes } }, models: [base] };
+  const sub: TDemoZooManifest = {
+    ...shipped,
+    adapter: { ...shipped.adapter, resize: { ...shipped.adapter.resize, evalSizes } },
+    models: [base],
+  };
   await copyFile(path.join(SHIPPED, base.file), path.join(zooDir, base.file));
   await writeFile(path.join(zooDir, 'manifest.json'), JSON.stringify(sub));
 
@@ -54,6 +61,7 @@ beforeAll(async () => {
     const report = await registerDemoZoo(pipeline, { zooDir, dataDir, maxBytes: 1e9, valCount: 2, facesPerEvent: 2 });
     expect(report.problems).toEqual([]);
     baselineSlug = report.models.find((m) => m.id === base.id)!.modelSlug!;
+    baselineRunId = report.models.find((m) => m.id === base.id)!.runId!;
   } finally {
     await pipeline.close();
   }
@@ -63,13 +71,15 @@ beforeAll(async () => {
   await pool.query(`INSERT INTO "Dataset" (slug, name, aliases) VALUES ($1, 'Demo shapes (train, e2e)', '{}')`, [CALIB]);
   token = (await createApiToken(pool, `e2e compress ${Date.now()}`)).token;
 
-  worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: inject('databaseUrl'), SLIMBOARD_DATA_DIR: dataDir, SLIMBOARD_BENCH_QUICK: '1', SLIMBOARD_WORKER_THREADS: '1', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  held = await holdBackOtherJobs(pool, [baselineRunId]);
+  worker = spawnWorker({
+    ...process.env,
+    DATABASE_URL: inject('databaseUrl'),
+    SLIMBOARD_DATA_DIR: dataDir,
+    SLIMBOARD_BENCH_QUICK: '1',
+    SLIMBOARD_WORKER_THREADS: '1',
+    NODE_ENV: 'test',
   });
-  worker.stdout!.on('data', (d) => workerLog.push(String(d)));
-  worker.stderr!.on('data', (d) => workerLog.push(String(d)));
 
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -77,10 +87,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker!.on('close', r));
-  }
+  await worker?.stop();
+  await held?.release();
   await pool?.end();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
@@ -105,18 +113,19 @@ describe('compress from the model page', () => {
     const link = page.locator('[data-testid="compress-result-link"]');
     // The form polls the job; the worker first measures the baseline's own jobs, then quantizes (minutes on a busy machine).
     const deadline = Date.now() + 480_000;
-    const runId = await pool.query(`SELECT r.id FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId" WHERE m.slug = $1`, [baselineSlug]);
     let apiDoneAt: number | null = null;
     while ((await link.count()) === 0) {
       const status = page.locator('[data-testid="compress-status"], [data-testid="compress-error"]');
       const text = (await status.count()) ? await status.first().innerText() : '(no status)';
       const failed = (await page.locator('[data-testid="compress-status"].error, [data-testid="compress-error"]').count()) > 0;
-      const api = await fetch(`${appUrl}/api/runs/${runId.rows[0].id}/compress`).then(async (r) => `${r.status} ${await r.text()}`);
+      const api = await fetch(`${appUrl}/api/runs/${baselineRunId}/compress`).then(async (r) => `${r.status} ${await r.text()}`);
       if (apiDoneAt === null && api.includes('"result":{')) apiDoneAt = Date.now();
       if (failed || Date.now() > deadline || (apiDoneAt !== null && Date.now() - apiDoneAt > 20_000)) {
         await page.screenshot({ path: path.join(SHOTS, 'compress-failed.png'), fullPage: true });
         const jobs = await pool.query(`SELECT kind, state, progress, error FROM "RunJob" ORDER BY "createdAt"`);
-        throw new Error(`no new model linked: ${text}\napi: ${api.slice(0, 1500)}\njobs: ${JSON.stringify(jobs.rows)}\nworker log: ${workerLog.join('').slice(-2000)}`);
+        throw new Error(
+          `no new model linked: ${text}\napi: ${api.slice(0, 1500)}\njobs: ${JSON.stringify(jobs.rows)}\nworker log: ${worker?.logTail(2000)}`,
+        );
       }
       await page.waitForTimeout(2000);
     }

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +9,7 @@ import { createApiToken } from '../lib/auth/api-tokens';
 import { SHAPE_CLASSES, writeSyntheticSplit } from '../lib/datasets/synthetic';
 import { waitForRun } from '../lib/runs/run-report';
 import { launchBrowser } from '../tests/setup/launch-browser';
+import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 import { tinyDetector } from '../tests/pipeline/tiny-models';
 import { parseRfc4180 } from '../tests/rfc4180';
 
@@ -36,8 +36,8 @@ let page: Page;
 let pool: pg.Pool;
 let tmp: string;
 let modelFile: string;
-let worker: ChildProcess | null = null;
-const workerLog: string[] = [];
+let worker: WorkerProcess | null = null;
+let held: HeldJobs | null = null;
 let run: { id: string; modelSlug: string };
 
 async function headline(): Promise<{ models: number; measured: number }> {
@@ -71,12 +71,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  if (worker && worker.exitCode === null) {
-    const closed = new Promise((r) => worker!.on('close', r));
-    worker.kill('SIGTERM');
-    await closed;
-  }
-  await pool?.query(`UPDATE pgboss.job SET start_after = now() WHERE state IN ('created', 'retry') AND start_after > now() + interval '12 hours'`);
+  await worker?.stop();
+  await held?.release();
   await pool?.end();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
@@ -129,31 +125,22 @@ describe('a registered run in every view', () => {
   it('measured by a real worker: accuracy, optional AP50 column, explorer point, compare option, overview counts, jobs links, CSV', async () => {
     // Other e2e files leave runs queued (no worker serves them). Hold their jobs back, so that this worker measures
     // this run alone and the overview's counts change by this model only (released in afterAll).
-    await pool.query(
-      `UPDATE pgboss.job SET start_after = now() + interval '1 day' WHERE state IN ('created', 'retry') AND data->>'runId' <> $1`,
-      [run.id],
-    );
+    held = await holdBackOtherJobs(pool, [run.id]);
     const workerToken = (await createApiToken(pool, `e2e measured worker ${Date.now()}`, 'worker')).token;
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'main.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: inject('databaseUrl'),
-        SLIMBOARD_DATA_DIR: path.join(tmp, 'data'),
-        SLIMBOARD_REMOTE_URL: appUrl,
-        SLIMBOARD_API_TOKEN: workerToken,
-        SLIMBOARD_STORE_URL: '',
-        SLIMBOARD_BENCH_QUICK: '1',
-        SLIMBOARD_WORKER_THREADS: '1',
-        NODE_ENV: 'test',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    worker = spawnWorker({
+      ...process.env,
+      DATABASE_URL: inject('databaseUrl'),
+      SLIMBOARD_DATA_DIR: path.join(tmp, 'data'),
+      SLIMBOARD_REMOTE_URL: appUrl,
+      SLIMBOARD_API_TOKEN: workerToken,
+      SLIMBOARD_STORE_URL: '',
+      SLIMBOARD_BENCH_QUICK: '1',
+      SLIMBOARD_WORKER_THREADS: '1',
+      NODE_ENV: 'test',
     });
-    worker.stdout!.on('data', (d) => workerLog.push(String(d)));
-    worker.stderr!.on('data', (d) => workerLog.push(String(d)));
     // Jobs other e2e files left queued may go first; each takes seconds (quick benchmarks, tiny models).
     const done = await waitForRun(pool, run.id, { timeoutMs: 400_000, pollMs: 1000 });
-    expect(done.state, `${done.failureReason ?? ''}\nworker log: ${workerLog.join('').slice(-3000)}`).toBe('done');
+    expect(done.state, `${done.failureReason ?? ''}\nworker log: ${worker.logTail(3000)}`).toBe('done');
 
     const boxAp = await published('box_ap');
     const gflops = await published('gflops');

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { registerRun } from '@/lib/runs/register-run';
 import { getRunReport, waitForRun } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
+import { spawnWorker, type WorkerProcess } from '@/tests/setup/worker-process';
 import { runCompressJob } from './handlers/compress';
 
 /**
@@ -24,23 +25,35 @@ import { runCompressJob } from './handlers/compress';
 
 let f: PipelineFixture;
 let token: string;
-let worker: ChildProcess | null = null;
-const workerLog: string[] = [];
+let worker: WorkerProcess | null = null;
 let sourceRunId = '';
 let sourceSlug = '';
 
-const api = () => runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 64 * 1024 * 1024 });
+const api = () =>
+  runRoutes(
+    defineApiRoute(async () => f.pipeline),
+    { uploadMaxBytes: () => 64 * 1024 * 1024 },
+  );
 const auth = () => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 
 function compress(id: string, body: unknown, headers: Record<string, string> = auth()) {
-  const req = new Request(`http://127.0.0.1:3202/api/runs/${id}/compress`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const req = new Request(`http://127.0.0.1:3202/api/runs/${id}/compress`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return api().compress(req, { params: Promise.resolve({ id }) });
 }
 
 async function compressJobs(id: string) {
   const res = await api().compressJobs(new Request(`http://127.0.0.1:3202/api/runs/${id}/compress`), { params: Promise.resolve({ id }) });
   expect(res.status).toBe(200);
-  return (await res.json()).jobs as Array<{ id: string; state: string; error: string | null; result: { runId: string; modelSlug: string } | null }>;
+  return (await res.json()).jobs as Array<{
+    id: string;
+    state: string;
+    error: string | null;
+    result: { runId: string; modelSlug: string } | null;
+  }>;
 }
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -63,7 +76,7 @@ async function waitForJob(jobId: string, timeoutMs: number): Promise<{ state: st
   for (;;) {
     const [row] = await f.query(`SELECT state, error FROM "RunJob" WHERE id = $1`, [jobId]);
     if (row && (row.state === 'done' || row.state === 'failed')) return row;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${row?.state}; worker log: ${workerLog.join('').slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${row?.state}; worker log: ${worker?.logTail(3000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -74,7 +87,12 @@ beforeAll(async () => {
   // Calibration split: another registered dataset than the one the models are evaluated on ('shapes', val).
   await writeSyntheticSplit({ outDir: path.join(f.dataDir, 'datasets', 'shapes-train'), split: 'train', count: 4, seed: 11 });
   await f.query(`INSERT INTO "Dataset" (slug, name, aliases) VALUES ('shapes-train', 'Synthetic shapes (train)', '{}')`);
-  const meta = tinyMetadata({ name: 'tiny stem source', strategyParams: {}, strategy: 'r0', measurements: { analyse: true, benchmark: false, evaluate: true } });
+  const meta = tinyMetadata({
+    name: 'tiny stem source',
+    strategyParams: {},
+    strategy: 'r0',
+    measurements: { analyse: true, benchmark: false, evaluate: true },
+  });
   const source = await registerRun(f.pipeline, {
     metadata: meta,
     fileName: 'source.onnx',
@@ -89,9 +107,7 @@ beforeAll(async () => {
 
 /** The worker process starts once the test that plays a killed attempt has run (before it, jobs stay queued). */
 function startWorker(): void {
-  worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  worker.stdout!.on('data', (d) => workerLog.push(String(d)));
-  worker.stderr!.on('data', (d) => workerLog.push(String(d)));
+  worker = spawnWorker(f.childEnv);
 }
 
 /** The job as a worker's claim sees it (payload from pg-boss), for running the handler in this process. */
@@ -111,17 +127,16 @@ async function claimContext(jobId: string, attempt: number): Promise<JobContext>
 }
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker!.on('close', r));
-  }
+  await worker?.stop();
   await f?.close();
 });
 
 describe('POST /api/runs/<id>/compress refuses bad requests before queueing anything', () => {
   it('EXPECTED FAILURE: 401 without a token, 400 with zod issues, 404 for an unknown run, 422 when calibrating on the evaluation set', async () => {
     const before = await f.query(`SELECT count(*)::int AS n FROM "RunJob" WHERE kind = 'compress'`);
-    expect((await compress(sourceRunId, { method: 'quantize', calibDataset: 'shapes-train' }, { 'content-type': 'application/json' })).status).toBe(401);
+    expect(
+      (await compress(sourceRunId, { method: 'quantize', calibDataset: 'shapes-train' }, { 'content-type': 'application/json' })).status,
+    ).toBe(401);
 
     const bad = await compress(sourceRunId, { method: 'quantize', calibDataset: 'shapes-train', calibImages: 0, percentile: 99 });
     expect(bad.status).toBe(400);
@@ -151,11 +166,20 @@ describe('a compress job makes one new, measured run', () => {
   let quantRunId = '';
 
   it('a job killed after it registered its run (before completing): the next claim links to that run, one result', async () => {
-    const res = await compress(sourceRunId, { method: 'prune', params: ['stem.conv.weights'], ratios: [0.75], name: 'killed after registering' });
+    const res = await compress(sourceRunId, {
+      method: 'prune',
+      params: ['stem.conv.weights'],
+      ratios: [0.75],
+      name: 'killed after registering',
+    });
     expect(res.status).toBe(202);
     const jobId = (await res.json()).job.id as string;
     // Attempt 1 runs the handler here and "dies" before the runner's commit: the run exists, the job is still queued.
-    const first = await runCompressJob(f.pipeline, await claimContext(jobId, 1), { dataDir: f.dataDir, threads: 1, maxBytes: 64 * 1024 * 1024 });
+    const first = await runCompressJob(f.pipeline, await claimContext(jobId, 1), {
+      dataDir: f.dataDir,
+      threads: 1,
+      maxBytes: 64 * 1024 * 1024,
+    });
     expect(first.output).toMatchObject({ resumed: false });
     const [queued] = await f.query(`SELECT state FROM "RunJob" WHERE id = $1`, [jobId]);
     expect(queued.state).toBe('queued');
@@ -182,7 +206,7 @@ describe('a compress job makes one new, measured run', () => {
     expect(job.result).not.toBeNull();
     quantRunId = job.result!.runId;
     const report = await waitForRun(f.pipeline.pool, quantRunId, { timeoutMs: 240_000 });
-    expect(report.state, `${report.failureReason} ${workerLog.join('').slice(-2000)}`).toBe('done');
+    expect(report.state, `${report.failureReason} ${worker?.logTail(2000)}`).toBe('done');
     expect(report.jobs.map((j) => `${j.kind}:${j.state}`).sort()).toEqual(['analyse:done', 'evaluate:done']);
     expect(report.measurements.map((m) => m.metric)).toContain('box_ap');
 
@@ -212,7 +236,11 @@ describe('a compress job makes one new, measured run', () => {
   }, 300_000);
 
   it('a retry of the same job links to the run it registered: one run per job', async () => {
-    const again = await runCompressJob(f.pipeline, await claimContext(quantJobId, 2), { dataDir: f.dataDir, threads: 1, maxBytes: 64 * 1024 * 1024 });
+    const again = await runCompressJob(f.pipeline, await claimContext(quantJobId, 2), {
+      dataDir: f.dataDir,
+      threads: 1,
+      maxBytes: 64 * 1024 * 1024,
+    });
     expect(again.output).toMatchObject({ runId: quantRunId, resumed: true });
     const runs = await f.query(`SELECT id FROM "RegisteredRun" WHERE metadata->'compression'->>'jobId' = $1`, [quantJobId]);
     expect(runs.map((r) => r.id)).toEqual([quantRunId]);
@@ -228,7 +256,9 @@ describe('a compress job makes one new, measured run', () => {
     expect(run.metadata.method).toBe('prune');
     expect(run.metadata.parent).toBe(sourceSlug);
     expect(run.metadata.strategyParams).toEqual({ prunedParams: ['stem.conv.weights'], prunedRatios: [0.5] });
-    expect(run.metadata.compression.report.pruned).toEqual([{ param: 'stem.conv.weights', ratio: 0.5, channelsBefore: 8, channelsAfter: 4 }]);
+    expect(run.metadata.compression.report.pruned).toEqual([
+      { param: 'stem.conv.weights', ratio: 0.5, channelsBefore: 8, channelsAfter: 4 },
+    ]);
     // 8 -> 4 stem filters: 4 x (3 + 1) stem parameters and 4 x K x 32 x 32 head weights fewer.
     const K = 4 + NUM_SHAPE_CLASSES;
     expect(run.metadata.compression.report.paramsBefore - run.metadata.compression.report.paramsAfter).toBe(4 * 4 + 4 * K * 32 * 32);
@@ -239,7 +269,19 @@ describe('a compress job makes one new, measured run', () => {
     const bad = await cli('compress', 'submit', sourceSlug, '--method', 'quantize', '--calib-images', 'many');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: request: calibDataset: .*calibImages: /m);
-    const res = await cli('compress', 'submit', sourceSlug, '--method', 'prune', '--params', 'stem.conv.weights', '--ratios', '0.25', '--wait', '--json');
+    const res = await cli(
+      'compress',
+      'submit',
+      sourceSlug,
+      '--method',
+      'prune',
+      '--params',
+      'stem.conv.weights',
+      '--ratios',
+      '0.25',
+      '--wait',
+      '--json',
+    );
     expect(res.code, res.stderr).toBe(0);
     const printed = JSON.parse(res.stdout) as { job: { id: string }; run: { id: string; state: string; door: string }; modelSlug: string };
     expect(printed.run.state).toBe('done');

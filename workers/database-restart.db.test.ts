@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { waitForRun } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { ScratchPostgres } from '@/tests/pipeline/scratch-postgres';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
+import { startWorker, type WorkerProcess } from '@/tests/pipeline/pipeline-worker';
 
 /**
  * The database restarts under a running worker: the worker keeps running, reconnects (its pg pool
@@ -17,8 +17,8 @@ import { tinyDetector } from '@/tests/pipeline/tiny-models';
 
 const pgServer = new ScratchPostgres(path.join(REPO_ROOT, '.slimboard', 'pipeline-test', 'restart', 'pg'), 3292);
 let f: PipelineFixture;
-let worker: ChildProcess;
-let log = '';
+let worker: WorkerProcess;
+const log = () => worker.logTail(Infinity);
 
 beforeAll(async () => {
   await pgServer.init();
@@ -31,32 +31,27 @@ beforeAll(async () => {
     if (original === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = original;
   }
-  worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  worker.stdout!.on('data', (d) => (log += d));
-  worker.stderr!.on('data', (d) => (log += d));
+  worker = startWorker(f);
 });
 
 afterAll(async () => {
-  if (worker?.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.on('close', r));
-  }
+  await worker?.stop();
   await f?.close().catch(() => undefined);
   await pgServer.stop().catch(() => undefined);
 });
 
 it('a worker survives a database restart and carries on with the next job', async () => {
   const deadline = Date.now() + 60_000;
-  while (!/ready on device/.test(log)) {
-    if (Date.now() > deadline) throw new Error(`worker did not start: ${log}`);
+  while (!/ready on device/.test(log())) {
+    if (Date.now() > deadline) throw new Error(`worker did not start: ${log()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   await pgServer.stop();
   await new Promise((r) => setTimeout(r, 3000)); // the worker polls a dead server meanwhile
   await pgServer.start();
-  expect(worker.exitCode).toBeNull();
+  expect(worker.running()).toBe(true);
   // The outage was real and the worker saw it (terminated connections / refused polls, logged, not fatal).
-  expect(log).toMatch(/terminating connection|ECONNREFUSED|Connection terminated|retrying in/);
+  expect(log()).toMatch(/terminating connection|ECONNREFUSED|Connection terminated|retrying in/);
 
   const run = await registerRun(f.pipeline, {
     metadata: tinyMetadata({ name: 'after restart', measurements: { analyse: true, evaluate: false, benchmark: true } }),
@@ -67,7 +62,7 @@ it('a worker survives a database restart and carries on with the next job', asyn
     maxBytes: 1e9,
   });
   const report = await waitForRun(f.pipeline.pool, run.id, { timeoutMs: 90_000 });
-  expect(report.state, `${report.failureReason}\n${log.slice(-1500)}`).toBe('done');
+  expect(report.state, `${report.failureReason}\n${worker.logTail(1500)}`).toBe('done');
   expect(report.measurements.map((m) => m.metric).sort()).toEqual(['gflops', 'latency_ms', 'model_size_mb', 'params']);
-  expect(worker.exitCode).toBeNull();
+  expect(worker.running()).toBe(true);
 });

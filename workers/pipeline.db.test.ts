@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { runRoutes } from '@/lib/http/run-routes';
 import { getRunReport, waitForRun, type RunReport } from '@/lib/runs/run-report';
 import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector, type TinyDetectorOptions } from '@/tests/pipeline/tiny-models';
+import { startWorker, type WorkerProcess } from '@/tests/pipeline/pipeline-worker';
 
 /**
  * The whole loop against a real PostgreSQL, with two real worker processes: a small ONNX detector is
@@ -20,27 +21,17 @@ import { tinyDetector, type TinyDetectorOptions } from '@/tests/pipeline/tiny-mo
 
 let f: PipelineFixture;
 let token: string;
-const workers: ChildProcess[] = [];
-const workerLogs: string[] = [];
-
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => workerLogs.push(String(d)));
-  child.stderr!.on('data', (d) => workerLogs.push(String(d)));
-  workers.push(child);
-  return child;
-}
+const workers: WorkerProcess[] = [];
+const workerLogs = () => workers.map((w) => w.logTail(1000)).join('\n');
 
 beforeAll(async () => {
   f = await createPipelineFixture('loop', { leaseSeconds: 10, maintenanceSeconds: 2, maxAttempts: 2 });
   token = (await createApiToken(f.pipeline.pool, 'tests')).token;
-  startWorker();
-  startWorker();
+  workers.push(startWorker(f), startWorker(f));
 });
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
-  await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.on('close', r)) : null)));
+  await Promise.all(workers.map((w) => w.stop()));
   await f?.close();
 });
 
@@ -54,11 +45,18 @@ function modelForm(meta: unknown, fileName: string, model: TinyDetectorOptions, 
 
 /** The run API exactly as the app serves it (route wrapper + handlers), on this test's pipeline. */
 function api() {
-  return runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 2 * 1024 ** 3 });
+  return runRoutes(
+    defineApiRoute(async () => f.pipeline),
+    { uploadMaxBytes: () => 2 * 1024 ** 3 },
+  );
 }
 
 async function postRun(fd: FormData, headers: Record<string, string> = {}): Promise<string> {
-  const req = new Request('http://127.0.0.1:3201/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}`, ...headers } });
+  const req = new Request('http://127.0.0.1:3201/api/runs', {
+    method: 'POST',
+    body: fd,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
   const res = await api().register(req, { params: Promise.resolve({}) });
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
@@ -67,11 +65,27 @@ async function postRun(fd: FormData, headers: Record<string, string> = {}): Prom
 
 function submitWithCli(modelFile: string, metaFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'submit', modelFile, '--meta', metaFile, '--wait', '--json', '--timeout', '150'], {
-      cwd: REPO_ROOT,
-      env: f.childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'lib', 'cli', 'main.ts'),
+        'submit',
+        modelFile,
+        '--meta',
+        metaFile,
+        '--wait',
+        '--json',
+        '--timeout',
+        '150',
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: f.childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -81,7 +95,7 @@ function submitWithCli(modelFile: string, metaFile: string): Promise<{ code: num
 }
 
 function expectMeasuredOnce(report: RunReport) {
-  expect(report.state, `${report.failureReason} ${workerLogs.join('').slice(-2000)}`).toBe('done');
+  expect(report.state, `${report.failureReason} ${workerLogs()}`).toBe('done');
   expect(report.jobs.map((j) => `${j.kind}:${j.state}`).sort()).toEqual(['analyse:done', 'benchmark:done', 'evaluate:done']);
   expect(report.results.map((r) => r.kind).sort()).toEqual(['analyse', 'benchmark', 'evaluate']);
   const metrics = report.measurements.map((m) => `${m.metric}@${m.inputSize ?? '-'}`).sort();
@@ -101,11 +115,14 @@ describe('measurement pipeline with two workers', () => {
   it('registers a detector through each of the three doors and measures each exactly once', async () => {
     const meta = tinyMetadata();
     const viaApi = await postRun(modelForm({ ...meta, name: 'via api' }, 'api.onnx', { numClasses: NUM_SHAPE_CLASSES, seed: 1 }));
-    const viaForm = await postRun(modelForm({ ...meta, name: 'via form' }, 'form.onnx', { numClasses: NUM_SHAPE_CLASSES, seed: 2 }, { door: 'web' }), {
-      origin: 'http://127.0.0.1:3201',
-      host: '127.0.0.1:3201',
-      'sec-fetch-site': 'same-origin',
-    });
+    const viaForm = await postRun(
+      modelForm({ ...meta, name: 'via form' }, 'form.onnx', { numClasses: NUM_SHAPE_CLASSES, seed: 2 }, { door: 'web' }),
+      {
+        origin: 'http://127.0.0.1:3201',
+        host: '127.0.0.1:3201',
+        'sec-fetch-site': 'same-origin',
+      },
+    );
     const dir = path.join(f.dataDir, 'cli-door');
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'cli.onnx'), tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 3 }));
@@ -125,7 +142,9 @@ describe('measurement pipeline with two workers', () => {
     const perScope = await f.query(`SELECT "runId", kind, count(*)::int AS n FROM "MeasuredResult" GROUP BY 1, 2`);
     expect(perScope.every((r) => r.n === 1)).toBe(true);
     expect(perScope).toHaveLength(9);
-    const boss = await f.query(`SELECT state, count(*)::int AS n FROM pgboss.job WHERE name IN ('analyse', 'benchmark', 'evaluate') GROUP BY state`);
+    const boss = await f.query(
+      `SELECT state, count(*)::int AS n FROM pgboss.job WHERE name IN ('analyse', 'benchmark', 'evaluate') GROUP BY state`,
+    );
     expect(boss).toEqual([{ state: 'completed', n: 9 }]);
     const devices = await f.query(`SELECT slug, "cpuModel", "logicalCores", threads, "executionProvider" FROM "Device"`);
     expect(devices).toHaveLength(1);
@@ -136,7 +155,9 @@ describe('measurement pipeline with two workers', () => {
     const [{ id }] = await f.query(`SELECT id FROM "RegisteredRun" WHERE name = 'via api'`);
     const before = (await getRunReport(f.pipeline.pool, id))!;
     const auth = { authorization: `Bearer ${token}` };
-    const res = await api().rerun(new Request(`http://127.0.0.1:3201/api/runs/${id}/rerun`, { method: 'POST', headers: auth }), { params: Promise.resolve({ id }) });
+    const res = await api().rerun(new Request(`http://127.0.0.1:3201/api/runs/${id}/rerun`, { method: 'POST', headers: auth }), {
+      params: Promise.resolve({ id }),
+    });
     expect(res.status).toBe(202);
     const after = await waitForRun(f.pipeline.pool, id, { timeoutMs: 120_000 });
     expect(after.state).toBe('done');
@@ -149,7 +170,9 @@ describe('measurement pipeline with two workers', () => {
     for (const h of history) expect(oldJobs.has(h.jobId)).toBe(true);
 
     const sha = after.sha256!;
-    const del = await api().remove(new Request(`http://127.0.0.1:3201/api/runs/${id}`, { method: 'DELETE', headers: auth }), { params: Promise.resolve({ id }) });
+    const del = await api().remove(new Request(`http://127.0.0.1:3201/api/runs/${id}`, { method: 'DELETE', headers: auth }), {
+      params: Promise.resolve({ id }),
+    });
     expect(del.status).toBe(200);
     expect(await getRunReport(f.pipeline.pool, id)).toBeNull();
     expect(await f.query(`SELECT 1 FROM "Model" WHERE slug = $1`, [after.modelSlug])).toEqual([]);
@@ -157,10 +180,20 @@ describe('measurement pipeline with two workers', () => {
   });
 
   const workerBadInputs: Array<[string, TinyDetectorOptions, Record<string, unknown>, RegExp]> = [
-    ['NaN outputs', { numClasses: NUM_SHAPE_CLASSES, nan: true }, {}, /analyse job failed: nan\.onnx: output "scores" has \d+ of \d+ values NaN or infinite at input size 64/],
+    [
+      'NaN outputs',
+      { numClasses: NUM_SHAPE_CLASSES, nan: true },
+      {},
+      /analyse job failed: nan\.onnx: output "scores" has \d+ of \d+ values NaN or infinite at input size 64/,
+    ],
     ['outputs that match no adapter', { pooledOutput: true }, { adapter: undefined }, /evaluate job failed: .*adapter/i],
     ['a dataset whose class count differs from the model', { numClasses: 3 }, {}, /evaluate job failed: .*(class|categor)/i],
-    ['an input size the model rejects', { numClasses: NUM_SHAPE_CLASSES, fixedSize: 64 }, { inputSizes: [96] }, /job failed: .*cannot take 96x96|input size/],
+    [
+      'an input size the model rejects',
+      { numClasses: NUM_SHAPE_CLASSES, fixedSize: 64 },
+      { inputSizes: [96] },
+      /job failed: .*cannot take 96x96|input size/,
+    ],
   ];
   for (const [what, model, metaOverrides, reason] of workerBadInputs) {
     it(`EXPECTED FAILURE: ${what} -> failed run with a clear reason, nothing in the zoo`, async () => {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,9 +14,10 @@ import { isSlimboardError } from '@/lib/errors';
 import { defineApiRoute } from '@/lib/http/api-route';
 import { runRoutes } from '@/lib/http/run-routes';
 import { waitForRun, type RunReport } from '@/lib/runs/run-report';
-import { createPipelineFixture, NUM_SHAPE_CLASSES, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
+import { createPipelineFixture, NUM_SHAPE_CLASSES, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { tinyDetector } from '@/tests/pipeline/tiny-models';
 import { startTestS3Server, type TestS3Server } from '@/tests/setup/s3-server';
+import { spawnWorker, type WorkerProcess } from '@/tests/setup/worker-process';
 
 /**
  * Workers that share no disk with the web side. The "web side" here is this test process: it registers
@@ -31,16 +31,10 @@ import { startTestS3Server, type TestS3Server } from '@/tests/setup/s3-server';
  */
 
 const cleanups: (() => Promise<unknown>)[] = [];
-const workers: ChildProcess[] = [];
-const logs: string[] = [];
+const workers: WorkerProcess[] = [];
 
 afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    if (w.exitCode === null) {
-      w.kill('SIGTERM');
-      await new Promise((r) => w.on('close', r));
-    }
-  }
+  for (const w of workers.splice(0)) await w.stop();
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 afterAll(async () => {
@@ -54,10 +48,7 @@ async function emptyDir(label: string): Promise<string> {
 }
 
 function startWorker(env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => logs.push(String(d)));
-  child.stderr!.on('data', (d) => logs.push(String(d)));
-  workers.push(child);
+  workers.push(spawnWorker(env));
 }
 
 /** Environment of a worker on "another host": the database, its own data dir, and what `extra` adds. Nothing else of ours. */
@@ -71,30 +62,47 @@ const NO_PARAMS = { params: Promise.resolve({}) };
 
 /** The run API through its route wrapper (auth, errors), as app/api serves it, on this fixture's pipeline. */
 function routesOf(f: PipelineFixture) {
-  return runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 1e9 });
+  return runRoutes(
+    defineApiRoute(async () => f.pipeline),
+    { uploadMaxBytes: () => 1e9 },
+  );
 }
 
 async function registerShapesAndRun(f: PipelineFixture): Promise<{ runId: string; datasetSha: string }> {
-  const ds = await addDataset(path.join(f.dataDir, 'datasets', 'shapes'), { name: 'Synthetic shapes', slug: 'shapes', format: 'coco' }, { pool: f.pipeline.pool, store: f.pipeline.store });
+  const ds = await addDataset(
+    path.join(f.dataDir, 'datasets', 'shapes'),
+    { name: 'Synthetic shapes', slug: 'shapes', format: 'coco' },
+    { pool: f.pipeline.pool, store: f.pipeline.store },
+  );
   const token = (await createApiToken(f.pipeline.pool, 'remote-worker-test')).token;
   const fd = new FormData();
   fd.append('meta', JSON.stringify(tinyMetadata({ name: 'remote measured' })));
   fd.append('file', new Blob([Buffer.from(tinyDetector({ numClasses: NUM_SHAPE_CLASSES, seed: 11 }))]), 'remote.onnx');
-  const res = await routesOf(f).register(new Request('http://127.0.0.1/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } }), NO_PARAMS);
+  const res = await routesOf(f).register(
+    new Request('http://127.0.0.1/api/runs', { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } }),
+    NO_PARAMS,
+  );
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return { runId: body.run.id as string, datasetSha: ds.sha256 };
 }
 
 function expectMeasured(report: RunReport): void {
-  expect(report.state, `${report.failureReason}\n${logs.join('').slice(-3000)}`).toBe('done');
+  expect(report.state, `${report.failureReason}\n${workers.map((w) => w.logTail(1500)).join('\n')}`).toBe('done');
   expect(report.jobs.map((j) => `${j.kind}:${j.state}`).sort()).toEqual(['analyse:done', 'benchmark:done', 'evaluate:done']);
-  expect(report.measurements.map((m) => `${m.metric}@${m.inputSize ?? '-'}`).sort()).toEqual(['box_ap@64', 'gflops@64', 'latency_ms@64', 'model_size_mb@-', 'params@-']);
+  expect(report.measurements.map((m) => `${m.metric}@${m.inputSize ?? '-'}`).sort()).toEqual([
+    'box_ap@64',
+    'gflops@64',
+    'latency_ms@64',
+    'model_size_mb@-',
+    'params@-',
+  ]);
 }
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(path.relative(dir, path.join(e.parentPath, e.name)));
+  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(path.relative(dir, path.join(e.parentPath, e.name)));
   return out;
 }
 
@@ -103,15 +111,23 @@ describe('workers without shared disk', () => {
     const s3: TestS3Server = await startTestS3Server('slimboard-remote');
     cleanups.push(() => s3.close());
     const prefix = 'team-a';
-    const f = await createPipelineFixture('s3w', { leaseSeconds: 10, maintenanceSeconds: 2, maxAttempts: 2 }, {
-      store: (dataDir) =>
-        S3ArtifactStore.create(parseS3StoreUrl(`s3://${s3.bucket}/${prefix}`), new ArtifactCache({ root: path.join(dataDir, 'cache', 'artifacts'), maxBytes: 1e9 }), {
-          region: 'us-east-1',
-          endpoint: s3.endpoint,
-          forcePathStyle: true,
-          credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        }),
-    });
+    const f = await createPipelineFixture(
+      's3w',
+      { leaseSeconds: 10, maintenanceSeconds: 2, maxAttempts: 2 },
+      {
+        store: (dataDir) =>
+          S3ArtifactStore.create(
+            parseS3StoreUrl(`s3://${s3.bucket}/${prefix}`),
+            new ArtifactCache({ root: path.join(dataDir, 'cache', 'artifacts'), maxBytes: 1e9 }),
+            {
+              region: 'us-east-1',
+              endpoint: s3.endpoint,
+              forcePathStyle: true,
+              credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+            },
+          ),
+      },
+    );
     cleanups.push(() => f.close());
     const { runId, datasetSha } = await registerShapesAndRun(f);
     await fs.rm(f.dataDir, { recursive: true, force: true });
@@ -170,8 +186,12 @@ describe('workers without shared disk', () => {
     expect(reg.status).toBe(403);
     expect((await reg.json()).error.message).toMatch(/worker token.*token create/);
     const idParams = { params: Promise.resolve({ id: runId }) };
-    expect((await api.remove(new Request(`http://127.0.0.1/api/runs/${runId}`, { method: 'DELETE', headers: auth }), idParams)).status).toBe(403);
-    expect((await api.rerun(new Request(`http://127.0.0.1/api/runs/${runId}/rerun`, { method: 'POST', headers: auth }), idParams)).status).toBe(403);
+    expect(
+      (await api.remove(new Request(`http://127.0.0.1/api/runs/${runId}`, { method: 'DELETE', headers: auth }), idParams)).status,
+    ).toBe(403);
+    expect(
+      (await api.rerun(new Request(`http://127.0.0.1/api/runs/${runId}/rerun`, { method: 'POST', headers: auth }), idParams)).status,
+    ).toBe(403);
     expect((await f.query(`SELECT count(*)::int AS n FROM "RegisteredRun"`))[0].n).toBe(1);
   });
 });

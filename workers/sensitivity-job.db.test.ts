@@ -166,6 +166,37 @@ describe('sensitivity and prune-to-target compress jobs', () => {
     const chosen = report.ratios.filter((r: { ratio: number }) => r.ratio > 0);
     expect(made.metadata.strategyParams.prunedParams).toEqual(chosen.map((r: { param: string }) => r.param));
     expect(Math.abs(report.reduction - 0.02)).toBeLessThan(0.02);
+    // The new run keeps the analysis its ratios were read from, with how they were read; its page places every chosen
+    // ratio where the stored rule (paddleslim) puts it, so none is flagged.
+    const [src] = await f.query(`SELECT metadata FROM "RegisteredRun" WHERE id = $1`, [sourceRunId]);
+    expect(made.metadata.sensitivityAnalysis).toEqual({
+      ...src.metadata.sensitivityAnalysis,
+      selection: { lossThreshold: report.lossThreshold, targetGflopsReduction: 0.02, rule: 'paddleslim' },
+    });
+    const [{ slug: madeSlug }] = await f.query(
+      `SELECT m.slug FROM "Model" m JOIN "RegisteredRun" r ON r."modelId" = m.id WHERE r.id = $1`,
+      [made.id],
+    );
+    const page = await getModelPage(db, madeSlug);
+    expect(page!.sensitivity!.ratioRule).toBe('paddleslim');
+    expect(page!.sensitivity!.disagreeing).toEqual([]);
+    // Pruning the pruned run to a target again would read its parent's curves: refused (409) before queueing.
+    const compressJobs = async () => (await f.query(`SELECT count(*)::int AS n FROM "RunJob" WHERE kind = 'compress'`))[0].n;
+    const before = await compressJobs();
+    const again = await startCompression(f.pipeline, {
+      sourceRunId: made.id,
+      request: { method: 'prune-to-target', flopsTarget: 0.02 },
+      door: 'api',
+      tokenId: null,
+    }).then(
+      () => null,
+      (e: { status: number; code: string; message: string }) => e,
+    );
+    expect(again?.status).toBe(409);
+    expect(again?.message).toMatch(
+      /was itself pruned with ratios chosen from the sensitivity analysis of .*start a "sensitivity" compression of this model first/,
+    );
+    expect(await compressJobs()).toBe(before);
     // Measured like an upload: its analyse job's GFLOPs against the source's give the job's reduction.
     expect((await waitForRun(f.pipeline.pool, made.id, { timeoutMs: 240_000 })).state).toBe('done');
     const gflops = async (runId: string) =>

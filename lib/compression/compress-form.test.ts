@@ -46,16 +46,32 @@ describe('the model page compression form', () => {
       ok: true,
       request: { method: 'sensitivity', images: 40, ratios: [0.3, 0.5, 0.7] },
     });
-    expect(checkCompressDraft({ ...base, method: 'sensitivity', sensDataset: ' demo-shapes ', sensImages: '8', sensRatios: '0.2,0.4' })).toEqual({
+    expect(
+      checkCompressDraft({ ...base, method: 'sensitivity', sensDataset: ' demo-shapes ', sensImages: '8', sensRatios: '0.2,0.4' }),
+    ).toEqual({
       ok: true,
       request: { method: 'sensitivity', dataset: 'demo-shapes', images: 8, ratios: [0.2, 0.4] },
     });
+    // Conv weights to analyse: comma- or newline-separated, blanks dropped; empty means every prunable conv (no field).
+    expect(checkCompressDraft({ ...base, method: 'sensitivity', sensParams: 'a.w, b.w\n\nc.w\n' })).toEqual({
+      ok: true,
+      request: { method: 'sensitivity', images: 40, ratios: [0.3, 0.5, 0.7], params: ['a.w', 'b.w', 'c.w'] },
+    });
+    const twice = checkCompressDraft({ ...base, method: 'sensitivity', sensParams: 'a.w, a.w' });
+    expect(twice.ok ? '' : twice.message).toMatch(/params: a parameter is listed twice/);
     expect(checkCompressDraft({ ...base, method: 'prune-to-target' })).toEqual({
       ok: true,
       request: { method: 'prune-to-target', flopsTarget: 0.35, rule: 'paddleslim' },
     });
     const descending = checkCompressDraft({ ...base, method: 'sensitivity', sensRatios: '0.5, 0.3' });
     expect(descending.ok ? '' : descending.message).toMatch(/ratios\.1: 0\.3 does not follow 0\.5/);
+    // A bad image count or ratio names the field and says what to give instead.
+    for (const sensImages of ['0', 'lots', '2.5']) {
+      const bad = checkCompressDraft({ ...base, method: 'sensitivity', sensImages });
+      expect(bad.ok ? '' : bad.message).toBe('request: images: give a whole number of images, at least 1 (e.g. 40)');
+    }
+    const over = checkCompressDraft({ ...base, method: 'sensitivity', sensRatios: '0.3, 1.2' });
+    expect(over.ok ? '' : over.message).toBe('request: ratios.1: give each ratio as a fraction of channels above 0 and below 1 (e.g. 0.3)');
     const whole = checkCompressDraft({ ...base, method: 'prune-to-target', flopsTargetPct: '100' });
     expect(whole.ok ? '' : whole.message).toMatch(/flopsTarget/);
   });

@@ -22,6 +22,8 @@ export interface TCompressDraft {
   sensDataset: string;
   sensImages: string;
   sensRatios: string;
+  /** Sensitivity: conv weight names to analyse, comma- or newline-separated (empty: every prunable conv). */
+  sensParams: string;
   /** Prune-to-target: the GFLOPs reduction in percent (e.g. "35") and the ratio rule. */
   flopsTargetPct: string;
   rule: string;
@@ -49,6 +51,7 @@ export function emptyCompressDraft(o: { calibDataset: string }): TCompressDraft 
     sensDataset: '',
     sensImages: '40',
     sensRatios: '0.3, 0.5, 0.7',
+    sensParams: '',
     flopsTargetPct: '35',
     rule: 'paddleslim',
     inputSize: '',
@@ -101,6 +104,7 @@ export function draftToRequest(d: TCompressDraft): Record<string, unknown> {
             dataset: d.sensDataset.trim() || undefined,
             images: numberField(d.sensImages),
             ratios: d.sensRatios.trim() ? listField(d.sensRatios).map((r) => numberField(r) ?? r) : undefined,
+            params: d.sensParams.trim() ? listField(d.sensParams) : undefined,
           }
         : d.method === 'prune-to-target'
           ? { ...common, flopsTarget: typeof pct === 'number' ? pct / 100 : pct, rule: d.rule }

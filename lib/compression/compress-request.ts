@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlimboardError, formatZodIssues } from '../errors';
+import { formatRelativeChange } from '../zoo/number-format';
 import { refineAscendingRatios } from '../zoo/sensitivity-analysis';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod } from './calibrators';
 
@@ -72,14 +73,21 @@ export function refineSensitivityLists(o: { ratios: number[]; params?: string[] 
     ctx.addIssue({ code: 'custom', path: ['params'], message: 'a parameter is listed twice' });
 }
 
+const IMAGES_HELP = 'give a whole number of images, at least 1 (e.g. 40)';
+const RATIO_HELP = 'give each ratio as a fraction of channels above 0 and below 1 (e.g. 0.3)';
+
 /** Fields of a sensitivity analysis (also ZSensitivityOptions, lib/compression/sensitivity.ts). */
 export const SENSITIVITY_FIELDS = {
   /** Dataset split (the `annotations/instances_<split>.json` layout); omitted: the dataset's only split or annotations.json. */
   split: z.string().min(1).max(100).optional(),
   /** The first N images (ascending image id) are evaluated. */
-  images: z.number().int().min(1).max(100_000).default(40),
+  images: z.number({ error: IMAGES_HELP }).int(IMAGES_HELP).min(1, IMAGES_HELP).max(100_000, 'at most 100,000 images').default(40),
   /** Fractions of each parameter's output channels removed, strictly ascending, in (0, 1). */
-  ratios: z.array(z.number().gt(0).lt(1)).min(1).max(50).default([0.3, 0.5, 0.7]),
+  ratios: z
+    .array(z.number({ error: RATIO_HELP }).gt(0, RATIO_HELP).lt(1, RATIO_HELP))
+    .min(1, 'give at least one ratio, e.g. 0.3, 0.5, 0.7')
+    .max(50, 'at most 50 ratios')
+    .default([0.3, 0.5, 0.7]),
   /** Conv weight names to analyse (default: every conv weight that `prune` can prune at the largest ratio), in graph order. */
   params: z.array(z.string().min(1).max(300)).min(1).max(1000).optional(),
 };
@@ -158,6 +166,6 @@ export function describeCompressRequest(r: TCompressRequest): string {
   }
   if (r.method === 'sensitivity')
     return `sensitivity analysis (${r.images} images${r.dataset ? ` of ${r.dataset}` : ''}, ratios ${r.ratios.join('/')})`;
-  if (r.method === 'prune-to-target') return `pruned to −${(r.flopsTarget * 100).toFixed(1)} % GFLOPs (${r.rule} rule)`;
+  if (r.method === 'prune-to-target') return `pruned to ${formatRelativeChange(-r.flopsTarget)} GFLOPs (${r.rule} rule)`;
   return `pruned (${r.params.length} conv${r.params.length === 1 ? '' : 's'}, ratios ${r.ratios.join('/')})`;
 }

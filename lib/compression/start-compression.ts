@@ -7,13 +7,15 @@ import type { Pipeline } from '../jobs/pipeline';
 import type { RunDoor } from '../runs/register-run';
 import { parseRunMetadata } from '../runs/run-metadata';
 import { parseCompressRequest, type TCompressRequest } from './compress-request';
+import { requirePruningAnalysis } from './require-pruning-analysis';
 
 /**
  * Start a compression of a registered run: the one path behind the three doors (model page form, POST
  * /api/runs/<id>/compress, `slimboard compress submit`). Validates the request (400 with zod issues), finds
  * the source run (404) with a stored model (409), checks what needs the database (calibration dataset
- * registered and not the evaluation dataset: 422), and enqueues ONE `compress` job in a transaction with its
- * RunJob row. The job (workers/handlers/compress.ts) registers the result as a new run.
+ * registered and not the evaluation dataset: 422; for prune-to-target, an analysis of this model: 409), and
+ * enqueues ONE `compress` job in a transaction with its RunJob row. The job (workers/handlers/compress.ts)
+ * registers the result as a new run.
  */
 
 export interface StartCompressionInput {
@@ -57,14 +59,7 @@ export async function startCompression(p: Pipeline, input: StartCompressionInput
     const meta = parseRunMetadata(run.metadata, `run ${input.sourceRunId} metadata`);
     if (request.method === 'quantize') await checkCalibrationDataset(client, request.calibDataset, meta.dataset);
     if (request.method === 'sensitivity' && request.dataset) await requireDataset(client, request.dataset, 'dataset');
-    if (request.method === 'prune-to-target' && !meta.sensitivityAnalysis) {
-      throw new SlimboardError(
-        'no_sensitivity_analysis',
-        `run ${input.sourceRunId} (${run.slug}) has no sensitivity analysis to read ratios from: start a "sensitivity" compression ` +
-          'of it first',
-        { status: 409 },
-      );
-    }
+    if (request.method === 'prune-to-target') requirePruningAnalysis(meta, { id: input.sourceRunId, slug: run.slug });
     const inputSize = request.inputSize ?? meta.inputSizes[0];
     const [jobId] = await enqueueJobs(client, p.boss, p.settings, [
       {

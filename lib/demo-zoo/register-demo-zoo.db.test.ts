@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,6 +21,7 @@ import { demoModelDependencies } from './demo-run-metadata';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest, type TDemoZooModel } from './manifest';
 import { registerDemoZoo, type RegisterDemoZooOptions } from './register-demo-zoo';
 import { getDemoZooStatus } from './demo-zoo-status';
+import { startWorker, type WorkerProcess } from '@/tests/pipeline/pipeline-worker';
 
 /**
  * The demo zoo's registration against a real PostgreSQL, with copies of the shipped models:
@@ -49,10 +49,17 @@ const SIZES = (m: TDemoZooManifest) => m.adapter.resize.evalSizes.slice(0, 1);
 /** Jobs per model and input size: analyse, benchmark, and evaluate on the val split, its VOC view and the faces. */
 const JOBS_PER_SIZE = 5;
 
-async function zooDir(mutate: (m: TDemoZooManifest) => TDemoZooManifest | string = (m) => m, files?: Record<string, string>): Promise<string> {
+async function zooDir(
+  mutate: (m: TDemoZooManifest) => TDemoZooManifest | string = (m) => m,
+  files?: Record<string, string>,
+): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slimboard-demo-'));
   tmpDirs.push(dir);
-  const sub: TDemoZooManifest = { ...shipped, adapter: { ...shipped.adapter, resize: { ...shipped.adapter.resize, evalSizes: SIZES(shipped) } }, models: [base, derived] };
+  const sub: TDemoZooManifest = {
+    ...shipped,
+    adapter: { ...shipped.adapter, resize: { ...shipped.adapter.resize, evalSizes: SIZES(shipped) } },
+    models: [base, derived],
+  };
   for (const m of sub.models) await copyFile(path.join(SHIPPED, files?.[m.id] ?? m.file), path.join(dir, m.file));
   const out = mutate(structuredClone(sub));
   await writeFile(path.join(dir, 'manifest.json'), typeof out === 'string' ? out : JSON.stringify(out, null, 2));
@@ -87,7 +94,12 @@ beforeAll(async () => {
   // A self-contained baseline and a model that depends on it alone (e.g. a pruned one; not a teacher).
   const pairs = shipped.models.flatMap((b) =>
     b.lineage.method === 'baseline' && demoModelDependencies(b).length === 0
-      ? shipped.models.filter((d) => { const deps = demoModelDependencies(d); return deps.length > 0 && deps.every((x) => x === b.id); }).map((d) => [b, d] as const)
+      ? shipped.models
+          .filter((d) => {
+            const deps = demoModelDependencies(d);
+            return deps.length > 0 && deps.every((x) => x === b.id);
+          })
+          .map((d) => [b, d] as const)
       : [],
   );
   [base, derived] = pairs[0] ?? [];
@@ -107,12 +119,17 @@ describe('demo zoo registration', () => {
     firstDir = dir;
     const first = await registerDemoZoo(f.pipeline, options(dir));
     expect(first.problems).toEqual([]);
-    expect(first.models.map((m) => [m.id, m.status])).toEqual([[base.id, 'registered'], [derived.id, 'registered']]);
+    expect(first.models.map((m) => [m.id, m.status])).toEqual([
+      [base.id, 'registered'],
+      [derived.id, 'registered'],
+    ]);
     const sizes = SIZES(shipped);
     // analyse + benchmark + evaluate on the val split, its VOC view and the faces at each size, per model.
     expect(first.jobsQueued).toBe(2 * JOBS_PER_SIZE * sizes.length);
     const evaluations = await f.query(`SELECT dataset, count(*)::int AS n FROM "RunJob" WHERE kind = 'evaluate' GROUP BY 1 ORDER BY 1`);
-    expect(evaluations).toEqual([DEMO_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, DEMO_VOC_DATASET_SLUG].sort().map((dataset) => ({ dataset, n: 2 * sizes.length })));
+    expect(evaluations).toEqual(
+      [DEMO_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, DEMO_VOC_DATASET_SLUG].sort().map((dataset) => ({ dataset, n: 2 * sizes.length })),
+    );
     const datasets = await f.query(`SELECT slug, format, split FROM "Dataset" WHERE slug LIKE 'demo-%' ORDER BY slug`);
     expect(datasets).toEqual([
       { slug: DEMO_FACES_DATASET_SLUG, format: 'widerface', split: 'val' },
@@ -122,7 +139,10 @@ describe('demo zoo registration', () => {
     // The VOC view is the val split's own folder under a second name, not a copy.
     expect(await readlink(path.join(f.dataDir, 'datasets', DEMO_VOC_DATASET_SLUG))).toBe(DEMO_DATASET_SLUG);
     // The same models and sizes in the VOC and faces sections, with those datasets' accuracy columns.
-    for (const [slug, column] of [[DEMO_VOC_DATASET_SLUG, 'vocMap'], [DEMO_FACES_DATASET_SLUG, 'widerHard']] as const) {
+    for (const [slug, column] of [
+      [DEMO_VOC_DATASET_SLUG, 'vocMap'],
+      [DEMO_FACES_DATASET_SLUG, 'widerHard'],
+    ] as const) {
       expect(await sectionModels(slug)).toEqual(await sectionModels());
       const [section] = await f.query(`SELECT columns FROM "ZooSection" WHERE slug = $1`, [slug]);
       expect(section.columns).toContain(column);
@@ -135,7 +155,10 @@ describe('demo zoo registration', () => {
     // Stored like an upload: the artifact store holds the manifest's bytes under their sha256.
     for (const m of [base, derived]) {
       expect((await f.pipeline.store.stat(m.sha256))?.sizeBytes).toBe(m.bytes);
-      const [run] = await f.query(`SELECT r.door, r.metadata, a.sha256 FROM "RegisteredRun" r JOIN "Artifact" a ON a."modelId" = r."modelId" WHERE r.id = $1`, [first.models.find((x) => x.id === m.id)!.runId]);
+      const [run] = await f.query(
+        `SELECT r.door, r.metadata, a.sha256 FROM "RegisteredRun" r JOIN "Artifact" a ON a."modelId" = r."modelId" WHERE r.id = $1`,
+        [first.models.find((x) => x.id === m.id)!.runId],
+      );
       expect(run.sha256).toBe(m.sha256);
       expect(run.metadata.provenance).toBe(`Slimboard demo zoo, trained by tools/demo-zoo, manifest createdAt ${shipped.createdAt}`);
       expect(run.metadata.training.seed).toBe(m.seed);
@@ -149,8 +172,15 @@ describe('demo zoo registration', () => {
     if (derived.lineage.parent === base.id) expect(lineage.parent).toBe(first.models[0].modelSlug);
     // The section lists both models at each size; the training pipeline's AP is a reported number.
     expect(await sectionModels()).toEqual([base, derived].flatMap((_, i) => sizes.map((s) => `${first.models[i].modelSlug}@${s}`)));
-    const reported = await f.query(`SELECT m.slug, me."inputSize", me.value FROM "Measurement" me JOIN "Model" m ON m.id = me."modelId" WHERE me.provenance = 'reported' AND m.slug = $1 ORDER BY 2`, [first.models[0].modelSlug]);
-    expect(reported.map((r) => [r.inputSize, r.value])).toEqual(Object.entries(base.ap).map(([s, ap]) => [Number(s), ap.AP * 100]).sort((a, b) => a[0] - b[0]));
+    const reported = await f.query(
+      `SELECT m.slug, me."inputSize", me.value FROM "Measurement" me JOIN "Model" m ON m.id = me."modelId" WHERE me.provenance = 'reported' AND m.slug = $1 ORDER BY 2`,
+      [first.models[0].modelSlug],
+    );
+    expect(reported.map((r) => [r.inputSize, r.value])).toEqual(
+      Object.entries(base.ap)
+        .map(([s, ap]) => [Number(s), ap.AP * 100])
+        .sort((a, b) => a[0] - b[0]),
+    );
 
     const second = await registerDemoZoo(f.pipeline, options(dir));
     expect(second.models.map((m) => m.status)).toEqual(['unchanged', 'unchanged']);
@@ -163,7 +193,10 @@ describe('demo zoo registration', () => {
     // A run registered by an earlier Slimboard (demo split only, run done): registering again queues the VOC and
     // faces evaluations it lacks and records them in its metadata; once only.
     const older = first.models[0].runId!;
-    const extra = await f.query(`SELECT id FROM "RunJob" WHERE "runId" = $1 AND kind = 'evaluate' AND dataset <> $2`, [older, DEMO_DATASET_SLUG]);
+    const extra = await f.query(`SELECT id FROM "RunJob" WHERE "runId" = $1 AND kind = 'evaluate' AND dataset <> $2`, [
+      older,
+      DEMO_DATASET_SLUG,
+    ]);
     await f.query(`DELETE FROM pgboss.job WHERE id = ANY($1::uuid[])`, [extra.map((j) => j.id)]);
     await f.query(`DELETE FROM "RunJob" WHERE id = ANY($1::text[])`, [extra.map((j) => j.id)]);
     await f.query(`UPDATE "RegisteredRun" SET state = 'done', metadata = metadata #- '{measurements,evaluateOn}' WHERE id = $1`, [older]);
@@ -178,11 +211,20 @@ describe('demo zoo registration', () => {
 
   it('a changed file (new sha256 for an id) registers a new run and the zoo shows it; the unchanged model queues nothing', async () => {
     const before = await counts();
-    const [oldDerived] = await f.query(`SELECT m.slug FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId" JOIN "Model" m ON m.id = r."modelId" WHERE d."manifestId" = $1`, [derived.id]);
+    const [oldDerived] = await f.query(
+      `SELECT m.slug FROM "DemoZooRun" d JOIN "RegisteredRun" r ON r.id = d."runId" JOIN "Model" m ON m.id = r."modelId" WHERE d."manifestId" = $1`,
+      [derived.id],
+    );
     // The derived id now ships another valid model file: the baseline's bytes under the derived model's file name.
     const baseBytes = await readFile(path.join(SHIPPED, base.file));
     const dir = await zooDir(
-      (m) => ({ ...m, createdAt: '2026-11-29T08:30:00Z', models: m.models.map((x) => (x.id === derived.id ? { ...x, sha256: createHash('sha256').update(baseBytes).digest('hex'), bytes: baseBytes.length } : x)) }),
+      (m) => ({
+        ...m,
+        createdAt: '2026-11-29T08:30:00Z',
+        models: m.models.map((x) =>
+          x.id === derived.id ? { ...x, sha256: createHash('sha256').update(baseBytes).digest('hex'), bytes: baseBytes.length } : x,
+        ),
+      }),
       { [derived.id]: base.file },
     );
     const report = await registerDemoZoo(f.pipeline, options(dir));
@@ -209,7 +251,11 @@ describe('demo zoo registration', () => {
       ...m,
       models: [
         m.models[0],
-        { ...m.models[1], id: studentId, lineage: { baseline: base.id, parent: base.id, method: 'distill', strategy: 'l2_distiil', teacher: teacherId } },
+        {
+          ...m.models[1],
+          id: studentId,
+          lineage: { baseline: base.id, parent: base.id, method: 'distill', strategy: 'l2_distiil', teacher: teacherId },
+        },
         // A copy of the baseline's file, without its former file (a superseded sha256 belongs to one model).
         {
           ...m.models[0],
@@ -221,7 +267,11 @@ describe('demo zoo registration', () => {
     }));
     const report = await registerDemoZoo(f.pipeline, options(dir));
     expect(report.problems).toEqual([]);
-    expect(report.models.map((m) => [m.id, m.status])).toEqual([[base.id, 'unchanged'], [studentId, 'registered'], [teacherId, 'registered']]);
+    expect(report.models.map((m) => [m.id, m.status])).toEqual([
+      [base.id, 'unchanged'],
+      [studentId, 'registered'],
+      [teacherId, 'registered'],
+    ]);
     const [student, teacher] = [report.models[1].modelSlug!, report.models[2].modelSlug!];
     const page = (await getModelPage(db, student))!;
     expect(page.teacher?.slug).toBe(teacher);
@@ -234,19 +284,33 @@ describe('demo zoo registration', () => {
     // (demo-zoo runs are owned by `local`: only an admin token deletes them, docs/owners.md).
     const token = (await createApiToken(f.pipeline.pool, 'tests-distill', { role: 'admin' })).token;
     for (const runId of [report.models[1].runId!, report.models[2].runId!]) {
-      const del = await runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 0 }).remove(
-        new Request(`http://x/api/runs/${runId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }),
-        { params: Promise.resolve({ id: runId }) },
-      );
+      const del = await runRoutes(
+        defineApiRoute(async () => f.pipeline),
+        { uploadMaxBytes: () => 0 },
+      ).remove(new Request(`http://x/api/runs/${runId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }), {
+        params: Promise.resolve({ id: runId }),
+      });
       expect(del.status).toBe(200);
     }
   });
 
   const badZoos: Array<[string, () => Promise<string>, () => RegExp]> = [
     ['a manifest that is not JSON', () => zooDir(() => '{ "schemaVersion": 1,'), () => /manifest\.json: cannot read manifest/],
-    ['a manifest with a bad field', () => zooDir((m) => ({ ...m, models: [{ ...m.models[0], sha256: 'xyz' }, m.models[1]] })), () => /manifest\.json: .*sha256/],
-    ['a missing model file', () => zooDir((m) => ({ ...m, models: [m.models[0], { ...m.models[1], file: 'nowhere.onnx' }] })), () => /nowhere\.onnx is missing/],
-    ['a file whose sha256 differs from the manifest', () => zooDir((m) => ({ ...m, models: [m.models[0], { ...m.models[1], sha256: 'b'.repeat(64) }] })), () => new RegExp(`${derived.file.replace(/\./g, '\\.')} has \\d+ bytes / sha256`)],
+    [
+      'a manifest with a bad field',
+      () => zooDir((m) => ({ ...m, models: [{ ...m.models[0], sha256: 'xyz' }, m.models[1]] })),
+      () => /manifest\.json: .*sha256/,
+    ],
+    [
+      'a missing model file',
+      () => zooDir((m) => ({ ...m, models: [m.models[0], { ...m.models[1], file: 'nowhere.onnx' }] })),
+      () => /nowhere\.onnx is missing/,
+    ],
+    [
+      'a file whose sha256 differs from the manifest',
+      () => zooDir((m) => ({ ...m, models: [m.models[0], { ...m.models[1], sha256: 'b'.repeat(64) }] })),
+      () => new RegExp(`${derived.file.replace(/\./g, '\\.')} has \\d+ bytes / sha256`),
+    ],
   ];
   for (const [what, make, message] of badZoos) {
     it(`EXPECTED FAILURE: ${what} -> one line naming the file, recorded for the zoo page, nothing registered`, async () => {
@@ -277,13 +341,9 @@ describe('demo zoo registration', () => {
 });
 
 describe('demo zoo measured by a worker', () => {
-  let worker: ChildProcess | undefined;
-  const log: string[] = [];
+  let worker: WorkerProcess | undefined;
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGTERM');
-      await new Promise((r) => worker!.on('close', r));
-    }
+    await worker?.stop();
   });
 
   it('a registered demo model is measured end to end and its zoo rows show the pipeline numbers with deltas, download and the training AP beside', async () => {
@@ -291,25 +351,28 @@ describe('demo zoo measured by a worker', () => {
     // deleted as an operator would (an admin token: demo-zoo runs are owned by `local`), so the worker measures
     // just the two listed models.
     const token = (await createApiToken(f.pipeline.pool, 'tests', { role: 'admin' })).token;
-    const del = await runRoutes(defineApiRoute(async () => f.pipeline), { uploadMaxBytes: () => 0 }).remove(
-      new Request(`http://x/api/runs/${changedRunId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }),
-      { params: Promise.resolve({ id: changedRunId }) },
-    );
+    const del = await runRoutes(
+      defineApiRoute(async () => f.pipeline),
+      { uploadMaxBytes: () => 0 },
+    ).remove(new Request(`http://x/api/runs/${changedRunId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }), {
+      params: Promise.resolve({ id: changedRunId }),
+    });
     expect(del.status).toBe(200);
     const report = await registerDemoZoo(f.pipeline, options(firstDir));
     expect(report.jobsQueued).toBe(0);
     const [baseRun, derivedRun] = report.models.map((m) => m.runId!);
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    worker.stdout!.on('data', (d) => log.push(String(d)));
-    worker.stderr!.on('data', (d) => log.push(String(d)));
+    const w = startWorker(f);
+    worker = w;
     for (const id of [baseRun, derivedRun]) {
       const run = await waitForRun(f.pipeline.pool, id, { timeoutMs: 240_000 });
-      expect(run.state, `${run.failureReason}\n${log.join('').slice(-3000)}`).toBe('done');
+      expect(run.state, `${run.failureReason}\n${w.logTail(3000)}`).toBe('done');
     }
 
     const allRows = (await loadZoo(db)).rows.filter((r) => r.section.slug === DEMO_SECTION_SLUG);
     const sizes = SIZES(shipped);
-    expect(allRows.map((r) => `${r.model.slug}@${r.inputSize}`)).toEqual(report.models.flatMap((m) => sizes.map((s) => `${m.modelSlug}@${s}`)));
+    expect(allRows.map((r) => `${r.model.slug}@${r.inputSize}`)).toEqual(
+      report.models.flatMap((m) => sizes.map((s) => `${m.modelSlug}@${s}`)),
+    );
     const rows = allRows.filter((r) => r.model.slug === report.models[0].modelSlug);
     const results = await f.query(`SELECT kind, "inputSize", device, dataset, metrics FROM "MeasuredResult" WHERE "runId" = $1`, [baseRun]);
     const result = (kind: string, size: number, dataset = kind === 'evaluate' ? DEMO_DATASET_SLUG : '') =>
@@ -340,13 +403,30 @@ describe('demo zoo measured by a worker', () => {
         const c = row.cells[column];
         const b = baseRow.cells[column];
         expect(c.baseline?.value).toBe(b.value);
-        expect(c.delta).toMatchObject({ ...computeDelta(c.metric, { value: c.value, decimals: c.decimals }, { value: b.value, decimals: b.decimals }, { unrounded: true })!, origin: 'computed_unrounded' });
+        expect(c.delta).toMatchObject({
+          ...computeDelta(
+            c.metric,
+            { value: c.value, decimals: c.decimals },
+            { value: b.value, decimals: b.decimals },
+            { unrounded: true },
+          )!,
+          origin: 'computed_unrounded',
+        });
       }
     }
     // The download serves the manifest's bytes.
-    const res = await handleArtifactDownload(new Request(`http://x/api/artifacts/${base.sha256}`), base.sha256, f.pipeline.pool, f.pipeline.store);
+    const res = await handleArtifactDownload(
+      new Request(`http://x/api/artifacts/${base.sha256}`),
+      base.sha256,
+      f.pipeline.pool,
+      f.pipeline.store,
+    );
     expect(res.status).toBe(200);
-    expect(createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')).toBe(base.sha256);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await res.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(base.sha256);
     // The model page shows Slimboard's AP beside the training pipeline's for every size.
     const page = (await getModelPage(db, report.models[0].modelSlug!))!;
     const agreement = page.agreement.find((a) => a.sourceSlug === 'demo-zoo-manifest')!;
@@ -360,7 +440,15 @@ describe('demo zoo measured by a worker', () => {
     const zoo = (await loadZoo(db)).rows;
     for (const [section, dataset, cells] of [
       [DEMO_VOC_DATASET_SLUG, DEMO_VOC_DATASET_SLUG, [['vocMap', 'mAP']]],
-      [DEMO_FACES_DATASET_SLUG, DEMO_FACES_DATASET_SLUG, [['widerEasy', 'easy'], ['widerMedium', 'medium'], ['widerHard', 'hard']]],
+      [
+        DEMO_FACES_DATASET_SLUG,
+        DEMO_FACES_DATASET_SLUG,
+        [
+          ['widerEasy', 'easy'],
+          ['widerMedium', 'medium'],
+          ['widerHard', 'hard'],
+        ],
+      ],
     ] as const) {
       const sectionRows = zoo.filter((r) => r.section.slug === section);
       expect(sectionRows.map((r) => `${r.model.slug}@${r.inputSize}`)).toEqual(allRows.map((r) => `${r.model.slug}@${r.inputSize}`));

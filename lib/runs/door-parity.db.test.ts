@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { loadZoo } from '@/lib/zoo/list-zoo-rows';
 import { createPipelineFixture, REPO_ROOT, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { registerRun } from './register-run';
 import { waitForRun, type RunReport } from './run-report';
+import { startWorker, type WorkerProcess } from '@/tests/pipeline/pipeline-worker';
 
 /**
  * Quality bar of issue 13, "numbers do not depend on the door", with real ONNX Runtime: the shipped demo-zoo
@@ -31,8 +32,7 @@ const VAL_IMAGES = 6;
 let f: PipelineFixture;
 let db: PrismaClient;
 let dir: string;
-let worker: ChildProcess | undefined;
-const log: string[] = [];
+let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
   f = await createPipelineFixture('door', { leaseSeconds: 30, maintenanceSeconds: 2, maxAttempts: 2 });
@@ -41,10 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker!.on('close', r));
-  }
+  await worker?.stop();
   await db?.$disconnect();
   await f?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -52,11 +49,15 @@ afterAll(async () => {
 
 function submitWithCli(modelFile: string, metaFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'submit', modelFile, '--meta', metaFile, '--json'], {
-      cwd: REPO_ROOT,
-      env: f.childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'submit', modelFile, '--meta', metaFile, '--json'],
+      {
+        cwd: REPO_ROOT,
+        env: f.childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -80,7 +81,13 @@ describe('the same bytes through the demo registration and through submit', () =
     await mkdir(zoo);
     for (const m of [base, pruned]) await copyFile(path.join(SHIPPED, m.file), path.join(zoo, m.file));
     await writeFile(path.join(zoo, 'manifest.json'), JSON.stringify({ ...shipped, models: [base, pruned] }, null, 2));
-    const demo = await registerDemoZoo(f.pipeline, { zooDir: zoo, dataDir: f.dataDir, maxBytes: 1e9, valCount: VAL_IMAGES, facesPerEvent: 2 });
+    const demo = await registerDemoZoo(f.pipeline, {
+      zooDir: zoo,
+      dataDir: f.dataDir,
+      maxBytes: 1e9,
+      valCount: VAL_IMAGES,
+      facesPerEvent: 2,
+    });
     expect(demo.problems).toEqual([]);
     const [demoBase, demoPruned] = demo.models;
     expect(demoPruned.id).toBe('prune_sensity');
@@ -114,7 +121,11 @@ describe('the same bytes through the demo registration and through submit', () =
         ...rest,
         name: 'My sensity copy, letterboxed',
         measurements: { analyse: false, benchmark: false, evaluate: true },
-        adapter: { imageInput: 'image', preprocess: { resize: 'letterbox' }, output: { kind: 'decoded', boxes: 'boxes', scores: 'scores' } },
+        adapter: {
+          imageInput: 'image',
+          preprocess: { resize: 'letterbox' },
+          output: { kind: 'decoded', boxes: 'boxes', scores: 'scores' },
+        },
       },
       fileName: 'letterboxed.onnx',
       file: createReadStream(copy),
@@ -125,12 +136,11 @@ describe('the same bytes through the demo registration and through submit', () =
     expect(other.adapterFrom).toBeUndefined();
     expect(other.sameFileAs?.differences).toContain('adapter');
 
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], { cwd: REPO_ROOT, env: f.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    worker.stdout!.on('data', (d) => log.push(String(d)));
-    worker.stderr!.on('data', (d) => log.push(String(d)));
+    const w = startWorker(f);
+    worker = w;
     const done = async (id: string) => {
       const r = await waitForRun(f.pipeline.pool, id, { timeoutMs: 420_000 });
-      expect(r.state, `${r.failureReason}\n${log.join('').slice(-3000)}`).toBe('done');
+      expect(r.state, `${r.failureReason}\n${w.logTail(3000)}`).toBe('done');
       return r;
     };
     const viaDemo = await done(demoPruned.runId!);
@@ -140,7 +150,11 @@ describe('the same bytes through the demo registration and through submit', () =
     // Same bytes, same adapter: the same Box AP at every size of the manifest.
     const apDemo = boxAp(viaDemo);
     const apSubmit = boxAp(viaSubmit);
-    expect(Object.keys(apDemo).map(Number).sort((a, b) => a - b)).toEqual([...sizes].sort((a, b) => a - b));
+    expect(
+      Object.keys(apDemo)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual([...sizes].sort((a, b) => a - b));
     for (const s of sizes) {
       expect(apDemo[s], `Box AP at ${s}`).toBeGreaterThan(0);
       expect(apSubmit[s], `Box AP at ${s}: submit vs demo`).toBe(apDemo[s]);
@@ -148,14 +162,20 @@ describe('the same bytes through the demo registration and through submit', () =
     expect(Object.keys(boxAp(letterboxed)).map(Number).sort()).toEqual(Object.keys(apDemo).map(Number).sort());
 
     // Each number says which adapter measured it: declared (demo), inherited from the demo's run (submit), declared (letterbox).
-    const [demoPage, submitPage, letterPage] = await Promise.all([demoPruned.modelSlug!, submitted.modelSlug!, other.modelSlug].map((s) => getModelPage(db, s)));
+    const [demoPage, submitPage, letterPage] = await Promise.all(
+      [demoPruned.modelSlug!, submitted.modelSlug!, other.modelSlug].map((s) => getModelPage(db, s)),
+    );
     const demoNumbers = accuracy(demoPage!.numbers);
     const submitNumbers = accuracy(submitPage!.numbers);
     const letterNumbers = accuracy(letterPage!.numbers);
     expect([demoNumbers.length, submitNumbers.length, letterNumbers.length]).toEqual([sizes.length, sizes.length, sizes.length]);
     for (const n of demoNumbers) expect(n.adapter).toMatchObject({ origin: 'declared', label: 'declared', fromRunId: null });
     for (const n of submitNumbers) {
-      expect(n.adapter).toMatchObject({ origin: 'inherited', fromRunId: demoPruned.runId, label: `inherited from run ${demoPruned.runId!.slice(0, 8)} of the same bytes` });
+      expect(n.adapter).toMatchObject({
+        origin: 'inherited',
+        fromRunId: demoPruned.runId,
+        label: `inherited from run ${demoPruned.runId!.slice(0, 8)} of the same bytes`,
+      });
       expect(n.adapter!.summary).toBe(demoNumbers[0].adapter!.summary);
     }
     expect(demoNumbers[0].adapter!.summary).toMatch(/^stretch, linear antialiased · \/255 · RGB NCHW · decoded xyxy boxes/);

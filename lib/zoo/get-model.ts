@@ -12,6 +12,7 @@ import { readModelLineage, ZPruneParams, type TStrategyParams } from './strategy
 import { accuracyAgreement, type AgreementRow } from './accuracy-agreement';
 import { ZSensitivityAnalysis } from './sensitivity-analysis';
 import { sensitivityView, type SensitivityView } from './sensitivity-view';
+import { compressionView, type CompressionView } from './compression-view';
 import { deviceName } from './device-name';
 import { adapterOriginLabel, describeAdapter, readMeasuredAdapter, type TAdapterOrigin } from '../inference/detection/measured-adapter';
 
@@ -102,6 +103,8 @@ export interface ModelPage {
   agreement: Array<{ sourceSlug: string; sourceTitle: string; tolerancePoints: number; rows: AgreementRow[] }>;
   /** The pruning sensitivity analysis in the run's metadata (its pruned ratios placed on the curves); null when none. */
   sensitivity: SensitivityView | null;
+  /** The compress job that made this model's run (its request and, for prune-to-target, its report); null otherwise. */
+  compression: CompressionView | null;
 }
 
 const refSelect = { slug: true, name: true, method: true, strategy: { select: { slug: true } } } as const;
@@ -235,6 +238,7 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     training?: { recipe?: Record<string, unknown>; seed?: number | null };
     sensitivityAnalysis?: unknown;
     formerFiles?: unknown;
+    compression?: unknown;
   } | null;
   const ownParams = readModelLineage(model.lineage);
   const analysis = meta?.sensitivityAnalysis === undefined ? null : ZSensitivityAnalysis.safeParse(meta.sensitivityAnalysis);
@@ -310,5 +314,6 @@ export async function getModelPage(db: Db, slug: string): Promise<ModelPage | nu
     run: runMeta,
     agreement,
     sensitivity,
+    compression: compressionView(meta?.compression),
   };
 }

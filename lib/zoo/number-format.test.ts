@@ -15,21 +15,53 @@ import {
   formatParamsM,
   formatPercent,
   formatSigned,
+  formatRelativeChange,
   formatSignificant,
   printedDecimals,
 } from './number-format';
 
 /** Hand-written: what the zoo prints for one number of every metric (the seed's own numbers where it has one). */
 const GOLDENS: Record<TMetricKind, Array<[number, string]>> = {
-  box_ap: [[39.8, '39.8'], [29, '29.0'], [55.63333, '55.6'], [0.05, '0.1']],
-  voc_map: [[78.1, '78.1'], [76.94999999, '76.9']],
-  wider_easy: [[91.5, '91.5'], [87.85, '87.9']],
+  box_ap: [
+    [39.8, '39.8'],
+    [29, '29.0'],
+    [55.63333, '55.6'],
+    [0.05, '0.1'],
+  ],
+  voc_map: [
+    [78.1, '78.1'],
+    [76.94999999, '76.9'],
+  ],
+  wider_easy: [
+    [91.5, '91.5'],
+    [87.85, '87.9'],
+  ],
   wider_medium: [[89.2, '89.2']],
-  wider_hard: [[79.7, '79.7'], [65, '65.0']],
-  gflops: [[37.53, '37.53'], [2.1325259999998707, '2.13'], [6.15, '6.15'], [1.005, '1.01']],
-  model_size_mb: [[149.49, '149.49'], [93.37, '93.37'], [2.16253, '2.16']],
-  latency_ms: [[33.245, '33.245'], [748.404, '748.404'], [1.23456789, '1.235']],
-  params: [[965589, '0.97 M'], [61_949_149, '61.95 M'], [4_999, '0.00 M']],
+  wider_hard: [
+    [79.7, '79.7'],
+    [65, '65.0'],
+  ],
+  gflops: [
+    [37.53, '37.53'],
+    [2.1325259999998707, '2.13'],
+    [6.15, '6.15'],
+    [1.005, '1.01'],
+  ],
+  model_size_mb: [
+    [149.49, '149.49'],
+    [93.37, '93.37'],
+    [2.16253, '2.16'],
+  ],
+  latency_ms: [
+    [33.245, '33.245'],
+    [748.404, '748.404'],
+    [1.23456789, '1.235'],
+  ],
+  params: [
+    [965589, '0.97 M'],
+    [61_949_149, '61.95 M'],
+    [4_999, '0.00 M'],
+  ],
 };
 
 describe('formatMetric renders every metric with its decimals (goldens)', () => {
@@ -41,7 +73,7 @@ describe('formatMetric renders every metric with its decimals (goldens)', () => 
       for (const [value, printed] of GOLDENS[kind]) expect(formatMetric(kind, value)).toBe(printed);
     });
   }
-  it('keeps a published number\'s own decimals, capped at the metric\'s', () => {
+  it("keeps a published number's own decimals, capped at the metric's", () => {
     expect(formatMetric('gflops', 20.2, 2)).toBe('20.20');
     expect(formatMetric('latency_ms', 16.556, 3)).toBe('16.556');
     expect(formatMetric('box_ap', 29, 0)).toBe('29');
@@ -85,6 +117,15 @@ describe('params, sizes, counts, percents', () => {
     expect(formatBytes(999)).toBe('999 B');
     expect(formatBytes(0)).toBe('0 B');
   });
+  it('relative changes (ΔAP of a sensitivity analysis, GFLOPs change): signed percent with a space, unicode minus', () => {
+    expect(formatRelativeChange(-0.012)).toBe('\u22121.2 %');
+    expect(formatRelativeChange(0.35)).toBe('+35.0 %');
+    expect(formatRelativeChange(-0.02345, 2)).toBe('\u22122.35 %');
+    expect(formatRelativeChange(0)).toBe('+0.0 %');
+    expect(formatRelativeChange(Number.NaN)).toBe(MISSING);
+    expect(formatRelativeChange(null)).toBe(MISSING);
+  });
+
   it('counts and percents', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(formatCount(-1200)).toBe(`${MINUS}1,200`);

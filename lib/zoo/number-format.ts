@@ -148,7 +148,9 @@ export function formatExplorerFixed(quantity: TExplorerQuantity, value: number |
 /** A plain count with thousands separators: 12345 -> `12,345`. */
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return MISSING;
-  const s = Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const s = Math.round(Math.abs(n))
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return n < 0 && s !== '0' ? `${MINUS}${s}` : s;
 }
 
@@ -156,6 +158,16 @@ export function formatCount(n: number | null | undefined): string {
 export function formatPercent(fraction: number | null | undefined, decimals = PERCENT_DELTA_DECIMALS): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return MISSING;
   return `${formatFixed(fraction * 100, decimals)}%`;
+}
+
+/**
+ * A relative change given as a fraction, signed, in percent with a space before the sign `%`: -0.012 -> `−1.2 %`,
+ * 0.35 -> `+35.0 %`. The one format of a relative ΔAP (−AP loss of a sensitivity analysis) and of a GFLOPs change on
+ * the compression pages; `decimals` defaults to 1.
+ */
+export function formatRelativeChange(fraction: number | null | undefined, decimals = 1): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return MISSING;
+  return `${formatSigned(fraction * 100, decimals)} %`;
 }
 
 /** Decimals in a printed number (`2.133` -> 3, `−16.06%` -> 2, `29` -> 0); for checks of rendered pages. */

@@ -18,7 +18,12 @@ function tiny(): TSensitivityAnalysis {
     lossDefinition: '(AP_baseline - AP_pruned) / AP_baseline',
     criterion: 'L1 norm',
     ratios: [0.3, 0.5],
-    parameters: { 'block.0.conv.weights': [{ ratio: 0.3, ap: 0.54, loss: 0.1 }, { ratio: 0.5, ap: 0.45, loss: 0.25 }] },
+    parameters: {
+      'block.0.conv.weights': [
+        { ratio: 0.3, ap: 0.54, loss: 0.1 },
+        { ratio: 0.5, ap: 0.45, loss: 0.25 },
+      ],
+    },
   };
 }
 
@@ -38,11 +43,24 @@ describe('ZSensitivityAnalysis', () => {
     expect(a.ratios).toEqual([0.3, 0.5, 0.7]);
     expect(Object.keys(a.parameters)).toHaveLength(18);
     // Hand check of one row: (0.60193 - 0.57806) / 0.60193 = 0.039656, stored rounded as 0.03966.
-    expect(a.parameters['yolo_block.0.0.0.conv.weights'][0]).toEqual({ ratio: 0.3, ap: 0.57806, loss: 0.03966, gflopsReduction608: 0.02229 });
+    expect(a.parameters['yolo_block.0.0.0.conv.weights'][0]).toEqual({
+      ratio: 0.3,
+      ap: 0.57806,
+      loss: 0.03966,
+      gflopsReduction608: 0.02229,
+    });
   });
 
   it('accepts an analysis without parameters (degenerate: nothing measured)', () => {
     expect(parseSensitivityAnalysis({ ...tiny(), parameters: {} }, 'x').parameters).toEqual({});
+  });
+
+  it('accepts a negative loss threshold (a threshold search can settle below a negative loss) but not one under -1', () => {
+    const selection = { lossThreshold: -0.02, targetGflopsReduction: 0.1, rule: 'paddleslim' as const };
+    expect(parseSensitivityAnalysis({ ...tiny(), selection }, 'x').selection).toEqual(selection);
+    expect(errorOf({ ...tiny(), selection: { ...selection, lossThreshold: -1.5 } })).toMatch(
+      /^x\/sensitivity\.json: selection\.lossThreshold: /,
+    );
   });
 
   it('EXPECTED FAILURE: a malformed field is one line naming the file and the field (dotted names quoted)', () => {
@@ -59,7 +77,9 @@ describe('ZSensitivityAnalysis', () => {
   it('EXPECTED FAILURE: a loss that does not follow from ap and baselineAp names its row', () => {
     const a = tiny();
     a.parameters['block.0.conv.weights'][0].loss = 0.2; // (0.6 - 0.54) / 0.6 = 0.1
-    expect(errorOf(a)).toBe('x/sensitivity.json: parameters."block.0.conv.weights".0.loss: 0.2, but (baselineAp - ap) / baselineAp = 0.10000');
+    expect(errorOf(a)).toBe(
+      'x/sensitivity.json: parameters."block.0.conv.weights".0.loss: 0.2, but (baselineAp - ap) / baselineAp = 0.10000',
+    );
   });
 
   it('EXPECTED FAILURE: rows that do not match the ratios, and ratios out of order', () => {

@@ -73,7 +73,11 @@ export const ZSensitivityAnalysis = z
      */
     selection: z
       .object({
-        lossThreshold: z.number().min(0).max(1),
+        /**
+         * A loss, so in [-1, 1]: negative when the search settles below a negative loss (a parameter whose pruning
+         * happened to raise AP on the evaluated images), as lib/compression/ratios-by-loss.ts searchLossThreshold can.
+         */
+        lossThreshold: z.number().min(-1).max(1),
         targetGflopsReduction: z.number().gt(0).lt(1).optional(),
         /**
          * How the ratios were read off the curves: `paddleslim` (PaddleSlim's get_ratios_by_loss: no (0, 0) point,

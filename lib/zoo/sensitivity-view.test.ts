@@ -6,15 +6,25 @@ import { parseSensitivityAnalysis, type TSensitivityAnalysis } from './sensitivi
 import { lossAtRatio, orderedParams, ratioWithinLoss, sensitivityView, shortParamLabels } from './sensitivity-view';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const shipped = () => parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'sensitivity.json'), 'utf8')), 'sensitivity.json');
+const shipped = () =>
+  parseSensitivityAnalysis(
+    JSON.parse(readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'sensitivity.json'), 'utf8')),
+    'sensitivity.json',
+  );
 /** The sensity model's lineage in the shipped manifest: the ratios chosen from the analysis. */
 const sensity = () =>
-  (JSON.parse(readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'manifest.json'), 'utf8')) as { models: Array<{ id: string; lineage: { prunedParams: string[]; ratios: number[]; lossThreshold: number } }> }).models.find(
-    (m) => m.id === 'prune_sensity',
-  )!.lineage;
+  (
+    JSON.parse(readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'manifest.json'), 'utf8')) as {
+      models: Array<{ id: string; lineage: { prunedParams: string[]; ratios: number[]; lossThreshold: number } }>;
+    }
+  ).models.find((m) => m.id === 'prune_sensity')!.lineage;
 
 describe('lossAtRatio', () => {
-  const curve = [{ ratio: 0, loss: 0 }, { ratio: 0.3, loss: 3 }, { ratio: 0.5, loss: 13 }];
+  const curve = [
+    { ratio: 0, loss: 0 },
+    { ratio: 0.3, loss: 3 },
+    { ratio: 0.5, loss: 13 },
+  ];
   it('interpolates linearly and returns measured points exactly (hand goldens)', () => {
     expect(lossAtRatio(curve, 0.3)).toBe(3);
     // 0.4 is half way from 0.3 to 0.5: 3 + 0.5 * (13 - 3) = 8
@@ -30,20 +40,28 @@ describe('lossAtRatio', () => {
   });
   it('property: the value lies between the two neighbouring measured losses', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -50, max: 100, noNaN: true }), { minLength: 2, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true }), (losses, t) => {
-        const pts = losses.map((loss, i) => ({ ratio: i / (losses.length - 1), loss }));
-        const v = lossAtRatio(pts, t)!;
-        const j = Math.min(Math.floor(t * (losses.length - 1)), losses.length - 2);
-        const [lo, hi] = [Math.min(losses[j], losses[j + 1]), Math.max(losses[j], losses[j + 1])];
-        return v >= lo - 1e-9 && v <= hi + 1e-9;
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -50, max: 100, noNaN: true }), { minLength: 2, maxLength: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (losses, t) => {
+          const pts = losses.map((loss, i) => ({ ratio: i / (losses.length - 1), loss }));
+          const v = lossAtRatio(pts, t)!;
+          const j = Math.min(Math.floor(t * (losses.length - 1)), losses.length - 2);
+          const [lo, hi] = [Math.min(losses[j], losses[j + 1]), Math.max(losses[j], losses[j + 1])];
+          return v >= lo - 1e-9 && v <= hi + 1e-9;
+        },
+      ),
     );
   });
 });
 
 describe('ratioWithinLoss (PaddleSlim get_ratios_by_loss)', () => {
   it('hand goldens: under, crossing, never crossing, non-monotone', () => {
-    const c = [{ ratio: 0.3, loss: 0.04 }, { ratio: 0.5, loss: 0.14 }, { ratio: 0.7, loss: 0.29 }];
+    const c = [
+      { ratio: 0.3, loss: 0.04 },
+      { ratio: 0.5, loss: 0.14 },
+      { ratio: 0.7, loss: 0.29 },
+    ];
     // crosses 0.07 between 0.3 (0.04) and 0.5 (0.14): 0.3 + 0.2 * (0.07 - 0.04) / (0.14 - 0.04) = 0.36
     expect(ratioWithinLoss(c, 0.07)).toBeCloseTo(0.36, 12);
     // below the first point: from (0, 0): 0.3 * 0.02 / 0.04 = 0.15
@@ -51,19 +69,32 @@ describe('ratioWithinLoss (PaddleSlim get_ratios_by_loss)', () => {
     expect(ratioWithinLoss(c, 0.5)).toBe(0.7);
     // running maximum: 0.12 at 0.7 counts as 0.13 (the 0.5 loss), so 0.125 is crossed between 0.3 and 0.5:
     // 0.3 + 0.2 * (0.125 - 0.09) / (0.13 - 0.09) = 0.475
-    expect(ratioWithinLoss([{ ratio: 0.3, loss: 0.09 }, { ratio: 0.5, loss: 0.13 }, { ratio: 0.7, loss: 0.12 }], 0.125)).toBeCloseTo(0.475, 12);
+    expect(
+      ratioWithinLoss(
+        [
+          { ratio: 0.3, loss: 0.09 },
+          { ratio: 0.5, loss: 0.13 },
+          { ratio: 0.7, loss: 0.12 },
+        ],
+        0.125,
+      ),
+    ).toBeCloseTo(0.475, 12);
     expect(ratioWithinLoss([], 0.1)).toBe(0);
   });
   it('the shipped sensity ratios are the ones its loss threshold gives on the shipped analysis (rounded to 0.01)', () => {
     const a = shipped();
     const l = sensity();
-    for (const [i, p] of l.prunedParams.entries()) expect(Math.abs(ratioWithinLoss(a.parameters[p], l.lossThreshold) - l.ratios[i])).toBeLessThanOrEqual(0.005 + 1e-6);
+    for (const [i, p] of l.prunedParams.entries())
+      expect(Math.abs(ratioWithinLoss(a.parameters[p], l.lossThreshold) - l.ratios[i])).toBeLessThanOrEqual(0.005 + 1e-6);
   });
 });
 
 describe('shortParamLabels / orderedParams', () => {
   it('drops the suffix every name shares and keeps single names whole', () => {
-    expect(shortParamLabels(['yolo_block.0.0.0.conv.weights', 'yolo_block.0.tip.conv.weights'])).toEqual(['yolo_block.0.0.0', 'yolo_block.0.tip']);
+    expect(shortParamLabels(['yolo_block.0.0.0.conv.weights', 'yolo_block.0.tip.conv.weights'])).toEqual([
+      'yolo_block.0.0.0',
+      'yolo_block.0.tip',
+    ]);
     expect(shortParamLabels(['a.w', 'a.b.w'])).toEqual(['a', 'a.b']);
     expect(shortParamLabels(['only.conv.weights'])).toEqual(['only.conv.weights']);
     expect(shortParamLabels([])).toEqual([]);
@@ -122,6 +153,34 @@ describe('sensitivityView', () => {
     expect(v.unmatchedPrunedParams).toEqual(['extra.conv.weights']);
   });
 
+  it('reads the allowed ratios with the stored rule: paddleslim (no (0, 0) point) does not flag a prune-to-target selection', () => {
+    // Two hand curves at ratios 0.3 / 0.5; threshold 0.05. paddleslim: p gets 0 (its first loss 0.08 is over the threshold),
+    // q gets 0.3 + (0.05 - 0.02) * 0.2 / (0.1 - 0.02) = 0.375. with-origin: p gets 0.3 * 0.05 / 0.08 = 0.1875.
+    const base = { ...shipped(), ratios: [0.3, 0.5], parameters: {} as TSensitivityAnalysis['parameters'] };
+    const ap = (loss: number) => base.baselineAp * (1 - loss);
+    base.parameters = {
+      p: [
+        { ratio: 0.3, ap: ap(0.08), loss: 0.08 },
+        { ratio: 0.5, ap: ap(0.2), loss: 0.2 },
+      ],
+      q: [
+        { ratio: 0.3, ap: ap(0.02), loss: 0.02 },
+        { ratio: 0.5, ap: ap(0.1), loss: 0.1 },
+      ],
+    };
+    const chosen = { prunedParams: ['q'], prunedRatios: [0.375] };
+    const paddle = sensitivityView({ ...base, selection: { lossThreshold: 0.05, rule: 'paddleslim' } }, chosen);
+    const allowed = (v: ReturnType<typeof sensitivityView>) => Object.fromEntries(v.series.map((s) => [s.param, s.allowedRatio]));
+    expect(allowed(paddle)).toEqual({ p: 0, q: expect.closeTo(0.375, 12) });
+    expect(paddle.disagreeing).toEqual([]);
+    const origin = sensitivityView({ ...base, selection: { lossThreshold: 0.05, rule: 'with-origin' } }, chosen);
+    expect(allowed(origin).p).toBeCloseTo(0.1875, 12);
+    // A negative threshold (the search can settle below a negative loss) is a valid selection: nothing is allowed here.
+    const negative = sensitivityView({ ...base, selection: { lossThreshold: -0.01, rule: 'paddleslim' } });
+    expect(allowed(negative)).toEqual({ p: 0, q: 0 });
+    expect(negative.lossThresholdPercent).toBeCloseTo(-1, 12);
+  });
+
   it('degenerate: no parameters, no ratios of the model, a ratio beyond the measured range', () => {
     const empty = sensitivityView({ ...shipped(), parameters: {} });
     expect(empty.series).toEqual([]);
@@ -136,18 +195,39 @@ describe('sensitivityView', () => {
 
   it('property: rows carry every measured loss in percent and the y range holds them all', () => {
     const analysis = fc
-      .tuple(fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 6 }), fc.double({ min: 0.05, max: 1, noNaN: true }))
+      .tuple(
+        fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+      )
       .chain(([pcts, nParams, baselineAp]) => {
         const ratios = [...pcts].sort((x, y) => x - y).map((x) => x / 100);
         // loss u in [lowest, 1], ap = baselineAp * (1 - u): ap stays in [0, 1] and loss in [-1, 1] (negative: pruning helped).
         const lowest = Math.max(-1, 1 - 1 / baselineAp);
-        return fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: ratios.length, maxLength: ratios.length }), { minLength: nParams, maxLength: nParams }).map((ts) => ({
-          model: 'm', metric: 'AP', inputSize: 320, valImages: 1, baselineAp, lossDefinition: 'relative', criterion: 'L1', ratios,
-          parameters: Object.fromEntries(ts.map((row, i) => [`p.${i}.w`, row.map((t, j) => {
-            const ap = Math.min(1, Math.max(0, baselineAp * (1 - (lowest + t * (1 - lowest)))));
-            return { ratio: ratios[j], ap, loss: (baselineAp - ap) / baselineAp };
-          })])),
-        }));
+        return fc
+          .array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: ratios.length, maxLength: ratios.length }), {
+            minLength: nParams,
+            maxLength: nParams,
+          })
+          .map((ts) => ({
+            model: 'm',
+            metric: 'AP',
+            inputSize: 320,
+            valImages: 1,
+            baselineAp,
+            lossDefinition: 'relative',
+            criterion: 'L1',
+            ratios,
+            parameters: Object.fromEntries(
+              ts.map((row, i) => [
+                `p.${i}.w`,
+                row.map((t, j) => {
+                  const ap = Math.min(1, Math.max(0, baselineAp * (1 - (lowest + t * (1 - lowest)))));
+                  return { ratio: ratios[j], ap, loss: (baselineAp - ap) / baselineAp };
+                }),
+              ]),
+            ),
+          }));
       });
     fc.assert(
       fc.property(analysis, (raw) => {

@@ -1,3 +1,4 @@
+import { ratioByLoss } from '../compression/ratios-by-loss';
 import type { TSensitivityAnalysis } from './sensitivity-analysis';
 
 /**
@@ -29,7 +30,12 @@ export interface SensitivitySeries {
    * last measured ratio (not extrapolated). Null when the model's ratios are unknown.
    */
   chosen: { ratio: number; lossPercent: number | null } | null;
-  /** The ratio the loss threshold allows (ratioWithinLoss); null without a threshold. */
+  /**
+   * The ratio the loss threshold allows under the analysis' stored rule (`selection.rule`, lib/compression/ratios-by-loss.ts):
+   * `paddleslim` (get_ratios_by_loss' own rule, no (0, 0) point: a prune-to-target job's default) or `with-origin`
+   * (an added (0, 0) point; also when the rule is not stated, as analyses stored before rules were named read their
+   * curves that way). Null without a threshold.
+   */
   allowedRatio: number | null;
 }
 
@@ -159,7 +165,14 @@ export function sensitivityView(
     }));
     const r = chosenRatio.get(param);
     const curve = [{ ratio: 0, loss: 0 }, ...points.map((p) => ({ ratio: p.ratio, loss: p.lossPercent }))];
-    const allowedRatio = analysis.selection ? ratioWithinLoss(analysis.parameters[param], analysis.selection.lossThreshold) : null;
+    const allowedRatio = analysis.selection
+      ? ratioByLoss(
+          analysis.parameters[param],
+          analysis.selection.lossThreshold,
+          { withOrigin: analysis.selection.rule !== 'paddleslim' },
+          param,
+        )
+      : null;
     return {
       key: `p${i}`,
       param,

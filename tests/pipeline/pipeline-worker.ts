@@ -1,45 +1,19 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import { registerRun } from '@/lib/runs/register-run';
 import { waitForRun } from '@/lib/runs/run-report';
-import { NUM_SHAPE_CLASSES, REPO_ROOT, type PipelineFixture } from './pipeline-fixture';
+import { spawnWorker, type WorkerProcess } from '../setup/worker-process';
+import { NUM_SHAPE_CLASSES, type PipelineFixture } from './pipeline-fixture';
 import { tinyDetector, type TinyDetectorOptions } from './tiny-models';
 
 /**
- * A real worker process (workers/main.ts) on a pipeline fixture's database and data dir, with its output kept
- * for failure messages, and the one-call registration of a tiny detector the worker tests share.
+ * A real worker process (workers/main.ts, started by tests/setup/worker-process.ts) on a pipeline fixture's database
+ * and data dir, and the one-call registration of a tiny detector the worker tests share.
  */
-export interface WorkerProcess {
-  /** The last `chars` characters of the worker's stdout and stderr, for assertion messages. */
-  logTail(chars?: number): string;
-  /** SIGTERM and wait for it to exit (a no-op when it already has). */
-  stop(): Promise<void>;
-  /** SIGKILL (no grace: its job stays claimed until the lease runs out) and wait for it to exit. */
-  kill(): Promise<void>;
-}
+export type { WorkerProcess };
 
 export function startWorker(f: PipelineFixture): WorkerProcess {
-  const logs: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env: f.childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => logs.push(String(d)));
-  child.stderr!.on('data', (d) => logs.push(String(d)));
-  const signal = async (name: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const closed = new Promise((r) => child.on('close', r));
-    child.kill(name);
-    await closed;
-  };
-  return {
-    logTail: (chars = 2000) => logs.join('').slice(-chars),
-    stop: () => signal('SIGTERM'),
-    kill: () => signal('SIGKILL'),
-  };
+  return spawnWorker(f.childEnv);
 }
 
 export interface TinyRunMeasurements {

@@ -10,6 +10,7 @@ import {
 import { pruneToFlopsTarget } from '@/lib/compression/prune-to-flops';
 import { quantizeModelFile } from '@/lib/compression/quantize-model';
 import { runSensitivity } from '@/lib/compression/sensitivity';
+import { requirePruningAnalysis } from '@/lib/compression/require-pruning-analysis';
 import { loadSensitivityCells, storeRunSensitivity, storeSensitivityCell } from '@/lib/compression/sensitivity-store';
 import { ensureLocalDataset } from '@/lib/datasets/dataset-registry';
 import { SlimboardError, isSlimboardError } from '@/lib/errors';
@@ -22,6 +23,8 @@ import { weightInitializers } from '@/lib/onnx/compute-count';
 import { encodeModel, readModelFile, writeFileAtomic } from '@/lib/onnx/model-file';
 import { registerRun } from '@/lib/runs/register-run';
 import { parseRunMetadata, type TCompression, type TRunMetadata, type TRunMetadataInput } from '@/lib/runs/run-metadata';
+import { formatRelativeChange } from '@/lib/zoo/number-format';
+import type { TSensitivityAnalysis } from '@/lib/zoo/sensitivity-analysis';
 
 /**
  * The `compress` job: make a new run from a run's model.
@@ -102,6 +105,13 @@ async function adapterFor(meta: TRunMetadata, modelPath: string): Promise<TModel
 
 const sumParams = (m: Parameters<typeof weightInitializers>[0]) => [...weightInitializers(m).values()].reduce((a, b) => a + b, 0);
 
+/** What a compression reports: the deterministic part of the library's report, and (prune-to-target) the analysis it read. */
+interface CompressedFile {
+  report: Record<string, unknown>;
+  /** prune-to-target: the source's analysis with its `selection` (threshold, target, rule), stored on the new run. */
+  analysis?: TSensitivityAnalysis;
+}
+
 /** Run the library function; returns the deterministic part of its report (stored in the new run's metadata). */
 async function compressFile(
   p: Pipeline,
@@ -111,15 +121,10 @@ async function compressFile(
   request: TRunMakingRequest,
   modelPath: string,
   outPath: string,
-): Promise<Record<string, unknown>> {
+): Promise<CompressedFile> {
   const inputSize = ctx.payload.inputSize;
   if (request.method === 'prune-to-target') {
-    const analysis = source.meta.sensitivityAnalysis;
-    if (!analysis)
-      throw new SlimboardError(
-        'no_sensitivity_analysis',
-        `run ${source.id} (${source.modelSlug}) has no sensitivity analysis: start a "sensitivity" compression of it first`,
-      );
+    const analysis = requirePruningAnalysis(source.meta, { id: source.id, slug: source.modelSlug });
     const loaded = readModelFile(modelPath);
     const r = pruneToFlopsTarget(
       loaded.model,
@@ -129,7 +134,7 @@ async function compressFile(
     );
     const bytes = encodeModel(r.model);
     writeFileAtomic(outPath, bytes);
-    return {
+    const report = {
       inputSize: r.inputSize,
       rule: r.rule,
       flopsTarget: r.flopsTarget,
@@ -144,6 +149,8 @@ async function compressFile(
       bytesBefore: loaded.sizeBytes,
       bytesAfter: bytes.length,
     };
+    // The new run keeps the analysis its ratios were read from, with how they were read (its model page charts the choice).
+    return { report, analysis: { ...analysis, selection: r.selection } };
   }
   if (request.method === 'prune') {
     const loaded = readModelFile(modelPath);
@@ -154,7 +161,7 @@ async function compressFile(
     );
     const bytes = encodeModel(result.model);
     writeFileAtomic(outPath, bytes);
-    return {
+    const report = {
       inputSize,
       pruned: result.pruned.map((x) => ({
         param: x.param,
@@ -168,6 +175,7 @@ async function compressFile(
       bytesBefore: loaded.sizeBytes,
       bytesAfter: bytes.length,
     };
+    return { report };
   }
   const calib = await ensureLocalDataset(request.calibDataset, { pool: p.pool, store: p.store, dataDir: deps.dataDir });
   if (calib.format && calib.format !== 'coco') {
@@ -192,7 +200,7 @@ async function compressFile(
     errorImages: 0,
     onProgress: (done, total) => void ctx.reportProgress(0.1 + (0.7 * done) / Math.max(1, total)),
   });
-  return {
+  const quantized = {
     inputSize,
     scheme: report.scheme,
     method: report.method,
@@ -210,6 +218,7 @@ async function compressFile(
     sizeRatio: report.sizeRatio,
     onnxruntime: report.onnxruntime,
   };
+  return { report: quantized };
 }
 
 /** The new run's metadata: the source's, with the compression's method, strategy, parent and parameters. */
@@ -217,7 +226,7 @@ export function compressedRunMetadata(
   source: SourceRun,
   jobId: string,
   request: TRunMakingRequest,
-  report: Record<string, unknown>,
+  { report, analysis }: CompressedFile,
 ): TRunMetadataInput {
   const { method, strategy } = compressedMethodOf(request);
   const m = source.meta;
@@ -226,7 +235,7 @@ export function compressedRunMetadata(
     request.method === 'quantize'
       ? `int8 ${request.calibration}`
       : request.method === 'prune-to-target'
-        ? `pruned −${(request.flopsTarget * 100).toFixed(0)} % GFLOPs`
+        ? `pruned ${formatRelativeChange(-request.flopsTarget)} GFLOPs`
         : 'pruned';
   const chosen =
     request.method === 'prune-to-target' ? (report.ratios as Array<{ param: string; ratio: number }>).filter((r) => r.ratio > 0) : [];
@@ -252,6 +261,7 @@ export function compressedRunMetadata(
     inputSizes: m.inputSizes,
     ...(m.adapter ? { adapter: m.adapter } : {}),
     measurements: m.measurements,
+    ...(analysis ? { sensitivityAnalysis: analysis } : {}),
     compression,
   };
 }
@@ -281,14 +291,14 @@ export async function runCompressJob(p: Pipeline, ctx: JobContext, deps: Compres
   const suffix = request.method === 'quantize' ? `int8-${request.calibration}` : 'pruned';
   const outPath = path.join(scratchDir, `${source.modelSlug}-${suffix}.onnx`.slice(-180));
   try {
-    const report = await compressFile(p, ctx, deps, source, request, modelPath, outPath);
+    const compressed = await compressFile(p, ctx, deps, source, request, modelPath, outPath);
     if (ctx.signal.aborted) throw ctx.signal.reason;
     await ctx.reportProgress(0.85);
     const { size } = await fs.stat(outPath);
     let registered;
     try {
       registered = await registerRun(p, {
-        metadata: compressedRunMetadata(source, ctx.jobId, request, report),
+        metadata: compressedRunMetadata(source, ctx.jobId, request, compressed),
         fileName: path.basename(outPath),
         file: createReadStream(outPath),
         declaredSizeBytes: size,

@@ -124,6 +124,16 @@ export function CompressForm({
           <input id="sens-images" value={draft.sensImages} onChange={(e) => set({ sensImages: e.target.value })} inputMode="numeric" />
           <label htmlFor="sens-ratios">Ratios (ascending, comma-separated)</label>
           <input id="sens-ratios" value={draft.sensRatios} onChange={(e) => set({ sensRatios: e.target.value })} />
+          <label htmlFor="sens-params">
+            Conv weights to analyse (initializer names, comma- or newline-separated; empty: every prunable conv)
+          </label>
+          <textarea
+            id="sens-params"
+            rows={3}
+            value={draft.sensParams}
+            onChange={(e) => set({ sensParams: e.target.value })}
+            placeholder="yolo_block.0.0.0.conv.weights"
+          />
         </>
       ) : draft.method === 'prune-to-target' ? (
         <>

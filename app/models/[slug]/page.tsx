@@ -12,6 +12,7 @@ import { listCalibrationChoices } from '@/lib/compression/compress-form-choices'
 import { CompressForm } from './compress-form';
 import '../../jobs/jobs.css';
 import { SensitivitySection } from './sensitivity-section';
+import { CompressionSection } from './compression-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -200,6 +201,8 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
           )}
         </section>
       )}
+
+      {model.compression && <CompressionSection view={model.compression} />}
 
       {model.sensitivity && <SensitivitySection view={model.sensitivity} />}
 

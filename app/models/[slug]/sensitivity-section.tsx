@@ -1,6 +1,7 @@
 import type { SensitivityView } from '@/lib/zoo/sensitivity-view';
 import { SensitivityChart } from './sensitivity-chart';
 import { ScrollFrame } from '@/app/scroll-frame';
+import { formatRelativeChange } from '@/lib/zoo/number-format';
 import './sensitivity.css';
 
 /**
@@ -24,9 +25,10 @@ export function SensitivitySection({ view }: { view: SensitivityView }) {
         {view.lossThresholdPercent !== null && (
           <>
             {' '}
-            This model&apos;s ratios: for each parameter the largest ratio whose loss stays at or under {pct(view.lossThresholdPercent)} %
-            (linear between measured ratios), the threshold chosen so that GFLOPs drop by{' '}
-            {view.targetGflopsReductionPercent !== null ? `${view.targetGflopsReductionPercent.toFixed(0)} %` : 'the target'}.
+            This model&apos;s ratios: for each parameter the largest ratio whose ΔAP stays at or above{' '}
+            <span data-testid="sensitivity-threshold">{formatRelativeChange(-view.lossThresholdPercent / 100, 2)}</span> (relative; linear
+            between measured ratios), the threshold chosen so that GFLOPs change by{' '}
+            {view.targetGflopsReductionPercent !== null ? formatRelativeChange(-view.targetGflopsReductionPercent / 100) : 'the target'}.
           </>
         )}
         {view.ratioRule === 'with-origin' && (
