@@ -14,7 +14,7 @@ import { registerDemoZoo } from '../lib/demo-zoo/register-demo-zoo';
 import { openPipeline } from '../lib/jobs/pipeline';
 import { pruneChannels } from '../lib/onnx/channel-prune';
 import { readModelFile } from '../lib/onnx/model-file';
-import { formatRelativeChange, formatSignificant } from '../lib/zoo/number-format';
+import { formatRatio, formatRelativeChange, formatSignificant } from '../lib/zoo/number-format';
 import { launchBrowser } from '../tests/setup/launch-browser';
 import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 
@@ -317,6 +317,12 @@ describe('compression workbench from the model page: sensitivity and prune-to-ta
     // Its pruned parameters, and the analysis they were read from with its rule: no chosen ratio flagged.
     const prunedParams = await page.locator('[data-testid="pruned-params"] tbody tr td code').allInnerTexts();
     expect(prunedParams).toEqual(chosen.map((r) => r.param));
+    // The ratios as the recipe table prints them (at most 4 decimals), the exact value kept in the cell's title.
+    const ratioCells = page.locator('[data-testid="pruned-params"] tbody tr td.num');
+    expect(await ratioCells.allInnerTexts()).toEqual(chosen.map((r) => formatRatio(r.ratio)));
+    expect((await ratioCells.evaluateAll((tds) => tds.map((td) => td.getAttribute('title')))).map(Number)).toEqual(
+      chosen.map((r) => r.ratio),
+    );
     const sensitivity = page.locator('[data-testid="sensitivity"]');
     await expect(sensitivity.locator('[data-testid="sensitivity-rule"] code').first().innerText()).resolves.toBe('paddleslim');
     await expect(sensitivity.locator('[data-testid="sensitivity-disagreeing"]').count()).resolves.toBe(0);

@@ -14,10 +14,12 @@ import {
   formatParams,
   formatParamsM,
   formatPercent,
+  formatRatio,
   formatSigned,
   formatRelativeChange,
   formatSignificant,
   printedDecimals,
+  RATIO_MAX_DECIMALS,
 } from './number-format';
 
 /** Hand-written: what the zoo prints for one number of every metric (the seed's own numbers where it has one). */
@@ -192,5 +194,31 @@ describe('property: every metric prints at most its decimals and round-trips', (
     expect(printedDecimals('0.97 M')).toBe(2);
     expect(printedDecimals('29')).toBe(0);
     expect(printedDecimals('2.1325259999998707')).toBe(16);
+  });
+});
+
+describe('formatRatio', () => {
+  it('goldens: a recipe ratio prints as written, a computed one with 4 decimals', () => {
+    expect(formatRatio(0.3)).toBe('0.3');
+    expect(formatRatio(0.875)).toBe('0.875');
+    expect(formatRatio(0.1234)).toBe('0.1234');
+    expect(formatRatio(0.40985890399940905)).toBe('0.4099');
+    expect(formatRatio(0.12345)).toBe('0.1235');
+  });
+  it('degenerate: 0, 1, tiny values and missing ones', () => {
+    expect(formatRatio(0)).toBe('0');
+    expect(formatRatio(1)).toBe('1');
+    expect(formatRatio(1e-7)).toBe('0.0000');
+    expect(formatRatio(null)).toBe(MISSING);
+    expect(formatRatio(Number.NaN)).toBe(MISSING);
+  });
+  it('property: at most 4 decimals, within half a unit of the 4th decimal of the ratio', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (r) => {
+        const text = formatRatio(r);
+        expect(printedDecimals(text)).toBeLessThanOrEqual(RATIO_MAX_DECIMALS);
+        expect(Math.abs(Number(text) - r)).toBeLessThanOrEqual(0.5e-4 + 1e-12);
+      }),
+    );
   });
 });

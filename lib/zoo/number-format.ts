@@ -170,6 +170,20 @@ export function formatRelativeChange(fraction: number | null | undefined, decima
   return `${formatSigned(fraction * 100, decimals)} %`;
 }
 
+/** Decimals a pruning ratio prints with at most (a computed ratio such as 0.40985890399940905 prints `0.4099`). */
+export const RATIO_MAX_DECIMALS = 4;
+
+/**
+ * A pruning ratio as the recipe states it (`0.3`, `0.875`: JavaScript's shortest form) when that has at most
+ * RATIO_MAX_DECIMALS decimals, else rounded to them; the page keeps the exact value in a title.
+ */
+export function formatRatio(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return MISSING;
+  return printedDecimals(String(ratio)) <= RATIO_MAX_DECIMALS && !/e/i.test(String(ratio))
+    ? formatFixed(ratio, printedDecimals(String(ratio)))
+    : formatFixed(ratio, RATIO_MAX_DECIMALS);
+}
+
 /** Decimals in a printed number (`2.133` -> 3, `−16.06%` -> 2, `29` -> 0); for checks of rendered pages. */
 export function printedDecimals(text: string): number {
   const m = /\d+(?:\.(\d+))?/.exec(text);

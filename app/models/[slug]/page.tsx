@@ -5,7 +5,15 @@ import { LiveModelRefresh } from '@/app/jobs/live-model-refresh';
 import { getDb } from '@/lib/db/client';
 import { getModelPage, type ModelRef } from '@/lib/zoo/get-model';
 import { deltaOriginText } from '@/lib/zoo/format';
-import { formatBytes, formatMetric, formatMetricDelta, formatSigned, MISSING, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
+import {
+  formatBytes,
+  formatMetric,
+  formatMetricDelta,
+  formatRatio,
+  formatSigned,
+  MISSING,
+  POINTS_DELTA_DECIMALS,
+} from '@/lib/zoo/number-format';
 import { ZPruneParams } from '@/lib/zoo/strategy-params';
 import { ScrollFrame } from '@/app/scroll-frame';
 import { listCalibrationChoices } from '@/lib/compression/compress-form-choices';
@@ -192,7 +200,9 @@ export default async function ModelPageView({ params }: { params: Promise<{ slug
                       <td>
                         <code>{p}</code>
                       </td>
-                      <td className="num">{prune.data.prunedRatios[i]}</td>
+                      <td className="num" title={String(prune.data.prunedRatios[i])} data-value={prune.data.prunedRatios[i]}>
+                        {formatRatio(prune.data.prunedRatios[i])}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
