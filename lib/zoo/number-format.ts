@@ -179,9 +179,9 @@ export const RATIO_MAX_DECIMALS = 4;
  */
 export function formatRatio(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return MISSING;
-  return printedDecimals(String(ratio)) <= RATIO_MAX_DECIMALS && !/e/i.test(String(ratio))
-    ? formatFixed(ratio, printedDecimals(String(ratio)))
-    : formatFixed(ratio, RATIO_MAX_DECIMALS);
+  const shortest = String(ratio); // exponent form (1e-7) is never the recipe's spelling
+  const decimals = printedDecimals(shortest);
+  return formatFixed(ratio, decimals <= RATIO_MAX_DECIMALS && !/e/i.test(shortest) ? decimals : RATIO_MAX_DECIMALS);
 }
 
 /** Decimals in a printed number (`2.133` -> 3, `−16.06%` -> 2, `29` -> 0); for checks of rendered pages. */
