@@ -10,16 +10,18 @@ import {
 } from './export';
 import { buildZooRows, loadZooMeta } from './list-zoo-rows';
 import type { TZooQuery } from './query';
-import { latencyColumnsOfMatching, resolveFilterIds, selectZooRowKeys } from './select-zoo-rows';
+import { latencyColumnsOfMatching, resolveFilterIds, selectPackedZooRowKeys, unpackZooRowKeys, type ZooRowKey } from './select-zoo-rows';
 
 /**
  * Streamed CSV/JSON export of every row a query selects (same bytes as zooRowsToCsv / zooRowsToJson over the same
- * rows). The row keys are selected once in SQL (about 100 bytes each); full rows are built and written
- * EXPORT_BATCH_ROWS (2,000) at a time, when the reader asks for more (pull), so memory does not grow with the zoo's
+ * rows). The row keys are selected once in SQL, packed as int arrays per section (selectPackedZooRowKeys: about 24
+ * bytes a row, so one snapshot of the order without holding a transaction open); full rows are built and written
+ * EXPORT_BATCH_ROWS (500) at a time, when the reader asks for more (pull), so memory does not grow with the zoo's
  * numbers, and a reader that goes away (cancel, or `signal` aborting) stops the work at the next batch.
+ * tools/bench/zoo-export-memory.ts measures the time and RSS of a full export.
  */
 
-export const EXPORT_BATCH_ROWS = 2000;
+export const EXPORT_BATCH_ROWS = 500;
 
 export interface ZooExportStreamOptions extends Omit<ExportOptions, 'deviceLabels'> {
   format: 'csv' | 'json';
@@ -29,21 +31,39 @@ export interface ZooExportStreamOptions extends Omit<ExportOptions, 'deviceLabel
 
 export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStreamOptions): Promise<ReadableStream<Uint8Array>> {
   const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
-  const [keys, latency] = await Promise.all([
-    selectZooRowKeys(db, query, ids, { offset: 0, limit: 1_000_000_000 }),
+  const [packed, latency] = await Promise.all([
+    selectPackedZooRowKeys(db, query, ids),
     o.format === 'csv' ? latencyColumnsOfMatching(db, query, ids) : Promise.resolve([]),
   ]);
+  const total = packed.reduce((n, s) => n + s.modelIds.length, 0);
   const sections = new Map(meta.sections.map((s) => [s.slug, s]));
   const options: ExportOptions = { baseUrl: o.baseUrl, deviceLabels: deviceLabelsOf(meta.devices) };
   const metrics = exportMetricColumnsFor(latency, options.deviceLabels);
   const batch = o.batchRows ?? EXPORT_BATCH_ROWS;
   const encoder = new TextEncoder();
-  let next = 0;
+  let next = 0; // keys consumed
+  let section = 0; // where the next batch starts: packed[section], row `within`
+  let within = 0;
   let cancelled = false;
+  let rowsOut = 0; // rows written (a model deleted meanwhile drops its rows: the JSON separator follows this count)
+  const nextKeys = (): ZooRowKey[] => {
+    const keys: ZooRowKey[] = [];
+    while (keys.length < batch && section < packed.length) {
+      const s = packed[section];
+      const to = Math.min(s.modelIds.length, within + batch - keys.length);
+      keys.push(...unpackZooRowKeys(s, within, to));
+      within = to;
+      if (within >= s.modelIds.length) {
+        section++;
+        within = 0;
+      }
+    }
+    return keys;
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(
-        encoder.encode(o.format === 'csv' ? `${csvHeaderLine(zooCsvHeaderFor(metrics))}\r\n` : `{"count":${keys.length},"rows":[`),
+        encoder.encode(o.format === 'csv' ? `${csvHeaderLine(zooCsvHeaderFor(metrics))}\r\n` : `{"count":${total},"rows":[`),
       );
     },
     async pull(controller) {
@@ -51,18 +71,19 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
         controller.close();
         return;
       }
-      if (next >= keys.length) {
+      if (next >= total) {
         if (o.format === 'json') controller.enqueue(encoder.encode(']}'));
         controller.close();
         return;
       }
-      const slice = keys.slice(next, next + batch);
+      const slice = nextKeys();
       const rows = await buildZooRows(db, slice, sections);
       const parts = rows.map((r, i) =>
         o.format === 'csv'
           ? `${zooRowCsvLine(r, metrics, options)}\r\n`
-          : `${next + i > 0 ? ',' : ''}${JSON.stringify(zooRowToJson(r, options))}`,
+          : `${rowsOut + i > 0 ? ',' : ''}${JSON.stringify(zooRowToJson(r, options))}`,
       );
+      rowsOut += rows.length;
       next += slice.length;
       controller.enqueue(encoder.encode(parts.join('')));
     },

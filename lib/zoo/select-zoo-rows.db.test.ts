@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '../db/client';
 import { listZooRows, listZooSectionPages, loadZoo } from './list-zoo-rows';
 import { filterZooRows, parseZooQuery, sortZooRows } from './query';
+import { resolveFilterIds, selectPackedZooRowKeys, selectZooRowKeys, unpackZooRowKeys } from './select-zoo-rows';
 import { readZooVersion } from './zoo-cache';
 
 /**
@@ -40,6 +41,22 @@ describe('zoo rows selected in SQL', () => {
     const { rows, total } = await listZooRows(db, query);
     expect(rows.map((r) => r.id)).toEqual(expected);
     expect(total).toBe(expected.length);
+  });
+
+  it.each(QUERIES)('%o: the packed keys of an export unpack to the same keys, in the same order', async (params) => {
+    const db = await getDb();
+    const query = parseZooQuery(params);
+    const ids = await resolveFilterIds(db, query);
+    const keys = await selectZooRowKeys(db, query, ids, { offset: 0, limit: 1_000_000_000 });
+    const packed = await selectPackedZooRowKeys(db, query, ids);
+    expect(packed.flatMap((s) => unpackZooRowKeys(s, 0, s.modelIds.length))).toEqual(keys);
+    // One entry per section, in section order; unpacking a middle range gives that range.
+    expect(new Set(packed.map((s) => s.sectionSlug)).size).toBe(packed.length);
+    const big = packed.find((s) => s.modelIds.length > 3);
+    if (big) {
+      const start = keys.findIndex((k) => k.sectionSlug === big.sectionSlug);
+      expect(unpackZooRowKeys(big, 1, 3)).toEqual(keys.slice(start + 1, start + 3));
+    }
   });
 
   it('filters actually narrow: widerface rows are all widerface, and fewer than all', async () => {

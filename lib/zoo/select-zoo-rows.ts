@@ -231,6 +231,44 @@ export async function selectZooRowKeys(
     LIMIT ${page.limit} OFFSET ${page.offset}`;
 }
 
+/**
+ * Every matching row's key, packed: one entry per section that has a match (sections in order), holding one int
+ * array per key column in the query's row order (selectZooRowKeys's order). A streamed export of 300,000 rows holds
+ * three arrays of small integers instead of 300,000 key objects (about 7 MB instead of well over 100 MB while the
+ * rows come in). The three aggregates share one ORDER BY, so PostgreSQL sorts each section once.
+ */
+export interface ZooSectionKeys {
+  sectionSlug: string;
+  sectionPosition: number;
+  positions: number[];
+  modelIds: number[];
+  inputSizes: number[];
+}
+
+export function selectPackedZooRowKeys(db: Db, q: TZooQuery, ids: ZooFilterIds): Promise<ZooSectionKeys[]> {
+  const order = orderSql(q);
+  return db.$queryRaw<ZooSectionKeys[]>`
+    SELECT "sectionSlug", "sectionPosition", array_agg(position ORDER BY ${order}) AS positions,
+           array_agg("modelId" ORDER BY ${order}) AS "modelIds", array_agg("inputSize" ORDER BY ${order}) AS "inputSizes"
+    FROM (${matchingSql(q, ids)}) AS matching
+    GROUP BY "sectionSlug", "sectionPosition"
+    ORDER BY "sectionPosition"`;
+}
+
+/** The keys of rows [from, to) of one packed section. */
+export function unpackZooRowKeys(s: ZooSectionKeys, from: number, to: number): ZooRowKey[] {
+  const keys: ZooRowKey[] = [];
+  for (let i = from; i < Math.min(to, s.modelIds.length); i++)
+    keys.push({
+      sectionSlug: s.sectionSlug,
+      sectionPosition: s.sectionPosition,
+      position: s.positions[i],
+      modelId: s.modelIds[i],
+      inputSize: s.inputSizes[i],
+    });
+  return keys;
+}
+
 /** One page of one section's matching rows (the zoo page shows a page per section). */
 export async function selectSectionPage(
   db: Db,
