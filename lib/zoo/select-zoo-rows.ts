@@ -192,7 +192,7 @@ function sortSql(sort: string | undefined): { num: Prisma.Sql; text: Prisma.Sql 
   const dataset = info.isAccuracy ? Prisma.sql`AND (x."datasetId" IS NULL OR x."datasetId" = m."datasetId")` : Prisma.empty;
   return num(Prisma.sql`(
     SELECT x.value FROM "Measurement" x
-    WHERE x."modelId" = m.id AND x.metric::text = ${metric.kind} AND ${size} ${device} ${dataset}
+    WHERE x."modelId" = m.id AND x.metric = ${metric.kind}::"MetricKind" AND ${size} ${device} ${dataset}
       AND x.provenance::text = z_rows.source AND (z_rows.source = 'measured' OR x."sourceId" = z_rows."sourceId")
     ORDER BY x."createdAt" DESC, x.id DESC LIMIT 1)`);
 }
