@@ -41,8 +41,7 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
   const metrics = exportMetricColumnsFor(latency, options.deviceLabels);
   const batch = o.batchRows ?? EXPORT_BATCH_ROWS;
   const encoder = new TextEncoder();
-  let next = 0; // keys consumed
-  let section = 0; // where the next batch starts: packed[section], row `within`
+  let section = 0; // where the next batch starts: packed[section], row `within` (all written once section = packed.length)
   let within = 0;
   let cancelled = false;
   let rowsOut = 0; // rows written (a model deleted meanwhile drops its rows: the JSON separator follows this count)
@@ -71,7 +70,7 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
         controller.close();
         return;
       }
-      if (next >= total) {
+      if (section >= packed.length) {
         if (o.format === 'json') controller.enqueue(encoder.encode(']}'));
         controller.close();
         return;
@@ -84,7 +83,6 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
           : `${rowsOut + i > 0 ? ',' : ''}${JSON.stringify(zooRowToJson(r, options))}`,
       );
       rowsOut += rows.length;
-      next += slice.length;
       controller.enqueue(encoder.encode(parts.join('')));
     },
     cancel() {
