@@ -60,7 +60,7 @@ describe('the wire-protocol probe', () => {
     expect(errorResponseCode(Buffer.alloc(0))).toBeNull();
   });
 
-  it('an authentication request is up; the probe sent the URL\'s user and decoded database', async () => {
+  it("an authentication request is up; the probe sent the URL's user and decoded database", async () => {
     const s = await fakeServer(authSasl);
     servers.push(s);
     expect(await probeDatabase(s.url)).toEqual({ up: true });
@@ -68,7 +68,11 @@ describe('the wire-protocol probe', () => {
   });
 
   it('EXPECTED FAILURE: starting up (57P03) or too many connections (53300) is down; another error code is up', async () => {
-    for (const [code, up] of [['57P03', false], ['53300', false], ['3D000', true]] as const) {
+    for (const [code, up] of [
+      ['57P03', false],
+      ['53300', false],
+      ['3D000', true],
+    ] as const) {
       const s = await fakeServer(errorReply(code));
       servers.push(s);
       expect(await probeDatabase(s.url)).toEqual(up ? { up: true } : { up: false, reason: `PostgreSQL ${code}` });
@@ -91,16 +95,26 @@ describe('the wire-protocol probe', () => {
     expect(await probeDatabase('postgresql:///db?host=/var/run/postgresql')).toEqual({ up: true });
   });
 
-  it('databaseReachable reuses one answer for ttlMs, then probes again', async () => {
+  it('databaseReachable shares one probe in flight, never reuses "up", reuses "down" for downTtlMs', async () => {
     const s = await fakeServer(authSasl);
     servers.push(s);
     let t = 1_000_000;
     const now = () => t;
-    expect(await databaseReachable(s.url, { now })).toEqual({ up: true });
-    expect(await databaseReachable(s.url, { now })).toEqual({ up: true });
+    const [a, b] = await Promise.all([databaseReachable(s.url, { now }), databaseReachable(s.url, { now })]);
+    expect([a, b]).toEqual([{ up: true }, { up: true }]);
     expect(s.received).toHaveLength(1);
-    t += 1001;
-    await databaseReachable(s.url, { now });
+    // The server may have died since: the next request probes again, at the same instant.
+    expect(await databaseReachable(s.url, { now })).toEqual({ up: true });
     expect(s.received).toHaveLength(2);
+
+    const down = await fakeServer(errorReply('57P03'));
+    servers.push(down);
+    expect(await databaseReachable(down.url, { now })).toEqual({ up: false, reason: 'PostgreSQL 57P03' });
+    t += 999;
+    expect(await databaseReachable(down.url, { now })).toEqual({ up: false, reason: 'PostgreSQL 57P03' });
+    expect(down.received).toHaveLength(1);
+    t += 2;
+    await databaseReachable(down.url, { now });
+    expect(down.received).toHaveLength(2);
   });
 });

@@ -10,7 +10,9 @@ import net from 'node:net';
  *   'E' with 57P01/57P02/57P03 (shutting down, starting up) or 53300 (too many connections) -> down
  *   'E' with any other code                              -> up (the page reports its own error)
  *   refused, reset, closed or silent for `timeoutMs`     -> down
- * One probe at a time per URL; its answer is reused for `ttlMs`.
+ * One probe at a time per URL: callers that arrive while one is in flight share its answer. A settled "up" is
+ * never reused (the server can die between two requests, and a page that renders into a dead database answers
+ * 500, not 503); a "down" is reused for `downTtlMs`, so an outage costs one connection attempt a second.
  */
 
 export type ProbeResult = { up: true } | { up: false; reason: string };
@@ -75,17 +77,23 @@ export function probeDatabase(databaseUrl: string, timeoutMs = 1500): Promise<Pr
   });
 }
 
-const cache = new Map<string, { at: number; result: Promise<ProbeResult> }>();
+type CacheEntry = { settledAt: number | null; result: Promise<ProbeResult> };
+const cache = new Map<string, CacheEntry>();
 
-/** `probeDatabase`, at most one at a time per URL, its answer reused for `ttlMs`. */
+/** `probeDatabase`, one in flight per URL; a "down" answer reused for `downTtlMs`, an "up" answer never. */
 export function databaseReachable(
   databaseUrl: string,
-  o: { ttlMs?: number; timeoutMs?: number; now?: () => number } = {},
+  o: { downTtlMs?: number; timeoutMs?: number; now?: () => number } = {},
 ): Promise<ProbeResult> {
-  const now = (o.now ?? Date.now)();
+  const now = o.now ?? Date.now;
   const hit = cache.get(databaseUrl);
-  if (hit && now - hit.at < (o.ttlMs ?? 1000)) return hit.result;
-  const result = probeDatabase(databaseUrl, o.timeoutMs);
-  cache.set(databaseUrl, { at: now, result });
-  return result;
+  if (hit && (hit.settledAt === null || now() - hit.settledAt < (o.downTtlMs ?? 1000))) return hit.result;
+  const entry: CacheEntry = { settledAt: null, result: probeDatabase(databaseUrl, o.timeoutMs) };
+  cache.set(databaseUrl, entry);
+  void entry.result.then((r) => {
+    if (cache.get(databaseUrl) !== entry) return;
+    if (r.up) cache.delete(databaseUrl);
+    else entry.settledAt = now();
+  });
+  return entry.result;
 }
