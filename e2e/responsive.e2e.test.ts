@@ -1,9 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { metricOfColumn } from '../lib/zoo/metrics';
-import { DISPLAY_DECIMALS, EXPLORER_QUANTITY_METRIC, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS, type TExplorerQuantity } from '../lib/zoo/number-format';
+import {
+  DISPLAY_DECIMALS,
+  EXPLORER_QUANTITY_METRIC,
+  PERCENT_DELTA_DECIMALS,
+  POINTS_DELTA_DECIMALS,
+  type TExplorerQuantity,
+} from '../lib/zoo/number-format';
+import { launchBrowser } from '../tests/setup/launch-browser';
 
 /**
  * A UI that holds up (issue 13, item 4) in headless Chromium against the built app and the seeded test
@@ -25,10 +32,7 @@ let compareIds: string[];
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   // A published compressed model with deltas, GFLOPs, size and latency: the zoo's sensity row.
   await page.goto(`${appUrl}/zoo?source=reported`);
@@ -36,7 +40,9 @@ beforeAll(async () => {
   expect(modelSlug).toBeTruthy();
   await page.goto(`${appUrl}/explorer`);
   await page.waitForSelector('[data-testid="points-table"] tbody tr[data-key]');
-  const keys = await page.$$eval('[data-testid="points-table"] tbody tr[data-key]', (trs) => trs.map((t) => (t as HTMLElement).dataset.key!));
+  const keys = await page.$$eval('[data-testid="points-table"] tbody tr[data-key]', (trs) =>
+    trs.map((t) => (t as HTMLElement).dataset.key!),
+  );
   compareIds = [...new Set(keys.map((k) => k.slice(0, k.lastIndexOf('@'))))].slice(0, 3);
   expect(compareIds.length).toBe(3);
 });
@@ -94,13 +100,15 @@ describe('no page is wider than the viewport (360 to 1920 px); screenshots at 39
       const problems: string[] = [];
       for (const [name, url] of pages()) {
         await open(url, width);
-        if (SHOT_WIDTHS.includes(width)) await page.screenshot({ path: path.join(SHOTS, `responsive-${name}-${width}.png`), fullPage: true });
+        if (SHOT_WIDTHS.includes(width))
+          await page.screenshot({ path: path.join(SHOTS, `responsive-${name}-${width}.png`), fullPage: true });
         const { scrollWidth, innerWidth, title } = await page.evaluate(() => ({
           scrollWidth: document.documentElement.scrollWidth,
           innerWidth: window.innerWidth,
           title: document.title,
         }));
-        if (scrollWidth > innerWidth) problems.push(`${name} ${url}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}: ${(await offenders()).join(', ')}`);
+        if (scrollWidth > innerWidth)
+          problems.push(`${name} ${url}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}: ${(await offenders()).join(', ')}`);
         if (!title.endsWith('· Slimboard')) problems.push(`${name}: title "${title}" does not end with "· Slimboard"`);
       }
       expect(problems).toEqual([]);
@@ -126,7 +134,12 @@ describe('wide tables scroll in their own frame', () => {
           }
           const wide = t.getBoundingClientRect().width > (t.parentElement?.clientWidth ?? 0) + 1;
           const hint = frame?.parentElement?.querySelector(':scope > [data-testid="more-columns"]') as HTMLElement | null;
-          return { id: t.dataset.testid ?? t.dataset.section ?? t.className, wide, framed: frame !== null, hint: hint != null && hint.offsetParent !== null };
+          return {
+            id: t.dataset.testid ?? t.dataset.section ?? t.className,
+            wide,
+            framed: frame !== null,
+            hint: hint != null && hint.offsetParent !== null,
+          };
         }),
       );
       for (const t of found) {
@@ -172,7 +185,11 @@ describe('no page shows a float with more digits than its metric allows', () => 
   it('zoo: every metric cell and its delta', async () => {
     await open('/zoo', 1440);
     const cells = await page.$$eval('table.zoo-table td[data-column] .metric', (els) =>
-      els.map((e) => ({ column: e.closest('td')!.dataset.column!, value: e.childNodes[0]?.textContent ?? '', delta: e.querySelector('.delta')?.textContent ?? '' })),
+      els.map((e) => ({
+        column: e.closest('td')!.dataset.column!,
+        value: e.childNodes[0]?.textContent ?? '',
+        delta: e.querySelector('.delta')?.textContent ?? '',
+      })),
     );
     expect(cells.length).toBeGreaterThan(100);
     const bad: string[] = [];
@@ -181,7 +198,10 @@ describe('no page shows a float with more digits than its metric allows', () => 
       if (!metric) continue;
       const [d] = decimalsIn(c.value);
       if (d > DISPLAY_DECIMALS[metric.kind]) bad.push(`${c.column}: ${c.value}`);
-      const maxDelta = metric.kind.startsWith('wider') || metric.kind === 'box_ap' || metric.kind === 'voc_map' ? POINTS_DELTA_DECIMALS : PERCENT_DELTA_DECIMALS;
+      const maxDelta =
+        metric.kind.startsWith('wider') || metric.kind === 'box_ap' || metric.kind === 'voc_map'
+          ? POINTS_DELTA_DECIMALS
+          : PERCENT_DELTA_DECIMALS;
       if (c.delta && decimalsIn(c.delta).some((x) => x > maxDelta)) bad.push(`${c.column} delta: ${c.delta}`);
       if (c.delta.includes('-')) bad.push(`${c.column} delta with an ASCII hyphen: ${c.delta}`);
     }
@@ -209,7 +229,12 @@ describe('no page shows a float with more digits than its metric allows', () => 
   it('compare: every number and delta', async () => {
     await open(`/compare?models=${compareIds.join(',')}`, 1440);
     const cells = await page.$$eval('[data-testid="compare-metrics"] tbody tr', (trs) =>
-      trs.flatMap((tr) => Array.from(tr.querySelectorAll('td.sb-num')).map((td) => ({ q: (tr as HTMLElement).dataset.quantity!, text: td.textContent ?? '' }))),
+      trs.flatMap((tr) =>
+        Array.from(tr.querySelectorAll('td.sb-num')).map((td) => ({
+          q: (tr as HTMLElement).dataset.quantity!,
+          text: td.textContent ?? '',
+        })),
+      ),
     );
     expect(cells.length).toBeGreaterThan(0);
     const bad: string[] = [];
@@ -217,14 +242,17 @@ describe('no page shows a float with more digits than its metric allows', () => 
       const [value, delta] = c.text.split('(');
       const max = DISPLAY_DECIMALS[EXPLORER_QUANTITY_METRIC[c.q as TExplorerQuantity]];
       if (decimalsIn(value).some((d) => d > max)) bad.push(`${c.q}: ${c.text}`);
-      if (delta && decimalsIn(delta).some((d) => d > (c.q === 'accuracy' ? POINTS_DELTA_DECIMALS : PERCENT_DELTA_DECIMALS))) bad.push(`${c.q} delta: ${c.text}`);
+      if (delta && decimalsIn(delta).some((d) => d > (c.q === 'accuracy' ? POINTS_DELTA_DECIMALS : PERCENT_DELTA_DECIMALS)))
+        bad.push(`${c.q} delta: ${c.text}`);
     }
     expect(bad).toEqual([]);
   });
 
   it('model page: the numbers table, and no raw float or byte count anywhere on the page', async () => {
     await open(`/models/${modelSlug}`, 1440);
-    const cells = await page.$$eval('[data-testid="numbers"] td[data-metric]', (els) => els.map((e) => ({ metric: (e as HTMLElement).dataset.metric!, text: e.textContent ?? '' })));
+    const cells = await page.$$eval('[data-testid="numbers"] td[data-metric]', (els) =>
+      els.map((e) => ({ metric: (e as HTMLElement).dataset.metric!, text: e.textContent ?? '' })),
+    );
     expect(cells.length).toBeGreaterThan(0);
     const bad = cells.filter((c) => decimalsIn(c.text).some((d) => d > DISPLAY_DECIMALS[c.metric as keyof typeof DISPLAY_DECIMALS]));
     expect(bad).toEqual([]);
