@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { createPipelineFixture, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
+import { markJobProgress } from '@/lib/jobs/job-bookkeeping';
 import { readZooVersion } from './zoo-cache';
 
 /**
@@ -82,6 +83,23 @@ describe('zoo version', () => {
     }
     expect(await version()).toBe(before);
     await f.query(`TRUNCATE "DemoZooState"`);
+    expect(await version()).toBe(before + 1n);
+  });
+
+  it("a job's progress does not bump it; its state does (prisma/migrations/20261206030000_zoo_version_job_progress)", async () => {
+    await f.query(
+      `INSERT INTO "RegisteredRun" (id, name, state, metadata, "fileName", door)
+       VALUES ('00000000-0000-4000-8000-00000000a001', 'progress', 'running', '{}', 'p.onnx', 'cli')`,
+    );
+    await f.query(
+      `INSERT INTO "RunJob" (id, "runId", kind, queue, "inputSize", state)
+       VALUES ('progress-job', '00000000-0000-4000-8000-00000000a001', 'evaluate', 'evaluate', 64, 'running')`,
+    );
+    const before = await version();
+    for (const p of [0.1, 0.5, 0.9]) await markJobProgress(f.pipeline.pool, 'progress-job', p);
+    expect((await f.query(`SELECT progress FROM "RunJob" WHERE id = 'progress-job'`))[0].progress).toBe(0.9);
+    expect(await version()).toBe(before);
+    await f.query(`UPDATE "RunJob" SET state = 'done', progress = 1 WHERE id = 'progress-job'`);
     expect(await version()).toBe(before + 1n);
   });
 });
