@@ -529,14 +529,27 @@ export interface ZooSectionPage {
   pages: number;
 }
 
+export interface ZooSectionPages {
+  sections: ZooSectionPage[];
+  data: ZooMeta;
+  /** Matching rows, all sections and pages. */
+  total: number;
+  /** Rows in the whole zoo. */
+  all: number;
+}
+
 /**
  * The zoo page: per section with matching rows, page `query.page` (default 1) of ZOO_PAGE_SIZE rows, with totals.
+ * Cached per zoo version and query (lib/zoo/zoo-cache.ts), so a burst of readers of one page costs one build; the
+ * parameters that do not change the rows (columns shown, export format, the API's limit and cursor) are not part
+ * of the key. The value is shared by every caller: read it, never change it.
  */
-export async function listZooSectionPages(
-  db: Db,
-  query: TZooQuery,
-  pageSize = ZOO_PAGE_SIZE,
-): Promise<{ sections: ZooSectionPage[]; data: ZooMeta; total: number; all: number }> {
+export function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAGE_SIZE): Promise<ZooSectionPages> {
+  const rowsQuery = { ...query, hide: undefined, show: undefined, format: undefined, limit: undefined, cursor: undefined };
+  return cachedByZooVersion(db, `zoo-page:${pageSize}${zooQueryToSearch(rowsQuery)}`, () => buildSectionPages(db, query, pageSize));
+}
+
+async function buildSectionPages(db: Db, query: TZooQuery, pageSize: number): Promise<ZooSectionPages> {
   const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
   const [counts, all] = await Promise.all([countsOf(db, query, ids), countsOf(db, ZZooQuery.parse({}), {})]);
   const sections = meta.sections.filter((s) => (counts.get(s.slug) ?? 0) > 0);

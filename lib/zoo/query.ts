@@ -59,8 +59,11 @@ export type TZooQuery = z.infer<typeof ZZooQuery>;
 /** GET /api/zoo's page size: default and documented maximum (docs/scale.md). */
 export const ZOO_API_DEFAULT_LIMIT = 100;
 export const ZOO_API_MAX_LIMIT = 500;
-/** Rows per section on one zoo page. */
-export const ZOO_PAGE_SIZE = 50;
+/**
+ * Rows per section on one zoo page. 20 keeps a page with every section under about 450 rows: rendering the rows is
+ * what a /zoo request spends its time on at scale (docs/scale.md, "Load").
+ */
+export const ZOO_PAGE_SIZE = 20;
 
 /** URLSearchParams or Next's `searchParams` record -> plain record (repeated keys become arrays). */
 export function searchParamsToRecord(

@@ -110,4 +110,18 @@ describe('zoo rows selected in SQL', () => {
     await db.model.update({ where: { id: m.id }, data: { description: m.description } });
     expect(await readZooVersion(db)).not.toBe(before);
   });
+
+  it('the zoo page is built once per zoo version and query: columns shown do not change the key, a write does', async () => {
+    const db = await getDb();
+    const query = parseZooQuery({ dataset: 'coco', sort: 'gflops' });
+    const first = await listZooSectionPages(db, query, 5);
+    expect(await listZooSectionPages(db, parseZooQuery({ dataset: 'coco', sort: 'gflops', hide: 'params', format: 'csv' }), 5)).toBe(first);
+    expect(await listZooSectionPages(db, { ...query, page: 2 }, 5)).not.toBe(first);
+    expect(await listZooSectionPages(db, query, 6)).not.toBe(first);
+    const m = await db.model.findFirstOrThrow({ where: { slug: { contains: 'mobilenet' } } });
+    await db.model.update({ where: { id: m.id }, data: { description: m.description } });
+    const after = await listZooSectionPages(db, query, 5);
+    expect(after).not.toBe(first);
+    expect(after.sections.map((s) => s.rows.map((r) => r.id))).toEqual(first.sections.map((s) => s.rows.map((r) => r.id)));
+  });
 });
