@@ -42,9 +42,9 @@ function messageOf(e: unknown): string {
  * - a path segment with a malformed percent-encoding (`/models/%ff`, `/api/runs/%ff`): JSON for /api, the page otherwise;
  * - bad query parameters on the zoo, explorer and compare pages (the zoo shares its zod schema with GET /api/zoo;
  *   route handlers validate their own).
- * Pages get 503 + Retry-After while the database does not accept connections (lib/db/database-probe.ts: a probe per page
- * request, shared while in flight, at most one a second while down; API routes answer 503 themselves, lib/http/error-response.ts). Only with DATABASE_URL, which
- * `start` gives the web server.
+ * Pages get 503 + Retry-After while the database does not accept connections (lib/db/database-probe.ts: a probe per
+ * page request, shared while in flight, at most one a second while down; API routes answer 503 themselves,
+ * lib/http/error-response.ts). Only with DATABASE_URL, which `start` gives the web server.
  */
 export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;

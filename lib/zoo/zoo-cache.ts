@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Db } from '../db/client';
 
 /**
@@ -21,13 +22,20 @@ interface State {
 const globalState = globalThis as unknown as { __slimboardZooCache?: State };
 const state: State = (globalState.__slimboardZooCache ??= { entries: new Map() });
 
+/** Prisma, or a pg pool (the pipeline's readers: lib/jobs/list-jobs.ts). */
+export type ZooVersionReader = Db | Pick<pg.Pool, 'query'>;
+
 /** The zoo's current version (see above). */
-export async function readZooVersion(db: Db): Promise<string> {
-  const rows = await db.$queryRaw<Array<{ v: string }>>`SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`;
+export async function readZooVersion(db: ZooVersionReader): Promise<string> {
+  if ('$queryRaw' in db) {
+    const rows = await db.$queryRaw<Array<{ v: string }>>`SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`;
+    return rows[0].v;
+  }
+  const { rows } = await db.query<{ v: string }>(`SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`);
   return rows[0].v;
 }
 
-function currentVersion(db: Db): Promise<string> {
+function currentVersion(db: ZooVersionReader): Promise<string> {
   if (state.version) return state.version;
   const value = readZooVersion(db).finally(() => {
     if (state.version === value) state.version = undefined;
@@ -37,7 +45,7 @@ function currentVersion(db: Db): Promise<string> {
 }
 
 /** `compute()` once per zoo version and key; concurrent callers share it; a failure is not cached. */
-export async function cachedByZooVersion<T>(db: Db, key: string, compute: () => Promise<T>): Promise<T> {
+export async function cachedByZooVersion<T>(db: ZooVersionReader, key: string, compute: () => Promise<T>): Promise<T> {
   const version = await currentVersion(db);
   const hit = state.entries.get(key);
   if (hit && hit.version === version) return hit.value as Promise<T>;

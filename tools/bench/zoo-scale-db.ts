@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { applyMigrations } from '../../lib/db/migrations';
 import { ScratchPostgres } from '../../tests/pipeline/scratch-postgres';
 
 /**
@@ -20,9 +21,14 @@ export function zooScaleUrl(serverUrl: string): string {
   return u.toString();
 }
 
-/** Start the server a `zoo-scale.ts --keep` run left on disk; its scale database's URL and how to stop it. */
+/**
+ * Start the server a `zoo-scale.ts --keep` run left on disk, with the migrations committed since applied (an index
+ * added later is then measured too); its scale database's URL and how to stop it.
+ */
 export async function startKeptZooScaleDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
   const server = zooScaleServer();
   await server.start();
-  return { url: zooScaleUrl(server.url), stop: () => server.stop() };
+  const url = zooScaleUrl(server.url);
+  await applyMigrations(url, path.resolve(import.meta.dirname, '..', '..', 'prisma', 'migrations'));
+  return { url, stop: () => server.stop() };
 }
