@@ -6,6 +6,7 @@ import { listDeviceNames } from '@/lib/zoo/list-device-names';
 import { columnLabel } from './column-label';
 import { listZooSectionPages, type ZooSectionPage } from '@/lib/zoo/list-zoo-rows';
 import { parseZooQuery, ZOO_PAGE_SIZE, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
+import { zooTableRow } from '@/lib/zoo/zoo-table-row';
 import type { TZooRow } from '@/lib/zoo/row';
 import { ColumnPicker, FilterBar } from './zoo-controls';
 import { ZooTable } from './zoo-table';
@@ -95,23 +96,26 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
           <section key={ds} className="dataset-group" data-dataset={ds}>
             <h2>{dsRows[0].model.dataset}</h2>
             {ds === DEMO_DATASET_SLUG && <DemoZooNote status={demo} />}
-            {sections.map(({ section, rows: sRows }) => (
-              <div key={section.slug} className="zoo-section" data-section={section.slug}>
-                <div className="section-head">
-                  <h3 id={`${section.slug}-${ds}`}>{section.title}</h3>
-                  {section.sourceTitle && <span className="source-title">{section.sourceTitle}</span>}
+            {sections.map(({ section, rows: sRows }) => {
+              const shownColumns = section.columns.filter(visible);
+              return (
+                <div key={section.slug} className="zoo-section" data-section={section.slug}>
+                  <div className="section-head">
+                    <h3 id={`${section.slug}-${ds}`}>{section.title}</h3>
+                    {section.sourceTitle && <span className="source-title">{section.sourceTitle}</span>}
+                  </div>
+                  <ZooTable
+                    sectionSlug={section.slug}
+                    rows={sRows.map((r) => zooTableRow(r, shownColumns))}
+                    columns={shownColumns}
+                    sort={query.sort ?? null}
+                    dir={query.dir ?? 'asc'}
+                    deviceNames={deviceNames}
+                  />
+                  <SectionPager page={pageOf.get(section.slug)!} query={query} />
                 </div>
-                <ZooTable
-                  sectionSlug={section.slug}
-                  rows={sRows}
-                  columns={section.columns.filter(visible)}
-                  sort={query.sort ?? null}
-                  dir={query.dir ?? 'asc'}
-                  deviceNames={deviceNames}
-                />
-                <SectionPager page={pageOf.get(section.slug)!} query={query} />
-              </div>
-            ))}
+              );
+            })}
           </section>
         );
       })}

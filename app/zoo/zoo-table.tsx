@@ -10,7 +10,8 @@ import type { DeviceName } from '@/lib/zoo/device-name';
 import { ScrollFrame } from '../scroll-frame';
 import { columnLabel } from './column-label';
 import { formatMetric, formatMetricDelta, MISSING } from '@/lib/zoo/number-format';
-import type { TCell, TZooRow } from '@/lib/zoo/row';
+import type { TCell } from '@/lib/zoo/row';
+import type { TZooTableRow } from '@/lib/zoo/zoo-table-row';
 
 /**
  * One zoo table. Sorting happens on the server (the URL's `sort`/`dir`, the same for every table, so a
@@ -63,7 +64,7 @@ function MetricCell({ cell }: { cell: TCell | undefined }) {
   );
 }
 
-function renderCell(columnId: string, row: TZooRow) {
+function renderCell(columnId: string, row: TZooTableRow) {
   switch (columnId) {
     case 'model':
       return (
@@ -138,7 +139,8 @@ function renderCell(columnId: string, row: TZooRow) {
 
 type TZooTableProps = {
   sectionSlug: string;
-  rows: TZooRow[];
+  /** Trimmed to the shown columns on the server (lib/zoo/zoo-table-row.ts). */
+  rows: TZooTableRow[];
   columns: string[];
   sort: string | null;
   dir: 'asc' | 'desc';
@@ -166,7 +168,7 @@ export function ZooTable({ sectionSlug, rows, columns, sort, dir, deviceNames }:
     return s ? `${pathname}?${s}` : pathname;
   };
 
-  const defs = useMemo<ColumnDef<TZooRow>[]>(
+  const defs = useMemo<ColumnDef<TZooTableRow>[]>(
     () =>
       columns.map((id) => ({
         id,
