@@ -12,6 +12,7 @@ import {
   type TExplorerReduction,
 } from './explorer-points';
 import { listExplorerEntries } from './list-explorer-entries';
+import { loadZooSections } from './list-zoo-rows';
 import { cachedByZooVersion } from './zoo-cache';
 
 /**
@@ -32,13 +33,20 @@ export interface TExplorerViewData {
 }
 
 export async function loadExplorerView(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TExplorerViewData> {
-  const [datasets, variants] = await Promise.all([listExplorerDatasets(db), countDatasetVariants(db, view.dataset)]);
+  // Independent reads at once (each cached per zoo version): after a write they are recomputed, and in a chain
+  // their times added up. The sections are only needed to build the rows at the end; started now, they overlap.
+  const sections = loadZooSections(db);
+  sections.catch(() => undefined); // awaited (and its failure reported) by listExplorerEntries, or not needed
+  const [datasets, variants, axes] = await Promise.all([
+    listExplorerDatasets(db),
+    countDatasetVariants(db, view.dataset),
+    datasetAxes(db, view.dataset),
+  ]);
   if (!datasets.includes(view.dataset)) return { entries: [], view, datasets, reduction: null };
   if (variants <= budget) {
     return { entries: await listExplorerEntries(db, { dataset: view.dataset }), view, datasets, reduction: null };
   }
   // The view's defaults as lib/explorer/points.ts resolveSelection would pick them from every entry.
-  const axes = await datasetAxes(db, view.dataset);
   const known = metricsForDataset(view.dataset);
   const metrics = known.length > 0 ? known : axes.metrics;
   if (view.y !== undefined && metrics.length > 0 && !metrics.includes(view.y)) {

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { entriesFromZoo, type TLatencyDetail } from '../explorer/from-zoo';
 import type { TExplorerEntry } from '../explorer/entry';
-import { buildZooRows, loadZoo, loadZooMeta } from './list-zoo-rows';
+import { buildZooRows, loadZoo, loadZooSections } from './list-zoo-rows';
 import { deviceName } from './device-name';
 import { Prisma } from '../generated/prisma/client';
 import { readModelLineage } from './strategy-params';
@@ -57,8 +57,8 @@ async function scopedRows(db: Db, scope: TExplorerEntriesScope | undefined) {
     const ms = await db.model.findMany({ where: { slug: { in: scope.models } }, select: { id: true } });
     rowScope = { modelIds: ms.map((m) => m.id) };
   } else rowScope = { variants: scope.variants };
-  const [meta, keys] = await Promise.all([loadZooMeta(db), selectScopedRowKeys(db, rowScope)]);
-  const rows = await buildZooRows(db, keys, new Map(meta.sections.map((s) => [s.slug, s])));
+  const [sections, keys] = await Promise.all([loadZooSections(db), selectScopedRowKeys(db, rowScope)]);
+  const rows = await buildZooRows(db, keys, new Map(sections.map((s) => [s.slug, s])));
   return { rows, modelIds: [...new Set(keys.map((k) => k.modelId))] };
 }
 

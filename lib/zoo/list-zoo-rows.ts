@@ -437,11 +437,19 @@ async function loadFacets(db: Db, sections: ZooSectionInfo[]): Promise<ZooFacets
   };
 }
 
+/**
+ * The zoo's sections in display order, with measured sections' device columns: cached per zoo version. All that
+ * building rows needs (the explorer, overview and compare build rows without the facets, which scan every row).
+ */
+export function loadZooSections(db: Db): Promise<ZooSectionInfo[]> {
+  return cachedByZooVersion(db, 'sections', () => loadSections(db));
+}
+
 /** Facets, sections, vocabulary and devices: cached per zoo version. */
 export function loadZooMeta(db: Db): Promise<ZooMeta> {
   return cachedByZooVersion(db, 'meta', async () => {
     const [sections, backbones, datasets, devices] = await Promise.all([
-      loadSections(db),
+      loadZooSections(db),
       db.backbone.findMany(),
       db.dataset.findMany(),
       db.device.findMany(),

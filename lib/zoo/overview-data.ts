@@ -60,11 +60,13 @@ export const WIN_CANDIDATES = 300;
 export function overviewWins(db: Db, axis: TCostAxis, device: string | null = null): Promise<{ wins: TWin[]; entries: TExplorerEntry[] }> {
   return cachedByZooVersion(db, `overview-wins:${axis}:${device ?? ''}`, async () => {
     const datasets = await listExplorerDatasets(db);
-    const kinds: string[] = [];
-    for (const d of datasets) {
-      const first = DATASET_METRICS[d]?.[0] ?? (await datasetAxes(db, d)).metrics[0];
-      kinds.push(first ? METRIC_KIND_OF[first] : '');
-    }
+    // Datasets without known metrics (registered ones) ask the database, all at once.
+    const kinds = await Promise.all(
+      datasets.map(async (d) => {
+        const first = DATASET_METRICS[d]?.[0] ?? (await datasetAxes(db, d)).metrics[0];
+        return first ? METRIC_KIND_OF[first] : '';
+      }),
+    );
     const costKind = COST_KIND_OF[axis];
     const candidates = await db.$queryRaw<Array<{ modelId: number; baselineId: number; inputSize: number }>>(
       winCandidatesSql(datasets, kinds, costKind, device),
