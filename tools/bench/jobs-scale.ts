@@ -8,10 +8,10 @@
  *
  *   npx tsx tools/bench/jobs-scale.ts [--runs 100000] [--rounds 9] [--keep-jobs] [--url postgresql://…/slimboard_zoo_scale]
  */
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { listJobs } from '../../lib/jobs/list-jobs';
+import { printTimings, timeRounds, type TimedCalls } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
@@ -68,29 +68,14 @@ async function removeSeeded(): Promise<void> {
 
 await seed();
 const oneRun = (await pool.query<{ id: string }>(`SELECT md5('jobs-scale-7')::uuid::text AS id`)).rows[0].id;
-const calls: Record<string, () => Promise<unknown>> = {
+const calls: TimedCalls = {
   'listJobs (GET /api/jobs)': () => listJobs(pool),
   'listJobs ?run=<one run>': () => listJobs(pool, { runId: oneRun }),
 };
-const ms: Record<string, number[]> = Object.fromEntries(Object.keys(calls).map((k) => [k, []]));
 const first = await listJobs(pool);
 console.log(`counts ${JSON.stringify(first.counts)}; ${first.jobs.length} jobs listed, first ${first.jobs[0]?.state}`);
-for (const call of Object.values(calls)) await call();
-for (let i = 0; i < rounds; i++)
-  for (const [name, call] of Object.entries(calls)) {
-    const t = performance.now();
-    await call();
-    ms[name].push(performance.now() - t);
-  }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [name, xs] of Object.entries(ms))
-  console.log(`${name.padEnd(28)} median ${median(xs).toFixed(1)} ms  [${xs.map((x) => x.toFixed(1)).join(' ')}]`);
-console.log(
-  `${new Date().toISOString()}  load ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+for (const call of Object.values(calls)) await call(0); // warm-up
+printTimings(await timeRounds(calls, rounds), { decimals: 1 });
 if (!values['keep-jobs']) await removeSeeded();
 await pool.end();
 await kept?.stop();

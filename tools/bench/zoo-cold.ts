@@ -11,7 +11,6 @@
  *
  *   npx tsx tools/bench/zoo-cold.ts [--rounds 3] [--url postgresql://…/slimboard_zoo_scale]
  */
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { DEFAULT_VIEW, parseExplorerView, type TExplorerView } from '../../lib/explorer/view-state';
@@ -20,6 +19,7 @@ import { loadExplorerView } from '../../lib/zoo/explorer-view-data';
 import { listExplorerEntries } from '../../lib/zoo/list-explorer-entries';
 import { overviewHeadline, overviewWins } from '../../lib/zoo/overview-data';
 import { clearZooCache } from '../../lib/zoo/zoo-cache';
+import { printTimings, timeRounds, type TimedCalls } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, rounds: { type: 'string', default: '3' } } });
@@ -30,7 +30,7 @@ const compared = (
   await db.model.findMany({ where: { method: { not: 'baseline' } }, select: { slug: true }, orderBy: { id: 'desc' }, take: 3 })
 ).map((m) => m.slug);
 
-const pages: Record<string, () => Promise<unknown>> = {
+const pages: TimedCalls = {
   'explorer ?dataset=coco': () => loadExplorerView(db, parseExplorerView(new URLSearchParams('dataset=coco'))),
   'overview /': async () => {
     const [, head] = await Promise.all([
@@ -43,22 +43,6 @@ const pages: Record<string, () => Promise<unknown>> = {
   },
   [`compare ${compared.length} models`]: () => listExplorerEntries(db, { models: compared }),
 };
-const ms: Record<string, number[]> = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
-for (let i = 0; i < Number(values.rounds); i++)
-  for (const [name, load] of Object.entries(pages)) {
-    clearZooCache();
-    const t = performance.now();
-    await load();
-    ms[name].push(performance.now() - t);
-  }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [name, xs] of Object.entries(ms))
-  console.log(`${name.padEnd(24)} cold median ${median(xs).toFixed(0)} ms  [${xs.map((x) => x.toFixed(0)).join(' ')}]`);
-console.log(
-  `${new Date().toISOString()}  load ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+printTimings(await timeRounds(pages, Number(values.rounds), () => clearZooCache()), { label: 'cold median' });
 await db.$disconnect();
 await kept?.stop();

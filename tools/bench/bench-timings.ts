@@ -1,0 +1,40 @@
+import os from 'node:os';
+
+/**
+ * The scale benches' timing loop and report: `rounds` rounds, each calling every named call once in turn (so a
+ * change of machine load hits every call alike), then per call the median and every time, and the load average.
+ */
+
+export type TimedCalls = Record<string, (round: number) => Promise<unknown>>;
+
+/** Every call's times in ms, round by round; `before(name)` runs untimed before each call (e.g. a cache clear). */
+export async function timeRounds(calls: TimedCalls, rounds: number, before?: (name: string) => void): Promise<Record<string, number[]>> {
+  const ms: Record<string, number[]> = Object.fromEntries(Object.keys(calls).map((k) => [k, []]));
+  for (let i = 0; i < rounds; i++)
+    for (const [name, call] of Object.entries(calls)) {
+      before?.(name);
+      const t = performance.now();
+      await call(i);
+      ms[name].push(performance.now() - t);
+    }
+  return ms;
+}
+
+/** The middle value (the upper one of the two middles for an even count); NaN for none. */
+export function medianOf(xs: readonly number[]): number {
+  return xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+/** One line per call, `<name> median X ms [every time]`, then the time and load average. */
+export function printTimings(ms: Record<string, number[]>, o: { decimals?: number; label?: string } = {}): void {
+  const d = o.decimals ?? 0;
+  const width = Math.max(...Object.keys(ms).map((k) => k.length)) + 2;
+  for (const [name, xs] of Object.entries(ms))
+    console.log(`${name.padEnd(width)} ${o.label ?? 'median'} ${medianOf(xs).toFixed(d)} ms  [${xs.map((x) => x.toFixed(d)).join(' ')}]`);
+  console.log(
+    `${new Date().toISOString()}  load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+}
