@@ -5,6 +5,7 @@ import { getEnv } from '../env';
 import { PrismaClient } from '../generated/prisma/client';
 import { ensureEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
 import { applyMigrations } from './migrations';
+import { pgPoolConfig } from './session-settings';
 
 /**
  * The one database entry point for the app, the workers, the CLI and the tests.
@@ -102,6 +103,11 @@ export function getDatabaseUrl(): Promise<string> {
   return state.url;
 }
 
+/** A Prisma client on `databaseUrl` with Slimboard's session settings (lib/db/session-settings.ts); no migrations. */
+export function createPrismaClient(databaseUrl: string, max = 10): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg(pgPoolConfig(databaseUrl, { max })) });
+}
+
 /** The Prisma client, connected to a migrated database. */
 export function getDb(): Promise<PrismaClient> {
   state.client ??= (async () => {
@@ -109,7 +115,7 @@ export function getDb(): Promise<PrismaClient> {
     const result = await applyMigrations(url);
     if (result.applied.length) state.log(`applied migrations: ${result.applied.join(', ')}`);
     for (const name of result.modified) state.log(`warning: migration ${name} changed after it was applied`);
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+    const prisma = createPrismaClient(url);
     state.prisma = prisma;
     return prisma;
   })().catch((e) => {

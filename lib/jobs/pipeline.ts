@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import { getArtifactStore } from '../artifacts/default-store';
 import type { ArtifactStore } from '../artifacts/store';
 import { engineSettingsFromEnv, startJobEngine, type EngineSettings } from './job-engine';
+import { pgPoolConfig } from '../db/session-settings';
 
 /**
  * Everything the measurement pipeline needs in one process: a pg pool on Slimboard's database, the
@@ -27,7 +28,7 @@ export interface OpenPipelineOptions {
 }
 
 export async function openPipeline(o: OpenPipelineOptions): Promise<Pipeline> {
-  const pool = new pg.Pool({ connectionString: o.databaseUrl, max: o.poolSize ?? 6, application_name: 'slimboard-pipeline' });
+  const pool = new pg.Pool(pgPoolConfig(o.databaseUrl, { max: o.poolSize ?? 6, applicationName: 'slimboard-pipeline' }));
   // Idle clients see the server go away (restart); the pool drops them and reconnects on next use.
   pool.on('error', (e) => process.stderr.write(`pipeline db: ${e.message.split('\n')[0]}\n`));
   const settings = o.settings ?? engineSettingsFromEnv();

@@ -12,19 +12,18 @@
  *   npx tsx tools/bench/zoo-cold.ts [--rounds 3] [--url postgresql://…/slimboard_zoo_scale]
  */
 import { parseArgs } from 'node:util';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { DEFAULT_VIEW, parseExplorerView, type TExplorerView } from '../../lib/explorer/view-state';
-import { PrismaClient } from '../../lib/generated/prisma/client';
 import { loadExplorerView } from '../../lib/zoo/explorer-view-data';
 import { listExplorerEntries } from '../../lib/zoo/list-explorer-entries';
 import { overviewHeadline, overviewWins } from '../../lib/zoo/overview-data';
 import { clearZooCache } from '../../lib/zoo/zoo-cache';
 import { printTimings, timeRounds, type TimedCalls } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
+import { createPrismaClient } from '../../lib/db/client';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, rounds: { type: 'string', default: '3' } } });
 const kept = values.url ? null : await startKeptZooScaleDatabase();
-const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: values.url ?? kept!.url }) });
+const db = createPrismaClient(values.url ?? kept!.url);
 const OVERVIEW_VIEW: TExplorerView = { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops', y: 'boxAp', sizes: [608] };
 const compared = (
   await db.model.findMany({ where: { method: { not: 'baseline' } }, select: { slug: true }, orderBy: { id: 'desc' }, take: 3 })

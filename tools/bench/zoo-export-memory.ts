@@ -13,11 +13,10 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../../lib/generated/prisma/client';
 import { zooExportStream } from '../../lib/zoo/export-stream';
 import { parseZooQuery } from '../../lib/zoo/query';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
+import { createPrismaClient } from '../../lib/db/client';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +29,7 @@ const { values } = parseArgs({
 });
 const format = values.format === 'json' ? 'json' : 'csv';
 const kept = values.url ? null : await startKeptZooScaleDatabase();
-const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: values.url ?? kept!.url }) });
+const db = createPrismaClient(values.url ?? kept!.url);
 await db.$queryRaw`SELECT 1`; // connect before the baseline
 
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;

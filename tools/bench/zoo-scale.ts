@@ -23,12 +23,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { applyMigrations } from '../../lib/db/migrations';
 import { PrismaClient } from '../../lib/generated/prisma/client';
 import { ensureSeedImported } from '../../lib/zoo/import-catalog';
 import { ZOO_SCALE_DB_NAME, zooScaleServer, zooScaleUrl } from './zoo-scale-db';
+import { createPrismaClient } from '../../lib/db/client';
 
 const { values } = parseArgs({
   options: {
@@ -344,7 +344,7 @@ process.stdout.write(
 process.stdout.write(`DATABASE_URL=${server.url}\n`);
 try {
   await applyMigrations(server.url, path.join(ROOT, 'prisma', 'migrations'));
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: server.url }) });
+  const db = createPrismaClient(server.url);
   try {
     // A reused database keeps its clones (re-importing the seed would drop the cloned rows from its sections).
     if ((await db.model.count({ where: { slug: { contains: '~' } } })) === 0) await ensureSeedImported(db, { root: ROOT });

@@ -8,16 +8,15 @@
  *   npx tsx tools/bench/zoo-sort.ts [--url postgresql://…/slimboard_zoo_scale]
  */
 import { parseArgs } from 'node:util';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../../lib/generated/prisma/client';
 import { listZooRows, listZooSectionPages } from '../../lib/zoo/list-zoo-rows';
 import { parseZooQuery } from '../../lib/zoo/query';
 import { printTimings, timeRounds, type TimedCalls } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
+import { createPrismaClient } from '../../lib/db/client';
 
 const { values } = parseArgs({ options: { url: { type: 'string' } } });
 const kept = values.url ? null : await startKeptZooScaleDatabase();
-const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: values.url ?? kept!.url }) });
+const db = createPrismaClient(values.url ?? kept!.url);
 const calls: TimedCalls = {
   '/zoo sort=gflops desc': (i) => listZooSectionPages(db, parseZooQuery({ sort: 'gflops', dir: 'desc', page: String(i + 2) })),
   '/zoo sort=latency:tesla-p4-trt': (i) => listZooSectionPages(db, parseZooQuery({ sort: 'latency:tesla-p4-trt', page: String(i + 2) })),
