@@ -548,13 +548,19 @@ export interface ZooSectionPages {
 
 /**
  * The zoo page: per section with matching rows, page `query.page` (default 1) of ZOO_PAGE_SIZE rows, with totals.
- * Cached per zoo version and query (lib/zoo/zoo-cache.ts), so a burst of readers of one page costs one build; the
- * parameters that do not change the rows (columns shown, export format, the API's limit and cursor) are not part
- * of the key. The value is shared by every caller: read it, never change it.
+ * Cached per zoo version and query in the cache's `pages` pool (lib/zoo/zoo-cache.ts), so a burst of readers of
+ * one page costs one build and a crawl of many pages never evicts the aggregates; the parameters that do not change
+ * the rows (columns shown, export format, the API's limit and cursor) are not part of the key. The value is shared
+ * by every caller: read it, never change it.
  */
 export function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAGE_SIZE): Promise<ZooSectionPages> {
   const rowsQuery = { ...query, hide: undefined, show: undefined, format: undefined, limit: undefined, cursor: undefined };
-  return cachedByZooVersion(db, `zoo-page:${pageSize}${zooQueryToSearch(rowsQuery)}`, () => buildSectionPages(db, query, pageSize));
+  return cachedByZooVersion(
+    db,
+    `zoo-page:${pageSize}${zooQueryToSearch(rowsQuery)}`,
+    () => buildSectionPages(db, query, pageSize),
+    'pages',
+  );
 }
 
 async function buildSectionPages(db: Db, query: TZooQuery, pageSize: number): Promise<ZooSectionPages> {

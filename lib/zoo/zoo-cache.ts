@@ -9,18 +9,25 @@ import type { Db } from '../db/client';
  *
  * The version is read for every call, but concurrent calls share one read in flight (a burst of requests costs one
  * version query), so a read never lags a committed write. Values are shared by concurrent callers of the same key
- * (one computation in flight), and the cache holds at most MAX_ENTRIES keys (oldest dropped).
+ * (one computation in flight).
+ *
+ * Keys live in pools with their own limits, least recently used dropped first: the zoo's pages (one key per query and
+ * page, cheap, and as many as a crawler asks for) never evict the aggregates (the overview's wins take seconds to
+ * recompute at scale: docs/scale.md).
  */
 
-const MAX_ENTRIES = 64;
+/** How many keys each pool keeps. */
+export const POOL_LIMITS = { aggregates: 64, pages: 48 } as const;
+export type ZooCachePool = keyof typeof POOL_LIMITS;
 
+type Entry = { version: string; value: Promise<unknown> };
 interface State {
   version?: Promise<string>;
-  entries: Map<string, { version: string; value: Promise<unknown> }>;
+  pools: Record<ZooCachePool, Map<string, Entry>>;
 }
 
-const globalState = globalThis as unknown as { __slimboardZooCache?: State };
-const state: State = (globalState.__slimboardZooCache ??= { entries: new Map() });
+const globalState = globalThis as unknown as { __slimboardZooCachePools?: State };
+const state: State = (globalState.__slimboardZooCachePools ??= { pools: { aggregates: new Map(), pages: new Map() } });
 
 /** Prisma, or a pg pool (the pipeline's readers: lib/jobs/list-jobs.ts). */
 export type ZooVersionReader = Db | Pick<pg.Pool, 'query'>;
@@ -44,23 +51,38 @@ function currentVersion(db: ZooVersionReader): Promise<string> {
   return value;
 }
 
-/** `compute()` once per zoo version and key; concurrent callers share it; a failure is not cached. */
-export async function cachedByZooVersion<T>(db: ZooVersionReader, key: string, compute: () => Promise<T>): Promise<T> {
+/** `compute()` once per zoo version and key (in `pool`); concurrent callers share it; a failure is not cached. */
+export async function cachedByZooVersion<T>(
+  db: ZooVersionReader,
+  key: string,
+  compute: () => Promise<T>,
+  pool: ZooCachePool = 'aggregates',
+): Promise<T> {
   const version = await currentVersion(db);
-  const hit = state.entries.get(key);
-  if (hit && hit.version === version) return hit.value as Promise<T>;
+  const entries = state.pools[pool];
+  const hit = entries.get(key);
+  if (hit && hit.version === version) {
+    entries.delete(key); // most recently used last
+    entries.set(key, hit);
+    return hit.value as Promise<T>;
+  }
   const value = compute();
-  state.entries.delete(key);
-  state.entries.set(key, { version, value });
-  while (state.entries.size > MAX_ENTRIES) state.entries.delete(state.entries.keys().next().value!);
+  entries.delete(key);
+  entries.set(key, { version, value });
+  while (entries.size > POOL_LIMITS[pool]) entries.delete(entries.keys().next().value!);
   value.catch(() => {
-    if (state.entries.get(key)?.value === value) state.entries.delete(key);
+    if (entries.get(key)?.value === value) entries.delete(key);
   });
   return value;
+}
+
+/** The keys a pool holds, least recently used first (tests). */
+export function zooCacheKeys(pool: ZooCachePool): string[] {
+  return [...state.pools[pool].keys()];
 }
 
 /** Forget everything (tests; a process that just wrote and must read its own write at once). */
 export function clearZooCache(): void {
   state.version = undefined;
-  state.entries.clear();
+  for (const entries of Object.values(state.pools)) entries.clear();
 }
