@@ -511,19 +511,14 @@ export async function listZooRows(
   return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total };
 }
 
+/** The query less what does not change which rows a page shows: columns shown, export format, the API's paging. */
+function rowsQueryOf(query: TZooQuery): TZooQuery {
+  return { ...query, hide: undefined, show: undefined, format: undefined, limit: undefined, cursor: undefined };
+}
+
 /** Matching rows per section, cached per zoo version and filter set (sort and paging do not change counts). */
 function countsOf(db: Db, query: TZooQuery, ids: ZooFilterIds): Promise<Map<string, number>> {
-  const filters = {
-    ...query,
-    sort: undefined,
-    dir: undefined,
-    hide: undefined,
-    show: undefined,
-    format: undefined,
-    page: undefined,
-    limit: undefined,
-    cursor: undefined,
-  };
+  const filters = { ...rowsQueryOf(query), sort: undefined, dir: undefined, page: undefined };
   return cachedByZooVersion(db, `count${zooQueryToSearch(filters)}`, () => countZooRows(db, filters, ids));
 }
 
@@ -554,10 +549,9 @@ export interface ZooSectionPages {
  * by every caller: read it, never change it.
  */
 export function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAGE_SIZE): Promise<ZooSectionPages> {
-  const rowsQuery = { ...query, hide: undefined, show: undefined, format: undefined, limit: undefined, cursor: undefined };
   return cachedByZooVersion(
     db,
-    `zoo-page:${pageSize}${zooQueryToSearch(rowsQuery)}`,
+    `zoo-page:${pageSize}${zooQueryToSearch(rowsQueryOf(query))}`,
     () => buildSectionPages(db, query, pageSize),
     'pages',
   );
