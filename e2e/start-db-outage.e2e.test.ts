@@ -53,7 +53,11 @@ describe('npm start during a database outage', () => {
     child.stderr.on('data', (d) => (log += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await expect.poll(() => log, { timeout: 180_000, interval: 500 }).toMatch(/Slimboard is running at http:\/\/localhost:3188/);
+      await expect
+        .poll(() => log, { timeout: 180_000, interval: 500 })
+        .toMatch(/Slimboard is running at http:\/\/localhost:3188|^(internal )?error: /m)
+        .catch((e: Error) => Promise.reject(new Error(`${e.message}\n--- start's output ---\n${log}`)));
+      expect(log, log).toMatch(/Slimboard is running at http:\/\/localhost:3188/);
       expect((await statusOf('/api/jobs')).status, log).toBe(200);
       expect((await statusOf('/zoo')).status, log).toBe(200);
 

@@ -42,17 +42,29 @@ describe('npm start', () => {
     child.stderr.on('data', (d) => (log += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await expect.poll(() => log, { timeout: 180_000, interval: 500 }).toMatch(/Slimboard is running at http:\/\/localhost:3187/);
+      await expect
+        .poll(() => log, { timeout: 180_000, interval: 500 })
+        .toMatch(/Slimboard is running at http:\/\/localhost:3187|^(internal )?error: /m)
+        .catch((e: Error) => Promise.reject(new Error(`${e.message}\n--- start's output ---\n${log}`)));
+      expect(log, log).toMatch(/Slimboard is running at http:\/\/localhost:3187/);
       const res = await fetch(`http://127.0.0.1:${PORT}/api/zoo?source=reported`);
       expect(res.status, log).toBe(200);
       expect(((await res.json()) as { count: number }).count).toBe(85);
       expect(postmasterRunning(dataDir)).toBe(true);
+      // Two web processes behind the port (lib/http/web-lanes.ts): the zoo-wide views on one, jobs on the other.
+      const lanes = /browse on 127\.0\.0\.1:(\d+) .*interactive on 127\.0\.0\.1:(\d+)/.exec(log);
+      expect(lanes, log).not.toBeNull();
+      const jobs = await fetch(`http://127.0.0.1:${PORT}/api/jobs`);
+      expect(jobs.status, log).toBe(200);
 
       // The demo zoo is registered in the background: every manifest model at each evaluation size is a
       // row of the demo section (numbers fill in as the worker measures), and the zoo page shows the section.
       await expect.poll(() => log, { timeout: 120_000, interval: 500 }).toMatch(/demo zoo: \d+ model\(s\) registered/);
       expect(log).not.toMatch(/demo zoo: error/);
-      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'manifest.json'), 'utf8')) as { models: unknown[]; adapter: { resize: { evalSizes: number[] } } };
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'demo-zoo', 'models', 'manifest.json'), 'utf8')) as {
+        models: unknown[];
+        adapter: { resize: { evalSizes: number[] } };
+      };
       const demo = await fetch(`http://127.0.0.1:${PORT}/api/zoo?section=demo-shapes`);
       expect(((await demo.json()) as { count: number }).count).toBe(manifest.models.length * manifest.adapter.resize.evalSizes.length);
       const page = await (await fetch(`http://127.0.0.1:${PORT}/zoo?section=demo-shapes`)).text();
@@ -63,6 +75,11 @@ describe('npm start', () => {
       await exited;
       expect(log, log).toMatch(/stopped embedded PostgreSQL/);
       expect(postmasterRunning(dataDir), log).toBe(false);
+      for (const lanePort of [lanes![1], lanes![2]])
+        await expect(
+          fetch(`http://127.0.0.1:${lanePort}/api/jobs`, { signal: AbortSignal.timeout(2000) }),
+          `lane :${lanePort}`,
+        ).rejects.toThrow();
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         try {

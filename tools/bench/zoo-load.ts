@@ -1,20 +1,25 @@
 /**
  * Load on a running Slimboard (issue #15's load bar): `--clients` concurrent loops fetch `--path` for `--seconds`,
- * while a probe fetches `/api/jobs` once a second; the server's RSS (the process and its children, from /proc) is
- * sampled every second and 10 s after the burst. Prints requests, errors, latency p50/p95/p99, the probe's latencies
- * and the RSS before, at peak and after.
+ * while each probe (`--probe`, comma-separated; default `/api/jobs`) fetches its path once a second; the server's RSS
+ * (its processes and their children, from /proc) is sampled every second and after the burst (at 10 s, and every 10 s up
+ * to `--after-seconds`, default 10). Prints requests,
+ * errors, latency p50/p95/p99, each probe's latencies and the RSS before, at peak and after. The burst is preceded by
+ * `--warmup-seconds` (default 5) of the same load, not counted: a fresh process's first renders are not what a
+ * running server serves (0 gives the cold start).
  *
  *   npx tsx tools/bench/zoo-load.ts [--clients 20] [--seconds 30] [--path /zoo]       # the scale database
  *   npx tsx tools/bench/zoo-load.ts --url http://127.0.0.1:3000 --server-pid PID …     # a server of your own
  *
  * Without `--url` it starts the database that `tools/bench/zoo-scale.ts --keep` left (.slimboard/zoo-scale-pg, port
- * 54493) and the built app on it (`next start`, port 3300; build first with `npx next build`), and stops both after.
+ * 54493) and the built app on it, port 3300 (build first with `npx next build`), and stops both after: as `npm start`
+ * serves it (`--web lanes`, the default: two `next start` processes behind the front proxy of lib/http/web-lanes.ts,
+ * which runs in this process) or as one `next start` (`--web single`, `npm start -- --single-web`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnWebServer, waitForHttp } from '../../lib/cli/commands/start';
+import { spawnWebLanes, spawnWebServer, stopChild, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
@@ -25,20 +30,32 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     path: { type: 'string', default: '/zoo' },
     probe: { type: 'string', default: '/api/jobs' },
+    web: { type: 'string', default: 'lanes' },
+    'warmup-seconds': { type: 'string', default: '5' },
+    'after-seconds': { type: 'string', default: '10' },
   },
 });
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 let db: Awaited<ReturnType<typeof startKeptZooScaleDatabase>> | null = null;
 let web: ReturnType<typeof spawnWebServer> | null = null;
+let lanes: WebLanes | null = null;
 let base = values.url?.replace(/\/$/, '') ?? '';
-let pid = values['server-pid'] ? Number(values['server-pid']) : null;
+let pids: number[] = values['server-pid'] ? [Number(values['server-pid'])] : [];
+if (values.web !== 'lanes' && values.web !== 'single') throw new Error(`--web must be lanes or single, got ${values.web}`);
 if (!values.url) {
   db = await startKeptZooScaleDatabase();
-  web = spawnWebServer(ROOT, 3300, db.url, 'pipe');
   base = 'http://127.0.0.1:3300';
-  await waitForHttp(`${base}/api/jobs`, web, 120_000);
-  pid = web.pid ?? null;
+  if (values.web === 'single') {
+    web = spawnWebServer(ROOT, 3300, db.url, 'pipe');
+    await waitForHttp(`${base}/api/jobs`, web, 120_000);
+    pids = [web.pid!];
+  } else {
+    lanes = await spawnWebLanes(ROOT, 3300, db.url, { stdio: 'pipe' });
+    pids = [lanes.servers.browse.pid!, lanes.servers.interactive.pid!];
+  }
 }
+const serverRssMiB = () => pids.reduce((sum, p) => sum + treeRssMiB(p), 0);
+const probes = values.probe.split(',').filter(Boolean);
 
 /** RSS in MiB of `root` and every process below it. */
 function treeRssMiB(root: number): number {
@@ -82,36 +99,52 @@ async function timed(url: string): Promise<{ ms: number; ok: boolean; status: nu
   }
 }
 
-const rssBefore = pid ? treeRssMiB(pid) : NaN;
+const rssBefore = pids.length ? serverRssMiB() : NaN;
 const warm = await timed(base + values.path);
+// A fresh server's first concurrent renders run unoptimised code (JIT): the same load, not counted, first.
+const warmupEnd = Date.now() + Number(values['warmup-seconds']) * 1000;
+await Promise.all(
+  Array.from({ length: Number(values.clients) }, async () => {
+    while (Date.now() < warmupEnd) await timed(base + values.path);
+  }),
+);
 console.log(
-  `${new Date().toISOString()}  ${values.clients} clients x ${values.seconds} s on ${values.path}; warm-up ${ms(warm.ms)} (${warm.status})`,
+  `${new Date().toISOString()}  ${values.clients} clients x ${values.seconds} s on ${values.path} ` +
+    `(web: ${values.url ? values.url : values.web}); ` +
+    `first request ${ms(warm.ms)} (${warm.status}), then ${values['warmup-seconds']} s of the same load not counted`,
 );
 const end = Date.now() + Number(values.seconds) * 1000;
 const latencies: number[] = [];
 const statuses = new Map<number, number>();
-const probe: number[] = [];
+const probeMs = new Map<string, number[]>(probes.map((p) => [p, []]));
 let rssPeak = rssBefore;
 const sampler = setInterval(() => {
-  if (pid) rssPeak = Math.max(rssPeak, treeRssMiB(pid));
+  if (pids.length) rssPeak = Math.max(rssPeak, serverRssMiB());
 }, 1000);
+const startedAt = performance.now();
+const slowest: { atS: number; ms: number }[] = [];
 const client = async () => {
   while (Date.now() < end) {
+    const atS = (performance.now() - startedAt) / 1000;
     const r = await timed(base + values.path);
     latencies.push(r.ms);
+    slowest.push({ atS, ms: r.ms });
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   }
 };
-const prober = async () => {
+const prober = async (path: string) => {
   while (Date.now() < end) {
-    probe.push((await timed(base + values.probe)).ms);
+    probeMs.get(path)!.push((await timed(base + path)).ms);
     await new Promise((r) => setTimeout(r, 1000));
   }
 };
-await Promise.all([...Array.from({ length: Number(values.clients) }, client), prober()]);
+await Promise.all([...Array.from({ length: Number(values.clients) }, client), ...probes.map(prober)]);
 clearInterval(sampler);
-await new Promise((r) => setTimeout(r, 10_000));
-const rssAfter = pid ? treeRssMiB(pid) : NaN;
+const rssAfterBurst: string[] = [];
+for (let t = 10; t <= Math.max(10, Number(values['after-seconds'])); t += 10) {
+  await new Promise((r) => setTimeout(r, 10_000));
+  rssAfterBurst.push(`${t} s: ${serverRssMiB().toFixed(0)}`);
+}
 const errors = latencies.length - (statuses.get(200) ?? 0);
 console.log(
   `requests ${latencies.length} (${(latencies.length / Number(values.seconds)).toFixed(1)}/s), errors ${errors}, ` +
@@ -122,19 +155,29 @@ console.log(
     `max ${ms(Math.max(...latencies))}`,
 );
 console.log(
-  `${values.probe} meanwhile: p50 ${ms(q(probe, 0.5))}  p95 ${ms(q(probe, 0.95))}  max ${ms(Math.max(...probe))} (${probe.length} probes)`,
+  `slowest 5 (started at s: ms): ${slowest
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map((x) => `${x.atS.toFixed(1)}: ${x.ms.toFixed(0)}`)
+    .join(', ')}`,
 );
-if (pid)
-  console.log(`server RSS: before ${rssBefore.toFixed(0)} MiB, peak ${rssPeak.toFixed(0)} MiB, 10 s after ${rssAfter.toFixed(0)} MiB`);
+for (const [path, probe] of probeMs)
+  console.log(
+    `${path} meanwhile: p50 ${ms(q(probe, 0.5))}  p95 ${ms(q(probe, 0.95))}  max ${ms(Math.max(...probe))} (${probe.length} probes)`,
+  );
+if (pids.length)
+  console.log(
+    `server RSS: before ${rssBefore.toFixed(0)} MiB, peak ${rssPeak.toFixed(0)} MiB, after the burst ${rssAfterBurst.join(', ')} MiB`,
+  );
 console.log(
   `load ${os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}, ${os.cpus().length} logical cores`,
 );
-if (web) {
-  const closed = new Promise((r) => web!.once('exit', r));
-  web.kill('SIGTERM');
-  await closed;
+if (web) await stopChild(web);
+if (lanes) {
+  await lanes.proxy.close();
+  await Promise.all([stopChild(lanes.servers.browse), stopChild(lanes.servers.interactive)]);
 }
 await db?.stop();

@@ -1,14 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { getEnv } from '../../env';
 import { SlimboardError } from '../../errors';
+import { startLaneProxy, type LaneProxy, type WebLane } from '../../http/web-lanes';
 import { parseCliArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
 /**
  * `slimboard start` (= `npm start`): database (embedded unless DATABASE_URL), migrations, seed import,
- * `next build` when the build is missing or older than the sources, then `next start` on PORT.
+ * `next build` when the build is missing or older than the sources, then the web app on PORT: two `next start`
+ * processes behind a front proxy (lib/http/web-lanes.ts), or one with `--single-web`.
  * Ctrl-C (SIGINT) or SIGTERM stops the web server first, then the embedded PostgreSQL. While it runs, `start`
  * restarts the embedded PostgreSQL when it dies (lib/db/embedded-postgres.ts superviseEmbeddedPostgres; the API
  * and the pages answer 503 with Retry-After meanwhile).
@@ -125,13 +129,78 @@ export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 
   throw new SlimboardError('server_timeout', `the web server did not answer at ${url} within ${timeoutMs / 1000} s`, { status: 500 });
 }
 
-/** Start `next start` on `port` against `databaseUrl`; stdout/stderr pass through. */
-export function spawnWebServer(root: string, port: number, databaseUrl: string, stdio: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
-  return spawn(process.execPath, [nextBin(root), 'start', '-p', String(port)], {
+/** Start `next start` on `port` against `databaseUrl`; stdout/stderr pass through. `host` limits where it listens. */
+export function spawnWebServer(
+  root: string,
+  port: number,
+  databaseUrl: string,
+  stdio: 'inherit' | 'pipe' = 'inherit',
+  host?: string,
+): ChildProcess {
+  return spawn(process.execPath, [nextBin(root), 'start', '-p', String(port), ...(host ? ['-H', host] : [])], {
     cwd: root,
     stdio: ['ignore', stdio, stdio],
     env: childEnv({ DATABASE_URL: databaseUrl, NODE_ENV: 'production', PORT: String(port) }),
   });
+}
+
+/** A port on 127.0.0.1 that nothing listens on now. */
+async function freeLocalPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Niceness of the browse lane's process: the CPU scheduler's weight is about a third of a default process's. */
+export const BROWSE_LANE_NICENESS = 5;
+
+export type WebLanes = {
+  /** The lanes' server processes, `browse` first. */
+  servers: Record<WebLane, ChildProcess>;
+  ports: Record<WebLane, number>;
+  proxy: LaneProxy;
+};
+
+/**
+ * The web app as two `next start` processes on private ports, one per lane (lib/http/web-lanes.ts), behind the
+ * front proxy on `port`. Resolves once both lanes answer. On failure, what was started is stopped.
+ */
+export async function spawnWebLanes(
+  root: string,
+  port: number,
+  databaseUrl: string,
+  options: { stdio?: 'inherit' | 'pipe'; log?: (line: string) => void; timeoutMs?: number } = {},
+): Promise<WebLanes> {
+  const lanePorts = { browse: await freeLocalPort(), interactive: await freeLocalPort() };
+  const servers = {
+    browse: spawnWebServer(root, lanePorts.browse, databaseUrl, options.stdio, '127.0.0.1'),
+    interactive: spawnWebServer(root, lanePorts.interactive, databaseUrl, options.stdio, '127.0.0.1'),
+  };
+  // The zoo-wide views yield the CPU to the interactive lane (and to the measuring worker) when both want it.
+  try {
+    os.setPriority(servers.browse.pid!, BROWSE_LANE_NICENESS);
+  } catch (e) {
+    options.log?.(`web: could not lower the browse lane's priority (${(e as Error).message}); it runs at the default`);
+  }
+  let proxy: LaneProxy | undefined;
+  try {
+    proxy = await startLaneProxy({ port, lanes: lanePorts, log: options.log });
+    await Promise.all(
+      (['browse', 'interactive'] as const).map((lane) =>
+        waitForHttp(`http://127.0.0.1:${lanePorts[lane]}/api/jobs`, servers[lane], options.timeoutMs ?? 120_000),
+      ),
+    );
+    return { servers, ports: lanePorts, proxy };
+  } catch (e) {
+    await proxy?.close();
+    await Promise.all(Object.values(servers).map((c) => stopChild(c)));
+    throw e;
+  }
 }
 
 /**
@@ -168,7 +237,7 @@ export async function registerDemoZooAtStart(log: (line: string) => void, root: 
   }
 }
 
-function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+export function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -183,7 +252,7 @@ function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
 async function runStart(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCliArgs(
     args,
-    { port: { type: 'string' }, 'no-build': { type: 'boolean' }, 'no-demo': { type: 'boolean' } },
+    { port: { type: 'string' }, 'no-build': { type: 'boolean' }, 'no-demo': { type: 'boolean' }, 'single-web': { type: 'boolean' } },
     'start',
   );
   const env = getEnv();
@@ -203,9 +272,11 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
   let demoRegistration: Promise<void> = Promise.resolve();
   let supervisor: { stop(): Promise<void> } | undefined;
   let stopping: Promise<number> | undefined;
+  let closeProxy: () => Promise<void> = async () => {};
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       log('stopping...');
+      await closeProxy();
       await Promise.all(children.map((c) => stopChild(c, stopTimeoutsMs.get(c))));
       await Promise.race([demoRegistration, new Promise((r) => setTimeout(r, 10_000))]);
       // Stopped on purpose from here on: no restart.
@@ -247,15 +318,36 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     if (!values['no-build']) await ensureNextBuild(log, root);
     if (stopping) return await stopping;
 
-    const web = spawnWebServer(root, port, await getDatabaseUrl());
-    children.push(web);
-    web.once('exit', (code) => {
-      if (!stopping) {
-        log(`the web server exited (code ${code})`);
-        void shutdown(code === 0 ? 0 : 1).then(() => process.exit(code === 0 ? 0 : 1));
+    const webServers: ChildProcess[] = [];
+    if (values['single-web']) {
+      const web = spawnWebServer(root, port, await getDatabaseUrl());
+      webServers.push(web);
+      children.push(web);
+      await waitForHttp(`http://127.0.0.1:${port}/zoo`, web, 120_000);
+    } else {
+      const lanes = await spawnWebLanes(root, port, await getDatabaseUrl(), { log, timeoutMs: 120_000 });
+      webServers.push(lanes.servers.browse, lanes.servers.interactive);
+      children.push(lanes.servers.browse, lanes.servers.interactive);
+      closeProxy = () => lanes.proxy.close();
+      // A stop that came while the lanes started has already stopped `children`: stop these too.
+      if (stopping) {
+        await closeProxy();
+        await Promise.all(webServers.map((c) => stopChild(c)));
+        return await stopping;
       }
-    });
-    await waitForHttp(`http://127.0.0.1:${port}/zoo`, web, 120_000);
+      log(
+        `web: two server processes behind port ${port}: browse on 127.0.0.1:${lanes.ports.browse} (zoo-wide views), ` +
+          `interactive on 127.0.0.1:${lanes.ports.interactive} (jobs, models, uploads; --single-web: one process)`,
+      );
+    }
+    for (const web of webServers)
+      web.once('exit', (code) => {
+        if (!stopping) {
+          log(`a web server exited (code ${code})`);
+          void shutdown(code === 0 ? 0 : 1).then(() => process.exit(code === 0 ? 0 : 1));
+        }
+      });
+    if (stopping) return await stopping;
     // One measuring worker beside the web server (the single-machine default; `npm run worker` adds more).
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workers', 'main.ts')], {
       cwd: root,
@@ -280,8 +372,10 @@ const start: CliCommand = {
   words: ['start'],
   summary: 'start Slimboard: database, migrations, seed import, build if needed, web server on PORT',
   usage:
-    'npm start [-- --port N] [--no-build] [--no-demo]   (or: npm run -s slimboard -- start)\n  --no-demo: do not register the demo zoo ' +
-    '(lib/demo-zoo/models) at start',
+    'npm start [-- --port N] [--no-build] [--no-demo] [--single-web]   (or: npm run -s slimboard -- start)\n' +
+    '  --no-demo: do not register the demo zoo (lib/demo-zoo/models) at start\n' +
+    '  --single-web: one web server process (default: two behind PORT, so that the zoo-wide views never hold up jobs, ' +
+    'model pages and uploads)',
   run: runStart,
 };
 
