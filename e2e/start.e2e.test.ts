@@ -51,11 +51,21 @@ describe('npm start', () => {
       expect(res.status, log).toBe(200);
       expect(((await res.json()) as { count: number }).count).toBe(85);
       expect(postmasterRunning(dataDir)).toBe(true);
-      // Two web processes behind the port (lib/http/web-lanes.ts): the zoo-wide views on one, jobs on the other.
-      const lanes = /browse on 127\.0\.0\.1:(\d+) .*interactive on 127\.0\.0\.1:(\d+)/.exec(log);
+      // Three web processes behind the port (lib/http/web-lanes.ts): zoo-wide views, exports, and the rest.
+      const lanes = /browse on 127\.0\.0\.1:(\d+) .*export on 127\.0\.0\.1:(\d+) .*interactive on 127\.0\.0\.1:(\d+)/.exec(log);
       expect(lanes, log).not.toBeNull();
       const jobs = await fetch(`http://127.0.0.1:${PORT}/api/jobs`);
       expect(jobs.status, log).toBe(200);
+      // An export through the port equals the export lane's own answer (85 published rows and a header line),
+      const csvVia = await (await fetch(`http://127.0.0.1:${PORT}/api/zoo?source=reported&format=csv`)).text();
+      // (its links on the same origin: the port's, as the proxy's Host header gives it)
+      const csvLane = await (
+        await fetch(`http://127.0.0.1:${lanes![2]}/api/zoo?source=reported&format=csv`, {
+          headers: { 'x-forwarded-host': `127.0.0.1:${PORT}` },
+        })
+      ).text();
+      expect(csvVia.trimEnd().split('\r\n')).toHaveLength(86);
+      expect(csvVia).toBe(csvLane);
 
       // The demo zoo is registered in the background: every manifest model at each evaluation size is a
       // row of the demo section (numbers fill in as the worker measures), and the zoo page shows the section.
@@ -75,7 +85,7 @@ describe('npm start', () => {
       await exited;
       expect(log, log).toMatch(/stopped embedded PostgreSQL/);
       expect(postmasterRunning(dataDir), log).toBe(false);
-      for (const lanePort of [lanes![1], lanes![2]])
+      for (const lanePort of lanes!.slice(1))
         await expect(
           fetch(`http://127.0.0.1:${lanePort}/api/jobs`, { signal: AbortSignal.timeout(2000) }),
           `lane :${lanePort}`,

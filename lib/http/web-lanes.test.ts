@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { forwardableHeaders, startLaneProxy, webLaneOf, type LaneProxy, type WebLane } from './web-lanes';
+import { forwardableHeaders, startLaneProxy, WEB_LANES, webLaneOf, type LaneProxy, type WebLane } from './web-lanes';
 
 describe('webLaneOf', () => {
   it('sends the zoo-wide views to browse, with their query strings, RSC requests and a trailing slash', () => {
@@ -13,11 +13,25 @@ describe('webLaneOf', () => {
       '/zoo?page=2&section=coco',
       '/explorer?dataset=coco',
       '/compare?models=a,b',
-      '/api/zoo?format=csv',
+      '/api/zoo?limit=100&dataset=coco',
+      '/api/zoo?cursor=abc&formats=csv',
+      '/zoo?format=csv',
       '/zoo/',
       '/?_rsc=1',
     ])
       expect(webLaneOf(t), t).toBe('browse');
+  });
+
+  it('sends the exports (/api/zoo with a format, whatever its value) to export', () => {
+    for (const t of [
+      '/api/zoo?format=csv',
+      '/api/zoo?dataset=coco&format=json',
+      '/api/zoo/?format=csv',
+      '/api/zoo?%66ormat=x',
+      '/api/zoo?format',
+    ])
+      expect(webLaneOf(t), t).toBe('export');
+    expect(webLaneOf('/api/zoo#?format=csv')).toBe('browse');
   });
 
   it('sends jobs, model pages, runs, uploads, downloads and assets to interactive', () => {
@@ -38,11 +52,20 @@ describe('webLaneOf', () => {
       expect(webLaneOf(t), t).toBe('interactive');
   });
 
-  it('gives the same lane whatever query follows a path (property)', () => {
+  it('gives the same lane whatever query without a format follows a path, and export for /api/zoo with one (property)', () => {
+    const param = fc.tuple(fc.string(), fc.string()).filter(([k]) => k !== 'format');
     fc.assert(
-      fc.property(fc.constantFrom('/', '/zoo', '/jobs', '/models/a', '/api/zoo'), fc.string(), (p, q) => {
-        expect(webLaneOf(`${p}?${q}`)).toBe(webLaneOf(p));
-      }),
+      fc.property(
+        fc.constantFrom('/', '/zoo', '/jobs', '/models/a', '/api/zoo'),
+        fc.array(param),
+        fc.boolean(),
+        (p, params, withFormat) => {
+          const query = new URLSearchParams(params);
+          expect(webLaneOf(`${p}?${query}`)).toBe(webLaneOf(p));
+          if (withFormat) query.append('format', 'csv');
+          expect(webLaneOf(`${p}?${query}`)).toBe(p === '/api/zoo' && withFormat ? 'export' : webLaneOf(p));
+        },
+      ),
     );
   });
 });
@@ -76,7 +99,7 @@ describe('forwardableHeaders', () => {
 
 type Seen = { lane: WebLane; method: string; url: string; host: string; forwardedFor: string; body: string; aborted: boolean };
 
-describe('startLaneProxy with two real lane servers', () => {
+describe('startLaneProxy with three real lane servers', () => {
   const seen: Seen[] = [];
   const lanes: http.Server[] = [];
   let proxy: LaneProxy;
@@ -85,7 +108,7 @@ describe('startLaneProxy with two real lane servers', () => {
 
   beforeAll(async () => {
     const ports = {} as Record<WebLane, number>;
-    for (const lane of ['browse', 'interactive'] as const) {
+    for (const lane of WEB_LANES) {
       const server = http.createServer((req, res) => {
         const entry: Seen = {
           lane,
@@ -139,6 +162,8 @@ describe('startLaneProxy with two real lane servers', () => {
     expect(zoo.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     const jobs = await fetch(`${base}/api/jobs?limit=5`);
     expect(await jobs.text()).toBe('interactive:GET:/api/jobs?limit=5:');
+    const csv = await fetch(`${base}/api/zoo?dataset=coco&format=csv`);
+    expect(await csv.text()).toBe('export:GET:/api/zoo?dataset=coco&format=csv:');
   });
 
   it('answers HEAD with the lane’s Content-Length and no body', async () => {
@@ -169,7 +194,7 @@ describe('startLaneProxy with two real lane servers', () => {
     const lonely = await startLaneProxy({
       port: 0,
       host: '127.0.0.1',
-      lanes: { browse: deadPort, interactive: deadPort },
+      lanes: { browse: deadPort, export: deadPort, interactive: deadPort },
       retryAfterSeconds: 3,
     });
     try {

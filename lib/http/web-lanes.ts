@@ -2,31 +2,41 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * Two web server processes behind one port, so that a slow route never blocks the jobs API or a model page
- * (issue #15). `next start` serves every request on one event loop: 20 readers of `/zoo` kept `/api/jobs`
- * (19 ms alone) at 0.4 to 0.5 s p50 under load, because it waited behind their renders.
+ * Web server processes behind one port, so that a slow route never blocks the jobs API or a model page, and an
+ * export's garbage never inflates the process that renders the zoo (issue #15). `next start` serves every request on
+ * one event loop: 20 readers of `/zoo` kept `/api/jobs` (19 ms alone) at 0.4 to 0.5 s p50 under load, because it
+ * waited behind their renders.
  *
  * - lane `browse`: the zoo-wide read views whose cost grows with the zoo: `/`, `/zoo`, `/explorer`, `/compare`
- *   and `/api/zoo` (pages and exports), with their RSC requests (same path, `?_rsc=`).
+ *   and `/api/zoo` pages, with their RSC requests (same path, `?_rsc=`).
+ * - lane `export`: `/api/zoo` with a `format` parameter (the streamed CSV/JSON exports of every matching row), in a
+ *   process whose heap is kept close to its live size (lib/cli/commands/start.ts EXPORT_LANE_V8_FLAGS).
  * - lane `interactive`: everything else (jobs, model pages, uploads, runs, downloads, `/_next/` assets).
  *
- * Both lanes run the same build on the same database; a request's answer does not depend on its lane. The
+ * Every lane runs the same build on the same database; a request's answer does not depend on its lane. The
  * front proxy below passes method, path, headers (Host included) and body through unchanged, adds
  * `X-Forwarded-For`/`-Proto`, passes the answer back as it streams (status, headers, `Content-Length` where the lane
  * sent one), and aborts the lane's request when the client goes away. A lane that does not answer (starting,
  * restarting, gone) gives 503 with `Retry-After`, as a database outage does.
  */
 
-export type WebLane = 'browse' | 'interactive';
+export type WebLane = 'browse' | 'export' | 'interactive';
+
+export const WEB_LANES: readonly WebLane[] = ['browse', 'export', 'interactive'];
 
 const BROWSE_PATHS = new Set(['/', '/zoo', '/explorer', '/compare', '/api/zoo']);
 
 /** The lane for a request target (`/zoo?page=2`, `/models/x`, ...). Unparseable targets go to `interactive`. */
 export function webLaneOf(target: string): WebLane {
-  const q = target.search(/[?#]/);
-  let pathname = q < 0 ? target : target.slice(0, q);
+  const hash = target.indexOf('#');
+  const noHash = hash < 0 ? target : target.slice(0, hash);
+  const q = noHash.indexOf('?');
+  let pathname = q < 0 ? noHash : noHash.slice(0, q);
   if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.replace(/\/+$/, '') || '/';
-  return BROWSE_PATHS.has(pathname) ? 'browse' : 'interactive';
+  if (!BROWSE_PATHS.has(pathname)) return 'interactive';
+  // The route reads `format` with URLSearchParams; any value (a bad one is the export route's 400) is an export.
+  if (pathname === '/api/zoo' && q >= 0 && new URLSearchParams(noHash.slice(q + 1)).has('format')) return 'export';
+  return 'browse';
 }
 
 /** Hop-by-hop headers (RFC 9110 section 7.6.1): they describe one connection and are never forwarded. */

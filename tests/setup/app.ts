@@ -39,7 +39,7 @@ export default async function setup(project: TestProject) {
   const buildMs = await ensureNextBuild((line) => console.log(`[app setup] ${line}`), root);
   if (buildMs === 0) console.log('[app setup] build is current');
   const port = await freePort();
-  const server = spawnWebServer(root, port, databaseUrl, 'pipe');
+  const server = spawnWebServer(root, port, databaseUrl, { stdio: 'pipe' });
   let output = '';
   server.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   server.stderr?.on('data', (c: Buffer) => (output += c.toString()));

@@ -9,17 +9,20 @@
  *
  *   npx tsx tools/bench/zoo-load.ts [--clients 20] [--seconds 30] [--path /zoo]       # the scale database
  *   npx tsx tools/bench/zoo-load.ts --url http://127.0.0.1:3000 --server-pid PID …     # a server of your own
+ *   npx tsx tools/bench/zoo-load.ts --clients 1 --seconds 1 --warmup-seconds 0 --path '/api/zoo?format=csv' \
+ *     --warm-path '/api/zoo?format=csv&q=none' --probe /api/jobs [--export-v8-flags=]   # one full export's memory
  *
  * Without `--url` it starts the database that `tools/bench/zoo-scale.ts --keep` left (.slimboard/zoo-scale-pg, port
  * 54493) and the built app on it, port 3300 (build first with `npx next build`), and stops both after: as `npm start`
- * serves it (`--web lanes`, the default: two `next start` processes behind the front proxy of lib/http/web-lanes.ts,
+ * serves it (`--web lanes`, the default: three `next start` processes behind the front proxy of lib/http/web-lanes.ts,
  * which runs in this process) or as one `next start` (`--web single`, `npm start -- --single-web`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnWebLanes, spawnWebServer, stopChild, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
+import { EXPORT_LANE_V8_FLAGS, spawnWebLanes, spawnWebServer, stopChild, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
+import { WEB_LANES } from '../../lib/http/web-lanes';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
@@ -33,6 +36,8 @@ const { values } = parseArgs({
     web: { type: 'string', default: 'lanes' },
     'warmup-seconds': { type: 'string', default: '5' },
     'after-seconds': { type: 'string', default: '10' },
+    'export-v8-flags': { type: 'string' },
+    'warm-path': { type: 'string' },
   },
 });
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -42,16 +47,18 @@ let lanes: WebLanes | null = null;
 let base = values.url?.replace(/\/$/, '') ?? '';
 let pids: number[] = values['server-pid'] ? [Number(values['server-pid'])] : [];
 if (values.web !== 'lanes' && values.web !== 'single') throw new Error(`--web must be lanes or single, got ${values.web}`);
+// The export lane's V8 flags: EXPORT_LANE_V8_FLAGS unless `--export-v8-flags` (space-separated; `--export-v8-flags=` for none).
+const exportV8Flags = values['export-v8-flags']?.split(' ').filter(Boolean);
 if (!values.url) {
   db = await startKeptZooScaleDatabase();
   base = 'http://127.0.0.1:3300';
   if (values.web === 'single') {
-    web = spawnWebServer(ROOT, 3300, db.url, 'pipe');
+    web = spawnWebServer(ROOT, 3300, db.url, { stdio: 'pipe' });
     await waitForHttp(`${base}/api/jobs`, web, 120_000);
     pids = [web.pid!];
   } else {
-    lanes = await spawnWebLanes(ROOT, 3300, db.url, { stdio: 'pipe' });
-    pids = [lanes.servers.browse.pid!, lanes.servers.interactive.pid!];
+    lanes = await spawnWebLanes(ROOT, 3300, db.url, { stdio: 'pipe', exportV8Flags });
+    pids = WEB_LANES.map((lane) => lanes!.servers[lane].pid!);
   }
 }
 const serverRssMiB = () => pids.reduce((sum, p) => sum + treeRssMiB(p), 0);
@@ -99,8 +106,14 @@ async function timed(url: string): Promise<{ ms: number; ok: boolean; status: nu
   }
 }
 
+// `--warm-path`: the first request goes there instead, and the RSS "before" is taken after it (a server that has
+// loaded the route once, e.g. a small export before a full one); without it, "before" is the fresh server.
+const warmFirst = values['warm-path'] ? await timed(base + values['warm-path']) : null;
 const rssBefore = pids.length ? serverRssMiB() : NaN;
-const warm = await timed(base + values.path);
+// Per process (each lane's own before and peak), beside the sum.
+const rssBeforeEach = pids.map(treeRssMiB);
+const rssPeakEach = [...rssBeforeEach];
+const warm = warmFirst ?? (await timed(base + values.path));
 // A fresh server's first concurrent renders run unoptimised code (JIT): the same load, not counted, first.
 const warmupEnd = Date.now() + Number(values['warmup-seconds']) * 1000;
 await Promise.all(
@@ -110,8 +123,10 @@ await Promise.all(
 );
 console.log(
   `${new Date().toISOString()}  ${values.clients} clients x ${values.seconds} s on ${values.path} ` +
-    `(web: ${values.url ? values.url : values.web}); ` +
-    `first request ${ms(warm.ms)} (${warm.status}), then ${values['warmup-seconds']} s of the same load not counted`,
+    `(web: ${values.url ? values.url : values.web}` +
+    `${values.web === 'lanes' ? `, export lane V8 flags '${(exportV8Flags ?? EXPORT_LANE_V8_FLAGS).join(' ')}'` : ''}); ` +
+    `first request${values['warm-path'] ? ` (${values['warm-path']})` : ''} ${ms(warm.ms)} (${warm.status}), ` +
+    `then ${values['warmup-seconds']} s of the same load not counted`,
 );
 const end = Date.now() + Number(values.seconds) * 1000;
 const latencies: number[] = [];
@@ -119,7 +134,13 @@ const statuses = new Map<number, number>();
 const probeMs = new Map<string, number[]>(probes.map((p) => [p, []]));
 let rssPeak = rssBefore;
 const sampler = setInterval(() => {
-  if (pids.length) rssPeak = Math.max(rssPeak, serverRssMiB());
+  if (!pids.length) return;
+  const each = pids.map(treeRssMiB);
+  each.forEach((r, i) => (rssPeakEach[i] = Math.max(rssPeakEach[i], r)));
+  rssPeak = Math.max(
+    rssPeak,
+    each.reduce((a, b) => a + b, 0),
+  );
 }, 1000);
 const startedAt = performance.now();
 const slowest: { atS: number; ms: number }[] = [];
@@ -169,6 +190,11 @@ if (pids.length)
   console.log(
     `server RSS: before ${rssBefore.toFixed(0)} MiB, peak ${rssPeak.toFixed(0)} MiB, after the burst ${rssAfterBurst.join(', ')} MiB`,
   );
+if (pids.length > 1) {
+  const names = lanes ? WEB_LANES : pids.map(String);
+  const each = names.map((n, i) => `${n} ${rssBeforeEach[i].toFixed(0)} -> ${rssPeakEach[i].toFixed(0)} MiB`);
+  console.log(`per process (before -> peak): ${each.join(', ')}`);
+}
 console.log(
   `load ${os
     .loadavg()
@@ -178,6 +204,6 @@ console.log(
 if (web) await stopChild(web);
 if (lanes) {
   await lanes.proxy.close();
-  await Promise.all([stopChild(lanes.servers.browse), stopChild(lanes.servers.interactive)]);
+  await Promise.all(WEB_LANES.map((lane) => stopChild(lanes!.servers[lane])));
 }
 await db?.stop();

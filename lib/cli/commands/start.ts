@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { getEnv } from '../../env';
 import { SlimboardError } from '../../errors';
-import { startLaneProxy, type LaneProxy, type WebLane } from '../../http/web-lanes';
+import { startLaneProxy, WEB_LANES, type LaneProxy, type WebLane } from '../../http/web-lanes';
 import { parseCliArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
 /**
  * `slimboard start` (= `npm start`): database (embedded unless DATABASE_URL), migrations, seed import,
- * `next build` when the build is missing or older than the sources, then the web app on PORT: two `next start`
+ * `next build` when the build is missing or older than the sources, then the web app on PORT: three `next start`
  * processes behind a front proxy (lib/http/web-lanes.ts), or one with `--single-web`.
  * Ctrl-C (SIGINT) or SIGTERM stops the web server first, then the embedded PostgreSQL. While it runs, `start`
  * restarts the embedded PostgreSQL when it dies (lib/db/embedded-postgres.ts superviseEmbeddedPostgres; the API
@@ -129,15 +129,35 @@ export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 
   throw new SlimboardError('server_timeout', `the web server did not answer at ${url} within ${timeoutMs / 1000} s`, { status: 500 });
 }
 
-/** Start `next start` on `port` against `databaseUrl`; stdout/stderr pass through. `host` limits where it listens. */
-export function spawnWebServer(
-  root: string,
-  port: number,
-  databaseUrl: string,
-  stdio: 'inherit' | 'pipe' = 'inherit',
-  host?: string,
-): ChildProcess {
-  return spawn(process.execPath, [nextBin(root), 'start', '-p', String(port), ...(host ? ['-H', host] : [])], {
+/**
+ * V8 flags of the export lane's process (lib/http/web-lanes.ts; `next start` serves in the process it is started in).
+ *
+ * `--heap-growing-percent=25`: after each full collection, V8 lets the old generation grow to 1.25 times what
+ * survived it before the next one; its default factor, tuned for throughput, lets it grow to several times that. A
+ * streamed export of 300,000 rows holds about 40 MiB live but makes about 200 MiB of short-lived garbage that
+ * outlives the young generation (each batch waits on the database). Alone in a process, one export grew RSS by 206
+ * to 275 MiB with the default factor (issue #15's bar: 150 MB) and by 100 to 105 MiB with this flag, in 45 to 51 s
+ * instead of 41 to 46 s; in the export lane, +45 MiB against +223 MiB once the route had served one export. The
+ * same flag on the process that renders `/zoo` cost a quarter of its throughput under
+ * load, so only the export lane has it (docs/scale.md, "Export memory in the server").
+ */
+export const EXPORT_LANE_V8_FLAGS: readonly string[] = ['--heap-growing-percent=25'];
+
+export type WebServerOptions = {
+  /** `inherit` (default): the server's output passes through; `pipe`: the caller reads it. */
+  stdio?: 'inherit' | 'pipe';
+  /** Where it listens (`-H`); all interfaces when left out. */
+  host?: string;
+  /** Node/V8 flags before Next's CLI (default none). */
+  v8Flags?: readonly string[];
+};
+
+/** Start `next start` on `port` against `databaseUrl`. */
+export function spawnWebServer(root: string, port: number, databaseUrl: string, options: WebServerOptions = {}): ChildProcess {
+  const stdio = options.stdio ?? 'inherit';
+  const args = [...(options.v8Flags ?? []), nextBin(root), 'start', '-p', String(port)];
+  if (options.host) args.push('-H', options.host);
+  return spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', stdio, stdio],
     env: childEnv({ DATABASE_URL: databaseUrl, NODE_ENV: 'production', PORT: String(port) }),
@@ -156,46 +176,56 @@ async function freeLocalPort(): Promise<number> {
   return port;
 }
 
-/** Niceness of the browse lane's process: the CPU scheduler's weight is about a third of a default process's. */
+/** Niceness of the browse and export lanes' processes: the CPU scheduler's weight is about a third of a default one's. */
 export const BROWSE_LANE_NICENESS = 5;
 
 export type WebLanes = {
-  /** The lanes' server processes, `browse` first. */
+  /** The lanes' server processes. */
   servers: Record<WebLane, ChildProcess>;
   ports: Record<WebLane, number>;
   proxy: LaneProxy;
 };
 
 /**
- * The web app as two `next start` processes on private ports, one per lane (lib/http/web-lanes.ts), behind the
- * front proxy on `port`. Resolves once both lanes answer. On failure, what was started is stopped.
+ * The web app as three `next start` processes on private ports, one per lane (lib/http/web-lanes.ts), behind the
+ * front proxy on `port`. Resolves once every lane answers. On failure, what was started is stopped.
  */
 export async function spawnWebLanes(
   root: string,
   port: number,
   databaseUrl: string,
-  options: { stdio?: 'inherit' | 'pipe'; log?: (line: string) => void; timeoutMs?: number } = {},
+  options: {
+    stdio?: 'inherit' | 'pipe';
+    log?: (line: string) => void;
+    timeoutMs?: number;
+    /** The export lane's V8 flags (default EXPORT_LANE_V8_FLAGS). */
+    exportV8Flags?: readonly string[];
+  } = {},
 ): Promise<WebLanes> {
-  const lanePorts = { browse: await freeLocalPort(), interactive: await freeLocalPort() };
-  const servers = {
-    browse: spawnWebServer(root, lanePorts.browse, databaseUrl, options.stdio, '127.0.0.1'),
-    interactive: spawnWebServer(root, lanePorts.interactive, databaseUrl, options.stdio, '127.0.0.1'),
+  const ports = {} as Record<WebLane, number>;
+  for (const lane of WEB_LANES) ports[lane] = await freeLocalPort();
+  const flags: Record<WebLane, readonly string[]> = {
+    browse: [],
+    export: options.exportV8Flags ?? EXPORT_LANE_V8_FLAGS,
+    interactive: [],
   };
-  // The zoo-wide views yield the CPU to the interactive lane (and to the measuring worker) when both want it.
-  try {
-    os.setPriority(servers.browse.pid!, BROWSE_LANE_NICENESS);
-  } catch (e) {
-    options.log?.(`web: could not lower the browse lane's priority (${(e as Error).message}); it runs at the default`);
-  }
+  const servers = {} as Record<WebLane, ChildProcess>;
+  for (const lane of WEB_LANES)
+    servers[lane] = spawnWebServer(root, ports[lane], databaseUrl, { stdio: options.stdio, host: '127.0.0.1', v8Flags: flags[lane] });
+  // The zoo-wide views and the exports yield the CPU to the interactive lane (and to the measuring worker).
+  for (const lane of ['browse', 'export'] as const)
+    try {
+      os.setPriority(servers[lane].pid!, BROWSE_LANE_NICENESS);
+    } catch (e) {
+      options.log?.(`web: could not lower the ${lane} lane's priority (${(e as Error).message}); it runs at the default`);
+    }
   let proxy: LaneProxy | undefined;
   try {
-    proxy = await startLaneProxy({ port, lanes: lanePorts, log: options.log });
+    proxy = await startLaneProxy({ port, lanes: ports, log: options.log });
     await Promise.all(
-      (['browse', 'interactive'] as const).map((lane) =>
-        waitForHttp(`http://127.0.0.1:${lanePorts[lane]}/api/jobs`, servers[lane], options.timeoutMs ?? 120_000),
-      ),
+      WEB_LANES.map((lane) => waitForHttp(`http://127.0.0.1:${ports[lane]}/api/jobs`, servers[lane], options.timeoutMs ?? 120_000)),
     );
-    return { servers, ports: lanePorts, proxy };
+    return { servers, ports, proxy };
   } catch (e) {
     await proxy?.close();
     await Promise.all(Object.values(servers).map((c) => stopChild(c)));
@@ -326,8 +356,8 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
       await waitForHttp(`http://127.0.0.1:${port}/zoo`, web, 120_000);
     } else {
       const lanes = await spawnWebLanes(root, port, await getDatabaseUrl(), { log, timeoutMs: 120_000 });
-      webServers.push(lanes.servers.browse, lanes.servers.interactive);
-      children.push(lanes.servers.browse, lanes.servers.interactive);
+      webServers.push(...WEB_LANES.map((lane) => lanes.servers[lane]));
+      children.push(...webServers);
       closeProxy = () => lanes.proxy.close();
       // A stop that came while the lanes started has already stopped `children`: stop these too.
       if (stopping) {
@@ -336,7 +366,8 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
         return await stopping;
       }
       log(
-        `web: two server processes behind port ${port}: browse on 127.0.0.1:${lanes.ports.browse} (zoo-wide views), ` +
+        `web: three server processes behind port ${port}: browse on 127.0.0.1:${lanes.ports.browse} (zoo-wide views), ` +
+          `export on 127.0.0.1:${lanes.ports.export} (CSV/JSON exports), ` +
           `interactive on 127.0.0.1:${lanes.ports.interactive} (jobs, models, uploads; --single-web: one process)`,
       );
     }
@@ -374,7 +405,7 @@ const start: CliCommand = {
   usage:
     'npm start [-- --port N] [--no-build] [--no-demo] [--single-web]   (or: npm run -s slimboard -- start)\n' +
     '  --no-demo: do not register the demo zoo (lib/demo-zoo/models) at start\n' +
-    '  --single-web: one web server process (default: two behind PORT, so that the zoo-wide views never hold up jobs, ' +
+    '  --single-web: one web server process (default: three behind PORT, so that the zoo-wide views and exports never hold up jobs, ' +
     'model pages and uploads)',
   run: runStart,
 };
