@@ -27,9 +27,15 @@ const ZEnv = z.object({
     .optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Largest accepted model upload in bytes (default 2 GiB); larger uploads get HTTP 413. */
-  SLIMBOARD_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
+  SLIMBOARD_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2 * 1024 ** 3),
   /** ONNX checks of uploads (one child process each) that run at once; more uploads wait their turn. */
   SLIMBOARD_ONNX_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Streamed zoo exports (GET /api/zoo?format=…) that run at once per web process; one more gets 503 + Retry-After. */
+  SLIMBOARD_EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Job lease: a running job whose worker stops heartbeating for this long is handed to another worker. */
   SLIMBOARD_JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
   /** How often the job engine's maintenance (expiring dead leases, archiving) runs. */
@@ -47,14 +53,21 @@ const ZEnv = z.object({
    * Where artifacts (models, dataset archives) live. Unset: local disk under `<dataDir>/artifacts`.
    * `s3://bucket/prefix`: an S3-compatible object store, configured by the standard AWS_* variables below.
    */
-  SLIMBOARD_STORE_URL: z.string().regex(/^s3:\/\//, 'must start with s3://').optional(),
+  SLIMBOARD_STORE_URL: z
+    .string()
+    .regex(/^s3:\/\//, 'must start with s3://')
+    .optional(),
   /**
    * A worker without shared disk or object store reads artifacts over HTTP from this Slimboard web app
    * (e.g. http://slimboard.lan:3000), sending SLIMBOARD_API_TOKEN. Ignored when SLIMBOARD_STORE_URL is set.
    */
   SLIMBOARD_REMOTE_URL: z.string().url().optional(),
   /** Local, sha256-verified copies of remote artifacts (S3 or HTTP), least recently used evicted first. */
-  SLIMBOARD_ARTIFACT_CACHE_MAX_BYTES: z.coerce.number().int().min(1).default(20 * 1024 ** 3),
+  SLIMBOARD_ARTIFACT_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20 * 1024 ** 3),
   /** Standard AWS settings for the S3 backend; the endpoint variables point it at any S3-compatible server. */
   AWS_REGION: z.string().min(1).default('us-east-1'),
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),
@@ -63,8 +76,14 @@ const ZEnv = z.object({
   AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   AWS_SESSION_TOKEN: z.string().min(1).optional(),
   /** Path-style bucket addressing (http://host/bucket/key), which most self-hosted S3 servers need. */
-  SLIMBOARD_S3_FORCE_PATH_STYLE: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
-  SLIMBOARD_BENCH_QUICK: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  SLIMBOARD_S3_FORCE_PATH_STYLE: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((v) => v === '1'),
+  SLIMBOARD_BENCH_QUICK: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1'),
   /**
    * Noise guard (lib/measure/machine-load.ts): a benchmark is flagged busy when the 1-minute load average per
    * logical core exceeds this (default 1.0: on 2 cores, the benchmark's own thread plus one more).

@@ -9,7 +9,9 @@ function quiet() {
 
 describe('errorResponse', () => {
   it('a SlimboardError keeps its status and code, and its details join the error object', async () => {
-    const res = errorResponse(new SlimboardError('model_in_use', 'model a is in use', { status: 409, details: { dependents: [{ slug: 'b' }] } }));
+    const res = errorResponse(
+      new SlimboardError('model_in_use', 'model a is in use', { status: 409, details: { dependents: [{ slug: 'b' }] } }),
+    );
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({ error: { code: 'model_in_use', message: 'model a is in use', dependents: [{ slug: 'b' }] } });
   });
@@ -17,6 +19,16 @@ describe('errorResponse', () => {
   it('details cannot overwrite code or message', async () => {
     const res = errorResponse(new SlimboardError('x', 'real', { details: { code: 'fake', message: 'fake', runId: 'r' } }));
     expect(await res.json()).toEqual({ error: { code: 'x', message: 'real', runId: 'r' } });
+  });
+
+  it('a SlimboardError whose details carry a positive integer retryAfterSeconds sends Retry-After; others send none', async () => {
+    const busy = errorResponse(new SlimboardError('exports_busy', 'busy', { status: 503, details: { retryAfterSeconds: 15 } }));
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('15');
+    expect(await busy.json()).toEqual({ error: { code: 'exports_busy', message: 'busy', retryAfterSeconds: 15 } });
+    for (const retryAfterSeconds of [0, -1, 1.5, '15', undefined])
+      expect(errorResponse(new SlimboardError('x', 'y', { details: { retryAfterSeconds } })).headers.get('retry-after')).toBeNull();
+    expect(errorResponse(new SlimboardError('x', 'y')).headers.get('retry-after')).toBeNull();
   });
 
   it('a database outage is 503 with Retry-After and is logged in one line', async () => {

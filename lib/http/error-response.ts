@@ -3,7 +3,8 @@ import { isSlimboardError } from '../errors';
 /**
  * The one mapping from an error to an HTTP response, for every API route (through lib/http/api-route.ts).
  * Body: `{ error: { code, message, ...details } }`, `message` one line.
- *   SlimboardError          -> its status (4xx: the caller can fix it), details spread into `error`
+ *   SlimboardError          -> its status (4xx: the caller can fix it), details spread into `error`; an integer
+ *                              `details.retryAfterSeconds` also becomes `Retry-After` (503 for a busy server)
  *   database unreachable    -> 503 `database_unavailable` with `Retry-After` (nothing the caller did wrong)
  *   URIError                -> 400 `bad_encoding` (a malformed percent-encoding reached decodeURIComponent)
  *   anything else           -> 500 `internal`, the stack in the server log, nothing internal in the body
@@ -55,7 +56,11 @@ function detailFields(details: unknown): Record<string, unknown> {
 
 export function errorResponse(e: unknown, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Response {
   if (isSlimboardError(e)) {
-    return Response.json({ error: { code: e.code, message: e.message, ...detailFields(e.details) } }, { status: e.status });
+    const fields = detailFields(e.details);
+    // A busy server (503) or a rate limit (429) says when to come back: details.retryAfterSeconds -> Retry-After.
+    const retry = fields.retryAfterSeconds;
+    const headers = typeof retry === 'number' && Number.isInteger(retry) && retry > 0 ? { 'retry-after': String(retry) } : undefined;
+    return Response.json({ error: { code: e.code, message: e.message, ...fields } }, { status: e.status, headers });
   }
   const first = e instanceof Error ? e.message.split('\n')[0] : String(e);
   if (isDatabaseUnavailable(e)) {

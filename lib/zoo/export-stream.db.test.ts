@@ -46,4 +46,40 @@ describe('zooExportStream', () => {
     expect(lines.length).toBeLessThan(1 + 85);
     expect(lines.length).toBeGreaterThanOrEqual(1 + 10);
   });
+  it('calls onFinish exactly once: after the last row, on the reader cancelling, on the signal aborting', async () => {
+    const db = await getDb();
+    const query = parseZooQuery({ source: 'reported' });
+    const count = () => {
+      const calls = { n: 0 };
+      return { calls, onFinish: () => void calls.n++ };
+    };
+
+    const whole = count();
+    const full = await zooExportStream(db, query, { format: 'csv', baseUrl: BASE, batchRows: 10, onFinish: whole.onFinish });
+    const reader = full.getReader();
+    await reader.read(); // the header: nothing finished yet
+    expect(whole.calls.n).toBe(0);
+    while (!(await reader.read()).done);
+    expect(whole.calls.n).toBe(1);
+
+    const cancelled = count();
+    const partial = (
+      await zooExportStream(db, query, { format: 'json', baseUrl: BASE, batchRows: 10, onFinish: cancelled.onFinish })
+    ).getReader();
+    await partial.read();
+    await partial.read();
+    await partial.cancel();
+    expect(cancelled.calls.n).toBe(1);
+
+    const aborted = count();
+    const abort = new AbortController();
+    const stopped = (
+      await zooExportStream(db, query, { format: 'csv', baseUrl: BASE, batchRows: 10, signal: abort.signal, onFinish: aborted.onFinish })
+    ).getReader();
+    await stopped.read();
+    abort.abort();
+    while (!(await stopped.read()).done);
+    await stopped.cancel(); // after the end: no second call
+    expect(aborted.calls.n).toBe(1);
+  });
 });

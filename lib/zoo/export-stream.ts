@@ -27,6 +27,8 @@ export interface ZooExportStreamOptions extends Omit<ExportOptions, 'deviceLabel
   format: 'csv' | 'json';
   signal?: AbortSignal;
   batchRows?: number;
+  /** Called once when the stream is done: every row written, stopped by `signal`, cancelled by the reader, or failed. */
+  onFinish?: () => void;
 }
 
 export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStreamOptions): Promise<ReadableStream<Uint8Array>> {
@@ -59,6 +61,12 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
     }
     return keys;
   };
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    o.onFinish?.();
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(
@@ -67,26 +75,34 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
     },
     async pull(controller) {
       if (cancelled || o.signal?.aborted) {
+        finish();
         controller.close();
         return;
       }
       if (section >= packed.length) {
         if (o.format === 'json') controller.enqueue(encoder.encode(']}'));
+        finish();
         controller.close();
         return;
       }
-      const slice = nextKeys();
-      const rows = await buildZooRows(db, slice, sections);
-      const parts = rows.map((r, i) =>
-        o.format === 'csv'
-          ? `${zooRowCsvLine(r, metrics, options)}\r\n`
-          : `${rowsOut + i > 0 ? ',' : ''}${JSON.stringify(zooRowToJson(r, options))}`,
-      );
-      rowsOut += rows.length;
-      controller.enqueue(encoder.encode(parts.join('')));
+      try {
+        const slice = nextKeys();
+        const rows = await buildZooRows(db, slice, sections);
+        const parts = rows.map((r, i) =>
+          o.format === 'csv'
+            ? `${zooRowCsvLine(r, metrics, options)}\r\n`
+            : `${rowsOut + i > 0 ? ',' : ''}${JSON.stringify(zooRowToJson(r, options))}`,
+        );
+        rowsOut += rows.length;
+        controller.enqueue(encoder.encode(parts.join('')));
+      } catch (e) {
+        finish(); // the stream errors with `e` (the reader sees it), and the slot is free
+        throw e;
+      }
     },
     cancel() {
       cancelled = true;
+      finish();
     },
   });
 }
