@@ -46,7 +46,7 @@ describe('zooExportStream', () => {
     expect(lines.length).toBeLessThan(1 + 85);
     expect(lines.length).toBeGreaterThanOrEqual(1 + 10);
   });
-  it('calls onFinish exactly once: after the last row, on the reader cancelling, on the signal aborting', async () => {
+  it('calls onFinish exactly once: after the last row, on the reader cancelling, on the signal aborting, read or not', async () => {
     const db = await getDb();
     const query = parseZooQuery({ source: 'reported' });
     const count = () => {
@@ -81,5 +81,13 @@ describe('zooExportStream', () => {
     while (!(await stopped.read()).done);
     await stopped.cancel(); // after the end: no second call
     expect(aborted.calls.n).toBe(1);
+
+    // A client gone before anything was read: the abort alone finishes it (no pull or cancel ever comes).
+    const unread = count();
+    const gone = new AbortController();
+    await zooExportStream(db, query, { format: 'csv', baseUrl: BASE, signal: gone.signal, onFinish: unread.onFinish });
+    expect(unread.calls.n).toBe(0);
+    gone.abort();
+    expect(unread.calls.n).toBe(1);
   });
 });

@@ -27,7 +27,7 @@ export interface ZooExportStreamOptions extends Omit<ExportOptions, 'deviceLabel
   format: 'csv' | 'json';
   signal?: AbortSignal;
   batchRows?: number;
-  /** Called once when the stream is done: every row written, stopped by `signal`, cancelled by the reader, or failed. */
+  /** Called once when the stream is done: every row written, `signal` aborted (at once), cancelled, or a batch failed. */
   onFinish?: () => void;
 }
 
@@ -67,6 +67,8 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
     finished = true;
     o.onFinish?.();
   };
+  // A client gone before the body is read (nothing pulls or cancels any more) still frees what onFinish holds.
+  o.signal?.addEventListener('abort', finish, { once: true });
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(
