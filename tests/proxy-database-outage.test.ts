@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvForTests } from '@/lib/env';
+import { freeLocalPort } from '@/lib/http/free-local-port';
 import { proxy } from '@/proxy';
 
 /**
@@ -13,10 +13,7 @@ import { proxy } from '@/proxy';
 let saved: string | undefined;
 
 beforeAll(async () => {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
+  const port = await freeLocalPort();
   saved = process.env.DATABASE_URL;
   process.env.DATABASE_URL = `postgresql://nobody:x@127.0.0.1:${port}/none`;
   resetEnvForTests();

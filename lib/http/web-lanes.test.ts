@@ -1,8 +1,8 @@
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { freeLocalPort } from './free-local-port';
 import { forwardableHeaders, startLaneProxy, WEB_LANES, webLaneOf, type LaneProxy, type WebLane } from './web-lanes';
 
 describe('webLaneOf', () => {
@@ -140,10 +140,7 @@ describe('startLaneProxy with three real lane servers', () => {
     }
     proxy = await startLaneProxy({ port: 0, host: '127.0.0.1', lanes: ports });
     base = `http://127.0.0.1:${proxy.port}`;
-    const unused = net.createServer();
-    await new Promise<void>((r) => unused.listen(0, '127.0.0.1', () => r()));
-    deadPort = (unused.address() as AddressInfo).port;
-    await new Promise((r) => unused.close(r));
+    deadPort = await freeLocalPort();
   });
 
   afterAll(async () => {

@@ -61,13 +61,12 @@ if (!values.url) {
     pids = WEB_LANES.map((lane) => lanes!.servers[lane].pid!);
   }
 }
-const serverRssMiB = () => pids.reduce((sum, p) => sum + treeRssMiB(p), 0);
 const probes = values.probe.split(',').filter(Boolean);
+const sumMiB = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** RSS in MiB of `root` and every process below it. */
-function treeRssMiB(root: number): number {
+/** RSS in MiB of each of `roots` with every process below it (one scan of /proc for all). */
+function treeRssMiB(roots: number[]): number[] {
   const children = new Map<number, number[]>();
-  let total = 0;
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
@@ -78,18 +77,22 @@ function treeRssMiB(root: number): number {
       /* gone */
     }
   }
-  const stack = [root];
-  while (stack.length) {
-    const p = stack.pop()!;
-    try {
-      total += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      /* gone */
+  return roots.map((root) => {
+    let total = 0;
+    const stack = [root];
+    while (stack.length) {
+      const p = stack.pop()!;
+      try {
+        total += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      } catch {
+        /* gone */
+      }
+      stack.push(...(children.get(p) ?? []));
     }
-    stack.push(...(children.get(p) ?? []));
-  }
-  return total / 1024;
+    return total / 1024;
+  });
 }
+const serverRssMiB = () => sumMiB(treeRssMiB(pids));
 
 const q = (xs: number[], p: number) =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] : NaN;
@@ -109,10 +112,10 @@ async function timed(url: string): Promise<{ ms: number; ok: boolean; status: nu
 // `--warm-path`: the first request goes there instead, and the RSS "before" is taken after it (a server that has
 // loaded the route once, e.g. a small export before a full one); without it, "before" is the fresh server.
 const warmFirst = values['warm-path'] ? await timed(base + values['warm-path']) : null;
-const rssBefore = pids.length ? serverRssMiB() : NaN;
 // Per process (each lane's own before and peak), beside the sum.
-const rssBeforeEach = pids.map(treeRssMiB);
+const rssBeforeEach = treeRssMiB(pids);
 const rssPeakEach = [...rssBeforeEach];
+const rssBefore = pids.length ? sumMiB(rssBeforeEach) : NaN;
 const warm = warmFirst ?? (await timed(base + values.path));
 // A fresh server's first concurrent renders run unoptimised code (JIT): the same load, not counted, first.
 const warmupEnd = Date.now() + Number(values['warmup-seconds']) * 1000;
@@ -129,27 +132,23 @@ console.log(
     `then ${values['warmup-seconds']} s of the same load not counted`,
 );
 const end = Date.now() + Number(values.seconds) * 1000;
-const latencies: number[] = [];
 const statuses = new Map<number, number>();
 const probeMs = new Map<string, number[]>(probes.map((p) => [p, []]));
 let rssPeak = rssBefore;
 const sampler = setInterval(() => {
   if (!pids.length) return;
-  const each = pids.map(treeRssMiB);
+  const each = treeRssMiB(pids);
   each.forEach((r, i) => (rssPeakEach[i] = Math.max(rssPeakEach[i], r)));
-  rssPeak = Math.max(
-    rssPeak,
-    each.reduce((a, b) => a + b, 0),
-  );
+  rssPeak = Math.max(rssPeak, sumMiB(each));
 }, 1000);
 const startedAt = performance.now();
-const slowest: { atS: number; ms: number }[] = [];
+/** Every counted request: when it started (s into the burst) and how long it took. */
+const requests: { atS: number; ms: number }[] = [];
 const client = async () => {
   while (Date.now() < end) {
     const atS = (performance.now() - startedAt) / 1000;
     const r = await timed(base + values.path);
-    latencies.push(r.ms);
-    slowest.push({ atS, ms: r.ms });
+    requests.push({ atS, ms: r.ms });
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   }
 };
@@ -166,6 +165,7 @@ for (let t = 10; t <= Math.max(10, Number(values['after-seconds'])); t += 10) {
   await new Promise((r) => setTimeout(r, 10_000));
   rssAfterBurst.push(`${t} s: ${serverRssMiB().toFixed(0)}`);
 }
+const latencies = requests.map((r) => r.ms);
 const errors = latencies.length - (statuses.get(200) ?? 0);
 console.log(
   `requests ${latencies.length} (${(latencies.length / Number(values.seconds)).toFixed(1)}/s), errors ${errors}, ` +
@@ -176,7 +176,7 @@ console.log(
     `max ${ms(Math.max(...latencies))}`,
 );
 console.log(
-  `slowest 5 (started at s: ms): ${slowest
+  `slowest 5 (started at s: ms): ${requests
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 5)
     .map((x) => `${x.atS.toFixed(1)}: ${x.ms.toFixed(0)}`)

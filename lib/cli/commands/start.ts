@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { getEnv } from '../../env';
 import { SlimboardError } from '../../errors';
+import { freeLocalPort } from '../../http/free-local-port';
 import { startLaneProxy, WEB_LANES, type LaneProxy, type WebLane } from '../../http/web-lanes';
 import { parseCliArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
@@ -164,20 +164,8 @@ export function spawnWebServer(root: string, port: number, databaseUrl: string, 
   });
 }
 
-/** A port on 127.0.0.1 that nothing listens on now. */
-async function freeLocalPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** Niceness of the browse and export lanes' processes: the CPU scheduler's weight is about a third of a default one's. */
-export const BROWSE_LANE_NICENESS = 5;
+export const BACKGROUND_LANE_NICENESS = 5;
 
 export type WebLanes = {
   /** The lanes' server processes. */
@@ -215,7 +203,7 @@ export async function spawnWebLanes(
   // The zoo-wide views and the exports yield the CPU to the interactive lane (and to the measuring worker).
   for (const lane of ['browse', 'export'] as const)
     try {
-      os.setPriority(servers[lane].pid!, BROWSE_LANE_NICENESS);
+      os.setPriority(servers[lane].pid!, BACKGROUND_LANE_NICENESS);
     } catch (e) {
       options.log?.(`web: could not lower the ${lane} lane's priority (${(e as Error).message}); it runs at the default`);
     }
