@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { paddleDetectionSlimCatalog } from '../../prisma/seed/paddledetection-slim';
+import { createScratchDatabase } from '../../tests/setup/scratch-database';
 import { getDb } from '../db/client';
 import { deviceLabelsOf, zooRowsToCsv, zooRowsToJson } from './export';
 import { zooExportStream } from './export-stream';
+import { importCatalog } from './import-catalog';
 import { listZooRows } from './list-zoo-rows';
 import { parseZooQuery } from './query';
 
@@ -26,6 +29,35 @@ describe('zooExportStream', () => {
       expect(JSON.parse(json)).toEqual(zooRowsToJson(rows, options));
     },
   );
+
+  it('JSON: a model deleted while the export runs is in neither its rows nor its count', async () => {
+    const scratch = await createScratchDatabase();
+    try {
+      await importCatalog(scratch.db, paddleDetectionSlimCatalog);
+      const query = parseZooQuery({ source: 'reported' });
+      const { rows } = await listZooRows(scratch.db, query);
+      // The last row's model, if nothing names it as baseline, parent or teacher (a Restrict delete would refuse).
+      const named = await scratch.db.model.findMany({ select: { baselineId: true, parentId: true, teacherId: true } });
+      const used = new Set(named.flatMap((m) => [m.baselineId, m.parentId, m.teacherId]));
+      const models = await scratch.db.model.findMany({ select: { id: true, slug: true } });
+      const idOf = new Map(models.map((m) => [m.slug, m.id]));
+      const victim = [...rows].reverse().find((r) => !used.has(idOf.get(r.model.slug)!))!.model.slug;
+      const victimRows = rows.filter((r) => r.model.slug === victim).length;
+      expect(victimRows).toBeGreaterThan(0);
+
+      const reader = (await zooExportStream(scratch.db, query, { format: 'json', baseUrl: BASE, batchRows: 10 })).getReader();
+      const decoder = new TextDecoder();
+      let text = decoder.decode((await reader.read()).value) + decoder.decode((await reader.read()).value);
+      await scratch.db.model.delete({ where: { slug: victim } });
+      for (let r = await reader.read(); !r.done; r = await reader.read()) text += decoder.decode(r.value);
+      const json = JSON.parse(text) as { rows: Array<{ model: { slug: string } }>; count: number };
+      expect(json.rows.length).toBe(rows.length - victimRows);
+      expect(json.count).toBe(json.rows.length);
+      expect(json.rows.some((r) => r.model.slug === victim)).toBe(false);
+    } finally {
+      await scratch.drop();
+    }
+  });
 
   it('stops building rows once the signal aborts (only the header and first batch are written)', async () => {
     const db = await getDb();

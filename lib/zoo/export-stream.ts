@@ -37,7 +37,6 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
     selectPackedZooRowKeys(db, query, ids),
     o.format === 'csv' ? latencyColumnsOfMatching(db, query, ids) : Promise.resolve([]),
   ]);
-  const total = packed.reduce((n, s) => n + s.modelIds.length, 0);
   const sections = new Map(meta.sections.map((s) => [s.slug, s]));
   const options: ExportOptions = { baseUrl: o.baseUrl, deviceLabels: deviceLabelsOf(meta.devices) };
   const metrics = exportMetricColumnsFor(latency, options.deviceLabels);
@@ -71,9 +70,7 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
   o.signal?.addEventListener('abort', finish, { once: true });
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(
-        encoder.encode(o.format === 'csv' ? `${csvHeaderLine(zooCsvHeaderFor(metrics))}\r\n` : `{"count":${total},"rows":[`),
-      );
+      controller.enqueue(encoder.encode(o.format === 'csv' ? `${csvHeaderLine(zooCsvHeaderFor(metrics))}\r\n` : '{"rows":['));
     },
     async pull(controller) {
       if (cancelled || o.signal?.aborted) {
@@ -82,7 +79,8 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
         return;
       }
       if (section >= packed.length) {
-        if (o.format === 'json') controller.enqueue(encoder.encode(']}'));
+        // The count follows the rows: it is the rows written (a model deleted meanwhile is in neither).
+        if (o.format === 'json') controller.enqueue(encoder.encode(`],"count":${rowsOut}}`));
         finish();
         controller.close();
         return;

@@ -101,8 +101,9 @@ function withAbsoluteDownload(row: TZooRow, baseUrl: string): TZooRow {
 }
 
 /** JSON export: the rows, with absolute download URLs and each model page's URL. */
-export function zooRowsToJson(rows: TZooRow[], o: ExportOptions): { count: number; rows: Array<TZooRow & { modelUrl: string }> } {
-  return { count: rows.length, rows: rows.map((r) => zooRowToJson(r, o)) };
+/** `count` follows `rows` (as in the streamed export, whose count is known only at the end). */
+export function zooRowsToJson(rows: TZooRow[], o: ExportOptions): { rows: Array<TZooRow & { modelUrl: string }>; count: number } {
+  return { rows: rows.map((r) => zooRowToJson(r, o)), count: rows.length };
 }
 
 const modelUrl = modelPageUrl;
