@@ -2,21 +2,17 @@ import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
 import { datasetLabel, METRIC_INFO, type TCostAxis } from '@/lib/explorer/axes';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
-import { DEFAULT_VIEW, type TExplorerView } from '@/lib/explorer/view-state';
 import type { TWin } from '@/lib/explorer/wins';
-import { loadExplorerView } from '@/lib/zoo/explorer-view-data';
-import { overviewHeadline, overviewWins } from '@/lib/zoo/overview-data';
+import { loadOverview } from '@/lib/zoo/overview-data';
 import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
 import { ExplorerClient } from './explorer/explorer-client';
 import { modelHref } from './explorer/chart-style';
 import { ScrollFrame } from './scroll-frame';
+import { ZooVersionNote } from './zoo-version-note';
 
 export const dynamic = 'force-dynamic';
 // The template in app/layout.tsx applies to child segments only, not to this page beside it.
 export const metadata: Metadata = { title: { absolute: 'Overview · Slimboard' } };
-
-/** The landing page's chart: COCO, GFLOPs vs Box AP, 608 px. */
-const OVERVIEW_VIEW: TExplorerView = { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops', y: 'boxAp', sizes: [608] };
 
 type TWinsTableProps = { wins: TWin[]; entries: Map<string, TExplorerEntry>; costLabel: string; quantity: TCostAxis; testId: string };
 
@@ -75,16 +71,11 @@ function WinsTable({ wins, entries, costLabel, quantity, testId }: TWinsTablePro
 }
 
 export default async function OverviewPage() {
-  // Counts and wins in SQL, the chart from its dataset's points only (lib/zoo/overview-data.ts, lib/zoo/explorer-view-data.ts).
-  const db = await getDb();
-  const [chart, head, gflops, size] = await Promise.all([
-    loadExplorerView(db, OVERVIEW_VIEW),
-    overviewHeadline(db),
-    overviewWins(db, 'gflops'),
-    overviewWins(db, 'size'),
-  ]);
-  const latencyDevices = head.devices.slice(0, 1);
-  const latency = await Promise.all(latencyDevices.map((d) => overviewWins(db, 'latency', d.device)));
+  // Counts and wins in SQL, the chart from its dataset's points only (lib/zoo/overview-data.ts, lib/zoo/explorer-view-data.ts);
+  // after a write at scale, the last overview while the new one is computed (the page says so).
+  const overview = await loadOverview(await getDb());
+  const { chart, head, gflops, size, latency } = overview.value;
+  const latencyDevices = latency;
   const byKey = new Map<string, TExplorerEntry>();
   for (const e of [...chart.entries, ...gflops.entries, ...size.entries, ...latency.flatMap((l) => l.entries)]) {
     byKey.set(`${e.modelId}@${e.inputSize}`, e);
@@ -100,6 +91,7 @@ export default async function OverviewPage() {
         A living zoo of compressed object detectors: pruned, distilled and quantized YOLOv3 and BlazeFace variants with their published
         numbers, and the ones Slimboard measures on its own devices.
       </p>
+      <ZooVersionNote data={overview} />
       <div className="sb-headline" data-testid="headline">
         <div>
           <strong data-testid="headline-models">{head.models}</strong> models

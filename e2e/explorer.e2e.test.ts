@@ -14,6 +14,7 @@ import { compareHref, parseExplorerView } from '../lib/explorer/view-state';
 import { biggestWins } from '../lib/explorer/wins';
 import { listExplorerEntries } from '../lib/zoo/list-explorer-entries';
 import { CHART_GEOMETRY_SOURCE, type TClientPoint } from '../tools/bench/chart-geometry';
+import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
 
 /**
@@ -61,7 +62,8 @@ async function canvasAlphaAt(at: TClientPoint): Promise<number> {
 
 /** Markers and frontier rings in an exported SVG: sums of data-count over the groups the exporter wrote. */
 function svgCounts(svg: string): { points: number; frontier: number } {
-  const sum = (cls: string) => [...svg.matchAll(new RegExp(`class="${cls}"[^>]*?data-count="(\\d+)"`, 'g'))].reduce((a, m) => a + Number(m[1]), 0);
+  const sum = (cls: string) =>
+    [...svg.matchAll(new RegExp(`class="${cls}"[^>]*?data-count="(\\d+)"`, 'g'))].reduce((a, m) => a + Number(m[1]), 0);
   return { points: sum('sb-marker-group'), frontier: sum('sb-frontier-markers') };
 }
 
@@ -77,7 +79,7 @@ const VIEWS = [
 describe('explorer', () => {
   it.each(VIEWS)('opens /explorer?%s with the point and frontier counts the data gives', async (query) => {
     const expected = buildChartModel(entries, parseExplorerView(new URLSearchParams(query)));
-    await page.goto(`${appUrl}/explorer?${query}`);
+    await gotoFresh(page, `${appUrl}/explorer?${query}`);
     const summary = page.locator('[data-testid="chart-summary"]');
     await expect.poll(() => summary.getAttribute('data-points')).toBe(String(expected.points.length));
     await expect(summary.getAttribute('data-frontier')).resolves.toBe(String(expected.frontier.length));
@@ -114,7 +116,7 @@ describe('explorer', () => {
     // aim at the most accurate frontier point (top right: no neighbours on top of it)
     const target = model.frontier[model.frontier.length - 1];
     const entry = entriesByKey(entries).get(target.key)!;
-    await page.goto(`${appUrl}/explorer?${query}`);
+    await gotoFresh(page, `${appUrl}/explorer?${query}`);
     await expect.poll(() => drawnCounts().then((c) => c.points)).toBe(model.points.length);
     await page.evaluate(CHART_GEOMETRY_SOURCE);
     const at = (await page.evaluate(`window.__pointToClient(${target.cost}, ${target.accuracy}, false)`)) as TClientPoint;
@@ -134,7 +136,7 @@ describe('explorer', () => {
   });
 
   it('after an axis change and a log-scale toggle the markers are painted where the new axes put them', async () => {
-    await page.goto(`${appUrl}/explorer?sizes=608`);
+    await gotoFresh(page, `${appUrl}/explorer?sizes=608`);
     await page.locator('select[name="x"]').selectOption('size');
     await page.locator('input[name="log"]').check();
     const query = 'x=size&log=1&sizes=608';
@@ -151,7 +153,7 @@ describe('explorer', () => {
   });
 
   it('keeps the view in the URL as controls change, and the frontier-only table toggle works', async () => {
-    await page.goto(`${appUrl}/explorer`);
+    await gotoFresh(page, `${appUrl}/explorer`);
     await page.locator('select[name="dataset"]').selectOption('voc');
     await page.locator('input[name="log"]').check();
     await page.locator('input[name="frontier"]').check();
@@ -168,7 +170,7 @@ describe('explorer', () => {
   it('exports the chart data as CSV, the chart as SVG and PNG', async () => {
     const query = 'x=size&sizes=608';
     const model = buildChartModel(entries, parseExplorerView(new URLSearchParams(query)));
-    await page.goto(`${appUrl}/explorer?${query}`);
+    await gotoFresh(page, `${appUrl}/explorer?${query}`);
     await expect.poll(() => drawnCounts().then((c) => c.points)).toBe(model.points.length);
     const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = fs.readFileSync((await csvDl.path())!, 'utf8');
@@ -187,7 +189,7 @@ describe('explorer', () => {
   });
 
   it('picks models in the table and opens the compare link', async () => {
-    await page.goto(`${appUrl}/explorer?sizes=608`);
+    await gotoFresh(page, `${appUrl}/explorer?sizes=608`);
     const rows = page.locator('[data-testid="points-table"] tbody tr');
     await expect.poll(() => rows.count()).toBeGreaterThan(2);
     const keys = [await rows.nth(0).getAttribute('data-key'), await rows.nth(1).getAttribute('data-key')] as string[];
@@ -212,7 +214,10 @@ describe('compare', () => {
     await page.goto(`${appUrl}${compareHref(pick)}`);
     const table = page.locator('[data-testid="compare-metrics"] tbody tr');
     await expect(table.count()).resolves.toBe(rows.length);
-    const firstValues = await table.nth(0).locator('td[data-value]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')));
+    const firstValues = await table
+      .nth(0)
+      .locator('td[data-value]')
+      .evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')));
     expect(firstValues).toEqual(rows[0].cells.map((c) => (c.value === null ? '' : String(c.value))));
     await expect(page.locator('[data-testid="no-distribution"]').count()).resolves.toBe(
       pick.some((id) => entries.some((e) => e.modelId === id && e.latency.some((l) => l.samplesMs.length > 0))) ? 0 : 1,
@@ -236,7 +241,7 @@ describe('compare', () => {
   it('an unknown model or a metric the dataset lacks gets a message, not a crash', async () => {
     await page.goto(`${appUrl}/compare?models=yolov3-nope,yolov3-nada`);
     await expect(page.locator('.error-text[role="alert"]').innerText()).resolves.toContain('compare: no model "yolov3-nope"');
-    await page.goto(`${appUrl}/explorer?dataset=voc&y=boxAp`);
+    await gotoFresh(page, `${appUrl}/explorer?dataset=voc&y=boxAp`);
     await expect(page.locator('.error-text[role="alert"]').innerText()).resolves.toContain('dataset "voc" has no metric "boxAp"');
   });
 });
@@ -246,11 +251,13 @@ describe('overview', () => {
     const head = headlineNumbers(entries);
     const wins = biggestWins(entries, { axis: 'gflops' }).slice(0, 8);
     const chart = buildChartModel(entries, parseExplorerView(new URLSearchParams('dataset=coco&x=gflops&sizes=608')));
-    await page.goto(`${appUrl}/`);
+    await gotoFresh(page, `${appUrl}/`);
     await expect(page.locator('[data-testid="headline-models"]').innerText()).resolves.toBe(String(head.models));
     await expect(page.locator('[data-testid="headline-published"]').innerText()).resolves.toBe(String(head.publishedModels));
     await expect.poll(() => drawnCounts()).toEqual({ points: chart.points.length, frontier: chart.frontier.length });
-    const winKeys = await page.locator('[data-testid="wins-gflops"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-key')));
+    const winKeys = await page
+      .locator('[data-testid="wins-gflops"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-key')));
     expect(winKeys).toEqual(wins.map((w) => w.key));
     expect(wins.length).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, 'overview.png'), fullPage: true });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiToken } from '../lib/auth/api-tokens';
 import { SHAPE_CLASSES, writeSyntheticSplit } from '../lib/datasets/synthetic';
 import { waitForRun } from '../lib/runs/run-report';
+import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
 import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 import { tinyDetector } from '../tests/pipeline/tiny-models';
@@ -41,7 +42,7 @@ let held: HeldJobs | null = null;
 let run: { id: string; modelSlug: string };
 
 async function headline(): Promise<{ models: number; measured: number }> {
-  await page.goto(`${appUrl}/`);
+  await gotoFresh(page, `${appUrl}/`);
   return {
     models: Number(await page.locator('[data-testid="headline-models"]').innerText()),
     measured: Number(await page.locator('[data-testid="headline-measured"]').innerText()),
@@ -160,7 +161,7 @@ describe('a registered run in every view', () => {
     await expect(row.locator('td[data-column="ap50"]').innerText()).resolves.toBe(ap50.toFixed(1));
     await page.screenshot({ path: path.join(SHOTS, 'zoo-measured-run-done.png'), fullPage: true });
 
-    await page.goto(`${appUrl}/explorer?dataset=coco&sizes=320`);
+    await gotoFresh(page, `${appUrl}/explorer?dataset=coco&sizes=320`);
     await expect(page.locator(`[data-testid="points-table"] tr[data-key="${run.modelSlug}@320"]`).count()).resolves.toBe(1);
 
     await page.goto(`${appUrl}/compare`);

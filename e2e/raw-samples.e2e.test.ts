@@ -11,6 +11,7 @@ import { ZPairedLatencyResult } from '../lib/measure/benchmark-paired';
 import { publishMeasurements, scalarsFromResult } from '../lib/runs/publish-measurements';
 import { recordResult } from '../lib/runs/record-result';
 import { pairedAccuracyView } from '../lib/zoo/paired-accuracy-view';
+import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
 import { benchmark } from '../workers/handlers/benchmark';
 import type { MeasureContext } from '../workers/handlers/measure-context';
@@ -183,7 +184,7 @@ describe('raw latency samples of a measured run', () => {
     await expect(cell.innerText()).resolves.toBe(`(${view.text})`);
     await expect(cell.getAttribute('class')).resolves.toContain('neutral');
 
-    await page.goto(`${appUrl}/explorer?dataset=coco&x=latency&device=${DEVICE_SLUG}&sizes=${INPUT_SIZE}`);
+    await gotoFresh(page, `${appUrl}/explorer?dataset=coco&x=latency&device=${DEVICE_SLUG}&sizes=${INPUT_SIZE}`);
     const bars = page.locator('svg.sb-chart-svg [data-testid="interval-bars"]');
     await expect.poll(() => bars.getAttribute('data-count')).toBe('2');
     // Not significant (ΔAP) is drawn grey, in the one path of undecided bars.

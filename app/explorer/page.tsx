@@ -5,8 +5,10 @@ import { isSlimboardError } from '@/lib/errors';
 import { buildChartModel } from '@/lib/explorer/chart-model';
 import { parseExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
 import { loadExplorerView, type TExplorerViewData } from '@/lib/zoo/explorer-view-data';
+import type { TZooVersioned } from '@/lib/zoo/zoo-cache';
 import { ExplorerClient } from './explorer-client';
 import { BadLink } from '../bad-link';
+import { ZooVersionNote } from '../zoo-version-note';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Trade-off explorer' };
@@ -15,11 +17,13 @@ type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function ExplorerPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
-  let data: TExplorerViewData;
+  let loaded: TZooVersioned<TExplorerViewData>;
   try {
     const view: TExplorerView = parseExplorerView(sp);
     // Only the view's dataset (and, past the point budget, only the view's points) is loaded: lib/zoo/explorer-view-data.ts.
-    data = await loadExplorerView(await getDb(), view);
+    // After a write at scale, the view's last data while the new is computed (the note below says so).
+    loaded = await loadExplorerView(await getDb(), view);
+    const data = loaded.value;
     // A link naming a dataset without results is a 404 (app/explorer/not-found.tsx lists the datasets there are).
     if (sp.dataset !== undefined && !data.datasets.includes(view.dataset)) notFound();
     // Resolve once on the server so a URL naming a metric or device the data lacks gets a clear message.
@@ -28,6 +32,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
     if (!isSlimboardError(e)) throw e;
     return <BadLink title="Bad explorer link" message={e.message} href="/explorer" linkText="Open the default view" />;
   }
+  const data = loaded.value;
   return (
     <div>
       <h1>Trade-off explorer</h1>
@@ -36,6 +41,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
         black step line is the Pareto frontier (no other dot is both cheaper and at least as accurate). The view lives in the URL: copy it
         to share.
       </p>
+      <ZooVersionNote data={loaded} />
       <ExplorerClient
         entries={data.entries}
         initialView={data.view}

@@ -8,9 +8,10 @@ import { DEFAULT_VIEW } from '../explorer/view-state';
 import { biggestWins } from '../explorer/wins';
 import { searchCompareChoices } from './compare-choices';
 import { listExplorerDatasets } from './explorer-points';
-import { loadExplorerView } from './explorer-view-data';
+import { explorerViewData, loadExplorerView } from './explorer-view-data';
 import { listExplorerEntries } from './list-explorer-entries';
-import { overviewHeadline, overviewWins } from './overview-data';
+import { loadOverview, OVERVIEW_VIEW, overviewHeadline, overviewWins } from './overview-data';
+import { readZooVersion } from './zoo-cache';
 
 /**
  * The scoped explorer, overview and compare reads (issue #15: query only what is drawn) against the whole-zoo
@@ -44,10 +45,10 @@ describe('scoped explorer reads on the imported seed', () => {
   it('a view within the budget sends its whole dataset; an unknown dataset sends nothing', async () => {
     const db = await getDb();
     const all = await listExplorerEntries(db);
-    const data = await loadExplorerView(db, { ...DEFAULT_VIEW, dataset: 'voc' });
+    const data = await explorerViewData(db, { ...DEFAULT_VIEW, dataset: 'voc' });
     expect(data.reduction).toBeNull();
     expect(data.entries).toEqual(all.filter((e) => e.dataset === 'voc'));
-    const none = await loadExplorerView(db, { ...DEFAULT_VIEW, dataset: 'nope' });
+    const none = await explorerViewData(db, { ...DEFAULT_VIEW, dataset: 'nope' });
     expect(none.entries).toEqual([]);
     expect(none.datasets).not.toContain('nope');
   });
@@ -56,7 +57,7 @@ describe('scoped explorer reads on the imported seed', () => {
     const db = await getDb();
     const coco = (await listExplorerEntries(db)).filter((e) => e.dataset === 'coco');
     const budget = 12;
-    const data = await loadExplorerView(db, { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops' }, budget);
+    const data = await explorerViewData(db, { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops' }, budget);
     const r = data.reduction!;
     expect(r).not.toBeNull();
     expect(data.view.y).toBe('boxAp');
@@ -88,17 +89,17 @@ describe('scoped explorer reads on the imported seed', () => {
         expect(kept, b).toContain(b);
     }
     // The same view again is the same sample.
-    expect(keysOf((await loadExplorerView(db, { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops' }, budget)).entries)).toEqual(
+    expect(keysOf((await explorerViewData(db, { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops' }, budget)).entries)).toEqual(
       keysOf(data.entries),
     );
   });
 
   it('a reduced view refuses a metric or device the dataset does not have, naming what it has', async () => {
     const db = await getDb();
-    await expect(loadExplorerView(db, { ...DEFAULT_VIEW, dataset: 'coco', y: 'widerHard' }, 5)).rejects.toThrow(
+    await expect(explorerViewData(db, { ...DEFAULT_VIEW, dataset: 'coco', y: 'widerHard' }, 5)).rejects.toThrow(
       /dataset "coco" has no metric "widerHard" \(has boxAp\)/,
     );
-    await expect(loadExplorerView(db, { ...DEFAULT_VIEW, dataset: 'coco', x: 'latency', device: 'toaster' }, 5)).rejects.toThrow(
+    await expect(explorerViewData(db, { ...DEFAULT_VIEW, dataset: 'coco', x: 'latency', device: 'toaster' }, 5)).rejects.toThrow(
       /no latency for "toaster" on coco/,
     );
   });
@@ -135,5 +136,34 @@ describe('scoped explorer reads on the imported seed', () => {
     expect(found.choices.map((c) => c.id)).toEqual(expected.slice(0, 3));
     // A search is plain text: no model name or slug has a %.
     expect((await searchCompareChoices(db, { find: '%' })).total).toBe(0);
+  });
+});
+
+describe("the pages' doors: the last value while a new version computes (lib/zoo/zoo-cache.ts cachedOrLastByZooVersion)", () => {
+  it('give what their parts give, for the current version; after a write, the last value marked stale or the new one', async () => {
+    const db = await getDb();
+    const overview = await loadOverview(db);
+    const version = await readZooVersion(db);
+    expect([overview.version, overview.stale]).toEqual([version, false]);
+    expect(overview.value.head).toEqual(await overviewHeadline(db));
+    expect(overview.value.gflops).toEqual(await overviewWins(db, 'gflops'));
+    expect(overview.value.chart).toEqual(await explorerViewData(db, OVERVIEW_VIEW));
+    const device = overview.value.head.devices[0].device;
+    expect(overview.value.latency).toEqual([{ ...overview.value.head.devices[0], ...(await overviewWins(db, 'latency', device)) }]);
+    const view = { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops' as const };
+    const page = await loadExplorerView(db, view, 12);
+    expect(page.value).toEqual(await explorerViewData(db, view, 12));
+
+    // A write that changes nothing the views show still makes a new version (an UPDATE of a row bumps it).
+    await db.$executeRaw`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`;
+    const next = await readZooVersion(db);
+    expect(BigInt(next)).toBeGreaterThan(BigInt(version));
+    const after = await loadOverview(db);
+    if (after.stale) expect([after.version, after.computedAt]).toEqual([version, overview.computedAt]);
+    else expect(after.version).toBe(next);
+    await expect.poll(async () => (await loadOverview(db)).version, { timeout: 30_000 }).toBe(next);
+    const fresh = await loadOverview(db);
+    expect(fresh.stale).toBe(false);
+    expect(fresh.value).toEqual(overview.value);
   });
 });

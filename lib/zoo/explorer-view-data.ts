@@ -13,7 +13,7 @@ import {
 } from './explorer-points';
 import { listExplorerEntries } from './list-explorer-entries';
 import { loadZooSections } from './list-zoo-rows';
-import { cachedByZooVersion } from './zoo-cache';
+import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
 
 /**
  * What the explorer page (and the overview's chart) sends to the browser for a view: the entries of the view's
@@ -32,7 +32,17 @@ export interface TExplorerViewData {
   reduction: TExplorerReduction | null;
 }
 
-export async function loadExplorerView(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TExplorerViewData> {
+/**
+ * The explorer page's read of a view: explorerViewData, but after a write at scale (seconds: docs/scale.md) the
+ * reader is given the view's last data, marked stale, while the new is computed (lib/zoo/zoo-cache.ts
+ * cachedOrLastByZooVersion; the page says from when the numbers are). One key per view as the URL states it.
+ */
+export function loadExplorerView(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TZooVersioned<TExplorerViewData>> {
+  return cachedOrLastByZooVersion(db, `explorer-page:${budget}:${serializeExplorerView(view)}`, () => explorerViewData(db, view, budget));
+}
+
+/** A view's data as of the zoo's current version (the overview's chart: its other numbers are of that version too). */
+export async function explorerViewData(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TExplorerViewData> {
   // Independent reads at once (each cached per zoo version): after a write they are recomputed, and in a chain
   // their times added up. The sections are only needed to build the rows at the end; started now, they overlap.
   const sections = loadZooSections(db);

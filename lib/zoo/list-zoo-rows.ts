@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { readInChunks } from '../db/read-in-chunks';
 import { Prisma } from '../generated/prisma/client';
 import { COCO_DETAIL_COLUMNS } from './columns';
 import { deviceName } from './device-name';
@@ -113,16 +114,29 @@ export function cocoDetailFromResult(result: unknown, jobId: string): TCocoDetai
 type MeasurementRow = Awaited<ReturnType<typeof loadMeasurements>>[number];
 type ModelRow = Awaited<ReturnType<typeof loadModels>>[number];
 
+/**
+ * Building many rows at once (the overview's chart and the explorer's reduced views: about 3,700 rows of 3,500
+ * models and 18,600 measurements at 100,000 runs) runs in the web process beside other requests. Its reads go
+ * MODEL_IDS_PER_QUERY models at a time and its loop yields every ROWS_PER_STRETCH rows, so no single stretch of
+ * decoding or building holds the event loop for long (it did for 300 to 550 ms: docs/scale.md, "After a write").
+ * A page of /zoo (20 rows) and an export batch (500 rows) stay one query and one stretch.
+ */
+export const MODEL_IDS_PER_QUERY = 1000;
+export const ROWS_PER_STRETCH = 500;
+
 function loadModels(db: Db, ids: number[]) {
-  return db.model.findMany({ where: { id: { in: ids } }, include: MODEL_INCLUDE });
+  return readInChunks(ids, MODEL_IDS_PER_QUERY, (chunk) => db.model.findMany({ where: { id: { in: chunk } }, include: MODEL_INCLUDE }));
 }
 
+/** Oldest first per model (a later number of the same scope wins). */
 function loadMeasurements(db: Db, modelIds: number[]) {
-  return db.measurement.findMany({
-    where: { modelId: { in: modelIds } },
-    include: { device: { select: { slug: true } }, source: { select: { slug: true, title: true, url: true } } },
-    orderBy: { createdAt: 'asc' },
-  });
+  return readInChunks(modelIds, MODEL_IDS_PER_QUERY, (chunk) =>
+    db.measurement.findMany({
+      where: { modelId: { in: chunk } },
+      include: { device: { select: { slug: true } }, source: { select: { slug: true, title: true, url: true } } },
+      orderBy: { createdAt: 'asc' },
+    }),
+  );
 }
 
 function provenanceOf(m: MeasurementRow): TProvenance {
@@ -225,7 +239,8 @@ export async function buildZooRows(db: Db, keys: ZooRowKey[], sections: Map<stri
   }
 
   const rows: TZooRow[] = [];
-  for (const key of keys) {
+  for (const [i, key] of keys.entries()) {
+    if (i > 0 && i % ROWS_PER_STRETCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const s = sections.get(key.sectionSlug);
     const model: ModelRow | undefined = modelById.get(key.modelId);
     if (!s || !model) continue; // deleted between the two queries

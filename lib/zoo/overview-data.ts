@@ -3,18 +3,53 @@ import { Prisma } from '../generated/prisma/client';
 import { DATASET_METRICS, type TCostAxis } from '../explorer/axes';
 import type { TExplorerEntry } from '../explorer/entry';
 import type { THeadline } from '../explorer/overview';
+import { DEFAULT_VIEW, type TExplorerView } from '../explorer/view-state';
 import { biggestWins, type TWin } from '../explorer/wins';
 import { deviceName } from './device-name';
 import { COST_KIND_OF, datasetAxes, listExplorerDatasets, METRIC_KIND_OF, valueSql } from './explorer-points';
+import { explorerViewData, type TExplorerViewData } from './explorer-view-data';
 import { listExplorerEntries } from './list-explorer-entries';
 import { METRICS, type TMetricKind } from './metrics';
 import { zooRowsSql } from './select-zoo-rows';
-import { cachedByZooVersion } from './zoo-cache';
+import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
 
 /**
  * The landing page's numbers in SQL: the headline counts over every variant (model × input size) of the zoo, and
  * the "biggest wins" computed by lib/explorer/wins.ts on the entries of a bounded set of candidates that SQL picks.
  */
+
+/** The landing page's chart: COCO, GFLOPs vs Box AP, 608 px. */
+export const OVERVIEW_VIEW: TExplorerView = { ...DEFAULT_VIEW, dataset: 'coco', x: 'gflops', y: 'boxAp', sizes: [608] };
+
+/** Everything the landing page shows, from one zoo version. */
+export interface TOverview {
+  chart: TExplorerViewData;
+  head: THeadline;
+  gflops: { wins: TWin[]; entries: TExplorerEntry[] };
+  size: { wins: TWin[]; entries: TExplorerEntry[] };
+  /** The wins on latency on the first device with latency (none when no device has any). */
+  latency: Array<{ device: string; deviceLabel: string; wins: TWin[]; entries: TExplorerEntry[] }>;
+}
+
+/**
+ * The landing page's data as one value (lib/zoo/zoo-cache.ts cachedOrLastByZooVersion): at 100,000 runs it takes
+ * seconds after a write (docs/scale.md), so a reader then is given the last finished overview, marked stale, and the
+ * page says from when it is, instead of waiting. A small zoo computes within the wait and is always fresh.
+ */
+export function loadOverview(db: Db): Promise<TZooVersioned<TOverview>> {
+  return cachedOrLastByZooVersion(db, 'overview', async () => {
+    const [chart, head, gflops, size] = await Promise.all([
+      explorerViewData(db, OVERVIEW_VIEW),
+      overviewHeadline(db),
+      overviewWins(db, 'gflops'),
+      overviewWins(db, 'size'),
+    ]);
+    const latency = await Promise.all(
+      head.devices.slice(0, 1).map(async (d) => ({ ...d, ...(await overviewWins(db, 'latency', d.device)) })),
+    );
+    return { chart, head, gflops, size, latency };
+  });
+}
 
 /** lib/explorer/overview.ts headlineNumbers over every entry, counted in the database (same definitions). */
 export function overviewHeadline(db: Db): Promise<THeadline> {

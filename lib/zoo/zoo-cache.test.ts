@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cachedByZooVersion, clearZooCache, POOL_LIMITS, zooCacheKeys } from './zoo-cache';
+import { cachedByZooVersion, cachedOrLastByZooVersion, clearZooCache, POOL_LIMITS, zooCacheKeys } from './zoo-cache';
 
 /** The cache with a stand-in version reader (the pg-pool shape): what is kept, for how long, and what is dropped. */
 
@@ -63,5 +63,108 @@ describe('zoo cache', () => {
     await cachedByZooVersion(db, 'p', async () => 1, 'pages');
     clearZooCache();
     expect([zooCacheKeys('aggregates'), zooCacheKeys('pages')]).toEqual([[], []]);
+  });
+});
+
+/** Lets the handlers of settled promises run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A promise settled by hand. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+describe('zoo cache: the last value while a new version computes (cachedOrLastByZooVersion)', () => {
+  it('the first value is waited for; a hit is fresh; after a write a fast computation is waited for', async () => {
+    const first = await cachedOrLastByZooVersion(db, 'o', async () => 'v1', 50);
+    expect([first.value, first.version, first.stale]).toEqual(['v1', '1', false]);
+    const hit = await cachedOrLastByZooVersion(db, 'o', async () => 'never', 50);
+    expect([hit.value, hit.stale, hit.computedAt]).toEqual(['v1', false, first.computedAt]);
+    version = 2;
+    const next = await cachedOrLastByZooVersion(db, 'o', async () => 'v2', 50);
+    expect([next.value, next.version, next.stale]).toEqual(['v2', '2', false]);
+  });
+
+  it('a slow computation after a write: readers get the last value marked stale, one computation runs, then fresh', async () => {
+    await cachedOrLastByZooVersion(db, 's', async () => 'v1', 20);
+    version = 2;
+    const slow = deferred<string>();
+    let started = 0;
+    const compute = () => (started++, slow.promise);
+    const [a, b] = await Promise.all([cachedOrLastByZooVersion(db, 's', compute, 20), cachedOrLastByZooVersion(db, 's', compute, 20)]);
+    expect([a.value, a.version, a.stale, b.value, b.stale]).toEqual(['v1', '1', true, 'v1', true]);
+    // More writes while it runs start nothing more: still the last value, still one computation.
+    version = 3;
+    const c = await cachedOrLastByZooVersion(db, 's', compute, 20);
+    expect([c.value, c.stale, started]).toEqual(['v1', true, 1]);
+    slow.resolve('v2');
+    await settle();
+    // Version 2 finished and is the last value; the next read starts version 3's computation (a slow one: served v2).
+    const slower = deferred<string>();
+    const d = await cachedOrLastByZooVersion(db, 's', () => (started++, slower.promise), 20);
+    expect([d.value, d.version, d.stale, started]).toEqual(['v2', '2', true, 2]);
+    slower.resolve('v3');
+    await settle();
+    const e = await cachedOrLastByZooVersion(db, 's', compute, 20);
+    expect([e.value, e.version, e.stale, started]).toEqual(['v3', '3', false, 2]);
+  });
+
+  it("a failure within the wait reaches the reader; after the wait it is not the reader's, and the last value stays", async () => {
+    await cachedOrLastByZooVersion(db, 'e', async () => 'v1', 20);
+    version = 2;
+    await expect(cachedOrLastByZooVersion(db, 'e', () => Promise.reject(new Error('db down')), 20)).rejects.toThrow('db down');
+    const late = deferred<string>();
+    const served = await cachedOrLastByZooVersion(db, 'e', () => late.promise, 20);
+    expect([served.value, served.stale]).toEqual(['v1', true]);
+    late.reject(new Error('later'));
+    await settle();
+    const again = await cachedOrLastByZooVersion(db, 'e', async () => 'v2', 20);
+    expect([again.value, again.stale]).toEqual(['v2', false]);
+  });
+
+  it('degenerate: a key that never finished waits (no last value to give); a failure then is not kept', async () => {
+    await expect(cachedOrLastByZooVersion(db, 'n', () => Promise.reject(new Error('x')), 0)).rejects.toThrow('x');
+    const slow = new Promise<string>((res) => setTimeout(() => res('late but waited for'), 30));
+    const got = await cachedOrLastByZooVersion(db, 'n', () => slow, 0);
+    expect([got.value, got.stale]).toEqual(['late but waited for', false]);
+  });
+
+  it('property: whatever the order of writes, reads and finishes, a value is never older than the last one served', async () => {
+    for (let trial = 0; trial < 40; trial++) {
+      clearZooCache();
+      version = 1;
+      await cachedOrLastByZooVersion(db, 'p', async () => 'value of 1');
+      let newest = 1n;
+      const pending: Array<{ d: ReturnType<typeof deferred<string>>; v: string }> = [];
+      for (let step = 0; step < 30; step++) {
+        const r = Math.random();
+        if (r < 0.3) version++;
+        else if (r < 0.6 && pending.length > 0) {
+          const i = Math.floor(Math.random() * pending.length);
+          const [p] = pending.splice(i, 1);
+          p.d.resolve(`value of ${p.v}`);
+          await settle();
+        } else {
+          const v = String(version);
+          const got = await cachedOrLastByZooVersion(
+            db,
+            'p',
+            () => {
+              const d = deferred<string>();
+              pending.push({ d, v });
+              return d.promise;
+            },
+            0,
+          );
+          expect(got.value).toBe(`value of ${got.version}`);
+          expect(BigInt(got.version)).toBeGreaterThanOrEqual(newest);
+          expect(got.stale).toBe(got.version !== v);
+          newest = BigInt(got.version);
+        }
+      }
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
 
 /**
  * A short shared cache for the zoo's expensive aggregates (facets, sections, totals), keyed by the zoo's version:
@@ -21,25 +22,30 @@ export const POOL_LIMITS = { aggregates: 64, pages: 48 } as const;
 export type ZooCachePool = keyof typeof POOL_LIMITS;
 
 type Entry = { version: string; value: Promise<unknown> };
+/** A key of cachedOrLastByZooVersion: its newest finished value and the computation in flight, if any. */
+type LastEntry = { last?: TZooVersioned<unknown>; flight?: { version: string; value: Promise<TZooVersioned<unknown>> } };
 interface State {
   version?: Promise<string>;
   pools: Record<ZooCachePool, Map<string, Entry>>;
+  lasting: Map<string, LastEntry>;
 }
 
-const globalState = globalThis as unknown as { __slimboardZooCachePools?: State };
-const state: State = (globalState.__slimboardZooCachePools ??= { pools: { aggregates: new Map(), pages: new Map() } });
+const globalState = globalThis as unknown as { __slimboardZooCacheState?: State };
+const state: State = (globalState.__slimboardZooCacheState ??= {
+  pools: { aggregates: new Map(), pages: new Map() },
+  lasting: new Map(),
+});
 
 /** Prisma, or a pg pool (the pipeline's readers: lib/jobs/list-jobs.ts). */
 export type ZooVersionReader = Db | Pick<pg.Pool, 'query'>;
 
+/** The one read of the version, for both kinds of reader (a bigint, as text: it can pass 2^53). */
+const ZOO_VERSION_SQL = `SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`;
+
 /** The zoo's current version (see above). */
 export async function readZooVersion(db: ZooVersionReader): Promise<string> {
-  if ('$queryRaw' in db) {
-    const rows = await db.$queryRaw<Array<{ v: string }>>`SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`;
-    return rows[0].v;
-  }
-  const { rows } = await db.query<{ v: string }>(`SELECT "version"::text AS v FROM "ZooVersion" WHERE "id" = 1`);
-  return rows[0].v;
+  if ('$queryRaw' in db) return (await db.$queryRaw<Array<{ v: string }>>(Prisma.raw(ZOO_VERSION_SQL)))[0].v;
+  return (await db.query<{ v: string }>(ZOO_VERSION_SQL)).rows[0].v;
 }
 
 function currentVersion(db: ZooVersionReader): Promise<string> {
@@ -76,6 +82,88 @@ export async function cachedByZooVersion<T>(
   return value;
 }
 
+/** A value of cachedOrLastByZooVersion, with the zoo version it was computed for and when that computation finished. */
+export interface TZooVersioned<T> {
+  value: T;
+  version: string;
+  computedAt: Date;
+  /** True when the zoo has a newer version whose value is still being computed (the page says so). */
+  stale: boolean;
+}
+
+/**
+ * How long a reader of cachedOrLastByZooVersion waits for the current version's value before it is given the last
+ * one. Small zoos compute well within it (always fresh); at 100,000 runs the landing page takes seconds cold
+ * (docs/scale.md, "Cold requests after a write").
+ */
+export const FRESH_WAIT_MS = 150;
+
+/**
+ * For views whose aggregates take seconds at scale (the landing page, the explorer's reduced views): like
+ * cachedByZooVersion, but once the key has a finished value, a reader after a write waits at most `freshWaitMs` for
+ * the new version's value, and is otherwise given the last value marked `stale`, while the computation goes on. At
+ * most one computation per key is in flight: writes landing faster than it finishes do not pile up work; the first
+ * reader after it finished starts the next one. The last value is never older than the newest finished computation.
+ * A key that never finished (the first request, or only failures) waits as cachedByZooVersion does; a failure of the
+ * current version's computation reaches the readers that waited for it and is not kept.
+ */
+export async function cachedOrLastByZooVersion<T>(
+  db: ZooVersionReader,
+  key: string,
+  compute: () => Promise<T>,
+  freshWaitMs = FRESH_WAIT_MS,
+): Promise<TZooVersioned<T>> {
+  const version = await currentVersion(db);
+  let entry = state.lasting.get(key);
+  if (!entry) {
+    entry = {};
+    state.lasting.set(key, entry);
+    while (state.lasting.size > POOL_LIMITS.aggregates) state.lasting.delete(state.lasting.keys().next().value!);
+  } else {
+    state.lasting.delete(key); // most recently used last
+    state.lasting.set(key, entry);
+  }
+  const { last } = entry;
+  if (last && last.version === version) return { ...(last as TZooVersioned<T>), stale: false };
+  let flight = entry.flight;
+  if (!flight || (flight.version !== version && !last)) flight = startLasting(entry, version, compute);
+  if (!last) return (await flight.value) as TZooVersioned<T>;
+  const fresh = flight.version === version ? await settledWithin(flight.value, freshWaitMs) : undefined;
+  if (fresh) return fresh as TZooVersioned<T>;
+  // Served stale; the computation in flight (this version's or an older one's) carries on. Its failure is not ours.
+  return { ...(entry.last as TZooVersioned<T>), stale: true };
+}
+
+function startLasting<T>(entry: LastEntry, version: string, compute: () => Promise<T>): NonNullable<LastEntry['flight']> {
+  const flight = {
+    version,
+    value: compute().then((value): TZooVersioned<unknown> => {
+      const done = { value, version, computedAt: new Date(), stale: false };
+      if (!entry.last || BigInt(entry.last.version) <= BigInt(version)) entry.last = done;
+      return done;
+    }),
+  };
+  entry.flight = flight;
+  const forget = () => {
+    if (entry.flight === flight) entry.flight = undefined;
+  };
+  flight.value.then(forget, forget);
+  return flight;
+}
+
+/** The value if `p` fulfils within `ms`; undefined if it is still pending then; its rejection if it rejects first. */
+async function settledWithin<V>(p: Promise<V>, ms: number): Promise<V | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The keys a pool holds, least recently used first (tests). */
 export function zooCacheKeys(pool: ZooCachePool): string[] {
   return [...state.pools[pool].keys()];
@@ -85,4 +173,5 @@ export function zooCacheKeys(pool: ZooCachePool): string[] {
 export function clearZooCache(): void {
   state.version = undefined;
   for (const entries of Object.values(state.pools)) entries.clear();
+  state.lasting.clear();
 }

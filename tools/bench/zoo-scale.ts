@@ -250,13 +250,14 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
  */
 async function drawnViews(db: PrismaClient): Promise<Array<[string, () => Promise<unknown>, (r: unknown) => string]>> {
   const { loadExplorerView } = await import('../../lib/zoo/explorer-view-data');
-  const { overviewHeadline, overviewWins } = await import('../../lib/zoo/overview-data');
+  const { loadOverview } = await import('../../lib/zoo/overview-data');
   const { searchCompareChoices } = await import('../../lib/zoo/compare-choices');
   const { listExplorerEntries } = await import('../../lib/zoo/list-explorer-entries');
   const { parseExplorerView } = await import('../../lib/explorer/view-state');
   const { clearZooCache } = await import('../../lib/zoo/zoo-cache');
   const reduced = (r: unknown) => {
-    const v = r as { entries: unknown[]; reduction: { inView: number; drawable: number; frontier: number; sampled: number } | null };
+    type TReduced = { entries: unknown[]; reduction: { inView: number; drawable: number; frontier: number; sampled: number } | null };
+    const v = (r as { value: TReduced }).value;
     const x = v.reduction;
     const how = x ? ` (reduced: ${x.inView} in view, ${x.drawable} drawable, frontier ${x.frontier}, sample ${x.sampled})` : '';
     return `${v.entries.length} entries${how}`;
@@ -274,9 +275,9 @@ async function drawnViews(db: PrismaClient): Promise<Array<[string, () => Promis
     ['/explorer?dataset=coco&x=latency', () => loadExplorerView(db, parseExplorerView({ dataset: 'coco', x: 'latency' })), reduced],
     ['/explorer?dataset=widerface', () => loadExplorerView(db, parseExplorerView({ dataset: 'widerface' })), reduced],
     [
-      '/: headline + wins (gflops, size)',
-      () => Promise.all([overviewHeadline(db), overviewWins(db, 'gflops'), overviewWins(db, 'size')]),
-      (r) => `${(r as [{ variants: number }, { wins: unknown[] }])[1].wins.length} win candidates kept`,
+      '/: loadOverview (chart, headline, wins on gflops, size and latency)',
+      () => loadOverview(db),
+      (r) => `${(r as { value: { gflops: { wins: unknown[] } } }).value.gflops.wins.length} GFLOPs wins`,
     ],
     [
       '/compare (3 models): choices + entries',
