@@ -11,6 +11,7 @@ import { DEMO_DATASET_SEED, writeSyntheticSplit } from '../lib/datasets/syntheti
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from '../lib/demo-zoo/manifest';
 import { registerDemoZoo } from '../lib/demo-zoo/register-demo-zoo';
 import { openPipeline } from '../lib/jobs/pipeline';
+import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
 import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 
@@ -143,7 +144,7 @@ describe('compress from the model page', () => {
     await expect
       .poll(
         async () => {
-          await page.goto(`${appUrl}/zoo?source=measured`);
+          await gotoFresh(page, `${appUrl}/zoo?source=measured`);
           if ((await row.count()) === 0) return 'no row';
           const gflops = await row.locator('td[data-column="gflops"] .metric').count();
           const ap = await row.locator('td[data-column="boxAp"] .metric').count();

@@ -112,7 +112,7 @@ describe('a registered run in every view', () => {
     run = { id: rows[0].id, modelSlug: rows[0].slug };
 
     // No worker yet: the row is in its dataset's measured section, with no numbers and its progress.
-    await page.goto(`${appUrl}/zoo?source=measured&submitter=${encodeURIComponent(SUBMITTER)}`);
+    await gotoFresh(page, `${appUrl}/zoo?source=measured&submitter=${encodeURIComponent(SUBMITTER)}`);
     const row = page.locator(`table[data-section="runs-coco"] tr[data-model="${run.modelSlug}"]`);
     await expect.poll(() => row.count()).toBe(1);
     await expect(page.locator('table.zoo-table tbody tr').count()).resolves.toBe(1);
@@ -153,7 +153,7 @@ describe('a registered run in every view', () => {
     );
     const ap50 = results[0].metrics.metrics.AP50 * 100;
 
-    await page.goto(`${appUrl}/zoo?source=measured&submitter=${encodeURIComponent(SUBMITTER)}&show=ap50`);
+    await gotoFresh(page, `${appUrl}/zoo?source=measured&submitter=${encodeURIComponent(SUBMITTER)}&show=ap50`);
     const row = page.locator(`table[data-section="runs-coco"] tr[data-model="${run.modelSlug}"]`);
     await expect.poll(() => row.locator('td[data-column="boxAp"] .metric').getAttribute('data-value')).toBe(String(boxAp));
     await expect(row.locator('td[data-column="gflops"] .metric').getAttribute('data-value')).resolves.toBe(String(gflops));

@@ -178,7 +178,7 @@ describe('raw latency samples of a measured run', () => {
     const view = pairedAccuracyView(result)!;
     expect(view.text).toBe('ΔAP \u22120.4 [\u22120.9, +0.1] (not significant)');
 
-    await page.goto(`${appUrl}/zoo?source=measured`);
+    await gotoFresh(page, `${appUrl}/zoo?source=measured`);
     const cell = page.locator(`tr[data-model="${run.modelSlug}"] td[data-column="boxAp"] [data-paired-accuracy="true"]`);
     await expect.poll(() => cell.count()).toBe(1);
     await expect(cell.innerText()).resolves.toBe(`(${view.text})`);

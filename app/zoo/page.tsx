@@ -13,6 +13,7 @@ import { ZooTable } from './zoo-table';
 import { DEMO_DATASET_SLUG } from '@/lib/demo-zoo/demo-zoo-constants';
 import { getDemoZooStatus, type DemoZooStatus } from '@/lib/demo-zoo/demo-zoo-status';
 import { BadLink } from '../bad-link';
+import { ZooVersionNote } from '../zoo-version-note';
 import { deviceName } from '@/lib/zoo/device-name';
 
 export const dynamic = 'force-dynamic';
@@ -32,7 +33,9 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
     return <BadLink title="Bad filter" message={e.message} href="/zoo" linkText="Show the whole zoo" />;
   }
   const db = await getDb();
-  const [pages, demo, deviceNames] = await Promise.all([listZooSectionPages(db, query), getDemoZooStatus(db), listDeviceNames(db)]);
+  // After a write at scale, the page as last built while the new one is built (the note below says so).
+  const [versioned, demo, deviceNames] = await Promise.all([listZooSectionPages(db, query), getDemoZooStatus(db), listDeviceNames(db)]);
+  const pages = versioned.value;
   const { data } = pages;
   const rows = pages.sections.flatMap((p) => p.rows);
   const pageOf = new Map(pages.sections.map((p) => [p.section.slug, p]));
@@ -86,6 +89,7 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
         Showing <strong>{pages.total}</strong> of {pages.all} rows
         {pages.sections.some((p) => p.pages > 1) && <> ({ZOO_PAGE_SIZE} per section and page)</>}
       </p>
+      <ZooVersionNote data={versioned} />
 
       {rows.length === 0 && <p className="empty">No rows match these filters.</p>}
 

@@ -66,6 +66,9 @@ describe('zoo cache', () => {
   });
 });
 
+/** Options that treat every computation as slow (so the last value may be given) with a wait of `ms`. */
+const stale = (ms: number) => ({ freshWaitMs: ms, slowComputeMs: 0 });
+
 /** Lets the handlers of settled promises run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -79,56 +82,81 @@ function deferred<T>() {
 
 describe('zoo cache: the last value while a new version computes (cachedOrLastByZooVersion)', () => {
   it('the first value is waited for; a hit is fresh; after a write a fast computation is waited for', async () => {
-    const first = await cachedOrLastByZooVersion(db, 'o', async () => 'v1', 50);
+    const first = await cachedOrLastByZooVersion(db, 'o', async () => 'v1', stale(50));
     expect([first.value, first.version, first.stale]).toEqual(['v1', '1', false]);
-    const hit = await cachedOrLastByZooVersion(db, 'o', async () => 'never', 50);
+    const hit = await cachedOrLastByZooVersion(db, 'o', async () => 'never', stale(50));
     expect([hit.value, hit.stale, hit.computedAt]).toEqual(['v1', false, first.computedAt]);
     version = 2;
-    const next = await cachedOrLastByZooVersion(db, 'o', async () => 'v2', 50);
+    const next = await cachedOrLastByZooVersion(db, 'o', async () => 'v2', stale(50));
     expect([next.value, next.version, next.stale]).toEqual(['v2', '2', false]);
   });
 
   it('a slow computation after a write: readers get the last value marked stale, one computation runs, then fresh', async () => {
-    await cachedOrLastByZooVersion(db, 's', async () => 'v1', 20);
+    await cachedOrLastByZooVersion(db, 's', async () => 'v1', stale(20));
     version = 2;
     const slow = deferred<string>();
     let started = 0;
     const compute = () => (started++, slow.promise);
-    const [a, b] = await Promise.all([cachedOrLastByZooVersion(db, 's', compute, 20), cachedOrLastByZooVersion(db, 's', compute, 20)]);
+    const [a, b] = await Promise.all([
+      cachedOrLastByZooVersion(db, 's', compute, stale(20)),
+      cachedOrLastByZooVersion(db, 's', compute, stale(20)),
+    ]);
     expect([a.value, a.version, a.stale, b.value, b.stale]).toEqual(['v1', '1', true, 'v1', true]);
     // More writes while it runs start nothing more: still the last value, still one computation.
     version = 3;
-    const c = await cachedOrLastByZooVersion(db, 's', compute, 20);
+    const c = await cachedOrLastByZooVersion(db, 's', compute, stale(20));
     expect([c.value, c.stale, started]).toEqual(['v1', true, 1]);
     slow.resolve('v2');
     await settle();
     // Version 2 finished and is the last value; the next read starts version 3's computation (a slow one: served v2).
     const slower = deferred<string>();
-    const d = await cachedOrLastByZooVersion(db, 's', () => (started++, slower.promise), 20);
+    const d = await cachedOrLastByZooVersion(db, 's', () => (started++, slower.promise), stale(20));
     expect([d.value, d.version, d.stale, started]).toEqual(['v2', '2', true, 2]);
     slower.resolve('v3');
     await settle();
-    const e = await cachedOrLastByZooVersion(db, 's', compute, 20);
+    const e = await cachedOrLastByZooVersion(db, 's', compute, stale(20));
     expect([e.value, e.version, e.stale, started]).toEqual(['v3', '3', false, 2]);
   });
 
   it("a failure within the wait reaches the reader; after the wait it is not the reader's, and the last value stays", async () => {
-    await cachedOrLastByZooVersion(db, 'e', async () => 'v1', 20);
+    await cachedOrLastByZooVersion(db, 'e', async () => 'v1', stale(20));
     version = 2;
-    await expect(cachedOrLastByZooVersion(db, 'e', () => Promise.reject(new Error('db down')), 20)).rejects.toThrow('db down');
+    await expect(cachedOrLastByZooVersion(db, 'e', () => Promise.reject(new Error('db down')), stale(20))).rejects.toThrow('db down');
     const late = deferred<string>();
-    const served = await cachedOrLastByZooVersion(db, 'e', () => late.promise, 20);
+    const served = await cachedOrLastByZooVersion(db, 'e', () => late.promise, stale(20));
     expect([served.value, served.stale]).toEqual(['v1', true]);
     late.reject(new Error('later'));
     await settle();
-    const again = await cachedOrLastByZooVersion(db, 'e', async () => 'v2', 20);
+    const again = await cachedOrLastByZooVersion(db, 'e', async () => 'v2', stale(20));
     expect([again.value, again.stale]).toEqual(['v2', false]);
   });
 
+  it('a view whose last computation was fast is always waited for, however slow the new one', async () => {
+    await cachedOrLastByZooVersion(db, 'q', async () => 'v1', { freshWaitMs: 0, slowComputeMs: 1000 });
+    version = 2;
+    const slow = new Promise<string>((res) => setTimeout(() => res('v2'), 40));
+    const got = await cachedOrLastByZooVersion(db, 'q', () => slow, { freshWaitMs: 0, slowComputeMs: 1000 });
+    expect([got.value, got.version, got.stale]).toEqual(['v2', '2', false]);
+    expect(got.computeMs).toBeGreaterThanOrEqual(30);
+    // That computation took 40 ms: with a 20 ms threshold it is slow, and the next write is served the last value.
+    version = 3;
+    const slower = new Promise<string>((res) => setTimeout(() => res('v3'), 100));
+    const next = await cachedOrLastByZooVersion(db, 'q', () => slower, { freshWaitMs: 0, slowComputeMs: 20 });
+    expect([next.value, next.version, next.stale]).toEqual(['v2', '2', true]);
+  });
+
+  it('pools: a crawl of many page keys never evicts an aggregate key', async () => {
+    await cachedOrLastByZooVersion(db, 'overview', async () => 'o');
+    for (let i = 0; i < POOL_LIMITS.pages * 2; i++) await cachedOrLastByZooVersion(db, `zoo-page:${i}`, async () => i, { pool: 'pages' });
+    let recomputed = false;
+    const got = await cachedOrLastByZooVersion(db, 'overview', async () => ((recomputed = true), 'again'));
+    expect([got.value, recomputed]).toEqual(['o', false]);
+  });
+
   it('degenerate: a key that never finished waits (no last value to give); a failure then is not kept', async () => {
-    await expect(cachedOrLastByZooVersion(db, 'n', () => Promise.reject(new Error('x')), 0)).rejects.toThrow('x');
+    await expect(cachedOrLastByZooVersion(db, 'n', () => Promise.reject(new Error('x')), stale(0))).rejects.toThrow('x');
     const slow = new Promise<string>((res) => setTimeout(() => res('late but waited for'), 30));
-    const got = await cachedOrLastByZooVersion(db, 'n', () => slow, 0);
+    const got = await cachedOrLastByZooVersion(db, 'n', () => slow, stale(0));
     expect([got.value, got.stale]).toEqual(['late but waited for', false]);
   });
 
@@ -157,7 +185,7 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
               pending.push({ d, v });
               return d.promise;
             },
-            0,
+            stale(0),
           );
           expect(got.value).toBe(`value of ${got.version}`);
           expect(BigInt(got.version)).toBeGreaterThanOrEqual(newest);

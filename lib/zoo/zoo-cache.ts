@@ -27,13 +27,13 @@ type LastEntry = { last?: TZooVersioned<unknown>; flight?: { version: string; va
 interface State {
   version?: Promise<string>;
   pools: Record<ZooCachePool, Map<string, Entry>>;
-  lasting: Map<string, LastEntry>;
+  lasting: Record<ZooCachePool, Map<string, LastEntry>>;
 }
 
 const globalState = globalThis as unknown as { __slimboardZooCacheState?: State };
 const state: State = (globalState.__slimboardZooCacheState ??= {
   pools: { aggregates: new Map(), pages: new Map() },
-  lasting: new Map(),
+  lasting: { aggregates: new Map(), pages: new Map() },
 });
 
 /** Prisma, or a pg pool (the pipeline's readers: lib/jobs/list-jobs.ts). */
@@ -87,47 +87,60 @@ export interface TZooVersioned<T> {
   value: T;
   version: string;
   computedAt: Date;
+  /** How long the computation took. */
+  computeMs: number;
   /** True when the zoo has a newer version whose value is still being computed (the page says so). */
   stale: boolean;
 }
 
 /**
  * How long a reader of cachedOrLastByZooVersion waits for the current version's value before it is given the last
- * one. Small zoos compute well within it (always fresh); at 100,000 runs the landing page takes seconds cold
- * (docs/scale.md, "Cold requests after a write").
+ * one, and how long the last computation must have taken for that (a view that computed faster is always waited
+ * for: a small zoo never shows stale numbers). At 100,000 runs the landing page takes seconds after a write
+ * (docs/scale.md, "After a write").
  */
 export const FRESH_WAIT_MS = 150;
+export const SLOW_COMPUTE_MS = 500;
+
+export interface LastValueOptions {
+  pool?: ZooCachePool;
+  freshWaitMs?: number;
+  slowComputeMs?: number;
+}
 
 /**
- * For views whose aggregates take seconds at scale (the landing page, the explorer's reduced views): like
- * cachedByZooVersion, but once the key has a finished value, a reader after a write waits at most `freshWaitMs` for
- * the new version's value, and is otherwise given the last value marked `stale`, while the computation goes on. At
- * most one computation per key is in flight: writes landing faster than it finishes do not pile up work; the first
- * reader after it finished starts the next one. The last value is never older than the newest finished computation.
- * A key that never finished (the first request, or only failures) waits as cachedByZooVersion does; a failure of the
- * current version's computation reaches the readers that waited for it and is not kept.
+ * For views whose aggregates take seconds at scale (the landing page, the explorer, the zoo's pages): like
+ * cachedByZooVersion, but once the key has a value whose computation took at least `slowComputeMs`, a reader after a
+ * write waits at most `freshWaitMs` for the new version's value, and is otherwise given the last value marked
+ * `stale`, while the computation goes on. Then at most one computation per key is in flight: writes landing faster
+ * than it finishes do not pile up work; the first reader after it finished starts the next one. The last value is
+ * never older than the newest finished computation. A key without a value, or whose last computation was fast, waits
+ * as cachedByZooVersion does; a failure of the current version's computation reaches the readers that waited for it
+ * and is not kept. Keys live in `pool` (its own limit, least recently used dropped first).
  */
 export async function cachedOrLastByZooVersion<T>(
   db: ZooVersionReader,
   key: string,
   compute: () => Promise<T>,
-  freshWaitMs = FRESH_WAIT_MS,
+  { pool = 'aggregates', freshWaitMs = FRESH_WAIT_MS, slowComputeMs = SLOW_COMPUTE_MS }: LastValueOptions = {},
 ): Promise<TZooVersioned<T>> {
   const version = await currentVersion(db);
-  let entry = state.lasting.get(key);
+  const entries = state.lasting[pool];
+  let entry = entries.get(key);
   if (!entry) {
     entry = {};
-    state.lasting.set(key, entry);
-    while (state.lasting.size > POOL_LIMITS.aggregates) state.lasting.delete(state.lasting.keys().next().value!);
+    entries.set(key, entry);
+    while (entries.size > POOL_LIMITS[pool]) entries.delete(entries.keys().next().value!);
   } else {
-    state.lasting.delete(key); // most recently used last
-    state.lasting.set(key, entry);
+    entries.delete(key); // most recently used last
+    entries.set(key, entry);
   }
   const { last } = entry;
   if (last && last.version === version) return { ...(last as TZooVersioned<T>), stale: false };
+  const slow = last !== undefined && last.computeMs >= slowComputeMs;
   let flight = entry.flight;
-  if (!flight || (flight.version !== version && !last)) flight = startLasting(entry, version, compute);
-  if (!last) return (await flight.value) as TZooVersioned<T>;
+  if (!flight || (flight.version !== version && !slow)) flight = startLasting(entry, version, compute);
+  if (!slow) return (await flight.value) as TZooVersioned<T>;
   const fresh = flight.version === version ? await settledWithin(flight.value, freshWaitMs) : undefined;
   if (fresh) return fresh as TZooVersioned<T>;
   // Served stale; the computation in flight (this version's or an older one's) carries on. Its failure is not ours.
@@ -135,10 +148,11 @@ export async function cachedOrLastByZooVersion<T>(
 }
 
 function startLasting<T>(entry: LastEntry, version: string, compute: () => Promise<T>): NonNullable<LastEntry['flight']> {
+  const started = performance.now();
   const flight = {
     version,
     value: compute().then((value): TZooVersioned<unknown> => {
-      const done = { value, version, computedAt: new Date(), stale: false };
+      const done = { value, version, computedAt: new Date(), computeMs: performance.now() - started, stale: false };
       if (!entry.last || BigInt(entry.last.version) <= BigInt(version)) entry.last = done;
       return done;
     }),
@@ -173,5 +187,5 @@ export function zooCacheKeys(pool: ZooCachePool): string[] {
 export function clearZooCache(): void {
   state.version = undefined;
   for (const entries of Object.values(state.pools)) entries.clear();
-  state.lasting.clear();
+  for (const entries of Object.values(state.lasting)) entries.clear();
 }

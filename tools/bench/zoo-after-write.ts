@@ -1,0 +1,85 @@
+/**
+ * What a reader gets over HTTP right after a write, at scale (docs/scale.md, "After a write"): one `next start` on
+ * the `tools/bench/zoo-scale.ts --keep` database (port 3301; build first with `npx next build`). Each page of
+ * `--paths` is filled and read warm once; then, `--rounds` times, a real write (a no-op UPDATE of a dataset row,
+ * which bumps the zoo version) is followed, page by page, by a request every 200 ms until the page is fresh again.
+ * Prints, per page and round, the first read's time and whether it was stale (the page's `zoo-version-stale` note),
+ * every stale read's time, and the first fresh read. `/`, `/explorer` and `/zoo` name their zoo version
+ * (app/zoo-version-note.tsx).
+ *
+ *   npx tsx tools/bench/zoo-after-write.ts [--rounds 3] [--paths /zoo,/,/explorer?dataset=coco]
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawnWebServer, stopChild, waitForHttp } from '../../lib/cli/commands/start';
+import { createPrismaClient } from '../../lib/db/client';
+import { startKeptZooScaleDatabase } from './zoo-scale-db';
+
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, paths: { type: 'string', default: '/zoo,/,/explorer?dataset=coco' } },
+});
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const PORT = 3301;
+const base = `http://127.0.0.1:${PORT}`;
+const paths = values.paths.split(',').filter(Boolean);
+
+const kept = await startKeptZooScaleDatabase();
+const db = createPrismaClient(kept.url);
+const web = spawnWebServer(ROOT, PORT, kept.url, { stdio: 'pipe' });
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+interface Read {
+  ms: number;
+  status: number;
+  stale: boolean;
+  version: string | null;
+}
+
+async function read(p: string): Promise<Read> {
+  const t = performance.now();
+  const res = await fetch(base + p);
+  const body = await res.text();
+  return {
+    ms: Math.round(performance.now() - t),
+    status: res.status,
+    stale: body.includes('data-testid="zoo-version-stale"'),
+    version: /data-testid="zoo-version(?:-stale)?" data-version="(\d+)"/.exec(body)?.[1] ?? null,
+  };
+}
+
+try {
+  await waitForHttp(`${base}/api/jobs`, web, 120_000);
+  console.log(`${new Date().toISOString()}  load ${load()}`);
+  for (const p of paths) {
+    const fill = await read(p);
+    const warm = await read(p);
+    console.log(`${p}: fill ${fill.ms} ms, warm ${warm.ms} ms (version ${warm.version}, status ${warm.status})`);
+  }
+  for (let round = 1; round <= Number(values.rounds); round++) {
+    await db.$executeRaw`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`;
+    for (const p of paths) {
+      const reads = [await read(p)];
+      while (reads.at(-1)!.stale) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        reads.push(await read(p));
+      }
+      const [first] = reads;
+      const fresh = reads.at(-1)!;
+      const stale = reads.filter((r) => r.stale).map((r) => r.ms);
+      console.log(
+        `round ${round} ${p}: first ${first.ms} ms (${first.stale ? `stale, version ${first.version}` : 'fresh'}); ` +
+          `stale reads [${stale.join(' ')}] ms; fresh (version ${fresh.version}) after ${reads.length} reads, that one ${fresh.ms} ms`,
+      );
+    }
+  }
+  console.log(`${new Date().toISOString()}  load ${load()}`);
+} finally {
+  await stopChild(web);
+  await db.$disconnect();
+  await kept.stop();
+}
