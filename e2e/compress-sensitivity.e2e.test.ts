@@ -16,7 +16,7 @@ import { pruneChannels } from '../lib/onnx/channel-prune';
 import { readModelFile } from '../lib/onnx/model-file';
 import { formatRatio, formatRelativeChange, formatSignificant } from '../lib/zoo/number-format';
 import { launchBrowser } from '../tests/setup/launch-browser';
-import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
+import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 
 /**
  * The compression workbench's sensitivity and prune-to-target jobs, started from a model page with a token, in a real
@@ -141,14 +141,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
   token = (await createApiToken(pool, `e2e compress sensitivity ${Date.now()}`)).token;
   held = await holdBackOtherJobs(pool, []);
-  worker = spawnWorker({
-    ...process.env,
-    DATABASE_URL: inject('databaseUrl'),
-    SLIMBOARD_DATA_DIR: dataDir,
-    SLIMBOARD_BENCH_QUICK: '1',
-    SLIMBOARD_WORKER_THREADS: '1',
-    NODE_ENV: 'test',
-  });
+  worker = spawnWorker(quickWorkerEnv(inject('databaseUrl'), dataDir));
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 });

@@ -13,7 +13,7 @@ import { registerDemoZoo } from '../lib/demo-zoo/register-demo-zoo';
 import { openPipeline } from '../lib/jobs/pipeline';
 import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
-import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
+import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 
 /**
  * From the demo baseline's page, a quantize job started with a token makes a new model that appears in the zoo
@@ -73,14 +73,7 @@ beforeAll(async () => {
   token = (await createApiToken(pool, `e2e compress ${Date.now()}`)).token;
 
   held = await holdBackOtherJobs(pool, [baselineRunId]);
-  worker = spawnWorker({
-    ...process.env,
-    DATABASE_URL: inject('databaseUrl'),
-    SLIMBOARD_DATA_DIR: dataDir,
-    SLIMBOARD_BENCH_QUICK: '1',
-    SLIMBOARD_WORKER_THREADS: '1',
-    NODE_ENV: 'test',
-  });
+  worker = spawnWorker(quickWorkerEnv(inject('databaseUrl'), dataDir));
 
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

@@ -10,7 +10,7 @@ import { SHAPE_CLASSES, writeSyntheticSplit } from '../lib/datasets/synthetic';
 import { waitForRun } from '../lib/runs/run-report';
 import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
-import { holdBackOtherJobs, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
+import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
 import { tinyDetector } from '../tests/pipeline/tiny-models';
 import { parseRfc4180 } from '../tests/rfc4180';
 
@@ -128,17 +128,13 @@ describe('a registered run in every view', () => {
     // this run alone and the overview's counts change by this model only (released in afterAll).
     held = await holdBackOtherJobs(pool, [run.id]);
     const workerToken = (await createApiToken(pool, `e2e measured worker ${Date.now()}`, 'worker')).token;
-    worker = spawnWorker({
-      ...process.env,
-      DATABASE_URL: inject('databaseUrl'),
-      SLIMBOARD_DATA_DIR: path.join(tmp, 'data'),
-      SLIMBOARD_REMOTE_URL: appUrl,
-      SLIMBOARD_API_TOKEN: workerToken,
-      SLIMBOARD_STORE_URL: '',
-      SLIMBOARD_BENCH_QUICK: '1',
-      SLIMBOARD_WORKER_THREADS: '1',
-      NODE_ENV: 'test',
-    });
+    worker = spawnWorker(
+      quickWorkerEnv(inject('databaseUrl'), path.join(tmp, 'data'), {
+        SLIMBOARD_REMOTE_URL: appUrl,
+        SLIMBOARD_API_TOKEN: workerToken,
+        SLIMBOARD_STORE_URL: '',
+      }),
+    );
     // Jobs other e2e files left queued may go first; each takes seconds (quick benchmarks, tiny models).
     const done = await waitForRun(pool, run.id, { timeoutMs: 400_000, pollMs: 1000 });
     expect(done.state, `${done.failureReason ?? ''}\nworker log: ${worker.logTail(3000)}`).toBe('done');

@@ -5,7 +5,7 @@ import { columnInfo, isOptionalColumn } from '@/lib/zoo/columns';
 import { listDeviceNames } from '@/lib/zoo/list-device-names';
 import { columnLabel } from './column-label';
 import { listZooSectionPages, type ZooSectionPage } from '@/lib/zoo/list-zoo-rows';
-import { parseZooQuery, ZOO_PAGE_SIZE, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
+import { parseZooQuery, ZOO_PAGE_SIZE, zooExportSearch, zooQueryToSearch, type TZooQuery } from '@/lib/zoo/query';
 import { zooTableRow } from '@/lib/zoo/zoo-table-row';
 import type { TZooRow } from '@/lib/zoo/row';
 import { ColumnPicker, FilterBar } from './zoo-controls';
@@ -44,8 +44,6 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
   const hidden = new Set(query.hide ?? []);
   const shown = new Set(query.show ?? []);
   const visible = (c: string) => !hidden.has(c) && (!isOptionalColumn(c) || shown.has(c));
-  const exportSearch = (format: 'csv' | 'json') =>
-    zooQueryToSearch({ ...query, hide: undefined, show: undefined, page: undefined, limit: undefined, cursor: undefined, format });
 
   // Group: dataset -> sections (in source order) -> rows. The latency table mixes datasets: its rows
   // appear under their own dataset, the section once per dataset.
@@ -67,10 +65,10 @@ export default async function ZooPage({ searchParams }: { searchParams: Promise<
           </p>
         </div>
         <div className="export-links">
-          <a className="button" href={`/api/zoo${exportSearch('csv')}`} data-testid="export-csv">
+          <a className="button" href={`/api/zoo${zooExportSearch(query, 'csv')}`} data-testid="export-csv">
             Export CSV
           </a>
-          <a className="button" href={`/api/zoo${exportSearch('json')}`} data-testid="export-json">
+          <a className="button" href={`/api/zoo${zooExportSearch(query, 'json')}`} data-testid="export-json">
             Export JSON
           </a>
         </div>

@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { isSlimboardError } from '../errors';
 import { columnInfo, isOptionalColumn, sortValue } from './columns';
-import { filterZooRows, parseZooQuery, sortZooRows, zooQueryToSearch } from './query';
+import { filterZooRows, parseZooQuery, sortZooRows, zooExportSearch, zooQueryToSearch } from './query';
 import type { TZooRow } from './row';
 
-function row(p: { id: string; pos: number; section?: number; backbone?: string; strategy?: string | null; size?: number; gflops?: number; method?: TZooRow['model']['method'] }): TZooRow {
+function row(p: {
+  id: string;
+  pos: number;
+  section?: number;
+  backbone?: string;
+  strategy?: string | null;
+  size?: number;
+  gflops?: number;
+  method?: TZooRow['model']['method'];
+}): TZooRow {
   const cell = (value: number) => ({
     metric: 'gflops' as const,
     value,
@@ -112,7 +121,11 @@ describe('filterZooRows / sortZooRows', () => {
     row({ id: 'e', pos: 1, section: 2, gflops: 1 }),
   ];
   it('filters AND across fields, OR within a field, case-insensitively, with aliases', () => {
-    const ids = (q: string) => filterZooRows(rows, parseZooQuery(new URLSearchParams(q)), { backboneAliases: { 'resnet50-vd-dcn': ['R50vd-dcn'] }, datasetAliases: {} }).map((r) => r.id);
+    const ids = (q: string) =>
+      filterZooRows(rows, parseZooQuery(new URLSearchParams(q)), {
+        backboneAliases: { 'resnet50-vd-dcn': ['R50vd-dcn'] },
+        datasetAliases: {},
+      }).map((r) => r.id);
     expect(ids('strategy=baseline')).toEqual(['a']);
     expect(ids('backbone=mobilenetv1&inputSize=608')).toEqual(['a', 'b', 'd', 'e']);
     expect(ids('backbone=r50vd-dcn')).toEqual(['c']);
@@ -125,5 +138,28 @@ describe('filterZooRows / sortZooRows', () => {
     const desc = sortZooRows(rows, { sort: 'gflops', dir: 'desc' }).map((r) => r.id);
     expect(desc).toEqual(['c', 'a', 'b', 'd', 'e']);
     expect(sortZooRows([...rows].reverse(), {}).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('zooExportSearch', () => {
+  it('keeps what selects the rows (filters, search, sort), drops columns shown and paging, names the format', () => {
+    const q = parseZooQuery({
+      dataset: 'coco',
+      q: 'mobile',
+      sort: 'gflops',
+      dir: 'desc',
+      hide: 'params',
+      show: 'ap50',
+      page: '3',
+      limit: '50',
+    });
+    expect(zooExportSearch(q, 'csv')).toBe('?dataset=coco&q=mobile&sort=gflops&dir=desc&format=csv');
+    expect(zooExportSearch(q, 'json')).toBe('?dataset=coco&q=mobile&sort=gflops&dir=desc&format=json');
+  });
+
+  it('degenerate: the whole zoo is just the format; an export query exports the same rows', () => {
+    expect(zooExportSearch(parseZooQuery({}), 'csv')).toBe('?format=csv');
+    const q = parseZooQuery({ method: 'quant', format: 'json', cursor: 'abc' });
+    expect(zooExportSearch(q, 'csv')).toBe('?method=quant&format=csv');
   });
 });

@@ -92,6 +92,14 @@ export function parseZooQuery(params: URLSearchParams | Record<string, string | 
   return parsed.data;
 }
 
+/**
+ * The export link's query string for a zoo view (`/api/zoo` + this): the rows it selects (filters, search, sort)
+ * on every page, as `format`; the columns shown and the paging are the page's, not the export's.
+ */
+export function zooExportSearch(q: TZooQuery, format: 'csv' | 'json'): string {
+  return zooQueryToSearch({ ...q, hide: undefined, show: undefined, page: undefined, limit: undefined, cursor: undefined, format });
+}
+
 /** Back to a query string (stable order), e.g. for links that change one field. */
 export function zooQueryToSearch(q: Partial<TZooQuery>): string {
   const sp = new URLSearchParams();

@@ -10,6 +10,7 @@ import { ensureEmbeddedPostgres } from '@/lib/db/embedded-postgres';
 import type { EngineSettings } from '@/lib/jobs/job-engine';
 import { openPipeline, type Pipeline } from '@/lib/jobs/pipeline';
 import type { TRunMetadataInput } from '@/lib/runs/run-metadata';
+import { quickWorkerEnv } from '../setup/worker-process';
 
 /**
  * A fresh, migrated database for one pipeline test file, on the test server (DATABASE_URL, set by
@@ -51,7 +52,11 @@ export interface PipelineFixtureOptions {
   store?: (dataDir: string) => ArtifactStore;
 }
 
-export async function createPipelineFixture(name: string, settings: Partial<EngineSettings> = {}, options: PipelineFixtureOptions = {}): Promise<PipelineFixture> {
+export async function createPipelineFixture(
+  name: string,
+  settings: Partial<EngineSettings> = {},
+  options: PipelineFixtureOptions = {},
+): Promise<PipelineFixture> {
   const urlFor = await serverUrl();
   const database = `pipeline_${name}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: urlFor('postgres') });
@@ -67,7 +72,12 @@ export async function createPipelineFixture(name: string, settings: Partial<Engi
   await writeSyntheticSplit({ outDir: datasetDir, split: 'val', count: 3, seed: 7 });
 
   const full: EngineSettings = { leaseSeconds: 30, maintenanceSeconds: 10, maxAttempts: 3, ...settings };
-  const pipeline = await openPipeline({ databaseUrl: url, supervise: false, settings: full, store: options.store?.(dataDir) ?? new LocalDiskArtifactStore(path.join(dataDir, 'artifacts')) });
+  const pipeline = await openPipeline({
+    databaseUrl: url,
+    supervise: false,
+    settings: full,
+    store: options.store?.(dataDir) ?? new LocalDiskArtifactStore(path.join(dataDir, 'artifacts')),
+  });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see TPipelineFixture.query
   const query = async <T = any>(sql: string, params: unknown[] = []) => (await pipeline.pool.query(sql, params)).rows as T[];
 
@@ -78,17 +88,11 @@ export async function createPipelineFixture(name: string, settings: Partial<Engi
      SELECT 'tiny-baseline', 'Tiny baseline', 'Tiny', b.id, d.id, 'baseline', now(), now() FROM "Backbone" b, "Dataset" d WHERE b.slug = 'tinynet' AND d.slug = 'shapes'`,
   );
 
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: url,
-    SLIMBOARD_DATA_DIR: dataDir,
+  const childEnv = quickWorkerEnv(url, dataDir, {
     SLIMBOARD_JOB_LEASE_SECONDS: String(full.leaseSeconds),
     SLIMBOARD_JOB_MAINTENANCE_SECONDS: String(full.maintenanceSeconds),
     SLIMBOARD_JOB_MAX_ATTEMPTS: String(full.maxAttempts),
-    SLIMBOARD_BENCH_QUICK: '1',
-    SLIMBOARD_WORKER_THREADS: '1',
-    NODE_ENV: 'test',
-  };
+  });
   return {
     url,
     database,

@@ -52,6 +52,22 @@ export function spawnWorker(env: NodeJS.ProcessEnv): WorkerProcess {
   };
 }
 
+/**
+ * The environment of a test's worker: this process's, on `databaseUrl` with its own `dataDir`, quick benchmarks
+ * and one inference thread (seconds per job on the tests' tiny models), NODE_ENV=test, plus `extra`.
+ */
+export function quickWorkerEnv(databaseUrl: string, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    SLIMBOARD_DATA_DIR: dataDir,
+    SLIMBOARD_BENCH_QUICK: '1',
+    SLIMBOARD_WORKER_THREADS: '1',
+    NODE_ENV: 'test',
+    ...extra,
+  };
+}
+
 export interface HeldJobs {
   /** How many queued jobs were postponed. */
   count: number;

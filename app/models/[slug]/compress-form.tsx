@@ -24,6 +24,10 @@ type Status =
 
 const POLL_MS = 2000;
 
+/** The draft's free-text fields (the method and the selects are not). */
+type TTextField = Exclude<keyof TCompressDraft, 'method' | 'rule' | 'calibDataset' | 'calibration'>;
+type TFieldOptions = { inputMode?: 'numeric' | 'decimal'; rows?: number; placeholder?: string };
+
 /**
  * Start a compression of this model's run: quantize (int8 PTQ) or prune with ratios. The fields build a request that
  * the browser checks with the server's schema (ZCompressRequest, via lib/compression/compress-form.ts), then POSTs to
@@ -43,6 +47,25 @@ export function CompressForm({
   const { token, setToken, remember } = useStoredToken();
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const set = (patch: Partial<TCompressDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  /** A labelled text field bound to one field of the draft (a textarea when `rows` is given). */
+  const field = (key: TTextField, id: string, label: React.ReactNode, o: TFieldOptions = {}) => {
+    const onChange = (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => set({ [key]: e.target.value });
+    return (
+      <>
+        <label htmlFor={id}>{label}</label>
+        {o.rows ? (
+          <textarea id={id} rows={o.rows} value={draft[key]} onChange={onChange} placeholder={o.placeholder} />
+        ) : (
+          <input id={id} value={draft[key]} onChange={onChange} inputMode={o.inputMode} />
+        )}
+      </>
+    );
+  };
+  const methodChoice = (method: TCompressDraft['method'], label: string) => (
+    <label className="inline">
+      <input type="radio" name="method" checked={draft.method === method} onChange={() => set({ method })} /> {label}
+    </label>
+  );
 
   const jobId = status.kind === 'queued' ? status.job.id : null;
   // Polling ends when the job failed, or is done and its run has a model to link (not while it is being registered).
@@ -92,59 +115,30 @@ export function CompressForm({
 
   return (
     <form className="upload-form compress-form" onSubmit={submit} noValidate data-testid="compress-form">
-      <label className="inline">
-        <input type="radio" name="method" checked={draft.method === 'quantize'} onChange={() => set({ method: 'quantize' })} /> quantize
-        (int8 PTQ)
-      </label>
-      <label className="inline">
-        <input type="radio" name="method" checked={draft.method === 'prune'} onChange={() => set({ method: 'prune' })} /> prune with ratios
-      </label>
-      <label className="inline">
-        <input type="radio" name="method" checked={draft.method === 'sensitivity'} onChange={() => set({ method: 'sensitivity' })} />{' '}
-        sensitivity analysis
-      </label>
-      <label className="inline">
-        <input
-          type="radio"
-          name="method"
-          checked={draft.method === 'prune-to-target'}
-          onChange={() => set({ method: 'prune-to-target' })}
-        />{' '}
-        prune to a GFLOPs target
-      </label>
+      {methodChoice('quantize', 'quantize (int8 PTQ)')}
+      {methodChoice('prune', 'prune with ratios')}
+      {methodChoice('sensitivity', 'sensitivity analysis')}
+      {methodChoice('prune-to-target', 'prune to a GFLOPs target')}
       {draft.method === 'sensitivity' ? (
         <>
           <p className="muted">
             Each prunable conv pruned alone at each ratio, evaluated without fine-tuning (PaddleSlim&apos;s sensitivity); the curves are
             stored on this model and charted here, and a killed job keeps the cells it computed.
           </p>
-          <label htmlFor="sens-dataset">Dataset (COCO format; empty: the model&apos;s)</label>
-          <input id="sens-dataset" value={draft.sensDataset} onChange={(e) => set({ sensDataset: e.target.value })} />
-          <label htmlFor="sens-images">Images</label>
-          <input id="sens-images" value={draft.sensImages} onChange={(e) => set({ sensImages: e.target.value })} inputMode="numeric" />
-          <label htmlFor="sens-ratios">Ratios (ascending, comma-separated)</label>
-          <input id="sens-ratios" value={draft.sensRatios} onChange={(e) => set({ sensRatios: e.target.value })} />
-          <label htmlFor="sens-params">
-            Conv weights to analyse (initializer names, comma- or newline-separated; empty: every prunable conv)
-          </label>
-          <textarea
-            id="sens-params"
-            rows={3}
-            value={draft.sensParams}
-            onChange={(e) => set({ sensParams: e.target.value })}
-            placeholder="yolo_block.0.0.0.conv.weights"
-          />
+          {field('sensDataset', 'sens-dataset', <>Dataset (COCO format; empty: the model&apos;s)</>)}
+          {field('sensImages', 'sens-images', 'Images', { inputMode: 'numeric' })}
+          {field('sensRatios', 'sens-ratios', 'Ratios (ascending, comma-separated)')}
+          {field(
+            'sensParams',
+            'sens-params',
+            'Conv weights to analyse (initializer names, comma- or newline-separated; empty: every prunable conv)',
+            { rows: 3, placeholder: 'yolo_block.0.0.0.conv.weights' },
+          )}
         </>
       ) : draft.method === 'prune-to-target' ? (
         <>
           <p className="muted">Ratios read from this model&apos;s stored sensitivity analysis (run one first), then pruned by L1 norm.</p>
-          <label htmlFor="flops-target">GFLOPs reduction (%)</label>
-          <input
-            id="flops-target"
-            value={draft.flopsTargetPct}
-            onChange={(e) => set({ flopsTargetPct: e.target.value })}
-            inputMode="decimal"
-          />
+          {field('flopsTargetPct', 'flops-target', 'GFLOPs reduction (%)', { inputMode: 'decimal' })}
           <label htmlFor="ratio-rule">Ratio rule</label>
           <select id="ratio-rule" value={draft.rule} onChange={(e) => set({ rule: e.target.value })}>
             <option value="paddleslim">paddleslim (get_ratios_by_loss)</option>
@@ -162,8 +156,7 @@ export function CompressForm({
               </option>
             ))}
           </select>
-          <label htmlFor="calib-images">Calibration images</label>
-          <input id="calib-images" value={draft.calibImages} onChange={(e) => set({ calibImages: e.target.value })} inputMode="numeric" />
+          {field('calibImages', 'calib-images', 'Calibration images', { inputMode: 'numeric' })}
           <label htmlFor="calibration">Calibration method</label>
           <select id="calibration" value={draft.calibration} onChange={(e) => set({ calibration: e.target.value })}>
             {CALIBRATION_METHODS.map((m) => (
@@ -172,31 +165,19 @@ export function CompressForm({
               </option>
             ))}
           </select>
-          {draft.calibration === 'percentile' && (
-            <>
-              <label htmlFor="percentile">Percentile (empty: 99.999)</label>
-              <input id="percentile" value={draft.percentile} onChange={(e) => set({ percentile: e.target.value })} inputMode="decimal" />
-            </>
-          )}
-          <label htmlFor="exclude">Keep in float (node names, comma-separated; optional)</label>
-          <input id="exclude" value={draft.exclude} onChange={(e) => set({ exclude: e.target.value })} />
+          {draft.calibration === 'percentile' && field('percentile', 'percentile', 'Percentile (empty: 99.999)', { inputMode: 'decimal' })}
+          {field('exclude', 'exclude', 'Keep in float (node names, comma-separated; optional)')}
         </>
       ) : (
         <>
-          <label htmlFor="prune-lines">Conv weights and ratios, one &quot;param ratio&quot; per line (PaddleSlim order)</label>
-          <textarea
-            id="prune-lines"
-            rows={5}
-            value={draft.pruneLines}
-            onChange={(e) => set({ pruneLines: e.target.value })}
-            placeholder="yolo_block.0.0.0.conv.weights 0.3"
-          />
+          {field('pruneLines', 'prune-lines', <>Conv weights and ratios, one &quot;param ratio&quot; per line (PaddleSlim order)</>, {
+            rows: 5,
+            placeholder: 'yolo_block.0.0.0.conv.weights 0.3',
+          })}
         </>
       )}
-      <label htmlFor="compress-input-size">Input size (empty: the run&apos;s first)</label>
-      <input id="compress-input-size" value={draft.inputSize} onChange={(e) => set({ inputSize: e.target.value })} inputMode="numeric" />
-      <label htmlFor="compress-name">Name of the new model (optional)</label>
-      <input id="compress-name" value={draft.name} onChange={(e) => set({ name: e.target.value })} />
+      {field('inputSize', 'compress-input-size', <>Input size (empty: the run&apos;s first)</>, { inputMode: 'numeric' })}
+      {field('name', 'compress-name', 'Name of the new model (optional)')}
       <ApiTokenField id="compress-token" value={token} onChange={setToken} />
       <p>
         <button type="submit" disabled={status.kind === 'sending' || (status.kind === 'queued' && !finished)}>
