@@ -75,7 +75,6 @@ export default async function OverviewPage() {
   // after a write at scale, the last overview while the new one is computed (the page says so).
   const overview = await loadOverview(await getDb());
   const { chart, head, gflops, size, latency } = overview.value;
-  const latencyDevices = latency;
   const byKey = new Map<string, TExplorerEntry>();
   for (const e of [...chart.entries, ...gflops.entries, ...size.entries, ...latency.flatMap((l) => l.entries)]) {
     byKey.set(`${e.modelId}@${e.inputSize}`, e);
@@ -127,7 +126,7 @@ export default async function OverviewPage() {
       <WinsTable wins={gflopsWins} entries={byKey} costLabel="GFLOPs" quantity="gflops" testId="wins-gflops" />
       <h3>By model size</h3>
       <WinsTable wins={sizeWins} entries={byKey} costLabel="Model size (MB)" quantity="size" testId="wins-size" />
-      {latencyDevices.map((d) => (
+      {latency.map((d) => (
         <div key={d.device}>
           <h3>By latency on {d.deviceLabel}</h3>
           <WinsTable wins={latencyWins} entries={byKey} costLabel="Latency (ms/image)" quantity="latency" testId="wins-latency" />

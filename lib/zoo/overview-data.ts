@@ -34,7 +34,7 @@ export interface TOverview {
 /**
  * The landing page's data as one value (lib/zoo/zoo-cache.ts cachedOrLastByZooVersion): at 100,000 runs it takes
  * seconds after a write (docs/scale.md), so a reader then is given the last finished overview, marked stale, and the
- * page says from when it is, instead of waiting. A small zoo computes within the wait and is always fresh.
+ * page says from when it is, instead of waiting. A small zoo computes in under SLOW_COMPUTE_MS and is always waited for.
  */
 export function loadOverview(db: Db): Promise<TZooVersioned<TOverview>> {
   return cachedOrLastByZooVersion(db, 'overview', async () => {

@@ -57,6 +57,13 @@ function currentVersion(db: ZooVersionReader): Promise<string> {
   return value;
 }
 
+/** `key` -> `value` as the most recently used (a Map iterates in insertion order); the least recent beyond `limit` go. */
+function keepAsMostRecent<V>(entries: Map<string, V>, key: string, value: V, limit: number): void {
+  entries.delete(key);
+  entries.set(key, value);
+  while (entries.size > limit) entries.delete(entries.keys().next().value!);
+}
+
 /** `compute()` once per zoo version and key (in `pool`); concurrent callers share it; a failure is not cached. */
 export async function cachedByZooVersion<T>(
   db: ZooVersionReader,
@@ -68,14 +75,11 @@ export async function cachedByZooVersion<T>(
   const entries = state.pools[pool];
   const hit = entries.get(key);
   if (hit && hit.version === version) {
-    entries.delete(key); // most recently used last
-    entries.set(key, hit);
+    keepAsMostRecent(entries, key, hit, POOL_LIMITS[pool]);
     return hit.value as Promise<T>;
   }
   const value = compute();
-  entries.delete(key);
-  entries.set(key, { version, value });
-  while (entries.size > POOL_LIMITS[pool]) entries.delete(entries.keys().next().value!);
+  keepAsMostRecent(entries, key, { version, value }, POOL_LIMITS[pool]);
   value.catch(() => {
     if (entries.get(key)?.value === value) entries.delete(key);
   });
@@ -126,15 +130,8 @@ export async function cachedOrLastByZooVersion<T>(
 ): Promise<TZooVersioned<T>> {
   const version = await currentVersion(db);
   const entries = state.lasting[pool];
-  let entry = entries.get(key);
-  if (!entry) {
-    entry = {};
-    entries.set(key, entry);
-    while (entries.size > POOL_LIMITS[pool]) entries.delete(entries.keys().next().value!);
-  } else {
-    entries.delete(key); // most recently used last
-    entries.set(key, entry);
-  }
+  const entry: LastEntry = entries.get(key) ?? {};
+  keepAsMostRecent(entries, key, entry, POOL_LIMITS[pool]);
   const { last } = entry;
   if (last && last.version === version) return { ...(last as TZooVersioned<T>), stale: false };
   const slow = last !== undefined && last.computeMs >= slowComputeMs;

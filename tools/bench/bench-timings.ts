@@ -31,10 +31,13 @@ export function printTimings(ms: Record<string, number[]>, o: { decimals?: numbe
   const width = Math.max(...Object.keys(ms).map((k) => k.length)) + 2;
   for (const [name, xs] of Object.entries(ms))
     console.log(`${name.padEnd(width)} ${o.label ?? 'median'} ${medianOf(xs).toFixed(d)} ms  [${xs.map((x) => x.toFixed(d)).join(' ')}]`);
-  console.log(
-    `${new Date().toISOString()}  load ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  console.log(timeAndLoad());
+}
+
+/** `<ISO time>  load <1, 5 and 15 min load averages>`, the line every scale bench prints with its figures. */
+export function timeAndLoad(): string {
+  return `${new Date().toISOString()}  load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }

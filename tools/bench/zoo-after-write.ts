@@ -9,11 +9,11 @@
  *
  *   npx tsx tools/bench/zoo-after-write.ts [--rounds 3] [--paths /zoo,/,/explorer?dataset=coco]
  */
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnWebServer, stopChild, waitForHttp } from '../../lib/cli/commands/start';
 import { createPrismaClient } from '../../lib/db/client';
+import { timeAndLoad } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
@@ -27,11 +27,6 @@ const paths = values.paths.split(',').filter(Boolean);
 const kept = await startKeptZooScaleDatabase();
 const db = createPrismaClient(kept.url);
 const web = spawnWebServer(ROOT, PORT, kept.url, { stdio: 'pipe' });
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 
 interface Read {
   ms: number;
@@ -54,7 +49,7 @@ async function read(p: string): Promise<Read> {
 
 try {
   await waitForHttp(`${base}/api/jobs`, web, 120_000);
-  console.log(`${new Date().toISOString()}  load ${load()}`);
+  console.log(timeAndLoad());
   for (const p of paths) {
     const fill = await read(p);
     const warm = await read(p);
@@ -77,7 +72,7 @@ try {
       );
     }
   }
-  console.log(`${new Date().toISOString()}  load ${load()}`);
+  console.log(timeAndLoad());
 } finally {
   await stopChild(web);
   await db.$disconnect();

@@ -24,7 +24,7 @@ import { explorerViewData, loadExplorerView } from '../../lib/zoo/explorer-view-
 import { listExplorerEntries } from '../../lib/zoo/list-explorer-entries';
 import { loadOverview } from '../../lib/zoo/overview-data';
 import { clearZooCache, FRESH_WAIT_MS, type TZooVersioned } from '../../lib/zoo/zoo-cache';
-import { printTimings, timeRounds, type TimedCalls } from './bench-timings';
+import { printTimings, timeAndLoad, timeRounds, type TimedCalls } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 import { createPrismaClient } from '../../lib/db/client';
 
@@ -69,6 +69,6 @@ for (let round = 0; round < rounds; round++) {
     );
   }
 }
-printTimings({});
+console.log(timeAndLoad());
 await db.$disconnect();
 await kept?.stop();

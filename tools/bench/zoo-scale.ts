@@ -194,8 +194,7 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
   const { parseZooQuery } = await import('../../lib/zoo/query');
   const rowCount = (r: unknown) => `${(r as { rows: unknown[] }).rows.length} rows of ${(r as { total: number }).total}`;
   const sectionCount = (r: unknown) => {
-    const v = r as { value?: { sections: Array<{ rows: unknown[] }>; total: number } };
-    const p = (v.value ?? r) as { sections: Array<{ rows: unknown[] }>; total: number };
+    const p = (r as { value: { sections: Array<{ rows: unknown[] }>; total: number } }).value;
     return `${p.sections.reduce((k, s) => k + s.rows.length, 0)} rows in ${p.sections.length} sections of ${p.total}`;
   };
   const { zooExportStream } = await import('../../lib/zoo/export-stream');
