@@ -48,6 +48,12 @@ const ZEnv = z.object({
   SLIMBOARD_WORKER_THREADS: z.coerce.number().int().min(1).max(1024).default(1),
   /** On SIGTERM a worker lets its running job finish for this long, then releases it to the queue. */
   SLIMBOARD_WORKER_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+  /**
+   * The web build this process serves (Next's .next/BUILD_ID; `start` and every server it spawns set it). With it, the
+   * slow zoo views' last values are kept in the database for this build and a restarted process serves them at once
+   * (lib/zoo/zoo-view-snapshots.ts). Unset (`next start` by hand, `next dev`): nothing is kept.
+   */
+  SLIMBOARD_BUILD_ID: z.string().min(1).max(200).optional(),
   /** Benchmarks in the latency harness's quick mode (tests, smoke runs); never for published numbers. */
   /**
    * Where artifacts (models, dataset archives) live. Unset: local disk under `<dataDir>/artifacts`.

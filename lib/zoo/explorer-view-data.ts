@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { SlimboardError } from '../errors';
 import { metricsForDataset } from '../explorer/axes';
 import type { TExplorerEntry } from '../explorer/entry';
-import { serializeExplorerView, type TExplorerView } from '../explorer/view-state';
+import { DEFAULT_VIEW, serializeExplorerView, type TExplorerView } from '../explorer/view-state';
 import {
   countDatasetVariants,
   datasetAxes,
@@ -14,6 +14,7 @@ import {
 import { listExplorerEntries } from './list-explorer-entries';
 import { loadZooSections } from './list-zoo-rows';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
+import { zooViewSnapshots } from './zoo-view-snapshots';
 
 /**
  * What the explorer page (and the overview's chart) sends to the browser for a view: the entries of the view's
@@ -38,7 +39,12 @@ export interface TExplorerViewData {
  * cachedOrLastByZooVersion; the page says from when the numbers are). One key per view as the URL states it.
  */
 export function loadExplorerView(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TZooVersioned<TExplorerViewData>> {
-  return cachedOrLastByZooVersion(db, `explorer-page:${budget}:${serializeExplorerView(view)}`, () => explorerViewData(db, view, budget));
+  const search = serializeExplorerView(view);
+  // A dataset's default view (where the navigation leads) outlives restarts; other views are as many as URLs.
+  const isDefault = search === serializeExplorerView({ ...DEFAULT_VIEW, dataset: view.dataset });
+  return cachedOrLastByZooVersion(db, `explorer-page:${budget}:${search}`, () => explorerViewData(db, view, budget), {
+    store: isDefault ? zooViewSnapshots(db) : undefined,
+  });
 }
 
 /** A view's data as of the zoo's current version (the overview's chart: its other numbers are of that version too). */

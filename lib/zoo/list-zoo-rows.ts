@@ -25,6 +25,7 @@ import {
   type ZooRowKey,
 } from './select-zoo-rows';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
+import { zooViewSnapshots } from './zoo-view-snapshots';
 
 /**
  * The zoo's query layer: zoo rows as TZooRow (lib/zoo/row.ts), with their numbers looked up in Measurement and
@@ -566,12 +567,13 @@ export interface ZooSectionPages {
  * caller: read it, never change it.
  */
 export function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAGE_SIZE): Promise<TZooVersioned<ZooSectionPages>> {
-  return cachedOrLastByZooVersion(
-    db,
-    `zoo-page:${pageSize}${zooQueryToSearch(rowsQueryOf(query))}`,
-    () => buildSectionPages(db, query, pageSize),
-    { pool: 'pages' },
-  );
+  const search = zooQueryToSearch(rowsQueryOf(query));
+  // The unfiltered first page (where the navigation leads) outlives restarts; other pages are as many as URLs.
+  const store = search === '' ? zooViewSnapshots(db) : undefined;
+  return cachedOrLastByZooVersion(db, `zoo-page:${pageSize}${search}`, () => buildSectionPages(db, query, pageSize), {
+    pool: 'pages',
+    store,
+  });
 }
 
 async function buildSectionPages(db: Db, query: TZooQuery, pageSize: number): Promise<ZooSectionPages> {

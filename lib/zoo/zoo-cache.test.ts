@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cachedByZooVersion, cachedOrLastByZooVersion, clearZooCache, POOL_LIMITS, zooCacheKeys } from './zoo-cache';
+import { cachedByZooVersion, cachedOrLastByZooVersion, clearZooCache, POOL_LIMITS, type TZooVersioned, zooCacheKeys } from './zoo-cache';
 
 /** The cache with a stand-in version reader (the pg-pool shape): what is kept, for how long, and what is dropped. */
 
@@ -194,5 +194,89 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
         }
       }
     }
+  });
+});
+
+/** An in-memory ZooViewStore that counts its reads and saves (the database one: zoo-view-snapshots.db.test.ts). */
+function memoryStore() {
+  const rows = new Map<string, TZooVersioned<unknown>>();
+  const store = {
+    rows,
+    reads: 0,
+    saves: 0,
+    failReads: false,
+    failSaves: false,
+    async read(key: string) {
+      store.reads++;
+      if (store.failReads) throw new Error('store down');
+      return rows.get(key);
+    },
+    async save(key: string, value: TZooVersioned<unknown>) {
+      store.saves++;
+      if (store.failSaves) throw new Error('disk full');
+      rows.set(key, value);
+    },
+  };
+  return store;
+}
+
+describe('zoo cache: the last value kept in a store across restarts', () => {
+  it('a restarted process serves the stored value: fresh at its version, stale after a write while one computation runs', async () => {
+    const store = memoryStore();
+    const first = await cachedOrLastByZooVersion(db, 'k', async () => 'v1', { ...stale(20), store });
+    await settle();
+    expect([first.value, store.saves, store.rows.get('k')?.value]).toEqual(['v1', 1, 'v1']);
+    clearZooCache(); // a restart: the process forgets, the store does not
+    let computed = 0;
+    const hit = await cachedOrLastByZooVersion(db, 'k', async () => (computed++, 'recomputed'), { ...stale(20), store });
+    expect([hit.value, hit.version, hit.stale, hit.computedAt, computed]).toEqual(['v1', '1', false, first.computedAt, 0]);
+    clearZooCache();
+    version = 2;
+    const slow = deferred<string>();
+    const [a, b] = await Promise.all([
+      cachedOrLastByZooVersion(db, 'k', () => (computed++, slow.promise), { ...stale(20), store }),
+      cachedOrLastByZooVersion(db, 'k', () => (computed++, slow.promise), { ...stale(20), store }),
+    ]);
+    expect([a.value, a.version, a.stale, b.value, b.stale, computed]).toEqual(['v1', '1', true, 'v1', true, 1]);
+    expect(store.reads).toBe(3); // one per process start (three so far): the two concurrent readers shared one
+    slow.resolve('v2');
+    await settle();
+    expect(store.rows.get('k')?.version).toBe('2');
+    const fresh = await cachedOrLastByZooVersion(db, 'k', async () => 'never', { ...stale(20), store });
+    expect([fresh.value, fresh.stale]).toEqual(['v2', false]);
+  });
+
+  it('fast computations are not saved: a small zoo writes nothing and is always waited for', async () => {
+    const store = memoryStore();
+    await cachedOrLastByZooVersion(db, 'f', async () => 'v1', { freshWaitMs: 0, slowComputeMs: 1000, store });
+    await settle();
+    expect([store.saves, store.rows.size]).toEqual([0, 0]);
+  });
+
+  it('degenerate: a failed store read computes as if nothing were stored; a failed save is reported and the value served', async () => {
+    const store = memoryStore();
+    store.failReads = true;
+    store.failSaves = true;
+    const reported: string[] = [];
+    const got = await cachedOrLastByZooVersion(db, 'd', async () => 'computed', {
+      ...stale(20),
+      store,
+      onStoreError: (e) => reported.push((e as Error).message),
+    });
+    await settle();
+    expect([got.value, got.stale, reported]).toEqual(['computed', false, ['disk full']]);
+  });
+
+  it("a process's own newer value is never replaced by an older stored one", async () => {
+    const store = memoryStore();
+    store.rows.set('n', { value: 'stored v1', version: '1', computedAt: new Date(0), computeMs: 900, stale: false });
+    version = 3;
+    const v3 = deferred<string>();
+    const got = await cachedOrLastByZooVersion(db, 'n', () => v3.promise, { ...stale(20), store });
+    expect([got.value, got.version, got.stale]).toEqual(['stored v1', '1', true]); // slow (900 ms): v3 computing
+    v3.resolve('v3');
+    await settle();
+    const now = await cachedOrLastByZooVersion(db, 'n', async () => 'never', { ...stale(20), store });
+    expect([now.value, now.version, now.stale, store.reads]).toEqual(['v3', '3', false, 1]);
   });
 });

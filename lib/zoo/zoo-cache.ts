@@ -23,7 +23,12 @@ export type ZooCachePool = keyof typeof POOL_LIMITS;
 
 type Entry = { version: string; value: Promise<unknown> };
 /** A key of cachedOrLastByZooVersion: its newest finished value and the computation in flight, if any. */
-type LastEntry = { last?: TZooVersioned<unknown>; flight?: { version: string; value: Promise<TZooVersioned<unknown>> } };
+type LastEntry = {
+  last?: TZooVersioned<unknown>;
+  flight?: { version: string; value: Promise<TZooVersioned<unknown>> };
+  /** The read of the key's stored value (once per entry, shared by concurrent readers). */
+  stored?: Promise<void>;
+};
 interface State {
   version?: Promise<string>;
   pools: Record<ZooCachePool, Map<string, Entry>>;
@@ -106,11 +111,26 @@ export interface TZooVersioned<T> {
 export const FRESH_WAIT_MS = 150;
 export const SLOW_COMPUTE_MS = 500;
 
+/**
+ * Where a key's last value outlives the process (lib/zoo/zoo-view-snapshots.ts): read when the process has none of
+ * its own, written when a computation that took at least `slowComputeMs` finishes. Both may fail: a failed read
+ * counts as nothing stored, a failed save is reported to `onStoreError` and the value is still served.
+ */
+export interface ZooViewStore {
+  read(key: string): Promise<TZooVersioned<unknown> | undefined>;
+  save(key: string, value: TZooVersioned<unknown>): Promise<void>;
+}
+
 export interface LastValueOptions {
   pool?: ZooCachePool;
   freshWaitMs?: number;
   slowComputeMs?: number;
+  store?: ZooViewStore;
+  onStoreError?: (e: unknown) => void;
 }
+
+const reportStoreError = (e: unknown) =>
+  process.stderr.write(`zoo view store: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
 
 /**
  * For views whose aggregates take seconds at scale (the landing page, the explorer, the zoo's pages): like
@@ -120,23 +140,27 @@ export interface LastValueOptions {
  * than it finishes do not pile up work; the first reader after it finished starts the next one. The last value is
  * never older than the newest finished computation. A key without a value, or whose last computation was fast, waits
  * as cachedByZooVersion does; a failure of the current version's computation reaches the readers that waited for it
- * and is not kept. Keys live in `pool` (its own limit, least recently used dropped first).
+ * and is not kept. Keys live in `pool` (its own limit, least recently used dropped first). With a `store`, a process
+ * without a value of its own (just started, or the key was dropped) first takes the stored one as its last value,
+ * and slow computations are saved there.
  */
 export async function cachedOrLastByZooVersion<T>(
   db: ZooVersionReader,
   key: string,
   compute: () => Promise<T>,
-  { pool = 'aggregates', freshWaitMs = FRESH_WAIT_MS, slowComputeMs = SLOW_COMPUTE_MS }: LastValueOptions = {},
+  options: LastValueOptions = {},
 ): Promise<TZooVersioned<T>> {
+  const { pool = 'aggregates', freshWaitMs = FRESH_WAIT_MS, slowComputeMs = SLOW_COMPUTE_MS, store } = options;
   const version = await currentVersion(db);
   const entries = state.lasting[pool];
   const entry: LastEntry = entries.get(key) ?? {};
   keepAsMostRecent(entries, key, entry, POOL_LIMITS[pool]);
+  if (store && !entry.last) await readStored(entry, key, store);
   const { last } = entry;
   if (last && last.version === version) return { ...(last as TZooVersioned<T>), stale: false };
   const slow = last !== undefined && last.computeMs >= slowComputeMs;
   let flight = entry.flight;
-  if (!flight || (flight.version !== version && !slow)) flight = startLasting(entry, version, compute);
+  if (!flight || (flight.version !== version && !slow)) flight = startLasting(entry, key, version, compute, options);
   if (!slow) return (await flight.value) as TZooVersioned<T>;
   const fresh = flight.version === version ? await settledWithin(flight.value, freshWaitMs) : undefined;
   if (fresh) return fresh as TZooVersioned<T>;
@@ -144,13 +168,32 @@ export async function cachedOrLastByZooVersion<T>(
   return { ...(entry.last as TZooVersioned<T>), stale: true };
 }
 
-function startLasting<T>(entry: LastEntry, version: string, compute: () => Promise<T>): NonNullable<LastEntry['flight']> {
+/** The key's stored value as its last, unless the process has a newer one; read once per entry. */
+function readStored(entry: LastEntry, key: string, store: ZooViewStore): Promise<void> {
+  entry.stored ??= store.read(key).then(
+    (stored) => {
+      if (stored && (!entry.last || BigInt(entry.last.version) < BigInt(stored.version))) entry.last = stored;
+    },
+    () => undefined, // nothing stored, as far as this process can tell: the view is computed
+  );
+  return entry.stored;
+}
+
+function startLasting<T>(
+  entry: LastEntry,
+  key: string,
+  version: string,
+  compute: () => Promise<T>,
+  { slowComputeMs = SLOW_COMPUTE_MS, store, onStoreError = reportStoreError }: LastValueOptions,
+): NonNullable<LastEntry['flight']> {
   const started = performance.now();
   const flight = {
     version,
     value: compute().then((value): TZooVersioned<unknown> => {
       const done = { value, version, computedAt: new Date(), computeMs: performance.now() - started, stale: false };
       if (!entry.last || BigInt(entry.last.version) <= BigInt(version)) entry.last = done;
+      // Kept only where recomputing is slow (a small zoo writes nothing); never awaited by readers.
+      if (store && done.computeMs >= slowComputeMs) store.save(key, done).catch(onStoreError);
       return done;
     }),
   };

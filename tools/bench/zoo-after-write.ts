@@ -7,7 +7,11 @@
  * every stale read's time, and the first fresh read. `/`, `/explorer` and `/zoo` name their zoo version
  * (app/zoo-version-note.tsx).
  *
- *   npx tsx tools/bench/zoo-after-write.ts [--rounds 3] [--paths /zoo,/,/explorer?dataset=coco]
+ * Then three restarts of the server (docs/scale.md, "After a restart"), each followed by one read of every page: with
+ * the views' stored values of this build (lib/zoo/zoo-view-snapshots.ts) and no write since; after a write; and with
+ * the stored values deleted first (what a server without them does).
+ *
+ *   npx tsx tools/bench/zoo-after-write.ts [--rounds 3] [--paths /zoo,/,/explorer?dataset=coco] [--no-restarts]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +21,11 @@ import { timeAndLoad } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, paths: { type: 'string', default: '/zoo,/,/explorer?dataset=coco' } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    paths: { type: 'string', default: '/zoo,/,/explorer?dataset=coco' },
+    'no-restarts': { type: 'boolean', default: false },
+  },
 });
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PORT = 3301;
@@ -26,7 +34,7 @@ const paths = values.paths.split(',').filter(Boolean);
 
 const kept = await startKeptZooScaleDatabase();
 const db = createPrismaClient(kept.url);
-const web = spawnWebServer(ROOT, PORT, kept.url, { stdio: 'pipe' });
+let web = spawnWebServer(ROOT, PORT, kept.url, { stdio: 'pipe' });
 
 interface Read {
   ms: number;
@@ -70,6 +78,25 @@ try {
         `round ${round} ${p}: first ${first.ms} ms (${first.stale ? `stale, version ${first.version}` : 'fresh'}); ` +
           `stale reads [${stale.join(' ')}] ms; fresh (version ${fresh.version}) after ${reads.length} reads, that one ${fresh.ms} ms`,
       );
+    }
+  }
+  if (!values['no-restarts']) {
+    const restarts: Array<[string, () => Promise<unknown>]> = [
+      ['stored values, no write since', async () => undefined],
+      ['stored values, a write before', () => db.$executeRaw`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`],
+      ['stored values deleted', () => db.$executeRaw`DELETE FROM "ZooViewSnapshot"`],
+    ];
+    for (const [what, before] of restarts) {
+      await stopChild(web);
+      await before();
+      web = spawnWebServer(ROOT, PORT, kept.url, { stdio: 'pipe' });
+      await waitForHttp(`${base}/api/jobs`, web, 120_000);
+      const firsts: string[] = [];
+      for (const p of paths) {
+        const r = await read(p);
+        firsts.push(`${p} ${r.ms} ms (${r.stale ? 'stale' : 'fresh'}, version ${r.version}, status ${r.status})`);
+      }
+      console.log(`restart, ${what}: first reads ${firsts.join('; ')}`);
     }
   }
   console.log(timeAndLoad());

@@ -59,8 +59,20 @@ function childEnv(extra: Record<string, string>, defaults: Record<string, string
 export const WEB_MALLOC_ARENA_MAX = '2';
 
 /** The environment of a `next start` process (exported for its unit test). */
-export function webServerEnv(databaseUrl: string, port: number): NodeJS.ProcessEnv {
-  return childEnv({ DATABASE_URL: databaseUrl, NODE_ENV: 'production', PORT: String(port) }, { MALLOC_ARENA_MAX: WEB_MALLOC_ARENA_MAX });
+export function webServerEnv(databaseUrl: string, port: number, buildId?: string): NodeJS.ProcessEnv {
+  return childEnv(
+    { DATABASE_URL: databaseUrl, NODE_ENV: 'production', PORT: String(port), ...(buildId ? { SLIMBOARD_BUILD_ID: buildId } : {}) },
+    { MALLOC_ARENA_MAX: WEB_MALLOC_ARENA_MAX },
+  );
+}
+
+/** The id of the build in `<root>/.next` (SLIMBOARD_BUILD_ID of its servers), or undefined when there is none. */
+export function nextBuildId(root: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(root, '.next', 'BUILD_ID'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -173,7 +185,7 @@ export function spawnWebServer(root: string, port: number, databaseUrl: string, 
   return spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', stdio, stdio],
-    env: webServerEnv(databaseUrl, port),
+    env: webServerEnv(databaseUrl, port, nextBuildId(root)),
   });
 }
 
