@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { readModelFile } from '../lib/onnx/model-file';
 import { formatRatio, formatRelativeChange, formatSignificant } from '../lib/zoo/number-format';
 import { launchBrowser } from '../tests/setup/launch-browser';
 import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
+import { closeWorkerTest } from '../tests/setup/worker-process';
 
 /**
  * The compression workbench's sensitivity and prune-to-target jobs, started from a model page with a token, in a real
@@ -146,13 +147,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  await held?.release();
-  await pool?.end();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+afterAll(() => closeWorkerTest({ browser, worker, held, pool, tmp }));
 
 describe('compression workbench from the model page: sensitivity and prune-to-target', () => {
   it('EXPECTED FAILURE: bad ratios, a bad image count, an unknown dataset (422) and prune-to-target without an analysis (409) are shown in the form; no job queued', async () => {

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { openPipeline } from '../lib/jobs/pipeline';
 import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
 import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
+import { closeWorkerTest } from '../tests/setup/worker-process';
 
 /**
  * From the demo baseline's page, a quantize job started with a token makes a new model that appears in the zoo
@@ -79,13 +80,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  await held?.release();
-  await pool?.end();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+afterAll(() => closeWorkerTest({ browser, worker, held, pool, tmp }));
 
 describe('compress from the model page', () => {
   it('quantize with a token: the job registers a new model with its lineage, and the zoo shows its measured numbers', async () => {

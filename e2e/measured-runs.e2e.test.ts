@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import { waitForRun } from '../lib/runs/run-report';
 import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
 import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
+import { closeWorkerTest } from '../tests/setup/worker-process';
 import { tinyDetector } from '../tests/pipeline/tiny-models';
 import { parseRfc4180 } from '../tests/rfc4180';
 
@@ -70,13 +71,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 });
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  await held?.release();
-  await pool?.end();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+afterAll(() => closeWorkerTest({ browser, worker, held, pool, tmp }));
 
 describe('a registered run in every view', () => {
   let before: { models: number; measured: number };

@@ -18,12 +18,13 @@ type SearchParams = Record<string, string | string[] | undefined>;
 export default async function ExplorerPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
   let loaded: TZooVersioned<TExplorerViewData>;
+  let data: TExplorerViewData;
   try {
     const view: TExplorerView = parseExplorerView(sp);
     // Only the view's dataset (and, past the point budget, only the view's points) is loaded: lib/zoo/explorer-view-data.ts.
     // After a write at scale, the view's last data while the new is computed (the note below says so).
     loaded = await loadExplorerView(await getDb(), view);
-    const data = loaded.value;
+    data = loaded.value;
     // A link naming a dataset without results is a 404 (app/explorer/not-found.tsx lists the datasets there are).
     if (sp.dataset !== undefined && !data.datasets.includes(view.dataset)) notFound();
     // Resolve once on the server so a URL naming a metric or device the data lacks gets a clear message.
@@ -32,7 +33,6 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
     if (!isSlimboardError(e)) throw e;
     return <BadLink title="Bad explorer link" message={e.message} href="/explorer" linkText="Open the default view" />;
   }
-  const data = loaded.value;
   return (
     <div>
       <h1>Trade-off explorer</h1>

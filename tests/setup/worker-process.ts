@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { JOB_SCHEMA } from '../../lib/jobs/job-engine';
@@ -96,4 +97,22 @@ export async function holdBackOtherJobs(pool: Pick<pg.Pool, 'query'>, keepRunIds
       ]);
     },
   };
+}
+
+/**
+ * The teardown of an e2e file with its own worker: closes the browser, stops the worker, gives back the held jobs,
+ * ends the pool and removes the scratch folder, in that order, each only if it was opened.
+ */
+export async function closeWorkerTest(o: {
+  browser?: { close(): Promise<void> } | null;
+  worker?: WorkerProcess | null;
+  held?: HeldJobs | null;
+  pool?: Pick<pg.Pool, 'end'> | null;
+  tmp?: string | null;
+}): Promise<void> {
+  await o.browser?.close();
+  await o.worker?.stop();
+  await o.held?.release();
+  await o.pool?.end();
+  if (o.tmp) await rm(o.tmp, { recursive: true, force: true });
 }

@@ -36,8 +36,13 @@ export function printTimings(ms: Record<string, number[]>, o: { decimals?: numbe
 
 /** `<ISO time>  load <1, 5 and 15 min load averages>`, the line every scale bench prints with its figures. */
 export function timeAndLoad(): string {
-  return `${new Date().toISOString()}  load ${os
+  return `${new Date().toISOString()}  load ${loadAverages()}`;
+}
+
+/** The 1, 5 and 15 min load averages, `1.23 1.11 0.98`. */
+export function loadAverages(): string {
+  return os
     .loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}`;
+    .join(' ');
 }

@@ -29,6 +29,7 @@ import { build } from 'esbuild';
 import { launchBrowser } from '../../tests/setup/launch-browser';
 import { CHART_GEOMETRY_SOURCE, type TClientPoint } from './chart-geometry';
 import { syntheticEntries } from './synthetic-entries';
+import { loadAverages } from './bench-timings';
 
 const TARGET_MS = 100;
 
@@ -110,10 +111,7 @@ async function main(): Promise<void> {
   const root = path.resolve(import.meta.dirname, '../..');
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-explorer-bench-'));
 
-  const loadBefore = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
+  const loadBefore = loadAverages();
   const t0 = performance.now();
   await build({
     entryPoints: [path.join(root, 'tools/bench/explorer-bench-entry.tsx')],
@@ -267,10 +265,7 @@ async function main(): Promise<void> {
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    const load = os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ');
+    const load = loadAverages();
     console.log(
       `explorer benchmark: ${entries.length} entries, ${drawn} markers drawn, ${os.cpus().length} x ${cpu}, Chromium headless, load ` +
         `average ${load} (before: ${loadBefore})`,

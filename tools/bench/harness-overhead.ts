@@ -20,6 +20,7 @@ import { buildBenchmarkFeeds, measureLatency, runPhase } from '../../lib/inferen
 import { createSession } from '../../lib/inference/runtime/ort';
 import { cpuModelName } from '../../lib/inference/runtime/fingerprint';
 import { referenceModelPath, scriptFlags } from './reference-model';
+import { loadAverages } from './bench-timings';
 
 const flags = scriptFlags(process.argv.slice(2));
 const model = flags.model ?? referenceModelPath();
@@ -83,10 +84,7 @@ const n = blocks * runs;
 process.stdout.write(
   [
     `model ${model}, input ${inputSize}, intra-op threads ${threads}, ${blocks} blocks x ${runs} runs each way`,
-    `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${loadAverages()}`,
     `bare session.run loop    ${(bareMs / n).toFixed(3)} ms/run`,
     `harness timed phase      ${(harnessMs / n).toFixed(3)} ms/run`,
     `measureLatency (own session, ${runs} runs) mean ${full.summary.meanMs.toFixed(3)} ms/run, p50 ${full.summary.p50Ms.toFixed(3)}`,

@@ -35,6 +35,7 @@ import { cpuModelName } from '../../lib/inference/runtime/fingerprint';
 import { preprocessImageFile, type PreprocessedImage } from '../../lib/inference/image/image-preprocess';
 import { parseModelAdapter, resolveAutoYoloStrides, type TModelAdapter } from '../../lib/inference/detection/model-adapter';
 import { referenceModelPath, scriptFlags } from './reference-model';
+import { loadAverages } from './bench-timings';
 
 const flags = scriptFlags(process.argv.slice(2));
 const model = flags.model ?? referenceModelPath();
@@ -138,10 +139,7 @@ try {
     [
       `model ${model}, input ${inputSize}, intra-op threads ${threads}, ${workers} worker thread(s), ${images.length} images x ${rounds} ` +
         `rounds`,
-      `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
+      `machine ${cpuModelName()}, ${os.availableParallelism()} logical cores, load average ${loadAverages()}`,
       `inference-only ${hmean(inf).toFixed(3)} images/s`,
       `end-to-end     ${hmean(e2e).toFixed(3)} images/s (decode + letterbox + normalise + run + YOLO decode + NMS + map back)`,
       `CPU time per image: preprocess ${preCpuMs.toFixed(2)} ms, inference ${infCpuMs.toFixed(2)} ms, ` +

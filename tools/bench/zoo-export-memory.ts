@@ -11,12 +11,12 @@
  *
  * Issue #15's bar: a full export of about 300,000 rows in at most 60 s, with RSS growth of at most 150 MB.
  */
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { zooExportStream } from '../../lib/zoo/export-stream';
 import { parseZooQuery } from '../../lib/zoo/query';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 import { createPrismaClient } from '../../lib/db/client';
+import { loadAverages } from './bench-timings';
 
 const { values } = parseArgs({
   options: {
@@ -74,10 +74,7 @@ console.log(
     `${seconds.toFixed(1)} s (first chunk after ${(firstChunkMs.v / 1000).toFixed(1)} s); RSS before ${mib(rssBefore)} ` +
     `(V8 heap ${mib(before.heapUsed)} used of ${mib(before.heapTotal)}), ` +
     `peak ${mib(peak)} (V8 heap ${mib(atPeak.heapUsed)} used of ${mib(atPeak.heapTotal)}, external ${mib(atPeak.external)}), ` +
-    `growth ${mib(peak - rssBefore)}; batches of ${values.batch ?? 'EXPORT_BATCH_ROWS'} rows; load ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    `growth ${mib(peak - rssBefore)}; batches of ${values.batch ?? 'EXPORT_BATCH_ROWS'} rows; load ${loadAverages()}`,
 );
 await db.$disconnect();
 await kept?.stop();

@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { EXPORT_LANE_V8_FLAGS, spawnWebLanes, spawnWebServer, stopChild, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
 import { WEB_LANES } from '../../lib/http/web-lanes';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
+import { loadAverages } from './bench-timings';
 
 const { values } = parseArgs({
   options: {
@@ -195,12 +196,7 @@ if (pids.length > 1) {
   const each = names.map((n, i) => `${n} ${rssBeforeEach[i].toFixed(0)} -> ${rssPeakEach[i].toFixed(0)} MiB`);
   console.log(`per process (before -> peak): ${each.join(', ')}`);
 }
-console.log(
-  `load ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}, ${os.cpus().length} logical cores`,
-);
+console.log(`load ${loadAverages()}, ${os.cpus().length} logical cores`);
 if (web) await stopChild(web);
 if (lanes) {
   await lanes.proxy.close();

@@ -29,6 +29,7 @@ import { PrismaClient } from '../../lib/generated/prisma/client';
 import { ensureSeedImported } from '../../lib/zoo/import-catalog';
 import { ZOO_SCALE_DB_NAME, zooScaleServer, zooScaleUrl } from './zoo-scale-db';
 import { createPrismaClient } from '../../lib/db/client';
+import { loadAverages } from './bench-timings';
 
 const { values } = parseArgs({
   options: {
@@ -336,12 +337,7 @@ async function timeHttp(base: string): Promise<void> {
 }
 
 const server = await openServer();
-process.stdout.write(
-  `${new Date().toISOString()}  clones ${clones}  rounds ${rounds}  load ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}  cpus ${os.cpus().length}\n`,
-);
+process.stdout.write(`${new Date().toISOString()}  clones ${clones}  rounds ${rounds}  load ${loadAverages()}  cpus ${os.cpus().length}\n`);
 process.stdout.write(`DATABASE_URL=${server.url}\n`);
 try {
   await applyMigrations(server.url, path.join(ROOT, 'prisma', 'migrations'));
@@ -360,11 +356,6 @@ try {
     await db.$disconnect();
   }
 } finally {
-  process.stdout.write(
-    `load ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}\n`,
-  );
+  process.stdout.write(`load ${loadAverages()}\n`);
   await server.stop();
 }

@@ -6,10 +6,10 @@
  *
  *   npx tsx tools/bench/zoo-version-read.ts [--rounds 30] [--url postgresql://…/slimboard_zoo_scale]
  */
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
+import { loadAverages } from './bench-timings';
 
 const { values } = parseArgs({
   options: {
@@ -54,9 +54,4 @@ const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs
 for (const [name, xs] of Object.entries(times))
   console.log(`${name.padEnd(12)} p50 ${q(xs, 0.5).toFixed(2)} ms  p95 ${q(xs, 0.95).toFixed(2)} ms  (${xs.length} rounds)`);
 const ratios = times.fingerprint.map((f, i) => f / times.row[i]).sort((a, b) => a - b);
-console.log(
-  `paired ratio fingerprint / row: median ${q(ratios, 0.5).toFixed(0)}x; load ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(`paired ratio fingerprint / row: median ${q(ratios, 0.5).toFixed(0)}x; load ${loadAverages()}`);
