@@ -43,15 +43,18 @@ export function loadOverview(db: Db): Promise<TZooVersioned<TOverview>> {
     db,
     'overview',
     async () => {
-      const [chart, head, gflops, size] = await Promise.all([
+      // The wins of all three axes in one query, once the headline names the first device with latency.
+      const heading = overviewHeadline(db);
+      const [chart, head, wins] = await Promise.all([
         explorerViewData(db, OVERVIEW_VIEW),
-        overviewHeadline(db),
-        overviewWins(db, 'gflops'),
-        overviewWins(db, 'size'),
+        heading,
+        heading.then((h) => {
+          const device = h.devices[0]?.device ?? null;
+          return overviewWinsOn(db, device ? ['gflops', 'size', 'latency'] : ['gflops', 'size'], device);
+        }),
       ]);
-      const latency = await Promise.all(
-        head.devices.slice(0, 1).map(async (d) => ({ ...d, ...(await overviewWins(db, 'latency', d.device)) })),
-      );
+      const { gflops, size } = wins as Record<'gflops' | 'size', TAxisWins>;
+      const latency = head.devices.slice(0, 1).map((d) => ({ ...d, ...wins.latency! }));
       return { chart, head, gflops, size, latency };
     },
     { store: zooViewSnapshots(db) },
@@ -93,14 +96,27 @@ export function overviewHeadline(db: Db): Promise<THeadline> {
 /** How many candidates SQL hands to lib/explorer/wins.ts per axis (the page shows 8). */
 export const WIN_CANDIDATES = 300;
 
+/** The biggest wins on one axis and the entries they refer to (lib/explorer/wins.ts). */
+export type TAxisWins = { wins: TWin[]; entries: TExplorerEntry[] };
+
+/** The wins per axis asked for (overviewWinsOn). */
+export type TWinsByAxis = Partial<Record<TCostAxis, TAxisWins>>;
+
+/** The biggest wins on one axis (overviewWinsOn with that axis alone). */
+export async function overviewWins(db: Db, axis: TCostAxis, device: string | null = null): Promise<TAxisWins> {
+  return (await overviewWinsOn(db, [axis], device))[axis]!;
+}
+
 /**
- * The biggest wins on one axis, and the entries they refer to. SQL ranks every variant with a declared baseline
- * at the same input size by its cost cut on the stored numbers, among those losing at most 1 point of the dataset's
- * first metric, and keeps the best WIN_CANDIDATES; biggestWins then applies its exact rules (the paired latency
- * interval for measured latency, one row per model) to those and their baselines.
+ * The biggest wins on each of `axes`, and the entries they refer to. SQL ranks, per axis, every variant with a
+ * declared baseline at the same input size by its cost cut on the stored numbers, among those losing at most 1 point
+ * of the dataset's first metric, and keeps the best WIN_CANDIDATES; biggestWins then applies its exact rules (the
+ * paired latency interval for measured latency, one row per model) to those and their baselines. The axes share one
+ * query: the variants and their accuracy are read once for all of them (each axis alone read them again, about a
+ * third of the overview's database time at 100,000 runs: docs/scale.md, "One query for the wins").
  */
-export function overviewWins(db: Db, axis: TCostAxis, device: string | null = null): Promise<{ wins: TWin[]; entries: TExplorerEntry[] }> {
-  return cachedByZooVersion(db, `overview-wins:${axis}:${device ?? ''}`, async () => {
+export function overviewWinsOn(db: Db, axes: readonly TCostAxis[], device: string | null = null): Promise<TWinsByAxis> {
+  return cachedByZooVersion(db, `overview-wins:${axes.join(',')}:${device ?? ''}`, async () => {
     const datasets = await listExplorerDatasets(db);
     // Datasets without known metrics (registered ones) ask the database, all at once.
     const kinds = await Promise.all(
@@ -109,33 +125,60 @@ export function overviewWins(db: Db, axis: TCostAxis, device: string | null = nu
         return first ? METRIC_KIND_OF[first] : '';
       }),
     );
-    const costKind = COST_KIND_OF[axis];
-    const candidates = await db.$queryRaw<Array<{ modelId: number; baselineId: number; inputSize: number }>>(
-      winCandidatesSql(datasets, kinds, costKind, device),
+    const candidates = await db.$queryRaw<Array<{ axis: number; modelId: number; baselineId: number; inputSize: number }>>(
+      winCandidatesSql(
+        datasets,
+        kinds,
+        axes.map((a) => COST_KIND_OF[a]),
+        device,
+      ),
     );
-    const variants = candidates.flatMap((c) => [
-      { modelId: c.modelId, inputSize: c.inputSize },
-      { modelId: c.baselineId, inputSize: c.inputSize },
-    ]);
-    const entries = variants.length > 0 ? await listExplorerEntries(db, { variants }) : [];
-    return { wins: biggestWins(entries, { axis, device }), entries };
+    const out: TWinsByAxis = {};
+    await Promise.all(
+      axes.map(async (axis, i) => {
+        const variants = candidates
+          .filter((c) => c.axis === i)
+          .flatMap((c) => [
+            { modelId: c.modelId, inputSize: c.inputSize },
+            { modelId: c.baselineId, inputSize: c.inputSize },
+          ]);
+        const entries = variants.length > 0 ? await listExplorerEntries(db, { variants }) : [];
+        out[axis] = { wins: biggestWins(entries, { axis, device }), entries };
+      }),
+    );
+    return out;
   });
 }
 
 /**
- * The win candidates' query (see overviewWins): columns modelId, baselineId, inputSize. Each variant's cost and
- * accuracy (the dataset's metric `kinds[i]` for `datasets[i]`) are looked up once (pv), then a variant is paired with
- * its baseline's row at the same input size by a window (one sort of pv; a self-join of pv was planned as a nested
- * loop, rows estimated 1, and ran for minutes at 100,000 models).
+ * The win candidates' query (see overviewWinsOn): columns axis (the index into `costKinds`), modelId, baselineId,
+ * inputSize, at most WIN_CANDIDATES per axis, each axis's best first. Each variant and its accuracy (the dataset's
+ * metric `kinds[i]` for `datasets[i]`) are looked up once (base), its cost once per axis (pv); then a variant is paired
+ * with its baseline's row at the same input size and axis by a window (one sort of pv; a self-join of pv was planned
+ * as a nested loop, rows estimated 1, and ran for minutes at 100,000 models).
  */
-export function winCandidatesSql(datasets: string[], kinds: string[], costKind: TMetricKind, device: string | null): Prisma.Sql {
-  const costOn = METRICS[costKind].perInputSize
-    ? Prisma.sql`c."modelId" = v."modelId" AND c."inputSize" = v."inputSize"`
-    : Prisma.sql`c."modelId" = v."modelId"`;
+export function winCandidatesSql(
+  datasets: string[],
+  kinds: string[],
+  costKinds: readonly TMetricKind[],
+  device: string | null,
+): Prisma.Sql {
+  const costs = costKinds.map((kind, i) => {
+    const c = Prisma.raw(`cost_${i}`);
+    return {
+      cte: Prisma.sql`${c} AS MATERIALIZED (${valueSql(kind, device)})`,
+      pv: Prisma.sql`
+        SELECT ${i}::int AS axis, b."modelId", b."inputSize", b."baselineId", c.value AS cost, b.acc
+        FROM base b JOIN ${c} c ON ${
+          METRICS[kind].perInputSize
+            ? Prisma.sql`c."modelId" = b."modelId" AND c."inputSize" = b."inputSize"`
+            : Prisma.sql`c."modelId" = b."modelId"`
+        }`,
+    };
+  });
   return Prisma.sql`
     WITH v AS MATERIALIZED (SELECT DISTINCT z."modelId", z."inputSize" FROM (${zooRowsSql()}) AS z),
     dk AS (SELECT * FROM unnest(${datasets}::text[], ${kinds}::text[]) AS t(slug, kind)),
-    cost AS MATERIALIZED (${valueSql(costKind, device)}),
     acc AS MATERIALIZED (
       SELECT DISTINCT ON (x."modelId", x."inputSize") x."modelId", x."inputSize", x.value
       FROM "Measurement" x JOIN "Model" mm ON mm.id = x."modelId" JOIN "Dataset" d ON d.id = mm."datasetId"
@@ -143,24 +186,35 @@ export function winCandidatesSql(datasets: string[], kinds: string[], costKind: 
       WHERE x."datasetId" IS NULL OR x."datasetId" = mm."datasetId"
       ORDER BY x."modelId", x."inputSize", (x.provenance = 'reported') DESC, x."createdAt" DESC, x.id DESC
     ),
-    pv AS MATERIALIZED (
-      SELECT v."modelId", v."inputSize", m."baselineId", c.value AS cost, a.value AS acc
-      FROM v JOIN "Model" m ON m.id = v."modelId" JOIN cost c ON ${costOn}
-      JOIN acc a ON a."modelId" = v."modelId" AND a."inputSize" = v."inputSize"
+    base AS MATERIALIZED (
+      SELECT v."modelId", v."inputSize", m."baselineId", a.value AS acc
+      FROM v JOIN "Model" m ON m.id = v."modelId" JOIN acc a ON a."modelId" = v."modelId" AND a."inputSize" = v."inputSize"
     ),
+    ${Prisma.join(
+      costs.map((c) => c.cte),
+      ', ',
+    )},
+    pv AS MATERIALIZED (${Prisma.join(
+      costs.map((c) => c.pv),
+      ' UNION ALL ',
+    )}),
     -- Each variant once as itself (keyed by its own model) and once as a candidate (keyed by its baseline): the
-    -- baseline's numbers reach its candidates through a window over (key, input size), not a self-join of pv.
+    -- baseline's numbers reach its candidates through a window over (axis, key, input size), not a self-join of pv.
     roles AS (
-      SELECT "modelId" AS key, "inputSize", "modelId", cost, acc, true AS self FROM pv
+      SELECT axis, "modelId" AS key, "inputSize", "modelId", cost, acc, true AS self FROM pv
       UNION ALL
-      SELECT "baselineId", "inputSize", "modelId", cost, acc, false FROM pv WHERE "baselineId" <> "modelId"
+      SELECT axis, "baselineId", "inputSize", "modelId", cost, acc, false FROM pv WHERE "baselineId" <> "modelId"
     ),
     paired AS (
       SELECT *, max(cost) FILTER (WHERE self) OVER w AS "baseCost", max(acc) FILTER (WHERE self) OVER w AS "baseAcc"
-      FROM roles WINDOW w AS (PARTITION BY key, "inputSize")
+      FROM roles WINDOW w AS (PARTITION BY axis, key, "inputSize")
+    ),
+    ranked AS (
+      SELECT axis, "modelId", key AS "baselineId", "inputSize",
+             row_number() OVER (PARTITION BY axis
+                                ORDER BY ("baseCost" - cost) / "baseCost" DESC, acc - "baseAcc" DESC, "modelId", "inputSize") AS rank
+      FROM paired
+      WHERE NOT self AND "baseCost" > 0 AND cost < "baseCost" AND acc - "baseAcc" >= -1 - 1e-9
     )
-    SELECT "modelId", key AS "baselineId", "inputSize" FROM paired
-    WHERE NOT self AND "baseCost" > 0 AND cost < "baseCost" AND acc - "baseAcc" >= -1 - 1e-9
-    ORDER BY ("baseCost" - cost) / "baseCost" DESC, acc - "baseAcc" DESC, "modelId", "inputSize"
-    LIMIT ${WIN_CANDIDATES}`;
+    SELECT axis, "modelId", "baselineId", "inputSize" FROM ranked WHERE rank <= ${WIN_CANDIDATES} ORDER BY axis, rank`;
 }
