@@ -59,6 +59,35 @@ describe('zooExportStream', () => {
     }
   });
 
+  it('a batch whose read fails errors the stream with that failure and finishes it once (the slot is free)', async () => {
+    const scratch = await createScratchDatabase();
+    try {
+      await importCatalog(scratch.db, paddleDetectionSlimCatalog);
+      let finished = 0;
+      const reader = (
+        await zooExportStream(scratch.db, parseZooQuery({}), {
+          format: 'csv',
+          baseUrl: BASE,
+          batchRows: 10,
+          onFinish: () => void finished++,
+        })
+      ).getReader();
+      const decoder = new TextDecoder();
+      const header = decoder.decode((await reader.read()).value);
+      const first = decoder.decode((await reader.read()).value);
+      expect([header.split('\r\n').length, first.trimEnd().split('\r\n').length, finished]).toEqual([2, 10, 0]);
+      // The database loses a table the next batch reads (as a dropped connection or a failing query would fail it).
+      await scratch.db.$executeRawUnsafe('ALTER TABLE "Measurement" RENAME TO "MeasurementGone"');
+      await expect(reader.read()).rejects.toThrow(/Measurement/);
+      expect(finished).toBe(1);
+      await expect(reader.read()).rejects.toThrow(/Measurement/); // errored for good: no more rows, no second finish
+      await reader.cancel().catch(() => undefined);
+      expect(finished).toBe(1);
+    } finally {
+      await scratch.drop();
+    }
+  });
+
   it('stops building rows once the signal aborts (only the header and first batch are written)', async () => {
     const db = await getDb();
     const abort = new AbortController();
