@@ -1,10 +1,9 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nextBuildId, spawnWebServer, stopChild, waitForHttp } from '../lib/cli/commands/start';
-import { PrismaClient } from '../lib/generated/prisma/client';
+import { createPrismaClient, type Db } from '../lib/db/client';
 import { freeLocalPort } from '../lib/http/free-local-port';
 import { EXPORTS_BUSY_RETRY_AFTER_S } from '../lib/zoo/export-slots';
 import { loadOverview } from '../lib/zoo/overview-data';
@@ -28,7 +27,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const databaseUrl = inject('databaseUrl');
 const buildId = nextBuildId(ROOT)!;
 const STORED_AT = new Date('2026-01-02T03:04:05.000Z');
-let db: PrismaClient;
+let db: Db;
 let holder: pg.Client;
 let browser: Browser;
 let server: ReturnType<typeof spawnWebServer> | undefined;
@@ -36,7 +35,7 @@ let url: string;
 
 beforeAll(async () => {
   expect(buildId, 'the e2e setup builds the app (.next/BUILD_ID)').toBeTruthy();
-  db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  db = createPrismaClient(databaseUrl);
   holder = new pg.Client({ connectionString: databaseUrl });
   await holder.connect();
   browser = await launchBrowser();

@@ -136,12 +136,12 @@ export function valueSql(kind: TMetricKind, deviceSlug: string | null): Prisma.S
     ORDER BY ${key}, (x.provenance = 'reported') DESC, x."createdAt" DESC, x.id DESC`;
 }
 
-/** Join condition of a value table (valueSql) named `t` on the variant `v`. */
-function valueOn(t: 'c' | 'a', kind: TMetricKind): Prisma.Sql {
-  const tt = Prisma.raw(t);
+/** Join condition of a value table (valueSql) named `t` on the variant row `row` (its "modelId" and "inputSize"). */
+export function valueOn(t: 'c' | 'a', kind: TMetricKind, row: 'v' | 'b' = 'v'): Prisma.Sql {
+  const [tt, r] = [Prisma.raw(t), Prisma.raw(row)];
   return METRICS[kind].perInputSize
-    ? Prisma.sql`${tt}."modelId" = v."modelId" AND ${tt}."inputSize" = v."inputSize"`
-    : Prisma.sql`${tt}."modelId" = v."modelId"`;
+    ? Prisma.sql`${tt}."modelId" = ${r}."modelId" AND ${tt}."inputSize" = ${r}."inputSize"`
+    : Prisma.sql`${tt}."modelId" = ${r}."modelId"`;
 }
 
 /**

@@ -6,10 +6,10 @@ import type { THeadline } from '../explorer/overview';
 import { DEFAULT_VIEW, type TExplorerView } from '../explorer/view-state';
 import { biggestWins, type TWin } from '../explorer/wins';
 import { deviceName } from './device-name';
-import { COST_KIND_OF, datasetAxes, listExplorerDatasets, METRIC_KIND_OF, valueSql } from './explorer-points';
+import { COST_KIND_OF, datasetAxes, listExplorerDatasets, METRIC_KIND_OF, valueOn, valueSql } from './explorer-points';
 import { explorerViewData, type TExplorerViewData } from './explorer-view-data';
 import { listExplorerEntries } from './list-explorer-entries';
-import { METRICS, type TMetricKind } from './metrics';
+import type { TMetricKind } from './metrics';
 import { zooRowsSql } from './select-zoo-rows';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
 import { zooViewSnapshots } from './zoo-view-snapshots';
@@ -118,13 +118,7 @@ export async function overviewWins(db: Db, axis: TCostAxis, device: string | nul
 export function overviewWinsOn(db: Db, axes: readonly TCostAxis[], device: string | null = null): Promise<TWinsByAxis> {
   return cachedByZooVersion(db, `overview-wins:${axes.join(',')}:${device ?? ''}`, async () => {
     const datasets = await listExplorerDatasets(db);
-    // Datasets without known metrics (registered ones) ask the database, all at once.
-    const kinds = await Promise.all(
-      datasets.map(async (d) => {
-        const first = DATASET_METRICS[d]?.[0] ?? (await datasetAxes(db, d)).metrics[0];
-        return first ? METRIC_KIND_OF[first] : '';
-      }),
-    );
+    const kinds = await winAccuracyKinds(db, datasets);
     const candidates = await db.$queryRaw<Array<{ axis: number; modelId: number; baselineId: number; inputSize: number }>>(
       winCandidatesSql(
         datasets,
@@ -150,6 +144,17 @@ export function overviewWinsOn(db: Db, axes: readonly TCostAxis[], device: strin
   });
 }
 
+/** Per dataset, the stored metric a win may lose at most 1 point of: its first metric ('' when it has none). */
+export function winAccuracyKinds(db: Db, datasets: readonly string[]): Promise<string[]> {
+  // Datasets without known metrics (registered ones) ask the database, all at once.
+  return Promise.all(
+    datasets.map(async (d) => {
+      const first = DATASET_METRICS[d]?.[0] ?? (await datasetAxes(db, d)).metrics[0];
+      return first ? METRIC_KIND_OF[first] : '';
+    }),
+  );
+}
+
 /**
  * The win candidates' query (see overviewWinsOn): columns axis (the index into `costKinds`), modelId, baselineId,
  * inputSize, at most WIN_CANDIDATES per axis, each axis's best first. Each variant and its accuracy (the dataset's
@@ -169,11 +174,7 @@ export function winCandidatesSql(
       cte: Prisma.sql`${c} AS MATERIALIZED (${valueSql(kind, device)})`,
       pv: Prisma.sql`
         SELECT ${i}::int AS axis, b."modelId", b."inputSize", b."baselineId", c.value AS cost, b.acc
-        FROM base b JOIN ${c} c ON ${
-          METRICS[kind].perInputSize
-            ? Prisma.sql`c."modelId" = b."modelId" AND c."inputSize" = b."inputSize"`
-            : Prisma.sql`c."modelId" = b."modelId"`
-        }`,
+        FROM base b JOIN ${c} c ON ${valueOn('c', kind, 'b')}`,
     };
   });
   return Prisma.sql`

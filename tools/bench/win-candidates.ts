@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createPrismaClient } from '../../lib/db/client';
 import type { TMetricKind } from '../../lib/zoo/metrics';
 import { listExplorerDatasets } from '../../lib/zoo/explorer-points';
-import { overviewHeadline, winCandidatesSql } from '../../lib/zoo/overview-data';
+import { overviewHeadline, winAccuracyKinds, winCandidatesSql } from '../../lib/zoo/overview-data';
 import { medianOf, timeAndLoad } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
@@ -22,7 +22,7 @@ type Candidate = { axis: number; modelId: number; baselineId: number; inputSize:
 
 try {
   const datasets = await listExplorerDatasets(db);
-  const kinds = datasets.map((d) => ({ coco: 'box_ap', voc: 'voc_map', widerface: 'wider_easy' })[d] ?? '');
+  const kinds = await winAccuracyKinds(db, datasets);
   const device = (await overviewHeadline(db)).devices[0]?.device ?? null;
   const axes: TMetricKind[] = ['gflops', 'model_size_mb', 'latency_ms'];
   console.log(`${timeAndLoad()}; datasets ${datasets.join(', ')}; latency on ${device}`);
