@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { getDb } from '@/lib/db/client';
 import { datasetLabel, METRIC_INFO, type TCostAxis } from '@/lib/explorer/axes';
 import type { TExplorerEntry } from '@/lib/explorer/entry';
+import { packedExplorerEntries } from '@/lib/explorer/entry-pack';
 import type { TWin } from '@/lib/explorer/wins';
 import { loadOverview } from '@/lib/zoo/overview-data';
 import { formatExplorerFixed, formatSigned, PERCENT_DELTA_DECIMALS, POINTS_DELTA_DECIMALS } from '@/lib/zoo/number-format';
@@ -113,7 +114,13 @@ export default async function OverviewPage() {
       </div>
 
       <h2>COCO: Box AP against GFLOPs at 608 px</h2>
-      <ExplorerClient entries={chart.entries} initialView={chart.view} reduction={chart.reduction} basePath="/" compact />
+      <ExplorerClient
+        packed={packedExplorerEntries(chart.entries)}
+        initialView={chart.view}
+        reduction={chart.reduction}
+        basePath="/"
+        compact
+      />
 
       <h2>Biggest wins</h2>
       <p className="sb-muted">

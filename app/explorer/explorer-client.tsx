@@ -14,6 +14,7 @@ import { chartCsv } from '@/lib/explorer/chart-csv';
 import { buildChartModel, entriesByKey, type TChartModel } from '@/lib/explorer/chart-model';
 import type { TChartScene } from '@/lib/explorer/chart-scene';
 import { METHODS, type TExplorerEntry, type TMethod } from '@/lib/explorer/entry';
+import { unpackExplorerEntries, type TPackedExplorerEntries } from '@/lib/explorer/entry-pack';
 import { formatExplorerValue } from '@/lib/zoo/number-format';
 import { compareHref, serializeExplorerView, viewNeedsServer, type TExplorerView } from '@/lib/explorer/view-state';
 import type { TExplorerReduction } from '@/lib/zoo/explorer-points';
@@ -39,7 +40,8 @@ const TABLE_SETTLE_MS = 120;
 const URL_WRITE_DELAY_MS = 300;
 
 export type TExplorerClientProps = {
-  entries: TExplorerEntry[];
+  /** The entries, packed by the server (lib/explorer/entry-pack.ts: a third of the payload). */
+  packed: TPackedExplorerEntries;
   initialView: TExplorerView;
   /** Path the view's query string is written to (the explorer, or the landing page's default chart). */
   basePath: string;
@@ -107,13 +109,14 @@ function fileStem(m: TChartModel): string {
 }
 
 export function ExplorerClient({
-  entries,
+  packed,
   initialView,
   basePath,
   compact = false,
   datasets: allDatasets,
   reduction = null,
 }: TExplorerClientProps) {
+  const entries = useMemo(() => unpackExplorerEntries(packed), [packed]);
   const [view, setViewState] = useState<TExplorerView>(initialView);
   // A view the loaded entries cannot draw (another dataset; in a reduced view another selection) is loaded from the
   // server: the old chart stays until the new page arrives.

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { getDb } from '@/lib/db/client';
 import { isSlimboardError } from '@/lib/errors';
 import { buildChartModel } from '@/lib/explorer/chart-model';
+import { packedExplorerEntries } from '@/lib/explorer/entry-pack';
 import { parseExplorerView, type TExplorerView } from '@/lib/explorer/view-state';
 import { loadExplorerView, type TExplorerViewData } from '@/lib/zoo/explorer-view-data';
 import type { TZooVersioned } from '@/lib/zoo/zoo-cache';
@@ -43,7 +44,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
       </p>
       <ZooVersionNote data={loaded} />
       <ExplorerClient
-        entries={data.entries}
+        packed={packedExplorerEntries(data.entries)}
         initialView={data.view}
         datasets={data.datasets}
         reduction={data.reduction}

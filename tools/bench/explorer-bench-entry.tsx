@@ -1,6 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { ExplorerClient } from '../../app/explorer/explorer-client';
 import type { TExplorerEntry } from '../../lib/explorer/entry';
+import { packExplorerEntries } from '../../lib/explorer/entry-pack';
 import { DEFAULT_VIEW } from '../../lib/explorer/view-state';
 
 /** Browser entry of the explorer benchmark: the real ExplorerClient on the entries the page embeds. */
@@ -11,5 +12,5 @@ declare global {
 }
 
 createRoot(document.getElementById('root')!).render(
-  <ExplorerClient entries={window.__ENTRIES__} initialView={DEFAULT_VIEW} basePath="/" />,
+  <ExplorerClient packed={packExplorerEntries(window.__ENTRIES__)} initialView={DEFAULT_VIEW} basePath="/" />,
 );
