@@ -4,7 +4,7 @@ import { getDb } from '../db/client';
 import { resetEnvForTests } from '../env';
 import { loadOverview } from './overview-data';
 import { clearZooCache, readZooVersion, type TZooVersioned } from './zoo-cache';
-import { readZooViewSnapshot, saveZooViewSnapshot, zooViewSnapshots } from './zoo-view-snapshots';
+import { OTHER_BUILD_PRUNE_INTERVAL_MS, readZooViewSnapshot, saveZooViewSnapshot, zooViewSnapshots } from './zoo-view-snapshots';
 
 /**
  * The slow zoo views' last values in the database (lib/zoo/zoo-view-snapshots.ts): exact round trips, rows that only
@@ -65,6 +65,27 @@ describe('zoo view snapshots', () => {
     expect(await readZooViewSnapshot(db, 'builds', old)).toBeUndefined();
     expect((await readZooViewSnapshot(db, 'builds', recent))?.value).toBe('recent');
     expect((await readZooViewSnapshot(db, 'builds', current))?.value).toBe('current');
+  });
+
+  it("a process deletes other builds' old rows at its first save, then at most once an hour", async () => {
+    const db = await getDb();
+    const [other, current] = [build(), build()];
+    const ageOther = () =>
+      db.$executeRaw`UPDATE "ZooViewSnapshot" SET "computedAt" = now() - interval '25 hours' WHERE "buildId" = ${other}`;
+    const otherKept = async () => (await readZooViewSnapshot(db, 'prune', other)) !== undefined;
+    const t0 = Date.parse('2026-12-07T03:00:00Z');
+    await saveZooViewSnapshot(db, 'prune', other, versioned('other', '1'));
+    await ageOther();
+    await saveZooViewSnapshot(db, 'prune', current, versioned('a', '2'), t0);
+    expect(await otherKept()).toBe(false);
+
+    await saveZooViewSnapshot(db, 'prune', other, versioned('other', '1'));
+    await ageOther();
+    await saveZooViewSnapshot(db, 'prune', current, versioned('b', '3'), t0 + OTHER_BUILD_PRUNE_INTERVAL_MS - 1);
+    expect(await otherKept()).toBe(true);
+    expect((await readZooViewSnapshot(db, 'prune', current))?.value).toBe('b');
+    await saveZooViewSnapshot(db, 'prune', current, versioned('c', '4'), t0 + OTHER_BUILD_PRUNE_INTERVAL_MS);
+    expect(await otherKept()).toBe(false);
   });
 
   it('degenerate: bytes that do not deserialize count as nothing stored; no build id, no store', async () => {

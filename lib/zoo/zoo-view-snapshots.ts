@@ -24,6 +24,12 @@ import type { TZooVersioned, ZooViewStore } from './zoo-cache';
 /** How long rows of other builds are kept. */
 export const OTHER_BUILD_RETENTION_HOURS = 24;
 
+/** How often a process deletes other builds' old rows (at its first save, then with a save at least this much later). */
+export const OTHER_BUILD_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
+/** When this process last deleted other builds' old rows, per build (Date.now() ms). */
+const lastPruneMs = new Map<string, number>();
+
 /** The store of one build's view values (cachedOrLastByZooVersion's `store`), or undefined when the build is unknown. */
 export function zooViewSnapshots(db: Db, buildId = getEnv().SLIMBOARD_BUILD_ID): ZooViewStore | undefined {
   if (!buildId) return undefined;
@@ -46,8 +52,17 @@ export async function readZooViewSnapshot(db: Db, key: string, buildId: string):
   return { value, version: row.zooVersion.toString(), computedAt: row.computedAt, computeMs: row.computeMs, stale: false };
 }
 
-/** Store `versioned` as `key`'s value for `buildId` unless a newer zoo version's is stored; drop old builds' rows. */
-export async function saveZooViewSnapshot(db: Db, key: string, buildId: string, versioned: TZooVersioned<unknown>): Promise<void> {
+/**
+ * Store `versioned` as `key`'s value for `buildId` unless a newer zoo version's is stored; at most once per
+ * OTHER_BUILD_PRUNE_INTERVAL_MS (per process and build; `nowMs` is the clock), drop other builds' old rows too.
+ */
+export async function saveZooViewSnapshot(
+  db: Db,
+  key: string,
+  buildId: string,
+  versioned: TZooVersioned<unknown>,
+  nowMs = Date.now(),
+): Promise<void> {
   const bytes = new Uint8Array(v8.serialize(versioned.value));
   const version = BigInt(versioned.version);
   await db.$executeRaw`
@@ -57,6 +72,9 @@ export async function saveZooViewSnapshot(db: Db, key: string, buildId: string, 
     SET "zooVersion" = EXCLUDED."zooVersion", "computedAt" = EXCLUDED."computedAt",
         "computeMs" = EXCLUDED."computeMs", "value" = EXCLUDED."value"
     WHERE "ZooViewSnapshot"."zooVersion" < EXCLUDED."zooVersion"`;
+  const last = lastPruneMs.get(buildId);
+  if (last !== undefined && nowMs - last < OTHER_BUILD_PRUNE_INTERVAL_MS) return;
+  lastPruneMs.set(buildId, nowMs);
   await db.$executeRaw`
     DELETE FROM "ZooViewSnapshot"
     WHERE "buildId" <> ${buildId} AND "computedAt" < now() - make_interval(hours => ${OTHER_BUILD_RETENTION_HOURS})`;
