@@ -80,6 +80,10 @@ describe('npm start', () => {
       const page = await (await fetch(`http://127.0.0.1:${PORT}/zoo?section=demo-shapes`)).text();
       expect(page).toContain('Demo (synthetic shapes)');
       expect(page).toContain('data-testid="demo-zoo-status"');
+      // Once it answered, start read the zoo-wide views once (a new build computes them before its first visitor).
+      await expect
+        .poll(() => log, { timeout: 60_000, interval: 500 })
+        .toMatch(/web: read the zoo views once: \/ \d+ ms, \/zoo \d+ ms, \/explorer \d+ ms$/m);
 
       process.kill(-child.pid!, 'SIGINT');
       await exited;

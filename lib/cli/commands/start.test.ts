@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { nextBuildId, WEB_MALLOC_ARENA_MAX, webServerEnv } from './start';
+import { nextBuildId, WARM_PATHS, warmZooViews, WEB_MALLOC_ARENA_MAX, webServerEnv } from './start';
 
 /** The environment `start` gives each `next start` process (its lanes, or the single web process). */
 afterEach(() => vi.unstubAllEnvs());
@@ -48,5 +50,63 @@ describe('nextBuildId', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('warmZooViews', () => {
+  /** A local HTTP server: `/hang` never answers, `/broken` answers 500, anything else 200 with a body. */
+  async function pageServer() {
+    const requested: string[] = [];
+    const server = http.createServer((req, res) => {
+      requested.push(req.url ?? '');
+      if (req.url === '/hang') return;
+      res.statusCode = req.url === '/broken' ? 500 : 200;
+      res.end('x'.repeat(100_000));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    return {
+      base: `http://127.0.0.1:${port}`,
+      requested,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  }
+
+  it('reads each page once, in order, and logs how each went; a failed page does not stop the rest', async () => {
+    const s = await pageServer();
+    const lines: string[] = [];
+    try {
+      await warmZooViews(s.base, (l) => lines.push(l), { paths: ['/', '/broken', '/explorer'] });
+    } finally {
+      await s.close();
+    }
+    expect(s.requested).toEqual(['/', '/broken', '/explorer']);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^web: read the zoo views once: \/ \d+ ms, \/broken HTTP 500 after \d+ ms, \/explorer \d+ ms$/);
+    expect(WARM_PATHS).toEqual(['/', '/zoo', '/explorer']);
+  });
+
+  it('a server that is gone is logged per page, never thrown', async () => {
+    const s = await pageServer();
+    await s.close();
+    const lines: string[] = [];
+    await warmZooViews(s.base, (l) => lines.push(l), { paths: ['/', '/zoo'] });
+    expect(lines[0]).toMatch(/^web: read the zoo views once: \/ failed \(.+\), \/zoo failed \(.+\)$/);
+  });
+
+  it('the stop ends it: a page still loading is abandoned, the rest are not read, nothing is logged', async () => {
+    const s = await pageServer();
+    const lines: string[] = [];
+    const stop = new AbortController();
+    try {
+      const warming = warmZooViews(s.base, (l) => lines.push(l), { paths: ['/', '/hang', '/zoo'], signal: stop.signal });
+      await vi.waitFor(() => expect(s.requested).toEqual(['/', '/hang']));
+      stop.abort();
+      await warming;
+    } finally {
+      s.close();
+    }
+    expect(s.requested).toEqual(['/', '/hang']);
+    expect(lines).toEqual([]);
   });
 });

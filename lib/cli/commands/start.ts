@@ -17,6 +17,8 @@ import type { CliCommand, CliIo } from '../command';
  * restarts the embedded PostgreSQL when it dies (lib/db/embedded-postgres.ts superviseEmbeddedPostgres; the API
  * and the pages answer 503 with Retry-After meanwhile).
  * One measuring worker (workers/main.ts) runs beside the web server, stopped the same way (SIGTERM).
+ * Once the web app answers, `start` reads the zoo-wide views once (warmZooViews), so that a new build computes them
+ * before its first visitor does.
  * The shipped demo zoo (lib/demo-zoo/models) is registered in the background meanwhile (idempotent; never
  * blocks or stops the start: a refused manifest or file is one logged line and shown on the zoo page).
  */
@@ -152,6 +154,38 @@ export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 
     }
   }
   throw new SlimboardError('server_timeout', `the web server did not answer at ${url} within ${timeoutMs / 1000} s`, { status: 500 });
+}
+
+/** The pages `start` reads once the web app answers (warmZooViews): the slow zoo views' default URLs. */
+export const WARM_PATHS: readonly string[] = ['/', '/zoo', '/explorer'];
+
+/**
+ * Read each of `paths` from `baseUrl` once, one after another, and log how long each took, so that the zoo-wide
+ * views are computed (and kept: lib/zoo/zoo-view-snapshots.ts) by `start` rather than by the first visitor after a
+ * deploy: at 100,000 runs a new build's first `/` takes 8 s. A page that answers from a stored value starts its
+ * recomputation in the server when it is stale. Never throws: a failed read is logged and the next is tried;
+ * `signal` (the stop) ends it.
+ */
+export async function warmZooViews(
+  baseUrl: string,
+  log: (line: string) => void,
+  { paths = WARM_PATHS, signal }: { paths?: readonly string[]; signal?: AbortSignal } = {},
+): Promise<void> {
+  const took: string[] = [];
+  for (const p of paths) {
+    if (signal?.aborted) return;
+    const t0 = performance.now();
+    try {
+      const res = await fetch(new URL(p, baseUrl), { signal });
+      await res.arrayBuffer();
+      const ms = (performance.now() - t0).toFixed(0);
+      took.push(res.ok ? `${p} ${ms} ms` : `${p} HTTP ${res.status} after ${ms} ms`);
+    } catch (e) {
+      if (signal?.aborted) return;
+      took.push(`${p} failed (${(e as Error).message})`);
+    }
+  }
+  log(`web: read the zoo views once: ${took.join(', ')}`);
 }
 
 /**
@@ -316,9 +350,11 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
   let supervisor: { stop(): Promise<void> } | undefined;
   let stopping: Promise<number> | undefined;
   let closeProxy: () => Promise<void> = async () => {};
+  const warming = new AbortController();
   const shutdown = (code: number) => {
     stopping ??= (async () => {
       log('stopping...');
+      warming.abort();
       await closeProxy();
       await Promise.all(children.map((c) => stopChild(c, stopTimeoutsMs.get(c))));
       await Promise.race([demoRegistration, new Promise((r) => setTimeout(r, 10_000))]);
@@ -405,6 +441,7 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
       if (!stopping) log(`the worker exited (code ${code}); start another with: npm run worker`);
     });
     log(`Slimboard is running at http://localhost:${port}/zoo  (Ctrl-C to stop)`);
+    void warmZooViews(`http://127.0.0.1:${port}`, log, { signal: warming.signal });
   } catch (e) {
     await shutdown(1);
     throw e;
