@@ -127,6 +127,27 @@ export function parseExplorerView(input: TQueryInput, ignoreKeys: readonly strin
   return view;
 }
 
+/**
+ * The view keys only the browser uses: the latency percentile drawn, the log scale, the table's frontier filter and
+ * the models picked for /compare. The entries the server sends for a view (lib/zoo/explorer-view-data.ts) do not
+ * depend on them: a reduced view's points are chosen on stored numbers (a measured latency's p50).
+ */
+export const CLIENT_ONLY_KEYS = ['pct', 'log', 'frontier', 'compare'] as const;
+
+/** `view` with its client-only keys at their defaults (compare absent): what the server's data depends on. */
+export function serverPartOf(view: TExplorerView): TExplorerView {
+  const { compare: _compare, ...rest } = view;
+  return { ...rest, pct: DEFAULT_VIEW.pct, log: DEFAULT_VIEW.log, frontier: DEFAULT_VIEW.frontier };
+}
+
+/** `server` (a view as the server resolved it) with the client-only keys of `client`. */
+export function withClientKeys(server: TExplorerView, client: TExplorerView): TExplorerView {
+  const { compare: _compare, ...rest } = server;
+  const out: TExplorerView = { ...rest, pct: client.pct, log: client.log, frontier: client.frontier };
+  if (client.compare !== undefined) out.compare = client.compare;
+  return out;
+}
+
 /** The view keys whose change needs new points from the server when the server sent a reduced view. */
 export const REDUCED_SELECTION_KEYS = ['x', 'y', 'device', 'sizes', 'methods', 'source'] as const;
 

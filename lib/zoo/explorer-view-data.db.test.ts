@@ -94,6 +94,21 @@ describe('scoped explorer reads on the imported seed', () => {
     );
   });
 
+  it('views that differ only in client-only keys share one computation and come back with their own keys', async () => {
+    const db = await getDb();
+    const plain = { ...DEFAULT_VIEW, dataset: 'coco', x: 'latency' as const };
+    const a = await loadExplorerView(db, plain, 12);
+    const client = { pct: 'p90' as const, log: true, frontier: true, compare: ['yolov3-r50vd-dcn-coco', 'x'] };
+    const b = await loadExplorerView(db, { ...plain, ...client }, 12);
+    expect(a.value.reduction).not.toBeNull();
+    // One cached value (its computedAt is the same Date), not a second computation.
+    expect(b.computedAt).toBe(a.computedAt);
+    expect(b.value.entries).toBe(a.value.entries);
+    expect(b.value.view).toEqual({ ...a.value.view, ...client });
+    expect(a.value.view).toMatchObject({ pct: 'p50', log: false, frontier: false, device: 'tesla-p4-trt' });
+    expect('compare' in a.value.view).toBe(false);
+  });
+
   it('a reduced view refuses a metric or device the dataset does not have, naming what it has', async () => {
     const db = await getDb();
     await expect(explorerViewData(db, { ...DEFAULT_VIEW, dataset: 'coco', y: 'widerHard' }, 5)).rejects.toThrow(

@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { SlimboardError } from '../errors';
 import { metricsForDataset } from '../explorer/axes';
 import type { TExplorerEntry } from '../explorer/entry';
-import { DEFAULT_VIEW, serializeExplorerView, type TExplorerView } from '../explorer/view-state';
+import { DEFAULT_VIEW, serializeExplorerView, serverPartOf, withClientKeys, type TExplorerView } from '../explorer/view-state';
 import {
   countDatasetVariants,
   datasetAxes,
@@ -36,15 +36,23 @@ export interface TExplorerViewData {
 /**
  * The explorer page's read of a view: explorerViewData, but after a write at scale (seconds: docs/scale.md) the
  * reader is given the view's last data, marked stale, while the new is computed (lib/zoo/zoo-cache.ts
- * cachedOrLastByZooVersion; the page says from when the numbers are). One key per view as the URL states it.
+ * cachedOrLastByZooVersion; the page says from when the numbers are). One key per view as the server's data depends
+ * on it: the client-only keys (CLIENT_ONLY_KEYS: percentile, log scale, frontier filter, compare picks) are not part
+ * of it, so a shared link with the log scale on is the dataset's default view, stored across restarts too.
  */
-export function loadExplorerView(db: Db, view: TExplorerView, budget = EXPLORER_POINT_BUDGET): Promise<TZooVersioned<TExplorerViewData>> {
-  const search = serializeExplorerView(view);
+export async function loadExplorerView(
+  db: Db,
+  view: TExplorerView,
+  budget = EXPLORER_POINT_BUDGET,
+): Promise<TZooVersioned<TExplorerViewData>> {
+  const server = serverPartOf(view);
+  const search = serializeExplorerView(server);
   // A dataset's default view (where the navigation leads) outlives restarts; other views are as many as URLs.
   const isDefault = search === serializeExplorerView({ ...DEFAULT_VIEW, dataset: view.dataset });
-  return cachedOrLastByZooVersion(db, `explorer-page:${budget}:${search}`, () => explorerViewData(db, view, budget), {
+  const loaded = await cachedOrLastByZooVersion(db, `explorer-page:${budget}:${search}`, () => explorerViewData(db, server, budget), {
     store: isDefault ? zooViewSnapshots(db) : undefined,
   });
+  return { ...loaded, value: { ...loaded.value, view: withClientKeys(loaded.value.view, view) } };
 }
 
 /** A view's data as of the zoo's current version (the overview's chart: its other numbers are of that version too). */
@@ -90,7 +98,7 @@ export async function explorerViewData(db: Db, view: TExplorerView, budget = EXP
     methods: view.methods ?? null,
     source: view.source,
   };
-  const selection = serializeExplorerView({ ...resolved, compare: undefined, pct: 'p50', log: false, frontier: false });
+  const selection = serializeExplorerView(serverPartOf(resolved));
   const key = `explorer-view:${budget}:${selection}`;
   const { entries, reduction } = await cachedByZooVersion(db, key, async () => {
     const { variants, reduction } = await selectViewVariants(db, sel, budget);
