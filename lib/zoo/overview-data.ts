@@ -49,13 +49,16 @@ export function loadOverview(db: Db): Promise<TZooVersioned<TOverview>> {
         explorerViewData(db, OVERVIEW_VIEW),
         heading,
         heading.then((h) => {
-          const device = h.devices[0]?.device ?? null;
-          return overviewWinsOn(db, device ? ['gflops', 'size', 'latency'] : ['gflops', 'size'], device);
+          const first = h.devices[0];
+          return first
+            ? overviewWinsOn(db, ['gflops', 'size', 'latency'], first.device).then(({ latency, ...w }) => ({
+                ...w,
+                latency: [{ ...first, ...latency }],
+              }))
+            : overviewWinsOn(db, ['gflops', 'size']).then((w) => ({ ...w, latency: [] }));
         }),
       ]);
-      const { gflops, size } = wins as Record<'gflops' | 'size', TAxisWins>;
-      const latency = head.devices.slice(0, 1).map((d) => ({ ...d, ...wins.latency! }));
-      return { chart, head, gflops, size, latency };
+      return { chart, head, ...wins };
     },
     { store: zooViewSnapshots(db) },
   );
@@ -100,11 +103,11 @@ export const WIN_CANDIDATES = 300;
 export type TAxisWins = { wins: TWin[]; entries: TExplorerEntry[] };
 
 /** The wins per axis asked for (overviewWinsOn). */
-export type TWinsByAxis = Partial<Record<TCostAxis, TAxisWins>>;
+export type TWinsByAxis<A extends TCostAxis> = Record<A, TAxisWins>;
 
 /** The biggest wins on one axis (overviewWinsOn with that axis alone). */
 export async function overviewWins(db: Db, axis: TCostAxis, device: string | null = null): Promise<TAxisWins> {
-  return (await overviewWinsOn(db, [axis], device))[axis]!;
+  return (await overviewWinsOn(db, [axis], device))[axis];
 }
 
 /**
@@ -115,7 +118,7 @@ export async function overviewWins(db: Db, axis: TCostAxis, device: string | nul
  * query: the variants and their accuracy are read once for all of them (each axis alone read them again, about a
  * third of the overview's database time at 100,000 runs: docs/scale.md, "One query for the wins").
  */
-export function overviewWinsOn(db: Db, axes: readonly TCostAxis[], device: string | null = null): Promise<TWinsByAxis> {
+export function overviewWinsOn<A extends TCostAxis>(db: Db, axes: readonly A[], device: string | null = null): Promise<TWinsByAxis<A>> {
   return cachedByZooVersion(db, `overview-wins:${axes.join(',')}:${device ?? ''}`, async () => {
     const datasets = await listExplorerDatasets(db);
     const kinds = await winAccuracyKinds(db, datasets);
@@ -127,7 +130,7 @@ export function overviewWinsOn(db: Db, axes: readonly TCostAxis[], device: strin
         device,
       ),
     );
-    const out: TWinsByAxis = {};
+    const out = {} as TWinsByAxis<A>;
     await Promise.all(
       axes.map(async (axis, i) => {
         const variants = candidates
