@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianOf, timeRounds } from './bench-timings';
+import { medianOf, quantileOf, timeRounds } from './bench-timings';
 
 describe('bench timings', () => {
   it('medianOf: odd, even (upper middle), one, none, unsorted input left unsorted', () => {
@@ -10,6 +10,18 @@ describe('bench timings', () => {
     const xs = [5, 1, 4];
     medianOf(xs);
     expect(xs).toEqual([5, 1, 4]);
+  });
+
+  it('quantileOf: the value at floor(p × n) of the sorted values, the last at most; none is NaN', () => {
+    const twenty = Array.from({ length: 20 }, (_, i) => 20 - i); // 20, 19, ..., 1
+    expect(quantileOf(twenty, 0.95)).toBe(20);
+    expect(quantileOf(twenty, 0.5)).toBe(11);
+    expect(quantileOf(twenty, 0)).toBe(1);
+    expect(quantileOf(twenty, 1)).toBe(20);
+    expect(quantileOf([...twenty, ...twenty], 0.95)).toBe(20); // index 38 of 40: the second 20
+    expect(quantileOf(Array.from({ length: 40 }, (_, i) => i + 1), 0.95)).toBe(39);
+    expect(quantileOf([], 0.95)).toBeNaN();
+    for (const xs of [[3, 1, 2], [4, 1, 3, 2], [7]]) expect(quantileOf(xs, 0.5)).toBe(medianOf(xs));
   });
 
   it('timeRounds calls every call once per round, in turn, after `before`, and returns one time per call and round', async () => {

@@ -22,7 +22,16 @@ export async function timeRounds(calls: TimedCalls, rounds: number, before?: (na
 
 /** The middle value (the upper one of the two middles for an even count); NaN for none. */
 export function medianOf(xs: readonly number[]): number {
-  return xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return quantileOf(xs, 0.5);
+}
+
+/**
+ * The `p` quantile (0 to 1) as the benches report it: the value at index floor(p × n) of the sorted values, the last
+ * one at most (p95 of 20 values is the largest, of 40 the 39th); NaN for none.
+ */
+export function quantileOf(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 }
 
 /** One line per call, `<name> median X ms [every time]`, then the time and load average. */

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { EXPORT_LANE_V8_FLAGS, spawnWebLanes, spawnWebServer, stopChild, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
 import { WEB_LANES } from '../../lib/http/web-lanes';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
-import { loadAverages } from './bench-timings';
+import { loadAverages, quantileOf } from './bench-timings';
 
 const { values } = parseArgs({
   options: {
@@ -95,8 +95,7 @@ function treeRssMiB(roots: number[]): number[] {
 }
 const serverRssMiB = () => sumMiB(treeRssMiB(pids));
 
-const q = (xs: number[], p: number) =>
-  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] : NaN;
+const q = quantileOf;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 async function timed(url: string): Promise<{ ms: number; ok: boolean; status: number }> {
