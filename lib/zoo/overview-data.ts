@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import { DATASET_METRICS, type TCostAxis } from '../explorer/axes';
-import type { TExplorerEntry } from '../explorer/entry';
+import { entryKey, type TExplorerEntry } from '../explorer/entry';
 import type { THeadline } from '../explorer/overview';
 import { DEFAULT_VIEW, type TExplorerView } from '../explorer/view-state';
 import { biggestWins, type TWin } from '../explorer/wins';
@@ -122,7 +122,7 @@ export function overviewWinsOn<A extends TCostAxis>(db: Db, axes: readonly A[], 
   return cachedByZooVersion(db, `overview-wins:${axes.join(',')}:${device ?? ''}`, async () => {
     const datasets = await listExplorerDatasets(db);
     const kinds = await winAccuracyKinds(db, datasets);
-    const candidates = await db.$queryRaw<Array<{ axis: number; modelId: number; baselineId: number; inputSize: number }>>(
+    const candidates = await db.$queryRaw<TWinCandidate[]>(
       winCandidatesSql(
         datasets,
         kinds,
@@ -130,21 +130,35 @@ export function overviewWinsOn<A extends TCostAxis>(db: Db, axes: readonly A[], 
         device,
       ),
     );
+    // The entries of every axis's candidates and their baselines in one read (the axes share most of them: the same
+    // baselines, and models that cut GFLOPs cut size too), then each axis's own (entries do not depend on the scope
+    // they were read in; zoo order is kept).
+    const variants = new Map<string, { modelId: number; inputSize: number }>();
+    for (const c of candidates) {
+      variants.set(`${c.modelId}@${c.inputSize}`, { modelId: c.modelId, inputSize: c.inputSize });
+      variants.set(`${c.baselineId}@${c.inputSize}`, { modelId: c.baselineId, inputSize: c.inputSize });
+    }
+    const all = variants.size > 0 ? await listExplorerEntries(db, { variants: [...variants.values()] }) : [];
     const out = {} as TWinsByAxis<A>;
-    await Promise.all(
-      axes.map(async (axis, i) => {
-        const variants = candidates
-          .filter((c) => c.axis === i)
-          .flatMap((c) => [
-            { modelId: c.modelId, inputSize: c.inputSize },
-            { modelId: c.baselineId, inputSize: c.inputSize },
-          ]);
-        const entries = variants.length > 0 ? await listExplorerEntries(db, { variants }) : [];
-        out[axis] = { wins: biggestWins(entries, { axis, device }), entries };
-      }),
-    );
+    axes.forEach((axis, i) => {
+      const keys = new Set(
+        candidates.filter((c) => c.axis === i).flatMap((c) => [`${c.modelSlug}@${c.inputSize}`, `${c.baselineSlug}@${c.inputSize}`]),
+      );
+      const entries = all.filter((e) => keys.has(entryKey(e)));
+      out[axis] = { wins: biggestWins(entries, { axis, device }), entries };
+    });
     return out;
   });
+}
+
+/** A row of winCandidatesSql. */
+export interface TWinCandidate {
+  axis: number;
+  modelId: number;
+  baselineId: number;
+  inputSize: number;
+  modelSlug: string;
+  baselineSlug: string;
 }
 
 /** Per dataset, the stored metric a win may lose at most 1 point of: its first metric ('' when it has none). */
@@ -160,8 +174,9 @@ export function winAccuracyKinds(db: Db, datasets: readonly string[]): Promise<s
 
 /**
  * The win candidates' query (see overviewWinsOn): columns axis (the index into `costKinds`), modelId, baselineId,
- * inputSize, at most WIN_CANDIDATES per axis, each axis's best first. Each variant and its accuracy (the dataset's
- * metric `kinds[i]` for `datasets[i]`) are looked up once (base), its cost once per axis (pv); then a variant is paired
+ * inputSize and the two models' slugs (TWinCandidate), at most WIN_CANDIDATES per axis, each axis's best first. Each
+ * variant and its accuracy (the dataset's metric `kinds[i]` for `datasets[i]`) are looked up once (base), its cost
+ * once per axis (pv); then a variant is paired
  * with its baseline's row at the same input size and axis by a window (one sort of pv; a self-join of pv was planned
  * as a nested loop, rows estimated 1, and ran for minutes at 100,000 models).
  */
@@ -220,5 +235,7 @@ export function winCandidatesSql(
       FROM paired
       WHERE NOT self AND "baseCost" > 0 AND cost < "baseCost" AND acc - "baseAcc" >= -1 - 1e-9
     )
-    SELECT axis, "modelId", "baselineId", "inputSize" FROM ranked WHERE rank <= ${WIN_CANDIDATES} ORDER BY axis, rank`;
+    SELECT r.axis, r."modelId", r."baselineId", r."inputSize", m.slug AS "modelSlug", b.slug AS "baselineSlug"
+    FROM ranked r JOIN "Model" m ON m.id = r."modelId" JOIN "Model" b ON b.id = r."baselineId"
+    WHERE r.rank <= ${WIN_CANDIDATES} ORDER BY r.axis, r.rank`;
 }
