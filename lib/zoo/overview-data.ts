@@ -130,9 +130,9 @@ export function overviewWinsOn<A extends TCostAxis>(db: Db, axes: readonly A[], 
         device,
       ),
     );
-    // The entries of every axis's candidates and their baselines in one read (the axes share most of them: the same
-    // baselines, and models that cut GFLOPs cut size too), then each axis's own (entries do not depend on the scope
-    // they were read in; zoo order is kept).
+    // The entries of every axis's candidates and their baselines in one read (three reads at once contended for the
+    // event loop: docs/scale.md, "What the browser is sent"), then each axis keeps its own (an entry does not depend on
+    // the scope it was read in; zoo order is kept).
     const variants = new Map<string, { modelId: number; inputSize: number }>();
     for (const c of candidates) {
       variants.set(`${c.modelId}@${c.inputSize}`, { modelId: c.modelId, inputSize: c.inputSize });
@@ -176,9 +176,9 @@ export function winAccuracyKinds(db: Db, datasets: readonly string[]): Promise<s
  * The win candidates' query (see overviewWinsOn): columns axis (the index into `costKinds`), modelId, baselineId,
  * inputSize and the two models' slugs (TWinCandidate), at most WIN_CANDIDATES per axis, each axis's best first. Each
  * variant and its accuracy (the dataset's metric `kinds[i]` for `datasets[i]`) are looked up once (base), its cost
- * once per axis (pv); then a variant is paired
- * with its baseline's row at the same input size and axis by a window (one sort of pv; a self-join of pv was planned
- * as a nested loop, rows estimated 1, and ran for minutes at 100,000 models).
+ * once per axis (pv); then a variant is paired with its baseline's row at the same input size and axis by a window
+ * (one sort of pv; a self-join of pv was planned as a nested loop, rows estimated 1, and ran for minutes at 100,000
+ * models).
  */
 export function winCandidatesSql(
   datasets: string[],
