@@ -234,8 +234,15 @@ export type WebLanes = {
 };
 
 /**
+ * How many times a lane is started in all when it exits before it answers: freeLocalPort's port is free when picked,
+ * but another process can bind it before `next start` does (EADDRINUSE), so the lane is started again on a new port.
+ */
+export const LANE_START_ATTEMPTS = 3;
+
+/**
  * The web app as three `next start` processes on private ports, one per lane (lib/http/web-lanes.ts), behind the
- * front proxy on `port`. Resolves once every lane answers. On failure, what was started is stopped.
+ * front proxy on `port`. Resolves once every lane answers. A lane that exits before it answers is started again on
+ * another port (LANE_START_ATTEMPTS in all; the proxy follows its new port). On failure, what was started is stopped.
  */
 export async function spawnWebLanes(
   root: string,
@@ -247,31 +254,48 @@ export async function spawnWebLanes(
     timeoutMs?: number;
     /** The export lane's V8 flags (default EXPORT_LANE_V8_FLAGS). */
     exportV8Flags?: readonly string[];
+    /** Where the lanes' ports come from (default freeLocalPort; tests hand out a taken one). */
+    pickPort?: () => Promise<number>;
   } = {},
 ): Promise<WebLanes> {
+  const pickPort = options.pickPort ?? freeLocalPort;
   const ports = {} as Record<WebLane, number>;
-  for (const lane of WEB_LANES) ports[lane] = await freeLocalPort();
   const flags: Record<WebLane, readonly string[]> = {
     browse: [],
     export: options.exportV8Flags ?? EXPORT_LANE_V8_FLAGS,
     interactive: [],
   };
   const servers = {} as Record<WebLane, ChildProcess>;
-  for (const lane of WEB_LANES)
+  const spawnLane = async (lane: WebLane) => {
+    ports[lane] = await pickPort();
     servers[lane] = spawnWebServer(root, ports[lane], databaseUrl, { stdio: options.stdio, host: '127.0.0.1', v8Flags: flags[lane] });
-  // The zoo-wide views and the exports yield the CPU to the interactive lane (and to the measuring worker).
-  for (const lane of ['browse', 'export'] as const)
+    // The zoo-wide views and the exports yield the CPU to the interactive lane (and to the measuring worker).
+    if (lane === 'interactive') return;
     try {
       os.setPriority(servers[lane].pid!, BACKGROUND_LANE_NICENESS);
     } catch (e) {
       options.log?.(`web: could not lower the ${lane} lane's priority (${(e as Error).message}); it runs at the default`);
     }
+  };
+  const answering = async (lane: WebLane) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await waitForHttp(`http://127.0.0.1:${ports[lane]}/api/jobs`, servers[lane], options.timeoutMs ?? 120_000);
+      } catch (e) {
+        if (servers[lane].exitCode === null || attempt >= LANE_START_ATTEMPTS) throw e;
+        options.log?.(
+          `web: the ${lane} lane exited with code ${servers[lane].exitCode} before answering on port ${ports[lane]} ` +
+            `(another process may have taken the port); starting it again on another port`,
+        );
+        await spawnLane(lane);
+      }
+    }
+  };
   let proxy: LaneProxy | undefined;
   try {
+    for (const lane of WEB_LANES) await spawnLane(lane);
     proxy = await startLaneProxy({ port, lanes: ports, log: options.log });
-    await Promise.all(
-      WEB_LANES.map((lane) => waitForHttp(`http://127.0.0.1:${ports[lane]}/api/jobs`, servers[lane], options.timeoutMs ?? 120_000)),
-    );
+    await Promise.all(WEB_LANES.map(answering));
     return { servers, ports, proxy };
   } catch (e) {
     await proxy?.close();
