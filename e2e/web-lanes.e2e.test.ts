@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { LANE_START_ATTEMPTS, spawnWebLanes, stopChild, type WebLanes } from '../lib/cli/commands/start';
+import { LANE_START_ATTEMPTS, spawnWebLanes, stopWebLanes, type WebLanes } from '../lib/cli/commands/start';
 import { freeLocalPort } from '../lib/http/free-local-port';
 import { WEB_LANES, webLaneOf } from '../lib/http/web-lanes';
 
@@ -17,10 +17,7 @@ let lanes: WebLanes | undefined;
 let squatter: net.Server | undefined;
 
 afterAll(async () => {
-  if (lanes) {
-    await lanes.proxy.close();
-    await Promise.all(WEB_LANES.map((lane) => stopChild(lanes!.servers[lane])));
-  }
+  if (lanes) await stopWebLanes(lanes);
   await new Promise((r) => (squatter ? squatter.close(r) : r(undefined)));
 });
 

@@ -20,7 +20,7 @@ import { pgPoolConfig, SESSION_OPTIONS } from '../../lib/db/session-settings';
 import { PrismaClient } from '../../lib/generated/prisma/client';
 import { loadOverview } from '../../lib/zoo/overview-data';
 import { clearZooCache } from '../../lib/zoo/zoo-cache';
-import { timeAndLoad } from './bench-timings';
+import { quantileOf, timeAndLoad } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
@@ -58,9 +58,7 @@ async function readOverview(label: string, n: number): Promise<void> {
     ms.push(Math.round(performance.now() - t));
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  ms.sort((a, b) => a - b);
-  const at = (q: number) => ms[Math.min(n - 1, Math.floor(n * q))];
-  console.log(`${label}: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${ms.at(-1)} ms; ${timeAndLoad()}`);
+  console.log(`${label}: p50 ${quantileOf(ms, 0.5)} ms, p95 ${quantileOf(ms, 0.95)} ms, max ${Math.max(...ms)} ms; ${timeAndLoad()}`);
 }
 
 try {

@@ -16,9 +16,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnWebLanes, spawnWebServer, stopChild, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
+import { spawnWebLanes, spawnWebServer, stopChild, stopWebLanes, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
 import { createPrismaClient } from '../../lib/db/client';
-import { WEB_LANES } from '../../lib/http/web-lanes';
 import { quantileOf, timeAndLoad, timeRounds } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
@@ -103,10 +102,7 @@ try {
   failed = status.size > 0;
 } finally {
   if (web) await stopChild(web);
-  if (lanes) {
-    await lanes.proxy.close();
-    await Promise.all(WEB_LANES.map((lane) => stopChild(lanes!.servers[lane])));
-  }
+  if (lanes) await stopWebLanes(lanes);
   await db.$disconnect();
   await kept.stop();
 }

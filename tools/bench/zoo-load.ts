@@ -21,7 +21,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXPORT_LANE_V8_FLAGS, spawnWebLanes, spawnWebServer, stopChild, waitForHttp, type WebLanes } from '../../lib/cli/commands/start';
+import {
+  EXPORT_LANE_V8_FLAGS,
+  spawnWebLanes,
+  spawnWebServer,
+  stopChild,
+  stopWebLanes,
+  waitForHttp,
+  type WebLanes,
+} from '../../lib/cli/commands/start';
 import { WEB_LANES } from '../../lib/http/web-lanes';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 import { loadAverages, quantileOf } from './bench-timings';
@@ -197,8 +205,5 @@ if (pids.length > 1) {
 }
 console.log(`load ${loadAverages()}, ${os.cpus().length} logical cores`);
 if (web) await stopChild(web);
-if (lanes) {
-  await lanes.proxy.close();
-  await Promise.all(WEB_LANES.map((lane) => stopChild(lanes!.servers[lane])));
-}
+if (lanes) await stopWebLanes(lanes);
 await db?.stop();

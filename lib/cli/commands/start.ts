@@ -304,6 +304,12 @@ export async function spawnWebLanes(
   }
 }
 
+/** Stop what spawnWebLanes started: the proxy first (no new requests), then the three lanes. */
+export async function stopWebLanes(lanes: WebLanes): Promise<void> {
+  await lanes.proxy.close();
+  await Promise.all(WEB_LANES.map((lane) => stopChild(lanes.servers[lane])));
+}
+
 /**
  * Register the demo zoo (lib/demo-zoo/register-demo-zoo.ts) and log the outcome; never throws.
  * Runs beside the web build and start: it queues jobs, the worker measures them.
