@@ -54,6 +54,13 @@ const ZEnv = z.object({
    * (lib/zoo/zoo-view-snapshots.ts). Unset (`next start` by hand, `next dev`): nothing is kept.
    */
   SLIMBOARD_BUILD_ID: z.string().min(1).max(200).optional(),
+  /**
+   * CPU niceness (0 to 19) of the zoo views computed while readers are served their last value: the web server's
+   * zoo-views process, every thread of it, and its database backends where the database runs on this machine
+   * (lib/zoo/views-process.ts, lib/db/background-client.ts). `off`: computed in the web process on the readers'
+   * connections, with parallel workers (as before 2026-12-07; for comparisons).
+   */
+  SLIMBOARD_BACKGROUND_NICENESS: z.union([z.literal('off'), z.coerce.number().int().min(0).max(19)]).default(19),
   /** Benchmarks in the latency harness's quick mode (tests, smoke runs); never for published numbers. */
   /**
    * Where artifacts (models, dataset archives) live. Unset: local disk under `<dataDir>/artifacts`.

@@ -1,10 +1,13 @@
 import { getDb } from '@/lib/db/client';
 import { datasetLabel } from '@/lib/explorer/axes';
-import { listExplorerDatasets } from '@/lib/zoo/explorer-points';
+import { lastExplorerDatasets } from '@/lib/zoo/explorer-points';
 
-/** 404 for an explorer link naming a dataset without results: the datasets that have some, as links. */
+/**
+ * 404 for an explorer link naming a dataset without results: the datasets that have some, as links. Rendered with
+ * every explorer page, so it reads the last computed list (lib/zoo/explorer-points.ts lastExplorerDatasets).
+ */
 export default async function ExplorerNotFound() {
-  const datasets = [...(await listExplorerDatasets(await getDb()))].sort();
+  const datasets = [...(await lastExplorerDatasets(await getDb()))].sort();
   return (
     <div className="message-page">
       <h1>No such dataset in the explorer</h1>

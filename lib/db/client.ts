@@ -5,7 +5,8 @@ import { getEnv } from '../env';
 import { PrismaClient } from '../generated/prisma/client';
 import { ensureEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
 import { applyMigrations } from './migrations';
-import { pgPoolConfig } from './session-settings';
+import { isLocalDatabaseUrl, lowerBackendPriority, openedBackgroundClientOf, registerBackgroundClient } from './background-client';
+import { BACKGROUND_SESSION_OPTIONS, pgPoolConfig } from './session-settings';
 
 /**
  * The one database entry point for the app, the workers, the CLI and the tests.
@@ -108,6 +109,23 @@ export function createPrismaClient(databaseUrl: string, max = 10): PrismaClient 
   return new PrismaClient({ adapter: new PrismaPg(pgPoolConfig(databaseUrl, { max })) });
 }
 
+/** Connections of a background twin: the overview alone runs five queries at once. */
+export const BACKGROUND_POOL_SIZE = 4;
+
+/**
+ * A Prisma client for work no reader waits for (lib/db/background-client.ts): its sessions plan no parallel workers
+ * and, with a `niceness` and a server on this machine, each backend is reniced to it as it connects. Its idle
+ * connections do not keep a process alive.
+ */
+export function createBackgroundPrismaClient(databaseUrl: string, niceness: number | undefined, max = BACKGROUND_POOL_SIZE): PrismaClient {
+  const config = pgPoolConfig(databaseUrl, { max, applicationName: 'slimboard-background', options: BACKGROUND_SESSION_OPTIONS });
+  const pool = new pg.Pool({ ...config, allowExitOnIdle: true });
+  if (niceness !== undefined && isLocalDatabaseUrl(databaseUrl)) {
+    pool.on('connect', (client) => void lowerBackendPriority((client as pg.Client & { processID?: number }).processID, niceness));
+  }
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+}
+
 /** The Prisma client, connected to a migrated database. */
 export function getDb(): Promise<PrismaClient> {
   state.client ??= (async () => {
@@ -116,6 +134,8 @@ export function getDb(): Promise<PrismaClient> {
     if (result.applied.length) state.log(`applied migrations: ${result.applied.join(', ')}`);
     for (const name of result.modified) state.log(`warning: migration ${name} changed after it was applied`);
     const prisma = createPrismaClient(url);
+    const niceness = getEnv().SLIMBOARD_BACKGROUND_NICENESS;
+    if (niceness !== 'off') registerBackgroundClient(prisma, () => createBackgroundPrismaClient(url, niceness));
     state.prisma = prisma;
     return prisma;
   })().catch((e) => {
@@ -134,7 +154,9 @@ export async function closeDb(): Promise<void> {
   state.url = undefined;
   state.embedded = undefined;
   state.releasing = embedded;
+  const twin = prisma && openedBackgroundClientOf(prisma);
   if (prisma) await prisma.$disconnect().catch(() => undefined);
+  if (twin) await twin.$disconnect().catch(() => undefined);
   if (embedded) await embedded.release();
   state.releasing = undefined;
 }

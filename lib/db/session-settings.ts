@@ -14,12 +14,18 @@ import type pg from 'pg';
  */
 export const SESSION_OPTIONS = '-c work_mem=32MB';
 
+/**
+ * Background sessions (lib/db/background-client.ts) also plan no parallel workers: a parallel worker is a process of
+ * its own, forked at the server's priority, so it would take a reader's core whatever the backend's niceness.
+ */
+export const BACKGROUND_SESSION_OPTIONS = `${SESSION_OPTIONS} -c max_parallel_workers_per_gather=0`;
+
 /** A pg pool's (or PrismaPg's) settings for `databaseUrl`. */
-export function pgPoolConfig(databaseUrl: string, o: { max: number; applicationName?: string }): pg.PoolConfig {
+export function pgPoolConfig(databaseUrl: string, o: { max: number; applicationName?: string; options?: string }): pg.PoolConfig {
   return {
     connectionString: databaseUrl,
     max: o.max,
-    options: SESSION_OPTIONS,
+    options: o.options ?? SESSION_OPTIONS,
     ...(o.applicationName ? { application_name: o.applicationName } : {}),
   };
 }

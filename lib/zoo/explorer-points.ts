@@ -4,7 +4,7 @@ import type { TCostAxis } from '../explorer/axes';
 import type { TMethod, TMetricKey } from '../explorer/entry';
 import { METRICS, type TMetricKind } from './metrics';
 import { zooRowsSql } from './select-zoo-rows';
-import { cachedByZooVersion } from './zoo-cache';
+import { cachedByZooVersion, cachedOrLastByZooVersion } from './zoo-cache';
 
 /**
  * The explorer's points in SQL, for views too big to send whole (lib/zoo/explorer-view-data.ts).
@@ -47,6 +47,18 @@ export function listExplorerDatasets(db: Db): Promise<string[]> {
       GROUP BY d.slug ORDER BY min(ARRAY[z."sectionPosition", z.position]), d.slug`;
     return rows.map((r) => r.slug);
   });
+}
+
+/**
+ * The explorer's datasets as last computed, for its not-found boundary (app/explorer/not-found.tsx). Next.js renders
+ * that boundary with every explorer page, so a fresh list would hold the end of every first page after a write
+ * while the list is recomputed (0.6 s at 100,000 runs: docs/scale.md, "The explorer's not-found boundary"). A
+ * list of links on an error page may lag a write: once computed, the last list is given at once and the new one is
+ * computed in the background (lib/zoo/zoo-cache.ts).
+ */
+export async function lastExplorerDatasets(db: Db): Promise<string[]> {
+  const last = await cachedOrLastByZooVersion(db, 'explorer-datasets-last', listExplorerDatasets, { freshWaitMs: 0, slowComputeMs: 0 });
+  return last.value;
 }
 
 /** How many variants (model × input size) a dataset has. */

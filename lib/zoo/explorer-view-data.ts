@@ -14,6 +14,7 @@ import {
 import { listExplorerEntries } from './list-explorer-entries';
 import { loadZooSections } from './list-zoo-rows';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
+import { zooViewOffload } from './views-process';
 import { zooViewSnapshots } from './zoo-view-snapshots';
 
 /**
@@ -49,9 +50,15 @@ export async function loadExplorerView(
   const search = serializeExplorerView(server);
   // A dataset's default view (where the navigation leads) outlives restarts; other views are as many as URLs.
   const isDefault = search === serializeExplorerView({ ...DEFAULT_VIEW, dataset: view.dataset });
-  const loaded = await cachedOrLastByZooVersion(db, `explorer-page:${budget}:${search}`, () => explorerViewData(db, server, budget), {
-    store: isDefault ? zooViewSnapshots(db) : undefined,
-  });
+  const loaded = await cachedOrLastByZooVersion(
+    db,
+    `explorer-page:${budget}:${search}`,
+    (reader) => explorerViewData(reader, server, budget),
+    {
+      store: isDefault ? zooViewSnapshots(db) : undefined,
+      offload: zooViewOffload({ kind: 'explorer', view: server, budget }),
+    },
+  );
   return { ...loaded, value: { ...loaded.value, view: withClientKeys(loaded.value.view, view) } };
 }
 

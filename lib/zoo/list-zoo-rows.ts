@@ -24,6 +24,7 @@ import {
   type ZooFilterIds,
   type ZooRowKey,
 } from './select-zoo-rows';
+import { zooViewOffload } from './views-process';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
 import { zooViewSnapshots } from './zoo-view-snapshots';
 
@@ -570,13 +571,15 @@ export function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAG
   const search = zooQueryToSearch(rowsQueryOf(query));
   // The unfiltered first page (where the navigation leads) outlives restarts; other pages are as many as URLs.
   const store = search === '' ? zooViewSnapshots(db) : undefined;
-  return cachedOrLastByZooVersion(db, `zoo-page:${pageSize}${search}`, () => buildSectionPages(db, query, pageSize), {
+  return cachedOrLastByZooVersion(db, `zoo-page:${pageSize}${search}`, (reader) => buildSectionPages(reader, query, pageSize), {
     pool: 'pages',
     store,
+    offload: zooViewOffload({ kind: 'zoo-page', query, pageSize }),
   });
 }
 
-async function buildSectionPages(db: Db, query: TZooQuery, pageSize: number): Promise<ZooSectionPages> {
+/** The zoo page's data as of the zoo's current version (uncached: listZooSectionPages caches it). */
+export async function buildSectionPages(db: Db, query: TZooQuery, pageSize: number): Promise<ZooSectionPages> {
   const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
   const [counts, all] = await Promise.all([countsOf(db, query, ids), countsOf(db, ZZooQuery.parse({}), {})]);
   const sections = meta.sections.filter((s) => (counts.get(s.slug) ?? 0) > 0);

@@ -12,6 +12,7 @@ import { listExplorerEntries } from './list-explorer-entries';
 import type { TMetricKind } from './metrics';
 import { zooRowsSql } from './select-zoo-rows';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
+import { zooViewOffload } from './views-process';
 import { zooViewSnapshots } from './zoo-view-snapshots';
 
 /**
@@ -39,29 +40,30 @@ export interface TOverview {
  * Kept in the database (lib/zoo/zoo-view-snapshots.ts): a restarted server answers at once.
  */
 export function loadOverview(db: Db): Promise<TZooVersioned<TOverview>> {
-  return cachedOrLastByZooVersion(
-    db,
-    'overview',
-    async () => {
-      // The wins of all three axes in one query, once the headline names the first device with latency.
-      const heading = overviewHeadline(db);
-      const [chart, head, wins] = await Promise.all([
-        explorerViewData(db, OVERVIEW_VIEW),
-        heading,
-        heading.then((h) => {
-          const first = h.devices[0];
-          return first
-            ? overviewWinsOn(db, ['gflops', 'size', 'latency'], first.device).then(({ latency, ...w }) => ({
-                ...w,
-                latency: [{ ...first, ...latency }],
-              }))
-            : overviewWinsOn(db, ['gflops', 'size']).then((w) => ({ ...w, latency: [] }));
-        }),
-      ]);
-      return { chart, head, ...wins };
-    },
-    { store: zooViewSnapshots(db) },
-  );
+  return cachedOrLastByZooVersion(db, 'overview', computeOverview, {
+    store: zooViewSnapshots(db),
+    offload: zooViewOffload({ kind: 'overview' }),
+  });
+}
+
+/** The landing page's data as of the zoo's current version (uncached: loadOverview caches it). */
+export async function computeOverview(db: Db): Promise<TOverview> {
+  // The wins of all three axes in one query, once the headline names the first device with latency.
+  const heading = overviewHeadline(db);
+  const [chart, head, wins] = await Promise.all([
+    explorerViewData(db, OVERVIEW_VIEW),
+    heading,
+    heading.then((h) => {
+      const first = h.devices[0];
+      return first
+        ? overviewWinsOn(db, ['gflops', 'size', 'latency'], first.device).then(({ latency, ...w }) => ({
+            ...w,
+            latency: [{ ...first, ...latency }],
+          }))
+        : overviewWinsOn(db, ['gflops', 'size']).then((w) => ({ ...w, latency: [] }));
+    }),
+  ]);
+  return { chart, head, ...wins };
 }
 
 /** lib/explorer/overview.ts headlineNumbers over every entry, counted in the database (same definitions). */

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { registerBackgroundClient } from '../db/background-client';
 import { cachedByZooVersion, cachedOrLastByZooVersion, clearZooCache, POOL_LIMITS, type TZooVersioned, zooCacheKeys } from './zoo-cache';
 
 /** The cache with a stand-in version reader (the pg-pool shape): what is kept, for how long, and what is dropped. */
@@ -129,6 +130,80 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
     await settle();
     const again = await cachedOrLastByZooVersion(db, 'e', async () => 'v2', stale(20));
     expect([again.value, again.stale]).toEqual(['v2', false]);
+  });
+
+  it("a reader waits only when the computation may finish within the wait, at the last computation's pace", async () => {
+    const after = (ms: number, v: string) => new Promise<string>((res) => setTimeout(() => res(v), ms));
+    const options = { freshWaitMs: 200, slowComputeMs: 0 };
+    // The last computation took at least 400 ms: 200 ms cannot see the next one finish, so the reader is not kept.
+    await cachedOrLastByZooVersion(db, 'paced', () => after(400, 'v1'), options);
+    version = 2;
+    const t = performance.now();
+    const served = await cachedOrLastByZooVersion(db, 'paced', () => after(20, 'v2'), options);
+    expect([served.value, served.stale]).toEqual(['v1', true]);
+    expect(performance.now() - t).toBeLessThan(150);
+    await after(40, '');
+    expect((await cachedOrLastByZooVersion(db, 'paced', () => after(0, 'never'), options)).value).toBe('v2');
+    // The last one was quick: the same new computation (20 ms) is waited for and served fresh.
+    await cachedOrLastByZooVersion(db, 'quick', async () => 'v1', options);
+    version = 3;
+    const fresh = await cachedOrLastByZooVersion(db, 'quick', () => after(20, 'v2'), options);
+    expect([fresh.value, fresh.version, fresh.stale]).toEqual(['v2', '3', false]);
+    // A computation late by more than the wait has lost its pace: its readers are not kept either.
+    version = 4;
+    const late = deferred<string>();
+    const first = await cachedOrLastByZooVersion(db, 'quick', () => late.promise, options); // on pace: waited, then stale
+    expect([first.value, first.stale]).toEqual(['v2', true]);
+    await after(250, '');
+    const t2 = performance.now();
+    const second = await cachedOrLastByZooVersion(db, 'quick', () => late.promise, options);
+    expect([second.value, second.stale]).toEqual(['v2', true]);
+    expect(performance.now() - t2).toBeLessThan(150);
+    late.resolve('v4');
+  });
+
+  it("a reader never waits for another client's version read (a background client's may queue at low priority)", async () => {
+    const held = deferred<{ rows: Array<{ v: string }> }>();
+    const background = { query: () => held.promise } as unknown as typeof db;
+    const behind = cachedByZooVersion(background, 'bg', async () => 'from the background');
+    const got = await Promise.race([
+      cachedByZooVersion(db, 'reader', async () => 'read'),
+      new Promise((resolve) => setTimeout(() => resolve('waited for the background read'), 500)),
+    ]);
+    expect(got).toBe('read');
+    held.resolve({ rows: [{ v: String(version) }] });
+    expect(await behind).toBe('from the background');
+  });
+
+  it('a computation no reader waits for runs where offload says, or on the background client; else on db', async () => {
+    const twin = Object.create(db) as typeof db; // reads the version as db does, but is another client
+    registerBackgroundClient(db, () => twin);
+    const seen: string[] = [];
+    const compute = async (reader: typeof db) => (seen.push(reader === twin ? 'twin' : reader === db ? 'db' : '?'), `v${version}`);
+    await cachedOrLastByZooVersion(db, 'where', compute, stale(0)); // nothing to serve: waited for, on db
+    version = 2;
+    const offloaded: string[] = [];
+    const offload = async () => (offloaded.push(`v${version}`), 'v2 elsewhere');
+    await cachedOrLastByZooVersion(db, 'where', compute, { ...stale(0), offload });
+    await settle();
+    expect((await cachedOrLastByZooVersion(db, 'where', compute, stale(0))).value).toBe('v2 elsewhere');
+    version = 3; // no offload: the background client
+    await cachedOrLastByZooVersion(db, 'where', compute, stale(0));
+    await settle();
+    version = 4; // offload fails: computed on the background client, and the failure is reported
+    const reported: string[] = [];
+    const failing = () => Promise.reject(new Error('zoo-views process exited'));
+    const onOffloadError = (e: unknown) => reported.push((e as Error).message);
+    await cachedOrLastByZooVersion(db, 'where', compute, { ...stale(0), offload: failing, onOffloadError });
+    await settle();
+    await settle();
+    expect((await cachedOrLastByZooVersion(db, 'where', compute, stale(0))).value).toBe('v4');
+    expect([seen, offloaded, reported]).toEqual([['db', 'twin', 'twin'], ['v2'], ['zoo-views process exited']]);
+    // A fast view is waited for: on db, never offloaded.
+    await cachedOrLastByZooVersion(db, 'fast', compute, { slowComputeMs: 60_000, offload });
+    version = 5;
+    await cachedOrLastByZooVersion(db, 'fast', compute, { slowComputeMs: 60_000, offload });
+    expect([seen.slice(3), offloaded]).toEqual([['db', 'db'], ['v2']]);
   });
 
   it('a view whose last computation was fast is always waited for, however slow the new one', async () => {

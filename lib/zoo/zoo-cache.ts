@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { backgroundClientOf } from '../db/background-client';
 import type { Db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 
@@ -25,18 +26,23 @@ type Entry = { version: string; value: Promise<unknown> };
 /** A key of cachedOrLastByZooVersion: its newest finished value and the computation in flight, if any. */
 type LastEntry = {
   last?: TZooVersioned<unknown>;
-  flight?: { version: string; value: Promise<TZooVersioned<unknown>> };
+  flight?: { version: string; value: Promise<TZooVersioned<unknown>>; startedMs: number };
   /** The read of the key's stored value (once per entry, shared by concurrent readers). */
   stored?: Promise<void>;
 };
 interface State {
-  version?: Promise<string>;
+  /**
+   * The version read in flight, per client: a background client's read may queue behind its long queries at the
+   * lowest priority (lib/db/background-client.ts), and a reader must not wait for it.
+   */
+  versions: WeakMap<ZooVersionReader, Promise<string>>;
   pools: Record<ZooCachePool, Map<string, Entry>>;
   lasting: Record<ZooCachePool, Map<string, LastEntry>>;
 }
 
 const globalState = globalThis as unknown as { __slimboardZooCacheState?: State };
 const state: State = (globalState.__slimboardZooCacheState ??= {
+  versions: new WeakMap(),
   pools: { aggregates: new Map(), pages: new Map() },
   lasting: { aggregates: new Map(), pages: new Map() },
 });
@@ -54,11 +60,12 @@ export async function readZooVersion(db: ZooVersionReader): Promise<string> {
 }
 
 function currentVersion(db: ZooVersionReader): Promise<string> {
-  if (state.version) return state.version;
+  const inFlight = state.versions.get(db);
+  if (inFlight) return inFlight;
   const value = readZooVersion(db).finally(() => {
-    if (state.version === value) state.version = undefined;
+    if (state.versions.get(db) === value) state.versions.delete(db);
   });
-  state.version = value;
+  state.versions.set(db, value);
   return value;
 }
 
@@ -121,34 +128,46 @@ export interface ZooViewStore {
   save(key: string, value: TZooVersioned<unknown>): Promise<void>;
 }
 
-export interface LastValueOptions {
+export interface LastValueOptions<T = unknown> {
   pool?: ZooCachePool;
   freshWaitMs?: number;
   slowComputeMs?: number;
   store?: ZooViewStore;
   onStoreError?: (e: unknown) => void;
+  /**
+   * Computes the value elsewhere when no reader waits for it (the web server's zoo-views process:
+   * lib/zoo/views-process.ts zooViewOffload). If it fails, `compute` runs in process, and the failure goes to
+   * `onOffloadError`.
+   */
+  offload?: () => Promise<T>;
+  onOffloadError?: (e: unknown) => void;
 }
 
-const reportStoreError = (e: unknown) =>
-  process.stderr.write(`zoo view store: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
+const reporter = (what: string) => (e: unknown) =>
+  process.stderr.write(`${what}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
+const reportStoreError = reporter('zoo view store');
+const reportOffloadError = reporter('zoo view computed in process instead');
 
 /**
  * For views whose aggregates take seconds at scale (the landing page, the explorer, the zoo's pages): like
  * cachedByZooVersion, but once the key has a value whose computation took at least `slowComputeMs`, a reader after a
- * write waits at most `freshWaitMs` for the new version's value, and is otherwise given the last value marked
- * `stale`, while the computation goes on. Then at most one computation per key is in flight: writes landing faster
- * than it finishes do not pile up work; the first reader after it finished starts the next one. The last value is
+ * write waits at most `freshWaitMs` for the new version's value (and not at all when, at the last computation's
+ * pace, it should not finish within that, or is late by more than that), and is otherwise given the last value
+ * marked `stale`, while the computation goes on. Then at most one computation per key is in flight: writes landing
+ * faster than it finishes do not pile up work; the first reader after it finished starts the next one. The last value is
  * never older than the newest finished computation. A key without a value, or whose last computation was fast, waits
  * as cachedByZooVersion does; a failure of the current version's computation reaches the readers that waited for it
  * and is not kept. Keys live in `pool` (its own limit, least recently used dropped first). With a `store`, a process
  * without a value of its own (just started, or the key was dropped) first takes the stored one as its last value,
- * and slow computations are saved there.
+ * and slow computations are saved there. `compute` is handed the client to read with: `db`, or, when the key's last
+ * value is served meanwhile, `db`'s background twin (lib/db/background-client.ts: lowest CPU priority), unless
+ * `offload` computes it elsewhere.
  */
-export async function cachedOrLastByZooVersion<T>(
-  db: ZooVersionReader,
+export async function cachedOrLastByZooVersion<T, D extends ZooVersionReader>(
+  db: D,
   key: string,
-  compute: () => Promise<T>,
-  options: LastValueOptions = {},
+  compute: (db: D) => Promise<T>,
+  options: LastValueOptions<T> = {},
 ): Promise<TZooVersioned<T>> {
   const { pool = 'aggregates', freshWaitMs = FRESH_WAIT_MS, slowComputeMs = SLOW_COMPUTE_MS, store } = options;
   const version = await currentVersion(db);
@@ -160,9 +179,24 @@ export async function cachedOrLastByZooVersion<T>(
   if (last && last.version === version) return { ...(last as TZooVersioned<T>), stale: false };
   const slow = last !== undefined && last.computeMs >= slowComputeMs;
   let flight = entry.flight;
-  if (!flight || (flight.version !== version && !slow)) flight = startLasting(entry, key, version, compute, options);
+  if (!flight || (flight.version !== version && !slow)) {
+    // Once readers are given the last value, no reader waits for the computation: it runs elsewhere (offload), or on
+    // the background client.
+    const { offload, onOffloadError = reportOffloadError } = options;
+    const inBackground = () => compute(backgroundClientOf(db));
+    const run = !slow
+      ? () => compute(db)
+      : offload
+        ? () => offload().catch((e: unknown) => (onOffloadError(e), inBackground()))
+        : inBackground;
+    flight = startLasting(entry, key, version, run, options);
+  }
   if (!slow) return (await flight.value) as TZooVersioned<T>;
-  const fresh = flight.version === version ? await settledWithin(flight.value, freshWaitMs) : undefined;
+  // Waited for only when, at the last computation's pace, it should finish within the wait: a view that takes
+  // seconds cannot, and one already late by more than the wait has lost its pace; their readers would only lose it.
+  const remainingMs = (last?.computeMs ?? 0) - (performance.now() - flight.startedMs);
+  const onPace = Math.abs(remainingMs) <= freshWaitMs;
+  const fresh = flight.version === version && onPace ? await settledWithin(flight.value, freshWaitMs) : undefined;
   if (fresh) return fresh as TZooVersioned<T>;
   // Served stale; the computation in flight (this version's or an older one's) carries on. Its failure is not ours.
   return { ...(entry.last as TZooVersioned<T>), stale: true };
@@ -184,11 +218,12 @@ function startLasting<T>(
   key: string,
   version: string,
   compute: () => Promise<T>,
-  { slowComputeMs = SLOW_COMPUTE_MS, store, onStoreError = reportStoreError }: LastValueOptions,
+  { slowComputeMs = SLOW_COMPUTE_MS, store, onStoreError = reportStoreError }: LastValueOptions<T>,
 ): NonNullable<LastEntry['flight']> {
   const started = performance.now();
   const flight = {
     version,
+    startedMs: started,
     value: compute().then((value): TZooVersioned<unknown> => {
       const done = { value, version, computedAt: new Date(), computeMs: performance.now() - started, stale: false };
       if (!entry.last || BigInt(entry.last.version) <= BigInt(version)) entry.last = done;
@@ -225,7 +260,7 @@ export function zooCacheKeys(pool: ZooCachePool): string[] {
 
 /** Forget everything (tests; a process that just wrote and must read its own write at once). */
 export function clearZooCache(): void {
-  state.version = undefined;
+  state.versions = new WeakMap();
   for (const entries of Object.values(state.pools)) entries.clear();
   for (const entries of Object.values(state.lasting)) entries.clear();
 }

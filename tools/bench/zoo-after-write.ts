@@ -4,8 +4,10 @@
  * `--paths` is filled and read warm once; then, `--rounds` times, a real write (a no-op UPDATE of a dataset row,
  * which bumps the zoo version) is followed, page by page, by a request every 200 ms until the page is fresh again.
  * Prints, per page and round, the first read's time and whether it was stale (the page's `zoo-version-stale` note),
- * every stale read's time, and the first fresh read. `/`, `/explorer` and `/zoo` name their zoo version
- * (app/zoo-version-note.tsx).
+ * every stale read's time, and the first fresh read; then, per page and for all, p50, p95 and the slowest of those
+ * reads. `/`, `/explorer` and `/zoo` name their zoo version (app/zoo-version-note.tsx). The server computes the
+ * views no reader waits for in its zoo-views process; `SLIMBOARD_BACKGROUND_NICENESS=off` in this command's
+ * environment makes it compute them in process, as before (docs/scale.md, "Background computations").
  *
  * Then three restarts of the server (docs/scale.md, "After a restart"), each followed by one read of every page: with
  * the views' stored values of this build (lib/zoo/zoo-view-snapshots.ts) and no write since; after a write; and with
@@ -17,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnWebServer, stopChild, waitForHttp } from '../../lib/cli/commands/start';
 import { createPrismaClient } from '../../lib/db/client';
-import { timeAndLoad } from './bench-timings';
+import { quantileOf, timeAndLoad } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({
@@ -63,6 +65,7 @@ try {
     const warm = await read(p);
     console.log(`${p}: fill ${fill.ms} ms, warm ${warm.ms} ms (version ${warm.version}, status ${warm.status})`);
   }
+  const afterWrites = new Map<string, number[]>(paths.map((p) => [p, []]));
   for (let round = 1; round <= Number(values.rounds); round++) {
     await db.$executeRaw`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`;
     for (const p of paths) {
@@ -74,12 +77,17 @@ try {
       const [first] = reads;
       const fresh = reads.at(-1)!;
       const stale = reads.filter((r) => r.stale).map((r) => r.ms);
+      afterWrites.get(p)!.push(...reads.map((r) => r.ms));
       console.log(
         `round ${round} ${p}: first ${first.ms} ms (${first.stale ? `stale, version ${first.version}` : 'fresh'}); ` +
           `stale reads [${stale.join(' ')}] ms; fresh (version ${fresh.version}) after ${reads.length} reads, that one ${fresh.ms} ms`,
       );
     }
   }
+  const summary = (ms: number[]) =>
+    `${ms.length} reads, p50 ${quantileOf(ms, 0.5)} ms, p95 ${quantileOf(ms, 0.95)} ms, max ${Math.max(...ms)} ms`;
+  for (const [p, ms] of afterWrites) console.log(`after writes, ${p}: ${summary(ms)} (stale ones and the first fresh one)`);
+  console.log(`after writes, every page: ${summary([...afterWrites.values()].flat())}`);
   if (!values['no-restarts']) {
     const restarts: Array<[string, () => Promise<unknown>]> = [
       ['stored values, no write since', async () => undefined],

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getDatabaseUrl, getDb } from '../db/client';
+import { resetEnvForTests } from '../env';
+import { DEFAULT_VIEW } from '../explorer/view-state';
+import { explorerViewData } from './explorer-view-data';
+import { buildSectionPages } from './list-zoo-rows';
+import { computeOverview } from './overview-data';
+import { ZOO_PAGE_SIZE, ZZooQuery } from './query';
+import { disableZooViewsProcess, enableZooViewsProcess, zooViewOffload, zooViewsProcessPid } from './views-process';
+import { clearZooCache } from './zoo-cache';
+
+/**
+ * The web server's zoo-views process (lib/zoo/views-process.ts, workers/zoo-views.ts), started for real from this
+ * checkout on the test database: the same values as computed in process, every thread and database backend of it at
+ * the background niceness, a death mid-request, an idle stop, its parent's death, and `off`.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+afterEach(async () => {
+  await disableZooViewsProcess();
+  vi.unstubAllEnvs();
+  resetEnvForTests();
+  clearZooCache();
+});
+
+/** Whether `pid` is a running process (a zombie that nobody reaped yet has exited). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The niceness of every thread of `pid` (Linux /proc). */
+function threadNiceness(pid: number): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => os.getPriority(Number(tid)));
+}
+
+describe('zoo-views process', () => {
+  it('computes the landing page, an explorer view and a zoo page as the web process would, at the lowest priority', async () => {
+    expect(enableZooViewsProcess(ROOT)).toBe(true);
+    const db = await getDb();
+    const view = { ...DEFAULT_VIEW, dataset: 'coco' };
+    const query = ZZooQuery.parse({});
+    const elsewhere = {
+      overview: await zooViewOffload({ kind: 'overview' })!(),
+      explorer: await zooViewOffload({ kind: 'explorer', view, budget: 2000 })!(),
+      page: await zooViewOffload({ kind: 'zoo-page', query, pageSize: ZOO_PAGE_SIZE })!(),
+    };
+    clearZooCache();
+    const here = {
+      overview: await computeOverview(db),
+      explorer: await explorerViewData(db, view, 2000),
+      page: await buildSectionPages(db, query, ZOO_PAGE_SIZE),
+    };
+    expect(elsewhere).toEqual(here);
+    expect(elsewhere.overview.chart.entries.length).toBeGreaterThan(0);
+    expect(elsewhere.page.sections.length).toBeGreaterThan(0);
+
+    const pid = (await zooViewsProcessPid())!;
+    expect(pid).not.toBe(process.pid);
+    const threads = threadNiceness(pid);
+    expect(threads.length).toBeGreaterThan(1);
+    expect(new Set(threads)).toEqual(new Set([19]));
+    const backends = await db.$queryRaw<Array<{ pid: number }>>`
+      SELECT pid FROM pg_stat_activity WHERE application_name = 'slimboard-background' AND datname = current_database()`;
+    expect(backends.length).toBeGreaterThan(0);
+    expect(new Set(backends.map((b) => os.getPriority(b.pid)))).toEqual(new Set([19]));
+  });
+
+  it('a process killed mid-request: the request is rejected, naming it; the next request starts a new one', async () => {
+    enableZooViewsProcess(ROOT);
+    const pending = zooViewOffload({ kind: 'overview' })!();
+    const pid = (await zooViewsProcessPid())!;
+    process.kill(pid, 'SIGKILL');
+    await expect(pending).rejects.toThrow('the zoo-views process exited (SIGKILL) before it answered');
+    const again = await zooViewOffload({ kind: 'overview' })!();
+    expect(again.chart.entries.length).toBeGreaterThan(0);
+    expect(await zooViewsProcessPid()).not.toBe(pid);
+  });
+
+  it('stops after it has been idle for idleStopMs; the next request starts another', async () => {
+    enableZooViewsProcess(ROOT, { idleStopMs: 300 });
+    await zooViewOffload({ kind: 'overview' })!();
+    const pid = (await zooViewsProcessPid())!;
+    await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 10_000, interval: 100 });
+    expect(await zooViewsProcessPid()).toBeUndefined();
+    await zooViewOffload({ kind: 'overview' })!();
+    expect(await zooViewsProcessPid()).not.toBe(pid);
+  });
+
+  it('exits with its parent, whatever killed the parent (SIGKILL here)', async () => {
+    const parent = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tests', 'setup', 'zoo-views-parent.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: await getDatabaseUrl() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await vi.waitFor(() => expect(out).toMatch(/views pid \d+/), { timeout: 60_000, interval: 100 });
+    const pid = Number(/views pid (\d+)/.exec(out)![1]);
+    expect(running(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 10_000, interval: 100 });
+  });
+
+  it('SLIMBOARD_BACKGROUND_NICENESS=off: nothing is enabled, views are computed in process', () => {
+    vi.stubEnv('SLIMBOARD_BACKGROUND_NICENESS', 'off');
+    resetEnvForTests();
+    expect(enableZooViewsProcess(ROOT)).toBe(false);
+    expect(zooViewOffload({ kind: 'overview' })).toBeUndefined();
+  });
+});
