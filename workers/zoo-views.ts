@@ -8,7 +8,7 @@
 import { lowerOwnPriority } from '@/lib/db/background-client';
 import { createBackgroundPrismaClient } from '@/lib/db/client';
 import { getEnv } from '@/lib/env';
-import type { TViewsReplyMessage, TViewsRequestMessage } from '@/lib/zoo/views-process';
+import type { TViewsChildMessage, TViewsRequestMessage } from '@/lib/zoo/views-process';
 import { computeZooView } from '@/lib/zoo/zoo-view-requests';
 
 const env = getEnv();
@@ -31,9 +31,11 @@ process.on('message', (message: TViewsRequestMessage) => {
   );
 });
 
-function reply(message: TViewsReplyMessage): void {
+function reply(message: TViewsChildMessage): void {
   if (!process.connected) return;
   process.send!(message, (e: Error | null) => {
     if (e) process.stderr.write(`zoo-views: could not send a value back: ${e.message}\n`);
   });
 }
+
+reply({ ready: true });

@@ -16,7 +16,7 @@ import { clearZooCache } from './zoo-cache';
 /**
  * The web server's zoo-views process (lib/zoo/views-process.ts, workers/zoo-views.ts), started for real from this
  * checkout on the test database: the same values as computed in process, every thread and database backend of it at
- * the background niceness, a death mid-request, an idle stop, its parent's death, and `off`.
+ * the background niceness, a death mid-request, an idle stop, one that cannot start, its parent's death, and `off`.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -76,8 +76,9 @@ describe('zoo-views process', () => {
 
   it('a process killed mid-request: the request is rejected, naming it; the next request starts a new one', async () => {
     enableZooViewsProcess(ROOT);
-    const pending = zooViewOffload({ kind: 'overview' })!();
+    await zooViewOffload({ kind: 'overview' })!(); // started and ready
     const pid = (await zooViewsProcessPid())!;
+    const pending = zooViewOffload({ kind: 'overview' })!();
     process.kill(pid, 'SIGKILL');
     await expect(pending).rejects.toThrow('the zoo-views process exited (SIGKILL) before it answered');
     const again = await zooViewOffload({ kind: 'overview' })!();
@@ -93,6 +94,29 @@ describe('zoo-views process', () => {
     expect(await zooViewsProcessPid()).toBeUndefined();
     await zooViewOffload({ kind: 'overview' })!();
     expect(await zooViewsProcessPid()).not.toBe(pid);
+  });
+
+  it('one that cannot start is not started again at every request for a while', async () => {
+    // Inside the checkout (ignored by git), so that `--import tsx` resolves from its node_modules.
+    fs.mkdirSync(path.join(ROOT, '.slimboard'), { recursive: true });
+    const root = fs.mkdtempSync(path.join(ROOT, '.slimboard', 'zoo-views-broken-'));
+    const starts = path.join(root, 'starts');
+    fs.mkdirSync(path.join(root, 'workers'));
+    // A zoo-views entry that fails while loading: it counts its starts and exits 3 before it is ready.
+    fs.writeFileSync(
+      path.join(root, 'workers', 'zoo-views.ts'),
+      `import fs from 'node:fs';\nfs.appendFileSync(${JSON.stringify(starts)}, 'x');\nprocess.exit(3);\n`,
+    );
+    try {
+      enableZooViewsProcess(root);
+      await expect(zooViewOffload({ kind: 'overview' })!()).rejects.toThrow('the zoo-views process exited (code 3) before it answered');
+      await expect(zooViewOffload({ kind: 'overview' })!()).rejects.toThrow(
+        /exited \(code 3\) before it answered, before it was ready; a new one is tried in (59|60) s/,
+      );
+      expect(fs.readFileSync(starts, 'utf8')).toBe('x'); // started once; zoo-cache computes in process meanwhile
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('exits with its parent, whatever killed the parent (SIGKILL here)', async () => {

@@ -21,31 +21,42 @@ import type { TZooViewRequest, TZooViewValue } from './zoo-view-requests';
  * - Values cross as V8's structured clone (`serialization: 'advanced'`): Dates, NaN, -0 and undefined fields come
  *   back exactly.
  * - A request whose process exits, fails to start or reports an error is rejected with a message that says so; the
- *   caller (zoo-cache) then computes in process.
+ *   caller (zoo-cache) then computes in process. After a process that ended before it was ready (it could not load),
+ *   requests are rejected at once for VIEWS_PROCESS_RETRY_MS, so a process that cannot start is not started at every
+ *   write.
  */
 
 /** How long the zoo-views process may sit idle before it is stopped. */
 export const VIEWS_PROCESS_IDLE_STOP_MS = 120_000;
+/** How long views are computed in process after a zoo-views process ended before it was ready. */
+export const VIEWS_PROCESS_RETRY_MS = 60_000;
 
 /** parent -> child */
 export interface TViewsRequestMessage {
   id: number;
   request: TZooViewRequest;
 }
-/** child -> parent */
+/** child -> parent: `ready` once, when it has loaded and can compute, then one reply per request */
 export type TViewsReplyMessage = { id: number; value: unknown } | { id: number; error: string };
+export type TViewsChildMessage = TViewsReplyMessage | { ready: true };
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 interface ViewsChild {
   process: ChildProcess;
   pending: Map<number, Pending>;
   idleTimer?: NodeJS.Timeout;
+  /** It said it had loaded and can compute. */
+  ready?: boolean;
+  /** This process stopped it (idle, or disabled). */
+  stopping?: boolean;
 }
 interface ViewsState {
   enabled?: { root: string; niceness: number; idleStopMs: number };
   child?: Promise<ViewsChild>;
   /** The child `child` resolved to, while it runs. */
   running?: ViewsChild;
+  /** After a child that ended before it was ready: no new one before this time (performance.now()), and why. */
+  retry?: { atMs: number; why: string };
   nextId: number;
 }
 
@@ -60,12 +71,14 @@ export function enableZooViewsProcess(root: string, o: { idleStopMs?: number } =
   const niceness = getEnv().SLIMBOARD_BACKGROUND_NICENESS;
   if (niceness === 'off') return false;
   state.enabled = { root, niceness, idleStopMs: o.idleStopMs ?? VIEWS_PROCESS_IDLE_STOP_MS };
+  state.retry = undefined;
   return true;
 }
 
 /** Stop the zoo-views process, if running, and compute in process from now on (tests). */
 export async function disableZooViewsProcess(): Promise<void> {
   state.enabled = undefined;
+  state.retry = undefined;
   const child = await state.child?.catch(() => undefined);
   state.child = undefined;
   state.running = undefined;
@@ -84,6 +97,10 @@ export function zooViewOffload<R extends TZooViewRequest>(request: R): (() => Pr
 }
 
 async function computeInViewsProcess(request: TZooViewRequest): Promise<unknown> {
+  if (state.retry && performance.now() < state.retry.atMs) {
+    const inS = Math.ceil((state.retry.atMs - performance.now()) / 1000);
+    throw new Error(`${state.retry.why}; a new one is tried in ${inS} s`);
+  }
   const child = await viewsChild();
   if (child.idleTimer) clearTimeout(child.idleTimer);
   child.idleTimer = undefined;
@@ -123,10 +140,17 @@ async function startViewsChild(): Promise<ViewsChild> {
     });
     proc.on('error', (e) => reject(new Error(`the zoo-views process did not start: ${e.message}`))); // later errors: 'exit' says
   });
-  proc.on('message', (m: TViewsReplyMessage) => settle(child, m.id, m));
+  proc.on('message', (m: TViewsChildMessage) => {
+    if ('ready' in m) child.ready = true;
+    else settle(child, m.id, m);
+  });
   proc.once('exit', (code, signal) => {
     forget(child);
     const why = `the zoo-views process exited (${signal ?? `code ${code}`}) before it answered`;
+    // One that cannot start is not started again at every write.
+    if (!child.ready && !child.stopping) {
+      state.retry = { atMs: performance.now() + VIEWS_PROCESS_RETRY_MS, why: `${why}, before it was ready` };
+    }
     for (const [id] of child.pending) settle(child, id, { id, error: why });
   });
   return started;
@@ -138,7 +162,7 @@ function settle(child: ViewsChild, id: number, reply: TViewsReplyMessage): void 
   child.pending.delete(id);
   if ('error' in reply) pending.reject(new Error(reply.error));
   else pending.resolve(reply.value);
-  if (child.pending.size === 0 && state.enabled) {
+  if (child.pending.size === 0 && state.enabled && state.running === child) {
     const idleStopMs = state.enabled.idleStopMs;
     child.idleTimer = setTimeout(() => {
       if (child.pending.size > 0) return;
@@ -157,6 +181,7 @@ function forget(child: ViewsChild): void {
 }
 
 async function stopChild(child: ViewsChild): Promise<void> {
+  child.stopping = true;
   if (child.idleTimer) clearTimeout(child.idleTimer);
   const proc = child.process;
   if (proc.exitCode !== null || proc.signalCode !== null) return;
