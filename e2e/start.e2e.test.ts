@@ -85,11 +85,23 @@ describe('npm start', () => {
         .poll(() => log, { timeout: 60_000, interval: 500 })
         .toMatch(/web: read the zoo views once: \/ \d+ ms, \/zoo \d+ ms, \/explorer \d+ ms$/m);
 
+      // A lane that dies is started again on a new port, and the port serves its pages again.
+      const browsePid = Number(/browse on 127\.0\.0\.1:\d+ \(pid (\d+)\)/.exec(log)![1]);
+      process.kill(browsePid, 'SIGKILL');
+      await expect
+        .poll(() => log, { timeout: 120_000, interval: 500 })
+        .toMatch(/web: the browse lane answers again on 127\.0\.0\.1:\d+ \(pid \d+\)/);
+      expect(log).toContain('web: the browse lane exited (SIGKILL); starting it again');
+      const restarted = /web: the browse lane answers again on 127\.0\.0\.1:(\d+)/.exec(log)![1];
+      const zoo = await fetch(`http://127.0.0.1:${PORT}/zoo`);
+      expect(zoo.status, log).toBe(200);
+      expect(await zoo.text()).toContain('data-testid="zoo-version');
+
       process.kill(-child.pid!, 'SIGINT');
       await exited;
       expect(log, log).toMatch(/stopped embedded PostgreSQL/);
       expect(postmasterRunning(dataDir), log).toBe(false);
-      for (const lanePort of lanes!.slice(1))
+      for (const lanePort of [...lanes!.slice(1), restarted])
         await expect(
           fetch(`http://127.0.0.1:${lanePort}/api/jobs`, { signal: AbortSignal.timeout(2000) }),
           `lane :${lanePort}`,

@@ -227,11 +227,20 @@ export function spawnWebServer(root: string, port: number, databaseUrl: string, 
 export const BACKGROUND_LANE_NICENESS = 5;
 
 export type WebLanes = {
-  /** The lanes' server processes. */
+  /** The lanes' server processes (a restarted lane's new one replaces it here). */
   servers: Record<WebLane, ChildProcess>;
   ports: Record<WebLane, number>;
   proxy: LaneProxy;
+  /**
+   * Start `lane` again on a new port (its process has exited) and resolve with the new process once it answers; the
+   * proxy follows the new port, and answers 503 with Retry-After for that lane meanwhile.
+   */
+  restart(lane: WebLane): Promise<ChildProcess>;
 };
+
+/** A lane that exits while `start` runs is started again, at most this many times within LANE_RESTART_WINDOW_MS. */
+export const LANE_RESTARTS = 3;
+export const LANE_RESTART_WINDOW_MS = 10 * 60_000;
 
 /**
  * How many times a lane is started in all when it exits before it answers: freeLocalPort's port is free when picked,
@@ -296,7 +305,12 @@ export async function spawnWebLanes(
     for (const lane of WEB_LANES) await spawnLane(lane);
     proxy = await startLaneProxy({ port, lanes: ports, log: options.log });
     await Promise.all(WEB_LANES.map(answering));
-    return { servers, ports, proxy };
+    const restart = async (lane: WebLane) => {
+      await spawnLane(lane);
+      await answering(lane);
+      return servers[lane];
+    };
+    return { servers, ports, proxy, restart };
   } catch (e) {
     await proxy?.close();
     await Promise.all(Object.values(servers).map((c) => stopChild(c)));
@@ -437,26 +451,64 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
       const lanes = await spawnWebLanes(root, port, await getDatabaseUrl(), { log, timeoutMs: 120_000 });
       webServers.push(...WEB_LANES.map((lane) => lanes.servers[lane]));
       children.push(...webServers);
-      closeProxy = () => lanes.proxy.close();
+      // The proxy, then any lane started again since (it is not in `children` until it answers).
+      closeProxy = async () => {
+        await lanes.proxy.close();
+        await Promise.all(WEB_LANES.filter((l) => !children.includes(lanes.servers[l])).map((l) => stopChild(lanes.servers[l])));
+      };
       // A stop that came while the lanes started has already stopped `children`: stop these too.
       if (stopping) {
         await closeProxy();
         await Promise.all(webServers.map((c) => stopChild(c)));
         return await stopping;
       }
+      const at = (lane: WebLane) => `127.0.0.1:${lanes.ports[lane]} (pid ${lanes.servers[lane].pid})`;
       log(
-        `web: three server processes behind port ${port}: browse on 127.0.0.1:${lanes.ports.browse} (zoo-wide views), ` +
-          `export on 127.0.0.1:${lanes.ports.export} (CSV/JSON exports), ` +
-          `interactive on 127.0.0.1:${lanes.ports.interactive} (jobs, models, uploads; --single-web: one process)`,
+        `web: three server processes behind port ${port}: browse on ${at('browse')} (zoo-wide views), ` +
+          `export on ${at('export')} (CSV/JSON exports), ` +
+          `interactive on ${at('interactive')} (jobs, models, uploads; --single-web: one process)`,
       );
+      // A lane that exits is started again (LANE_RESTARTS within LANE_RESTART_WINDOW_MS); the proxy answers 503 with
+      // Retry-After for its requests meanwhile. Past that, or if it cannot start, start stops as a whole.
+      const restartedAtMs: number[] = [];
+      const superviseLane = (lane: WebLane, server: ChildProcess) =>
+        server.once('exit', (code, signal) => {
+          if (stopping) return;
+          const how = signal ?? `code ${code}`;
+          const now = Date.now();
+          const recent = restartedAtMs.filter((t) => now - t < LANE_RESTART_WINDOW_MS);
+          if (recent.length >= LANE_RESTARTS) {
+            log(
+              `web: the ${lane} lane exited (${how}), its ${LANE_RESTARTS + 1}th exit in ${LANE_RESTART_WINDOW_MS / 60_000} min; stopping`,
+            );
+            void shutdown(1).then(() => process.exit(1));
+            return;
+          }
+          restartedAtMs.push(now);
+          log(`web: the ${lane} lane exited (${how}); starting it again`);
+          lanes.restart(lane).then(
+            (next) => {
+              children.push(next);
+              if (stopping) return void stopChild(next);
+              superviseLane(lane, next);
+              log(`web: the ${lane} lane answers again on ${at(lane)}`);
+            },
+            (e: unknown) => {
+              log(`web: the ${lane} lane could not be started again (${(e as Error).message}); stopping`);
+              void shutdown(1).then(() => process.exit(1));
+            },
+          );
+        });
+      for (const lane of WEB_LANES) superviseLane(lane, lanes.servers[lane]);
     }
-    for (const web of webServers)
-      web.once('exit', (code) => {
-        if (!stopping) {
-          log(`a web server exited (code ${code})`);
-          void shutdown(code === 0 ? 0 : 1).then(() => process.exit(code === 0 ? 0 : 1));
-        }
-      });
+    if (values['single-web'])
+      for (const web of webServers)
+        web.once('exit', (code) => {
+          if (!stopping) {
+            log(`a web server exited (code ${code})`);
+            void shutdown(code === 0 ? 0 : 1).then(() => process.exit(code === 0 ? 0 : 1));
+          }
+        });
     if (stopping) return await stopping;
     // One measuring worker beside the web server (the single-machine default; `npm run worker` adds more).
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workers', 'main.ts')], {
