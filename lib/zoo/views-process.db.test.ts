@@ -12,6 +12,8 @@ import { computeOverview } from './overview-data';
 import { ZOO_PAGE_SIZE, ZZooQuery } from './query';
 import { disableZooViewsProcess, enableZooViewsProcess, zooViewOffload, zooViewsProcessPid } from './views-process';
 import { clearZooCache } from './zoo-cache';
+import type { TZooViewRequest, TZooViewValue } from './zoo-view-requests';
+import { readZooViewSnapshot } from './zoo-view-snapshots';
 
 /**
  * The web server's zoo-views process (lib/zoo/views-process.ts, workers/zoo-views.ts), started for real from this
@@ -27,6 +29,13 @@ afterEach(async () => {
   resetEnvForTests();
   clearZooCache();
 });
+
+/** `request` computed in the zoo-views process (nothing stored). */
+async function computedThere<R extends TZooViewRequest>(request: R): Promise<TZooViewValue<R>> {
+  const { value, stored } = await zooViewOffload(request)!({ key: 'unused', version: '0' });
+  expect(stored).toBe(false);
+  return value;
+}
 
 /** Whether `pid` is a running process (a zombie that nobody reaped yet has exited). */
 function running(pid: number): boolean {
@@ -49,9 +58,9 @@ describe('zoo-views process', () => {
     const view = { ...DEFAULT_VIEW, dataset: 'coco' };
     const query = ZZooQuery.parse({});
     const elsewhere = {
-      overview: await zooViewOffload({ kind: 'overview' })!(),
-      explorer: await zooViewOffload({ kind: 'explorer', view, budget: 2000 })!(),
-      page: await zooViewOffload({ kind: 'zoo-page', query, pageSize: ZOO_PAGE_SIZE })!(),
+      overview: await computedThere({ kind: 'overview' }),
+      explorer: await computedThere({ kind: 'explorer', view, budget: 2000 }),
+      page: await computedThere({ kind: 'zoo-page', query, pageSize: ZOO_PAGE_SIZE }),
     };
     clearZooCache();
     const here = {
@@ -74,25 +83,45 @@ describe('zoo-views process', () => {
     expect(new Set(backends.map((b) => os.getPriority(b.pid)))).toEqual(new Set([19]));
   });
 
+  it("asked to, it stores the value in its build's store itself, at the version given", async () => {
+    const build = `views-test-${process.pid}-${Date.now()}`;
+    vi.stubEnv('SLIMBOARD_BUILD_ID', build); // the child inherits it, as from the web server
+    resetEnvForTests();
+    enableZooViewsProcess(ROOT);
+    const { value, stored } = await zooViewOffload({ kind: 'overview' }, { save: true })!({ key: 'overview', version: '41' });
+    expect(stored).toBe(true);
+    const db = await getDb();
+    const row = await vi.waitFor(
+      async () => {
+        const got = await readZooViewSnapshot(db, 'overview', build);
+        expect(got).toBeDefined();
+        return got!;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect([row.version, row.value]).toEqual(['41', value]);
+    expect(row.computeMs).toBeGreaterThan(0);
+  });
+
   it('a process killed mid-request: the request is rejected, naming it; the next request starts a new one', async () => {
     enableZooViewsProcess(ROOT);
-    await zooViewOffload({ kind: 'overview' })!(); // started and ready
+    await computedThere({ kind: 'overview' }); // started and ready
     const pid = (await zooViewsProcessPid())!;
-    const pending = zooViewOffload({ kind: 'overview' })!();
+    const pending = computedThere({ kind: 'overview' });
     process.kill(pid, 'SIGKILL');
     await expect(pending).rejects.toThrow('the zoo-views process exited (SIGKILL) before it answered');
-    const again = await zooViewOffload({ kind: 'overview' })!();
+    const again = await computedThere({ kind: 'overview' });
     expect(again.chart.entries.length).toBeGreaterThan(0);
     expect(await zooViewsProcessPid()).not.toBe(pid);
   });
 
   it('stops after it has been idle for idleStopMs; the next request starts another', async () => {
     enableZooViewsProcess(ROOT, { idleStopMs: 300 });
-    await zooViewOffload({ kind: 'overview' })!();
+    await computedThere({ kind: 'overview' });
     const pid = (await zooViewsProcessPid())!;
     await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 10_000, interval: 100 });
     expect(await zooViewsProcessPid()).toBeUndefined();
-    await zooViewOffload({ kind: 'overview' })!();
+    await computedThere({ kind: 'overview' });
     expect(await zooViewsProcessPid()).not.toBe(pid);
   });
 
@@ -109,8 +138,8 @@ describe('zoo-views process', () => {
     );
     try {
       enableZooViewsProcess(root);
-      await expect(zooViewOffload({ kind: 'overview' })!()).rejects.toThrow('the zoo-views process exited (code 3) before it answered');
-      await expect(zooViewOffload({ kind: 'overview' })!()).rejects.toThrow(
+      await expect(computedThere({ kind: 'overview' })).rejects.toThrow('the zoo-views process exited (code 3) before it answered');
+      await expect(computedThere({ kind: 'overview' })).rejects.toThrow(
         /exited \(code 3\) before it answered, before it was ready; a new one is tried in (59|60) s/,
       );
       expect(fs.readFileSync(starts, 'utf8')).toBe('x'); // started once; zoo-cache computes in process meanwhile

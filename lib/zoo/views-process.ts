@@ -31,16 +31,17 @@ export const VIEWS_PROCESS_IDLE_STOP_MS = 120_000;
 /** How long views are computed in process after a zoo-views process ended before it was ready. */
 export const VIEWS_PROCESS_RETRY_MS = 60_000;
 
-/** parent -> child */
+/** parent -> child; with `save`, the child also stores the value as `key` at zoo `version` (its build's store) */
 export interface TViewsRequestMessage {
   id: number;
   request: TZooViewRequest;
+  save?: { key: string; version: string };
 }
 /** child -> parent: `ready` once, when it has loaded and can compute, then one reply per request */
-export type TViewsReplyMessage = { id: number; value: unknown } | { id: number; error: string };
+export type TViewsReplyMessage = { id: number; value: unknown; stored: boolean } | { id: number; error: string };
 export type TViewsChildMessage = TViewsReplyMessage | { ready: true };
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: { value: unknown; stored: boolean }) => void; reject: (e: Error) => void };
 interface ViewsChild {
   process: ChildProcess;
   pending: Map<number, Pending>;
@@ -90,13 +91,23 @@ export async function zooViewsProcessPid(): Promise<number | undefined> {
   return (await state.child?.catch(() => undefined))?.process.pid;
 }
 
-/** `request` computed in the zoo-views process, or undefined when this process has none enabled (compute in process). */
-export function zooViewOffload<R extends TZooViewRequest>(request: R): (() => Promise<TZooViewValue<R>>) | undefined {
+/**
+ * `request` computed in the zoo-views process (zoo-cache's `offload`), or undefined when this process has none enabled
+ * (compute in process). With `save`, the child also stores the value in the key's store (lib/zoo/zoo-view-snapshots.ts,
+ * for this build), at its own priority, and says so; the web process then neither serializes nor writes it.
+ */
+export function zooViewOffload<R extends TZooViewRequest>(
+  request: R,
+  o: { save?: boolean } = {},
+): ((target: { key: string; version: string }) => Promise<{ value: TZooViewValue<R>; stored: boolean }>) | undefined {
   if (!state.enabled) return undefined;
-  return () => computeInViewsProcess(request) as Promise<TZooViewValue<R>>;
+  return (target) => computeInViewsProcess(request, o.save ? target : undefined) as Promise<{ value: TZooViewValue<R>; stored: boolean }>;
 }
 
-async function computeInViewsProcess(request: TZooViewRequest): Promise<unknown> {
+async function computeInViewsProcess(
+  request: TZooViewRequest,
+  save: TViewsRequestMessage['save'],
+): Promise<{ value: unknown; stored: boolean }> {
   if (state.retry && performance.now() < state.retry.atMs) {
     const inS = Math.ceil((state.retry.atMs - performance.now()) / 1000);
     throw new Error(`${state.retry.why}; a new one is tried in ${inS} s`);
@@ -105,8 +116,8 @@ async function computeInViewsProcess(request: TZooViewRequest): Promise<unknown>
   if (child.idleTimer) clearTimeout(child.idleTimer);
   child.idleTimer = undefined;
   const id = state.nextId++;
-  const reply = new Promise<unknown>((resolve, reject) => child.pending.set(id, { resolve, reject }));
-  const message: TViewsRequestMessage = { id, request };
+  const reply = new Promise<{ value: unknown; stored: boolean }>((resolve, reject) => child.pending.set(id, { resolve, reject }));
+  const message: TViewsRequestMessage = { id, request, ...(save ? { save } : {}) };
   child.process.send(message, (e) => {
     if (e) settle(child, id, { id, error: `could not send the request to the zoo-views process: ${e.message}` });
   });
@@ -161,7 +172,7 @@ function settle(child: ViewsChild, id: number, reply: TViewsReplyMessage): void 
   if (!pending) return;
   child.pending.delete(id);
   if ('error' in reply) pending.reject(new Error(reply.error));
-  else pending.resolve(reply.value);
+  else pending.resolve({ value: reply.value, stored: reply.stored });
   if (child.pending.size === 0 && state.enabled && state.running === child) {
     const idleStopMs = state.enabled.idleStopMs;
     child.idleTimer = setTimeout(() => {

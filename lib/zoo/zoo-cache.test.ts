@@ -183,7 +183,10 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
     await cachedOrLastByZooVersion(db, 'where', compute, stale(0)); // nothing to serve: waited for, on db
     version = 2;
     const offloaded: string[] = [];
-    const offload = async () => (offloaded.push(`v${version}`), 'v2 elsewhere');
+    const offload = async (target: { key: string; version: string }) => (
+      offloaded.push(`${target.key}@${target.version}`),
+      { value: 'v2 elsewhere', stored: false }
+    );
     await cachedOrLastByZooVersion(db, 'where', compute, { ...stale(0), offload });
     await settle();
     expect((await cachedOrLastByZooVersion(db, 'where', compute, stale(0))).value).toBe('v2 elsewhere');
@@ -198,12 +201,30 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
     await settle();
     await settle();
     expect((await cachedOrLastByZooVersion(db, 'where', compute, stale(0))).value).toBe('v4');
-    expect([seen, offloaded, reported]).toEqual([['db', 'twin', 'twin'], ['v2'], ['zoo-views process exited']]);
+    expect([seen, offloaded, reported]).toEqual([['db', 'twin', 'twin'], ['where@2'], ['zoo-views process exited']]);
     // A fast view is waited for: on db, never offloaded.
     await cachedOrLastByZooVersion(db, 'fast', compute, { slowComputeMs: 60_000, offload });
     version = 5;
     await cachedOrLastByZooVersion(db, 'fast', compute, { slowComputeMs: 60_000, offload });
-    expect([seen.slice(3), offloaded]).toEqual([['db', 'db'], ['v2']]);
+    expect([seen.slice(3), offloaded]).toEqual([['db', 'db'], ['where@2']]);
+  });
+
+  it('a value the offload stored itself is not saved again here; one it did not store is', async () => {
+    const saved: string[] = [];
+    const store = {
+      read: async () => undefined,
+      save: async (key: string, v: TZooVersioned<unknown>) => void saved.push(`${key}@${v.version}`),
+    };
+    const options = (stored: boolean) => ({ ...stale(0), store, offload: async () => ({ value: `v${version}`, stored }) });
+    await cachedOrLastByZooVersion(db, 'kept', async () => 'v1', { ...stale(0), store }); // computed here: saved here
+    version = 2;
+    await cachedOrLastByZooVersion(db, 'kept', async () => 'never', options(true));
+    await settle();
+    version = 3;
+    await cachedOrLastByZooVersion(db, 'kept', async () => 'never', options(false));
+    await settle();
+    expect((await cachedOrLastByZooVersion(db, 'kept', async () => 'never', options(false))).value).toBe('v3');
+    expect(saved).toEqual(['kept@1', 'kept@3']);
   });
 
   it('a view whose last computation was fast is always waited for, however slow the new one', async () => {

@@ -136,10 +136,11 @@ export interface LastValueOptions<T = unknown> {
   onStoreError?: (e: unknown) => void;
   /**
    * Computes the value elsewhere when no reader waits for it (the web server's zoo-views process:
-   * lib/zoo/views-process.ts zooViewOffload). If it fails, `compute` runs in process, and the failure goes to
-   * `onOffloadError`.
+   * lib/zoo/views-process.ts zooViewOffload), for the key and zoo version given. `stored`: it also saved the value to
+   * this key's store itself, so this process does not. If it fails, `compute` runs in process, and the failure goes
+   * to `onOffloadError`.
    */
-  offload?: () => Promise<T>;
+  offload?: (target: { key: string; version: string }) => Promise<{ value: T; stored: boolean }>;
   onOffloadError?: (e: unknown) => void;
 }
 
@@ -183,11 +184,12 @@ export async function cachedOrLastByZooVersion<T, D extends ZooVersionReader>(
     // Once readers are given the last value, no reader waits for the computation: it runs elsewhere (offload), or on
     // the background client.
     const { offload, onOffloadError = reportOffloadError } = options;
-    const inBackground = () => compute(backgroundClientOf(db));
+    const here = (reader: D) => () => compute(reader).then((value) => ({ value, stored: false }));
+    const inBackground = here(backgroundClientOf(db));
     const run = !slow
-      ? () => compute(db)
+      ? here(db)
       : offload
-        ? () => offload().catch((e: unknown) => (onOffloadError(e), inBackground()))
+        ? () => offload({ key, version }).catch((e: unknown) => (onOffloadError(e), inBackground()))
         : inBackground;
     flight = startLasting(entry, key, version, run, options);
   }
@@ -217,18 +219,18 @@ function startLasting<T>(
   entry: LastEntry,
   key: string,
   version: string,
-  compute: () => Promise<T>,
+  compute: () => Promise<{ value: T; stored: boolean }>,
   { slowComputeMs = SLOW_COMPUTE_MS, store, onStoreError = reportStoreError }: LastValueOptions<T>,
 ): NonNullable<LastEntry['flight']> {
   const started = performance.now();
   const flight = {
     version,
     startedMs: started,
-    value: compute().then((value): TZooVersioned<unknown> => {
+    value: compute().then(({ value, stored }): TZooVersioned<unknown> => {
       const done = { value, version, computedAt: new Date(), computeMs: performance.now() - started, stale: false };
       if (!entry.last || BigInt(entry.last.version) <= BigInt(version)) entry.last = done;
       // Kept only where recomputing is slow (a small zoo writes nothing); never awaited by readers.
-      if (store && done.computeMs >= slowComputeMs) store.save(key, done).catch(onStoreError);
+      if (store && !stored && done.computeMs >= slowComputeMs) store.save(key, done).catch(onStoreError);
       return done;
     }),
   };
