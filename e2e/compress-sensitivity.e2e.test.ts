@@ -16,8 +16,14 @@ import { pruneChannels } from '../lib/onnx/channel-prune';
 import { readModelFile } from '../lib/onnx/model-file';
 import { formatRatio, formatRelativeChange, formatSignificant } from '../lib/zoo/number-format';
 import { launchBrowser } from '../tests/setup/launch-browser';
-import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
-import { closeWorkerTest } from '../tests/setup/worker-process';
+import {
+  closeWorkerTest,
+  holdBackOtherJobs,
+  quickWorkerEnv,
+  spawnWorker,
+  type HeldJobs,
+  type WorkerProcess,
+} from '../tests/setup/worker-process';
 
 /**
  * The compression workbench's sensitivity and prune-to-target jobs, started from a model page with a token, in a real

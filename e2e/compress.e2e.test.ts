@@ -13,8 +13,14 @@ import { registerDemoZoo } from '../lib/demo-zoo/register-demo-zoo';
 import { openPipeline } from '../lib/jobs/pipeline';
 import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
-import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
-import { closeWorkerTest } from '../tests/setup/worker-process';
+import {
+  closeWorkerTest,
+  holdBackOtherJobs,
+  quickWorkerEnv,
+  spawnWorker,
+  type HeldJobs,
+  type WorkerProcess,
+} from '../tests/setup/worker-process';
 
 /**
  * From the demo baseline's page, a quantize job started with a token makes a new model that appears in the zoo

@@ -10,8 +10,14 @@ import { SHAPE_CLASSES, writeSyntheticSplit } from '../lib/datasets/synthetic';
 import { waitForRun } from '../lib/runs/run-report';
 import { gotoFresh } from '../tests/setup/goto-fresh';
 import { launchBrowser } from '../tests/setup/launch-browser';
-import { holdBackOtherJobs, quickWorkerEnv, spawnWorker, type HeldJobs, type WorkerProcess } from '../tests/setup/worker-process';
-import { closeWorkerTest } from '../tests/setup/worker-process';
+import {
+  closeWorkerTest,
+  holdBackOtherJobs,
+  quickWorkerEnv,
+  spawnWorker,
+  type HeldJobs,
+  type WorkerProcess,
+} from '../tests/setup/worker-process';
 import { tinyDetector } from '../tests/pipeline/tiny-models';
 import { parseRfc4180 } from '../tests/rfc4180';
 

@@ -11,14 +11,14 @@ import { parseArgs } from 'node:util';
 import { createPrismaClient } from '../../lib/db/client';
 import type { TMetricKind } from '../../lib/zoo/metrics';
 import { listExplorerDatasets } from '../../lib/zoo/explorer-points';
-import { overviewHeadline, winAccuracyKinds, winCandidatesSql } from '../../lib/zoo/overview-data';
+import { overviewHeadline, winAccuracyKinds, winCandidatesSql, type TWinCandidate } from '../../lib/zoo/overview-data';
 import { medianOf, timeAndLoad } from './bench-timings';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '4' } } });
 const kept = await startKeptZooScaleDatabase();
 const db = createPrismaClient(kept.url);
-type Candidate = { axis: number; modelId: number; baselineId: number; inputSize: number };
+type Candidate = Pick<TWinCandidate, 'axis' | 'modelId' | 'baselineId' | 'inputSize'>;
 
 try {
   const datasets = await listExplorerDatasets(db);

@@ -7,6 +7,7 @@ import { SlimboardError } from '../../errors';
 import { freeLocalPort } from '../../http/free-local-port';
 import { startLaneProxy, WEB_LANES, type LaneProxy, type WebLane } from '../../http/web-lanes';
 import { parseCliArgs } from '../args';
+import { RestartBudget } from '../restart-budget';
 import type { CliCommand, CliIo } from '../command';
 
 /**
@@ -238,7 +239,10 @@ export type WebLanes = {
   restart(lane: WebLane): Promise<ChildProcess>;
 };
 
-/** A lane that exits while `start` runs is started again, at most this many times within LANE_RESTART_WINDOW_MS. */
+/**
+ * A lane (or `--single-web`'s server) that exits while `start` runs is started again, at most this many times within
+ * LANE_RESTART_WINDOW_MS, counted per lane (RestartBudget).
+ */
 export const LANE_RESTARTS = 3;
 export const LANE_RESTART_WINDOW_MS = 10 * 60_000;
 
@@ -441,15 +445,65 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     if (!values['no-build']) await ensureNextBuild(log, root);
     if (stopping) return await stopping;
 
-    const webServers: ChildProcess[] = [];
+    // A web process that exits while start runs is started again, at most LANE_RESTARTS times within
+    // LANE_RESTART_WINDOW_MS for each lane (or for --single-web's one server); past that, or if it cannot start
+    // again, start stops as a whole. Behind the proxy a lane's requests get 503 with Retry-After meanwhile; with
+    // --single-web the port refuses connections until the new server answers.
+    const superviseWeb = (web: {
+      name: string;
+      server: ChildProcess;
+      budget: RestartBudget;
+      restart: () => Promise<ChildProcess>;
+      where: () => string;
+    }) =>
+      web.server.once('exit', (code, signal) => {
+        if (stopping) return;
+        const how = signal ?? `code ${code}`;
+        if (!web.budget.take(performance.now())) {
+          log(`web: ${web.name} exited (${how}), its ${LANE_RESTARTS + 1}th exit in ${LANE_RESTART_WINDOW_MS / 60_000} min; stopping`);
+          void shutdown(1).then(() => process.exit(1));
+          return;
+        }
+        log(`web: ${web.name} exited (${how}); starting it again`);
+        web.restart().then(
+          (next) => {
+            if (!children.includes(next)) children.push(next);
+            if (stopping) return void stopChild(next);
+            superviseWeb({ ...web, server: next });
+            log(`web: ${web.name} answers again on ${web.where()}`);
+          },
+          (e: unknown) => {
+            if (stopping) return;
+            log(`web: ${web.name} could not be started again (${(e as Error).message}); stopping`);
+            void shutdown(1).then(() => process.exit(1));
+          },
+        );
+      });
+    const newBudget = () => new RestartBudget(LANE_RESTARTS, LANE_RESTART_WINDOW_MS);
+
     if (values['single-web']) {
-      const web = spawnWebServer(root, port, await getDatabaseUrl());
-      webServers.push(web);
+      const databaseUrl = await getDatabaseUrl();
+      let web = spawnWebServer(root, port, databaseUrl);
       children.push(web);
       await waitForHttp(`http://127.0.0.1:${port}/zoo`, web, 120_000);
+      if (stopping) return await stopping;
+      log(`web: one server process on port ${port} (pid ${web.pid})`);
+      superviseWeb({
+        name: 'the web server',
+        server: web,
+        budget: newBudget(),
+        // The same port (free again once its server has exited); in `children` at once, so that a stop meanwhile stops it.
+        restart: async () => {
+          web = spawnWebServer(root, port, databaseUrl);
+          children.push(web);
+          await waitForHttp(`http://127.0.0.1:${port}/api/jobs`, web, 120_000);
+          return web;
+        },
+        where: () => `port ${port} (pid ${web.pid})`,
+      });
     } else {
       const lanes = await spawnWebLanes(root, port, await getDatabaseUrl(), { log, timeoutMs: 120_000 });
-      webServers.push(...WEB_LANES.map((lane) => lanes.servers[lane]));
+      const webServers = WEB_LANES.map((lane) => lanes.servers[lane]);
       children.push(...webServers);
       // The proxy, then any lane started again since (it is not in `children` until it answers).
       closeProxy = async () => {
@@ -468,47 +522,15 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
           `export on ${at('export')} (CSV/JSON exports), ` +
           `interactive on ${at('interactive')} (jobs, models, uploads; --single-web: one process)`,
       );
-      // A lane that exits is started again (LANE_RESTARTS within LANE_RESTART_WINDOW_MS); the proxy answers 503 with
-      // Retry-After for its requests meanwhile. Past that, or if it cannot start, start stops as a whole.
-      const restartedAtMs: number[] = [];
-      const superviseLane = (lane: WebLane, server: ChildProcess) =>
-        server.once('exit', (code, signal) => {
-          if (stopping) return;
-          const how = signal ?? `code ${code}`;
-          const now = Date.now();
-          const recent = restartedAtMs.filter((t) => now - t < LANE_RESTART_WINDOW_MS);
-          if (recent.length >= LANE_RESTARTS) {
-            log(
-              `web: the ${lane} lane exited (${how}), its ${LANE_RESTARTS + 1}th exit in ${LANE_RESTART_WINDOW_MS / 60_000} min; stopping`,
-            );
-            void shutdown(1).then(() => process.exit(1));
-            return;
-          }
-          restartedAtMs.push(now);
-          log(`web: the ${lane} lane exited (${how}); starting it again`);
-          lanes.restart(lane).then(
-            (next) => {
-              children.push(next);
-              if (stopping) return void stopChild(next);
-              superviseLane(lane, next);
-              log(`web: the ${lane} lane answers again on ${at(lane)}`);
-            },
-            (e: unknown) => {
-              log(`web: the ${lane} lane could not be started again (${(e as Error).message}); stopping`);
-              void shutdown(1).then(() => process.exit(1));
-            },
-          );
+      for (const lane of WEB_LANES)
+        superviseWeb({
+          name: `the ${lane} lane`,
+          server: lanes.servers[lane],
+          budget: newBudget(),
+          restart: () => lanes.restart(lane),
+          where: () => at(lane),
         });
-      for (const lane of WEB_LANES) superviseLane(lane, lanes.servers[lane]);
     }
-    if (values['single-web'])
-      for (const web of webServers)
-        web.once('exit', (code) => {
-          if (!stopping) {
-            log(`a web server exited (code ${code})`);
-            void shutdown(code === 0 ? 0 : 1).then(() => process.exit(code === 0 ? 0 : 1));
-          }
-        });
     if (stopping) return await stopping;
     // One measuring worker beside the web server (the single-machine default; `npm run worker` adds more).
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'workers', 'main.ts')], {
