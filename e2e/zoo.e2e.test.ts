@@ -56,7 +56,9 @@ describe('zoo page', () => {
     await page.locator('table[data-section="prune-coco"] th[data-column="gflops"] button').click();
     await page.waitForURL(/dir=desc/);
     await expect.poll(() => columnValues('prune-coco', 'gflops')).toEqual([...before].sort((a, b) => b - a));
-    await expect(page.locator('table[data-section="prune-coco"] th[data-column="gflops"]').getAttribute('aria-sort')).resolves.toBe('descending');
+    await expect(page.locator('table[data-section="prune-coco"] th[data-column="gflops"]').getAttribute('aria-sort')).resolves.toBe(
+      'descending',
+    );
     await page.screenshot({ path: path.join(SHOTS, 'zoo-sorted-gflops-desc.png') });
   });
 
@@ -86,7 +88,9 @@ describe('zoo page', () => {
     expect(csvHref).toContain('method=quant');
     const csv = await (await fetch(`${appUrl}${csvHref}`)).text();
     expect(csv.trimEnd().split('\r\n')).toHaveLength(1 + 19);
-    const json = (await (await fetch(`${appUrl}${(await page.locator('[data-testid="export-json"]').getAttribute('href'))!}`)).json()) as { count: number };
+    const json = (await (await fetch(`${appUrl}${(await page.locator('[data-testid="export-json"]').getAttribute('href'))!}`)).json()) as {
+      count: number;
+    };
     expect(json.count).toBe(19);
   });
 
@@ -103,7 +107,11 @@ describe('model page', () => {
   it('shows lineage, the full pruning parameters and provenance', async () => {
     await page.goto(`${appUrl}/models/yolov3-mobilenet-v1-coco-prune-r578-distill`);
     const lineage = await page.locator('[data-testid="lineage"] li').allInnerTexts();
-    expect(lineage.slice(0, 3).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['YOLOv3-MobileNetV1 baseline', 'YOLOv3-MobileNetV1 r578', 'YOLOv3-MobileNetV1 r578']);
+    expect(lineage.slice(0, 3).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+      'YOLOv3-MobileNetV1 baseline',
+      'YOLOv3-MobileNetV1 r578',
+      'YOLOv3-MobileNetV1 r578',
+    ]);
     await expect(page.locator('[data-testid="pruned-params"] tbody tr').count()).resolves.toBe(18);
     await expect(page.locator('[data-testid="numbers"]').innerText()).resolves.toContain('reported');
     await page.screenshot({ path: path.join(SHOTS, 'model-page.png'), fullPage: true });
@@ -157,5 +165,28 @@ describe('bad input never 500s', () => {
     const body = (await res.json()) as { count: number; rows: Array<{ cells: Record<string, { provenance: { kind: string } }> }> };
     expect(body.count).toBe(85);
     expect(body.rows.every((r) => Object.values(r.cells).every((c) => c.provenance.kind === 'reported'))).toBe(true);
+  });
+
+  it('GET /api/zoo pages by nextCursor to the same 85 rows; a cursor sent with another sort is a 400 that says so', async () => {
+    const all = (await (await fetch(`${appUrl}/api/zoo?source=reported&sort=gflops&dir=desc`)).json()) as { rows: Array<{ id: string }> };
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    const pages: number[] = [];
+    do {
+      const res = await fetch(`${appUrl}/api/zoo?source=reported&sort=gflops&dir=desc&limit=40${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { rows: Array<{ id: string }>; total: number; nextCursor: string | null };
+      expect(body.total).toBe(85);
+      ids.push(...body.rows.map((r) => r.id));
+      pages.push(body.rows.length);
+      if (cursor === null && body.nextCursor) {
+        const other = await fetch(`${appUrl}/api/zoo?source=reported&sort=gflops&limit=40&cursor=${body.nextCursor}`);
+        expect(other.status).toBe(400);
+        expect(((await other.json()) as { error: { message: string } }).error.message).toMatch(/cursor was issued for another query/);
+      }
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(pages).toEqual([40, 40, 5]);
+    expect(ids).toEqual(all.rows.map((r) => r.id));
   });
 });

@@ -19,10 +19,12 @@ import {
   RUN_SECTION_POSITION,
   RUN_SECTION_PREFIX,
   selectSectionPage,
+  selectSectionRowsAfter,
   selectZooRowKeys,
   zooRowsSql,
   type ZooFilterIds,
   type ZooRowKey,
+  type ZooRowPlace,
 } from './select-zoo-rows';
 import { zooViewOffload } from './views-process';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
@@ -528,8 +530,52 @@ export async function listZooRows(
   return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total };
 }
 
+/**
+ * GET /api/zoo's page: `limit` rows after `after` (a cursor's last row; from the first row when null), in display
+ * order, with the place of the last one when more rows follow (`next`, null on the last page), the zoo's meta data and
+ * how many rows match in all. Sections are read in order, each in its own order, and each stops after the rows the
+ * page still needs. A cursor's section that is gone (no matching rows now) continues with the sections after its
+ * position.
+ */
+export async function listZooRowsAfter(
+  db: Db,
+  query: TZooQuery,
+  after: ZooRowPlace | null,
+  limit: number,
+): Promise<{ rows: TZooRow[]; data: ZooMeta; total: number; next: ZooRowPlace | null }> {
+  const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
+  const counts = await countsOf(db, query, ids);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const keys: ZooRowKey[] = [];
+  let last: ZooRowPlace | null = null;
+  let more = false;
+  const at = after ? meta.sections.findIndex((s) => s.slug === after.sectionSlug) : 0;
+  const sections = at >= 0 ? meta.sections.slice(at) : meta.sections.filter((s) => s.position > after!.sectionPosition);
+  for (const section of sections) {
+    if (keys.length === limit) {
+      // The page is full: more follow when a later section has a match.
+      more = (counts.get(section.slug) ?? 0) > 0;
+      if (more) break;
+      continue;
+    }
+    if ((counts.get(section.slug) ?? 0) === 0) continue;
+    const need = limit - keys.length;
+    // One row more than the page needs says whether this section goes on.
+    const got = await selectSectionRowsAfter(db, query, ids, section.slug, after?.sectionSlug === section.slug ? after : null, need + 1);
+    for (const r of got.slice(0, need)) {
+      keys.push(r.key);
+      last = r.place;
+    }
+    if (got.length > need) {
+      more = true;
+      break;
+    }
+  }
+  return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total, next: more ? last : null };
+}
+
 /** The query less what does not change which rows a page shows: columns shown, export format, the API's paging. */
-function rowsQueryOf(query: TZooQuery): TZooQuery {
+export function rowsQueryOf(query: TZooQuery): TZooQuery {
   return { ...query, hide: undefined, show: undefined, format: undefined, limit: undefined, cursor: undefined };
 }
 

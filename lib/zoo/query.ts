@@ -52,7 +52,7 @@ export const ZZooQuery = z.strictObject({
   /** GET /api/zoo (JSON): rows per response, at most ZOO_API_MAX_LIMIT (default ZOO_API_DEFAULT_LIMIT). */
   limit: single(z.coerce.number().int().min(1).max(500).optional()),
   /** GET /api/zoo (JSON): the previous response's `nextCursor` (opaque). */
-  cursor: single(z.string().min(1).max(200).optional()),
+  cursor: single(z.string().min(1).max(4096).optional()),
 });
 export type TZooQuery = z.infer<typeof ZZooQuery>;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../db/client';
-import { listZooRows, listZooSectionPages, loadZoo } from './list-zoo-rows';
+import { listZooRows, listZooRowsAfter, listZooSectionPages, loadZoo } from './list-zoo-rows';
 import { filterZooRows, parseZooQuery, sortZooRows } from './query';
-import { resolveFilterIds, selectPackedZooRowKeys, selectZooRowKeys, unpackZooRowKeys } from './select-zoo-rows';
+import { resolveFilterIds, selectPackedZooRowKeys, selectZooRowKeys, unpackZooRowKeys, type ZooRowPlace } from './select-zoo-rows';
 import { readZooVersion, SLOW_COMPUTE_MS } from './zoo-cache';
 
 /**
@@ -81,6 +81,25 @@ describe('zoo rows selected in SQL', () => {
     }
     expect(paged).toEqual(full.map((r) => r.id));
     expect(full.length).toBe(85);
+  });
+
+  it.each(QUERIES)('%o: pages of 7 after each last row (the keyset cursor) concatenate to the full list', async (params) => {
+    const db = await getDb();
+    const query = parseZooQuery(params);
+    const { rows: full } = await listZooRows(db, query);
+    const paged: string[] = [];
+    let after: ZooRowPlace | null = null;
+    for (let page = 0; page <= full.length / 7 + 1; page++) {
+      const { rows, total, next } = await listZooRowsAfter(db, query, after, 7);
+      expect(total).toBe(full.length);
+      paged.push(...rows.map((r) => r.id));
+      // A full page says where the next starts, the last page says there is none (also when it is exactly full).
+      expect(next === null).toBe(paged.length === full.length);
+      if (next === null) break;
+      expect(rows).toHaveLength(7);
+      after = next;
+    }
+    expect(paged).toEqual(full.map((r) => r.id));
   });
 
   it('the zoo page shows one page per section with totals, and page 2 continues page 1', async () => {

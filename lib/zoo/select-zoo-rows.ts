@@ -18,6 +18,9 @@ import type { TZooQuery } from './query';
  * Indexes: prisma/migrations/20261204173000_zoo_indexes.
  */
 
+/** place_run of stored rows (the nil UUID). */
+const NO_RUN = '00000000-0000-0000-0000-000000000000';
+
 /** Slug prefix of the sections built from registered runs. */
 export const RUN_SECTION_PREFIX = 'runs-';
 /** Positions of run sections: after every stored section (plus the dataset's index by slug). */
@@ -65,7 +68,11 @@ export async function resolveFilterIds(db: Db, q: TZooQuery): Promise<ZooFilterI
 
 /**
  * Every row (stored entries and run rows; only these sections' when given) with the section's provenance and
- * source: columns sectionSlug, sectionPosition, source, sourceId, position, modelId, inputSize.
+ * source: columns sectionSlug, sectionPosition, source, sourceId, position, modelId, inputSize, and the row's place
+ * in its section as values that do not change when other rows come or go (ZOO_PLACE_COLUMNS: a cursor resumes
+ * after them). Within a section, ordering by the place columns is ordering by `position`: a stored row's place is
+ * ('', '', 0, 0, position, NO_RUN, 0); a run row's is what its `position` (a row_number computed at read time) ranks
+ * by: (family, baseline group, baseline first, run creation in ms, 0, run id, the input size's index in the run).
  */
 export function zooRowsSql(sections?: string[], storedSectionId?: number | null): Prisma.Sql {
   // A known section id lets PostgreSQL read that section in ("sectionId", position) index order and stop at the page.
@@ -86,8 +93,10 @@ export function zooRowsSql(sections?: string[], storedSectionId?: number | null)
       COLLATE "C" < d.slug COLLATE "C")::int,
            'measured'::text, NULL::int,
            row_number() OVER (PARTITION BY m."datasetId" ORDER BY m.family, coalesce(b.slug, m.slug), (m."baselineId" IS NOT
-             NULL), r."createdAt", sz.ord)::int,
-           m.id, (sz.size #>> '{}')::int
+             NULL), r."createdAt", r.id, sz.ord)::int,
+           m.id, (sz.size #>> '{}')::int,
+           m.family, coalesce(b.slug, m.slug), (m."baselineId" IS NOT NULL)::int,
+           (extract(epoch FROM r."createdAt") * 1000)::double precision, 0, r.id, sz.ord::int
     FROM "RegisteredRun" r
     JOIN "Model" m ON m.id = r."modelId"
     JOIN "Dataset" d ON d.id = m."datasetId"
@@ -101,7 +110,9 @@ export function zooRowsSql(sections?: string[], storedSectionId?: number | null)
       ${runWhere}`;
   return Prisma.sql`
     SELECT s.slug AS "sectionSlug", s.position AS "sectionPosition", s.provenance::text AS source, s."sourceId" AS "sourceId",
-           e.position AS position, e."modelId" AS "modelId", e."inputSize" AS "inputSize"
+           e.position AS position, e."modelId" AS "modelId", e."inputSize" AS "inputSize",
+           ''::text AS place_family, ''::text AS place_group, 0 AS place_variant, 0::double precision AS place_created_ms,
+           e.position AS place_seq, ${NO_RUN}::uuid AS place_run, 0::int AS place_ord
     FROM "ZooEntry" e JOIN "ZooSection" s ON s.id = e."sectionId"
     ${storedWhere}
     ${runs}`;
@@ -141,11 +152,11 @@ function whereSql(q: TZooQuery, ids: ZooFilterIds): Prisma.Sql {
   return parts.length ? Prisma.sql`WHERE ${Prisma.join(parts, ' AND ')}` : Prisma.empty;
 }
 
-/** [numeric sort value, text sort value] of the query's sort column (both NULL without `sort`). */
-function sortSql(sort: string | undefined): { num: Prisma.Sql; text: Prisma.Sql } {
-  const none = { num: Prisma.sql`NULL::double precision`, text: Prisma.sql`NULL::text` };
-  const text = (t: Prisma.Sql) => ({ num: none.num, text: t });
-  const num = (n: Prisma.Sql) => ({ num: n, text: none.text });
+/** [numeric sort value, text sort value] of the query's sort column (both NULL without `sort`), and which one it is. */
+function sortSql(sort: string | undefined): { num: Prisma.Sql; text: Prisma.Sql; kind: 'num' | 'text' | null } {
+  const none = { num: Prisma.sql`NULL::double precision`, text: Prisma.sql`NULL::text`, kind: null };
+  const text = (t: Prisma.Sql) => ({ num: none.num, text: t, kind: 'text' as const });
+  const num = (n: Prisma.Sql) => ({ num: n, text: none.text, kind: 'num' as const });
   switch (sort) {
     case undefined:
       return none;
@@ -202,7 +213,9 @@ function matchingSql(q: TZooQuery, ids: ZooFilterIds, sections?: string[], store
   const s = sortSql(q.sort);
   return Prisma.sql`
     SELECT z_rows."sectionSlug", z_rows."sectionPosition", z_rows.position, z_rows."modelId", z_rows."inputSize",
-           z_rows.source, z_rows."sourceId", ${s.num} AS sort_num, ${s.text} AS sort_text
+           z_rows.source, z_rows."sourceId", ${s.num} AS sort_num, ${s.text} AS sort_text,
+           z_rows.place_family, z_rows.place_group, z_rows.place_variant, z_rows.place_created_ms, z_rows.place_seq,
+           z_rows.place_run, z_rows.place_ord
     FROM (${zooRowsSql(sections, storedSectionId)}) AS z_rows
     JOIN "Model" m ON m.id = z_rows."modelId"
     ${whereSql(q, ids)}`;
@@ -283,6 +296,106 @@ export async function selectSectionPage(
     FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
     ORDER BY ${orderSql(q)}
     LIMIT ${page.limit} OFFSET ${page.offset}`;
+}
+
+/**
+ * Where a row is in its section, as a cursor keeps it (lib/zoo/zoo-cursor.ts): its sort value (null without `sort`,
+ * or when the row has none) and its place (zooRowsSql's place columns, in that order).
+ */
+export interface ZooRowPlace {
+  sectionSlug: string;
+  sectionPosition: number;
+  sortValue: number | string | null;
+  place: [family: string, group: string, variant: number, createdMs: number, seq: number, run: string, ord: number];
+}
+
+/** The place columns, in order, each with the type its cursor value is compared as. */
+const ZOO_PLACE_COLUMNS = [
+  ['place_family', 'text'],
+  ['place_group', 'text'],
+  ['place_variant', 'int'],
+  ['place_created_ms', 'double precision'],
+  ['place_seq', 'int'],
+  ['place_run', 'uuid'],
+  ['place_ord', 'int'],
+] as const;
+
+/**
+ * `place > after` lexicographically, spelled out (c1 > v1 OR (c1 = v1 AND (c2 > v2 OR ...))) rather than as a row
+ * comparison: on a stored section the run columns are constants, PostgreSQL folds their terms away and what is left,
+ * `place_seq > v`, is an index condition on ("sectionId", position).
+ */
+function placeAfterSql(after: ZooRowPlace['place'], i = 0): Prisma.Sql {
+  const [column, type] = ZOO_PLACE_COLUMNS[i];
+  const col = Prisma.raw(column);
+  const value = Prisma.sql`${after[i]}::${Prisma.raw(type)}`;
+  if (i === ZOO_PLACE_COLUMNS.length - 1) return Prisma.sql`${col} > ${value}`;
+  return Prisma.sql`(${col} > ${value} OR (${col} = ${value} AND ${placeAfterSql(after, i + 1)}))`;
+}
+
+/**
+ * The rows after `after` in the query's order within a section (orderSql: the sort value, rows without one last in
+ * both directions, then the place). Without a sort, the place alone.
+ */
+function rowsAfterSql(q: TZooQuery, after: ZooRowPlace): Prisma.Sql {
+  const placeAfter = placeAfterSql(after.place);
+  const kind = sortSql(q.sort).kind;
+  if (kind === null) return placeAfter;
+  const column = Prisma.raw(kind === 'num' ? 'sort_num' : 'sort_text');
+  const v = after.sortValue;
+  // The cursor's row had no sort value: only rows without one follow it, in place order.
+  if (v === null) return Prisma.sql`(${column} IS NULL AND ${placeAfter})`;
+  const value = kind === 'num' ? Prisma.sql`${Number(v)}::double precision` : Prisma.sql`${String(v)}::text`;
+  const beyond = q.dir === 'desc' ? Prisma.sql`${column} < ${value}` : Prisma.sql`${column} > ${value}`;
+  return Prisma.sql`(${beyond} OR ${column} IS NULL OR (${column} = ${value} AND ${placeAfter}))`;
+}
+
+type ZooRowKeyWithPlace = ZooRowKey & {
+  sort_num: number | null;
+  sort_text: string | null;
+  place_family: string;
+  place_group: string;
+  place_variant: number;
+  place_created_ms: number;
+  place_seq: number;
+  place_run: string;
+  place_ord: number;
+};
+
+/**
+ * Up to `limit` of one section's matching rows after `after` (from its first row when null), in the query's order,
+ * each with its place: GET /api/zoo's pages, which a cursor continues where the last one ended whatever rows were
+ * added or removed before it meanwhile.
+ */
+export async function selectSectionRowsAfter(
+  db: Db,
+  q: TZooQuery,
+  ids: ZooFilterIds,
+  section: string,
+  after: ZooRowPlace | null,
+  limit: number,
+): Promise<Array<{ key: ZooRowKey; place: ZooRowPlace }>> {
+  const stored = await db.zooSection.findUnique({ where: { slug: section }, select: { id: true } });
+  const rows = await db.$queryRaw<ZooRowKeyWithPlace[]>`
+    SELECT * FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
+    ${after ? Prisma.sql`WHERE ${rowsAfterSql(q, after)}` : Prisma.empty}
+    ORDER BY ${orderSql(q)}
+    LIMIT ${limit}`;
+  return rows.map((r) => ({
+    key: {
+      sectionSlug: r.sectionSlug,
+      sectionPosition: r.sectionPosition,
+      position: r.position,
+      modelId: r.modelId,
+      inputSize: r.inputSize,
+    },
+    place: {
+      sectionSlug: r.sectionSlug,
+      sectionPosition: r.sectionPosition,
+      sortValue: r.sort_num ?? r.sort_text,
+      place: [r.place_family, r.place_group, r.place_variant, r.place_created_ms, r.place_seq, r.place_run, r.place_ord],
+    },
+  }));
 }
 
 /** How many rows match, per section (sections without a match are absent). */

@@ -190,7 +190,8 @@ async function time(name: string, fn: () => Promise<unknown>, extra?: (r: unknow
 
 /** The library read paths, as the pages call them. Each entry: [label, call, what to print about the result]. */
 async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Promise<unknown>, (r: unknown) => string]>> {
-  const { listZooRows, listZooSectionPages } = await import('../../lib/zoo/list-zoo-rows');
+  const { listZooRows, listZooRowsAfter, listZooSectionPages, loadZooMeta } = await import('../../lib/zoo/list-zoo-rows');
+  const { countZooRows, selectSectionRowsAfter } = await import('../../lib/zoo/select-zoo-rows');
   const { listExplorerEntries } = await import('../../lib/zoo/list-explorer-entries');
   const { parseZooQuery } = await import('../../lib/zoo/query');
   const rowCount = (r: unknown) => `${(r as { rows: unknown[] }).rows.length} rows of ${(r as { total: number }).total}`;
@@ -210,19 +211,37 @@ async function libraryViews(db: PrismaClient): Promise<Array<[string, () => Prom
     }
     return { bytes, growth: peak - rssBefore };
   };
-  const page = (params: Record<string, string>) => () => listZooRows(db, parseZooQuery(params), { limit: 100 });
+  // GET /api/zoo's first page (the keyset path: lib/zoo/zoo-cursor.ts).
+  const page = (params: Record<string, string>) => () => listZooRowsAfter(db, parseZooQuery(params), null, 100);
+  const deepCursor = await placeOfRow(200_000);
+  /** The place a cursor keeps for the row at `offset` of the unfiltered zoo (read once, before the timings). */
+  async function placeOfRow(offset: number) {
+    const counts = await countZooRows(db, parseZooQuery({}), {});
+    let skip = offset;
+    for (const section of (await loadZooMeta(db)).sections) {
+      const n = counts.get(section.slug) ?? 0;
+      if (skip < n) return (await selectSectionRowsAfter(db, parseZooQuery({}), {}, section.slug, null, skip + 1)).at(-1)!.place;
+      skip -= n;
+    }
+    return null;
+  }
   return [
     ['/zoo: listZooSectionPages {}', () => listZooSectionPages(db, parseZooQuery({})), sectionCount],
     ['/zoo: listZooSectionPages page=40', () => listZooSectionPages(db, parseZooQuery({ page: '40' })), sectionCount],
     ['/zoo: listZooSectionPages sort=gflops', () => listZooSectionPages(db, parseZooQuery({ sort: 'gflops', dir: 'desc' })), sectionCount],
-    ['/api/zoo: listZooRows limit=100', page({}), rowCount],
-    ['/api/zoo: listZooRows limit=100 dataset=widerface', page({ dataset: 'widerface' }), rowCount],
-    ['/api/zoo: listZooRows limit=100 method=prune', page({ method: 'prune' }), rowCount],
-    ['/api/zoo: listZooRows limit=100 backbone=MobileNetV1', page({ backbone: 'MobileNetV1' }), rowCount],
-    ['/api/zoo: listZooRows limit=100 inputSize=320', page({ inputSize: '320' }), rowCount],
-    ['/api/zoo: listZooRows limit=100 q=r578', page({ q: 'r578' }), rowCount],
-    ['/api/zoo: listZooRows limit=100 sort=gflops', page({ sort: 'gflops', dir: 'desc' }), rowCount],
-    ['/api/zoo: listZooRows limit=100 deep offset', () => listZooRows(db, parseZooQuery({}), { offset: 200_000, limit: 100 }), rowCount],
+    ['/api/zoo: listZooRowsAfter limit=100', page({}), rowCount],
+    ['/api/zoo: listZooRowsAfter limit=100 dataset=widerface', page({ dataset: 'widerface' }), rowCount],
+    ['/api/zoo: listZooRowsAfter limit=100 method=prune', page({ method: 'prune' }), rowCount],
+    ['/api/zoo: listZooRowsAfter limit=100 backbone=MobileNetV1', page({ backbone: 'MobileNetV1' }), rowCount],
+    ['/api/zoo: listZooRowsAfter limit=100 inputSize=320', page({ inputSize: '320' }), rowCount],
+    ['/api/zoo: listZooRowsAfter limit=100 q=r578', page({ q: 'r578' }), rowCount],
+    ['/api/zoo: listZooRowsAfter limit=100 sort=gflops', page({ sort: 'gflops', dir: 'desc' }), rowCount],
+    [
+      '/api/zoo: listZooRows limit=100 deep offset (v1 cursor)',
+      () => listZooRows(db, parseZooQuery({}), { offset: 200_000, limit: 100 }),
+      rowCount,
+    ],
+    ['/api/zoo: listZooRowsAfter limit=100 deep cursor', () => listZooRowsAfter(db, parseZooQuery({}), deepCursor, 100), rowCount],
     [
       'export CSV (streamed, all rows)',
       () => exportAll('csv'),

@@ -3,9 +3,9 @@ import { publicBaseUrl } from '@/lib/http/public-base-url';
 import { deviceLabelsOf, zooRowsToJson } from '@/lib/zoo/export';
 import { exportSlots } from '@/lib/zoo/export-slots';
 import { zooExportStream } from '@/lib/zoo/export-stream';
-import { listZooRows } from '@/lib/zoo/list-zoo-rows';
-import { parseZooQuery, ZOO_API_DEFAULT_LIMIT } from '@/lib/zoo/query';
-import { decodeZooCursor, encodeZooCursor } from '@/lib/zoo/zoo-cursor';
+import { listZooRows, listZooRowsAfter, rowsQueryOf } from '@/lib/zoo/list-zoo-rows';
+import { parseZooQuery, ZOO_API_DEFAULT_LIMIT, zooQueryToSearch } from '@/lib/zoo/query';
+import { decodeZooCursor, encodeZooCursor, encodeZooOffsetCursor, zooQueryDigest } from '@/lib/zoo/zoo-cursor';
 import { apiRoute } from '../route-wrapper';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +13,8 @@ export const dynamic = 'force-dynamic';
 /**
  * GET /api/zoo?<zoo query> — the rows the zoo page shows for the same query (ZZooRow, lib/zoo/row.ts), in pages:
  * JSON `{ count, total, rows, nextCursor }` with `limit` rows (default 100, at most 500); pass `nextCursor` back as
- * `cursor` for the next page (null on the last one). `format=csv` or `format=json` exports every matching row
+ * `cursor` for the next page (null on the last one); it resumes after the last row sent, whatever rows were added
+ * or removed before it meanwhile (lib/zoo/zoo-cursor.ts). `format=csv` or `format=json` exports every matching row
  * (attachment); at most SLIMBOARD_EXPORT_CONCURRENCY at once per process, one more gets 503 with Retry-After.
  * Bad parameters: 400. Columns and links: docs/exports.md; paging: docs/scale.md.
  */
@@ -41,9 +42,18 @@ export const GET = apiRoute({ auth: 'public' }, async ({ request }) => {
       headers: { 'content-type': type, 'content-disposition': `attachment; filename="slimboard-zoo.${query.format}"` },
     });
   }
-  const offset = query.cursor ? decodeZooCursor(query.cursor) : 0;
   const limit = query.limit ?? ZOO_API_DEFAULT_LIMIT;
-  const { rows, data, total } = await listZooRows(db, query, { offset, limit });
-  const json = zooRowsToJson(rows, { baseUrl: publicBaseUrl(request), deviceLabels: deviceLabelsOf(data.devices) });
-  return Response.json({ ...json, total, nextCursor: offset + rows.length < total ? encodeZooCursor(offset + rows.length) : null });
+  const digest = zooQueryDigest(zooQueryToSearch(rowsQueryOf(query)));
+  const cursor = query.cursor ? decodeZooCursor(query.cursor, digest) : { after: null };
+  const baseUrl = publicBaseUrl(request);
+  if ('offset' in cursor) {
+    // An offset cursor from before the keyset one: that client pages on by offsets until it is done.
+    const { rows, data, total } = await listZooRows(db, query, { offset: cursor.offset, limit });
+    const end = cursor.offset + rows.length;
+    const json = zooRowsToJson(rows, { baseUrl, deviceLabels: deviceLabelsOf(data.devices) });
+    return Response.json({ ...json, total, nextCursor: end < total ? encodeZooOffsetCursor(end) : null });
+  }
+  const { rows, data, total, next } = await listZooRowsAfter(db, query, cursor.after, limit);
+  const json = zooRowsToJson(rows, { baseUrl, deviceLabels: deviceLabelsOf(data.devices) });
+  return Response.json({ ...json, total, nextCursor: next ? encodeZooCursor(next, digest) : null });
 });
