@@ -89,8 +89,7 @@ export function zooRowsSql(sections?: string[], storedSectionId?: number | null)
       ? Prisma.empty
       : Prisma.sql`
     UNION ALL
-    SELECT ${RUN_SECTION_PREFIX} || d.slug, ${RUN_SECTION_POSITION}::int + (SELECT count(*) FROM "Dataset" d2 WHERE d2.slug
-      COLLATE "C" < d.slug COLLATE "C")::int,
+    SELECT ${RUN_SECTION_PREFIX} || d.slug, ${RUN_SECTION_POSITION}::int + dpos.idx,
            'measured'::text, NULL::int,
            row_number() OVER (PARTITION BY m."datasetId" ORDER BY m.family, coalesce(b.slug, m.slug), (m."baselineId" IS NOT
              NULL), r."createdAt", r.id, sz.ord)::int,
@@ -100,6 +99,8 @@ export function zooRowsSql(sections?: string[], storedSectionId?: number | null)
     FROM "RegisteredRun" r
     JOIN "Model" m ON m.id = r."modelId"
     JOIN "Dataset" d ON d.id = m."datasetId"
+    -- The dataset's index by slug, once per dataset (a subquery per row cost 0.7 s at 300,000 run rows).
+    JOIN (SELECT id, (row_number() OVER (ORDER BY slug COLLATE "C") - 1)::int AS idx FROM "Dataset") dpos ON dpos.id = d.id
     LEFT JOIN "Model" b ON b.id = m."baselineId"
     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.metadata -> 'inputSizes') = 'array' THEN r.metadata ->
       'inputSizes' ELSE '[]'::jsonb END)
