@@ -188,5 +188,13 @@ describe('bad input never 500s', () => {
     } while (cursor);
     expect(pages).toEqual([40, 40, 5]);
     expect(ids).toEqual(all.rows.map((r) => r.id));
+    // An offset cursor issued before the keyset one still gives the rows from its offset, and pages on by offsets.
+    const v1 = (o: number) => Buffer.from(JSON.stringify({ v: 1, o })).toString('base64url');
+    const old = (await (await fetch(`${appUrl}/api/zoo?source=reported&sort=gflops&dir=desc&limit=3&cursor=${v1(80)}`)).json()) as {
+      rows: Array<{ id: string }>;
+      nextCursor: string | null;
+    };
+    expect(old.rows.map((r) => r.id)).toEqual(ids.slice(80, 83));
+    expect(old.nextCursor).toBe(v1(83));
   });
 });

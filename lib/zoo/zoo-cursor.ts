@@ -41,7 +41,7 @@ export function encodeZooCursor(after: ZooRowPlace, queryDigest: string): string
   return Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
 }
 
-/** An offset cursor (v1), as issued before the keyset cursor; kept for tests of the old cursors' decoding. */
+/** An offset cursor (v1), as issued before the keyset cursor: the next page of a client that began with one. */
 export function encodeZooOffsetCursor(offset: number): string {
   return Buffer.from(JSON.stringify({ v: 1, o: offset }), 'utf8').toString('base64url');
 }

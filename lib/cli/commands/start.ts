@@ -8,6 +8,7 @@ import { freeLocalPort } from '../../http/free-local-port';
 import { startLaneProxy, WEB_LANES, type LaneProxy, type WebLane } from '../../http/web-lanes';
 import { parseCliArgs } from '../args';
 import { RestartBudget } from '../restart-budget';
+import { superviseWeb, type WebSupervision } from '../web-supervisor';
 import type { CliCommand, CliIo } from '../command';
 
 /**
@@ -449,36 +450,15 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     // LANE_RESTART_WINDOW_MS for each lane (or for --single-web's one server); past that, or if it cannot start
     // again, start stops as a whole. Behind the proxy a lane's requests get 503 with Retry-After meanwhile; with
     // --single-web the port refuses connections until the new server answers.
-    const superviseWeb = (web: {
-      name: string;
-      server: ChildProcess;
-      budget: RestartBudget;
-      restart: () => Promise<ChildProcess>;
-      where: () => string;
-    }) =>
-      web.server.once('exit', (code, signal) => {
-        if (stopping) return;
-        const how = signal ?? `code ${code}`;
-        if (!web.budget.take(performance.now())) {
-          log(`web: ${web.name} exited (${how}), its ${LANE_RESTARTS + 1}th exit in ${LANE_RESTART_WINDOW_MS / 60_000} min; stopping`);
-          void shutdown(1).then(() => process.exit(1));
-          return;
-        }
-        log(`web: ${web.name} exited (${how}); starting it again`);
-        web.restart().then(
-          (next) => {
-            if (!children.includes(next)) children.push(next);
-            if (stopping) return void stopChild(next);
-            superviseWeb({ ...web, server: next });
-            log(`web: ${web.name} answers again on ${web.where()}`);
-          },
-          (e: unknown) => {
-            if (stopping) return;
-            log(`web: ${web.name} could not be started again (${(e as Error).message}); stopping`);
-            void shutdown(1).then(() => process.exit(1));
-          },
-        );
-      });
+    const supervision: WebSupervision = {
+      log,
+      stopping: () => stopping !== undefined,
+      adopt: (next) => {
+        if (!children.includes(next)) children.push(next);
+        if (stopping) void stopChild(next);
+      },
+      giveUp: () => void shutdown(1).then(() => process.exit(1)),
+    };
     const newBudget = () => new RestartBudget(LANE_RESTARTS, LANE_RESTART_WINDOW_MS);
 
     if (values['single-web']) {
@@ -488,19 +468,22 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
       await waitForHttp(`http://127.0.0.1:${port}/zoo`, web, 120_000);
       if (stopping) return await stopping;
       log(`web: one server process on port ${port} (pid ${web.pid})`);
-      superviseWeb({
-        name: 'the web server',
-        server: web,
-        budget: newBudget(),
-        // The same port (free again once its server has exited); in `children` at once, so that a stop meanwhile stops it.
-        restart: async () => {
-          web = spawnWebServer(root, port, databaseUrl);
-          children.push(web);
-          await waitForHttp(`http://127.0.0.1:${port}/api/jobs`, web, 120_000);
-          return web;
+      superviseWeb(
+        {
+          name: 'the web server',
+          server: web,
+          budget: newBudget(),
+          // The same port (free again once its server has exited); in `children` at once, so that a stop meanwhile stops it.
+          restart: async () => {
+            web = spawnWebServer(root, port, databaseUrl);
+            children.push(web);
+            await waitForHttp(`http://127.0.0.1:${port}/api/jobs`, web, 120_000);
+            return web;
+          },
+          where: () => `port ${port} (pid ${web.pid})`,
         },
-        where: () => `port ${port} (pid ${web.pid})`,
-      });
+        supervision,
+      );
     } else {
       const lanes = await spawnWebLanes(root, port, await getDatabaseUrl(), { log, timeoutMs: 120_000 });
       const webServers = WEB_LANES.map((lane) => lanes.servers[lane]);
@@ -523,13 +506,16 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
           `interactive on ${at('interactive')} (jobs, models, uploads; --single-web: one process)`,
       );
       for (const lane of WEB_LANES)
-        superviseWeb({
-          name: `the ${lane} lane`,
-          server: lanes.servers[lane],
-          budget: newBudget(),
-          restart: () => lanes.restart(lane),
-          where: () => at(lane),
-        });
+        superviseWeb(
+          {
+            name: `the ${lane} lane`,
+            server: lanes.servers[lane],
+            budget: newBudget(),
+            restart: () => lanes.restart(lane),
+            where: () => at(lane),
+          },
+          supervision,
+        );
     }
     if (stopping) return await stopping;
     // One measuring worker beside the web server (the single-machine default; `npm run worker` adds more).
