@@ -50,12 +50,14 @@ export async function loadExplorerView(
   const search = serializeExplorerView(server);
   // A dataset's default view (where the navigation leads) outlives restarts; other views are as many as URLs.
   const isDefault = search === serializeExplorerView({ ...DEFAULT_VIEW, dataset: view.dataset });
-  const store = isDefault ? zooViewSnapshots(db) : undefined;
   const loaded = await cachedOrLastByZooVersion(
     db,
     `explorer-page:${budget}:${search}`,
     (reader) => explorerViewData(reader, server, budget),
-    { store, offload: zooViewOffload({ kind: 'explorer', view: server, budget }, { save: store !== undefined }) },
+    {
+      store: isDefault ? zooViewSnapshots(db) : undefined,
+      offload: zooViewOffload({ kind: 'explorer', view: server, budget }),
+    },
   );
   return { ...loaded, value: { ...loaded.value, view: withClientKeys(loaded.value.view, view) } };
 }

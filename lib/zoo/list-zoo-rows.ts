@@ -620,7 +620,7 @@ export function listZooSectionPages(db: Db, query: TZooQuery, pageSize = ZOO_PAG
   return cachedOrLastByZooVersion(db, `zoo-page:${pageSize}${search}`, (reader) => buildSectionPages(reader, query, pageSize), {
     pool: 'pages',
     store,
-    offload: zooViewOffload({ kind: 'zoo-page', query, pageSize }, { save: store !== undefined }),
+    offload: zooViewOffload({ kind: 'zoo-page', query, pageSize }),
   });
 }
 

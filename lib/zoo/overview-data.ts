@@ -40,10 +40,9 @@ export interface TOverview {
  * Kept in the database (lib/zoo/zoo-view-snapshots.ts): a restarted server answers at once.
  */
 export function loadOverview(db: Db): Promise<TZooVersioned<TOverview>> {
-  const store = zooViewSnapshots(db);
   return cachedOrLastByZooVersion(db, 'overview', computeOverview, {
-    store,
-    offload: zooViewOffload({ kind: 'overview' }, { save: store !== undefined }),
+    store: zooViewSnapshots(db),
+    offload: zooViewOffload({ kind: 'overview' }),
   });
 }
 

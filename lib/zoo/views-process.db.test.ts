@@ -32,7 +32,7 @@ afterEach(async () => {
 
 /** `request` computed in the zoo-views process (nothing stored). */
 async function computedThere<R extends TZooViewRequest>(request: R): Promise<TZooViewValue<R>> {
-  const { value, stored } = await zooViewOffload(request)!({ key: 'unused', version: '0' });
+  const { value, stored } = await zooViewOffload(request)!({ key: 'unused', version: '0', save: false });
   expect(stored).toBe(false);
   return value;
 }
@@ -88,7 +88,7 @@ describe('zoo-views process', () => {
     vi.stubEnv('SLIMBOARD_BUILD_ID', build); // the child inherits it, as from the web server
     resetEnvForTests();
     enableZooViewsProcess(ROOT);
-    const { value, stored } = await zooViewOffload({ kind: 'overview' }, { save: true })!({ key: 'overview', version: '41' });
+    const { value, stored } = await zooViewOffload({ kind: 'overview' })!({ key: 'overview', version: '41', save: true });
     expect(stored).toBe(true);
     const db = await getDb();
     const row = await vi.waitFor(

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { getDatabaseUrl } from '../db/client';
 import { getEnv } from '../env';
+import type { OffloadTarget } from './zoo-cache';
 import type { TZooViewRequest, TZooViewValue } from './zoo-view-requests';
 
 /**
@@ -93,15 +94,16 @@ export async function zooViewsProcessPid(): Promise<number | undefined> {
 
 /**
  * `request` computed in the zoo-views process (zoo-cache's `offload`), or undefined when this process has none enabled
- * (compute in process). With `save`, the child also stores the value in the key's store (lib/zoo/zoo-view-snapshots.ts,
- * for this build), at its own priority, and says so; the web process then neither serializes nor writes it.
+ * (compute in process). When the target says `save`, the child also stores the value in the key's store
+ * (lib/zoo/zoo-view-snapshots.ts, for this build), at its own priority, and says so; the web process then neither
+ * serializes nor writes it.
  */
 export function zooViewOffload<R extends TZooViewRequest>(
   request: R,
-  o: { save?: boolean } = {},
-): ((target: { key: string; version: string }) => Promise<{ value: TZooViewValue<R>; stored: boolean }>) | undefined {
+): ((target: OffloadTarget) => Promise<{ value: TZooViewValue<R>; stored: boolean }>) | undefined {
   if (!state.enabled) return undefined;
-  return (target) => computeInViewsProcess(request, o.save ? target : undefined) as Promise<{ value: TZooViewValue<R>; stored: boolean }>;
+  return ({ key, version, save }) =>
+    computeInViewsProcess(request, save ? { key, version } : undefined) as Promise<{ value: TZooViewValue<R>; stored: boolean }>;
 }
 
 async function computeInViewsProcess(

@@ -1,6 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerBackgroundClient } from '../db/background-client';
-import { cachedByZooVersion, cachedOrLastByZooVersion, clearZooCache, POOL_LIMITS, type TZooVersioned, zooCacheKeys } from './zoo-cache';
+import {
+  cachedByZooVersion,
+  cachedOrLastByZooVersion,
+  clearZooCache,
+  POOL_LIMITS,
+  type OffloadTarget,
+  type TZooVersioned,
+  zooCacheKeys,
+} from './zoo-cache';
 
 /** The cache with a stand-in version reader (the pg-pool shape): what is kept, for how long, and what is dropped. */
 
@@ -183,8 +191,10 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
     await cachedOrLastByZooVersion(db, 'where', compute, stale(0)); // nothing to serve: waited for, on db
     version = 2;
     const offloaded: string[] = [];
-    const offload = async (target: { key: string; version: string }) => (
+    const saveAsked: boolean[] = [];
+    const offload = async (target: OffloadTarget) => (
       offloaded.push(`${target.key}@${target.version}`),
+      saveAsked.push(target.save),
       { value: 'v2 elsewhere', stored: false }
     );
     await cachedOrLastByZooVersion(db, 'where', compute, { ...stale(0), offload });
@@ -202,6 +212,7 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
     await settle();
     expect((await cachedOrLastByZooVersion(db, 'where', compute, stale(0))).value).toBe('v4');
     expect([seen, offloaded, reported]).toEqual([['db', 'twin', 'twin'], ['where@2'], ['zoo-views process exited']]);
+    expect(saveAsked).toEqual([false]); // no store for this key: the offload is not asked to save
     // A fast view is waited for: on db, never offloaded.
     await cachedOrLastByZooVersion(db, 'fast', compute, { slowComputeMs: 60_000, offload });
     version = 5;
@@ -215,7 +226,12 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
       read: async () => undefined,
       save: async (key: string, v: TZooVersioned<unknown>) => void saved.push(`${key}@${v.version}`),
     };
-    const options = (stored: boolean) => ({ ...stale(0), store, offload: async () => ({ value: `v${version}`, stored }) });
+    const saveAsked: boolean[] = [];
+    const options = (stored: boolean) => ({
+      ...stale(0),
+      store,
+      offload: async (target: OffloadTarget) => (saveAsked.push(target.save), { value: `v${version}`, stored }),
+    });
     await cachedOrLastByZooVersion(db, 'kept', async () => 'v1', { ...stale(0), store }); // computed here: saved here
     version = 2;
     await cachedOrLastByZooVersion(db, 'kept', async () => 'never', options(true));
@@ -225,6 +241,7 @@ describe('zoo cache: the last value while a new version computes (cachedOrLastBy
     await settle();
     expect((await cachedOrLastByZooVersion(db, 'kept', async () => 'never', options(false))).value).toBe('v3');
     expect(saved).toEqual(['kept@1', 'kept@3']);
+    expect(saveAsked).toEqual([true, true]);
   });
 
   it('a view whose last computation was fast is always waited for, however slow the new one', async () => {

@@ -128,6 +128,13 @@ export interface ZooViewStore {
   save(key: string, value: TZooVersioned<unknown>): Promise<void>;
 }
 
+/** What an offloaded computation is for: the cache key, the zoo version, and whether the value is to be stored. */
+export interface OffloadTarget {
+  key: string;
+  version: string;
+  save: boolean;
+}
+
 export interface LastValueOptions<T = unknown> {
   pool?: ZooCachePool;
   freshWaitMs?: number;
@@ -136,11 +143,11 @@ export interface LastValueOptions<T = unknown> {
   onStoreError?: (e: unknown) => void;
   /**
    * Computes the value elsewhere when no reader waits for it (the web server's zoo-views process:
-   * lib/zoo/views-process.ts zooViewOffload), for the key and zoo version given. `stored`: it also saved the value to
-   * this key's store itself, so this process does not. If it fails, `compute` runs in process, and the failure goes
-   * to `onOffloadError`.
+   * lib/zoo/views-process.ts zooViewOffload), for the key and zoo version given; `save` when this key has a `store`.
+   * `stored`: it saved the value to that store itself, so this process does not. If it fails, `compute` runs in
+   * process, and the failure goes to `onOffloadError`.
    */
-  offload?: (target: { key: string; version: string }) => Promise<{ value: T; stored: boolean }>;
+  offload?: (target: OffloadTarget) => Promise<{ value: T; stored: boolean }>;
   onOffloadError?: (e: unknown) => void;
 }
 
@@ -189,7 +196,7 @@ export async function cachedOrLastByZooVersion<T, D extends ZooVersionReader>(
     const run = !slow
       ? here(db)
       : offload
-        ? () => offload({ key, version }).catch((e: unknown) => (onOffloadError(e), inBackground()))
+        ? () => offload({ key, version, save: options.store !== undefined }).catch((e: unknown) => (onOffloadError(e), inBackground()))
         : inBackground;
     flight = startLasting(entry, key, version, run, options);
   }

@@ -7,6 +7,6 @@ import path from 'node:path';
 import { enableZooViewsProcess, zooViewOffload, zooViewsProcessPid } from '../../lib/zoo/views-process';
 
 enableZooViewsProcess(path.resolve(import.meta.dirname, '..', '..'));
-await zooViewOffload({ kind: 'overview' })!({ key: 'unused', version: '0' });
+await zooViewOffload({ kind: 'overview' })!({ key: 'unused', version: '0', save: false });
 process.stdout.write(`views pid ${await zooViewsProcessPid()}\n`);
 setInterval(() => undefined, 60_000);
