@@ -494,6 +494,13 @@ export async function loadZoo(db: Db): Promise<ZooData> {
   return { ...meta, rows: await buildZooRows(db, keys, sectionMap(meta)) };
 }
 
+/** The zoo's meta data, the query's filter ids, and how many rows match per section and in all (counts cached). */
+async function matchingOf(db: Db, query: TZooQuery) {
+  const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
+  const counts = await countsOf(db, query, ids);
+  return { meta, ids, counts, total: [...counts.values()].reduce((a, b) => a + b, 0) };
+}
+
 /**
  * The rows a query selects, in display order (exactly what the exports contain): one page of `limit` rows from
  * `offset` (all of them without a limit), the zoo's meta data and how many rows match in all.
@@ -503,9 +510,7 @@ export async function listZooRows(
   query: TZooQuery,
   page: { offset?: number; limit?: number } = {},
 ): Promise<{ rows: TZooRow[]; data: ZooMeta; total: number }> {
-  const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
-  const counts = await countsOf(db, query, ids);
-  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const { meta, ids, counts, total } = await matchingOf(db, query);
   if (page.limit === undefined) {
     const keys = await selectZooRowKeys(db, query, ids, { offset: page.offset ?? 0, limit: 1_000_000_000 });
     return { rows: await buildZooRows(db, keys, sectionMap(meta)), data: meta, total };
@@ -543,9 +548,7 @@ export async function listZooRowsAfter(
   after: ZooRowPlace | null,
   limit: number,
 ): Promise<{ rows: TZooRow[]; data: ZooMeta; total: number; next: ZooRowPlace | null }> {
-  const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
-  const counts = await countsOf(db, query, ids);
-  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const { meta, ids, counts, total } = await matchingOf(db, query);
   const keys: ZooRowKey[] = [];
   let last: ZooRowPlace | null = null;
   let more = false;

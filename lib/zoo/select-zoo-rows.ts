@@ -283,6 +283,12 @@ export function unpackZooRowKeys(s: ZooSectionKeys, from: number, to: number): Z
   return keys;
 }
 
+/** matchingSql for one section, with a stored section's id (so that PostgreSQL reads it in index order). */
+async function sectionMatchingSql(db: Db, q: TZooQuery, ids: ZooFilterIds, section: string): Promise<Prisma.Sql> {
+  const stored = await db.zooSection.findUnique({ where: { slug: section }, select: { id: true } });
+  return matchingSql(q, ids, [section], stored?.id ?? null);
+}
+
 /** One page of one section's matching rows (the zoo page shows a page per section). */
 export async function selectSectionPage(
   db: Db,
@@ -291,10 +297,9 @@ export async function selectSectionPage(
   section: string,
   page: { offset: number; limit: number },
 ): Promise<ZooRowKey[]> {
-  const stored = await db.zooSection.findUnique({ where: { slug: section }, select: { id: true } });
   return db.$queryRaw<ZooRowKey[]>`
     SELECT "sectionSlug", "sectionPosition", position, "modelId", "inputSize"
-    FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
+    FROM (${await sectionMatchingSql(db, q, ids, section)}) AS matching
     ORDER BY ${orderSql(q)}
     LIMIT ${page.limit} OFFSET ${page.offset}`;
 }
@@ -376,9 +381,8 @@ export async function selectSectionRowsAfter(
   after: ZooRowPlace | null,
   limit: number,
 ): Promise<Array<{ key: ZooRowKey; place: ZooRowPlace }>> {
-  const stored = await db.zooSection.findUnique({ where: { slug: section }, select: { id: true } });
   const rows = await db.$queryRaw<ZooRowKeyWithPlace[]>`
-    SELECT * FROM (${matchingSql(q, ids, [section], stored?.id ?? null)}) AS matching
+    SELECT * FROM (${await sectionMatchingSql(db, q, ids, section)}) AS matching
     ${after ? Prisma.sql`WHERE ${rowsAfterSql(q, after)}` : Prisma.empty}
     ORDER BY ${orderSql(q)}
     LIMIT ${limit}`;
