@@ -362,9 +362,7 @@ async function loadSections(db: Db): Promise<ZooSectionInfo[]> {
     db.zooSection.findMany({ orderBy: { position: 'asc' }, where: { entries: { some: {} } } }),
     db.dataset.findMany({ select: { id: true, slug: true, name: true } }),
     db.$queryRaw<Array<{ datasetId: number }>>`
-      SELECT DISTINCT m."datasetId" AS "datasetId" FROM "RegisteredRun" r JOIN "Model" m ON m.id = r."modelId"
-      WHERE NOT EXISTS (SELECT 1 FROM "ZooEntry" e WHERE e."modelId" = r."modelId")
-        AND jsonb_typeof(r.metadata -> 'inputSizes') = 'array' AND jsonb_array_length(r.metadata -> 'inputSizes') > 0`,
+      SELECT d.id AS "datasetId" FROM "Dataset" d WHERE EXISTS (SELECT 1 FROM "RunZooRow" x WHERE x."datasetId" = d.id)`,
   ]);
   const datasetOrder = datasets.map((d) => d.slug).sort();
   const withRuns = new Set(runDatasets.map((d) => d.datasetId));
