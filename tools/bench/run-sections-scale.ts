@@ -2,10 +2,10 @@
  * The zoo's run sections at 100,000 runs. The scale seed (tools/bench/zoo-scale.ts) clones published models into
  * stored sections, and tools/bench/jobs-scale.ts adds runs without models, so a `runs-<dataset>` section (one row per
  * run and input size, kept in RunZooRow by triggers, `position` a row_number computed at read time over its
- * display-order index: lib/zoo/select-zoo-rows.ts zooRowsSql) was never read at scale. This adds `--runs` registered runs of COCO models (3 input sizes each, so 3 rows a run; 50
- * families; one run created a minute, newest first) to the `tools/bench/zoo-scale.ts --keep` database, times the
- * reads that show them, cold (zoo cache cleared before each call: the first request after a write) and warm, and
- * removes them again unless `--keep-runs`.
+ * display-order index: lib/zoo/select-zoo-rows.ts zooRowsSql) was never read at scale. This adds `--runs` registered
+ * runs of COCO models (3 input sizes each, so 3 rows a run; 50 families; one run created a minute, newest first) to
+ * the `tools/bench/zoo-scale.ts --keep` database, times the reads that show them, cold (zoo cache cleared before each
+ * call: the first request after a write) and warm, and removes them again unless `--keep-runs`.
  *
  *   npx tsx tools/bench/run-sections-scale.ts [--runs 100000] [--rounds 5] [--keep-runs]
  */
