@@ -21,6 +21,7 @@ import {
   selectSectionPage,
   selectSectionRowsAfter,
   selectZooRowKeys,
+  zooRowSourcesSql,
   zooRowsSql,
   type ZooFilterIds,
   type ZooRowKey,
@@ -426,19 +427,21 @@ async function loadSections(db: Db): Promise<ZooSectionInfo[]> {
 
 /** Facets over every row (what the filter menus offer), in SQL. */
 async function loadFacets(db: Db, sections: ZooSectionInfo[]): Promise<ZooFacets> {
-  const all = Prisma.sql`(SELECT z_rows."modelId", z_rows."inputSize", z_rows.source FROM (${zooRowsSql()}) AS z_rows)`;
+  const all = Prisma.sql`(${zooRowSourcesSql()})`;
   const [attrs, sizes, sources, submitters] = await Promise.all([
+    // The rows' models joined from the rows' side and reduced to their few attribute ids first: `m.id IN (rows)` was
+    // planned as a lookup per model (1.0 s at 600,000 rows and 205,000 models; this, 0.2 to 0.35 s).
     db.$queryRaw<Array<{ backbone: string; datasetSlug: string; dataset: string; method: string; strategy: string | null }>>`
-      SELECT DISTINCT b.name AS backbone, d.slug AS "datasetSlug", d.name AS dataset, m.method::text AS method, st.slug AS strategy
-      FROM "Model" m JOIN "Backbone" b ON b.id = m."backboneId" JOIN "Dataset" d ON d.id = m."datasetId"
-        LEFT JOIN "Strategy" st ON st.id = m."strategyId"
-      WHERE m.id IN (SELECT "modelId" FROM ${all} AS a)`,
+      SELECT b.name AS backbone, d.slug AS "datasetSlug", d.name AS dataset, ma.method::text AS method, st.slug AS strategy
+      FROM (SELECT DISTINCT m."backboneId", m."datasetId", m.method, m."strategyId"
+            FROM ${all} AS a JOIN "Model" m ON m.id = a."modelId") ma
+      JOIN "Backbone" b ON b.id = ma."backboneId" JOIN "Dataset" d ON d.id = ma."datasetId"
+      LEFT JOIN "Strategy" st ON st.id = ma."strategyId"`,
     db.$queryRaw<Array<{ inputSize: number }>>`SELECT DISTINCT "inputSize" FROM ${all} AS a ORDER BY "inputSize" DESC`,
     db.$queryRaw<Array<{ source: string }>>`SELECT DISTINCT source FROM ${all} AS a`,
     db.$queryRaw<Array<{ owner: string; demo: boolean }>>`
       SELECT DISTINCT r.owner, EXISTS (SELECT 1 FROM "DemoZooRun" z WHERE z."runId" = r.id) AS demo
-      FROM "RegisteredRun" r
-      WHERE r."modelId" IN (SELECT "modelId" FROM ${all} AS a WHERE a.source = 'measured')`,
+      FROM (SELECT DISTINCT "modelId" FROM ${all} AS a WHERE a.source = 'measured') a JOIN "RegisteredRun" r ON r."modelId" = a."modelId"`,
   ]);
   const uniq = <T>(xs: T[]) => [...new Set(xs)];
   const datasetNames = new Map(attrs.map((a) => [a.datasetSlug, a.dataset]));

@@ -33,6 +33,20 @@ const QUERIES = [
 ];
 
 describe('zoo rows selected in SQL', () => {
+  it("the facets are what the rows hold (SQL over the tables against the rows' own fields)", async () => {
+    const db = await getDb();
+    const { rows, facets } = await loadZoo(db);
+    const uniq = <T>(xs: T[]) => [...new Set(xs)];
+    expect(facets.backbones).toEqual(uniq(rows.map((r) => r.model.backbone)).sort());
+    expect(facets.datasets.map((d) => d.slug)).toEqual(uniq(rows.map((r) => r.model.datasetSlug)).sort());
+    expect(facets.methods).toEqual(uniq(rows.map((r) => r.model.method)).sort());
+    expect(facets.strategies).toEqual(uniq(rows.map((r) => r.model.strategy ?? 'baseline')).sort());
+    expect(facets.inputSizes).toEqual(uniq(rows.map((r) => r.inputSize)).sort((a, b) => b - a));
+    expect(facets.sources).toEqual(uniq(rows.map((r) => r.source)).sort());
+    expect(facets.submitters).toEqual(uniq(rows.flatMap((r) => (r.run ? [r.run.submitter] : []))).sort());
+    expect(facets.sources).toContain('reported');
+  });
+
   it.each(QUERIES)('%o selects the same rows in the same order as the in-memory reference', async (params) => {
     const db = await getDb();
     const all = await loadZoo(db);

@@ -137,6 +137,17 @@ export function zooRowsSql(sections?: string[], storedSectionId?: number | null,
   return Prisma.sql`${stored} UNION ALL ${runs}`;
 }
 
+/**
+ * Every zoo row's model, input size and source ('reported' or 'measured'), without sections or positions: the facets'
+ * rows. The same rows as zooRowsSql(), read without numbering the run rows or joining their datasets.
+ */
+export function zooRowSourcesSql(): Prisma.Sql {
+  return Prisma.sql`
+    SELECT e."modelId", e."inputSize", s.provenance::text AS source FROM "ZooEntry" e JOIN "ZooSection" s ON s.id = e."sectionId"
+    UNION ALL
+    SELECT x."modelId", x."inputSize", 'measured'::text FROM "RunZooRow" x`;
+}
+
 /** A run row's place in its section, as a row value: (family, baseline group, variant, created ms, run id, ord). */
 const RUN_PLACE = Prisma.raw('(x.family, x."groupSlug", x.variant, x."createdMs", x."runId", x.ord)');
 
