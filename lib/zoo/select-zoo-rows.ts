@@ -191,7 +191,9 @@ function whereSql(q: TZooQuery, ids: ZooFilterIds): Prisma.Sql {
         : Prisma.sql`m."strategyId" = ANY(${ids.strategyIds}::int[])`,
     );
   }
-  if (q.method?.length) parts.push(Prisma.sql`m.method::text = ANY(${q.method}::text[])`);
+  // Compared as the enum (ZZooQuery allows only its values): `m.method::text` hid the column's statistics, and at
+  // 205,000 models PostgreSQL took a third of them for a few hundred and read every match before the page (140 ms).
+  if (q.method?.length) parts.push(Prisma.sql`m.method = ANY(${q.method}::"Method"[])`);
   if (q.inputSize?.length) parts.push(Prisma.sql`z_rows."inputSize" = ANY(${q.inputSize}::int[])`);
   if (q.source?.length) parts.push(Prisma.sql`z_rows.source = ANY(${q.source}::text[])`);
   if (q.section?.length) parts.push(Prisma.sql`lower(z_rows."sectionSlug") = ANY(${q.section.map(norm)}::text[])`);

@@ -40,6 +40,10 @@ let lanes: WebLanes | null = null;
 let failed = false;
 try {
   const section = await db.zooSection.findFirstOrThrow({ orderBy: { position: 'asc' }, select: { slug: true } });
+  // The largest run section, when registered runs have one (tools/bench/run-sections-scale.ts --keep-runs).
+  const [runSection] = await db.$queryRaw<Array<{ slug: string; rows: number }>>`
+    SELECT d.slug, count(*)::int AS rows FROM "RunZooRow" x JOIN "Dataset" d ON d.id = x."datasetId"
+    GROUP BY d.slug ORDER BY count(*) DESC LIMIT 1`;
   // A published baseline and two models declared against it (clones' slugs, `slug~k`, are not slugs /compare takes).
   const baselineSlug = 'yolov3-mobilenet-v1-coco';
   const baseline = await db.model.findUniqueOrThrow({ where: { slug: baselineSlug }, select: { id: true } });
@@ -59,6 +63,7 @@ try {
       'inputSize=416',
       'source=reported',
       `section=${section.slug}`,
+      ...(runSection ? [`section=runs-${runSection.slug}`] : []),
       'q=mobilenet',
     ].map((f) => `/api/zoo?limit=100&${f}`),
     '/explorer?dataset=coco',
@@ -72,7 +77,12 @@ try {
     web = spawnWebServer(ROOT, PORT, kept.url, { stdio: 'pipe' });
     await waitForHttp(`${base}/api/jobs`, web, 120_000);
   } else lanes = await spawnWebLanes(ROOT, PORT, kept.url, { stdio: 'pipe' });
-  console.log(`${timeAndLoad()}  (${values.web === 'single' ? 'one server' : 'three lanes behind the proxy'})`);
+  const zooRows = await db.$queryRaw<Array<{ stored: number; runs: number }>>`
+    SELECT (SELECT count(*) FROM "ZooEntry")::int AS stored, (SELECT count(*) FROM "RunZooRow")::int AS runs`;
+  console.log(
+    `${timeAndLoad()}  (${values.web === 'single' ? 'one server' : 'three lanes behind the proxy'}; ` +
+      `${zooRows[0].stored} stored zoo rows, ${zooRows[0].runs} run rows)`,
+  );
 
   const status = new Map<string, number>();
   const read = async (u: string) => {
