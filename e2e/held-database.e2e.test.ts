@@ -18,7 +18,9 @@ import { launchBrowser } from '../tests/setup/launch-browser';
  * - the landing page is the overview stored for this build (lib/zoo/zoo-view-snapshots.ts), marked stale in the
  *   browser with its zoo version and time, and fresh once the held table is let go;
  * - of three concurrent exports (SLIMBOARD_EXPORT_CONCURRENCY, default 2), one gets 503 with Retry-After at once, and
- *   the other two finish with the same rows once the table is let go.
+ *   the other two finish with the same rows once the table is let go;
+ * - an export whose batch fails after its header went out (its session terminated while it waits on a held
+ *   "Artifact") is cut off: the client's read fails; the export is not ended as if whole.
  * Its own server on the shared test database (the suite's server knows the overview already); e2e files run one at
  * a time, so holding the table stalls no other test.
  */
@@ -104,6 +106,37 @@ describe('a server that just started, with the zoo held by a transaction', () =>
       await expect(page.locator('[data-testid="zoo-version"]').getAttribute('data-version')).resolves.toBe(await readZooVersion(db));
     } finally {
       if (held) await holder.query('ROLLBACK');
+    }
+  });
+
+  it('cuts an export off, not ends it, when a batch fails after the first bytes went out', async () => {
+    // The export's counts are cached from the test above, and the queries before its answer do not read "Artifact"
+    // (a lock on a table a query names holds it even where the planner drops the join), so it answers 200 and sends
+    // its header line at once; its first batch of rows (each row's download) then waits on the held table, and its
+    // database session is terminated there.
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE "Artifact" IN ACCESS EXCLUSIVE MODE');
+    try {
+      const res = await fetch(`${url}/api/zoo?format=csv&source=reported`);
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toMatch(/^id,section,position,/);
+      const waiting = async () =>
+        (
+          await holder.query(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          )
+        ).rows as Array<{ pid: number }>;
+      await expect.poll(async () => (await waiting()).length, { timeout: 30_000 }).toBeGreaterThan(0);
+      for (const { pid } of await waiting()) await holder.query('SELECT pg_terminate_backend($1)', [pid]);
+      // The client's read fails (the response is destroyed without its last chunk): a partial CSV never looks whole.
+      const rest = (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })();
+      await expect(rest).rejects.toThrow();
+    } finally {
+      await holder.query('ROLLBACK');
     }
   });
 });

@@ -123,6 +123,12 @@ describe('startLaneProxy with three real lane servers', () => {
         req.on('data', (c: Buffer) => (entry.body += c.toString()));
         res.on('close', () => (entry.aborted = !res.writableFinished));
         req.on('end', () => {
+          if (req.url === '/api/zoo?format=csv&cut=1') {
+            // An export whose stream failed after its first batch: Next.js destroys the response (no last chunk).
+            res.writeHead(200, { 'content-type': 'text/csv' });
+            res.write('model,boxAp\r\nfirst,33.1\r\n', () => res.destroy());
+            return;
+          }
           if (req.url === '/api/artifacts/slow') {
             res.writeHead(200, { 'content-type': 'text/plain' });
             res.write('first part;'); // and never ends until the client goes away
@@ -185,6 +191,13 @@ describe('startLaneProxy with three real lane servers', () => {
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('first part;');
     controller.abort();
     await expect.poll(() => seen.find((s) => s.url === '/api/artifacts/slow')?.aborted, { timeout: 5_000 }).toBe(true);
+  });
+
+  it('cuts the client’s answer off, not ends it, when the lane’s answer is cut off (an export that failed midway)', async () => {
+    const res = await fetch(`${base}/api/zoo?format=csv&cut=1`);
+    expect(res.status).toBe(200);
+    // The rows already sent arrive, then the body errors: a client cannot take the partial file for a whole one.
+    await expect(res.text()).rejects.toThrow();
   });
 
   it('answers 503 with Retry-After and the lane’s name when a lane does not answer', async () => {

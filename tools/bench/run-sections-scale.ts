@@ -80,6 +80,7 @@ try {
     '/api/zoo?section=runs-coco&limit=100': () => listZooRowsAfter(db, q({ section: SECTION }), null, 100),
     '/api/zoo?section=runs-coco&limit=100, 200,000 rows deep': () => listZooRowsAfter(db, q({ section: SECTION }), deep, 100),
     '/api/zoo?section=runs-coco&limit=100&sort=model': () => listZooRowsAfter(db, q({ section: SECTION, sort: 'model' }), null, 100),
+    '/api/zoo?section=runs-coco&limit=100&sort=gflops': () => listZooRowsAfter(db, q({ section: SECTION, sort: 'gflops' }), null, 100),
     '/zoo?section=runs-coco': () => listZooSectionPages(db, q({ section: SECTION })),
     '/zoo?section=runs-coco&page=500': () => listZooSectionPages(db, q({ section: SECTION, page: '500' })),
     '/zoo (every section)': () => listZooSectionPages(db, q({})),
