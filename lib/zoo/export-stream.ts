@@ -8,7 +8,7 @@ import {
   zooRowToJson,
   type ExportOptions,
 } from './export';
-import { buildZooRows, loadZooMeta } from './list-zoo-rows';
+import { buildZooRows, loadZooRowsMeta } from './list-zoo-rows';
 import type { TZooQuery } from './query';
 import { latencyColumnsOfMatching, resolveFilterIds, selectPackedZooRowKeys, unpackZooRowKeys, type ZooRowKey } from './select-zoo-rows';
 
@@ -32,7 +32,7 @@ export interface ZooExportStreamOptions extends Omit<ExportOptions, 'deviceLabel
 }
 
 export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStreamOptions): Promise<ReadableStream<Uint8Array>> {
-  const [meta, ids] = await Promise.all([loadZooMeta(db), resolveFilterIds(db, query)]);
+  const [meta, ids] = await Promise.all([loadZooRowsMeta(db), resolveFilterIds(db, query)]);
   const [packed, latency] = await Promise.all([
     selectPackedZooRowKeys(db, query, ids),
     o.format === 'csv' ? latencyColumnsOfMatching(db, query, ids) : Promise.resolve([]),
