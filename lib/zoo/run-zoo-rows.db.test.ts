@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import fc from 'fast-check';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -243,6 +244,30 @@ describe('RunZooRow', () => {
       expect(rows, what).toEqual(await definition());
       check(rows);
     }
+  });
+
+  it('two transactions that refresh one run take turns, and the second rebuilds from what the first committed', async () => {
+    const m = await model('concurrent', 'F');
+    const r = await run(m, [64]);
+    const [a, b] = [new pg.Client({ connectionString: f.url }), new pg.Client({ connectionString: f.url })];
+    await a.connect();
+    await b.connect();
+    try {
+      await a.query('BEGIN');
+      await a.query(`UPDATE "Model" SET family = 'G' WHERE id = $1`, [m]);
+      // Another transaction changes the run itself meanwhile: it waits for the first one, then succeeds.
+      const second = b.query(`UPDATE "RegisteredRun" SET metadata = '{"inputSizes": [64, 96]}' WHERE id = $1`, [r]);
+      await new Promise((done) => setTimeout(done, 200));
+      await a.query('COMMIT');
+      await second;
+    } finally {
+      await a.query('ROLLBACK').catch(() => undefined);
+      await a.end();
+      await b.end();
+    }
+    const rows = await table();
+    expect(rows).toEqual(await definition());
+    expect(rows.filter((row) => row.includes(' G/concurrent/0 '))).toHaveLength(2);
   });
 
   it('equals its definition after any sequence of writes (property)', async () => {

@@ -37,7 +37,11 @@ ALTER TABLE "RunZooRow" ADD CONSTRAINT "RunZooRow_modelId_fkey" FOREIGN KEY ("mo
 
 -- The rows of these runs, rebuilt from RegisteredRun, Model and ZooEntry. An input size that is not a positive
 -- integer of int range gives no row (ZRunMetadata refuses them; older rows are not trusted to).
+-- The runs are locked first, in id order: two transactions refreshing one run (one updates the run, the other its
+-- model or its ZooEntry) then take turns, and the second, whose statements each see what the first committed,
+-- rebuilds from it. Without the lock the second one's INSERT met the first one's rows: a unique violation.
 CREATE FUNCTION slimboard_refresh_run_zoo_rows(run_ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  SELECT 1 FROM "RegisteredRun" WHERE id = ANY(run_ids) ORDER BY id FOR UPDATE;
   DELETE FROM "RunZooRow" WHERE "runId" = ANY(run_ids);
   INSERT INTO "RunZooRow" ("runId", "ord", "modelId", "datasetId", "inputSize", "family", "groupSlug", "variant", "createdMs")
   SELECT r.id, sz.ord::int, m.id, m."datasetId", (sz.size #>> '{}')::int, m.family, coalesce(b.slug, m.slug),
