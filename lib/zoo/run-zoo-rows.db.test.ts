@@ -34,13 +34,15 @@ afterAll(async () => {
   await db?.$disconnect();
   await f?.close();
 });
-beforeEach(async () => {
+/** Runs, zoo entries and sections gone, and every model but the fixture's baseline. */
+async function emptyZoo(): Promise<void> {
   await f.query(`DELETE FROM "RegisteredRun"`);
   await f.query(`DELETE FROM "ZooEntry"`);
   await f.query(`DELETE FROM "ZooSection"`);
   await f.query(`UPDATE "Model" SET "baselineId" = NULL`);
   await f.query(`DELETE FROM "Model" WHERE slug <> 'tiny-baseline'`);
-});
+}
+beforeEach(emptyZoo);
 
 async function model(slug: string, family: string, baselineSlug: string | null = null, dataset = datasetId): Promise<number> {
   const [{ id }] = await f.query(
@@ -288,10 +290,7 @@ describe('RunZooRow', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
-        await f.query(`DELETE FROM "RegisteredRun"`);
-        await f.query(`DELETE FROM "ZooEntry"`);
-        await f.query(`UPDATE "Model" SET "baselineId" = NULL`);
-        await f.query(`DELETE FROM "Model" WHERE slug <> 'tiny-baseline'`);
+        await emptyZoo();
         const slugs = ['m0', 'm1', 'm2', 'm3'];
         const models = [await model('m0', 'A'), await model('m1', 'A', 'm0'), await model('m2', 'B'), await model('m3', 'B', 'm2')];
         const pick = (i: number) => i % models.length;

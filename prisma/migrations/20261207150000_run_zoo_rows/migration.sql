@@ -59,6 +59,11 @@ CREATE FUNCTION slimboard_refresh_run_zoo_rows(run_ids uuid[]) RETURNS void LANG
     AND (sz.size #>> '{}')::numeric > 0 AND (sz.size #>> '{}')::numeric <= 2147483647;
 $$;
 
+-- The rows of every run of these models.
+CREATE FUNCTION slimboard_refresh_run_zoo_rows_of_models(model_ids int[]) RETURNS void LANGUAGE sql AS $$
+  SELECT slimboard_refresh_run_zoo_rows(ARRAY(SELECT id FROM "RegisteredRun" WHERE "modelId" = ANY(model_ids)));
+$$;
+
 CREATE FUNCTION slimboard_run_zoo_rows_run_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM slimboard_refresh_run_zoo_rows(ARRAY(SELECT id FROM new_rows WHERE "modelId" IS NOT NULL));
@@ -78,40 +83,35 @@ $$;
 
 CREATE FUNCTION slimboard_run_zoo_rows_model_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM slimboard_refresh_run_zoo_rows(ARRAY(
-    SELECT r.id FROM "RegisteredRun" r
-    WHERE r."modelId" IN (
-      SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-      WHERE n.family IS DISTINCT FROM o.family OR n.slug IS DISTINCT FROM o.slug
-         OR n."baselineId" IS DISTINCT FROM o."baselineId" OR n."datasetId" IS DISTINCT FROM o."datasetId"
-      UNION
-      SELECT m.id FROM "Model" m JOIN new_rows n ON m."baselineId" = n.id JOIN old_rows o ON o.id = n.id
-      WHERE n.slug IS DISTINCT FROM o.slug)));
+  PERFORM slimboard_refresh_run_zoo_rows_of_models(ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.family IS DISTINCT FROM o.family OR n.slug IS DISTINCT FROM o.slug
+       OR n."baselineId" IS DISTINCT FROM o."baselineId" OR n."datasetId" IS DISTINCT FROM o."datasetId"
+    UNION
+    SELECT m.id FROM "Model" m JOIN new_rows n ON m."baselineId" = n.id JOIN old_rows o ON o.id = n.id
+    WHERE n.slug IS DISTINCT FROM o.slug));
   RETURN NULL;
 END
 $$;
 
+-- One function per event: a transition table exists only for the events that have it.
 CREATE FUNCTION slimboard_run_zoo_rows_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM slimboard_refresh_run_zoo_rows(ARRAY(
-    SELECT r.id FROM "RegisteredRun" r WHERE r."modelId" IN (SELECT "modelId" FROM new_rows)));
+  PERFORM slimboard_refresh_run_zoo_rows_of_models(ARRAY(SELECT "modelId" FROM new_rows));
   RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION slimboard_run_zoo_rows_entries_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM slimboard_refresh_run_zoo_rows(ARRAY(
-    SELECT r.id FROM "RegisteredRun" r
-    WHERE r."modelId" IN (SELECT "modelId" FROM new_rows UNION SELECT "modelId" FROM old_rows)));
+  PERFORM slimboard_refresh_run_zoo_rows_of_models(ARRAY(SELECT "modelId" FROM new_rows UNION SELECT "modelId" FROM old_rows));
   RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION slimboard_run_zoo_rows_entries_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM slimboard_refresh_run_zoo_rows(ARRAY(
-    SELECT r.id FROM "RegisteredRun" r WHERE r."modelId" IN (SELECT "modelId" FROM old_rows)));
+  PERFORM slimboard_refresh_run_zoo_rows_of_models(ARRAY(SELECT "modelId" FROM old_rows));
   RETURN NULL;
 END
 $$;
