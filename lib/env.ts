@@ -36,6 +36,11 @@ const ZEnv = z.object({
   SLIMBOARD_ONNX_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Streamed zoo exports (GET /api/zoo?format=…) that run at once per web process; one more gets 503 + Retry-After. */
   SLIMBOARD_EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Rendered zoo-wide views (`/`, `/zoo`, `/explorer`, `/compare`) that the front proxy of `npm start` lets into the
+   * browse lane at once; the others wait at the proxy in arrival order (lib/http/web-lanes.ts). 0: no limit.
+   */
+  SLIMBOARD_BROWSE_CONCURRENCY: z.coerce.number().int().min(0).max(256).default(2),
   /** Job lease: a running job whose worker stops heartbeating for this long is handed to another worker. */
   SLIMBOARD_JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
   /** How often the job engine's maintenance (expiring dead leases, archiving) runs. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { freeLocalPort } from './free-local-port';
-import { forwardableHeaders, startLaneProxy, WEB_LANES, webLaneOf, type LaneProxy, type WebLane } from './web-lanes';
+import { forwardableHeaders, startLaneProxy, waitsForBrowseSlot, WEB_LANES, webLaneOf, type LaneProxy, type WebLane } from './web-lanes';
 
 describe('webLaneOf', () => {
   it('sends the zoo-wide views to browse, with their query strings, RSC requests and a trailing slash', () => {
@@ -67,6 +67,24 @@ describe('webLaneOf', () => {
         },
       ),
     );
+  });
+});
+
+describe('waitsForBrowseSlot', () => {
+  it('gates the rendered zoo-wide views and their RSC requests, not the API pages, exports or other lanes', () => {
+    for (const t of ['/', '/zoo', '/zoo/?page=2', '/explorer?dataset=coco', '/compare?models=a,b', '/?_rsc=1'])
+      expect(waitsForBrowseSlot(t), t).toBe(true);
+    for (const t of [
+      '/api/zoo',
+      '/api/zoo?limit=100&sort=gflops',
+      '/api/zoo/?cursor=x',
+      '/api/zoo?format=csv',
+      '/api/jobs',
+      '/models/a',
+      '%ff',
+      '',
+    ])
+      expect(waitsForBrowseSlot(t), t).toBe(false);
   });
 });
 
@@ -216,6 +234,129 @@ describe('startLaneProxy with three real lane servers', () => {
       expect(body.error.message).toMatch(/the browse web server did not answer \(ECONNREFUSED\)/);
     } finally {
       await lonely.close();
+    }
+  });
+});
+
+describe('startLaneProxy: admission to the browse lane', () => {
+  type Held = { url: string; res: http.ServerResponse };
+  let arrived: Held[] = [];
+  let lane: http.Server;
+  let ports: Record<WebLane, number>;
+
+  beforeAll(async () => {
+    // Every lane is this one server; it holds each request until the test ends it.
+    lane = http.createServer((req, res) => arrived.push({ url: req.url ?? '', res }));
+    await new Promise<void>((r) => lane.listen(0, '127.0.0.1', () => r()));
+    const port = (lane.address() as AddressInfo).port;
+    ports = { browse: port, export: port, interactive: port };
+  });
+
+  afterAll(async () => {
+    lane.closeAllConnections();
+    await new Promise((r) => lane.close(r));
+  });
+
+  /** A GET whose answer resolves with status, Retry-After and body; `abort()` drops the client's connection. */
+  function get(proxy: LaneProxy, target: string) {
+    const req = http.get({ host: '127.0.0.1', port: proxy.port, path: target, agent: false });
+    const answer = new Promise<{ status: number; retryAfter?: string; body: string }>((resolve, reject) => {
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+      });
+    });
+    answer.catch(() => {});
+    return { answer, abort: () => req.destroy() };
+  }
+  const end = (url: string) => {
+    const held = arrived.find((h) => h.url === url)!;
+    held.res.end(`done ${url}`);
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 150));
+
+  it('lets two browse requests in at once, queues two in order, refuses a fifth with 503 web_busy, drops a waiter that left', async () => {
+    arrived = [];
+    const proxy = await startLaneProxy({
+      port: 0,
+      host: '127.0.0.1',
+      lanes: ports,
+      browseConcurrency: 2,
+      browseMaxWaiting: 2,
+      retryAfterSeconds: 4,
+    });
+    try {
+      const zoo = [0, 1, 2, 3].map((i) => get(proxy, `/zoo?i=${i}`));
+      await expect.poll(() => arrived.length).toBe(2);
+      await settle();
+      expect(arrived.map((h) => h.url)).toEqual(['/zoo?i=0', '/zoo?i=1']);
+
+      const refused = await get(proxy, '/explorer?i=4').answer;
+      expect([refused.status, refused.retryAfter]).toEqual([503, '4']);
+      expect(JSON.parse(refused.body).error).toMatchObject({
+        code: 'web_busy',
+        message: expect.stringMatching(/2 zoo views and 2 more are waiting/),
+      });
+
+      // Other lanes and the browse lane's API pages are not gated: they go straight through.
+      for (const target of ['/api/jobs', '/api/zoo?limit=100']) {
+        const other = get(proxy, target);
+        await expect.poll(() => arrived.map((h) => h.url)).toContain(target);
+        end(target);
+        expect((await other.answer).body).toBe(`done ${target}`);
+      }
+
+      // The first waiter leaves; when a slot frees, the second waiter gets it and the first never reaches the lane.
+      zoo[2].abort();
+      await settle();
+      end('/zoo?i=0');
+      expect((await zoo[0].answer).body).toBe('done /zoo?i=0');
+      await expect.poll(() => arrived.map((h) => h.url)).toContain('/zoo?i=3');
+      end('/zoo?i=1');
+      end('/zoo?i=3');
+      expect((await zoo[3].answer).body).toBe('done /zoo?i=3');
+      await settle();
+      expect(arrived.map((h) => h.url).filter((u) => u.startsWith('/zoo'))).toEqual(['/zoo?i=0', '/zoo?i=1', '/zoo?i=3']);
+
+      // With the queue drained, browse requests are let in again.
+      const again = get(proxy, '/?i=5');
+      await expect.poll(() => arrived.map((h) => h.url)).toContain('/?i=5');
+      end('/?i=5');
+      expect((await again.answer).status).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('gives a slot back after the hold limit while a slow answer still streams, and counts nothing without a limit', async () => {
+    arrived = [];
+    const proxy = await startLaneProxy({ port: 0, host: '127.0.0.1', lanes: ports, browseConcurrency: 1, browseSlotHoldMs: 300 });
+    try {
+      const slow = get(proxy, '/zoo?slow');
+      await expect.poll(() => arrived.length).toBe(1);
+      arrived[0].res.write('part;'); // streams, never ends by itself
+      const next = get(proxy, '/zoo?next');
+      await settle();
+      expect(arrived.map((h) => h.url)).toEqual(['/zoo?slow']);
+      await expect.poll(() => arrived.map((h) => h.url), { timeout: 3_000 }).toEqual(['/zoo?slow', '/zoo?next']);
+      end('/zoo?next');
+      end('/zoo?slow');
+      expect((await slow.answer).body).toBe('part;done /zoo?slow');
+      expect((await next.answer).body).toBe('done /zoo?next');
+    } finally {
+      await proxy.close();
+    }
+    arrived = [];
+    const open = await startLaneProxy({ port: 0, host: '127.0.0.1', lanes: ports });
+    try {
+      const many = Array.from({ length: 12 }, (_, i) => get(open, `/zoo?open=${i}`));
+      await expect.poll(() => arrived.length).toBe(12);
+      for (const h of arrived) h.res.end('ok');
+      expect((await Promise.all(many.map((m) => m.answer))).every((a) => a.status === 200)).toBe(true);
+    } finally {
+      await open.close();
     }
   });
 });

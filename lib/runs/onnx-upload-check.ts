@@ -5,7 +5,7 @@ import { getEnv } from '../env';
 import { SlimboardError } from '../errors';
 import { readModelFile } from '../onnx/model-file';
 import { DataType, dataTypeName, toInt, type ModelProto } from '../onnx/proto';
-import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit';
+import { createConcurrencyLimit, type ConcurrencyLimit } from '../concurrency-limit';
 
 /**
  * The check an upload passes before its run is accepted: the file is a parseable ONNX model (opset and

@@ -16,6 +16,8 @@
  * 54493) and the built app on it, port 3300 (build first with `npx next build`), and stops both after: as `npm start`
  * serves it (`--web lanes`, the default: three `next start` processes behind the front proxy of lib/http/web-lanes.ts,
  * which runs in this process) or as one `next start` (`--web single`, `npm start -- --single-web`).
+ * `--browse-concurrency N` sets the proxy's browse admission (0: none; default SLIMBOARD_BROWSE_CONCURRENCY).
+ * `--write-before` writes to the zoo after the first answer, so the burst meets the views being computed anew.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +32,7 @@ import {
   waitForHttp,
   type WebLanes,
 } from '../../lib/cli/commands/start';
+import pg from 'pg';
 import { WEB_LANES } from '../../lib/http/web-lanes';
 import { startKeptZooScaleDatabase } from './zoo-scale-db';
 import { loadAverages, quantileOf } from './bench-timings';
@@ -47,6 +50,8 @@ const { values } = parseArgs({
     'after-seconds': { type: 'string', default: '10' },
     'export-v8-flags': { type: 'string' },
     'warm-path': { type: 'string' },
+    'browse-concurrency': { type: 'string' },
+    'write-before': { type: 'boolean', default: false },
   },
 });
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -66,7 +71,8 @@ if (!values.url) {
     await waitForHttp(`${base}/api/jobs`, web, 120_000);
     pids = [web.pid!];
   } else {
-    lanes = await spawnWebLanes(ROOT, 3300, db.url, { stdio: 'pipe', exportV8Flags });
+    const browseConcurrency = values['browse-concurrency'] === undefined ? undefined : Number(values['browse-concurrency']);
+    lanes = await spawnWebLanes(ROOT, 3300, db.url, { stdio: 'pipe', exportV8Flags, browseConcurrency });
     pids = WEB_LANES.map((lane) => lanes!.servers[lane].pid!);
   }
 }
@@ -102,6 +108,14 @@ function treeRssMiB(roots: number[]): number[] {
   });
 }
 const serverRssMiB = () => sumMiB(treeRssMiB(pids));
+/** RSS in MiB of `pid` alone (0 once it is gone). */
+function ownRssMiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
 
 const q = quantileOf;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
@@ -123,8 +137,21 @@ const warmFirst = values['warm-path'] ? await timed(base + values['warm-path']) 
 // Per process (each lane's own before and peak), beside the sum.
 const rssBeforeEach = treeRssMiB(pids);
 const rssPeakEach = [...rssBeforeEach];
+// The peak of each process alone, without its children (the browse lane's zoo-views process).
+const rssOwnPeakEach = pids.map(ownRssMiB);
 const rssBefore = pids.length ? sumMiB(rssBeforeEach) : NaN;
 const warm = warmFirst ?? (await timed(base + values.path));
+// After one answer the route's code is loaded and the zoo's caches hold this version: what a served server keeps.
+const rssAfterFirstEach = treeRssMiB(pids);
+// `--write-before`: a write (a no-op UPDATE of a dataset row, which moves the zoo version) just before the load, so
+// the burst is served while the server computes the new views (its zoo-views process, where it has one).
+if (values['write-before']) {
+  if (!db) throw new Error('--write-before needs the scale database (not --url)');
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  await client.query(`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`);
+  await client.end();
+}
 // A fresh server's first concurrent renders run unoptimised code (JIT): the same load, not counted, first.
 const warmupEnd = Date.now() + Number(values['warmup-seconds']) * 1000;
 await Promise.all(
@@ -135,7 +162,9 @@ await Promise.all(
 console.log(
   `${new Date().toISOString()}  ${values.clients} clients x ${values.seconds} s on ${values.path} ` +
     `(web: ${values.url ? values.url : values.web}` +
-    `${values.web === 'lanes' ? `, export lane V8 flags '${(exportV8Flags ?? EXPORT_LANE_V8_FLAGS).join(' ')}'` : ''}); ` +
+    `${values.web === 'lanes' ? `, export lane V8 flags '${(exportV8Flags ?? EXPORT_LANE_V8_FLAGS).join(' ')}'` : ''}` +
+    `${lanes ? `, browse concurrency ${values['browse-concurrency'] ?? 'SLIMBOARD_BROWSE_CONCURRENCY'}` : ''}` +
+    `${values['write-before'] ? ', a write just before' : ''}); ` +
     `first request${values['warm-path'] ? ` (${values['warm-path']})` : ''} ${ms(warm.ms)} (${warm.status}), ` +
     `then ${values['warmup-seconds']} s of the same load not counted`,
 );
@@ -147,6 +176,7 @@ const sampler = setInterval(() => {
   if (!pids.length) return;
   const each = treeRssMiB(pids);
   each.forEach((r, i) => (rssPeakEach[i] = Math.max(rssPeakEach[i], r)));
+  pids.forEach((pid, i) => (rssOwnPeakEach[i] = Math.max(rssOwnPeakEach[i], ownRssMiB(pid))));
   rssPeak = Math.max(rssPeak, sumMiB(each));
 }, 1000);
 const startedAt = performance.now();
@@ -173,6 +203,7 @@ for (let t = 10; t <= Math.max(10, Number(values['after-seconds'])); t += 10) {
   await new Promise((r) => setTimeout(r, 10_000));
   rssAfterBurst.push(`${t} s: ${serverRssMiB().toFixed(0)}`);
 }
+const rssLastEach = treeRssMiB(pids);
 const latencies = requests.map((r) => r.ms);
 const errors = latencies.length - (statuses.get(200) ?? 0);
 console.log(
@@ -196,12 +227,17 @@ for (const [path, probe] of probeMs)
   );
 if (pids.length)
   console.log(
-    `server RSS: before ${rssBefore.toFixed(0)} MiB, peak ${rssPeak.toFixed(0)} MiB, after the burst ${rssAfterBurst.join(', ')} MiB`,
+    `server RSS: before ${rssBefore.toFixed(0)} MiB, after the first answer ${sumMiB(rssAfterFirstEach).toFixed(0)} MiB, ` +
+      `peak ${rssPeak.toFixed(0)} MiB, after the burst ${rssAfterBurst.join(', ')} MiB`,
   );
 if (pids.length > 1) {
   const names = lanes ? WEB_LANES : pids.map(String);
-  const each = names.map((n, i) => `${n} ${rssBeforeEach[i].toFixed(0)} -> ${rssPeakEach[i].toFixed(0)} MiB`);
-  console.log(`per process (before -> peak): ${each.join(', ')}`);
+  const each = names.map(
+    (n, i) =>
+      `${n} ${rssBeforeEach[i].toFixed(0)} -> ${rssAfterFirstEach[i].toFixed(0)} -> ${rssPeakEach[i].toFixed(0)} -> ` +
+      `${rssLastEach[i].toFixed(0)} MiB (alone at its peak ${rssOwnPeakEach[i].toFixed(0)})`,
+  );
+  console.log(`per process (before -> after the first answer -> peak -> at the end): ${each.join(', ')}`);
 }
 console.log(`load ${loadAverages()}, ${os.cpus().length} logical cores`);
 if (web) await stopChild(web);

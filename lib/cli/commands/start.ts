@@ -270,6 +270,8 @@ export async function spawnWebLanes(
     exportV8Flags?: readonly string[];
     /** Where the lanes' ports come from (default freeLocalPort; tests hand out a taken one). */
     pickPort?: () => Promise<number>;
+    /** Browse-lane requests in flight at once (default SLIMBOARD_BROWSE_CONCURRENCY; 0: no limit). */
+    browseConcurrency?: number;
   } = {},
 ): Promise<WebLanes> {
   const pickPort = options.pickPort ?? freeLocalPort;
@@ -308,7 +310,8 @@ export async function spawnWebLanes(
   let proxy: LaneProxy | undefined;
   try {
     for (const lane of WEB_LANES) await spawnLane(lane);
-    proxy = await startLaneProxy({ port, lanes: ports, log: options.log });
+    const browseConcurrency = options.browseConcurrency ?? getEnv().SLIMBOARD_BROWSE_CONCURRENCY;
+    proxy = await startLaneProxy({ port, lanes: ports, log: options.log, browseConcurrency });
     await Promise.all(WEB_LANES.map(answering));
     const restart = async (lane: WebLane) => {
       await spawnLane(lane);
