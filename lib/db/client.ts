@@ -6,6 +6,7 @@ import { PrismaClient } from '../generated/prisma/client';
 import { ensureEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
 import { applyMigrations } from './migrations';
 import { isLocalDatabaseUrl, lowerBackendPriority, openedBackgroundClientOf, registerBackgroundClient } from './background-client';
+import { CancellablePool } from './query-cancellation';
 import { BACKGROUND_SESSION_OPTIONS, pgPoolConfig } from './session-settings';
 
 /**
@@ -104,9 +105,14 @@ export function getDatabaseUrl(): Promise<string> {
   return state.url;
 }
 
-/** A Prisma client on `databaseUrl` with Slimboard's session settings (lib/db/session-settings.ts); no migrations. */
+/**
+ * A Prisma client on `databaseUrl` with Slimboard's session settings (lib/db/session-settings.ts); no migrations. Its
+ * pool cancels the queries of a withQueryCancellation scope whose signal aborts (lib/db/query-cancellation.ts).
+ */
 export function createPrismaClient(databaseUrl: string, max = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg(pgPoolConfig(databaseUrl, { max })) });
+  return new PrismaClient({
+    adapter: new PrismaPg(new CancellablePool(pgPoolConfig(databaseUrl, { max })), { disposeExternalPool: true }),
+  });
 }
 
 /** Connections of a background twin: the overview alone runs five queries at once. */

@@ -1,3 +1,4 @@
+import { isCancelledQuery } from '../db/query-cancellation';
 import { bearerToken, verifyApiToken, type TokenIdentity } from '../auth/api-tokens';
 import type { Pipeline } from '../jobs/pipeline';
 import { checkSameOrigin } from '../runs/same-origin';
@@ -52,8 +53,11 @@ export function defineApiRoute(getPipeline: () => Promise<Pipeline>) {
         }
         return await handler({ request, params, pipeline: getPipeline, token: token as ApiRouteContext<P, A>['token'] });
       } catch (e) {
+        // The client went away and its queries were cancelled (lib/db/query-cancellation.ts): no one reads an answer,
+        // and nothing failed that the log should report. 499 is nginx's "client closed request".
+        if (request.signal?.aborted && (e === request.signal.reason || isCancelledQuery(e))) return new Response(null, { status: 499 });
         return errorResponse(e);
       }
     };
-  }
+  };
 }

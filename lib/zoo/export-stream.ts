@@ -8,6 +8,7 @@ import {
   zooRowToJson,
   type ExportOptions,
 } from './export';
+import { withQueryCancellation } from '../db/query-cancellation';
 import { buildZooRows, loadZooRowsMeta } from './list-zoo-rows';
 import type { TZooQuery } from './query';
 import { latencyColumnsOfMatching, resolveFilterIds, selectPackedZooRowKeys, unpackZooRowKeys, type ZooRowKey } from './select-zoo-rows';
@@ -17,7 +18,8 @@ import { latencyColumnsOfMatching, resolveFilterIds, selectPackedZooRowKeys, unp
  * rows). The row keys are selected once in SQL, packed as int arrays per section (selectPackedZooRowKeys: about 24
  * bytes a row, so one snapshot of the order without holding a transaction open); full rows are built and written
  * EXPORT_BATCH_ROWS (500) at a time, when the reader asks for more (pull), so memory does not grow with the zoo's
- * numbers, and a reader that goes away (cancel, or `signal` aborting) stops the work at the next batch.
+ * numbers, and a reader that goes away (cancel, or `signal` aborting) stops the work at the next batch; with `signal`,
+ * the query in flight is cancelled too (lib/db/query-cancellation.ts).
  * tools/bench/zoo-export-memory.ts measures the time and RSS of a full export.
  */
 
@@ -33,10 +35,13 @@ export interface ZooExportStreamOptions extends Omit<ExportOptions, 'deviceLabel
 
 export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStreamOptions): Promise<ReadableStream<Uint8Array>> {
   const [meta, ids] = await Promise.all([loadZooRowsMeta(db), resolveFilterIds(db, query)]);
-  const [packed, latency] = await Promise.all([
-    selectPackedZooRowKeys(db, query, ids),
-    o.format === 'csv' ? latencyColumnsOfMatching(db, query, ids) : Promise.resolve([]),
-  ]);
+  // The export's own queries (not the shared, cached meta data) are cancelled when its reader goes away.
+  const [packed, latency] = await withQueryCancellation(o.signal, () =>
+    Promise.all([
+      selectPackedZooRowKeys(db, query, ids),
+      o.format === 'csv' ? latencyColumnsOfMatching(db, query, ids) : Promise.resolve([]),
+    ]),
+  );
   const sections = new Map(meta.sections.map((s) => [s.slug, s]));
   const options: ExportOptions = { baseUrl: o.baseUrl, deviceLabels: deviceLabelsOf(meta.devices) };
   const metrics = exportMetricColumnsFor(latency, options.deviceLabels);
@@ -87,7 +92,7 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
       }
       try {
         const slice = nextKeys();
-        const rows = await buildZooRows(db, slice, sections);
+        const rows = await withQueryCancellation(o.signal, () => buildZooRows(db, slice, sections));
         const parts = rows.map((r, i) =>
           o.format === 'csv'
             ? `${zooRowCsvLine(r, metrics, options)}\r\n`
@@ -96,8 +101,10 @@ export async function zooExportStream(db: Db, query: TZooQuery, o: ZooExportStre
         rowsOut += rows.length;
         controller.enqueue(encoder.encode(parts.join('')));
       } catch (e) {
-        finish(); // the stream errors with `e` (the reader sees it), and the slot is free
-        throw e;
+        finish(); // the slot is free
+        // Its reader went away meanwhile and the batch's query was cancelled: the stream ends as on any abort.
+        if (o.signal?.aborted) return controller.close();
+        throw e; // the stream errors with `e`: the reader sees it
       }
     },
     cancel() {

@@ -29,6 +29,7 @@ import {
 } from './select-zoo-rows';
 import { zooViewOffload } from './views-process';
 import { cachedByZooVersion, cachedOrLastByZooVersion, type TZooVersioned } from './zoo-cache';
+import { withQueryCancellation } from '../db/query-cancellation';
 import { zooViewSnapshots } from './zoo-view-snapshots';
 
 /**
@@ -523,7 +524,7 @@ async function matchingOf(db: Db, query: TZooQuery) {
 export async function listZooRows(
   db: Db,
   query: TZooQuery,
-  page: { offset?: number; limit?: number } = {},
+  page: { offset?: number; limit?: number; signal?: AbortSignal } = {},
 ): Promise<{ rows: TZooRow[]; data: ZooRowsMeta; total: number }> {
   const { meta, ids, counts, total } = await matchingOf(db, query);
   if (page.limit === undefined) {
@@ -541,7 +542,9 @@ export async function listZooRows(
       skip -= n;
       continue;
     }
-    const got = await selectSectionPage(db, query, ids, section.slug, { offset: skip, limit: need });
+    const got = await withQueryCancellation(page.signal, () =>
+      selectSectionPage(db, query, ids, section.slug, { offset: skip, limit: need }),
+    );
     keys.push(...got);
     need -= got.length;
     skip = 0;
@@ -555,13 +558,15 @@ export async function listZooRows(
  * order, with the place of the last one when more rows follow (`next`, null on the last page), the zoo's meta data and
  * how many rows match in all. Sections are read in order, each in its own order, and each stops after the rows the
  * page still needs. A cursor's section that is gone (no matching rows now) continues with the sections after its
- * position.
+ * position. With `signal`, the page's own selection queries (a sort over a large section takes seconds) are cancelled
+ * when it aborts (lib/db/query-cancellation.ts); the cached aggregates that concurrent readers share are not.
  */
 export async function listZooRowsAfter(
   db: Db,
   query: TZooQuery,
   after: ZooRowPlace | null,
   limit: number,
+  options: { signal?: AbortSignal } = {},
 ): Promise<{ rows: TZooRow[]; data: ZooRowsMeta; total: number; next: ZooRowPlace | null }> {
   const { meta, ids, counts, total } = await matchingOf(db, query);
   const keys: ZooRowKey[] = [];
@@ -579,7 +584,8 @@ export async function listZooRowsAfter(
     if ((counts.get(section.slug) ?? 0) === 0) continue;
     const need = limit - keys.length;
     // One row more than the page needs says whether this section goes on.
-    const got = await selectSectionRowsAfter(db, query, ids, section.slug, after?.sectionSlug === section.slug ? after : null, need + 1);
+    const from = after?.sectionSlug === section.slug ? after : null;
+    const got = await withQueryCancellation(options.signal, () => selectSectionRowsAfter(db, query, ids, section.slug, from, need + 1));
     for (const r of got.slice(0, need)) {
       keys.push(r.key);
       last = r.place;

@@ -48,12 +48,13 @@ export const GET = apiRoute({ auth: 'public' }, async ({ request }) => {
   const baseUrl = publicBaseUrl(request);
   if ('offset' in cursor) {
     // An offset cursor from before the keyset one: that client pages on by offsets until it is done.
-    const { rows, data, total } = await listZooRows(db, query, { offset: cursor.offset, limit });
+    const { rows, data, total } = await listZooRows(db, query, { offset: cursor.offset, limit, signal: request.signal });
     const end = cursor.offset + rows.length;
     const json = zooRowsToJson(rows, { baseUrl, deviceLabels: deviceLabelsOf(data.devices) });
     return Response.json({ ...json, total, nextCursor: end < total ? encodeZooOffsetCursor(end) : null });
   }
-  const { rows, data, total, next } = await listZooRowsAfter(db, query, cursor.after, limit);
+  // A client that goes away cancels the page's own queries (a metric sort of a large section takes seconds).
+  const { rows, data, total, next } = await listZooRowsAfter(db, query, cursor.after, limit, { signal: request.signal });
   const json = zooRowsToJson(rows, { baseUrl, deviceLabels: deviceLabelsOf(data.devices) });
   return Response.json({ ...json, total, nextCursor: next ? encodeZooCursor(next, digest) : null });
 });
