@@ -28,8 +28,8 @@ import { isSlimboardError } from '../errors';
  * and kept the server under 1 GB when a write came just before the burst (913 MiB at most, against 981 and 1,008
  * without: docs/scale.md, "Admission to the browse lane"). A request whose client goes away while it waits never
  * reaches the lane. More than `browseMaxWaiting` waiting: 503 `web_busy` with `Retry-After`. A slot is held until
- * the answer ends, or for at most BROWSE_SLOT_HOLD_MS, so that a client reading slowly cannot keep one (its answer
- * goes on streaming, uncounted).
+ * the answer ends, or for at most BROWSE_SLOT_HOLD_MS, so that a slow reader or a slow first computation cannot keep
+ * one (its answer goes on, uncounted).
  */
 
 export type WebLane = 'browse' | 'export' | 'interactive';
@@ -111,8 +111,13 @@ export type LaneProxyOptions = {
  */
 export const BROWSE_MAX_WAITING = 256;
 
-/** A browse slot is given back after this long even if its answer still streams (a slow reader keeps no slot). */
-export const BROWSE_SLOT_HOLD_MS = 15_000;
+/**
+ * A browse slot is given back after this long even if its answer still streams. An admitted `/zoo` render ends in
+ * about 0.1 s under the load bar (two at a time, about 22 a second), so only slow answers reach it: a client that
+ * reads slowly, or a view computed for the first time (an explorer view for a new filter: 2 to 5 s at 100,000 runs,
+ * much of it waiting on PostgreSQL). Neither holds the cached views behind it for longer than this.
+ */
+export const BROWSE_SLOT_HOLD_MS = 2_000;
 
 function serviceUnavailable(res: http.ServerResponse, code: string, message: string, retryAfterSeconds: number): void {
   if (res.headersSent) {
