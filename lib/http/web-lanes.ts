@@ -60,7 +60,7 @@ export function webLaneOf(target: string): WebLane {
 /**
  * Whether a request waits for a browse slot: the browse lane's rendered views (HTML and their RSC requests), not its
  * `/api/zoo` pages. A page of 100 JSON rows costs the web process little memory and spends its time in the database
- * (a metric sort over a large run section: 1.1 to 2.0 s), so gating it would only hold rendered views back behind it.
+ * (a metric sort over a large run section: 0.5 to 2.0 s), so gating it would only hold rendered views back behind it.
  */
 export function waitsForBrowseSlot(target: string): boolean {
   return webLaneOf(target) === 'browse' && splitTarget(target).pathname !== '/api/zoo';
