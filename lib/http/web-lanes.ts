@@ -115,7 +115,9 @@ export const BROWSE_MAX_WAITING = 256;
  * A browse slot is given back after this long even if its answer still streams. An admitted `/zoo` render ends in
  * about 0.1 s under the load bar (two at a time, about 22 a second), so only slow answers reach it: a client that
  * reads slowly, or a view computed for the first time (an explorer view for a new filter: 2 to 5 s at 100,000 runs,
- * much of it waiting on PostgreSQL). Neither holds the cached views behind it for longer than this.
+ * much of it waiting on PostgreSQL). Neither holds the cached views behind it for longer than this, but readers who
+ * keep opening new views beside the load still slow `/zoo` more with admission than without (shorter holds helped
+ * that mix only somewhat: docs/scale.md, "Admission to the browse lane"; SLIMBOARD_BROWSE_CONCURRENCY=0 turns it off).
  */
 export const BROWSE_SLOT_HOLD_MS = 2_000;
 

@@ -18,6 +18,9 @@
  * which runs in this process) or as one `next start` (`--web single`, `npm start -- --single-web`).
  * `--browse-concurrency N` sets the proxy's browse admission (0: none; default SLIMBOARD_BROWSE_CONCURRENCY).
  * `--write-before` writes to the zoo after the first answer, so the burst meets the views being computed anew.
+ * `--slow-clients N --slow-path '/explorer?dataset=coco&sizes=416,{n}'` adds N clients that each fetch views no cache
+ * holds (`{n}` counts up from 1000 across them), computed for the first time, beside the `--clients`; `--browse-hold-ms`
+ * sets the proxy's BROWSE_SLOT_HOLD_MS.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,6 +55,9 @@ const { values } = parseArgs({
     'warm-path': { type: 'string' },
     'browse-concurrency': { type: 'string' },
     'write-before': { type: 'boolean', default: false },
+    'browse-hold-ms': { type: 'string' },
+    'slow-path': { type: 'string' },
+    'slow-clients': { type: 'string', default: '0' },
   },
 });
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -72,7 +78,8 @@ if (!values.url) {
     pids = [web.pid!];
   } else {
     const browseConcurrency = values['browse-concurrency'] === undefined ? undefined : Number(values['browse-concurrency']);
-    lanes = await spawnWebLanes(ROOT, 3300, db.url, { stdio: 'pipe', exportV8Flags, browseConcurrency });
+    const browseSlotHoldMs = values['browse-hold-ms'] === undefined ? undefined : Number(values['browse-hold-ms']);
+    lanes = await spawnWebLanes(ROOT, 3300, db.url, { stdio: 'pipe', exportV8Flags, browseConcurrency, browseSlotHoldMs });
     pids = WEB_LANES.map((lane) => lanes!.servers[lane].pid!);
   }
 }
@@ -164,7 +171,8 @@ console.log(
     `(web: ${values.url ? values.url : values.web}` +
     `${values.web === 'lanes' ? `, export lane V8 flags '${(exportV8Flags ?? EXPORT_LANE_V8_FLAGS).join(' ')}'` : ''}` +
     `${lanes ? `, browse concurrency ${values['browse-concurrency'] ?? 'SLIMBOARD_BROWSE_CONCURRENCY'}` : ''}` +
-    `${values['write-before'] ? ', a write just before' : ''}); ` +
+    `${values['write-before'] ? ', a write just before' : ''}` +
+    `${values['browse-hold-ms'] ? `, browse slot hold ${values['browse-hold-ms']} ms` : ''}); ` +
     `first request${values['warm-path'] ? ` (${values['warm-path']})` : ''} ${ms(warm.ms)} (${warm.status}), ` +
     `then ${values['warmup-seconds']} s of the same load not counted`,
 );
@@ -190,13 +198,23 @@ const client = async () => {
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   }
 };
+const slowMs: number[] = [];
+let slowN = 1000;
+const slowClient = async () => {
+  while (Date.now() < end) slowMs.push((await timed(base + values['slow-path']!.replace('{n}', String(slowN++)))).ms);
+};
 const prober = async (path: string) => {
   while (Date.now() < end) {
     probeMs.get(path)!.push((await timed(base + path)).ms);
     await new Promise((r) => setTimeout(r, 1000));
   }
 };
-await Promise.all([...Array.from({ length: Number(values.clients) }, client), ...probes.map(prober)]);
+const slowClients = values['slow-path'] ? Number(values['slow-clients']) : 0;
+await Promise.all([
+  ...Array.from({ length: Number(values.clients) }, client),
+  ...Array.from({ length: slowClients }, slowClient),
+  ...probes.map(prober),
+]);
 clearInterval(sampler);
 const rssAfterBurst: string[] = [];
 for (let t = 10; t <= Math.max(10, Number(values['after-seconds'])); t += 10) {
@@ -221,6 +239,11 @@ console.log(
     .map((x) => `${x.atS.toFixed(1)}: ${x.ms.toFixed(0)}`)
     .join(', ')}`,
 );
+if (slowClients)
+  console.log(
+    `${slowClients} slow clients on ${values['slow-path']}: ${slowMs.length} requests, p50 ${ms(q(slowMs, 0.5))}  ` +
+      `max ${ms(Math.max(...slowMs))}`,
+  );
 for (const [path, probe] of probeMs)
   console.log(
     `${path} meanwhile: p50 ${ms(q(probe, 0.5))}  p95 ${ms(q(probe, 0.95))}  max ${ms(Math.max(...probe))} (${probe.length} probes)`,

@@ -272,6 +272,8 @@ export async function spawnWebLanes(
     pickPort?: () => Promise<number>;
     /** Browse-lane requests in flight at once (default SLIMBOARD_BROWSE_CONCURRENCY; 0: no limit). */
     browseConcurrency?: number;
+    /** How long a browse slot is held at most (default BROWSE_SLOT_HOLD_MS; benches compare others). */
+    browseSlotHoldMs?: number;
   } = {},
 ): Promise<WebLanes> {
   const pickPort = options.pickPort ?? freeLocalPort;
@@ -311,7 +313,7 @@ export async function spawnWebLanes(
   try {
     for (const lane of WEB_LANES) await spawnLane(lane);
     const browseConcurrency = options.browseConcurrency ?? getEnv().SLIMBOARD_BROWSE_CONCURRENCY;
-    proxy = await startLaneProxy({ port, lanes: ports, log: options.log, browseConcurrency });
+    proxy = await startLaneProxy({ port, lanes: ports, log: options.log, browseConcurrency, browseSlotHoldMs: options.browseSlotHoldMs });
     await Promise.all(WEB_LANES.map(answering));
     const restart = async (lane: WebLane) => {
       await spawnLane(lane);
