@@ -35,8 +35,8 @@ export function createConcurrencyLimit(max: number, options: { maxWaiting?: numb
     else active--;
   };
   const waitForSlot = (signal: AbortSignal | undefined) =>
+    // run() has already refused a signal aborted before it was called.
     new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
       const onAbort = () => {
         const at = queue.indexOf(admit);
         if (at >= 0) queue.splice(at, 1);

@@ -63,7 +63,9 @@ export function webLaneOf(target: string): WebLane {
  * (a metric sort over a large run section: 0.5 to 2.0 s), so gating it would only hold rendered views back behind it.
  */
 export function waitsForBrowseSlot(target: string): boolean {
-  return webLaneOf(target) === 'browse' && splitTarget(target).pathname !== '/api/zoo';
+  // The browse lane's paths less /api/zoo (whose exports, with `format`, are not browse either).
+  const { pathname } = splitTarget(target);
+  return BROWSE_PATHS.has(pathname) && pathname !== '/api/zoo';
 }
 
 /** Hop-by-hop headers (RFC 9110 section 7.6.1): they describe one connection and are never forwarded. */
@@ -189,7 +191,7 @@ export async function startLaneProxy(options: LaneProxyOptions): Promise<LanePro
       if (bodyless) upstream.end();
       else req.pipe(upstream);
     };
-    if (!browseSlots || !waitsForBrowseSlot(target)) return send(false);
+    if (!browseSlots || lane !== 'browse' || !waitsForBrowseSlot(target)) return send(false);
 
     const gone = new AbortController();
     const leftWhileWaiting = () => gone.abort(new Error('the client went away while its request waited'));

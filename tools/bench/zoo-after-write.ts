@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { spawnWebServer, stopChild, waitForHttp } from '../../lib/cli/commands/start';
 import { createPrismaClient } from '../../lib/db/client';
 import { quantileOf, timeAndLoad } from './bench-timings';
-import { startKeptZooScaleDatabase } from './zoo-scale-db';
+import { startKeptZooScaleDatabase, ZOO_NO_OP_WRITE_SQL } from './zoo-scale-db';
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +67,7 @@ try {
   }
   const afterWrites = new Map<string, number[]>(paths.map((p) => [p, []]));
   for (let round = 1; round <= Number(values.rounds); round++) {
-    await db.$executeRaw`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`;
+    await db.$executeRawUnsafe(ZOO_NO_OP_WRITE_SQL);
     for (const p of paths) {
       const reads = [await read(p)];
       while (reads.at(-1)!.stale) {
@@ -91,7 +91,7 @@ try {
   if (!values['no-restarts']) {
     const restarts: Array<[string, () => Promise<unknown>]> = [
       ['stored values, no write since', async () => undefined],
-      ['stored values, a write before', () => db.$executeRaw`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`],
+      ['stored values, a write before', () => db.$executeRawUnsafe(ZOO_NO_OP_WRITE_SQL)],
       ['stored values deleted', () => db.$executeRaw`DELETE FROM "ZooViewSnapshot"`],
     ];
     for (const [what, before] of restarts) {

@@ -37,7 +37,7 @@ import {
 } from '../../lib/cli/commands/start';
 import pg from 'pg';
 import { WEB_LANES } from '../../lib/http/web-lanes';
-import { startKeptZooScaleDatabase } from './zoo-scale-db';
+import { startKeptZooScaleDatabase, ZOO_NO_OP_WRITE_SQL } from './zoo-scale-db';
 import { loadAverages, quantileOf } from './bench-timings';
 
 const { values } = parseArgs({
@@ -104,14 +104,10 @@ function treeRssMiB(roots: number[]): number[] {
     const stack = [root];
     while (stack.length) {
       const p = stack.pop()!;
-      try {
-        total += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-      } catch {
-        /* gone */
-      }
+      total += ownRssMiB(p);
       stack.push(...(children.get(p) ?? []));
     }
-    return total / 1024;
+    return total;
   });
 }
 const serverRssMiB = () => sumMiB(treeRssMiB(pids));
@@ -150,13 +146,13 @@ const rssBefore = pids.length ? sumMiB(rssBeforeEach) : NaN;
 const warm = warmFirst ?? (await timed(base + values.path));
 // After one answer the route's code is loaded and the zoo's caches hold this version: what a served server keeps.
 const rssAfterFirstEach = treeRssMiB(pids);
-// `--write-before`: a write (a no-op UPDATE of a dataset row, which moves the zoo version) just before the load, so
+// `--write-before`: a write (ZOO_NO_OP_WRITE_SQL, which moves the zoo version) just before the load, so
 // the burst is served while the server computes the new views (its zoo-views process, where it has one).
 if (values['write-before']) {
   if (!db) throw new Error('--write-before needs the scale database (not --url)');
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
-  await client.query(`UPDATE "Dataset" SET name = name WHERE slug = 'coco'`);
+  await client.query(ZOO_NO_OP_WRITE_SQL);
   await client.end();
 }
 // A fresh server's first concurrent renders run unoptimised code (JIT): the same load, not counted, first.

@@ -10,6 +10,9 @@ import { ScratchPostgres } from '../../tests/pipeline/scratch-postgres';
 export const ZOO_SCALE_DB_NAME = 'slimboard_zoo_scale';
 export const ZOO_SCALE_PG_PORT = 54493;
 
+/** A real write that changes no value but moves the zoo version, so every cached view is computed anew. */
+export const ZOO_NO_OP_WRITE_SQL = `UPDATE "Dataset" SET name = name WHERE slug = 'coco'`;
+
 export function zooScaleServer(port = ZOO_SCALE_PG_PORT): ScratchPostgres {
   return new ScratchPostgres(path.resolve(import.meta.dirname, '..', '..', '.slimboard', 'zoo-scale-pg'), port);
 }
