@@ -7,20 +7,21 @@ import { tensorDims } from '../onnx/tensor';
 import { pruneChannels } from '../onnx/channel-prune';
 import { parseSensitivityAnalysis } from '../zoo/sensitivity-analysis';
 import { paddleslimGflops } from './prune-to-flops';
+import { FORMER_BASELINE_FILE, RENAMED_MANIFEST_FILE, renamedBaselineEntry } from '../demo-zoo/__fixtures__/former-baseline';
 import { readParamNamesFile, renameParams } from './param-names';
 
 const dir = path.resolve('lib/demo-zoo/models');
-const manifestFile = path.join(dir, 'manifest.json');
-const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
-  models: Array<{ id: string; file: string; sha256: string; paramNames?: Record<string, string> }>;
-};
-const baseline = manifest.models.find((m) => m.id === 'baseline')!;
-const loaded = readModelFile(path.join(dir, baseline.file));
+const manifestFile = RENAMED_MANIFEST_FILE;
+/** The 2026-11-29 baseline as exported (anonymous initializers) and the map its manifest kept for it. */
+const former = renamedBaselineEntry().supersedes![0];
+const formerModel = readModelFile(FORMER_BASELINE_FILE);
+const loaded = readModelFile(path.join(dir, 'yolov3_mobilenet_v1_x025_shapes.onnx'));
+// Same architecture: the GFLOPs shares of the shipped analysis hold for the 2026-11-29 file too.
 const analysis = parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(dir, 'sensitivity.json'), 'utf8')), 'sensitivity.json');
 
-describe('demo zoo parameter names (manifest paramNames of the baseline)', () => {
-  const names = readParamNamesFile(manifestFile, baseline.sha256);
-  const model = renameParams(loaded.model, names, baseline.file);
+describe('parameter names of the anonymous 2026-11-29 demo baseline (the map its manifest kept in `supersedes`)', () => {
+  const names = readParamNamesFile(manifestFile, former.sha256);
+  const model = renameParams(formerModel.model, names, 'baseline-anonymous-initializers.onnx');
   const inits = new Map((model.graph!.initializer ?? []).map((t) => [t.name ?? '', t]));
   const conv = (param: string) => model.graph!.node!.find((n) => n.opType === 'Conv' && n.input![1] === param)!;
 

@@ -62,7 +62,7 @@ describe('pruneToFlopsTarget on the demo baseline and lib/demo-zoo/models/sensit
     const origin = ratiosByLoss(curves, t, { withOrigin: true });
     const shipped = Object.fromEntries(sensity.lineage.prunedParams!.map((p, i) => [p, sensity.lineage.ratios![i]]));
     const belowFirst = Object.keys(shipped).filter((p) => shipped[p] < 0.3);
-    expect(belowFirst.length).toBe(10);
+    expect(belowFirst.length).toBe(9); // 0.21, 0.27, 0.2, 0.22, 0.17, 0.22, 0.22, 0.23, 0.14
     for (const p of belowFirst) expect(plain[p], p).toBe(0);
     // with-origin reproduces every shipped ratio once rounded to 0.01, as the demo pipeline rounded them
     for (const p of Object.keys(shipped)) expect(Math.round(origin[p] * 100) / 100, p).toBe(shipped[p]);

@@ -15,6 +15,7 @@ import { preprocessImageFile } from '../inference/image/image-preprocess';
 import { findImageInput } from '../inference/runtime/latency-harness';
 import type { TModelAdapter } from '../inference/detection/model-adapter';
 import { createSession, saveOptimizedModel, type GraphOptimizationLevel } from '../inference/runtime/ort';
+import { foldBatchNorm, type FoldBatchNormResult } from '../onnx/fold-batchnorm';
 import { encodeModel, readModelFile, writeFileAtomic } from '../onnx/model-file';
 import { evaluateDetectorOnCoco } from '../inference/detection/evaluate-detector';
 import { greedyFallback, type BudgetResult } from './budget';
@@ -53,6 +54,11 @@ export interface QuantizeReport {
   percentile: number | null;
   scheme: string;
   calibration: { dataset: string; images: number; inputSize: number; passes: number; elapsedMs: number };
+  /**
+   * BatchNormalization nodes folded into the Conv before them first (lib/onnx/fold-batchnorm.ts, as onnxruntime's
+   * quantization pre-processing): Conv labels folded, and BatchNorms left in float with why.
+   */
+  batchNorm: FoldBatchNormResult;
   quantizedNodes: number;
   skippedNodes: Array<{ node: string; reason: string }>;
   activations: Array<{ tensor: string; observed: TensorRange; range: TensorRange } & ActivationParams>;
@@ -108,6 +114,8 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
   if (!Number.isInteger(o.calibImages) || o.calibImages < 1)
     throw new SlimboardError('bad_arguments', `--calib-images must be a positive integer, got ${o.calibImages}`);
   const loaded = readModelFile(o.modelPath);
+  // Everything below (calibration, error report, budget steps) works on the folded graph: the same function.
+  const batchNorm = foldBatchNorm(loaded.model, o.modelPath);
   const plan = planQuantization(loaded.model, o.exclude ?? [], o.modelPath);
   if (plan.nodes.length === 0)
     throw new SlimboardError(
@@ -217,6 +225,7 @@ export async function quantizeModelFile(o: QuantizeModelOptions): Promise<Quanti
       passes: calib.passes,
       elapsedMs: calib.elapsedMs,
     },
+    batchNorm,
     quantizedNodes: q.nodes.length,
     skippedNodes: finalPlan.skipped,
     activations: finalPlan.activations.map((t) => ({

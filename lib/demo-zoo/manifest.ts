@@ -47,10 +47,9 @@ export const ZDemoZooModel = z.object({
   gflops: z.record(z.string(), z.number().positive()),
   /**
    * Lineage parameter name (PaddleDetection's, e.g. `yolo_block.0.0.0.conv.weights`) -> the ONNX initializer
-   * that holds it (the export leaves them anonymous, `onnx::Conv_950`). Read from the export's node names
-   * (`/model/0_0_0/conv/Conv` = level 0; `conv_1`, `conv_2` = levels 1, 2); lib/compression/param-names.ts.
-   * A file whose initializers already carry the lineage's names (the baseline, since
-   * tools/demo-zoo/rename-initializers.ts) has the identity map here.
+   * that holds it (lib/compression/param-names.ts). The fp32 files exported since 2026-12-07 carry the lineage's
+   * names themselves (tools/demo-zoo/slimzoo/export.py): the identity map. An export that left them anonymous
+   * (`onnx::Conv_950`, BatchNorm folded: the 2026-11-29 files) has the map read from its node names.
    */
   paramNames: z.record(z.string().min(1), z.string().min(1)).optional(),
   /**

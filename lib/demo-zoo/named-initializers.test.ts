@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, copyFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readParamNamesFile, renameParams } from '../compression/param-names';
 import { createSession } from '../inference/runtime/ort';
 import { pruneChannels } from '../onnx/channel-prune';
@@ -10,17 +10,32 @@ import { weightInitializers } from '../onnx/compute-count';
 import { readModelFile } from '../onnx/model-file';
 import { tensorDims } from '../onnx/tensor';
 import { renameDemoInitializers } from '../../tools/demo-zoo/rename-initializers';
+import {
+  FORMER_BASELINE_FILE as OLD_BASELINE,
+  RENAMED_MANIFEST_FILE,
+  renamedManifest,
+  writeFormerZoo,
+  writeRenamedBaseline,
+} from './__fixtures__/former-baseline';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest } from './manifest';
 
 const ZOO = path.resolve(DEMO_ZOO_DIR);
-/** The baseline as exported (anonymous initializers), before tools/demo-zoo/rename-initializers.ts. */
-const OLD_BASELINE = path.resolve('lib/demo-zoo/__fixtures__/baseline-anonymous-initializers.onnx');
-const manifest: TDemoZooManifest = await readDemoZooManifest(ZOO);
+/** The manifest that shipped the renamed 2026-11-29 baseline (its entry supersedes the anonymous export). */
+const manifest: TDemoZooManifest = renamedManifest();
 const baseline = manifest.models.find((m) => m.id === 'baseline')!;
 const former = baseline.supersedes![0];
-const NEW_BASELINE = path.join(ZOO, baseline.file);
+/** The renamed file, made from the anonymous one by the rename tool (checked against the manifest's sha256). */
+let NEW_BASELINE = '';
 
 const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'slimboard-rename-'));
+  dirs.push(dir);
+  return dir;
+};
+beforeAll(async () => {
+  NEW_BASELINE = await writeRenamedBaseline(tempDir());
+});
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -46,7 +61,7 @@ async function outputsOf(
   }
 }
 
-describe('demo baseline with the lineage parameter names', () => {
+describe('the 2026-11-29 demo baseline renamed to the lineage parameter names (tools/demo-zoo/rename-initializers.ts)', () => {
   it('the fixture is the superseded file: sha256 and size as the manifest records them', () => {
     expect(sha256(OLD_BASELINE)).toBe(former.sha256);
     expect(readFileSync(OLD_BASELINE).length).toBe(former.bytes);
@@ -109,56 +124,68 @@ describe('demo baseline with the lineage parameter names', () => {
     }
   });
 
-  it("prune with the sensity lineage's params and ratios applies to the file without a name map and gives prune_sensity's shapes", () => {
-    const sensity = manifest.models.find((m) => m.id === 'prune_sensity')!;
-    const loaded = readModelFile(NEW_BASELINE);
-    const r = pruneChannels(loaded.model, { params: sensity.lineage.prunedParams!, ratios: sensity.lineage.ratios! }, loaded.source);
-    expect(r.pruned.map((p) => p.param)).toEqual(sensity.lineage.prunedParams);
-    expect(r.pruned.every((p) => !p.skippedBecause)).toBe(true);
-    // The shipped prune_sensity (pruned by the Python pipeline, anonymous names) has the same weight shapes, in graph order.
-    const shapes = (m: ReturnType<typeof readModelFile>['model']) => {
-      const inits = new Map((m.graph!.initializer ?? []).map((t) => [t.name ?? '', t]));
-      return (m.graph!.node ?? []).filter((n) => n.opType === 'Conv').map((n) => tensorDims(inits.get(n.input![1])!));
-    };
-    const shipped = readModelFile(path.join(ZOO, sensity.file)).model;
-    expect(shapes(r.model)).toEqual(shapes(shipped));
-    const total = (m: typeof shipped) => [...weightInitializers(m).values()].reduce((x, y) => x + y, 0);
-    expect(total(r.model)).toBe(total(shipped));
-  });
-
   it('--param-names manifest.json still names the former file (via supersedes), as the new file is named', () => {
-    const names = readParamNamesFile(path.join(ZOO, 'manifest.json'), former.sha256);
+    const names = readParamNamesFile(RENAMED_MANIFEST_FILE, former.sha256);
     expect(names).toEqual(former.paramNames);
     const renamed = renameParams(readModelFile(OLD_BASELINE).model, names, OLD_BASELINE);
     const namesOf = (m: typeof renamed) => (m.graph!.initializer ?? []).map((t) => t.name).sort();
     expect(namesOf(renamed)).toEqual(namesOf(readModelFile(NEW_BASELINE).model));
-    expect(readParamNamesFile(path.join(ZOO, 'manifest.json'), baseline.sha256)).toEqual(baseline.paramNames);
+    expect(readParamNamesFile(RENAMED_MANIFEST_FILE, baseline.sha256)).toEqual(baseline.paramNames);
   });
 
-  it('rename-initializers reproduces the shipped file and manifest entry from the former ones, and a second run changes nothing', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'slimboard-rename-'));
-    dirs.push(dir);
-    for (const f of readdirSync(ZOO)) if (f.endsWith('.onnx') && f !== baseline.file) symlinkSync(path.join(ZOO, f), path.join(dir, f));
-    copyFileSync(OLD_BASELINE, path.join(dir, baseline.file));
-    // The manifest as it was: the former sha256, size and names, no supersedes.
-    const oldManifest = JSON.parse(readFileSync(path.join(ZOO, 'manifest.json'), 'utf8')) as { models: Array<{ id: string }> };
-    const rawBaseline = oldManifest.models.find((m) => m.id === 'baseline') as Record<string, unknown>;
-    delete rawBaseline.supersedes;
-    Object.assign(rawBaseline, { sha256: former.sha256, bytes: former.bytes, paramNames: former.paramNames });
-    writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(oldManifest, null, 2)}\n`);
-
+  it('rename-initializers reproduces the renamed file and manifest entry from the former ones, and a second run changes nothing', async () => {
+    const dir = tempDir();
+    writeFormerZoo(dir);
     const first = await renameDemoInitializers({ zooDir: dir });
     expect(first).toMatchObject({ status: 'renamed', renamed: Object.keys(former.paramNames!).length });
     expect(first.before).toEqual({ sha256: former.sha256, bytes: former.bytes });
     expect(first.after).toEqual({ sha256: baseline.sha256, bytes: baseline.bytes });
     expect(sha256(path.join(dir, baseline.file))).toBe(baseline.sha256);
     const written = await readDemoZooManifest(dir, { verifyFiles: true });
-    expect(written.models.find((m) => m.id === 'baseline')).toEqual(manifest.models.find((m) => m.id === 'baseline'));
+    expect(written.models.find((m) => m.id === 'baseline')).toEqual(baseline);
 
     const manifestBytes = readFileSync(path.join(dir, 'manifest.json'));
     const second = await renameDemoInitializers({ zooDir: dir });
     expect(second).toMatchObject({ status: 'unchanged', renamed: 0, after: first.after });
     expect(readFileSync(path.join(dir, 'manifest.json')).equals(manifestBytes)).toBe(true);
     expect(sha256(path.join(dir, baseline.file))).toBe(baseline.sha256);
+  });
+});
+
+describe('the shipped demo zoo: the export names the head parameters as PaddleDetection does', () => {
+  let shipped: TDemoZooManifest;
+  beforeAll(async () => {
+    shipped = await readDemoZooManifest(ZOO);
+  });
+
+  it('every fp32 model maps each lineage name to itself, and each is a Conv weight initializer of its file', () => {
+    const fp32 = shipped.models.filter((m) => m.precision === 'fp32');
+    expect(fp32.length).toBeGreaterThan(0);
+    for (const m of fp32) {
+      const model = readModelFile(path.join(ZOO, m.file)).model;
+      const convWeights = new Set((model.graph!.node ?? []).filter((n) => n.opType === 'Conv').map((n) => n.input![1]));
+      expect(Object.keys(m.paramNames ?? {}).length, m.id).toBe(20);
+      for (const [k, v] of Object.entries(m.paramNames!)) {
+        expect(v, m.id).toBe(k);
+        expect(convWeights.has(k), `${m.id}: ${k}`).toBe(true);
+      }
+    }
+  });
+
+  it("prune with the sensity lineage's params and ratios applies to the file without a name map and gives prune_sensity's shapes", () => {
+    const sensity = shipped.models.find((m) => m.id === 'prune_sensity')!;
+    const loaded = readModelFile(path.join(ZOO, shipped.models.find((m) => m.id === 'baseline')!.file));
+    const r = pruneChannels(loaded.model, { params: sensity.lineage.prunedParams!, ratios: sensity.lineage.ratios! }, loaded.source);
+    expect(r.pruned.map((p) => p.param)).toEqual(sensity.lineage.prunedParams);
+    expect(r.pruned.every((p) => !p.skippedBecause)).toBe(true);
+    // The shipped prune_sensity (pruned by the Python pipeline) has the same weight shapes, in graph order.
+    const shapes = (m: ReturnType<typeof readModelFile>['model']) => {
+      const inits = new Map((m.graph!.initializer ?? []).map((t) => [t.name ?? '', t]));
+      return (m.graph!.node ?? []).filter((n) => n.opType === 'Conv').map((n) => tensorDims(inits.get(n.input![1])!));
+    };
+    const pruned = readModelFile(path.join(ZOO, sensity.file)).model;
+    expect(shapes(r.model)).toEqual(shapes(pruned));
+    const total = (m: typeof pruned) => [...weightInitializers(m).values()].reduce((x, y) => x + y, 0);
+    expect(total(r.model)).toBe(total(pruned));
   });
 });

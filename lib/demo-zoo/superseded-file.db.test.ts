@@ -10,19 +10,22 @@ import { replaceRunFile } from '@/lib/runs/replace-run-file';
 import { registerRun } from '@/lib/runs/register-run';
 import { createPipelineFixture, REPO_ROOT, tinyMetadata, type PipelineFixture } from '@/tests/pipeline/pipeline-fixture';
 import { DEMO_SECTION_SLUG } from './demo-zoo-constants';
+import { FORMER_BASELINE_FILE, renamedManifest, writeRenamedBaseline } from './__fixtures__/former-baseline';
 import { DEMO_ZOO_DIR, readDemoZooManifest, type TDemoZooManifest, type TDemoZooModel } from './manifest';
 import { registerDemoZoo, type RegisterDemoZooOptions } from './register-demo-zoo';
 
 /**
- * The shipped baseline was renamed (tools/demo-zoo/rename-initializers.ts): a database that registered the former file
- * (anonymous initializers) moves that run to the new file when the demo is registered again, instead of adding a
- * second run; real PostgreSQL, real artifact store, the real former file (lib/demo-zoo/__fixtures__).
- * Sub-zoo: the baseline and the sensity model pruned from it, at the first evaluation size.
+ * The 2026-11-29 baseline was renamed (tools/demo-zoo/rename-initializers.ts): a database that registered the former
+ * file (anonymous initializers) moves that run to the renamed file when the demo is registered again, instead of
+ * adding a second run; real PostgreSQL, real artifact store, the real former file and the manifest that shipped the
+ * renamed one (lib/demo-zoo/__fixtures__/former-baseline.ts).
+ * Sub-zoo: that baseline and the shipped sensity model (its lineage names the baseline), at the first evaluation size.
  */
 
 const SHIPPED = path.join(REPO_ROOT, DEMO_ZOO_DIR);
-const FORMER_FILE = path.join(REPO_ROOT, 'lib/demo-zoo/__fixtures__/baseline-anonymous-initializers.onnx');
 let f: PipelineFixture;
+/** The renamed baseline, made by the rename tool from the former file. */
+let renamedFile: string;
 let db: PrismaClient;
 let shipped: TDemoZooManifest;
 let base: TDemoZooModel;
@@ -42,7 +45,7 @@ async function zooDir(former: boolean): Promise<string> {
     adapter: { ...shipped.adapter, resize: { ...shipped.adapter.resize, evalSizes: shipped.adapter.resize.evalSizes.slice(0, 1) } },
     models: [baseEntry, sensity],
   };
-  await copyFile(former ? FORMER_FILE : path.join(SHIPPED, base.file), path.join(dir, base.file));
+  await copyFile(former ? FORMER_BASELINE_FILE : renamedFile, path.join(dir, base.file));
   await copyFile(path.join(SHIPPED, sensity.file), path.join(dir, sensity.file));
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(sub, null, 2));
   return dir;
@@ -71,10 +74,13 @@ async function snapshot(runId: string) {
 beforeAll(async () => {
   f = await createPipelineFixture('demonames', { leaseSeconds: 20, maintenanceSeconds: 2, maxAttempts: 2 });
   db = new PrismaClient({ adapter: new PrismaPg({ connectionString: f.url }) });
-  shipped = await readDemoZooManifest(SHIPPED);
+  shipped = renamedManifest();
   base = shipped.models.find((m) => m.id === 'baseline')!;
-  sensity = shipped.models.find((m) => m.id === 'prune_sensity')!;
-  expect(base.supersedes?.length, 'the shipped baseline supersedes its former file').toBe(1);
+  sensity = (await readDemoZooManifest(SHIPPED)).models.find((m) => m.id === 'prune_sensity')!;
+  expect(base.supersedes?.length, 'the renamed baseline supersedes its former file').toBe(1);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'slimboard-demo-renamed-'));
+  tmpDirs.push(dir);
+  renamedFile = await writeRenamedBaseline(dir);
 });
 
 afterAll(async () => {
@@ -84,7 +90,7 @@ afterAll(async () => {
 });
 
 describe('demo zoo: a run of a superseded file moves to the current file', () => {
-  it('registering the former file, then the shipped manifest: same run, model and lineage on the new file; twice changes nothing', async () => {
+  it('registering the former file, then the renamed one: same run, model and lineage on the new file; twice changes nothing', async () => {
     const prev = base.supersedes![0];
     const first = await registerDemoZoo(f.pipeline, options(await zooDir(true)));
     expect(first.problems).toEqual([]);

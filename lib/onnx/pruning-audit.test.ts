@@ -135,8 +135,8 @@ describe('auditPruning on hand-built graphs', () => {
 describe('pruning audit on the demo zoo', () => {
   it("baseline with 25 % of one conv's filters zeroed: 12 zero filters and the hand-computed effective GFLOPs at 416", () => {
     const loaded = readModelFile(BASELINE);
-    // /model/0_0_0/conv_1/Conv: weight yolo_block.1.0.0.conv.weights (onnx::Conv_971 before the rename) [48, 176, 1, 1] on 26x26 at 416, read by Relu then
-    // /model/0_0_1/conv_1/Conv [96, 48, 3, 3] at 26x26. Zero 12 of 48 filters (25 %): every 4th.
+    // The Conv with weight yolo_block.1.0.0.conv.weights [48, 176, 1, 1] on 26x26 at 416, read by its BatchNormalization,
+    // a Relu, then the conv of yolo_block.1.0.1 [96, 48, 3, 3] at 26x26. Zero 12 of 48 filters (25 %): every 4th.
     const zeroed = Array.from({ length: 12 }, (_, i) => 4 * i);
     const model = zeroFilters(loaded.model, 'yolo_block.1.0.0.conv.weights', zeroed);
     const before = analyzeModel(loaded, { inputSize: 416, convention: 'paddleslim' });
@@ -153,8 +153,9 @@ describe('pruning audit on the demo zoo', () => {
     // own: 12 filters x 26 x 26 x 176 = 1,427,712; consumer: 96 x 26 x 26 x 12 x 9 = 7,008,768; total 8,436,480 MACs
     expect(before.operations - a.effective!.operations).toBe(8_436_480);
     expect(a.effective!.gflops).toBeCloseTo((before.operations - 8_436_480) / 2 ** 30, 12);
-    // params: 12 x 176 weights + 12 biases + 96 x 12 x 9 consumer weights = 12,492
-    expect(before.params - a.effective!.params).toBe(12_492);
+    // params: 12 x 176 weights + 12 x 4 BatchNorm entries (scale, offset, mean, var; the conv has no bias)
+    // + 96 x 12 x 9 consumer weights = 2,112 + 48 + 10,368 = 12,528
+    expect(before.params - a.effective!.params).toBe(12_528);
   });
 
   it.each(['prune_sensity', 'prune_r578', 'prune_r578_distillby_teacher'])('real pruned demo model %s reports 0 zeroed filters', (id) => {

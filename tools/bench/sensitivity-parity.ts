@@ -5,8 +5,10 @@
  * Prints the cells within 0.005 AP, the max |ΔAP|, the wall time and the machine load (1-minute load average
  * before and after, logical cores).
  *
- *   nice -n 10 npx tsx tools/bench/sensitivity-parity.ts [--val-dir DIR] [--threads 1] [--json FILE]
+ *   nice -n 10 npx tsx tools/bench/sensitivity-parity.ts [--val-dir DIR] [--threads 1] [--json FILE] [--zoo DIR]
  *
+ * --zoo: a folder with manifest.json, sensitivity.json and the baseline's file (default lib/demo-zoo/models),
+ * e.g. the side pipeline's output before it is shipped.
  * The val split (seed 20261129, the demo zoo's) is generated into a temp folder when --val-dir is not given.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { scriptFlags } from './reference-model';
 const TOLERANCE = 0.005;
 const flags = scriptFlags(process.argv.slice(2));
 const here = path.dirname(fileURLToPath(import.meta.url));
-const zoo = path.join(here, '../../lib/demo-zoo/models');
+const zoo = flags.zoo ?? path.join(here, '../../lib/demo-zoo/models');
 const adapter = parseModelAdapter(JSON.parse(readFileSync(path.join(here, 'demo-zoo-adapter.json'), 'utf8')), 'demo-zoo-adapter.json');
 const reference = parseSensitivityAnalysis(JSON.parse(readFileSync(path.join(zoo, 'sensitivity.json'), 'utf8')), 'sensitivity.json');
 const threads = Number(flags.threads ?? 1);

@@ -2,17 +2,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paddleslimGflops } from '../../compression/prune-to-flops';
+import { FORMER_BASELINE_FILE, RENAMED_MANIFEST_FILE, writeRenamedBaseline } from '../../demo-zoo/__fixtures__/former-baseline';
 import { readModelFile } from '../../onnx/model-file';
 import type { CliIo } from '../command';
 import { runCli } from '../main';
 
 const ZOO = path.join(__dirname, '../../../lib/demo-zoo/models');
 const BASELINE = path.join(ZOO, 'yolov3_mobilenet_v1_x025_shapes.onnx');
-/** The baseline as exported (anonymous initializers), before tools/demo-zoo/rename-initializers.ts named them. */
-const FORMER_BASELINE = path.join(__dirname, '../../../lib/demo-zoo/__fixtures__/baseline-anonymous-initializers.onnx');
+/** The 2026-11-29 baseline as exported (anonymous initializers), before tools/demo-zoo/rename-initializers.ts named them. */
+const FORMER_BASELINE = FORMER_BASELINE_FILE;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slimboard-cli-compress-prune-'));
+/** The same weights with the lineage's names (the rename tool's output, checked against its manifest's sha256). */
+let RENAMED_BASELINE = '';
+beforeAll(async () => {
+  RENAMED_BASELINE = await writeRenamedBaseline(fs.mkdtempSync(path.join(dir, 'renamed-')));
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function cli(...argv: string[]) {
@@ -55,13 +61,13 @@ describe('compress prune --flops-target', () => {
     expect(names.has('yolo_block.0.tip.conv.weights')).toBe(true);
   });
 
-  it('the shipped baseline needs no --param-names; the former file with --param-names manifest.json gives the same file', async () => {
+  it('a named file needs no --param-names; the anonymous file with --param-names MANIFEST gives the same file', async () => {
     const named = path.join(dir, 'named.onnx');
     const former = path.join(dir, 'former.onnx');
     const common = ['--sensitivity', path.join(ZOO, 'sensitivity.json'), '--flops-target', '0.35', '--rule', 'with-origin', '--json'];
-    const a = await cli('compress', 'prune', BASELINE, ...common, '--out', named);
+    const a = await cli('compress', 'prune', RENAMED_BASELINE, ...common, '--out', named);
     expect([a.code, a.err]).toEqual([0, '']);
-    const b = await cli('compress', 'prune', FORMER_BASELINE, ...common, '--param-names', path.join(ZOO, 'manifest.json'), '--out', former);
+    const b = await cli('compress', 'prune', FORMER_BASELINE, ...common, '--param-names', RENAMED_MANIFEST_FILE, '--out', former);
     expect([b.code, b.err]).toEqual([0, '']);
     const ra = JSON.parse(a.out);
     const rb = JSON.parse(b.out);

@@ -158,6 +158,14 @@ const quantize: CliCommand = {
           `of ${report.calibration.dataset} at ${inputSize} ` +
           `(${report.calibration.passes} ` +
           `pass${report.calibration.passes > 1 ? 'es' : ''}, ${(report.calibration.elapsedMs / 1000).toFixed(1)} s)`,
+        ...(report.batchNorm.folded.length + report.batchNorm.skipped.length > 0
+          ? [
+              `BatchNorm folded into ${report.batchNorm.folded.length} convs before quantizing` +
+                (report.batchNorm.skipped.length > 0
+                  ? `; left in float: ${report.batchNorm.skipped.map((b) => `${b.node} (${b.reason})`).join(', ')}`
+                  : ''),
+            ]
+          : []),
         `size ${report.int8Bytes} bytes = ${(100 * report.sizeRatio).toFixed(1)} % of fp32 ${report.fp32Bytes}`,
         `onnxruntime: runs; optimized graph (${report.onnxruntime.optimizationLevel}) conv ops: ${ops} ` +
           `-> ${report.onnxruntime.int8Convs} int8 convs`,

@@ -1,10 +1,15 @@
-"""Checks of the pipeline's numeric pieces (run: cd tools/demo-zoo && /usr/bin/python3 -m slimzoo.selftest).
+"""Checks of the pipeline's numeric pieces (run: cd tools/demo-zoo && /usr/bin/python3 -m slimzoo.selftest [--data DIR]).
 
 - coco_ap: perfect detections give 1.0; boxes shifted by 10% of their width have IoU 0.9/1.1 = 0.818
   with their ground truth, so they match at thresholds 0.50..0.80 (7 of 10): AP = 0.7; no detections: 0.
 - prune: channels whose conv filters, BN scale and BN shift are all zero output exactly 0, so pruning them
   (they have the smallest L1 norm) leaves the network's outputs unchanged.
 - quant: the fake-quant twin of a model stays close to the float model after calibration.
+- from_onnx: a random model exported with BatchNorm folded, loaded back (load_folded) and given calibrated
+  BatchNorm layers (calibrate_batchnorm) computes what the file computes (eval mode, to float rounding); its
+  export with keep_batchnorm has one BatchNormalization per ConvBN, the head's names and no Identity nodes.
+- resume (with --data DIR, a synth dataset): 2 epochs of 64 train images in one run, and the same stopped
+  after epoch 1 (the epoch-end checkpoint) and resumed in a new call, end with identical weights.
 - distill: l2 of identical outputs is 0; for C = 1, one 1x1 cell, student logits 0 and teacher logits 0
   except tobj = ln 3 (sigmoid 0.75): reg = 0.75 * 2 ln 2 per anchor of that cell, cls = 0.75 ln 2,
   obj = ln 2 (mask tobj > 0 is 1 there); with identical outputs the split loss has zero gradient for
@@ -74,6 +79,88 @@ def check_quant():
     print(f"quant: ok (max diff {diff:.3f} of output range {scale:.3f})")
 
 
+def check_from_onnx():
+    import os
+    import tempfile
+
+    import onnx
+
+    from .export import export_detector
+    from .from_onnx import calibrate_batchnorm, load_folded
+    from .model import ConvBN
+
+    torch.manual_seed(0)
+    m = YoloV3(3, ANCHORS, 0.25, (32, 16, 8))
+    with torch.no_grad():  # non-trivial BatchNorm statistics, so that folding changes the conv weights
+        for mod in m.modules():
+            if isinstance(mod, ConvBN):
+                mod.bn.running_mean.uniform_(-0.5, 0.5)
+                mod.bn.running_var.uniform_(0.5, 2.0)
+                mod.bn.weight.uniform_(0.5, 1.5)
+                mod.bn.bias.uniform_(-0.2, 0.2)
+    m.eval()
+    x = torch.rand(2, 3, 96, 64)
+    with tempfile.TemporaryDirectory() as d:
+        folded = os.path.join(d, "folded.onnx")
+        proto = export_detector(m, folded)
+        assert not any(n.op_type == "BatchNormalization" for n in proto.graph.node)
+        loaded = load_folded(folded, m.config())
+        with torch.no_grad():
+            want = m(x)
+            diff = max(float((a - b).abs().max()) for a, b in zip(want, loaded(x)))
+            assert diff < 1e-4, diff
+            calibrate_batchnorm(loaded, [torch.rand(4, 3, 64, 64) for _ in range(3)])
+            diff2 = max(float((a - b).abs().max()) for a, b in zip(want, loaded.eval()(x)))
+            assert diff2 < 1e-4, diff2
+        unfolded = export_detector(loaded, os.path.join(d, "bn.onnx"), keep_batchnorm=True)
+        ops = [n.op_type for n in unfolded.graph.node]
+        assert ops.count("BatchNormalization") == sum(isinstance(mod, ConvBN) for mod in loaded.modules())
+        assert "Identity" not in ops
+        names = {t.name for t in unfolded.graph.initializer}
+        assert {block_param(0, "0.0.0"), "yolo_block.0.0.0.bn.scale", "yolo_transition.1.conv.weights"} <= names
+        onnx.checker.check_model(unfolded)
+    print(f"from_onnx: ok (max diff {diff:.1e} loaded, {diff2:.1e} calibrated)")
+
+
+def check_resume(data: str):
+    import os
+    import tempfile
+
+    from .common import TRAIN_SIZES
+    from .data import CocoSplit
+    from .train import train
+
+    ds = CocoSplit(data, "train", limit=64)
+    quiet = lambda msg: None
+
+    def fresh():
+        torch.manual_seed(0)
+        return YoloV3(len(ds.classes), ANCHORS, 0.25, (16, 8, 8))
+
+    kw = dict(batch_size=16, sizes=TRAIN_SIZES[:2], lr=1e-3, seed=3, log=quiet, warmup=2)
+    whole = train(fresh(), ds, epochs=2, resume_path=None, **kw)
+    with tempfile.TemporaryDirectory() as d:
+        ck = os.path.join(d, "r.resume.pt")
+
+        class Stop(Exception):
+            pass
+
+        def stop_after_checkpoint(msg):
+            if msg.startswith("checkpoint"):
+                raise Stop()
+
+        try:
+            train(fresh(), ds, epochs=2, resume_path=ck, **{**kw, "log": stop_after_checkpoint})
+            raise AssertionError("no epoch-end checkpoint was written")
+        except Stop:
+            pass
+        resumed = train(fresh(), ds, epochs=2, resume_path=ck, **kw)
+    a, b = whole.state_dict(), resumed.state_dict()
+    diff = max(float((a[k].float() - b[k].float()).abs().max()) for k in a)
+    assert diff == 0.0, diff
+    print("resume: ok (identical weights)")
+
+
 def check_distill():
     torch.manual_seed(0)
     outs = [torch.randn(2, 3 * 8, 4, 4), torch.randn(2, 3 * 8, 8, 8)]
@@ -95,6 +182,11 @@ def check_distill():
 
 
 if __name__ == "__main__":
+    import sys
+
+    if "--data" in sys.argv:
+        check_resume(sys.argv[sys.argv.index("--data") + 1])
+    check_from_onnx()
     check_distill()
     check_coco()
     check_prune()

@@ -58,10 +58,10 @@ def main():
     log(f"params {sum(p.numel() for p in model.parameters())} GFLOPs@416 {count_gflops(model, 416):.4f}")
     recipe = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "optimizer": "AdamW wd 5e-4, warm-up 300 steps, cosine", "ema": 0.999,
               "train_sizes": TRAIN_SIZES, "continued_from": args.init and {"checkpoint": os.path.basename(args.init), "recipe": prior.get("recipe")},
-              "backbone_from": args.init_backbone and {"checkpoint": os.path.basename(args.init_backbone), "recipe": prior.get("recipe")}, "augment": "stretch resize (bilinear, no antialias), h/v flip, brightness/contrast", "threads": torch.get_num_threads(), "head_channels": args.head, "backbone_scale": args.backbone_scale, "seed": args.seed, "max_minutes": args.minutes}
+              "backbone_from": args.init_backbone and {"checkpoint": os.path.basename(args.init_backbone), "recipe": prior.get("recipe")}, "augment": "stretch resize (bilinear, no antialias), h/v flip, brightness/contrast", "threads": torch.get_num_threads(), "head_channels": args.head, "backbone_scale": args.backbone_scale, "seed": args.seed, "max_minutes": args.minutes or None}
     warmup = 50 if args.init else 150 if args.init_backbone else 300
     recipe["warmup_steps"] = warmup
-    ema = train(model, ds, epochs=args.epochs, batch_size=args.batch, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, max_minutes=args.minutes, warmup=warmup)
+    ema = train(model, ds, epochs=args.epochs, batch_size=args.batch, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, max_minutes=args.minutes or None, warmup=warmup)
     ckpt = os.path.join(args.work, f"{args.name}.pt")
     save_checkpoint(ckpt, ema, {"recipe": recipe, "classes": ds.classes})
     log(f"saved {ckpt}")

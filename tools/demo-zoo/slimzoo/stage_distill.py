@@ -35,7 +35,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--prune", choices=["r578"], default=None)
     ap.add_argument("--epochs", type=float, default=3)
-    ap.add_argument("--minutes", type=float, default=6)
+    ap.add_argument("--minutes", type=float, default=6, help="wall-clock cap (its time also drives the schedule); 0: none, the step budget alone decides")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=4)
     args = ap.parse_args()
@@ -60,10 +60,10 @@ def main():
     val = CocoSplit(args.data, "val")
     weight = L2_WEIGHT if args.mode == "l2" else SPLIT_WEIGHT
     ema = train(student.train(), ds, epochs=args.epochs, batch_size=16, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log,
-                warmup=50, max_minutes=args.minutes, extra_loss=None if args.mode == "none" else distill_loss_fn(teacher, args.mode))
+                warmup=50, max_minutes=args.minutes or None, extra_loss=None if args.mode == "none" else distill_loss_fn(teacher, args.mode))
     recipe = {"init": "baseline.pt" + (f" pruned {args.prune}" if args.prune else ""), "teacher": "teacher.pt",
               "distillLoss": {"l2": "l2_distiil", "split": "split_distiil", "none": None}[args.mode], "distillWeight": None if args.mode == "none" else weight,
-              "epochs": args.epochs, "max_minutes": args.minutes, "lr": args.lr, "warmup": 50, "batch": 16, "seed": args.seed, "train_sizes": TRAIN_SIZES}
+              "epochs": args.epochs, "max_minutes": args.minutes or None, "lr": args.lr, "warmup": 50, "batch": 16, "seed": args.seed, "train_sizes": TRAIN_SIZES}
     save_checkpoint(os.path.join(args.work, f"{name}.pt"), ema, {"recipe": recipe, **extra})
     evaluate_and_save(ema, val, log, name, args.work, EVAL_SIZES)
 

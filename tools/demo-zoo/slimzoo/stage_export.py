@@ -17,7 +17,7 @@ from .common import EVAL_SIZES, ZOO_DIR, load_checkpoint, make_logger, setup_thr
 from .data import CocoSplit
 from .detect import MAX_DETECTIONS, NMS_IOU, SCORE_THRESHOLD
 from .export import export_detector, export_onnx, sha256_file, write_probe
-from .model import DecodedExport, build_model, count_gflops, normalize_param
+from .model import DecodedExport, build_model, count_gflops, normalize_param, transition_param
 from .prune import PRUNABLE
 from .quant import QuantDetector, finalize_qdq
 
@@ -97,7 +97,7 @@ def main():
             model_for_flops, forward, extra, cfg = src, (lambda m: lambda x: m.decode(m(x)))(q), ck.get("extra", {}), ck["source_config"]
         else:
             model, extra = load_checkpoint(path)
-            export_detector(model, out)
+            export_detector(model, out, keep_batchnorm=True)
             model_for_flops, forward, cfg = model, (lambda m: lambda x: m.decode(m(x)))(model), model.config()
         if mid == "baseline":
             base_cfg, classes = cfg, extra.get("classes")
@@ -106,7 +106,7 @@ def main():
         lineage = {"baseline": "baseline" if mid != "teacher" else None, "parent": parent, "method": method, "strategy": strategy, "teacher": teacher}
         if "ratios" in extra:
             lineage.update({"prunedParams": [normalize_param(p) for p in extra["params"]], "ratios": extra["ratios"]})
-            for k in ("lossThreshold", "targetReduction", "apBeforeFinetune416", "apBeforeFinetuneImages"):
+            for k in ("lossThreshold", "targetReduction", "ratioRule", "apBeforeFinetune416", "apBeforeFinetuneImages"):
                 if k in extra:
                     lineage[k] = extra[k]
             if "apBeforeFinetune416" in extra and "apBeforeFinetuneImages" not in extra:
@@ -122,6 +122,9 @@ def main():
             "params": sum(p.numel() for p in model_for_flops.parameters()),
             "gflops": {str(s): round(count_gflops(model_for_flops, s), 4) for s in EVAL_SIZES},
             "lineage": lineage,
+            # fp32 files keep BatchNorm as separate nodes and name the head's parameters as PaddleDetection
+            # does (export.head_param_names); int8 files fold BatchNorm into the quantized convs.
+            **({"paramNames": {n: n for n in PRUNABLE + [transition_param(0), transition_param(1)]}} if precision == "fp32" else {}),
             "recipe": extra.get("recipe", {}),
             "seed": extra.get("recipe", {}).get("seed"),
             "ap": {s: {k: round(v, 4) for k, v in r.items()} for s, r in evals.items()},

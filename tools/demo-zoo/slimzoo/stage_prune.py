@@ -64,7 +64,9 @@ def prune_stage(args, log):
             sens = json.load(f)
         curves = {p: [(row["ratio"], row["loss"]) for row in rows] for p, rows in sens["parameters"].items()}
         ratios, thr, red = ratios_for_target(base, curves, args.target)
-        info = {"lossThreshold": round(thr, 5), "targetReduction": args.target}
+        # prune.interpolate_ratio reads each curve with an added (0, 0) point (Slimboard's "with-origin" rule),
+        # not PaddleSlim's get_ratios_by_loss, which gives 0 below the first measured ratio.
+        info = {"lossThreshold": round(thr, 5), "targetReduction": args.target, "ratioRule": "with-origin"}
         log(f"sensity ratios (loss threshold {thr:.4f}): {[ratios[p] for p in PRUNABLE]}")
     pruned = prune(base, ratios)
     g0, g1 = count_gflops(base, 608), count_gflops(pruned, 608)
@@ -75,8 +77,8 @@ def prune_stage(args, log):
     before = evaluate(lambda x: pruned.decode(pruned(x)), val, 416, limit=args.before_images, areas=("all",))
     log(f"{name} before fine-tuning @416 ({args.before_images} val images): AP {before['AP']:.4f}")
     info["apBeforeFinetuneImages"] = args.before_images
-    ema = train(pruned, ds, epochs=args.epochs, batch_size=16, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, warmup=50, max_minutes=args.minutes)
-    recipe = {"init": "baseline.pt pruned", "epochs": args.epochs, "max_minutes": args.minutes, "lr": args.lr, "warmup": 50, "batch": 16, "seed": args.seed, "train_sizes": TRAIN_SIZES}
+    ema = train(pruned, ds, epochs=args.epochs, batch_size=16, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, warmup=50, max_minutes=args.minutes or None)
+    recipe = {"init": "baseline.pt pruned", "epochs": args.epochs, "max_minutes": args.minutes or None, "lr": args.lr, "warmup": 50, "batch": 16, "seed": args.seed, "train_sizes": TRAIN_SIZES}
     save_checkpoint(os.path.join(args.work, f"{name}.pt"), ema, {"recipe": recipe, "ratios": [ratios[p] for p in PRUNABLE], "params": PRUNABLE,
                                                                    "strategy": args.strategy, "apBeforeFinetune416": before["AP"], **info})
     evaluate_and_save(ema, val, log, name, args.work, EVAL_SIZES)
@@ -93,7 +95,7 @@ def main():
     ap.add_argument("--strategy", choices=["sensity", "r578"], default="sensity")
     ap.add_argument("--target", type=float, default=0.35)
     ap.add_argument("--epochs", type=float, default=3)
-    ap.add_argument("--minutes", type=float, default=8)
+    ap.add_argument("--minutes", type=float, default=8, help="wall-clock cap (its time also drives the schedule); 0: none, the step budget alone decides")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("--before-images", type=int, default=100, help="val images for the AP measured right after pruning")

@@ -37,7 +37,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--calib", type=int, default=64)
     ap.add_argument("--epochs", type=float, default=2)
-    ap.add_argument("--minutes", type=float, default=8)
+    ap.add_argument("--minutes", type=float, default=8, help="wall-clock cap (its time also drives the schedule); 0: none, the step budget alone decides")
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--seed", type=int, default=3)
     args = ap.parse_args()
@@ -53,9 +53,9 @@ def main():
     if args.method == "aware":
         q.train().set_mode("ema")
         q = train(q, ds, epochs=args.epochs, batch_size=16, sizes=TRAIN_SIZES, lr=args.lr, seed=args.seed, log=log, warmup=30,
-                  max_minutes=args.minutes, ema_decay=0.99, weight_decay=0.0)
+                  max_minutes=args.minutes or None, ema_decay=0.99, weight_decay=0.0)
         q.set_mode("frozen")
-        recipe.update({"qat_epochs": args.epochs, "max_minutes": args.minutes, "lr": args.lr, "init": "post-calibrated baseline"})
+        recipe.update({"qat_epochs": args.epochs, "max_minutes": args.minutes or None, "lr": args.lr, "init": "post-calibrated baseline"})
     q.eval().set_mode("frozen")
     torch.save({"source_config": q.source_config, "state_dict": q.state_dict(), "extra": {"recipe": recipe}}, os.path.join(args.work, f"quant_{args.method}.pt"))
     evaluate_and_save(q, val, log, f"quant_{args.method}", args.work, EVAL_SIZES)

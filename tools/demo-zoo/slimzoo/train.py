@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import random
 import time
 
@@ -67,9 +68,17 @@ def kmeans_anchors(ds: CocoSplit, size: int, k: int = 9, seed: int = 0, iters: i
 
 
 def train(model, ds: CocoSplit, *, epochs: float, batch_size: int, sizes: list[int], lr: float, seed: int, log,
-          warmup: int = 300, weight_decay: float = 5e-4, extra_loss=None, ema_decay: float = 0.999, max_minutes: float | None = None):
+          warmup: int = 300, weight_decay: float = 5e-4, extra_loss=None, ema_decay: float = 0.999, max_minutes: float | None = None,
+          resume_path: str | None = None):
     """Train `model` in place; returns the EMA copy. `extra_loss(model, images, outs, size) -> (loss, dict)`
-    adds e.g. a distillation term. `epochs` may be fractional."""
+    adds e.g. a distillation term. `epochs` may be fractional.
+
+    resume_path: a checkpoint written at the end of every epoch (model, EMA, optimizer, step, the
+    augmentation RNG); when the file exists, training continues from it, so a stopped run resumes
+    where its last epoch ended and ends with the same weights as an unstopped one. Needs
+    max_minutes=None (a wall-clock schedule cannot be resumed exactly)."""
+    if resume_path is not None and max_minutes is not None:
+        raise ValueError("resume_path needs a step schedule (max_minutes=None)")
     rng = seed_everything(seed)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=weight_decay)
     steps_per_epoch = len(ds) // batch_size
@@ -79,6 +88,17 @@ def train(model, ds: CocoSplit, *, epochs: float, batch_size: int, sizes: list[i
     step = 0
     started = time.monotonic()
     seen = 0
+    if resume_path is not None and os.path.exists(resume_path):
+        state = torch.load(resume_path, map_location="cpu")
+        if state["total"] != total or state["seed"] != seed:
+            raise SystemExit(f"{resume_path}: written for {state['total']} steps, seed {state['seed']}; this run has {total} steps, seed {seed}")
+        model.load_state_dict(state["model"])
+        ema.model.load_state_dict(state["ema"])
+        ema.updates = state["ema_updates"]
+        opt.load_state_dict(state["optimizer"])
+        rng.setstate(state["rng"])
+        step = state["step"]
+        log(f"resumed from {resume_path} at step {step}/{total}")
     model.train()
     while step < total:
         for images, targets in train_batches(ds, batch_size, sizes, rng):
@@ -113,4 +133,11 @@ def train(model, ds: CocoSplit, *, epochs: float, batch_size: int, sizes: list[i
                 log(f"time limit {max_minutes} min reached at step {step}/{total}")
                 step = total
                 break
+        if resume_path is not None and step < total:
+            # End of an epoch: the RNG is where the next epoch's shuffle starts.
+            tmp = resume_path + ".tmp"
+            torch.save({"total": total, "seed": seed, "step": step, "model": model.state_dict(), "ema": ema.model.state_dict(),
+                        "ema_updates": ema.updates, "optimizer": opt.state_dict(), "rng": rng.getstate()}, tmp)
+            os.replace(tmp, resume_path)
+            log(f"checkpoint {resume_path} at step {step}/{total}")
     return ema.model
