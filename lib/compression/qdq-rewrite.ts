@@ -22,7 +22,7 @@
  *   output) runs as a float conv on dequantized values.
  */
 import { SlimboardError } from '../errors';
-import { attrInt, indexGraph, requireGraph } from '../onnx/graph';
+import { attrInt, dropUnreadInitializers, indexGraph, requireGraph } from '../onnx/graph';
 import { DataType, onnx, toInt, type ModelProto, type NodeProto, type TensorProto } from '../onnx/proto';
 import { readFloat32, tensorDims } from '../onnx/tensor';
 import type { TensorRange } from './calibrators';
@@ -270,11 +270,8 @@ export function rewriteQdq(input: ModelProto, plan: QuantizePlan, ranges: Readon
       throw new SlimboardError('quantize_failed', `${source}: tensor "${t}" has no producer`);
   }
   graph.node = ordered;
-  const stillRead = new Set(ordered.flatMap((n) => n.input ?? []));
-  for (const o of graph.output ?? []) stillRead.add(o.name ?? '');
-  graph.initializer = [...(graph.initializer ?? []).filter((t) => stillRead.has(t.name ?? '')), ...newInits];
-  // Graph inputs that were only there to make initializers overridable (IR < 4 style) must go with them.
-  const inits = new Set(graph.initializer.map((t) => t.name ?? ''));
-  graph.input = (graph.input ?? []).filter((v) => !index.initializers.has(v.name ?? '') || inits.has(v.name ?? ''));
+  // The float weights the quantized ones replace, with their graph inputs (IR < 4 style), go.
+  dropUnreadInitializers(graph);
+  graph.initializer = [...(graph.initializer ?? []), ...newInits];
   return { model, activations, nodes: [...plan.nodes], dequantized: Object.fromEntries(dqName) };
 }

@@ -29,14 +29,20 @@ async function run(model: ModelProto, x: Float32Array, dims: number[]): Promise<
  * b' = (0 - mean) x s + B = [-1 x 1.5 + 0.5, 2 x 1 + 0] = [-1, 2].
  * At x = 4: the pair gives [(8 - 1) / 2 x 3 + 0.5, (-4 + 2) / 1 x 1] = [11, -2]; the fold 3 x 4 - 1 = 11, -4 + 2 = -2.
  */
-function handModel(opts: { bias?: boolean; extraReader?: boolean; sharedWeight?: boolean } = {}): ModelProto {
-  const g = new GraphBuilder('bn');
+/** x [1, 1, 1, 1] -> Conv "conv" (weight w = [2, -1], with `bias` b = [1, 1]) -> `convOut`; graph output y [1, 2, 1, 1]. */
+function oneConv(graphName: string, convOut: string, bias = false): GraphBuilder {
+  const g = new GraphBuilder(graphName);
   g.input('x', [1, 1, 1, 1]);
   g.output('y', [1, 2, 1, 1]);
   g.weight('w', [2, 1, 1, 1], f32([2, -1]));
   const convInputs = ['x', 'w'];
-  if (opts.bias) convInputs.push(g.weight('b', [2], f32([1, 1])));
-  g.node('Conv', convInputs, ['c'], {}, 'conv');
+  if (bias) convInputs.push(g.weight('b', [2], f32([1, 1])));
+  g.node('Conv', convInputs, [convOut], {}, 'conv');
+  return g;
+}
+
+function handModel(opts: { bias?: boolean; extraReader?: boolean; sharedWeight?: boolean } = {}): ModelProto {
+  const g = oneConv('bn', 'c', opts.bias);
   g.weight('scale', [2], f32([3, 1]));
   g.weight('shift', [2], f32([0.5, 0]));
   g.weight('mean', [2], f32([1, -2]));
@@ -79,12 +85,7 @@ describe('foldBatchNorm: hand-computed', () => {
 
 describe('foldBatchNorm: degenerate and refused cases', () => {
   it('a graph without BatchNorm is left exactly as it was', () => {
-    const g = new GraphBuilder('plain');
-    g.input('x', [1, 1, 1, 1]);
-    g.output('y', [1, 2, 1, 1]);
-    g.weight('w', [2, 1, 1, 1], f32([2, -1]));
-    g.node('Conv', ['x', 'w'], ['y'], {}, 'conv');
-    const model = g.build();
+    const model = oneConv('plain', 'y').build();
     const bytes = encodeModel(model);
     expect(foldBatchNorm(model, 'plain')).toEqual({ folded: [], skipped: [] });
     expect(encodeModel(model)).toEqual(bytes);
@@ -142,11 +143,7 @@ describe('foldBatchNorm: degenerate and refused cases', () => {
   });
 
   it('skips a BatchNorm whose parameters do not have one value per output channel', () => {
-    const g = new GraphBuilder('short');
-    g.input('x', [1, 1, 1, 1]);
-    g.output('y', [1, 2, 1, 1]);
-    g.weight('w', [2, 1, 1, 1], f32([2, -1]));
-    g.node('Conv', ['x', 'w'], ['c'], {}, 'conv');
+    const g = oneConv('short', 'c');
     for (const n of ['s', 'b', 'm']) g.weight(n, [2], f32([1, 1]));
     g.weight('v', [1], f32([1]));
     g.node('BatchNormalization', ['c', 's', 'b', 'm', 'v'], ['y'], {}, 'bn');

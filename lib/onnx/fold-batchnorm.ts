@@ -18,7 +18,7 @@
  * consumers are untouched; initializers no node reads any more are removed; a weight or bias another node
  * also reads is copied under a new name instead of being changed.
  */
-import { attrFloat, attrInt, indexGraph, nodeLabel, requireGraph } from './graph';
+import { attrFloat, attrInt, dropUnreadInitializers, indexGraph, nodeLabel, requireGraph } from './graph';
 import { DataType, toInt, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto';
 import { makeFloatTensor, readFloat32, tensorDims } from './tensor';
 
@@ -137,7 +137,7 @@ export function foldBatchNorm(model: ModelProto, source: string): FoldBatchNormR
     graph.valueInfo = (graph.valueInfo ?? []).filter((v) => v.name !== x);
     result.folded.push(nodeLabel(conv));
   }
-  dropUnread(graph, released);
+  dropUnreadInitializers(graph, released);
   return result;
 }
 
@@ -147,16 +147,4 @@ function replaceInitializer(graph: GraphProto, name: string, tensor: TensorProto
   if (at >= 0) list[at] = tensor;
   else list.push(tensor);
   graph.initializer = list;
-}
-
-/** Remove the initializers in `names` that no node reads and that are not graph outputs. */
-function dropUnread(graph: GraphProto, names: Set<string>): void {
-  if (names.size === 0) return;
-  const read = new Set<string>((graph.node ?? []).flatMap((n) => n.input ?? []));
-  for (const o of graph.output ?? []) read.add(o.name ?? '');
-  const unread = new Set([...names].filter((n) => !read.has(n)));
-  if (unread.size === 0) return;
-  graph.initializer = (graph.initializer ?? []).filter((t) => !unread.has(t.name ?? ''));
-  // Files below IR version 4 list initializers as graph inputs too.
-  graph.input = (graph.input ?? []).filter((v) => !unread.has(v.name ?? ''));
 }

@@ -190,3 +190,20 @@ export function requireGraph(model: ModelProto, source: string): GraphProto {
   if (!model.graph) throw new SlimboardError('bad_model', `${source}: model has no graph`);
   return model.graph;
 }
+
+/**
+ * Remove the initializers that no node reads and that are not graph outputs (only those named in `candidates`,
+ * when given), with their graph input entries (files below IR version 4 list initializers as inputs too).
+ * Returns the names removed.
+ */
+export function dropUnreadInitializers(graph: GraphProto, candidates?: ReadonlySet<string>): Set<string> {
+  const read = new Set<string>((graph.node ?? []).flatMap((n) => n.input ?? []));
+  for (const o of graph.output ?? []) read.add(o.name ?? '');
+  const unread = new Set(
+    (graph.initializer ?? []).map((t) => t.name ?? '').filter((n) => !read.has(n) && (!candidates || candidates.has(n))),
+  );
+  if (unread.size === 0) return unread;
+  graph.initializer = (graph.initializer ?? []).filter((t) => !unread.has(t.name ?? ''));
+  graph.input = (graph.input ?? []).filter((v) => !unread.has(v.name ?? ''));
+  return unread;
+}

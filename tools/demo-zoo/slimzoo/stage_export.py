@@ -16,8 +16,8 @@ import torch
 from .common import EVAL_SIZES, ZOO_DIR, load_checkpoint, make_logger, setup_threads, write_json
 from .data import CocoSplit
 from .detect import MAX_DETECTIONS, NMS_IOU, SCORE_THRESHOLD
-from .export import export_detector, export_onnx, sha256_file, write_probe
-from .model import DecodedExport, build_model, count_gflops, normalize_param, transition_param
+from .export import export_detector, export_onnx, head_param_names, sha256_file, write_probe
+from .model import DecodedExport, build_model, count_gflops, normalize_param
 from .prune import PRUNABLE
 from .quant import QuantDetector, finalize_qdq
 
@@ -124,7 +124,7 @@ def main():
             "lineage": lineage,
             # fp32 files keep BatchNorm as separate nodes and name the head's parameters as PaddleDetection
             # does (export.head_param_names); int8 files fold BatchNorm into the quantized convs.
-            **({"paramNames": {n: n for n in PRUNABLE + [transition_param(0), transition_param(1)]}} if precision == "fp32" else {}),
+            **({"paramNames": {n: n for n in head_param_names().values() if n.endswith(".conv.weights")}} if precision == "fp32" else {}),
             "recipe": extra.get("recipe", {}),
             "seed": extra.get("recipe", {}).get("seed"),
             "ap": {s: {k: round(v, 4) for k, v in r.items()} for s, r in evals.items()},

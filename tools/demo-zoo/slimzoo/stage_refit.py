@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 
 from .common import EVAL_SIZES, TRAIN_SIZES, ZOO_DIR, make_logger, save_checkpoint, setup_threads
 from .data import CocoSplit, train_batches
@@ -60,8 +59,7 @@ def main():
     fwd = lambda m: (lambda x: m.decode(m(x)))
     loaded_ap = evaluate(fwd(model), val, 416, areas=("all",))["AP"]
     log(f"loaded {source} (sha256 {sha256_file(source)}): AP@416 {loaded_ap:.4f} (manifest {entry['ap']['416']['AP']})")
-    seed_everything(args.seed)
-    rng = random.Random(args.seed)
+    rng = seed_everything(args.seed)
 
     def calibration():
         for k, (images, _) in enumerate(train_batches(ds, 16, TRAIN_SIZES, rng)):
